@@ -1,0 +1,1 @@
+"""The archive application: use cases, consent gate, crypto-shredding, configuration, CLI."""

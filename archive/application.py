@@ -1,0 +1,488 @@
+"""The archive's use cases, as one eventsourcing application.
+
+Every command names who acted. Content is encrypted per subject on its way to the event
+store (see ``archive.transcodings``); withdrawing consent saves the withdrawal and then
+shreds the item's data key, after which its content reads back redacted everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, TypeVar
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.utils import Environment, get_topic
+
+from archive import consent_codes
+from archive.errors import ConcurrentChange, NotFound
+from archive.history import HistoryEntry, history_entries
+from archive.keystore import KeyStore
+from archive.transcodings import ConsentAsDict, DateAsISO, PersonalAsCiphertext, PlacementAsDict
+from domain import actor as actors
+from domain import clock
+from domain.consent import Consent, parse_attribution, parse_scopes
+from domain.contributors import Contributor, contributor_profile
+from domain.errors import ConsentError, InvalidValue
+from domain.exhibitions import Exhibition, check_slug
+from domain.indexes import Catalogue, ConsentCodeIndex, SlugIndex
+from domain.items import (
+    Artwork,
+    Item,
+    Testimony,
+    artwork_details,
+    image_details,
+    testimony_details,
+)
+
+A = TypeVar("A", bound=Aggregate)
+
+
+@dataclass(frozen=True)
+class ConsentReceipt:
+    """What a curator hands the contributor after recording consent.
+
+    ``code`` is present only when a new consent code was issued: it is shown exactly once
+    and never stored. Otherwise the contributor's existing code covers this item too.
+    """
+
+    item_id: UUID
+    contributor_id: UUID
+    recorded_at: datetime
+    code: str | None
+
+
+class ExhibitionArchive(Application):
+    """Records contributors, items, consent and exhibitions, and forgets on withdrawal."""
+
+    name = "exhibition_archive"
+    snapshotting_intervals = {
+        Exhibition: 50,
+        Catalogue: 100,
+        Contributor: 50,
+        Artwork: 50,
+        Testimony: 50,
+    }
+
+    def __init__(self, keys: KeyStore, env: Mapping[str, str] | None = None):
+        """``keys`` is the key table; ``env`` the eventsourcing persistence settings."""
+        self.keys = keys
+        super().__init__(env=dict(env or {}))
+
+    # -- wiring --------------------------------------------------------------------------
+
+    def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
+        # Configuration enters once, at the composition root: unlike the base class, do not
+        # merge os.environ here.
+        merged = dict(type(self).env)
+        if type(self).snapshotting_intervals:
+            merged["IS_SNAPSHOTTING_ENABLED"] = "y"
+        merged.update(env or {})
+        return Environment(name, merged)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(PersonalAsCiphertext(self.keys))
+        transcoder.register(DateAsISO())
+        transcoder.register(ConsentAsDict())
+        transcoder.register(PlacementAsDict())
+
+    def close(self) -> None:
+        super().close()
+        self.keys.close()
+
+    # -- contributors ----------------------------------------------------------------------
+
+    def register_contributor(
+        self, *, name: str, actor: str, pseudonym: str | None = None, contact: str | None = None
+    ) -> UUID:
+        """Register a person; their name, pseudonym and contact are encrypted under their own key."""
+        profile = contributor_profile(name=name, pseudonym=pseudonym, contact=contact)
+        contributor_id = uuid4()
+        with self._new_key(contributor_id):
+            contributor = Contributor.register(
+                contributor_id=contributor_id, profile=profile, actor=actor
+            )
+            self._save(contributor)
+        return contributor_id
+
+    def revise_contributor(
+        self,
+        contributor_id: UUID,
+        *,
+        actor: str,
+        name: str,
+        pseudonym: str | None = None,
+        contact: str | None = None,
+    ) -> None:
+        contributor = self.get_contributor(contributor_id)
+        contributor.revise_profile(
+            contributor_profile(name=name, pseudonym=pseudonym, contact=contact), actor
+        )
+        self._save(contributor)
+
+    def issue_consent_code(self, contributor_id: UUID, actor: str) -> str:
+        """Issue a new consent code for a contributor; any previous code stops working."""
+        contributor = self.get_contributor(contributor_id)
+        code, changed = self._issue_code(contributor, actor)
+        self._save(*changed)
+        return code
+
+    def contributor_for_code(self, code: str) -> UUID | None:
+        """The contributor a live consent code belongs to, or None."""
+        if not consent_codes.looks_like_code(code):
+            return None
+        index = self._find(ConsentCodeIndex, ConsentCodeIndex.id_for(consent_codes.code_hash(code)))
+        if index is None or index.retired:
+            return None
+        return index.contributor_id
+
+    def _issue_code(self, contributor: Contributor, actor: str) -> tuple[str, list[Aggregate]]:
+        changed: list[Aggregate] = [contributor]
+        if contributor.consent_code_hash is not None:
+            old = self._find(ConsentCodeIndex, ConsentCodeIndex.id_for(contributor.consent_code_hash))
+            if old is not None and not old.retired:
+                old.retire(actor)
+                changed.append(old)
+        code = consent_codes.new_code()
+        digest = consent_codes.code_hash(code)
+        contributor.issue_consent_code(digest, actor)
+        changed.append(
+            ConsentCodeIndex.create(code_hash=digest, contributor_id=contributor.id, actor=actor)
+        )
+        return code, changed
+
+    # -- items -----------------------------------------------------------------------------
+
+    def record_artwork(self, *, contributor_id: UUID, actor: str, **details: Any) -> UUID:
+        """Record an artwork by a registered contributor. Nothing is shown before consent."""
+        return self._record_item(Artwork, contributor_id, artwork_details(**details), actor)
+
+    def record_testimony(self, *, contributor_id: UUID, actor: str, **details: Any) -> UUID:
+        """Record a testimony (text per language, original language, content note)."""
+        return self._record_item(Testimony, contributor_id, testimony_details(**details), actor)
+
+    def _record_item(
+        self, cls: type[Item], contributor_id: UUID, details: dict[str, Any], actor: str
+    ) -> UUID:
+        self.get_contributor(contributor_id)
+        item_id = uuid4()
+        with self._new_key(item_id):
+            item = cls.record(
+                item_id=item_id, contributor_id=contributor_id, details=details, actor=actor
+            )
+            self._save(item)
+        return item_id
+
+    def revise_item(self, item_id: UUID, *, actor: str, **details: Any) -> None:
+        """Replace an item's descriptive fields."""
+        item = self.get_item(item_id)
+        build = artwork_details if isinstance(item, Artwork) else testimony_details
+        item.revise(build(**details), actor)
+        self._save(item)
+
+    def add_image(
+        self,
+        item_id: UUID,
+        *,
+        actor: str,
+        alt_text: Mapping[str, str],
+        caption: Mapping[str, str] | None = None,
+        media: Mapping[str, Any] | None = None,
+        image_id: UUID | None = None,
+    ) -> UUID:
+        """Attach an image reference with its (required) alt text to an item."""
+        item = self.get_item(item_id)
+        image_id = image_id or uuid4()
+        item.add_image(
+            image_id, image_details(alt_text=alt_text, caption=caption, media=media), actor
+        )
+        self._save(item)
+        return image_id
+
+    # -- consent ---------------------------------------------------------------------------
+
+    def record_consent(
+        self,
+        item_id: UUID,
+        *,
+        actor: str,
+        scopes: Iterable[str],
+        attribution: str,
+        text_version: str,
+        expires_on: date | None = None,
+    ) -> ConsentReceipt:
+        """Record the contributor's consent for an item.
+
+        Issues the contributor's consent code if they have none yet; the receipt carries it
+        (shown once). The item, contributor and code index are saved atomically.
+        """
+        item = self.get_item(item_id)
+        contributor = self.get_contributor(item.contributor_id)
+        consent = self._consent(contributor, actor, scopes, attribution, text_version, expires_on)
+        item.record_consent(consent, actor)
+        code = None
+        changed: list[Aggregate] = [item]
+        if not contributor.has_consent_code:
+            code, more = self._issue_code(contributor, actor)
+            changed.extend(more)
+        self._save(*changed)
+        return ConsentReceipt(item.id, contributor.id, consent.recorded_at, code)
+
+    def update_consent(
+        self,
+        item_id: UUID,
+        *,
+        actor: str,
+        scopes: Iterable[str] | None = None,
+        attribution: str | None = None,
+        text_version: str | None = None,
+        expires_on: date | None | str = "unchanged",
+    ) -> Consent:
+        """Change the scopes, attribution or expiry of an item's consent."""
+        item = self.get_item(item_id)
+        self._check_may_act(item, actor)
+        if item.consent is None:
+            raise ConsentError("No consent is recorded for this item yet; record it first.")
+        current = item.consent
+        contributor = self.get_contributor(item.contributor_id)
+        consent = self._consent(
+            contributor,
+            actor,
+            current.scopes if scopes is None else scopes,
+            current.attribution if attribution is None else attribution,
+            current.text_version if text_version is None else text_version,
+            current.expires_on if expires_on == "unchanged" else expires_on,  # type: ignore[arg-type]
+        )
+        item.update_consent(consent, actor)
+        self._save(item)
+        return consent
+
+    def withdraw(self, item_id: UUID, *, actor: str) -> datetime:
+        """Withdraw consent for an item, for good, and shred its data key.
+
+        Repeating a withdrawal is harmless: it returns the time of the first one. The key is
+        shredded after the withdrawal is saved; if that fails, the next call (or
+        :meth:`finish_interrupted_withdrawals`) completes it.
+        """
+        item = self.get_item(item_id)
+        self._check_may_act(item, actor)
+        if not item.is_withdrawn:
+            item.withdraw(actor)
+            self._save(item)
+        self.keys.shred(item.id)
+        assert item.withdrawn_at is not None
+        return item.withdrawn_at
+
+    def finish_interrupted_withdrawals(self) -> int:
+        """Shred the keys of withdrawn items whose shredding was interrupted; return how many."""
+        topics = [get_topic(cls.ConsentWithdrawn) for cls in (Artwork, Testimony)]
+        pending: list[UUID] = []
+        start = 1
+        while True:
+            batch = self.recorder.select_notifications(start, 500, topics=topics)
+            if not batch:
+                break
+            for notification in batch:
+                subject = notification.originator_id
+                subject = subject if isinstance(subject, UUID) else UUID(str(subject))
+                if self.keys.exists(subject):
+                    pending.append(subject)
+            start = batch[-1].id + 1
+        if pending:
+            self.keys.shred(*pending)
+        return len(pending)
+
+    def _consent(
+        self,
+        contributor: Contributor,
+        actor: str,
+        scopes: Iterable[Any],
+        attribution: Any,
+        text_version: str,
+        expires_on: date | None,
+    ) -> Consent:
+        parsed = parse_attribution(attribution)
+        if parsed.value == "pseudonym" and not contributor.pseudonym:
+            raise InvalidValue(
+                "Attribution by pseudonym needs a pseudonym on the contributor's record."
+            )
+        return Consent(
+            scopes=parse_scopes(scopes),
+            attribution=parsed,
+            text_version=(text_version or "").strip(),
+            recorded_by=actors.check(actor),
+            recorded_at=clock.now(),
+            expires_on=expires_on,
+        )
+
+    @staticmethod
+    def _check_may_act(item: Item, actor: str) -> None:
+        kind, _, ident = actors.check(actor).partition(":")
+        if kind == actors.CONTRIBUTOR and ident != str(item.contributor_id):
+            raise NotFound("No such item.")
+
+    # -- exhibitions -----------------------------------------------------------------------
+
+    def create_exhibition(self, *, slug: str, actor: str, **details: Any) -> UUID:
+        """Create an unpublished exhibition with a unique slug."""
+        check_slug(slug)
+        if self._find(SlugIndex, SlugIndex.id_for(slug)) is not None:
+            raise InvalidValue(f"The slug {slug!r} is already used by another exhibition.")
+        exhibition = Exhibition.create(slug=slug, details=details, actor=actor)
+        index = SlugIndex.create(slug=slug, exhibition_id=exhibition.id, actor=actor)
+        catalogue = self._find(Catalogue, Catalogue.ID) or Catalogue.create(actor)
+        catalogue.list_exhibition(exhibition.id, actor)
+        self._save(exhibition, index, catalogue)
+        return exhibition.id
+
+    def revise_exhibition(self, exhibition_id: UUID, *, actor: str, **changes: Any) -> None:
+        """Change an exhibition's titles, organiser, venue, city, statement or dates."""
+        exhibition = self.get_exhibition(exhibition_id)
+        exhibition.revise(changes, actor)
+        self._save(exhibition)
+
+    def add_to_exhibition(
+        self,
+        exhibition_id: UUID,
+        item_id: UUID,
+        *,
+        actor: str,
+        wall_text: Mapping[str, str] | None = None,
+        position: int | None = None,
+    ) -> None:
+        """Hang an item in an exhibition with its wall text; withdrawn items are refused."""
+        exhibition = self.get_exhibition(exhibition_id)
+        exhibition.add_work(self.get_item(item_id), wall_text, actor, position)
+        self._save(exhibition)
+
+    def remove_from_exhibition(self, exhibition_id: UUID, item_id: UUID, *, actor: str) -> None:
+        exhibition = self.get_exhibition(exhibition_id)
+        exhibition.remove_work(item_id, actor)
+        self._save(exhibition)
+
+    def reorder_exhibition(self, exhibition_id: UUID, item_ids: list[UUID], *, actor: str) -> None:
+        exhibition = self.get_exhibition(exhibition_id)
+        exhibition.reorder(item_ids, actor)
+        self._save(exhibition)
+
+    def revise_wall_text(
+        self,
+        exhibition_id: UUID,
+        item_id: UUID,
+        *,
+        actor: str,
+        wall_text: Mapping[str, str] | None,
+    ) -> None:
+        exhibition = self.get_exhibition(exhibition_id)
+        exhibition.revise_wall_text(item_id, wall_text, actor)
+        self._save(exhibition)
+
+    def publish_exhibition(self, exhibition_id: UUID, *, actor: str) -> None:
+        exhibition = self.get_exhibition(exhibition_id)
+        exhibition.publish(actor)
+        self._save(exhibition)
+
+    def unpublish_exhibition(self, exhibition_id: UUID, *, actor: str) -> None:
+        exhibition = self.get_exhibition(exhibition_id)
+        exhibition.unpublish(actor)
+        self._save(exhibition)
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def get_item(self, item_id: UUID) -> Item:
+        return self._get(Item, item_id, "item")
+
+    def get_contributor(self, contributor_id: UUID) -> Contributor:
+        return self._get(Contributor, contributor_id, "contributor")
+
+    def get_exhibition(self, exhibition_id: UUID) -> Exhibition:
+        return self._get(Exhibition, exhibition_id, "exhibition")
+
+    def exhibition_id_for_slug(self, slug: str) -> UUID:
+        index = self._find(SlugIndex, SlugIndex.id_for(slug)) if isinstance(slug, str) else None
+        if index is None:
+            raise NotFound(f"No exhibition with the slug {slug!r}.")
+        return index.exhibition_id
+
+    def exhibition_by_slug(self, slug: str) -> Exhibition:
+        return self.get_exhibition(self.exhibition_id_for_slug(slug))
+
+    def exhibitions(self) -> list[Exhibition]:
+        """Every exhibition, published or not, in the order they were created."""
+        catalogue = self._find(Catalogue, Catalogue.ID)
+        if catalogue is None:
+            return []
+        return [self.get_exhibition(exhibition_id) for exhibition_id in catalogue.exhibition_ids]
+
+    def exhibition_as_of(self, exhibition_id: UUID, day: date) -> Exhibition:
+        """The exhibition as it stood at the end of ``day`` (UTC)."""
+        cutoff = datetime.combine(day + timedelta(days=1), time.min, tzinfo=timezone.utc)
+        exhibition: Exhibition | None = None
+        for event in self.events.get(exhibition_id):
+            if event.timestamp >= cutoff:
+                break
+            exhibition = event.mutate(exhibition)
+        if exhibition is None:
+            self.get_exhibition(exhibition_id)  # raises NotFound for an unknown id
+            raise NotFound(f"The exhibition did not exist yet on {day.isoformat()}.")
+        return exhibition
+
+    def history(self, aggregate_id: UUID) -> list[HistoryEntry]:
+        """What happened to an item, contributor or exhibition: when, who, what; no withdrawn content."""
+        events = list(self.events.get(aggregate_id))
+        if not events:
+            raise NotFound(f"Nothing is recorded under {aggregate_id}.")
+        return history_entries(events)
+
+    def resolve(self, id_or_slug: str) -> UUID:
+        """An aggregate id from its text form, or the id of the exhibition with that slug."""
+        try:
+            return UUID(id_or_slug)
+        except ValueError:
+            return self.exhibition_id_for_slug(id_or_slug)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _get(self, cls: type[A], aggregate_id: UUID, label: str) -> A:
+        aggregate = self._find(cls, aggregate_id)
+        if aggregate is None:
+            raise NotFound(f"No {label} with the id {aggregate_id}.")
+        return aggregate
+
+    def _find(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        return aggregate if isinstance(aggregate, cls) else None
+
+    def _save(self, *aggregates: Aggregate) -> None:
+        try:
+            self.save(*aggregates)
+        except IntegrityError:
+            raise ConcurrentChange(
+                "Someone else changed this record at the same time; their change was kept. "
+                "Reload and try again."
+            ) from None
+
+    def _new_key(self, subject_id: UUID) -> _NewKey:
+        return _NewKey(self.keys, subject_id)
+
+
+class _NewKey:
+    """Create a subject's data key; remove it again if the block that uses it fails."""
+
+    def __init__(self, keys: KeyStore, subject_id: UUID):
+        self.keys, self.subject_id = keys, subject_id
+
+    def __enter__(self) -> None:
+        self.keys.create(self.subject_id)
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        if exc_type is not None:
+            self.keys.shred(self.subject_id)

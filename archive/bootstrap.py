@@ -1,0 +1,99 @@
+"""The composition root: choose concrete adapters from settings and build the application.
+
+Entrypoints (the CLI and the web app factory) call :func:`open_archive`; nothing else picks
+an adapter.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from archive.application import ExhibitionArchive
+from archive.config import Settings
+from archive.crypto import MasterKey
+from archive.errors import ConfigurationError
+from archive.keystore import KeyStore
+
+MASTER_KEY_FILE = "master.key"
+EVENTS_FILE = "events.sqlite3"
+KEYS_FILE = "keys.sqlite3"
+
+
+def open_archive(settings: Settings) -> ExhibitionArchive:
+    """Open (creating if needed) the archive described by ``settings``."""
+    master_key = load_master_key(settings)
+    keys: KeyStore
+    if settings.uses_postgres:
+        from archive.keystore_postgres import PostgresKeyStore
+
+        pg = settings.postgres
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": pg.dbname,
+            "POSTGRES_HOST": pg.host,
+            "POSTGRES_PORT": str(pg.port),
+            "POSTGRES_USER": pg.user,
+            "POSTGRES_PASSWORD": pg.password,
+        }
+        keys = PostgresKeyStore(pg.url, master_key)
+    else:
+        from archive.keystore_sqlite import SQLiteKeyStore
+
+        data_dir = ensure_data_dir(settings.data_dir)
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(data_dir / EVENTS_FILE),
+            "SQLITE_LOCK_TIMEOUT": "30",
+        }
+        keys = SQLiteKeyStore(data_dir / KEYS_FILE, master_key)
+    try:
+        keys.verify_master_key()
+        archive = ExhibitionArchive(keys, env)
+    except BaseException:
+        keys.close()
+        raise
+    if not settings.uses_postgres:
+        (settings.data_dir / EVENTS_FILE).chmod(0o600)
+    return archive
+
+
+def ensure_data_dir(data_dir: Path) -> Path:
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return data_dir
+
+
+def load_master_key(settings: Settings) -> MasterKey:
+    """The master key from ``ARCHIVE_MASTER_KEY``, or (embedded default only) from the data folder.
+
+    On first use of an embedded archive a key is generated into ``<data dir>/master.key``,
+    readable by its owner only. With PostgreSQL the key is required in the environment:
+    a production key must not live beside the data it protects.
+    """
+    if settings.master_key:
+        return MasterKey.from_text(settings.master_key)
+    if settings.uses_postgres:
+        raise ConfigurationError(
+            "ARCHIVE_MASTER_KEY is required with PostgreSQL; create one with "
+            "'archive new-master-key' and keep it out of the database's backups."
+        )
+    path = ensure_data_dir(settings.data_dir) / MASTER_KEY_FILE
+    if path.exists():
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+        return MasterKey.from_text(path.read_text())
+    key = MasterKey.generate()
+    write_master_key_file(path, key)
+    return key
+
+
+def write_master_key_file(path: Path, key: MasterKey) -> None:
+    """Write a key file atomically with mode 0600 (replacing any previous key file)."""
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, (key.to_text() + "\n").encode("ascii"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)

@@ -1,0 +1,224 @@
+"""The ``archive`` command line: set-up, demo data, history, key rotation.
+
+Every failure a user can cause (unknown id, bad date, bad setting, unreachable database)
+ends with one line on standard error and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+import click
+
+from archive.application import ExhibitionArchive
+from archive.bootstrap import MASTER_KEY_FILE, open_archive, write_master_key_file
+from archive.config import Settings
+from archive.crypto import MasterKey
+from archive.errors import ArchiveError
+from domain.errors import DomainError
+from domain.exhibitions import Exhibition
+from domain.languages import pick
+
+EXIT_USER_ERROR = 1
+EXIT_UNEXPECTED = 2
+
+
+class IsoDate(click.ParamType):
+    """A calendar date written YYYY-MM-DD."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date in the form YYYY-MM-DD.", param, ctx)
+
+
+class ArchiveGroup(click.Group):
+    """A click group that turns expected failures into one clear line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (ArchiveError, DomainError) as error:
+            _fail(str(error), EXIT_USER_ERROR)
+        except sqlite3.Error as error:
+            _fail(f"database error: {error}", EXIT_USER_ERROR)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as error:  # noqa: BLE001 - the promise is: never a traceback
+            if type(error).__module__.startswith("psycopg"):
+                _fail(f"cannot use the PostgreSQL database: {str(error).splitlines()[0]}", EXIT_USER_ERROR)
+            _fail(f"unexpected {type(error).__name__}: {error}", EXIT_UNEXPECTED)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"archive: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(cls=ArchiveGroup)
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """A consent-first archive for art and testimony exhibitions."""
+    ctx.ensure_object(dict)
+    ctx.obj.setdefault("environ", os.environ)
+
+
+def settings_from(ctx: click.Context) -> Settings:
+    environ: Mapping[str, str] = ctx.find_root().obj["environ"]
+    return Settings.from_environ(environ)
+
+
+@contextmanager
+def opened(ctx: click.Context) -> Iterator[ExhibitionArchive]:
+    archive = open_archive(settings_from(ctx))
+    try:
+        yield archive
+    finally:
+        archive.close()
+
+
+@cli.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create the data folder, master key and tables; finish any interrupted withdrawal."""
+    settings = settings_from(ctx)
+    with opened(ctx) as archive:
+        finished = archive.finish_interrupted_withdrawals()
+    where = "PostgreSQL" if settings.uses_postgres else f"{settings.data_dir.resolve()}"
+    click.echo(f"Archive ready ({where}).")
+    if finished:
+        click.echo(f"Completed {finished} interrupted withdrawal(s): their keys are now shredded.")
+
+
+@cli.command()
+@click.pass_context
+def demo(ctx: click.Context) -> None:
+    """Load the Silent Room demo exhibition (idempotent)."""
+    from archive.demo import SLUG, load_demo
+
+    with opened(ctx) as archive:
+        result = load_demo(archive)
+    if result.created:
+        click.echo(f"Loaded the demo exhibition '{SLUG}'.")
+    else:
+        click.echo(f"The demo exhibition '{SLUG}' is already loaded.")
+
+
+@cli.command()
+@click.argument("id_or_slug")
+@click.pass_context
+def history(ctx: click.Context, id_or_slug: str) -> None:
+    """Print the history of an item, contributor or exhibition (by id, or slug)."""
+    with opened(ctx) as archive:
+        entries = archive.history(archive.resolve(id_or_slug))
+    for entry in entries:
+        line = f"{entry.timestamp:%Y-%m-%d %H:%M} UTC  v{entry.version:<3} {entry.what:<24} by {entry.who}"
+        click.echo(f"{line}  {entry.summary}".rstrip())
+
+
+@cli.command()
+@click.argument("slug")
+@click.option("--as-of", "as_of", type=IsoDate(), help="Show it as it stood at the end of this day (UTC).")
+@click.option("--lang", default="en", type=click.Choice(["en", "ru", "kk"]), show_default=True)
+@click.pass_context
+def exhibition(ctx: click.Context, slug: str, as_of: date | None, lang: str) -> None:
+    """Print an exhibition: its details and works in order (for curators: includes hidden items)."""
+    with opened(ctx) as archive:
+        exhibition_id = archive.exhibition_id_for_slug(slug)
+        shown = archive.exhibition_as_of(exhibition_id, as_of) if as_of else archive.get_exhibition(exhibition_id)
+        _print_exhibition(archive, shown, lang, as_of)
+
+
+def _print_exhibition(archive: ExhibitionArchive, exhibition: Exhibition, lang: str, as_of: date | None) -> None:
+    text: Callable[[str], str] = lambda name: pick(exhibition.field(name), lang)  # noqa: E731
+    heading = text("titles")
+    if as_of:
+        heading += f"  (as it stood on {as_of.isoformat()})"
+    click.echo(heading)
+    click.echo("=" * len(heading))
+    opens, closes = exhibition.field("opens_on"), exhibition.field("closes_on")
+    dates = f"{opens.isoformat() if opens else '?'} – {closes.isoformat() if closes else '?'}"
+    click.echo(f"{text('venue')}, {text('city')}  {dates}")
+    click.echo(f"Organiser: {text('organiser')}")
+    click.echo(f"Status: {'published' if exhibition.is_published else 'not published'}")
+    if text("statement"):
+        click.echo("")
+        click.echo(text("statement"))
+    click.echo("")
+    click.echo(f"Works ({len(exhibition.placements)}):")
+    for number, placement in enumerate(exhibition.placements, start=1):
+        item = archive.get_item(placement.item_id)
+        if item.is_withdrawn or item.is_redacted:
+            title, status = "(withdrawn)", "withdrawn"
+        else:
+            title, status = pick(item.detail("title", {}), lang) or "(untitled)", item.status(date.today()).value
+        click.echo(f"{number:>3}. [{placement.kind}] {title}  ({status.replace('_', ' ')})")
+        wall = pick(placement.wall_text.reveal({}) or {}, lang)
+        if wall:
+            click.echo(f"     {wall}")
+
+
+@cli.command("new-master-key")
+def new_master_key() -> None:
+    """Print a new random master key (URL-safe base64) for ARCHIVE_MASTER_KEY."""
+    click.echo(MasterKey.generate().to_text())
+
+
+@cli.command("rotate-master-key")
+@click.pass_context
+def rotate_master_key(ctx: click.Context) -> None:
+    """Re-wrap every live data key under a new master key.
+
+    Embedded default: a new key is generated and replaces the key file. With
+    ARCHIVE_MASTER_KEY set, the new key is read from ARCHIVE_NEW_MASTER_KEY (make one with
+    'archive new-master-key'); afterwards set ARCHIVE_MASTER_KEY to it and destroy the old one.
+    Stop other archive processes first.
+    """
+    settings = settings_from(ctx)
+    environ = ctx.find_root().obj["environ"]
+    if settings.master_key:
+        new_text = (environ.get("ARCHIVE_NEW_MASTER_KEY") or "").strip()
+        if not new_text:
+            raise ArchiveError(
+                "ARCHIVE_MASTER_KEY is set, so the new key must be given in ARCHIVE_NEW_MASTER_KEY "
+                "(create one with 'archive new-master-key')."
+            )
+        new_key = MasterKey.from_text(new_text)
+    else:
+        new_key = MasterKey.generate()
+    with opened(ctx) as archive:
+        count = archive.keys.rotate_master_key(new_key)
+        if not settings.master_key:
+            path = settings.data_dir / MASTER_KEY_FILE
+            _overwrite_in_place(path)
+            write_master_key_file(path, new_key)
+    click.echo(f"Re-wrapped {count} data key(s) under the new master key (id {new_key.key_id}).")
+    if settings.master_key:
+        click.echo("Now set ARCHIVE_MASTER_KEY to the new key, restart, and destroy the old key.")
+    else:
+        click.echo(f"The new key replaced {settings.data_dir / MASTER_KEY_FILE}; the old key was overwritten.")
+
+
+def _overwrite_in_place(path: Any) -> None:
+    """Overwrite a small file's bytes before it is replaced, so the old key is not left on disk."""
+    size = path.stat().st_size
+    with open(path, "r+b") as handle:
+        handle.write(b"\0" * size)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(obj={"environ": os.environ})

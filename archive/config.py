@@ -1,0 +1,83 @@
+"""Settings, read once from the environment at the composition root.
+
+Every setting is an ``ARCHIVE_*`` variable; the README's configuration table lists them.
+No other module reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from archive.errors import ConfigurationError
+
+DEFAULT_DATA_DIR = "./var"
+
+
+@dataclass(frozen=True)
+class PostgresURL:
+    """The parts of a ``postgresql://user:password@host:port/dbname`` URL."""
+
+    url: str
+    host: str
+    port: int
+    user: str
+    password: str
+    dbname: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable about one archive deployment."""
+
+    data_dir: Path
+    database_url: str | None = None
+    master_key: str | None = None
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> Settings:
+        """Build settings from ``ARCHIVE_*`` variables; malformed values raise ``ConfigurationError``."""
+        database_url = (environ.get("ARCHIVE_DATABASE_URL") or "").strip() or None
+        settings = cls(
+            data_dir=Path(environ.get("ARCHIVE_DATA_DIR") or DEFAULT_DATA_DIR),
+            database_url=database_url,
+            master_key=(environ.get("ARCHIVE_MASTER_KEY") or "").strip() or None,
+        )
+        if database_url:
+            settings.postgres  # validates the URL
+        return settings
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.database_url is not None
+
+    @property
+    def postgres(self) -> PostgresURL:
+        if not self.database_url:
+            raise ConfigurationError("ARCHIVE_DATABASE_URL is not set.")
+        parts = urlsplit(self.database_url)
+        if parts.scheme not in ("postgresql", "postgres"):
+            raise ConfigurationError(
+                "ARCHIVE_DATABASE_URL must be a postgresql:// URL "
+                "(leave it unset for the embedded SQLite database)."
+            )
+        dbname = unquote(parts.path.lstrip("/"))
+        if not parts.hostname or not dbname:
+            raise ConfigurationError(
+                "ARCHIVE_DATABASE_URL needs a host and a database name: "
+                "postgresql://user:password@host:5432/archive"
+            )
+        try:
+            port = parts.port or 5432
+        except ValueError:
+            raise ConfigurationError("ARCHIVE_DATABASE_URL has an invalid port.") from None
+        return PostgresURL(
+            url=self.database_url,
+            host=parts.hostname,
+            port=port,
+            user=unquote(parts.username or ""),
+            password=unquote(parts.password or ""),
+            dbname=dbname,
+        )

@@ -1,0 +1,46 @@
+"""The consent gate: the one place that decides what a visitor may see of an item, now.
+
+Every public surface (pages, search results, media, API, feeds, exports) asks here, from
+the item's *current* consent, so that a stale page, cache or index can never show more.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+from domain.consent import Attribution, Scope
+from domain.contributors import Contributor
+from domain.items import Item
+
+
+class Surface(str, enum.Enum):
+    """Where something would be shown."""
+
+    ONLINE = "online"  # any public page, search result, media file or API response
+    ONLINE_EXHIBITION = "online_exhibition"  # an item shown inside a published exhibition
+
+
+REQUIRED_SCOPES = {
+    Surface.ONLINE: (Scope.PUBLISH_ONLINE,),
+    Surface.ONLINE_EXHIBITION: (Scope.PUBLISH_ONLINE, Scope.EXHIBIT),
+}
+
+
+def may_show(item: Item, surface: Surface, on: date) -> bool:
+    """True only if the item's current consent allows every scope the surface needs on ``on``."""
+    return all(item.allows(scope, on) for scope in REQUIRED_SCOPES[surface])
+
+
+def credit(item: Item, contributor: Contributor | None) -> str | None:
+    """The name to show beside a visible item, as its consent's attribution allows.
+
+    None means 'anonymous' (also when the contributor's own data was shredded).
+    """
+    if item.consent is None or contributor is None:
+        return None
+    if item.consent.attribution is Attribution.NAMED:
+        return contributor.name
+    if item.consent.attribution is Attribution.PSEUDONYM:
+        return contributor.pseudonym
+    return None

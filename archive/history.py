@@ -1,0 +1,125 @@
+"""Human-readable history of an aggregate: when, who, what happened, and a short summary.
+
+Summaries quote content only while it is readable; once an item's key is shredded its
+events come back redacted and the summary says so, without any of the content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from domain import actor as actors
+from domain.consent import Consent
+from domain.contributors import Contributor
+from domain.exhibitions import Exhibition
+from domain.indexes import Catalogue, ConsentCodeIndex, SlugIndex
+from domain.items import Artwork, Testimony
+from domain.languages import pick
+from domain.personal import Personal
+
+WITHDRAWN_CONTENT = "(content removed: consent was withdrawn)"
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of history."""
+
+    timestamp: datetime
+    version: int
+    actor: str
+    what: str
+    summary: str
+
+    @property
+    def who(self) -> str:
+        return actors.describe(self.actor)
+
+
+def history_entries(events: Iterable[Any]) -> list[HistoryEntry]:
+    """Describe each stored event of one aggregate, oldest first."""
+    entries = []
+    for event in events:
+        what, summary = describe(event)
+        entries.append(
+            HistoryEntry(event.timestamp, event.originator_version, event.actor, what, summary)
+        )
+    return entries
+
+
+def _title(personal: Personal, field: str = "title") -> str:
+    if personal.redacted:
+        return WITHDRAWN_CONTENT
+    return pick(personal.value.get(field) or {}, "en") or "(untitled)"
+
+
+def _consent(consent: Consent) -> str:
+    scopes = ", ".join(sorted(s.value.replace("_", " ") for s in consent.scopes)) or "nothing"
+    text = f"allows {scopes}; attribution {consent.attribution.value}; consent text {consent.text_version}"
+    if consent.expires_on:
+        text += f"; expires after {consent.expires_on.isoformat()}"
+    return text
+
+
+def describe(event: Any) -> tuple[str, str]:
+    """A short phrase for what happened, and a summary that holds no withdrawn content."""
+    kind = "testimony" if isinstance(event, Testimony.Event) else "artwork"
+    if isinstance(event, (Artwork.Recorded, Testimony.Recorded)):
+        title = _title(event.details)
+        if kind == "testimony" and not event.details.redacted and title == "(untitled)":
+            title = f"testimony in {event.details.value.get('language', '?')}"
+        return f"{kind} recorded", title
+    name = type(event).__name__
+    item_phrases = {
+        "Revised": (f"{kind} revised", lambda e: _title(e.details)),
+        "ImageAdded": ("image added", lambda e: "" if e.image.redacted else "alt text given"),
+        "ImageRevised": ("image revised", lambda e: ""),
+        "ImageRemoved": ("image removed", lambda e: ""),
+        "ConsentRecorded": ("consent recorded", lambda e: _consent(e.consent)),
+        "ConsentUpdated": ("consent updated", lambda e: _consent(e.consent)),
+        "ConsentWithdrawn": (
+            "consent withdrawn",
+            lambda e: "withdrawn by the contributor"
+            if e.actor.startswith(actors.CONTRIBUTOR)
+            else f"withdrawn by {actors.describe(e.actor)} on the contributor's behalf",
+        ),
+    }
+    if isinstance(event, (Artwork.Event, Testimony.Event)) and name in item_phrases:
+        what, summarise = item_phrases[name]
+        return what, summarise(event)
+    if isinstance(event, Exhibition.Event):
+        return _describe_exhibition_event(name, event)
+    if isinstance(event, Contributor.Event):
+        return {
+            "Registered": ("contributor registered", ""),
+            "ProfileRevised": ("contributor details revised", ""),
+            "ConsentCodeIssued": ("consent code issued", "the previous code, if any, stopped working"),
+        }.get(name, (name, ""))
+    if isinstance(event, (SlugIndex.Event, ConsentCodeIndex.Event, Catalogue.Event)):
+        return (name, "")
+    return (name, "")
+
+
+def _describe_exhibition_event(name: str, event: Any) -> tuple[str, str]:
+    if name == "Created":
+        return "exhibition created", pick(event.details.get("titles") or {}, "en")
+    if name == "Revised":
+        fields = ", ".join(k.replace("_", " ") for k in sorted(event.changes))
+        return "exhibition revised", f"changed {fields}"
+    if name == "WorkAdded":
+        placement = event.placement
+        return "work added", f"{placement.kind} {str(placement.item_id)[:8]} at position {event.position + 1}"
+    if name == "WorkRemoved":
+        return "work removed", f"{str(event.item_id)[:8]}"
+    if name == "WorksReordered":
+        return "works reordered", " → ".join(str(i)[:8] for i in event.item_ids)
+    if name == "WallTextRevised":
+        summary = WITHDRAWN_CONTENT if event.wall_text.redacted else f"for {str(event.item_id)[:8]}"
+        return "wall text revised", summary
+    if name == "Published":
+        return "published", "visible to visitors"
+    if name == "Unpublished":
+        return "unpublished", "hidden from visitors"
+    return name, ""

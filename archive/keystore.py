@@ -1,0 +1,168 @@
+"""The key table port: one data key per subject, wrapped by the master key.
+
+``KeyStore`` holds the logic every backend shares (wrapping, a short-lived cache of
+unwrapped keys, master-key checks, rotation); backends implement a handful of row
+operations. Shredding must make the key bytes physically unrecoverable from the backend's
+files, which is each backend's own business (see ``keystore_sqlite`` and
+``keystore_postgres``).
+"""
+
+from __future__ import annotations
+
+import abc
+import threading
+import time
+from collections.abc import Iterable
+from uuid import UUID
+
+from archive.crypto import MasterKey, new_data_key
+from archive.errors import WrongMasterKey
+
+#: How long an unwrapped key may stay in one process's memory. A withdrawal in another
+#: process removes the key from the table at once; this bounds how long a process that did
+#: not perform it can still decrypt (it never shows the item: the gate reads the event).
+CACHE_SECONDS = 5.0
+
+WrappedRow = tuple[UUID, bytes, str]  # subject id, wrapped key, master key id
+
+
+class KeyStore(abc.ABC):
+    """Creates, returns and shreds per-subject data keys."""
+
+    def __init__(self, master_key: MasterKey, cache_seconds: float = CACHE_SECONDS):
+        self._master = master_key
+        self._cache: dict[UUID, tuple[bytes, float]] = {}
+        self._cache_seconds = cache_seconds
+        self._lock = threading.Lock()
+
+    # -- backend row operations ----------------------------------------------------------
+
+    @abc.abstractmethod
+    def _insert(self, subject_id: UUID, wrapped: bytes, master_key_id: str) -> None:
+        """Insert a row; an existing row for the subject is an error."""
+
+    @abc.abstractmethod
+    def _select(self, subject_id: UUID) -> tuple[bytes, str] | None:
+        """The wrapped key and its master key id, or None."""
+
+    @abc.abstractmethod
+    def _delete_physically(self, subject_ids: list[UUID]) -> None:
+        """Delete rows so that their bytes are gone from the backend's files."""
+
+    @abc.abstractmethod
+    def _rows(self) -> list[WrappedRow]:
+        """Every row."""
+
+    @abc.abstractmethod
+    def _replace_rows(self, rows: Iterable[WrappedRow]) -> None:
+        """Overwrite the wrapped keys of existing rows in one transaction, physically."""
+
+    def close(self) -> None:
+        """Release connections."""
+
+    # -- public interface ----------------------------------------------------------------
+
+    def create(self, subject_id: UUID) -> bytes:
+        """Make and store a new data key for ``subject_id`` and return it."""
+        data_key = new_data_key()
+        self._insert(subject_id, self._master.wrap(subject_id, data_key), self._master.key_id)
+        with self._lock:
+            self._cache[subject_id] = (data_key, time.monotonic() + self._cache_seconds)
+        return data_key
+
+    def get(self, subject_id: UUID) -> bytes | None:
+        """The subject's data key, or None once it has been shredded (or never existed)."""
+        now = time.monotonic()
+        with self._lock:
+            cached = self._cache.get(subject_id)
+            if cached is not None and cached[1] > now:
+                return cached[0]
+        row = self._select(subject_id)
+        if row is None:
+            with self._lock:
+                self._cache.pop(subject_id, None)
+            return None
+        wrapped, key_id = row
+        if key_id != self._master.key_id:
+            raise WrongMasterKey(
+                "The data keys were wrapped by a different master key than ARCHIVE_MASTER_KEY."
+            )
+        data_key = self._master.unwrap(subject_id, wrapped)
+        with self._lock:
+            self._cache[subject_id] = (data_key, now + self._cache_seconds)
+        return data_key
+
+    def exists(self, subject_id: UUID) -> bool:
+        return self._select(subject_id) is not None
+
+    def shred(self, *subject_ids: UUID) -> None:
+        """Delete the subjects' keys so that their bytes are physically gone."""
+        with self._lock:
+            for subject_id in subject_ids:
+                self._cache.pop(subject_id, None)
+        self._delete_physically(list(subject_ids))
+
+    def subject_ids(self) -> list[UUID]:
+        return [row[0] for row in self._rows()]
+
+    def verify_master_key(self) -> None:
+        """Fail loudly if the stored keys were wrapped by another master key.
+
+        Without this check a wrong ``ARCHIVE_MASTER_KEY`` would make every item look
+        redacted, which is indistinguishable from a withdrawal.
+        """
+        rows = self._rows()
+        foreign = [row for row in rows if row[2] != self._master.key_id]
+        if foreign:
+            raise WrongMasterKey(
+                f"{len(foreign)} of {len(rows)} data keys were wrapped by a different master "
+                "key than the configured ARCHIVE_MASTER_KEY."
+            )
+        if rows:
+            subject_id, wrapped, _ = rows[0]
+            self._master.unwrap(subject_id, wrapped)
+
+    def rotate_master_key(self, new_master: MasterKey) -> int:
+        """Re-wrap every live data key under ``new_master``; return how many were re-wrapped.
+
+        Copies of wrapped keys left behind in backups or a write-ahead log stay wrapped under
+        the old master key; once that key is destroyed, those copies are useless.
+        """
+        self.verify_master_key()
+        rows = self._rows()
+        rewrapped = [
+            (subject_id, new_master.wrap(subject_id, self._master.unwrap(subject_id, wrapped)), new_master.key_id)
+            for subject_id, wrapped, _ in rows
+        ]
+        self._replace_rows(rewrapped)
+        self._master = new_master
+        with self._lock:
+            self._cache.clear()
+        return len(rewrapped)
+
+
+class InMemoryKeyStore(KeyStore):
+    """A key table in a dict, for unit tests."""
+
+    def __init__(self, master_key: MasterKey | None = None, cache_seconds: float = 0.0):
+        super().__init__(master_key or MasterKey.generate(), cache_seconds)
+        self._table: dict[UUID, tuple[bytes, str]] = {}
+
+    def _insert(self, subject_id: UUID, wrapped: bytes, master_key_id: str) -> None:
+        if subject_id in self._table:
+            raise ValueError(f"A data key already exists for {subject_id}.")
+        self._table[subject_id] = (wrapped, master_key_id)
+
+    def _select(self, subject_id: UUID) -> tuple[bytes, str] | None:
+        return self._table.get(subject_id)
+
+    def _delete_physically(self, subject_ids: list[UUID]) -> None:
+        for subject_id in subject_ids:
+            self._table.pop(subject_id, None)
+
+    def _rows(self) -> list[WrappedRow]:
+        return [(s, w, k) for s, (w, k) in self._table.items()]
+
+    def _replace_rows(self, rows: Iterable[WrappedRow]) -> None:
+        for subject_id, wrapped, key_id in rows:
+            self._table[subject_id] = (wrapped, key_id)

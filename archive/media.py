@@ -1,0 +1,98 @@
+"""Ports for media: where bytes live, and how an uploaded image becomes safe derivatives.
+
+The application owns these interfaces; ``media_store/`` implements them (local files, S3,
+Pillow). Nothing here touches a file, a bucket or an image library.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+
+
+class MediaError(Exception):
+    """Base class for media failures that a user can be told about in one sentence."""
+
+
+class MediaStoreUnavailable(MediaError):
+    """The storage could not be reached or refused the operation."""
+
+
+class MediaNotFound(MediaError):
+    """No object is stored under the requested key."""
+
+
+class ImageRejected(MediaError):
+    """An upload is not an image the archive accepts; the message says why and what is."""
+
+
+class MediaStore(abc.ABC):
+    """Stores opaque bytes under keys such as ``items/<item-id>/display.webp``.
+
+    Keys are grouped per item (``items/<item-id>/...``) so that all files of one item can be
+    listed and removed together. ``delete`` removes every stored version of a key.
+    """
+
+    @abc.abstractmethod
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        """Store ``data`` under ``key``, replacing what was there, atomically."""
+
+    @abc.abstractmethod
+    def get(self, key: str) -> bytes:
+        """Return the bytes under ``key``; raise ``MediaNotFound`` if there are none."""
+
+    @abc.abstractmethod
+    def delete(self, key: str) -> None:
+        """Remove ``key`` and every older version of it; deleting a missing key is not an error."""
+
+    @abc.abstractmethod
+    def exists(self, key: str) -> bool:
+        """Tell whether an object is stored under ``key``."""
+
+    @abc.abstractmethod
+    def list(self, prefix: str = "") -> list[str]:
+        """Return the keys that start with ``prefix``, sorted."""
+
+    def delete_prefix(self, prefix: str) -> None:
+        """Remove every object (and every version of it) whose key starts with ``prefix``."""
+        for key in self.list(prefix):
+            self.delete(key)
+
+
+@dataclass(frozen=True)
+class Derivative:
+    """One served rendition of an image: no metadata of any kind, never larger than its source."""
+
+    name: str  # "thumb", "display" or "large"
+    format: str  # "webp" or "jpeg"
+    width: int
+    height: int
+    data: bytes = field(repr=False)
+
+    @property
+    def content_type(self) -> str:
+        return f"image/{self.format}"
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.{'jpg' if self.format == 'jpeg' else self.format}"
+
+
+@dataclass(frozen=True)
+class ProcessedImage:
+    """The result of ingesting one upload: facts about the original, and its derivatives."""
+
+    sha256: str  # of the original bytes as uploaded
+    byte_size: int
+    format: str  # detected from content, e.g. "JPEG"
+    width: int  # after EXIF orientation
+    height: int
+    derivatives: tuple[Derivative, ...]
+
+
+class ImagePipeline(abc.ABC):
+    """Turns uploaded bytes into metadata-free derivatives, or refuses them."""
+
+    @abc.abstractmethod
+    def ingest(self, data: bytes) -> ProcessedImage:
+        """Validate ``data`` by content and produce derivatives; raise ``ImageRejected`` if unusable."""

@@ -1,0 +1,126 @@
+"""Read models for visitors, built only from what the consent gate lets through."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from archive.application import ExhibitionArchive
+from archive.consent_gate import Surface, credit, may_show
+from archive.errors import NotFound
+from domain import clock
+from domain.exhibitions import Exhibition
+from domain.items import Item
+
+
+@dataclass(frozen=True)
+class PublicImage:
+    image_id: str
+    alt_text: dict[str, str]
+    caption: dict[str, str]
+
+
+@dataclass(frozen=True)
+class PublicItem:
+    """What a visitor may see of one item: content, credit (or None for anonymous), images."""
+
+    id: UUID
+    kind: str
+    details: dict[str, Any]
+    credit: str | None
+    images: list[PublicImage] = field(default_factory=list)
+    wall_text: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def title(self) -> dict[str, str]:
+        return self.details.get("title") or {}
+
+
+@dataclass(frozen=True)
+class PublicExhibition:
+    """A published exhibition with only the items its visitors may see, in order."""
+
+    id: UUID
+    slug: str
+    titles: dict[str, str]
+    organiser: dict[str, str]
+    venue: dict[str, str]
+    city: dict[str, str]
+    statement: dict[str, str]
+    opens_on: date | None
+    closes_on: date | None
+    items: list[PublicItem]
+
+    def is_current(self, on: date) -> bool:
+        started = self.opens_on is None or self.opens_on <= on
+        ended = self.closes_on is not None and self.closes_on < on
+        return started and not ended
+
+
+def public_item(
+    archive: ExhibitionArchive, item: Item, surface: Surface, on: date
+) -> PublicItem | None:
+    """The visitor's view of ``item``, or None if its consent does not allow ``surface``."""
+    if not may_show(item, surface, on):
+        return None
+    contributor = archive.get_contributor(item.contributor_id)
+    images = [
+        PublicImage(image_id, dict(image.value.get("alt_text", {})), dict(image.value.get("caption", {})))
+        for image_id, image in item.images.items()
+        if not image.redacted
+    ]
+    return PublicItem(
+        id=item.id,
+        kind=item.kind,
+        details=dict(item.details.value),
+        credit=credit(item, contributor),
+        images=images,
+    )
+
+
+def public_exhibition(archive: ExhibitionArchive, exhibition: Exhibition, on: date) -> PublicExhibition | None:
+    """The visitor's view of an exhibition, or None if it is not published."""
+    if not exhibition.is_published:
+        return None
+    items = []
+    for placement in exhibition.placements:
+        try:
+            item = archive.get_item(placement.item_id)
+        except NotFound:
+            continue
+        view = public_item(archive, item, Surface.ONLINE_EXHIBITION, on)
+        if view is not None:
+            wall_text = placement.wall_text.reveal({}) or {}
+            items.append(
+                PublicItem(view.id, view.kind, view.details, view.credit, view.images, dict(wall_text))
+            )
+    return PublicExhibition(
+        id=exhibition.id,
+        slug=exhibition.slug,
+        titles=exhibition.field("titles"),
+        organiser=exhibition.field("organiser"),
+        venue=exhibition.field("venue"),
+        city=exhibition.field("city"),
+        statement=exhibition.field("statement"),
+        opens_on=exhibition.field("opens_on"),
+        closes_on=exhibition.field("closes_on"),
+        items=items,
+    )
+
+
+def published_exhibitions(archive: ExhibitionArchive, on: date | None = None) -> list[PublicExhibition]:
+    """Every published exhibition, most recent opening first."""
+    on = on or clock.today()
+    views = [public_exhibition(archive, e, on) for e in archive.exhibitions()]
+    shown = [v for v in views if v is not None]
+    return sorted(shown, key=lambda v: v.opens_on or date.min, reverse=True)
+
+
+def published_exhibition(archive: ExhibitionArchive, slug: str, on: date | None = None) -> PublicExhibition:
+    """A published exhibition by slug; NotFound if it does not exist or is not published."""
+    view = public_exhibition(archive, archive.exhibition_by_slug(slug), on or clock.today())
+    if view is None:
+        raise NotFound(f"No published exhibition with the slug {slug!r}.")
+    return view

@@ -1,0 +1,93 @@
+"""Consent as a value, and the rules of its life cycle on an item.
+
+An item starts without consent (nothing may be shown), consent is recorded, may be updated
+any number of times, and may be withdrawn; withdrawal is terminal.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from collections.abc import Iterable
+
+from domain.errors import InvalidValue
+
+
+class Scope(str, enum.Enum):
+    """What the contributor allows."""
+
+    EXHIBIT = "exhibit"  # shown in curated exhibition views
+    PUBLISH_ONLINE = "publish_online"  # visible to anyone on the public website and API
+
+
+class Attribution(str, enum.Enum):
+    """How the contributor is credited."""
+
+    NAMED = "named"
+    PSEUDONYM = "pseudonym"
+    ANONYMOUS = "anonymous"
+
+
+def parse_scopes(values: Iterable[str | Scope]) -> frozenset[Scope]:
+    """Scopes from their codes; an unknown code is an ``InvalidValue``."""
+    scopes = set()
+    for value in values:
+        try:
+            scopes.add(Scope(value))
+        except ValueError:
+            known = ", ".join(s.value for s in Scope)
+            raise InvalidValue(f"Unknown consent scope {value!r}: use {known}.") from None
+    return frozenset(scopes)
+
+
+def parse_attribution(value: str | Attribution) -> Attribution:
+    """Attribution from its code; an unknown code is an ``InvalidValue``."""
+    try:
+        return Attribution(value)
+    except ValueError:
+        known = ", ".join(a.value for a in Attribution)
+        raise InvalidValue(f"Unknown attribution {value!r}: use {known}.") from None
+
+
+@dataclass(frozen=True)
+class Consent:
+    """A contributor's consent for one item, as signed on a version of the consent text."""
+
+    scopes: frozenset[Scope]
+    attribution: Attribution
+    text_version: str
+    recorded_by: str
+    recorded_at: datetime
+    expires_on: date | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "scopes", parse_scopes(self.scopes))
+        if not isinstance(self.attribution, Attribution):
+            object.__setattr__(self, "attribution", parse_attribution(self.attribution))
+        if not (self.text_version or "").strip():
+            raise InvalidValue("Consent must name the version of the consent text signed.")
+        if self.expires_on is not None and not isinstance(self.expires_on, date):
+            raise InvalidValue("A consent expiry must be a date.")
+        if self.expires_on is not None and self.expires_on < self.recorded_at.date():
+            raise InvalidValue("A consent expiry cannot be before the day consent is recorded.")
+
+    def is_expired(self, on: date) -> bool:
+        """Expired from the day after ``expires_on``: the expiry day itself is still allowed."""
+        return self.expires_on is not None and on > self.expires_on
+
+    def allows(self, scope: Scope, on: date) -> bool:
+        """Does this consent allow ``scope`` on the day ``on``?"""
+        return scope in self.scopes and not self.is_expired(on)
+
+    def narrowed_to(self, **changes: object) -> Consent:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+class ConsentStatus(str, enum.Enum):
+    """Where an item stands, for people and for the consent gate."""
+
+    NOT_RECORDED = "not_recorded"
+    GIVEN = "given"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"

@@ -1,0 +1,100 @@
+"""Small aggregates whose id is derived from a key, to find things without scanning events.
+
+The same pattern as eventsourcing's examples: an index aggregate's id is a name-based UUID,
+so creating a second one with the same key conflicts on save.
+"""
+
+from __future__ import annotations
+
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from domain import actor as actors
+from domain.base import ArchiveAggregate
+from domain.errors import InvalidValue
+
+_NAMESPACE = uuid5(NAMESPACE_URL, "https://archive.invalid/testimony-archive")
+
+
+class SlugIndex(ArchiveAggregate):
+    """Maps an exhibition's slug to its id."""
+
+    class Created(ArchiveAggregate.Created):
+        slug: str
+        exhibition_id: UUID
+
+        def apply(self, index: SlugIndex) -> None:
+            index.slug = self.slug
+            index.exhibition_id = self.exhibition_id
+
+    @staticmethod
+    def id_for(slug: str) -> UUID:
+        return uuid5(_NAMESPACE, f"exhibition-slug:{slug}")
+
+    @classmethod
+    def create(cls, *, slug: str, exhibition_id: UUID, actor: str) -> SlugIndex:
+        return cls._create(
+            cls.Created,
+            id=cls.id_for(slug),
+            actor=actors.check(actor),
+            slug=slug,
+            exhibition_id=exhibition_id,
+        )
+
+
+class ConsentCodeIndex(ArchiveAggregate):
+    """Maps the hash of a consent code to its contributor, until the code is retired."""
+
+    class Created(ArchiveAggregate.Created):
+        contributor_id: UUID
+
+        def apply(self, index: ConsentCodeIndex) -> None:
+            index.contributor_id = self.contributor_id
+            index.retired = False
+
+    class Retired(ArchiveAggregate.Event):
+        def apply(self, index: ConsentCodeIndex) -> None:
+            index.retired = True
+
+    @staticmethod
+    def id_for(code_hash: str) -> UUID:
+        return uuid5(_NAMESPACE, f"consent-code:{code_hash}")
+
+    @classmethod
+    def create(cls, *, code_hash: str, contributor_id: UUID, actor: str) -> ConsentCodeIndex:
+        return cls._create(
+            cls.Created,
+            id=cls.id_for(code_hash),
+            actor=actors.check(actor),
+            contributor_id=contributor_id,
+        )
+
+    def retire(self, actor: str) -> None:
+        if not self.retired:
+            self.trigger_event(self.Retired, actor=actors.check(actor))
+
+
+class Catalogue(ArchiveAggregate):
+    """The list of all exhibitions, in the order they were created."""
+
+    class Created(ArchiveAggregate.Created):
+        def apply(self, catalogue: Catalogue) -> None:
+            catalogue.exhibition_ids = []
+
+    class ExhibitionListed(ArchiveAggregate.Event):
+        exhibition_id: UUID
+
+        def apply(self, catalogue: Catalogue) -> None:
+            catalogue.exhibition_ids.append(self.exhibition_id)
+
+    ID = uuid5(_NAMESPACE, "catalogue:exhibitions")
+
+    @classmethod
+    def create(cls, actor: str) -> Catalogue:
+        return cls._create(cls.Created, id=cls.ID, actor=actors.check(actor))
+
+    def list_exhibition(self, exhibition_id: UUID, actor: str) -> None:
+        if exhibition_id in self.exhibition_ids:
+            raise InvalidValue("This exhibition is already in the catalogue.")
+        self.trigger_event(
+            self.ExhibitionListed, actor=actors.check(actor), exhibition_id=exhibition_id
+        )

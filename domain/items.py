@@ -1,0 +1,294 @@
+"""Artworks and testimonies: the items a contributor consents to show.
+
+All descriptive content of an item (titles, texts, alt texts, media facts) is held as
+``Personal`` values owned by the item, so that shredding the item's key removes it from
+every event and snapshot at once, while the item's existence, consent history and
+withdrawal stay readable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any, ClassVar
+from uuid import UUID
+
+from domain import actor as actors
+from domain.base import ArchiveAggregate
+from domain.consent import Consent, ConsentStatus, Scope
+from domain.errors import ConsentError, InvalidValue, ItemWithdrawn
+from domain.languages import check_language, multilingual
+from domain.personal import Personal
+
+ARTWORK = "artwork"
+TESTIMONY = "testimony"
+MAX_IMAGES = 200
+
+
+def artwork_details(
+    *,
+    title: Mapping[str, str],
+    year: int | None = None,
+    medium: Mapping[str, str] | None = None,
+    dimensions: str | None = None,
+    description: Mapping[str, str] | None = None,
+    series: Mapping[str, str] | None = None,
+    content_note: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Validated descriptive fields of an artwork."""
+    if year is not None:
+        if isinstance(year, bool) or not isinstance(year, int) or not 1000 <= year <= 2200:
+            raise InvalidValue("An artwork's year must be a four-digit year.")
+    return {
+        "title": multilingual(title, field="Title", required=True),
+        "year": year,
+        "medium": multilingual(medium, field="Medium"),
+        "dimensions": (dimensions or "").strip(),
+        "description": multilingual(description, field="Description"),
+        "series": multilingual(series, field="Series"),
+        "content_note": multilingual(content_note, field="Content note"),
+    }
+
+
+def testimony_details(
+    *,
+    text: Mapping[str, str],
+    language: str,
+    content_note: Mapping[str, str],
+    title: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Validated fields of a testimony: its text, original language and content note."""
+    texts = multilingual(text, field="Testimony text", required=True)
+    check_language(language)
+    if language not in texts:
+        raise InvalidValue("The testimony's text must include its original language.")
+    return {
+        "text": texts,
+        "language": language,
+        "title": multilingual(title, field="Title"),
+        "content_note": multilingual(content_note, field="Content note", required=True),
+    }
+
+
+def image_details(
+    *,
+    alt_text: Mapping[str, str],
+    caption: Mapping[str, str] | None = None,
+    media: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Validated fields of an image: alt text is required for every image."""
+    return {
+        "alt_text": multilingual(alt_text, field="Alt text", required=True),
+        "caption": multilingual(caption, field="Caption"),
+        "media": dict(media or {}),
+    }
+
+
+class Item(ArchiveAggregate):
+    """Common life of artworks and testimonies: content, images and consent."""
+
+    kind: ClassVar[str]
+
+    class Recorded(ArchiveAggregate.Created):
+        contributor_id: UUID
+        details: Personal
+
+        def apply(self, item: Item) -> None:
+            item.contributor_id = self.contributor_id
+            item.details = self.details
+            item.images = {}
+            item.consent = None
+            item.withdrawn_at = None
+            item.withdrawn_by = None
+
+    class Revised(ArchiveAggregate.Event):
+        details: Personal
+
+        def apply(self, item: Item) -> None:
+            item.details = self.details
+
+    class ImageAdded(ArchiveAggregate.Event):
+        image_id: UUID
+        image: Personal
+
+        def apply(self, item: Item) -> None:
+            item.images[str(self.image_id)] = self.image
+
+    class ImageRevised(ArchiveAggregate.Event):
+        image_id: UUID
+        image: Personal
+
+        def apply(self, item: Item) -> None:
+            item.images[str(self.image_id)] = self.image
+
+    class ImageRemoved(ArchiveAggregate.Event):
+        image_id: UUID
+
+        def apply(self, item: Item) -> None:
+            item.images.pop(str(self.image_id), None)
+
+    class ConsentRecorded(ArchiveAggregate.Event):
+        consent: Consent
+
+        def apply(self, item: Item) -> None:
+            item.consent = self.consent
+
+    class ConsentUpdated(ArchiveAggregate.Event):
+        consent: Consent
+
+        def apply(self, item: Item) -> None:
+            item.consent = self.consent
+
+    class ConsentWithdrawn(ArchiveAggregate.Event):
+        def apply(self, item: Item) -> None:
+            item.consent = None
+            item.withdrawn_at = self.timestamp
+            item.withdrawn_by = self.actor
+
+    # State set by the events above (eventsourcing turns class annotations on an aggregate
+    # into fields of its created event, so they are listed here in words only):
+    # contributor_id, details (Personal), images (image id -> Personal), consent,
+    # withdrawn_at, withdrawn_by.
+
+    @classmethod
+    def record(
+        cls, *, item_id: UUID, contributor_id: UUID, details: dict[str, Any], actor: str
+    ) -> Item:
+        """Record a new item; its content is owned by (and encrypted for) the item itself."""
+        return cls._create(
+            cls.Recorded,
+            id=item_id,
+            actor=actors.check(actor),
+            contributor_id=contributor_id,
+            details=Personal.of(item_id, details),
+        )
+
+    # -- state ---------------------------------------------------------------------------
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def is_redacted(self) -> bool:
+        """True when the content key is gone: the item's content cannot be read any more."""
+        return self.details.redacted
+
+    def status(self, on: date) -> ConsentStatus:
+        """The consent status of this item on the day ``on``."""
+        if self.is_withdrawn:
+            return ConsentStatus.WITHDRAWN
+        if self.consent is None:
+            return ConsentStatus.NOT_RECORDED
+        if self.consent.is_expired(on):
+            return ConsentStatus.EXPIRED
+        return ConsentStatus.GIVEN
+
+    def allows(self, scope: Scope, on: date) -> bool:
+        """Does current consent allow ``scope`` on the day ``on``?"""
+        return (
+            not self.is_withdrawn
+            and not self.is_redacted
+            and self.consent is not None
+            and self.consent.allows(scope, on)
+        )
+
+    def detail(self, name: str, default: Any = None) -> Any:
+        """One descriptive field, or ``default`` when absent or redacted."""
+        values = self.details.reveal(None)
+        if not values:
+            return default
+        return values.get(name, default)
+
+    # -- commands ------------------------------------------------------------------------
+
+    def _check_editable(self) -> None:
+        if self.is_withdrawn:
+            raise ItemWithdrawn(
+                "This item's consent was withdrawn; it can no longer be changed."
+            )
+
+    def revise(self, details: dict[str, Any], actor: str) -> None:
+        """Replace the item's descriptive fields (already validated for its kind)."""
+        self._check_editable()
+        self.trigger_event(
+            self.Revised, actor=actors.check(actor), details=Personal.of(self.id, details)
+        )
+
+    def add_image(self, image_id: UUID, image: dict[str, Any], actor: str) -> None:
+        """Attach an image (a reference to stored media, never bytes) with its alt text."""
+        self._check_editable()
+        if str(image_id) in self.images:
+            raise InvalidValue("This image is already attached to the item.")
+        if len(self.images) >= MAX_IMAGES:
+            raise InvalidValue(f"An item can have at most {MAX_IMAGES} images.")
+        if not image.get("alt_text"):
+            raise InvalidValue("Every image needs alt text in at least one language.")
+        self.trigger_event(
+            self.ImageAdded,
+            actor=actors.check(actor),
+            image_id=image_id,
+            image=Personal.of(self.id, image),
+        )
+
+    def revise_image(self, image_id: UUID, image: dict[str, Any], actor: str) -> None:
+        """Replace an image's alt text, caption or media facts."""
+        self._check_editable()
+        if str(image_id) not in self.images:
+            raise InvalidValue("No such image on this item.")
+        if not image.get("alt_text"):
+            raise InvalidValue("Every image needs alt text in at least one language.")
+        self.trigger_event(
+            self.ImageRevised,
+            actor=actors.check(actor),
+            image_id=image_id,
+            image=Personal.of(self.id, image),
+        )
+
+    def remove_image(self, image_id: UUID, actor: str) -> None:
+        self._check_editable()
+        if str(image_id) not in self.images:
+            raise InvalidValue("No such image on this item.")
+        self.trigger_event(self.ImageRemoved, actor=actors.check(actor), image_id=image_id)
+
+    def record_consent(self, consent: Consent, actor: str) -> None:
+        """Record the contributor's first consent for this item."""
+        if self.is_withdrawn:
+            raise ItemWithdrawn("Consent was withdrawn for this item; it cannot be given again.")
+        if self.consent is not None:
+            raise ConsentError("Consent is already recorded for this item; update it instead.")
+        self.trigger_event(self.ConsentRecorded, actor=actors.check(actor), consent=consent)
+
+    def update_consent(self, consent: Consent, actor: str) -> None:
+        """Change scopes, attribution or expiry of the consent already recorded."""
+        if self.is_withdrawn:
+            raise ItemWithdrawn("Consent was withdrawn for this item; it cannot be changed.")
+        if self.consent is None:
+            raise ConsentError("No consent is recorded for this item yet; record it first.")
+        self.trigger_event(self.ConsentUpdated, actor=actors.check(actor), consent=consent)
+
+    def withdraw(self, actor: str) -> None:
+        """Withdraw consent for good. Nothing of the item may be shown again."""
+        if self.is_withdrawn:
+            raise ItemWithdrawn("Consent for this item was already withdrawn.")
+        self.trigger_event(self.ConsentWithdrawn, actor=actors.check(actor))
+
+
+class Artwork(Item):
+    """A work of art: title, year, medium, dimensions, description, series, images."""
+
+    kind = ARTWORK
+
+    @property
+    def title(self) -> dict[str, str]:
+        return self.detail("title", {})
+
+
+class Testimony(Item):
+    """A testimony: its text per language, original language, content note."""
+
+    kind = TESTIMONY
+
+    @property
+    def title(self) -> dict[str, str]:
+        return self.detail("title", {})

@@ -1,0 +1,1 @@
+"""Test support: throwaway services (PostgreSQL, later Chromium) and helpers."""

@@ -1,0 +1,63 @@
+"""The website: the Flask app factory (a composition root) and its blueprints."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException
+
+from archive.application import ExhibitionArchive
+from archive.bootstrap import open_archive
+from archive.config import Settings
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the web app.
+
+    Settings come from the process environment (``ARCHIVE_*``); ``test_config`` may
+    override them and may pass a ready ``ARCHIVE`` application instead.
+    """
+    app = Flask(__name__)
+    config = dict(test_config or {})
+    environ = {**os.environ, **{k: v for k, v in config.items() if k.startswith("ARCHIVE_") and isinstance(v, str)}}
+    app.config.update(config)
+    archive: ExhibitionArchive = config.get("ARCHIVE") or open_archive(Settings.from_environ(environ))
+    app.extensions["archive"] = archive
+
+    from web import exhibitions
+
+    app.register_blueprint(exhibitions.bp)
+    _register_safety_headers(app)
+    _register_error_pages(app)
+    return app
+
+
+def _register_safety_headers(app: Flask) -> None:
+    @app.after_request
+    def add_headers(response: Any) -> Any:
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+        return response
+
+
+def _register_error_pages(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        return render_template("errors/error.html", error=error), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> Any:
+        app.logger.exception("Unhandled error")
+        return render_template("errors/error.html", error=None), 500
