@@ -27,7 +27,7 @@ from domain import actor as actors
 from domain import clock
 from domain.consent import Consent, parse_attribution, parse_scopes
 from domain.contributors import Contributor, contributor_profile
-from domain.errors import ConsentError, InvalidValue
+from domain.errors import ConsentError, InvalidValue, ItemWithdrawn
 from domain.exhibitions import Exhibition, check_slug
 from domain.indexes import Catalogue, ConsentCodeIndex, SlugIndex
 from domain.items import (
@@ -246,6 +246,8 @@ class ExhibitionArchive(Application):
         """Change the scopes, attribution or expiry of an item's consent."""
         item = self.get_item(item_id)
         self._check_may_act(item, actor)
+        if item.is_withdrawn:
+            raise ItemWithdrawn("Consent was withdrawn for this item; it cannot be changed.")
         if item.consent is None:
             raise ConsentError("No consent is recorded for this item yet; record it first.")
         current = item.consent

@@ -23,7 +23,11 @@ from archive.errors import WrongMasterKey
 #: not perform it can still decrypt (it never shows the item: the gate reads the event).
 CACHE_SECONDS = 5.0
 
-WrappedRow = tuple[UUID, bytes, str]  # subject id, wrapped key, master key id
+WrappedRow = tuple[UUID, bytes, str]
+
+#: A key that belongs to no subject, created with the table, so that a wrong master key is
+#: detected even before the first contributor is registered.
+CANARY_ID = UUID(int=0)  # subject id, wrapped key, master key id
 
 
 class KeyStore(abc.ABC):
@@ -103,7 +107,7 @@ class KeyStore(abc.ABC):
         self._delete_physically(list(subject_ids))
 
     def subject_ids(self) -> list[UUID]:
-        return [row[0] for row in self._rows()]
+        return [row[0] for row in self._rows() if row[0] != CANARY_ID]
 
     def verify_master_key(self) -> None:
         """Fail loudly if the stored keys were wrapped by another master key.
@@ -112,6 +116,9 @@ class KeyStore(abc.ABC):
         redacted, which is indistinguishable from a withdrawal.
         """
         rows = self._rows()
+        if not rows:
+            self.create(CANARY_ID)
+            return
         foreign = [row for row in rows if row[2] != self._master.key_id]
         if foreign:
             raise WrongMasterKey(

@@ -18,6 +18,8 @@ from archive.crypto import MasterKey
 from archive.keystore import CACHE_SECONDS, KeyStore, WrappedRow
 
 TABLE = "archive_data_keys"
+CONNECT_TIMEOUT = 10
+POOL_TIMEOUT = 30.0
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS {TABLE} (
     subject_id uuid PRIMARY KEY,
@@ -39,11 +41,18 @@ class PostgresKeyStore(KeyStore):
         pool_size: int = 4,
     ):
         super().__init__(master_key, cache_seconds)
-        self._pool = ConnectionPool(
-            conninfo, min_size=1, max_size=pool_size, kwargs={"autocommit": True}, open=True
-        )
-        with self._pool.connection() as conn:
+        # One direct connection first, so that an unreachable server fails at once with
+        # PostgreSQL's own message instead of a pool time-out.
+        with psycopg.connect(conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as conn:
             conn.execute(SCHEMA)
+        self._pool = ConnectionPool(
+            conninfo,
+            min_size=1,
+            max_size=pool_size,
+            kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
+            timeout=POOL_TIMEOUT,
+            open=True,
+        )
 
     def close(self) -> None:
         self._pool.close()

@@ -1,0 +1,84 @@
+"""Fixtures shared by the whole suite.
+
+``storage`` runs one test body against each persistence backend: the embedded SQLite
+files, and a throwaway PostgreSQL server started from the machine's own binaries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+
+from archive.application import ExhibitionArchive
+from archive.bootstrap import open_archive
+from archive.config import Settings
+from archive.crypto import MasterKey
+from archive.keystore import InMemoryKeyStore
+from tests.support.postgres import PostgresServer, PostgresUnavailable, find_postgres_bin
+from tests.support.services import skip_or_fail
+
+CURATOR = "curator:test-curator"
+
+
+@pytest.fixture
+def archive() -> Iterator[ExhibitionArchive]:
+    """An application on in-memory storage and an in-memory key table (unit tests)."""
+    app = ExhibitionArchive(InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    yield app
+    app.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    if find_postgres_bin() is None:
+        skip_or_fail("no PostgreSQL binaries under /usr/lib/postgresql/*/bin")
+    server = PostgresServer()
+    try:
+        server.start()
+    except PostgresUnavailable as error:
+        skip_or_fail(f"PostgreSQL could not be started: {error}")
+    yield server
+    server.stop()
+
+
+@dataclass
+class Storage:
+    """One backend under test: its settings, and how to list the files that hold its data."""
+
+    name: str
+    settings: Settings
+    server: PostgresServer | None = None
+    dbname: str | None = None
+
+    def open(self) -> ExhibitionArchive:
+        return open_archive(self.settings)
+
+    def database_files(self) -> list[Path]:
+        """Every file that holds events, snapshots or keys (after a checkpoint on PostgreSQL)."""
+        if self.server is not None:
+            assert self.dbname is not None
+            self.server.checkpoint()
+            return self.server.database_files(self.dbname)
+        return sorted(p for p in self.settings.data_dir.iterdir() if p.is_file() and p.name != "master.key")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Storage:
+    data_dir = tmp_path / "var"
+    if request.param == "sqlite":
+        return Storage("sqlite", Settings(data_dir=data_dir))
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    dbname = server.create_database(f"archive_{uuid4().hex[:12]}")
+    settings = Settings(
+        data_dir=data_dir, database_url=server.dsn(dbname), master_key=MasterKey.generate().to_text()
+    )
+    return Storage("postgres", settings, server, dbname)
+
+
+def files_containing(paths: list[Path], needle: bytes) -> list[Path]:
+    """The files whose raw bytes contain ``needle``."""
+    return [path for path in paths if path.exists() and needle in path.read_bytes()]

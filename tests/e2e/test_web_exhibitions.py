@@ -1,0 +1,136 @@
+"""The first slice of the public site: exhibition list and exhibition page, through the gate."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from domain import clock
+from tests.conftest import CURATOR
+from web import create_app
+
+ONLINE = ["exhibit", "publish_online"]
+
+
+@pytest.fixture
+def site(archive):
+    """A published exhibition holding one item in each consent state, and an unpublished one."""
+    named = archive.register_contributor(name="Named Person", pseudonym="Pseudo", actor=CURATOR)
+    ids = {}
+
+    def artwork(key, title, **consent):
+        item = archive.record_artwork(contributor_id=named, actor=CURATOR, title={"en": title, "ru": title + " ру"})
+        if consent:
+            archive.record_consent(item, actor=CURATOR, text_version="v1", **consent)
+        ids[key] = item
+        return item
+
+    with clock.fixed_at(datetime(2024, 1, 1, tzinfo=timezone.utc)):
+        artwork("expired", "Expired-work", scopes=ONLINE, attribution="named", expires_on=date(2024, 6, 1))
+    artwork("shown", "Visible-work", scopes=ONLINE, attribution="named")
+    artwork("pseudonymous", "Pseudonymous-work", scopes=ONLINE, attribution="pseudonym")
+    artwork("anonymous", "Anonymous-work", scopes=ONLINE, attribution="anonymous")
+    artwork("room_only", "Room-only-work", scopes=["exhibit"], attribution="named")
+    artwork("online_only", "Online-not-exhibit-work", scopes=["publish_online"], attribution="named")
+    artwork("no_consent", "Unconsented-work")
+    artwork("withdrawn", "Withdrawn-work", scopes=ONLINE, attribution="named")
+    testimony = archive.record_testimony(
+        contributor_id=named, actor=CURATOR, text={"ru": "Текст свидетельства"}, language="ru",
+        content_note={"en": "Mentions violence."},
+    )
+    archive.record_consent(testimony, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
+    ids["testimony"] = testimony
+
+    exhibition = archive.create_exhibition(
+        slug="open-show", actor=CURATOR, titles={"en": "Open Show", "ru": "Открытая выставка"},
+        opens_on=clock.today() - timedelta(days=1), closes_on=clock.today() + timedelta(days=30),
+    )
+    for key, item in ids.items():
+        archive.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": f"wall-{key}"})
+    archive.publish_exhibition(exhibition, actor=CURATOR)
+    archive.withdraw(ids["withdrawn"], actor=CURATOR)
+    archive.create_exhibition(slug="hidden-show", actor=CURATOR, titles={"en": "Hidden Show"})
+    return archive, ids
+
+
+@pytest.fixture
+def client(site):
+    archive, _ = site
+    return create_app({"TESTING": True, "ARCHIVE": archive}).test_client()
+
+
+def test_home_lists_published_exhibitions_only(client):
+    page = client.get("/").get_data(as_text=True)
+    assert "Open Show" in page
+    assert "Hidden Show" not in page
+
+
+def test_an_unpublished_exhibition_is_not_found(client):
+    response = client.get("/exhibitions/hidden-show")
+    assert response.status_code == 404
+    assert "Hidden Show" not in response.get_data(as_text=True)
+    assert client.get("/exhibitions/never-was").status_code == 404
+
+
+def test_the_exhibition_page_shows_only_what_consent_allows_now(client):
+    page = client.get("/exhibitions/open-show").get_data(as_text=True)
+    for shown in ("Visible-work", "Pseudonymous-work", "Anonymous-work", "Текст свидетельства"):
+        assert shown in page
+    for absent in ("Expired-work", "Room-only-work", "Online-not-exhibit-work", "Unconsented-work", "Withdrawn-work"):
+        assert absent not in page
+    for absent_wall_text in ("wall-expired", "wall-room_only", "wall-no_consent", "wall-withdrawn", "wall-online_only"):
+        assert absent_wall_text not in page
+
+
+def test_credit_follows_attribution(client, site):
+    archive, ids = site
+    page = client.get("/exhibitions/open-show").get_data(as_text=True)
+    block = lambda key: page.split(f'id="item-{ids[key]}"')[1].split("</li>")[0]  # noqa: E731
+    assert "Named Person" in block("shown")
+    assert "Pseudo" in block("pseudonymous") and "Named Person" not in block("pseudonymous")
+    assert "Anonymous" in block("anonymous") and "Named Person" not in block("anonymous")
+    archive.update_consent(ids["shown"], actor=CURATOR, attribution="anonymous")
+    page = client.get("/exhibitions/open-show").get_data(as_text=True)
+    assert "Named Person" not in page
+
+
+def test_narrowing_consent_to_offline_removes_the_item_at_once(client, site):
+    archive, ids = site
+    archive.update_consent(ids["shown"], actor=CURATOR, scopes=["exhibit"])
+    assert "Visible-work" not in client.get("/exhibitions/open-show").get_data(as_text=True)
+
+
+def test_a_testimony_sits_behind_its_content_note(client):
+    page = client.get("/exhibitions/open-show").get_data(as_text=True)
+    note = page.index("Mentions violence.")
+    text = page.index("Текст свидетельства")
+    assert note < text
+    assert re.search(r"<details class=\"testimony\">\s*<summary>", page)
+
+
+def test_content_is_shown_in_the_visitors_language_with_a_fallback(client):
+    ru = client.get("/exhibitions/open-show?lang=ru").get_data(as_text=True)
+    assert '<html lang="ru">' in ru and "Открытая выставка" in ru and "Visible-work ру" in ru
+    kk = client.get("/exhibitions/open-show?lang=kk").get_data(as_text=True)
+    assert '<html lang="kk">' in kk
+    assert '<h1 lang="en">Open Show</h1>' in kk  # no Kazakh title: English, marked as English
+
+
+def test_every_page_has_a_quick_exit_and_strict_headers(client):
+    for path in ("/", "/exhibitions/open-show", "/exhibitions/missing"):
+        response = client.get(path)
+        page = response.get_data(as_text=True)
+        assert "data-quick-exit" in page and "quick-exit.js" in page
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+        sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+        external = [s for s in sources if s.startswith(("http:", "https:", "//"))]
+        assert external == ["https://www.google.com/"]  # only the quick-exit destination, never loaded
+
+
+def test_static_assets_are_served_by_the_app(client):
+    assert client.get("/static/quick-exit.js").status_code == 200
+    assert client.get("/static/site.css").status_code == 200

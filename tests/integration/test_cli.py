@@ -1,0 +1,139 @@
+"""The ``archive`` command line, on the embedded SQLite default."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from archive.cli import cli
+
+
+@pytest.fixture
+def run(tmp_path: Path):
+    environ = {"ARCHIVE_DATA_DIR": str(tmp_path / "var")}
+
+    def invoke(*args: str, **extra_env: str):
+        result = CliRunner().invoke(cli, list(args), obj={"environ": {**environ, **extra_env}})
+        return result
+
+    return invoke
+
+
+def test_init_creates_the_data_folder_with_a_private_master_key(run, tmp_path: Path):
+    result = run("init")
+    assert result.exit_code == 0, result.output
+    key_file = tmp_path / "var" / "master.key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "var").stat().st_mode & 0o777 == 0o700
+
+
+def test_demo_is_idempotent(run):
+    assert "Loaded the demo" in run("demo").output
+    second = run("demo")
+    assert second.exit_code == 0 and "already loaded" in second.output
+    history = run("history", "silent-room").output.splitlines()
+    assert len(history) == 12
+
+
+def test_history_prints_the_exhibition_timeline(run):
+    run("demo")
+    result = run("history", "silent-room")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0].startswith("2024-02-12 10:00 UTC  v1   exhibition created")
+    assert "Silent Room" in lines[0]
+    assert any("published" in line and line.startswith("2024-04-01") for line in lines)
+    assert "works reordered" in result.output
+
+
+def test_exhibition_as_of_a_date_between_two_revisions_shows_the_earlier_state(run):
+    run("demo")
+    earlier = run("exhibition", "silent-room", "--as-of", "2024-03-01")
+    later = run("exhibition", "silent-room", "--as-of", "2024-03-20")
+    now = run("exhibition", "silent-room", "--lang", "ru")
+    assert earlier.exit_code == later.exit_code == now.exit_code == 0
+    assert "(Demo draft.)" in earlier.output and "Works (0)" in earlier.output
+    assert "(Demo draft.)" not in later.output and "Works (6)" in later.output
+    assert "Status: not published" in later.output
+    assert "2024-04-26" in later.output and "2024-05-10" in now.output
+    assert "Тихая комната" in now.output and "Status: published" in now.output
+    # The first work before the reorder of 2024-03-25 was Threshold; after it, Unsent Letters.
+    assert re.search(r"1\. \[artwork\] Threshold", later.output)
+    assert re.search(r"1\. \[artwork\] Неотправленные письма", now.output)
+
+
+def test_a_withdrawn_demo_testimony_shows_no_content_in_history_or_listing(run):
+    run("demo")
+    listing = run("exhibition", "silent-room").output
+    assert "Second thoughts" not in listing and "(withdrawn)" in listing
+    item_id = next(
+        line.split()[-1] for line in run("history", "silent-room").output.splitlines() if "position 6" in line
+    )
+    assert item_id  # the short id is printed; the full id comes from the app in other tests
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("history", "no-such-slug"), "No exhibition with the slug 'no-such-slug'"),
+        (("history", "00000000-0000-0000-0000-000000000000"), "Nothing is recorded"),
+        (("exhibition", "silent-room", "--as-of", "2024-13-45"), "is not a date in the form YYYY-MM-DD"),
+        (("exhibition", "silent-room", "--as-of", "2020-01-01"), "did not exist yet on 2020-01-01"),
+        (("exhibition", "nope"), "No exhibition with the slug 'nope'"),
+        (("exhibition",), "Missing argument"),
+        (("frobnicate",), "No such command"),
+    ],
+)
+def test_bad_arguments_exit_non_zero_with_one_clear_line(run, args, message):
+    run("demo")
+    result = run(*args)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_malformed_master_key_is_one_clear_line(run):
+    result = run("init", ARCHIVE_MASTER_KEY="not base64!!")
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("archive: ARCHIVE_MASTER_KEY")
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_postgres_without_a_master_key_is_refused(run):
+    result = run("init", ARCHIVE_DATABASE_URL="postgresql://u:p@127.0.0.1:1/archive")
+    assert result.exit_code == 1
+    assert "ARCHIVE_MASTER_KEY is required with PostgreSQL" in result.output
+
+
+def test_an_unreachable_database_is_one_clear_line(run):
+    key = run("new-master-key").output.strip()
+    result = run("init", ARCHIVE_DATABASE_URL="postgresql://u:p@127.0.0.1:1/archive", ARCHIVE_MASTER_KEY=key)
+    assert result.exit_code == 1
+    assert "cannot use the PostgreSQL database" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_rotate_master_key_replaces_the_key_file_and_keeps_content(run, tmp_path: Path):
+    run("demo")
+    key_file = tmp_path / "var" / "master.key"
+    before = key_file.read_text()
+    result = run("rotate-master-key")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"Re-wrapped \d+ data key", result.output)
+    assert key_file.read_text() != before
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert "Неотправленные письма" in run("exhibition", "silent-room", "--lang", "ru").output
+
+
+def test_rotate_with_an_environment_key_needs_the_new_key(run):
+    key = run("new-master-key").output.strip()
+    run("init", ARCHIVE_MASTER_KEY=key)
+    result = run("rotate-master-key", ARCHIVE_MASTER_KEY=key)
+    assert result.exit_code == 1 and "ARCHIVE_NEW_MASTER_KEY" in result.output
+    new_key = run("new-master-key").output.strip()
+    assert run("rotate-master-key", ARCHIVE_MASTER_KEY=key, ARCHIVE_NEW_MASTER_KEY=new_key).exit_code == 0
+    assert run("init", ARCHIVE_MASTER_KEY=new_key).exit_code == 0
+    assert run("init", ARCHIVE_MASTER_KEY=key).exit_code == 1
