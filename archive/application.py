@@ -7,7 +7,8 @@ shreds the item's data key, after which its content reads back redacted everywhe
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, TypeVar
@@ -71,6 +72,8 @@ class ExhibitionArchive(Application):
     def __init__(self, keys: KeyStore, env: Mapping[str, str] | None = None):
         """``keys`` is the key table; ``env`` the eventsourcing persistence settings."""
         self.keys = keys
+        # Contributors are never deleted, so once seen their existence need not be re-read.
+        self._known_contributors: set[UUID] = set()
         super().__init__(env=dict(env or {}))
 
     # -- wiring --------------------------------------------------------------------------
@@ -102,8 +105,7 @@ class ExhibitionArchive(Application):
     ) -> UUID:
         """Register a person; their name, pseudonym and contact are encrypted under their own key."""
         profile = contributor_profile(name=name, pseudonym=pseudonym, contact=contact)
-        contributor_id = uuid4()
-        with self._new_key(contributor_id):
+        with self._new_subject() as contributor_id:
             contributor = Contributor.register(
                 contributor_id=contributor_id, profile=profile, actor=actor
             )
@@ -169,9 +171,10 @@ class ExhibitionArchive(Application):
     def _record_item(
         self, cls: type[Item], contributor_id: UUID, details: dict[str, Any], actor: str
     ) -> UUID:
-        self.get_contributor(contributor_id)
-        item_id = uuid4()
-        with self._new_key(item_id):
+        if contributor_id not in self._known_contributors:
+            self.get_contributor(contributor_id)
+            self._known_contributors.add(contributor_id)
+        with self._new_subject() as item_id:
             item = cls.record(
                 item_id=item_id, contributor_id=contributor_id, details=details, actor=actor
             )
@@ -472,19 +475,12 @@ class ExhibitionArchive(Application):
                 "Reload and try again."
             ) from None
 
-    def _new_key(self, subject_id: UUID) -> _NewKey:
-        return _NewKey(self.keys, subject_id)
-
-
-class _NewKey:
-    """Create a subject's data key; remove it again if the block that uses it fails."""
-
-    def __init__(self, keys: KeyStore, subject_id: UUID):
-        self.keys, self.subject_id = keys, subject_id
-
-    def __enter__(self) -> None:
-        self.keys.create(self.subject_id)
-
-    def __exit__(self, exc_type: object, *_: object) -> None:
-        if exc_type is not None:
-            self.keys.shred(self.subject_id)
+    @contextmanager
+    def _new_subject(self) -> Iterator[UUID]:
+        """A new subject id with its own data key; the key is shredded if the block fails."""
+        subject_id = self.keys.reserve()
+        try:
+            yield subject_id
+        except BaseException:
+            self.keys.shred(subject_id)
+            raise

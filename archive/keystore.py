@@ -13,7 +13,7 @@ import abc
 import threading
 import time
 from collections.abc import Iterable
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from archive.crypto import MasterKey, new_data_key
 from archive.errors import WrongMasterKey
@@ -22,6 +22,9 @@ from archive.errors import WrongMasterKey
 #: process removes the key from the table at once; this bounds how long a process that did
 #: not perform it can still decrypt (it never shows the item: the gate reads the event).
 CACHE_SECONDS = 5.0
+
+#: How many subject keys :meth:`KeyStore.reserve` makes in one write.
+RESERVE_BATCH = 16
 
 WrappedRow = tuple[UUID, bytes, str]
 
@@ -38,12 +41,13 @@ class KeyStore(abc.ABC):
         self._cache: dict[UUID, tuple[bytes, float]] = {}
         self._cache_seconds = cache_seconds
         self._lock = threading.Lock()
+        self._reserved: list[UUID] = []
 
     # -- backend row operations ----------------------------------------------------------
 
     @abc.abstractmethod
-    def _insert(self, subject_id: UUID, wrapped: bytes, master_key_id: str) -> None:
-        """Insert a row; an existing row for the subject is an error."""
+    def _insert(self, rows: list[WrappedRow]) -> None:
+        """Insert rows in one transaction; an existing row for a subject is an error."""
 
     @abc.abstractmethod
     def _select(self, subject_id: UUID) -> tuple[bytes, str] | None:
@@ -61,18 +65,49 @@ class KeyStore(abc.ABC):
     def _replace_rows(self, rows: Iterable[WrappedRow]) -> None:
         """Overwrite the wrapped keys of existing rows in one transaction, physically."""
 
-    def close(self) -> None:
+    def _release(self) -> None:
         """Release connections."""
 
     # -- public interface ----------------------------------------------------------------
 
+    def close(self) -> None:
+        """Shred keys reserved but never used, and release connections."""
+        with self._lock:
+            unused, self._reserved = self._reserved, []
+        if unused:
+            self._delete_physically(unused)
+        self._release()
+
     def create(self, subject_id: UUID) -> bytes:
         """Make and store a new data key for ``subject_id`` and return it."""
-        data_key = new_data_key()
-        self._insert(subject_id, self._master.wrap(subject_id, data_key), self._master.key_id)
+        return self._create_many([subject_id])[subject_id]
+
+    def reserve(self) -> UUID:
+        """A new subject id whose data key already exists.
+
+        Keys are made in batches of ``RESERVE_BATCH`` so that recording many items costs
+        one durable write to the key table per batch, not one per item. Reserved keys that
+        are never used hold no content; :meth:`close` shreds them.
+        """
         with self._lock:
-            self._cache[subject_id] = (data_key, time.monotonic() + self._cache_seconds)
-        return data_key
+            if self._reserved:
+                return self._reserved.pop()
+        batch = [uuid4() for _ in range(RESERVE_BATCH)]
+        self._create_many(batch)
+        with self._lock:
+            self._reserved.extend(batch[1:])
+        return batch[0]
+
+    def _create_many(self, subject_ids: list[UUID]) -> dict[UUID, bytes]:
+        keys = {subject_id: new_data_key() for subject_id in subject_ids}
+        self._insert(
+            [(s, self._master.wrap(s, k), self._master.key_id) for s, k in keys.items()]
+        )
+        expires = time.monotonic() + self._cache_seconds
+        with self._lock:
+            for subject_id, data_key in keys.items():
+                self._cache[subject_id] = (data_key, expires)
+        return keys
 
     def get(self, subject_id: UUID) -> bytes | None:
         """The subject's data key, or None once it has been shredded (or never existed)."""
@@ -145,7 +180,7 @@ class KeyStore(abc.ABC):
         self._master = new_master
         with self._lock:
             self._cache.clear()
-        return len(rewrapped)
+        return len([row for row in rewrapped if row[0] != CANARY_ID])
 
 
 class InMemoryKeyStore(KeyStore):
@@ -155,10 +190,11 @@ class InMemoryKeyStore(KeyStore):
         super().__init__(master_key or MasterKey.generate(), cache_seconds)
         self._table: dict[UUID, tuple[bytes, str]] = {}
 
-    def _insert(self, subject_id: UUID, wrapped: bytes, master_key_id: str) -> None:
-        if subject_id in self._table:
-            raise ValueError(f"A data key already exists for {subject_id}.")
-        self._table[subject_id] = (wrapped, master_key_id)
+    def _insert(self, rows: list[WrappedRow]) -> None:
+        if any(subject_id in self._table for subject_id, _, _ in rows):
+            raise ValueError("A data key already exists for one of these subjects.")
+        for subject_id, wrapped, master_key_id in rows:
+            self._table[subject_id] = (wrapped, master_key_id)
 
     def _select(self, subject_id: UUID) -> tuple[bytes, str] | None:
         return self._table.get(subject_id)

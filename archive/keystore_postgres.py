@@ -54,15 +54,17 @@ class PostgresKeyStore(KeyStore):
             open=True,
         )
 
-    def close(self) -> None:
+    def _release(self) -> None:
         self._pool.close()
 
-    def _insert(self, subject_id: UUID, wrapped: bytes, master_key_id: str) -> None:
+    def _insert(self, rows: list[WrappedRow]) -> None:
         with self._pool.connection() as conn:
-            conn.execute(
-                f"INSERT INTO {TABLE} (subject_id, wrapped_key, master_key_id) VALUES (%s, %s, %s)",
-                (subject_id, wrapped, master_key_id),
-            )
+            with conn.transaction():
+                with conn.cursor() as cursor:
+                    cursor.executemany(
+                        f"INSERT INTO {TABLE} (subject_id, wrapped_key, master_key_id) VALUES (%s, %s, %s)",
+                        rows,
+                    )
 
     def _select(self, subject_id: UUID) -> tuple[bytes, str] | None:
         with self._pool.connection() as conn:

@@ -49,16 +49,23 @@ class SQLiteKeyStore(KeyStore):
         self._conn.execute(SCHEMA)
         self.path.chmod(0o600)
 
-    def close(self) -> None:
+    def _release(self) -> None:
         with self._db_lock:
             self._conn.close()
 
-    def _insert(self, subject_id: UUID, wrapped: bytes, master_key_id: str) -> None:
+    def _insert(self, rows: list[WrappedRow]) -> None:
+        now = datetime.now(timezone.utc).isoformat()
         with self._db_lock:
-            self._conn.execute(
-                "INSERT INTO data_keys VALUES (?, ?, ?, ?)",
-                (subject_id.bytes, wrapped, master_key_id, datetime.now(timezone.utc).isoformat()),
-            )
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.executemany(
+                    "INSERT INTO data_keys VALUES (?, ?, ?, ?)",
+                    [(s.bytes, w, k, now) for s, w, k in rows],
+                )
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
 
     def _select(self, subject_id: UUID) -> tuple[bytes, str] | None:
         with self._db_lock:

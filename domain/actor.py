@@ -32,7 +32,7 @@ def system(job: str) -> str:
 def check(actor: str) -> str:
     """Return ``actor`` if it names a curator, a contributor or the system."""
     kind, _, ident = (actor or "").partition(":")
-    if kind not in (CURATOR, CONTRIBUTOR, SYSTEM) or not ident:
+    if kind not in (CURATOR, CONTRIBUTOR, SYSTEM) or not ident.strip():
         raise InvalidValue(f"Every change must say who made it; {actor!r} is not an actor.")
     return actor
 

@@ -67,7 +67,9 @@ class Consent:
             object.__setattr__(self, "attribution", parse_attribution(self.attribution))
         if not (self.text_version or "").strip():
             raise InvalidValue("Consent must name the version of the consent text signed.")
-        if self.expires_on is not None and not isinstance(self.expires_on, date):
+        if self.expires_on is not None and (
+            not isinstance(self.expires_on, date) or isinstance(self.expires_on, datetime)
+        ):
             raise InvalidValue("A consent expiry must be a date.")
         if self.expires_on is not None and self.expires_on < self.recorded_at.date():
             raise InvalidValue("A consent expiry cannot be before the day consent is recorded.")

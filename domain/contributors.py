@@ -6,6 +6,7 @@ the contributor, so that shredding the contributor's key removes them everywhere
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from uuid import UUID
 
@@ -69,7 +70,7 @@ class Contributor(ArchiveAggregate):
 
     def issue_consent_code(self, code_hash: str, actor: str) -> None:
         """Store the hash of a new consent code; the previous code stops working."""
-        if not code_hash or len(code_hash) != 64:
+        if not isinstance(code_hash, str) or not re.fullmatch(r"[0-9a-f]{64}", code_hash):
             raise InvalidValue("A consent code is stored as a SHA-256 hex digest.")
         self.trigger_event(self.ConsentCodeIssued, actor=actors.check(actor), code_hash=code_hash)
 

@@ -28,7 +28,7 @@ DATE_FIELDS = ("opens_on", "closes_on")
 
 def check_slug(slug: str) -> str:
     """A slug is lower-case letters and digits joined by single hyphens, e.g. ``silent-room``."""
-    if not isinstance(slug, str) or not SLUG_PATTERN.match(slug) or len(slug) > MAX_SLUG_LENGTH:
+    if not isinstance(slug, str) or not SLUG_PATTERN.fullmatch(slug) or len(slug) > MAX_SLUG_LENGTH:
         raise InvalidValue(
             f"{slug!r} is not a valid slug: use lower-case letters, digits and single hyphens "
             f"(at most {MAX_SLUG_LENGTH} characters), e.g. 'silent-room'."
@@ -176,7 +176,7 @@ class Exhibition(ArchiveAggregate):
     def revise(self, changes: dict[str, Any], actor: str) -> None:
         """Change some descriptive fields; only fields that really change are recorded."""
         changes = exhibition_details(**changes)
-        changes = {k: v for k, v in changes.items() if self.details.get(k) != v}
+        changes = {k: v for k, v in changes.items() if self.field(k) != v}
         if not changes:
             raise ExhibitionError("Nothing to change: the values are the same as before.")
         _check_dates({**self.details, **changes})
@@ -212,6 +212,10 @@ class Exhibition(ArchiveAggregate):
 
     def reorder(self, item_ids: list[UUID], actor: str) -> None:
         """Put the works in the given order, which must list each of them exactly once."""
+        try:
+            item_ids = [i if isinstance(i, UUID) else UUID(str(i)) for i in item_ids]
+        except ValueError:
+            raise InvalidValue("A new order must list the works by their ids.") from None
         if sorted(map(str, item_ids)) != sorted(map(str, self.item_ids)) or len(
             set(item_ids)
         ) != len(item_ids):

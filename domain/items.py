@@ -84,6 +84,13 @@ def image_details(
     }
 
 
+def _with_alt_text(image: dict[str, Any]) -> dict[str, Any]:
+    alt_text = multilingual(image.get("alt_text"), field="Alt text")
+    if not alt_text:
+        raise InvalidValue("Every image needs alt text in at least one language.")
+    return {**image, "alt_text": alt_text}
+
+
 class Item(ArchiveAggregate):
     """Common life of artworks and testimonies: content, images and consent."""
 
@@ -222,8 +229,7 @@ class Item(ArchiveAggregate):
             raise InvalidValue("This image is already attached to the item.")
         if len(self.images) >= MAX_IMAGES:
             raise InvalidValue(f"An item can have at most {MAX_IMAGES} images.")
-        if not image.get("alt_text"):
-            raise InvalidValue("Every image needs alt text in at least one language.")
+        image = _with_alt_text(image)
         self.trigger_event(
             self.ImageAdded,
             actor=actors.check(actor),
@@ -236,8 +242,7 @@ class Item(ArchiveAggregate):
         self._check_editable()
         if str(image_id) not in self.images:
             raise InvalidValue("No such image on this item.")
-        if not image.get("alt_text"):
-            raise InvalidValue("Every image needs alt text in at least one language.")
+        image = _with_alt_text(image)
         self.trigger_event(
             self.ImageRevised,
             actor=actors.check(actor),

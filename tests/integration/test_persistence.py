@@ -100,7 +100,7 @@ def test_rotating_the_master_key_keeps_content_readable_under_the_new_key_only(s
     contributor = archive.register_contributor(name="Rotated Person", actor=CURATOR)
     old_settings = storage.settings
     new_key = MasterKey.generate()
-    assert archive.keys.rotate_master_key(new_key) == 1
+    assert archive.keys.rotate_master_key(new_key) == len(archive.keys.subject_ids()) >= 1
     archive.close()
 
     if old_settings.master_key is None:  # embedded default: the key file is the master key
