@@ -1,0 +1,145 @@
+"""A ``MediaStore`` that keeps each object as a file under one folder on the local disk."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from archive.media import MediaNotFound, MediaStore, MediaStoreUnavailable
+from media_store.keys import validate_deletable_prefix, validate_key, validate_prefix
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+_TEMP_PREFIX = ".tmp-"  # never a valid key segment, so never listed
+
+
+class LocalMediaStore(MediaStore):
+    """Objects as files below ``root``; ``items/ab/display.webp`` is ``root/items/ab/display.webp``.
+
+    Writes are atomic (temporary file in the same folder, fsync, ``os.replace``, fsync of the
+    folder). Files are created ``0o600`` and folders ``0o700``: only the archive's user can
+    read them. The content type is not stored; files have no versions, so ``delete`` removes
+    the single file and then every parent folder it left empty (up to ``root``).
+    """
+
+    def __init__(self, root: Path) -> None:
+        self._root = Path(root)
+
+    @property
+    def root(self) -> Path:
+        """The folder that holds every object."""
+        return self._root
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        """Write ``data`` to the file for ``key`` atomically, creating private folders as needed."""
+        path = self._path(key)
+        try:
+            self._make_dirs(path.parent)
+            fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=_TEMP_PREFIX)
+            try:
+                with os.fdopen(fd, "wb") as tmp:
+                    os.fchmod(tmp.fileno(), FILE_MODE)
+                    tmp.write(data)
+                    tmp.flush()
+                    os.fsync(tmp.fileno())
+                os.replace(tmp_name, path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp_name)
+                raise
+            _fsync_dir(path.parent)
+        except OSError as exc:
+            raise _unavailable("write", key, exc) from exc
+
+    def get(self, key: str) -> bytes:
+        """Return the file's bytes; raise ``MediaNotFound`` if there is no file for ``key``."""
+        path = self._path(key)
+        try:
+            return path.read_bytes()
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            raise MediaNotFound(f"No media stored under {key!r}.") from None
+        except OSError as exc:
+            raise _unavailable("read", key, exc) from exc
+
+    def delete(self, key: str) -> None:
+        """Remove the file for ``key`` (if any) and prune the folders it leaves empty."""
+        path = self._path(key)
+        try:
+            path.unlink()
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        except OSError as exc:
+            raise _unavailable("delete", key, exc) from exc
+        self._prune(path.parent)
+
+    def exists(self, key: str) -> bool:
+        """Tell whether a file is stored for ``key``."""
+        return self._path(key).is_file()
+
+    def list(self, prefix: str = "") -> list[str]:
+        """Return every key starting with ``prefix`` (plain string prefix, like S3), sorted."""
+        validate_prefix(prefix)
+        start = self._root.joinpath(*prefix.split("/")[:-1]) if "/" in prefix else self._root
+        keys: list[str] = []
+        for dirpath, dirnames, filenames in os.walk(start):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            rel = Path(dirpath).relative_to(self._root).as_posix()
+            for name in filenames:
+                if name.startswith("."):
+                    continue
+                key = name if rel == "." else f"{rel}/{name}"
+                if key.startswith(prefix):
+                    keys.append(key)
+        return sorted(keys)
+
+    def delete_prefix(self, prefix: str) -> None:
+        """Remove every file whose key starts with ``prefix`` (which must not be empty)."""
+        validate_deletable_prefix(prefix)
+        for key in self.list(prefix):
+            self.delete(key)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _path(self, key: str) -> Path:
+        return self._root.joinpath(*validate_key(key).split("/"))
+
+    def _make_dirs(self, directory: Path) -> None:
+        missing: list[Path] = []
+        current = directory
+        while not current.is_dir():
+            missing.append(current)
+            if current == current.parent:
+                break
+            current = current.parent
+        for folder in reversed(missing):
+            try:
+                os.mkdir(folder, DIR_MODE)
+            except FileExistsError:
+                continue
+            os.chmod(folder, DIR_MODE)  # mkdir's mode is filtered by the umask
+
+    def _prune(self, directory: Path) -> None:
+        root = self._root.resolve()
+        current = directory
+        while current.resolve() != root and root in current.resolve().parents:
+            try:
+                current.rmdir()
+            except OSError:  # not empty (or already gone): stop here
+                return
+            current = current.parent
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Persist the directory entry created by ``os.replace``."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _unavailable(action: str, key: str, exc: OSError) -> MediaStoreUnavailable:
+    reason = exc.strerror or type(exc).__name__
+    return MediaStoreUnavailable(f"Local media storage could not {action} {key!r}: {reason}.")
