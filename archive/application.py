@@ -7,6 +7,7 @@ shreds the item's data key, after which its content reads back redacted everywhe
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,15 +15,18 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
+from cryptography.exceptions import InvalidTag
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from eventsourcing.utils import Environment, get_topic
 
-from archive import consent_codes
-from archive.errors import ConcurrentChange, NotFound
+from archive import consent_codes, media_files
+from archive.consent_gate import Surface, may_show
+from archive.errors import ArchiveError, ConcurrentChange, KeyShredded, NotFound
 from archive.history import HistoryEntry, history_entries
 from archive.keystore import KeyStore
+from archive.media import ImagePipeline, MediaError, MediaNotFound, MediaStore
 from archive.transcodings import ConsentAsDict, DateAsISO, PersonalAsCiphertext, PlacementAsDict
 from domain import actor as actors
 from domain import clock
@@ -57,6 +61,18 @@ class ConsentReceipt:
     code: str | None
 
 
+@dataclass(frozen=True)
+class MediaFile:
+    """Bytes to send to a visitor, with their content type."""
+
+    data: bytes
+    content_type: str
+
+
+def _as_uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
 class ExhibitionArchive(Application):
     """Records contributors, items, consent and exhibitions, and forgets on withdrawal."""
 
@@ -69,9 +85,19 @@ class ExhibitionArchive(Application):
         Testimony: 50,
     }
 
-    def __init__(self, keys: KeyStore, env: Mapping[str, str] | None = None):
-        """``keys`` is the key table; ``env`` the eventsourcing persistence settings."""
+    def __init__(
+        self,
+        keys: KeyStore,
+        env: Mapping[str, str] | None = None,
+        *,
+        media: MediaStore | None = None,
+        images: ImagePipeline | None = None,
+    ):
+        """``keys`` is the key table; ``env`` the eventsourcing persistence settings;
+        ``media`` and ``images`` the media storage and image pipeline (needed for images)."""
         self.keys = keys
+        self.media = media
+        self.images = images
         # Contributors are never deleted, so once seen their existence need not be re-read.
         self._known_contributors: set[UUID] = set()
         super().__init__(env=dict(env or {}))
@@ -207,6 +233,196 @@ class ExhibitionArchive(Application):
         self._save(item)
         return image_id
 
+    def upload_image(
+        self,
+        item_id: UUID,
+        data: bytes,
+        *,
+        actor: str,
+        alt_text: Mapping[str, str],
+        caption: Mapping[str, str] | None = None,
+    ) -> UUID:
+        """Store an uploaded image for an item and attach it, with its required alt text.
+
+        The upload is checked and turned into metadata-free derivatives; the original and the
+        derivatives are stored sealed with the item's key *before* the event is saved, and
+        removed again if anything after that fails. Bad images raise ``ImageRejected`` and an
+        unreachable storage ``MediaStoreUnavailable``; in both cases nothing is recorded.
+        """
+        media, images = self._media()
+        item = self.get_item(item_id)
+        if item.is_withdrawn:
+            raise ItemWithdrawn("This item's consent was withdrawn; it can no longer be changed.")
+        image_details(alt_text=alt_text, caption=caption)  # refuse bad text before heavy work
+        processed = images.ingest(data)
+        data_key = self.keys.get(item_id)
+        if data_key is None:
+            raise KeyShredded("This item's key was shredded; nothing can be added to it.")
+        image_id = uuid4()
+        written: list[str] = []
+        try:
+            key = media_files.original_key(item_id, image_id)
+            media.put(key, media_files.seal(data_key, item_id, key, data), media_files.SEALED_CONTENT_TYPE)
+            written.append(key)
+            derivatives = []
+            for derivative in processed.derivatives:
+                key = media_files.derivative_key(item_id, image_id, derivative.name, derivative.format)
+                media.put(
+                    key,
+                    media_files.seal(data_key, item_id, key, derivative.data),
+                    media_files.SEALED_CONTENT_TYPE,
+                )
+                written.append(key)
+                derivatives.append(
+                    {
+                        "name": derivative.name,
+                        "format": derivative.format,
+                        "width": derivative.width,
+                        "height": derivative.height,
+                        "byte_size": len(derivative.data),
+                    }
+                )
+            facts = {
+                "original": {
+                    "sha256": processed.sha256,
+                    "byte_size": processed.byte_size,
+                    "format": processed.format,
+                    "width": processed.width,
+                    "height": processed.height,
+                },
+                "derivatives": derivatives,
+            }
+            item.add_image(
+                image_id, image_details(alt_text=alt_text, caption=caption, media=facts), actor
+            )
+            self._save(item)
+        except BaseException:
+            for key in written:
+                try:
+                    media.delete(key)
+                except MediaError:
+                    pass  # left for 'archive media gc'; sealed, so unreadable without the key
+            raise
+        return image_id
+
+    def image_for_visitor(
+        self, item_id: UUID, image_id: UUID, name: str, fmt: str, on: date | None = None
+    ) -> MediaFile:
+        """A derivative's bytes, only while the item's current consent allows it online.
+
+        Anything else (unknown ids, an original, a format never made, consent not given,
+        expired or withdrawn) is ``NotFound``, so a visitor learns nothing about hidden items.
+        """
+        media, _ = self._media()
+        not_found = NotFound("No such image.")
+        if name not in media_files.DERIVATIVE_NAMES or fmt not in media_files.DERIVATIVE_FORMATS:
+            raise not_found
+        try:
+            item = self.get_item(item_id)
+        except NotFound:
+            raise not_found from None
+        if not may_show(item, Surface.ONLINE, on or clock.today()):
+            raise not_found
+        image = item.images.get(str(image_id))
+        if image is None or image.redacted:
+            raise not_found
+        made = image.value.get("media", {}).get("derivatives", [])
+        if not any(d["name"] == name and d["format"] == fmt for d in made):
+            raise not_found
+        data_key = self.keys.get(item_id)
+        if data_key is None:
+            raise not_found
+        key = media_files.derivative_key(item_id, image_id, name, fmt)
+        try:
+            blob = media.get(key)
+        except MediaNotFound:
+            raise not_found from None
+        return MediaFile(media_files.unseal(data_key, item_id, key, blob), f"image/{fmt}")
+
+    def orphaned_media(self) -> list[str]:
+        """Stored objects that no live image of a live item refers to (for ``archive media gc``)."""
+        media, _ = self._media()
+        live: dict[tuple[UUID, UUID], bool] = {}
+        orphans = []
+        for key in media.list(""):
+            ref = media_files.parse_key(key)
+            if ref is None:
+                orphans.append(key)
+                continue
+            pair = (ref.item_id, ref.image_id)
+            if pair not in live:
+                live[pair] = self._image_is_live(ref.item_id, ref.image_id)
+            if not live[pair]:
+                orphans.append(key)
+        return orphans
+
+    def delete_orphaned_media(self, keys: Iterable[str]) -> int:
+        """Delete the given orphans after checking again that each is still an orphan."""
+        media, _ = self._media()
+        deleted = 0
+        for key in keys:
+            ref = media_files.parse_key(key)
+            if ref is not None and self._image_is_live(ref.item_id, ref.image_id):
+                continue
+            media.delete(key)
+            deleted += 1
+        return deleted
+
+    def _image_is_live(self, item_id: UUID, image_id: UUID) -> bool:
+        item = self._find(Item, item_id)
+        return (
+            item is not None
+            and not item.is_withdrawn
+            and not item.is_redacted
+            and str(image_id) in item.images
+        )
+
+    def images_to_check(self) -> list[tuple[UUID, UUID]]:
+        """Every (item, image) pair whose files should be in storage."""
+        topics = [get_topic(cls.ImageAdded) for cls in (Artwork, Testimony)]
+        item_ids: dict[UUID, None] = {}
+        for notification in self._notifications(topics):
+            item_ids[_as_uuid(notification.originator_id)] = None
+        pairs = []
+        for item_id in item_ids:
+            item = self.get_item(item_id)
+            if item.is_withdrawn or item.is_redacted:
+                continue
+            pairs.extend((item_id, UUID(image_id)) for image_id in item.images)
+        return pairs
+
+    def check_image_fixity(self, item_id: UUID, image_id: UUID) -> list[str]:
+        """Problems with one image's stored files: missing, changed or unreadable. Empty if fine."""
+        media, _ = self._media()
+        item = self.get_item(item_id)
+        image = item.images[str(image_id)].value
+        facts = image.get("media", {})
+        data_key = self.keys.get(item_id)
+        if data_key is None:
+            return [f"{media_files.image_prefix(item_id, image_id)}: the item's key is missing"]
+        problems = []
+        key = media_files.original_key(item_id, image_id)
+        try:
+            original = media_files.unseal(data_key, item_id, key, media.get(key))
+        except MediaNotFound:
+            problems.append(f"{key}: missing")
+        except InvalidTag:
+            problems.append(f"{key}: changed (cannot be decrypted)")
+        else:
+            expected = facts.get("original", {}).get("sha256")
+            if hashlib.sha256(original).hexdigest() != expected:
+                problems.append(f"{key}: changed (SHA-256 differs from the recorded one)")
+        for derivative in facts.get("derivatives", []):
+            key = media_files.derivative_key(item_id, image_id, derivative["name"], derivative["format"])
+            if not media.exists(key):
+                problems.append(f"{key}: missing")
+        return problems
+
+    def _media(self) -> tuple[MediaStore, ImagePipeline]:
+        if self.media is None or self.images is None:
+            raise ArchiveError("This archive was opened without media storage.")
+        return self.media, self.images
+
     # -- consent ---------------------------------------------------------------------------
 
     def record_consent(
@@ -280,27 +496,46 @@ class ExhibitionArchive(Application):
             item.withdraw(actor)
             self._save(item)
         self.keys.shred(item.id)
+        self._delete_media_quietly(item.id)
         assert item.withdrawn_at is not None
         return item.withdrawn_at
+
+    def _delete_media_quietly(self, item_id: UUID) -> bool:
+        """Remove an item's media objects (every version); they are already unreadable.
+
+        If the storage is down the sealed objects stay until ``archive media gc`` removes
+        them: without the shredded key they cannot be decrypted.
+        """
+        if self.media is None:
+            return True
+        try:
+            self.media.delete_prefix(media_files.item_prefix(item_id))
+        except MediaError:
+            return False
+        return True
 
     def finish_interrupted_withdrawals(self) -> int:
         """Shred the keys of withdrawn items whose shredding was interrupted; return how many."""
         topics = [get_topic(cls.ConsentWithdrawn) for cls in (Artwork, Testimony)]
-        pending: list[UUID] = []
+        pending = [
+            subject
+            for subject in (_as_uuid(n.originator_id) for n in self._notifications(topics))
+            if self.keys.exists(subject)
+        ]
+        if pending:
+            self.keys.shred(*pending)
+        for subject in pending:
+            self._delete_media_quietly(subject)
+        return len(pending)
+
+    def _notifications(self, topics: list[str]) -> Iterator[Any]:
         start = 1
         while True:
             batch = self.recorder.select_notifications(start, 500, topics=topics)
             if not batch:
-                break
-            for notification in batch:
-                subject = notification.originator_id
-                subject = subject if isinstance(subject, UUID) else UUID(str(subject))
-                if self.keys.exists(subject):
-                    pending.append(subject)
+                return
+            yield from batch
             start = batch[-1].id + 1
-        if pending:
-            self.keys.shred(*pending)
-        return len(pending)
 
     def _consent(
         self,

@@ -14,10 +14,12 @@ from archive.config import Settings
 from archive.crypto import MasterKey
 from archive.errors import ConfigurationError
 from archive.keystore import KeyStore
+from archive.media import ImagePipeline, MediaStore
 
 MASTER_KEY_FILE = "master.key"
 EVENTS_FILE = "events.sqlite3"
 KEYS_FILE = "keys.sqlite3"
+MEDIA_DIR = "media"
 
 
 def open_archive(settings: Settings) -> ExhibitionArchive:
@@ -49,13 +51,28 @@ def open_archive(settings: Settings) -> ExhibitionArchive:
         keys = SQLiteKeyStore(data_dir / KEYS_FILE, master_key)
     try:
         keys.verify_master_key()
-        archive = ExhibitionArchive(keys, env)
+        media, images = media_adapters(settings)
+        archive = ExhibitionArchive(keys, env, media=media, images=images)
     except BaseException:
         keys.close()
         raise
     if not settings.uses_postgres:
         (settings.data_dir / EVENTS_FILE).chmod(0o600)
     return archive
+
+
+def media_adapters(settings: Settings) -> tuple[MediaStore, ImagePipeline]:
+    """The media store (an S3 bucket if configured, else ``<data dir>/media``) and the pipeline."""
+    from media_store import LocalMediaStore, PillowImagePipeline, S3MediaStore
+
+    store: MediaStore
+    if settings.s3_bucket:
+        store = S3MediaStore(
+            settings.s3_bucket, region=settings.s3_region, endpoint_url=settings.s3_endpoint_url
+        )
+    else:
+        store = LocalMediaStore(ensure_data_dir(settings.data_dir) / MEDIA_DIR)
+    return store, PillowImagePipeline(max_upload_bytes=settings.max_upload_mb * 1024 * 1024)
 
 
 def ensure_data_dir(data_dir: Path) -> Path:

@@ -107,8 +107,10 @@ def demo(ctx: click.Context) -> None:
     """Load the Silent Room demo exhibition (idempotent)."""
     from archive.demo import SLUG, load_demo
 
+    from media_store import make_sample_photo
+
     with opened(ctx) as archive:
-        result = load_demo(archive)
+        result = load_demo(archive, lambda seed, title: make_sample_photo(seed, title=title))
     if result.created:
         click.echo(f"Loaded the demo exhibition '{SLUG}'.")
     else:
@@ -167,6 +169,52 @@ def _print_exhibition(archive: ExhibitionArchive, exhibition: Exhibition, lang: 
         wall = pick(placement.wall_text.reveal({}) or {}, lang)
         if wall:
             click.echo(f"     {wall}")
+
+
+@cli.group()
+def media() -> None:
+    """Media storage maintenance."""
+
+
+@media.command("gc")
+@click.option("--delete", is_flag=True, help="Remove the objects listed (default: only list them).")
+@click.pass_context
+def media_gc(ctx: click.Context, delete: bool) -> None:
+    """List stored media objects that no event refers to; with --delete, remove them.
+
+    Run it while no upload is in progress: an upload stores its files a moment before its
+    event is saved.
+    """
+    with opened(ctx) as archive:
+        orphans = archive.orphaned_media()
+        for key in orphans:
+            click.echo(key)
+        if delete and orphans:
+            deleted = archive.delete_orphaned_media(orphans)
+            click.echo(f"Deleted {deleted} orphaned object(s), with every stored version.")
+        elif orphans:
+            click.echo(f"{len(orphans)} orphaned object(s); run with --delete to remove them.")
+        else:
+            click.echo("No orphaned media objects.")
+
+
+@cli.command()
+@click.pass_context
+def fixity(ctx: click.Context) -> None:
+    """Read back every original, decrypt it and check its SHA-256; report missing or changed files."""
+    from tqdm import tqdm
+
+    with opened(ctx) as archive:
+        pairs = archive.images_to_check()
+        problems: list[str] = []
+        bar = tqdm(pairs, unit="image", disable=not sys.stderr.isatty(), file=sys.stderr)
+        for item_id, image_id in bar:
+            problems.extend(archive.check_image_fixity(item_id, image_id))
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        _fail(f"fixity: {len(problems)} problem(s) in {len(pairs)} image(s).", EXIT_USER_ERROR)
+    click.echo(f"fixity: {len(pairs)} image(s) checked, all files present and unchanged.")
 
 
 @cli.command("new-master-key")

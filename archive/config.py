@@ -14,6 +14,24 @@ from urllib.parse import unquote, urlsplit
 from archive.errors import ConfigurationError
 
 DEFAULT_DATA_DIR = "./var"
+DEFAULT_MAX_UPLOAD_MB = 50
+
+
+def _optional(environ: Mapping[str, str], name: str) -> str | None:
+    return (environ.get(name) or "").strip() or None
+
+
+def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = _optional(environ, name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}.") from None
+    if value <= 0:
+        raise ConfigurationError(f"{name} must be greater than zero.")
+    return value
 
 
 @dataclass(frozen=True)
@@ -35,16 +53,26 @@ class Settings:
     data_dir: Path
     database_url: str | None = None
     master_key: str | None = None
+    max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB
+    s3_bucket: str | None = None
+    s3_region: str | None = None
+    s3_endpoint_url: str | None = None
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
         """Build settings from ``ARCHIVE_*`` variables; malformed values raise ``ConfigurationError``."""
-        database_url = (environ.get("ARCHIVE_DATABASE_URL") or "").strip() or None
+        database_url = _optional(environ, "ARCHIVE_DATABASE_URL")
         settings = cls(
             data_dir=Path(environ.get("ARCHIVE_DATA_DIR") or DEFAULT_DATA_DIR),
             database_url=database_url,
-            master_key=(environ.get("ARCHIVE_MASTER_KEY") or "").strip() or None,
+            master_key=_optional(environ, "ARCHIVE_MASTER_KEY"),
+            max_upload_mb=_positive_int(environ, "ARCHIVE_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB),
+            s3_bucket=_optional(environ, "ARCHIVE_S3_BUCKET"),
+            s3_region=_optional(environ, "ARCHIVE_S3_REGION"),
+            s3_endpoint_url=_optional(environ, "ARCHIVE_S3_ENDPOINT_URL"),
         )
+        if settings.s3_endpoint_url and not settings.s3_bucket:
+            raise ConfigurationError("ARCHIVE_S3_ENDPOINT_URL is set but ARCHIVE_S3_BUCKET is not.")
         if database_url:
             settings.postgres  # validates the URL
         return settings

@@ -73,12 +73,16 @@ class MasterKey:
             ) from None
 
 
-def encrypt(data_key: bytes, subject_id: UUID, plaintext: bytes) -> bytes:
-    """Encrypt ``plaintext`` for ``subject_id``: nonce followed by ciphertext and tag."""
+def encrypt(data_key: bytes, subject_id: UUID, plaintext: bytes, context: bytes = b"") -> bytes:
+    """Encrypt ``plaintext`` for ``subject_id``: nonce followed by ciphertext and tag.
+
+    ``context`` (for example a media object's key) is bound in as associated data, so a
+    ciphertext cannot be moved to another subject or another place without detection.
+    """
     nonce = os.urandom(NONCE_BYTES)
-    return nonce + AESGCM(data_key).encrypt(nonce, plaintext, subject_id.bytes)
+    return nonce + AESGCM(data_key).encrypt(nonce, plaintext, subject_id.bytes + context)
 
 
-def decrypt(data_key: bytes, subject_id: UUID, blob: bytes) -> bytes:
-    """Decrypt what :func:`encrypt` produced; a tampered blob raises ``InvalidTag``."""
-    return AESGCM(data_key).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], subject_id.bytes)
+def decrypt(data_key: bytes, subject_id: UUID, blob: bytes, context: bytes = b"") -> bytes:
+    """Decrypt what :func:`encrypt` produced; a tampered or moved blob raises ``InvalidTag``."""
+    return AESGCM(data_key).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], subject_id.bytes + context)

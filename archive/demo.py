@@ -9,6 +9,7 @@ person appears as a contributor.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from uuid import UUID
@@ -36,8 +37,15 @@ def _at(year: int, month: int, day: int, hour: int = 10) -> datetime:
     return datetime(year, month, day, hour, 0, tzinfo=timezone.utc)
 
 
-def load_demo(archive: ExhibitionArchive) -> DemoResult:
-    """Load the demo once; calling it again changes nothing."""
+SamplePhoto = Callable[[int, str], bytes]
+
+
+def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = None) -> DemoResult:
+    """Load the demo once; calling it again changes nothing.
+
+    ``sample_photo(seed, title)`` makes a generated photograph (JPEG bytes whose EXIF carries
+    GPS coordinates, so that the stripping can be seen); without it the works have no images.
+    """
     try:
         return DemoResult(archive.exhibition_id_for_slug(SLUG), created=False)
     except NotFound:
@@ -169,6 +177,30 @@ def load_demo(archive: ExhibitionArchive) -> DemoResult:
             },
             content_note={"en": "Mentions violence."},
         )
+
+    if sample_photo is not None:
+        with clock.fixed_at(_at(2024, 2, 21)):
+            for seed, (en, ru, kk) in enumerate(
+                (
+                    ("An envelope on a kitchen table at dawn.", "Конверт на кухонном столе на рассвете.", "Таң атқанда ас үй үстеліндегі конверт."),
+                    ("Two envelopes under a cup, blurred.", "Два конверта под чашкой, размыто.", "Кесенің астындағы екі конверт, бұлыңғыр."),
+                    ("A stack of envelopes tied with string.", "Стопка конвертов, перевязанная ниткой.", "Жіппен байланған конверттер бумасы."),
+                ),
+                start=1,
+            ):
+                archive.upload_image(
+                    letters, sample_photo(seed, "Unsent Letters"), actor=CURATOR, alt_text={"en": en, "ru": ru, "kk": kk}
+                )
+            archive.upload_image(
+                threshold,
+                sample_photo(4, "Threshold"),
+                actor=CURATOR,
+                alt_text={
+                    "en": "A grey felt doormat with embroidered words.",
+                    "ru": "Серый войлочный коврик с вышитыми словами.",
+                    "kk": "Кестеленген сөздері бар сұр киіз кілемше.",
+                },
+            )
 
     with clock.fixed_at(_at(2024, 2, 26)):
         online = ["exhibit", "publish_online"]

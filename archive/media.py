@@ -96,3 +96,38 @@ class ImagePipeline(abc.ABC):
     @abc.abstractmethod
     def ingest(self, data: bytes) -> ProcessedImage:
         """Validate ``data`` by content and produce derivatives; raise ``ImageRejected`` if unusable."""
+
+
+class InMemoryMediaStore(MediaStore):
+    """A media store in a dict, for unit tests; ``unavailable`` simulates an outage."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+        self.unavailable = False
+
+    def _check(self) -> None:
+        if self.unavailable:
+            raise MediaStoreUnavailable("The media storage cannot be reached.")
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        self._check()
+        self.objects[key] = bytes(data)
+
+    def get(self, key: str) -> bytes:
+        self._check()
+        try:
+            return self.objects[key]
+        except KeyError:
+            raise MediaNotFound(f"No media stored under {key!r}.") from None
+
+    def delete(self, key: str) -> None:
+        self._check()
+        self.objects.pop(key, None)
+
+    def exists(self, key: str) -> bool:
+        self._check()
+        return key in self.objects
+
+    def list(self, prefix: str = "") -> list[str]:
+        self._check()
+        return sorted(key for key in self.objects if key.startswith(prefix))

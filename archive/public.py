@@ -17,9 +17,16 @@ from domain.items import Item
 
 @dataclass(frozen=True)
 class PublicImage:
+    """An image of a visible item: alt text, caption, and the renditions that exist."""
+
     image_id: str
     alt_text: dict[str, str]
     caption: dict[str, str]
+    derivatives: list[dict[str, Any]] = field(default_factory=list)
+
+    def renditions(self, fmt: str) -> list[dict[str, Any]]:
+        """The derivatives in one format, smallest first (for ``srcset``)."""
+        return sorted((d for d in self.derivatives if d["format"] == fmt), key=lambda d: d["width"])
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,12 @@ def public_item(
         return None
     contributor = archive.get_contributor(item.contributor_id)
     images = [
-        PublicImage(image_id, dict(image.value.get("alt_text", {})), dict(image.value.get("caption", {})))
+        PublicImage(
+            image_id,
+            dict(image.value.get("alt_text", {})),
+            dict(image.value.get("caption", {})),
+            list(image.value.get("media", {}).get("derivatives", [])),
+        )
         for image_id, image in item.images.items()
         if not image.redacted
     ]

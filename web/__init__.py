@@ -33,9 +33,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     archive: ExhibitionArchive = config.get("ARCHIVE") or open_archive(Settings.from_environ(environ))
     app.extensions["archive"] = archive
 
-    from web import exhibitions
+    from web import exhibitions, media
 
     app.register_blueprint(exhibitions.bp)
+    app.register_blueprint(media.bp)
     _register_safety_headers(app)
     _register_error_pages(app)
     return app

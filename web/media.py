@@ -1,0 +1,28 @@
+"""The media route: image derivatives, each request checked against current consent."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask import Blueprint, Response, abort, current_app
+
+from archive.application import ExhibitionArchive
+from archive.errors import NotFound
+
+bp = Blueprint("media", __name__)
+
+#: Shared caches may keep an image at most this long after consent changes.
+MAX_AGE_SECONDS = 300
+
+
+@bp.get("/media/<uuid:item_id>/<uuid:image_id>/<name>.<fmt>")
+def derivative(item_id: UUID, image_id: UUID, name: str, fmt: str) -> Response:
+    """A thumbnail, display or large rendition (WebP or JPEG) of a visible item's image."""
+    archive: ExhibitionArchive = current_app.extensions["archive"]
+    try:
+        image = archive.image_for_visitor(item_id, image_id, name, fmt)
+    except NotFound:
+        abort(404)
+    response = Response(image.data, mimetype=image.content_type)
+    response.headers["Cache-Control"] = f"public, max-age={MAX_AGE_SECONDS}"
+    return response
