@@ -515,7 +515,10 @@ class ExhibitionArchive(Application):
         return True
 
     def finish_interrupted_withdrawals(self) -> int:
-        """Shred the keys of withdrawn items whose shredding was interrupted; return how many."""
+        """Shred the keys of withdrawn items whose shredding was interrupted; return how many.
+
+        Also completes physical purges left pending in the key table.
+        """
         topics = [get_topic(cls.ConsentWithdrawn) for cls in (Artwork, Testimony)]
         pending = [
             subject
@@ -524,6 +527,8 @@ class ExhibitionArchive(Application):
         ]
         if pending:
             self.keys.shred(*pending)
+        else:
+            self.keys.complete_pending_purges()
         for subject in pending:
             self._delete_media_quietly(subject)
         return len(pending)

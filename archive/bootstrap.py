@@ -17,6 +17,7 @@ from archive.keystore import KeyStore
 from archive.media import ImagePipeline, MediaStore
 
 MASTER_KEY_FILE = "master.key"
+NEXT_MASTER_KEY_FILE = "master.key.next"
 EVENTS_FILE = "events.sqlite3"
 KEYS_FILE = "keys.sqlite3"
 MEDIA_DIR = "media"
@@ -24,6 +25,7 @@ MEDIA_DIR = "media"
 
 def open_archive(settings: Settings) -> ExhibitionArchive:
     """Open (creating if needed) the archive described by ``settings``."""
+    os.umask(0o077)  # every file the archive creates is private to its user
     master_key = load_master_key(settings)
     keys: KeyStore
     if settings.uses_postgres:
@@ -49,8 +51,11 @@ def open_archive(settings: Settings) -> ExhibitionArchive:
             "SQLITE_LOCK_TIMEOUT": "30",
         }
         keys = SQLiteKeyStore(data_dir / KEYS_FILE, master_key)
+        if not settings.master_key and (data_dir / NEXT_MASTER_KEY_FILE).exists():
+            keys = _finish_interrupted_rotation(data_dir, keys)
     try:
         keys.verify_master_key()
+        keys.complete_pending_purges()
         media, images = media_adapters(settings)
         archive = ExhibitionArchive(keys, env, media=media, images=images)
     except BaseException:
@@ -59,6 +64,51 @@ def open_archive(settings: Settings) -> ExhibitionArchive:
     if not settings.uses_postgres:
         (settings.data_dir / EVENTS_FILE).chmod(0o600)
     return archive
+
+
+def rotate_embedded_master_key(settings: Settings) -> tuple[int, MasterKey]:
+    """Rotate the master key of an embedded archive whose key lives in the data folder.
+
+    Crash-safe order: the new key is written durably to ``master.key.next`` first; then every
+    data key is re-wrapped in one transaction; then the new key replaces ``master.key`` and
+    the old key file's bytes are overwritten. An interruption at any point is finished (or
+    rolled back) the next time the archive is opened.
+    """
+    data_dir = settings.data_dir
+    new_key = MasterKey.generate()
+    archive = open_archive(settings)
+    try:
+        write_master_key_file(data_dir / NEXT_MASTER_KEY_FILE, new_key)
+        count = archive.keys.rotate_master_key(new_key)
+    finally:
+        archive.close()
+    _promote_next_key(data_dir)
+    return count, new_key
+
+
+def _finish_interrupted_rotation(data_dir: Path, keys: KeyStore) -> KeyStore:
+    """Complete or undo a rotation that stopped between re-wrapping and replacing the key file."""
+    from archive.keystore_sqlite import SQLiteKeyStore
+
+    next_key = MasterKey.from_text((data_dir / NEXT_MASTER_KEY_FILE).read_text())
+    stored = keys.stored_master_key_ids()
+    if stored and stored <= {next_key.key_id}:  # the re-wrap committed: adopt the new key
+        keys.close()
+        _promote_next_key(data_dir)
+        return SQLiteKeyStore(data_dir / KEYS_FILE, next_key)
+    (data_dir / NEXT_MASTER_KEY_FILE).unlink()  # the re-wrap never committed
+    return keys
+
+
+def _promote_next_key(data_dir: Path) -> None:
+    current, next_ = data_dir / MASTER_KEY_FILE, data_dir / NEXT_MASTER_KEY_FILE
+    with open(current, "r+b") as old:
+        os.replace(next_, current)
+        _fsync_dir(data_dir)
+        size = os.fstat(old.fileno()).st_size
+        old.write(b"\0" * size)  # the old key's bytes, now unlinked, are overwritten too
+        old.flush()
+        os.fsync(old.fileno())
 
 
 def media_adapters(settings: Settings) -> tuple[MediaStore, ImagePipeline]:
@@ -76,7 +126,10 @@ def media_adapters(settings: Settings) -> tuple[MediaStore, ImagePipeline]:
 
 
 def ensure_data_dir(data_dir: Path) -> Path:
+    """The data folder, created if needed and made private to the archive's user."""
     data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if data_dir.stat().st_mode & 0o077:
+        data_dir.chmod(0o700)
     return data_dir
 
 
@@ -97,7 +150,10 @@ def load_master_key(settings: Settings) -> MasterKey:
     path = ensure_data_dir(settings.data_dir) / MASTER_KEY_FILE
     if path.exists():
         if path.stat().st_mode & 0o077:
-            path.chmod(0o600)
+            raise ConfigurationError(
+                f"{path} is readable by other users. Make it private (chmod 600 {path}) and, "
+                "since it may have been copied, rotate it with 'archive rotate-master-key'."
+            )
         return MasterKey.from_text(path.read_text())
     key = MasterKey.generate()
     write_master_key_file(path, key)
@@ -105,8 +161,8 @@ def load_master_key(settings: Settings) -> MasterKey:
 
 
 def write_master_key_file(path: Path, key: MasterKey) -> None:
-    """Write a key file atomically with mode 0600 (replacing any previous key file)."""
-    tmp = path.with_suffix(".tmp")
+    """Write a key file durably, atomically and with mode 0600 (replacing any previous one)."""
+    tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         os.write(fd, (key.to_text() + "\n").encode("ascii"))
@@ -114,3 +170,12 @@ def write_master_key_file(path: Path, key: MasterKey) -> None:
     finally:
         os.close(fd)
     os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from archive.application import ExhibitionArchive
-from archive.bootstrap import MASTER_KEY_FILE, open_archive, write_master_key_file
+from archive.bootstrap import MASTER_KEY_FILE, open_archive, rotate_embedded_master_key
 from archive.config import Settings
 from archive.crypto import MasterKey
 from archive.errors import ArchiveError
@@ -57,8 +57,10 @@ class ArchiveGroup(click.Group):
             raise
         except Exception as error:  # noqa: BLE001 - the promise is: never a traceback
             if type(error).__module__.startswith("psycopg"):
-                _fail(f"cannot use the PostgreSQL database: {str(error).splitlines()[0]}", EXIT_USER_ERROR)
-            _fail(f"unexpected {type(error).__name__}: {error}", EXIT_UNEXPECTED)
+                first_line = (str(error).splitlines() or [type(error).__name__])[0]
+                _fail(f"cannot use the PostgreSQL database: {first_line}", EXIT_USER_ERROR)
+            first_line = (str(error).splitlines() or [""])[0]
+            _fail(f"unexpected {type(error).__name__}: {first_line}", EXIT_UNEXPECTED)
 
 
 def _fail(message: str, code: int) -> None:
@@ -243,28 +245,15 @@ def rotate_master_key(ctx: click.Context) -> None:
                 "(create one with 'archive new-master-key')."
             )
         new_key = MasterKey.from_text(new_text)
+        with opened(ctx) as archive:
+            count = archive.keys.rotate_master_key(new_key)
     else:
-        new_key = MasterKey.generate()
-    with opened(ctx) as archive:
-        count = archive.keys.rotate_master_key(new_key)
-        if not settings.master_key:
-            path = settings.data_dir / MASTER_KEY_FILE
-            _overwrite_in_place(path)
-            write_master_key_file(path, new_key)
+        count, new_key = rotate_embedded_master_key(settings)
     click.echo(f"Re-wrapped {count} data key(s) under the new master key (id {new_key.key_id}).")
     if settings.master_key:
         click.echo("Now set ARCHIVE_MASTER_KEY to the new key, restart, and destroy the old key.")
     else:
         click.echo(f"The new key replaced {settings.data_dir / MASTER_KEY_FILE}; the old key was overwritten.")
-
-
-def _overwrite_in_place(path: Any) -> None:
-    """Overwrite a small file's bytes before it is replaced, so the old key is not left on disk."""
-    size = path.stat().st_size
-    with open(path, "r+b") as handle:
-        handle.write(b"\0" * size)
-        handle.flush()
-        os.fsync(handle.fileno())
 
 
 def main() -> None:

@@ -4,33 +4,40 @@
 unwrapped keys, master-key checks, rotation); backends implement a handful of row
 operations. Shredding must make the key bytes physically unrecoverable from the backend's
 files, which is each backend's own business (see ``keystore_sqlite`` and
-``keystore_postgres``).
+``keystore_postgres``): a delete records a *pending purge* in the same transaction, and the
+purge is retried until the bytes are really gone.
 """
 
 from __future__ import annotations
 
 import abc
+import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable
 from uuid import UUID, uuid4
 
 from archive.crypto import MasterKey, new_data_key
 from archive.errors import WrongMasterKey
 
-#: How long an unwrapped key may stay in one process's memory. A withdrawal in another
+log = logging.getLogger(__name__)
+
+#: How long an unwrapped key may stay in one process's cache. A withdrawal in another
 #: process removes the key from the table at once; this bounds how long a process that did
-#: not perform it can still decrypt (it never shows the item: the gate reads the event).
+#: not perform it keeps the key in its cache (it never shows the item: the gate reads the
+#: withdrawal event). Python cannot promise to wipe freed memory, so this is a cache bound,
+#: not a guarantee about the process's memory.
 CACHE_SECONDS = 5.0
 
 #: How many subject keys :meth:`KeyStore.reserve` makes in one write.
 RESERVE_BATCH = 16
 
-WrappedRow = tuple[UUID, bytes, str]
+WrappedRow = tuple[UUID, bytes, str]  # subject id, wrapped key, master key id
+Rewrap = Callable[[list[WrappedRow]], list[WrappedRow]]
 
 #: A key that belongs to no subject, created with the table, so that a wrong master key is
 #: detected even before the first contributor is registered.
-CANARY_ID = UUID(int=0)  # subject id, wrapped key, master key id
+CANARY_ID = UUID(int=0)
 
 
 class KeyStore(abc.ABC):
@@ -40,30 +47,36 @@ class KeyStore(abc.ABC):
         self._master = master_key
         self._cache: dict[UUID, tuple[bytes, float]] = {}
         self._cache_seconds = cache_seconds
+        self._next_sweep = 0.0
+        self._shred_generation = 0
         self._lock = threading.Lock()
         self._reserved: list[UUID] = []
 
     # -- backend row operations ----------------------------------------------------------
 
     @abc.abstractmethod
-    def _insert(self, rows: list[WrappedRow]) -> None:
-        """Insert rows in one transaction; an existing row for a subject is an error."""
+    def _insert(self, rows: list[WrappedRow], ignore_existing: bool = False) -> None:
+        """Insert rows in one transaction; an existing row is an error unless ignored."""
 
     @abc.abstractmethod
     def _select(self, subject_id: UUID) -> tuple[bytes, str] | None:
         """The wrapped key and its master key id, or None."""
 
     @abc.abstractmethod
-    def _delete_physically(self, subject_ids: list[UUID]) -> None:
-        """Delete rows so that their bytes are gone from the backend's files."""
-
-    @abc.abstractmethod
     def _rows(self) -> list[WrappedRow]:
         """Every row."""
 
     @abc.abstractmethod
-    def _replace_rows(self, rows: Iterable[WrappedRow]) -> None:
-        """Overwrite the wrapped keys of existing rows in one transaction, physically."""
+    def _delete(self, subject_ids: list[UUID]) -> None:
+        """Delete rows and record a pending purge, in one transaction."""
+
+    @abc.abstractmethod
+    def _purge(self) -> bool:
+        """Remove the bytes of deleted rows from the backend's files; True once nothing is pending."""
+
+    @abc.abstractmethod
+    def _rewrap_all(self, rewrap: Rewrap) -> None:
+        """Replace every row by ``rewrap(rows)`` in one transaction that excludes other writers."""
 
     def _release(self) -> None:
         """Release connections."""
@@ -74,8 +87,10 @@ class KeyStore(abc.ABC):
         """Shred keys reserved but never used, and release connections."""
         with self._lock:
             unused, self._reserved = self._reserved, []
+            self._cache.clear()
         if unused:
-            self._delete_physically(unused)
+            self._delete(unused)
+            self._purge()
         self._release()
 
     def create(self, subject_id: UUID) -> bytes:
@@ -98,28 +113,17 @@ class KeyStore(abc.ABC):
             self._reserved.extend(batch[1:])
         return batch[0]
 
-    def _create_many(self, subject_ids: list[UUID]) -> dict[UUID, bytes]:
-        keys = {subject_id: new_data_key() for subject_id in subject_ids}
-        self._insert(
-            [(s, self._master.wrap(s, k), self._master.key_id) for s, k in keys.items()]
-        )
-        expires = time.monotonic() + self._cache_seconds
-        with self._lock:
-            for subject_id, data_key in keys.items():
-                self._cache[subject_id] = (data_key, expires)
-        return keys
-
     def get(self, subject_id: UUID) -> bytes | None:
         """The subject's data key, or None once it has been shredded (or never existed)."""
         now = time.monotonic()
         with self._lock:
+            self._sweep(now)
             cached = self._cache.get(subject_id)
             if cached is not None and cached[1] > now:
                 return cached[0]
+            generation = self._shred_generation
         row = self._select(subject_id)
         if row is None:
-            with self._lock:
-                self._cache.pop(subject_id, None)
             return None
         wrapped, key_id = row
         if key_id != self._master.key_id:
@@ -128,18 +132,33 @@ class KeyStore(abc.ABC):
             )
         data_key = self._master.unwrap(subject_id, wrapped)
         with self._lock:
-            self._cache[subject_id] = (data_key, now + self._cache_seconds)
+            if generation == self._shred_generation:  # no shred ran meanwhile
+                self._cache[subject_id] = (data_key, now + self._cache_seconds)
         return data_key
 
     def exists(self, subject_id: UUID) -> bool:
         return self._select(subject_id) is not None
 
-    def shred(self, *subject_ids: UUID) -> None:
-        """Delete the subjects' keys so that their bytes are physically gone."""
+    def shred(self, *subject_ids: UUID) -> bool:
+        """Delete the subjects' keys; True once their bytes are physically gone.
+
+        The delete itself always takes effect before this returns. If the physical purge
+        cannot finish now (another process holds an old snapshot open), it stays pending and
+        is completed by the next shred or :meth:`complete_pending_purges`.
+        """
         with self._lock:
+            self._shred_generation += 1
             for subject_id in subject_ids:
                 self._cache.pop(subject_id, None)
-        self._delete_physically(list(subject_ids))
+        self._delete(list(subject_ids))
+        done = self._purge()
+        if not done:
+            log.warning("Key purge pending: deleted keys may linger in the key table's files.")
+        return done
+
+    def complete_pending_purges(self) -> bool:
+        """Finish any purge left pending by an earlier shred; True when nothing is pending."""
+        return self._purge()
 
     def subject_ids(self) -> list[UUID]:
         return [row[0] for row in self._rows() if row[0] != CANARY_ID]
@@ -152,35 +171,69 @@ class KeyStore(abc.ABC):
         """
         rows = self._rows()
         if not rows:
-            self.create(CANARY_ID)
-            return
+            canary = new_data_key()
+            self._insert(
+                [(CANARY_ID, self._master.wrap(CANARY_ID, canary), self._master.key_id)],
+                ignore_existing=True,
+            )
+            rows = self._rows()
         foreign = [row for row in rows if row[2] != self._master.key_id]
         if foreign:
             raise WrongMasterKey(
                 f"{len(foreign)} of {len(rows)} data keys were wrapped by a different master "
                 "key than the configured ARCHIVE_MASTER_KEY."
             )
-        if rows:
-            subject_id, wrapped, _ = rows[0]
-            self._master.unwrap(subject_id, wrapped)
+        subject_id, wrapped, _ = rows[0]
+        self._master.unwrap(subject_id, wrapped)
+
+    def stored_master_key_ids(self) -> set[str]:
+        """The ids of the master keys the stored rows are wrapped under."""
+        return {row[2] for row in self._rows()}
 
     def rotate_master_key(self, new_master: MasterKey) -> int:
-        """Re-wrap every live data key under ``new_master``; return how many were re-wrapped.
+        """Re-wrap every live data key under ``new_master``; return how many subjects' keys.
 
-        Copies of wrapped keys left behind in backups or a write-ahead log stay wrapped under
-        the old master key; once that key is destroyed, those copies are useless.
+        One transaction that excludes other writers, so no key created meanwhile stays under
+        the old master key. Copies of wrapped keys left in backups or a write-ahead log stay
+        wrapped under the old master key; once that key is destroyed, they are useless.
         """
         self.verify_master_key()
-        rows = self._rows()
-        rewrapped = [
-            (subject_id, new_master.wrap(subject_id, self._master.unwrap(subject_id, wrapped)), new_master.key_id)
-            for subject_id, wrapped, _ in rows
-        ]
-        self._replace_rows(rewrapped)
-        self._master = new_master
+        old = self._master
+        count = 0
+
+        def rewrap(rows: list[WrappedRow]) -> list[WrappedRow]:
+            nonlocal count
+            if any(key_id != old.key_id for _, _, key_id in rows):
+                raise WrongMasterKey("Some data keys are not wrapped under the current master key.")
+            count = sum(1 for subject_id, _, _ in rows if subject_id != CANARY_ID)
+            return [
+                (s, new_master.wrap(s, old.unwrap(s, w)), new_master.key_id) for s, w, _ in rows
+            ]
+
+        self._rewrap_all(rewrap)
         with self._lock:
+            self._master = new_master
             self._cache.clear()
-        return len([row for row in rewrapped if row[0] != CANARY_ID])
+        return count
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _create_many(self, subject_ids: list[UUID]) -> dict[UUID, bytes]:
+        keys = {subject_id: new_data_key() for subject_id in subject_ids}
+        self._insert([(s, self._master.wrap(s, k), self._master.key_id) for s, k in keys.items()])
+        expires = time.monotonic() + self._cache_seconds
+        with self._lock:
+            for subject_id, data_key in keys.items():
+                self._cache[subject_id] = (data_key, expires)
+        return keys
+
+    def _sweep(self, now: float) -> None:
+        """Drop expired cache entries (at most once a second); call with the lock held."""
+        if now < self._next_sweep:
+            return
+        self._next_sweep = now + 1.0
+        for subject_id in [s for s, (_, expires) in self._cache.items() if expires <= now]:
+            del self._cache[subject_id]
 
 
 class InMemoryKeyStore(KeyStore):
@@ -190,22 +243,25 @@ class InMemoryKeyStore(KeyStore):
         super().__init__(master_key or MasterKey.generate(), cache_seconds)
         self._table: dict[UUID, tuple[bytes, str]] = {}
 
-    def _insert(self, rows: list[WrappedRow]) -> None:
-        if any(subject_id in self._table for subject_id, _, _ in rows):
+    def _insert(self, rows: list[WrappedRow], ignore_existing: bool = False) -> None:
+        if not ignore_existing and any(subject_id in self._table for subject_id, _, _ in rows):
             raise ValueError("A data key already exists for one of these subjects.")
         for subject_id, wrapped, master_key_id in rows:
-            self._table[subject_id] = (wrapped, master_key_id)
+            self._table.setdefault(subject_id, (wrapped, master_key_id))
 
     def _select(self, subject_id: UUID) -> tuple[bytes, str] | None:
         return self._table.get(subject_id)
 
-    def _delete_physically(self, subject_ids: list[UUID]) -> None:
-        for subject_id in subject_ids:
-            self._table.pop(subject_id, None)
-
     def _rows(self) -> list[WrappedRow]:
         return [(s, w, k) for s, (w, k) in self._table.items()]
 
-    def _replace_rows(self, rows: Iterable[WrappedRow]) -> None:
-        for subject_id, wrapped, key_id in rows:
+    def _delete(self, subject_ids: list[UUID]) -> None:
+        for subject_id in subject_ids:
+            self._table.pop(subject_id, None)
+
+    def _purge(self) -> bool:
+        return True
+
+    def _rewrap_all(self, rewrap: Rewrap) -> None:
+        for subject_id, wrapped, key_id in rewrap(self._rows()):
             self._table[subject_id] = (wrapped, key_id)

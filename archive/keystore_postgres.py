@@ -1,37 +1,55 @@
-"""The key table in PostgreSQL, rewritten after every delete so no old tuple survives.
+"""The key table in PostgreSQL, rewritten after deletes so no old tuple survives.
 
 A plain ``DELETE`` only marks a tuple dead; ``VACUUM FULL`` writes the table into a new file
-and drops the old one. PostgreSQL's write-ahead log and any backups can still hold wrapped
-copies of a deleted key: ``archive rotate-master-key`` re-wraps live keys under a new master
-key so those copies become useless once the old master key is destroyed.
+and drops the old one, but it must keep dead tuples that a still-running transaction could
+see. So a delete records a *pending purge* in the same transaction; the purge waits (briefly)
+until no transaction older than the delete is running, rewrites the table, and only then
+clears the pending entry. A purge that cannot finish now is completed later, by the next
+shred or when an archive is opened.
+
+PostgreSQL's write-ahead log and any backups can still hold wrapped copies of a deleted key:
+``archive rotate-master-key`` re-wraps live keys under a new master key so those copies
+become useless once the old master key is destroyed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
 from uuid import UUID
 
 import psycopg
 from psycopg_pool import ConnectionPool
 
 from archive.crypto import MasterKey
-from archive.keystore import CACHE_SECONDS, KeyStore, WrappedRow
+from archive.errors import ConfigurationError
+from archive.keystore import CACHE_SECONDS, KeyStore, Rewrap, WrappedRow
 
 TABLE = "archive_data_keys"
+PURGES = "archive_key_purges"
 CONNECT_TIMEOUT = 10
 POOL_TIMEOUT = 30.0
-SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS {TABLE} (
-    subject_id uuid PRIMARY KEY,
-    wrapped_key bytea NOT NULL,
-    master_key_id text NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now()
+#: How long a purge waits for older transactions to finish before leaving itself pending.
+PURGE_WAIT_SECONDS = 10.0
+SCHEMA = (
+    f"""
+    CREATE TABLE IF NOT EXISTS {TABLE} (
+        subject_id uuid PRIMARY KEY,
+        wrapped_key bytea NOT NULL,
+        master_key_id text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT clock_timestamp()
+    )
+    """,
+    f"""
+    CREATE TABLE IF NOT EXISTS {PURGES} (
+        subject_id uuid PRIMARY KEY,
+        deleted_at timestamptz NOT NULL DEFAULT clock_timestamp()
+    )
+    """,
 )
-"""
 
 
 class PostgresKeyStore(KeyStore):
-    """Data keys in a PostgreSQL table of the archive's database."""
+    """Data keys in a PostgreSQL table of the archive's database (which this role must own)."""
 
     def __init__(
         self,
@@ -44,7 +62,17 @@ class PostgresKeyStore(KeyStore):
         # One direct connection first, so that an unreachable server fails at once with
         # PostgreSQL's own message instead of a pool time-out.
         with psycopg.connect(conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as conn:
-            conn.execute(SCHEMA)
+            for statement in SCHEMA:
+                conn.execute(statement)
+            owns = conn.execute(
+                "SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class WHERE oid = %s::regclass",
+                (TABLE,),
+            ).fetchone()
+            if not owns or not owns[0]:
+                raise ConfigurationError(
+                    f"The database user must own the table {TABLE}: without that, deleted keys "
+                    "cannot be purged from its files (VACUUM FULL)."
+                )
         self._pool = ConnectionPool(
             conninfo,
             min_size=1,
@@ -57,14 +85,13 @@ class PostgresKeyStore(KeyStore):
     def _release(self) -> None:
         self._pool.close()
 
-    def _insert(self, rows: list[WrappedRow]) -> None:
-        with self._pool.connection() as conn:
-            with conn.transaction():
-                with conn.cursor() as cursor:
-                    cursor.executemany(
-                        f"INSERT INTO {TABLE} (subject_id, wrapped_key, master_key_id) VALUES (%s, %s, %s)",
-                        rows,
-                    )
+    def _insert(self, rows: list[WrappedRow], ignore_existing: bool = False) -> None:
+        conflict = " ON CONFLICT (subject_id) DO NOTHING" if ignore_existing else ""
+        with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {TABLE} (subject_id, wrapped_key, master_key_id) VALUES (%s, %s, %s){conflict}",
+                rows,
+            )
 
     def _select(self, subject_id: UUID) -> tuple[bytes, str] | None:
         with self._pool.connection() as conn:
@@ -81,22 +108,60 @@ class PostgresKeyStore(KeyStore):
             ).fetchall()
         return [(s, bytes(w), k) for s, w, k in rows]
 
-    def _delete_physically(self, subject_ids: list[UUID]) -> None:
-        with self._pool.connection() as conn:
+    def _delete(self, subject_ids: list[UUID]) -> None:
+        with self._pool.connection() as conn, conn.transaction():
             conn.execute(f"DELETE FROM {TABLE} WHERE subject_id = ANY(%s)", (subject_ids,))
-            self._rewrite(conn)
+            conn.execute(
+                f"INSERT INTO {PURGES} (subject_id) SELECT unnest(%s::uuid[]) ON CONFLICT DO NOTHING",
+                (subject_ids,),
+            )
 
-    def _replace_rows(self, rows: Iterable[WrappedRow]) -> None:
+    def _purge(self) -> bool:
+        with self._pool.connection() as conn:
+            row = conn.execute(f"SELECT max(deleted_at), array_agg(subject_id) FROM {PURGES}").fetchone()
+            deleted_at, pending = row if row else (None, None)
+            if deleted_at is None:
+                return True
+            if not self._wait_for_older_transactions(conn, deleted_at):
+                return False
+            conn.execute(f"VACUUM FULL {TABLE}")  # cannot run in a transaction block
+            conn.execute(f"DELETE FROM {PURGES} WHERE subject_id = ANY(%s)", (pending,))
+            return True
+
+    @staticmethod
+    def _wait_for_older_transactions(conn: psycopg.Connection, since: object) -> bool:
+        """Wait until no other session of this database holds a snapshot from before ``since``."""
+        deadline = time.monotonic() + PURGE_WAIT_SECONDS
+        while True:
+            (older,) = conn.execute(
+                """
+                SELECT count(*) FROM pg_stat_activity
+                WHERE datname = current_database() AND pid <> pg_backend_pid()
+                  AND backend_xmin IS NOT NULL AND xact_start <= %s
+                """,
+                (since,),
+            ).fetchone()
+            if older == 0:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+
+    def _rewrap_all(self, rewrap: Rewrap) -> None:
         with self._pool.connection() as conn:
             with conn.transaction():
+                conn.execute(f"LOCK TABLE {TABLE} IN EXCLUSIVE MODE")
+                rows = [
+                    (s, bytes(w), k)
+                    for s, w, k in conn.execute(
+                        f"SELECT subject_id, wrapped_key, master_key_id FROM {TABLE}"
+                    ).fetchall()
+                ]
                 with conn.cursor() as cursor:
                     cursor.executemany(
                         f"UPDATE {TABLE} SET wrapped_key = %s, master_key_id = %s WHERE subject_id = %s",
-                        [(w, k, s) for s, w, k in rows],
+                        [(w, k, s) for s, w, k in rewrap(rows)],
                     )
-            self._rewrite(conn)
-
-    @staticmethod
-    def _rewrite(conn: psycopg.Connection) -> None:
-        # VACUUM cannot run inside a transaction block; the pool's connections autocommit.
-        conn.execute(f"VACUUM FULL {TABLE}")
+            # The old versions of every row (wrapped under the old master key) are dead tuples.
+            conn.execute(f"INSERT INTO {PURGES} (subject_id) VALUES (%s) ON CONFLICT DO NOTHING", (UUID(int=0),))
+        self._purge()

@@ -1,7 +1,10 @@
 """The key table in its own SQLite file, with deletes that leave no bytes behind.
 
-``PRAGMA secure_delete`` makes SQLite overwrite deleted content with zeros in the main
-file; the old page images in the write-ahead log are removed by a ``TRUNCATE`` checkpoint.
+``PRAGMA secure_delete`` makes SQLite overwrite deleted content with zeros; the old page
+images in the write-ahead log are removed by a ``TRUNCATE`` checkpoint. A delete records the
+subjects in ``pending_purges`` in the same transaction; the entry is cleared once the
+checkpoint has succeeded, so a checkpoint blocked by another process's reader is retried
+later (by the next shred, or when an archive is opened).
 """
 
 from __future__ import annotations
@@ -9,28 +12,32 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from uuid import UUID
 
 from archive.crypto import MasterKey
-from archive.keystore import CACHE_SECONDS, KeyStore, WrappedRow
+from archive.keystore import CACHE_SECONDS, KeyStore, Rewrap, WrappedRow
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS data_keys (
-    subject_id BLOB PRIMARY KEY,
-    wrapped_key BLOB NOT NULL,
-    master_key_id TEXT NOT NULL,
-    created_at TEXT NOT NULL
+SCHEMA = (
+    """
+    CREATE TABLE IF NOT EXISTS data_keys (
+        subject_id BLOB PRIMARY KEY,
+        wrapped_key BLOB NOT NULL,
+        master_key_id TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )
+    """,
+    "CREATE TABLE IF NOT EXISTS pending_purges (subject_id BLOB PRIMARY KEY)",
 )
-"""
-CHECKPOINT_ATTEMPTS = 100
-CHECKPOINT_PAUSE = 0.05
-
-
-class KeyDeletionIncomplete(RuntimeError):
-    """The write-ahead log could not be truncated because another reader held it open."""
+#: A checkpoint blocked by another process's reader is retried for about two seconds, then
+#: left pending (see ``KeyStore.complete_pending_purges``).
+CHECKPOINT_ATTEMPTS = 40
+CHECKPOINT_PAUSE = 0.025
+BUSY_TIMEOUT_MS = 30_000
+CHECKPOINT_BUSY_TIMEOUT_MS = 25
 
 
 class SQLiteKeyStore(KeyStore):
@@ -46,26 +53,34 @@ class SQLiteKeyStore(KeyStore):
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA secure_delete=ON")
         self._conn.execute("PRAGMA synchronous=FULL")
-        self._conn.execute(SCHEMA)
+        for statement in SCHEMA:
+            self._conn.execute(statement)
         self.path.chmod(0o600)
 
     def _release(self) -> None:
         with self._db_lock:
             self._conn.close()
 
-    def _insert(self, rows: list[WrappedRow]) -> None:
-        now = datetime.now(timezone.utc).isoformat()
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction that excludes other writers from the start."""
         with self._db_lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
-                self._conn.executemany(
-                    "INSERT INTO data_keys VALUES (?, ?, ?, ?)",
-                    [(s.bytes, w, k, now) for s, w, k in rows],
-                )
-                self._conn.execute("COMMIT")
+                yield self._conn
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
+            self._conn.execute("COMMIT")
+
+    def _insert(self, rows: list[WrappedRow], ignore_existing: bool = False) -> None:
+        now = datetime.now(timezone.utc).isoformat()
+        verb = "INSERT OR IGNORE" if ignore_existing else "INSERT"
+        with self._write() as conn:
+            conn.executemany(
+                f"{verb} INTO data_keys VALUES (?, ?, ?, ?)",
+                [(s.bytes, w, k, now) for s, w, k in rows],
+            )
 
     def _select(self, subject_id: UUID) -> tuple[bytes, str] | None:
         with self._db_lock:
@@ -82,41 +97,45 @@ class SQLiteKeyStore(KeyStore):
             ).fetchall()
         return [(UUID(bytes=bytes(s)), bytes(w), k) for s, w, k in rows]
 
-    def _delete_physically(self, subject_ids: list[UUID]) -> None:
-        with self._db_lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                self._conn.executemany(
-                    "DELETE FROM data_keys WHERE subject_id = ?", [(s.bytes,) for s in subject_ids]
-                )
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._truncate_wal()
+    def _delete(self, subject_ids: list[UUID]) -> None:
+        params = [(s.bytes,) for s in subject_ids]
+        with self._write() as conn:
+            conn.executemany("DELETE FROM data_keys WHERE subject_id = ?", params)
+            conn.executemany("INSERT OR IGNORE INTO pending_purges VALUES (?)", params)
 
-    def _replace_rows(self, rows: Iterable[WrappedRow]) -> None:
+    def _purge(self) -> bool:
         with self._db_lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                self._conn.executemany(
-                    "UPDATE data_keys SET wrapped_key = ?, master_key_id = ? WHERE subject_id = ?",
-                    [(w, k, s.bytes) for s, w, k in rows],
-                )
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._truncate_wal()
+            pending = [row[0] for row in self._conn.execute("SELECT subject_id FROM pending_purges")]
+            if not self._truncate_wal():
+                return False
+            if pending:
+                with self._write() as conn:
+                    conn.executemany("DELETE FROM pending_purges WHERE subject_id = ?", [(p,) for p in pending])
+                self._truncate_wal()
+            return True
 
-    def _truncate_wal(self) -> None:
+    def _rewrap_all(self, rewrap: Rewrap) -> None:
+        with self._write() as conn:
+            rows = [
+                (UUID(bytes=bytes(s)), bytes(w), k)
+                for s, w, k in conn.execute("SELECT subject_id, wrapped_key, master_key_id FROM data_keys")
+            ]
+            conn.executemany(
+                "UPDATE data_keys SET wrapped_key = ?, master_key_id = ? WHERE subject_id = ?",
+                [(w, k, s.bytes) for s, w, k in rewrap(rows)],
+            )
+        self._truncate_wal()
+
+    def _truncate_wal(self) -> bool:
         """Copy every WAL frame into the main file and truncate the WAL to zero bytes."""
-        for _ in range(CHECKPOINT_ATTEMPTS):
-            busy, _log, _done = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            if not busy:
-                return
-            time.sleep(CHECKPOINT_PAUSE)
-        raise KeyDeletionIncomplete(
-            f"{self.path.name}: another process kept the write-ahead log open; the key row is "
-            "deleted but older copies remain in the log until the next checkpoint."
-        )
+        # A checkpoint waits on readers through the busy handler: keep each wait short.
+        self._conn.execute(f"PRAGMA busy_timeout={CHECKPOINT_BUSY_TIMEOUT_MS}")
+        try:
+            for _ in range(CHECKPOINT_ATTEMPTS):
+                busy, _log, _done = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                if not busy:
+                    return True
+                time.sleep(CHECKPOINT_PAUSE)
+            return False
+        finally:
+            self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")

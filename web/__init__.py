@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from archive.application import ExhibitionArchive
@@ -50,6 +50,9 @@ def _register_safety_headers(app: Flask) -> None:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+        if request.endpoint != "static":
+            # Pages and media change with consent, and a visitor's device may be shared.
+            response.headers["Cache-Control"] = "private, no-store"
         return response
 
 

@@ -11,8 +11,9 @@ from archive.errors import NotFound
 
 bp = Blueprint("media", __name__)
 
-#: Shared caches may keep an image at most this long after consent changes.
-MAX_AGE_SECONDS = 300
+#: No cache may keep an image: consent can change at any moment, and a visitor's device may be
+#: shared. (This is stricter than the 5-minute bound a shared cache would need.)
+CACHE_CONTROL = "private, no-store"
 
 
 @bp.get("/media/<uuid:item_id>/<uuid:image_id>/<name>.<fmt>")
@@ -24,5 +25,5 @@ def derivative(item_id: UUID, image_id: UUID, name: str, fmt: str) -> Response:
     except NotFound:
         abort(404)
     response = Response(image.data, mimetype=image.content_type)
-    response.headers["Cache-Control"] = f"public, max-age={MAX_AGE_SECONDS}"
+    response.headers["Cache-Control"] = CACHE_CONTROL
     return response

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,13 +12,27 @@ from click.testing import CliRunner
 from archive.cli import cli
 
 
+def _invoke(environ: dict[str, str], *args: str, **extra_env: str):
+    return CliRunner().invoke(cli, list(args), obj={"environ": {**environ, **extra_env}})
+
+
+@pytest.fixture(scope="session")
+def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One demo load (images take seconds to process), copied for each test that needs it."""
+    folder = tmp_path_factory.mktemp("demo") / "var"
+    result = _invoke({"ARCHIVE_DATA_DIR": str(folder)}, "demo")
+    assert result.exit_code == 0, result.output
+    return folder
+
+
 @pytest.fixture
-def run(tmp_path: Path):
+def run(tmp_path: Path, demo_folder: Path):
     environ = {"ARCHIVE_DATA_DIR": str(tmp_path / "var")}
 
     def invoke(*args: str, **extra_env: str):
-        result = CliRunner().invoke(cli, list(args), obj={"environ": {**environ, **extra_env}})
-        return result
+        if args == ("demo",) and not (tmp_path / "var").exists():
+            shutil.copytree(demo_folder, tmp_path / "var")
+        return _invoke(environ, *args, **extra_env)
 
     return invoke
 
@@ -30,8 +45,10 @@ def test_init_creates_the_data_folder_with_a_private_master_key(run, tmp_path: P
     assert (tmp_path / "var").stat().st_mode & 0o777 == 0o700
 
 
-def test_demo_is_idempotent(run):
-    assert "Loaded the demo" in run("demo").output
+def test_demo_is_idempotent(tmp_path: Path):
+    environ = {"ARCHIVE_DATA_DIR": str(tmp_path / "var")}
+    assert "Loaded the demo" in _invoke(environ, "demo").output
+    run = lambda *args: _invoke(environ, *args)  # noqa: E731
     second = run("demo")
     assert second.exit_code == 0 and "already loaded" in second.output
     history = run("history", "silent-room").output.splitlines()
@@ -137,3 +154,37 @@ def test_rotate_with_an_environment_key_needs_the_new_key(run):
     assert run("rotate-master-key", ARCHIVE_MASTER_KEY=key, ARCHIVE_NEW_MASTER_KEY=new_key).exit_code == 0
     assert run("init", ARCHIVE_MASTER_KEY=new_key).exit_code == 0
     assert run("init", ARCHIVE_MASTER_KEY=key).exit_code == 1
+
+
+def test_fixity_passes_on_the_demo_and_reports_a_changed_or_missing_file(run, tmp_path: Path):
+    run("demo")
+    ok = run("fixity")
+    assert ok.exit_code == 0 and "4 image(s) checked" in ok.output
+    originals = sorted((tmp_path / "var" / "media").rglob("original"))
+    damaged = bytearray(originals[0].read_bytes())
+    damaged[100] ^= 0xFF
+    originals[0].write_bytes(bytes(damaged))
+    next((tmp_path / "var" / "media").rglob("thumb.webp")).unlink()
+    bad = run("fixity")
+    assert bad.exit_code == 1
+    assert "changed (cannot be decrypted)" in bad.output
+    assert "thumb.webp: missing" in bad.output
+    assert "fixity: 2 problem(s) in 4 image(s)." in bad.output
+
+
+def test_media_gc_lists_orphans_and_deletes_them_only_when_asked(run, tmp_path: Path):
+    run("demo")
+    media = tmp_path / "var" / "media" / "items"
+    stray = media / "00000000-0000-0000-0000-00000000abcd" / "00000000-0000-0000-0000-00000000ef01" / "original"
+    stray.parent.mkdir(parents=True)
+    stray.write_bytes(b"left behind by an upload whose event was never saved")
+    listed = run("media", "gc")
+    assert listed.exit_code == 0
+    assert "items/00000000-0000-0000-0000-00000000abcd/00000000-0000-0000-0000-00000000ef01/original" in listed.output
+    assert "1 orphaned object(s); run with --delete" in listed.output
+    assert stray.exists()
+    deleted = run("media", "gc", "--delete")
+    assert "Deleted 1 orphaned object(s)" in deleted.output
+    assert not stray.exists()
+    assert "No orphaned media objects." in run("media", "gc").output
+    assert run("fixity").exit_code == 0

@@ -1,0 +1,216 @@
+"""Uploading images to items: sealed storage, order of writes, consent-gated access."""
+
+from __future__ import annotations
+
+import io
+import socket
+import uuid
+from datetime import date, datetime, timezone
+
+import pytest
+from moto.server import ThreadedMotoServer
+from PIL import Image
+
+from archive.application import ExhibitionArchive
+from archive.errors import ConcurrentChange, NotFound
+from archive.keystore import InMemoryKeyStore
+from archive.media import ImageRejected, InMemoryMediaStore, MediaStoreUnavailable
+from domain import clock
+from domain.errors import ItemWithdrawn
+from media_store import PillowImagePipeline, S3MediaStore, make_sample_photo
+from tests.conftest import CURATOR
+
+ONLINE = ["exhibit", "publish_online"]
+ALT = {"en": "Envelopes on a table", "ru": "Конверты на столе"}
+
+
+def _archive(media) -> ExhibitionArchive:
+    return ExhibitionArchive(
+        InMemoryKeyStore(),
+        env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+        media=media,
+        images=PillowImagePipeline(max_upload_bytes=5 * 1024 * 1024),
+    )
+
+
+def _artwork(archive: ExhibitionArchive, **consent):
+    contributor = archive.register_contributor(name="Photo Person", actor=CURATOR)
+    item = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Letters"})
+    if consent:
+        archive.record_consent(item, actor=CURATOR, text_version="v1", **consent)
+    return item
+
+
+@pytest.fixture
+def media() -> InMemoryMediaStore:
+    return InMemoryMediaStore()
+
+
+@pytest.fixture
+def archive(media) -> ExhibitionArchive:
+    return _archive(media)
+
+
+PHOTO = make_sample_photo(7, size=(900, 600), title="Upload test")
+
+
+def test_an_upload_stores_sealed_files_and_records_their_facts(archive, media):
+    item = _artwork(archive, scopes=ONLINE, attribution="named")
+    image_id = archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+    keys = media.list(f"items/{item}/{image_id}/")
+    assert len(keys) == 7 and f"items/{item}/{image_id}/original" in keys
+    for key in keys:
+        stored = media.objects[key]
+        assert b"Exif" not in stored and b"GPS" not in stored and b"JFIF" not in stored and b"WEBP" not in stored
+        assert PHOTO not in stored
+    facts = archive.get_item(item).images[str(image_id)].value["media"]
+    assert facts["original"]["byte_size"] == len(PHOTO)
+    assert (facts["original"]["width"], facts["original"]["height"]) == (900, 600)
+    assert {(d["name"], d["format"]) for d in facts["derivatives"]} == {
+        (n, f) for n in ("thumb", "display", "large") for f in ("webp", "jpeg")
+    }
+
+
+def test_a_visitor_gets_a_clean_derivative_while_consent_allows(archive):
+    item = _artwork(archive, scopes=ONLINE, attribution="named")
+    image_id = archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+    served = archive.image_for_visitor(item, image_id, "thumb", "jpeg")
+    assert served.content_type == "image/jpeg"
+    image = Image.open(io.BytesIO(served.data))
+    assert max(image.size) == 400 and not image.getexif()
+    assert b"GPS" not in served.data and b"Exif" not in served.data
+
+
+@pytest.mark.parametrize(
+    "consent",
+    [
+        {},
+        {"scopes": ["exhibit"], "attribution": "named"},
+        {"scopes": ONLINE, "attribution": "named", "expires_on": date(2024, 6, 1)},
+    ],
+    ids=["no consent", "not online", "expired"],
+)
+def test_a_visitor_gets_nothing_when_consent_does_not_allow(archive, consent):
+    with clock.fixed_at(datetime(2024, 1, 1, tzinfo=timezone.utc)):
+        item = _artwork(archive, **consent)
+        image_id = archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+    with pytest.raises(NotFound):
+        archive.image_for_visitor(item, image_id, "thumb", "jpeg")
+
+
+def test_originals_unknown_renditions_and_ids_are_never_served(archive):
+    item = _artwork(archive, scopes=ONLINE, attribution="named")
+    image_id = archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+    for name, fmt in (("original", "jpeg"), ("thumb", "png"), ("../original", "jpeg")):
+        with pytest.raises(NotFound):
+            archive.image_for_visitor(item, image_id, name, fmt)
+    with pytest.raises(NotFound):
+        archive.image_for_visitor(item, uuid.uuid4(), "thumb", "jpeg")
+    with pytest.raises(NotFound):
+        archive.image_for_visitor(uuid.uuid4(), image_id, "thumb", "jpeg")
+
+
+def test_withdrawal_removes_the_items_media_and_access(archive, media):
+    item = _artwork(archive, scopes=ONLINE, attribution="named")
+    image_id = archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+    archive.withdraw(item, actor=CURATOR)
+    assert media.list(f"items/{item}/") == []
+    with pytest.raises(NotFound):
+        archive.image_for_visitor(item, image_id, "thumb", "jpeg")
+    with pytest.raises(ItemWithdrawn):
+        archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "Accepted formats are JPEG, PNG, WebP, TIFF and GIF"),
+        (b"just some text, not a picture", "Accepted formats are JPEG, PNG, WebP, TIFF and GIF"),
+        (PHOTO[: len(PHOTO) // 2], "damaged or incomplete"),
+        (PHOTO + b"\0" * (5 * 1024 * 1024), "5 MB"),
+    ],
+    ids=["empty", "text", "truncated", "too large"],
+)
+def test_a_bad_upload_is_refused_and_nothing_is_stored_or_recorded(archive, media, data, message):
+    item = _artwork(archive)
+    version = archive.get_item(item).version
+    with pytest.raises(ImageRejected, match=message):
+        archive.upload_image(item, data, actor=CURATOR, alt_text=ALT)
+    assert media.objects == {}
+    assert archive.get_item(item).version == version
+
+
+def test_an_upload_without_alt_text_is_refused_before_any_work(archive, media):
+    item = _artwork(archive)
+    with pytest.raises(Exception, match="Alt text is required"):
+        archive.upload_image(item, PHOTO, actor=CURATOR, alt_text={"en": "  "})
+    assert media.objects == {}
+
+
+def test_storage_down_fails_clearly_with_no_event_and_no_orphan(archive, media):
+    item = _artwork(archive)
+    version = archive.get_item(item).version
+    media.unavailable = True
+    with pytest.raises(MediaStoreUnavailable):
+        archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+    media.unavailable = False
+    assert media.objects == {}
+    assert archive.get_item(item).version == version
+
+
+def test_stored_files_are_removed_when_the_event_cannot_be_saved(archive, media, monkeypatch):
+    item = _artwork(archive)
+
+    def conflict(*aggregates):
+        raise ConcurrentChange("Someone else changed this record at the same time.")
+
+    monkeypatch.setattr(archive, "_save", conflict)
+    with pytest.raises(ConcurrentChange):
+        archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+    assert media.objects == {}
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint():
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def aws_credentials(monkeypatch, tmp_path):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAFAKEFAKEFAKE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "fake-secret")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+def test_on_a_versioned_bucket_over_http_withdrawal_leaves_no_version(moto_endpoint, aws_credentials):
+    store = S3MediaStore(f"archive-{uuid.uuid4().hex[:10]}", region="eu-central-1", endpoint_url=moto_endpoint)
+    store.ensure_bucket(versioning=True)
+    archive = _archive(store)
+    item = _artwork(archive, scopes=ONLINE, attribution="named")
+    archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+    archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+    client = store._client
+    listed = client.list_object_versions(Bucket=store.bucket, Prefix=f"items/{item}/")
+    assert len(listed.get("Versions", [])) == 14
+    archive.withdraw(item, actor=CURATOR)
+    listed = client.list_object_versions(Bucket=store.bucket, Prefix=f"items/{item}/")
+    assert listed.get("Versions", []) == [] and listed.get("DeleteMarkers", []) == []
+
+
+def test_an_unreachable_bucket_fails_the_upload_with_no_event(aws_credentials):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    store = S3MediaStore("nowhere", region="eu-central-1", endpoint_url=f"http://127.0.0.1:{closed_port}")
+    archive = _archive(store)
+    item = _artwork(archive)
+    version = archive.get_item(item).version
+    with pytest.raises(MediaStoreUnavailable):
+        archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+    assert archive.get_item(item).version == version

@@ -1,0 +1,178 @@
+"""The key table's hard cases: purges blocked by old readers, rotation crashes, races."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import click
+import psycopg
+import pytest
+from click.testing import CliRunner
+
+from archive import bootstrap, keystore_postgres, keystore_sqlite
+from archive.bootstrap import open_archive, rotate_embedded_master_key
+from archive.cli import ArchiveGroup
+from archive.config import Settings
+from archive.crypto import MasterKey
+from archive.errors import ConfigurationError
+from archive.keystore import CANARY_ID
+from archive.keystore_sqlite import SQLiteKeyStore
+from tests.conftest import CURATOR, Storage, files_containing
+
+
+def _record(archive, name="Reader Blocked"):
+    contributor = archive.register_contributor(name=name, actor=CURATOR)
+    return archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "T"})
+
+
+def test_a_purge_blocked_by_an_old_sqlite_reader_completes_later(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(keystore_sqlite, "CHECKPOINT_ATTEMPTS", 3)
+    archive = open_archive(Settings(data_dir=tmp_path / "var"))
+    item = _record(archive)
+    [(_, wrapped, _)] = [row for row in archive.keys._rows() if row[0] == item]
+    reader = sqlite3.connect(tmp_path / "var" / "keys.sqlite3", isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM data_keys").fetchone()  # holds a snapshot of the WAL
+
+    assert archive.keys.shred(item) is False  # deleted, but the purge is pending
+    assert not archive.keys.exists(item)
+    reader.execute("COMMIT")
+    reader.close()
+    assert archive.keys.complete_pending_purges() is True
+    archive.close()
+    files = sorted((tmp_path / "var").glob("keys.sqlite3*"))
+    assert files_containing(files, wrapped) == []
+
+
+@pytest.mark.postgres
+def test_a_postgres_purge_waits_for_older_transactions(postgres_server, tmp_path: Path, monkeypatch):
+    dbname = postgres_server.create_database("purge_wait")
+    settings = Settings(
+        data_dir=tmp_path, database_url=postgres_server.dsn(dbname), master_key=MasterKey.generate().to_text()
+    )
+    storage = Storage("postgres", settings, postgres_server, dbname)
+    archive = open_archive(settings)
+    item = _record(archive)
+    [(_, wrapped, _)] = [row for row in archive.keys._rows() if row[0] == item]
+
+    # An old snapshot that can still see the key row keeps VACUUM FULL from dropping it.
+    old = psycopg.connect(postgres_server.dsn(dbname))
+    old.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+    old.execute(f"SELECT count(*) FROM {keystore_postgres.TABLE}").fetchone()
+    monkeypatch.setattr(keystore_postgres, "PURGE_WAIT_SECONDS", 0.3)
+    assert archive.keys.shred(item) is False
+    assert files_containing(storage.database_files(), wrapped), "still pending while the reader lives"
+
+    # A reader that ends while the purge waits: the purge completes in the same call.
+    monkeypatch.setattr(keystore_postgres, "PURGE_WAIT_SECONDS", 10.0)
+    threading.Timer(0.5, old.rollback).start()
+    started = time.monotonic()
+    assert archive.keys.complete_pending_purges() is True
+    assert time.monotonic() - started >= 0.4
+    old.close()
+    archive.close()
+    assert files_containing(storage.database_files(), wrapped) == []
+
+
+def test_rotation_interrupted_after_the_rewrap_is_finished_on_next_open(tmp_path: Path, monkeypatch):
+    settings = Settings(data_dir=tmp_path / "var")
+    archive = open_archive(settings)
+    contributor = archive.register_contributor(name="Crash Test", actor=CURATOR)
+    archive.close()
+    old_text = (tmp_path / "var" / "master.key").read_text()
+
+    def crash(_data_dir):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(bootstrap, "_promote_next_key", crash)
+    with pytest.raises(OSError):
+        rotate_embedded_master_key(settings)
+    monkeypatch.undo()
+    assert (tmp_path / "var" / "master.key.next").exists()
+
+    reopened = open_archive(settings)
+    try:
+        assert reopened.get_contributor(contributor).name == "Crash Test"
+    finally:
+        reopened.close()
+    assert not (tmp_path / "var" / "master.key.next").exists()
+    assert (tmp_path / "var" / "master.key").read_text() != old_text
+
+
+def test_rotation_interrupted_before_the_rewrap_is_undone_on_next_open(tmp_path: Path, monkeypatch):
+    settings = Settings(data_dir=tmp_path / "var")
+    archive = open_archive(settings)
+    contributor = archive.register_contributor(name="Early Crash", actor=CURATOR)
+    archive.close()
+    old_text = (tmp_path / "var" / "master.key").read_text()
+
+    def crash(self, rewrap):
+        raise OSError("disk I/O error")
+
+    monkeypatch.setattr(SQLiteKeyStore, "_rewrap_all", crash)
+    with pytest.raises(OSError):
+        rotate_embedded_master_key(settings)
+    monkeypatch.undo()
+
+    reopened = open_archive(settings)
+    try:
+        assert reopened.get_contributor(contributor).name == "Early Crash"
+    finally:
+        reopened.close()
+    assert not (tmp_path / "var" / "master.key.next").exists()
+    assert (tmp_path / "var" / "master.key").read_text() == old_text
+
+
+def test_two_processes_opening_an_empty_archive_at_once_both_succeed(storage: Storage):
+    first = storage.open()
+    second = storage.open()
+    first.close()
+    second.close()
+
+
+def test_a_shred_in_another_process_empties_this_processs_cache_within_the_bound(tmp_path: Path):
+    settings = Settings(data_dir=tmp_path / "var")
+    writer, reader = open_archive(settings), open_archive(settings)
+    try:
+        item = _record(writer)
+        reader.keys._cache_seconds = 0.2
+        assert reader.keys.get(item) is not None
+        writer.withdraw(item, actor=CURATOR)
+        time.sleep(1.3)  # past the cache bound and the once-a-second sweep
+        reader.keys.get(CANARY_ID)  # any access sweeps expired entries
+        assert item not in reader.keys._cache
+        assert reader.keys.get(item) is None
+    finally:
+        writer.close()
+        reader.close()
+
+
+def test_archive_files_are_private_and_a_readable_master_key_is_refused(tmp_path: Path):
+    data_dir = tmp_path / "var"
+    data_dir.mkdir(mode=0o755)
+    archive = open_archive(Settings(data_dir=data_dir))
+    _record(archive)
+    for path in data_dir.rglob("*"):
+        mode = path.stat().st_mode & 0o077
+        assert mode == 0, f"{path.name} is accessible to others"
+    archive.close()
+    (data_dir / "master.key").chmod(0o644)
+    with pytest.raises(ConfigurationError, match="readable by other users"):
+        open_archive(Settings(data_dir=data_dir))
+
+
+def test_an_error_without_a_message_is_still_one_clear_line():
+    @click.group(cls=ArchiveGroup)
+    def group() -> None:
+        pass
+
+    @group.command()
+    def boom() -> None:
+        raise psycopg.OperationalError()
+
+    result = CliRunner().invoke(group, ["boom"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "archive: cannot use the PostgreSQL database: OperationalError"
