@@ -665,8 +665,8 @@ class ExhibitionArchive(Application):
         return [self.get_exhibition(exhibition_id) for exhibition_id in catalogue.exhibition_ids]
 
     def exhibition_as_of(self, exhibition_id: UUID, day: date) -> Exhibition:
-        """The exhibition as it stood at the end of ``day`` (UTC)."""
-        cutoff = datetime.combine(day + timedelta(days=1), time.min, tzinfo=timezone.utc)
+        """The exhibition as it stood at the end of ``day`` in the archive's time zone."""
+        cutoff = datetime.combine(day + timedelta(days=1), time.min, tzinfo=clock.local_timezone())
         exhibition: Exhibition | None = None
         for event in self.events.get(exhibition_id):
             if event.timestamp >= cutoff:

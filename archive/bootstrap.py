@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from archive.application import ExhibitionArchive
+from domain import clock
 from archive.config import Settings
 from archive.crypto import MasterKey
 from archive.errors import ConfigurationError
@@ -26,6 +27,7 @@ MEDIA_DIR = "media"
 def open_archive(settings: Settings) -> ExhibitionArchive:
     """Open (creating if needed) the archive described by ``settings``."""
     os.umask(0o077)  # every file the archive creates is private to its user
+    clock.set_local_timezone(settings.zone)
     master_key = load_master_key(settings)
     keys: KeyStore
     if settings.uses_postgres:

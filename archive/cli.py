@@ -133,7 +133,7 @@ def history(ctx: click.Context, id_or_slug: str) -> None:
 
 @cli.command()
 @click.argument("slug")
-@click.option("--as-of", "as_of", type=IsoDate(), help="Show it as it stood at the end of this day (UTC).")
+@click.option("--as-of", "as_of", type=IsoDate(), help="Show it as it stood at the end of this day (in ARCHIVE_TIMEZONE).")
 @click.option("--lang", default="en", type=click.Choice(["en", "ru", "kk"]), show_default=True)
 @click.pass_context
 def exhibition(ctx: click.Context, slug: str, as_of: date | None, lang: str) -> None:

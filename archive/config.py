@@ -10,11 +10,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from archive.errors import ConfigurationError
 
 DEFAULT_DATA_DIR = "./var"
 DEFAULT_MAX_UPLOAD_MB = 50
+DEFAULT_TIMEZONE = "UTC"
 
 
 def _optional(environ: Mapping[str, str], name: str) -> str | None:
@@ -57,6 +59,7 @@ class Settings:
     s3_bucket: str | None = None
     s3_region: str | None = None
     s3_endpoint_url: str | None = None
+    timezone: str = DEFAULT_TIMEZONE
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
@@ -70,12 +73,24 @@ class Settings:
             s3_bucket=_optional(environ, "ARCHIVE_S3_BUCKET"),
             s3_region=_optional(environ, "ARCHIVE_S3_REGION"),
             s3_endpoint_url=_optional(environ, "ARCHIVE_S3_ENDPOINT_URL"),
+            timezone=_optional(environ, "ARCHIVE_TIMEZONE") or DEFAULT_TIMEZONE,
         )
+        settings.zone  # validates the time zone
         if settings.s3_endpoint_url and not settings.s3_bucket:
             raise ConfigurationError("ARCHIVE_S3_ENDPOINT_URL is set but ARCHIVE_S3_BUCKET is not.")
         if database_url:
             settings.postgres  # validates the URL
         return settings
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The time zone whose calendar days count for consent expiry and history dates."""
+        try:
+            return ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigurationError(
+                f"ARCHIVE_TIMEZONE {self.timezone!r} is not a known time zone (e.g. Asia/Almaty, UTC)."
+            ) from None
 
     @property
     def uses_postgres(self) -> bool:

@@ -188,3 +188,9 @@ def test_media_gc_lists_orphans_and_deletes_them_only_when_asked(run, tmp_path: 
     assert not stray.exists()
     assert "No orphaned media objects." in run("media", "gc").output
     assert run("fixity").exit_code == 0
+
+
+def test_an_unknown_time_zone_is_one_clear_line(run):
+    result = run("init", ARCHIVE_TIMEZONE="Mars/Olympus")
+    assert result.exit_code == 1
+    assert "ARCHIVE_TIMEZONE 'Mars/Olympus' is not a known time zone" in result.output

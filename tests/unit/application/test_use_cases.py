@@ -163,3 +163,22 @@ def test_every_command_records_who_acted(archive):
     ]
     with pytest.raises(InvalidValue, match="who made it"):
         archive.register_contributor(name="Nobody", actor="anonymous")
+
+
+def test_consent_expires_at_midnight_of_the_archives_own_time_zone(archive):
+    from zoneinfo import ZoneInfo
+
+    _, item = _testimony(archive)
+    archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1",
+                           expires_on=date(2030, 3, 1))
+    evening_utc = datetime(2030, 3, 1, 20, 0, tzinfo=timezone.utc)  # already 2 March in Almaty
+    loaded = archive.get_item(item)
+    try:
+        clock.set_local_timezone(ZoneInfo("Asia/Almaty"))
+        with clock.fixed_at(evening_utc):
+            assert loaded.status(clock.today()).value == "expired"
+        clock.set_local_timezone(timezone.utc)
+        with clock.fixed_at(evening_utc):
+            assert loaded.status(clock.today()).value == "given"
+    finally:
+        clock.set_local_timezone(timezone.utc)
