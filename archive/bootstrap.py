@@ -7,6 +7,7 @@ an adapter.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from archive.application import ExhibitionArchive
@@ -16,6 +17,8 @@ from archive.crypto import MasterKey
 from archive.errors import ConfigurationError
 from archive.keystore import KeyStore
 from archive.media import ImagePipeline, MediaStore
+from archive.search import SearchIndex
+from archive.search_folders import IndexFolders, LiveIndex
 
 MASTER_KEY_FILE = "master.key"
 NEXT_MASTER_KEY_FILE = "master.key.next"
@@ -111,6 +114,18 @@ def _promote_next_key(data_dir: Path) -> None:
         old.write(b"\0" * size)  # the old key's bytes, now unlinked, are overwritten too
         old.flush()
         os.fsync(old.fileno())
+
+
+def search_index_opener(*, writable: bool) -> Callable[[Path], SearchIndex]:
+    """How to open one version folder of the search index (the Whoosh adapter)."""
+    from archive.search_whoosh import WhooshSearchIndex
+
+    return lambda folder: WhooshSearchIndex(folder, writable=writable)
+
+
+def open_search_index(settings: Settings, *, writable: bool) -> LiveIndex:
+    """The host's live search index: read-only for web workers, writable for the follower."""
+    return LiveIndex(IndexFolders(settings.search_dir), search_index_opener(writable=writable))
 
 
 def media_adapters(settings: Settings) -> tuple[MediaStore, ImagePipeline]:

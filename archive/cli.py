@@ -7,8 +7,10 @@ ends with one line on standard error and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
@@ -17,10 +19,17 @@ from typing import Any
 import click
 
 from archive.application import ExhibitionArchive
-from archive.bootstrap import MASTER_KEY_FILE, open_archive, rotate_embedded_master_key
+from archive.bootstrap import (
+    MASTER_KEY_FILE,
+    open_archive,
+    open_search_index,
+    rotate_embedded_master_key,
+    search_index_opener,
+)
 from archive.config import Settings
 from archive.crypto import MasterKey
 from archive.errors import ArchiveError
+from archive.search_folders import IndexFolders
 from domain.errors import DomainError
 from domain.exhibitions import Exhibition
 from domain.languages import pick
@@ -217,6 +226,52 @@ def fixity(ctx: click.Context) -> None:
     if problems:
         _fail(f"fixity: {len(problems)} problem(s) in {len(pairs)} image(s).", EXIT_USER_ERROR)
     click.echo(f"fixity: {len(pairs)} image(s) checked, all files present and unchanged.")
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="Catch up with the event log, purge, and exit.")
+@click.pass_context
+def follow(ctx: click.Context, once: bool) -> None:
+    """Keep this host's search index in step with the event log (a long-lived worker)."""
+    from archive.search_follower import SearchFollower
+
+    settings = settings_from(ctx)
+    with opened(ctx) as archive:
+        index = open_search_index(settings, writable=True)
+        try:
+            follower = SearchFollower(archive, index)
+            if once:
+                count = follower.catch_up()
+                follower.purge_if_due(force=True)
+                click.echo(f"Applied {count} event(s); the index is at position {index.position()}.")
+                return
+            stop = threading.Event()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(signum, lambda *_: stop.set())
+            click.echo(f"Following the event log from position {index.position()} (Ctrl+C to stop).")
+            follower.run_forever(stop)
+        finally:
+            index.close()
+
+
+@cli.command()
+@click.pass_context
+def reindex(ctx: click.Context) -> None:
+    """Rebuild the search index from all events into a new folder and switch to it atomically."""
+    from tqdm import tqdm
+
+    from archive.search_follower import rebuild
+
+    settings = settings_from(ctx)
+    with opened(ctx) as archive:
+        with tqdm(unit="doc", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
+
+            def progress(done: int, total: int) -> None:
+                bar.total = total
+                bar.update(done - bar.n)
+
+            count = rebuild(archive, IndexFolders(settings.search_dir), search_index_opener(writable=True), progress)
+    click.echo(f"Rebuilt the search index: {count} document(s); it is live now.")
 
 
 @cli.command("new-master-key")

@@ -60,6 +60,12 @@ class Settings:
     s3_region: str | None = None
     s3_endpoint_url: str | None = None
     timezone: str = DEFAULT_TIMEZONE
+    index_dir: Path | None = None
+
+    @property
+    def search_dir(self) -> Path:
+        """Where this host keeps its search index (``ARCHIVE_INDEX_DIR``, else ``<data dir>/search``)."""
+        return self.index_dir or self.data_dir / "search"
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
@@ -74,6 +80,7 @@ class Settings:
             s3_region=_optional(environ, "ARCHIVE_S3_REGION"),
             s3_endpoint_url=_optional(environ, "ARCHIVE_S3_ENDPOINT_URL"),
             timezone=_optional(environ, "ARCHIVE_TIMEZONE") or DEFAULT_TIMEZONE,
+            index_dir=Path(environ["ARCHIVE_INDEX_DIR"]) if _optional(environ, "ARCHIVE_INDEX_DIR") else None,
         )
         settings.zone  # validates the time zone
         if settings.s3_endpoint_url and not settings.s3_bucket:

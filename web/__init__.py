@@ -10,7 +10,7 @@ from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from archive.application import ExhibitionArchive
-from archive.bootstrap import open_archive
+from archive.bootstrap import open_archive, open_search_index
 from archive.config import Settings
 
 CONTENT_SECURITY_POLICY = (
@@ -30,8 +30,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     config = dict(test_config or {})
     environ = {**os.environ, **{k: v for k, v in config.items() if k.startswith("ARCHIVE_") and isinstance(v, str)}}
     app.config.update(config)
-    archive: ExhibitionArchive = config.get("ARCHIVE") or open_archive(Settings.from_environ(environ))
+    settings = Settings.from_environ(environ)
+    archive: ExhibitionArchive = config.get("ARCHIVE") or open_archive(settings)
     app.extensions["archive"] = archive
+    app.extensions["search"] = config.get("SEARCH") or open_search_index(settings, writable=False)
 
     from web import exhibitions, media
 

@@ -2,23 +2,63 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 
 import click
 
-from archive.cli import cli
+from archive.bootstrap import open_archive, open_search_index
+from archive.cli import cli, settings_from
+from archive.errors import ArchiveError
+from archive.search_follower import SearchFollower
+
+log = logging.getLogger(__name__)
+
+
+def start_follower(ctx: click.Context, stop: threading.Event) -> threading.Thread | None:
+    """Run the search follower in a background thread, unless another process already does."""
+    settings = settings_from(ctx)
+    try:
+        index = open_search_index(settings, writable=True)
+        index.position()  # opens the live folder, taking the writer's lock
+    except ArchiveError as error:
+        click.echo(f"Search follower not started here: {error}", err=True)
+        return None
+    archive = open_archive(settings)
+
+    def run() -> None:
+        try:
+            SearchFollower(archive, index).run_forever(stop)
+        finally:
+            index.close()
+            archive.close()
+
+    thread = threading.Thread(target=run, name="search-follower", daemon=True)
+    thread.start()
+    return thread
 
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
-    """Serve the website (development server; production uses gunicorn, see the Procfile)."""
+@click.option("--no-follow", is_flag=True, help="Do not run the search follower in this process.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, no_follow: bool) -> None:
+    """Serve the website with the search follower in the background (development server;
+    production uses gunicorn and a separate 'archive follow' worker, see the Procfile)."""
     from web import create_app
 
+    stop = threading.Event()
+    follower = None if no_follow else start_follower(ctx, stop)
     app = create_app()
     click.echo(f"Serving the archive at http://{host}:{port}/ (Ctrl+C to stop)")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    try:
+        app.run(host=host, port=port, threaded=True, use_reloader=False)
+    finally:
+        stop.set()
+        if follower is not None:
+            follower.join(5)
 
 
 def main() -> None:

@@ -1,0 +1,198 @@
+"""The search follower: a pull loop over the event log that keeps the index up to date.
+
+It reads notifications after the index's tracking position (``select_notifications`` works
+the same on SQLite and PostgreSQL, which lacks nothing but SQLite lacks subscriptions),
+works out which documents they affect, rebuilds those documents from *current* state
+through the consent gate, and applies them in one commit followed by the new position.
+Killed at any point, it resumes from the last recorded position; re-applying is idempotent.
+Withdrawn text is purged from the index files by rewriting only the affected segments.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.utils import get_topic
+
+from archive.application import ExhibitionArchive, _as_uuid
+from archive.search import SearchDocument, SearchIndex
+from archive.search_documents import ExhibitionMap, document_for
+from archive.search_folders import IndexFolders
+from domain import clock
+from domain.contributors import Contributor
+from domain.exhibitions import Exhibition
+from domain.items import Artwork, Testimony
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+REBUILD_BATCH = 2000
+POLL_SECONDS = 0.2
+#: Withdrawn text leaves the index files at most this long after its delete is committed.
+PURGE_AFTER_SECONDS = 5.0
+#: How often the follower looks for documents whose consent has expired.
+EXPIRY_CHECK_SECONDS = 60.0
+
+_ITEM_TOPICS = tuple(get_topic(cls) + "." for cls in (Artwork, Testimony))
+_EXHIBITION_TOPIC = get_topic(Exhibition) + "."
+_CONTRIBUTOR_TOPIC = get_topic(Contributor) + "."
+
+IndexOpener = Callable[[Path], SearchIndex]
+
+
+def _exhibitions(archive: ExhibitionArchive) -> ExhibitionMap:
+    return ExhibitionMap.of(archive.exhibitions())
+
+
+class SearchFollower:
+    """Applies the event log to a search index, batch by batch."""
+
+    def __init__(self, archive: ExhibitionArchive, index: SearchIndex, batch_size: int = BATCH_SIZE):
+        self.archive = archive
+        self.index = index
+        self.batch_size = batch_size
+        self._purge_due: float | None = None
+        self._next_expiry_check = 0.0
+
+    def run_batch(self) -> int:
+        """Apply the next batch of notifications; return how many there were (0: caught up)."""
+        position = self.index.position()
+        notifications = self.archive.recorder.select_notifications(position + 1, self.batch_size)
+        if not notifications:
+            return 0
+        affected: dict[UUID, None] = {}
+        for notification in notifications:
+            for aggregate_id in self._affected_by(notification):
+                affected[aggregate_id] = None
+        upserts, deletes = self.documents(affected)
+        self.index.apply(upserts, deletes, notifications[-1].id)
+        if deletes or upserts:
+            # A replaced document leaves its old text in a segment too (e.g. a name made anonymous).
+            self._purge_due = self._purge_due or time.monotonic() + PURGE_AFTER_SECONDS
+        return len(notifications)
+
+    def catch_up(self) -> int:
+        """Apply everything up to the end of the log; return the number of notifications."""
+        total = 0
+        while count := self.run_batch():
+            total += count
+        return total
+
+    def remove_expired(self) -> int:
+        """Remove documents whose consent expired (no event marks an expiry); return how many."""
+        expired = self.index.doc_ids_expired(clock.today())
+        if not expired:
+            return 0
+        upserts, deletes = self.documents(UUID(doc_id) for doc_id in expired)
+        self.index.apply(upserts, deletes, self.index.position())
+        self._purge_due = self._purge_due or time.monotonic() + PURGE_AFTER_SECONDS
+        return len(deletes)
+
+    def purge_if_due(self, force: bool = False) -> int:
+        """Rewrite segments still holding deleted documents, once their grace time has passed."""
+        if self._purge_due is None or (not force and time.monotonic() < self._purge_due):
+            return 0
+        self._purge_due = None
+        return self.index.purge_deleted() if self.index.has_deleted() else 0
+
+    def documents(self, aggregate_ids: Iterable[UUID]) -> tuple[list[SearchDocument], list[str]]:
+        """Current documents for these aggregates, and the ids whose documents must go."""
+        exhibitions = _exhibitions(self.archive)
+        upserts, deletes = [], []
+        for aggregate_id in aggregate_ids:
+            document = document_for(self.archive, aggregate_id, exhibitions)
+            if document is None:
+                deletes.append(str(aggregate_id))
+            else:
+                upserts.append(document)
+        return upserts, deletes
+
+    def _affected_by(self, notification: Any) -> Iterator[UUID]:
+        topic: str = notification.topic
+        originator = _as_uuid(notification.originator_id)
+        if topic.startswith(_ITEM_TOPICS):
+            yield originator
+        elif topic.startswith(_EXHIBITION_TOPIC):
+            yield originator
+            exhibition = self.archive.get_exhibition(originator)
+            yield from exhibition.item_ids
+            for doc_id in self.index.doc_ids_in_exhibition(exhibition.slug):
+                yield UUID(doc_id)  # includes items removed from it
+        elif topic.startswith(_CONTRIBUTOR_TOPIC):
+            for doc_id in self.index.doc_ids_for_contributor(str(originator)):
+                yield UUID(doc_id)
+
+    def run_forever(self, stop: threading.Event, poll_seconds: float = POLL_SECONDS) -> None:
+        """Follow the log until ``stop`` is set; errors are logged and retried with back-off."""
+        backoff = poll_seconds
+        while not stop.is_set():
+            try:
+                applied = self.run_batch()
+                if time.monotonic() >= self._next_expiry_check:
+                    self.remove_expired()
+                    self._next_expiry_check = time.monotonic() + EXPIRY_CHECK_SECONDS
+                self.purge_if_due()
+                backoff = poll_seconds
+            except Exception:  # noqa: BLE001 - a follower must survive a bad moment and retry
+                log.exception("Search follower failed; retrying in %.1f s", backoff)
+                applied = 0
+                backoff = min(backoff * 2, 30.0)
+            if not applied:
+                stop.wait(backoff)
+
+
+def all_documents(archive: ExhibitionArchive) -> tuple[list[UUID], int]:
+    """Every item and exhibition id in the log, and the log position they were read up to."""
+    topics = [get_topic(cls.Recorded) for cls in (Artwork, Testimony)] + [get_topic(Exhibition.Created)]
+    ids: list[UUID] = []
+    position = archive.recorder.max_notification_id() or 0
+    start = 1
+    while True:
+        batch = archive.recorder.select_notifications(start, 1000, stop=position, topics=topics)
+        if not batch:
+            break
+        ids.extend(_as_uuid(n.originator_id) for n in batch)
+        start = batch[-1].id + 1
+    return ids, position
+
+
+def rebuild(
+    archive: ExhibitionArchive,
+    folders: IndexFolders,
+    open_index: IndexOpener,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Build a fresh index of everything into a new folder and switch to it atomically.
+
+    The live index keeps answering meanwhile. The new index records the log position it was
+    built from, so a follower switching to it re-applies whatever came after (idempotently).
+    Returns the number of documents indexed.
+    """
+    ids, position = all_documents(archive)
+    folder = folders.new_version()
+    index = open_index(folder)
+    count = 0
+    try:
+        exhibitions = _exhibitions(archive)
+        batch: list[SearchDocument] = []
+        for done, aggregate_id in enumerate(ids, start=1):
+            document = document_for(archive, aggregate_id, exhibitions)
+            if document is not None:
+                batch.append(document)
+            if len(batch) >= REBUILD_BATCH or done == len(ids):
+                index.bulk_add(batch)
+                count += len(batch)
+                batch = []
+            if progress:
+                progress(done, len(ids))
+        index.apply([], [], position)
+    finally:
+        index.close()
+    folders.publish(folder)
+    return count

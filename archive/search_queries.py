@@ -1,0 +1,91 @@
+"""The search use case for visitors: ranked, faceted results re-checked against consent.
+
+The index only ever holds what consent allowed when it was last updated; this check makes
+sure a lagging index cannot show more than current consent allows. Titles and credits are
+taken from current state, never from the index; snippets only from the fields of text the
+visitor may see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from uuid import UUID
+
+from archive.application import ExhibitionArchive
+from archive.consent_gate import Surface, credit, may_show
+from archive.errors import NotFound
+from archive.search import FacetCount, SearchIndex, SearchQuery, SearchResults
+from domain import clock
+from domain.items import Item
+
+#: Snippets from these index fields are never shown: names are credited from current state.
+HIDDEN_SNIPPET_FIELDS = frozenset({"contributor"})
+
+
+@dataclass(frozen=True)
+class VisitorHit:
+    """One result a visitor may see."""
+
+    id: UUID
+    kind: str
+    titles: dict[str, str]
+    credit: str | None
+    slug: str | None  # for exhibitions
+    snippets: dict[str, str] = field(default_factory=dict)  # safe HTML with <mark>
+
+
+@dataclass(frozen=True)
+class VisitorResults:
+    hits: list[VisitorHit]
+    total: int
+    page: int
+    page_size: int
+    facets: dict[str, list[FacetCount]]
+    notice: str | None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def search(
+    archive: ExhibitionArchive, index: SearchIndex, query: SearchQuery, on: date | None = None
+) -> VisitorResults:
+    """Search everything public; every hit passes the consent gate again, now."""
+    on = on or clock.today()
+    results: SearchResults = index.search(query)
+    hits = []
+    dropped = 0
+    for hit in results.hits:
+        visible = _visible_hit(archive, hit.doc_id, hit.kind, on)
+        if visible is None:
+            dropped += 1
+            continue
+        snippets = {k: v for k, v in hit.snippets.items() if k not in HIDDEN_SNIPPET_FIELDS}
+        hits.append(VisitorHit(visible.id, visible.kind, visible.titles, visible.credit, visible.slug, snippets))
+    return VisitorResults(
+        hits=hits,
+        total=max(0, results.total - dropped),
+        page=results.page,
+        page_size=results.page_size,
+        facets=results.facets,
+        notice=results.notice,
+    )
+
+
+def _visible_hit(archive: ExhibitionArchive, doc_id: str, kind: str, on: date) -> VisitorHit | None:
+    try:
+        aggregate_id = UUID(doc_id)
+        if kind == "exhibition":
+            exhibition = archive.get_exhibition(aggregate_id)
+            if not exhibition.is_published:
+                return None
+            return VisitorHit(exhibition.id, kind, dict(exhibition.titles), None, exhibition.slug)
+        item: Item = archive.get_item(aggregate_id)
+    except (NotFound, ValueError):
+        return None
+    if not may_show(item, Surface.ONLINE, on):
+        return None
+    contributor = archive.get_contributor(item.contributor_id)
+    return VisitorHit(item.id, item.kind, dict(item.detail("title", {})), credit(item, contributor), None)

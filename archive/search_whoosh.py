@@ -1,0 +1,742 @@
+"""The search port implemented with Whoosh (``whoosh-reloaded``).
+
+This is the only module that imports ``whoosh``. The index lives in one folder that it owns:
+Whoosh's segment and TOC files, ``position.json`` (the notification id applied so far) and
+``write.lock`` (held by the one writable instance). Every stored field is filled only with text
+the consent gate allowed, and withdrawn text leaves the files when ``purge_deleted`` rewrites
+the segments that still hold deleted documents.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import html
+import json
+import os
+import re
+import shutil
+import threading
+import unicodedata
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from whoosh import highlight, index, qparser, scoring, sorting
+from whoosh import query as wq
+from whoosh.analysis import STOP_WORDS, Analyzer, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.lang import stopwords_for_language
+from whoosh.reading import SegmentReader
+from whoosh.searching import Searcher
+
+from archive.errors import ArchiveError
+from archive.search import (
+    FACETS,
+    MAX_PAGE_SIZE,
+    FacetCount,
+    SearchDocument,
+    SearchHit,
+    SearchIndex,
+    SearchQuery,
+    SearchResults,
+)
+
+__all__ = ["IndexLocked", "IndexReadOnly", "WhooshSearchIndex"]
+
+LANGUAGES = ("en", "ru", "kk")
+_INDEX_NAME = "MAIN"
+_POSITION_FILE = "position.json"
+_LOCK_FILE = "write.lock"
+_NO_DATE = 0  # sort_date of documents without a date (real ones are ordinals >= 1): last
+
+MAX_QUERY_CHARS = 500
+BULK_PROCS = 2  # processes of the multi-process writer used by rebuilds
+BULK_MIN_DOCS_PER_PROC = 250  # below this, forking costs more than it saves
+BULK_LIMIT_MB = 128
+_MIN_PREFIX_CHARS = 3  # shorter Kazakh query words match exactly (a 1-2 letter prefix is noise)
+SMALL_SEGMENT_DOCS = 2_000
+MERGE_FACTOR = 4
+
+_TOKEN_PATTERN = r"[^\W_]+"  # runs of letters and digits in any script (incl. ә ғ қ ң ө ұ ү һ і)
+_KAZAKH_STOPWORDS = frozenset(
+    {"және", "мен", "бен", "пен", "да", "де", "та", "те", "бұл", "осы", "ол", "үшін"}
+)
+_TEXT_PARTS = ("title", "text", "meta")  # meta_<lang> holds the medium and the series
+_TEXT_FIELDS = tuple(f"{part}_{lang}" for lang in LANGUAGES for part in _TEXT_PARTS)
+_KAZAKH_FIELDS = frozenset(f"{part}_kk" for part in _TEXT_PARTS)
+_SEARCH_FIELDS = (*_TEXT_FIELDS, "contributor")
+_FIELD_BOOSTS = {
+    **{f"title_{lang}": 3.0 for lang in LANGUAGES},
+    **{f"meta_{lang}": 1.5 for lang in LANGUAGES},
+    "contributor": 2.0,
+}
+_SNIPPET_FIELDS = _TEXT_FIELDS
+_WORD = re.compile(_TOKEN_PATTERN)
+_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
+_FIELD_SYNTAX = re.compile(r"(?:^|[\s(])[^\W\d]\w*:")
+
+
+class IndexLocked(ArchiveError, RuntimeError):
+    """Another process (or instance) already holds the index folder open for writing."""
+
+
+class IndexReadOnly(RuntimeError):
+    """A read-only ``WhooshSearchIndex`` was asked to change the index."""
+
+
+# --- schema -------------------------------------------------------------------------------
+
+
+def _stopwords() -> frozenset[str]:
+    # One stop list for every field: a word dropped by one language's analyzer but kept by
+    # another would otherwise be required (AND) only in the fields that kept it.
+    # English: Whoosh's short default list (StemmingAnalyzer's); Russian: LanguageAnalyzer's.
+    return STOP_WORDS | frozenset(stopwords_for_language("ru")) | _KAZAKH_STOPWORDS
+
+
+def _analyzer(stem_language: str | None) -> Analyzer:
+    """Letters-and-digits tokens, lower-cased, shared stop list; stemmed when a language is given.
+
+    ``_analyzer("ru")`` is ``LanguageAnalyzer("ru")`` (Snowball) with the shared stop list;
+    Kazakh has no stemmer (prefix queries stand in for it at search time).
+    """
+    chain = RegexTokenizer(_TOKEN_PATTERN) | LowercaseFilter() | StopFilter(stoplist=_stopwords())
+    if stem_language is not None:
+        chain = chain | StemFilter(lang=stem_language)
+    return chain
+
+
+def build_schema() -> Schema:
+    """The index schema: facets and filters as IDs/numbers, stored per-language text fields."""
+    analyzers = {"en": _analyzer("en"), "ru": _analyzer("ru"), "kk": _analyzer(None)}
+    fields: dict[str, Any] = {
+        "doc_id": ID(unique=True, stored=True),
+        "kind": ID(stored=True),
+        "version": NUMERIC(int, bits=64, stored=True, sortable=True),
+        "contributor_id": ID(),
+        "exhibition": KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
+        "year": NUMERIC(int, bits=32, stored=True),
+        "language": ID(stored=True),
+        "sort_date": NUMERIC(int, bits=32, signed=False, sortable=True, default=_NO_DATE),
+        "expires": NUMERIC(int, bits=32, signed=False, default=_NO_DATE),
+        "contributor": TEXT(analyzer=_analyzer(None)),
+    }
+    for lang in LANGUAGES:
+        for part in _TEXT_PARTS:
+            fields[f"{part}_{lang}"] = TEXT(analyzer=analyzers[lang], stored=True)
+    return Schema(**fields)
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _document_fields(doc: SearchDocument) -> dict[str, Any]:
+    fields: dict[str, Any] = {"doc_id": doc.doc_id, "kind": doc.kind, "version": doc.version}
+    if doc.contributor_id:
+        fields["contributor_id"] = doc.contributor_id
+    if doc.exhibitions:
+        fields["exhibition"] = ",".join(doc.exhibitions)
+    if doc.year is not None:
+        fields["year"] = doc.year
+    if doc.language:
+        fields["language"] = doc.language
+    if doc.sort_date is not None:
+        fields["sort_date"] = doc.sort_date.toordinal()
+    if doc.expires_on is not None:
+        fields["expires"] = doc.expires_on.toordinal()
+    if doc.contributor:
+        fields["contributor"] = _nfc(doc.contributor)
+    for lang in LANGUAGES:
+        meta = "\n".join(t for t in (doc.medium.get(lang), doc.series.get(lang)) if t)
+        for part, text in (("title", doc.titles.get(lang)), ("text", doc.texts.get(lang)), ("meta", meta)):
+            if text:
+                fields[f"{part}_{lang}"] = _nfc(text)
+    return fields
+
+
+# --- merging ------------------------------------------------------------------------------
+
+
+def _copy_live_docs(writer: Any, segments: Iterable[Any]) -> None:
+    """Copy the live documents of ``segments`` into the writer's new segment (drops deleted)."""
+    for segment in segments:
+        if segment.doc_count() == 0:
+            continue
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        try:
+            writer.add_reader(reader)
+        finally:
+            reader.close()
+
+
+def merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
+    """Merge policy: fold a few small segments together, never everything into one.
+
+    Whoosh's default policy (and ``optimize``) can fold the whole index into one segment; a
+    purge must then rewrite every document to drop one. Here only segments under
+    ``SMALL_SEGMENT_DOCS`` documents take part, only once there are ``MERGE_FACTOR`` of them,
+    and the merged set stays under ``SMALL_SEGMENT_DOCS`` live documents. Segments that have
+    grown large are left alone (only ``purge_deleted`` rewrites them, and only when they hold
+    deleted documents), so one commit or purge rewrites at most a few thousand documents
+    beyond the batch itself. Deleted documents in merged segments are dropped on the way.
+    """
+    small = sorted(
+        (s for s in segments if s.doc_count_all() < SMALL_SEGMENT_DOCS), key=lambda s: s.doc_count()
+    )
+    if len(small) < MERGE_FACTOR:
+        return segments
+    chosen: list[Any] = []
+    total = 0
+    for segment in small:
+        if chosen and total + segment.doc_count() > SMALL_SEGMENT_DOCS:
+            break
+        chosen.append(segment)
+        total += segment.doc_count()
+    if len(chosen) < 2:
+        return segments
+    _copy_live_docs(writer, chosen)
+    merged = {s.segment_id() for s in chosen}
+    return [s for s in segments if s.segment_id() not in merged]
+
+
+def _rewrite_segments_with_deletions(writer: Any, segments: list[Any]) -> list[Any]:
+    """Merge policy for ``purge_deleted``: rewrite exactly the segments holding deletions."""
+    dirty = [s for s in segments if s.has_deletions()]
+    _copy_live_docs(writer, dirty)
+    return [s for s in segments if not s.has_deletions()]
+
+
+# --- files --------------------------------------------------------------------------------
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_files(folder: Path, names: Iterable[str]) -> None:
+    for name in names:
+        path = folder / name
+        if not path.is_file():
+            continue
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    _fsync_dir(folder)
+
+
+def _write_position(folder: Path, position: int) -> None:
+    """Atomically replace ``position.json``: tmp file, fsync, rename, fsync the folder."""
+    tmp = folder / f".{_POSITION_FILE}.{os.getpid()}.tmp"
+    data = json.dumps({"position": position}).encode("ascii")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, folder / _POSITION_FILE)
+    _fsync_dir(folder)
+
+
+def _read_position(folder: Path) -> int:
+    try:
+        raw = (folder / _POSITION_FILE).read_bytes()
+    except FileNotFoundError:
+        return 0
+    position = json.loads(raw)["position"]
+    if not isinstance(position, int) or position < 0:
+        raise ValueError(f"{folder / _POSITION_FILE} holds no valid position")
+    return position
+
+
+# --- queries ------------------------------------------------------------------------------
+
+
+class _MarkFormatter(highlight.Formatter):
+    """HTML-escapes the whole fragment and wraps matched words in ``<mark>``."""
+
+    between = " … "
+
+    def _text(self, text: str) -> str:
+        return html.escape(text)
+
+    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
+        return "<mark>" + html.escape(highlight.get_text(text, token, replace)) + "</mark>"
+
+
+def _clean_query_text(text: str) -> tuple[str, list[str]]:
+    """Drop control and invisible characters, normalize, and truncate overlong queries."""
+    notices: list[str] = []
+    chars = []
+    for char in _nfc(text):
+        category = unicodedata.category(char)
+        if category == "Cc" or char.isspace():
+            chars.append(" ")
+        elif category not in ("Cf", "Cs", "Co", "Cn"):
+            chars.append(char)
+    cleaned = " ".join("".join(chars).split())
+    if len(cleaned) > MAX_QUERY_CHARS:
+        cut = cleaned[:MAX_QUERY_CHARS]
+        if cleaned[MAX_QUERY_CHARS].isalnum() and " " in cut:
+            cut = cut.rsplit(" ", 1)[0]  # do not search for half a word
+        cleaned = cut
+        notices.append(f"Your query was shortened to its first {MAX_QUERY_CHARS} characters.")
+    return cleaned, notices
+
+
+def _syntax_problem(text: str) -> str | None:
+    """Why the query syntax cannot be trusted as written, or ``None``."""
+    if text.count('"') % 2:
+        return "unbalanced quotes"
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            break
+    if depth != 0:
+        return "unbalanced brackets"
+    if _FIELD_SYNTAX.search(text):
+        return "searching in named fields (name:) is not supported"
+    words = [w for w in re.split(r"[\s()]+", text) if w]
+    flags = [w in _OPERATORS for w in words]
+    if flags and (flags[0] and words[0] != "NOT" or flags[-1]):
+        return "AND, OR and NOT need words on both sides"
+    if any(a and b and w2 != "NOT" for a, b, w2 in zip(flags, flags[1:], words[1:])):
+        return "AND, OR and NOT need words on both sides"
+    return None
+
+
+def _prefix_kazakh_terms(q: wq.Query) -> wq.Query:
+    """Kazakh has no stemmer: a plain query word matches Kazakh words that start with it."""
+    if (
+        type(q) is wq.Term
+        and q.fieldname in _KAZAKH_FIELDS
+        and isinstance(q.text, str)
+        and len(q.text) >= _MIN_PREFIX_CHARS
+    ):
+        return wq.Prefix(q.fieldname, q.text, boost=q.boost, constantscore=False)
+    return q
+
+
+def _any_of(queries: list[wq.Query]) -> wq.Query | None:
+    return wq.Or(queries) if queries else None
+
+
+def _filter_query(query: SearchQuery) -> wq.Query | None:
+    parts = [
+        _any_of([wq.Term("kind", k) for k in query.kinds]),
+        _any_of([wq.Term("exhibition", s) for s in query.exhibitions]),
+        _any_of([wq.NumericRange("year", y, y) for y in query.years]),
+        _any_of([wq.Term("language", lang) for lang in query.languages]),
+    ]
+    present = [p for p in parts if p is not None]
+    return wq.And(present) if present else None
+
+
+def _facet_counts(results: Any) -> dict[str, list[FacetCount]]:
+    facets: dict[str, list[FacetCount]] = {}
+    for name in FACETS:
+        counts = [
+            (str(value), count) for value, count in results.groups(name).items() if value is not None
+        ]
+        counts.sort(key=lambda item: (-item[1], item[0]))
+        facets[name] = [FacetCount(value, count) for value, count in counts]
+    return facets
+
+
+_GROUPS = sorting.Facets()
+_GROUPS.add_field("kind", maptype=sorting.Count)
+_GROUPS.add_field("exhibition", allow_overlap=True, maptype=sorting.Count)
+_GROUPS.add_field("year", maptype=sorting.Count)
+_GROUPS.add_field("language", maptype=sorting.Count)
+
+
+# --- the index ----------------------------------------------------------------------------
+
+
+class WhooshSearchIndex(SearchIndex):
+    """A Whoosh index in ``path``: one writable instance per folder, any number of readers.
+
+    ``writable=True`` creates the folder and index if needed and takes an exclusive
+    ``flock`` on ``write.lock`` for the instance's lifetime (``IndexLocked`` if taken).
+    ``writable=False`` never writes (the index is opened read-only; a missing index searches
+    as empty until a writer creates it). Readers refresh their searcher before each call,
+    so they see new commits without reopening. Instances are thread-safe.
+    """
+
+    def __init__(self, path: Path, *, writable: bool) -> None:
+        self._path = Path(path)
+        self._writable = writable
+        self._mutex = threading.RLock()
+        self._lock_fd: int | None = None
+        self._closed = False
+        self._ix: Any = None
+        self._searcher: Searcher | None = None
+        self._schema = build_schema()
+        if writable:
+            self._path.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self._lock_fd = self._take_write_lock()
+            try:
+                if index.exists_in(str(self._path), indexname=_INDEX_NAME):
+                    self._ix = index.open_dir(str(self._path), indexname=_INDEX_NAME)
+                else:
+                    self._ix = index.create_in(str(self._path), self._schema, indexname=_INDEX_NAME)
+                self._remove_leftovers()
+            except BaseException:
+                self.close()
+                raise
+
+    # -- locking and lifecycle --
+
+    def _take_write_lock(self) -> int:
+        fd = os.open(self._path / _LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            message = f"the search index in {self._path} is already open for writing"
+            raise IndexLocked(message) from None
+        return fd
+
+    def close(self) -> None:
+        """Release the searcher and, for a writable instance, the write lock."""
+        with self._mutex:
+            self._closed = True
+            self._drop_searcher()
+            if self._ix is not None:
+                self._ix.close()
+                self._ix = None
+            if self._lock_fd is not None:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+                os.close(self._lock_fd)
+                self._lock_fd = None
+
+    def _require_writable(self) -> None:
+        if not self._writable:
+            raise IndexReadOnly("this search index was opened read-only")
+        if self._closed:
+            raise RuntimeError("this search index is closed")
+
+    def _current_searcher(self) -> Searcher | None:
+        """A searcher over the latest commit, reopened only when the generation changed.
+
+        Not ``Searcher.refresh()``: in whoosh-reloaded 2.7.5 it re-adds the old reader's
+        segments to the new reader (the change from whoosh-community/whoosh#520), so merged
+        or purged segments and their deleted documents would come back.
+        """
+        if self._closed:
+            raise RuntimeError("this search index is closed")
+        for attempt in range(3):
+            try:
+                if self._ix is None:
+                    if not index.exists_in(str(self._path), indexname=_INDEX_NAME):
+                        return None
+                    self._ix = index.open_dir(str(self._path), indexname=_INDEX_NAME, readonly=True)
+                searcher = self._searcher
+                if searcher is not None and searcher.reader().generation() == self._ix.latest_generation():
+                    return searcher
+                self._drop_searcher()
+                self._searcher = self._ix.searcher(weighting=scoring.BM25F())
+                return self._searcher
+            except FileNotFoundError:
+                # A writer removed an old generation between listing and opening: try again.
+                self._drop_searcher()
+                if attempt == 2:
+                    raise
+        return None
+
+    def _drop_searcher(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+    # -- writing --
+
+    def apply(self, upserts: list[SearchDocument], deletes: list[str], position: int) -> None:
+        """One commit of upserts (an indexed newer version wins) and deletes, then the position.
+
+        Within one call, the highest version of a document wins, and an id that is both
+        upserted and deleted ends deleted (withdrawal wins). The commit is fsynced before
+        ``position.json`` is replaced, so a crash at any point leaves a position at or behind
+        the index; re-applying from it converges to the same documents.
+        """
+        with self._mutex:
+            self._require_writable()
+            deleted = set(deletes)
+            latest: dict[str, SearchDocument] = {}
+            for doc in upserts:
+                if doc.doc_id in deleted:
+                    continue
+                known = latest.get(doc.doc_id)
+                if known is None or doc.version >= known.version:
+                    latest[doc.doc_id] = doc
+            writer = self._ix.writer()
+            try:
+                changed = False
+                searcher = writer.searcher()
+                for doc_id in sorted(deleted):
+                    changed |= writer.delete_by_term("doc_id", doc_id) > 0
+                for doc in latest.values():
+                    indexed = _stored_version(searcher, doc.doc_id)
+                    if indexed is not None and indexed > doc.version:
+                        continue
+                    writer.update_document(**_document_fields(doc))
+                    changed = True
+                if changed:
+                    writer.commit(mergetype=merge_small_segments)
+                else:
+                    writer.cancel()
+            except BaseException:
+                if not writer.is_closed:
+                    writer.cancel()
+                raise
+            if changed:
+                _fsync_files(self._path, os.listdir(self._path))
+            _write_position(self._path, position)
+
+    def purge_deleted(self) -> int:
+        """Rewrite only the segments that hold deleted documents; remove their old files."""
+        with self._mutex:
+            self._require_writable()
+            writer = self._ix.writer()
+            dirty = sum(1 for s in writer.segments if s.has_deletions())
+            try:
+                if dirty:
+                    writer.commit(mergetype=_rewrite_segments_with_deletions)
+                else:
+                    writer.cancel()
+            except BaseException:
+                if not writer.is_closed:
+                    writer.cancel()
+                raise
+            if dirty:
+                # Let this process's searcher drop its handles on the replaced segments.
+                self._current_searcher()
+                _fsync_files(self._path, os.listdir(self._path))
+            self._remove_leftovers()
+            return dirty
+
+    def _remove_leftovers(self) -> None:
+        """Delete Whoosh files the current generation no longer uses.
+
+        Whoosh deletes replaced segments after each commit but ignores errors, and a killed
+        writer leaves its temporary posting pools (which hold indexed words) behind.
+        """
+        toc = self._ix._read_toc()
+        keep = {f"_{_INDEX_NAME}_{toc.generation}.toc", f"{_INDEX_NAME}_WRITELOCK"}
+        live = {s.segment_id() for s in toc.segments}
+        segment_file = re.compile(rf"({_INDEX_NAME}_[0-9a-z]+)[.]")
+        whoosh_names = (f"_{_INDEX_NAME}_", f"{_INDEX_NAME}_", f"{_INDEX_NAME}.", f".{_POSITION_FILE}.")
+        for entry in os.scandir(self._path):
+            name = entry.name
+            if name in keep or not name.startswith(whoosh_names):
+                continue
+            match = segment_file.match(name)
+            if match and match.group(1) in live:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                Path(entry.path).unlink(missing_ok=True)
+
+    # -- reading --
+
+    def position(self) -> int:
+        """The notification id recorded after the last applied commit (0 for a new index)."""
+        return _read_position(self._path)
+
+    def versions(self, doc_ids: list[str]) -> dict[str, int]:
+        """The indexed version of each of these documents that exists."""
+        with self._mutex:
+            searcher = self._current_searcher()
+            if searcher is None:
+                return {}
+            found = {}
+            for doc_id in doc_ids:
+                version = _stored_version(searcher, doc_id)
+                if version is not None:
+                    found[doc_id] = version
+            return found
+
+    def doc_ids_for_contributor(self, contributor_id: str) -> list[str]:
+        """Ids of the documents whose item belongs to this contributor."""
+        return self._doc_ids(wq.Term("contributor_id", contributor_id))
+
+    def doc_ids_in_exhibition(self, slug: str) -> list[str]:
+        """Ids of the documents that hang in the exhibition with this slug."""
+        return self._doc_ids(wq.Term("exhibition", slug))
+
+    def _doc_ids(self, q: wq.Query) -> list[str]:
+        with self._mutex:
+            searcher = self._current_searcher()
+            if searcher is None:
+                return []
+            return sorted(searcher.stored_fields(n)["doc_id"] for n in searcher.docs_for_query(q))
+
+    def doc_ids_expired(self, on: date) -> list[str]:
+        """Ids of documents whose consent expiry day is before ``on``."""
+        if on.toordinal() <= 1:
+            return []
+        return self._doc_ids(wq.NumericRange("expires", 1, on.toordinal() - 1))
+
+    def bulk_add(self, documents: list[SearchDocument]) -> None:
+        """Add documents to a fresh index being rebuilt, with Whoosh's multi-process writer.
+
+        No version checks and no deletions (the index is new); each call writes its own
+        segments (``multisegment``), which keeps later purges small.
+        """
+        with self._mutex:
+            self._require_writable()
+            if not documents:
+                return
+            procs = min(BULK_PROCS, os.cpu_count() or 1)
+            if procs > 1 and len(documents) >= BULK_MIN_DOCS_PER_PROC * procs:
+                writer = self._ix.writer(procs=procs, multisegment=True, limitmb=BULK_LIMIT_MB)
+            else:
+                writer = self._ix.writer(limitmb=BULK_LIMIT_MB)
+            try:
+                for doc in documents:
+                    writer.add_document(**_document_fields(doc))
+                writer.commit()
+            except BaseException:
+                if not writer.is_closed:
+                    writer.cancel()
+                raise
+            _fsync_files(self._path, os.listdir(self._path))
+            self._drop_searcher()
+
+    def has_deleted(self) -> bool:
+        """Whether any segment still holds deleted documents."""
+        with self._mutex:
+            searcher = self._current_searcher()
+            return searcher is not None and searcher.reader().has_deletions()
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        """Ranked, faceted, paginated results with safe snippets; malformed queries never raise."""
+        page = max(1, query.page)
+        page_size = min(max(1, query.page_size), MAX_PAGE_SIZE)
+        text, notices = _clean_query_text(query.text)
+        with self._mutex:
+            searcher = self._current_searcher()
+            if searcher is None:
+                return SearchResults([], 0, page, page_size, {f: [] for f in FACETS}, _notice(notices))
+            if not _WORD.search(text):
+                if text:
+                    notices.append("Your query had no words to search for, so everything is listed.")
+                user_query = None
+            else:
+                user_query = self._parse(text, notices)
+            if user_query is wq.NullQuery:
+                notices.append("Your query only had very common or very short words; try more specific ones.")
+                return SearchResults([], 0, page, page_size, {f: [] for f in FACETS}, _notice(notices))
+            by_date = user_query is None or query.sort == "date"
+            try:
+                results = self._run(searcher, user_query, query, page, page_size)
+            except Exception:  # an odd parse that fails to run: retry as plain words
+                if user_query is None:
+                    raise
+                notices.append("Your query was simplified to its words.")
+                plain = self._plain_query(text)
+                if plain is wq.NullQuery:
+                    return SearchResults([], 0, page, page_size, {f: [] for f in FACETS}, _notice(notices))
+                results = self._run(searcher, plain, query, page, page_size)
+            offset = (page - 1) * page_size
+            hits = [_hit(h, scored=not by_date) for h in results[offset : offset + page_size]]
+            return SearchResults(
+                hits=hits,
+                total=len(results),
+                page=page,
+                page_size=page_size,
+                facets=_facet_counts(results),
+                notice=_notice(notices),
+            )
+
+    def _parser(self, *, syntax: bool) -> qparser.QueryParser:
+        parser = qparser.MultifieldParser(
+            list(_SEARCH_FIELDS),
+            self._schema,
+            fieldboosts=_FIELD_BOOSTS,
+            plugins=None if syntax else [],
+        )
+        if syntax:
+            for plugin in (qparser.FieldsPlugin, qparser.RangePlugin, qparser.EveryPlugin):
+                parser.remove_plugin_class(plugin)
+        return parser
+
+    def _plain_query(self, text: str) -> wq.Query:
+        """The words of ``text`` (without ``name:`` prefixes), all required, no syntax."""
+        words = " ".join(_WORD.findall(_FIELD_SYNTAX.sub(" ", text)))
+        return self._parser(syntax=False).parse(words).accept(_prefix_kazakh_terms)
+
+    def _parse(self, text: str, notices: list[str]) -> wq.Query:
+        problem = _syntax_problem(text)
+        if problem is None:
+            try:
+                return self._parser(syntax=True).parse(text).accept(_prefix_kazakh_terms)
+            except Exception:
+                problem = "it could not be read as written"
+        notices.append(f"Your query was simplified to its words: {problem}.")
+        return self._plain_query(text)
+
+    def _run(
+        self,
+        searcher: Searcher,
+        user_query: wq.Query | None,
+        query: SearchQuery,
+        page: int,
+        page_size: int,
+    ) -> Any:
+        by_date = user_query is None or query.sort == "date"
+        limit = max(1, min(page * page_size, searcher.doc_count_all()))
+        results = searcher.search(
+            user_query if user_query is not None else wq.Every(),
+            filter=_filter_query(query),
+            limit=limit,
+            sortedby=sorting.FieldFacet("sort_date", reverse=True) if by_date else None,
+            groupedby=_GROUPS,
+            terms=user_query is not None,
+        )
+        results.highlighter = highlight.Highlighter(
+            fragmenter=highlight.ContextFragmenter(maxchars=240, surround=60),
+            formatter=_MarkFormatter(),
+        )
+        return results
+
+
+def _stored_version(searcher: Searcher, doc_id: str) -> int | None:
+    docnum = searcher.document_number(doc_id=doc_id)
+    if docnum is None:
+        return None
+    return int(searcher.stored_fields(docnum)["version"])
+
+
+def _hit(hit: Any, *, scored: bool) -> SearchHit:
+    snippets: dict[str, str] = {}
+    if hit.results.has_matched_terms():
+        matched = {fieldname for fieldname, _ in hit.matched_terms()}
+        for fieldname in _SNIPPET_FIELDS:
+            if fieldname in matched and fieldname in hit:
+                snippet = hit.highlights(fieldname, top=2)
+                if snippet:
+                    snippets[fieldname] = snippet
+    return SearchHit(
+        doc_id=hit["doc_id"],
+        kind=hit["kind"],
+        score=float(hit.score or 0.0) if scored else 0.0,  # date order: the key is no score
+        version=int(hit["version"]),
+        snippets=snippets,
+    )
+
+
+def _notice(notices: list[str]) -> str | None:
+    return " ".join(notices) or None

@@ -1,0 +1,276 @@
+"""The search follower and the visitor search use case, on SQLite and a real Whoosh index."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from archive.bootstrap import open_archive, open_search_index, search_index_opener
+from archive.config import Settings
+from archive.search import SearchQuery
+from archive.search_folders import IndexFolders
+from archive.search_follower import SearchFollower, rebuild
+from archive.search_queries import search
+from domain import clock
+from tests.conftest import CURATOR
+
+ONLINE = ["exhibit", "publish_online"]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "var")
+
+
+@pytest.fixture
+def archive(settings):
+    app = open_archive(settings)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def index(settings):
+    live = open_search_index(settings, writable=True)
+    yield live
+    live.close()
+
+
+@pytest.fixture
+def follower(archive, index) -> SearchFollower:
+    return SearchFollower(archive, index)
+
+
+def _testimony(archive, text, language="ru", name="Айгерим Тестова", **consent):
+    contributor = archive.register_contributor(name=name, pseudonym="Aq Qus", actor=CURATOR)
+    item = archive.record_testimony(
+        contributor_id=contributor, actor=CURATOR, text={language: text}, language=language,
+        content_note={"en": "Mentions violence."}, title={"en": "A testimony"},
+    )
+    if consent:
+        archive.record_consent(item, actor=CURATOR, text_version="v1", **consent)
+    return item
+
+
+def _ids(archive, index, text, **filters):
+    return {hit.id for hit in search(archive, index, SearchQuery(text=text, **filters)).hits}
+
+
+def test_only_items_consented_online_are_indexed(archive, index, follower):
+    shown = _testimony(archive, "молчания в квартире", scopes=ONLINE, attribution="anonymous")
+    room_only = _testimony(archive, "молчания в зале", scopes=["exhibit"], attribution="anonymous")
+    unconsented = _testimony(archive, "молчания без согласия")
+    with clock.fixed_at(datetime(2024, 1, 1, tzinfo=timezone.utc)):
+        expired = _testimony(archive, "молчания истекло", scopes=ONLINE, attribution="anonymous",
+                             expires_on=date(2024, 2, 1))
+    follower.catch_up()
+    assert _ids(archive, index, "молчание") == {shown}
+    assert index.versions([str(room_only), str(unconsented)]) == {}
+    assert expired not in _ids(archive, index, "истекло")
+
+
+def test_languages_stem_and_prefix_through_the_use_case(archive, index, follower):
+    ru = _testimony(archive, "Я помню тишину молчания", scopes=ONLINE, attribution="anonymous")
+    en = _testimony(archive, "She wrote letters nobody read", language="en", scopes=ONLINE, attribution="anonymous")
+    kk = _testimony(archive, "Мен бөлмеде үндемедім", language="kk", scopes=ONLINE, attribution="anonymous")
+    follower.catch_up()
+    assert _ids(archive, index, "молчание") == {ru}
+    assert _ids(archive, index, "letter") == {en}
+    assert _ids(archive, index, "бөлме") == {kk}
+
+
+def test_a_named_contributor_is_findable_until_made_anonymous(archive, index, follower):
+    item = _testimony(archive, "текст", name="Zhanargul Unusualname", scopes=ONLINE, attribution="named")
+    follower.catch_up()
+    results = search(archive, index, SearchQuery(text="Unusualname"))
+    assert [hit.id for hit in results.hits] == [item]
+    assert results.hits[0].credit == "Zhanargul Unusualname"
+    archive.update_consent(item, actor=CURATOR, attribution="anonymous")
+    # Before the follower runs, the gate still hides the name (credit from current state).
+    lagging = search(archive, index, SearchQuery(text="Unusualname"))
+    assert all(hit.credit is None for hit in lagging.hits)
+    assert all("Unusualname" not in "".join(hit.snippets.values()) for hit in lagging.hits)
+    follower.catch_up()
+    assert _ids(archive, index, "Unusualname") == set()
+
+
+def test_a_lagging_index_never_shows_a_withdrawn_item(archive, index, follower):
+    item = _testimony(archive, "уникальнословобезповторов", scopes=ONLINE, attribution="anonymous")
+    follower.catch_up()
+    assert _ids(archive, index, "уникальнословобезповторов") == {item}
+    archive.withdraw(item, actor=CURATOR)
+    assert _ids(archive, index, "уникальнословобезповторов") == set()  # the gate, before the follower
+    follower.catch_up()
+    assert index.versions([str(item)]) == {}
+
+
+def test_withdrawn_text_leaves_the_index_files_within_the_bound(archive, settings, index):
+    item = _testimony(archive, "Тут слово кворлгрифтэн и больше ничего", scopes=ONLINE, attribution="anonymous")
+    for n in range(30):
+        _testimony(archive, f"обычный текст номер {n}", scopes=ONLINE, attribution="anonymous")
+    follower = SearchFollower(archive, index)
+    stop = threading.Event()
+    thread = threading.Thread(target=follower.run_forever, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not _ids(archive, index, "кворлгрифтэн") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _ids(archive, index, "кворлгрифтэн") == {item}
+        withdrawn_at = time.monotonic()
+        archive.withdraw(item, actor=f"contributor:{archive.get_item(item).contributor_id}")
+        needle = "кворлгрифтэн".encode()
+        while True:
+            files = [p for p in settings.search_dir.rglob("*") if p.is_file()]
+            if not any(needle in p.read_bytes() for p in files):
+                break
+            assert time.monotonic() - withdrawn_at < 60, "withdrawn text still in the index files"
+            time.sleep(0.2)
+        elapsed = time.monotonic() - withdrawn_at
+        assert elapsed < 60
+        print(f"purged from index files {elapsed:.1f} s after withdrawal")
+    finally:
+        stop.set()
+        thread.join(10)
+
+
+def test_readers_see_new_commits_without_a_restart(archive, settings, index, follower):
+    follower.catch_up()
+    reader = open_search_index(settings, writable=False)
+    try:
+        assert _ids(archive, reader, "свежий") == set()
+        item = _testimony(archive, "свежий текст", scopes=ONLINE, attribution="anonymous")
+        follower.catch_up()
+        assert _ids(archive, reader, "свежий") == {item}
+    finally:
+        reader.close()
+
+
+def test_a_rebuild_switches_atomically_and_keeps_answering(archive, settings, index, follower):
+    items = {_testimony(archive, f"перестройка индекса {n}", scopes=ONLINE, attribution="anonymous") for n in range(20)}
+    follower.catch_up()
+    reader = open_search_index(settings, writable=False)
+    answers: list[int] = []
+    stop = threading.Event()
+
+    def keep_asking() -> None:
+        while not stop.is_set():
+            answers.append(len(_ids(archive, reader, "перестройка", **{})))
+
+    thread = threading.Thread(target=keep_asking, daemon=True)
+    thread.start()
+    old = IndexFolders(settings.search_dir).current_name()
+    count = rebuild(archive, IndexFolders(settings.search_dir), search_index_opener(writable=True))
+    time.sleep(0.2)
+    stop.set()
+    thread.join(10)
+    reader.close()
+    assert count == 20
+    assert IndexFolders(settings.search_dir).current_name() != old
+    assert answers and all(a == 10 for a in answers)  # a full first page, all the time
+    assert _ids(archive, index, "перестройка", page_size=50) == items  # the follower moved over too
+    late = _testimony(archive, "перестройка поздняя", scopes=ONLINE, attribution="anonymous")
+    follower.catch_up()
+    assert late in _ids(archive, index, "поздняя")
+
+
+def test_malformed_queries_never_fail_the_use_case(archive, index, follower):
+    _testimony(archive, "текст", scopes=ONLINE, attribution="anonymous")
+    follower.catch_up()
+    for text in ('"unbalanced', "AND", "OR NOT", "x" * 10_000, "a\x00b\x07c", "title:", "*", "((("):
+        results = search(archive, index, SearchQuery(text=text))
+        assert results.total >= 0
+
+
+CHILD = """
+import sys
+from archive.bootstrap import open_archive, open_search_index
+from archive.config import Settings
+from archive.search_follower import SearchFollower
+settings = Settings(data_dir=__import__("pathlib").Path(sys.argv[1]))
+archive = open_archive(settings)
+index = open_search_index(settings, writable=True)
+follower = SearchFollower(archive, index, batch_size=int(sys.argv[2]))
+print("ready", flush=True)
+follower.catch_up()
+print("done", flush=True)
+"""
+
+
+def test_a_follower_killed_mid_batch_resumes_without_losing_or_duplicating(archive, settings, index):
+    expected = set()
+    for n in range(400):
+        item = _testimony(archive, f"запись номер {n} для проверки", scopes=ONLINE, attribution="anonymous")
+        expected.add(str(item))
+        if n % 7 == 0:
+            archive.withdraw(item, actor=CURATOR)
+            expected.discard(str(item))
+    index.close()
+    env = {**os.environ, "PYTHONPATH": str(Path.cwd())}
+    kills = 0
+    for delay in (1.2, 1.6, 2.0):
+        child = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(settings.data_dir), "25"],
+            stdout=subprocess.PIPE, env=env, text=True,
+        )
+        assert child.stdout.readline().strip() == "ready"
+        time.sleep(delay)
+        if child.poll() is None:
+            os.kill(child.pid, signal.SIGKILL)
+            kills += 1
+        child.wait(30)
+    assert kills >= 1, "the follower finished before it could be killed"
+    finisher = subprocess.run(
+        [sys.executable, "-c", CHILD, str(settings.data_dir), "25"], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert finisher.returncode == 0, finisher.stderr[-2000:]
+    reopened = open_search_index(settings, writable=False)
+    try:
+        found = {str(hit.id) for hit in search(archive, reopened, SearchQuery(text="проверки", page_size=50)).hits}
+        total = search(archive, reopened, SearchQuery(text="проверки")).total
+        indexed = reopened.versions(sorted(expected | {str(i) for i in range(0)}))
+        assert total == len(expected)
+        assert set(indexed) == expected
+        assert found <= expected
+        assert reopened.position() == archive.recorder.max_notification_id()
+    finally:
+        reopened.close()
+
+
+def test_documents_of_expired_consent_are_removed_without_any_event(archive, index, follower):
+    with clock.fixed_at(datetime(2030, 1, 1, tzinfo=timezone.utc)):
+        item = _testimony(archive, "истекающее согласие", scopes=ONLINE, attribution="anonymous",
+                          expires_on=date(2030, 1, 10))
+        follower.catch_up()
+        assert index.versions([str(item)])
+        assert follower.remove_expired() == 0
+    with clock.fixed_at(datetime(2030, 1, 11, 1, tzinfo=timezone.utc)):
+        assert follower.remove_expired() == 1
+        assert index.versions([str(item)]) == {}
+
+
+def test_bulk_loading_with_several_processes_gives_a_searchable_index(tmp_path: Path):
+    from archive.search import SearchDocument
+    from archive.search_whoosh import WhooshSearchIndex
+
+    index = WhooshSearchIndex(tmp_path / "bulk", writable=True)
+    try:
+        docs = [
+            SearchDocument(doc_id=f"doc-{n}", kind="testimony", version=1, texts={"ru": f"молчания номер {n}"})
+            for n in range(1200)
+        ]
+        index.bulk_add(docs)
+        index.apply([], [], 42)
+        assert index.search(SearchQuery(text="молчание")).total == 1200
+        assert index.position() == 42
+        assert index.versions(["doc-0", "doc-1199"]) == {"doc-0": 1, "doc-1199": 1}
+    finally:
+        index.close()

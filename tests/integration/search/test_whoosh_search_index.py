@@ -1,0 +1,407 @@
+"""``WhooshSearchIndex``: languages, facets, versions, locking, safe snippets, odd queries, purge."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from archive.search import MAX_PAGE_SIZE, SearchDocument, SearchQuery
+from archive.search_whoosh import MAX_QUERY_CHARS, IndexLocked, IndexReadOnly, WhooshSearchIndex
+
+
+def _doc(doc_id: str, version: int = 1, **fields) -> SearchDocument:
+    fields.setdefault("kind", "artwork")
+    return SearchDocument(doc_id=doc_id, version=version, **fields)
+
+
+def _ids(index: WhooshSearchIndex, text: str = "", **query) -> list[str]:
+    return [hit.doc_id for hit in index.search(SearchQuery(text=text, **query)).hits]
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> Iterator[WhooshSearchIndex]:
+    ix = WhooshSearchIndex(tmp_path / "index", writable=True)
+    yield ix
+    ix.close()
+
+
+CORPUS = [
+    _doc(
+        "ru-1",
+        kind="testimony",
+        titles={"ru": "Тишина"},
+        texts={"ru": "После долгого молчания она начала говорить."},
+        language="ru",
+        year=2019,
+        exhibitions=("voices",),
+        sort_date=date(2019, 5, 1),
+    ),
+    _doc(
+        "en-1",
+        titles={"en": "Unsent"},
+        texts={"en": "A wall of letters <script>alert(1)</script> never sent."},
+        medium={"en": "ink on paper"},
+        year=2021,
+        exhibitions=("voices", "paper"),
+        sort_date=date(2021, 3, 2),
+        contributor="Aigerim K.",
+    ),
+    _doc(
+        "kk-1",
+        kind="testimony",
+        titles={"kk": "Үй"},
+        texts={"kk": "Ол бөлмеде жалғыз отырды, көрмесі кейін ашылды."},
+        language="kk",
+        year=2021,
+        exhibitions=("paper",),
+        sort_date=date(2022, 1, 9),
+    ),
+    _doc("undated", titles={"en": "Letter without a date"}, year=2020),
+]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WhooshSearchIndex]:
+    ix = WhooshSearchIndex(tmp_path_factory.mktemp("corpus") / "index", writable=True)
+    ix.apply(CORPUS, [], position=4)
+    yield ix
+    ix.close()
+
+
+# --- languages ----------------------------------------------------------------------------
+
+
+def test_russian_query_finds_another_case_of_the_same_word(corpus: WhooshSearchIndex):
+    assert _ids(corpus, "молчание") == ["ru-1"]
+
+
+def test_english_query_finds_the_plural(corpus: WhooshSearchIndex):
+    assert set(_ids(corpus, "letter")) == {"en-1", "undated"}
+
+
+def test_kazakh_query_word_matches_longer_inflected_words_by_prefix(corpus: WhooshSearchIndex):
+    assert _ids(corpus, "бөлме") == ["kk-1"]
+    assert _ids(corpus, "Көрме") == ["kk-1"]
+
+
+def test_kazakh_phrases_still_need_the_exact_words(corpus: WhooshSearchIndex):
+    assert _ids(corpus, '"бөлмеде жалғыз"') == ["kk-1"]
+    assert _ids(corpus, '"бөлме жалғыз"') == []
+
+
+def test_one_query_searches_every_language_at_once(corpus: WhooshSearchIndex):
+    assert set(_ids(corpus, "молчание OR letters OR бөлме")) == {"ru-1", "en-1", "kk-1", "undated"}
+
+
+def test_medium_and_contributor_name_are_searchable(corpus: WhooshSearchIndex):
+    assert _ids(corpus, "ink paper") == ["en-1"]
+    assert _ids(corpus, "aigerim") == ["en-1"]
+
+
+def test_common_words_of_one_language_do_not_block_matches_in_another(corpus: WhooshSearchIndex):
+    assert set(_ids(corpus, "the letters")) == {"en-1", "undated"}
+
+
+# --- facets, filters, sorting, pages ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WhooshSearchIndex]:
+    ix = WhooshSearchIndex(tmp_path_factory.mktemp("many") / "index", writable=True)
+    docs = [
+        _doc(
+            f"d{i:02}",
+            kind="artwork" if i < 15 else "testimony",
+            texts={"en": f"river piece {i}"},
+            exhibitions=("north",) if i % 2 else ("north", "south"),
+            year=2000 + i % 3,
+            language="en" if i % 5 == 0 else None,
+            sort_date=date(2000 + i, 1, 1) if i != 7 else None,
+        )
+        for i in range(25)
+    ]
+    ix.apply(docs, [], position=1)
+    yield ix
+    ix.close()
+
+
+def test_facets_count_the_whole_match_set_not_just_the_page(many: WhooshSearchIndex):
+    results = many.search(SearchQuery(text="river", page=2, page_size=10))
+    assert results.total == 25
+    assert len(results.hits) == 10
+    assert [(f.value, f.count) for f in results.facets["kind"]] == [("artwork", 15), ("testimony", 10)]
+    assert [(f.value, f.count) for f in results.facets["exhibition"]] == [("north", 25), ("south", 13)]
+    assert [(f.value, f.count) for f in results.facets["year"]] == [("2000", 9), ("2001", 8), ("2002", 8)]
+    assert [(f.value, f.count) for f in results.facets["language"]] == [("en", 5)]
+
+
+def test_filters_narrow_results_and_facets(many: WhooshSearchIndex):
+    results = many.search(
+        SearchQuery(text="river", kinds=("testimony",), exhibitions=("south",), years=(2000, 2001))
+    )
+    expected = sorted(f"d{i:02}" for i in range(15, 25) if i % 2 == 0 and i % 3 in (0, 1))
+    assert sorted(h.doc_id for h in results.hits) == expected
+    assert results.total == len(expected)
+    assert [(f.value, f.count) for f in results.facets["kind"]] == [("testimony", len(expected))]
+    assert sorted(_ids(many, languages=("en",), page_size=50)) == ["d00", "d05", "d10", "d15", "d20"]
+
+
+def test_sort_by_date_puts_newest_first_and_undated_last(many: WhooshSearchIndex):
+    ids = _ids(many, "river", sort="date", page_size=50)
+    assert ids == [f"d{i:02}" for i in range(24, -1, -1) if i != 7] + ["d07"]
+
+
+def test_empty_query_with_filters_lists_matches_newest_first(many: WhooshSearchIndex):
+    results = many.search(SearchQuery(kinds=("testimony",)))
+    assert results.total == 10
+    assert [h.doc_id for h in results.hits] == [f"d{i:02}" for i in range(24, 14, -1)]
+
+
+def test_a_page_past_the_end_has_no_hits_but_the_right_total(many: WhooshSearchIndex):
+    results = many.search(SearchQuery(text="river", page=4, page_size=10))
+    assert results.hits == [] and results.total == 25 and results.page == 4
+    assert len(many.search(SearchQuery(text="river", page=3, page_size=10)).hits) == 5
+    assert many.search(SearchQuery(text="river", page=10**9)).hits == []
+
+
+def test_page_size_is_capped(many: WhooshSearchIndex):
+    results = many.search(SearchQuery(text="river", page_size=10_000))
+    assert results.page_size == MAX_PAGE_SIZE and len(results.hits) == 25
+
+
+# --- writing: versions, deletes, position -------------------------------------------------
+
+
+def test_an_older_version_never_overwrites_a_newer_one(index: WhooshSearchIndex):
+    index.apply([_doc("a", 3, texts={"en": "newer words"})], [], position=1)
+    index.apply([_doc("a", 2, texts={"en": "older words"})], [], position=2)
+    assert _ids(index, "newer") == ["a"] and _ids(index, "older") == []
+    assert index.versions(["a", "missing"]) == {"a": 3}
+    index.apply([_doc("a", 3, texts={"en": "same version, new attribution"})], [], position=3)
+    assert _ids(index, "attribution") == ["a"]
+
+
+def test_within_one_batch_the_highest_version_wins_and_a_delete_wins(index: WhooshSearchIndex):
+    index.apply(
+        [_doc("a", 2, texts={"en": "second"}), _doc("a", 1, texts={"en": "first"}), _doc("b")],
+        ["b"],
+        position=1,
+    )
+    assert index.versions(["a", "b"]) == {"a": 2}
+
+
+def test_delete_removes_the_document(index: WhooshSearchIndex):
+    index.apply([_doc("a", texts={"en": "harbour"}), _doc("b", texts={"en": "harbour"})], [], 1)
+    index.apply([], ["a", "never-indexed"], position=2)
+    assert _ids(index, "harbour") == ["b"]
+    assert index.versions(["a", "b"]) == {"b": 1}
+
+
+def test_position_starts_at_zero_and_survives_reopening(tmp_path: Path):
+    ix = WhooshSearchIndex(tmp_path / "ix", writable=True)
+    assert ix.position() == 0
+    ix.apply([_doc("a")], [], position=7)
+    ix.apply([], [], position=9)  # nothing to change still records progress
+    ix.close()
+    reopened = WhooshSearchIndex(tmp_path / "ix", writable=True)
+    assert reopened.position() == 9 and reopened.versions(["a"]) == {"a": 1}
+    reopened.close()
+    assert not any(p.name.endswith(".tmp") for p in (tmp_path / "ix").iterdir())
+
+
+def test_reapplying_events_from_the_recorded_position_gives_the_same_index(tmp_path: Path):
+    batches = [
+        ([_doc("a", 1, texts={"en": "sea"}), _doc("b", 1, texts={"en": "sea"})], [], 1),
+        ([_doc("a", 2, texts={"en": "sea storm"})], ["b"], 2),
+        ([_doc("c", 1, texts={"en": "sea"}, contributor_id="p1")], [], 3),
+    ]
+
+    def snapshot(ix: WhooshSearchIndex) -> tuple:
+        hits = ix.search(SearchQuery(text="sea")).hits
+        return [(h.doc_id, h.version) for h in hits], ix.versions(["a", "b", "c"]), ix.position()
+
+    ix = WhooshSearchIndex(tmp_path / "ix", writable=True)
+    for batch in batches:
+        ix.apply(*batch)
+    before = snapshot(ix)
+    for batch in batches:  # as if the position had not been recorded after any of them
+        ix.apply(*batch)
+    assert snapshot(ix) == before
+    assert ix.doc_ids_for_contributor("p1") == ["c"]
+    ix.close()
+
+
+def test_term_lookups_find_documents_by_contributor_and_exhibition(corpus: WhooshSearchIndex):
+    assert corpus.doc_ids_in_exhibition("paper") == ["en-1", "kk-1"]
+    assert corpus.doc_ids_in_exhibition("nowhere") == []
+    assert corpus.doc_ids_for_contributor("nobody") == []
+
+
+# --- one writer, many readers -------------------------------------------------------------
+
+
+def test_a_second_writable_instance_is_refused_until_the_first_closes(tmp_path: Path):
+    first = WhooshSearchIndex(tmp_path / "ix", writable=True)
+    with pytest.raises(IndexLocked):
+        WhooshSearchIndex(tmp_path / "ix", writable=True)
+    first.close()
+    WhooshSearchIndex(tmp_path / "ix", writable=True).close()
+
+
+def test_a_reader_sees_the_writers_new_commits_without_reopening(tmp_path: Path):
+    reader = WhooshSearchIndex(tmp_path / "ix", writable=False)
+    assert reader.search(SearchQuery(text="lantern")).total == 0  # no index yet
+    writer = WhooshSearchIndex(tmp_path / "ix", writable=True)
+    writer.apply([_doc("a", texts={"en": "lantern"})], [], position=1)
+    assert _ids(reader, "lantern") == ["a"]
+    writer.apply([_doc("b", texts={"en": "lantern"})], ["a"], position=2)
+    assert _ids(reader, "lantern") == ["b"]
+    assert reader.position() == 2
+    with pytest.raises(IndexReadOnly):
+        reader.apply([], [], position=3)
+    with pytest.raises(IndexReadOnly):
+        reader.purge_deleted()
+    reader.close()
+    writer.close()
+
+
+# --- snippets and malformed queries -------------------------------------------------------
+
+
+def test_snippets_are_html_escaped_and_mark_the_matches(corpus: WhooshSearchIndex):
+    (hit,) = corpus.search(SearchQuery(text="unsent letters")).hits
+    assert "<mark>Unsent</mark>" == hit.snippets["title_en"]
+    snippet = hit.snippets["text_en"]
+    assert "<mark>letters</mark>" in snippet
+    assert "&lt;script&gt;" in snippet and "<script>" not in snippet
+    assert hit.score > 0
+
+
+MALFORMED = [
+    '"unbalanced quote',
+    'two "quotes" and "one',
+    "AND",
+    "OR",
+    "NOT",
+    "letters AND",
+    "OR letters",
+    "letters AND OR paper",
+    "*",
+    "?",
+    "title:letters",
+    "unknownfield:letters",
+    "letters:",
+    "(letters",
+    "letters))",
+    "{a TO b]",
+    "letters^^2~~",
+    "\x00letters\x00",
+    "let\x07ters\x1b[31m",
+    "letters " * 2_000,
+    "ж" * 10_000,
+]
+
+
+@pytest.mark.parametrize("text", MALFORMED)
+def test_malformed_queries_return_results_or_a_notice(corpus: WhooshSearchIndex, text: str):
+    results = corpus.search(SearchQuery(text=text))
+    assert results.hits or results.notice or results.total == 0
+    assert results.total >= len(results.hits)
+
+
+def test_malformed_queries_still_find_their_words(corpus: WhooshSearchIndex):
+    assert "en-1" in _ids(corpus, '"letters')
+    assert "en-1" in _ids(corpus, "title:letters")
+    assert "en-1" in _ids(corpus, "\x00letters\x00")
+    long = corpus.search(SearchQuery(text="letters " * 2_000))
+    assert long.notice and str(MAX_QUERY_CHARS) in long.notice and long.total == 2
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.text(st.characters(max_codepoint=0x4FF), max_size=12),
+            st.sampled_from(
+                ['"', "(", ")", "*", "?", "AND", "OR", "NOT", "title:", ":", "^2", "~", "\x00", "бөлме"]
+            ),
+        ),
+        max_size=25,
+    ).map(" ".join)
+)
+@settings(max_examples=100, deadline=None)
+def test_random_queries_never_raise(corpus: WhooshSearchIndex, text: str):
+    results = corpus.search(SearchQuery(text=text))
+    assert results.total >= len(results.hits)
+
+
+# --- purge --------------------------------------------------------------------------------
+
+
+SECRETS = ["zqxwvbrelic", "zqxwvbrel", "щжъюбрелик", "щжъюбрел"]  # the words and their stems
+
+
+def _files_with(folder: Path, words: list[str]) -> set[str]:
+    found = set()
+    for path in folder.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            found |= {f"{path.name}:{w}" for w in words if w.encode("utf-8") in data}
+    return found
+
+
+def _segment_hashes(folder: Path) -> dict[str, str]:
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir() if p.suffix == ".seg"
+    }
+
+
+def test_purge_removes_withdrawn_text_from_the_files_and_rewrites_only_its_segment(tmp_path: Path):
+    folder = tmp_path / "ix"
+    ix = WhooshSearchIndex(folder, writable=True)
+    for batch in range(6):
+        docs = [
+            _doc(f"b{batch}-{i}", texts={"en": f"small work {i} of batch {batch}"}, year=2000 + i % 9)
+            for i in range(500)
+        ]
+        ix.apply(docs, [], position=batch + 1)
+    assert len(_segment_hashes(folder)) == 2  # small segments were merged, not into one
+    bystanders = [_doc(f"s{i}", texts={"en": "bystander"}) for i in range(10)]
+    secret = _doc("secret", kind="testimony", texts={"en": "a zqxwvbrelic night", "ru": "щжъюбрелик ночь"})
+    ix.apply([secret, *bystanders], [], position=7)
+    before = _segment_hashes(folder)
+    assert _files_with(folder, SECRETS)  # the scan does see the words while they are indexed
+
+    ix.apply([], ["secret"], position=8)
+    assert _ids(ix, "zqxwvbrelic") == [] and ix.has_deleted()
+    assert _files_with(folder, SECRETS)  # a delete alone leaves the text in the segment
+    assert ix.purge_deleted() == 1
+
+    assert _files_with(folder, SECRETS) == set()
+    assert not ix.has_deleted() and ix.purge_deleted() == 0
+    after = _segment_hashes(folder)
+    unchanged = {name for name, digest in before.items() if after.get(name) == digest}
+    assert len(unchanged) == len(before) - 1  # every segment but the secret's is untouched
+    assert ix.search(SearchQuery(text="bystander")).total == 10
+    assert ix.search(SearchQuery(text="small work")).total == 3_000
+    ix.close()
+
+
+def test_opening_for_writing_removes_a_killed_writers_leftovers(tmp_path: Path):
+    folder = tmp_path / "ix"
+    WhooshSearchIndex(folder, writable=True).close()
+    (folder / "MAIN.tmp").mkdir()
+    (folder / "MAIN.tmp" / "pool.run").write_bytes("zqxwvbrelic".encode())
+    (folder / "_MAIN_1.toc.1700000000.5").write_bytes(b"zqxwvbrelic")
+    (folder / ".position.json.123.tmp").write_bytes(b"{}")
+    ix = WhooshSearchIndex(folder, writable=True)
+    assert _files_with(folder, SECRETS) == set()
+    assert not {"MAIN.tmp", "_MAIN_1.toc.1700000000.5", ".position.json.123.tmp"} & set(os.listdir(folder))
+    assert ix.search(SearchQuery()).total == 0
+    ix.close()
