@@ -194,3 +194,15 @@ def test_an_unknown_time_zone_is_one_clear_line(run):
     result = run("init", ARCHIVE_TIMEZONE="Mars/Olympus")
     assert result.exit_code == 1
     assert "ARCHIVE_TIMEZONE 'Mars/Olympus' is not a known time zone" in result.output
+
+
+def test_follow_once_and_reindex_build_the_search_index(run, tmp_path: Path):
+    run("demo")
+    followed = run("follow", "--once")
+    assert followed.exit_code == 0, followed.output
+    assert re.search(r"Applied \d+ event\(s\); the index is at position \d+", followed.output)
+    rebuilt = run("reindex")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    # The four demo items consented online, and the published exhibition.
+    assert "Rebuilt the search index: 5 document(s)" in rebuilt.output
+    assert (tmp_path / "var" / "search" / "current").is_symlink()
