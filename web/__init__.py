@@ -35,10 +35,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["archive"] = archive
     app.extensions["search"] = config.get("SEARCH") or open_search_index(settings, writable=False)
 
-    from web import exhibitions, media
+    from web import exhibitions, media, search
 
     app.register_blueprint(exhibitions.bp)
     app.register_blueprint(media.bp)
+    app.register_blueprint(search.bp)
     _register_safety_headers(app)
     _register_error_pages(app)
     return app
