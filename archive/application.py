@@ -8,6 +8,7 @@ shreds the item's data key, after which its content reads back redacted everywhe
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,12 +27,14 @@ from archive.consent_gate import Surface, may_show
 from archive.errors import ArchiveError, ConcurrentChange, KeyShredded, NotFound
 from archive.history import HistoryEntry, history_entries
 from archive.keystore import KeyStore
+from archive.passwords import hash_password, needs_rehash, verify_password
 from archive.media import ImagePipeline, MediaError, MediaNotFound, MediaStore
 from archive.transcodings import ConsentAsDict, DateAsISO, PersonalAsCiphertext, PlacementAsDict
 from domain import actor as actors
 from domain import clock
 from domain.consent import Consent, parse_attribution, parse_scopes
 from domain.contributors import Contributor, contributor_profile
+from domain.curators import USERNAME_PATTERN, ApiToken, Curator, check_username
 from domain.errors import ConsentError, InvalidValue, ItemWithdrawn
 from domain.exhibitions import Exhibition, check_slug
 from domain.indexes import Catalogue, ConsentCodeIndex, SlugIndex
@@ -67,6 +70,10 @@ class MediaFile:
 
     data: bytes
     content_type: str
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
 def _as_uuid(value: Any) -> UUID:
@@ -570,6 +577,69 @@ class ExhibitionArchive(Application):
         kind, _, ident = actors.check(actor).partition(":")
         if kind == actors.CONTRIBUTOR and ident != str(item.contributor_id):
             raise NotFound("No such item.")
+
+    # -- curators and API tokens ----------------------------------------------------------
+
+    def create_curator(self, *, username: str, password: str, actor: str, display_name: str = "") -> UUID:
+        """Create a curator who can log in to the workspace; the password is stored hashed."""
+        check_username(username)
+        if self._find(Curator, Curator.id_for(username)) is not None:
+            raise InvalidValue(f"A curator named {username!r} already exists.")
+        curator = Curator.create(
+            username=username, display_name=display_name, password_hash=hash_password(password), actor=actor
+        )
+        self._save(curator)
+        return curator.id
+
+    def authenticate(self, username: str, password: str) -> Curator | None:
+        """The active curator with these credentials, or None (same time either way)."""
+        curator = None
+        if isinstance(username, str) and USERNAME_PATTERN.fullmatch(username or ""):
+            curator = self._find(Curator, Curator.id_for(username))
+        ok = verify_password(curator.password_hash if curator else None, password or "")
+        if not ok or curator is None or not curator.active:
+            return None
+        if needs_rehash(curator.password_hash):
+            curator.change_password(hash_password(password), actors.system("rehash"))
+            self._save(curator)
+        return curator
+
+    def get_curator(self, username: str) -> Curator:
+        curator = self._find(Curator, Curator.id_for(username)) if USERNAME_PATTERN.fullmatch(username or "") else None
+        if curator is None:
+            raise NotFound(f"No curator named {username!r}.")
+        return curator
+
+    def change_password(self, username: str, password: str, *, actor: str) -> None:
+        curator = self.get_curator(username)
+        curator.change_password(hash_password(password), actor)
+        self._save(curator)
+
+    def issue_api_token(self, username: str, *, actor: str, label: str = "") -> str:
+        """A new bearer token for a curator, returned once; only its SHA-256 is stored."""
+        curator = self.get_curator(username)
+        if not curator.active:
+            raise InvalidValue(f"The curator {username!r} is deactivated.")
+        token = "arch_" + secrets.token_urlsafe(32)
+        self._save(ApiToken.issue(token_hash=_token_hash(token), username=username, label=label, actor=actor))
+        return token
+
+    def curator_for_token(self, token: str) -> Curator | None:
+        """The active curator a live token belongs to, or None."""
+        if not isinstance(token, str) or not token.startswith("arch_") or len(token) > 100:
+            return None
+        record = self._find(ApiToken, ApiToken.id_for(_token_hash(token)))
+        if record is None or record.revoked:
+            return None
+        curator = self._find(Curator, Curator.id_for(record.username))
+        return curator if curator is not None and curator.active else None
+
+    def revoke_api_token(self, token: str, *, actor: str) -> None:
+        record = self._find(ApiToken, ApiToken.id_for(_token_hash(token)))
+        if record is None:
+            raise NotFound("No such token.")
+        record.revoke(actor)
+        self._save(record)
 
     # -- exhibitions -----------------------------------------------------------------------
 

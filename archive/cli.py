@@ -274,6 +274,30 @@ def reindex(ctx: click.Context) -> None:
     click.echo(f"Rebuilt the search index: {count} document(s); it is live now.")
 
 
+@cli.command("create-curator")
+@click.argument("username")
+@click.option("--name", "display_name", default="", help="Name shown in the workspace.")
+@click.password_option(help="At least 12 characters (prompted when not given).")
+@click.pass_context
+def create_curator(ctx: click.Context, username: str, display_name: str, password: str) -> None:
+    """Create a curator account for the workspace at /curate."""
+    with opened(ctx) as archive:
+        archive.create_curator(username=username, password=password, display_name=display_name, actor="system:cli")
+    click.echo(f"Curator {username!r} created; they can log in at /curate.")
+
+
+@cli.command("create-token")
+@click.argument("username")
+@click.option("--label", default="", help="What the token is for, e.g. 'import script'.")
+@click.pass_context
+def create_token(ctx: click.Context, username: str, label: str) -> None:
+    """Issue an API bearer token for a curator; it is printed once and stored only as a hash."""
+    with opened(ctx) as archive:
+        token = archive.issue_api_token(username, actor="system:cli", label=label)
+    click.echo(token)
+    click.echo("Keep this token secret; it is shown once. Use it as 'Authorization: Bearer <token>'.", err=True)
+
+
 @cli.command("new-master-key")
 def new_master_key() -> None:
     """Print a new random master key (URL-safe base64) for ARCHIVE_MASTER_KEY."""

@@ -1,0 +1,110 @@
+"""Curators, who log in to the workspace, and the API tokens they issue.
+
+A curator's password is held only as a slow hash; a token only as its SHA-256. Both
+aggregates have ids derived from their key (the user name, the token hash), so that two
+curators with the same name, or a reused token, conflict on save.
+"""
+
+from __future__ import annotations
+
+import re
+from uuid import UUID, uuid5
+
+from domain import actor as actors
+from domain.base import ArchiveAggregate
+from domain.errors import InvalidValue
+from domain.indexes import _NAMESPACE
+
+USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,39}")
+
+
+def check_username(username: str) -> str:
+    """2 to 40 characters: lower-case letters, digits, '.', '_' and '-', starting alphanumeric."""
+    if not isinstance(username, str) or not USERNAME_PATTERN.fullmatch(username):
+        raise InvalidValue(
+            "A user name has 2 to 40 characters: lower-case letters, digits, '.', '_' or '-'."
+        )
+    return username
+
+
+class Curator(ArchiveAggregate):
+    """A person who records and arranges the archive."""
+
+    class Created(ArchiveAggregate.Created):
+        username: str
+        display_name: str
+        password_hash: str
+
+        def apply(self, curator: Curator) -> None:
+            curator.username = self.username
+            curator.display_name = self.display_name
+            curator.password_hash = self.password_hash
+            curator.active = True
+
+    class PasswordChanged(ArchiveAggregate.Event):
+        password_hash: str
+
+        def apply(self, curator: Curator) -> None:
+            curator.password_hash = self.password_hash
+
+    class Deactivated(ArchiveAggregate.Event):
+        def apply(self, curator: Curator) -> None:
+            curator.active = False
+
+    @staticmethod
+    def id_for(username: str) -> UUID:
+        return uuid5(_NAMESPACE, f"curator:{username}")
+
+    @classmethod
+    def create(cls, *, username: str, display_name: str, password_hash: str, actor: str) -> Curator:
+        check_username(username)
+        return cls._create(
+            cls.Created,
+            id=cls.id_for(username),
+            actor=actors.check(actor),
+            username=username,
+            display_name=(display_name or username).strip()[:80],
+            password_hash=password_hash,
+        )
+
+    def change_password(self, password_hash: str, actor: str) -> None:
+        self.trigger_event(self.PasswordChanged, actor=actors.check(actor), password_hash=password_hash)
+
+    def deactivate(self, actor: str) -> None:
+        if self.active:
+            self.trigger_event(self.Deactivated, actor=actors.check(actor))
+
+
+class ApiToken(ArchiveAggregate):
+    """A bearer token for the JSON API, issued to a curator; stored as its hash only."""
+
+    class Issued(ArchiveAggregate.Created):
+        username: str
+        label: str
+
+        def apply(self, token: ApiToken) -> None:
+            token.username = self.username
+            token.label = self.label
+            token.revoked = False
+
+    class Revoked(ArchiveAggregate.Event):
+        def apply(self, token: ApiToken) -> None:
+            token.revoked = True
+
+    @staticmethod
+    def id_for(token_hash: str) -> UUID:
+        return uuid5(_NAMESPACE, f"api-token:{token_hash}")
+
+    @classmethod
+    def issue(cls, *, token_hash: str, username: str, label: str, actor: str) -> ApiToken:
+        return cls._create(
+            cls.Issued,
+            id=cls.id_for(token_hash),
+            actor=actors.check(actor),
+            username=check_username(username),
+            label=(label or "").strip()[:80],
+        )
+
+    def revoke(self, actor: str) -> None:
+        if not self.revoked:
+            self.trigger_event(self.Revoked, actor=actors.check(actor))
