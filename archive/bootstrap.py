@@ -7,6 +7,7 @@ an adapter.
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,6 +26,7 @@ NEXT_MASTER_KEY_FILE = "master.key.next"
 EVENTS_FILE = "events.sqlite3"
 KEYS_FILE = "keys.sqlite3"
 MEDIA_DIR = "media"
+SECRET_KEY_FILE = "secret.key"
 
 
 def open_archive(settings: Settings) -> ExhibitionArchive:
@@ -69,6 +71,26 @@ def open_archive(settings: Settings) -> ExhibitionArchive:
     if not settings.uses_postgres:
         (settings.data_dir / EVENTS_FILE).chmod(0o600)
     return archive
+
+
+def load_secret_key(settings: Settings) -> str:
+    """The key that signs session cookies: ``ARCHIVE_SECRET_KEY``, or (embedded default only)
+    one generated once into ``<data dir>/secret.key``. Hosts sharing PostgreSQL must share it."""
+    if settings.secret_key:
+        return settings.secret_key
+    if settings.uses_postgres:
+        raise ConfigurationError(
+            "ARCHIVE_SECRET_KEY is required with PostgreSQL, so that every web host accepts the same sessions."
+        )
+    path = ensure_data_dir(settings.data_dir) / SECRET_KEY_FILE
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, secrets.token_urlsafe(48).encode("ascii"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    return path.read_text().strip()
 
 
 def rotate_embedded_master_key(settings: Settings) -> tuple[int, MasterKey]:

@@ -23,6 +23,17 @@ def _optional(environ: Mapping[str, str], name: str) -> str | None:
     return (environ.get(name) or "").strip() or None
 
 
+def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = _optional(environ, name)
+    if raw is None:
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{name} must be 1 or 0 (true or false), not {raw!r}.")
+
+
 def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
     raw = _optional(environ, name)
     if raw is None:
@@ -61,6 +72,8 @@ class Settings:
     s3_endpoint_url: str | None = None
     timezone: str = DEFAULT_TIMEZONE
     index_dir: Path | None = None
+    secret_key: str | None = None
+    secure_cookies: bool = True
 
     @property
     def search_dir(self) -> Path:
@@ -81,6 +94,8 @@ class Settings:
             s3_endpoint_url=_optional(environ, "ARCHIVE_S3_ENDPOINT_URL"),
             timezone=_optional(environ, "ARCHIVE_TIMEZONE") or DEFAULT_TIMEZONE,
             index_dir=Path(environ["ARCHIVE_INDEX_DIR"]) if _optional(environ, "ARCHIVE_INDEX_DIR") else None,
+            secret_key=_optional(environ, "ARCHIVE_SECRET_KEY"),
+            secure_cookies=_flag(environ, "ARCHIVE_SECURE_COOKIES", True),
         )
         settings.zone  # validates the time zone
         if settings.s3_endpoint_url and not settings.s3_bucket:

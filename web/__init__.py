@@ -10,7 +10,7 @@ from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from archive.application import ExhibitionArchive
-from archive.bootstrap import open_archive, open_search_index
+from archive.bootstrap import load_secret_key, open_archive, open_search_index
 from archive.config import Settings
 
 CONTENT_SECURITY_POLICY = (
@@ -34,12 +34,27 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     archive: ExhibitionArchive = config.get("ARCHIVE") or open_archive(settings)
     app.extensions["archive"] = archive
     app.extensions["search"] = config.get("SEARCH") or open_search_index(settings, writable=False)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(settings)
+    app.config.setdefault("MAX_CONTENT_LENGTH", (settings.max_upload_mb * 8 + 1) * 1024 * 1024)
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=settings.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=8 * 3600,
+    )
 
-    from web import exhibitions, media, search
+    from web import api, curate, exhibitions, items, media, pages, search
+    from web.extensions import csrf, limiter, login_manager
 
-    app.register_blueprint(exhibitions.bp)
-    app.register_blueprint(media.bp)
-    app.register_blueprint(search.bp)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    for blueprint in (exhibitions.bp, items.bp, media.bp, search.bp, pages.bp, curate.bp, api.bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api.bp)  # bearer tokens, never cookies
     _register_safety_headers(app)
     _register_error_pages(app)
     return app

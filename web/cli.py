@@ -51,7 +51,8 @@ def serve(ctx: click.Context, host: str, port: int, no_follow: bool) -> None:
 
     stop = threading.Event()
     follower = None if no_follow else start_follower(ctx, stop)
-    app = create_app()
+    # The development server speaks plain HTTP on this machine: cookies cannot be 'Secure'.
+    app = create_app({"ARCHIVE_SECURE_COOKIES": "0"})
     click.echo(f"Serving the archive at http://{host}:{port}/ (Ctrl+C to stop)")
     try:
         app.run(host=host, port=port, threaded=True, use_reloader=False)

@@ -11,12 +11,16 @@ some words occur in only a handful of documents.
 Everything comes from ``random.Random`` seeded with the corpus seed (the vocabulary) and
 with the seed and the item number (each item), so ``Corpus().item(n)`` is the same text on
 every run and can be regenerated instead of kept in memory. Drawing uses ``choices`` with
-precomputed cumulative weights: 50,000 texts take seconds, not minutes.
+a precomputed table in which each word fills slots in proportion to its Zipf weight (at
+least one), so drawing is a uniform pick from the table by random 16-bit numbers (no per-word
+``bisect`` and no per-word Python call):
+50,000 texts (45 million words) take well under a minute.
 """
 
 from __future__ import annotations
 
 import itertools
+import operator
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +32,7 @@ MIN_WORDS, MAX_WORDS = 300, 1500
 ZIPF_EXPONENT = 1.05
 ZIPF_OFFSET = 2.7  # Zipf-Mandelbrot: flattens the very top a little, like real text
 RARE_PER_TEXT = (1, 4)  # words from the rare pool in each text
+TABLE_SLOTS = 1 << 16  # the sampling table, indexed by random 16-bit numbers; every word >= 1 slot
 
 #: Real common words, most frequent first; they take the top ranks of each vocabulary.
 REAL_WORDS: dict[str, tuple[str, ...]] = {
@@ -122,6 +127,23 @@ def _generated(rng: random.Random, language: str, count: int, syllables: tuple[i
     return words[:count]
 
 
+def _sampling_table(words: list[str], weights: list[float], slots: int) -> list[str]:
+    """``words`` repeated in proportion to ``weights`` (largest remainders, at least once each)."""
+    total = sum(weights)
+    exact = [w * slots / total for w in weights]
+    counts = [max(1, int(x)) for x in exact]
+    spare = slots - sum(counts)
+    if spare > 0:
+        by_remainder = sorted(range(len(words)), key=lambda i: exact[i] - int(exact[i]), reverse=True)
+        for i in by_remainder[:spare]:
+            counts[i] += 1
+    elif spare < 0:  # the minimum of one slot overdrew: take the excess from the top words
+        counts[0] += spare
+    table = [word for word, count in zip(words, counts) for _ in range(count)]
+    assert len(table) == slots
+    return table
+
+
 @dataclass(frozen=True)
 class CorpusItem:
     number: int
@@ -143,7 +165,7 @@ class Corpus:
         rng = random.Random(f"vocabulary:{seed}")
         self.vocabulary: dict[str, list[str]] = {}
         self.rare: dict[str, list[str]] = {}
-        self._cumulative: dict[str, list[float]] = {}
+        self._table: dict[str, list[str]] = {}
         taken: set[str] = set()
         for language in LANGUAGE_SHARES:
             real = list(dict.fromkeys(REAL_WORDS[language]))
@@ -156,7 +178,7 @@ class Corpus:
             self.vocabulary[language] = ranked
             self.rare[language] = _generated(rng, language, rare_size // (1 if language != "kk" else 10), (3, 4), taken)
             weights = [1.0 / (rank + ZIPF_OFFSET) ** ZIPF_EXPONENT for rank in range(len(ranked))]
-            self._cumulative[language] = list(itertools.accumulate(weights))
+            self._table[language] = _sampling_table(ranked, weights, TABLE_SLOTS)
         languages, shares = zip(*LANGUAGE_SHARES.items())
         self._languages = languages
         self._language_cumulative = list(itertools.accumulate(shares))
@@ -172,20 +194,24 @@ class Corpus:
         language = rng.choices(self._languages, cum_weights=self._language_cumulative)[0]
         vocabulary = self.vocabulary[language]
         length = rng.randint(MIN_WORDS, MAX_WORDS)
-        words = rng.choices(vocabulary, cum_weights=self._cumulative[language], k=length)
+        slots = memoryview(rng.randbytes(2 * length)).cast("H")  # uniform over the table
+        words = list(operator.itemgetter(*slots)(self._table[language]))
         rare = self.rare[language]
         for _ in range(rng.randint(*RARE_PER_TEXT)):
             words[rng.randrange(length)] = rare[rng.randrange(len(rare))]
-        sentences = []
+        # Sentences of 5 to 18 words: a capital at the start, a full stop at the end.
+        lengths = rng.randbytes(length // 5 + 1)
         start = 0
-        while start < length:
-            end = min(length, start + rng.randint(5, 18))
-            sentence = " ".join(words[start:end])
-            sentences.append(sentence[:1].upper() + sentence[1:] + ".")
-            start = end
+        for step in lengths:
+            words[start] = words[start].capitalize()
+            start += 5 + step % 14
+            if start >= length:
+                break
+            words[start - 1] += "."
+        words[-1] += "."
         title_words = rng.choices(vocabulary[20:600], k=rng.randint(2, 5))
         title = " ".join(title_words).capitalize()
-        return CorpusItem(number, language, title, " ".join(sentences), length)
+        return CorpusItem(number, language, title, " ".join(words), length)
 
     def items(self, count: int, start: int = 0) -> Iterator[CorpusItem]:
         for number in range(start, start + count):

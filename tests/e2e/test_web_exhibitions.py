@@ -58,7 +58,7 @@ def site(archive):
 @pytest.fixture
 def client(site):
     archive, _ = site
-    return create_app({"TESTING": True, "ARCHIVE": archive}).test_client()
+    return create_app({"TESTING": True, "ARCHIVE": archive, "SECRET_KEY": "test"}).test_client()
 
 
 def test_home_lists_published_exhibitions_only(client):

@@ -31,7 +31,7 @@ def world(tmp_path: Path):
             archive.record_consent(item, actor=CURATOR, text_version="v1", **consent)
         return item
 
-    yield archive, follower, testimony, create_app({"TESTING": True, "ARCHIVE": archive, "SEARCH": reader}).test_client()
+    yield archive, follower, testimony, create_app({"TESTING": True, "ARCHIVE": archive, "SEARCH": reader, "SECRET_KEY": "test"}).test_client()
     reader.close()
     writer.close()
     archive.close()

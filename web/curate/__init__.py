@@ -1,0 +1,9 @@
+"""The curators' workspace under /curate (login required)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("curate", __name__, url_prefix="/curate")
+
+from web.curate import auth, views  # noqa: E402,F401  (registers routes on bp)
