@@ -346,6 +346,24 @@ class ExhibitionArchive(Application):
             raise not_found from None
         return MediaFile(media_files.unseal(data_key, item_id, key, blob), f"image/{fmt}")
 
+    def image_for_curator(self, item_id: UUID, image_id: UUID, name: str, fmt: str) -> MediaFile:
+        """A derivative for the curators' workspace: any item still holding its key (no consent
+        check: curators prepare items before consent is recorded), never an original."""
+        media, _ = self._media()
+        not_found = NotFound("No such image.")
+        if name not in media_files.DERIVATIVE_NAMES or fmt not in media_files.DERIVATIVE_FORMATS:
+            raise not_found
+        item = self._find(Item, item_id)
+        data_key = self.keys.get(item_id) if item is not None and not item.is_withdrawn else None
+        if item is None or data_key is None or str(image_id) not in item.images:
+            raise not_found
+        key = media_files.derivative_key(item_id, image_id, name, fmt)
+        try:
+            blob = media.get(key)
+        except MediaNotFound:
+            raise not_found from None
+        return MediaFile(media_files.unseal(data_key, item_id, key, blob), f"image/{fmt}")
+
     def orphaned_media(self) -> list[str]:
         """Stored objects that no live image of a live item refers to (for ``archive media gc``)."""
         media, _ = self._media()
@@ -753,6 +771,15 @@ class ExhibitionArchive(Application):
         if not events:
             raise NotFound(f"Nothing is recorded under {aggregate_id}.")
         return history_entries(events)
+
+    def item_ids(self) -> list[UUID]:
+        """Every artwork and testimony, in the order they were recorded."""
+        topics = [get_topic(cls.Recorded) for cls in (Artwork, Testimony)]
+        return [_as_uuid(n.originator_id) for n in self._notifications(topics)]
+
+    def contributor_ids(self) -> list[UUID]:
+        """Every contributor, in the order they were registered."""
+        return [_as_uuid(n.originator_id) for n in self._notifications([get_topic(Contributor.Registered)])]
 
     def resolve(self, id_or_slug: str) -> UUID:
         """An aggregate id from its text form, or the id of the exhibition with that slug."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -96,6 +96,147 @@ def public_exhibition(archive: ExhibitionArchive, exhibition: Exhibition, on: da
     """The visitor's view of an exhibition, or None if it is not published."""
     if not exhibition.is_published:
         return None
+    return _visible_view(archive, exhibition, on)
+
+
+def published_exhibitions(archive: ExhibitionArchive, on: date | None = None) -> list[PublicExhibition]:
+    """Every published exhibition, most recent opening first."""
+    on = on or clock.today()
+    views = [public_exhibition(archive, e, on) for e in archive.exhibitions()]
+    shown = [v for v in views if v is not None]
+    return sorted(shown, key=lambda v: v.opens_on or date.min, reverse=True)
+
+
+def published_exhibition(archive: ExhibitionArchive, slug: str, on: date | None = None) -> PublicExhibition:
+    """A published exhibition by slug; NotFound if it does not exist or is not published."""
+    view = public_exhibition(archive, archive.exhibition_by_slug(slug), on or clock.today())
+    if view is None:
+        raise NotFound(f"No published exhibition with the slug {slug!r}.")
+    return view
+
+
+# -- single items ----------------------------------------------------------------------------
+
+
+def visible_item(archive: ExhibitionArchive, item_id: UUID, on: date | None = None) -> PublicItem | None:
+    """An item as a visitor may see it on its own page (``Surface.ONLINE``), or None.
+
+    None covers every reason alike (unknown id, no consent, not online, expired, withdrawn),
+    so that a visitor learns nothing about items they may not see.
+    """
+    try:
+        item = archive.get_item(item_id)
+    except NotFound:
+        return None
+    return public_item(archive, item, Surface.ONLINE, on or clock.today())
+
+
+def exhibitions_showing(
+    archive: ExhibitionArchive, item_id: UUID, on: date | None = None
+) -> list[PublicExhibition]:
+    """The published exhibitions in which visitors may see the item (``Surface.ONLINE_EXHIBITION``)."""
+    return [e for e in published_exhibitions(archive, on) if any(i.id == item_id for i in e.items)]
+
+
+# -- an exhibition's history -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One moment of a published exhibition's history, fit for visitors.
+
+    ``what`` is the plain phrase code of ``archive.history`` (e.g. ``"work added"``); only the
+    exhibition's own events carry anything more: its titles (``titles``) when they were set, and
+    the names of the fields that changed (``changed``). Nothing about any work is included.
+    """
+
+    at: datetime
+    day: date
+    what: str
+    titles: dict[str, str] = field(default_factory=dict)
+    changed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExhibitionTimeline:
+    """A published exhibition (as visitors see it now) and its history, oldest first."""
+
+    exhibition: PublicExhibition
+    created_on: date
+    entries: list[TimelineEntry]
+
+
+def _published_now(archive: ExhibitionArchive, slug: str, on: date) -> tuple[Exhibition, PublicExhibition]:
+    exhibition = archive.exhibition_by_slug(slug)
+    view = public_exhibition(archive, exhibition, on)
+    if view is None:
+        raise NotFound(f"No published exhibition with the slug {slug!r}.")
+    return exhibition, view
+
+
+def exhibition_timeline(archive: ExhibitionArchive, slug: str, on: date | None = None) -> ExhibitionTimeline:
+    """The history of a published exhibition for visitors; NotFound if it is not published now.
+
+    Entries come from ``archive.history``: for changes to works only the date and the kind of
+    change, never which work or its wall text; for the exhibition's own changes its titles.
+    """
+    on = on or clock.today()
+    exhibition, view = _published_now(archive, slug, on)
+    own: dict[int, tuple[dict[str, str], tuple[str, ...]]] = {}
+    for event in archive.events.get(exhibition.id):
+        if isinstance(event, Exhibition.Created):
+            own[event.originator_version] = (dict(event.details.get("titles") or {}), ())
+        elif isinstance(event, Exhibition.Revised):
+            own[event.originator_version] = (
+                dict(event.changes.get("titles") or {}),
+                tuple(sorted(event.changes)),
+            )
+    zone = clock.local_timezone()
+    entries = []
+    for entry in archive.history(exhibition.id):
+        titles, changed = own.get(entry.version, ({}, ()))
+        entries.append(
+            TimelineEntry(
+                at=entry.timestamp,
+                day=entry.timestamp.astimezone(zone).date(),
+                what=entry.what,
+                titles=titles,
+                changed=changed,
+            )
+        )
+    created_on = entries[0].day if entries else on
+    return ExhibitionTimeline(view, created_on, entries)
+
+
+@dataclass(frozen=True)
+class ExhibitionAsOf:
+    """A published exhibition as it stood on ``day``.
+
+    ``then`` is None when the exhibition did not exist yet on that day. Its items are the
+    arrangement of that day, but only those that *current* consent lets visitors see.
+    """
+
+    day: date
+    now: PublicExhibition
+    then: PublicExhibition | None
+    published_then: bool
+
+
+def exhibition_as_of(
+    archive: ExhibitionArchive, slug: str, day: date, on: date | None = None
+) -> ExhibitionAsOf:
+    """A published exhibition as it stood at the end of ``day``; NotFound if it is not published now."""
+    on = on or clock.today()
+    exhibition, view = _published_now(archive, slug, on)
+    try:
+        past = archive.exhibition_as_of(exhibition.id, min(day, on))
+    except NotFound:
+        return ExhibitionAsOf(day, view, None, False)
+    return ExhibitionAsOf(day, view, _visible_view(archive, past, on), past.is_published)
+
+
+def _visible_view(archive: ExhibitionArchive, exhibition: Exhibition, on: date) -> PublicExhibition:
+    """An exhibition's fields and the placements whose items current consent shows, in order."""
     items = []
     for placement in exhibition.placements:
         try:
@@ -120,19 +261,3 @@ def public_exhibition(archive: ExhibitionArchive, exhibition: Exhibition, on: da
         closes_on=exhibition.field("closes_on"),
         items=items,
     )
-
-
-def published_exhibitions(archive: ExhibitionArchive, on: date | None = None) -> list[PublicExhibition]:
-    """Every published exhibition, most recent opening first."""
-    on = on or clock.today()
-    views = [public_exhibition(archive, e, on) for e in archive.exhibitions()]
-    shown = [v for v in views if v is not None]
-    return sorted(shown, key=lambda v: v.opens_on or date.min, reverse=True)
-
-
-def published_exhibition(archive: ExhibitionArchive, slug: str, on: date | None = None) -> PublicExhibition:
-    """A published exhibition by slug; NotFound if it does not exist or is not published."""
-    view = public_exhibition(archive, archive.exhibition_by_slug(slug), on or clock.today())
-    if view is None:
-        raise NotFound(f"No published exhibition with the slug {slug!r}.")
-    return view

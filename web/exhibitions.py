@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
 
 from archive.application import ExhibitionArchive
 from archive.errors import NotFound
-from archive.public import published_exhibition, published_exhibitions
+from archive.public import PublicExhibition, exhibition_as_of, exhibition_timeline, published_exhibition, published_exhibitions
 from domain import clock
 from domain.languages import SUPPORTED_LANGUAGES, pick
 
 bp = Blueprint("exhibitions", __name__)
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def archive() -> ExhibitionArchive:
@@ -40,14 +44,20 @@ def _text_lang(texts: dict[str, str] | None, lang: str) -> str:
     return next((code for code in SUPPORTED_LANGUAGES if code in texts), lang)
 
 
+def _by_period(today: date) -> dict[str, list[PublicExhibition]]:
+    """Published exhibitions split into current, upcoming (not yet open) and past ones."""
+    shown = published_exhibitions(archive(), today)
+    upcoming = [e for e in shown if e.opens_on is not None and e.opens_on > today]
+    current = [e for e in shown if e.is_current(today)]
+    placed = {e.id for e in current + upcoming}
+    past = [e for e in shown if e.id not in placed]
+    return {"current": current, "upcoming": upcoming, "past": past}
+
+
 @bp.get("/")
 def index() -> str:
     """Published exhibitions, current ones first."""
-    today = clock.today()
-    shown = published_exhibitions(archive(), today)
-    current = [e for e in shown if e.is_current(today)]
-    past = [e for e in shown if not e.is_current(today)]
-    return render_template("exhibitions/index.html", current=current, past=past)
+    return render_template("exhibitions/index.html", **_by_period(clock.today()))
 
 
 @bp.get("/exhibitions/<slug>")
@@ -58,3 +68,60 @@ def show(slug: str) -> str:
     except NotFound:
         abort(404)
     return render_template("exhibitions/show.html", exhibition=exhibition)
+
+
+@bp.get("/exhibitions")
+def listing() -> str:
+    """Every published exhibition, current and past, with dates and venue."""
+    return render_template("exhibitions/list.html", **_by_period(clock.today()))
+
+
+@bp.get("/exhibitions/<slug>/history")
+def history(slug: str) -> str:
+    """The history of a published exhibition: when it was created, changed, published."""
+    try:
+        timeline = exhibition_timeline(archive(), slug, clock.today())
+    except NotFound:
+        abort(404)
+    return render_template("exhibitions/history.html", timeline=timeline, exhibition=timeline.exhibition)
+
+
+def parse_day(text: str) -> date | None:
+    """A calendar day from ``YYYY-MM-DD``, or None if the text is not such a date."""
+    text = text.strip()
+    if not ISO_DATE.fullmatch(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+@bp.get("/exhibitions/<slug>/as-of")
+def as_of(slug: str) -> str:
+    """A published exhibition as it stood on ``?date=YYYY-MM-DD``, showing only what consent allows now.
+
+    Without a date it shows the form; a malformed date shows a message, not an error.
+    """
+    today = clock.today()
+    try:
+        exhibition = published_exhibition(archive(), slug, today)
+    except NotFound:
+        abort(404)
+    asked = request.args.get("date", "")[:40]
+    day = parse_day(asked) if asked.strip() else None
+    view = None
+    if day is not None:
+        try:
+            view = exhibition_as_of(archive(), slug, day, today)
+        except NotFound:
+            abort(404)
+    return render_template(
+        "exhibitions/as_of.html",
+        exhibition=exhibition,
+        asked=asked,
+        malformed=bool(asked.strip()) and day is None,
+        day=day,
+        view=view,
+        today=today,
+    )

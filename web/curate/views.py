@@ -1,16 +1,482 @@
-"""Workspace pages: dashboard and the curators' tasks."""
+"""Workspace pages: the curators' tasks, each a thin view over one use case.
+
+Every form carries a CSRF token (Flask-WTF); every change names the logged-in curator as its
+actor; a refused change re-renders the form with the domain's message and records nothing.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
-from flask import render_template
-from flask_login import login_required
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
+from archive.application import ExhibitionArchive
+from archive.errors import ArchiveError, NotFound
+from archive.media import MediaError
+from domain import clock
+from domain.consent import ConsentStatus, Scope
+from domain.errors import DomainError, InvalidValue
+from domain.items import Item
 from web.curate import bp
+from web.curate.auth import archive
+from web.curate.forms import CsrfForm, form_values, multilingual, optional_date, optional_int, uuid_field
+
+MAX_IMAGES_PER_FORM = 3
+REASONS = {
+    ConsentStatus.NOT_RECORDED: "no consent recorded yet",
+    ConsentStatus.EXPIRED: "consent expired",
+    ConsentStatus.WITHDRAWN: "consent withdrawn",
+}
+
+
+def _attempt(action: Callable[[], Any]) -> tuple[Any, str | None]:
+    """Run a use case; return (result, None) or (None, a message for the form)."""
+    try:
+        return action(), None
+    except (DomainError, ArchiveError, MediaError) as error:
+        return None, str(error)
+
+
+def _refused(template: str, message: str, **context: Any) -> tuple[str, int]:
+    return render_template(template, error=message, values=form_values(request.form), **context), 422
+
+
+def _item_or_404(item_id: UUID) -> Item:
+    try:
+        return archive().get_item(item_id)
+    except NotFound:
+        abort(404)
+
+
+def _contributors(app: ExhibitionArchive) -> list[Any]:
+    return [app.get_contributor(cid) for cid in app.contributor_ids()]
+
+
+# -- dashboard ---------------------------------------------------------------------------
 
 
 @bp.get("/")
 @login_required
 def dashboard() -> Any:
-    return render_template("curate/dashboard.html")
+    """Exhibitions (published or not) and the most recently recorded items."""
+    app = archive()
+    items = [app.get_item(item_id) for item_id in app.item_ids()[-20:]][::-1]
+    return render_template("curate/dashboard.html", exhibitions=app.exhibitions(), items=items, today=clock.today())
+
+
+# -- contributors ------------------------------------------------------------------------
+
+
+@bp.route("/contributors/new", methods=["GET", "POST"])
+@login_required
+def new_contributor() -> Any:
+    """Register a contributor; their personal data is encrypted under their own key."""
+    form = CsrfForm()
+    if form.validate_on_submit():
+        contributor_id, error = _attempt(
+            lambda: archive().register_contributor(
+                name=request.form.get("name", ""),
+                pseudonym=request.form.get("pseudonym"),
+                contact=request.form.get("contact"),
+                actor=current_user.actor,
+            )
+        )
+        if error:
+            return _refused("curate/contributor_new.html", error, form=form)
+        flash("Contributor registered.", "info")
+        return redirect(url_for("curate.contributor", contributor_id=contributor_id))
+    return render_template("curate/contributor_new.html", form=form, values={})
+
+
+@bp.get("/contributors")
+@login_required
+def contributors() -> Any:
+    return render_template("curate/contributors.html", contributors=_contributors(archive()))
+
+
+@bp.route("/contributors/<uuid:contributor_id>", methods=["GET"])
+@login_required
+def contributor(contributor_id: UUID) -> Any:
+    app = archive()
+    try:
+        person = app.get_contributor(contributor_id)
+    except NotFound:
+        abort(404)
+    items = [item for item in map(app.get_item, app.item_ids()) if item.contributor_id == contributor_id]
+    return render_template("curate/contributor.html", person=person, items=items, form=CsrfForm(), today=clock.today())
+
+
+@bp.post("/contributors/<uuid:contributor_id>/code")
+@login_required
+def new_consent_code(contributor_id: UUID) -> Any:
+    """Issue a new consent code (the old one stops working); shown once on a receipt."""
+    form = CsrfForm()
+    if not form.validate_on_submit():
+        abort(400)
+    code, error = _attempt(lambda: archive().issue_consent_code(contributor_id, current_user.actor))
+    if error:
+        flash(error, "error")
+        return redirect(url_for("curate.contributor", contributor_id=contributor_id))
+    person = archive().get_contributor(contributor_id)
+    return render_template("curate/receipt.html", code=code, person=person, items=[], when=clock.now())
+
+
+# -- items -------------------------------------------------------------------------------
+
+
+def _new_item_images(item_id: UUID) -> str | None:
+    """Upload the images attached to an item form; a message if one was refused."""
+    for n in range(1, MAX_IMAGES_PER_FORM + 1):
+        upload = request.files.get(f"image_{n}")
+        if upload is None or not upload.filename:
+            continue
+        data = upload.read()
+        _, error = _attempt(
+            lambda: archive().upload_image(
+                item_id, data, actor=current_user.actor, alt_text=multilingual(request.form, f"alt_{n}"),
+                caption=multilingual(request.form, f"caption_{n}"),
+            )
+        )
+        if error:
+            return f"Image {n} ({upload.filename}): {error}"
+    return None
+
+
+def _check_alt_texts() -> None:
+    for n in range(1, MAX_IMAGES_PER_FORM + 1):
+        upload = request.files.get(f"image_{n}")
+        if upload is not None and upload.filename and not any(multilingual(request.form, f"alt_{n}").values()):
+            raise InvalidValue(f"Image {n} needs alt text (a description for people who cannot see it).")
+
+
+@bp.route("/artworks/new", methods=["GET", "POST"])
+@login_required
+def new_artwork() -> Any:
+    """Record an artwork with up to three images, each with its alt text."""
+    form = CsrfForm()
+    people = _contributors(archive())
+    if form.validate_on_submit():
+        def record() -> UUID:
+            _check_alt_texts()
+            return archive().record_artwork(
+                contributor_id=uuid_field(request.form, "contributor_id", "contributor"),
+                actor=current_user.actor,
+                title=multilingual(request.form, "title"),
+                year=optional_int(request.form, "year", "Year"),
+                medium=multilingual(request.form, "medium"),
+                dimensions=request.form.get("dimensions", ""),
+                description=multilingual(request.form, "description"),
+                series=multilingual(request.form, "series"),
+                content_note=multilingual(request.form, "content_note"),
+            )
+
+        item_id, error = _attempt(record)
+        if error:
+            return _refused("curate/artwork_new.html", error, form=form, contributors=people, slots=MAX_IMAGES_PER_FORM)
+        image_error = _new_item_images(item_id)
+        if image_error:
+            flash(f"The artwork was recorded, but {image_error} Add the image again below.", "error")
+        else:
+            flash("Artwork recorded. Record the contributor's consent before it can be shown.", "info")
+        return redirect(url_for("curate.item", item_id=item_id))
+    return render_template(
+        "curate/artwork_new.html", form=form, contributors=people, slots=MAX_IMAGES_PER_FORM, values={}
+    )
+
+
+@bp.route("/testimonies/new", methods=["GET", "POST"])
+@login_required
+def new_testimony() -> Any:
+    """Record a testimony: text per language, its original language, a content note."""
+    form = CsrfForm()
+    people = _contributors(archive())
+    if form.validate_on_submit():
+        item_id, error = _attempt(
+            lambda: archive().record_testimony(
+                contributor_id=uuid_field(request.form, "contributor_id", "contributor"),
+                actor=current_user.actor,
+                text=multilingual(request.form, "text"),
+                language=request.form.get("language", ""),
+                content_note=multilingual(request.form, "content_note"),
+                title=multilingual(request.form, "title"),
+            )
+        )
+        if error:
+            return _refused("curate/testimony_new.html", error, form=form, contributors=people)
+        flash("Testimony recorded. Record the contributor's consent before it can be shown.", "info")
+        return redirect(url_for("curate.item", item_id=item_id))
+    return render_template("curate/testimony_new.html", form=form, contributors=people, values={})
+
+
+@bp.get("/items/<uuid:item_id>")
+@login_required
+def item(item_id: UUID) -> Any:
+    """An item as curators see it: content, images, consent, status."""
+    found = _item_or_404(item_id)
+    person = archive().get_contributor(found.contributor_id)
+    return render_template(
+        "curate/item.html", item=found, person=person, form=CsrfForm(), today=clock.today(),
+        status=found.status(clock.today()), scopes=[s.value for s in Scope], values={},
+    )
+
+
+@bp.post("/items/<uuid:item_id>/images")
+@login_required
+def add_images(item_id: UUID) -> Any:
+    form = CsrfForm()
+    if not form.validate_on_submit():
+        abort(400)
+    _item_or_404(item_id)
+    try:
+        _check_alt_texts()
+    except InvalidValue as error:
+        flash(str(error), "error")
+        return redirect(url_for("curate.item", item_id=item_id))
+    error = _new_item_images(item_id)
+    flash(error or "Image added.", "error" if error else "info")
+    return redirect(url_for("curate.item", item_id=item_id))
+
+
+@bp.post("/items/<uuid:item_id>/consent")
+@login_required
+def consent(item_id: UUID) -> Any:
+    """Record (first time) or update consent; a newly issued code is shown once on a receipt."""
+    form = CsrfForm()
+    if not form.validate_on_submit():
+        abort(400)
+    found = _item_or_404(item_id)
+    scopes = request.form.getlist("scopes")
+    attribution = request.form.get("attribution", "")
+    text_version = request.form.get("text_version", "")
+
+    def record() -> Any:
+        expires_on = optional_date(request.form, "expires_on", "Expiry")
+        if found.consent is None:
+            return archive().record_consent(
+                item_id, actor=current_user.actor, scopes=scopes, attribution=attribution,
+                text_version=text_version, expires_on=expires_on,
+            )
+        archive().update_consent(
+            item_id, actor=current_user.actor, scopes=scopes, attribution=attribution,
+            text_version=text_version or None, expires_on=expires_on,
+        )
+        return None
+
+    receipt, error = _attempt(record)
+    if error:
+        flash(error, "error")
+        return redirect(url_for("curate.item", item_id=item_id))
+    if receipt is not None and receipt.code:
+        person = archive().get_contributor(found.contributor_id)
+        return render_template("curate/receipt.html", code=receipt.code, person=person, items=[found], when=receipt.recorded_at)
+    flash("Consent saved. It applies everywhere at once.", "info")
+    return redirect(url_for("curate.item", item_id=item_id))
+
+
+@bp.post("/items/<uuid:item_id>/withdraw")
+@login_required
+def withdraw(item_id: UUID) -> Any:
+    """Withdraw on the contributor's behalf; needs the confirmation box ticked. Cannot be undone."""
+    form = CsrfForm()
+    if not form.validate_on_submit():
+        abort(400)
+    _item_or_404(item_id)
+    if request.form.get("confirm") != "yes":
+        flash("Tick the box to confirm: withdrawal cannot be undone.", "error")
+        return redirect(url_for("curate.item", item_id=item_id))
+    _, error = _attempt(lambda: archive().withdraw(item_id, actor=current_user.actor))
+    flash(error or "Consent withdrawn: the content is gone for good.", "error" if error else "info")
+    return redirect(url_for("curate.item", item_id=item_id))
+
+
+@bp.get("/items/<uuid:item_id>/images/<uuid:image_id>/<name>.<fmt>")
+@login_required
+def image(item_id: UUID, image_id: UUID, name: str, fmt: str) -> Any:
+    try:
+        served = archive().image_for_curator(item_id, image_id, name, fmt)
+    except NotFound:
+        abort(404)
+    response = Response(served.data, mimetype=served.content_type)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# -- history and consent overview -------------------------------------------------------
+
+
+@bp.get("/history/<uuid:aggregate_id>")
+@login_required
+def history(aggregate_id: UUID) -> Any:
+    """The history of any item, contributor or exhibition: when, who, what; no withdrawn content."""
+    try:
+        entries = archive().history(aggregate_id)
+    except NotFound:
+        abort(404)
+    return render_template("curate/history.html", entries=entries, aggregate_id=aggregate_id)
+
+
+@bp.get("/consent")
+@login_required
+def consent_overview() -> Any:
+    """Which items visitors cannot see, and why."""
+    app = archive()
+    today = clock.today()
+    rows = []
+    for found in map(app.get_item, app.item_ids()):
+        status = found.status(today)
+        if status is ConsentStatus.GIVEN and found.consent is not None and Scope.PUBLISH_ONLINE not in found.consent.scopes:
+            reason = "not consented for online publication"
+        else:
+            reason = REASONS.get(status)
+        if reason:
+            rows.append((found, reason))
+    return render_template("curate/consent_overview.html", rows=rows, today=today)
+
+
+# -- exhibitions -------------------------------------------------------------------------
+
+
+def _exhibition_fields() -> dict[str, Any]:
+    return {
+        "titles": multilingual(request.form, "titles"),
+        "organiser": multilingual(request.form, "organiser"),
+        "venue": multilingual(request.form, "venue"),
+        "city": multilingual(request.form, "city"),
+        "statement": multilingual(request.form, "statement"),
+        "opens_on": optional_date(request.form, "opens_on", "Opening date"),
+        "closes_on": optional_date(request.form, "closes_on", "Closing date"),
+    }
+
+
+@bp.route("/exhibitions/new", methods=["GET", "POST"])
+@login_required
+def new_exhibition() -> Any:
+    form = CsrfForm()
+    if form.validate_on_submit():
+        slug = (request.form.get("slug") or "").strip()
+        _, error = _attempt(lambda: archive().create_exhibition(slug=slug, actor=current_user.actor, **_exhibition_fields()))
+        if error:
+            return _refused("curate/exhibition_form.html", error, form=form, exhibition=None)
+        flash("Exhibition created (not published).", "info")
+        return redirect(url_for("curate.exhibition", slug=slug))
+    return render_template("curate/exhibition_form.html", form=form, exhibition=None, values={})
+
+
+def _exhibition_or_404(slug: str) -> Any:
+    try:
+        return archive().exhibition_by_slug(slug)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/exhibitions/<slug>", methods=["GET", "POST"])
+@login_required
+def exhibition(slug: str) -> Any:
+    """Edit an exhibition's details, and arrange its works."""
+    shown = _exhibition_or_404(slug)
+    form = CsrfForm()
+    if form.validate_on_submit():
+        fields = None
+
+        def revise() -> None:
+            nonlocal fields
+            fields = _exhibition_fields()
+            archive().revise_exhibition(shown.id, actor=current_user.actor, **fields)
+
+        _, error = _attempt(revise)
+        if error:
+            return _refused("curate/exhibition_form.html", error, form=form, exhibition=shown, **_arrangement(shown))
+        flash("Exhibition saved.", "info")
+        return redirect(url_for("curate.exhibition", slug=slug))
+    values = {f"{name}_{lang}": text for name in ("titles", "organiser", "venue", "city", "statement")
+              for lang, text in shown.field(name).items()}
+    for name in ("opens_on", "closes_on"):
+        values[name] = shown.field(name).isoformat() if shown.field(name) else ""
+    return render_template("curate/exhibition_form.html", form=form, exhibition=shown, values=values, **_arrangement(shown))
+
+
+def _arrangement(shown: Any) -> dict[str, Any]:
+    app = archive()
+    placed = [(p, app.get_item(p.item_id)) for p in shown.placements]
+    hung = set(shown.item_ids)
+    candidates = [i for i in map(app.get_item, app.item_ids()) if i.id not in hung and not i.is_withdrawn]
+    return {"placed": placed, "candidates": candidates, "today": clock.today()}
+
+
+def _exhibition_action(slug: str, action: Callable[[Any], Any], done: str) -> Any:
+    form = CsrfForm()
+    if not form.validate_on_submit():
+        abort(400)
+    shown = _exhibition_or_404(slug)
+    _, error = _attempt(lambda: action(shown))
+    flash(error or done, "error" if error else "info")
+    return redirect(url_for("curate.exhibition", slug=slug) + "#arrangement")
+
+
+@bp.post("/exhibitions/<slug>/works")
+@login_required
+def add_work(slug: str) -> Any:
+    return _exhibition_action(
+        slug,
+        lambda shown: archive().add_to_exhibition(
+            shown.id, uuid_field(request.form, "item_id", "work"), actor=current_user.actor,
+            wall_text=multilingual(request.form, "wall"),
+        ),
+        "Work added.",
+    )
+
+
+@bp.post("/exhibitions/<slug>/works/<uuid:item_id>/wall-text")
+@login_required
+def wall_text(slug: str, item_id: UUID) -> Any:
+    return _exhibition_action(
+        slug,
+        lambda shown: archive().revise_wall_text(
+            shown.id, item_id, actor=current_user.actor, wall_text=multilingual(request.form, "wall")
+        ),
+        "Wall text saved.",
+    )
+
+
+@bp.post("/exhibitions/<slug>/works/<uuid:item_id>/remove")
+@login_required
+def remove_work(slug: str, item_id: UUID) -> Any:
+    return _exhibition_action(
+        slug, lambda shown: archive().remove_from_exhibition(shown.id, item_id, actor=current_user.actor), "Work removed."
+    )
+
+
+@bp.post("/exhibitions/<slug>/works/<uuid:item_id>/move")
+@login_required
+def move_work(slug: str, item_id: UUID) -> Any:
+    def move(shown: Any) -> None:
+        order = list(shown.item_ids)
+        if item_id not in order:
+            raise InvalidValue("That work is not in this exhibition.")
+        index = order.index(item_id)
+        target = index - 1 if request.form.get("direction") == "up" else index + 1
+        if not 0 <= target < len(order):
+            raise InvalidValue("The work is already at that end.")
+        order[index], order[target] = order[target], order[index]
+        archive().reorder_exhibition(shown.id, order, actor=current_user.actor)
+
+    return _exhibition_action(slug, move, "Order saved.")
+
+
+@bp.post("/exhibitions/<slug>/publish")
+@login_required
+def publish(slug: str) -> Any:
+    return _exhibition_action(
+        slug, lambda shown: archive().publish_exhibition(shown.id, actor=current_user.actor), "Published: visitors can see it."
+    )
+
+
+@bp.post("/exhibitions/<slug>/unpublish")
+@login_required
+def unpublish(slug: str) -> Any:
+    return _exhibition_action(
+        slug, lambda shown: archive().unpublish_exhibition(shown.id, actor=current_user.actor), "Unpublished: hidden from visitors."
+    )

@@ -1,0 +1,204 @@
+"""The curators' workspace: login, CSRF, recording, consent receipts, arranging, publishing."""
+
+from __future__ import annotations
+
+import re
+from uuid import UUID
+
+import pytest
+
+from archive.application import ExhibitionArchive
+from archive.keystore import InMemoryKeyStore
+from archive.media import InMemoryMediaStore
+from media_store import PillowImagePipeline, make_sample_photo
+from web import create_app
+
+PASSWORD = "a long enough passphrase"
+
+
+@pytest.fixture
+def archive():
+    app = ExhibitionArchive(
+        InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+        media=InMemoryMediaStore(), images=PillowImagePipeline(),
+    )
+    app.create_curator(username="dana", password=PASSWORD, actor="system:test", display_name="Dana")
+    return app
+
+
+@pytest.fixture
+def app(archive):
+    return create_app({"TESTING": True, "ARCHIVE": archive, "SECRET_KEY": "test-secret"})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf(client, path: str) -> str:
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+def login(client, username="dana", password=PASSWORD):
+    return client.post("/curate/login", data={"csrf_token": csrf(client, "/curate/login"),
+                                              "username": username, "password": password})
+
+
+@pytest.fixture
+def logged_in(client):
+    assert login(client).status_code == 302
+    return client
+
+
+def post(client, path: str, data: dict, form_page: str | None = None, **kwargs):
+    return client.post(path, data={"csrf_token": csrf(client, form_page or path), **data}, **kwargs)
+
+
+def test_the_workspace_needs_a_login(client):
+    response = client.get("/curate/")
+    assert response.status_code == 302 and "/curate/login" in response.headers["Location"]
+
+
+def test_a_wrong_password_gets_one_generic_message(client):
+    for username in ("dana", "nobody"):
+        response = login(client, username=username, password="wrong password here")
+        assert response.status_code == 401
+        assert "The user name or password is not right." in response.get_data(as_text=True)
+
+
+def test_login_attempts_are_rate_limited(client):
+    statuses = [login(client, password=f"wrong {n} password!").status_code for n in range(12)]
+    assert statuses[:10] == [401] * 10 and 429 in statuses[10:]
+
+
+def test_session_cookies_are_httponly_samesite_and_secure(client):
+    response = login(client)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+
+
+def test_a_form_without_a_csrf_token_changes_nothing(logged_in, archive):
+    response = logged_in.post("/curate/contributors/new", data={"name": "No Token"})
+    assert response.status_code == 400
+    assert archive.contributor_ids() == []
+
+
+def test_logout_ends_the_session(logged_in):
+    response = post(logged_in, "/curate/logout", {}, form_page="/curate/")
+    assert response.status_code == 302
+    assert logged_in.get("/curate/").status_code == 302
+
+
+def _register(client, name="Aigerim Testova", pseudonym="Aq"):
+    response = post(client, "/curate/contributors/new", {"name": name, "pseudonym": pseudonym})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return UUID(response.headers["Location"].rsplit("/", 1)[-1])
+
+
+def test_record_an_artwork_with_images_then_consent_then_publish(logged_in, archive, client):
+    contributor = _register(logged_in)
+    photo = make_sample_photo(3, size=(900, 600))
+    from io import BytesIO
+
+    response = post(logged_in, "/curate/artworks/new", {
+        "contributor_id": str(contributor), "title_en": "Threshold", "title_ru": "Порог", "year": "2023",
+        "image_1": (BytesIO(photo), "door.jpg"), "alt_1_en": "A felt doormat", "alt_1_ru": "Войлочный коврик",
+        "image_2": (BytesIO(photo), "door2.jpg"), "alt_2_en": "The same doormat, closer",
+    }, content_type="multipart/form-data")
+    assert response.status_code == 302
+    item_id = UUID(response.headers["Location"].rsplit("/", 1)[-1])
+    assert len(archive.get_item(item_id).images) == 2
+    item_page = logged_in.get(f"/curate/items/{item_id}").get_data(as_text=True)
+    assert "no consent yet" in item_page
+    thumb = re.search(r'src="(/curate/items/[^"]+/thumb\.jpeg)"', item_page).group(1)
+    assert logged_in.get(thumb).status_code == 200
+
+    receipt = post(logged_in, f"/curate/items/{item_id}/consent", {
+        "scopes": ["exhibit", "publish_online"], "attribution": "pseudonym", "text_version": "2024-02",
+    }, form_page=f"/curate/items/{item_id}")
+    page = receipt.get_data(as_text=True)
+    code = re.search(r'class="consent-code"><strong>([0-9A-Z-]{19})</strong>', page).group(1)
+    assert "shown once" in page and "/consent" in page
+    assert archive.contributor_for_code(code) == contributor
+    assert code not in logged_in.get(f"/curate/items/{item_id}").get_data(as_text=True)
+    assert code not in logged_in.get(f"/curate/contributors/{contributor}").get_data(as_text=True)
+
+    assert post(logged_in, "/curate/exhibitions/new", {"slug": "tikha", "titles_en": "Silent Room",
+                "opens_on": "2024-04-01", "closes_on": "2024-04-30"}).status_code == 302
+    assert post(logged_in, "/curate/exhibitions/tikha/works", {"item_id": str(item_id), "wall_en": "Step in."},
+                form_page="/curate/exhibitions/tikha").status_code == 302
+    assert post(logged_in, "/curate/exhibitions/tikha/publish", {}, form_page="/curate/exhibitions/tikha").status_code == 302
+    public = client.get("/exhibitions/tikha").get_data(as_text=True)
+    assert "Threshold" in public and "Step in." in public and "Aq" in public and "Aigerim" not in public
+
+
+def test_bad_input_is_refused_clearly_and_records_nothing(logged_in, archive):
+    contributor = _register(logged_in)
+    from io import BytesIO
+
+    missing_alt = post(logged_in, "/curate/artworks/new", {
+        "contributor_id": str(contributor), "title_en": "No alt",
+        "image_1": (BytesIO(make_sample_photo(1, size=(300, 200))), "x.jpg"),
+    }, content_type="multipart/form-data")
+    assert missing_alt.status_code == 422 and "needs alt text" in missing_alt.get_data(as_text=True)
+    bad_year = post(logged_in, "/curate/artworks/new", {"contributor_id": str(contributor), "title_en": "X", "year": "20x4"})
+    assert bad_year.status_code == 422 and "Year must be a whole number" in bad_year.get_data(as_text=True)
+    bad_date = post(logged_in, "/curate/exhibitions/new", {"slug": "dates", "titles_en": "D", "opens_on": "2024-13-40"})
+    assert bad_date.status_code == 422 and "is not a date" in bad_date.get_data(as_text=True)
+    wrong_order = post(logged_in, "/curate/exhibitions/new", {"slug": "order", "titles_en": "D",
+                       "opens_on": "2024-05-01", "closes_on": "2024-04-01"})
+    assert wrong_order.status_code == 422 and "opening date cannot be after" in wrong_order.get_data(as_text=True)
+    bad_language = post(logged_in, "/curate/testimonies/new", {"contributor_id": str(contributor), "language": "de",
+                        "text_en": "t", "content_note_en": "n"})
+    assert bad_language.status_code == 422 and "Unsupported language" in bad_language.get_data(as_text=True)
+    assert archive.item_ids() == [] and archive.exhibitions() == []
+
+
+def test_a_broken_image_is_refused_after_the_artwork_is_kept(logged_in, archive):
+    contributor = _register(logged_in)
+    from io import BytesIO
+
+    response = post(logged_in, "/curate/artworks/new", {
+        "contributor_id": str(contributor), "title_en": "Broken",
+        "image_1": (BytesIO(b"not an image at all"), "fake.jpg"), "alt_1_en": "something",
+    }, content_type="multipart/form-data")
+    assert response.status_code == 302
+    page = logged_in.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Accepted formats are JPEG, PNG, WebP, TIFF and GIF" in page
+    assert archive.get_item(archive.item_ids()[0]).images == {}
+
+
+def test_withdrawal_needs_confirmation_and_shows_in_history(logged_in, archive):
+    contributor = _register(logged_in)
+    response = post(logged_in, "/curate/testimonies/new", {
+        "contributor_id": str(contributor), "language": "ru", "text_ru": "Текст свидетельства", "content_note_en": "Note",
+    })
+    item_id = UUID(response.headers["Location"].rsplit("/", 1)[-1])
+    post(logged_in, f"/curate/items/{item_id}/withdraw", {}, form_page=f"/curate/items/{item_id}")
+    assert not archive.get_item(item_id).is_withdrawn
+    post(logged_in, f"/curate/items/{item_id}/withdraw", {"confirm": "yes"}, form_page=f"/curate/items/{item_id}")
+    assert archive.get_item(item_id).is_withdrawn
+    history = logged_in.get(f"/curate/history/{item_id}").get_data(as_text=True)
+    assert "consent withdrawn" in history and "Текст свидетельства" not in history
+    overview = logged_in.get("/curate/consent").get_data(as_text=True)
+    assert "consent withdrawn" in overview
+
+
+def test_arranging_reorders_and_edits_wall_texts(logged_in, archive):
+    contributor = _register(logged_in)
+    items = [archive.record_artwork(contributor_id=contributor, actor="curator:dana", title={"en": f"Work {n}"}) for n in range(3)]
+    post(logged_in, "/curate/exhibitions/new", {"slug": "arr", "titles_en": "Arrangement"})
+    for item in items:
+        post(logged_in, "/curate/exhibitions/arr/works", {"item_id": str(item)}, form_page="/curate/exhibitions/arr")
+    post(logged_in, f"/curate/exhibitions/arr/works/{items[2]}/move", {"direction": "up"}, form_page="/curate/exhibitions/arr")
+    assert archive.exhibition_by_slug("arr").item_ids == [items[0], items[2], items[1]]
+    post(logged_in, f"/curate/exhibitions/arr/works/{items[0]}/wall-text", {"wall_en": "First words"},
+         form_page="/curate/exhibitions/arr")
+    assert archive.exhibition_by_slug("arr").placement(items[0]).wall_text.value == {"en": "First words"}
+    post(logged_in, f"/curate/exhibitions/arr/works/{items[1]}/remove", {}, form_page="/curate/exhibitions/arr")
+    assert archive.exhibition_by_slug("arr").item_ids == [items[0], items[2]]
+    edit = post(logged_in, "/curate/exhibitions/arr", {"titles_en": "Arrangement II", "venue_ru": "Зал"})
+    assert edit.status_code == 302
+    assert archive.exhibition_by_slug("arr").field("venue") == {"ru": "Зал"}
