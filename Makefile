@@ -28,6 +28,7 @@ test: $(TEST_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(TEST_STAMP)
+	command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk)) || echo "wrk not installed: the web benchmark will be skipped"
 	$(BIN)/python -m pytest tests/bench -s -o python_files="bench_*.py" -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:

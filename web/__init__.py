@@ -55,6 +55,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     for blueprint in (exhibitions.bp, items.bp, media.bp, search.bp, pages.bp, curate.bp, api.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)  # bearer tokens, never cookies
+
+    @app.get("/healthz")
+    def healthz() -> tuple[str, int, dict[str, str]]:
+        """Liveness for load balancers (and the benchmarks' trivial route)."""
+        return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
     _register_safety_headers(app)
     _register_error_pages(app)
     return app
