@@ -15,16 +15,30 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(TEST_STAMP): pyproject.toml $(STAMP)
+$(TEST_STAMP): pyproject.toml $(STAMP) tests/support/install-system-deps.sh
 	$(BIN)/pip install --quiet -e '.[test]'
 	bash tests/support/install-system-deps.sh
 	touch $@
+
+# axe-core for the browser tests, pinned by tests/e2e/browser/package-lock.json. Without npm (or
+# without the registry) the browser tests that need it skip, or fail under ARCHIVE_REQUIRE_SERVICES=1.
+BROWSER_TESTS := tests/e2e/browser
+AXE_JS := $(BROWSER_TESTS)/node_modules/axe-core/axe.min.js
+
+$(AXE_JS): $(BROWSER_TESTS)/package.json $(BROWSER_TESTS)/package-lock.json | $(TEST_STAMP)
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "make: warning: npm not found; not installing axe-core for the browser tests" >&2; \
+	elif (cd $(BROWSER_TESTS) && npm ci --no-audit --no-fund --loglevel=error); then \
+		touch $@; \
+	else \
+		echo "make: warning: 'npm ci' failed in $(BROWSER_TESTS); the accessibility test cannot run" >&2; \
+	fi
 
 run: $(STAMP)
 	$(BIN)/archive demo
 	$(BIN)/archive serve
 
-test: $(TEST_STAMP)
+test: $(TEST_STAMP) $(AXE_JS)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(TEST_STAMP)

@@ -222,7 +222,7 @@ class ExhibitionAsOf:
     published_then: bool
 
 
-def exhibition_as_of(
+def published_exhibition_as_of(
     archive: ExhibitionArchive, slug: str, day: date, on: date | None = None
 ) -> ExhibitionAsOf:
     """A published exhibition as it stood at the end of ``day``; NotFound if it is not published now."""

@@ -48,10 +48,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from web import api, curate, exhibitions, items, media, pages, search
     from web.extensions import csrf, limiter, login_manager
+    from web.i18n import babel, language, template_helpers
 
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    babel.init_app(app, locale_selector=language, default_translation_directories="translations")
+    app.context_processor(template_helpers)
     for blueprint in (exhibitions.bp, items.bp, media.bp, search.bp, pages.bp, curate.bp, api.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)  # bearer tokens, never cookies

@@ -10,7 +10,13 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from archive.application import ExhibitionArchive
 from archive.errors import NotFound
-from archive.public import PublicExhibition, exhibition_as_of, exhibition_timeline, published_exhibition, published_exhibitions
+from archive.public import (
+    PublicExhibition,
+    exhibition_timeline,
+    published_exhibition,
+    published_exhibition_as_of,
+    published_exhibitions,
+)
 from domain import clock
 from domain.languages import SUPPORTED_LANGUAGES, pick
 
@@ -104,18 +110,17 @@ def as_of(slug: str) -> str:
     Without a date it shows the form; a malformed date shows a message, not an error.
     """
     today = clock.today()
-    try:
-        exhibition = published_exhibition(archive(), slug, today)
-    except NotFound:
-        abort(404)
     asked = request.args.get("date", "")[:40]
     day = parse_day(asked) if asked.strip() else None
-    view = None
-    if day is not None:
-        try:
-            view = exhibition_as_of(archive(), slug, day, today)
-        except NotFound:
-            abort(404)
+    try:
+        if day is not None:
+            view = published_exhibition_as_of(archive(), slug, day, today)
+            exhibition = view.now
+        else:
+            view = None
+            exhibition = published_exhibition(archive(), slug, today)
+    except NotFound:
+        abort(404)
     return render_template(
         "exhibitions/as_of.html",
         exhibition=exhibition,

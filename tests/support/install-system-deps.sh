@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install the Debian packages the test suite needs, before pytest runs.
+# Install the Debian packages the test suite needs (PostgreSQL, Chromium, npm), before pytest runs.
 #
 # Run by `make test` on a fresh CI machine (as root, with network access only
 # to package registries).  Each requirement is a check command plus the Debian
@@ -72,3 +72,18 @@ have_postgres_server() {
 }
 
 ensure_packages have_postgres_server postgresql
+
+# Chromium for the browser tests (tests/e2e/browser), driven by Playwright: Debian's build,
+# never a downloaded one. chromium-driver comes with it for WebDriver-based tools.
+have_chromium() {
+    command -v chromium && command -v chromedriver
+}
+
+ensure_packages have_chromium chromium chromium-driver
+
+# npm, which `make test` uses to install axe-core (tests/e2e/browser/package-lock.json).
+have_npm() {
+    command -v npm
+}
+
+ensure_packages have_npm npm

@@ -1,7 +1,43 @@
-"""The JSON API under /api/v1: public reads through the consent gate, curator writes."""
+"""The JSON API under /api/v1: public reads through the consent gate, curator writes.
+
+- ``problems``: RFC 9457 problem details and the blueprint's error handlers;
+- ``auth``: curator bearer tokens;
+- ``schemas`` and ``validation``: the documented JSON Schemas and strict body reading;
+- ``representations``: visitor read models and curator views as JSON;
+- ``public``: reads for anyone, every one through the consent gate;
+- ``curator``: writes, each with a curator's token;
+- ``unknown``: problem answers for any other path under /api/v1;
+- ``openapi``: the OpenAPI 3.1 document of all of the above.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response, current_app
+
+from archive.application import ExhibitionArchive
+from archive.search import SearchIndex
+from web.api.problems import register_error_handlers
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+#: Answers change with consent, and a visitor's device may be shared: no cache may keep them.
+CACHE_CONTROL = "private, no-store"
+
+
+def archive() -> ExhibitionArchive:
+    return current_app.extensions["archive"]
+
+
+def search_index() -> SearchIndex:
+    return current_app.extensions["search"]
+
+
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+register_error_handlers(bp)
+
+from web.api import curator, public, unknown  # noqa: E402,F401  (registers routes on bp)

@@ -1,0 +1,70 @@
+"""axe-core finds no serious or critical accessibility problem on any public page type."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+from playwright.sync_api import Page
+
+
+AXE_PATH = "/__axe-core.js"  # served by the test itself, so the page's CSP (script-src 'self') allows it
+BLOCKING = ("serious", "critical")
+
+#: (what, path, statuses that mean "this page type does not exist yet: skip it")
+PAGES = [
+    ("home", "/", ()),
+    ("exhibitions list", "/exhibitions", (404,)),
+    ("exhibition", "/exhibitions/silent-room", ()),
+    ("search with results", "/search?q=Threshold", ()),
+    ("about", "/about", (404,)),
+    ("not found", "/no-such-page", ()),
+    ("curator login", "/curate/login", ()),
+]
+
+
+def _describe(what: str, path: str, violation: dict) -> str:
+    lines = [f"[{violation['impact']}] {violation['id']} on {what} ({path}): {violation['help']}", f"    {violation['helpUrl']}"]
+    for node in violation["nodes"]:
+        target = " ".join(" > ".join(t) if isinstance(t, list) else t for t in node["target"])
+        lines.append(f"    - {target}: {node['html'][:200]}")
+        summary = (node.get("failureSummary") or "").replace("\n", " / ")
+        if summary:
+            lines.append(f"      {summary[:300]}")
+    return "\n".join(lines)
+
+
+def _scan(page: Page) -> list[dict]:
+    page.add_script_tag(url=AXE_PATH)
+    page.wait_for_function("() => typeof window.axe === 'object'")
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return result["violations"]
+
+
+def test_axe_core_scan_of_every_public_page_type(axe_source: str, page: Page, live_server) -> None:
+    page.route(
+        live_server.url(AXE_PATH),
+        lambda route: route.fulfill(body=axe_source, content_type="text/javascript; charset=utf-8"),
+    )
+    findings: list[str] = []
+    skipped: list[str] = []
+    scanned = 0
+    for what, path, missing in PAGES:
+        response = page.goto(path)
+        assert response is not None
+        if response.status in missing:
+            skipped.append(f"{what} ({path}) answered {response.status}: not scanned")
+            continue
+        if what == "search with results":
+            assert page.locator("ol.hits li.hit").count() > 0, "the search found nothing to scan"
+        scanned += 1
+        for violation in _scan(page):
+            if violation["impact"] in BLOCKING:
+                findings.append(_describe(what, path, violation))
+    for note in skipped:
+        warnings.warn(note, stacklevel=1)
+    assert scanned >= 5
+    if findings:
+        pytest.fail(
+            f"{len(findings)} serious or critical accessibility violation(s):\n\n" + "\n\n".join(findings), pytrace=False
+        )

@@ -1,0 +1,193 @@
+"""The OpenAPI document: valid OpenAPI 3.1, the same operations as the app's routes, and true
+to the app's answers (checked with schemathesis against the WSGI app).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from flask import Flask
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from archive import application
+from archive.application import ExhibitionArchive
+from archive.bootstrap import open_search_index
+from archive.config import Settings
+from archive.keystore import InMemoryKeyStore
+from archive.media import InMemoryMediaStore
+from archive.search_follower import SearchFollower
+from media_store import PillowImagePipeline, make_sample_photo
+from tests.conftest import CURATOR
+from web import create_app
+from web.api.unknown import CATCH_ALL_ENDPOINTS
+
+ONLINE = ["exhibit", "publish_online"]
+READ_CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance, status_code_conformance]
+FUZZ = settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+    database=None,
+)
+
+
+def build_app(folder: Path) -> tuple[Flask, dict[str, Any]]:
+    """An app on in-memory storage with a published exhibition, a visible artwork with an image,
+    a testimony, and a curator's token."""
+    archive = ExhibitionArchive(
+        InMemoryKeyStore(),
+        env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+        media=InMemoryMediaStore(),
+        images=PillowImagePipeline(),
+    )
+    index = open_search_index(Settings(data_dir=folder), writable=True)
+    person = archive.register_contributor(name="Aruzhan", pseudonym="A.", actor=CURATOR)
+    artwork = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Window", "ru": "Окно"}, year=2024)
+    archive.upload_image(artwork, make_sample_photo(1, size=(320, 240)), actor=CURATOR, alt_text={"en": "A window"})
+    archive.record_consent(artwork, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    testimony = archive.record_testimony(
+        contributor_id=person, actor=CURATOR, text={"ru": "Тишина"}, language="ru", content_note={"en": "Note"}
+    )
+    archive.record_consent(testimony, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
+    exhibition = archive.create_exhibition(slug="silent-room", actor=CURATOR, titles={"en": "Silent Room"})
+    for item in (artwork, testimony):
+        archive.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": "Wall"})
+    archive.publish_exhibition(exhibition, actor=CURATOR)
+    SearchFollower(archive, index).catch_up()
+    archive.create_curator(username="aigerim", password="a long enough password", actor=CURATOR)
+    token = archive.issue_api_token("aigerim", actor=CURATOR)
+    app = create_app({"TESTING": True, "ARCHIVE": archive, "SEARCH": index, "SECRET_KEY": "test"})
+    return app, {"artwork": artwork, "testimony": testimony, "token": token, "close": (index.close, archive.close)}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory):
+    app, facts = build_app(tmp_path_factory.mktemp("api-schema"))
+    yield app, facts
+    for close in facts["close"]:
+        close()
+
+
+@pytest.fixture(scope="module")
+def api_schema(world):
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", world[0])
+
+
+@pytest.fixture(scope="module")
+def write_world(tmp_path_factory: pytest.TempPathFactory):
+    """A separate archive for fuzzing writes, so that they cannot disturb the reads."""
+    app, facts = build_app(tmp_path_factory.mktemp("api-schema-writes"))
+    yield app, facts
+    for close in facts["close"]:
+        close()
+
+
+@pytest.fixture(scope="module")
+def write_schema(write_world):
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", write_world[0])
+
+
+@pytest.fixture
+def token(write_world) -> str:
+    return write_world[1]["token"]
+
+
+def test_the_document_is_valid_openapi_3_1(world):
+    document = world[0].test_client().get("/api/v1/openapi.json").get_json()
+    assert document["openapi"].startswith("3.1")
+    try:
+        from openapi_spec_validator import OpenAPIV31SpecValidator, validate
+    except ImportError:  # pragma: no cover - schemathesis' loader validates as well
+        schemathesis.openapi.from_dict(document).validate()
+    else:
+        validate(document, cls=OpenAPIV31SpecValidator)
+
+
+def _documented(document: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(path, method.upper()) for path, item in document["paths"].items() for method in item}
+
+
+def test_the_document_lists_exactly_the_routes_under_api_v1(world):
+    app = world[0]
+    document = app.test_client().get("/api/v1/openapi.json").get_json()
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1") or rule.endpoint in CATCH_ALL_ENDPOINTS:
+            continue
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+        routes |= {(path, method) for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routes == _documented(document)
+
+
+def test_request_bodies_refuse_unknown_fields_and_writes_need_a_token(world):
+    document = world[0].test_client().get("/api/v1/openapi.json").get_json()
+    schemas = document["components"]["schemas"]
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            writes = method != "get"
+            assert (operation.get("security") == [{"bearerAuth": []}]) is writes, (method, path)
+            if writes:
+                assert "401" in operation["responses"]
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                body = content["schema"]
+                body = schemas[body["$ref"].rsplit("/", 1)[-1]] if "$ref" in body else body
+                assert body["additionalProperties"] is False, (method, path)
+            for status, response in operation["responses"].items():
+                if status >= "400":
+                    assert list(response["content"]) == ["application/problem+json"]
+    assert document["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http", "scheme": "bearer", "description": document["components"]["securitySchemes"]["bearerAuth"]["description"]
+    }
+
+
+def test_real_answers_conform_to_the_document(world, api_schema):
+    """Explicit cases that reach the 200 answers (random ids rarely do)."""
+    _, facts = world
+    cases = [
+        api_schema["/api/v1/exhibitions"]["GET"].Case(),
+        api_schema["/api/v1/exhibitions/{slug}"]["GET"].Case(path_parameters={"slug": "silent-room"}),
+        api_schema["/api/v1/exhibitions/{slug}"]["GET"].Case(path_parameters={"slug": "no-such-room"}),
+        api_schema["/api/v1/items/{item_id}"]["GET"].Case(path_parameters={"item_id": str(facts["artwork"])}),
+        api_schema["/api/v1/items/{item_id}"]["GET"].Case(path_parameters={"item_id": str(facts["testimony"])}),
+        api_schema["/api/v1/search"]["GET"].Case(query={"q": "window"}),
+        api_schema["/api/v1/search"]["GET"].Case(query={"kind": ["exhibition", "testimony"], "sort": "date"}),
+        api_schema["/api/v1/search"]["GET"].Case(query={"page": "0"}),
+        api_schema["/api/v1/openapi.json"]["GET"].Case(),
+    ]
+    statuses = []
+    for case in cases:
+        response = case.call_and_validate(checks=READ_CHECKS)
+        statuses.append(response.status_code)
+    assert statuses == [200, 200, 404, 200, 200, 200, 200, 422, 200]
+    artwork = cases[3].call().json()
+    assert artwork["images"][0]["renditions"] and artwork["images"][0]["alt_text"] == {"en": "A window"}
+    assert cases[5].call().json()["hits"][0]["id"] == str(facts["artwork"])
+
+
+reads = schemathesis.pytest.from_fixture("api_schema").include(method="GET")
+
+
+@reads.parametrize()
+@FUZZ
+def test_public_reads_never_fail_and_match_the_document(case):
+    case.call_and_validate(checks=READ_CHECKS)
+
+
+writes = schemathesis.pytest.from_fixture("write_schema").exclude(method="GET")
+
+
+@writes.parametrize()
+@settings(FUZZ, max_examples=10)
+def test_curator_writes_never_fail_on_the_server(case, token):
+    case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=[not_a_server_error])

@@ -1,0 +1,313 @@
+"""Writes for curators, each with a bearer token; every change names the acting curator.
+
+Bodies are checked against the documented schemas first (unknown fields refused), then by
+the domain's own rules; the archive's errors become problem details in ``problems``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask import Response, request, url_for
+from werkzeug.datastructures import FileStorage
+
+from archive.errors import NotFound as ArchiveNotFound
+from archive.media import ImageRejected, MediaStoreUnavailable
+from domain.errors import InvalidValue
+from domain.exhibitions import Exhibition
+from domain.items import artwork_details, image_details
+from web.api import archive, bp
+from web.api.auth import actor, curator_required
+from web.api.problems import Problem
+from web.api.representations import curator_exhibition_json, item_url, json_response
+from web.api.schemas import MAX_IMAGES_PER_UPLOAD
+from web.api.validation import check_json_text, optional_date, parse_uuid, read_json
+
+_EXHIBITION_TEXT_FIELDS = ("titles", "organiser", "venue", "city", "statement")
+_DATE_FIELDS = ("opens_on", "closes_on")
+
+
+def _contributor(value: str, pointer: str) -> UUID:
+    """The id of a registered contributor, or a 422 problem pointing at the field."""
+    contributor_id = UUID(value)
+    try:
+        archive().get_contributor(contributor_id)
+    except ArchiveNotFound:
+        raise Problem(
+            "validation-failed",
+            "No contributor is registered with this id.",
+            errors=[{"pointer": pointer, "detail": "No contributor is registered with this id."}],
+        ) from None
+    return contributor_id
+
+
+def _exhibition(slug: str) -> Exhibition:
+    return archive().exhibition_by_slug(slug)
+
+
+def _exhibition_response(slug: str, status: int = 200) -> Response:
+    return json_response(curator_exhibition_json(_exhibition(slug)), status)
+
+
+def _path_item_id(text: str) -> UUID:
+    parsed = parse_uuid(text)
+    if parsed is None:
+        raise Problem("not-found", f"{text[:60]!r} is not an item id.")
+    return parsed
+
+
+# -- contributors, items, consent ------------------------------------------------------------
+
+
+@bp.post("/contributors")
+@curator_required
+def register_contributor() -> Response:
+    """Register a contributor; name, pseudonym and contact are encrypted under their own key."""
+    body = read_json("NewContributor")
+    contributor_id = archive().register_contributor(
+        name=body["name"], pseudonym=body.get("pseudonym"), contact=body.get("contact"), actor=actor()
+    )
+    return json_response({"id": str(contributor_id)}, 201)
+
+
+@bp.post("/items/<item_id>/consent")
+@curator_required
+def record_consent(item_id: str) -> Response:
+    """Record consent for an item. The receipt carries a new consent code once, if one was issued."""
+    parsed = _path_item_id(item_id)
+    body = read_json("NewConsent")
+    receipt = archive().record_consent(
+        parsed,
+        actor=actor(),
+        scopes=body["scopes"],
+        attribution=body["attribution"],
+        text_version=body["text_version"],
+        expires_on=optional_date(body, "expires_on"),
+    )
+    notice = (
+        "Hand this consent code to the contributor now: it is shown only this once and cannot be recovered."
+        if receipt.code
+        else "The contributor's existing consent code covers this item too."
+    )
+    return json_response(
+        {
+            "item_id": str(receipt.item_id),
+            "contributor_id": str(receipt.contributor_id),
+            "recorded_at": receipt.recorded_at.isoformat(),
+            "consent_code": receipt.code,
+            "notice": notice,
+        },
+        201,
+    )
+
+
+@bp.post("/testimonies")
+@curator_required
+def record_testimony() -> Response:
+    """Record a testimony (text per language, original language, content note). Hidden until consent."""
+    body = read_json("NewTestimony")
+    contributor_id = _contributor(body["contributor_id"], "#/contributor_id")
+    item_id = archive().record_testimony(
+        contributor_id=contributor_id,
+        actor=actor(),
+        text=body["text"],
+        language=body["language"],
+        content_note=body["content_note"],
+        title=body.get("title"),
+    )
+    return json_response({"id": str(item_id)}, 201, {"Location": item_url(item_id)})
+
+
+@bp.post("/artworks")
+@curator_required
+def record_artwork() -> Response:
+    """Record an artwork from a multipart upload: a ``metadata`` JSON part, and ``image`` file
+    parts each paired, in order, with an ``alt_text`` JSON part. Everything is checked before
+    anything is recorded."""
+    if request.mimetype != "multipart/form-data":
+        raise Problem("unsupported-media-type", "Send the artwork as multipart/form-data (see the OpenAPI document).")
+    form, files = request.form, request.files
+    unknown = sorted((set(form) | set(files)) - {"metadata", "image", "alt_text"})
+    if unknown:
+        raise Problem(
+            "validation-failed",
+            f"Unknown part {unknown[0]!r}. Allowed parts: metadata, image, alt_text.",
+            errors=[{"pointer": f"#/{name}", "detail": "Unknown part. Allowed parts: metadata, image, alt_text."} for name in unknown],
+        )
+    metadata_parts = _text_parts("metadata")
+    if len(metadata_parts) != 1:
+        detail = "The metadata part is required." if not metadata_parts else "Send exactly one metadata part."
+        raise Problem("validation-failed", detail, errors=[{"pointer": "#/metadata", "detail": detail}])
+    metadata = check_json_text(metadata_parts[0], "ArtworkMetadata", part="metadata")
+
+    if "image" in form:
+        detail = "Send each image as a file part (with a filename), not as a text field."
+        raise Problem("validation-failed", detail, errors=[{"pointer": "#/image", "detail": detail}])
+    images: list[FileStorage] = files.getlist("image")
+    alt_parts = _text_parts("alt_text")
+    errors = []
+    if not images:
+        errors.append({"pointer": "#/image", "detail": "Send at least one image part."})
+    if len(images) > MAX_IMAGES_PER_UPLOAD:
+        errors.append({"pointer": "#/image", "detail": f"Send at most {MAX_IMAGES_PER_UPLOAD} images at once."})
+    for n in range(len(alt_parts), len(images)):
+        errors.append({"pointer": f"#/alt_text/{n}", "detail": f"Image {n + 1} has no alt text: every image needs one."})
+    for n in range(len(images), len(alt_parts)):
+        errors.append({"pointer": f"#/alt_text/{n}", "detail": f"Alt text {n + 1} has no image to go with."})
+    if errors:
+        raise Problem("validation-failed", errors[0]["detail"], errors=errors)
+    alt_texts = [check_json_text(text, "AltText", part=f"alt_text/{n}") for n, text in enumerate(alt_parts)]
+
+    # The domain's own rules, before anything is recorded.
+    fields = {k: v for k, v in metadata.items() if k != "contributor_id"}
+    artwork_details(**fields)
+    for n, alt_text in enumerate(alt_texts):
+        try:
+            image_details(alt_text=alt_text)
+        except InvalidValue as error:
+            raise Problem("validation-failed", str(error), errors=[{"pointer": f"#/alt_text/{n}", "detail": str(error)}]) from None
+    contributor_id = _contributor(metadata["contributor_id"], "#/metadata/contributor_id")
+    datas = [image.read() for image in images]
+    _check_images(datas)
+
+    app = archive()
+    item_id = app.record_artwork(contributor_id=contributor_id, actor=actor(), **fields)
+    image_ids: list[UUID] = []
+    try:
+        for data, alt_text in zip(datas, alt_texts):
+            image_ids.append(app.upload_image(item_id, data, actor=actor(), alt_text=alt_text))
+    except MediaStoreUnavailable:
+        raise Problem(
+            "media-unavailable",
+            f"The artwork was recorded, but only {len(image_ids)} of {len(datas)} images could be stored: "
+            "the media storage cannot be reached.",
+            headers={"Retry-After": "60"},
+            extra={"artwork_id": str(item_id), "image_ids": [str(i) for i in image_ids]},
+        ) from None
+    return json_response(
+        {"id": str(item_id), "image_ids": [str(i) for i in image_ids]}, 201, {"Location": item_url(item_id)}
+    )
+
+
+def _text_parts(name: str) -> list[str | bytes]:
+    """A part's values, whether sent as plain fields or as file parts."""
+    parts: list[str | bytes] = list(request.form.getlist(name))
+    files = request.files.getlist(name)
+    if parts and files:
+        raise Problem("malformed-request", f"Send every {name!r} part the same way (all with or all without a filename).")
+    return parts + [f.read() for f in files]
+
+
+def _check_images(datas: list[bytes]) -> None:
+    """Refuse unusable uploads before the artwork is recorded (``upload_image`` checks again)."""
+    app = archive()
+    if app.images is None or app.media is None:
+        raise Problem("media-unavailable", "This archive has no media storage; images cannot be stored.")
+    errors = []
+    for n, data in enumerate(datas):
+        try:
+            app.images.ingest(data)
+        except ImageRejected as error:
+            errors.append({"pointer": f"#/image/{n}", "detail": str(error)})
+    if errors:
+        raise Problem("image-rejected", errors[0]["detail"], errors=errors)
+
+
+# -- exhibitions ------------------------------------------------------------------------------
+
+
+@bp.post("/exhibitions")
+@curator_required
+def create_exhibition() -> Response:
+    """Create an unpublished exhibition with a unique slug."""
+    body = read_json("NewExhibition")
+    details: dict[str, Any] = {k: body[k] for k in _EXHIBITION_TEXT_FIELDS if k in body}
+    details.update({k: optional_date(body, k) for k in _DATE_FIELDS if k in body})
+    archive().create_exhibition(slug=body["slug"], actor=actor(), **details)
+    response = _exhibition_response(body["slug"], 201)
+    response.headers["Location"] = url_for("api.get_exhibition", slug=body["slug"])
+    return response
+
+
+@bp.patch("/exhibitions/<slug>")
+@curator_required
+def revise_exhibition(slug: str) -> Response:
+    """Change an exhibition's titles, organiser, venue, city, statement or dates."""
+    exhibition_id = archive().exhibition_id_for_slug(slug)
+    body = read_json("ExhibitionChanges")
+    changes: dict[str, Any] = {k: body[k] for k in _EXHIBITION_TEXT_FIELDS if k in body}
+    changes.update({k: optional_date(body, k) for k in _DATE_FIELDS if k in body})
+    archive().revise_exhibition(exhibition_id, actor=actor(), **changes)
+    return _exhibition_response(slug)
+
+
+@bp.post("/exhibitions/<slug>/works")
+@curator_required
+def add_work(slug: str) -> Response:
+    """Hang an item in an exhibition, with its wall text, at a position (default: the end)."""
+    exhibition_id = archive().exhibition_id_for_slug(slug)
+    body = read_json("NewWork")
+    item_id = UUID(body["item_id"])
+    try:
+        archive().get_item(item_id)
+    except ArchiveNotFound:
+        detail = "No artwork or testimony has this id."
+        raise Problem("validation-failed", detail, errors=[{"pointer": "#/item_id", "detail": detail}]) from None
+    archive().add_to_exhibition(
+        exhibition_id, item_id, actor=actor(), wall_text=body.get("wall_text"), position=body.get("position")
+    )
+    return _exhibition_response(slug, 201)
+
+
+def _placed_item(slug: str, item_id: str) -> tuple[UUID, UUID]:
+    exhibition = _exhibition(slug)
+    parsed = parse_uuid(item_id)
+    if parsed is None or parsed not in exhibition.item_ids:
+        raise Problem("not-found", "That item is not in this exhibition.")
+    return exhibition.id, parsed
+
+
+@bp.patch("/exhibitions/<slug>/works/<item_id>")
+@curator_required
+def revise_wall_text(slug: str, item_id: str) -> Response:
+    """Replace the wall text beside a work ({} removes it)."""
+    exhibition_id, parsed = _placed_item(slug, item_id)
+    body = read_json("WallText")
+    archive().revise_wall_text(exhibition_id, parsed, actor=actor(), wall_text=body["wall_text"])
+    return _exhibition_response(slug)
+
+
+@bp.delete("/exhibitions/<slug>/works/<item_id>")
+@curator_required
+def remove_work(slug: str, item_id: str) -> Response:
+    """Take a work out of an exhibition (the item itself stays in the archive)."""
+    exhibition_id, parsed = _placed_item(slug, item_id)
+    archive().remove_from_exhibition(exhibition_id, parsed, actor=actor())
+    return _exhibition_response(slug)
+
+
+@bp.put("/exhibitions/<slug>/order")
+@curator_required
+def reorder_works(slug: str) -> Response:
+    """Put the works in a new order, listing each of them exactly once."""
+    exhibition_id = archive().exhibition_id_for_slug(slug)
+    body = read_json("WorkOrder")
+    archive().reorder_exhibition(exhibition_id, [UUID(i) for i in body["item_ids"]], actor=actor())
+    return _exhibition_response(slug)
+
+
+@bp.post("/exhibitions/<slug>/publish")
+@curator_required
+def publish_exhibition(slug: str) -> Response:
+    """Publish an exhibition: visitors see it, with the works their contributors allow."""
+    archive().publish_exhibition(archive().exhibition_id_for_slug(slug), actor=actor())
+    return _exhibition_response(slug)
+
+
+@bp.post("/exhibitions/<slug>/unpublish")
+@curator_required
+def unpublish_exhibition(slug: str) -> Response:
+    """Take an exhibition offline; visitors get the same 404 as for one that never existed."""
+    archive().unpublish_exhibition(archive().exhibition_id_for_slug(slug), actor=actor())
+    return _exhibition_response(slug)

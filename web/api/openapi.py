@@ -1,0 +1,342 @@
+"""The OpenAPI 3.1 document of the JSON API, built as a dict from one table of operations.
+
+``tests/e2e/test_api_schema.py`` checks that the (path, method) pairs here are exactly the
+routes registered under /api/v1, validates the document, and fuzzes the app against it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from web.api.problems import PROBLEM_TYPES, type_uri
+from web.api.schemas import (
+    COMPONENTS,
+    JSON_BODY_LIMIT,
+    MAX_IMAGES_PER_UPLOAD,
+    SEARCH_PARAMETERS,
+    SLUG,
+    UUID_STRING,
+    ref,
+)
+
+API_VERSION = "1.0.0"
+PREFIX = "/api/v1"
+IMAGE_TYPES = "image/jpeg, image/png, image/webp, image/tiff, image/gif"
+
+_PROBLEM_TABLE = "\n".join(
+    f"| `{type_uri(slug)}` | {status} | {title} | {when} |" for slug, (status, title, when) in PROBLEM_TYPES.items()
+)
+
+DESCRIPTION = f"""\
+A consent-first archive of art and testimony exhibitions.
+
+**Consent first.** Every public read passes the consent gate on every request: an item is
+shown only while its contributor's current consent allows it online (and, inside an
+exhibition, also in exhibitions). Hidden, withdrawn, expired, unpublished and unknown things
+all answer the *same* 404 problem, so a visitor cannot tell them apart. Answers carry
+`Cache-Control: private, no-store`.
+
+**Curators** write with an API token (`archive create-token`): `Authorization: Bearer <token>`.
+A missing, malformed, revoked or unknown token answers 401 with `WWW-Authenticate: Bearer`.
+
+**Bodies** are JSON (`Content-Type: application/json`, at most {JSON_BODY_LIMIT // 1024} KiB); unknown
+fields are refused by name. Dates are written `YYYY-MM-DD` and nothing else. Texts are given per
+language: an object keyed by `en`, `ru` or `kk`.
+
+**Artwork uploads** are `multipart/form-data`: exactly one `metadata` part (JSON, see
+`ArtworkMetadata`), then one to {MAX_IMAGES_PER_UPLOAD} `image` file parts, and as many `alt_text` parts
+(JSON, text per language): the n-th `alt_text` part is the alt text of the n-th `image` part.
+Every image needs alt text. Everything is checked before anything is recorded.
+
+**Errors** are RFC 9457 problem details (`application/problem+json`) with `type`, `title`,
+`status`, `detail`, and `errors` (each with `detail` and a JSON `pointer` or a query `parameter`)
+when fields are at fault. Other HTTP errors use `about:blank`.
+
+| type | status | title | when |
+|---|---|---|---|
+{_PROBLEM_TABLE}
+"""
+
+
+def _problem(description: str, **headers: dict[str, Any]) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "description": description,
+        "content": {"application/problem+json": {"schema": ref("Problem")}},
+    }
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def _ok(description: str, schema: dict[str, Any], *, location: bool = False) -> dict[str, Any]:
+    response: dict[str, Any] = {"description": description, "content": {"application/json": {"schema": schema}}}
+    if location:
+        response["headers"] = {
+            "Location": {"description": "Where the new resource is read.", "schema": {"type": "string"}}
+        }
+    return response
+
+
+NOT_FOUND = _problem("Not found, or not public (the same answer either way).")
+UNAUTHORIZED = _problem(
+    "No valid curator token.",
+    **{"WWW-Authenticate": {"description": "Bearer challenge.", "schema": {"type": "string"}}},
+)
+WRITE_ERRORS = {
+    "400": _problem("Malformed JSON."),
+    "401": UNAUTHORIZED,
+    "409": _problem("Concurrent change, or the item's consent was withdrawn."),
+    "413": _problem("Body too large."),
+    "415": _problem("Not JSON."),
+    "422": _problem("Invalid fields, or a rule of the archive refuses the change."),
+}
+NO_BODY_WRITE_ERRORS = {
+    "401": UNAUTHORIZED,
+    "409": _problem("Concurrent change."),
+    "422": _problem("A rule of the archive refuses the change."),
+}
+
+SLUG_PARAMETER = {
+    "name": "slug",
+    "in": "path",
+    "required": True,
+    "description": "The exhibition's slug.",
+    "schema": SLUG,
+    "examples": {"silent-room": {"value": "silent-room"}},
+}
+ITEM_PARAMETER = {
+    "name": "item_id",
+    "in": "path",
+    "required": True,
+    "description": "The id of an artwork or testimony.",
+    "schema": UUID_STRING,
+}
+
+
+def _json_body(schema_name: str) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": ref(schema_name)}}}
+
+
+def _search_parameters() -> list[dict[str, Any]]:
+    parameters = []
+    for name, schema, repeatable, description in SEARCH_PARAMETERS:
+        parameter: dict[str, Any] = {"name": name, "in": "query", "required": False, "description": description}
+        if repeatable:
+            parameter.update(schema={"type": "array", "items": schema}, style="form", explode=True)
+        else:
+            parameter["schema"] = schema
+        parameters.append(parameter)
+    return parameters
+
+
+ARTWORK_UPLOAD = {
+    "required": True,
+    "description": (
+        "One `metadata` JSON part, one or more `image` file parts, and one `alt_text` JSON part "
+        "per image, in the same order."
+    ),
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["metadata", "image", "alt_text"],
+                "properties": {
+                    "metadata": ref("ArtworkMetadata"),
+                    "image": {
+                        "type": "array",
+                        "minItems": 1,
+                        "maxItems": MAX_IMAGES_PER_UPLOAD,
+                        "items": {"type": "string", "contentMediaType": "application/octet-stream"},
+                        "description": "Image files (JPEG, PNG, WebP, TIFF or GIF), each with a filename.",
+                    },
+                    "alt_text": {
+                        "type": "array",
+                        "minItems": 1,
+                        "maxItems": MAX_IMAGES_PER_UPLOAD,
+                        "items": ref("AltText"),
+                        "description": "The n-th alt_text part is the alt text of the n-th image part.",
+                    },
+                },
+            },
+            "encoding": {
+                "metadata": {"contentType": "application/json"},
+                "image": {"contentType": IMAGE_TYPES},
+                "alt_text": {"contentType": "application/json"},
+            },
+        }
+    },
+}
+
+CURATOR_EXHIBITION = ref("CuratorExhibition")
+
+#: (path, method) -> operation. The one table the document is built from.
+OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
+    ("/openapi.json", "get"): {
+        "operationId": "getOpenApi",
+        "tags": ["meta"],
+        "summary": "This document.",
+        "responses": {"200": _ok("The OpenAPI 3.1 document.", {"type": "object"})},
+    },
+    ("/exhibitions", "get"): {
+        "operationId": "listExhibitions",
+        "tags": ["public"],
+        "summary": "Published exhibitions, the most recent opening first.",
+        "responses": {"200": _ok("Published exhibitions.", ref("ExhibitionList"))},
+    },
+    ("/exhibitions/{slug}", "get"): {
+        "operationId": "getExhibition",
+        "tags": ["public"],
+        "summary": "A published exhibition with the works consent allows, in order, with wall texts.",
+        "parameters": [SLUG_PARAMETER],
+        "responses": {"200": _ok("The exhibition.", ref("Exhibition")), "404": NOT_FOUND},
+    },
+    ("/items/{item_id}", "get"): {
+        "operationId": "getItem",
+        "tags": ["public"],
+        "summary": "An artwork or testimony whose current consent allows it online.",
+        "parameters": [ITEM_PARAMETER],
+        "responses": {"200": _ok("The item.", ref("Item")), "404": NOT_FOUND},
+    },
+    ("/search", "get"): {
+        "operationId": "search",
+        "tags": ["public"],
+        "summary": "Search everything public; every hit passes the consent gate again.",
+        "parameters": _search_parameters(),
+        "responses": {
+            "200": _ok("A page of results with facet counts.", ref("SearchResults")),
+            "422": _problem("A malformed query parameter."),
+        },
+    },
+    ("/contributors", "post"): {
+        "operationId": "registerContributor",
+        "tags": ["curators"],
+        "summary": "Register a contributor (personal data encrypted under their own key).",
+        "requestBody": _json_body("NewContributor"),
+        "responses": {"201": _ok("Registered.", ref("Created")), **WRITE_ERRORS},
+    },
+    ("/items/{item_id}/consent", "post"): {
+        "operationId": "recordConsent",
+        "tags": ["curators"],
+        "summary": "Record an item's consent; the receipt shows a newly issued consent code once.",
+        "parameters": [ITEM_PARAMETER],
+        "requestBody": _json_body("NewConsent"),
+        "responses": {"201": _ok("Recorded.", ref("ConsentReceipt")), "404": NOT_FOUND, **WRITE_ERRORS},
+    },
+    ("/testimonies", "post"): {
+        "operationId": "recordTestimony",
+        "tags": ["curators"],
+        "summary": "Record a testimony; nothing is shown before consent.",
+        "requestBody": _json_body("NewTestimony"),
+        "responses": {"201": _ok("Recorded.", ref("Created"), location=True), **WRITE_ERRORS},
+    },
+    ("/artworks", "post"): {
+        "operationId": "recordArtwork",
+        "tags": ["curators"],
+        "summary": "Record an artwork with its images and their alt texts (multipart).",
+        "requestBody": ARTWORK_UPLOAD,
+        "responses": {
+            "201": _ok("Recorded.", ref("ArtworkCreated"), location=True),
+            **WRITE_ERRORS,
+            "400": _problem("Malformed JSON in a part."),
+            "415": _problem("Not multipart/form-data."),
+            "422": _problem("Invalid metadata, a missing alt text, or an image the archive refuses."),
+            "503": _problem("The media storage cannot be reached."),
+        },
+    },
+    ("/exhibitions", "post"): {
+        "operationId": "createExhibition",
+        "tags": ["curators"],
+        "summary": "Create an unpublished exhibition.",
+        "requestBody": _json_body("NewExhibition"),
+        "responses": {"201": _ok("Created.", CURATOR_EXHIBITION, location=True), **WRITE_ERRORS},
+    },
+    ("/exhibitions/{slug}", "patch"): {
+        "operationId": "reviseExhibition",
+        "tags": ["curators"],
+        "summary": "Change an exhibition's descriptive fields or dates.",
+        "parameters": [SLUG_PARAMETER],
+        "requestBody": _json_body("ExhibitionChanges"),
+        "responses": {"200": _ok("Changed.", CURATOR_EXHIBITION), "404": NOT_FOUND, **WRITE_ERRORS},
+    },
+    ("/exhibitions/{slug}/works", "post"): {
+        "operationId": "addWork",
+        "tags": ["curators"],
+        "summary": "Hang an item in an exhibition with its wall text.",
+        "parameters": [SLUG_PARAMETER],
+        "requestBody": _json_body("NewWork"),
+        "responses": {"201": _ok("Added.", CURATOR_EXHIBITION), "404": NOT_FOUND, **WRITE_ERRORS},
+    },
+    ("/exhibitions/{slug}/works/{item_id}", "patch"): {
+        "operationId": "reviseWallText",
+        "tags": ["curators"],
+        "summary": "Replace the wall text beside a work.",
+        "parameters": [SLUG_PARAMETER, ITEM_PARAMETER],
+        "requestBody": _json_body("WallText"),
+        "responses": {"200": _ok("Changed.", CURATOR_EXHIBITION), "404": NOT_FOUND, **WRITE_ERRORS},
+    },
+    ("/exhibitions/{slug}/works/{item_id}", "delete"): {
+        "operationId": "removeWork",
+        "tags": ["curators"],
+        "summary": "Take a work out of an exhibition.",
+        "parameters": [SLUG_PARAMETER, ITEM_PARAMETER],
+        "responses": {"200": _ok("Removed.", CURATOR_EXHIBITION), "404": NOT_FOUND, **NO_BODY_WRITE_ERRORS},
+    },
+    ("/exhibitions/{slug}/order", "put"): {
+        "operationId": "reorderWorks",
+        "tags": ["curators"],
+        "summary": "Put the works in a new order.",
+        "parameters": [SLUG_PARAMETER],
+        "requestBody": _json_body("WorkOrder"),
+        "responses": {"200": _ok("Reordered.", CURATOR_EXHIBITION), "404": NOT_FOUND, **WRITE_ERRORS},
+    },
+    ("/exhibitions/{slug}/publish", "post"): {
+        "operationId": "publishExhibition",
+        "tags": ["curators"],
+        "summary": "Publish an exhibition.",
+        "parameters": [SLUG_PARAMETER],
+        "responses": {"200": _ok("Published.", CURATOR_EXHIBITION), "404": NOT_FOUND, **NO_BODY_WRITE_ERRORS},
+    },
+    ("/exhibitions/{slug}/unpublish", "post"): {
+        "operationId": "unpublishExhibition",
+        "tags": ["curators"],
+        "summary": "Take an exhibition offline.",
+        "parameters": [SLUG_PARAMETER],
+        "responses": {"200": _ok("Unpublished.", CURATOR_EXHIBITION), "404": NOT_FOUND, **NO_BODY_WRITE_ERRORS},
+    },
+}
+
+SECURITY_SCHEMES = {
+    "bearerAuth": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A curator's API token, from 'archive create-token'.",
+    }
+}
+
+
+def document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document, as a fresh dict."""
+    paths: dict[str, dict[str, Any]] = {}
+    for (path, method), operation in OPERATIONS.items():
+        operation = dict(operation)
+        if operation["tags"] == ["curators"]:
+            operation["security"] = [{"bearerAuth": []}]
+        paths.setdefault(PREFIX + path, {})[method] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Testimony and art exhibition archive API",
+            "version": API_VERSION,
+            "description": DESCRIPTION,
+            "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
+        },
+        "servers": [{"url": "/"}],
+        "tags": [
+            {"name": "public", "description": "Reads for anyone, through the consent gate."},
+            {"name": "curators", "description": "Writes with a curator's bearer token."},
+            {"name": "meta", "description": "About the API."},
+        ],
+        "paths": paths,
+        "components": {"schemas": dict(COMPONENTS), "securitySchemes": SECURITY_SCHEMES},
+    }

@@ -1,0 +1,341 @@
+"""JSON Schemas of the API's bodies, shared by request validation and the OpenAPI document.
+
+Every schema here is plain JSON Schema 2020-12 (the dialect of OpenAPI 3.1). References
+are written ``{"$ref": "#/components/schemas/<Name>"}`` and resolve against ``COMPONENTS``.
+Request bodies allow no unknown fields (``additionalProperties: false``); so do responses,
+so that the document and the code cannot drift apart unnoticed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from archive.search import FACETS, KINDS, SORTS
+from domain.consent import Attribution, Scope
+from domain.exhibitions import MAX_SLUG_LENGTH, SLUG_PATTERN
+from domain.languages import SUPPORTED_LANGUAGES
+
+Schema = dict[str, Any]
+
+#: The largest JSON body the API reads (testimonies can be long, in three languages).
+JSON_BODY_LIMIT = 1024 * 1024
+#: At most this many images in one artwork upload.
+MAX_IMAGES_PER_UPLOAD = 20
+MAX_TEXT = 200_000  # one language of a testimony or statement
+MAX_SHORT_TEXT = 2_000  # titles, alt texts, wall texts and the like
+MAX_ORDER = 10_000
+MAX_QUERY_TEXT = 1_000
+MAX_PAGE = 1_000
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema: Schema) -> Schema:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def texts(max_length: int, *, required: bool = False, description: str = "") -> Schema:
+    """Text per language: an object keyed by ``en``, ``ru`` or ``kk``."""
+    schema: Schema = {
+        "type": "object",
+        "properties": {code: {"type": "string", "maxLength": max_length} for code in SUPPORTED_LANGUAGES},
+        "additionalProperties": False,
+    }
+    if required:
+        schema["minProperties"] = 1
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def obj(properties: dict[str, Schema], required: tuple[str, ...] = (), **extra: Any) -> Schema:
+    """A closed object: only these properties, ``required`` ones must be present."""
+    schema: Schema = {"type": "object", "properties": properties, "additionalProperties": False}
+    if required:
+        schema["required"] = list(required)
+    schema.update(extra)
+    return schema
+
+
+UUID_STRING: Schema = {"type": "string", "format": "uuid", "maxLength": 36}
+DATE_STRING: Schema = {"type": "string", "format": "date", "description": "A calendar date, YYYY-MM-DD."}
+DATE_OR_NULL: Schema = {"type": ["string", "null"], "format": "date", "description": "A calendar date, YYYY-MM-DD, or null."}
+SLUG: Schema = {
+    "type": "string",
+    "pattern": SLUG_PATTERN.pattern,
+    "maxLength": MAX_SLUG_LENGTH,
+    "description": "Lower-case letters and digits joined by single hyphens, e.g. silent-room.",
+}
+
+_EXHIBITION_FIELDS: dict[str, Schema] = {
+    "titles": texts(MAX_SHORT_TEXT, required=True),
+    "organiser": texts(MAX_SHORT_TEXT),
+    "venue": texts(MAX_SHORT_TEXT),
+    "city": texts(MAX_SHORT_TEXT),
+    "statement": texts(MAX_TEXT, description="The curatorial statement."),
+    "opens_on": DATE_OR_NULL,
+    "closes_on": DATE_OR_NULL,
+}
+
+# -- requests --------------------------------------------------------------------------------
+
+REQUESTS: dict[str, Schema] = {
+    "NewContributor": obj(
+        {
+            "name": {"type": "string", "minLength": 1, "maxLength": 200, "description": "Never shown unless consent says 'named'."},
+            "pseudonym": {"type": ["string", "null"], "maxLength": 200},
+            "contact": {"type": ["string", "null"], "maxLength": 500},
+        },
+        ("name",),
+        description="A person who gives testimony or makes art. Stored encrypted under their own key.",
+    ),
+    "NewConsent": obj(
+        {
+            "scopes": {
+                "type": "array",
+                "items": {"type": "string", "enum": [s.value for s in Scope]},
+                "uniqueItems": True,
+                "maxItems": len(Scope),
+                "description": "'exhibit' (curated exhibition views) and/or 'publish_online' (anyone online).",
+            },
+            "attribution": {"type": "string", "enum": [a.value for a in Attribution]},
+            "text_version": {"type": "string", "minLength": 1, "maxLength": 100, "description": "Version of the consent text signed."},
+            "expires_on": DATE_OR_NULL,
+        },
+        ("scopes", "attribution", "text_version"),
+    ),
+    "NewTestimony": obj(
+        {
+            "contributor_id": UUID_STRING,
+            "text": texts(MAX_TEXT, required=True, description="The testimony, per language; must include its original language."),
+            "language": {"type": "string", "enum": list(SUPPORTED_LANGUAGES), "description": "The original language."},
+            "content_note": texts(MAX_SHORT_TEXT, required=True, description="Shown before the text."),
+            "title": texts(MAX_SHORT_TEXT),
+        },
+        ("contributor_id", "text", "language", "content_note"),
+    ),
+    "ArtworkMetadata": obj(
+        {
+            "contributor_id": UUID_STRING,
+            "title": texts(MAX_SHORT_TEXT, required=True),
+            "year": {"type": ["integer", "null"], "minimum": 1000, "maximum": 2200},
+            "medium": texts(MAX_SHORT_TEXT),
+            "dimensions": {"type": ["string", "null"], "maxLength": 200},
+            "description": texts(MAX_TEXT),
+            "series": texts(MAX_SHORT_TEXT),
+            "content_note": texts(MAX_SHORT_TEXT),
+        },
+        ("contributor_id", "title"),
+    ),
+    "AltText": texts(MAX_SHORT_TEXT, required=True, description="Alt text of one image, per language."),
+    "NewExhibition": obj({"slug": SLUG, **_EXHIBITION_FIELDS}, ("slug", "titles")),
+    "ExhibitionChanges": obj(
+        dict(_EXHIBITION_FIELDS),
+        minProperties=1,
+        description="Only the fields to change. Send {} for a text field to clear it, null to clear a date.",
+    ),
+    "NewWork": obj(
+        {
+            "item_id": UUID_STRING,
+            "wall_text": texts(MAX_TEXT),
+            "position": {"type": "integer", "minimum": 0, "maximum": MAX_ORDER, "description": "0 is first; default: at the end."},
+        },
+        ("item_id",),
+    ),
+    "WallText": obj({"wall_text": texts(MAX_TEXT)}, ("wall_text",)),
+    "WorkOrder": obj(
+        {"item_ids": {"type": "array", "items": UUID_STRING, "maxItems": MAX_ORDER, "description": "Every work of the exhibition, once each, in the new order."}},
+        ("item_ids",),
+    ),
+}
+
+# -- responses -------------------------------------------------------------------------------
+
+TEXTS = texts(MAX_TEXT)
+
+RESPONSES: dict[str, Schema] = {
+    "FieldError": obj(
+        {
+            "detail": {"type": "string"},
+            "pointer": {"type": "string", "description": "JSON Pointer (as a URI fragment) to the field in the body."},
+            "parameter": {"type": "string", "description": "The query parameter."},
+        },
+        ("detail",),
+    ),
+    "Problem": obj(
+        {
+            "type": {"type": "string", "format": "uri-reference"},
+            "title": {"type": "string"},
+            "status": {"type": "integer", "minimum": 400, "maximum": 599},
+            "detail": {"type": "string"},
+            "errors": {"type": "array", "items": ref("FieldError")},
+            "artwork_id": {**UUID_STRING, "description": "Only when an artwork was recorded but an image could not be stored."},
+            "image_ids": {"type": "array", "items": UUID_STRING},
+        },
+        ("type", "title", "status", "detail"),
+        description="RFC 9457 problem details.",
+    ),
+    "Rendition": obj(
+        {
+            "name": {"type": "string", "enum": ["thumb", "display", "large"]},
+            "format": {"type": "string", "enum": ["webp", "jpeg"]},
+            "width": {"type": "integer"},
+            "height": {"type": "integer"},
+            "url": {"type": "string", "format": "uri-reference"},
+        },
+        ("name", "format", "width", "height", "url"),
+    ),
+    "Image": obj(
+        {
+            "id": UUID_STRING,
+            "alt_text": TEXTS,
+            "caption": TEXTS,
+            "renditions": {"type": "array", "items": ref("Rendition")},
+        },
+        ("id", "alt_text", "caption", "renditions"),
+    ),
+    "Artwork": obj(
+        {
+            "id": UUID_STRING,
+            "kind": {"const": "artwork"},
+            "url": {"type": "string", "format": "uri-reference"},
+            "title": TEXTS,
+            "credit": {"type": ["string", "null"], "description": "As the consent's attribution allows; null means anonymous."},
+            "year": {"type": ["integer", "null"]},
+            "medium": TEXTS,
+            "dimensions": {"type": "string"},
+            "description": TEXTS,
+            "series": TEXTS,
+            "content_note": TEXTS,
+            "images": {"type": "array", "items": ref("Image")},
+        },
+        ("id", "kind", "url", "title", "credit", "year", "medium", "dimensions", "description", "series", "content_note", "images"),
+    ),
+    "Testimony": obj(
+        {
+            "id": UUID_STRING,
+            "kind": {"const": "testimony"},
+            "url": {"type": "string", "format": "uri-reference"},
+            "title": TEXTS,
+            "credit": {"type": ["string", "null"], "description": "As the consent's attribution allows; null means anonymous."},
+            "language": {"type": "string", "enum": list(SUPPORTED_LANGUAGES)},
+            "content_note": {**TEXTS, "description": "Show it before the text."},
+            "text": TEXTS,
+            "images": {"type": "array", "items": ref("Image")},
+        },
+        ("id", "kind", "url", "title", "credit", "language", "content_note", "text", "images"),
+    ),
+    "Item": {"oneOf": [ref("Artwork"), ref("Testimony")]},
+    "ExhibitionSummary": obj(
+        {
+            "id": UUID_STRING,
+            "slug": {"type": "string"},
+            "url": {"type": "string", "format": "uri-reference"},
+            "titles": TEXTS,
+            "organiser": TEXTS,
+            "venue": TEXTS,
+            "city": TEXTS,
+            "opens_on": DATE_OR_NULL,
+            "closes_on": DATE_OR_NULL,
+        },
+        ("id", "slug", "url", "titles", "organiser", "venue", "city", "opens_on", "closes_on"),
+    ),
+    "ExhibitionList": obj({"exhibitions": {"type": "array", "items": ref("ExhibitionSummary")}}, ("exhibitions",)),
+    "Work": obj({"wall_text": TEXTS, "item": ref("Item")}, ("wall_text", "item")),
+    "Exhibition": obj(
+        {
+            "id": UUID_STRING,
+            "slug": {"type": "string"},
+            "url": {"type": "string", "format": "uri-reference"},
+            "titles": TEXTS,
+            "organiser": TEXTS,
+            "venue": TEXTS,
+            "city": TEXTS,
+            "statement": TEXTS,
+            "opens_on": DATE_OR_NULL,
+            "closes_on": DATE_OR_NULL,
+            "works": {"type": "array", "items": ref("Work"), "description": "In order; only what consent allows."},
+        },
+        ("id", "slug", "url", "titles", "organiser", "venue", "city", "statement", "opens_on", "closes_on", "works"),
+    ),
+    "FacetCount": obj({"value": {"type": "string"}, "count": {"type": "integer", "minimum": 0}}, ("value", "count")),
+    "SearchHit": obj(
+        {
+            "id": UUID_STRING,
+            "kind": {"type": "string", "enum": list(KINDS)},
+            "url": {"type": "string", "format": "uri-reference"},
+            "title": TEXTS,
+            "credit": {"type": ["string", "null"]},
+            "slug": {"type": ["string", "null"], "description": "For exhibitions."},
+            "snippets": {
+                "type": "object",
+                "additionalProperties": {"type": "string"},
+                "description": "Field name to an HTML fragment: text escaped, matches in <mark>.",
+            },
+        },
+        ("id", "kind", "url", "title", "credit", "slug", "snippets"),
+    ),
+    "SearchResults": obj(
+        {
+            "total": {"type": "integer", "minimum": 0},
+            "page": {"type": "integer", "minimum": 1},
+            "pages": {"type": "integer", "minimum": 1},
+            "page_size": {"type": "integer", "minimum": 1},
+            "notice": {"type": ["string", "null"]},
+            "hits": {"type": "array", "items": ref("SearchHit")},
+            "facets": obj({name: {"type": "array", "items": ref("FacetCount")} for name in FACETS}),
+        },
+        ("total", "page", "pages", "page_size", "notice", "hits", "facets"),
+    ),
+    "Created": obj({"id": UUID_STRING}, ("id",)),
+    "ArtworkCreated": obj({"id": UUID_STRING, "image_ids": {"type": "array", "items": UUID_STRING}}, ("id", "image_ids")),
+    "ConsentReceipt": obj(
+        {
+            "item_id": UUID_STRING,
+            "contributor_id": UUID_STRING,
+            "recorded_at": {"type": "string", "format": "date-time"},
+            "consent_code": {
+                "type": ["string", "null"],
+                "description": "Set only when a new code was issued: shown this once, never stored, never shown again.",
+            },
+            "notice": {"type": "string"},
+        },
+        ("item_id", "contributor_id", "recorded_at", "consent_code", "notice"),
+    ),
+    "Placement": obj(
+        {"item_id": UUID_STRING, "kind": {"type": "string", "enum": ["artwork", "testimony"]}, "wall_text": TEXTS},
+        ("item_id", "kind", "wall_text"),
+    ),
+    "CuratorExhibition": obj(
+        {
+            "id": UUID_STRING,
+            "slug": {"type": "string"},
+            "published": {"type": "boolean"},
+            "titles": TEXTS,
+            "organiser": TEXTS,
+            "venue": TEXTS,
+            "city": TEXTS,
+            "statement": TEXTS,
+            "opens_on": DATE_OR_NULL,
+            "closes_on": DATE_OR_NULL,
+            "works": {"type": "array", "items": ref("Placement")},
+        },
+        ("id", "slug", "published", "titles", "organiser", "venue", "city", "statement", "opens_on", "closes_on", "works"),
+        description="The curators' view: every placement, whatever consent allows visitors to see.",
+    ),
+}
+
+#: Query parameters of the search, as (name, schema, repeatable, description).
+SEARCH_PARAMETERS: list[tuple[str, Schema, bool, str]] = [
+    ("q", {"type": "string", "maxLength": MAX_QUERY_TEXT}, False, "Words to search for; empty lists everything public."),
+    ("kind", {"type": "string", "enum": list(KINDS)}, True, "Only these kinds."),
+    ("exhibition", SLUG, True, "Only what hangs in these published exhibitions (slugs)."),
+    ("year", {"type": "integer", "minimum": 1000, "maximum": 9999}, True, "Only artworks of these years."),
+    ("language", {"type": "string", "enum": list(SUPPORTED_LANGUAGES)}, True, "Only testimonies in these original languages."),
+    ("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, False, "Page number, from 1."),
+    ("sort", {"type": "string", "enum": list(SORTS), "default": "relevance"}, False, "Order of the hits."),
+]
+
+COMPONENTS: dict[str, Schema] = {**REQUESTS, **RESPONSES}

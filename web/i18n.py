@@ -1,0 +1,50 @@
+"""Interface languages: English, Russian and Kazakh, through Flask-Babel catalogs.
+
+The visitor's language comes from ``?lang=`` (carried in every link, so nothing is stored on
+a possibly shared device), else the browser's preference, else English.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request, url_for
+from flask_babel import Babel
+
+from domain.languages import SUPPORTED_LANGUAGES, pick
+
+babel = Babel()
+
+
+def language() -> str:
+    """The visitor's interface and content language."""
+    asked = request.args.get("lang") if request else None
+    if asked in SUPPORTED_LANGUAGES:
+        return asked
+    if request:
+        return request.accept_languages.best_match(SUPPORTED_LANGUAGES) or "en"
+    return "en"
+
+
+def text_language(texts: dict[str, str] | None, lang: str) -> str:
+    """The language the text shown for ``lang`` is really in (for the ``lang`` attribute)."""
+    if not texts or lang in texts:
+        return lang
+    return next((code for code in SUPPORTED_LANGUAGES if code in texts), lang)
+
+
+def this_page_in(lang: str) -> str:
+    """The current page's URL with its arguments, in another language."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [lang]
+    return url_for(request.endpoint or "exhibitions.index", **(request.view_args or {}), **args)
+
+
+def template_helpers() -> dict[str, Any]:
+    lang = language()
+    return {
+        "lang": lang,
+        "t": lambda texts: pick(texts, lang),
+        "text_lang": lambda texts: text_language(texts, lang),
+        "this_page_in": this_page_in,
+    }
