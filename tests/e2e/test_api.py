@@ -228,6 +228,7 @@ def test_search_never_shows_a_hidden_item_even_from_a_lagging_index(world, site,
         text = world.client.get(f"/api/v1/search?q={key}word").get_data(as_text=True)
         body = json.loads(text)
         assert body["hits"] == [] and body["total"] == 0
+        assert all(counts == [] for counts in body["facets"].values())
         assert str(site[key]) not in text
         everything = world.client.get("/api/v1/search?kind=artwork").get_data(as_text=True)
         assert str(site[key]) not in everything
@@ -439,10 +440,14 @@ def test_invalid_contributor_fields_are_named(world, payload, pointer, words):
 
 
 @pytest.mark.parametrize("value", ["2030-1-1", "20300101", "2030-02-30", "2030-01-01T00:00:00", "tomorrow", 20300101])
-def test_dates_are_parsed_strictly(world, site, value):
-    body = problem(post(world, f"/api/v1/items/{site['unconsented']}/consent",
-                        {"scopes": ONLINE, "attribution": "named", "text_version": "v1", "expires_on": value}), 422)
-    assert body["errors"][0]["pointer"] == "#/expires_on"
+def test_dates_are_parsed_strictly(world, value):
+    person = world.archive.register_contributor(name="P", actor=CURATOR)
+    item = world.archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "T"})
+    consent = {"scopes": ONLINE, "attribution": "named", "text_version": "v1", "expires_on": value}
+    body = problem(post(world, f"/api/v1/items/{item}/consent", consent), 422, "validation-failed")
+    assert body["errors"] == [{"pointer": "#/expires_on", "detail": body["errors"][0]["detail"]}]
+    assert "YYYY-MM-DD" in body["errors"][0]["detail"] or "text" in body["errors"][0]["detail"]
+    problem(post(world, "/api/v1/exhibitions", {"slug": "s", "titles": {"en": "S"}, "opens_on": value}), 422, "validation-failed")
 
 
 def test_malformed_json_is_a_400_problem(world):
@@ -552,6 +557,18 @@ def test_a_bad_artwork_upload_records_nothing(world, contributor_id, metadata, i
     response = upload(world, metadata, images, [{"en": "alt"}] * len(images))
     problem(response, status, kind)
     assert world.events() == before and world.media.objects == {}
+
+
+@pytest.mark.parametrize(
+    "body, content_type",
+    [(b'--XYZ\r\nContent-Disposition: form-data; name="metadata"\r\n\r\n{"a": 1}', "multipart/form-data; boundary=XYZ"),
+     (b'--ABC\r\nContent-Disposition: form-data; name="metadata"\r\n\r\n{}\r\n--ABC--\r\n', "multipart/form-data; boundary=XYZ"),
+     (b"\x00\x01\x02" * 100, "multipart/form-data; boundary=XYZ"),
+     (b"anything", "multipart/form-data")],
+)
+def test_a_malformed_multipart_body_is_a_400_problem(world, body, content_type):
+    response = world.client.post("/api/v1/artworks", data=body, headers={**world.auth, "Content-Type": content_type})
+    problem(response, 400, "malformed-request")
 
 
 def test_an_artwork_must_be_multipart_with_known_parts(world, contributor_id):

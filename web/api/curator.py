@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from flask import Response, request, url_for
-from werkzeug.datastructures import FileStorage
+from werkzeug.datastructures import FileStorage, MultiDict
 
 from archive.errors import NotFound as ArchiveNotFound
 from archive.media import ImageRejected, MediaStoreUnavailable
@@ -125,9 +125,7 @@ def record_artwork() -> Response:
     """Record an artwork from a multipart upload: a ``metadata`` JSON part, and ``image`` file
     parts each paired, in order, with an ``alt_text`` JSON part. Everything is checked before
     anything is recorded."""
-    if request.mimetype != "multipart/form-data":
-        raise Problem("unsupported-media-type", "Send the artwork as multipart/form-data (see the OpenAPI document).")
-    form, files = request.form, request.files
+    form, files = _multipart()
     unknown = sorted((set(form) | set(files)) - {"metadata", "image", "alt_text"})
     if unknown:
         raise Problem(
@@ -135,7 +133,7 @@ def record_artwork() -> Response:
             f"Unknown part {unknown[0]!r}. Allowed parts: metadata, image, alt_text.",
             errors=[{"pointer": f"#/{name}", "detail": "Unknown part. Allowed parts: metadata, image, alt_text."} for name in unknown],
         )
-    metadata_parts = _text_parts("metadata")
+    metadata_parts = _text_parts(form, files, "metadata")
     if len(metadata_parts) != 1:
         detail = "The metadata part is required." if not metadata_parts else "Send exactly one metadata part."
         raise Problem("validation-failed", detail, errors=[{"pointer": "#/metadata", "detail": detail}])
@@ -145,7 +143,7 @@ def record_artwork() -> Response:
         detail = "Send each image as a file part (with a filename), not as a text field."
         raise Problem("validation-failed", detail, errors=[{"pointer": "#/image", "detail": detail}])
     images: list[FileStorage] = files.getlist("image")
-    alt_parts = _text_parts("alt_text")
+    alt_parts = _text_parts(form, files, "alt_text")
     errors = []
     if not images:
         errors.append({"pointer": "#/image", "detail": "Send at least one image part."})
@@ -190,13 +188,30 @@ def record_artwork() -> Response:
     )
 
 
-def _text_parts(name: str) -> list[str | bytes]:
+def _multipart() -> tuple[MultiDict[str, str], MultiDict[str, FileStorage]]:
+    """The parts of a multipart/form-data body; a body that cannot be read is a 400 problem."""
+    if request.mimetype != "multipart/form-data":
+        raise Problem("unsupported-media-type", "Send the artwork as multipart/form-data (see the OpenAPI document).")
+    if not request.mimetype_params.get("boundary"):
+        raise Problem("malformed-request", "The multipart Content-Type has no boundary parameter.")
+    parser = request.make_form_data_parser()
+    parser.silent = False  # werkzeug would otherwise hand over an empty form
+    try:
+        _, form, files = parser.parse(request.stream, request.mimetype, request.content_length, request.mimetype_params)
+    except ValueError:
+        raise Problem(
+            "malformed-request", "The multipart body cannot be read: it is cut off, or its boundary does not match."
+        ) from None
+    return form, files
+
+
+def _text_parts(form: MultiDict[str, str], files: MultiDict[str, FileStorage], name: str) -> list[str | bytes]:
     """A part's values, whether sent as plain fields or as file parts."""
-    parts: list[str | bytes] = list(request.form.getlist(name))
-    files = request.files.getlist(name)
-    if parts and files:
+    parts: list[str | bytes] = list(form.getlist(name))
+    uploads = files.getlist(name)
+    if parts and uploads:
         raise Problem("malformed-request", f"Send every {name!r} part the same way (all with or all without a filename).")
-    return parts + [f.read() for f in files]
+    return parts + [upload.read() for upload in uploads]
 
 
 def _check_images(datas: list[bytes]) -> None:
