@@ -19,7 +19,6 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from archive import application
 from archive.application import ExhibitionArchive
 from archive.bootstrap import open_search_index
 from archive.config import Settings

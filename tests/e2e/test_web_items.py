@@ -282,7 +282,7 @@ def test_continuing_shows_the_text_after_the_note_with_its_language(client, site
     assert html.index("Note-testimony: mentions violence.") < html.index("Текст-первый")
     assert '<blockquote lang="ru">Текст-первый</blockquote>' in html
     assert 'id="testimony-text" class="testimony-text" tabindex="-1"' in html
-    assert "Continue to the testimony" not in html and "Skip this testimony" in html
+    assert "Перейти к свидетельству" not in html and "Пропустить это свидетельство" in html  # the interface is in Russian too
     english = page(client, f"/items/{ids['testimony']}?lang=en&continue=1")
     assert '<blockquote lang="en">Текст-первый (translated)</blockquote>' in english
     assert 'hreflang="ru">Русский</a>' in english  # the original is one link away

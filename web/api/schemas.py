@@ -32,10 +32,6 @@ def ref(name: str) -> Schema:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def nullable(schema: Schema) -> Schema:
-    return {"anyOf": [schema, {"type": "null"}]}
-
-
 def texts(max_length: int, *, required: bool = False, description: str = "") -> Schema:
     """Text per language: an object keyed by ``en``, ``ru`` or ``kk``."""
     schema: Schema = {

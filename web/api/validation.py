@@ -163,10 +163,6 @@ def _is_type(value: Any, name: str) -> bool:
 
 def _check(value: Any, schema: Schema, pointer: str, errors: list[dict[str, str]]) -> None:
     schema = _resolve(schema)
-    if "anyOf" in schema:
-        if not any(not check(value, option, pointer) for option in schema["anyOf"]):
-            _check(value, schema["anyOf"][0], pointer, errors)
-        return
     types = schema.get("type")
     if types is not None:
         names = [types] if isinstance(types, str) else list(types)
