@@ -5,7 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench clean
+.PHONY: run test bench clean translations
+
+# Message extraction: _() and N_() in code and templates, and the messages of the errors that
+# curators and visitors are shown (see domain.errors.Explained).
+BABEL_KEYWORDS := -k _l -k N_ -k InvalidValue -k ItemWithdrawn -k ConsentError -k ExhibitionError -k DomainError -k ArchiveError -k NotFound -k ConcurrentChange -k KeyShredded -k ImageRejected -k MediaStoreUnavailable
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,3 +51,8 @@ bench: $(TEST_STAMP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+translations: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg $(BABEL_KEYWORDS) -o web/translations/messages.pot --no-location --sort-output --omit-header .
+	$(BIN)/pybabel -q update -i web/translations/messages.pot -d web/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel -q compile -d web/translations

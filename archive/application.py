@@ -602,7 +602,7 @@ class ExhibitionArchive(Application):
         """Create a curator who can log in to the workspace; the password is stored hashed."""
         check_username(username)
         if self._find(Curator, Curator.id_for(username)) is not None:
-            raise InvalidValue(f"A curator named {username!r} already exists.")
+            raise InvalidValue("A curator named %(name)r already exists.", name=username)
         curator = Curator.create(
             username=username, display_name=display_name, password_hash=hash_password(password), actor=actor
         )
@@ -625,7 +625,7 @@ class ExhibitionArchive(Application):
     def get_curator(self, username: str) -> Curator:
         curator = self._find(Curator, Curator.id_for(username)) if USERNAME_PATTERN.fullmatch(username or "") else None
         if curator is None:
-            raise NotFound(f"No curator named {username!r}.")
+            raise NotFound("No curator named %(name)r.", name=username)
         return curator
 
     def change_password(self, username: str, password: str, *, actor: str) -> None:
@@ -637,7 +637,7 @@ class ExhibitionArchive(Application):
         """A new bearer token for a curator, returned once; only its SHA-256 is stored."""
         curator = self.get_curator(username)
         if not curator.active:
-            raise InvalidValue(f"The curator {username!r} is deactivated.")
+            raise InvalidValue("The curator %(name)r is deactivated.", name=username)
         token = "arch_" + secrets.token_urlsafe(32)
         self._save(ApiToken.issue(token_hash=_token_hash(token), username=username, label=label, actor=actor))
         return token
@@ -665,7 +665,7 @@ class ExhibitionArchive(Application):
         """Create an unpublished exhibition with a unique slug."""
         check_slug(slug)
         if self._find(SlugIndex, SlugIndex.id_for(slug)) is not None:
-            raise InvalidValue(f"The slug {slug!r} is already used by another exhibition.")
+            raise InvalidValue("The slug %(slug)r is already used by another exhibition.", slug=slug)
         exhibition = Exhibition.create(slug=slug, details=details, actor=actor)
         index = SlugIndex.create(slug=slug, exhibition_id=exhibition.id, actor=actor)
         catalogue = self._find(Catalogue, Catalogue.ID) or Catalogue.create(actor)
@@ -739,7 +739,7 @@ class ExhibitionArchive(Application):
     def exhibition_id_for_slug(self, slug: str) -> UUID:
         index = self._find(SlugIndex, SlugIndex.id_for(slug)) if isinstance(slug, str) else None
         if index is None:
-            raise NotFound(f"No exhibition with the slug {slug!r}.")
+            raise NotFound("No exhibition with the slug %(slug)r.", slug=slug)
         return index.exhibition_id
 
     def exhibition_by_slug(self, slug: str) -> Exhibition:
@@ -762,14 +762,14 @@ class ExhibitionArchive(Application):
             exhibition = event.mutate(exhibition)
         if exhibition is None:
             self.get_exhibition(exhibition_id)  # raises NotFound for an unknown id
-            raise NotFound(f"The exhibition did not exist yet on {day.isoformat()}.")
+            raise NotFound("The exhibition did not exist yet on %(day)s.", day=day.isoformat())
         return exhibition
 
     def history(self, aggregate_id: UUID) -> list[HistoryEntry]:
         """What happened to an item, contributor or exhibition: when, who, what; no withdrawn content."""
         events = list(self.events.get(aggregate_id))
         if not events:
-            raise NotFound(f"Nothing is recorded under {aggregate_id}.")
+            raise NotFound("Nothing is recorded under %(id)s.", id=str(aggregate_id))
         return history_entries(events)
 
     def item_ids(self) -> list[UUID]:
@@ -793,7 +793,7 @@ class ExhibitionArchive(Application):
     def _get(self, cls: type[A], aggregate_id: UUID, label: str) -> A:
         aggregate = self._find(cls, aggregate_id)
         if aggregate is None:
-            raise NotFound(f"No {label} with the id {aggregate_id}.")
+            raise NotFound("No %(kind)s with the id %(id)s.", kind=label, id=str(aggregate_id))
         return aggregate
 
     def _find(self, cls: type[A], aggregate_id: UUID) -> A | None:

@@ -1,9 +1,9 @@
 """Errors of the application layer, each with a message fit to show a curator."""
 
-from domain.errors import DomainError
+from domain.errors import DomainError, Explained
 
 
-class ArchiveError(Exception):
+class ArchiveError(Explained):
     """Base class for failures the CLI and the web can report in one line."""
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass, field
 
+from domain.errors import Explained
 
-class MediaError(Exception):
+
+class MediaError(Explained):
     """Base class for media failures that a user can be told about in one sentence."""
 
 

@@ -33,7 +33,7 @@ def check(actor: str) -> str:
     """Return ``actor`` if it names a curator, a contributor or the system."""
     kind, _, ident = (actor or "").partition(":")
     if kind not in (CURATOR, CONTRIBUTOR, SYSTEM) or not ident.strip():
-        raise InvalidValue(f"Every change must say who made it; {actor!r} is not an actor.")
+        raise InvalidValue("Every change must say who made it; %(actor)r is not an actor.", actor=actor)
     return actor
 
 

@@ -37,7 +37,7 @@ def parse_scopes(values: Iterable[str | Scope]) -> frozenset[Scope]:
             scopes.add(Scope(value))
         except ValueError:
             known = ", ".join(s.value for s in Scope)
-            raise InvalidValue(f"Unknown consent scope {value!r}: use {known}.") from None
+            raise InvalidValue("Unknown consent scope %(value)r: use %(known)s.", value=value, known=known) from None
     return frozenset(scopes)
 
 
@@ -47,7 +47,7 @@ def parse_attribution(value: str | Attribution) -> Attribution:
         return Attribution(value)
     except ValueError:
         known = ", ".join(a.value for a in Attribution)
-        raise InvalidValue(f"Unknown attribution {value!r}: use {known}.") from None
+        raise InvalidValue("Unknown attribution %(value)r: use %(known)s.", value=value, known=known) from None
 
 
 @dataclass(frozen=True)

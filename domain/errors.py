@@ -1,7 +1,27 @@
 """Errors raised when a command would break a rule of the domain."""
 
+from __future__ import annotations
 
-class DomainError(Exception):
+
+def N_(text: str) -> str:
+    """Mark a string for translation where it is defined; it is translated where it is shown."""
+    return text
+
+
+class Explained(Exception):
+    """An error whose message is a template with named parameters.
+
+    ``str(error)`` is the English sentence; interfaces translate ``template`` and fill in
+    ``params`` themselves (see ``web.i18n.explain``).
+    """
+
+    def __init__(self, template: str, **params: object):
+        self.template = template
+        self.params = params
+        super().__init__(template % params if params else template)
+
+
+class DomainError(Explained):
     """A command broke a rule; the message says which, in words a curator understands."""
 
 

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from domain import actor as actors
 from domain.base import ArchiveAggregate
-from domain.errors import ExhibitionError, InvalidValue, ItemWithdrawn
+from domain.errors import N_, ExhibitionError, InvalidValue, ItemWithdrawn
 from domain.languages import multilingual
 from domain.personal import Personal
 
@@ -24,14 +24,24 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG_LENGTH = 80
 MULTILINGUAL_FIELDS = ("titles", "organiser", "venue", "city", "statement")
 DATE_FIELDS = ("opens_on", "closes_on")
+DATE_LABELS = {"opens_on": N_("Opening date"), "closes_on": N_("Closing date")}
+FIELD_LABELS = {
+    "titles": N_("Title"),
+    "organiser": N_("Organiser"),
+    "venue": N_("Venue"),
+    "city": N_("City"),
+    "statement": N_("Curatorial statement"),
+}
 
 
 def check_slug(slug: str) -> str:
     """A slug is lower-case letters and digits joined by single hyphens, e.g. ``silent-room``."""
     if not isinstance(slug, str) or not SLUG_PATTERN.fullmatch(slug) or len(slug) > MAX_SLUG_LENGTH:
         raise InvalidValue(
-            f"{slug!r} is not a valid slug: use lower-case letters, digits and single hyphens "
-            f"(at most {MAX_SLUG_LENGTH} characters), e.g. 'silent-room'."
+            "%(slug)r is not a valid slug: use lower-case letters, digits and single hyphens "
+            "(at most %(max)d characters), e.g. 'silent-room'.",
+            slug=slug,
+            max=MAX_SLUG_LENGTH,
         )
     return slug
 
@@ -40,17 +50,16 @@ def exhibition_details(**fields: Any) -> dict[str, Any]:
     """Validate any subset of an exhibition's descriptive fields."""
     unknown = set(fields) - set(MULTILINGUAL_FIELDS) - set(DATE_FIELDS)
     if unknown:
-        raise InvalidValue(f"Unknown exhibition field(s): {', '.join(sorted(unknown))}.")
+        raise InvalidValue("Unknown exhibition field(s): %(fields)s.", fields=", ".join(sorted(unknown)))
     cleaned: dict[str, Any] = {}
     for name in MULTILINGUAL_FIELDS:
         if name in fields:
-            label = name.replace("_", " ").capitalize()
-            cleaned[name] = multilingual(fields[name], field=label, required=name == "titles")
+            cleaned[name] = multilingual(fields[name], field=FIELD_LABELS[name], required=name == "titles")
     for name in DATE_FIELDS:
         if name in fields:
             value = fields[name]
             if value is not None and (not isinstance(value, date) or hasattr(value, "hour")):
-                raise InvalidValue(f"{name.replace('_', ' ').capitalize()} must be a date.")
+                raise InvalidValue("%(field)s must be a date.", field=DATE_LABELS[name])
             cleaned[name] = value
     return cleaned
 
@@ -146,7 +155,7 @@ class Exhibition(ArchiveAggregate):
         """Create an unpublished exhibition; it needs a title in at least one language."""
         details = exhibition_details(**details)
         if "titles" not in details:
-            raise InvalidValue("Titles is required in at least one language.")
+            raise InvalidValue("%(field)s is required in at least one language.", field=FIELD_LABELS["titles"])
         _check_dates(details)
         return cls._create(
             cls.Created, actor=actors.check(actor), slug=check_slug(slug), details=details
@@ -197,8 +206,8 @@ class Exhibition(ArchiveAggregate):
         if position is None:
             position = len(self.placements)
         if not 0 <= position <= len(self.placements):
-            raise InvalidValue(f"Position must be between 0 and {len(self.placements)}.")
-        text = multilingual(wall_text, field="Wall text")
+            raise InvalidValue("Position must be between 0 and %(last)d.", last=len(self.placements))
+        text = multilingual(wall_text, field=N_("Wall text"))
         self.trigger_event(
             self.WorkAdded,
             actor=actors.check(actor),
@@ -228,7 +237,7 @@ class Exhibition(ArchiveAggregate):
         self, item_id: UUID, wall_text: Mapping[str, str] | None, actor: str
     ) -> None:
         self.placement(item_id)
-        text = multilingual(wall_text, field="Wall text")
+        text = multilingual(wall_text, field=N_("Wall text"))
         self.trigger_event(
             self.WallTextRevised,
             actor=actors.check(actor),

@@ -16,7 +16,7 @@ from uuid import UUID
 from domain import actor as actors
 from domain.base import ArchiveAggregate
 from domain.consent import Consent, ConsentStatus, Scope
-from domain.errors import ConsentError, InvalidValue, ItemWithdrawn
+from domain.errors import N_, ConsentError, InvalidValue, ItemWithdrawn
 from domain.languages import check_language, multilingual
 from domain.personal import Personal
 
@@ -40,13 +40,13 @@ def artwork_details(
         if isinstance(year, bool) or not isinstance(year, int) or not 1000 <= year <= 2200:
             raise InvalidValue("An artwork's year must be a four-digit year.")
     return {
-        "title": multilingual(title, field="Title", required=True),
+        "title": multilingual(title, field=N_("Title"), required=True),
         "year": year,
-        "medium": multilingual(medium, field="Medium"),
+        "medium": multilingual(medium, field=N_("Medium")),
         "dimensions": (dimensions or "").strip(),
-        "description": multilingual(description, field="Description"),
-        "series": multilingual(series, field="Series"),
-        "content_note": multilingual(content_note, field="Content note"),
+        "description": multilingual(description, field=N_("Description")),
+        "series": multilingual(series, field=N_("Series")),
+        "content_note": multilingual(content_note, field=N_("Content note")),
     }
 
 
@@ -58,15 +58,15 @@ def testimony_details(
     title: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Validated fields of a testimony: its text, original language and content note."""
-    texts = multilingual(text, field="Testimony text", required=True)
+    texts = multilingual(text, field=N_("Testimony text"), required=True)
     check_language(language)
     if language not in texts:
         raise InvalidValue("The testimony's text must include its original language.")
     return {
         "text": texts,
         "language": language,
-        "title": multilingual(title, field="Title"),
-        "content_note": multilingual(content_note, field="Content note", required=True),
+        "title": multilingual(title, field=N_("Title")),
+        "content_note": multilingual(content_note, field=N_("Content note"), required=True),
     }
 
 
@@ -78,14 +78,14 @@ def image_details(
 ) -> dict[str, Any]:
     """Validated fields of an image: alt text is required for every image."""
     return {
-        "alt_text": multilingual(alt_text, field="Alt text", required=True),
-        "caption": multilingual(caption, field="Caption"),
+        "alt_text": multilingual(alt_text, field=N_("Alt text"), required=True),
+        "caption": multilingual(caption, field=N_("Caption")),
         "media": dict(media or {}),
     }
 
 
 def _with_alt_text(image: dict[str, Any]) -> dict[str, Any]:
-    alt_text = multilingual(image.get("alt_text"), field="Alt text")
+    alt_text = multilingual(image.get("alt_text"), field=N_("Alt text"))
     if not alt_text:
         raise InvalidValue("Every image needs alt text in at least one language.")
     return {**image, "alt_text": alt_text}
@@ -228,7 +228,7 @@ class Item(ArchiveAggregate):
         if str(image_id) in self.images:
             raise InvalidValue("This image is already attached to the item.")
         if len(self.images) >= MAX_IMAGES:
-            raise InvalidValue(f"An item can have at most {MAX_IMAGES} images.")
+            raise InvalidValue("An item can have at most %(max)d images.", max=MAX_IMAGES)
         image = _with_alt_text(image)
         self.trigger_event(
             self.ImageAdded,

@@ -14,7 +14,9 @@ def check_language(code: str) -> str:
     """Return ``code`` if it is a supported language, else raise ``InvalidValue``."""
     if code not in SUPPORTED_LANGUAGES:
         raise InvalidValue(
-            f"Unsupported language {code!r}: use one of {', '.join(SUPPORTED_LANGUAGES)}."
+            "Unsupported language %(code)r: use one of %(choices)s.",
+            code=code,
+            choices=", ".join(SUPPORTED_LANGUAGES),
         )
     return code
 
@@ -29,17 +31,17 @@ def multilingual(
     if texts is None:
         texts = {}
     if not isinstance(texts, Mapping):
-        raise InvalidValue(f"{field} must be given per language, e.g. {{'en': '...'}}.")
+        raise InvalidValue("%(field)s must be given per language, e.g. {'en': '...'}.", field=field)
     cleaned: dict[str, str] = {}
     for code, text in texts.items():
         check_language(code)
         if not isinstance(text, str):
-            raise InvalidValue(f"{field} in {code!r} must be text.")
+            raise InvalidValue("%(field)s in %(code)r must be text.", field=field, code=code)
         text = text.strip()
         if text:
             cleaned[code] = text
     if required and not cleaned:
-        raise InvalidValue(f"{field} is required in at least one language.")
+        raise InvalidValue("%(field)s is required in at least one language.", field=field)
     return {code: cleaned[code] for code in SUPPORTED_LANGUAGES if code in cleaned}
 
 

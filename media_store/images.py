@@ -61,7 +61,7 @@ class PillowImagePipeline(ImagePipeline):
             derivatives = _derivatives(image, size)
         except (ValueError, OSError):
             raise ImageRejected(
-                f"The image uses a colour format that cannot be converted. {ACCEPTED_SENTENCE}"
+                "The image uses a colour format that cannot be converted. Accepted formats are JPEG, PNG, WebP, TIFF and GIF."
             ) from None
         finally:
             image.close()
@@ -78,11 +78,12 @@ class PillowImagePipeline(ImagePipeline):
 
     def _check_byte_size(self, data: bytes) -> None:
         if not data:
-            raise ImageRejected(f"The file is empty. {ACCEPTED_SENTENCE}")
+            raise ImageRejected("The file is empty. Accepted formats are JPEG, PNG, WebP, TIFF and GIF.")
         if len(data) > self._max_upload_bytes:
             raise ImageRejected(
-                f"The file is {_megabytes(len(data))} MB; the upload limit is "
-                f"{_megabytes(self._max_upload_bytes)} MB."
+                "The file is %(size)s MB; the upload limit is %(limit)s MB.",
+                size=_megabytes(len(data)),
+                limit=_megabytes(self._max_upload_bytes),
             )
 
     def _decode(self, data: bytes) -> tuple[Image.Image, str, tuple[int, int]]:
@@ -103,7 +104,7 @@ class PillowImagePipeline(ImagePipeline):
                 raise self._too_many_pixels() from None
             except UnidentifiedImageError:
                 raise ImageRejected(
-                    f"The file is not an image in an accepted format. {ACCEPTED_SENTENCE}"
+                    "The file is not an image in an accepted format. Accepted formats are JPEG, PNG, WebP, TIFF and GIF."
                 ) from None
             except _DECODE_ERRORS:
                 raise _damaged() from None
@@ -140,10 +141,15 @@ class PillowImagePipeline(ImagePipeline):
         return min(self._max_pixels, pillow_limit) if pillow_limit else self._max_pixels
 
     def _too_many_pixels(self, width: int | None = None, height: int | None = None) -> ImageRejected:
-        limit = f"the limit is {self._pixel_limit() / 1_000_000:.3g} million pixels"
+        limit = f"{self._pixel_limit() / 1_000_000:.3g}"
         if width is None or height is None:
-            return ImageRejected(f"The image has too many pixels; {limit}.")
-        return ImageRejected(f"The image is {width} × {height} pixels; {limit}.")
+            return ImageRejected("The image has too many pixels; the limit is %(limit)s million pixels.", limit=limit)
+        return ImageRejected(
+            "The image is %(width)d × %(height)d pixels; the limit is %(limit)s million pixels.",
+            width=width,
+            height=height,
+            limit=limit,
+        )
 
 
 # -- derivatives -------------------------------------------------------------------------
@@ -257,7 +263,7 @@ def _fit(size: tuple[int, int], long_side: int) -> tuple[int, int]:
 
 def _damaged() -> ImageRejected:
     return ImageRejected(
-        f"The image file is damaged or incomplete and cannot be read. {ACCEPTED_SENTENCE}"
+        "The image file is damaged or incomplete and cannot be read. Accepted formats are JPEG, PNG, WebP, TIFF and GIF."
     )
 
 

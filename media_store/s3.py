@@ -158,8 +158,10 @@ class S3MediaStore(MediaStore):
                     return
             if any(True for _ in self._versions(prefix, exact=exact)):
                 raise MediaStoreUnavailable(
-                    f"S3 bucket {self._bucket!r}: versions under {prefix!r} keep reappearing; "
-                    "deletion is incomplete."
+                    "S3 bucket %(bucket)r: versions under %(prefix)r keep reappearing; "
+                    "deletion is incomplete.",
+                    bucket=self._bucket,
+                    prefix=prefix,
                 )
 
     def _versions(self, prefix: str, *, exact: bool) -> Iterator[dict[str, str]]:

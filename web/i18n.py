@@ -48,3 +48,28 @@ def template_helpers() -> dict[str, Any]:
         "text_lang": lambda texts: text_language(texts, lang),
         "this_page_in": this_page_in,
     }
+
+
+FIELD_PARAM = "field"
+
+
+def explain(error: Exception) -> str:
+    """An error's message in the visitor's language: its template translated, then filled in.
+
+    A ``field`` parameter names a form field (marked for translation where it is defined) and
+    is translated too; other parameters are values and stay as they are.
+    """
+    from flask_babel import gettext
+
+    template = getattr(error, "template", None)
+    if not template:
+        return str(error)
+    params = dict(getattr(error, "params", {}))
+    label = params.get(FIELD_PARAM)
+    if isinstance(label, str):
+        params[FIELD_PARAM] = gettext(label)
+    translated = gettext(template)
+    try:
+        return translated % params if params else translated
+    except (KeyError, TypeError, ValueError):
+        return str(error)

@@ -202,3 +202,12 @@ def test_arranging_reorders_and_edits_wall_texts(logged_in, archive):
     edit = post(logged_in, "/curate/exhibitions/arr", {"titles_en": "Arrangement II", "venue_ru": "Зал"})
     assert edit.status_code == 302
     assert archive.exhibition_by_slug("arr").field("venue") == {"ru": "Зал"}
+
+
+def test_refusals_are_explained_in_the_curators_language(logged_in):
+    page = post(logged_in, "/curate/exhibitions/new?lang=ru", {"slug": "Bad Slug", "titles_en": "X"},
+                form_page="/curate/exhibitions/new?lang=ru").get_data(as_text=True)
+    assert "недопустимый адрес" in page
+    page = post(logged_in, "/curate/exhibitions/new?lang=kk", {"slug": "ok-slug"},
+                form_page="/curate/exhibitions/new?lang=kk").get_data(as_text=True)
+    assert "«Атауы» өрісін кемінде бір тілде толтыру керек." in page

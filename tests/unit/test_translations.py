@@ -11,6 +11,10 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
+KEYWORDS = next(
+    line.split(":=", 1)[1].split() for line in (ROOT / "Makefile").read_text().splitlines()
+    if line.startswith("BABEL_KEYWORDS")
+)
 TRANSLATIONS = ROOT / "web" / "translations"
 
 
@@ -26,7 +30,7 @@ def _key(value):
 def extracted(tmp_path_factory) -> set:
     pot = tmp_path_factory.mktemp("pot") / "messages.pot"
     subprocess.run(
-        [str(Path(sys.executable).with_name("pybabel")), "-q", "extract", "-F", "babel.cfg", "-k", "_l",
+        [str(Path(sys.executable).with_name("pybabel")), "-q", "extract", "-F", "babel.cfg", *KEYWORDS,
          "-o", str(pot), "--no-location", "--omit-header", "."],
         cwd=ROOT, check=True,
     )

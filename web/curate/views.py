@@ -22,6 +22,7 @@ from domain.errors import DomainError, InvalidValue
 from domain.items import Item
 from web.curate import bp
 from web.curate.auth import archive
+from web.i18n import explain
 from web.curate.forms import CsrfForm, form_values, multilingual, optional_date, optional_int, uuid_field
 
 MAX_IMAGES_PER_FORM = 3
@@ -37,7 +38,7 @@ def _attempt(action: Callable[[], Any]) -> tuple[Any, str | None]:
     try:
         return action(), None
     except (DomainError, ArchiveError, MediaError) as error:
-        return None, str(error)
+        return None, explain(error)
 
 
 def _refused(template: str, message: str, **context: Any) -> tuple[str, int]:

@@ -40,9 +40,9 @@ def replay(exhibition: Exhibition) -> Exhibition:
 
 
 def test_an_exhibition_needs_a_title():
-    with pytest.raises(InvalidValue, match="Titles"):
+    with pytest.raises(InvalidValue, match="Title is required"):
         Exhibition.create(slug="x", details={"venue": {"en": "Hall"}}, actor=CURATOR)
-    with pytest.raises(InvalidValue, match="Titles"):
+    with pytest.raises(InvalidValue, match="Title is required"):
         Exhibition.create(slug="x", details={"titles": {"en": " "}}, actor=CURATOR)
 
 
@@ -122,7 +122,7 @@ def test_a_revision_records_only_the_fields_that_change():
 
 def test_titles_cannot_be_revised_away():
     exhibition = an_exhibition()
-    with pytest.raises(InvalidValue, match="Titles"):
+    with pytest.raises(InvalidValue, match="Title is required"):
         exhibition.revise({"titles": {}}, CURATOR)
 
 
