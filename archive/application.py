@@ -28,7 +28,7 @@ from archive.errors import ArchiveError, ConcurrentChange, KeyShredded, NotFound
 from archive.history import HistoryEntry, history_entries
 from archive.keystore import KeyStore
 from archive.passwords import hash_password, needs_rehash, verify_password
-from archive.media import ImagePipeline, MediaError, MediaNotFound, MediaStore
+from archive.media import ImagePipeline, MediaError, MediaNotFound, MediaStore, ProcessedImage
 from archive.transcodings import ConsentAsDict, DateAsISO, PersonalAsCiphertext, PlacementAsDict
 from domain import actor as actors
 from domain import clock
@@ -62,6 +62,15 @@ class ConsentReceipt:
     contributor_id: UUID
     recorded_at: datetime
     code: str | None
+
+
+@dataclass(frozen=True)
+class NewImage:
+    """An uploaded image and what to say about it (alt text is required)."""
+
+    data: bytes
+    alt_text: Mapping[str, str]
+    caption: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -268,49 +277,97 @@ class ExhibitionArchive(Application):
         image_id = uuid4()
         written: list[str] = []
         try:
-            key = media_files.original_key(item_id, image_id)
-            media.put(key, media_files.seal(data_key, item_id, key, data), media_files.SEALED_CONTENT_TYPE)
-            written.append(key)
-            derivatives = []
-            for derivative in processed.derivatives:
-                key = media_files.derivative_key(item_id, image_id, derivative.name, derivative.format)
-                media.put(
-                    key,
-                    media_files.seal(data_key, item_id, key, derivative.data),
-                    media_files.SEALED_CONTENT_TYPE,
-                )
-                written.append(key)
-                derivatives.append(
-                    {
-                        "name": derivative.name,
-                        "format": derivative.format,
-                        "width": derivative.width,
-                        "height": derivative.height,
-                        "byte_size": len(derivative.data),
-                    }
-                )
-            facts = {
-                "original": {
-                    "sha256": processed.sha256,
-                    "byte_size": processed.byte_size,
-                    "format": processed.format,
-                    "width": processed.width,
-                    "height": processed.height,
-                },
-                "derivatives": derivatives,
-            }
+            facts = self._store_image_files(item_id, image_id, data_key, data, processed, written)
             item.add_image(
                 image_id, image_details(alt_text=alt_text, caption=caption, media=facts), actor
             )
             self._save(item)
         except BaseException:
-            for key in written:
-                try:
-                    media.delete(key)
-                except MediaError:
-                    pass  # left for 'archive media gc'; sealed, so unreadable without the key
+            self._remove_quietly(written)
             raise
         return image_id
+
+    def record_artwork_with_images(
+        self,
+        *,
+        contributor_id: UUID,
+        actor: str,
+        images: list[NewImage],
+        **details: Any,
+    ) -> tuple[UUID, list[UUID]]:
+        """Record an artwork and its images as one change: all of it, or nothing.
+
+        Every image is checked and processed before anything is stored; the files are stored
+        before the events are saved, and removed again if anything fails.
+        """
+        media, pipeline = self._media()
+        validated = artwork_details(**details)
+        described = [image_details(alt_text=i.alt_text, caption=i.caption) for i in images]
+        processed = [pipeline.ingest(i.data) for i in images]
+        if contributor_id not in self._known_contributors:
+            self.get_contributor(contributor_id)
+            self._known_contributors.add(contributor_id)
+        written: list[str] = []
+        image_ids = [uuid4() for _ in images]
+        with self._new_subject() as item_id:
+            try:
+                item = Artwork.record(item_id=item_id, contributor_id=contributor_id, details=validated, actor=actor)
+                data_key = self.keys.get(item_id)
+                assert data_key is not None
+                for image_id, image, about, result in zip(image_ids, images, described, processed):
+                    facts = self._store_image_files(item_id, image_id, data_key, image.data, result, written)
+                    item.add_image(image_id, {**about, "media": facts}, actor)
+                self._save(item)
+            except BaseException:
+                self._remove_quietly(written)
+                raise
+        return item_id, image_ids
+
+    def _store_image_files(
+        self,
+        item_id: UUID,
+        image_id: UUID,
+        data_key: bytes,
+        data: bytes,
+        processed: ProcessedImage,
+        written: list[str],
+    ) -> dict[str, Any]:
+        """Store the sealed original and derivatives; note each key in ``written``; return the facts."""
+        media, _ = self._media()
+        key = media_files.original_key(item_id, image_id)
+        media.put(key, media_files.seal(data_key, item_id, key, data), media_files.SEALED_CONTENT_TYPE)
+        written.append(key)
+        derivatives = []
+        for derivative in processed.derivatives:
+            key = media_files.derivative_key(item_id, image_id, derivative.name, derivative.format)
+            media.put(key, media_files.seal(data_key, item_id, key, derivative.data), media_files.SEALED_CONTENT_TYPE)
+            written.append(key)
+            derivatives.append(
+                {
+                    "name": derivative.name,
+                    "format": derivative.format,
+                    "width": derivative.width,
+                    "height": derivative.height,
+                    "byte_size": len(derivative.data),
+                }
+            )
+        return {
+            "original": {
+                "sha256": processed.sha256,
+                "byte_size": processed.byte_size,
+                "format": processed.format,
+                "width": processed.width,
+                "height": processed.height,
+            },
+            "derivatives": derivatives,
+        }
+
+    def _remove_quietly(self, keys: list[str]) -> None:
+        for key in keys:
+            try:
+                self.media.delete(key)  # type: ignore[union-attr]
+            except MediaError:
+                pass  # left for 'archive media gc'; sealed, so unreadable without the key
 
     def image_for_visitor(
         self, item_id: UUID, image_id: UUID, name: str, fmt: str, on: date | None = None

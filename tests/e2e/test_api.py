@@ -582,11 +582,17 @@ def test_an_artwork_must_be_multipart_with_known_parts(world, contributor_id):
 
 
 def test_unreachable_media_storage_is_a_503_problem(world, contributor_id):
+    before = set(world.media.objects)
     world.media.unavailable = True
     response = upload(world, {"contributor_id": contributor_id, "title": {"en": "T"}},
                       [make_sample_photo(1, size=(300, 200))], [{"en": "alt"}])
     body = problem(response, 503, "media-unavailable")
-    assert response.headers["Retry-After"] == "60" and body["image_ids"] == []
+    assert response.headers["Retry-After"] == "60" and "nothing was recorded" in body["detail"]
+    world.media.unavailable = False
+    assert world.archive.item_ids() == [] or all(
+        world.archive.get_item(i).title != {"en": "T"} for i in world.archive.item_ids()
+    )
+    assert world.media.objects == {} or not any("items/" in k for k in world.media.objects if k not in before)
 
 
 # -- consent codes ---------------------------------------------------------------------------

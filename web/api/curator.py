@@ -12,6 +12,7 @@ from uuid import UUID
 from flask import Response, request, url_for
 from werkzeug.datastructures import FileStorage, MultiDict
 
+from archive.application import NewImage
 from archive.errors import NotFound as ArchiveNotFound
 from archive.media import ImageRejected, MediaStoreUnavailable
 from domain.errors import InvalidValue
@@ -167,21 +168,24 @@ def record_artwork() -> Response:
             raise Problem("validation-failed", str(error), errors=[{"pointer": f"#/alt_text/{n}", "detail": str(error)}]) from None
     contributor_id = _contributor(metadata["contributor_id"], "#/metadata/contributor_id")
     datas = [image.read() for image in images]
-    _check_images(datas)
-
     app = archive()
-    item_id = app.record_artwork(contributor_id=contributor_id, actor=actor(), **fields)
-    image_ids: list[UUID] = []
+    if app.images is None or app.media is None:
+        raise Problem("media-unavailable", "This archive has no media storage; images cannot be stored.")
     try:
-        for data, alt_text in zip(datas, alt_texts):
-            image_ids.append(app.upload_image(item_id, data, actor=actor(), alt_text=alt_text))
+        item_id, image_ids = app.record_artwork_with_images(
+            contributor_id=contributor_id,
+            actor=actor(),
+            images=[NewImage(data, alt_text) for data, alt_text in zip(datas, alt_texts)],
+            **fields,
+        )
+    except ImageRejected as error:
+        errors = _image_errors(datas)
+        raise Problem("image-rejected", str(error), errors=errors or None) from None
     except MediaStoreUnavailable:
         raise Problem(
             "media-unavailable",
-            f"The artwork was recorded, but only {len(image_ids)} of {len(datas)} images could be stored: "
-            "the media storage cannot be reached.",
+            "The media storage cannot be reached; nothing was recorded. Try again later.",
             headers={"Retry-After": "60"},
-            extra={"artwork_id": str(item_id), "image_ids": [str(i) for i in image_ids]},
         ) from None
     return json_response(
         {"id": str(item_id), "image_ids": [str(i) for i in image_ids]}, 201, {"Location": item_url(item_id)}
@@ -214,19 +218,16 @@ def _text_parts(form: MultiDict[str, str], files: MultiDict[str, FileStorage], n
     return parts + [upload.read() for upload in uploads]
 
 
-def _check_images(datas: list[bytes]) -> None:
-    """Refuse unusable uploads before the artwork is recorded (``upload_image`` checks again)."""
-    app = archive()
-    if app.images is None or app.media is None:
-        raise Problem("media-unavailable", "This archive has no media storage; images cannot be stored.")
+def _image_errors(datas: list[bytes]) -> list[dict[str, str]]:
+    """Which of the uploads are refused, and why (to point at each one in the problem)."""
+    pipeline = archive().images
     errors = []
     for n, data in enumerate(datas):
         try:
-            app.images.ingest(data)
+            pipeline.ingest(data)  # type: ignore[union-attr]
         except ImageRejected as error:
             errors.append({"pointer": f"#/image/{n}", "detail": str(error)})
-    if errors:
-        raise Problem("image-rejected", errors[0]["detail"], errors=errors)
+    return errors
 
 
 # -- exhibitions ------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
@@ -54,12 +56,12 @@ def load_user(session_id: str) -> CuratorUser | None:
 
 
 login_manager.login_view = "curate.login"
-login_manager.login_message = "Please log in to use the curators' workspace."
+login_manager.login_message = lazy_gettext("Please log in to use the curators' workspace.")
 
 
 class LoginForm(FlaskForm):
-    username = StringField("User name", validators=[DataRequired(), Length(max=40)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+    username = StringField(lazy_gettext("User name"), validators=[DataRequired(), Length(max=40)])
+    password = PasswordField(lazy_gettext("Password"), validators=[DataRequired(), Length(max=1024)])
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -76,7 +78,7 @@ def login() -> Any:
             login_user(CuratorUser(curator))
             session.permanent = True
             return redirect(_safe_next(request.args.get("next")) or url_for("curate.dashboard"))
-        flash("The user name or password is not right.", "error")
+        flash(_("The user name or password is not right."), "error")
     return render_template("curate/login.html", form=form), (401 if form.is_submitted() else 200)
 
 
@@ -85,7 +87,7 @@ def login() -> Any:
 def logout() -> Any:
     logout_user()
     session.clear()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("curate.login"))
 
 

@@ -11,9 +11,10 @@ from typing import Any
 from uuid import UUID
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
-from archive.application import ExhibitionArchive
+from archive.application import ExhibitionArchive, NewImage
 from archive.errors import ArchiveError, NotFound
 from archive.media import MediaError
 from domain import clock
@@ -87,7 +88,7 @@ def new_contributor() -> Any:
         )
         if error:
             return _refused("curate/contributor_new.html", error, form=form)
-        flash("Contributor registered.", "info")
+        flash(gettext("Contributor registered."), "info")
         return redirect(url_for("curate.contributor", contributor_id=contributor_id))
     return render_template("curate/contributor_new.html", form=form, values={})
 
@@ -142,15 +143,27 @@ def _new_item_images(item_id: UUID) -> str | None:
             )
         )
         if error:
-            return f"Image {n} ({upload.filename}): {error}"
+            return gettext("Image %(n)d (%(name)s): %(error)s", n=n, name=upload.filename, error=error)
     return None
+
+
+def _uploaded_images() -> list[NewImage]:
+    """The images chosen in the form's slots, with their alt texts and captions."""
+    images = []
+    for n in range(1, MAX_IMAGES_PER_FORM + 1):
+        upload = request.files.get(f"image_{n}")
+        if upload is not None and upload.filename:
+            images.append(
+                NewImage(upload.read(), multilingual(request.form, f"alt_{n}"), multilingual(request.form, f"caption_{n}"))
+            )
+    return images
 
 
 def _check_alt_texts() -> None:
     for n in range(1, MAX_IMAGES_PER_FORM + 1):
         upload = request.files.get(f"image_{n}")
         if upload is not None and upload.filename and not any(multilingual(request.form, f"alt_{n}").values()):
-            raise InvalidValue(f"Image {n} needs alt text (a description for people who cannot see it).")
+            raise InvalidValue("Image %(n)d needs alt text (a description for people who cannot see it).", n=n)
 
 
 @bp.route("/artworks/new", methods=["GET", "POST"])
@@ -162,9 +175,10 @@ def new_artwork() -> Any:
     if form.validate_on_submit():
         def record() -> UUID:
             _check_alt_texts()
-            return archive().record_artwork(
+            item_id, _ = archive().record_artwork_with_images(
                 contributor_id=uuid_field(request.form, "contributor_id", "contributor"),
                 actor=current_user.actor,
+                images=_uploaded_images(),
                 title=multilingual(request.form, "title"),
                 year=optional_int(request.form, "year", "Year"),
                 medium=multilingual(request.form, "medium"),
@@ -173,15 +187,12 @@ def new_artwork() -> Any:
                 series=multilingual(request.form, "series"),
                 content_note=multilingual(request.form, "content_note"),
             )
+            return item_id
 
         item_id, error = _attempt(record)
         if error:
             return _refused("curate/artwork_new.html", error, form=form, contributors=people, slots=MAX_IMAGES_PER_FORM)
-        image_error = _new_item_images(item_id)
-        if image_error:
-            flash(f"The artwork was recorded, but {image_error} Add the image again below.", "error")
-        else:
-            flash("Artwork recorded. Record the contributor's consent before it can be shown.", "info")
+        flash(gettext("Artwork recorded. Record the contributor's consent before it can be shown."), "info")
         return redirect(url_for("curate.item", item_id=item_id))
     return render_template(
         "curate/artwork_new.html", form=form, contributors=people, slots=MAX_IMAGES_PER_FORM, values={}
@@ -207,7 +218,7 @@ def new_testimony() -> Any:
         )
         if error:
             return _refused("curate/testimony_new.html", error, form=form, contributors=people)
-        flash("Testimony recorded. Record the contributor's consent before it can be shown.", "info")
+        flash(gettext("Testimony recorded. Record the contributor's consent before it can be shown."), "info")
         return redirect(url_for("curate.item", item_id=item_id))
     return render_template("curate/testimony_new.html", form=form, contributors=people, values={})
 
@@ -237,7 +248,7 @@ def add_images(item_id: UUID) -> Any:
         flash(str(error), "error")
         return redirect(url_for("curate.item", item_id=item_id))
     error = _new_item_images(item_id)
-    flash(error or "Image added.", "error" if error else "info")
+    flash(error or gettext("Image added."), "error" if error else "info")
     return redirect(url_for("curate.item", item_id=item_id))
 
 
@@ -273,7 +284,7 @@ def consent(item_id: UUID) -> Any:
     if receipt is not None and receipt.code:
         person = archive().get_contributor(found.contributor_id)
         return render_template("curate/receipt.html", code=receipt.code, person=person, items=[found], when=receipt.recorded_at)
-    flash("Consent saved. It applies everywhere at once.", "info")
+    flash(gettext("Consent saved. It applies everywhere at once."), "info")
     return redirect(url_for("curate.item", item_id=item_id))
 
 
@@ -286,10 +297,10 @@ def withdraw(item_id: UUID) -> Any:
         abort(400)
     _item_or_404(item_id)
     if request.form.get("confirm") != "yes":
-        flash("Tick the box to confirm: withdrawal cannot be undone.", "error")
+        flash(gettext("Tick the box to confirm: withdrawal cannot be undone."), "error")
         return redirect(url_for("curate.item", item_id=item_id))
     _, error = _attempt(lambda: archive().withdraw(item_id, actor=current_user.actor))
-    flash(error or "Consent withdrawn: the content is gone for good.", "error" if error else "info")
+    flash(error or gettext("Consent withdrawn: the content is gone for good."), "error" if error else "info")
     return redirect(url_for("curate.item", item_id=item_id))
 
 
@@ -361,7 +372,7 @@ def new_exhibition() -> Any:
         _, error = _attempt(lambda: archive().create_exhibition(slug=slug, actor=current_user.actor, **_exhibition_fields()))
         if error:
             return _refused("curate/exhibition_form.html", error, form=form, exhibition=None)
-        flash("Exhibition created (not published).", "info")
+        flash(gettext("Exhibition created (not published)."), "info")
         return redirect(url_for("curate.exhibition", slug=slug))
     return render_template("curate/exhibition_form.html", form=form, exhibition=None, values={})
 
@@ -390,7 +401,7 @@ def exhibition(slug: str) -> Any:
         _, error = _attempt(revise)
         if error:
             return _refused("curate/exhibition_form.html", error, form=form, exhibition=shown, **_arrangement(shown))
-        flash("Exhibition saved.", "info")
+        flash(gettext("Exhibition saved."), "info")
         return redirect(url_for("curate.exhibition", slug=slug))
     values = {f"{name}_{lang}": text for name in ("titles", "organiser", "venue", "city", "statement")
               for lang, text in shown.field(name).items()}
@@ -426,7 +437,7 @@ def add_work(slug: str) -> Any:
             shown.id, uuid_field(request.form, "item_id", "work"), actor=current_user.actor,
             wall_text=multilingual(request.form, "wall"),
         ),
-        "Work added.",
+        gettext("Work added."),
     )
 
 
@@ -438,7 +449,7 @@ def wall_text(slug: str, item_id: UUID) -> Any:
         lambda shown: archive().revise_wall_text(
             shown.id, item_id, actor=current_user.actor, wall_text=multilingual(request.form, "wall")
         ),
-        "Wall text saved.",
+        gettext("Wall text saved."),
     )
 
 
@@ -446,7 +457,7 @@ def wall_text(slug: str, item_id: UUID) -> Any:
 @login_required
 def remove_work(slug: str, item_id: UUID) -> Any:
     return _exhibition_action(
-        slug, lambda shown: archive().remove_from_exhibition(shown.id, item_id, actor=current_user.actor), "Work removed."
+        slug, lambda shown: archive().remove_from_exhibition(shown.id, item_id, actor=current_user.actor), gettext("Work removed.")
     )
 
 
@@ -464,14 +475,14 @@ def move_work(slug: str, item_id: UUID) -> Any:
         order[index], order[target] = order[target], order[index]
         archive().reorder_exhibition(shown.id, order, actor=current_user.actor)
 
-    return _exhibition_action(slug, move, "Order saved.")
+    return _exhibition_action(slug, move, gettext("Order saved."))
 
 
 @bp.post("/exhibitions/<slug>/publish")
 @login_required
 def publish(slug: str) -> Any:
     return _exhibition_action(
-        slug, lambda shown: archive().publish_exhibition(shown.id, actor=current_user.actor), "Published: visitors can see it."
+        slug, lambda shown: archive().publish_exhibition(shown.id, actor=current_user.actor), gettext("Published: visitors can see it.")
     )
 
 
@@ -479,5 +490,5 @@ def publish(slug: str) -> Any:
 @login_required
 def unpublish(slug: str) -> Any:
     return _exhibition_action(
-        slug, lambda shown: archive().unpublish_exhibition(shown.id, actor=current_user.actor), "Unpublished: hidden from visitors."
+        slug, lambda shown: archive().unpublish_exhibition(shown.id, actor=current_user.actor), gettext("Unpublished: hidden from visitors.")
     )
