@@ -20,6 +20,8 @@ from archive.public import (
 from domain import clock
 from domain.languages import SUPPORTED_LANGUAGES, pick
 
+from web.page_cache import cached_page  # noqa: E402
+
 bp = Blueprint("exhibitions", __name__)
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -61,12 +63,14 @@ def _by_period(today: date) -> dict[str, list[PublicExhibition]]:
 
 
 @bp.get("/")
+@cached_page()
 def index() -> str:
     """Published exhibitions, current ones first."""
     return render_template("exhibitions/index.html", **_by_period(clock.today()))
 
 
 @bp.get("/exhibitions/<slug>")
+@cached_page()
 def show(slug: str) -> str:
     """One published exhibition with the works its contributors allow online, in order."""
     try:
@@ -77,12 +81,14 @@ def show(slug: str) -> str:
 
 
 @bp.get("/exhibitions")
+@cached_page()
 def listing() -> str:
     """Every published exhibition, current and past, with dates and venue."""
     return render_template("exhibitions/list.html", **_by_period(clock.today()))
 
 
 @bp.get("/exhibitions/<slug>/history")
+@cached_page()
 def history(slug: str) -> str:
     """The history of a published exhibition: when it was created, changed, published."""
     try:
@@ -104,6 +110,7 @@ def parse_day(text: str) -> date | None:
 
 
 @bp.get("/exhibitions/<slug>/as-of")
+@cached_page()
 def as_of(slug: str) -> str:
     """A published exhibition as it stood on ``?date=YYYY-MM-DD``, showing only what consent allows now.
 

@@ -18,6 +18,8 @@ from domain.languages import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
 
 from web.exhibitions import language
 
+from web.page_cache import cached_page  # noqa: E402
+
 bp = Blueprint("items", __name__)
 
 
@@ -57,6 +59,7 @@ def _skip(item: PublicItem, context: PublicExhibition | None) -> tuple[str, str]
 
 
 @bp.get("/items/<uuid:item_id>")
+@cached_page()
 def show(item_id: UUID) -> str:
     """An artwork or a testimony that its contributor allows online.
 
@@ -95,6 +98,7 @@ def show(item_id: UUID) -> str:
 
 
 @bp.get("/items/<uuid:item_id>/images/<uuid:image_id>")
+@cached_page()
 def image(item_id: UUID, image_id: UUID) -> str:
     """A larger view of one image of a visible item, with its alt text and caption."""
     item = _visible_or_404(item_id)

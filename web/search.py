@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from archive.search import FACETS, KINDS, MAX_PAGE_SIZE, SORTS, SearchQuery
 from archive.search_queries import VisitorResults, search
 from domain.languages import SUPPORTED_LANGUAGES
+from web.page_cache import cached_page
 
 bp = Blueprint("search", __name__)
 
@@ -53,6 +54,7 @@ def _toggle(facet: str, value: str) -> str:
 
 
 @bp.get("/search")
+@cached_page(with_index=True)
 def results() -> str:
     """Search results for ``q`` with facets (kind, exhibition, year, language) and pages."""
     query = query_from_args(request.args)

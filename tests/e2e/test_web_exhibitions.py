@@ -134,3 +134,12 @@ def test_every_page_has_a_quick_exit_and_strict_headers(client):
 def test_static_assets_are_served_by_the_app(client):
     assert client.get("/static/quick-exit.js").status_code == 200
     assert client.get("/static/site.css").status_code == 200
+
+
+def test_a_cached_page_is_never_served_after_a_change_of_consent(client, site):
+    archive, ids = site
+    assert "Visible-work" in client.get("/exhibitions/open-show").get_data(as_text=True)
+    assert "Visible-work" in client.get("/exhibitions/open-show").get_data(as_text=True)  # from the cache
+    archive.withdraw(ids["shown"], actor=CURATOR)
+    assert "Visible-work" not in client.get("/exhibitions/open-show").get_data(as_text=True)
+    assert client.get(f"/items/{ids['shown']}").status_code == 404
