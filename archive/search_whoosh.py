@@ -29,6 +29,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.lang import stopwords_for_language
 from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
+from whoosh.writing import NO_MERGE
 
 from archive.errors import ArchiveError
 from archive.search import (
@@ -55,7 +56,7 @@ BULK_PROCS = 2  # processes of the multi-process writer used by rebuilds
 BULK_MIN_DOCS_PER_PROC = 250  # below this, forking costs more than it saves
 BULK_LIMIT_MB = 128
 _MIN_PREFIX_CHARS = 3  # shorter Kazakh query words match exactly (a 1-2 letter prefix is noise)
-SMALL_SEGMENT_DOCS = 2_000
+SMALL_SEGMENT_DOCS = 200  # below a rebuild's segments (~1,000 docs), which are never merged
 MERGE_FACTOR = 4
 
 _TOKEN_PATTERN = r"[^\W_]+"  # runs of letters and digits in any script (incl. ә ғ қ ң ө ұ ү һ і)
@@ -607,7 +608,9 @@ class WhooshSearchIndex(SearchIndex):
             try:
                 for doc in documents:
                     writer.add_document(**_document_fields(doc))
-                writer.commit()
+                # Never fold earlier batches together: large segments make every later purge
+                # (which rewrites the segment holding a withdrawn document) slow.
+                writer.commit(mergetype=NO_MERGE)
             except BaseException:
                 if not writer.is_closed:
                     writer.cancel()

@@ -90,6 +90,11 @@ def _goal(met: bool) -> str:
     return "MET" if met else "NOT MET"
 
 
+def _load() -> str:
+    """The load average: other work on the machine skews every figure here."""
+    return "load avg " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def _tree_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
@@ -150,7 +155,7 @@ def _following(bench: Bench) -> Iterator[SearchFollower]:
         yield follower
     finally:
         stop.set()
-        thread.join(30)
+        thread.join(900)  # let a long merge or purge finish, so the next test starts clean
 
 
 def _hit_ids(bench: Bench, text: str) -> set[UUID]:
@@ -198,6 +203,7 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bench]:
     count = rebuild(archive, folders, search_index_opener(writable=True))
     facts["rebuild_s"] = time.perf_counter() - started
     facts["rebuild_docs"] = count
+    facts["load"] = _load()
     facts["index_bytes"] = _tree_bytes(folders.current())
 
     fts = sqlite3.connect(root / "fts5.sqlite3", check_same_thread=False)
@@ -286,7 +292,8 @@ def test_a_setup_and_rebuild_throughput(bench: Bench, tmp_path: Path) -> None:
     which = "the whole corpus" if sample == len(bench.ids) else f"a sample: the first {sample:,} documents"
     print(
         f"\n--- search a. setup and rebuild throughput ({ITEMS:,} testimonies) ---\n"
-        f"machine                 : nproc {os.cpu_count()}, SQLite {sqlite3.sqlite_version}\n"
+        f"machine                 : nproc {os.cpu_count()}, SQLite {sqlite3.sqlite_version}, {_load()} "
+        f"(after the build: {facts['load']})\n"
         f"corpus                  : {ITEMS:,} items {facts['by_language']}, {facts['words']:,} words "
         f"(avg {facts['words'] / ITEMS:.0f}), {CONTRIBUTORS} contributors\n"
         f"recording               : {facts['recording_s']:8.1f} s = {ITEMS / facts['recording_s']:6.0f} items/s "
@@ -411,7 +418,7 @@ def test_b_query_latency(bench: Bench) -> None:
     p95_case, p95_fts = _percentile(use_case, 95), _percentile(fts5, 95)
     ratio = p95_case / p95_fts
     lines = [
-        f"\n--- search b. query latency ({len(probes)} queries x {ROUNDS} runs, {ITEMS:,} items) ---",
+        f"\n--- search b. query latency ({len(probes)} queries x {ROUNDS} runs, {ITEMS:,} items, {_load()}) ---",
         "engine                            p50          p95",
         f"use case search() (Whoosh + gate){_ms(statistics.median(use_case))} {_ms(p95_case)}",
         f"  of which index.search() alone  {_ms(statistics.median(index_only))} {_ms(_percentile(index_only, 95))}",
@@ -466,7 +473,7 @@ def test_c_event_to_searchable(bench: Bench) -> None:
     p95 = _percentile(latencies, 95)
     print(
         f"\n--- search c. event to searchable ({FRESH_ITEMS} testimonies, follower thread polling every "
-        f"0.2 s, {ITEMS:,} items indexed) ---\n"
+        f"0.2 s, {ITEMS:,} items indexed, {_load()}) ---\n"
         f"p50 {_ms(statistics.median(latencies))}   p95 {_ms(p95)}   max {_ms(max(latencies))}   "
         f"timeouts (> {FRESH_TIMEOUT:.0f} s): {timeouts}\n"
         f"all, sorted (s): {' '.join(f'{s:.2f}' for s in sorted(latencies))}\n"
@@ -504,7 +511,8 @@ def test_d_purge_at_full_size(bench: Bench) -> None:
     assert not bench.reader.versions([str(item_id)])
     show = lambda s: "not within the timeout" if s is None else f"{s:6.2f} s"  # noqa: E731
     print(
-        f"\n--- search d. purge at full size ({ITEMS:,} items, {bench.facts['index_bytes'] / 2**20:.0f} MiB index) ---\n"
+        f"\n--- search d. purge at full size ({ITEMS:,} items, {bench.facts['index_bytes'] / 2**20:.0f} MiB index, "
+        f"{_load()}) ---\n"
         f"before: {PURGE_WORD!r} in {len(before)} index file(s) (one full byte scan: {scan_s:.2f} s)\n"
         f"withdraw() call                       : {withdraw_s:6.2f} s\n"
         f"gone from use-case results (the gate) : {show(gone_case)}\n"
