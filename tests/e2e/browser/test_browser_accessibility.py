@@ -20,7 +20,25 @@ PAGES = [
     ("about", "/about", (404,)),
     ("not found", "/no-such-page", ()),
     ("curator login", "/curate/login", ()),
+    ("exhibition history", "/exhibitions/silent-room/history", ()),
+    ("exhibition as it was", "/exhibitions/silent-room/as-of?date=2024-04-10", ()),
 ]
+
+
+def item_pages(page: Page) -> list[tuple[str, str, tuple[int, ...]]]:
+    """The artwork, testimony (before and after its content note) and larger-image pages of the demo."""
+    page.goto("/exhibitions/silent-room")
+    links = page.eval_on_selector_all("li.work h3 a", "links => links.map(a => [a.closest('li').className, a.getAttribute('href')])")
+    artwork = next(href for kind, href in links if "artwork" in kind)
+    testimony = next(href for kind, href in links if "testimony" in kind)
+    page.goto(artwork)
+    larger = page.eval_on_selector("p.larger-view a", "a => a.getAttribute('href')")
+    return [
+        ("artwork", artwork, ()),
+        ("larger image", larger, ()),
+        ("testimony behind its content note", testimony, ()),
+        ("testimony text", testimony + ("&" if "?" in testimony else "?") + "continue=1", ()),
+    ]
 
 
 def _describe(what: str, path: str, violation: dict) -> str:
@@ -49,7 +67,7 @@ def test_axe_core_scan_of_every_public_page_type(axe_source: str, page: Page, li
     findings: list[str] = []
     skipped: list[str] = []
     scanned = 0
-    for what, path, missing in PAGES:
+    for what, path, missing in PAGES + item_pages(page):
         response = page.goto(path)
         assert response is not None
         if response.status in missing:

@@ -69,7 +69,11 @@ def _settle(page: Page) -> None:
 def test_every_request_stays_on_the_apps_own_origin(page: Page, live_server, requested_urls: list[str]) -> None:
     origin = live_server.origin + "/"
     visited = []
-    for path in ("/", "/exhibitions", EXHIBITION, "/search?q=Threshold", "/about", "/no-such-page", "/curate/login"):
+    from test_browser_accessibility import item_pages
+
+    extra = [path for _, path, _ in item_pages(page)]
+    for path in ("/", "/exhibitions", EXHIBITION, "/search?q=Threshold", "/about", "/no-such-page", "/curate/login",
+                 EXHIBITION + "/history", EXHIBITION + "/as-of?date=2024-04-10", *extra):
         page.goto(path)
         _settle(page)
         visited.append(path)
