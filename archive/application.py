@@ -393,32 +393,29 @@ class ExhibitionArchive(Application):
         made = image.value.get("media", {}).get("derivatives", [])
         if not any(d["name"] == name and d["format"] == fmt for d in made):
             raise not_found
-        data_key = self.keys.get(item_id)
-        if data_key is None:
-            raise not_found
-        key = media_files.derivative_key(item_id, image_id, name, fmt)
-        try:
-            blob = media.get(key)
-        except MediaNotFound:
-            raise not_found from None
-        return MediaFile(media_files.unseal(data_key, item_id, key, blob), f"image/{fmt}")
+        return self._read_derivative(item_id, image_id, name, fmt)
 
     def image_for_curator(self, item_id: UUID, image_id: UUID, name: str, fmt: str) -> MediaFile:
         """A derivative for the curators' workspace: any item still holding its key (no consent
         check: curators prepare items before consent is recorded), never an original."""
-        media, _ = self._media()
-        not_found = NotFound("No such image.")
         if name not in media_files.DERIVATIVE_NAMES or fmt not in media_files.DERIVATIVE_FORMATS:
-            raise not_found
+            raise NotFound("No such image.")
         item = self._find(Item, item_id)
-        data_key = self.keys.get(item_id) if item is not None and not item.is_withdrawn else None
-        if item is None or data_key is None or str(image_id) not in item.images:
-            raise not_found
+        if item is None or item.is_withdrawn or str(image_id) not in item.images:
+            raise NotFound("No such image.")
+        return self._read_derivative(item_id, image_id, name, fmt)
+
+    def _read_derivative(self, item_id: UUID, image_id: UUID, name: str, fmt: str) -> MediaFile:
+        """Read and unseal one stored derivative; NotFound if its key or file is gone."""
+        media, _ = self._media()
+        data_key = self.keys.get(item_id)
+        if data_key is None:
+            raise NotFound("No such image.")
         key = media_files.derivative_key(item_id, image_id, name, fmt)
         try:
             blob = media.get(key)
         except MediaNotFound:
-            raise not_found from None
+            raise NotFound("No such image.") from None
         return MediaFile(media_files.unseal(data_key, item_id, key, blob), f"image/{fmt}")
 
     def orphaned_media(self) -> list[str]:
