@@ -52,6 +52,7 @@ _LOCK_FILE = "write.lock"
 _NO_DATE = 0  # sort_date of documents without a date (real ones are ordinals >= 1): last
 
 MAX_QUERY_CHARS = 500
+SNIPPET_WINDOW = 1_200  # characters of stored text around a term's first occurrence
 BULK_PROCS = 2  # processes of the multi-process writer used by rebuilds
 BULK_MIN_DOCS_PER_PROC = 250  # below this, forking costs more than it saves
 BULK_LIMIT_MB = 128
@@ -654,7 +655,8 @@ class WhooshSearchIndex(SearchIndex):
                     return SearchResults([], 0, page, page_size, {f: [] for f in FACETS}, _notice(notices))
                 results = self._run(searcher, plain, query, page, page_size)
             offset = (page - 1) * page_size
-            hits = [_hit(h, scored=not by_date) for h in results[offset : offset + page_size]]
+            snippets = _Snippets(results)
+            hits = [_hit(h, snippets, scored=not by_date) for h in results[offset : offset + page_size]]
             return SearchResults(
                 hits=hits,
                 total=len(results),
@@ -707,7 +709,6 @@ class WhooshSearchIndex(SearchIndex):
             limit=limit,
             sortedby=sorting.FieldFacet("sort_date", reverse=True) if by_date else None,
             groupedby=_GROUPS,
-            terms=user_query is not None,
         )
         results.highlighter = highlight.Highlighter(
             fragmenter=highlight.ContextFragmenter(maxchars=240, surround=60),
@@ -723,21 +724,51 @@ def _stored_version(searcher: Searcher, doc_id: str) -> int | None:
     return int(searcher.stored_fields(docnum)["version"])
 
 
-def _hit(hit: Any, *, scored: bool) -> SearchHit:
-    snippets: dict[str, str] = {}
-    if hit.results.has_matched_terms():
-        matched = {fieldname for fieldname, _ in hit.matched_terms()}
+class _Snippets:
+    """Highlighted fragments for the hits of one page, cheaply.
+
+    Instead of re-analysing a document's whole stored text (which cost most of a query's
+    time), find where a searched term first occurs (its stemmed form is a prefix of the word)
+    and highlight only a window of text around it.
+    """
+
+    def __init__(self, results: Any):
+        self.results = results
+        self._terms: dict[str, tuple[str, ...]] = {}
+
+    def terms(self, fieldname: str) -> tuple[str, ...]:
+        if fieldname not in self._terms:
+            found = self.results.query_terms(expand=True, fieldname=fieldname) if self.results.q else ()
+            words = {t[1].decode("utf-8") if isinstance(t[1], bytes) else str(t[1]) for t in found}
+            self._terms[fieldname] = tuple(w for w in words if w)
+        return self._terms[fieldname]
+
+    def for_hit(self, hit: Any) -> dict[str, str]:
+        snippets: dict[str, str] = {}
         for fieldname in _SNIPPET_FIELDS:
-            if fieldname in matched and fieldname in hit:
-                snippet = hit.highlights(fieldname, top=2)
-                if snippet:
-                    snippets[fieldname] = snippet
+            text = hit.get(fieldname)
+            terms = self.terms(fieldname) if text else ()
+            if not terms:
+                continue
+            lowered = text.lower()
+            positions = [p for p in (lowered.find(term) for term in terms) if p >= 0]
+            if not positions:
+                continue
+            start = max(0, min(positions) - SNIPPET_WINDOW // 3)
+            window = text[start : start + SNIPPET_WINDOW]
+            snippet = self.results.highlighter.highlight_hit(hit, fieldname, text=window, top=2)
+            if snippet:
+                snippets[fieldname] = snippet
+        return snippets
+
+
+def _hit(hit: Any, snippets: _Snippets, *, scored: bool) -> SearchHit:
     return SearchHit(
         doc_id=hit["doc_id"],
         kind=hit["kind"],
         score=float(hit.score or 0.0) if scored else 0.0,  # date order: the key is no score
         version=int(hit["version"]),
-        snippets=snippets,
+        snippets=snippets.for_hit(hit),
     )
 
 
