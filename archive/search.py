@@ -126,6 +126,10 @@ class SearchIndex(abc.ABC):
         """Rewrite only the segments that still hold deleted documents, so their text leaves
         the index files; return how many segments were rewritten."""
 
+    def compact(self) -> int:
+        """Merge small segments left by many small commits (done when idle); return how many."""
+        return 0
+
     @abc.abstractmethod
     def has_deleted(self) -> bool:
         """Whether any segment still holds deleted documents."""

@@ -38,6 +38,8 @@ POLL_SECONDS = 0.2
 PURGE_AFTER_SECONDS = 5.0
 #: How often the follower looks for documents whose consent has expired.
 EXPIRY_CHECK_SECONDS = 60.0
+#: At most this often, when there is nothing new to apply, small segments are merged.
+COMPACT_SECONDS = 10.0
 
 _ITEM_TOPICS = tuple(get_topic(cls) + "." for cls in (Artwork, Testimony))
 _EXHIBITION_TOPIC = get_topic(Exhibition) + "."
@@ -59,6 +61,7 @@ class SearchFollower:
         self.batch_size = batch_size
         self._purge_due: float | None = None
         self._next_expiry_check = 0.0
+        self._next_compaction = 0.0
 
     def run_batch(self) -> int:
         """Apply the next batch of notifications; return how many there were (0: caught up)."""
@@ -134,6 +137,9 @@ class SearchFollower:
         while not stop.is_set():
             try:
                 applied = self.run_batch()
+                if not applied and time.monotonic() >= self._next_compaction:
+                    self.index.compact()  # idle: merge small segments, off the critical path
+                    self._next_compaction = time.monotonic() + COMPACT_SECONDS
                 if time.monotonic() >= self._next_expiry_check:
                     self.remove_expired()
                     self._next_expiry_check = time.monotonic() + EXPIRY_CHECK_SECONDS

@@ -495,7 +495,9 @@ class WhooshSearchIndex(SearchIndex):
                     writer.update_document(**_document_fields(doc))
                     changed = True
                 if changed:
-                    writer.commit(mergetype=merge_small_segments)
+                    # No merging here: a commit must make new documents searchable at once;
+                    # small segments are merged later, when the follower is idle (compact).
+                    writer.commit(mergetype=NO_MERGE)
                 else:
                     writer.cancel()
             except BaseException:
@@ -505,6 +507,24 @@ class WhooshSearchIndex(SearchIndex):
             if changed:
                 _fsync_files(self._path, os.listdir(self._path))
             _write_position(self._path, position)
+
+    def compact(self) -> int:
+        """Merge small segments together (never large ones); return how many were merged."""
+        with self._mutex:
+            self._require_writable()
+            writer = self._ix.writer()
+            before = len(writer.segments)
+            try:
+                writer.commit(mergetype=merge_small_segments)
+            except BaseException:
+                if not writer.is_closed:
+                    writer.cancel()
+                raise
+            after = len(self._ix._segments()) if hasattr(self._ix, "_segments") else before
+            self._current_searcher()
+            _fsync_files(self._path, os.listdir(self._path))
+            self._remove_leftovers()
+            return max(0, before - after)
 
     def purge_deleted(self) -> int:
         """Rewrite only the segments that hold deleted documents; remove their old files."""

@@ -274,3 +274,21 @@ def test_bulk_loading_with_several_processes_gives_a_searchable_index(tmp_path: 
         assert index.versions(["doc-0", "doc-1199"]) == {"doc-0": 1, "doc-1199": 1}
     finally:
         index.close()
+
+
+def test_small_commits_stay_separate_until_an_idle_compaction_merges_them(tmp_path: Path):
+    from archive.search import SearchDocument
+    from archive.search_whoosh import WhooshSearchIndex
+
+    index = WhooshSearchIndex(tmp_path / "small", writable=True)
+    try:
+        for n in range(12):
+            index.apply([SearchDocument(doc_id=f"d{n}", kind="testimony", version=1, texts={"en": f"word {n}"})], [], n + 1)
+        segments = lambda: len([p for p in (tmp_path / "small").glob("*.seg")])  # noqa: E731
+        assert segments() == 12  # a commit never waits for a merge
+        assert index.compact() > 0
+        assert segments() < 12
+        assert index.search(SearchQuery(text="word")).total == 12
+        assert index.position() == 12
+    finally:
+        index.close()
