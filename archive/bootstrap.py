@@ -15,6 +15,7 @@ from archive.application import ExhibitionArchive
 from domain import clock
 from archive.config import Settings
 from archive.crypto import MasterKey
+from archive.durable import fsync_dir
 from archive.errors import ConfigurationError
 from archive.keystore import KeyStore
 from archive.media import ImagePipeline, MediaStore
@@ -131,7 +132,7 @@ def _promote_next_key(data_dir: Path) -> None:
     current, next_ = data_dir / MASTER_KEY_FILE, data_dir / NEXT_MASTER_KEY_FILE
     with open(current, "r+b") as old:
         os.replace(next_, current)
-        _fsync_dir(data_dir)
+        fsync_dir(data_dir)
         size = os.fstat(old.fileno()).st_size
         old.write(b"\0" * size)  # the old key's bytes, now unlinked, are overwritten too
         old.flush()
@@ -209,12 +210,6 @@ def write_master_key_file(path: Path, key: MasterKey) -> None:
     finally:
         os.close(fd)
     os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

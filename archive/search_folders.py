@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from archive.durable import fsync_dir
 from archive.search import SearchIndex
 
 CURRENT = "current"
@@ -55,11 +56,7 @@ class IndexFolders:
             tmp.unlink()
         os.symlink(version.name, tmp)
         os.replace(tmp, self.link)
-        fd = os.open(self.root, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fsync_dir(self.root)
         for other in self.root.glob("v-*"):
             if other.name != version.name:
                 shutil.rmtree(other, ignore_errors=True)

@@ -31,6 +31,7 @@ from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 from whoosh.writing import NO_MERGE
 
+from archive.durable import fsync_dir
 from archive.errors import ArchiveError
 from archive.search import (
     FACETS,
@@ -184,11 +185,21 @@ def merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
     deleted documents), so one commit or purge rewrites at most a few thousand documents
     beyond the batch itself. Deleted documents in merged segments are dropped on the way.
     """
+    chosen = _small_segments_to_merge(segments)
+    if not chosen:
+        return segments
+    _copy_live_docs(writer, chosen)
+    merged = {s.segment_id() for s in chosen}
+    return [s for s in segments if s.segment_id() not in merged]
+
+
+def _small_segments_to_merge(segments: list[Any]) -> list[Any]:
+    """The small segments ``merge_small_segments`` would fold together (empty: none)."""
     small = sorted(
         (s for s in segments if s.doc_count_all() < SMALL_SEGMENT_DOCS), key=lambda s: s.doc_count()
     )
     if len(small) < MERGE_FACTOR:
-        return segments
+        return []
     chosen: list[Any] = []
     total = 0
     for segment in small:
@@ -196,11 +207,7 @@ def merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
             break
         chosen.append(segment)
         total += segment.doc_count()
-    if len(chosen) < 2:
-        return segments
-    _copy_live_docs(writer, chosen)
-    merged = {s.segment_id() for s in chosen}
-    return [s for s in segments if s.segment_id() not in merged]
+    return chosen if len(chosen) >= 2 else []
 
 
 def _rewrite_segments_with_deletions(writer: Any, segments: list[Any]) -> list[Any]:
@@ -213,14 +220,6 @@ def _rewrite_segments_with_deletions(writer: Any, segments: list[Any]) -> list[A
 # --- files --------------------------------------------------------------------------------
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _fsync_files(folder: Path, names: Iterable[str]) -> None:
     for name in names:
         path = folder / name
@@ -231,7 +230,7 @@ def _fsync_files(folder: Path, names: Iterable[str]) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-    _fsync_dir(folder)
+    fsync_dir(folder)
 
 
 def _write_position(folder: Path, position: int) -> None:
@@ -247,7 +246,7 @@ def _write_position(folder: Path, position: int) -> None:
     finally:
         os.close(fd)
     os.replace(tmp, folder / _POSITION_FILE)
-    _fsync_dir(folder)
+    fsync_dir(folder)
 
 
 def _read_position(folder: Path) -> int:
@@ -513,18 +512,21 @@ class WhooshSearchIndex(SearchIndex):
         with self._mutex:
             self._require_writable()
             writer = self._ix.writer()
-            before = len(writer.segments)
+            merged = len(_small_segments_to_merge(writer.segments))
             try:
-                writer.commit(mergetype=merge_small_segments)
+                if merged:
+                    writer.commit(mergetype=merge_small_segments)
+                else:
+                    writer.cancel()  # nothing to merge: no commit, no fsync of the whole index
             except BaseException:
                 if not writer.is_closed:
                     writer.cancel()
                 raise
-            after = len(self._ix._segments()) if hasattr(self._ix, "_segments") else before
-            self._current_searcher()
-            _fsync_files(self._path, os.listdir(self._path))
-            self._remove_leftovers()
-            return max(0, before - after)
+            if merged:
+                self._current_searcher()
+                _fsync_files(self._path, os.listdir(self._path))
+                self._remove_leftovers()
+            return merged
 
     def purge_deleted(self) -> int:
         """Rewrite only the segments that hold deleted documents; remove their old files."""
