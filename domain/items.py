@@ -9,7 +9,7 @@ withdrawal stay readable.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import Any, ClassVar
 from uuid import UUID
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
 
@@ -18,9 +17,8 @@ from archive.public import (
     published_exhibitions,
 )
 from domain import clock
-from domain.languages import SUPPORTED_LANGUAGES, pick
 
-from web.page_cache import cached_page  # noqa: E402
+from web.page_cache import cached_page
 
 bp = Blueprint("exhibitions", __name__)
 
@@ -29,27 +27,6 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def archive() -> ExhibitionArchive:
     return current_app.extensions["archive"]
-
-
-def language() -> str:
-    """The visitor's language: ``?lang=``, else the browser's preference, else English."""
-    asked = request.args.get("lang")
-    if asked in SUPPORTED_LANGUAGES:
-        return asked
-    return request.accept_languages.best_match(SUPPORTED_LANGUAGES) or "en"
-
-
-@bp.app_context_processor
-def helpers() -> dict[str, Any]:
-    lang = language()
-    return {"lang": lang, "t": lambda texts: pick(texts, lang), "text_lang": lambda texts: _text_lang(texts, lang)}
-
-
-def _text_lang(texts: dict[str, str] | None, lang: str) -> str:
-    """The language the text shown for ``lang`` is really in (for the ``lang`` attribute)."""
-    if not texts or lang in texts:
-        return lang
-    return next((code for code in SUPPORTED_LANGUAGES if code in texts), lang)
 
 
 def _by_period(today: date) -> dict[str, list[PublicExhibition]]:

@@ -16,7 +16,7 @@ from archive.public import PublicExhibition, PublicImage, PublicItem, exhibition
 from domain import clock
 from domain.languages import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
 
-from web.exhibitions import language
+from web.i18n import language
 
 from web.page_cache import cached_page  # noqa: E402
 
