@@ -27,6 +27,7 @@ from archive.consent_gate import Surface, may_show
 from archive.errors import ArchiveError, ConcurrentChange, KeyShredded, NotFound
 from archive.history import HistoryEntry, history_entries
 from archive.keystore import KeyStore
+from archive.self_service import ContributorSelfService
 from archive.passwords import hash_password, needs_rehash, verify_password
 from archive.media import ImagePipeline, MediaError, MediaNotFound, MediaStore, ProcessedImage
 from archive.transcodings import ConsentAsDict, DateAsISO, PersonalAsCiphertext, PlacementAsDict
@@ -37,7 +38,7 @@ from domain.contributors import Contributor, contributor_profile
 from domain.curators import USERNAME_PATTERN, ApiToken, Curator, check_username
 from domain.errors import ConsentError, InvalidValue, ItemWithdrawn
 from domain.exhibitions import Exhibition, check_slug
-from domain.indexes import Catalogue, ConsentCodeIndex, SlugIndex
+from domain.indexes import Catalogue, ConsentCodeIndex, ContributorItems, SlugIndex
 from domain.items import (
     Artwork,
     Item,
@@ -89,7 +90,7 @@ def _as_uuid(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
 
 
-class ExhibitionArchive(Application):
+class ExhibitionArchive(ContributorSelfService, Application):
     """Records contributors, items, consent and exhibitions, and forgets on withdrawal."""
 
     name = "exhibition_archive"
@@ -99,6 +100,7 @@ class ExhibitionArchive(Application):
         Contributor: 50,
         Artwork: 50,
         Testimony: 50,
+        ContributorItems: 100,
     }
 
     def __init__(
@@ -151,7 +153,8 @@ class ExhibitionArchive(Application):
             contributor = Contributor.register(
                 contributor_id=contributor_id, profile=profile, actor=actor
             )
-            self._save(contributor)
+            listing = ContributorItems.create(contributor_id=contributor_id, actor=actor)
+            self._save(contributor, listing)
         return contributor_id
 
     def revise_contributor(
@@ -213,15 +216,31 @@ class ExhibitionArchive(Application):
     def _record_item(
         self, cls: type[Item], contributor_id: UUID, details: dict[str, Any], actor: str
     ) -> UUID:
-        if contributor_id not in self._known_contributors:
-            self.get_contributor(contributor_id)
-            self._known_contributors.add(contributor_id)
+        self._check_contributor_exists(contributor_id)
         with self._new_subject() as item_id:
             item = cls.record(
                 item_id=item_id, contributor_id=contributor_id, details=details, actor=actor
             )
-            self._save(item)
+            self._save(item, self._listed(contributor_id, item_id, actor))
         return item_id
+
+    def _check_contributor_exists(self, contributor_id: UUID) -> None:
+        if contributor_id not in self._known_contributors:
+            self.get_contributor(contributor_id)
+            self._known_contributors.add(contributor_id)
+
+    def _listed(self, contributor_id: UUID, item_id: UUID, actor: str) -> ContributorItems:
+        """The contributor's item list with ``item_id`` added (saved with the item)."""
+        listing = self._find(ContributorItems, ContributorItems.id_for(contributor_id))
+        if listing is None:
+            listing = ContributorItems.create(contributor_id=contributor_id, actor=actor)
+        listing.list_item(item_id, actor)
+        return listing
+
+    def contributor_item_ids(self, contributor_id: UUID) -> list[UUID]:
+        """The items recorded for a contributor, oldest first (what their consent code reaches)."""
+        listing = self._find(ContributorItems, ContributorItems.id_for(contributor_id))
+        return list(listing.item_ids) if listing is not None else []
 
     def revise_item(self, item_id: UUID, *, actor: str, **details: Any) -> None:
         """Replace an item's descriptive fields."""
@@ -304,9 +323,7 @@ class ExhibitionArchive(Application):
         validated = artwork_details(**details)
         described = [image_details(alt_text=i.alt_text, caption=i.caption) for i in images]
         processed = [pipeline.ingest(i.data) for i in images]
-        if contributor_id not in self._known_contributors:
-            self.get_contributor(contributor_id)
-            self._known_contributors.add(contributor_id)
+        self._check_contributor_exists(contributor_id)
         written: list[str] = []
         image_ids = [uuid4() for _ in images]
         with self._new_subject() as item_id:
@@ -317,7 +334,7 @@ class ExhibitionArchive(Application):
                 for image_id, image, about, result in zip(image_ids, images, described, processed):
                     facts = self._store_image_files(item_id, image_id, data_key, image.data, result, written)
                     item.add_image(image_id, {**about, "media": facts}, actor)
-                self._save(item)
+                self._save(item, self._listed(contributor_id, item_id, actor))
             except BaseException:
                 self._remove_quietly(written)
                 raise
@@ -562,6 +579,12 @@ class ExhibitionArchive(Application):
         self._save(item)
         return consent
 
+    def decline_consent_request(self, item_id: UUID, *, actor: str) -> None:
+        """Close a contributor's pending request to widen consent, leaving consent as it is."""
+        item = self.get_item(item_id)
+        item.decline_consent_request(actor)
+        self._save(item)
+
     def withdraw(self, item_id: UUID, *, actor: str) -> datetime:
         """Withdraw consent for an item, for good, and shred its data key.
 
@@ -599,6 +622,7 @@ class ExhibitionArchive(Application):
         Also completes physical purges left pending in the key table.
         """
         topics = [get_topic(cls.ConsentWithdrawn) for cls in (Artwork, Testimony)]
+        topics.append(get_topic(Contributor.PersonalDataErased))
         pending = [
             subject
             for subject in (_as_uuid(n.originator_id) for n in self._notifications(topics))
@@ -609,7 +633,7 @@ class ExhibitionArchive(Application):
         else:
             self.keys.complete_pending_purges()
         for subject in pending:
-            self._delete_media_quietly(subject)
+            self._delete_media_quietly(subject)  # a contributor has no media: a no-op
         return len(pending)
 
     def _notifications(self, topics: list[str]) -> Iterator[Any]:

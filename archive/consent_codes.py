@@ -32,3 +32,9 @@ def code_hash(code: str) -> str:
 def looks_like_code(code: str) -> bool:
     cleaned = normalise(code)
     return len(cleaned) == GROUPS * GROUP_LENGTH and all(ch in ALPHABET for ch in cleaned)
+
+
+def new_reference() -> str:
+    """A receipt's reference number, e.g. ``R-7K3M-Q9XD`` (40 random bits)."""
+    chars = "".join(secrets.choice(ALPHABET) for _ in range(2 * GROUP_LENGTH))
+    return f"R-{chars[:GROUP_LENGTH]}-{chars[GROUP_LENGTH:]}"

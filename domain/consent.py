@@ -93,3 +93,63 @@ class ConsentStatus(str, enum.Enum):
     GIVEN = "given"
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"
+
+
+#: From the widest to the narrowest credit.
+ATTRIBUTION_BREADTH = {Attribution.NAMED: 2, Attribution.PSEUDONYM: 1, Attribution.ANONYMOUS: 0}
+
+
+@dataclass(frozen=True)
+class ConsentChange:
+    """What a contributor asks for: how they are credited, what is allowed, until when."""
+
+    attribution: Attribution
+    scopes: frozenset[Scope]
+    expires_on: date | None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "scopes", parse_scopes(self.scopes))
+        object.__setattr__(self, "attribution", parse_attribution(self.attribution))
+
+
+@dataclass(frozen=True)
+class SplitChange:
+    """A contributor's change split in two.
+
+    ``narrowing`` (fields of :class:`Consent` to replace) shows less than today and takes
+    effect at once; ``widening`` (the same fields, as codes) would show more and waits for a
+    curator to confirm it with the contributor, so that someone who got hold of a consent
+    code cannot make a survivor's name or testimony more visible.
+    """
+
+    narrowing: dict[str, object]
+    widening: dict[str, object]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.narrowing and not self.widening
+
+
+def split_change(current: Consent, wanted: ConsentChange) -> SplitChange:
+    """Split ``wanted`` into what narrows ``current`` and what widens it."""
+    narrowing: dict[str, object] = {}
+    widening: dict[str, object] = {}
+    if wanted.attribution is not current.attribution:
+        if ATTRIBUTION_BREADTH[wanted.attribution] < ATTRIBUTION_BREADTH[current.attribution]:
+            narrowing["attribution"] = wanted.attribution
+        else:
+            widening["attribution"] = wanted.attribution.value
+    kept = current.scopes & wanted.scopes
+    if kept != current.scopes:
+        narrowing["scopes"] = kept
+    if wanted.scopes - current.scopes:
+        widening["scopes"] = sorted(s.value for s in wanted.scopes)
+    if wanted.expires_on != current.expires_on:
+        earlier = wanted.expires_on is not None and (
+            current.expires_on is None or wanted.expires_on < current.expires_on
+        )
+        if earlier:
+            narrowing["expires_on"] = wanted.expires_on
+        else:
+            widening["expires_on"] = wanted.expires_on.isoformat() if wanted.expires_on else None
+    return SplitChange(narrowing, widening)

@@ -7,13 +7,23 @@ the contributor, so that shredding the contributor's key removes them everywhere
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from domain import actor as actors
 from domain.base import ArchiveAggregate
-from domain.errors import InvalidValue
+from domain.errors import N_, InvalidValue
 from domain.personal import Personal
+
+#: What a receipt records (the codes are stored; the phrases are shown).
+RECEIPT_ACTIONS = {
+    "withdrawn": N_("Consent withdrawn"),
+    "withdrawn_everything": N_("Consent withdrawn for everything, and your details erased"),
+    "consent_changed": N_("Consent changed"),
+}
+_REFERENCE = re.compile(r"R-[0-9A-Z]{4}-[0-9A-Z]{4}")
 
 
 def contributor_profile(
@@ -30,6 +40,22 @@ def contributor_profile(
     }
 
 
+@dataclass(frozen=True)
+class Receipt:
+    """What a contributor did through the consent portal: no content, only codes and dates.
+
+    ``done`` holds the consent fields that changed at once (narrowing); ``requested`` those
+    the contributor asked to widen, which a curator confirms first.
+    """
+
+    reference: str
+    action: str
+    item_ids: tuple[UUID, ...]
+    at: datetime
+    done: dict[str, Any] = field(default_factory=dict)
+    requested: dict[str, Any] = field(default_factory=dict)
+
+
 class Contributor(ArchiveAggregate):
     """A person who gives testimony or makes art, and holds a consent code."""
 
@@ -39,6 +65,8 @@ class Contributor(ArchiveAggregate):
         def apply(self, contributor: Contributor) -> None:
             contributor.profile = self.profile
             contributor.consent_code_hash = None
+            contributor.receipt_log = []
+            contributor.erased_at = None
 
     class ProfileRevised(ArchiveAggregate.Event):
         profile: Personal
@@ -52,6 +80,38 @@ class Contributor(ArchiveAggregate):
         def apply(self, contributor: Contributor) -> None:
             contributor.consent_code_hash = self.code_hash
 
+    class ReceiptIssued(ArchiveAggregate.Event):
+        reference: str
+        action: str
+        item_ids: list[UUID]
+        done: dict[str, Any]
+        requested: dict[str, Any]
+
+        def apply(self, contributor: Contributor) -> None:
+            # Kept as plain values so that snapshots need no transcoding of their own.
+            contributor.receipt_log = [
+                *contributor.receipt_log,
+                {
+                    "reference": self.reference,
+                    "action": self.action,
+                    "item_ids": [str(i) for i in self.item_ids],
+                    "at": self.timestamp,
+                    "done": dict(self.done),
+                    "requested": dict(self.requested),
+                },
+            ]
+
+    class PersonalDataErased(ArchiveAggregate.Event):
+        """The contributor's name, pseudonym and contact are to be shredded with their key."""
+
+        def apply(self, contributor: Contributor) -> None:
+            contributor.erased_at = self.timestamp
+
+    # State (see domain.items on why these are not annotations): profile, consent_code_hash,
+    # receipt_log (oldest first), erased_at.
+    receipt_log = ()
+    erased_at = None
+
     @classmethod
     def register(
         cls, *, contributor_id: UUID, profile: dict[str, Any], actor: str
@@ -64,6 +124,7 @@ class Contributor(ArchiveAggregate):
         )
 
     def revise_profile(self, profile: dict[str, Any], actor: str) -> None:
+        self._check_not_erased()
         self.trigger_event(
             self.ProfileRevised, actor=actors.check(actor), profile=Personal.of(self.id, profile)
         )
@@ -73,6 +134,66 @@ class Contributor(ArchiveAggregate):
         if not isinstance(code_hash, str) or not re.fullmatch(r"[0-9a-f]{64}", code_hash):
             raise InvalidValue("A consent code is stored as a SHA-256 hex digest.")
         self.trigger_event(self.ConsentCodeIssued, actor=actors.check(actor), code_hash=code_hash)
+
+    def issue_receipt(
+        self,
+        *,
+        reference: str,
+        action: str,
+        item_ids: list[UUID],
+        actor: str,
+        done: dict[str, Any] | None = None,
+        requested: dict[str, Any] | None = None,
+    ) -> Receipt:
+        """Keep a receipt of something the contributor did; return it."""
+        if action not in RECEIPT_ACTIONS:
+            raise InvalidValue("Unknown receipt action %(action)r.", action=action)
+        if not _REFERENCE.fullmatch(reference or "") or self.receipt(reference) is not None:
+            raise InvalidValue("A receipt needs a new reference number like R-7K3M-Q9XD.")
+        self.trigger_event(
+            self.ReceiptIssued,
+            actor=actors.check(actor),
+            reference=reference,
+            action=action,
+            item_ids=list(item_ids),
+            done=dict(done or {}),
+            requested=dict(requested or {}),
+        )
+        return self.receipts[-1]
+
+    @property
+    def receipts(self) -> list[Receipt]:
+        """Every receipt, oldest first."""
+        return [
+            Receipt(
+                r["reference"],
+                r["action"],
+                tuple(UUID(i) for i in r["item_ids"]),
+                r["at"],
+                dict(r["done"]),
+                dict(r["requested"]),
+            )
+            for r in self.receipt_log
+        ]
+
+    def receipt(self, reference: str) -> Receipt | None:
+        """The receipt with this reference number, or None."""
+        return next((r for r in self.receipts if r.reference == reference), None)
+
+    def erase_personal_data(self, actor: str) -> None:
+        """Mark the name, pseudonym and contact for shredding (the caller shreds the key)."""
+        if self.erased_at is None:
+            self.trigger_event(self.PersonalDataErased, actor=actors.check(actor))
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    def _check_not_erased(self) -> None:
+        if self.is_erased:
+            raise InvalidValue(
+                "This contributor's details were erased at their request; register them again if they return."
+            )
 
     @property
     def has_consent_code(self) -> bool:

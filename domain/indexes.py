@@ -98,3 +98,38 @@ class Catalogue(ArchiveAggregate):
         self.trigger_event(
             self.ExhibitionListed, actor=actors.check(actor), exhibition_id=exhibition_id
         )
+
+
+class ContributorItems(ArchiveAggregate):
+    """The items recorded for one contributor, in order: what their consent code reaches."""
+
+    class Created(ArchiveAggregate.Created):
+        contributor_id: UUID
+
+        def apply(self, index: ContributorItems) -> None:
+            index.contributor_id = self.contributor_id
+            index.item_ids = []
+
+    class ItemListed(ArchiveAggregate.Event):
+        item_id: UUID
+
+        def apply(self, index: ContributorItems) -> None:
+            index.item_ids = [*index.item_ids, self.item_id]
+
+    @staticmethod
+    def id_for(contributor_id: UUID) -> UUID:
+        return uuid5(_NAMESPACE, f"contributor-items:{contributor_id}")
+
+    @classmethod
+    def create(cls, *, contributor_id: UUID, actor: str) -> ContributorItems:
+        return cls._create(
+            cls.Created,
+            id=cls.id_for(contributor_id),
+            actor=actors.check(actor),
+            contributor_id=contributor_id,
+        )
+
+    def list_item(self, item_id: UUID, actor: str) -> None:
+        if item_id in self.item_ids:
+            raise InvalidValue("This item is already listed for the contributor.")
+        self.trigger_event(self.ItemListed, actor=actors.check(actor), item_id=item_id)

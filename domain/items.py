@@ -107,6 +107,7 @@ class Item(ArchiveAggregate):
             item.consent = None
             item.withdrawn_at = None
             item.withdrawn_by = None
+            item.consent_request = None
 
     class Revised(ArchiveAggregate.Event):
         details: Personal
@@ -145,17 +146,33 @@ class Item(ArchiveAggregate):
 
         def apply(self, item: Item) -> None:
             item.consent = self.consent
+            if not self.actor.startswith(f"{actors.CONTRIBUTOR}:"):
+                item.consent_request = None  # a curator's update answers the request
+
+    class ConsentChangeRequested(ArchiveAggregate.Event):
+        """The contributor asked for consent that shows more; a curator confirms it first."""
+
+        request: dict[str, Any]
+
+        def apply(self, item: Item) -> None:
+            item.consent_request = {**self.request, "requested_at": self.timestamp.isoformat()}
+
+    class ConsentRequestDeclined(ArchiveAggregate.Event):
+        def apply(self, item: Item) -> None:
+            item.consent_request = None
 
     class ConsentWithdrawn(ArchiveAggregate.Event):
         def apply(self, item: Item) -> None:
             item.consent = None
+            item.consent_request = None
             item.withdrawn_at = self.timestamp
             item.withdrawn_by = self.actor
 
     # State set by the events above (eventsourcing turns class annotations on an aggregate
     # into fields of its created event, so they are listed here in words only):
     # contributor_id, details (Personal), images (image id -> Personal), consent,
-    # withdrawn_at, withdrawn_by.
+    # withdrawn_at, withdrawn_by, consent_request (what the contributor asked to widen).
+    consent_request = None  # no annotation: it would become a field of the created event
 
     @classmethod
     def record(
@@ -271,6 +288,22 @@ class Item(ArchiveAggregate):
         if self.consent is None:
             raise ConsentError("No consent is recorded for this item yet; record it first.")
         self.trigger_event(self.ConsentUpdated, actor=actors.check(actor), consent=consent)
+
+    def request_consent_change(self, request: dict[str, Any], actor: str) -> None:
+        """Record the contributor's wish to widen consent (see ``domain.consent.split_change``)."""
+        if self.is_withdrawn:
+            raise ItemWithdrawn("Consent was withdrawn for this item; it cannot be changed.")
+        if self.consent is None:
+            raise ConsentError("No consent is recorded for this item yet; record it first.")
+        if not request:
+            raise InvalidValue("A consent request must ask for something.")
+        self.trigger_event(self.ConsentChangeRequested, actor=actors.check(actor), request=dict(request))
+
+    def decline_consent_request(self, actor: str) -> None:
+        """Close the contributor's pending request without changing consent."""
+        if self.consent_request is None:
+            raise ConsentError("There is no pending request from the contributor.")
+        self.trigger_event(self.ConsentRequestDeclined, actor=actors.check(actor))
 
     def withdraw(self, actor: str) -> None:
         """Withdraw consent for good. Nothing of the item may be shown again."""

@@ -1,0 +1,197 @@
+"""The contributor's own use cases: what a consent code lets its holder see and do.
+
+Mixed into :class:`archive.application.ExhibitionArchive`. Every command acts as the
+contributor (``contributor:<id>``), reaches only that contributor's items, and leaves a
+receipt on the contributor's record: a reference number, the action and its date, never
+any content, so the receipts outlive every withdrawal.
+
+Narrowing takes effect at once. Widening (a wider credit, showing online again, a later or
+no expiry) is recorded as a request a curator confirms with the contributor: whoever holds a
+code can hide or withdraw, but cannot make a survivor more visible on their own.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from archive import consent_codes
+from archive.errors import NotFound
+from domain import actor as actors
+from domain import clock
+from domain.consent import Attribution, ConsentChange, split_change
+from domain.contributors import Contributor, Receipt
+from domain.errors import ConsentError, InvalidValue, ItemWithdrawn
+from domain.indexes import ConsentCodeIndex
+from domain.items import Item
+
+if TYPE_CHECKING:
+    from archive.application import ExhibitionArchive
+
+#: Looked up instead when the code is malformed, so that every attempt does the same work.
+_DECOY_HASH = consent_codes.code_hash("0000-0000-0000-0000")
+
+
+@dataclass(frozen=True)
+class CodeHolder:
+    """Who a consent code belongs to, and which code it was (to notice when it is replaced)."""
+
+    contributor_id: UUID
+    code_id: UUID
+
+
+def as_codes(fields: dict[str, Any]) -> dict[str, Any]:
+    """Consent fields as plain codes for a receipt: attribution, sorted scopes, ISO dates."""
+    codes: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name == "scopes":
+            codes[name] = sorted(getattr(s, "value", s) for s in value)
+        elif name == "expires_on":
+            codes[name] = value.isoformat() if hasattr(value, "isoformat") else value
+        else:
+            codes[name] = getattr(value, "value", value)
+    return codes
+
+
+class ContributorSelfService:
+    """Use cases for contributors holding a consent code."""
+
+    def holder_of_code(self: ExhibitionArchive, code: str) -> CodeHolder | None:
+        """The contributor a live code belongs to, or None for any wrong, old or malformed code.
+
+        Every attempt hashes, looks up one index record and compares digests in constant time,
+        whether or not the code is well formed or exists.
+        """
+        well_formed = consent_codes.looks_like_code(code)
+        digest = consent_codes.code_hash(code) if well_formed else _DECOY_HASH
+        index = self._find(ConsentCodeIndex, ConsentCodeIndex.id_for(digest))
+        contributor = self._find(Contributor, index.contributor_id) if index is not None else None
+        stored = (contributor.consent_code_hash if contributor is not None else None) or _DECOY_HASH
+        matches = hmac.compare_digest(stored.encode(), digest.encode())
+        if not (well_formed and matches and index is not None and not index.retired):
+            return None
+        return CodeHolder(index.contributor_id, index.id)
+
+    def code_is_live(self: ExhibitionArchive, holder: CodeHolder) -> bool:
+        """Whether the code a portal session was opened with still works (not replaced)."""
+        index = self._find(ConsentCodeIndex, holder.code_id)
+        return index is not None and not index.retired and index.contributor_id == holder.contributor_id
+
+    def items_of_contributor(self: ExhibitionArchive, contributor_id: UUID) -> list[Item]:
+        """Every item recorded for the contributor, oldest first, whatever its consent."""
+        return [self.get_item(item_id) for item_id in self.contributor_item_ids(contributor_id)]
+
+    def receipts_of_contributor(self: ExhibitionArchive, contributor_id: UUID) -> list[Receipt]:
+        """The contributor's receipts, newest first."""
+        return list(reversed(self.get_contributor(contributor_id).receipts))
+
+    def contributor_receipt(self: ExhibitionArchive, contributor_id: UUID, reference: str) -> Receipt:
+        receipt = self.get_contributor(contributor_id).receipt(reference)
+        if receipt is None:
+            raise NotFound("No receipt with this reference number.")
+        return receipt
+
+    def change_consent_as_contributor(
+        self: ExhibitionArchive, contributor_id: UUID, item_id: UUID, change: ConsentChange
+    ) -> Receipt | None:
+        """Apply what narrows consent at once, record what widens it as a request; a receipt.
+
+        None when the change asks for nothing new (a repeated submit changes nothing).
+        """
+        actor = actors.contributor(contributor_id)
+        item = self._own_item(contributor_id, item_id)
+        if item.is_withdrawn:
+            raise ItemWithdrawn("Consent was withdrawn for this item; it cannot be changed.")
+        if item.consent is None:
+            raise ConsentError("No consent is recorded for this item yet; record it first.")
+        if change.expires_on is not None and change.expires_on < clock.today():
+            raise InvalidValue("An expiry date cannot be in the past.")
+        contributor = self.get_contributor(contributor_id)
+        if change.attribution is Attribution.PSEUDONYM and not contributor.pseudonym:
+            raise InvalidValue("There is no pseudonym on your record; choose anonymous, or ask a curator.")
+        split = split_change(item.consent, change)
+        pending = item.consent_request or {}
+        widening = {k: v for k, v in split.widening.items() if pending.get(k, object()) != v}
+        if not split.narrowing and not widening:
+            return None
+        if split.narrowing:
+            narrowed = replace(item.consent, **split.narrowing, recorded_by=actor, recorded_at=clock.now())
+            item.update_consent(narrowed, actor)
+        if widening:
+            item.request_consent_change({**{k: v for k, v in pending.items() if k != "requested_at"}, **widening}, actor)
+        receipt = contributor.issue_receipt(
+            reference=self._new_reference(contributor),
+            action="consent_changed",
+            item_ids=[item.id],
+            done=as_codes(split.narrowing),
+            requested=widening,
+            actor=actor,
+        )
+        self._save(item, contributor)
+        return receipt
+
+    def withdraw_as_contributor(
+        self: ExhibitionArchive, contributor_id: UUID, item_id: UUID
+    ) -> Receipt | None:
+        """Withdraw one item for good; a receipt. A repeated withdrawal returns the first
+        receipt (or None when a curator withdrew it on the contributor's behalf)."""
+        item = self._own_item(contributor_id, item_id)
+        return self._withdraw_for_contributor(contributor_id, [item], erase=False)
+
+    def withdraw_everything(self: ExhibitionArchive, contributor_id: UUID) -> Receipt | None:
+        """Withdraw every item of the contributor and erase their name, pseudonym and contact."""
+        return self._withdraw_for_contributor(
+            contributor_id, self.items_of_contributor(contributor_id), erase=True
+        )
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _withdraw_for_contributor(
+        self: ExhibitionArchive, contributor_id: UUID, items: list[Item], *, erase: bool
+    ) -> Receipt | None:
+        actor = actors.contributor(contributor_id)
+        contributor = self.get_contributor(contributor_id)
+        pending = [item for item in items if not item.is_withdrawn]
+        action = "withdrawn_everything" if erase else "withdrawn"
+        if not pending and (not erase or contributor.is_erased):
+            wanted = {item.id for item in items}
+            earlier = [r for r in contributor.receipts if r.action.startswith("withdrawn") and wanted & set(r.item_ids)]
+            if erase:
+                earlier = [r for r in contributor.receipts if r.action == action] or earlier
+            return earlier[-1] if earlier else None
+        for item in pending:
+            item.withdraw(actor)
+        receipt = contributor.issue_receipt(
+            reference=self._new_reference(contributor),
+            action=action,
+            item_ids=[item.id for item in pending],
+            actor=actor,
+        )
+        if erase:
+            contributor.erase_personal_data(actor)
+        self._save(*pending, contributor)
+        # Then make it unrecoverable: keys first (everything sealed becomes noise), then media.
+        subjects = [item.id for item in pending] + ([contributor.id] if erase else [])
+        self.keys.shred(*subjects)
+        for item in pending:
+            self._delete_media_quietly(item.id)
+        return receipt
+
+    def _own_item(self: ExhibitionArchive, contributor_id: UUID, item_id: UUID) -> Item:
+        """The item if it belongs to the contributor; the same NotFound as an unknown id if not."""
+        try:
+            item = self.get_item(item_id)
+        except NotFound:
+            item = None
+        if item is None or item.contributor_id != contributor_id:
+            raise NotFound("No such item.")
+        return item
+
+    @staticmethod
+    def _new_reference(contributor: Contributor) -> str:
+        while True:
+            reference = consent_codes.new_reference()
+            if contributor.receipt(reference) is None:
+                return reference
