@@ -44,9 +44,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SECURE=settings.secure_cookies,
         PERMANENT_SESSION_LIFETIME=8 * 3600,
+        BABEL_DEFAULT_TIMEZONE=settings.timezone,  # dates and times shown in the archive's zone
     )
 
-    from web import api, curate, exhibitions, items, media, pages, search
+    from web import api, consent, curate, exhibitions, items, media, pages, search
     from web.extensions import csrf, limiter, login_manager
     from web.i18n import babel, language, template_helpers
 
@@ -55,7 +56,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=language, default_translation_directories="translations")
     app.context_processor(template_helpers)
-    for blueprint in (exhibitions.bp, items.bp, media.bp, search.bp, pages.bp, curate.bp, api.bp):
+    for blueprint in (exhibitions.bp, items.bp, media.bp, search.bp, pages.bp, consent.bp, curate.bp, api.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)  # bearer tokens, never cookies
 

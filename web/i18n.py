@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request, url_for
-from flask_babel import Babel
+from flask_babel import Babel, format_date, format_datetime
 
 from domain.languages import SUPPORTED_LANGUAGES, pick
 
@@ -47,6 +47,8 @@ def template_helpers() -> dict[str, Any]:
         "t": lambda texts: pick(texts, lang),
         "text_lang": lambda texts: text_language(texts, lang),
         "this_page_in": this_page_in,
+        "format_date": format_date,  # in the interface language
+        "format_datetime": format_datetime,  # in the archive's time zone (BABEL_DEFAULT_TIMEZONE)
     }
 
 

@@ -1,0 +1,291 @@
+"""Portal pages: enter a code, see your items, narrow or withdraw, keep the receipts.
+
+Each page is a thin view over one of the contributor's use cases in
+``archive.self_service``. Anything that is not the holder's (an unknown id, someone else's
+item, a receipt of another code) is the same 404.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from werkzeug.datastructures import MultiDict
+
+from archive.application import ExhibitionArchive
+from archive.consent_codes import code_hash
+from archive.errors import ArchiveError, NotFound
+from archive.self_service import CodeHolder
+from domain import clock
+from domain.consent import ConsentStatus, split_change
+from domain.contributors import RECEIPT_ACTIONS, Receipt
+from domain.errors import DomainError
+from domain.items import Item
+from web.consent import bp
+from web.consent.forms import describe, form_of, wanted_change
+from web.consent.session import archive, close_portal, current_holder, open_portal, portal_required
+from web.curate.forms import CsrfForm
+from web.extensions import limiter
+from web.i18n import explain, language
+
+#: Where the quick exit goes: a neutral page that looks like any other browsing.
+NEUTRAL_PAGE = "https://www.google.com/"
+#: Failed code entries allowed per client address, and per code tried (whatever the address).
+CLIENT_LIMITS = "10 per 10 minutes;30 per day"
+CODE_LIMITS = "5 per hour"
+#: Every code check takes at least this long, so that timing tells nothing about a code.
+MIN_CHECK_SECONDS = 0.25
+
+
+def _lang() -> dict[str, str]:
+    return {"lang": language()}
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code != 303
+
+
+def _code_key() -> str:
+    return "consent-code:" + code_hash(request.form.get("code", ""))
+
+
+@bp.after_request
+def never_indexed(response: Response) -> Response:
+    response.headers["X-Robots-Tag"] = "noindex, nofollow, noarchive"
+    return response
+
+
+@bp.errorhandler(429)
+def too_many_attempts(error: Exception) -> tuple[str, int]:
+    return render_template("consent/enter.html", form=CsrfForm(), error=gettext(
+        "Too many attempts. For your safety, please wait a while before you try again."
+    ), limited=True), 429
+
+
+# -- entering a code ------------------------------------------------------------------------
+
+
+@bp.route("", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config.get("CONSENT_CLIENT_LIMITS", CLIENT_LIMITS), methods=["POST"], deduct_when=_failed)
+@limiter.limit(lambda: current_app.config.get("CONSENT_CODE_LIMITS", CODE_LIMITS), key_func=_code_key, methods=["POST"], deduct_when=_failed)
+def enter_code() -> Any:
+    """The code form. Any wrong, old or malformed code gets the same message, after the same time."""
+    form = CsrfForm()
+    if request.method == "POST" and form.validate_on_submit():
+        started = time.monotonic()
+        holder = archive().holder_of_code(request.form.get("code", ""))
+        remaining = current_app.config.get("CONSENT_MIN_CHECK_SECONDS", MIN_CHECK_SECONDS) - (time.monotonic() - started)
+        if remaining > 0:
+            time.sleep(remaining)
+        if holder is not None:
+            open_portal(holder)
+            return redirect(url_for("consent.your_items", **_lang()), 303)
+        message = gettext("This code did not work. Check it against your receipt and try again, or ask the curators for a new one.")
+        return render_template("consent/enter.html", form=form, error=message), 401
+    if current_holder() is not None:
+        return redirect(url_for("consent.your_items", **_lang()))
+    return render_template("consent/enter.html", form=form)
+
+
+@bp.post("/leave")
+def leave() -> Any:
+    """End the portal session on this browser."""
+    close_portal()
+    flash(gettext("You have left the consent pages. Nothing of your session stays on this browser but its history."), "info")
+    return redirect(url_for("consent.enter_code", **_lang()), 303)
+
+
+@bp.get("/exit")
+def quick_exit() -> Any:
+    """Quick exit: end the portal session and leave for a neutral page at once."""
+    close_portal()
+    return redirect(NEUTRAL_PAGE, 303)
+
+
+# -- your items --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PortalItem:
+    """One of the holder's items as the portal lists it."""
+
+    item: Item
+    status: ConsentStatus
+    thumbnail: str | None
+    receipt: Receipt | None
+
+    @property
+    def id(self) -> UUID:
+        return self.item.id
+
+    @property
+    def title(self) -> dict[str, str]:
+        return self.item.detail("title", {}) or {}
+
+
+def _portal_item(app: ExhibitionArchive, item: Item, receipts: list[Receipt], today: date) -> PortalItem:
+    thumbnail = None
+    if not item.is_withdrawn:
+        for image_id, image in item.images.items():
+            made = image.reveal({}).get("media", {}).get("derivatives", []) if not image.redacted else []
+            if any(d["name"] == "thumb" and d["format"] == "webp" for d in made):
+                thumbnail = url_for("consent.thumbnail", item_id=item.id, image_id=image_id)
+                break
+    receipt = next((r for r in receipts if item.id in r.item_ids and r.action.startswith("withdrawn")), None)
+    return PortalItem(item, item.status(today), thumbnail, receipt)
+
+
+def _own_item(holder: CodeHolder, item_id: UUID) -> Item:
+    try:
+        item = archive().get_item(item_id)
+    except NotFound:
+        abort(404)
+    if item.contributor_id != holder.contributor_id:
+        abort(404)
+    return item
+
+
+@bp.get("/items")
+@portal_required
+def your_items(holder: CodeHolder) -> Any:
+    """The holder's items with their consent, and their receipts."""
+    app = archive()
+    receipts = app.receipts_of_contributor(holder.contributor_id)
+    today = clock.today()
+    items = [_portal_item(app, item, receipts, today) for item in app.items_of_contributor(holder.contributor_id)]
+    contributor = app.get_contributor(holder.contributor_id)
+    return render_template(
+        "consent/items.html", form=CsrfForm(), items=items, receipts=receipts, contributor=contributor,
+        describe=describe, actions=RECEIPT_ACTIONS,
+    )
+
+
+@bp.get("/items/<uuid:item_id>/images/<uuid:image_id>.webp")
+@portal_required
+def thumbnail(holder: CodeHolder, item_id: UUID, image_id: UUID) -> Response:
+    """A thumbnail of one of the holder's images, even while it is not public."""
+    _own_item(holder, item_id)
+    try:
+        image = archive().image_for_curator(item_id, image_id, "thumb", "webp")
+    except NotFound:
+        abort(404)
+    return Response(image.data, mimetype=image.content_type)
+
+
+# -- changing consent ---------------------------------------------------------------------------
+
+
+def _attempt(action: Callable[[], Any]) -> tuple[Any, str | None]:
+    try:
+        return action(), None
+    except (DomainError, ArchiveError) as error:
+        return None, explain(error)
+
+
+@bp.route("/items/<uuid:item_id>", methods=["GET", "POST"])
+@portal_required
+def change(holder: CodeHolder, item_id: UUID) -> Any:
+    """Change how an item is credited and shown: a form, a plain confirmation, then a receipt."""
+    item = _own_item(holder, item_id)
+    form = CsrfForm()
+    contributor = archive().get_contributor(holder.contributor_id)
+    if item.is_withdrawn or item.consent is None:
+        flash(gettext("This item cannot be changed here any more."), "error")
+        return redirect(url_for("consent.your_items", **_lang()), 303)
+    context = {"form": form, "item": item, "has_pseudonym": bool(contributor.pseudonym), "describe": describe}
+    if request.method == "GET" or not form.validate_on_submit():
+        return render_template("consent/change.html", values=form_of(item.consent), **context)
+    wanted, error = _attempt(lambda: wanted_change(request.form))
+    if error is None and request.form.get("confirm") != "yes":
+        split = split_change(item.consent, wanted)
+        if split.is_empty:
+            flash(gettext("Nothing was changed: these are already your choices."), "info")
+            return redirect(url_for("consent.your_items", **_lang()), 303)
+        return render_template("consent/confirm_change.html", values=form_of(wanted), split=split, **context)
+    if error is None:
+        receipt, error = _attempt(lambda: archive().change_consent_as_contributor(holder.contributor_id, item.id, wanted))
+    if error is not None:
+        return render_template("consent/change.html", values=_submitted(request.form), error=error, **context), 422
+    if receipt is None:
+        flash(gettext("Nothing was changed: these are already your choices."), "info")
+        return redirect(url_for("consent.your_items", **_lang()), 303)
+    return redirect(url_for("consent.receipt", reference=receipt.reference, **_lang()), 303)
+
+
+def _submitted(form: MultiDict[str, str]) -> dict[str, Any]:
+    return {"attribution": form.get("attribution", ""), "scope": form.getlist("scope"), "expires_on": form.get("expires_on", "")}
+
+
+# -- withdrawing ----------------------------------------------------------------------------------
+
+
+@bp.route("/items/<uuid:item_id>/withdraw", methods=["GET", "POST"])
+@portal_required
+def withdraw(holder: CodeHolder, item_id: UUID) -> Any:
+    """Withdraw one item for good, after a plain confirmation; repeating it is harmless."""
+    item = _own_item(holder, item_id)
+    form = CsrfForm()
+    if request.method == "POST" and form.validate_on_submit() and request.form.get("confirm") == "yes":
+        receipt, error = _attempt(lambda: archive().withdraw_as_contributor(holder.contributor_id, item.id))
+        return _after_withdrawal(receipt, error)
+    if item.is_withdrawn:
+        return _after_withdrawal(_withdrawal_receipt(holder, item.id), None)
+    return render_template("consent/confirm_withdraw.html", form=form, item=item, everything=False)
+
+
+@bp.route("/withdraw-everything", methods=["GET", "POST"])
+@portal_required
+def withdraw_everything(holder: CodeHolder) -> Any:
+    """Withdraw every item and erase the contributor's details, after a plain confirmation."""
+    form = CsrfForm()
+    if request.method == "POST" and form.validate_on_submit() and request.form.get("confirm") == "yes":
+        receipt, error = _attempt(lambda: archive().withdraw_everything(holder.contributor_id))
+        return _after_withdrawal(receipt, error)
+    items = archive().items_of_contributor(holder.contributor_id)
+    remaining = [item for item in items if not item.is_withdrawn]
+    return render_template("consent/confirm_withdraw.html", form=form, item=None, everything=True, remaining=remaining)
+
+
+def _withdrawal_receipt(holder: CodeHolder, item_id: UUID) -> Receipt | None:
+    receipts = archive().receipts_of_contributor(holder.contributor_id)
+    return next((r for r in receipts if item_id in r.item_ids and r.action.startswith("withdrawn")), None)
+
+
+def _after_withdrawal(receipt: Receipt | None, error: str | None) -> Any:
+    if error is not None:
+        flash(error, "error")
+    elif receipt is None:
+        flash(gettext("This was already withdrawn by a curator on your behalf."), "info")
+    else:
+        return redirect(url_for("consent.receipt", reference=receipt.reference, **_lang()), 303)
+    return redirect(url_for("consent.your_items", **_lang()), 303)
+
+
+# -- receipts -----------------------------------------------------------------------------------------
+
+
+@bp.get("/receipts/<reference>")
+@portal_required
+def receipt(holder: CodeHolder, reference: str) -> Any:
+    """What was done, when, and its reference number; never any content."""
+    try:
+        found = archive().contributor_receipt(holder.contributor_id, reference)
+    except NotFound:
+        abort(404)
+    kinds = _kinds(archive(), found.item_ids)
+    return render_template("consent/receipt.html", receipt=found, kinds=kinds, describe=describe, actions=RECEIPT_ACTIONS)
+
+
+def _kinds(app: ExhibitionArchive, item_ids: tuple[UUID, ...]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for item_id in item_ids:
+        kind = app.get_item(item_id).kind
+        counts[kind] = counts.get(kind, 0) + 1
+    return counts
+
