@@ -582,6 +582,7 @@ class ExhibitionArchive(ContributorSelfService, Application):
     def decline_consent_request(self, item_id: UUID, *, actor: str) -> None:
         """Close a contributor's pending request to widen consent, leaving consent as it is."""
         item = self.get_item(item_id)
+        self._check_may_act(item, actor)
         item.decline_consent_request(actor)
         self._save(item)
 
@@ -654,6 +655,10 @@ class ExhibitionArchive(ContributorSelfService, Application):
         text_version: str,
         expires_on: date | None,
     ) -> Consent:
+        if contributor.is_erased:
+            raise InvalidValue(
+                "This contributor's details were erased at their request; register them again if they return."
+            )
         parsed = parse_attribution(attribution)
         if parsed.value == "pseudonym" and not contributor.pseudonym:
             raise InvalidValue(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from datetime import date
 
+from archive.name_filter import NO_NAMES, NameFilter
 from domain.consent import Attribution, Scope
 from domain.contributors import Contributor
 from domain.items import Item
@@ -44,3 +45,17 @@ def credit(item: Item, contributor: Contributor | None) -> str | None:
     if item.consent.attribution is Attribution.PSEUDONYM:
         return contributor.pseudonym
     return None
+
+
+def name_filter(item: Item, contributor: Contributor | None) -> NameFilter:
+    """A filter removing the names the item's attribution withholds from anything shown of it:
+    the contributor's name unless credited by name, and the pseudonym too when anonymous."""
+    if item.consent is None or contributor is None:
+        return NO_NAMES
+    attribution = item.consent.attribution
+    withheld = []
+    if attribution is not Attribution.NAMED:
+        withheld.append(contributor.name)
+    if attribution is Attribution.ANONYMOUS:
+        withheld.append(contributor.pseudonym)
+    return NameFilter(withheld)

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from archive.application import ExhibitionArchive
-from archive.consent_gate import Surface, credit, may_show
+from archive.consent_gate import Surface, credit, may_show, name_filter
 from archive.errors import NotFound
 from domain import clock
 from domain.exhibitions import Exhibition
@@ -67,17 +67,24 @@ class PublicExhibition:
 
 
 def public_item(
-    archive: ExhibitionArchive, item: Item, surface: Surface, on: date
+    archive: ExhibitionArchive,
+    item: Item,
+    surface: Surface,
+    on: date,
+    wall_text: dict[str, str] | None = None,
 ) -> PublicItem | None:
-    """The visitor's view of ``item``, or None if its consent does not allow ``surface``."""
+    """The visitor's view of ``item`` (with its ``wall_text`` in an exhibition), or None if its
+    consent does not allow ``surface``. Names its attribution withholds are removed from all
+    of its text."""
     if not may_show(item, surface, on):
         return None
     contributor = archive.get_contributor(item.contributor_id)
+    names = name_filter(item, contributor)
     images = [
         PublicImage(
             image_id,
-            dict(image.value.get("alt_text", {})),
-            dict(image.value.get("caption", {})),
+            names.value(dict(image.value.get("alt_text", {}))),
+            names.value(dict(image.value.get("caption", {}))),
             list(image.value.get("media", {}).get("derivatives", [])),
         )
         for image_id, image in item.images.items()
@@ -86,9 +93,10 @@ def public_item(
     return PublicItem(
         id=item.id,
         kind=item.kind,
-        details=dict(item.details.value),
+        details=names.value(dict(item.details.value)),
         credit=credit(item, contributor),
         images=images,
+        wall_text=names.value(dict(wall_text or {})),
     )
 
 
@@ -243,12 +251,10 @@ def _visible_view(archive: ExhibitionArchive, exhibition: Exhibition, on: date) 
             item = archive.get_item(placement.item_id)
         except NotFound:
             continue
-        view = public_item(archive, item, Surface.ONLINE_EXHIBITION, on)
+        wall_text = placement.wall_text.reveal({}) or {}
+        view = public_item(archive, item, Surface.ONLINE_EXHIBITION, on, wall_text)
         if view is not None:
-            wall_text = placement.wall_text.reveal({}) or {}
-            items.append(
-                PublicItem(view.id, view.kind, view.details, view.credit, view.images, dict(wall_text))
-            )
+            items.append(view)
     return PublicExhibition(
         id=exhibition.id,
         slug=exhibition.slug,

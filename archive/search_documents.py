@@ -15,7 +15,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from archive.application import ExhibitionArchive
-from archive.consent_gate import Surface, credit, may_show
+from archive.consent_gate import Surface, credit, may_show, name_filter
 from archive.errors import NotFound
 from archive.search import SearchDocument
 from domain import clock
@@ -59,8 +59,9 @@ def item_document(
     except NotFound:
         contributor = None
     slugs = exhibitions.slugs_by_item.get(item.id, []) if may_show(item, Surface.ONLINE_EXHIBITION, on) else []
-    details = item.details.value
-    images = [image.value for image in item.images.values() if not image.redacted]
+    names = name_filter(item, contributor)  # names the attribution withholds never enter the index
+    details = names.value(item.details.value)
+    images = [names.value(image.value) for image in item.images.values() if not image.redacted]
     image_texts = _merge(*(image.get("alt_text", {}) for image in images), *(image.get("caption", {}) for image in images))
     if isinstance(item, Artwork):
         year = details.get("year")

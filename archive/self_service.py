@@ -106,27 +106,32 @@ class ContributorSelfService:
             raise ItemWithdrawn("Consent was withdrawn for this item; it cannot be changed.")
         if item.consent is None:
             raise ConsentError("No consent is recorded for this item yet; record it first.")
-        if change.expires_on is not None and change.expires_on < clock.today():
+        current = item.consent
+        if change.expires_on not in (None, current.expires_on) and change.expires_on < clock.today():
             raise InvalidValue("An expiry date cannot be in the past.")
         contributor = self.get_contributor(contributor_id)
         if change.attribution is Attribution.PSEUDONYM and not contributor.pseudonym:
             raise InvalidValue("There is no pseudonym on your record; choose anonymous, or ask a curator.")
-        split = split_change(item.consent, change)
-        pending = item.consent_request or {}
-        widening = {k: v for k, v in split.widening.items() if pending.get(k, object()) != v}
-        if not split.narrowing and not widening:
+        split = split_change(current, change)
+        # The latest wish replaces any earlier request (also when it no longer asks for more).
+        pending = {k: v for k, v in (item.consent_request or {}).items() if k != "requested_at"}
+        if not split.narrowing and split.widening == pending:
             return None
         if split.narrowing:
-            narrowed = replace(item.consent, **split.narrowing, recorded_by=actor, recorded_at=clock.now())
-            item.update_consent(narrowed, actor)
-        if widening:
-            item.request_consent_change({**{k: v for k, v in pending.items() if k != "requested_at"}, **widening}, actor)
+            # The consent stays the one signed on its day (so an expiry already past stays
+            # valid); the event records that the contributor narrowed it, and when.
+            item.update_consent(replace(current, **split.narrowing, recorded_by=actor), actor)
+        if split.widening != pending:
+            if split.widening:
+                item.request_consent_change(split.widening, actor)
+            else:
+                item.decline_consent_request(actor)
         receipt = contributor.issue_receipt(
             reference=self._new_reference(contributor),
-            action="consent_changed",
+            action="consent_changed" if split.narrowing or split.widening else "request_cancelled",
             item_ids=[item.id],
             done=as_codes(split.narrowing),
-            requested=widening,
+            requested=split.widening,
             actor=actor,
         )
         self._save(item, contributor)
@@ -156,6 +161,8 @@ class ContributorSelfService:
         pending = [item for item in items if not item.is_withdrawn]
         action = "withdrawn_everything" if erase else "withdrawn"
         if not pending and (not erase or contributor.is_erased):
+            # A repeat (double submit, Back): finish what an interrupted first attempt left.
+            self._make_unrecoverable([item.id for item in items], contributor.id if erase else None)
             wanted = {item.id for item in items}
             earlier = [r for r in contributor.receipts if r.action.startswith("withdrawn") and wanted & set(r.item_ids)]
             if erase:
@@ -172,12 +179,16 @@ class ContributorSelfService:
         if erase:
             contributor.erase_personal_data(actor)
         self._save(*pending, contributor)
-        # Then make it unrecoverable: keys first (everything sealed becomes noise), then media.
-        subjects = [item.id for item in pending] + ([contributor.id] if erase else [])
-        self.keys.shred(*subjects)
-        for item in pending:
-            self._delete_media_quietly(item.id)
+        self._make_unrecoverable([item.id for item in pending], contributor.id if erase else None)
         return receipt
+
+    def _make_unrecoverable(self: ExhibitionArchive, item_ids: list[UUID], contributor_id: UUID | None) -> None:
+        """Shred the keys (everything sealed becomes noise), then delete the media objects."""
+        subjects = [*item_ids, *([contributor_id] if contributor_id else [])]
+        if subjects:
+            self.keys.shred(*subjects)
+        for item_id in item_ids:
+            self._delete_media_quietly(item_id)
 
     def _own_item(self: ExhibitionArchive, contributor_id: UUID, item_id: UUID) -> Item:
         """The item if it belongs to the contributor; the same NotFound as an unknown id if not."""

@@ -22,6 +22,7 @@ RECEIPT_ACTIONS = {
     "withdrawn": N_("Consent withdrawn"),
     "withdrawn_everything": N_("Consent withdrawn for everything, and your details erased"),
     "consent_changed": N_("Consent changed"),
+    "request_cancelled": N_("Your request to the curators was cancelled"),
 }
 _REFERENCE = re.compile(r"R-[0-9A-Z]{4}-[0-9A-Z]{4}")
 

@@ -204,10 +204,13 @@ def change(holder: CodeHolder, item_id: UUID) -> Any:
     wanted, error = _attempt(lambda: wanted_change(request.form))
     if error is None and request.form.get("confirm") != "yes":
         split = split_change(item.consent, wanted)
-        if split.is_empty:
+        cancels_request = bool(item.consent_request) and not split.widening
+        if split.is_empty and not cancels_request:
             flash(gettext("Nothing was changed: these are already your choices."), "info")
             return redirect(url_for("consent.your_items", **_lang()), 303)
-        return render_template("consent/confirm_change.html", values=form_of(wanted), split=split, **context)
+        return render_template(
+            "consent/confirm_change.html", values=form_of(wanted), split=split, cancels_request=cancels_request, **context
+        )
     if error is None:
         receipt, error = _attempt(lambda: archive().change_consent_as_contributor(holder.contributor_id, item.id, wanted))
     if error is not None:
