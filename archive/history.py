@@ -15,7 +15,7 @@ from domain import actor as actors
 from domain.consent import Consent
 from domain.contributors import Contributor
 from domain.exhibitions import Exhibition
-from domain.indexes import Catalogue, ConsentCodeIndex, SlugIndex
+from domain.indexes import Catalogue, ConsentCodeIndex, ContributorItems, SlugIndex
 from domain.items import Artwork, Testimony
 from domain.languages import pick
 from domain.personal import Personal
@@ -78,7 +78,20 @@ def describe(event: Any) -> tuple[str, str]:
         "ImageRevised": ("image revised", lambda e: ""),
         "ImageRemoved": ("image removed", lambda e: ""),
         "ConsentRecorded": ("consent recorded", lambda e: _consent(e.consent)),
-        "ConsentUpdated": ("consent updated", lambda e: _consent(e.consent)),
+        "ConsentUpdated": (
+            "consent updated",
+            lambda e: ("narrowed by the contributor: " if e.actor.startswith(actors.CONTRIBUTOR) else "")
+            + _consent(e.consent),
+        ),
+        "ConsentChangeRequested": (
+            "contributor asked to widen consent",
+            lambda e: "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in sorted(e.request.items()))
+            + " (a curator confirms it with them first)",
+        ),
+        "ConsentRequestDeclined": (
+            "request closed",
+            lambda e: "cancelled by the contributor" if e.actor.startswith(actors.CONTRIBUTOR) else "declined",
+        ),
         "ConsentWithdrawn": (
             "consent withdrawn",
             lambda e: "withdrawn by the contributor"
@@ -96,8 +109,10 @@ def describe(event: Any) -> tuple[str, str]:
             "Registered": ("contributor registered", ""),
             "ProfileRevised": ("contributor details revised", ""),
             "ConsentCodeIssued": ("consent code issued", "the previous code, if any, stopped working"),
+            "ReceiptIssued": ("receipt issued", f"{getattr(event, 'reference', '')}: {getattr(event, 'action', '').replace('_', ' ')}"),
+            "PersonalDataErased": ("details erased", "name, pseudonym and contact erased at the contributor's request"),
         }.get(name, (name, ""))
-    if isinstance(event, (SlugIndex.Event, ConsentCodeIndex.Event, Catalogue.Event)):
+    if isinstance(event, (SlugIndex.Event, ConsentCodeIndex.Event, Catalogue.Event, ContributorItems.Event)):
         return (name, "")
     return (name, "")
 

@@ -212,3 +212,37 @@ def test_refusals_are_explained_in_the_curators_language(logged_in):
     page = post(logged_in, "/curate/exhibitions/new?lang=kk", {"slug": "ok-slug"},
                 form_page="/curate/exhibitions/new?lang=kk").get_data(as_text=True)
     assert "«Атауы» өрісін кемінде бір тілде толтыру керек." in page
+
+
+def test_a_contributors_request_to_show_more_waits_for_a_curator(logged_in, archive):
+    from domain.consent import ConsentChange
+
+    contributor = _register(logged_in)
+    item_id = archive.record_testimony(contributor_id=contributor, actor="curator:dana", text={"ru": "Текст"},
+                                       language="ru", content_note={"en": "Note"}, title={"en": "Kitchen"})
+    archive.record_consent(item_id, actor="curator:dana", scopes=["exhibit"], attribution="anonymous", text_version="v1")
+    archive.change_consent_as_contributor(contributor, item_id, ConsentChange("named", ["exhibit", "publish_online"], None))
+
+    overview = logged_in.get("/curate/consent").get_data(as_text=True)
+    assert "Requests from contributors" in overview and "Kitchen" in overview
+    page = logged_in.get(f"/curate/items/{item_id}").get_data(as_text=True)
+    assert "The contributor asked to show more" in page and "Your name is shown with your work." in page
+    assert archive.get_item(item_id).consent.attribution.value == "anonymous"  # nothing widened yet
+
+    response = post(logged_in, f"/curate/items/{item_id}/decline-request", {}, form_page=f"/curate/items/{item_id}")
+    assert response.status_code == 302
+    assert archive.get_item(item_id).consent_request is None
+    assert "Requests from contributors" not in logged_in.get("/curate/consent").get_data(as_text=True)
+    assert "request closed" in logged_in.get(f"/curate/history/{item_id}").get_data(as_text=True)
+
+
+def test_a_contributor_erased_at_their_request_cannot_be_given_new_consent(logged_in, archive):
+    contributor = _register(logged_in)
+    archive.withdraw_everything(contributor)
+    item_id = archive.record_testimony(contributor_id=contributor, actor="curator:dana", text={"ru": "Текст"},
+                                       language="ru", content_note={"en": "Note"})
+    response = post(logged_in, f"/curate/items/{item_id}/consent", {
+        "scopes": ["publish_online"], "attribution": "anonymous", "text_version": "v1",
+    }, form_page=f"/curate/items/{item_id}", follow_redirects=True)
+    assert "were erased at their request" in response.get_data(as_text=True)
+    assert archive.get_item(item_id).consent is None

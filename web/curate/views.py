@@ -22,6 +22,7 @@ from domain.consent import ConsentStatus, Scope
 from domain.errors import DomainError, InvalidValue
 from domain.items import Item
 from web.curate import bp
+from web.consent.forms import describe
 from web.curate.auth import archive
 from web.i18n import explain
 from web.curate.forms import CsrfForm, form_values, multilingual, optional_date, optional_int, uuid_field
@@ -231,7 +232,7 @@ def item(item_id: UUID) -> Any:
     person = archive().get_contributor(found.contributor_id)
     return render_template(
         "curate/item.html", item=found, person=person, form=CsrfForm(), today=clock.today(),
-        status=found.status(clock.today()), scopes=[s.value for s in Scope], values={},
+        status=found.status(clock.today()), scopes=[s.value for s in Scope], values={}, describe=describe,
     )
 
 
@@ -304,6 +305,19 @@ def withdraw(item_id: UUID) -> Any:
     return redirect(url_for("curate.item", item_id=item_id))
 
 
+@bp.post("/items/<uuid:item_id>/decline-request")
+@login_required
+def decline_request(item_id: UUID) -> Any:
+    """Close a contributor's request to show more, leaving consent as it is."""
+    form = CsrfForm()
+    if not form.validate_on_submit():
+        abort(400)
+    _item_or_404(item_id)
+    _, error = _attempt(lambda: archive().decline_consent_request(item_id, actor=current_user.actor))
+    flash(error or gettext("The request is closed; consent is unchanged."), "error" if error else "info")
+    return redirect(url_for("curate.item", item_id=item_id))
+
+
 @bp.get("/items/<uuid:item_id>/images/<uuid:image_id>/<name>.<fmt>")
 @login_required
 def image(item_id: UUID, image_id: UUID, name: str, fmt: str) -> Any:
@@ -333,10 +347,10 @@ def history(aggregate_id: UUID) -> Any:
 @bp.get("/consent")
 @login_required
 def consent_overview() -> Any:
-    """Which items visitors cannot see, and why."""
+    """Which items visitors cannot see, and why; and contributors' requests to show more."""
     app = archive()
     today = clock.today()
-    rows = []
+    rows, requests = [], []
     for found in map(app.get_item, app.item_ids()):
         status = found.status(today)
         if status is ConsentStatus.GIVEN and found.consent is not None and Scope.PUBLISH_ONLINE not in found.consent.scopes:
@@ -345,7 +359,9 @@ def consent_overview() -> Any:
             reason = REASONS.get(status)
         if reason:
             rows.append((found, reason))
-    return render_template("curate/consent_overview.html", rows=rows, today=today)
+        if found.consent_request:
+            requests.append(found)
+    return render_template("curate/consent_overview.html", rows=rows, requests=requests, today=today, describe=describe)
 
 
 # -- exhibitions -------------------------------------------------------------------------
