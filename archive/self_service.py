@@ -21,7 +21,7 @@ from archive import consent_codes
 from archive.errors import NotFound
 from domain import actor as actors
 from domain import clock
-from domain.consent import Attribution, ConsentChange, split_change
+from domain.consent import Attribution, ConsentChange, SplitChange, split_change
 from domain.contributors import Contributor, Receipt
 from domain.errors import ConsentError, InvalidValue, ItemWithdrawn
 from domain.indexes import ConsentCodeIndex
@@ -102,17 +102,10 @@ class ContributorSelfService:
         """
         actor = actors.contributor(contributor_id)
         item = self._own_item(contributor_id, item_id)
-        if item.is_withdrawn:
-            raise ItemWithdrawn("Consent was withdrawn for this item; it cannot be changed.")
-        if item.consent is None:
-            raise ConsentError("No consent is recorded for this item yet; record it first.")
-        current = item.consent
-        if change.expires_on not in (None, current.expires_on) and change.expires_on < clock.today():
-            raise InvalidValue("An expiry date cannot be in the past.")
         contributor = self.get_contributor(contributor_id)
-        if change.attribution is Attribution.PSEUDONYM and not contributor.pseudonym:
-            raise InvalidValue("There is no pseudonym on your record; choose anonymous, or ask a curator.")
-        split = split_change(current, change)
+        split = self._checked_split(item, contributor, change)
+        current = item.consent
+        assert current is not None
         # The latest wish replaces any earlier request (also when it no longer asks for more).
         pending = {k: v for k, v in (item.consent_request or {}).items() if k != "requested_at"}
         if not split.narrowing and split.widening == pending:
@@ -136,6 +129,13 @@ class ContributorSelfService:
         )
         self._save(item, contributor)
         return receipt
+
+    def preview_consent_change(
+        self: ExhibitionArchive, contributor_id: UUID, item_id: UUID, change: ConsentChange
+    ) -> SplitChange:
+        """What ``change`` would do (checked as the change itself is), without doing it."""
+        item = self._own_item(contributor_id, item_id)
+        return self._checked_split(item, self.get_contributor(contributor_id), change)
 
     def withdraw_as_contributor(
         self: ExhibitionArchive, contributor_id: UUID, item_id: UUID
@@ -189,6 +189,18 @@ class ContributorSelfService:
             self.keys.shred(*subjects)
         for item_id in item_ids:
             self._delete_media_quietly(item_id)
+
+    @staticmethod
+    def _checked_split(item: Item, contributor: Contributor, change: ConsentChange) -> SplitChange:
+        if item.is_withdrawn:
+            raise ItemWithdrawn("Consent was withdrawn for this item; it cannot be changed.")
+        if item.consent is None:
+            raise ConsentError("No consent is recorded for this item yet; record it first.")
+        if change.expires_on not in (None, item.consent.expires_on) and change.expires_on < clock.today():
+            raise InvalidValue("An expiry date cannot be in the past.")
+        if change.attribution is Attribution.PSEUDONYM and not contributor.pseudonym:
+            raise InvalidValue("There is no pseudonym on your record; choose anonymous, or ask a curator.")
+        return split_change(item.consent, change)
 
     def _own_item(self: ExhibitionArchive, contributor_id: UUID, item_id: UUID) -> Item:
         """The item if it belongs to the contributor; the same NotFound as an unknown id if not."""

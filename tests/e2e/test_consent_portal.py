@@ -503,10 +503,6 @@ def test_an_expiry_in_the_past_is_refused_and_changes_nothing(portal, archive, w
     assert archive.get_item(world.public).consent.expires_on is None
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "web/consent/views.py change(): the review step (POST without confirm=yes) does not check the "
-    "expiry against today, so it shows a confirmation promising 'hidden everywhere after <past day>' "
-    "that the confirm step then refuses with 422 (only change_consent_as_contributor checks it)"))
 def test_an_expiry_in_the_past_is_refused_before_the_confirmation(portal, archive, world):
     yesterday = (clock.today() - timedelta(days=1)).isoformat()
     response = post(portal, f"/consent/items/{world.public}",

@@ -23,7 +23,7 @@ from archive.consent_codes import code_hash
 from archive.errors import ArchiveError, NotFound
 from archive.self_service import CodeHolder
 from domain import clock
-from domain.consent import ConsentStatus, split_change
+from domain.consent import ConsentStatus
 from domain.contributors import RECEIPT_ACTIONS, Receipt
 from domain.errors import DomainError
 from domain.items import Item
@@ -203,7 +203,8 @@ def change(holder: CodeHolder, item_id: UUID) -> Any:
         return render_template("consent/change.html", values=form_of(item.consent), **context)
     wanted, error = _attempt(lambda: wanted_change(request.form))
     if error is None and request.form.get("confirm") != "yes":
-        split = split_change(item.consent, wanted)
+        split, error = _attempt(lambda: archive().preview_consent_change(holder.contributor_id, item.id, wanted))
+    if error is None and request.form.get("confirm") != "yes":
         cancels_request = bool(item.consent_request) and not split.widening
         if split.is_empty and not cancels_request:
             flash(gettext("Nothing was changed: these are already your choices."), "info")
