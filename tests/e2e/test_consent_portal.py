@@ -324,6 +324,9 @@ def _translated(lang: str, msgid: str) -> str | None:
 def test_portal_pages_render_in_every_interface_language(client, world, lang):
     entry = client.get(f"/consent?lang={lang}")
     assert entry.status_code == 200 and f'<html lang="{lang}">' in entry.get_data(as_text=True)
+    welcome = "Your consent" if lang == "en" else _translated(lang, "Your consent")
+    if welcome:  # only once the catalog has the portal's strings
+        assert f"<h1>{welcome}</h1>" in entry.get_data(as_text=True)
     response = post(client, f"/consent?lang={lang}", {"code": world.code})
     assert response.status_code == 303 and f"lang={lang}" in response.headers["Location"]
     for path in _portal_pages(world):
@@ -504,11 +507,16 @@ def test_an_expiry_in_the_past_is_refused_and_changes_nothing(portal, archive, w
 
 
 def test_an_expiry_in_the_past_is_refused_before_the_confirmation(portal, archive, world):
+    """The review step checks as the change does: no confirmation promising what will be refused."""
+    before = events(archive)
     yesterday = (clock.today() - timedelta(days=1)).isoformat()
     response = post(portal, f"/consent/items/{world.public}",
                     {"attribution": "named", "scope": ONLINE, "expires_on": yesterday})
     assert response.status_code == 422
-    assert "An expiry date cannot be in the past." in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "An expiry date cannot be in the past." in html
+    assert 'name="confirm" value="yes"' not in html
+    assert events(archive) == before
 
 
 def test_an_earlier_expiry_applies_at_once(portal, archive, world, client):

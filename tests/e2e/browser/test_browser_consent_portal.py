@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import random
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,7 @@ from test_browser_curator_flow import CONSENT_CODE, _id_in_url, _image_is_displa
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 NEUTRAL = "https://www.google.com/"  # where the quick exit leaves for (web.consent.views.NEUTRAL_PAGE)
+NEUTRAL_STAND_IN = "<!doctype html><title>neutral</title>neutral"
 REFERENCE = re.compile(r"R-[0-9A-Z]{4}-[0-9A-Z]{4}")
 CONTEXT_OPTIONS = {"locale": "en-US", "viewport": {"width": 1280, "height": 900}}
 TIMEOUT_MS = 10_000
@@ -60,7 +62,9 @@ class PortalContributor:
 
 
 @pytest.fixture(scope="module")
-def contributor(browser, live_server, curator_credentials, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalContributor]:
+def contributor(
+    browser, live_server, curator_credentials, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PortalContributor]:
     """A curator records everything through the app's own pages, in a browser context of its own."""
     rng = random.Random()
     word = _word(rng)
@@ -181,15 +185,39 @@ def _not_an_error_page(page: Page) -> None:
     expect(page.locator(".flash-error")).to_have_count(0)
 
 
-def _neutral_site(page: Page) -> None:
-    """The network is closed, and the neutral page must never really be loaded: answer it here."""
-    page.route(NEUTRAL + "**", lambda route: route.fulfill(body="<title>neutral</title>neutral", content_type="text/html"))
+class QuickExit:
+    """Stands in for the neutral site, so that the quick exit never loads it.
+
+    On the consent pages the quick exit goes through ``/consent/exit``, which ends the portal
+    session and answers 303 to the neutral site. Playwright cannot intercept the target of a
+    redirect (the browser would go out to the network for it), so that request is made to the
+    app here (``route.fetch``, with the browser's cookies, without following the redirect), and
+    the browser gets the app's answer with its headers (so its ``Set-Cookie`` ends the session)
+    but with a stand-in for the neutral page instead of the redirect.
+    """
+
+    def __init__(self, page: Page, origin: str):
+        self.answers: list[tuple[int, str | None]] = []
+        page.route(re.compile(re.escape(origin + "/consent/exit") + r"(\?.*)?$"), self._exit)
+
+    def _exit(self, route) -> None:
+        answer = route.fetch(max_redirects=0)
+        self.answers.append((answer.status, answer.headers.get("location")))
+        headers = {k: v for k, v in answer.headers.items() if k.lower() not in ("location", "content-length", "content-type")}
+        route.fulfill(status=200, headers=headers, content_type="text/html", body=NEUTRAL_STAND_IN)
+
+    def check_left(self, page: Page, origin: str) -> None:
+        """The app sent the browser to the neutral site, and the browser shows it."""
+        page.wait_for_url(origin + "/consent/exit")
+        expect(page.locator("body")).to_have_text("neutral")
+        assert self.answers == [(303, NEUTRAL)], f"/consent/exit answered {self.answers}, not 303 to {NEUTRAL}"
 
 
 def _stayed_on_origin(requested_urls: list[str], origin: str) -> None:
+    """Every request went to the app; the neutral site (the quick exit's destination) was never even asked for."""
     own = origin + "/"
     assert requested_urls, "no request was recorded"
-    elsewhere = sorted({url for url in requested_urls if not (url.startswith(own) or url.startswith("data:")) and url != NEUTRAL})
+    elsewhere = sorted({url for url in requested_urls if not (url.startswith(own) or url.startswith("data:"))})
     assert not elsewhere, "requests left the app's origin:\n" + "\n".join(elsewhere)
 
 
@@ -201,18 +229,31 @@ def _shot(page: Page, request: pytest.FixtureRequest, step: str) -> None:
 
 
 class Axe:
-    """Scans pages with axe-core and collects the serious and critical violations."""
+    """Scans pages with axe-core and collects the serious and critical violations.
 
-    def __init__(self, page: Page, axe_source: str, origin: str):
+    Without axe-core the portal is still tested, unscanned, with a warning (and under
+    ``ARCHIVE_REQUIRE_SERVICES=1`` the ``axe_source`` fixture fails the test instead).
+    """
+
+    def __init__(self, page: Page, request: pytest.FixtureRequest, origin: str):
         self.page = page
         self.findings: list[str] = []
         self.scanned: list[str] = []
+        try:
+            source = request.getfixturevalue("axe_source")
+        except pytest.skip.Exception as reason:
+            warnings.warn(f"consent portal not scanned for accessibility: {reason}", stacklevel=2)
+            self.active = False
+            return
+        self.active = True
         page.route(
             origin + AXE_PATH,
-            lambda route: route.fulfill(body=axe_source, content_type="text/javascript; charset=utf-8"),
+            lambda route: route.fulfill(body=source, content_type="text/javascript; charset=utf-8"),
         )
 
     def scan(self, what: str) -> None:
+        if not self.active:
+            return
         path = self.page.url.split("/", 3)[-1]
         self.scanned.append(what)
         for violation in _scan(self.page):
@@ -220,6 +261,8 @@ class Axe:
                 self.findings.append(_describe(what, "/" + path, violation))
 
     def check(self) -> None:
+        if self.active:
+            assert len(self.scanned) >= 5, self.scanned
         if self.findings:
             pytest.fail(
                 f"{len(self.findings)} serious or critical accessibility violation(s) in the consent portal:\n\n"
@@ -232,10 +275,9 @@ class Axe:
 
 
 def test_contributor_narrows_credit_and_withdraws_through_the_portal(
-    page: Page, live_server, contributor: PortalContributor, axe_source: str, requested_urls: list[str],
-    request: pytest.FixtureRequest,
+    page: Page, live_server, contributor: PortalContributor, requested_urls: list[str], request: pytest.FixtureRequest
 ) -> None:
-    axe = Axe(page, axe_source, live_server.origin)
+    axe = Axe(page, request, live_server.origin)
     person = contributor
 
     # Before: the public pages credit the contributor by name, and the testimony is public.
@@ -331,15 +373,17 @@ def test_contributor_narrows_credit_and_withdraws_through_the_portal(
     axe.scan("withdrawal receipt page")
     _shot(page, request, "receipt-withdraw")
 
-    # Back, and submit again: the same receipt, no error page.
+    # Back, and submit again: the same receipt, no error page. (Portal pages are never cached, so
+    # Chromium asks for the confirmation again, and the app answers with the receipt; should a
+    # browser show the old form, it is submitted again.)
     page.go_back()
     page.wait_for_load_state()
     again = page.get_by_role("button", name="Withdraw it, for good")
-    if again.count():  # the browser showed the confirmation again: submit it again
+    if again.count():
         _click_to(page, again)
     assert _receipt_reference(page) == withdrawal_reference
     _not_an_error_page(page)
-    # The second tab's confirmation, submitted after the withdrawal: a real second POST.
+    # The second tab's confirmation, submitted after the withdrawal: a second POST in any case.
     with stale.expect_navigation():
         stale.get_by_role("button", name="Withdraw it, for good").click()
     assert _receipt_reference(stale) == withdrawal_reference
@@ -359,7 +403,6 @@ def test_contributor_narrows_credit_and_withdraws_through_the_portal(
     expect(page.locator("ul.receipts")).to_contain_text(withdrawal_reference)
 
     _stayed_on_origin(requested_urls, live_server.origin)
-    assert len(axe.scanned) >= 5
     axe.check()
 
 
@@ -371,7 +414,7 @@ def test_portal_works_without_javascript(
     context.on("request", lambda req: requested_urls.append(req.url))
     page = context.new_page()
     try:
-        _neutral_site(page)
+        quick_exit = QuickExit(page, live_server.origin)
         _enter_code(page, contributor.code)
         expect(page.locator("li.portal-item")).to_have_count(2)
         artwork = page.locator(f"li.portal-item#item-{contributor.artwork_id}")
@@ -391,7 +434,7 @@ def test_portal_works_without_javascript(
 
         # Without scripts the quick exit is a plain link through /consent/exit: it still ends the session.
         _click_to(page, page.locator("a[data-quick-exit]"))
-        page.wait_for_url(NEUTRAL)
+        quick_exit.check_left(page, live_server.origin)
         page.goto("/consent/items?lang=en")
         expect(page).to_have_url(CODE_FORM_URL)
         expect(page.get_by_label("Consent code")).to_be_visible()
@@ -410,16 +453,14 @@ def test_portal_works_without_javascript(
 def test_quick_exit_leaves_and_ends_the_portal_session(
     page: Page, live_server, contributor: PortalContributor, requested_urls: list[str]
 ) -> None:
-    _neutral_site(page)
+    quick_exit = QuickExit(page, live_server.origin)
     _enter_code(page, contributor.code)
     expect(page.locator("li.portal-item")).to_have_count(2)
     expect(page.locator("a[data-quick-exit]")).to_have_attribute("href", "/consent/exit")
 
     page.keyboard.press("Escape")
     page.keyboard.press("Escape")
-    page.wait_for_url(NEUTRAL)
-    expect(page.locator("body")).to_have_text("neutral")
-    assert any(url.startswith(live_server.url("/consent/exit")) for url in requested_urls), "the session was not ended"
+    quick_exit.check_left(page, live_server.origin)
 
     # Back shows nothing of the portal: the list was replaced in the history, and the session is over.
     page.go_back()
@@ -437,3 +478,4 @@ def test_quick_exit_leaves_and_ends_the_portal_session(
         expect(page).to_have_url(CODE_FORM_URL)
 
     _stayed_on_origin(requested_urls, live_server.origin)
+
