@@ -19,7 +19,7 @@ from archive.errors import ArchiveError, NotFound
 from archive.media import MediaError
 from domain import clock
 from domain.consent import ConsentStatus, Scope
-from domain.errors import DomainError, InvalidValue
+from domain.errors import N_, DomainError, InvalidValue
 from domain.items import Item
 from web.curate import bp
 from web.consent.forms import describe
@@ -28,10 +28,10 @@ from web.i18n import explain
 from web.curate.forms import CsrfForm, form_values, multilingual, optional_date, optional_int, uuid_field
 
 MAX_IMAGES_PER_FORM = 3
-REASONS = {
-    ConsentStatus.NOT_RECORDED: "no consent recorded yet",
-    ConsentStatus.EXPIRED: "consent expired",
-    ConsentStatus.WITHDRAWN: "consent withdrawn",
+REASONS = {  # translated where shown
+    ConsentStatus.NOT_RECORDED: N_("no consent recorded yet"),
+    ConsentStatus.EXPIRED: N_("consent expired"),
+    ConsentStatus.WITHDRAWN: N_("consent withdrawn"),
 }
 
 
@@ -354,7 +354,7 @@ def consent_overview() -> Any:
     for found in map(app.get_item, app.item_ids()):
         status = found.status(today)
         if status is ConsentStatus.GIVEN and found.consent is not None and Scope.PUBLISH_ONLINE not in found.consent.scopes:
-            reason = "not consented for online publication"
+            reason = N_("not consented for online publication")
         else:
             reason = REASONS.get(status)
         if reason:
