@@ -860,6 +860,14 @@ class ExhibitionArchive(ContributorSelfService, Application):
         topics = [get_topic(cls.Recorded) for cls in (Artwork, Testimony)]
         return [_as_uuid(n.originator_id) for n in self._notifications(topics)]
 
+    def changed_since(self, position: int, limit: int) -> set[UUID] | None:
+        """Ids of the aggregates changed after notification ``position``, or None if more
+        than ``limit`` events happened since (a projection that far behind is rebuilding)."""
+        batch = self.recorder.select_notifications(position + 1, limit + 1)
+        if len(batch) > limit:
+            return None
+        return {_as_uuid(n.originator_id) for n in batch}
+
     def contributor_ids(self) -> list[UUID]:
         """Every contributor, in the order they were registered."""
         return [_as_uuid(n.originator_id) for n in self._notifications([get_topic(Contributor.Registered)])]

@@ -53,6 +53,11 @@ class SearchQuery:
     page: int = 1
     page_size: int = 10
     sort: str = "relevance"
+    #: Leave out documents with these ids, or of items by these contributors (the ones whose
+    #: changes the index has not applied yet), from hits, totals and facet counts alike.
+    exclude_ids: tuple[str, ...] = ()
+    #: Leave out documents whose consent expired before this day (before the sweep removes them).
+    visible_on: date | None = None
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ visitor may see.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from uuid import UUID
 
@@ -49,11 +49,25 @@ class VisitorResults:
         return max(1, -(-self.total // self.page_size))
 
 
+#: Beyond this many events not yet applied, the index is rebuilding: facets are left out.
+MAX_LAG = 2_000
+
+
 def search(
     archive: ExhibitionArchive, index: SearchIndex, query: SearchQuery, on: date | None = None
 ) -> VisitorResults:
-    """Search everything public; every hit passes the consent gate again, now."""
+    """Search everything public; every hit passes the consent gate again, now.
+
+    Whatever changed since the index's position (a withdrawal a moment ago, a narrowed
+    credit) and whatever expired before today is left out of hits, total and facet counts
+    until the index has applied it, so that not even a count gives away what current consent
+    hides.
+    """
     on = on or clock.today()
+    lagging = archive.changed_since(index.position(), MAX_LAG)
+    query = replace(query, visible_on=on)
+    if lagging:
+        query = replace(query, exclude_ids=tuple(sorted({*query.exclude_ids, *map(str, lagging)})))
     results: SearchResults = index.search(query)
     hits = []
     dropped = 0
@@ -69,7 +83,7 @@ def search(
         total=max(0, results.total - dropped),
         page=results.page,
         page_size=results.page_size,
-        facets=results.facets,
+        facets=results.facets if lagging is not None else {name: [] for name in results.facets},
         notice=results.notice,
     )
 

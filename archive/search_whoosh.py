@@ -122,7 +122,7 @@ def build_schema() -> Schema:
         "year": NUMERIC(int, bits=32, stored=True),
         "language": ID(stored=True),
         "sort_date": NUMERIC(int, bits=32, signed=False, sortable=True, default=_NO_DATE),
-        "expires": NUMERIC(int, bits=32, signed=False, default=_NO_DATE),
+        "expires": NUMERIC(int, bits=32, default=_NO_DATE),  # signed: Whoosh ranges over unsigned fields also match larger values,
         "contributor": TEXT(analyzer=_analyzer(None)),
     }
     for lang in LANGUAGES:
@@ -342,6 +342,13 @@ def _filter_query(query: SearchQuery) -> wq.Query | None:
     ]
     present = [p for p in parts if p is not None]
     return wq.And(present) if present else None
+
+
+def _exclusion(query: SearchQuery) -> wq.Query | None:
+    masks: list[wq.Query] = [wq.Term(field, i) for i in query.exclude_ids for field in ("doc_id", "contributor_id")]
+    if query.visible_on is not None and query.visible_on.toordinal() > 1:
+        masks.append(wq.NumericRange("expires", 1, query.visible_on.toordinal() - 1))
+    return _any_of(masks)
 
 
 def _facet_counts(results: Any) -> dict[str, list[FacetCount]]:
@@ -728,6 +735,7 @@ class WhooshSearchIndex(SearchIndex):
         results = searcher.search(
             user_query if user_query is not None else wq.Every(),
             filter=_filter_query(query),
+            mask=_exclusion(query),
             limit=limit,
             sortedby=sorting.FieldFacet("sort_date", reverse=True) if by_date else None,
             groupedby=_GROUPS,

@@ -75,11 +75,7 @@ def search() -> Response:
     """Search everything public: ranked, faceted, paged; every hit passes the gate again."""
     query = search_query(request.args)
     found = visitor_search(archive(), search_index(), query)
-    data = results_json(found)
-    if not found.total:
-        # Facet counts come from the index; while it lags they may still count hidden items.
-        data["facets"] = {name: [] for name in data["facets"]}
-    return json_response(data)
+    return json_response(results_json(found))
 
 
 def search_query(args: Any) -> SearchQuery:

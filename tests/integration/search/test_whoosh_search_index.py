@@ -405,3 +405,27 @@ def test_opening_for_writing_removes_a_killed_writers_leftovers(tmp_path: Path):
     assert not {"MAIN.tmp", "_MAIN_1.toc.1700000000.5", ".position.json.123.tmp"} & set(os.listdir(folder))
     assert ix.search(SearchQuery()).total == 0
     ix.close()
+
+
+def test_only_documents_whose_consent_ended_before_the_day_count_as_expired(index):
+    index.apply([
+        _doc("ended", expires_on=date(2020, 1, 1), titles={"en": "quilt"}),
+        _doc("today", expires_on=date(2024, 6, 1), titles={"en": "quilt"}),
+        _doc("far", expires_on=date(2099, 12, 31), titles={"en": "quilt"}),  # a larger number than the day
+        _doc("open", titles={"en": "quilt"}),
+    ], [], 1)
+
+    assert index.doc_ids_expired(date(2024, 6, 1)) == ["ended"]
+    assert sorted(_ids(index, "quilt", visible_on=date(2024, 6, 1))) == ["far", "open", "today"]
+
+
+def test_excluded_ids_leave_hits_totals_and_facets_alike(index):
+    index.apply([
+        _doc("a", titles={"en": "quilt"}, contributor_id="c1"),
+        _doc("b", titles={"en": "quilt"}, contributor_id="c2"),
+        _doc("c", titles={"en": "quilt"}, contributor_id="c3"),
+    ], [], 1)
+
+    results = index.search(SearchQuery("quilt", exclude_ids=("a", "c2")))
+    assert [h.doc_id for h in results.hits] == ["c"] and results.total == 1
+    assert sum(f.count for f in results.facets["kind"]) == 1
