@@ -82,3 +82,15 @@ def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Storage:
 def files_containing(paths: list[Path], needle: bytes) -> list[Path]:
     """The files whose raw bytes contain ``needle``."""
     return [path for path in paths if path.exists() and needle in path.read_bytes()]
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """moto's S3 over real HTTP on a free loopback port; yields the endpoint URL."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()

@@ -8,7 +8,6 @@ import uuid
 from datetime import date, datetime, timezone
 
 import pytest
-from moto.server import ThreadedMotoServer
 from PIL import Image
 
 from archive.application import ExhibitionArchive
@@ -170,13 +169,6 @@ def test_stored_files_are_removed_when_the_event_cannot_be_saved(archive, media,
     assert media.objects == {}
 
 
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture

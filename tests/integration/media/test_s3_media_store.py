@@ -15,7 +15,6 @@ from collections.abc import Iterator
 import pytest
 from media_store_contract import MediaStoreContract
 from moto import mock_aws
-from moto.server import ThreadedMotoServer
 
 from archive.media import MediaNotFound, MediaStoreUnavailable
 from media_store import S3MediaStore
@@ -38,14 +37,6 @@ def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.delenv("AWS_ENDPOINT_URL_S3", raising=False)
 
 
-@pytest.fixture(scope="module")
-def moto_server() -> Iterator[str]:
-    """moto's S3 over real HTTP on a free loopback port; yields the endpoint URL."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 def _bucket_name() -> str:
@@ -61,7 +52,7 @@ def versioned_store(request: pytest.FixtureRequest, fake_aws_credentials) -> Ite
             store.ensure_bucket(versioning=True)
             yield store
     else:
-        endpoint = request.getfixturevalue("moto_server")
+        endpoint = request.getfixturevalue("moto_endpoint")
         store = S3MediaStore(_bucket_name(), region=REGION, endpoint_url=endpoint)
         store.ensure_bucket(versioning=True)
         yield store
@@ -237,10 +228,10 @@ def test_storage_that_accepts_but_never_answers_times_out_as_unavailable():
         silent.close()
 
 
-def test_missing_credentials_make_the_store_unavailable(monkeypatch, moto_server):
+def test_missing_credentials_make_the_store_unavailable(monkeypatch, moto_endpoint):
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
-    store = S3MediaStore("media", region=REGION, endpoint_url=moto_server)
+    store = S3MediaStore("media", region=REGION, endpoint_url=moto_endpoint)
     with pytest.raises(MediaStoreUnavailable, match="no AWS credentials") as failure:
         store.put("items/a/thumb.jpg", b"x", "image/jpeg")
     _assert_one_clean_line(str(failure.value))
