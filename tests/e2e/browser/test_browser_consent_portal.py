@@ -121,7 +121,7 @@ def contributor(
         page.check(f"{consent_form} input[name=attribution][value=named]")
         page.fill(f"{consent_form} #text_version", "2024-02")
         _submit(page, consent_form)
-        expect(page.locator("main")).to_contain_text("attribution: named")
+        expect(page.locator("main")).to_contain_text("credit: by name")
         expect(page.locator(".consent-code")).to_have_count(0)  # the contributor already has a code
 
         page.goto("/curate/exhibitions/new")
