@@ -10,6 +10,7 @@ the segments that still hold deleted documents.
 from __future__ import annotations
 
 import fcntl
+import functools
 import html
 import json
 import os
@@ -22,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from whoosh import highlight, index, qparser, scoring, sorting
+from whoosh import index, qparser, scoring, sorting
 from whoosh import query as wq
 from whoosh.analysis import STOP_WORDS, Analyzer, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
@@ -53,7 +54,6 @@ _LOCK_FILE = "write.lock"
 _NO_DATE = 0  # sort_date of documents without a date (real ones are ordinals >= 1): last
 
 MAX_QUERY_CHARS = 500
-SNIPPET_WINDOW = 1_200  # characters of stored text around a term's first occurrence
 BULK_PROCS = 2  # processes of the multi-process writer used by rebuilds
 BULK_MIN_DOCS_PER_PROC = 250  # below this, forking costs more than it saves
 BULK_LIMIT_MB = 128
@@ -129,6 +129,9 @@ def build_schema() -> Schema:
         for part in _TEXT_PARTS:
             fields[f"{part}_{lang}"] = TEXT(analyzer=analyzers[lang], stored=True)
     return Schema(**fields)
+
+
+_SCHEMA = build_schema()  # for analysing snippet words as the index does
 
 
 def _nfc(text: str) -> str:
@@ -261,18 +264,6 @@ def _read_position(folder: Path) -> int:
 
 
 # --- queries ------------------------------------------------------------------------------
-
-
-class _MarkFormatter(highlight.Formatter):
-    """HTML-escapes the whole fragment and wraps matched words in ``<mark>``."""
-
-    between = " … "
-
-    def _text(self, text: str) -> str:
-        return html.escape(text)
-
-    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        return "<mark>" + html.escape(highlight.get_text(text, token, replace)) + "</mark>"
 
 
 def _clean_query_text(text: str) -> tuple[str, list[str]]:
@@ -740,10 +731,6 @@ class WhooshSearchIndex(SearchIndex):
             sortedby=sorting.FieldFacet("sort_date", reverse=True) if by_date else None,
             groupedby=_GROUPS,
         )
-        results.highlighter = highlight.Highlighter(
-            fragmenter=highlight.ContextFragmenter(maxchars=240, surround=60),
-            formatter=_MarkFormatter(),
-        )
         return results
 
 
@@ -757,39 +744,77 @@ def _stored_version(searcher: Searcher, doc_id: str) -> int | None:
 class _Snippets:
     """Highlighted fragments for the hits of one page, cheaply.
 
-    Instead of re-analysing a document's whole stored text (which cost most of a query's
-    time), find where a searched term first occurs (its stemmed form is a prefix of the word)
-    and highlight only a window of text around it.
+    Instead of running Whoosh's highlighter (which re-analyses the text and ranks every
+    fragment, most of a query's time), find where a searched term first occurs (its stemmed
+    form is usually a prefix of the word; otherwise scan from the start), then mark the words
+    of a short window whose analysed form is a searched term, with each distinct word analysed
+    once per process (:func:`_analysed`).
     """
 
     def __init__(self, results: Any):
         self.results = results
-        self._terms: dict[str, tuple[str, ...]] = {}
+        self._terms: dict[str, frozenset[str]] = {}
 
-    def terms(self, fieldname: str) -> tuple[str, ...]:
+    def terms(self, fieldname: str) -> frozenset[str]:
         if fieldname not in self._terms:
             found = self.results.query_terms(expand=True, fieldname=fieldname) if self.results.q else ()
             words = {t[1].decode("utf-8") if isinstance(t[1], bytes) else str(t[1]) for t in found}
-            self._terms[fieldname] = tuple(w for w in words if w)
+            self._terms[fieldname] = frozenset(w for w in words if w)
         return self._terms[fieldname]
 
     def for_hit(self, hit: Any) -> dict[str, str]:
         snippets: dict[str, str] = {}
         for fieldname in _SNIPPET_FIELDS:
             text = hit.get(fieldname)
-            terms = self.terms(fieldname) if text else ()
+            terms = self.terms(fieldname) if text else frozenset()
             if not terms:
                 continue
             lowered = text.lower()
             positions = [p for p in (lowered.find(term) for term in terms) if p >= 0]
-            if not positions:
-                continue
-            start = max(0, min(positions) - SNIPPET_WINDOW // 3)
-            window = text[start : start + SNIPPET_WINDOW]
-            snippet = self.results.highlighter.highlight_hit(hit, fieldname, text=window, top=2)
+            start = max(0, min(positions) - SNIPPET_SURROUND) if positions else 0
+            snippet = _marked_fragments(text, start, fieldname, terms)
             if snippet:
                 snippets[fieldname] = snippet
         return snippets
+
+
+SNIPPET_SURROUND = 60  # characters shown before a match
+SNIPPET_CHARS = 240  # characters of one fragment
+SNIPPET_FRAGMENTS = 2
+_FRAGMENT_GAP = " … "
+
+
+@functools.lru_cache(maxsize=200_000)
+def _analysed(fieldname: str, word: str) -> tuple[str, ...]:
+    """The index terms one word becomes in a field (lower-cased, stemmed, or none if a stop word)."""
+    return tuple(token.text for token in _SCHEMA[fieldname].analyzer(word))
+
+
+def _marked_fragments(text: str, start: int, fieldname: str, terms: frozenset[str]) -> str:
+    """Up to two fragments of ``text`` from ``start`` on, HTML-escaped, matched words in ``<mark>``."""
+    fragments: list[str] = []
+    end = -1
+    for match in _WORD.finditer(text, start):
+        if match.start() < end or not terms.intersection(_analysed(fieldname, match.group())):
+            continue
+        begin = 0 if match.start() <= SNIPPET_SURROUND else text.find(" ", match.start() - SNIPPET_SURROUND, match.start()) + 1
+        end = min(len(text), begin + SNIPPET_CHARS)
+        if end < len(text) and (space := text.rfind(" ", match.end(), end)) > 0:
+            end = space
+        fragments.append(_mark(text[begin:end], fieldname, terms))
+        if len(fragments) == SNIPPET_FRAGMENTS:
+            break
+    return _FRAGMENT_GAP.join(fragments)
+
+
+def _mark(fragment: str, fieldname: str, terms: frozenset[str]) -> str:
+    out, last = [], 0
+    for match in _WORD.finditer(fragment):
+        if terms.intersection(_analysed(fieldname, match.group())):
+            out += [html.escape(fragment[last : match.start()]), "<mark>", html.escape(match.group()), "</mark>"]
+            last = match.end()
+    out.append(html.escape(fragment[last:]))
+    return "".join(out)
 
 
 def _hit(hit: Any, snippets: _Snippets, *, scored: bool) -> SearchHit:
