@@ -335,11 +335,13 @@ def _filter_query(query: SearchQuery) -> wq.Query | None:
     return wq.And(present) if present else None
 
 
-def _exclusion(query: SearchQuery) -> wq.Query | None:
-    masks: list[wq.Query] = [wq.Term(field, i) for i in query.exclude_ids for field in ("doc_id", "contributor_id")]
-    if query.visible_on is not None and query.visible_on.toordinal() > 1:
-        masks.append(wq.NumericRange("expires", 1, query.visible_on.toordinal() - 1))
-    return _any_of(masks)
+def _expired_before(on: date) -> wq.Query:
+    return wq.NumericRange("expires", 1, on.toordinal() - 1)
+
+
+def _exclusion(query: SearchQuery, expired: Iterable[str]) -> wq.Query | None:
+    ids = (*query.exclude_ids, *expired)
+    return _any_of([wq.Term(field, i) for i in ids for field in ("doc_id", "contributor_id")])
 
 
 def _facet_counts(results: Any) -> dict[str, list[FacetCount]]:
@@ -381,6 +383,7 @@ class WhooshSearchIndex(SearchIndex):
         self._closed = False
         self._ix: Any = None
         self._searcher: Searcher | None = None
+        self._expired_cache: tuple[Any, tuple[str, ...]] = (None, ())
         self._schema = build_schema()
         if writable:
             self._path.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -609,7 +612,18 @@ class WhooshSearchIndex(SearchIndex):
         """Ids of documents whose consent expiry day is before ``on``."""
         if on.toordinal() <= 1:
             return []
-        return self._doc_ids(wq.NumericRange("expires", 1, on.toordinal() - 1))
+        return self._doc_ids(_expired_before(on))
+
+    def _expired(self, searcher: Searcher, on: date | None) -> tuple[str, ...]:
+        """Ids of documents expired before ``on`` (usually none: the follower sweeps them),
+        looked up once per searcher and day rather than masked by a range in every query."""
+        if on is None or on.toordinal() <= 1:
+            return ()
+        key = (searcher.reader().generation(), on)
+        if self._expired_cache[0] != key:
+            found = tuple(searcher.stored_fields(n)["doc_id"] for n in searcher.docs_for_query(_expired_before(on)))
+            self._expired_cache = (key, found)
+        return self._expired_cache[1]
 
     def bulk_add(self, documents: list[SearchDocument]) -> None:
         """Add documents to a fresh index being rebuilt, with Whoosh's multi-process writer.
@@ -726,7 +740,7 @@ class WhooshSearchIndex(SearchIndex):
         results = searcher.search(
             user_query if user_query is not None else wq.Every(),
             filter=_filter_query(query),
-            mask=_exclusion(query),
+            mask=_exclusion(query, self._expired(searcher, query.visible_on)),
             limit=limit,
             sortedby=sorting.FieldFacet("sort_date", reverse=True) if by_date else None,
             groupedby=_GROUPS,
