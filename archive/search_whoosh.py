@@ -213,11 +213,11 @@ def _small_segments_to_merge(segments: list[Any]) -> list[Any]:
     return chosen if len(chosen) >= 2 else []
 
 
-def _rewrite_segments_with_deletions(writer: Any, segments: list[Any]) -> list[Any]:
-    """Merge policy for ``purge_deleted``: rewrite exactly the segments holding deletions."""
-    dirty = [s for s in segments if s.has_deletions()]
-    _copy_live_docs(writer, dirty)
-    return [s for s in segments if not s.has_deletions()]
+def _rewrite_segment(writer: Any, segments: list[Any], *, segment_id: str) -> list[Any]:
+    """Merge policy for ``purge_deleted``: rewrite one segment (its live documents only) as
+    the commit's new segment, so that a purge never folds segments together and grows them."""
+    _copy_live_docs(writer, [s for s in segments if s.segment_id() == segment_id])
+    return [s for s in segments if s.segment_id() != segment_id]
 
 
 # --- files --------------------------------------------------------------------------------
@@ -530,26 +530,31 @@ class WhooshSearchIndex(SearchIndex):
             return merged
 
     def purge_deleted(self) -> int:
-        """Rewrite only the segments that hold deleted documents; remove their old files."""
-        with self._mutex:
-            self._require_writable()
-            writer = self._ix.writer()
-            dirty = sum(1 for s in writer.segments if s.has_deletions())
-            try:
-                if dirty:
-                    writer.commit(mergetype=_rewrite_segments_with_deletions)
-                else:
-                    writer.cancel()
-            except BaseException:
-                if not writer.is_closed:
-                    writer.cancel()
-                raise
-            if dirty:
-                # Let this process's searcher drop its handles on the replaced segments.
+        """Rewrite only the segments that hold deleted documents, each into a segment of its
+        own (one commit each), then remove their old files; return how many were rewritten."""
+        rewritten = 0
+        while True:
+            with self._mutex:  # released between segments, so that searches go on meanwhile
+                self._require_writable()
+                writer = self._ix.writer()
+                try:
+                    dirty = [seg.segment_id() for seg in writer.segments if seg.has_deletions()]
+                    if not dirty:
+                        writer.cancel()
+                        break
+                    writer.commit(mergetype=functools.partial(_rewrite_segment, segment_id=dirty[0]))
+                except BaseException:
+                    if not writer.is_closed:
+                        writer.cancel()
+                    raise
+                rewritten += 1
+                # Let this process's searcher drop its handles on the replaced segment.
                 self._current_searcher()
+        with self._mutex:
+            if rewritten:
                 _fsync_files(self._path, os.listdir(self._path))
             self._remove_leftovers()
-            return dirty
+        return rewritten
 
     def _remove_leftovers(self) -> None:
         """Delete Whoosh files the current generation no longer uses.

@@ -393,6 +393,29 @@ def test_purge_removes_withdrawn_text_from_the_files_and_rewrites_only_its_segme
     ix.close()
 
 
+def _segment_sizes(index: WhooshSearchIndex) -> list[int]:
+    writer = index._ix.writer()
+    try:
+        return sorted(seg.doc_count_all() for seg in writer.segments)
+    finally:
+        writer.cancel()
+
+
+def test_a_purge_rewrites_each_dirty_segment_on_its_own_and_never_grows_one(tmp_path: Path):
+    ix = WhooshSearchIndex(tmp_path / "ix", writable=True)
+    for batch in range(4):
+        ix.apply([_doc(f"b{batch}-{i}", texts={"en": f"work {i}"}) for i in range(400)], [], position=batch + 1)
+    before = _segment_sizes(ix)
+    assert len(before) == 4
+
+    ix.apply([], ["b0-1", "b1-1", "b2-1"], position=5)  # one deletion in each of three segments
+    assert ix.purge_deleted() == 3
+
+    assert _segment_sizes(ix) == [399, 399, 399, 400]  # not folded into one segment of 1,197
+    assert not ix.has_deleted() and ix.search(SearchQuery(text="work")).total == 1_597
+    ix.close()
+
+
 def test_opening_for_writing_removes_a_killed_writers_leftovers(tmp_path: Path):
     folder = tmp_path / "ix"
     WhooshSearchIndex(folder, writable=True).close()
