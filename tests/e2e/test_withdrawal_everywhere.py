@@ -501,7 +501,12 @@ def test_a_contributor_withdraws_everything_and_it_is_gone_from_every_surface_an
             piece = needle[start : start + WINDOW or None]
             assert len(piece) == WINDOW
             assert name in windows.find(os.urandom(pad) + piece + os.urandom(97)), "the window scan finds any offset"
-            assert windows.find(os.urandom(pad) + piece[1:] + os.urandom(97)) == [], "and only whole windows"
+            # Pad with bytes unlike the needle's neighbours, so that chance cannot complete the window.
+            at = start % len(needle)
+            before = bytes([needle[at] ^ 0xFF])
+            after = bytes([needle[at + WINDOW] ^ 0xFF]) if at + WINDOW < len(needle) else b""
+            shortened = os.urandom(pad) + before + piece[1:] + after + os.urandom(97)
+            assert windows.find(shortened) == [], "and only whole windows"
         stored = d.stored_media(archive, artwork_prefix)
         assert len(stored) == 2 * 7, "an original and six renditions per image are stored"
         for key, blob in stored.items():  # sealed with the item's key, which still opens them
