@@ -54,6 +54,7 @@ from archive.search_folders import IndexFolders, LiveIndex
 from archive.search_follower import PURGE_AFTER_SECONDS, REBUILD_BATCH, SearchFollower, rebuild
 from archive.search_queries import search
 from archive.search_whoosh import WhooshSearchIndex, build_schema
+from tests.bench.figures import goal as _goal, load as _load, ms as _ms, percentile as _percentile
 from tests.bench.search_corpus import Corpus, CorpusItem
 
 ITEMS = int(os.environ.get("BENCH_SEARCH_ITEMS", "50000"))
@@ -73,26 +74,6 @@ PURGE_TIMEOUT = 120.0
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-def _percentile(samples: list[float], pct: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(samples)
-    rank = max(1, -(-len(ordered) * pct // 100))
-    return ordered[int(rank) - 1]
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:8.1f} ms"
-
-
-def _goal(met: bool) -> str:
-    return "MET" if met else "NOT MET"
-
-
-def _load() -> str:
-    """The load average: other work on the machine skews every figure here."""
-    return "load avg " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def _tree_bytes(folder: Path) -> int:
