@@ -124,6 +124,8 @@ def demo(ctx: click.Context) -> None:
         result = load_demo(archive, lambda seed, title: make_sample_photo(seed, title=title))
     if result.created:
         click.echo(f"Loaded the demo exhibition '{SLUG}'.")
+        if result.consent_code:
+            click.echo(f"Try the consent portal at /consent with a demo contributor's code: {result.consent_code}")
     else:
         click.echo(f"The demo exhibition '{SLUG}' is already loaded.")
 

@@ -31,6 +31,8 @@ SAMPLE = {
 class DemoResult:
     exhibition_id: UUID
     created: bool
+    #: A demo contributor's consent code, to try the consent portal (only when just created).
+    consent_code: str | None = None
 
 
 def _at(year: int, month: int, day: int, hour: int = 10) -> datetime:
@@ -204,6 +206,7 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
 
     with clock.fixed_at(_at(2024, 2, 26)):
         online = ["exhibit", "publish_online"]
+        codes = []
         for item, attribution in (
             (letters, "pseudonym"),
             (threshold, "named"),
@@ -211,9 +214,10 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
             (voice, "anonymous"),
             (withdrawn_later, "anonymous"),
         ):
-            archive.record_consent(
+            receipt = archive.record_consent(
                 item, actor=CURATOR, scopes=online, attribution=attribution, text_version="2024-02"
             )
+            codes.append(receipt.code)
         archive.record_consent(
             room_only, actor=CURATOR, scopes=["exhibit"], attribution="anonymous", text_version="2024-02"
         )
@@ -278,4 +282,4 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
     with clock.fixed_at(_at(2024, 5, 20)):
         archive.withdraw(withdrawn_later, actor=f"contributor:{witness_e}")
 
-    return DemoResult(exhibition, created=True)
+    return DemoResult(exhibition, created=True, consent_code=next((c for c in codes if c), None))

@@ -22,6 +22,7 @@ def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("demo") / "var"
     result = _invoke({"ARCHIVE_DATA_DIR": str(folder)}, "demo")
     assert result.exit_code == 0, result.output
+    assert re.search(r"consent portal at /consent with a demo contributor's code: [0-9A-Z]{4}(-[0-9A-Z]{4}){3}", result.output)
     return folder
 
 
