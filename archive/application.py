@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -118,6 +119,10 @@ class ExhibitionArchive(ContributorSelfService, Application):
         self.images = images
         # Contributors are never deleted, so once seen their existence need not be re-read.
         self._known_contributors: set[UUID] = set()
+        # Item lists this process appended to last: recording an item then needs no read. If
+        # another process appended meanwhile, the save conflicts and is retried once with the
+        # list read again (see _record_item).
+        self._listings: OrderedDict[UUID, ContributorItems] = OrderedDict()
         super().__init__(env=dict(env or {}))
 
     # -- wiring --------------------------------------------------------------------------
@@ -218,10 +223,19 @@ class ExhibitionArchive(ContributorSelfService, Application):
     ) -> UUID:
         self._check_contributor_exists(contributor_id)
         with self._new_subject() as item_id:
-            item = cls.record(
-                item_id=item_id, contributor_id=contributor_id, details=details, actor=actor
-            )
-            self._save(item, self._listed(contributor_id, item_id, actor))
+            for remembered in (True, False):
+                item = cls.record(
+                    item_id=item_id, contributor_id=contributor_id, details=details, actor=actor
+                )
+                listing = self._listed(contributor_id, item_id, actor, remembered=remembered)
+                try:
+                    self._save(item, listing)
+                except ConcurrentChange:
+                    if not remembered:
+                        raise
+                    continue  # the remembered list was stale: read it again and retry
+                self._remember_listing(listing)
+                break
         return item_id
 
     def _check_contributor_exists(self, contributor_id: UUID) -> None:
@@ -229,13 +243,24 @@ class ExhibitionArchive(ContributorSelfService, Application):
             self.get_contributor(contributor_id)
             self._known_contributors.add(contributor_id)
 
-    def _listed(self, contributor_id: UUID, item_id: UUID, actor: str) -> ContributorItems:
-        """The contributor's item list with ``item_id`` added (saved with the item)."""
-        listing = self._find(ContributorItems, ContributorItems.id_for(contributor_id))
+    def _listed(
+        self, contributor_id: UUID, item_id: UUID, actor: str, *, remembered: bool = False
+    ) -> ContributorItems:
+        """The contributor's item list with ``item_id`` added (saved with the item); with
+        ``remembered``, the list this process saved last if it has it (no read)."""
+        listing = self._listings.pop(contributor_id, None) if remembered else None
+        if listing is None:
+            listing = self._find(ContributorItems, ContributorItems.id_for(contributor_id))
         if listing is None:
             listing = ContributorItems.create(contributor_id=contributor_id, actor=actor)
         listing.list_item(item_id, actor)
         return listing
+
+    def _remember_listing(self, listing: ContributorItems) -> None:
+        """Keep a saved item list for the next recording (at most 256 contributors' lists)."""
+        self._listings[listing.contributor_id] = listing
+        while len(self._listings) > 256:
+            self._listings.popitem(last=False)
 
     def contributor_item_ids(self, contributor_id: UUID) -> list[UUID]:
         """The items recorded for a contributor, oldest first (what their consent code reaches)."""
@@ -334,7 +359,9 @@ class ExhibitionArchive(ContributorSelfService, Application):
                 for image_id, image, about, result in zip(image_ids, images, described, processed):
                     facts = self._store_image_files(item_id, image_id, data_key, image.data, result, written)
                     item.add_image(image_id, {**about, "media": facts}, actor)
-                self._save(item, self._listed(contributor_id, item_id, actor))
+                listing = self._listed(contributor_id, item_id, actor)
+                self._save(item, listing)
+                self._remember_listing(listing)
             except BaseException:
                 self._remove_quietly(written)
                 raise

@@ -114,7 +114,7 @@ class ContributorItems(ArchiveAggregate):
         item_id: UUID
 
         def apply(self, index: ContributorItems) -> None:
-            index.item_ids = [*index.item_ids, self.item_id]
+            index.item_ids.append(self.item_id)
 
     @staticmethod
     def id_for(contributor_id: UUID) -> UUID:

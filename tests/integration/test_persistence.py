@@ -53,6 +53,22 @@ def test_two_writers_saving_the_same_version_conflict_and_nothing_is_lost(storag
         second.close()
 
 
+def test_two_processes_recording_for_one_contributor_never_lose_an_item_from_their_list(storage: Storage):
+    first, second = storage.open(), storage.open()
+    try:
+        person = first.register_contributor(name="Aigerim", actor=CURATOR)
+        details = {"text": {"ru": "Текст"}, "language": "ru", "content_note": {"en": "Note"}}
+        a = first.record_testimony(contributor_id=person, actor=CURATOR, **details)
+        b = second.record_testimony(contributor_id=person, actor=CURATOR, **details)
+        c = first.record_testimony(contributor_id=person, actor=CURATOR, **details)  # its list is stale
+        d = second.record_testimony(contributor_id=person, actor=CURATOR, **details)
+
+        assert first.contributor_item_ids(person) == second.contributor_item_ids(person) == [a, b, c, d]
+    finally:
+        first.close()
+        second.close()
+
+
 def test_concurrent_use_cases_either_succeed_or_report_a_conflict(storage: Storage):
     archive = storage.open()
     try:
