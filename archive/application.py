@@ -625,8 +625,7 @@ class ExhibitionArchive(ContributorSelfService, Application):
         if not item.is_withdrawn:
             item.withdraw(actor)
             self._save(item)
-        self.keys.shred(item.id)
-        self._delete_media_quietly(item.id)
+        self._make_unrecoverable([item.id], None)
         assert item.withdrawn_at is not None
         return item.withdrawn_at
 

@@ -101,7 +101,7 @@ class ContributorSelfService:
         None when the change asks for nothing new (a repeated submit changes nothing).
         """
         actor = actors.contributor(contributor_id)
-        item = self._own_item(contributor_id, item_id)
+        item = self.contributor_item(contributor_id, item_id)
         contributor = self.get_contributor(contributor_id)
         split = self._checked_split(item, contributor, change)
         current = item.consent
@@ -134,7 +134,7 @@ class ContributorSelfService:
         self: ExhibitionArchive, contributor_id: UUID, item_id: UUID, change: ConsentChange
     ) -> SplitChange:
         """What ``change`` would do (checked as the change itself is), without doing it."""
-        item = self._own_item(contributor_id, item_id)
+        item = self.contributor_item(contributor_id, item_id)
         return self._checked_split(item, self.get_contributor(contributor_id), change)
 
     def withdraw_as_contributor(
@@ -142,7 +142,7 @@ class ContributorSelfService:
     ) -> Receipt | None:
         """Withdraw one item for good; a receipt. A repeated withdrawal returns the first
         receipt (or None when a curator withdrew it on the contributor's behalf)."""
-        item = self._own_item(contributor_id, item_id)
+        item = self.contributor_item(contributor_id, item_id)
         return self._withdraw_for_contributor(contributor_id, [item], erase=False)
 
     def withdraw_everything(self: ExhibitionArchive, contributor_id: UUID) -> Receipt | None:
@@ -163,11 +163,8 @@ class ContributorSelfService:
         if not pending and (not erase or contributor.is_erased):
             # A repeat (double submit, Back): finish what an interrupted first attempt left.
             self._make_unrecoverable([item.id for item in items], contributor.id if erase else None)
-            wanted = {item.id for item in items}
-            earlier = [r for r in contributor.receipts if r.action.startswith("withdrawn") and wanted & set(r.item_ids)]
-            if erase:
-                earlier = [r for r in contributor.receipts if r.action == action] or earlier
-            return earlier[-1] if earlier else None
+            everything = [r for r in contributor.receipts if r.action == action] if erase else []
+            return everything[-1] if everything else contributor.withdrawal_receipt({item.id for item in items})
         for item in pending:
             item.withdraw(actor)
         receipt = contributor.issue_receipt(
@@ -202,7 +199,7 @@ class ContributorSelfService:
             raise InvalidValue("There is no pseudonym on your record; choose anonymous, or ask a curator.")
         return split_change(item.consent, change)
 
-    def _own_item(self: ExhibitionArchive, contributor_id: UUID, item_id: UUID) -> Item:
+    def contributor_item(self: ExhibitionArchive, contributor_id: UUID, item_id: UUID) -> Item:
         """The item if it belongs to the contributor; the same NotFound as an unknown id if not."""
         try:
             item = self.get_item(item_id)

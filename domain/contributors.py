@@ -181,6 +181,11 @@ class Contributor(ArchiveAggregate):
         """The receipt with this reference number, or None."""
         return next((r for r in self.receipts if r.reference == reference), None)
 
+    def withdrawal_receipt(self, item_ids: set[UUID]) -> Receipt | None:
+        """The latest receipt of a withdrawal that covered any of these items, or None."""
+        found = [r for r in self.receipts if r.action.startswith("withdrawn") and item_ids & set(r.item_ids)]
+        return found[-1] if found else None
+
     def erase_personal_data(self, actor: str) -> None:
         """Mark the name, pseudonym and contact for shredding (the caller shreds the key)."""
         if self.erased_at is None:

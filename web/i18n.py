@@ -6,11 +6,15 @@ a possibly shared device), else the browser's preference, else English.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import request, url_for
 from flask_babel import Babel, format_date, format_datetime
 
+from archive.errors import ArchiveError
+from archive.media import MediaError
+from domain.errors import DomainError
 from domain.languages import SUPPORTED_LANGUAGES, pick
 
 babel = Babel()
@@ -53,6 +57,15 @@ def template_helpers() -> dict[str, Any]:
 
 
 FIELD_PARAM = "field"
+
+
+def attempt(action: Callable[[], Any]) -> tuple[Any, str | None]:
+    """Run a use case; return (result, None), or (None, its refusal explained in the
+    visitor's language) for a domain, archive or media error."""
+    try:
+        return action(), None
+    except (DomainError, ArchiveError, MediaError) as error:
+        return None, explain(error)
 
 
 def explain(error: Exception) -> str:

@@ -16,6 +16,8 @@ from uuid import UUID
 from flask import current_app, flash, redirect, session, url_for
 from flask_babel import gettext
 
+from web.i18n import language
+
 from archive.application import ExhibitionArchive
 from archive.self_service import CodeHolder
 
@@ -63,13 +65,12 @@ def portal_required(view: Callable[..., Any]) -> Callable[..., Any]:
         holder = current_holder()
         if holder is None:
             flash(gettext("Please enter your consent code (sessions end after 15 minutes without activity)."), "info")
-            return redirect(url_for("consent.enter_code", **_lang()))
+            return redirect(url_for("consent.enter_code", **lang_args()))
         return view(holder, *args, **kwargs)
 
     return wrapped
 
 
-def _lang() -> dict[str, str]:
-    from web.i18n import language
-
+def lang_args() -> dict[str, str]:
+    """The visitor's language as URL arguments, to carry it through redirects."""
     return {"lang": language()}

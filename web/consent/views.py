@@ -8,7 +8,6 @@ item, a receipt of another code) is the same 404.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,19 +19,18 @@ from werkzeug.datastructures import MultiDict
 
 from archive.application import ExhibitionArchive
 from archive.consent_codes import code_hash
-from archive.errors import ArchiveError, NotFound
+from archive.errors import NotFound
 from archive.self_service import CodeHolder
 from domain import clock
 from domain.consent import ConsentStatus
-from domain.contributors import RECEIPT_ACTIONS, Receipt
-from domain.errors import DomainError
+from domain.contributors import RECEIPT_ACTIONS, Contributor, Receipt
 from domain.items import Item
 from web.consent import bp
 from web.consent.forms import describe, form_of, wanted_change
-from web.consent.session import archive, close_portal, current_holder, open_portal, portal_required
+from web.consent.session import archive, close_portal, current_holder, lang_args as _lang, open_portal, portal_required
 from web.curate.forms import CsrfForm
 from web.extensions import limiter
-from web.i18n import explain, language
+from web.i18n import attempt as _attempt
 
 #: Where the quick exit goes: a neutral page that looks like any other browsing.
 NEUTRAL_PAGE = "https://www.google.com/"
@@ -41,10 +39,6 @@ CLIENT_LIMITS = "10 per 10 minutes;30 per day"
 CODE_LIMITS = "5 per hour"
 #: Every code check takes at least this long, so that timing tells nothing about a code.
 MIN_CHECK_SECONDS = 0.25
-
-
-def _lang() -> dict[str, str]:
-    return {"lang": language()}
 
 
 def _failed(response: Response) -> bool:
@@ -129,7 +123,7 @@ class PortalItem:
         return self.item.detail("title", {}) or {}
 
 
-def _portal_item(app: ExhibitionArchive, item: Item, receipts: list[Receipt], today: date) -> PortalItem:
+def _portal_item(item: Item, contributor: Contributor, today: date) -> PortalItem:
     thumbnail = None
     if not item.is_withdrawn:
         for image_id, image in item.images.items():
@@ -137,18 +131,14 @@ def _portal_item(app: ExhibitionArchive, item: Item, receipts: list[Receipt], to
             if any(d["name"] == "thumb" and d["format"] == "webp" for d in made):
                 thumbnail = url_for("consent.thumbnail", item_id=item.id, image_id=image_id)
                 break
-    receipt = next((r for r in receipts if item.id in r.item_ids and r.action.startswith("withdrawn")), None)
-    return PortalItem(item, item.status(today), thumbnail, receipt)
+    return PortalItem(item, item.status(today), thumbnail, contributor.withdrawal_receipt({item.id}))
 
 
 def _own_item(holder: CodeHolder, item_id: UUID) -> Item:
     try:
-        item = archive().get_item(item_id)
+        return archive().contributor_item(holder.contributor_id, item_id)
     except NotFound:
         abort(404)
-    if item.contributor_id != holder.contributor_id:
-        abort(404)
-    return item
 
 
 @bp.get("/items")
@@ -156,10 +146,10 @@ def _own_item(holder: CodeHolder, item_id: UUID) -> Item:
 def your_items(holder: CodeHolder) -> Any:
     """The holder's items with their consent, and their receipts."""
     app = archive()
-    receipts = app.receipts_of_contributor(holder.contributor_id)
-    today = clock.today()
-    items = [_portal_item(app, item, receipts, today) for item in app.items_of_contributor(holder.contributor_id)]
     contributor = app.get_contributor(holder.contributor_id)
+    receipts = list(reversed(contributor.receipts))
+    today = clock.today()
+    items = [_portal_item(item, contributor, today) for item in app.items_of_contributor(holder.contributor_id)]
     return render_template(
         "consent/items.html", form=CsrfForm(), items=items, receipts=receipts, contributor=contributor,
         describe=describe, actions=RECEIPT_ACTIONS,
@@ -179,13 +169,6 @@ def thumbnail(holder: CodeHolder, item_id: UUID, image_id: UUID) -> Response:
 
 
 # -- changing consent ---------------------------------------------------------------------------
-
-
-def _attempt(action: Callable[[], Any]) -> tuple[Any, str | None]:
-    try:
-        return action(), None
-    except (DomainError, ArchiveError) as error:
-        return None, explain(error)
 
 
 @bp.route("/items/<uuid:item_id>", methods=["GET", "POST"])
@@ -239,7 +222,7 @@ def withdraw(holder: CodeHolder, item_id: UUID) -> Any:
         receipt, error = _attempt(lambda: archive().withdraw_as_contributor(holder.contributor_id, item.id))
         return _after_withdrawal(receipt, error)
     if item.is_withdrawn:
-        return _after_withdrawal(_withdrawal_receipt(holder, item.id), None)
+        return _after_withdrawal(archive().get_contributor(holder.contributor_id).withdrawal_receipt({item.id}), None)
     return render_template("consent/confirm_withdraw.html", form=form, item=item, everything=False)
 
 
@@ -254,11 +237,6 @@ def withdraw_everything(holder: CodeHolder) -> Any:
     items = archive().items_of_contributor(holder.contributor_id)
     remaining = [item for item in items if not item.is_withdrawn]
     return render_template("consent/confirm_withdraw.html", form=form, item=None, everything=True, remaining=remaining)
-
-
-def _withdrawal_receipt(holder: CodeHolder, item_id: UUID) -> Receipt | None:
-    receipts = archive().receipts_of_contributor(holder.contributor_id)
-    return next((r for r in receipts if item_id in r.item_ids and r.action.startswith("withdrawn")), None)
 
 
 def _after_withdrawal(receipt: Receipt | None, error: str | None) -> Any:

@@ -15,16 +15,15 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from archive.application import ExhibitionArchive, NewImage
-from archive.errors import ArchiveError, NotFound
-from archive.media import MediaError
+from archive.errors import NotFound
 from domain import clock
 from domain.consent import ConsentStatus, Scope
-from domain.errors import N_, DomainError, InvalidValue
+from domain.errors import N_, InvalidValue
 from domain.items import Item
 from web.curate import bp
 from web.consent.forms import describe
 from web.curate.auth import archive
-from web.i18n import explain
+from web.i18n import attempt as _attempt
 from web.curate.forms import CsrfForm, form_values, multilingual, optional_date, optional_int, uuid_field
 
 MAX_IMAGES_PER_FORM = 3
@@ -33,14 +32,6 @@ REASONS = {  # translated where shown
     ConsentStatus.EXPIRED: N_("consent expired"),
     ConsentStatus.WITHDRAWN: N_("consent withdrawn"),
 }
-
-
-def _attempt(action: Callable[[], Any]) -> tuple[Any, str | None]:
-    """Run a use case; return (result, None) or (None, a message for the form)."""
-    try:
-        return action(), None
-    except (DomainError, ArchiveError, MediaError) as error:
-        return None, explain(error)
 
 
 def _refused(template: str, message: str, **context: Any) -> tuple[str, int]:
