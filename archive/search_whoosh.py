@@ -9,31 +9,39 @@ the segments that still hold deleted documents.
 
 from __future__ import annotations
 
+import bisect
 import fcntl
 import functools
 import html
+import itertools
 import json
 import os
 import re
 import shutil
 import threading
 import unicodedata
+from array import array
+from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from whoosh import index, qparser, scoring, sorting
+from whoosh import index, qparser, scoring
 from whoosh import query as wq
 from whoosh.analysis import STOP_WORDS, Analyzer, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.lang import stopwords_for_language
-from whoosh.reading import SegmentReader
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.searching import Searcher
 from whoosh.writing import NO_MERGE
 
 from archive.durable import fsync_dir
 from archive.errors import ArchiveError
+from archive.search_scoring import K1, Scores, bm25_norms, both, boosted, either, facet_counts, term_scores, top, without
 from archive.search import (
     FACETS,
     MAX_PAGE_SIZE,
@@ -339,27 +347,270 @@ def _expired_before(on: date) -> wq.Query:
     return wq.NumericRange("expires", 1, on.toordinal() - 1)
 
 
-def _exclusion(query: SearchQuery, expired: Iterable[str]) -> wq.Query | None:
-    ids = (*query.exclude_ids, *expired)
-    return _any_of([wq.Term(field, i) for i in ids for field in ("doc_id", "contributor_id")])
+def _exclusion(query: SearchQuery) -> wq.Query | None:
+    return _any_of([wq.Term(field, i) for i in query.exclude_ids for field in ("doc_id", "contributor_id")])
 
 
-def _facet_counts(results: Any) -> dict[str, list[FacetCount]]:
-    facets: dict[str, list[FacetCount]] = {}
-    for name in FACETS:
-        counts = [
-            (str(value), count) for value, count in results.groups(name).items() if value is not None
-        ]
-        counts.sort(key=lambda item: (-item[1], item[0]))
-        facets[name] = [FacetCount(value, count) for value, count in counts]
-    return facets
+def _facet_list(counts: dict[str, int]) -> list[FacetCount]:
+    return [FacetCount(value, count) for value, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
 
 
-_GROUPS = sorting.Facets()
-_GROUPS.add_field("kind", maptype=sorting.Count)
-_GROUPS.add_field("exhibition", allow_overlap=True, maptype=sorting.Count)
-_GROUPS.add_field("year", maptype=sorting.Count)
-_GROUPS.add_field("language", maptype=sorting.Count)
+# --- query evaluation -----------------------------------------------------------------------
+
+POSTINGS_CACHE_SIZE = 4_000_000  # decoded postings kept per index instance (about 40 MB)
+_NO_POSTINGS: tuple[array, array] = (array("I"), array("f"))
+
+
+def _read_postings(reader: SegmentReader, fieldname: str, text: Any) -> tuple[array, array]:
+    """Every posting of one term in one segment (deleted documents too: they are removed per
+    query, with the current reader's deletions) as document numbers and term frequencies."""
+    try:
+        matcher = reader.postings(fieldname, text)
+    except TermNotFound:
+        return _NO_POSTINGS
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    ids, frequencies = array("I"), array("f")
+    if type(matcher) is W3LeafMatcher:
+        # A block at a time (whoosh-reloaded 2.7.5's block reader), not a call per posting.
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.extend(matcher._ids)
+            frequencies.extend(matcher._weights)
+            matcher._next_block()
+    else:
+        while matcher.is_active():
+            ids.append(matcher.id())
+            frequencies.append(matcher.weight())
+            matcher.next()
+    return ids, frequencies
+
+
+def _read_values(reader: SegmentReader, fieldname: str, text: str) -> dict[int, bytes]:
+    try:
+        matcher = reader.postings(fieldname, text)
+    except TermNotFound:
+        return {}
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    found = {}
+    while matcher.is_active():
+        found[matcher.id()] = matcher.value()
+        matcher.next()
+    return found
+
+
+def _size(entry: tuple[array, array] | dict[int, bytes]) -> int:
+    """Postings held by one cache entry (plus one, so that empty entries count too)."""
+    return (len(entry) if isinstance(entry, dict) else len(entry[0])) + 1
+
+
+class _PostingsCache:
+    """Decoded postings by (segment id, field, term), least recently used dropped first once
+    more than ``budget`` postings are held. Segments never change, so an entry never goes
+    stale; entries of segments that a merge or purge replaced are dropped (``keep_only``)."""
+
+    def __init__(self, budget: int):
+        self._budget = budget
+        self._held = 0
+        self._entries: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
+
+    def get(self, reader: SegmentReader, segment_id: str, fieldname: str, text: str) -> tuple[array, array]:
+        key = (segment_id, fieldname, text)
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries.move_to_end(key)
+            return entry
+        entry = _read_postings(reader, fieldname, text)
+        self._entries[key] = entry
+        self._held += _size(entry)
+        self._shrink()
+        return entry
+
+    def _shrink(self) -> None:
+        while self._held > self._budget and len(self._entries) > 1:
+            _, dropped = self._entries.popitem(last=False)
+            self._held -= _size(dropped)
+
+    def values(self, reader: SegmentReader, segment_id: str, fieldname: str, text: str) -> dict[int, bytes]:
+        """Each document's encoded posting value (its positions) for one term, for phrases."""
+        key = (segment_id, fieldname, "\0values:" + text)  # "\0" never starts an indexed term
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries.move_to_end(key)
+            return entry  # type: ignore[return-value]
+        found = _read_values(reader, fieldname, text)
+        self._entries[key] = found  # type: ignore[assignment]
+        self._held += _size(found)
+        self._shrink()
+        return found
+
+    def keep_only(self, segment_ids: set[str]) -> None:
+        for key in [k for k in self._entries if k[0] not in segment_ids]:
+            self._held -= _size(self._entries.pop(key))
+
+
+class _SegmentData:
+    """What query evaluation needs from one segment besides postings, read from its reader
+    once: field lengths (as BM25 norms), sorted lexicons for prefixes, the documents of each
+    facet value, and the dates. A segment never changes once written (a delete only marks
+    documents, and deletions are read from the current reader on every query)."""
+
+    def __init__(self, segment_id: str, doc_count: int):
+        self.segment_id = segment_id
+        self.doc_count = doc_count
+        self._norms: dict[str, tuple[float, list[float]]] = {}
+        self._lexicons: dict[str, list[str]] = {}
+        self._facets: dict[str, dict[str, set[int]]] | None = None
+        self._dates: list[int] | None = None
+
+    def norms(self, reader: SegmentReader, fieldname: str, average: float) -> list[float]:
+        known = self._norms.get(fieldname)
+        if known is None or known[0] != average:
+            lengths = [reader.doc_field_length(n, fieldname, 0) or 0 for n in range(self.doc_count)]
+            known = self._norms[fieldname] = (average, bm25_norms(lengths, average))
+        return known[1]
+
+    def expand(self, reader: SegmentReader, fieldname: str, prefix: str) -> list[str]:
+        """The terms of ``fieldname`` in this segment that start with ``prefix``."""
+        terms = self._lexicons.get(fieldname)
+        if terms is None:
+            terms = self._lexicons[fieldname] = [t.decode("utf-8") for t in reader.lexicon(fieldname)]
+        found = []
+        for term in itertools.islice(terms, bisect.bisect_left(terms, prefix), None):
+            if not term.startswith(prefix):
+                break
+            found.append(term)
+        return found
+
+    def facet_values(self, reader: SegmentReader, schema: Schema) -> dict[str, dict[str, set[int]]]:
+        if self._facets is None:
+            facets: dict[str, dict[str, set[int]]] = {}
+            for name in FACETS:
+                fieldobj = schema[name]
+                values: dict[str, set[int]] = {}
+                for term in fieldobj.sortable_terms(reader, name):
+                    value = fieldobj.from_bytes(term)
+                    values[str(value)] = set(_read_postings(reader, name, value)[0])
+                facets[name] = values
+            self._facets = facets
+        return self._facets
+
+    def dates(self, reader: SegmentReader) -> list[int]:
+        if self._dates is None:
+            if reader.has_column("sort_date"):
+                column = reader.column_reader("sort_date")
+                self._dates = [int(column[n]) for n in range(self.doc_count)]
+            else:
+                self._dates = [_NO_DATE] * self.doc_count
+        return self._dates
+
+
+@dataclass(frozen=True)
+class _LiveSegment:
+    data: _SegmentData
+    reader: SegmentReader
+    searcher: Searcher  # the segment's sub-searcher (its parent gives whole-index statistics)
+
+
+@dataclass(frozen=True)
+class _Found:
+    ranked: list[tuple[float, int]]  # (score or date, index-wide document number), best first
+    total: int
+    facets: dict[str, dict[str, int]]
+    terms: dict[str, set[str]]  # field -> the searched terms present (for snippets)
+
+
+class _Evaluation:
+    """One parsed query evaluated segment by segment into ``{document: score}``.
+
+    Terms, prefixes, AND, OR, AND NOT and ANDMAYBE are evaluated here over cached postings
+    with dict and set operations (:mod:`archive.search_scoring`), scored with BM25 on the
+    whole index's statistics, as Whoosh's ``BM25F`` does. Anything else (a phrase) runs
+    through Whoosh's own matcher on that segment. Whoosh's collector is not used: it makes
+    several Python calls per matching document for scoring, grouping and counting, which at
+    50,000 long documents cost hundreds of milliseconds for a frequent word.
+    """
+
+    def __init__(self, searcher: Searcher, postings: _PostingsCache):
+        self._searcher = searcher
+        self._postings = postings
+        self._averages: dict[str, float] = {}
+        self._weights: dict[tuple[str, str, float], float] = {}
+        self.terms: dict[str, set[str]] = {}
+
+    def scores(self, q: wq.Query, segment: _LiveSegment) -> Scores:
+        if isinstance(q, wq.Term):
+            return self._term(q.fieldname, q.text, q.boost, segment)
+        if isinstance(q, wq.Prefix):
+            found = segment.data.expand(segment.reader, q.fieldname, q.text)
+            return either([self._term(q.fieldname, text, q.boost, segment) for text in found])
+        if isinstance(q, wq.And):
+            return boosted(both([self.scores(sub, segment) for sub in q.subqueries]), q.boost)
+        if isinstance(q, wq.Or) and not q.minmatch and not q.scale:
+            return boosted(either([self.scores(sub, segment) for sub in q.subqueries]), q.boost)
+        if isinstance(q, wq.AndNot):
+            return boosted(without(self.scores(q.a, segment), self.scores(q.b, segment).keys()), q.boost)
+        if isinstance(q, wq.AndMaybe):
+            required, optional = self.scores(q.a, segment), self.scores(q.b, segment)
+            return boosted({d: s + optional.get(d, 0.0) for d, s in required.items()}, q.boost)
+        if q is wq.NullQuery:
+            return {}
+        if isinstance(q, wq.Phrase) and q.slop == 1 and q.words and all(isinstance(w, str) for w in q.words):
+            return self._phrase(q, segment)
+        return self._by_whoosh(q, segment)
+
+    def _phrase(self, q: wq.Phrase, segment: _LiveSegment) -> Scores:
+        """Documents with the words at consecutive positions, scored as the words' sum."""
+        candidates = both([self._term(q.fieldname, word, q.boost, segment) for word in q.words])
+        if not candidates:
+            return {}
+        decode = self._searcher.schema[q.fieldname].format.decode_positions
+        values = [self._postings.values(segment.reader, segment.data.segment_id, q.fieldname, w) for w in q.words]
+        found: Scores = {}
+        for doc, score in candidates.items():
+            starts: set[int] | None = None
+            for offset, by_doc in enumerate(values):
+                here = {position - offset for position in decode(by_doc[doc])}
+                starts = here if starts is None else starts & here
+                if not starts:
+                    break
+            if starts:
+                found[doc] = score
+        return found
+
+    def _term(self, fieldname: str, text: Any, boost: float, segment: _LiveSegment) -> Scores:
+        if not isinstance(text, str):
+            return self._by_whoosh(wq.Term(fieldname, text, boost=boost), segment)
+        ids, frequencies = self._postings.get(segment.reader, segment.data.segment_id, fieldname, text)
+        if not ids:
+            return {}
+        self.terms.setdefault(fieldname, set()).add(text)
+        norms = segment.data.norms(segment.reader, fieldname, self._average(fieldname))
+        return term_scores(ids, frequencies, norms, self._weight(fieldname, text, boost))
+
+    def _average(self, fieldname: str) -> float:
+        if fieldname not in self._averages:
+            self._averages[fieldname] = self._searcher.avg_field_length(fieldname) or 1.0
+        return self._averages[fieldname]
+
+    def _weight(self, fieldname: str, text: str, boost: float) -> float:
+        key = (fieldname, text, boost)
+        if key not in self._weights:
+            self._weights[key] = boost * self._searcher.idf(fieldname, text) * (K1 + 1)
+        return self._weights[key]
+
+    def _by_whoosh(self, q: wq.Query, segment: _LiveSegment) -> Scores:
+        found: Scores = {}
+        matcher = q.matcher(segment.searcher)
+        while matcher.is_active():
+            found[matcher.id()] = matcher.score()
+            matcher.next()
+        for fieldname, text in q.iter_all_terms():
+            if isinstance(text, str):
+                self.terms.setdefault(fieldname, set()).add(text)
+        return found
 
 
 # --- the index ----------------------------------------------------------------------------
@@ -383,8 +634,10 @@ class WhooshSearchIndex(SearchIndex):
         self._closed = False
         self._ix: Any = None
         self._searcher: Searcher | None = None
-        self._expired_cache: tuple[Any, tuple[str, ...]] = (None, ())
+        self._expired_cache: tuple[Any, frozenset[int]] = (None, frozenset())
         self._schema = build_schema()
+        self._segments: dict[str, _SegmentData] = {}
+        self._postings = _PostingsCache(POSTINGS_CACHE_SIZE)
         if writable:
             self._path.mkdir(mode=0o700, parents=True, exist_ok=True)
             self._lock_fd = self._take_write_lock()
@@ -449,6 +702,7 @@ class WhooshSearchIndex(SearchIndex):
                     return searcher
                 self._drop_searcher()
                 self._searcher = self._ix.searcher(weighting=scoring.BM25F())
+                self._forget_dead_segments(self._searcher)
                 return self._searcher
             except FileNotFoundError:
                 # A writer removed an old generation between listing and opening: try again.
@@ -619,15 +873,14 @@ class WhooshSearchIndex(SearchIndex):
             return []
         return self._doc_ids(_expired_before(on))
 
-    def _expired(self, searcher: Searcher, on: date | None) -> tuple[str, ...]:
-        """Ids of documents expired before ``on`` (usually none: the follower sweeps them),
+    def _expired(self, searcher: Searcher, on: date | None) -> frozenset[int]:
+        """Document numbers expired before ``on`` (usually none: the follower sweeps them),
         looked up once per searcher and day rather than masked by a range in every query."""
         if on is None or on.toordinal() <= 1:
-            return ()
+            return frozenset()
         key = (searcher.reader().generation(), on)
         if self._expired_cache[0] != key:
-            found = tuple(searcher.stored_fields(n)["doc_id"] for n in searcher.docs_for_query(_expired_before(on)))
-            self._expired_cache = (key, found)
+            self._expired_cache = (key, frozenset(searcher.docs_for_query(_expired_before(on))))
         return self._expired_cache[1]
 
     def bulk_add(self, documents: list[SearchDocument]) -> None:
@@ -684,7 +937,7 @@ class WhooshSearchIndex(SearchIndex):
                 return SearchResults([], 0, page, page_size, {f: [] for f in FACETS}, _notice(notices))
             by_date = user_query is None or query.sort == "date"
             try:
-                results = self._run(searcher, user_query, query, page, page_size)
+                found = self._evaluate(searcher, user_query, query, page * page_size, by_date=by_date)
             except Exception:  # an odd parse that fails to run: retry as plain words
                 if user_query is None:
                     raise
@@ -692,16 +945,19 @@ class WhooshSearchIndex(SearchIndex):
                 plain = self._plain_query(text)
                 if plain is wq.NullQuery:
                     return SearchResults([], 0, page, page_size, {f: [] for f in FACETS}, _notice(notices))
-                results = self._run(searcher, plain, query, page, page_size)
+                found = self._evaluate(searcher, plain, query, page * page_size, by_date=by_date)
             offset = (page - 1) * page_size
-            snippets = _Snippets(results)
-            hits = [_hit(h, snippets, scored=not by_date) for h in results[offset : offset + page_size]]
+            snippets = _Snippets(found.terms)
+            hits = [
+                _hit(searcher.stored_fields(docnum), 0.0 if by_date else score, snippets)
+                for score, docnum in found.ranked[offset : offset + page_size]
+            ]
             return SearchResults(
                 hits=hits,
-                total=len(results),
+                total=found.total,
                 page=page,
                 page_size=page_size,
-                facets=_facet_counts(results),
+                facets={name: _facet_list(counts) for name, counts in found.facets.items()},
                 notice=_notice(notices),
             )
 
@@ -732,25 +988,73 @@ class WhooshSearchIndex(SearchIndex):
         notices.append(f"Your query was simplified to its words: {problem}.")
         return self._plain_query(text)
 
-    def _run(
-        self,
-        searcher: Searcher,
-        user_query: wq.Query | None,
-        query: SearchQuery,
-        page: int,
-        page_size: int,
-    ) -> Any:
-        by_date = user_query is None or query.sort == "date"
-        limit = max(1, min(page * page_size, searcher.doc_count_all()))
-        results = searcher.search(
-            user_query if user_query is not None else wq.Every(),
-            filter=_filter_query(query),
-            mask=_exclusion(query, self._expired(searcher, query.visible_on)),
-            limit=limit,
-            sortedby=sorting.FieldFacet("sort_date", reverse=True) if by_date else None,
-            groupedby=_GROUPS,
-        )
-        return results
+    def _evaluate(
+        self, searcher: Searcher, user_query: wq.Query | None, query: SearchQuery, count: int, *, by_date: bool
+    ) -> _Found:
+        """Match, rank, count and facet over every segment (see :class:`_Evaluation`)."""
+        excluded = set(self._expired(searcher, query.visible_on))
+        mask = _exclusion(query)
+        if mask is not None:
+            excluded.update(searcher.docs_for_query(mask))
+        wanted = {
+            "kind": query.kinds,
+            "exhibition": query.exhibitions,
+            "year": tuple(str(y) for y in query.years),
+            "language": query.languages,
+        }
+        evaluation = _Evaluation(searcher, self._postings)
+        candidates: list[tuple[float, int]] = []
+        facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+        total = 0
+        for subsearcher, offset in searcher.subsearchers or [(searcher, 0)]:
+            reader = subsearcher.reader()
+            if not isinstance(reader, SegmentReader):
+                continue  # an empty index
+            segment = self._segment_data(reader)
+            live = _LiveSegment(segment, reader, subsearcher)
+            scores: Scores | None = None
+            if user_query is None:
+                matched = set(range(segment.doc_count))
+            else:
+                scores = evaluation.scores(user_query, live)
+                matched = set(scores)
+            matched.difference_update(reader.deleted_docs_set)
+            if excluded:
+                matched.difference_update(d - offset for d in excluded if offset <= d < offset + segment.doc_count)
+            facet_values = segment.facet_values(reader, self._schema)
+            for name, values in wanted.items():
+                if values:
+                    matched.intersection_update(set().union(*(facet_values[name].get(v, ()) for v in values)))
+            if not matched:
+                continue
+            total += len(matched)
+            for name in FACETS:
+                facet_counts(matched, facet_values[name], facets[name])
+            if by_date or scores is None:
+                dates = segment.dates(reader)
+                candidates += top(((dates[d], -(offset + d)) for d in matched), count)
+            else:
+                candidates += top(((scores[d], -(offset + d)) for d in matched), count)
+        ranked = [(key, -position) for key, position in top(candidates, count)]
+        return _Found(ranked, total, facets, evaluation.terms)
+
+    def _segment_data(self, reader: SegmentReader) -> _SegmentData:
+        segment_id = reader.segment().segment_id()
+        data = self._segments.get(segment_id)
+        if data is None:
+            data = self._segments[segment_id] = _SegmentData(segment_id, reader.doc_count_all())
+        return data
+
+    def _forget_dead_segments(self, searcher: Searcher) -> None:
+        """Drop what was read from segments a merge or purge has replaced (their text too)."""
+        live = {
+            sub.reader().segment().segment_id()
+            for sub, _ in searcher.subsearchers or [(searcher, 0)]
+            if isinstance(sub.reader(), SegmentReader)
+        }
+        for segment_id in [s for s in self._segments if s not in live]:
+            del self._segments[segment_id]
+        self._postings.keep_only(live)
 
 
 def _stored_version(searcher: Searcher, doc_id: str) -> int | None:
@@ -770,21 +1074,16 @@ class _Snippets:
     once per process (:func:`_analysed`).
     """
 
-    def __init__(self, results: Any):
-        self.results = results
-        self._terms: dict[str, frozenset[str]] = {}
+    def __init__(self, terms: dict[str, set[str]]):
+        self._terms = {fieldname: frozenset(t for t in found if t) for fieldname, found in terms.items()}
 
     def terms(self, fieldname: str) -> frozenset[str]:
-        if fieldname not in self._terms:
-            found = self.results.query_terms(expand=True, fieldname=fieldname) if self.results.q else ()
-            words = {t[1].decode("utf-8") if isinstance(t[1], bytes) else str(t[1]) for t in found}
-            self._terms[fieldname] = frozenset(w for w in words if w)
-        return self._terms[fieldname]
+        return self._terms.get(fieldname, frozenset())
 
-    def for_hit(self, hit: Any) -> dict[str, str]:
+    def for_hit(self, stored: dict[str, Any]) -> dict[str, str]:
         snippets: dict[str, str] = {}
         for fieldname in _SNIPPET_FIELDS:
-            text = hit.get(fieldname)
+            text = stored.get(fieldname)
             terms = self.terms(fieldname) if text else frozenset()
             if not terms:
                 continue
@@ -836,13 +1135,13 @@ def _mark(fragment: str, fieldname: str, terms: frozenset[str]) -> str:
     return "".join(out)
 
 
-def _hit(hit: Any, snippets: _Snippets, *, scored: bool) -> SearchHit:
+def _hit(stored: dict[str, Any], score: float, snippets: _Snippets) -> SearchHit:
     return SearchHit(
-        doc_id=hit["doc_id"],
-        kind=hit["kind"],
-        score=float(hit.score or 0.0) if scored else 0.0,  # date order: the key is no score
-        version=int(hit["version"]),
-        snippets=snippets.for_hit(hit),
+        doc_id=stored["doc_id"],
+        kind=stored["kind"],
+        score=float(score),  # 0.0 in date order: the key is no score
+        version=int(stored["version"]),
+        snippets=snippets.for_hit(stored),
     )
 
 

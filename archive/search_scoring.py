@@ -1,0 +1,85 @@
+"""Ranking and counting over plain postings, for the search adapter's query evaluation.
+
+Engine-agnostic: the Whoosh adapter reads postings (document numbers and term frequencies),
+field lengths and facet values from its segments and hands them here as plain sequences,
+dicts and sets, so that ranking, totals and facet counts cost set and dict operations done
+in C rather than a Python call per matching document.
+
+Scores follow BM25 (the same formula and defaults as Whoosh's ``BM25F``)::
+
+    score = boost * idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / average_length))
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Collection, Iterable, Mapping, Sequence
+
+__all__ = ["B", "K1", "Scores", "both", "bm25_norms", "boosted", "either", "facet_counts", "term_scores", "top", "without"]
+
+K1 = 1.2
+B = 0.75
+
+#: Document number (within one segment) -> score.
+Scores = dict[int, float]
+
+
+def bm25_norms(lengths: Sequence[float], average: float) -> list[float]:
+    """Per document, the length part of BM25's denominator: ``K1 * (1 - B + B * length / average)``."""
+    average = average or 1.0
+    return [K1 * (1 - B + B * length / average) for length in lengths]
+
+
+def term_scores(ids: Iterable[int], frequencies: Iterable[float], norms: Sequence[float], weight: float) -> Scores:
+    """The BM25 score of one term in each document holding it; ``weight`` is ``boost * idf * (K1 + 1)``."""
+    return {doc: weight * tf / (tf + norms[doc]) for doc, tf in zip(ids, frequencies)}
+
+
+def either(parts: Sequence[Scores]) -> Scores:
+    """OR: documents matching any part; the scores of the parts a document matches add up."""
+    if not parts:
+        return {}
+    ordered = sorted(parts, key=len, reverse=True)
+    combined = dict(ordered[0])
+    for part in ordered[1:]:
+        get = combined.get
+        for doc, score in part.items():
+            combined[doc] = get(doc, 0.0) + score
+    return combined
+
+
+def both(parts: Sequence[Scores]) -> Scores:
+    """AND: documents matching every part; their scores add up."""
+    if not parts:
+        return {}
+    ordered = sorted(parts, key=len)
+    keys = set(ordered[0]).intersection(*ordered[1:])
+    return {doc: sum(part[doc] for part in ordered) for doc in keys}
+
+
+def without(scores: Scores, excluded: Collection[int]) -> Scores:
+    """The documents of ``scores`` that are not in ``excluded``."""
+    if not excluded:
+        return scores
+    return {doc: score for doc, score in scores.items() if doc not in excluded}
+
+
+def boosted(scores: Scores, boost: float) -> Scores:
+    if boost == 1.0:
+        return scores
+    return {doc: score * boost for doc, score in scores.items()}
+
+
+def facet_counts(matched: set[int], values: Mapping[str, set[int]], into: dict[str, int]) -> None:
+    """Add to ``into`` how many ``matched`` documents hold each facet value (a document may
+    hold several values, or none)."""
+    for value, docs in values.items():
+        count = len(matched & docs)  # CPython walks the smaller of the two sets
+        if count:
+            into[value] = into.get(value, 0) + count
+
+
+def top(candidates: Iterable[tuple[float, int]], count: int) -> list[tuple[float, int]]:
+    """The ``count`` best ``(key, -position)`` pairs, best first (a higher key wins; equal
+    keys keep the earlier position first)."""
+    return heapq.nlargest(count, candidates)
