@@ -17,6 +17,7 @@ from archive.consent_gate import Surface, credit, may_show, name_filter
 from archive.errors import NotFound
 from archive.search import FacetCount, SearchIndex, SearchQuery, SearchResults
 from domain import clock
+from domain.contributors import Contributor
 from domain.items import Item
 
 #: Snippets from these index fields are never shown: names are credited from current state.
@@ -71,8 +72,9 @@ def search(
     results: SearchResults = index.search(query)
     hits = []
     dropped = 0
+    contributors: dict[UUID, Contributor] = {}  # a contributor with several hits is read once
     for hit in results.hits:
-        visible = _visible_hit(archive, hit.doc_id, hit.kind, hit.version, on)
+        visible = _visible_hit(archive, hit.doc_id, hit.kind, hit.version, on, contributors)
         if visible is None:
             dropped += 1
             continue
@@ -88,7 +90,9 @@ def search(
     )
 
 
-def _visible_hit(archive: ExhibitionArchive, doc_id: str, kind: str, version: int, on: date) -> VisitorHit | None:
+def _visible_hit(
+    archive: ExhibitionArchive, doc_id: str, kind: str, version: int, on: date, contributors: dict[UUID, Contributor]
+) -> VisitorHit | None:
     try:
         aggregate_id = UUID(doc_id)
         if kind == "exhibition":
@@ -106,6 +110,8 @@ def _visible_hit(archive: ExhibitionArchive, doc_id: str, kind: str, version: in
         # matching and snippets may rest on text no longer shown. The follower re-indexes it
         # within a second; until then it is left out.
         return None
-    contributor = archive.get_contributor(item.contributor_id)
+    contributor = contributors.get(item.contributor_id)
+    if contributor is None:
+        contributor = contributors[item.contributor_id] = archive.get_contributor(item.contributor_id)
     titles = name_filter(item, contributor).value(dict(item.detail("title", {})))
     return VisitorHit(item.id, item.kind, titles, credit(item, contributor), None)

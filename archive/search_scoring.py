@@ -13,9 +13,10 @@ Scores follow BM25 (the same formula and defaults as Whoosh's ``BM25F``)::
 from __future__ import annotations
 
 import heapq
+import operator
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
-__all__ = ["B", "K1", "Scores", "both", "bm25_norms", "boosted", "either", "facet_counts", "term_scores", "top", "without"]
+__all__ = ["B", "K1", "Scores", "best_scored", "both", "bm25_norms", "boosted", "either", "facet_counts", "term_scores", "top", "without"]
 
 K1 = 1.2
 B = 0.75
@@ -53,8 +54,11 @@ def both(parts: Sequence[Scores]) -> Scores:
     if not parts:
         return {}
     ordered = sorted(parts, key=len)
-    keys = set(ordered[0]).intersection(*ordered[1:])
-    return {doc: sum(part[doc] for part in ordered) for doc in keys}
+    keys = list(set(ordered[0]).intersection(*ordered[1:]))
+    totals: Iterable[float] = map(ordered[0].__getitem__, keys)
+    for part in ordered[1:]:  # C-level maps: no Python call per document
+        totals = map(operator.add, totals, map(part.__getitem__, keys))
+    return dict(zip(keys, totals))
 
 
 def without(scores: Scores, excluded: Collection[int]) -> Scores:
@@ -70,11 +74,12 @@ def boosted(scores: Scores, boost: float) -> Scores:
     return {doc: score * boost for doc, score in scores.items()}
 
 
-def facet_counts(matched: set[int], values: Mapping[str, set[int]], into: dict[str, int]) -> None:
+def facet_counts(matched: set[int], values: Mapping[str, set[int]], into: dict[str, int], every: int) -> None:
     """Add to ``into`` how many ``matched`` documents hold each facet value (a document may
-    hold several values, or none)."""
+    hold several values, or none). ``matched`` is drawn from documents ``0 .. every - 1``: a
+    value that all of them hold counts every match without an intersection."""
     for value, docs in values.items():
-        count = len(matched & docs)  # CPython walks the smaller of the two sets
+        count = len(matched) if len(docs) == every else len(matched & docs)  # & walks the smaller set
         if count:
             into[value] = into.get(value, 0) + count
 
@@ -83,3 +88,11 @@ def top(candidates: Iterable[tuple[float, int]], count: int) -> list[tuple[float
     """The ``count`` best ``(key, -position)`` pairs, best first (a higher key wins; equal
     keys keep the earlier position first)."""
     return heapq.nlargest(count, candidates)
+
+
+def best_scored(scores: Scores, docs: Iterable[int], count: int) -> list[int]:
+    """The ``count`` documents of ``docs`` with the highest scores, best first; equal scores
+    in document order. Sorts with a C-level key (``heapq.nlargest`` loops in Python), then
+    orders the few picked."""
+    picked = sorted(docs, key=scores.__getitem__, reverse=True)[:count]
+    return sorted(picked, key=lambda doc: (-scores[doc], doc))

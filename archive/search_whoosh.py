@@ -5,6 +5,12 @@ Whoosh's segment and TOC files, ``position.json`` (the notification id applied s
 ``write.lock`` (held by the one writable instance). Every stored field is filled only with text
 the consent gate allowed, and withdrawn text leaves the files when ``purge_deleted`` rewrites
 the segments that still hold deleted documents.
+
+Queries are parsed by Whoosh but evaluated here (:class:`_Evaluation`), segment by segment,
+over data read once from each segment and kept in memory while the segment is live: decoded
+postings, BM25 length norms, facet values, dates. A segment never changes after it is
+written, so this data never goes stale; deletions are taken from the current reader on every
+query, and what was read from a segment is dropped once a merge or purge replaced it.
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ from whoosh.writing import NO_MERGE
 
 from archive.durable import fsync_dir
 from archive.errors import ArchiveError
-from archive.search_scoring import K1, Scores, bm25_norms, both, boosted, either, facet_counts, term_scores, top, without
+from archive.search_scoring import K1, Scores, best_scored, bm25_norms, both, boosted, either, facet_counts, term_scores, top, without
 from archive.search import (
     FACETS,
     MAX_PAGE_SIZE,
@@ -357,7 +363,7 @@ def _facet_list(counts: dict[str, int]) -> list[FacetCount]:
 
 # --- query evaluation -----------------------------------------------------------------------
 
-POSTINGS_CACHE_SIZE = 4_000_000  # decoded postings kept per index instance (about 40 MB)
+POSTINGS_CACHE_SIZE = 4_000_000  # decoded postings kept per index instance (8 bytes each: about 32 MB)
 _NO_POSTINGS: tuple[array, array] = (array("I"), array("f"))
 
 
@@ -401,9 +407,12 @@ def _read_values(reader: SegmentReader, fieldname: str, text: str) -> dict[int, 
     return found
 
 
+_DICT_ENTRY_COST = 12  # a dict entry with a bytes value takes about 12 times an array posting
+
+
 def _size(entry: tuple[array, array] | dict[int, bytes]) -> int:
-    """Postings held by one cache entry (plus one, so that empty entries count too)."""
-    return (len(entry) if isinstance(entry, dict) else len(entry[0])) + 1
+    """The budget one cache entry takes, in array postings (plus one for the entry itself)."""
+    return (len(entry) * _DICT_ENTRY_COST if isinstance(entry, dict) else len(entry[0])) + 1
 
 
 class _PostingsCache:
@@ -1029,12 +1038,12 @@ class WhooshSearchIndex(SearchIndex):
                 continue
             total += len(matched)
             for name in FACETS:
-                facet_counts(matched, facet_values[name], facets[name])
+                facet_counts(matched, facet_values[name], facets[name], segment.doc_count)
             if by_date or scores is None:
                 dates = segment.dates(reader)
                 candidates += top(((dates[d], -(offset + d)) for d in matched), count)
             else:
-                candidates += top(((scores[d], -(offset + d)) for d in matched), count)
+                candidates += [(scores[d], -(offset + d)) for d in best_scored(scores, matched, count)]
         ranked = [(key, -position) for key, position in top(candidates, count)]
         return _Found(ranked, total, facets, evaluation.terms)
 
