@@ -92,7 +92,6 @@ def top(candidates: Iterable[tuple[float, int]], count: int) -> list[tuple[float
 
 def best_scored(scores: Scores, docs: Iterable[int], count: int) -> list[int]:
     """The ``count`` documents of ``docs`` with the highest scores, best first; equal scores
-    in document order. Sorts with a C-level key (``heapq.nlargest`` loops in Python), then
-    orders the few picked."""
-    picked = sorted(docs, key=scores.__getitem__, reverse=True)[:count]
-    return sorted(picked, key=lambda doc: (-scores[doc], doc))
+    in document order. Two C-level sorts (``heapq.nlargest`` loops in Python): by document,
+    then stably by score, so that a tie at the cut keeps the earlier documents."""
+    return sorted(sorted(docs), key=scores.__getitem__, reverse=True)[:count]

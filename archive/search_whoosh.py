@@ -367,6 +367,15 @@ POSTINGS_CACHE_SIZE = 4_000_000  # decoded postings kept per index instance (8 b
 _NO_POSTINGS: tuple[array, array] = (array("I"), array("f"))
 
 
+def _unfiltered(matcher: Any) -> Any:
+    """The term's own matcher, from its first posting, without the filter that hides deleted
+    documents (constructing that filter has already moved its child past the first ones)."""
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+        matcher.reset()
+    return matcher
+
+
 def _read_postings(reader: SegmentReader, fieldname: str, text: Any) -> tuple[array, array]:
     """Every posting of one term in one segment (deleted documents too: they are removed per
     query, with the current reader's deletions) as document numbers and term frequencies."""
@@ -374,8 +383,7 @@ def _read_postings(reader: SegmentReader, fieldname: str, text: Any) -> tuple[ar
         matcher = reader.postings(fieldname, text)
     except TermNotFound:
         return _NO_POSTINGS
-    if isinstance(matcher, FilterMatcher):
-        matcher = matcher.child
+    matcher = _unfiltered(matcher)
     ids, frequencies = array("I"), array("f")
     if type(matcher) is W3LeafMatcher:
         # A block at a time (whoosh-reloaded 2.7.5's block reader), not a call per posting.
@@ -398,8 +406,7 @@ def _read_values(reader: SegmentReader, fieldname: str, text: str) -> dict[int, 
         matcher = reader.postings(fieldname, text)
     except TermNotFound:
         return {}
-    if isinstance(matcher, FilterMatcher):
-        matcher = matcher.child
+    matcher = _unfiltered(matcher)
     found = {}
     while matcher.is_active():
         found[matcher.id()] = matcher.value()
@@ -581,7 +588,8 @@ class _Evaluation:
         for doc, score in candidates.items():
             starts: set[int] | None = None
             for offset, by_doc in enumerate(values):
-                here = {position - offset for position in decode(by_doc[doc])}
+                value = by_doc.get(doc)
+                here = {position - offset for position in decode(value)} if value is not None else set()
                 starts = here if starts is None else starts & here
                 if not starts:
                     break
