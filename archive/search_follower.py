@@ -154,10 +154,29 @@ class SearchFollower:
 
 
 def all_documents(archive: ExhibitionArchive) -> tuple[list[UUID], int]:
-    """Every item and exhibition id in the log, and the log position they were read up to."""
-    topics = [get_topic(cls.Recorded) for cls in (Artwork, Testimony)] + [get_topic(Exhibition.Created)]
-    ids: list[UUID] = []
+    """Every item and exhibition id in the log, and the log position they were read up to.
+
+    Items come grouped by contributor (each contributor's in the order recorded), then
+    whatever no contributor lists (exhibitions) in log order. A rebuild writes them in this
+    order, so one contributor's documents share few segments: when they withdraw everything,
+    the purge rewrites those few instead of one segment per item.
+    """
     position = archive.recorder.max_notification_id() or 0
+    topics = [get_topic(cls.Recorded) for cls in (Artwork, Testimony)] + [get_topic(Exhibition.Created)]
+    in_log = _originators(archive, topics, position)
+    wanted = set(in_log)
+    ordered: list[UUID] = []
+    for contributor_id in dict.fromkeys(_originators(archive, [get_topic(Contributor.Registered)], position)):
+        for item_id in archive.contributor_item_ids(contributor_id):
+            if item_id in wanted:
+                wanted.discard(item_id)
+                ordered.append(item_id)
+    ordered += [aggregate_id for aggregate_id in in_log if aggregate_id in wanted]
+    return ordered, position
+
+
+def _originators(archive: ExhibitionArchive, topics: list[str], position: int) -> list[UUID]:
+    ids: list[UUID] = []
     start = 1
     while True:
         batch = archive.recorder.select_notifications(start, 1000, stop=position, topics=topics)
@@ -165,7 +184,7 @@ def all_documents(archive: ExhibitionArchive) -> tuple[list[UUID], int]:
             break
         ids.extend(_as_uuid(n.originator_id) for n in batch)
         start = batch[-1].id + 1
-    return ids, position
+    return ids
 
 
 def rebuild(

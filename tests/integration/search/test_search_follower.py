@@ -292,3 +292,32 @@ def test_small_commits_stay_separate_until_an_idle_compaction_merges_them(tmp_pa
         assert index.position() == 12
     finally:
         index.close()
+
+
+def test_a_rebuild_keeps_a_contributors_items_together_so_withdrawing_them_all_purges_few_segments(
+    archive, settings, index, monkeypatch
+):
+    monkeypatch.setattr("archive.search_follower.REBUILD_BATCH", 6)  # six small segments
+    people = [archive.register_contributor(name=f"Person {n}", actor=CURATOR) for n in range(3)]
+    items: dict = {person: [] for person in people}
+    for n in range(12):  # recorded in turns: A, B, C, A, B, C, ...
+        for person in people:
+            item = archive.record_testimony(
+                contributor_id=person, actor=CURATOR, text={"en": f"ordinary text {n}"}, language="en",
+                content_note={"en": "Mentions violence."},
+            )
+            archive.record_consent(item, actor=CURATOR, text_version="v1", scopes=ONLINE, attribution="anonymous")
+            items[person].append(item)
+    rebuild(archive, IndexFolders(settings.search_dir), search_index_opener(writable=True))
+    follower = SearchFollower(archive, index)
+    follower.catch_up()
+    assert len(_ids(archive, index, "ordinary", page_size=50)) == 36
+
+    first = people[0]
+    for item in items[first]:
+        archive.withdraw(item, actor=f"contributor:{first}")
+    follower.catch_up()
+
+    assert _ids(archive, index, "ordinary", page_size=50) == {i for p in people[1:] for i in items[p]}
+    assert index.purge_deleted() <= 2  # in turns over 6 segments, it would be all 6
+    assert not index.has_deleted()
