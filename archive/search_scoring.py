@@ -25,10 +25,12 @@ B = 0.75
 Scores = dict[int, float]
 
 
-def bm25_norms(lengths: Sequence[float], average: float) -> list[float]:
-    """Per document, the length part of BM25's denominator: ``K1 * (1 - B + B * length / average)``."""
-    average = average or 1.0
-    return [K1 * (1 - B + B * length / average) for length in lengths]
+def bm25_norms(lengths: Iterable[float], average: float) -> list[float]:
+    """Per document, the length part of BM25's denominator: ``K1 * (1 - B + B * length / average)``
+    (an average of 0 counts as 1)."""
+    base = K1 * (1 - B)
+    per_length = K1 * B / (average or 1.0)
+    return [base + per_length * length for length in lengths]
 
 
 def term_scores(ids: Iterable[int], frequencies: Iterable[float], norms: Sequence[float], weight: float) -> Scores:

@@ -8,7 +8,7 @@ the segments that still hold deleted documents.
 
 Queries are parsed by Whoosh but evaluated here (:class:`_Evaluation`), segment by segment,
 over data read once from each segment and kept in memory while the segment is live: decoded
-postings, BM25 length norms, facet values, dates. A segment never changes after it is
+postings, field lengths, facet values, dates. A segment never changes after it is
 written, so this data never goes stale; deletions are taken from the current reader on every
 query, and what was read from a segment is dropped once a merge or purge replaced it.
 """
@@ -469,22 +469,29 @@ class _PostingsCache:
 
 class _SegmentData:
     """What query evaluation needs from one segment besides postings, read from its reader
-    once: field lengths (as BM25 norms), sorted lexicons for prefixes, the documents of each
+    once: field lengths (and their BM25 norms), sorted lexicons for prefixes, the documents of each
     facet value, and the dates. A segment never changes once written (a delete only marks
     documents, and deletions are read from the current reader on every query)."""
 
     def __init__(self, segment_id: str, doc_count: int):
         self.segment_id = segment_id
         self.doc_count = doc_count
+        self._lengths: dict[str, array] = {}
         self._norms: dict[str, tuple[float, list[float]]] = {}
         self._lexicons: dict[str, list[str]] = {}
         self._facets: dict[str, dict[str, set[int]]] | None = None
         self._dates: list[int] | None = None
 
     def norms(self, reader: SegmentReader, fieldname: str, average: float) -> list[float]:
+        """BM25 length norms of ``fieldname`` for the index's current average length. The
+        lengths are read once; a commit that moves the average only recomputes from them."""
         known = self._norms.get(fieldname)
         if known is None or known[0] != average:
-            lengths = [reader.doc_field_length(n, fieldname, 0) or 0 for n in range(self.doc_count)]
+            lengths = self._lengths.get(fieldname)
+            if lengths is None:
+                lengths = self._lengths[fieldname] = array(
+                    "f", (reader.doc_field_length(n, fieldname, 0) or 0 for n in range(self.doc_count))
+                )
             known = self._norms[fieldname] = (average, bm25_norms(lengths, average))
         return known[1]
 
