@@ -28,7 +28,7 @@ import threading
 import unicodedata
 from array import array
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -423,48 +423,56 @@ def _size(entry: tuple[array, array] | dict[int, bytes]) -> int:
 
 
 class _PostingsCache:
-    """Decoded postings by (segment id, field, term), least recently used dropped first once
-    more than ``budget`` postings are held. Segments never change, so an entry never goes
-    stale; entries of segments that a merge or purge replaced are dropped (``keep_only``)."""
+    """Decoded postings by segment, field and term, least recently used dropped first once
+    entries worth more than ``budget`` array postings are held. Segments never change, so an
+    entry never goes stale; entries of segments a merge or purge replaced are dropped
+    (``keep_only``) together, by segment."""
 
     def __init__(self, budget: int):
         self._budget = budget
         self._held = 0
-        self._entries: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, str, str, str], Any] = OrderedDict()
+        self._by_segment: dict[str, set[tuple[str, str, str, str]]] = {}
+        self._absent: set[tuple[str, str, str, str]] = set()  # keys of terms a segment lacks
 
     def get(self, reader: SegmentReader, segment_id: str, fieldname: str, text: str) -> tuple[array, array]:
-        key = (segment_id, fieldname, text)
+        """Document numbers and term frequencies of one term in one segment."""
+        return self._cached((segment_id, "postings", fieldname, text), lambda: _read_postings(reader, fieldname, text))
+
+    def values(self, reader: SegmentReader, segment_id: str, fieldname: str, text: str) -> dict[int, bytes]:
+        """Each document's encoded posting value (its positions) for one term, for phrases."""
+        return self._cached((segment_id, "values", fieldname, text), lambda: _read_values(reader, fieldname, text))
+
+    def keep_only(self, segment_ids: set[str]) -> None:
+        """Drop the entries of segments not in ``segment_ids``, and every entry of a term a
+        segment does not hold: those are keyed by words visitors searched for, which are
+        kept in memory no longer than until the next commit."""
+        for segment_id in [s for s in self._by_segment if s not in segment_ids]:
+            for key in self._by_segment.pop(segment_id):
+                self._held -= _size(self._entries.pop(key))
+                self._absent.discard(key)
+        for key in self._absent:
+            if key in self._entries:
+                self._held -= _size(self._entries.pop(key))
+                self._by_segment[key[0]].discard(key)
+        self._absent.clear()
+
+    def _cached(self, key: tuple[str, str, str, str], read: Callable[[], Any]) -> Any:
         entry = self._entries.get(key)
         if entry is not None:
             self._entries.move_to_end(key)
             return entry
-        entry = _read_postings(reader, fieldname, text)
-        self._entries[key] = entry
+        entry = self._entries[key] = read()
+        self._by_segment.setdefault(key[0], set()).add(key)
+        if not (entry[0] if isinstance(entry, tuple) else entry):
+            self._absent.add(key)
         self._held += _size(entry)
-        self._shrink()
-        return entry
-
-    def _shrink(self) -> None:
         while self._held > self._budget and len(self._entries) > 1:
-            _, dropped = self._entries.popitem(last=False)
+            dropped_key, dropped = self._entries.popitem(last=False)
+            self._by_segment[dropped_key[0]].discard(dropped_key)
+            self._absent.discard(dropped_key)
             self._held -= _size(dropped)
-
-    def values(self, reader: SegmentReader, segment_id: str, fieldname: str, text: str) -> dict[int, bytes]:
-        """Each document's encoded posting value (its positions) for one term, for phrases."""
-        key = (segment_id, fieldname, "\0values:" + text)  # "\0" never starts an indexed term
-        entry = self._entries.get(key)
-        if entry is not None:
-            self._entries.move_to_end(key)
-            return entry  # type: ignore[return-value]
-        found = _read_values(reader, fieldname, text)
-        self._entries[key] = found  # type: ignore[assignment]
-        self._held += _size(found)
-        self._shrink()
-        return found
-
-    def keep_only(self, segment_ids: set[str]) -> None:
-        for key in [k for k in self._entries if k[0] not in segment_ids]:
-            self._held -= _size(self._entries.pop(key))
+        return entry
 
 
 class _SegmentData:

@@ -393,6 +393,49 @@ def test_purge_removes_withdrawn_text_from_the_files_and_rewrites_only_its_segme
     ix.close()
 
 
+def _terms_in_memory(index: WhooshSearchIndex) -> set[str]:
+    """Every term the index instance holds decoded in memory (its query caches, looked at
+    from the inside: there is no public surface for this, on purpose)."""
+    held = {key[3] for key in index._postings._entries}
+    for segment in index._segments.values():
+        for terms in segment._lexicons.values():
+            held.update(terms)
+    return held
+
+
+def test_after_a_purge_a_reader_keeps_nothing_it_read_from_the_replaced_segment(tmp_path: Path):
+    folder = tmp_path / "ix"
+    writer = WhooshSearchIndex(folder, writable=True)
+    reader = WhooshSearchIndex(folder, writable=False)
+    writer.apply([_doc(f"w{i}", texts={"en": f"ordinary work {i}"}) for i in range(300)], [], position=1)
+    secret = _doc("secret", kind="testimony", texts={"en": "a zqxwvbrelic night", "kk": "щжъюбрелик түн"})
+    writer.apply([secret, _doc("other", texts={"en": "another night"})], [], position=2)
+    assert _ids(reader, "zqxwvbrelic") == ["secret"] and _ids(reader, "щжъюб") == ["secret"]  # a Kazakh prefix
+    assert {"zqxwvbrelic", "щжъюбрелик"} <= _terms_in_memory(reader)  # the check sees what is cached
+
+    writer.apply([], ["secret"], position=3)
+    assert writer.purge_deleted() == 1
+    assert _ids(reader, "night") == ["other"]  # the reader's next query opens the new generation
+
+    assert not {"zqxwvbrel", "zqxwvbrelic", "щжъюбрелик"} & _terms_in_memory(reader)
+    writer.close()
+    reader.close()
+
+
+def test_decoded_postings_held_in_memory_stay_within_the_budget(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr("archive.search_whoosh.POSTINGS_CACHE_SIZE", 500)
+    ix = WhooshSearchIndex(tmp_path / "ix", writable=True)
+    ix.apply([_doc(f"d{i}", texts={"en": f"common word{i % 7} other{i % 11}"}) for i in range(400)], [], position=1)
+    totals = [ix.search(SearchQuery(text=f"word{n}")).total for n in range(7)]
+    totals += [ix.search(SearchQuery(text=f"other{n}")).total for n in range(11)]
+    assert ix.search(SearchQuery(text="common")).total == 400
+
+    assert ix._postings._held <= 500 + 400 + 1  # the entry just read may exceed it alone
+    assert totals == [58, 57, 57, 57, 57, 57, 57] + [37] * 4 + [36] * 7  # evicted terms are read again
+    assert [ix.search(SearchQuery(text=f"word{n}")).total for n in range(7)] == totals[:7]
+    ix.close()
+
+
 def _segment_sizes(index: WhooshSearchIndex) -> list[int]:
     writer = index._ix.writer()
     try:
