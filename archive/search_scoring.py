@@ -39,16 +39,21 @@ def term_scores(ids: Iterable[int], frequencies: Iterable[float], norms: Sequenc
 
 
 def either(parts: Sequence[Scores]) -> Scores:
-    """OR: documents matching any part; the scores of the parts a document matches add up."""
+    """OR: documents matching any part; the scores of the parts a document matches add up.
+
+    The largest part is updated in place and returned: parts are the caller's temporaries.
+    """
+    parts = [part for part in parts if part]
     if not parts:
         return {}
-    ordered = sorted(parts, key=len, reverse=True)
-    combined = dict(ordered[0])
-    for part in ordered[1:]:
-        get = combined.get
+    largest = max(parts, key=len)
+    for part in parts:
+        if part is largest:
+            continue
+        get = largest.get
         for doc, score in part.items():
-            combined[doc] = get(doc, 0.0) + score
-    return combined
+            largest[doc] = get(doc, 0.0) + score
+    return largest
 
 
 def both(parts: Sequence[Scores]) -> Scores:
@@ -96,4 +101,7 @@ def best_scored(scores: Scores, docs: Iterable[int], count: int) -> list[int]:
     """The ``count`` documents of ``docs`` with the highest scores, best first; equal scores
     in document order. Two C-level sorts (``heapq.nlargest`` loops in Python): by document,
     then stably by score, so that a tie at the cut keeps the earlier documents."""
-    return sorted(sorted(docs), key=scores.__getitem__, reverse=True)[:count]
+    ranked = sorted(docs, key=scores.__getitem__, reverse=True)
+    if len(ranked) > count and scores[ranked[count - 1]] == scores[ranked[count]]:
+        ranked = sorted(sorted(docs), key=scores.__getitem__, reverse=True)  # a tie at the cut
+    return sorted(ranked[:count], key=lambda doc: (-scores[doc], doc))

@@ -284,6 +284,22 @@ def test_snippets_are_html_escaped_and_mark_the_matches(corpus: WhooshSearchInde
     assert hit.score > 0
 
 
+def test_snippets_show_two_far_apart_matches_and_stems_that_do_not_start_their_word(index: WhooshSearchIndex):
+    filler = " ".join(["quiet"] * 120)
+    index.apply(
+        [_doc("far", texts={"en": f"A lantern at the start. {filler} Another lantern at the end."}),
+         _doc("stem", texts={"en": f"{filler} They were happy there."})],
+        [], position=1,
+    )
+    (far,) = index.search(SearchQuery(text="lanterns")).hits
+    fragments = far.snippets["text_en"].split(" … ")
+    assert len(fragments) == 2 and all("<mark>lantern</mark>" in f for f in fragments)
+    assert fragments[1].endswith("Another <mark>lantern</mark> at the end.")
+
+    (stem,) = index.search(SearchQuery(text="happiness")).hits  # both become "happi"
+    assert "<mark>happy</mark>" in stem.snippets["text_en"]
+
+
 MALFORMED = [
     '"unbalanced quote',
     'two "quotes" and "one',
