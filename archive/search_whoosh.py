@@ -197,8 +197,8 @@ def merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
 
     Whoosh's default policy (and ``optimize``) can fold the whole index into one segment; a
     purge must then rewrite every document to drop one. Here only segments under
-    ``SMALL_SEGMENT_DOCS`` documents take part, only once there are ``MERGE_FACTOR`` of them,
-    and the merged set stays under ``SMALL_SEGMENT_DOCS`` live documents. Segments that have
+    ``SMALL_SEGMENT_DOCS`` documents take part, ``MERGE_FACTOR`` or more of one size class
+    at a time (see :func:`_small_segments_to_merge`). Segments that have
     grown large are left alone (only ``purge_deleted`` rewrites them, and only when they hold
     deleted documents), so one commit or purge rewrites at most a few thousand documents
     beyond the batch itself. Deleted documents in merged segments are dropped on the way.
@@ -211,21 +211,30 @@ def merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
     return [s for s in segments if s.segment_id() not in merged]
 
 
+def _tier(documents: int) -> int:
+    """A segment's size class: 0 for up to MERGE_FACTOR documents, 1 for up to MERGE_FACTOR², ..."""
+    tier = 0
+    while documents > MERGE_FACTOR ** (tier + 1):
+        tier += 1
+    return tier
+
+
 def _small_segments_to_merge(segments: list[Any]) -> list[Any]:
-    """The small segments ``merge_small_segments`` would fold together (empty: none)."""
-    small = sorted(
-        (s for s in segments if s.doc_count_all() < SMALL_SEGMENT_DOCS), key=lambda s: s.doc_count()
-    )
-    if len(small) < MERGE_FACTOR:
-        return []
-    chosen: list[Any] = []
-    total = 0
-    for segment in small:
-        if chosen and total + segment.doc_count() > SMALL_SEGMENT_DOCS:
-            break
-        chosen.append(segment)
-        total += segment.doc_count()
-    return chosen if len(chosen) >= 2 else []
+    """The small segments ``merge_small_segments`` would fold together (empty: none).
+
+    Tiered, as log-structured merges are: only ``MERGE_FACTOR`` or more segments of the same
+    size class merge, the smallest class first, so one compaction rewrites a few segments of
+    similar size, not the largest small segment every time one more document came in.
+    """
+    tiers: dict[int, list[Any]] = {}
+    for segment in segments:
+        if segment.doc_count_all() < SMALL_SEGMENT_DOCS:
+            tiers.setdefault(_tier(segment.doc_count_all()), []).append(segment)
+    for tier in sorted(tiers):
+        if len(tiers[tier]) >= MERGE_FACTOR:
+            chosen = sorted(tiers[tier], key=lambda s: s.doc_count())[: MERGE_FACTOR * 2]
+            return chosen
+    return []
 
 
 def _rewrite_segment(writer: Any, segments: list[Any], *, segment_id: str) -> list[Any]:
@@ -498,6 +507,7 @@ class _SegmentData:
         self._lexicons: dict[str, list[str]] = {}
         self._facets: dict[str, dict[str, set[int]]] | None = None
         self._dates: list[int] | None = None
+        self._expired: tuple[date, frozenset[int]] | None = None
 
     def norms(self, reader: SegmentReader, fieldname: str, average: float) -> list[float]:
         """BM25 length norms of ``fieldname`` for the index's current average length. The
@@ -536,6 +546,14 @@ class _SegmentData:
                 facets[name] = values
             self._facets = facets
         return self._facets
+
+    def expired(self, searcher: Searcher, on: date) -> frozenset[int]:
+        """Documents whose consent expired before ``on`` (usually none: the follower sweeps
+        them), looked up once per segment and day rather than in every query or commit."""
+        if self._expired is None or self._expired[0] != on:
+            found = frozenset(_expired_before(on).matcher(searcher).all_ids()) if on.toordinal() > 1 else frozenset()
+            self._expired = (on, found)
+        return self._expired[1]
 
     def dates(self, reader: SegmentReader) -> list[int]:
         if self._dates is None:
@@ -675,7 +693,6 @@ class WhooshSearchIndex(SearchIndex):
         self._closed = False
         self._ix: Any = None
         self._searcher: Searcher | None = None
-        self._expired_cache: tuple[Any, frozenset[int]] = (None, frozenset())
         self._schema = build_schema()
         self._segments: dict[str, _SegmentData] = {}
         self._postings = _PostingsCache(POSTINGS_CACHE_SIZE)
@@ -916,16 +933,6 @@ class WhooshSearchIndex(SearchIndex):
             return []
         return self._doc_ids(_expired_before(on))
 
-    def _expired(self, searcher: Searcher, on: date | None) -> frozenset[int]:
-        """Document numbers expired before ``on`` (usually none: the follower sweeps them),
-        looked up once per searcher and day rather than masked by a range in every query."""
-        if on is None or on.toordinal() <= 1:
-            return frozenset()
-        key = (searcher.reader().generation(), on)
-        if self._expired_cache[0] != key:
-            self._expired_cache = (key, frozenset(searcher.docs_for_query(_expired_before(on))))
-        return self._expired_cache[1]
-
     def bulk_add(self, documents: list[SearchDocument]) -> None:
         """Add documents to a fresh index being rebuilt, with Whoosh's multi-process writer.
 
@@ -1035,10 +1042,8 @@ class WhooshSearchIndex(SearchIndex):
         self, searcher: Searcher, user_query: wq.Query | None, query: SearchQuery, count: int, *, by_date: bool
     ) -> _Found:
         """Match, rank, count and facet over every segment (see :class:`_Evaluation`)."""
-        excluded = set(self._expired(searcher, query.visible_on))
         mask = _exclusion(query)
-        if mask is not None:
-            excluded.update(searcher.docs_for_query(mask))
+        excluded = set(searcher.docs_for_query(mask)) if mask is not None else set()
         wanted = {
             "kind": query.kinds,
             "exhibition": query.exhibitions,
@@ -1062,6 +1067,8 @@ class WhooshSearchIndex(SearchIndex):
                 scores = evaluation.scores(user_query, live)
                 matched = set(scores)
             matched.difference_update(reader.deleted_docs_set)
+            if query.visible_on is not None:
+                matched.difference_update(segment.expired(subsearcher, query.visible_on))
             if excluded:
                 matched.difference_update(d - offset for d in excluded if offset <= d < offset + segment.doc_count)
             facet_values = segment.facet_values(reader, self._schema)
