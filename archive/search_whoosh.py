@@ -34,7 +34,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from whoosh import index, qparser, scoring
+from whoosh import qparser, scoring
 from whoosh import query as wq
 from whoosh.analysis import STOP_WORDS, Analyzer, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
@@ -356,17 +356,6 @@ def _any_of(queries: list[wq.Query]) -> wq.Query | None:
     return wq.Or(queries) if queries else None
 
 
-def _filter_query(query: SearchQuery) -> wq.Query | None:
-    parts = [
-        _any_of([wq.Term("kind", k) for k in query.kinds]),
-        _any_of([wq.Term("exhibition", s) for s in query.exhibitions]),
-        _any_of([wq.NumericRange("year", y, y) for y in query.years]),
-        _any_of([wq.Term("language", lang) for lang in query.languages]),
-    ]
-    present = [p for p in parts if p is not None]
-    return wq.And(present) if present else None
-
-
 def _expired_before(on: date) -> wq.Query:
     return wq.NumericRange("expires", 1, on.toordinal() - 1)
 
@@ -385,9 +374,15 @@ POSTINGS_CACHE_SIZE = 4_000_000  # decoded postings kept per index instance (8 b
 _NO_POSTINGS: tuple[array, array] = (array("I"), array("f"))
 
 
-def _unfiltered(matcher: Any) -> Any:
-    """The term's own matcher, from its first posting, without the filter that hides deleted
-    documents (constructing that filter has already moved its child past the first ones)."""
+def _term_matcher(reader: SegmentReader, fieldname: str, text: Any) -> Any | None:
+    """A matcher over every posting of one term in one segment, deleted documents too (they
+    are removed per query, with the current reader's deletions), from its first posting;
+    ``None`` if the segment lacks the term. The filter that hides deleted documents is left
+    out: constructing it has already moved its child past the first ones."""
+    try:
+        matcher = reader.postings(fieldname, text)
+    except TermNotFound:
+        return None
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child
         matcher.reset()
@@ -395,13 +390,10 @@ def _unfiltered(matcher: Any) -> Any:
 
 
 def _read_postings(reader: SegmentReader, fieldname: str, text: Any) -> tuple[array, array]:
-    """Every posting of one term in one segment (deleted documents too: they are removed per
-    query, with the current reader's deletions) as document numbers and term frequencies."""
-    try:
-        matcher = reader.postings(fieldname, text)
-    except TermNotFound:
+    """Every posting of one term in one segment as document numbers and term frequencies."""
+    matcher = _term_matcher(reader, fieldname, text)
+    if matcher is None:
         return _NO_POSTINGS
-    matcher = _unfiltered(matcher)
     ids, frequencies = array("I"), array("f")
     if type(matcher) is W3LeafMatcher:
         # A block at a time (whoosh-reloaded 2.7.5's block reader), not a call per posting.
@@ -420,12 +412,11 @@ def _read_postings(reader: SegmentReader, fieldname: str, text: Any) -> tuple[ar
 
 
 def _read_values(reader: SegmentReader, fieldname: str, text: str) -> dict[int, bytes]:
-    try:
-        matcher = reader.postings(fieldname, text)
-    except TermNotFound:
-        return {}
-    matcher = _unfiltered(matcher)
-    found = {}
+    """Each document's encoded posting value (its positions) for one term in one segment."""
+    matcher = _term_matcher(reader, fieldname, text)
+    found: dict[int, bytes] = {}
+    if matcher is None:
+        return found
     while matcher.is_active():
         found[matcher.id()] = matcher.value()
         matcher.next()
@@ -1118,10 +1109,10 @@ class _Snippets:
     """Highlighted fragments for the hits of one page, cheaply.
 
     Instead of running Whoosh's highlighter (which re-analyses the text and ranks every
-    fragment, most of a query's time), find where a searched term first occurs (its stemmed
-    form is usually a prefix of the word; otherwise scan from the start), then mark the words
-    of a short window whose analysed form is a searched term, with each distinct word analysed
-    once per process (:func:`_analysed`).
+    fragment, most of a query's time), jump to where a searched term occurs (its stemmed form
+    is usually the start of the word; if none is found that way, scan for the first match),
+    then mark the words of a short window whose analysed form is a searched term, with each
+    distinct word analysed once per process (:func:`_analysed`).
     """
 
     def __init__(self, terms: dict[str, set[str]]):
