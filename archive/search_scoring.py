@@ -1,9 +1,11 @@
 """Ranking and counting over plain postings, for the search adapter's query evaluation.
 
 Engine-agnostic: the Whoosh adapter reads postings (document numbers and term frequencies),
-field lengths and facet values from its segments and hands them here as plain sequences,
-dicts and sets, so that ranking, totals and facet counts cost set and dict operations done
-in C rather than a Python call per matching document.
+field lengths, facet values and dates from its segments and hands them here as NumPy arrays.
+A query's result in one segment is a :class:`Match`: which of the segment's documents match
+and their scores, both as arrays as long as the segment. AND, OR, AND NOT, totals, facet
+counts and the top of the ranking are then a few vectorised operations per segment, however
+many documents match, instead of a Python step per matching document.
 
 Scores follow BM25 (the same formula and defaults as Whoosh's ``BM25F``)::
 
@@ -13,95 +15,138 @@ Scores follow BM25 (the same formula and defaults as Whoosh's ``BM25F``)::
 from __future__ import annotations
 
 import heapq
-import operator
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
-__all__ = ["B", "K1", "Scores", "best_scored", "both", "bm25_norms", "boosted", "either", "facet_counts", "term_scores", "top", "without"]
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "B",
+    "K1",
+    "Match",
+    "best",
+    "bm25_norms",
+    "both",
+    "boosted",
+    "either",
+    "facet_counts",
+    "maybe",
+    "term_match",
+    "top",
+    "without",
+]
 
 K1 = 1.2
 B = 0.75
 
-#: Document number (within one segment) -> score.
-Scores = dict[int, float]
+
+class Match(NamedTuple):
+    """The documents of one segment a query matches (``hits``) and their ``scores`` (0 where
+    ``hits`` is false), both indexed by document number within the segment."""
+
+    hits: NDArray[np.bool_]
+    scores: NDArray[np.float64]
+
+    def count(self) -> int:
+        return int(np.count_nonzero(self.hits))
 
 
-def bm25_norms(lengths: Iterable[float], average: float) -> list[float]:
+def bm25_norms(lengths: NDArray[np.float64], average: float) -> NDArray[np.float64]:
     """Per document, the length part of BM25's denominator: ``K1 * (1 - B + B * length / average)``
     (an average of 0 counts as 1)."""
-    base = K1 * (1 - B)
-    per_length = K1 * B / (average or 1.0)
-    return [base + per_length * length for length in lengths]
+    return K1 * (1 - B) + (K1 * B / (average or 1.0)) * lengths
 
 
-def term_scores(ids: Iterable[int], frequencies: Iterable[float], norms: Sequence[float], weight: float) -> Scores:
-    """The BM25 score of one term in each document holding it; ``weight`` is ``boost * idf * (K1 + 1)``."""
-    return {doc: weight * tf / (tf + norms[doc]) for doc, tf in zip(ids, frequencies)}
+def term_match(ids: NDArray[np.integer], frequencies: NDArray[np.floating], norms: NDArray[np.float64], weight: float) -> Match:
+    """The documents holding one term and its BM25 score in each; ``weight`` is
+    ``boost * idf * (K1 + 1)``; ``norms`` (from :func:`bm25_norms`) covers every document."""
+    hits = np.zeros(len(norms), dtype=bool)
+    hits[ids] = True
+    scores = np.zeros(len(norms))
+    tf = frequencies.astype(np.float64)
+    scores[ids] = weight * tf / (tf + norms[ids])
+    return Match(hits, scores)
 
 
-def either(parts: Sequence[Scores]) -> Scores:
-    """OR: documents matching any part; the scores of the parts a document matches add up.
-
-    The largest part is updated in place and returned: parts are the caller's temporaries.
-    """
-    parts = [part for part in parts if part]
-    if not parts:
-        return {}
-    largest = max(parts, key=len)
-    for part in parts:
-        if part is largest:
-            continue
-        get = largest.get
-        for doc, score in part.items():
-            largest[doc] = get(doc, 0.0) + score
-    return largest
+def either(parts: Iterable[Match | None]) -> Match | None:
+    """OR: documents matching any part; the scores of the parts a document matches add up."""
+    found = [part for part in parts if part is not None]
+    if len(found) <= 1:
+        return found[0] if found else None
+    hits, scores = found[0].hits.copy(), found[0].scores.copy()
+    for part in found[1:]:
+        hits |= part.hits
+        scores += part.scores
+    return Match(hits, scores)
 
 
-def both(parts: Sequence[Scores]) -> Scores:
+def both(parts: Sequence[Match | None]) -> Match | None:
     """AND: documents matching every part; their scores add up."""
-    if not parts:
-        return {}
-    ordered = sorted(parts, key=len)
-    keys = list(set(ordered[0]).intersection(*ordered[1:]))
-    totals: Iterable[float] = map(ordered[0].__getitem__, keys)
-    for part in ordered[1:]:  # C-level maps: no Python call per document
-        totals = map(operator.add, totals, map(part.__getitem__, keys))
-    return dict(zip(keys, totals))
+    if not parts or any(part is None for part in parts):
+        return None
+    hits, scores = parts[0].hits.copy(), parts[0].scores.copy()  # type: ignore[union-attr]
+    for part in parts[1:]:
+        hits &= part.hits  # type: ignore[union-attr]
+        scores += part.scores  # type: ignore[union-attr]
+    if not hits.any():
+        return None
+    scores[~hits] = 0.0
+    return Match(hits, scores)
 
 
-def without(scores: Scores, excluded: Collection[int]) -> Scores:
-    """The documents of ``scores`` that are not in ``excluded``."""
-    if not excluded:
-        return scores
-    return {doc: score for doc, score in scores.items() if doc not in excluded}
+def without(match: Match | None, excluded: Match | None) -> Match | None:
+    """AND NOT: the documents of ``match`` that ``excluded`` does not match."""
+    if match is None or excluded is None:
+        return match
+    hits = match.hits & ~excluded.hits
+    if not hits.any():
+        return None
+    return Match(hits, np.where(hits, match.scores, 0.0))
 
 
-def boosted(scores: Scores, boost: float) -> Scores:
-    if boost == 1.0:
-        return scores
-    return {doc: score * boost for doc, score in scores.items()}
+def maybe(required: Match | None, optional: Match | None) -> Match | None:
+    """AND MAYBE: the documents of ``required``; ``optional`` adds its score where it matches too."""
+    if required is None or optional is None:
+        return required
+    return Match(required.hits, required.scores + np.where(required.hits, optional.scores, 0.0))
 
 
-def facet_counts(matched: set[int], values: Mapping[str, set[int]], into: dict[str, int], every: int) -> None:
-    """Add to ``into`` how many ``matched`` documents hold each facet value (a document may
-    hold several values, or none). ``matched`` is drawn from documents ``0 .. every - 1``: a
-    value that all of them hold counts every match without an intersection."""
-    for value, docs in values.items():
-        count = len(matched) if len(docs) == every else len(matched & docs)  # & walks the smaller set
-        if count:
-            into[value] = into.get(value, 0) + count
+def boosted(match: Match | None, boost: float) -> Match | None:
+    if match is None or boost == 1.0:
+        return match
+    return Match(match.hits, match.scores * boost)
+
+
+def facet_counts(
+    matched: NDArray[np.bool_], docs: NDArray[np.integer], codes: NDArray[np.integer], values: Sequence[str], into: dict[str, int]
+) -> None:
+    """Add to ``into`` how many ``matched`` documents hold each facet value. The facet is
+    given as pairs: document ``docs[i]`` holds value ``values[codes[i]]`` (a document may hold
+    several values, or none)."""
+    if not len(docs):
+        return
+    counts = np.bincount(codes[matched[docs]], minlength=len(values))
+    for code in np.flatnonzero(counts).tolist():
+        into[values[code]] = into.get(values[code], 0) + int(counts[code])
+
+
+def best(matched: NDArray[np.bool_], keys: NDArray[np.number], count: int) -> tuple[list[float], list[int]]:
+    """The ``count`` matched documents with the highest ``keys`` (scores or dates), best first,
+    equal keys in document order; returned as their keys and document numbers."""
+    if count <= 0:
+        return [], []
+    docs = np.flatnonzero(matched)
+    ranked = keys[docs]
+    if len(docs) > count:
+        cut = np.partition(ranked, len(docs) - count)[len(docs) - count]
+        near = ranked >= cut  # the best ``count``, and whatever ties with the last of them
+        docs, ranked = docs[near], ranked[near]
+    order = np.lexsort((docs, -ranked))[:count]
+    return ranked[order].tolist(), docs[order].tolist()
 
 
 def top(candidates: Iterable[tuple[float, int]], count: int) -> list[tuple[float, int]]:
     """The ``count`` best ``(key, -position)`` pairs, best first (a higher key wins; equal
     keys keep the earlier position first)."""
     return heapq.nlargest(count, candidates)
-
-
-def best_scored(scores: Scores, docs: Iterable[int], count: int) -> list[int]:
-    """The ``count`` documents of ``docs`` with the highest scores, best first; equal scores
-    in document order. Two C-level sorts (``heapq.nlargest`` loops in Python): by document,
-    then stably by score, so that a tie at the cut keeps the earlier documents."""
-    ranked = sorted(docs, key=scores.__getitem__, reverse=True)
-    if len(ranked) > count and scores[ranked[count - 1]] == scores[ranked[count]]:
-        ranked = sorted(sorted(docs), key=scores.__getitem__, reverse=True)  # a tie at the cut
-    return sorted(ranked[:count], key=lambda doc: (-scores[doc], doc))

@@ -34,6 +34,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
 from whoosh import qparser, scoring
 from whoosh import query as wq
 from whoosh.analysis import STOP_WORDS, Analyzer, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
@@ -48,7 +50,7 @@ from whoosh.writing import NO_MERGE
 
 from archive.durable import fsync_dir
 from archive.errors import ArchiveError
-from archive.search_scoring import K1, Scores, best_scored, bm25_norms, both, boosted, either, facet_counts, term_scores, top, without
+from archive.search_scoring import K1, Match, best, bm25_norms, both, boosted, either, facet_counts, maybe, term_match, top, without
 from archive.search import (
     FACETS,
     MAX_PAGE_SIZE,
@@ -371,7 +373,8 @@ def _facet_list(counts: dict[str, int]) -> list[FacetCount]:
 # --- query evaluation -----------------------------------------------------------------------
 
 POSTINGS_CACHE_SIZE = 4_000_000  # decoded postings kept per index instance (8 bytes each: about 32 MB)
-_NO_POSTINGS: tuple[array, array] = (array("I"), array("f"))
+Postings = tuple[NDArray[np.uint32], NDArray[np.float32]]  # document numbers, term frequencies
+_NO_POSTINGS: Postings = (np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.float32))
 
 
 def _term_matcher(reader: SegmentReader, fieldname: str, text: Any) -> Any | None:
@@ -389,7 +392,7 @@ def _term_matcher(reader: SegmentReader, fieldname: str, text: Any) -> Any | Non
     return matcher
 
 
-def _read_postings(reader: SegmentReader, fieldname: str, text: Any) -> tuple[array, array]:
+def _read_postings(reader: SegmentReader, fieldname: str, text: Any) -> Postings:
     """Every posting of one term in one segment as document numbers and term frequencies."""
     matcher = _term_matcher(reader, fieldname, text)
     if matcher is None:
@@ -408,7 +411,7 @@ def _read_postings(reader: SegmentReader, fieldname: str, text: Any) -> tuple[ar
             ids.append(matcher.id())
             frequencies.append(matcher.weight())
             matcher.next()
-    return ids, frequencies
+    return np.asarray(ids), np.asarray(frequencies)  # through the buffer protocol: no copy
 
 
 def _read_values(reader: SegmentReader, fieldname: str, text: str) -> dict[int, bytes]:
@@ -426,7 +429,7 @@ def _read_values(reader: SegmentReader, fieldname: str, text: str) -> dict[int, 
 _DICT_ENTRY_COST = 12  # a dict entry with a bytes value takes about 12 times an array posting
 
 
-def _size(entry: tuple[array, array] | dict[int, bytes]) -> int:
+def _size(entry: Postings | dict[int, bytes]) -> int:
     """The budget one cache entry takes, in array postings (plus one for the entry itself)."""
     return (len(entry) * _DICT_ENTRY_COST if isinstance(entry, dict) else len(entry[0])) + 1
 
@@ -444,7 +447,7 @@ class _PostingsCache:
         self._by_segment: dict[str, set[tuple[str, str, str, str]]] = {}
         self._absent: set[tuple[str, str, str, str]] = set()  # keys of terms a segment lacks
 
-    def get(self, reader: SegmentReader, segment_id: str, fieldname: str, text: str) -> tuple[array, array]:
+    def get(self, reader: SegmentReader, segment_id: str, fieldname: str, text: str) -> Postings:
         """Document numbers and term frequencies of one term in one segment."""
         return self._cached((segment_id, "postings", fieldname, text), lambda: _read_postings(reader, fieldname, text))
 
@@ -473,7 +476,7 @@ class _PostingsCache:
             return entry
         entry = self._entries[key] = read()
         self._by_segment.setdefault(key[0], set()).add(key)
-        if not (entry[0] if isinstance(entry, tuple) else entry):
+        if not len(entry[0] if isinstance(entry, tuple) else entry):
             self._absent.add(key)
         self._held += _size(entry)
         while self._held > self._budget and len(self._entries) > 1:
@@ -482,6 +485,21 @@ class _PostingsCache:
             self._absent.discard(dropped_key)
             self._held -= _size(dropped)
         return entry
+
+
+@dataclass(frozen=True)
+class _Facet:
+    """One facet of one segment as pairs: document ``docs[i]`` holds ``values[codes[i]]``."""
+
+    values: list[str]
+    docs: NDArray[np.intp]
+    codes: NDArray[np.intp]
+
+    def holding(self, wanted: Iterable[str]) -> NDArray[np.intp]:
+        """The documents holding any of the ``wanted`` values."""
+        wanted = set(wanted)
+        codes = [code for code, value in enumerate(self.values) if value in wanted]
+        return self.docs[np.isin(self.codes, codes)]
 
 
 class _SegmentData:
@@ -493,22 +511,24 @@ class _SegmentData:
     def __init__(self, segment_id: str, doc_count: int):
         self.segment_id = segment_id
         self.doc_count = doc_count
-        self._lengths: dict[str, array] = {}
-        self._norms: dict[str, tuple[float, list[float]]] = {}
+        self._lengths: dict[str, NDArray[np.float64]] = {}
+        self._norms: dict[str, tuple[float, NDArray[np.float64]]] = {}
         self._lexicons: dict[str, list[str]] = {}
-        self._facets: dict[str, dict[str, set[int]]] | None = None
-        self._dates: list[int] | None = None
-        self._expired: tuple[date, frozenset[int]] | None = None
+        self._facets: dict[str, _Facet] | None = None
+        self._dates: NDArray[np.int64] | None = None
+        self._expired: tuple[date, NDArray[np.intp]] | None = None
 
-    def norms(self, reader: SegmentReader, fieldname: str, average: float) -> list[float]:
+    def norms(self, reader: SegmentReader, fieldname: str, average: float) -> NDArray[np.float64]:
         """BM25 length norms of ``fieldname`` for the index's current average length. The
         lengths are read once; a commit that moves the average only recomputes from them."""
         known = self._norms.get(fieldname)
         if known is None or known[0] != average:
             lengths = self._lengths.get(fieldname)
             if lengths is None:
-                lengths = self._lengths[fieldname] = array(
-                    "f", (reader.doc_field_length(n, fieldname, 0) or 0 for n in range(self.doc_count))
+                lengths = self._lengths[fieldname] = np.fromiter(
+                    (reader.doc_field_length(n, fieldname, 0) or 0 for n in range(self.doc_count)),
+                    dtype=np.float64,
+                    count=self.doc_count,
                 )
             known = self._norms[fieldname] = (average, bm25_norms(lengths, average))
         return known[1]
@@ -525,34 +545,41 @@ class _SegmentData:
             found.append(term)
         return found
 
-    def facet_values(self, reader: SegmentReader, schema: Schema) -> dict[str, dict[str, set[int]]]:
+    def facets(self, reader: SegmentReader, schema: Schema) -> dict[str, _Facet]:
         if self._facets is None:
-            facets: dict[str, dict[str, set[int]]] = {}
+            facets: dict[str, _Facet] = {}
             for name in FACETS:
                 fieldobj = schema[name]
-                values: dict[str, set[int]] = {}
+                values: list[str] = []
+                docs: list[NDArray[np.uint32]] = []
                 for term in fieldobj.sortable_terms(reader, name):
                     value = fieldobj.from_bytes(term)
-                    values[str(value)] = set(_read_postings(reader, name, value)[0])
-                facets[name] = values
+                    docs.append(_read_postings(reader, name, value)[0])
+                    values.append(str(value))
+                codes = [np.full(len(held), code, dtype=np.intp) for code, held in enumerate(docs)]
+                facets[name] = _Facet(
+                    values,
+                    np.concatenate(docs).astype(np.intp) if docs else np.zeros(0, dtype=np.intp),
+                    np.concatenate(codes) if codes else np.zeros(0, dtype=np.intp),
+                )
             self._facets = facets
         return self._facets
 
-    def expired(self, searcher: Searcher, on: date) -> frozenset[int]:
+    def expired(self, searcher: Searcher, on: date) -> NDArray[np.intp]:
         """Documents whose consent expired before ``on`` (usually none: the follower sweeps
         them), looked up once per segment and day rather than in every query or commit."""
         if self._expired is None or self._expired[0] != on:
-            found = frozenset(_expired_before(on).matcher(searcher).all_ids()) if on.toordinal() > 1 else frozenset()
-            self._expired = (on, found)
+            found = list(_expired_before(on).matcher(searcher).all_ids()) if on.toordinal() > 1 else []
+            self._expired = (on, np.array(found, dtype=np.intp))
         return self._expired[1]
 
-    def dates(self, reader: SegmentReader) -> list[int]:
+    def dates(self, reader: SegmentReader) -> NDArray[np.int64]:
         if self._dates is None:
             if reader.has_column("sort_date"):
                 column = reader.column_reader("sort_date")
-                self._dates = [int(column[n]) for n in range(self.doc_count)]
+                self._dates = np.fromiter((int(column[n]) for n in range(self.doc_count)), dtype=np.int64, count=self.doc_count)
             else:
-                self._dates = [_NO_DATE] * self.doc_count
+                self._dates = np.full(self.doc_count, _NO_DATE, dtype=np.int64)
         return self._dates
 
 
@@ -572,14 +599,16 @@ class _Found:
 
 
 class _Evaluation:
-    """One parsed query evaluated segment by segment into ``{document: score}``.
+    """One parsed query evaluated segment by segment into a :class:`Match` (or ``None``: no
+    document of the segment matches).
 
     Terms, prefixes, AND, OR, AND NOT and ANDMAYBE are evaluated here over cached postings
-    with dict and set operations (:mod:`archive.search_scoring`), scored with BM25 on the
-    whole index's statistics, as Whoosh's ``BM25F`` does. Anything else (a phrase) runs
-    through Whoosh's own matcher on that segment. Whoosh's collector is not used: it makes
-    several Python calls per matching document for scoring, grouping and counting, which at
-    50,000 long documents cost hundreds of milliseconds for a frequent word.
+    with vectorised operations (:mod:`archive.search_scoring`), scored with BM25 on the
+    whole index's statistics, as Whoosh's ``BM25F`` does; phrases from the positions of the
+    documents holding all their words. Anything else runs through Whoosh's own matcher on
+    that segment. Whoosh's collector is not used: it makes several Python calls per matching
+    document for scoring, grouping and counting, which at 50,000 long documents cost hundreds
+    of milliseconds for a frequent word.
     """
 
     def __init__(self, searcher: Searcher, postings: _PostingsCache):
@@ -589,36 +618,35 @@ class _Evaluation:
         self._weights: dict[tuple[str, str, float], float] = {}
         self.terms: dict[str, set[str]] = {}
 
-    def scores(self, q: wq.Query, segment: _LiveSegment) -> Scores:
+    def match(self, q: wq.Query, segment: _LiveSegment) -> Match | None:
         if isinstance(q, wq.Term):
             return self._term(q.fieldname, q.text, q.boost, segment)
         if isinstance(q, wq.Prefix):
             found = segment.data.expand(segment.reader, q.fieldname, q.text)
             return either([self._term(q.fieldname, text, q.boost, segment) for text in found])
         if isinstance(q, wq.And):
-            return boosted(both([self.scores(sub, segment) for sub in q.subqueries]), q.boost)
+            return boosted(both([self.match(sub, segment) for sub in q.subqueries]), q.boost)
         if isinstance(q, wq.Or) and not q.minmatch and not q.scale:
-            return boosted(either([self.scores(sub, segment) for sub in q.subqueries]), q.boost)
+            return boosted(either([self.match(sub, segment) for sub in q.subqueries]), q.boost)
         if isinstance(q, wq.AndNot):
-            return boosted(without(self.scores(q.a, segment), self.scores(q.b, segment).keys()), q.boost)
+            return boosted(without(self.match(q.a, segment), self.match(q.b, segment)), q.boost)
         if isinstance(q, wq.AndMaybe):
-            required, optional = self.scores(q.a, segment), self.scores(q.b, segment)
-            return boosted({d: s + optional.get(d, 0.0) for d, s in required.items()}, q.boost)
+            return boosted(maybe(self.match(q.a, segment), self.match(q.b, segment)), q.boost)
         if q is wq.NullQuery:
-            return {}
+            return None
         if isinstance(q, wq.Phrase) and q.slop == 1 and q.words and all(isinstance(w, str) for w in q.words):
             return self._phrase(q, segment)
         return self._by_whoosh(q, segment)
 
-    def _phrase(self, q: wq.Phrase, segment: _LiveSegment) -> Scores:
+    def _phrase(self, q: wq.Phrase, segment: _LiveSegment) -> Match | None:
         """Documents with the words at consecutive positions, scored as the words' sum."""
         candidates = both([self._term(q.fieldname, word, q.boost, segment) for word in q.words])
-        if not candidates:
-            return {}
+        if candidates is None:
+            return None
         decode = self._searcher.schema[q.fieldname].format.decode_positions
         values = [self._postings.values(segment.reader, segment.data.segment_id, q.fieldname, w) for w in q.words]
-        found: Scores = {}
-        for doc, score in candidates.items():
+        hits = np.zeros(segment.data.doc_count, dtype=bool)
+        for doc in np.flatnonzero(candidates.hits).tolist():
             starts: set[int] | None = None
             for offset, by_doc in enumerate(values):
                 value = by_doc.get(doc)
@@ -626,19 +654,20 @@ class _Evaluation:
                 starts = here if starts is None else starts & here
                 if not starts:
                     break
-            if starts:
-                found[doc] = score
-        return found
+            hits[doc] = bool(starts)
+        if not hits.any():
+            return None
+        return Match(hits, np.where(hits, candidates.scores, 0.0))
 
-    def _term(self, fieldname: str, text: Any, boost: float, segment: _LiveSegment) -> Scores:
+    def _term(self, fieldname: str, text: Any, boost: float, segment: _LiveSegment) -> Match | None:
         if not isinstance(text, str):
             return self._by_whoosh(wq.Term(fieldname, text, boost=boost), segment)
         ids, frequencies = self._postings.get(segment.reader, segment.data.segment_id, fieldname, text)
-        if not ids:
-            return {}
+        if not len(ids):
+            return None
         self.terms.setdefault(fieldname, set()).add(text)
         norms = segment.data.norms(segment.reader, fieldname, self._average(fieldname))
-        return term_scores(ids, frequencies, norms, self._weight(fieldname, text, boost))
+        return term_match(ids, frequencies, norms, self._weight(fieldname, text, boost))
 
     def _average(self, fieldname: str) -> float:
         if fieldname not in self._averages:
@@ -651,16 +680,18 @@ class _Evaluation:
             self._weights[key] = boost * self._searcher.idf(fieldname, text) * (K1 + 1)
         return self._weights[key]
 
-    def _by_whoosh(self, q: wq.Query, segment: _LiveSegment) -> Scores:
-        found: Scores = {}
+    def _by_whoosh(self, q: wq.Query, segment: _LiveSegment) -> Match | None:
+        hits = np.zeros(segment.data.doc_count, dtype=bool)
+        scores = np.zeros(segment.data.doc_count)
         matcher = q.matcher(segment.searcher)
         while matcher.is_active():
-            found[matcher.id()] = matcher.score()
+            hits[matcher.id()] = True
+            scores[matcher.id()] = matcher.score()
             matcher.next()
         for fieldname, text in q.iter_all_terms():
             if isinstance(text, str):
                 self.terms.setdefault(fieldname, set()).add(text)
-        return found
+        return Match(hits, scores) if hits.any() else None
 
 
 # --- the index ----------------------------------------------------------------------------
@@ -1034,7 +1065,7 @@ class WhooshSearchIndex(SearchIndex):
     ) -> _Found:
         """Match, rank, count and facet over every segment (see :class:`_Evaluation`)."""
         mask = _exclusion(query)
-        excluded = set(searcher.docs_for_query(mask)) if mask is not None else set()
+        excluded = np.array(sorted(searcher.docs_for_query(mask)) if mask is not None else [], dtype=np.intp)
         wanted = {
             "kind": query.kinds,
             "exhibition": query.exhibitions,
@@ -1050,34 +1081,37 @@ class WhooshSearchIndex(SearchIndex):
             if not isinstance(reader, SegmentReader):
                 continue  # an empty index
             segment = self._segment_data(reader)
-            live = _LiveSegment(segment, reader, subsearcher)
-            scores: Scores | None = None
             if user_query is None:
-                matched = set(range(segment.doc_count))
+                found = Match(np.ones(segment.doc_count, dtype=bool), np.zeros(segment.doc_count))
             else:
-                scores = evaluation.scores(user_query, live)
-                matched = set(scores)
-            matched.difference_update(reader.deleted_docs_set)
+                found = evaluation.match(user_query, _LiveSegment(segment, reader, subsearcher))
+                if found is None:
+                    continue
+            matched = found.hits.copy()
+            if reader.has_deletions():
+                matched[np.fromiter(reader.deleted_docs_set, dtype=np.intp)] = False
             if query.visible_on is not None:
-                matched.difference_update(segment.expired(subsearcher, query.visible_on))
-            if excluded:
-                matched.difference_update(d - offset for d in excluded if offset <= d < offset + segment.doc_count)
-            facet_values = segment.facet_values(reader, self._schema)
+                matched[segment.expired(subsearcher, query.visible_on)] = False
+            first, last = np.searchsorted(excluded, (offset, offset + segment.doc_count))
+            matched[excluded[first:last] - offset] = False
+            segment_facets = segment.facets(reader, self._schema)
             for name, values in wanted.items():
                 if values:
-                    matched.intersection_update(set().union(*(facet_values[name].get(v, ()) for v in values)))
-            if not matched:
+                    allowed = np.zeros(segment.doc_count, dtype=bool)
+                    allowed[segment_facets[name].holding(values)] = True
+                    matched &= allowed
+            matches = int(np.count_nonzero(matched))
+            if not matches:
                 continue
-            total += len(matched)
+            total += matches
             for name in FACETS:
-                facet_counts(matched, facet_values[name], facets[name], segment.doc_count)
-            if by_date or scores is None:
-                dates = segment.dates(reader)
-                candidates += top(((dates[d], -(offset + d)) for d in matched), count)
-            else:
-                candidates += [(scores[d], -(offset + d)) for d in best_scored(scores, matched, count)]
-        ranked = [(key, -position) for key, position in top(candidates, count)]
-        return _Found(ranked, total, facets, evaluation.terms)
+                facet = segment_facets[name]
+                facet_counts(matched, facet.docs, facet.codes, facet.values, facets[name])
+            keys = segment.dates(reader) if by_date or user_query is None else found.scores
+            ranked, docs = best(matched, keys, count)
+            candidates += zip(ranked, [-(offset + doc) for doc in docs])
+        ranked_all = [(key, -position) for key, position in top(candidates, count)]
+        return _Found(ranked_all, total, facets, evaluation.terms)
 
     def _segment_data(self, reader: SegmentReader) -> _SegmentData:
         segment_id = reader.segment().segment_id()
