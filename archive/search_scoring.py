@@ -14,7 +14,6 @@ Scores follow BM25 (the same formula and defaults as Whoosh's ``BM25F``)::
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
@@ -33,7 +32,6 @@ __all__ = [
     "facet_counts",
     "maybe",
     "term_match",
-    "top",
     "without",
 ]
 
@@ -144,9 +142,3 @@ def best(matched: NDArray[np.bool_], keys: NDArray[np.number], count: int) -> tu
         docs, ranked = docs[near], ranked[near]
     order = np.lexsort((docs, -ranked))[:count]
     return ranked[order].tolist(), docs[order].tolist()
-
-
-def top(candidates: Iterable[tuple[float, int]], count: int) -> list[tuple[float, int]]:
-    """The ``count`` best ``(key, -position)`` pairs, best first (a higher key wins; equal
-    keys keep the earlier position first)."""
-    return heapq.nlargest(count, candidates)

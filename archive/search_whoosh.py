@@ -50,7 +50,7 @@ from whoosh.writing import NO_MERGE
 
 from archive.durable import fsync_dir
 from archive.errors import ArchiveError
-from archive.search_scoring import K1, Match, best, bm25_norms, both, boosted, either, facet_counts, maybe, term_match, top, without
+from archive.search_scoring import K1, Match, best, bm25_norms, both, boosted, either, facet_counts, maybe, term_match, without
 from archive.search import (
     FACETS,
     MAX_PAGE_SIZE,
@@ -588,6 +588,120 @@ class _LiveSegment:
     data: _SegmentData
     reader: SegmentReader
     searcher: Searcher  # the segment's sub-searcher (its parent gives whole-index statistics)
+    offset: int  # its first document's index-wide number
+
+
+VIEW_CACHE_SIZE = 2_000_000  # index-wide postings kept per commit (about 24 MB)
+
+
+class _IndexView:
+    """The live segments of one searcher (one commit) as one run of documents, numbered as
+    Whoosh's searcher numbers them (a segment's offset plus its own number), so that a query
+    is evaluated with a few array operations over the whole index rather than segment by
+    segment. Built from the per-segment data on the first query after a commit; index-wide
+    postings of the words searched during this commit are kept, within ``VIEW_CACHE_SIZE``.
+    """
+
+    def __init__(self, searcher: Searcher, segments: list[_LiveSegment], postings: _PostingsCache, schema: Schema):
+        self.searcher = searcher
+        self.segments = segments
+        self.size = sum(segment.data.doc_count for segment in segments)
+        self.offsets = np.array([segment.offset for segment in segments], dtype=np.intp)
+        self._postings = postings
+        self._schema = schema
+        self._terms: OrderedDict[tuple[str, str], Postings | None] = OrderedDict()
+        self._held = 0
+        self._expansions: dict[tuple[str, str], list[str]] = {}
+        self._norms: dict[str, NDArray[np.float64]] = {}
+        self._facets: dict[str, _Facet] | None = None
+        self._dates: NDArray[np.int64] | None = None
+        self._live: NDArray[np.bool_] | None = None
+        self._expired: tuple[date, NDArray[np.intp]] | None = None
+
+    def postings(self, fieldname: str, text: str) -> Postings | None:
+        """Index-wide document numbers and frequencies of one term (``None``: no document has it)."""
+        key = (fieldname, text)
+        if key in self._terms:
+            self._terms.move_to_end(key)
+            return self._terms[key]
+        ids, frequencies = [], []
+        for segment in self.segments:
+            found, tf = self._postings.get(segment.reader, segment.data.segment_id, fieldname, text)
+            if len(found):
+                ids.append(found.astype(np.intp) + segment.offset)
+                frequencies.append(tf)
+        entry = (np.concatenate(ids), np.concatenate(frequencies)) if ids else None
+        self._terms[key] = entry
+        self._held += 1 + (len(entry[0]) if entry else 0)
+        while self._held > VIEW_CACHE_SIZE and len(self._terms) > 1:
+            _, dropped = self._terms.popitem(last=False)
+            self._held -= 1 + (len(dropped[0]) if dropped else 0)
+        return entry
+
+    def expand(self, fieldname: str, prefix: str) -> list[str]:
+        """The terms of ``fieldname`` in any live segment that start with ``prefix``."""
+        key = (fieldname, prefix)
+        if key not in self._expansions:
+            found: set[str] = set()
+            for segment in self.segments:
+                found.update(segment.data.expand(segment.reader, fieldname, prefix))
+            self._expansions[key] = sorted(found)
+        return self._expansions[key]
+
+    def norms(self, fieldname: str) -> NDArray[np.float64]:
+        """BM25 length norms of every document for ``fieldname`` (the average is this commit's)."""
+        if fieldname not in self._norms:
+            average = self.searcher.avg_field_length(fieldname) or 1.0
+            parts = [segment.data.norms(segment.reader, fieldname, average) for segment in self.segments]
+            self._norms[fieldname] = np.concatenate(parts) if parts else np.zeros(0)
+        return self._norms[fieldname]
+
+    def facets(self) -> dict[str, _Facet]:
+        """Each facet over the whole index, value codes shared by all segments."""
+        if self._facets is None:
+            facets: dict[str, _Facet] = {}
+            for name in FACETS:
+                codes: dict[str, int] = {}
+                docs, held = [], []
+                for segment in self.segments:
+                    facet = segment.data.facets(segment.reader, self._schema)[name]
+                    mapping = np.array([codes.setdefault(value, len(codes)) for value in facet.values], dtype=np.intp)
+                    docs.append(facet.docs + segment.offset)
+                    held.append(mapping[facet.codes] if len(facet.codes) else facet.codes)
+                empty = np.zeros(0, dtype=np.intp)
+                facets[name] = _Facet(
+                    list(codes), np.concatenate(docs) if docs else empty, np.concatenate(held) if held else empty
+                )
+            self._facets = facets
+        return self._facets
+
+    def dates(self) -> NDArray[np.int64]:
+        if self._dates is None:
+            parts = [segment.data.dates(segment.reader) for segment in self.segments]
+            self._dates = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        return self._dates
+
+    def live(self) -> NDArray[np.bool_]:
+        """Which documents are not deleted (as of this commit)."""
+        if self._live is None:
+            live = np.ones(self.size, dtype=bool)
+            for segment in self.segments:
+                if segment.reader.has_deletions():
+                    deleted = np.fromiter(segment.reader.deleted_docs_set, dtype=np.intp)
+                    live[deleted + segment.offset] = False
+            self._live = live
+        return self._live
+
+    def expired(self, on: date) -> NDArray[np.intp]:
+        """Documents whose consent expired before ``on``."""
+        if self._expired is None or self._expired[0] != on:
+            parts = [segment.data.expired(segment.searcher, on) + segment.offset for segment in self.segments]
+            self._expired = (on, np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp))
+        return self._expired[1]
+
+    def segment_of(self, docs: NDArray[np.intp]) -> NDArray[np.intp]:
+        """For index-wide document numbers, the index in ``segments`` of the segment holding each."""
+        return np.searchsorted(self.offsets, docs, side="right") - 1
 
 
 @dataclass(frozen=True)
@@ -599,57 +713,57 @@ class _Found:
 
 
 class _Evaluation:
-    """One parsed query evaluated segment by segment into a :class:`Match` (or ``None``: no
-    document of the segment matches).
+    """One parsed query evaluated over the whole index (:class:`_IndexView`) into a
+    :class:`Match` (or ``None``: no document matches).
 
     Terms, prefixes, AND, OR, AND NOT and ANDMAYBE are evaluated here over cached postings
     with vectorised operations (:mod:`archive.search_scoring`), scored with BM25 on the
     whole index's statistics, as Whoosh's ``BM25F`` does; phrases from the positions of the
-    documents holding all their words. Anything else runs through Whoosh's own matcher on
-    that segment. Whoosh's collector is not used: it makes several Python calls per matching
-    document for scoring, grouping and counting, which at 50,000 long documents cost hundreds
-    of milliseconds for a frequent word.
+    documents holding all their words. Anything else runs through Whoosh's own matcher,
+    segment by segment. Whoosh's collector is not used: it makes several Python calls per
+    matching document for scoring, grouping and counting, which at 50,000 long documents
+    cost hundreds of milliseconds for a frequent word.
     """
 
-    def __init__(self, searcher: Searcher, postings: _PostingsCache):
-        self._searcher = searcher
+    def __init__(self, view: _IndexView, postings: _PostingsCache):
+        self._view = view
         self._postings = postings
-        self._averages: dict[str, float] = {}
         self._weights: dict[tuple[str, str, float], float] = {}
         self.terms: dict[str, set[str]] = {}
 
-    def match(self, q: wq.Query, segment: _LiveSegment) -> Match | None:
+    def match(self, q: wq.Query) -> Match | None:
         if isinstance(q, wq.Term):
-            return self._term(q.fieldname, q.text, q.boost, segment)
+            return self._term(q.fieldname, q.text, q.boost)
         if isinstance(q, wq.Prefix):
-            found = segment.data.expand(segment.reader, q.fieldname, q.text)
-            return either([self._term(q.fieldname, text, q.boost, segment) for text in found])
+            return either([self._term(q.fieldname, text, q.boost) for text in self._view.expand(q.fieldname, q.text)])
         if isinstance(q, wq.And):
-            return boosted(both([self.match(sub, segment) for sub in q.subqueries]), q.boost)
+            return boosted(both([self.match(sub) for sub in q.subqueries]), q.boost)
         if isinstance(q, wq.Or) and not q.minmatch and not q.scale:
-            return boosted(either([self.match(sub, segment) for sub in q.subqueries]), q.boost)
+            return boosted(either([self.match(sub) for sub in q.subqueries]), q.boost)
         if isinstance(q, wq.AndNot):
-            return boosted(without(self.match(q.a, segment), self.match(q.b, segment)), q.boost)
+            return boosted(without(self.match(q.a), self.match(q.b)), q.boost)
         if isinstance(q, wq.AndMaybe):
-            return boosted(maybe(self.match(q.a, segment), self.match(q.b, segment)), q.boost)
+            return boosted(maybe(self.match(q.a), self.match(q.b)), q.boost)
         if q is wq.NullQuery:
             return None
         if isinstance(q, wq.Phrase) and q.slop == 1 and q.words and all(isinstance(w, str) for w in q.words):
-            return self._phrase(q, segment)
-        return self._by_whoosh(q, segment)
+            return self._phrase(q)
+        return self._by_whoosh(q)
 
-    def _phrase(self, q: wq.Phrase, segment: _LiveSegment) -> Match | None:
+    def _phrase(self, q: wq.Phrase) -> Match | None:
         """Documents with the words at consecutive positions, scored as the words' sum."""
-        candidates = both([self._term(q.fieldname, word, q.boost, segment) for word in q.words])
+        candidates = both([self._term(q.fieldname, word, q.boost) for word in q.words])
         if candidates is None:
             return None
-        decode = self._searcher.schema[q.fieldname].format.decode_positions
-        values = [self._postings.values(segment.reader, segment.data.segment_id, q.fieldname, w) for w in q.words]
-        hits = np.zeros(segment.data.doc_count, dtype=bool)
-        for doc in np.flatnonzero(candidates.hits).tolist():
+        decode = self._view.searcher.schema[q.fieldname].format.decode_positions
+        docs = np.flatnonzero(candidates.hits)
+        hits = np.zeros(self._view.size, dtype=bool)
+        for doc, index in zip(docs.tolist(), self._view.segment_of(docs).tolist()):
+            segment = self._view.segments[index]
+            local = doc - segment.offset
             starts: set[int] | None = None
-            for offset, by_doc in enumerate(values):
-                value = by_doc.get(doc)
+            for offset, word in enumerate(q.words):
+                value = self._postings.values(segment.reader, segment.data.segment_id, q.fieldname, word).get(local)
                 here = {position - offset for position in decode(value)} if value is not None else set()
                 starts = here if starts is None else starts & here
                 if not starts:
@@ -659,35 +773,30 @@ class _Evaluation:
             return None
         return Match(hits, np.where(hits, candidates.scores, 0.0))
 
-    def _term(self, fieldname: str, text: Any, boost: float, segment: _LiveSegment) -> Match | None:
+    def _term(self, fieldname: str, text: Any, boost: float) -> Match | None:
         if not isinstance(text, str):
-            return self._by_whoosh(wq.Term(fieldname, text, boost=boost), segment)
-        ids, frequencies = self._postings.get(segment.reader, segment.data.segment_id, fieldname, text)
-        if not len(ids):
+            return self._by_whoosh(wq.Term(fieldname, text, boost=boost))
+        postings = self._view.postings(fieldname, text)
+        if postings is None:
             return None
         self.terms.setdefault(fieldname, set()).add(text)
-        norms = segment.data.norms(segment.reader, fieldname, self._average(fieldname))
-        return term_match(ids, frequencies, norms, self._weight(fieldname, text, boost))
-
-    def _average(self, fieldname: str) -> float:
-        if fieldname not in self._averages:
-            self._averages[fieldname] = self._searcher.avg_field_length(fieldname) or 1.0
-        return self._averages[fieldname]
+        return term_match(*postings, self._view.norms(fieldname), self._weight(fieldname, text, boost))
 
     def _weight(self, fieldname: str, text: str, boost: float) -> float:
         key = (fieldname, text, boost)
         if key not in self._weights:
-            self._weights[key] = boost * self._searcher.idf(fieldname, text) * (K1 + 1)
+            self._weights[key] = boost * self._view.searcher.idf(fieldname, text) * (K1 + 1)
         return self._weights[key]
 
-    def _by_whoosh(self, q: wq.Query, segment: _LiveSegment) -> Match | None:
-        hits = np.zeros(segment.data.doc_count, dtype=bool)
-        scores = np.zeros(segment.data.doc_count)
-        matcher = q.matcher(segment.searcher)
-        while matcher.is_active():
-            hits[matcher.id()] = True
-            scores[matcher.id()] = matcher.score()
-            matcher.next()
+    def _by_whoosh(self, q: wq.Query) -> Match | None:
+        hits = np.zeros(self._view.size, dtype=bool)
+        scores = np.zeros(self._view.size)
+        for segment in self._view.segments:
+            matcher = q.matcher(segment.searcher)
+            while matcher.is_active():
+                hits[segment.offset + matcher.id()] = True
+                scores[segment.offset + matcher.id()] = matcher.score()
+                matcher.next()
         for fieldname, text in q.iter_all_terms():
             if isinstance(text, str):
                 self.terms.setdefault(fieldname, set()).add(text)
@@ -718,6 +827,7 @@ class WhooshSearchIndex(SearchIndex):
         self._schema = build_schema()
         self._segments: dict[str, _SegmentData] = {}
         self._postings = _PostingsCache(POSTINGS_CACHE_SIZE)
+        self._view: _IndexView | None = None
         if writable:
             self._path.mkdir(mode=0o700, parents=True, exist_ok=True)
             self._lock_fd = self._take_write_lock()
@@ -794,6 +904,7 @@ class WhooshSearchIndex(SearchIndex):
         return None
 
     def _drop_searcher(self) -> None:
+        self._view = None
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
@@ -1063,55 +1174,54 @@ class WhooshSearchIndex(SearchIndex):
     def _evaluate(
         self, searcher: Searcher, user_query: wq.Query | None, query: SearchQuery, count: int, *, by_date: bool
     ) -> _Found:
-        """Match, rank, count and facet over every segment (see :class:`_Evaluation`)."""
+        """Match, rank, count and facet over the whole index (see :class:`_Evaluation`)."""
+        view = self._view_of(searcher)
+        evaluation = _Evaluation(view, self._postings)
+        if user_query is None:
+            found: Match | None = Match(np.ones(view.size, dtype=bool), np.zeros(view.size))
+        else:
+            found = evaluation.match(user_query)
+        empty = _Found([], 0, {name: {} for name in FACETS}, evaluation.terms)
+        if found is None:
+            return empty
+        matched = found.hits & view.live()
+        if query.visible_on is not None:
+            matched[view.expired(query.visible_on)] = False
         mask = _exclusion(query)
-        excluded = np.array(sorted(searcher.docs_for_query(mask)) if mask is not None else [], dtype=np.intp)
+        if mask is not None:
+            matched[np.fromiter(searcher.docs_for_query(mask), dtype=np.intp)] = False
         wanted = {
             "kind": query.kinds,
             "exhibition": query.exhibitions,
             "year": tuple(str(y) for y in query.years),
             "language": query.languages,
         }
-        evaluation = _Evaluation(searcher, self._postings)
-        candidates: list[tuple[float, int]] = []
-        facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-        total = 0
-        for subsearcher, offset in searcher.subsearchers or [(searcher, 0)]:
-            reader = subsearcher.reader()
-            if not isinstance(reader, SegmentReader):
-                continue  # an empty index
-            segment = self._segment_data(reader)
-            if user_query is None:
-                found = Match(np.ones(segment.doc_count, dtype=bool), np.zeros(segment.doc_count))
-            else:
-                found = evaluation.match(user_query, _LiveSegment(segment, reader, subsearcher))
-                if found is None:
-                    continue
-            matched = found.hits.copy()
-            if reader.has_deletions():
-                matched[np.fromiter(reader.deleted_docs_set, dtype=np.intp)] = False
-            if query.visible_on is not None:
-                matched[segment.expired(subsearcher, query.visible_on)] = False
-            first, last = np.searchsorted(excluded, (offset, offset + segment.doc_count))
-            matched[excluded[first:last] - offset] = False
-            segment_facets = segment.facets(reader, self._schema)
-            for name, values in wanted.items():
-                if values:
-                    allowed = np.zeros(segment.doc_count, dtype=bool)
-                    allowed[segment_facets[name].holding(values)] = True
-                    matched &= allowed
-            matches = int(np.count_nonzero(matched))
-            if not matches:
-                continue
-            total += matches
-            for name in FACETS:
-                facet = segment_facets[name]
-                facet_counts(matched, facet.docs, facet.codes, facet.values, facets[name])
-            keys = segment.dates(reader) if by_date or user_query is None else found.scores
-            ranked, docs = best(matched, keys, count)
-            candidates += zip(ranked, [-(offset + doc) for doc in docs])
-        ranked_all = [(key, -position) for key, position in top(candidates, count)]
-        return _Found(ranked_all, total, facets, evaluation.terms)
+        facets = view.facets()
+        for name, values in wanted.items():
+            if values:
+                allowed = np.zeros(view.size, dtype=bool)
+                allowed[facets[name].holding(values)] = True
+                matched &= allowed
+        total = int(np.count_nonzero(matched))
+        if not total:
+            return empty
+        counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+        for name in FACETS:
+            facet_counts(matched, facets[name].docs, facets[name].codes, facets[name].values, counts[name])
+        keys = view.dates() if by_date or user_query is None else found.scores
+        ranked, docs = best(matched, keys, count)
+        return _Found(list(zip(ranked, docs)), total, counts, evaluation.terms)
+
+    def _view_of(self, searcher: Searcher) -> _IndexView:
+        """The whole-index view of ``searcher``'s segments, built once per searcher (commit)."""
+        if self._view is None or self._view.searcher is not searcher:
+            segments = []
+            for subsearcher, offset in searcher.subsearchers or [(searcher, 0)]:
+                reader = subsearcher.reader()
+                if isinstance(reader, SegmentReader):  # not an empty index
+                    segments.append(_LiveSegment(self._segment_data(reader), reader, subsearcher, offset))
+            self._view = _IndexView(searcher, segments, self._postings, self._schema)
+        return self._view
 
     def _segment_data(self, reader: SegmentReader) -> _SegmentData:
         segment_id = reader.segment().segment_id()

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from archive.search_scoring import B, K1, Match, best, bm25_norms, both, boosted, either, facet_counts, maybe, term_match, top, without
+from archive.search_scoring import B, K1, Match, best, bm25_norms, both, boosted, either, facet_counts, maybe, term_match, without
 
 SIZE = 41  # documents in the segment the generated matches belong to
 scores_st = st.dictionaries(st.integers(0, SIZE - 1), st.floats(0.0, 100.0, allow_nan=False), max_size=25)
@@ -200,20 +200,6 @@ def test_facet_counts_count_the_matched_documents_holding_each_value(case):
 
     expected = {value: len(matched & held) for value, held in values.items() if matched & held}
     assert into == expected
-
-
-def test_top_returns_the_best_first_and_breaks_ties_by_the_earlier_position():
-    candidates = [(1.0, -5), (2.0, -7), (1.0, -2), (2.0, -3), (0.5, -1)]
-
-    assert top(candidates, 3) == [(2.0, -3), (2.0, -7), (1.0, -2)]
-    assert top(candidates, 10) == [(2.0, -3), (2.0, -7), (1.0, -2), (1.0, -5), (0.5, -1)]
-
-
-@given(st.lists(st.tuples(st.integers(0, 5).map(float), st.integers(0, 100)), unique_by=lambda c: c[1]), st.integers(0, 20))
-def test_top_ranks_by_key_then_position(candidates, count):
-    ranked = top([(key, -position) for key, position in candidates], count)
-
-    assert [(key, -p) for key, p in ranked] == sorted(candidates, key=lambda c: (-c[0], c[1]))[:count]
 
 
 def test_best_keeps_the_earlier_document_of_a_tie_at_the_cut():
