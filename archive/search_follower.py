@@ -40,6 +40,11 @@ PURGE_AFTER_SECONDS = 5.0
 EXPIRY_CHECK_SECONDS = 60.0
 #: At most this often, when there is nothing new to apply, small segments are merged.
 COMPACT_SECONDS = 10.0
+#: A compaction holds up the follower (about a second at 50,000 documents), so it waits until
+#: nothing new has come for this long: during a burst of changes, each is applied at once.
+QUIET_SECONDS = 3.0
+#: ... but under changes that never pause, it runs at least this often anyway.
+COMPACT_ANYWAY_SECONDS = 60.0
 
 _ITEM_TOPICS = tuple(get_topic(cls) + "." for cls in (Artwork, Testimony))
 _EXHIBITION_TOPIC = get_topic(Exhibition) + "."
@@ -61,7 +66,8 @@ class SearchFollower:
         self.batch_size = batch_size
         self._purge_due: float | None = None
         self._next_expiry_check = 0.0
-        self._next_compaction = 0.0
+        self._last_compaction = 0.0
+        self._last_applied = 0.0
 
     def run_batch(self) -> int:
         """Apply the next batch of notifications; return how many there were (0: caught up)."""
@@ -75,6 +81,7 @@ class SearchFollower:
                 affected[aggregate_id] = None
         upserts, deletes = self.documents(affected)
         self.index.apply(upserts, deletes, notifications[-1].id)
+        self._last_applied = time.monotonic()
         if deletes or upserts:
             # A replaced document leaves its old text in a segment too (e.g. a name made anonymous).
             self._purge_due = self._purge_due or time.monotonic() + PURGE_AFTER_SECONDS
@@ -103,6 +110,15 @@ class SearchFollower:
             return 0
         self._purge_due = None
         return self.index.purge_deleted() if self.index.has_deleted() else 0
+
+    def compaction_due(self, now: float) -> bool:
+        """Whether to merge small segments now, the log being caught up: at most every
+        ``COMPACT_SECONDS``, once nothing new has been applied for ``QUIET_SECONDS`` (or
+        ``COMPACT_ANYWAY_SECONDS`` passed since the last compaction)."""
+        since_compaction = now - self._last_compaction
+        if since_compaction < COMPACT_SECONDS:
+            return False
+        return now - self._last_applied >= QUIET_SECONDS or since_compaction >= COMPACT_ANYWAY_SECONDS
 
     def documents(self, aggregate_ids: Iterable[UUID]) -> tuple[list[SearchDocument], list[str]]:
         """Current documents for these aggregates, and the ids whose documents must go."""
@@ -137,9 +153,9 @@ class SearchFollower:
         while not stop.is_set():
             try:
                 applied = self.run_batch()
-                if not applied and time.monotonic() >= self._next_compaction:
+                if not applied and self.compaction_due(time.monotonic()):
                     self.index.compact()  # idle: merge small segments, off the critical path
-                    self._next_compaction = time.monotonic() + COMPACT_SECONDS
+                    self._last_compaction = time.monotonic()
                 if time.monotonic() >= self._next_expiry_check:
                     self.remove_expired()
                     self._next_expiry_check = time.monotonic() + EXPIRY_CHECK_SECONDS

@@ -44,7 +44,8 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.lang import stopwords_for_language
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import SegmentReader, TermNotFound
+from whoosh.index import TOC
+from whoosh.reading import EmptyReader, MultiReader, SegmentReader, TermNotFound
 from whoosh.searching import Searcher
 from whoosh.writing import NO_MERGE
 
@@ -824,6 +825,8 @@ class WhooshSearchIndex(SearchIndex):
         self._closed = False
         self._ix: Any = None
         self._searcher: Searcher | None = None
+        self._generation = -1  # the commit self._searcher reads
+        self._readers: dict[tuple[str, int], SegmentReader] = {}  # by segment and deletions
         self._schema = build_schema()
         self._segments: dict[str, _SegmentData] = {}
         self._postings = _PostingsCache(POSTINGS_CACHE_SIZE)
@@ -859,6 +862,9 @@ class WhooshSearchIndex(SearchIndex):
         with self._mutex:
             self._closed = True
             self._drop_searcher()
+            for reader in self._readers.values():
+                reader.close()
+            self._readers = {}
             if self._ix is not None:
                 self._ix.close()
                 self._ix = None
@@ -890,10 +896,10 @@ class WhooshSearchIndex(SearchIndex):
                         return None
                     self._ix = storage.open_index(_INDEX_NAME)
                 searcher = self._searcher
-                if searcher is not None and searcher.reader().generation() == self._ix.latest_generation():
+                if searcher is not None and self._generation == self._ix.latest_generation():
                     return searcher
                 self._drop_searcher()
-                self._searcher = self._ix.searcher(weighting=scoring.BM25F())
+                self._searcher = self._open_searcher()
                 self._forget_dead_segments(self._searcher)
                 return self._searcher
             except FileNotFoundError:
@@ -903,8 +909,34 @@ class WhooshSearchIndex(SearchIndex):
                     raise
         return None
 
+    def _open_searcher(self) -> Searcher:
+        """A searcher over the latest commit that keeps the open readers of the segments it
+        shares with the previous one (same segment, same deletions: its files and what the
+        reader read from them are unchanged), so that a commit costs opening its new segments
+        rather than every segment again (about 1.5 ms each). Readers of segments no longer
+        in the commit are closed."""
+        toc = TOC.read(self._ix.storage, _INDEX_NAME)
+        previous, self._readers = self._readers, {}
+        readers = []
+        try:
+            for segment in toc.segments:
+                key = (segment.segment_id(), segment.deleted_count())
+                reader = previous.pop(key, None)
+                if reader is None:
+                    reader = SegmentReader(self._ix.storage, toc.schema, segment, generation=toc.generation)
+                self._readers[key] = reader
+                readers.append(reader)
+        finally:
+            for reader in previous.values():
+                reader.close()
+        self._generation = toc.generation
+        ixreader = MultiReader(readers, generation=toc.generation) if readers else EmptyReader(toc.schema)
+        # The readers are this instance's (self._readers): closing a searcher leaves them open.
+        return Searcher(ixreader, weighting=scoring.BM25F(), closereader=False, fromindex=self._ix)
+
     def _drop_searcher(self) -> None:
         self._view = None
+        self._generation = -1
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
@@ -932,14 +964,16 @@ class WhooshSearchIndex(SearchIndex):
             writer = self._ix.writer()
             try:
                 changed = False
-                searcher = writer.searcher()
+                searcher = self._searcher_for(writer)
                 for doc_id in sorted(deleted):
-                    changed |= writer.delete_by_term("doc_id", doc_id) > 0
+                    changed |= writer.delete_by_term("doc_id", doc_id, searcher=searcher) > 0
                 for doc in latest.values():
                     indexed = _stored_version(searcher, doc.doc_id)
                     if indexed is not None and indexed > doc.version:
                         continue
-                    writer.update_document(**_document_fields(doc))
+                    # update_document, with the lookup of the old version through ``searcher``
+                    writer.delete_by_term("doc_id", doc.doc_id, searcher=searcher)
+                    writer.add_document(**_document_fields(doc))
                     changed = True
                 if changed:
                     # No merging here: a commit must make new documents searchable at once;
@@ -954,6 +988,15 @@ class WhooshSearchIndex(SearchIndex):
             if changed:
                 _fsync_files(self._path, os.listdir(self._path))
             _write_position(self._path, position)
+
+    def _searcher_for(self, writer: Any) -> Searcher:
+        """A searcher over the commit ``writer`` started from: this instance's own (which
+        reuses open segment readers) when it reads that commit, else the writer's (which
+        opens every segment). Document numbers are the same in both: same segments, same order."""
+        searcher = self._current_searcher()
+        if searcher is not None and self._generation == writer.generation - 1:
+            return searcher
+        return writer.searcher()
 
     def compact(self) -> int:
         """Merge small segments together (never large ones); return how many were merged."""

@@ -294,6 +294,51 @@ def test_small_commits_stay_separate_until_an_idle_compaction_merges_them(tmp_pa
         index.close()
 
 
+def test_compaction_waits_for_a_pause_in_changes_but_not_forever(archive, index):
+    from archive.search_follower import COMPACT_ANYWAY_SECONDS, COMPACT_SECONDS, QUIET_SECONDS
+
+    follower = SearchFollower(archive, index)
+    t = 1000.0
+    follower._last_compaction, follower._last_applied = t - COMPACT_SECONDS, t  # a change applied at t
+
+    assert not follower.compaction_due(t + QUIET_SECONDS / 2)  # a burst: the next change comes first
+    assert follower.compaction_due(t + QUIET_SECONDS)
+
+    follower._last_compaction = t = t + QUIET_SECONDS
+    assert not follower.compaction_due(t + 1.0)  # not again so soon
+
+    follower._last_applied = t + COMPACT_ANYWAY_SECONDS - 1.0  # changes that never pause
+    assert not follower.compaction_due(t + COMPACT_ANYWAY_SECONDS - 0.5)
+    assert follower.compaction_due(t + COMPACT_ANYWAY_SECONDS)
+
+
+def test_a_follower_applying_changes_does_not_compact_until_they_pause(archive, index, monkeypatch):
+    compactions: list[int] = []
+    monkeypatch.setattr(type(index._current()), "compact", lambda self: compactions.append(1) or 0)
+    monkeypatch.setattr("archive.search_follower.COMPACT_SECONDS", 0.05)
+    monkeypatch.setattr("archive.search_follower.QUIET_SECONDS", 0.5)
+    follower = SearchFollower(archive, index)
+    contributor = archive.register_contributor(name="Burst Person", actor=CURATOR)
+    stop = threading.Event()
+    thread = threading.Thread(target=follower.run_forever, args=(stop, 0.01), daemon=True)
+    thread.start()
+    try:
+        time.sleep(0.2)
+        before = len(compactions)  # the first idle poll may compact: nothing applied yet
+        for n in range(10):
+            archive.record_testimony(
+                contributor_id=contributor, actor=CURATOR, title={"en": f"t{n}"}, text={"en": "x"}, language="en",
+                content_note={"en": "Mentions violence."},
+            )
+            time.sleep(0.1)  # the follower polls every 0.01 s, so it is idle in between
+        assert len(compactions) == before
+        time.sleep(1.0)
+        assert len(compactions) > before  # the pause came
+    finally:
+        stop.set()
+        thread.join(10)
+
+
 def test_a_rebuild_keeps_a_contributors_items_together_so_withdrawing_them_all_purges_few_segments(
     archive, settings, index, monkeypatch
 ):

@@ -272,6 +272,39 @@ def test_a_reader_sees_the_writers_new_commits_without_reopening(tmp_path: Path)
     writer.close()
 
 
+def test_after_a_commit_a_reader_opens_only_the_segments_that_changed(tmp_path: Path, monkeypatch):
+    import archive.search_whoosh as adapter
+
+    opened: list[str] = []
+
+    class CountingReader(adapter.SegmentReader):
+        def __init__(self, storage, schema, segment, **kwargs):
+            opened.append(segment.segment_id())
+            super().__init__(storage, schema, segment, **kwargs)
+
+    monkeypatch.setattr(adapter, "SegmentReader", CountingReader)
+    writer = WhooshSearchIndex(tmp_path / "ix", writable=True)
+    reader = WhooshSearchIndex(tmp_path / "ix", writable=False)
+    try:
+        for n in range(5):  # five commits, five segments
+            writer.apply([_doc(f"d{n}", texts={"en": f"lantern number{n}"})], [], position=n + 1)
+        assert len(_ids(reader, "lantern")) == 5
+
+        writer.apply([_doc("d5", texts={"en": "lantern"})], [], position=6)
+        opened.clear()  # (the writer opens readers too)
+        assert len(_ids(reader, "lantern")) == 6
+        assert len(opened) == 1  # the new segment; the other five readers were kept
+
+        writer.apply([], ["d2"], position=7)  # a deletion changes one old segment
+        opened.clear()
+        assert sorted(_ids(reader, "lantern")) == ["d0", "d1", "d3", "d4", "d5"]
+        assert _ids(reader, "number2") == []
+        assert len(opened) == 1  # that segment, reopened with its deletion
+    finally:
+        reader.close()
+        writer.close()
+
+
 # --- snippets and malformed queries -------------------------------------------------------
 
 
