@@ -67,7 +67,7 @@ class SearchFollower:
         self._purge_due: float | None = None
         self._next_expiry_check = 0.0
         self._last_compaction = 0.0
-        self._last_applied = 0.0
+        self._last_applied = time.monotonic()  # a follower just started waits for a pause too
 
     def run_batch(self) -> int:
         """Apply the next batch of notifications; return how many there were (0: caught up)."""

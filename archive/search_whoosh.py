@@ -1104,10 +1104,16 @@ class WhooshSearchIndex(SearchIndex):
             return sorted(searcher.stored_fields(n)["doc_id"] for n in searcher.docs_for_query(q))
 
     def doc_ids_expired(self, on: date) -> list[str]:
-        """Ids of documents whose consent expiry day is before ``on``."""
-        if on.toordinal() <= 1:
-            return []
-        return self._doc_ids(_expired_before(on))
+        """Ids of documents whose consent expiry day is before ``on`` (looked up per segment
+        and day: after a commit, only the new segments are searched)."""
+        with self._mutex:
+            searcher = self._current_searcher()
+            if searcher is None or on.toordinal() <= 1:
+                return []
+            view = self._view_of(searcher)
+            expired = view.expired(on)
+            expired = expired[view.live()[expired]]
+            return sorted(searcher.stored_fields(docnum)["doc_id"] for docnum in expired.tolist())
 
     def bulk_add(self, documents: list[SearchDocument]) -> None:
         """Add documents to a fresh index being rebuilt, with Whoosh's multi-process writer.

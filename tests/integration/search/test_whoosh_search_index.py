@@ -533,6 +533,11 @@ def test_only_documents_whose_consent_ended_before_the_day_count_as_expired(inde
     assert index.doc_ids_expired(date(2024, 6, 1)) == ["ended"]
     assert sorted(_ids(index, "quilt", visible_on=date(2024, 6, 1))) == ["far", "open", "today"]
 
+    # later commits: a new segment is looked up too, and a removed document no longer counts
+    index.apply([_doc("ended-later", expires_on=date(2021, 5, 5), titles={"en": "quilt"})], ["ended"], 2)
+    assert index.doc_ids_expired(date(2024, 6, 1)) == ["ended-later"]
+    assert index.doc_ids_expired(date(2021, 5, 5)) == []
+
 
 def test_excluded_ids_leave_hits_totals_and_facets_alike(index):
     index.apply([
