@@ -66,8 +66,8 @@ class SearchFollower:
         self.batch_size = batch_size
         self._purge_due: float | None = None
         self._next_expiry_check = 0.0
-        self._last_compaction = 0.0
-        self._last_applied = time.monotonic()  # a follower just started waits for a pause too
+        # A follower that just started waits before its first compaction too.
+        self._last_compaction = self._last_applied = time.monotonic()
 
     def run_batch(self) -> int:
         """Apply the next batch of notifications; return how many there were (0: caught up)."""
