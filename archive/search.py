@@ -127,9 +127,9 @@ class SearchIndex(abc.ABC):
         """Ranked, faceted, paginated results; malformed queries never raise."""
 
     @abc.abstractmethod
-    def purge_deleted(self) -> int:
-        """Rewrite only the segments that still hold deleted documents, so their text leaves
-        the index files; return how many segments were rewritten."""
+    def purge_deleted(self, limit: int | None = None) -> int:
+        """Rewrite only the segments that still hold deleted documents (at most ``limit``),
+        so their text leaves the index files; return how many segments were rewritten."""
 
     def compact(self) -> int:
         """Merge small segments left by many small commits (done when idle); return how many."""

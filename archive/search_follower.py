@@ -105,11 +105,16 @@ class SearchFollower:
         return len(deletes)
 
     def purge_if_due(self, force: bool = False) -> int:
-        """Rewrite segments still holding deleted documents, once their grace time has passed."""
+        """Rewrite segments still holding deleted documents, once their grace time has passed.
+
+        One segment per call (all of them when ``force``d): a large one takes seconds to
+        rewrite, and the follower applies whatever came meanwhile before the next.
+        """
         if self._purge_due is None or (not force and time.monotonic() < self._purge_due):
             return 0
-        self._purge_due = None
-        return self.index.purge_deleted() if self.index.has_deleted() else 0
+        rewritten = self.index.purge_deleted(None if force else 1) if self.index.has_deleted() else 0
+        self._purge_due = time.monotonic() if self.index.has_deleted() else None  # the rest: right after
+        return rewritten
 
     def compaction_due(self, now: float) -> bool:
         """Whether to merge small segments now, the log being caught up: at most every

@@ -258,6 +258,13 @@ def _storage(path: Path, *, readonly: bool) -> FileStorage:
     return FileStorage(str(path), supports_mmap=False, readonly=readonly)
 
 
+def _fsync_new_files(folder: Path, before: set[str]) -> None:
+    """Flush to disk the files a commit wrote (those not in ``before``), then the folder.
+    Files that were there before were flushed by the commit that wrote them, and Whoosh never
+    rewrites a file under the same name."""
+    _fsync_files(folder, set(os.listdir(folder)) - before)
+
+
 def _fsync_files(folder: Path, names: Iterable[str]) -> None:
     for name in names:
         path = folder / name
@@ -961,6 +968,7 @@ class WhooshSearchIndex(SearchIndex):
                 known = latest.get(doc.doc_id)
                 if known is None or doc.version >= known.version:
                     latest[doc.doc_id] = doc
+            before = set(os.listdir(self._path))
             writer = self._ix.writer()
             try:
                 changed = False
@@ -986,7 +994,7 @@ class WhooshSearchIndex(SearchIndex):
                     writer.cancel()
                 raise
             if changed:
-                _fsync_files(self._path, os.listdir(self._path))
+                _fsync_new_files(self._path, before)
             _write_position(self._path, position)
 
     def _searcher_for(self, writer: Any) -> Searcher:
@@ -1002,28 +1010,31 @@ class WhooshSearchIndex(SearchIndex):
         """Merge small segments together (never large ones); return how many were merged."""
         with self._mutex:
             self._require_writable()
+            before = set(os.listdir(self._path))
             writer = self._ix.writer()
             merged = len(_small_segments_to_merge(writer.segments))
             try:
                 if merged:
                     writer.commit(mergetype=merge_small_segments)
                 else:
-                    writer.cancel()  # nothing to merge: no commit, no fsync of the whole index
+                    writer.cancel()  # nothing to merge: no commit
             except BaseException:
                 if not writer.is_closed:
                     writer.cancel()
                 raise
             if merged:
                 self._current_searcher()
-                _fsync_files(self._path, os.listdir(self._path))
+                _fsync_new_files(self._path, before)
                 self._remove_leftovers()
             return merged
 
-    def purge_deleted(self) -> int:
-        """Rewrite only the segments that hold deleted documents, each into a segment of its
-        own (one commit each), then remove their old files; return how many were rewritten."""
+    def purge_deleted(self, limit: int | None = None) -> int:
+        """Rewrite only the segments that hold deleted documents (at most ``limit`` of them),
+        each into a segment of its own (one commit each), then remove their old files; return
+        how many were rewritten."""
         rewritten = 0
-        while True:
+        before = set(os.listdir(self._path))
+        while limit is None or rewritten < limit:
             with self._mutex:  # released between segments, so that searches go on meanwhile
                 self._require_writable()
                 writer = self._ix.writer()
@@ -1042,7 +1053,7 @@ class WhooshSearchIndex(SearchIndex):
                 self._current_searcher()
         with self._mutex:
             if rewritten:
-                _fsync_files(self._path, os.listdir(self._path))
+                _fsync_new_files(self._path, before)
             self._remove_leftovers()
         return rewritten
 
@@ -1125,6 +1136,7 @@ class WhooshSearchIndex(SearchIndex):
             self._require_writable()
             if not documents:
                 return
+            before = set(os.listdir(self._path))
             procs = min(BULK_PROCS, os.cpu_count() or 1)
             if procs > 1 and len(documents) >= BULK_MIN_DOCS_PER_PROC * procs:
                 writer = self._ix.writer(procs=procs, multisegment=True, limitmb=BULK_LIMIT_MB)
@@ -1140,7 +1152,7 @@ class WhooshSearchIndex(SearchIndex):
                 if not writer.is_closed:
                     writer.cancel()
                 raise
-            _fsync_files(self._path, os.listdir(self._path))
+            _fsync_new_files(self._path, before)
             self._drop_searcher()
 
     def has_deleted(self) -> bool:

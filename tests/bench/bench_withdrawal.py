@@ -354,8 +354,8 @@ class TimedIndex:
     def apply(self, upserts: list[SearchDocument], deletes: list[str], position: int) -> None:
         self._timed(f"apply +{len(upserts)} -{len(deletes)}", lambda: self._index.apply(upserts, deletes, position))
 
-    def purge_deleted(self) -> int:
-        return self._timed("purge", self._index.purge_deleted)
+    def purge_deleted(self, limit: int | None = None) -> int:
+        return self._timed("purge", lambda: self._index.purge_deleted(limit))
 
     def compact(self) -> int:
         return self._timed("compact", self._index.compact)

@@ -339,6 +339,25 @@ def test_a_follower_applying_changes_does_not_compact_until_they_pause(archive, 
         thread.join(10)
 
 
+def test_a_purge_rewrites_one_segment_at_a_time_so_new_changes_are_applied_in_between(archive, index):
+    from archive.search import SearchDocument
+
+    for n in range(3):  # three segments, each then holding a deleted document
+        index.apply([SearchDocument(doc_id=f"d{n}{k}", kind="testimony", version=1, texts={"en": "w"}) for k in range(2)], [], 0)
+    index.apply([], ["d00", "d10", "d20"], 0)
+    follower = SearchFollower(archive, index)
+    follower._purge_due = time.monotonic()
+
+    rewritten = []
+    while follower._purge_due is not None:
+        rewritten.append(follower.purge_if_due())
+        assert follower._purge_due is None or follower._purge_due <= time.monotonic()  # the rest at once
+
+    assert rewritten == [1, 1, 1]
+    assert not index.has_deleted()
+    assert follower.purge_if_due(force=True) == 0
+
+
 def test_a_rebuild_keeps_a_contributors_items_together_so_withdrawing_them_all_purges_few_segments(
     archive, settings, index, monkeypatch
 ):
