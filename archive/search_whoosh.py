@@ -6,11 +6,13 @@ Whoosh's segment and TOC files, ``position.json`` (the notification id applied s
 the consent gate allowed, and withdrawn text leaves the files when ``purge_deleted`` rewrites
 the segments that still hold deleted documents.
 
-Queries are parsed by Whoosh but evaluated here (:class:`_Evaluation`), segment by segment,
-over data read once from each segment and kept in memory while the segment is live: decoded
-postings, field lengths, facet values, dates. A segment never changes after it is
-written, so this data never goes stale; deletions are taken from the current reader on every
-query, and what was read from a segment is dropped once a merge or purge replaced it.
+Queries are parsed by Whoosh but evaluated here (:class:`_Evaluation`) over the whole index
+at once (:class:`_IndexView`, one per commit), from data read once from each segment and
+kept in memory while the segment is live: decoded postings, field lengths, facet values,
+dates. A segment never changes after it is written, so this data never goes stale (and its
+open reader is kept from one commit to the next while its deletions stay the same);
+deletions are taken from the current commit, and what was read from a segment is dropped
+once a merge or purge replaced it.
 """
 
 from __future__ import annotations
