@@ -64,7 +64,9 @@ class SearchFollower:
         self.archive = archive
         self.index = index
         self.batch_size = batch_size
-        self._purge_due: float | None = None
+        # Deleted documents an earlier run left in the files (stopped or killed before its
+        # purge) are purged at the first pass.
+        self._purge_due: float | None = 0.0
         self._next_expiry_check = 0.0
         # A follower that just started waits before its first compaction too.
         self._last_compaction = self._last_applied = time.monotonic()
@@ -84,7 +86,7 @@ class SearchFollower:
         self._last_applied = time.monotonic()
         if deletes or upserts:
             # A replaced document leaves its old text in a segment too (e.g. a name made anonymous).
-            self._purge_due = self._purge_due or time.monotonic() + PURGE_AFTER_SECONDS
+            self._purge_soon()
         return len(notifications)
 
     def catch_up(self) -> int:
@@ -101,8 +103,12 @@ class SearchFollower:
             return 0
         upserts, deletes = self.documents(UUID(doc_id) for doc_id in expired)
         self.index.apply(upserts, deletes, self.index.position())
-        self._purge_due = self._purge_due or time.monotonic() + PURGE_AFTER_SECONDS
+        self._purge_soon()
         return len(deletes)
+
+    def _purge_soon(self) -> None:
+        if self._purge_due is None:
+            self._purge_due = time.monotonic() + PURGE_AFTER_SECONDS
 
     def purge_if_due(self, force: bool = False) -> int:
         """Rewrite segments still holding deleted documents, once their grace time has passed.
@@ -110,7 +116,7 @@ class SearchFollower:
         One segment per call (all of them when ``force``d): a large one takes seconds to
         rewrite, and the follower applies whatever came meanwhile before the next.
         """
-        if self._purge_due is None or (not force and time.monotonic() < self._purge_due):
+        if not force and (self._purge_due is None or time.monotonic() < self._purge_due):
             return 0
         rewritten = self.index.purge_deleted(None if force else 1) if self.index.has_deleted() else 0
         self._purge_due = time.monotonic() if self.index.has_deleted() else None  # the rest: right after

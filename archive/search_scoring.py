@@ -1,11 +1,11 @@
 """Ranking and counting over plain postings, for the search adapter's query evaluation.
 
 Engine-agnostic: the Whoosh adapter reads postings (document numbers and term frequencies),
-field lengths, facet values and dates from its segments and hands them here as NumPy arrays.
-A query's result in one segment is a :class:`Match`: which of the segment's documents match
-and their scores, both as arrays as long as the segment. AND, OR, AND NOT, totals, facet
-counts and the top of the ranking are then a few vectorised operations per segment, however
-many documents match, instead of a Python step per matching document.
+field lengths, facet values and dates from its index and hands them here as NumPy arrays.
+A query's result is a :class:`Match`: which documents match and their scores, both as
+arrays with one entry per document of the index. AND, OR, AND NOT, totals, facet counts and
+the top of the ranking are then a few vectorised operations, however many documents match,
+instead of a Python step per matching document.
 
 Scores follow BM25 (the same formula and defaults as Whoosh's ``BM25F``)::
 
@@ -40,14 +40,11 @@ B = 0.75
 
 
 class Match(NamedTuple):
-    """The documents of one segment a query matches (``hits``) and their ``scores`` (0 where
-    ``hits`` is false), both indexed by document number within the segment."""
+    """The documents a query matches (``hits``) and their ``scores`` (0 where ``hits`` is
+    false), both indexed by document number."""
 
     hits: NDArray[np.bool_]
     scores: NDArray[np.float64]
-
-    def count(self) -> int:
-        return int(np.count_nonzero(self.hits))
 
 
 def bm25_norms(lengths: NDArray[np.float64], average: float) -> NDArray[np.float64]:
@@ -68,15 +65,24 @@ def term_match(ids: NDArray[np.integer], frequencies: NDArray[np.floating], norm
 
 
 def either(parts: Iterable[Match | None]) -> Match | None:
-    """OR: documents matching any part; the scores of the parts a document matches add up."""
-    found = [part for part in parts if part is not None]
-    if len(found) <= 1:
-        return found[0] if found else None
-    hits, scores = found[0].hits.copy(), found[0].scores.copy()
-    for part in found[1:]:
-        hits |= part.hits
-        scores += part.scores
-    return Match(hits, scores)
+    """OR: documents matching any part; the scores of the parts a document matches add up.
+
+    ``parts`` may be a generator: they are added up one at a time, so that however many
+    there are (a prefix's expansions), only the running total and one part are in memory.
+    """
+    total: Match | None = None
+    owned = False  # whether total's arrays are ours to add into (not a caller's part)
+    for part in parts:
+        if part is None:
+            continue
+        if total is None:
+            total = part
+            continue
+        if not owned:
+            total, owned = Match(total.hits.copy(), total.scores.copy()), True
+        total.hits[...] |= part.hits
+        total.scores[...] += part.scores
+    return total
 
 
 def both(parts: Sequence[Match | None]) -> Match | None:

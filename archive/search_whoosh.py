@@ -515,8 +515,8 @@ class _Facet:
 class _SegmentData:
     """What query evaluation needs from one segment besides postings, read from its reader
     once: field lengths (and their BM25 norms), sorted lexicons for prefixes, the documents of each
-    facet value, and the dates. A segment never changes once written (a delete only marks
-    documents, and deletions are read from the current reader on every query)."""
+    facet value, the dates, expired documents per day. A segment never changes once written
+    (a delete only marks documents; deletions are taken from each commit's view)."""
 
     def __init__(self, segment_id: str, doc_count: int):
         self.segment_id = segment_id
@@ -602,13 +602,18 @@ class _LiveSegment:
 
 
 VIEW_CACHE_SIZE = 2_000_000  # index-wide postings kept per commit (about 24 MB)
+VIEW_EXPANSIONS = 2_000  # prefix expansions kept per commit
+#: A prefix (``вой*``, or a Kazakh word) matches at most this many words per field, the
+#: first in alphabetical order: ``a*`` must not cost a pass over most of the index.
+MAX_PREFIX_TERMS = 200
 
 
 class _IndexView:
     """The live segments of one searcher (one commit) as one run of documents, numbered as
     Whoosh's searcher numbers them (a segment's offset plus its own number), so that a query
     is evaluated with a few array operations over the whole index rather than segment by
-    segment. Built from the per-segment data on the first query after a commit; index-wide
+    segment. Built from the per-segment data on the first query (or expiry check) after a
+    commit; index-wide
     postings of the words searched during this commit are kept, within ``VIEW_CACHE_SIZE``.
     """
 
@@ -619,9 +624,9 @@ class _IndexView:
         self.offsets = np.array([segment.offset for segment in segments], dtype=np.intp)
         self._postings = postings
         self._schema = schema
-        self._terms: OrderedDict[tuple[str, str], Postings | None] = OrderedDict()
+        self._terms: OrderedDict[tuple[str, str], Postings] = OrderedDict()
         self._held = 0
-        self._expansions: dict[tuple[str, str], list[str]] = {}
+        self._expansions: OrderedDict[tuple[str, str], list[str]] = OrderedDict()
         self._norms: dict[str, NDArray[np.float64]] = {}
         self._facets: dict[str, _Facet] | None = None
         self._dates: NDArray[np.int64] | None = None
@@ -640,23 +645,28 @@ class _IndexView:
             if len(found):
                 ids.append(found.astype(np.intp) + segment.offset)
                 frequencies.append(tf)
-        entry = (np.concatenate(ids), np.concatenate(frequencies)) if ids else None
-        self._terms[key] = entry
-        self._held += 1 + (len(entry[0]) if entry else 0)
+        if not ids:
+            return None  # not kept here (a word visitors typed); the segments' caches know it is absent
+        entry = self._terms[key] = (np.concatenate(ids), np.concatenate(frequencies))
+        self._held += len(entry[0])
         while self._held > VIEW_CACHE_SIZE and len(self._terms) > 1:
             _, dropped = self._terms.popitem(last=False)
-            self._held -= 1 + (len(dropped[0]) if dropped else 0)
+            self._held -= len(dropped[0])
         return entry
 
     def expand(self, fieldname: str, prefix: str) -> list[str]:
         """The terms of ``fieldname`` in any live segment that start with ``prefix``."""
         key = (fieldname, prefix)
-        if key not in self._expansions:
-            found: set[str] = set()
-            for segment in self.segments:
-                found.update(segment.data.expand(segment.reader, fieldname, prefix))
-            self._expansions[key] = sorted(found)
-        return self._expansions[key]
+        if key in self._expansions:
+            self._expansions.move_to_end(key)
+            return self._expansions[key]
+        found: set[str] = set()
+        for segment in self.segments:
+            found.update(segment.data.expand(segment.reader, fieldname, prefix))
+        expanded = self._expansions[key] = sorted(found)
+        if len(self._expansions) > VIEW_EXPANSIONS:
+            self._expansions.popitem(last=False)
+        return expanded
 
     def norms(self, fieldname: str) -> NDArray[np.float64]:
         """BM25 length norms of every document for ``fieldname`` (the average is this commit's)."""
@@ -745,7 +755,8 @@ class _Evaluation:
         if isinstance(q, wq.Term):
             return self._term(q.fieldname, q.text, q.boost)
         if isinstance(q, wq.Prefix):
-            return either([self._term(q.fieldname, text, q.boost) for text in self._view.expand(q.fieldname, q.text)])
+            expanded = self._view.expand(q.fieldname, q.text)[:MAX_PREFIX_TERMS]
+            return either(self._term(q.fieldname, text, q.boost) for text in expanded)
         if isinstance(q, wq.And):
             return boosted(both([self.match(sub) for sub in q.subqueries]), q.boost)
         if isinstance(q, wq.Or) and not q.minmatch and not q.scale:
@@ -766,7 +777,7 @@ class _Evaluation:
         if candidates is None:
             return None
         decode = self._view.searcher.schema[q.fieldname].format.decode_positions
-        docs = np.flatnonzero(candidates.hits)
+        docs = np.flatnonzero(candidates.hits & self._view.live())  # deleted ones need no positions
         hits = np.zeros(self._view.size, dtype=bool)
         for doc, index in zip(docs.tolist(), self._view.segment_of(docs).tolist()):
             segment = self._view.segments[index]
@@ -850,6 +861,9 @@ class WhooshSearchIndex(SearchIndex):
                 else:
                     self._ix = storage.create_index(self._schema, indexname=_INDEX_NAME)
                 self._remove_leftovers()
+                # Commits flush only the files they write: make sure whatever an earlier
+                # process wrote (perhaps killed before its flush) is on disk too.
+                _fsync_files(self._path, os.listdir(self._path))
             except BaseException:
                 self.close()
                 raise
@@ -870,17 +884,18 @@ class WhooshSearchIndex(SearchIndex):
         """Release the searcher and, for a writable instance, the write lock."""
         with self._mutex:
             self._closed = True
-            self._drop_searcher()
-            for reader in self._readers.values():
-                reader.close()
-            self._readers = {}
-            if self._ix is not None:
-                self._ix.close()
-                self._ix = None
-            if self._lock_fd is not None:
-                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
-                os.close(self._lock_fd)
-                self._lock_fd = None
+            try:
+                self._drop_searcher()
+                _close_all(self._readers.values())
+                self._readers = {}
+                if self._ix is not None:
+                    self._ix.close()
+                    self._ix = None
+            finally:
+                if self._lock_fd is not None:
+                    fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+                    os.close(self._lock_fd)
+                    self._lock_fd = None
 
     def _require_writable(self) -> None:
         if not self._writable:
@@ -922,8 +937,8 @@ class WhooshSearchIndex(SearchIndex):
         """A searcher over the latest commit that keeps the open readers of the segments it
         shares with the previous one (same segment, same deletions: its files and what the
         reader read from them are unchanged), so that a commit costs opening its new segments
-        rather than every segment again (about 1.5 ms each). Readers of segments no longer
-        in the commit are closed."""
+        rather than every segment again (about 1.5 ms each). The other readers (of segments
+        gone from the commit, or whose deletions changed) are closed."""
         toc = TOC.read(self._ix.storage, _INDEX_NAME)
         previous, self._readers = self._readers, {}
         readers = []
@@ -936,8 +951,7 @@ class WhooshSearchIndex(SearchIndex):
                 self._readers[key] = reader
                 readers.append(reader)
         finally:
-            for reader in previous.values():
-                reader.close()
+            _close_all(previous.values())
         self._generation = toc.generation
         ixreader = MultiReader(readers, generation=toc.generation) if readers else EmptyReader(toc.schema)
         # The readers are this instance's (self._readers): closing a searcher leaves them open.
@@ -1035,10 +1049,10 @@ class WhooshSearchIndex(SearchIndex):
         each into a segment of its own (one commit each), then remove their old files; return
         how many were rewritten."""
         rewritten = 0
-        before = set(os.listdir(self._path))
         while limit is None or rewritten < limit:
             with self._mutex:  # released between segments, so that searches go on meanwhile
                 self._require_writable()
+                before = set(os.listdir(self._path))
                 writer = self._ix.writer()
                 try:
                     dirty = [seg.segment_id() for seg in writer.segments if seg.has_deletions()]
@@ -1051,11 +1065,10 @@ class WhooshSearchIndex(SearchIndex):
                         writer.cancel()
                     raise
                 rewritten += 1
+                _fsync_new_files(self._path, before)
                 # Let this process's searcher drop its handles on the replaced segment.
                 self._current_searcher()
         with self._mutex:
-            if rewritten:
-                _fsync_new_files(self._path, before)
             self._remove_leftovers()
         return rewritten
 
@@ -1303,6 +1316,18 @@ class WhooshSearchIndex(SearchIndex):
         for segment_id in [s for s in self._segments if s not in live]:
             del self._segments[segment_id]
         self._postings.keep_only(live)
+
+
+def _close_all(readers: Iterable[SegmentReader]) -> None:
+    """Close every reader, even if closing one fails (the first error is raised after)."""
+    failure: BaseException | None = None
+    for reader in list(readers):
+        try:
+            reader.close()
+        except Exception as error:  # noqa: BLE001 - the others must still be closed
+            failure = failure or error
+    if failure is not None:
+        raise failure
 
 
 def _stored_version(searcher: Searcher, doc_id: str) -> int | None:

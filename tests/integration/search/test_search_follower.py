@@ -316,7 +316,7 @@ def test_a_follower_applying_changes_does_not_compact_until_they_pause(archive, 
     compactions: list[int] = []
     monkeypatch.setattr(type(index._current()), "compact", lambda self: compactions.append(1) or 0)
     monkeypatch.setattr("archive.search_follower.COMPACT_SECONDS", 0.05)
-    monkeypatch.setattr("archive.search_follower.QUIET_SECONDS", 0.5)
+    monkeypatch.setattr("archive.search_follower.QUIET_SECONDS", 1.0)
     follower = SearchFollower(archive, index)
     contributor = archive.register_contributor(name="Burst Person", actor=CURATOR)
     stop = threading.Event()
@@ -332,7 +332,7 @@ def test_a_follower_applying_changes_does_not_compact_until_they_pause(archive, 
             )
             time.sleep(0.1)  # the follower polls every 0.01 s, so it is idle in between
         assert len(compactions) == before
-        time.sleep(1.0)
+        time.sleep(2.0)
         assert len(compactions) > before  # the pause came
     finally:
         stop.set()
@@ -356,6 +356,17 @@ def test_a_purge_rewrites_one_segment_at_a_time_so_new_changes_are_applied_in_be
     assert rewritten == [1, 1, 1]
     assert not index.has_deleted()
     assert follower.purge_if_due(force=True) == 0
+
+
+def test_a_new_follower_purges_deleted_documents_an_earlier_run_left_in_the_files(archive, index):
+    from archive.search import SearchDocument
+
+    index.apply([SearchDocument(doc_id=f"d{k}", kind="testimony", version=1, texts={"en": "w"}) for k in range(2)], [], 0)
+    index.apply([], ["d0"], 0)  # and the process stopped before its purge
+    assert index.has_deleted()
+
+    assert SearchFollower(archive, index).purge_if_due() == 1  # at its first pass, no new change needed
+    assert not index.has_deleted()
 
 
 def test_a_rebuild_keeps_a_contributors_items_together_so_withdrawing_them_all_purges_few_segments(

@@ -305,6 +305,24 @@ def test_after_a_commit_a_reader_opens_only_the_segments_that_changed(tmp_path: 
         writer.close()
 
 
+def test_a_prefix_matches_at_most_max_prefix_terms_words_so_a_short_one_stays_cheap(index, monkeypatch):
+    index.apply([_doc(w, texts={"en": w}) for w in ("lanai", "lance", "lancet", "land")], [], 1)
+    assert sorted(_ids(index, "lan*")) == ["lanai", "lance", "lancet", "land"]
+
+    monkeypatch.setattr("archive.search_whoosh.MAX_PREFIX_TERMS", 2)
+
+    assert sorted(_ids(index, "lan*")) == ["lanai", "lance"]  # the first two words, alphabetically
+
+
+def test_words_the_index_lacks_are_not_kept_in_the_whole_index_view(index):
+    index.apply([_doc("a", texts={"en": "lantern"})], [], 1)
+    assert _ids(index, "qwzabsentword") == []
+    assert _ids(index, "lantern") == ["a"]
+
+    kept = {text for _, text in index._view._terms}
+    assert "lantern" in kept and not any("qwzabsent" in text for text in kept)
+
+
 # --- snippets and malformed queries -------------------------------------------------------
 
 

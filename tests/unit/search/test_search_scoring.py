@@ -113,7 +113,7 @@ def test_either_matches_the_union_and_sums_each_documents_scores(parts):
     matches = [_match(part) for part in parts]
     kept = [None if m is None else (m.hits.copy(), m.scores.copy()) for m in matches]
 
-    combined = _scores(either(matches))
+    combined = _scores(either(iter(matches)))  # a generator, as for a prefix's expansions
 
     assert combined.keys() == set().union(*parts)
     for doc, score in combined.items():
