@@ -603,6 +603,7 @@ class _LiveSegment:
 
 VIEW_CACHE_SIZE = 2_000_000  # index-wide postings kept per commit (about 24 MB)
 VIEW_EXPANSIONS = 2_000  # prefix expansions kept per commit
+VIEW_ABSENT = 10_000  # words no segment holds, remembered per commit
 #: A prefix (``вой*``, or a Kazakh word) matches at most this many words per field, the
 #: first in alphabetical order: ``a*`` must not cost a pass over most of the index.
 MAX_PREFIX_TERMS = 200
@@ -625,6 +626,7 @@ class _IndexView:
         self._postings = postings
         self._schema = schema
         self._terms: OrderedDict[tuple[str, str], Postings] = OrderedDict()
+        self._absent: OrderedDict[tuple[str, str], None] = OrderedDict()  # words no segment holds
         self._held = 0
         self._expansions: OrderedDict[tuple[str, str], list[str]] = OrderedDict()
         self._norms: dict[str, NDArray[np.float64]] = {}
@@ -639,6 +641,8 @@ class _IndexView:
         if key in self._terms:
             self._terms.move_to_end(key)
             return self._terms[key]
+        if key in self._absent:
+            return None
         ids, frequencies = [], []
         for segment in self.segments:
             found, tf = self._postings.get(segment.reader, segment.data.segment_id, fieldname, text)
@@ -646,7 +650,10 @@ class _IndexView:
                 ids.append(found.astype(np.intp) + segment.offset)
                 frequencies.append(tf)
         if not ids:
-            return None  # not kept here (a word visitors typed); the segments' caches know it is absent
+            self._absent[key] = None  # a word visitors typed: kept until the next commit, bounded
+            if len(self._absent) > VIEW_ABSENT:
+                self._absent.popitem(last=False)
+            return None
         entry = self._terms[key] = (np.concatenate(ids), np.concatenate(frequencies))
         self._held += len(entry[0])
         while self._held > VIEW_CACHE_SIZE and len(self._terms) > 1:

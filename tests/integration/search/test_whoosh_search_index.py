@@ -314,13 +314,20 @@ def test_a_prefix_matches_at_most_max_prefix_terms_words_so_a_short_one_stays_ch
     assert sorted(_ids(index, "lan*")) == ["lanai", "lance"]  # the first two words, alphabetically
 
 
-def test_words_the_index_lacks_are_not_kept_in_the_whole_index_view(index):
+def test_words_the_index_lacks_are_remembered_in_bounded_numbers_and_only_until_the_next_commit(index, monkeypatch):
+    monkeypatch.setattr("archive.search_whoosh.VIEW_ABSENT", 3)
     index.apply([_doc("a", texts={"en": "lantern"})], [], 1)
-    assert _ids(index, "qwzabsentword") == []
+    for n in range(5):
+        assert _ids(index, f"qwzabsent{n}") == []
     assert _ids(index, "lantern") == ["a"]
 
-    kept = {text for _, text in index._view._terms}
-    assert "lantern" in kept and not any("qwzabsent" in text for text in kept)
+    assert len(index._view._absent) == 3  # the oldest were dropped
+    assert not any(text.startswith("qwzabsent0") for _, text in index._view._absent)
+    assert ("text_en", "lantern") not in index._view._absent
+
+    index.apply([_doc("b", texts={"en": "lantern"})], [], 2)
+    assert sorted(_ids(index, "lantern")) == ["a", "b"]
+    assert not any(text.startswith("qwzabsent") for _, text in index._view._absent)  # a new commit, a new view
 
 
 # --- snippets and malformed queries -------------------------------------------------------
