@@ -947,6 +947,9 @@ class WhooshSearchIndex(SearchIndex):
         rather than every segment again (about 1.5 ms each). The other readers (of segments
         gone from the commit, or whose deletions changed) are closed."""
         toc = TOC.read(self._ix.storage, _INDEX_NAME)
+        # Words of document text analysed for snippets are forgotten at each commit too, so
+        # that a withdrawn text's words leave this process's memory with its segment's data.
+        _analysed.cache_clear()
         previous, self._readers = self._readers, {}
         readers = []
         try:

@@ -330,6 +330,19 @@ def test_words_the_index_lacks_are_remembered_in_bounded_numbers_and_only_until_
     assert not any(text.startswith("qwzabsent") for _, text in index._view._absent)  # a new commit, a new view
 
 
+def test_words_analysed_for_snippets_are_forgotten_once_a_withdrawal_is_committed(index):
+    from archive.search_whoosh import _analysed
+
+    index.apply([_doc("w", texts={"en": "the zorvantic lantern glowed"})], [], 1)
+    assert index.search(SearchQuery(text="lantern")).hits[0].snippets  # analyses the text's words
+    assert _analysed.cache_info().currsize > 0
+
+    index.apply([], ["w"], 2)
+    index.search(SearchQuery())  # the first search after the commit (no words: no snippets)
+
+    assert _analysed.cache_info().currsize == 0
+
+
 # --- snippets and malformed queries -------------------------------------------------------
 
 
