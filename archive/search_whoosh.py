@@ -387,6 +387,11 @@ Postings = tuple[NDArray[np.uint32], NDArray[np.float32]]  # document numbers, t
 _NO_POSTINGS: Postings = (np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.float32))
 
 
+def _joined(parts: list[NDArray[Any]], dtype: Any) -> NDArray[Any]:
+    """The arrays end to end, as ``dtype`` (an empty array when there are none: an empty index)."""
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)
+
+
 def _term_matcher(reader: SegmentReader, fieldname: str, text: Any) -> Any | None:
     """A matcher over every posting of one term in one segment, deleted documents too (they
     are removed per query, with the current reader's deletions), from its first posting;
@@ -567,11 +572,7 @@ class _SegmentData:
                     docs.append(_read_postings(reader, name, value)[0])
                     values.append(str(value))
                 codes = [np.full(len(held), code, dtype=np.intp) for code, held in enumerate(docs)]
-                facets[name] = _Facet(
-                    values,
-                    np.concatenate(docs).astype(np.intp) if docs else np.zeros(0, dtype=np.intp),
-                    np.concatenate(codes) if codes else np.zeros(0, dtype=np.intp),
-                )
+                facets[name] = _Facet(values, _joined(docs, np.intp), _joined(codes, np.intp))
             self._facets = facets
         return self._facets
 
@@ -614,8 +615,8 @@ class _IndexView:
     Whoosh's searcher numbers them (a segment's offset plus its own number), so that a query
     is evaluated with a few array operations over the whole index rather than segment by
     segment. Built from the per-segment data on the first query (or expiry check) after a
-    commit; index-wide
-    postings of the words searched during this commit are kept, within ``VIEW_CACHE_SIZE``.
+    commit; index-wide postings of the words searched during this commit are kept, within
+    ``VIEW_CACHE_SIZE``.
     """
 
     def __init__(self, searcher: Searcher, segments: list[_LiveSegment], postings: _PostingsCache, schema: Schema):
@@ -680,7 +681,7 @@ class _IndexView:
         if fieldname not in self._norms:
             average = self.searcher.avg_field_length(fieldname) or 1.0
             parts = [segment.data.norms(segment.reader, fieldname, average) for segment in self.segments]
-            self._norms[fieldname] = np.concatenate(parts) if parts else np.zeros(0)
+            self._norms[fieldname] = _joined(parts, np.float64)
         return self._norms[fieldname]
 
     def facets(self) -> dict[str, _Facet]:
@@ -694,18 +695,15 @@ class _IndexView:
                     facet = segment.data.facets(segment.reader, self._schema)[name]
                     mapping = np.array([codes.setdefault(value, len(codes)) for value in facet.values], dtype=np.intp)
                     docs.append(facet.docs + segment.offset)
-                    held.append(mapping[facet.codes] if len(facet.codes) else facet.codes)
-                empty = np.zeros(0, dtype=np.intp)
-                facets[name] = _Facet(
-                    list(codes), np.concatenate(docs) if docs else empty, np.concatenate(held) if held else empty
-                )
+                    held.append(mapping[facet.codes])
+                facets[name] = _Facet(list(codes), _joined(docs, np.intp), _joined(held, np.intp))
             self._facets = facets
         return self._facets
 
     def dates(self) -> NDArray[np.int64]:
         if self._dates is None:
             parts = [segment.data.dates(segment.reader) for segment in self.segments]
-            self._dates = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+            self._dates = _joined(parts, np.int64)
         return self._dates
 
     def live(self) -> NDArray[np.bool_]:
@@ -723,7 +721,7 @@ class _IndexView:
         """Documents whose consent expired before ``on``."""
         if self._expired is None or self._expired[0] != on:
             parts = [segment.data.expired(segment.searcher, on) + segment.offset for segment in self.segments]
-            self._expired = (on, np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp))
+            self._expired = (on, _joined(parts, np.intp))
         return self._expired[1]
 
     def segment_of(self, docs: NDArray[np.intp]) -> NDArray[np.intp]:
@@ -785,18 +783,13 @@ class _Evaluation:
             return None
         decode = self._view.searcher.schema[q.fieldname].format.decode_positions
         docs = np.flatnonzero(candidates.hits & self._view.live())  # deleted ones need no positions
+        in_segment = self._view.segment_of(docs)
         hits = np.zeros(self._view.size, dtype=bool)
-        for doc, index in zip(docs.tolist(), self._view.segment_of(docs).tolist()):
+        for index in np.unique(in_segment).tolist():
             segment = self._view.segments[index]
-            local = doc - segment.offset
-            starts: set[int] | None = None
-            for offset, word in enumerate(q.words):
-                value = self._postings.values(segment.reader, segment.data.segment_id, q.fieldname, word).get(local)
-                here = {position - offset for position in decode(value)} if value is not None else set()
-                starts = here if starts is None else starts & here
-                if not starts:
-                    break
-            hits[doc] = bool(starts)
+            values = [self._postings.values(segment.reader, segment.data.segment_id, q.fieldname, w) for w in q.words]
+            for doc in docs[in_segment == index].tolist():
+                hits[doc] = _in_sequence(values, doc - segment.offset, decode)
         if not hits.any():
             return None
         return Match(hits, np.where(hits, candidates.scores, 0.0))
@@ -1326,6 +1319,19 @@ class WhooshSearchIndex(SearchIndex):
         for segment_id in [s for s in self._segments if s not in live]:
             del self._segments[segment_id]
         self._postings.keep_only(live)
+
+
+def _in_sequence(values: list[dict[int, bytes]], doc: int, decode: Callable[[bytes], Iterable[int]]) -> bool:
+    """Whether document ``doc`` holds the words at consecutive positions, given each word's
+    encoded positions by document (``values``, in the phrase's order)."""
+    starts: set[int] | None = None
+    for offset, by_doc in enumerate(values):
+        value = by_doc.get(doc)
+        here = {position - offset for position in decode(value)} if value is not None else set()
+        starts = here if starts is None else starts & here
+        if not starts:
+            return False
+    return True
 
 
 def _close_all(readers: Iterable[SegmentReader]) -> None:
