@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timezone, tzinfo
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
@@ -111,10 +111,13 @@ class ExhibitionArchive(ContributorSelfService, Application):
         *,
         media: MediaStore | None = None,
         images: ImagePipeline | None = None,
+        zone: tzinfo = timezone.utc,
     ):
         """``keys`` is the key table; ``env`` the eventsourcing persistence settings;
-        ``media`` and ``images`` the media storage and image pipeline (needed for images)."""
+        ``media`` and ``images`` the media storage and image pipeline (needed for images);
+        ``zone`` the time zone whose calendar days count (consent expiry, "as it stood on")."""
         self.keys = keys
+        self.zone = zone
         self.media = media
         self.images = images
         # Contributors are never deleted, so once seen their existence need not be re-read.
@@ -146,6 +149,10 @@ class ExhibitionArchive(ContributorSelfService, Application):
     def close(self) -> None:
         super().close()
         self.keys.close()
+
+    def today(self) -> date:
+        """Today in the archive's time zone: the day consent expiry and "as of" are judged on."""
+        return clock.today(self.zone)
 
     # -- contributors ----------------------------------------------------------------------
 
@@ -429,7 +436,7 @@ class ExhibitionArchive(ContributorSelfService, Application):
             item = self.get_item(item_id)
         except NotFound:
             raise not_found from None
-        if not may_show(item, Surface.ONLINE, on or clock.today()):
+        if not may_show(item, Surface.ONLINE, on or self.today()):
             raise not_found
         image = item.images.get(str(image_id))
         if image is None or image.redacted:
@@ -863,7 +870,7 @@ class ExhibitionArchive(ContributorSelfService, Application):
 
     def exhibition_as_of(self, exhibition_id: UUID, day: date) -> Exhibition:
         """The exhibition as it stood at the end of ``day`` in the archive's time zone."""
-        cutoff = datetime.combine(day + timedelta(days=1), time.min, tzinfo=clock.local_timezone())
+        cutoff = clock.end_of_day(day, self.zone)
         exhibition: Exhibition | None = None
         for event in self.events.get(exhibition_id):
             if event.timestamp >= cutoff:

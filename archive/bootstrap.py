@@ -12,7 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from archive.application import ExhibitionArchive
-from domain import clock
 from archive.config import Settings
 from archive.crypto import MasterKey
 from archive.durable import fsync_dir
@@ -33,7 +32,6 @@ SECRET_KEY_FILE = "secret.key"
 def open_archive(settings: Settings) -> ExhibitionArchive:
     """Open (creating if needed) the archive described by ``settings``."""
     os.umask(0o077)  # every file the archive creates is private to its user
-    clock.set_local_timezone(settings.zone)
     master_key = load_master_key(settings)
     keys: KeyStore
     if settings.uses_postgres:
@@ -65,7 +63,7 @@ def open_archive(settings: Settings) -> ExhibitionArchive:
         keys.verify_master_key()
         keys.complete_pending_purges()
         media, images = media_adapters(settings)
-        archive = ExhibitionArchive(keys, env, media=media, images=images)
+        archive = ExhibitionArchive(keys, env, media=media, images=images, zone=settings.zone)
     except BaseException:
         keys.close()
         raise

@@ -177,7 +177,7 @@ def _print_exhibition(archive: ExhibitionArchive, exhibition: Exhibition, lang: 
         if item.is_withdrawn or item.is_redacted:
             title, status = "(withdrawn)", "withdrawn"
         else:
-            title, status = pick(item.detail("title", {}), lang) or "(untitled)", item.status(date.today()).value
+            title, status = pick(item.detail("title", {}), lang) or "(untitled)", item.status(archive.today()).value
         click.echo(f"{number:>3}. [{placement.kind}] {title}  ({status.replace('_', ' ')})")
         wall = pick(placement.wall_text.reveal({}) or {}, lang)
         if wall:

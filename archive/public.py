@@ -10,7 +10,6 @@ from uuid import UUID
 from archive.application import ExhibitionArchive
 from archive.consent_gate import Surface, credit, may_show, name_filter
 from archive.errors import NotFound
-from domain import clock
 from domain.exhibitions import Exhibition
 from domain.items import Item
 
@@ -109,7 +108,7 @@ def public_exhibition(archive: ExhibitionArchive, exhibition: Exhibition, on: da
 
 def published_exhibitions(archive: ExhibitionArchive, on: date | None = None) -> list[PublicExhibition]:
     """Every published exhibition, most recent opening first."""
-    on = on or clock.today()
+    on = on or archive.today()
     views = [public_exhibition(archive, e, on) for e in archive.exhibitions()]
     shown = [v for v in views if v is not None]
     return sorted(shown, key=lambda v: v.opens_on or date.min, reverse=True)
@@ -117,7 +116,7 @@ def published_exhibitions(archive: ExhibitionArchive, on: date | None = None) ->
 
 def published_exhibition(archive: ExhibitionArchive, slug: str, on: date | None = None) -> PublicExhibition:
     """A published exhibition by slug; NotFound if it does not exist or is not published."""
-    view = public_exhibition(archive, archive.exhibition_by_slug(slug), on or clock.today())
+    view = public_exhibition(archive, archive.exhibition_by_slug(slug), on or archive.today())
     if view is None:
         raise NotFound(f"No published exhibition with the slug {slug!r}.")
     return view
@@ -136,7 +135,7 @@ def visible_item(archive: ExhibitionArchive, item_id: UUID, on: date | None = No
         item = archive.get_item(item_id)
     except NotFound:
         return None
-    return public_item(archive, item, Surface.ONLINE, on or clock.today())
+    return public_item(archive, item, Surface.ONLINE, on or archive.today())
 
 
 def exhibitions_showing(
@@ -188,7 +187,7 @@ def exhibition_timeline(archive: ExhibitionArchive, slug: str, on: date | None =
     Entries come from ``archive.history``: for changes to works only the date and the kind of
     change, never which work or its wall text; for the exhibition's own changes its titles.
     """
-    on = on or clock.today()
+    on = on or archive.today()
     exhibition, view = _published_now(archive, slug, on)
     own: dict[int, tuple[dict[str, str], tuple[str, ...]]] = {}
     for event in archive.events.get(exhibition.id):
@@ -199,7 +198,7 @@ def exhibition_timeline(archive: ExhibitionArchive, slug: str, on: date | None =
                 dict(event.changes.get("titles") or {}),
                 tuple(sorted(event.changes)),
             )
-    zone = clock.local_timezone()
+    zone = archive.zone
     entries = []
     for entry in archive.history(exhibition.id):
         titles, changed = own.get(entry.version, ({}, ()))
@@ -234,7 +233,7 @@ def published_exhibition_as_of(
     archive: ExhibitionArchive, slug: str, day: date, on: date | None = None
 ) -> ExhibitionAsOf:
     """A published exhibition as it stood at the end of ``day``; NotFound if it is not published now."""
-    on = on or clock.today()
+    on = on or archive.today()
     exhibition, view = _published_now(archive, slug, on)
     try:
         past = archive.exhibition_as_of(exhibition.id, min(day, on))

@@ -18,7 +18,6 @@ from archive.application import ExhibitionArchive
 from archive.consent_gate import Surface, credit, may_show, name_filter
 from archive.errors import NotFound
 from archive.search import SearchDocument
-from domain import clock
 from domain.exhibitions import Exhibition
 from domain.items import Artwork, Item, Testimony
 
@@ -51,7 +50,7 @@ def item_document(
     archive: ExhibitionArchive, item: Item, exhibitions: ExhibitionMap, on: date | None = None
 ) -> SearchDocument | None:
     """The document for an item, or None when its consent does not allow it online now."""
-    on = on or clock.today()
+    on = on or archive.today()
     if not may_show(item, Surface.ONLINE, on):
         return None
     try:

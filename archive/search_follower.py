@@ -24,7 +24,6 @@ from archive.application import ExhibitionArchive, _as_uuid
 from archive.search import SearchDocument, SearchIndex
 from archive.search_documents import ExhibitionMap, document_for
 from archive.search_folders import IndexFolders
-from domain import clock
 from domain.contributors import Contributor
 from domain.exhibitions import Exhibition
 from domain.items import Artwork, Testimony
@@ -98,7 +97,7 @@ class SearchFollower:
 
     def remove_expired(self) -> int:
         """Remove documents whose consent expired (no event marks an expiry); return how many."""
-        expired = self.index.doc_ids_expired(clock.today())
+        expired = self.index.doc_ids_expired(self.archive.today())
         if not expired:
             return 0
         upserts, deletes = self.documents(UUID(doc_id) for doc_id in expired)

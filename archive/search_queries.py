@@ -16,7 +16,6 @@ from archive.application import ExhibitionArchive
 from archive.consent_gate import Surface, credit, may_show, name_filter
 from archive.errors import NotFound
 from archive.search import FacetCount, SearchIndex, SearchQuery, SearchResults
-from domain import clock
 from domain.contributors import Contributor
 from domain.items import Item
 
@@ -64,7 +63,7 @@ def search(
     until the index has applied it, so that not even a count gives away what current consent
     hides.
     """
-    on = on or clock.today()
+    on = on or archive.today()
     lagging = archive.changed_since(index.position(), MAX_LAG)
     query = replace(query, visible_on=on)
     if lagging:

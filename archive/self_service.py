@@ -20,7 +20,6 @@ from uuid import UUID
 from archive import consent_codes
 from archive.errors import NotFound
 from domain import actor as actors
-from domain import clock
 from domain.consent import Attribution, ConsentChange, SplitChange, split_change
 from domain.contributors import Contributor, Receipt
 from domain.errors import ConsentError, InvalidValue, ItemWithdrawn
@@ -187,13 +186,14 @@ class ContributorSelfService:
         for item_id in item_ids:
             self._delete_media_quietly(item_id)
 
-    @staticmethod
-    def _checked_split(item: Item, contributor: Contributor, change: ConsentChange) -> SplitChange:
+    def _checked_split(
+        self: ExhibitionArchive, item: Item, contributor: Contributor, change: ConsentChange
+    ) -> SplitChange:
         if item.is_withdrawn:
             raise ItemWithdrawn("Consent was withdrawn for this item; it cannot be changed.")
         if item.consent is None:
             raise ConsentError("No consent is recorded for this item yet; record it first.")
-        if change.expires_on not in (None, item.consent.expires_on) and change.expires_on < clock.today():
+        if change.expires_on not in (None, item.consent.expires_on) and change.expires_on < self.today():
             raise InvalidValue("An expiry date cannot be in the past.")
         if change.attribution is Attribution.PSEUDONYM and not contributor.pseudonym:
             raise InvalidValue("There is no pseudonym on your record; choose anonymous, or ask a curator.")

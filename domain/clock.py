@@ -2,7 +2,9 @@
 
 Events take their timestamp from here, so that the demo can record an exhibition's history
 as it happened in 2024, and tests can move time past a consent expiry. Calendar days (consent
-expiry, "as it stood on") are days in the archive's local time zone, set once at start-up.
+expiry, "as it stood on") are days in the archive's own time zone, which callers pass in: there
+is no process-wide zone to forget to set (a test that asked for "today" before the application
+set one used to get the UTC day, and failed every evening in Almaty).
 """
 
 from __future__ import annotations
@@ -10,20 +12,9 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from collections.abc import Iterator
-from datetime import date, datetime, timezone, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 _fixed: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("fixed_now", default=None)
-_local_zone: tzinfo = timezone.utc
-
-
-def set_local_timezone(zone: tzinfo) -> None:
-    """Set the time zone whose calendar days the archive uses (the composition root does)."""
-    global _local_zone
-    _local_zone = zone
-
-
-def local_timezone() -> tzinfo:
-    return _local_zone
 
 
 def now() -> datetime:
@@ -32,9 +23,14 @@ def now() -> datetime:
     return fixed if fixed is not None else datetime.now(tz=timezone.utc)
 
 
-def today() -> date:
-    """The current date in the archive's local time zone."""
-    return now().astimezone(_local_zone).date()
+def today(zone: tzinfo) -> date:
+    """The current calendar day in ``zone`` (the archive's zone: ``ExhibitionArchive.today``)."""
+    return now().astimezone(zone).date()
+
+
+def end_of_day(day: date, zone: tzinfo) -> datetime:
+    """The first instant after ``day`` in ``zone``: what happened before it happened "on or before"."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime, timezone
 from pathlib import Path
 from uuid import uuid4
 
@@ -22,6 +23,16 @@ from tests.support.postgres import PostgresServer, PostgresUnavailable, find_pos
 from tests.support.services import skip_or_fail
 
 CURATOR = "curator:test-curator"
+
+#: Fixed instants for tests of calendar days, by name: (instant, the calendar day in Almaty then).
+#: Just before and after midnight in Almaty (UTC+5) and in UTC: from 19:00 to 24:00 UTC it is
+#: already tomorrow in Almaty, so a day computed in the wrong zone shows there.
+INSTANTS = {
+    "23:30 in Almaty": (datetime(2026, 3, 1, 18, 30, tzinfo=timezone.utc), date(2026, 3, 1)),
+    "00:30 in Almaty": (datetime(2026, 3, 1, 19, 30, tzinfo=timezone.utc), date(2026, 3, 2)),
+    "23:30 UTC": (datetime(2026, 3, 1, 23, 30, tzinfo=timezone.utc), date(2026, 3, 2)),
+    "00:30 UTC": (datetime(2026, 3, 2, 0, 30, tzinfo=timezone.utc), date(2026, 3, 2)),
+}
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from archive.public import (
     published_exhibition_as_of,
     published_exhibitions,
 )
-from domain import clock
 
 from web.page_cache import cached_page
 
@@ -43,7 +42,7 @@ def _by_period(today: date) -> dict[str, list[PublicExhibition]]:
 @cached_page()
 def index() -> str:
     """Published exhibitions, current ones first."""
-    return render_template("exhibitions/index.html", **_by_period(clock.today()))
+    return render_template("exhibitions/index.html", **_by_period(archive().today()))
 
 
 @bp.get("/exhibitions/<slug>")
@@ -51,7 +50,7 @@ def index() -> str:
 def show(slug: str) -> str:
     """One published exhibition with the works its contributors allow online, in order."""
     try:
-        exhibition = published_exhibition(archive(), slug, clock.today())
+        exhibition = published_exhibition(archive(), slug, archive().today())
     except NotFound:
         abort(404)
     return render_template("exhibitions/show.html", exhibition=exhibition)
@@ -61,7 +60,7 @@ def show(slug: str) -> str:
 @cached_page()
 def listing() -> str:
     """Every published exhibition, current and past, with dates and venue."""
-    return render_template("exhibitions/list.html", **_by_period(clock.today()))
+    return render_template("exhibitions/list.html", **_by_period(archive().today()))
 
 
 @bp.get("/exhibitions/<slug>/history")
@@ -69,7 +68,7 @@ def listing() -> str:
 def history(slug: str) -> str:
     """The history of a published exhibition: when it was created, changed, published."""
     try:
-        timeline = exhibition_timeline(archive(), slug, clock.today())
+        timeline = exhibition_timeline(archive(), slug, archive().today())
     except NotFound:
         abort(404)
     return render_template("exhibitions/history.html", timeline=timeline, exhibition=timeline.exhibition)
@@ -93,7 +92,7 @@ def as_of(slug: str) -> str:
 
     Without a date it shows the form; a malformed date shows a message, not an error.
     """
-    today = clock.today()
+    today = archive().today()
     asked = request.args.get("date", "")[:40]
     day = parse_day(asked) if asked.strip() else None
     try:

@@ -13,7 +13,6 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 
 from archive.application import ExhibitionArchive
 from archive.public import PublicExhibition, PublicImage, PublicItem, exhibitions_showing, visible_item
-from domain import clock
 from domain.languages import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
 
 from web.i18n import language
@@ -28,7 +27,7 @@ def archive() -> ExhibitionArchive:
 
 
 def _visible_or_404(item_id: UUID) -> PublicItem:
-    item = visible_item(archive(), item_id, clock.today())
+    item = visible_item(archive(), item_id, archive().today())
     if item is None:
         abort(404)
     return item
@@ -67,7 +66,7 @@ def show(item_id: UUID) -> str:
     (``?continue=1``), so it works the same without JavaScript.
     """
     item = _visible_or_404(item_id)
-    exhibitions = exhibitions_showing(archive(), item.id, clock.today())
+    exhibitions = exhibitions_showing(archive(), item.id, archive().today())
     context = _context(item, exhibitions)
     skip_url, skip_to = _skip(item, context)
     lang = language()

@@ -17,7 +17,6 @@ from typing import Any
 
 from flask import current_app, request
 
-from domain import clock
 from web.i18n import language
 
 MAX_PAGES = 256
@@ -60,7 +59,7 @@ def cached_page(with_index: bool = False) -> Callable[[Callable[..., str]], Call
                 return view(*args, **kwargs)
             cache: PageCache = current_app.extensions.setdefault("page_cache", PageCache())
             archive = current_app.extensions["archive"]
-            position: tuple[Any, ...] = (archive.recorder.max_notification_id(), clock.today())
+            position: tuple[Any, ...] = (archive.recorder.max_notification_id(), archive.today())
             if with_index:
                 position += (current_app.extensions["search"].position(),)
             key = (request.endpoint, request.full_path, language())

@@ -497,7 +497,7 @@ def test_a_malformed_expiry_is_refused_clearly_and_changes_nothing(portal, archi
 
 def test_an_expiry_in_the_past_is_refused_and_changes_nothing(portal, archive, world):
     before = events(archive)
-    yesterday = (clock.today() - timedelta(days=1)).isoformat()
+    yesterday = (archive.today() - timedelta(days=1)).isoformat()
     response = post(portal, f"/consent/items/{world.public}",
                     {"attribution": "named", "scope": ONLINE, "expires_on": yesterday, "confirm": "yes"})
     assert response.status_code == 422
@@ -509,7 +509,7 @@ def test_an_expiry_in_the_past_is_refused_and_changes_nothing(portal, archive, w
 def test_an_expiry_in_the_past_is_refused_before_the_confirmation(portal, archive, world):
     """The review step checks as the change does: no confirmation promising what will be refused."""
     before = events(archive)
-    yesterday = (clock.today() - timedelta(days=1)).isoformat()
+    yesterday = (archive.today() - timedelta(days=1)).isoformat()
     response = post(portal, f"/consent/items/{world.public}",
                     {"attribution": "named", "scope": ONLINE, "expires_on": yesterday})
     assert response.status_code == 422
@@ -520,7 +520,7 @@ def test_an_expiry_in_the_past_is_refused_before_the_confirmation(portal, archiv
 
 
 def test_an_earlier_expiry_applies_at_once(portal, archive, world, client):
-    later = (clock.today() + timedelta(days=30))
+    later = (archive.today() + timedelta(days=30))
     reference = receipt_reference(post(portal, f"/consent/items/{world.public}",
                                        {"attribution": "named", "scope": ONLINE, "expires_on": later.isoformat(),
                                         "confirm": "yes"}))

@@ -45,7 +45,7 @@ def site(archive):
 
     exhibition = archive.create_exhibition(
         slug="open-show", actor=CURATOR, titles={"en": "Open Show", "ru": "Открытая выставка"},
-        opens_on=clock.today() - timedelta(days=1), closes_on=clock.today() + timedelta(days=30),
+        opens_on=archive.today() - timedelta(days=1), closes_on=archive.today() + timedelta(days=30),
     )
     for key, item in ids.items():
         archive.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": f"wall-{key}"})

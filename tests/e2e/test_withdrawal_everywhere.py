@@ -49,6 +49,7 @@ from archive.search_folders import IndexFolders
 from archive.search_follower import SearchFollower, rebuild
 from archive.search_whoosh import build_schema
 from domain import clock
+from tests.conftest import INSTANTS
 from web import create_app
 
 CURATOR = "curator:dana"
@@ -355,14 +356,27 @@ MEDIA_URL = re.compile(r"/media/([0-9a-f-]{36})/([0-9a-f-]{36})/(thumb|display|l
 
 
 def test_a_contributor_withdraws_everything_and_it_is_gone_from_every_surface_and_store(deployment: Deployment):
+    withdraw_everything_and_check_every_surface_and_store(deployment)
+
+
+@pytest.mark.parametrize("deployment", ["sqlite-local"], indirect=True)
+@pytest.mark.parametrize("instant", list(INSTANTS))
+def test_the_withdrawal_reaches_everything_at_any_hour(deployment: Deployment, instant: str):
+    """The same, with the clock just before and after midnight in Almaty (the archive's zone
+    here) and in UTC: between 19:00 and 24:00 UTC it is already tomorrow in Almaty."""
+    with clock.fixed_at(INSTANTS[instant][0]):
+        withdraw_everything_and_check_every_surface_and_store(deployment)
+
+
+def withdraw_everything_and_check_every_surface_and_store(deployment: Deployment) -> None:
     d = deployment
     settings = d.settings
-    today = clock.today()
 
     # 1. A curator records the contributor's artwork (two images) and testimony, consent, and
     #    an exhibition holding both (and a bystander's work), published.
     app = d.web_app()
     archive: ExhibitionArchive = app.extensions["archive"]
+    today = archive.today()  # in the archive's zone (Asia/Almaty here), not the machine's
     follower_archive = open_archive(settings)  # the 'archive follow' worker's own application
     follower_index = open_search_index(settings, writable=True)
     follower = SearchFollower(follower_archive, follower_index)

@@ -15,7 +15,6 @@ from archive.errors import NotFound as ArchiveNotFound
 from archive.public import public_item, published_exhibition, published_exhibitions
 from archive.search import SearchQuery
 from archive.search_queries import search as visitor_search
-from domain import clock
 from web.api import archive, bp, openapi, search_index
 from web.api.problems import Problem, not_found
 from web.api.representations import (
@@ -40,7 +39,7 @@ def openapi_document() -> Response:
 @bp.get("/exhibitions")
 def list_exhibitions() -> Response:
     """Published exhibitions, the most recent opening first."""
-    shown = published_exhibitions(archive(), clock.today())
+    shown = published_exhibitions(archive(), archive().today())
     return json_response({"exhibitions": [exhibition_summary_json(view) for view in shown]})
 
 
@@ -48,7 +47,7 @@ def list_exhibitions() -> Response:
 def get_exhibition(slug: str) -> Response:
     """A published exhibition with the works consent allows in it, in order, with wall texts."""
     try:
-        view = published_exhibition(archive(), slug, clock.today())
+        view = published_exhibition(archive(), slug, archive().today())
     except ArchiveNotFound:
         raise not_found() from None
     return json_response(exhibition_json(view))
@@ -64,7 +63,7 @@ def get_item(item_id: str) -> Response:
         item = archive().get_item(parsed)
     except ArchiveNotFound:
         raise not_found() from None
-    view = public_item(archive(), item, Surface.ONLINE, clock.today())
+    view = public_item(archive(), item, Surface.ONLINE, archive().today())
     if view is None:
         raise not_found()
     return json_response(item_json(view))

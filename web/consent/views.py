@@ -21,7 +21,6 @@ from archive.application import ExhibitionArchive
 from archive.consent_codes import code_hash
 from archive.errors import NotFound
 from archive.self_service import CodeHolder
-from domain import clock
 from domain.consent import ConsentStatus
 from domain.contributors import RECEIPT_ACTIONS, Contributor, Receipt
 from domain.items import Item
@@ -148,7 +147,7 @@ def your_items(holder: CodeHolder) -> Any:
     app = archive()
     contributor = app.get_contributor(holder.contributor_id)
     receipts = list(reversed(contributor.receipts))
-    today = clock.today()
+    today = archive().today()
     items = [_portal_item(item, contributor, today) for item in app.items_of_contributor(holder.contributor_id)]
     return render_template(
         "consent/items.html", form=CsrfForm(), items=items, receipts=receipts, contributor=contributor,

@@ -58,7 +58,7 @@ def dashboard() -> Any:
     """Exhibitions (published or not) and the most recently recorded items."""
     app = archive()
     items = [app.get_item(item_id) for item_id in app.item_ids()[-20:]][::-1]
-    return render_template("curate/dashboard.html", exhibitions=app.exhibitions(), items=items, today=clock.today())
+    return render_template("curate/dashboard.html", exhibitions=app.exhibitions(), items=items, today=archive().today())
 
 
 # -- contributors ------------------------------------------------------------------------
@@ -100,7 +100,7 @@ def contributor(contributor_id: UUID) -> Any:
     except NotFound:
         abort(404)
     items = [item for item in map(app.get_item, app.item_ids()) if item.contributor_id == contributor_id]
-    return render_template("curate/contributor.html", person=person, items=items, form=CsrfForm(), today=clock.today())
+    return render_template("curate/contributor.html", person=person, items=items, form=CsrfForm(), today=archive().today())
 
 
 @bp.post("/contributors/<uuid:contributor_id>/code")
@@ -222,8 +222,8 @@ def item(item_id: UUID) -> Any:
     found = _item_or_404(item_id)
     person = archive().get_contributor(found.contributor_id)
     return render_template(
-        "curate/item.html", item=found, person=person, form=CsrfForm(), today=clock.today(),
-        status=found.status(clock.today()), scopes=[s.value for s in Scope], values={}, describe=describe,
+        "curate/item.html", item=found, person=person, form=CsrfForm(), today=archive().today(),
+        status=found.status(archive().today()), scopes=[s.value for s in Scope], values={}, describe=describe,
     )
 
 
@@ -340,7 +340,7 @@ def history(aggregate_id: UUID) -> Any:
 def consent_overview() -> Any:
     """Which items visitors cannot see, and why; and contributors' requests to show more."""
     app = archive()
-    today = clock.today()
+    today = archive().today()
     rows, requests = [], []
     for found in map(app.get_item, app.item_ids()):
         status = found.status(today)
@@ -422,7 +422,7 @@ def _arrangement(shown: Any) -> dict[str, Any]:
     placed = [(p, app.get_item(p.item_id)) for p in shown.placements]
     hung = set(shown.item_ids)
     candidates = [i for i in map(app.get_item, app.item_ids()) if i.id not in hung and not i.is_withdrawn]
-    return {"placed": placed, "candidates": candidates, "today": clock.today()}
+    return {"placed": placed, "candidates": candidates, "today": archive().today()}
 
 
 def _exhibition_action(slug: str, action: Callable[[Any], Any], done: str) -> Any:

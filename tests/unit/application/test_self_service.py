@@ -228,13 +228,13 @@ def test_removing_a_scope_and_setting_an_expiry_take_effect_at_once(archive):
     consent = archive.get_item(item).consent
     assert consent.scopes == frozenset({Scope.EXHIBIT})
     assert consent.expires_on == LATER
-    assert not archive.get_item(item).allows(Scope.PUBLISH_ONLINE, clock.today())
+    assert not archive.get_item(item).allows(Scope.PUBLISH_ONLINE, archive.today())
     assert receipt.done == {"scopes": ["exhibit"], "expires_on": LATER.isoformat()}
 
 
 def test_an_expiry_of_today_is_accepted_as_narrowing(archive):
     contributor, item, _ = _consented(archive)
-    today = clock.today()
+    today = archive.today()
     receipt = archive.change_consent_as_contributor(contributor, item, ConsentChange("named", ["exhibit"], today))
 
     assert archive.get_item(item).consent.expires_on == today
@@ -248,7 +248,7 @@ def test_widening_is_only_a_request_and_changes_no_consent(archive):
 
     stored = archive.get_item(item)
     assert stored.consent == before
-    assert not stored.allows(Scope.PUBLISH_ONLINE, clock.today())
+    assert not stored.allows(Scope.PUBLISH_ONLINE, archive.today())
     wanted = {"attribution": "named", "scopes": ["exhibit", "publish_online"], "expires_on": None}
     assert _request(stored) == wanted
     assert "requested_at" in stored.consent_request
@@ -360,7 +360,7 @@ def test_repeating_the_same_change_returns_none_and_saves_nothing(archive, chang
 def test_an_expiry_in_the_past_is_refused(archive):
     contributor, item, _ = _consented(archive)
     before, events = archive.get_item(item).consent, _events(archive)
-    yesterday = clock.today() - timedelta(days=1)
+    yesterday = archive.today() - timedelta(days=1)
 
     with pytest.raises(InvalidValue, match="past"):
         archive.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", ["exhibit"], yesterday))

@@ -175,7 +175,7 @@ def test_fixed_at_sets_the_timestamp_of_every_event():
     with clock.fixed_at(moment):
         contributor = a_contributor()
         contributor.issue_consent_code(CODE_HASH, CURATOR)
-        assert clock.today() == date(2024, 3, 8)
+        assert clock.today(timezone.utc) == date(2024, 3, 8)
     assert [e.timestamp for e in contributor.pending_events] == [moment, moment]
     assert contributor.created_on == moment and contributor.modified_on == moment
 
@@ -185,9 +185,16 @@ def test_fixed_at_converts_to_utc_and_is_undone_after_the_block():
     with clock.fixed_at(datetime(2024, 3, 9, 2, 0, tzinfo=almaty)):
         assert clock.now() == datetime(2024, 3, 8, 21, 0, tzinfo=timezone.utc)
         assert clock.now().tzinfo == timezone.utc
-        assert clock.today() == date(2024, 3, 8)
+        assert clock.today(timezone.utc) == date(2024, 3, 8)
+        assert clock.today(almaty) == date(2024, 3, 9)
     assert clock.now().year >= 2025
     assert clock.now().tzinfo is not None
+
+
+def test_a_day_ends_at_midnight_of_the_zone_it_is_a_day_in():
+    almaty = timezone(timedelta(hours=5))
+    assert clock.end_of_day(date(2024, 3, 8), almaty) == datetime(2024, 3, 8, 19, 0, tzinfo=timezone.utc)
+    assert clock.end_of_day(date(2024, 3, 8), timezone.utc) == datetime(2024, 3, 9, 0, 0, tzinfo=timezone.utc)
 
 
 def test_fixed_at_refuses_a_naive_datetime():
