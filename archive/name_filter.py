@@ -9,7 +9,8 @@ pseudonym or to anonymous. Every visitor surface therefore passes an item's text
 The filter compares words in a *folded* form, the same for the names and for the text, so that
 the spellings people actually use meet: Unicode compatibility decomposition without accents or
 combining marks, case folded; soft hyphens, zero-width characters and joiners ignored; Latin
-look-alikes inside a Cyrillic word read as Cyrillic (a ``C`` in ``Cадыкова``); the Kazakh
+look-alikes inside a Cyrillic word read as Cyrillic (a ``C`` in ``Cадыкова``) and the other
+way round; the Kazakh
 letters read as their Russian neighbours (і и, ә а, ү ұ у, қ к, ғ г, ң н, ө о, һ х), ё as е,
 soft and hard signs dropped; then one transliteration (anyascii) to Latin, where the letters
 people swap are made equal: y i, kh h, q k, zh dzh dj j, ts c, shch sch sh, ng n, x ks, the
@@ -54,9 +55,12 @@ _KAZAKH_TO_RUSSIAN = {
 # Letters of the Kazakh Latin alphabets (2021: ş ç; 2018: ý for у) that decomposition would
 # turn into another letter.
 _KAZAKH_LATIN = {"ş": "sh", "ș": "sh", "ç": "ch", "ý": "u"}
-_CYRILLIC_LOOKALIKES = str.maketrans("AaBCcEeHKkMOoPpTXxYyi", "АаВСсЕеНКкМОоРрТХхУуі")
+_LATIN_LETTERS, _CYRILLIC_LETTERS = "AaBCcEeHKkMOoPpTXxYyi", "АаВСсЕеНКкМОоРрТХхУуі"
+_AS_CYRILLIC = str.maketrans(_LATIN_LETTERS, _CYRILLIC_LETTERS)
+_AS_LATIN = str.maketrans(_CYRILLIC_LETTERS, _LATIN_LETTERS)
 _WORDS_IN_ORIGINAL = re.compile(r"(?:[^\W\d_]|[\u00ad\u0300-\u036f\u200b-\u200f\u2060-\u2064\ufeff])+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[A-Za-z]")
 
 # Latin equivalences, applied left to right in one pass, then word-initial ye and doubled letters.
 _LATIN_RULES = re.compile(
@@ -118,14 +122,27 @@ class Folded:
         return self.starts[start], self.ends[end - 1]
 
 
-def _lookalike_positions(text: str) -> set[int]:
-    """Positions of Latin letters inside words that also hold Cyrillic letters."""
-    positions: set[int] = set()
+def _lookalikes(text: str) -> dict[int, str]:
+    """In words that mix Latin and Cyrillic letters, the letters of the script the word is not
+    in, read as their look-alikes in the script it is in (``Cадыкова``, ``Sаdуkоvа``). The
+    letters that have no look-alike decide the script (most of all letters, if none has)."""
+    swapped: dict[int, str] = {}
     for match in _WORDS_IN_ORIGINAL.finditer(text):
         word = match.group()
-        if _CYRILLIC.search(word) and re.search(r"[A-Za-z]", word):
-            positions.update(match.start() + k for k, ch in enumerate(word) if "A" <= ch <= "z")
-    return positions
+        cyrillic, latin = _CYRILLIC.findall(word), _LATIN.findall(word)
+        if not (cyrillic and latin):
+            continue
+        sure_cyrillic = sum(ch not in _CYRILLIC_LETTERS for ch in cyrillic)
+        sure_latin = sum(ch not in _LATIN_LETTERS for ch in latin)
+        if sure_cyrillic or sure_latin:
+            in_cyrillic = sure_cyrillic >= sure_latin
+        else:
+            in_cyrillic = len(cyrillic) >= len(latin)
+        table = _AS_CYRILLIC if in_cyrillic else _AS_LATIN
+        for k, ch in enumerate(word):
+            if (other := ch.translate(table)) != ch:
+                swapped[match.start() + k] = other
+    return swapped
 
 
 def _rewrite(
@@ -164,13 +181,12 @@ def _rewrite(
 
 def fold(text: str) -> Folded:
     """``text`` in the folded form names are compared in (see the module docstring)."""
-    lookalikes = _lookalike_positions(text) if _CYRILLIC.search(text) else set()
+    lookalikes = _lookalikes(text) if _CYRILLIC.search(text) else {}
     chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     for position, char in enumerate(text):
-        if position in lookalikes:
-            char = char.translate(_CYRILLIC_LOOKALIKES)
+        char = lookalikes.get(position, char)
         piece = _fold_char(char)
         if piece:
             chars.extend(piece)
@@ -196,9 +212,10 @@ def folded_words(text: str) -> list[str]:
 
 
 def _fold_suffix(suffix: str) -> str:
-    """A suffix folded as it is inside a word (after an ``f``, which no suffix starts with,
-    so that no rule for the start of a word applies)."""
-    return fold("f" + suffix).text[1:]
+    """A suffix folded as it is inside a word: after an f (ф), which no suffix starts with, in
+    the suffix's own script, so that neither a rule for the start of a word nor the reading of
+    look-alikes in mixed words applies."""
+    return fold(("ф" if _CYRILLIC.search(suffix) else "f") + suffix).text[1:]
 
 
 def _folded_set(suffixes: Iterable[str]) -> frozenset[str]:

@@ -116,6 +116,8 @@ def test_spellings_in_other_scripts_and_alphabets_fold_alike(name, text):
         ("Айгери\u0306м и мы", f"{OMITTED} и мы"),  # й written as и and a combining breve
         ("Садыкова\u0301, 2024", f"{OMITTED}, 2024"),  # a stress mark after the name
         ("Cадыкова пишет", f"{OMITTED} пишет"),  # a Latin C inside a Cyrillic word
+        ("by Sadykovа", f"by {OMITTED}"),  # a Cyrillic а inside a Latin word
+        ("by Sаdуkоvа", f"by {OMITTED}"),  # Cyrillic а у о inside a Latin word
         ("#АйгеримСадыкова", f"#{OMITTED}"),  # the names run together
         ("Sadykova\u2019s quilt", f"{OMITTED} quilt"),  # the possessive goes with the name
     ],
