@@ -34,7 +34,6 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import product
 from typing import Any
 
@@ -81,7 +80,6 @@ _JOINING = re.compile(r"[\s\-\u2010\u2011]*")
 _VOWELS = frozenset("aeiou")
 
 
-@lru_cache(maxsize=8192)
 def _fold_char(char: str) -> str:
     """One character of the original text in folded form ("" for what is ignored)."""
     if unicodedata.category(char) in _DROPPED_CATEGORIES:
@@ -179,21 +177,37 @@ def _rewrite(
     return new_chars, new_starts, new_ends
 
 
+class _FoldedChars(dict[int, str]):
+    """The folded form of every character met so far, by code point (single characters only:
+    nothing of any text is kept)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        return folded
+
+
+_FOLDED_CHARS = _FoldedChars()
+
+
 def fold(text: str) -> Folded:
     """``text`` in the folded form names are compared in (see the module docstring)."""
-    lookalikes = _lookalikes(text) if _CYRILLIC.search(text) else {}
-    chars: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for position, char in enumerate(text):
-        char = lookalikes.get(position, char)
-        piece = _fold_char(char)
-        if piece:
-            chars.extend(piece)
-            starts.extend([position] * len(piece))
-            ends.extend([position + 1] * len(piece))
-        elif ends:
-            ends[-1] = position + 1
+    if text.isascii():
+        chars = list(text.lower())
+        starts = list(range(len(text)))
+        ends = list(range(1, len(text) + 1))
+    else:
+        source = list(text)
+        if _CYRILLIC.search(text) and _LATIN.search(text):
+            for position, char in _lookalikes(text).items():
+                source[position] = char
+        table = _FOLDED_CHARS
+        pieces = [table[ord(char)] for char in source]
+        kept = [position for position, piece in enumerate(pieces) if piece]
+        # A kept character's span runs to the next kept one: what was dropped joins it.
+        following = kept[1:] + [len(text)]
+        starts = [position for position in kept for _ in pieces[position]]
+        ends = [end for position, end in zip(kept, following) for _ in pieces[position]]
+        chars = list("".join(pieces))
     chars, starts, ends = _rewrite(
         chars, starts, ends, _LATIN_RULES, lambda m: _LATIN_REPLACEMENTS[m.lastgroup or "i"]
     )
