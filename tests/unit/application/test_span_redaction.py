@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from archive.consent_gate import Surface
+from archive.consent_gate import Surface, name_filter
 from archive.errors import ConcurrentChange
 from archive.name_filter import OMITTED
 from archive.public import public_item
@@ -55,3 +55,10 @@ def test_a_redaction_applies_whatever_the_attribution(archive, testimony):
 
     view = public_item(archive, archive.get_item(testimony), Surface.ONLINE, clock.today())
     assert "Маратовна" not in repr(view.details) and "Maratovna" not in repr(view.details)
+
+
+def test_a_redaction_applies_when_the_contributor_record_is_gone(archive, testimony):
+    archive.redact_span(testimony, "Маратовна", actor=CURATOR)
+
+    names = name_filter(archive.get_item(testimony), None)  # an erased contributor reads as None
+    assert names.text("Гульмира Маратовна") == f"Гульмира {OMITTED}"
