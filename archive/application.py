@@ -281,6 +281,22 @@ class ExhibitionArchive(ContributorSelfService, Application):
         item.revise(build(**details), actor)
         self._save(item)
 
+    def redact_span(self, item_id: UUID, span: str, *, actor: str, version: int | None = None) -> None:
+        """Leave a word or phrase out of everything visitors see of an item, and out of its
+        search entry, for good (a curator's answer to the review list of name-like words).
+
+        ``version`` is the item version the curator's page showed: if the item changed since,
+        nothing is recorded (:class:`ConcurrentChange`).
+        """
+        item = self.get_item(item_id)
+        self._check_may_act(item, actor)
+        if version is not None and version != item.version:
+            raise ConcurrentChange(
+                "This item changed after the page was loaded; nothing was redacted. Reload and try again."
+            )
+        item.redact_span(span, actor)
+        self._save(item)
+
     def add_image(
         self,
         item_id: UUID,

@@ -47,15 +47,25 @@ def credit(item: Item, contributor: Contributor | None) -> str | None:
     return None
 
 
-def name_filter(item: Item, contributor: Contributor | None) -> NameFilter:
-    """A filter removing the names the item's attribution withholds from anything shown of it:
-    the contributor's name unless credited by name, and the pseudonym too when anonymous."""
+def withheld_names(item: Item, contributor: Contributor | None) -> list[str | None]:
+    """The names the item's attribution withholds: the contributor's name unless credited by
+    name, and the pseudonym too when anonymous."""
     if item.consent is None or contributor is None:
-        return NO_NAMES
+        return []
     attribution = item.consent.attribution
     withheld = []
     if attribution is not Attribution.NAMED:
         withheld.append(contributor.name)
     if attribution is Attribution.ANONYMOUS:
         withheld.append(contributor.pseudonym)
-    return NameFilter(withheld)
+    return withheld
+
+
+def name_filter(item: Item, contributor: Contributor | None) -> NameFilter:
+    """A filter removing from anything shown of the item the names its attribution withholds
+    (:func:`withheld_names`) and the spans curators redacted."""
+    withheld = withheld_names(item, contributor)
+    spans = item.redacted_spans
+    if not any(withheld) and not spans:
+        return NO_NAMES
+    return NameFilter(withheld, spans)

@@ -77,6 +77,7 @@ def describe(event: Any) -> tuple[str, str]:
         "ImageAdded": ("image added", lambda e: "" if e.image.redacted else "alt text given"),
         "ImageRevised": ("image revised", lambda e: ""),
         "ImageRemoved": ("image removed", lambda e: ""),
+        "SpanRedacted": ("span redacted", lambda e: "left out of everything visitors see"),
         "ConsentRecorded": ("consent recorded", lambda e: _consent(e.consent)),
         "ConsentUpdated": (
             "consent updated",

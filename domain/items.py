@@ -23,6 +23,7 @@ from domain.personal import Personal
 ARTWORK = "artwork"
 TESTIMONY = "testimony"
 MAX_IMAGES = 200
+MAX_REDACTED_SPAN = 200
 
 
 def artwork_details(
@@ -135,6 +136,16 @@ class Item(ArchiveAggregate):
         def apply(self, item: Item) -> None:
             item.images.pop(str(self.image_id), None)
 
+    class SpanRedacted(ArchiveAggregate.Event):
+        """A curator confirmed that a word or phrase of the item's text names someone: it is
+        left out of everything shown and indexed of the item, for good. The span is personal
+        data, sealed under the item's key like the text it comes from."""
+
+        span: Personal
+
+        def apply(self, item: Item) -> None:
+            item.redactions = (*item.redactions, self.span)
+
     class ConsentRecorded(ArchiveAggregate.Event):
         consent: Consent
 
@@ -171,8 +182,10 @@ class Item(ArchiveAggregate):
     # State set by the events above (eventsourcing turns class annotations on an aggregate
     # into fields of its created event, so they are listed here in words only):
     # contributor_id, details (Personal), images (image id -> Personal), consent,
-    # withdrawn_at, withdrawn_by, consent_request (what the contributor asked to widen).
+    # withdrawn_at, withdrawn_by, consent_request (what the contributor asked to widen),
+    # redactions (the spans curators redacted, each a Personal string).
     consent_request = None  # no annotation: it would become a field of the created event
+    redactions = ()  # likewise
 
     @classmethod
     def record(
@@ -272,6 +285,24 @@ class Item(ArchiveAggregate):
         if str(image_id) not in self.images:
             raise InvalidValue("No such image on this item.")
         self.trigger_event(self.ImageRemoved, actor=actors.check(actor), image_id=image_id)
+
+    def redact_span(self, span: str, actor: str) -> None:
+        """Leave ``span`` (a word or phrase of the item's text) out of everything shown of
+        the item, for good. Redacting a span already redacted records nothing."""
+        self._check_editable()
+        text = " ".join((span or "").split())
+        if not any(ch.isalnum() for ch in text):
+            raise InvalidValue("Say which word or phrase to redact.")
+        if len(text) > MAX_REDACTED_SPAN:
+            raise InvalidValue("A redacted span can be at most %(max)d characters long.", max=MAX_REDACTED_SPAN)
+        if any(redaction.reveal() == text for redaction in self.redactions):
+            return
+        self.trigger_event(self.SpanRedacted, actor=actors.check(actor), span=Personal.of(self.id, text))
+
+    @property
+    def redacted_spans(self) -> list[str]:
+        """The spans curators redacted (none once the item's content is shredded)."""
+        return [redaction.value for redaction in self.redactions if not redaction.redacted]
 
     def record_consent(self, consent: Consent, actor: str) -> None:
         """Record the contributor's first consent for this item."""

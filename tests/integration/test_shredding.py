@@ -70,3 +70,22 @@ def test_a_wall_text_about_a_withdrawn_item_is_shredded_with_it(storage: Storage
         assert not files_containing(storage.database_files(), b"quasar-marmalade")
     finally:
         archive.close()
+
+
+def test_a_redacted_span_is_sealed_and_shredded_with_its_item(storage: Storage):
+    archive = storage.open()
+    try:
+        contributor = archive.register_contributor(name="A. Person", actor=CURATOR)
+        artwork = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Veil"})
+        archive.redact_span(artwork, "Quillemarossa", actor=CURATOR)
+        assert not files_containing(storage.database_files(), b"Quillemarossa"), "the span is sealed at rest"
+        assert archive.get_item(artwork).redacted_spans == ["Quillemarossa"]
+        archive.withdraw(artwork, actor=CURATOR)
+    finally:
+        archive.close()
+    reopened = storage.open()
+    try:
+        item = reopened.get_item(artwork)
+        assert item.redacted_spans == [] and all(r.redacted for r in item.redactions)
+    finally:
+        reopened.close()

@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 
 from archive.application import ExhibitionArchive, NewImage
 from archive.errors import NotFound
+from archive.name_review import review_list
 from domain import clock
 from domain.consent import ConsentStatus, Scope
 from domain.errors import N_, InvalidValue
@@ -224,7 +225,33 @@ def item(item_id: UUID) -> Any:
     return render_template(
         "curate/item.html", item=found, person=person, form=CsrfForm(), today=archive().today(),
         status=found.status(archive().today()), scopes=[s.value for s in Scope], values={}, describe=describe,
+        review=review_list(archive(), found),
     )
+
+
+def _shown_version() -> int:
+    """The item version a form was filled in on (its hidden ``version`` field)."""
+    raw = (request.form.get("version") or "").strip()
+    if not raw.isdigit() or len(raw) > 9:
+        raise InvalidValue("The form did not say which version of the item it showed; reload the page and try again.")
+    return int(raw)
+
+
+@bp.post("/items/<uuid:item_id>/redactions")
+@login_required
+def redact(item_id: UUID) -> Any:
+    """Leave a word or phrase out of everything visitors see of the item, for good."""
+    form = CsrfForm()
+    if not form.validate_on_submit():
+        abort(400)
+    _item_or_404(item_id)
+    _, error = _attempt(
+        lambda: archive().redact_span(
+            item_id, request.form.get("span", ""), actor=current_user.actor, version=_shown_version()
+        )
+    )
+    flash(error or gettext("Redacted: visitors and search no longer see it."), "error" if error else "info")
+    return redirect(url_for("curate.item", item_id=item_id) + "#review")
 
 
 @bp.post("/items/<uuid:item_id>/images")

@@ -331,3 +331,34 @@ def test_replaying_an_items_events_rebuilds_the_same_item():
     assert type(copy) is Artwork
     for name in ("id", "version", "details", "images", "consent", "withdrawn_at", "withdrawn_by"):
         assert getattr(copy, name) == getattr(item, name)
+
+
+# -- redacted spans ------------------------------------------------------------------------
+
+
+def test_a_redacted_span_is_personal_data_of_the_item():
+    item = an_artwork()
+    item.redact_span("  Маратовна \n", CURATOR)
+
+    [event] = [e for e in item.collect_events() if isinstance(e, items.Item.SpanRedacted)]
+    assert event.span == Personal.of(item.id, "Маратовна")
+    assert item.redacted_spans == ["Маратовна"]
+
+
+@pytest.mark.parametrize("span", ["", "   ", "…", None, "x" * (items.MAX_REDACTED_SPAN + 1)])
+def test_a_redaction_needs_a_word_of_reasonable_length(span):
+    item = an_artwork()
+    with pytest.raises(InvalidValue):
+        item.redact_span(span, CURATOR)
+    assert item.version == 1 and item.redacted_spans == []
+
+
+def test_redacting_a_span_twice_records_it_once_and_a_withdrawn_item_refuses():
+    item = an_artwork()
+    item.redact_span("Маратовна", CURATOR)
+    item.redact_span("Маратовна", CURATOR)
+    assert item.version == 2
+
+    withdrawn = a_withdrawn_artwork()
+    with pytest.raises(ItemWithdrawn):
+        withdrawn.redact_span("Маратовна", CURATOR)
