@@ -17,7 +17,7 @@ from archive.bootstrap import open_archive, open_search_index, search_index_open
 from archive.config import Settings
 from archive.search import SearchQuery
 from archive.search_folders import IndexFolders
-from archive.search_follower import SearchFollower, rebuild
+from archive.search_follower import SearchFollower, rebuild, rebuild_if_outdated
 from archive.search_queries import search
 from domain import clock
 from tests.conftest import CURATOR
@@ -85,6 +85,40 @@ def test_languages_stem_and_prefix_through_the_use_case(archive, index, follower
     assert _ids(archive, index, "молчание") == {ru}
     assert _ids(archive, index, "letter") == {en}
     assert _ids(archive, index, "бөлме") == {kk}
+
+
+def test_a_content_note_finds_its_testimony(archive, index, follower):
+    noted = _testimony(archive, "Я помню тишину", scopes=ONLINE, attribution="anonymous")  # "Mentions violence."
+    follower.catch_up()
+    assert _ids(archive, index, "violence") == {noted}
+
+
+def test_a_follower_rebuilds_an_index_built_before_content_notes_were_indexed(archive, settings, monkeypatch):
+    import archive.search_whoosh as adapter
+
+    current = adapter.build_schema
+    noted = _testimony(archive, "Я помню тишину", scopes=ONLINE, attribution="anonymous")
+    with monkeypatch.context() as patched:  # an index from before content notes were indexed
+        patched.setattr(adapter, "build_schema", lambda: _without_notes(current()))
+        old = open_search_index(settings, writable=True)
+        SearchFollower(archive, old).catch_up()
+        old.close()
+    index = open_search_index(settings, writable=True)
+    try:
+        assert index.needs_rebuild() and _ids(archive, index, "тишину") == {noted}
+        assert _ids(archive, index, "violence") == set()
+        folders = IndexFolders(settings.search_dir)
+        assert rebuild_if_outdated(archive, index, folders, search_index_opener(writable=True)) == 1
+        assert not index.needs_rebuild() and _ids(archive, index, "violence") == {noted}
+        assert rebuild_if_outdated(archive, index, folders, search_index_opener(writable=True)) is None
+    finally:
+        index.close()
+
+
+def _without_notes(schema):
+    for name in [name for name in schema.names() if name.startswith("note_")]:
+        schema.remove(name)
+    return schema
 
 
 def test_a_named_contributor_is_findable_until_made_anonymous(archive, index, follower):
