@@ -3,7 +3,8 @@
 The index only ever holds what consent allowed when it was last updated; this check makes
 sure a lagging index cannot show more than current consent allows. Titles and credits are
 taken from current state, never from the index; snippets only from the fields of text the
-visitor may see.
+visitor may see. A testimony's text comes after its content note, as on its own page: its hit
+carries the note, and the snippets of its text are marked as behind the note.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from domain.items import Item
 
 #: Snippets from these index fields are never shown: names are credited from current state.
 HIDDEN_SNIPPET_FIELDS = frozenset({"contributor"})
+#: Of a testimony, only snippets of its title come before its content note (the title comes
+#: before the note on its own page too); every other snippet is behind the note.
+BEFORE_NOTE_PREFIXES = ("title_",)
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,11 @@ class VisitorHit:
     credit: str | None
     slug: str | None  # for exhibitions
     snippets: dict[str, str] = field(default_factory=dict)  # safe HTML with <mark>
+    #: A testimony's content note (per language), to be shown before anything of its text.
+    content_note: dict[str, str] = field(default_factory=dict)
+    #: Snippets of a testimony's text: shown only once the visitor has chosen to open them,
+    #: after reading the content note (as on the testimony's page).
+    snippets_behind_note: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -79,7 +88,13 @@ def search(
             dropped += 1
             continue
         snippets = {k: v for k, v in hit.snippets.items() if k not in HIDDEN_SNIPPET_FIELDS}
-        hits.append(VisitorHit(visible.id, visible.kind, visible.titles, visible.credit, visible.slug, snippets))
+        if visible.kind == "testimony":
+            before = {k: v for k, v in snippets.items() if k.startswith(BEFORE_NOTE_PREFIXES)}
+            behind = {k: v for k, v in snippets.items() if k not in before}
+            visible = replace(visible, snippets=before, snippets_behind_note=behind)
+        else:
+            visible = replace(visible, snippets=snippets)
+        hits.append(visible)
     return VisitorResults(
         hits=hits,
         total=max(0, results.total - dropped),
@@ -113,5 +128,7 @@ def _visible_hit(
     contributor = contributors.get(item.contributor_id)
     if contributor is None:
         contributor = contributors[item.contributor_id] = archive.get_contributor(item.contributor_id)
-    titles = name_filter(item, contributor).value(dict(item.detail("title", {})))
-    return VisitorHit(item.id, item.kind, titles, credit(item, contributor), None)
+    names = name_filter(item, contributor)
+    titles = names.value(dict(item.detail("title", {})))
+    note = names.value(dict(item.detail("content_note", None) or {})) if item.kind == "testimony" else {}
+    return VisitorHit(item.id, item.kind, titles, credit(item, contributor), None, content_note=note)

@@ -222,6 +222,20 @@ def test_search_finds_public_items_with_html_snippets(world, site):
     assert set(body["facets"]) == {"kind", "exhibition", "year", "language"}
 
 
+def test_a_testimony_hit_carries_its_content_note_and_its_text_only_behind_it(world, site):
+    [hit] = world.client.get("/api/v1/search?q=свидетельство").get_json()["hits"]
+    assert hit["id"] == str(site["testimony"]) and hit["content_note"] == {"en": "Mentions violence."}
+    assert hit["snippets"] == {}  # nothing of the text before the note
+    assert hit["behind_content_note"]["snippets"] == {"text_ru": "testimonyword <mark>свидетельство</mark>"}
+    [artwork] = world.client.get("/api/v1/search?q=shownword").get_json()["hits"]
+    assert set(artwork) == {"id", "kind", "url", "title", "credit", "slug", "snippets"}  # unchanged
+
+
+def test_a_search_for_words_of_a_content_note_finds_the_testimony(world, site):
+    [hit] = world.client.get("/api/v1/search?q=violence").get_json()["hits"]
+    assert hit["id"] == str(site["testimony"]) and hit["behind_content_note"] == {"snippets": {}}
+
+
 @pytest.mark.parametrize("key", HIDDEN)
 def test_search_never_shows_a_hidden_item_even_from_a_lagging_index(world, site, key):
     for _ in range(2):

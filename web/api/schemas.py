@@ -150,6 +150,11 @@ REQUESTS: dict[str, Schema] = {
 # -- responses -------------------------------------------------------------------------------
 
 TEXTS = texts(MAX_TEXT)
+SNIPPETS: Schema = {
+    "type": "object",
+    "additionalProperties": {"type": "string"},
+    "description": "Field name to an HTML fragment: text escaped, matches in <mark>.",
+}
 
 RESPONSES: dict[str, Schema] = {
     "FieldError": obj(
@@ -265,13 +270,27 @@ RESPONSES: dict[str, Schema] = {
             "title": TEXTS,
             "credit": {"type": ["string", "null"]},
             "slug": {"type": ["string", "null"], "description": "For exhibitions."},
-            "snippets": {
-                "type": "object",
-                "additionalProperties": {"type": "string"},
-                "description": "Field name to an HTML fragment: text escaped, matches in <mark>.",
+            "snippets": SNIPPETS,
+            "content_note": {
+                **TEXTS,
+                "description": "Testimonies only: show it before anything in behind_content_note.",
             },
+            "behind_content_note": obj(
+                {"snippets": SNIPPETS},
+                ("snippets",),
+                description=(
+                    "Testimonies only: what matched in the testimony's text. Show it only after the "
+                    "content note, once the reader has chosen to see it (as the testimony's page does); "
+                    "a testimony's top-level snippets hold its title alone."
+                ),
+            ),
         },
         ("id", "kind", "url", "title", "credit", "slug", "snippets"),
+        **{
+            "if": {"properties": {"kind": {"const": "testimony"}}},
+            "then": {"required": ["content_note", "behind_content_note"]},
+            "else": {"not": {"anyOf": [{"required": ["content_note"]}, {"required": ["behind_content_note"]}]}},
+        },
     ),
     "SearchResults": obj(
         {
