@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from archive import search_queries
 from archive.bootstrap import open_archive, open_search_index
 from archive.config import Settings
 from archive.search_follower import SearchFollower
@@ -113,6 +114,29 @@ def test_facets_filters_sorting_and_pages(world):
     assert "Page 3 of 3" in third and third.count('class="hit hit-testimony"') == 3
     filtered = client.get("/search?q=страница&kind=exhibition").get_data(as_text=True)
     assert "0 results" in filtered
+
+
+def test_a_search_far_behind_the_log_says_at_least_counts_only_checked_hits_and_shows_no_facets(world, monkeypatch):
+    archive, follower, testimony, client = world
+    for n in range(20):
+        testimony(f"ковыль ковыль {n}", scopes=ONLINE, attribution="anonymous")
+    withdrawn = testimony("ковыль и совсем другой длинный текст", scopes=ONLINE, attribution="anonymous")
+    follower.catch_up()
+    archive.withdraw(withdrawn, actor=CURATOR)
+    monkeypatch.setattr(search_queries, "MAX_LAG", 3)  # the follower stopped; more happened since
+    for n in range(4):
+        archive.register_contributor(name=f"Someone {n}", actor=CURATOR)
+
+    page = client.get("/search?q=ковыль").get_data(as_text=True)
+    assert "at least 11 results" in page and "catching up" in page
+    assert 'class="facet-count"' not in page and "Page 1 of" not in page and 'rel="next"' in page
+    assert len(_hits(page)) == 10 and str(withdrawn) not in page and "другой" not in page
+    last = client.get("/search?q=ковыль&page=2").get_data(as_text=True)  # checked to the end: exact
+    assert "20 results" in last and "Page 2 of 2" in last and len(_hits(last)) == 10 and str(withdrawn) not in last
+    monkeypatch.setattr(search_queries, "MAX_PAGE_SIZE", 4)  # checked four at a time ...
+    monkeypatch.setattr(search_queries, "MAX_CHECKED_WHILE_LAGGING", 8)  # ... and at most eight
+    beyond = client.get("/search?q=ковыль&page=3").get_data(as_text=True)  # (page 2 is a cached page now)
+    assert "at least 8 results" in beyond and _hits(beyond) == [] and "cannot be listed" in beyond
 
 
 @pytest.mark.parametrize(

@@ -143,6 +143,7 @@ def _snippets(snippets: dict[str, str]) -> dict[str, str]:
 def results_json(found: VisitorResults) -> dict[str, Any]:
     return {
         "total": found.total,
+        "total_exact": found.total_exact,
         "page": found.page,
         "pages": found.pages,
         "page_size": found.page_size,

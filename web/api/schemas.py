@@ -295,6 +295,15 @@ RESPONSES: dict[str, Schema] = {
     "SearchResults": obj(
         {
             "total": {"type": "integer", "minimum": 0},
+            "total_exact": {
+                "type": "boolean",
+                "description": (
+                    "False while the search index is far behind the archive (a rebuild, a stopped "
+                    "follower): total is then only how many matches have been checked and may be shown "
+                    "(there may be more), facets are empty, and pages goes past this page only if a later "
+                    "page has something to show."
+                ),
+            },
             "page": {"type": "integer", "minimum": 1},
             "pages": {"type": "integer", "minimum": 1},
             "page_size": {"type": "integer", "minimum": 1},
@@ -302,7 +311,7 @@ RESPONSES: dict[str, Schema] = {
             "hits": {"type": "array", "items": ref("SearchHit")},
             "facets": obj({name: {"type": "array", "items": ref("FacetCount")} for name in FACETS}),
         },
-        ("total", "page", "pages", "page_size", "notice", "hits", "facets"),
+        ("total", "total_exact", "page", "pages", "page_size", "notice", "hits", "facets"),
     ),
     "Created": obj({"id": UUID_STRING}, ("id",)),
     "ArtworkCreated": obj({"id": UUID_STRING, "image_ids": {"type": "array", "items": UUID_STRING}}, ("id", "image_ids")),
