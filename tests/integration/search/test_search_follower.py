@@ -346,12 +346,19 @@ def test_a_rebuild_switches_atomically_and_keeps_answering(archive, settings, in
     assert late in _ids(archive, index, "поздняя")
 
 
-def test_malformed_queries_never_fail_the_use_case(archive, index, follower):
-    _testimony(archive, "текст", scopes=ONLINE, attribution="anonymous")
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ('"текст', 1), ("текст AND", 1), ("(текст", 1), ("title:текст", 1), ("текст\x00\x07", 1),  # its word
+        ("*", 1), ("(((", 1),  # no words at all: everything is listed
+        ('"unbalanced', 0), ("AND", 0), ("OR NOT", 0), ("x" * 10_000, 0), ("a\x00b\x07c", 0), ("title:", 0),
+    ],
+)
+def test_malformed_queries_still_find_their_words_through_the_use_case(archive, index, follower, text, found):
+    item = _testimony(archive, "текст", scopes=ONLINE, attribution="anonymous")
     follower.catch_up()
-    for text in ('"unbalanced', "AND", "OR NOT", "x" * 10_000, "a\x00b\x07c", "title:", "*", "((("):
-        results = search(archive, index, SearchQuery(text=text))
-        assert results.total >= 0
+    results = search(archive, index, SearchQuery(text=text))
+    assert [hit.id for hit in results.hits] == [item] * found and results.total == found and results.total_exact
 
 
 CHILD = """
