@@ -388,10 +388,10 @@ def _exclusion(query: SearchQuery) -> wq.Query | None:
     return _any_of([wq.Term(field, i) for i in query.exclude_ids for field in ("doc_id", "contributor_id")])
 
 
-def _search_fields(searcher: Searcher) -> list[str]:
+def _search_fields(searcher: Searcher) -> tuple[str, ...]:
     """The fields a query searches that this index has (one built before a field was added
     lacks it until it is rebuilt)."""
-    return [name for name in _SEARCH_FIELDS if name in searcher.schema]
+    return tuple(name for name in _SEARCH_FIELDS if name in searcher.schema)
 
 
 def _facet_list(counts: dict[str, int]) -> list[FacetCount]:
@@ -1218,7 +1218,7 @@ class WhooshSearchIndex(SearchIndex):
                     notices.append("Your query had no words to search for, so everything is listed.")
                 user_query = None
             else:
-                user_query = self._parse(text, _search_fields(searcher), notices)
+                user_query = self._parse(text, notices, _search_fields(searcher))
             if user_query is wq.NullQuery:
                 notices.append("Your query only had very common or very short words; try more specific ones.")
                 return SearchResults([], 0, page, page_size, {f: [] for f in FACETS}, _notice(notices))
@@ -1248,9 +1248,9 @@ class WhooshSearchIndex(SearchIndex):
                 notice=_notice(notices),
             )
 
-    def _parser(self, fields: list[str], *, syntax: bool) -> qparser.QueryParser:
+    def _parser(self, fields: tuple[str, ...], *, syntax: bool) -> qparser.QueryParser:
         parser = qparser.MultifieldParser(
-            fields,
+            list(fields),
             self._schema,
             fieldboosts=_FIELD_BOOSTS,
             plugins=None if syntax else [],
@@ -1260,12 +1260,12 @@ class WhooshSearchIndex(SearchIndex):
                 parser.remove_plugin_class(plugin)
         return parser
 
-    def _plain_query(self, text: str, fields: list[str]) -> wq.Query:
+    def _plain_query(self, text: str, fields: tuple[str, ...] = _SEARCH_FIELDS) -> wq.Query:
         """The words of ``text`` (without ``name:`` prefixes), all required, no syntax."""
         words = " ".join(_WORD.findall(_FIELD_SYNTAX.sub(" ", text)))
         return self._parser(fields, syntax=False).parse(words).accept(_prefix_kazakh_terms)
 
-    def _parse(self, text: str, fields: list[str], notices: list[str]) -> wq.Query:
+    def _parse(self, text: str, notices: list[str], fields: tuple[str, ...] = _SEARCH_FIELDS) -> wq.Query:
         problem = _syntax_problem(text)
         if problem is None:
             try:
