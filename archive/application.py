@@ -879,10 +879,12 @@ class ExhibitionArchive(ContributorSelfService, Application):
 
     def exhibitions(self) -> list[Exhibition]:
         """Every exhibition, published or not, in the order they were created."""
+        return [self.get_exhibition(exhibition_id) for exhibition_id in self.exhibition_ids()]
+
+    def exhibition_ids(self) -> list[UUID]:
+        """Every exhibition's id, in the order they were created (without loading any)."""
         catalogue = self._find(Catalogue, Catalogue.ID)
-        if catalogue is None:
-            return []
-        return [self.get_exhibition(exhibition_id) for exhibition_id in catalogue.exhibition_ids]
+        return list(catalogue.exhibition_ids) if catalogue is not None else []
 
     def exhibition_as_of(self, exhibition_id: UUID, day: date) -> Exhibition:
         """The exhibition as it stood at the end of ``day`` in the archive's time zone."""

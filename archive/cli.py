@@ -235,12 +235,15 @@ def fixity(ctx: click.Context) -> None:
 @click.pass_context
 def follow(ctx: click.Context, once: bool) -> None:
     """Keep this host's search index in step with the event log (a long-lived worker)."""
-    from archive.search_follower import SearchFollower
+    from archive.search_follower import SearchFollower, rebuild_if_outdated
 
     settings = settings_from(ctx)
     with opened(ctx) as archive:
         index = open_search_index(settings, writable=True)
         try:
+            rebuilt = rebuild_if_outdated(archive, index, IndexFolders(settings.search_dir), search_index_opener(writable=True))
+            if rebuilt is not None:
+                click.echo(f"Rebuilt the search index with today's fields: {rebuilt} document(s).")
             follower = SearchFollower(archive, index)
             if once:
                 count = follower.catch_up()

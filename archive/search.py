@@ -30,6 +30,7 @@ class SearchDocument:
     version: int
     titles: dict[str, str] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
+    content_notes: dict[str, str] = field(default_factory=dict)  # searchable, never a snippet
     contributor: str | None = None  # the name as attribution allows (pseudonym, or none)
     contributor_id: str | None = None  # to find an item's documents when its contributor changes
     exhibitions: tuple[str, ...] = ()  # slugs of the published exhibitions it hangs in
@@ -138,6 +139,11 @@ class SearchIndex(abc.ABC):
     @abc.abstractmethod
     def has_deleted(self) -> bool:
         """Whether any segment still holds deleted documents."""
+
+    def needs_rebuild(self) -> bool:
+        """Whether the index was built with other fields than today's (an upgrade added one):
+        it keeps answering, but only a rebuild indexes every document with every field."""
+        return False
 
     def close(self) -> None:
         """Release files and locks."""

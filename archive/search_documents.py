@@ -78,6 +78,7 @@ def item_document(
         version=item.version,
         titles=dict(details.get("title", {})),
         texts=texts,
+        content_notes=dict(details.get("content_note") or {}),
         contributor=credit(item, contributor),
         contributor_id=str(item.contributor_id),
         exhibitions=tuple(slugs),

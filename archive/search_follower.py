@@ -247,3 +247,16 @@ def rebuild(
         index.close()
     folders.publish(folder)
     return count
+
+
+def rebuild_if_outdated(
+    archive: ExhibitionArchive, index: SearchIndex, folders: IndexFolders, open_index: IndexOpener
+) -> int | None:
+    """Rebuild (see :func:`rebuild`) when the live index was built with other fields than
+    today's, e.g. before content notes were indexed: return the number of documents indexed,
+    or None when it was current. A follower calls this when it starts; the outdated index
+    keeps answering (and following, without the new fields) until the switch."""
+    if not index.needs_rebuild():
+        return None
+    log.warning("The search index was built with other fields; rebuilding it")
+    return rebuild(archive, folders, open_index)

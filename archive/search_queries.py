@@ -3,11 +3,13 @@
 The index only ever holds what consent allowed when it was last updated; this check makes
 sure a lagging index cannot show more than current consent allows. Titles and credits are
 taken from current state, never from the index; snippets only from the fields of text the
-visitor may see.
+visitor may see. A testimony's text comes after its content note, as on its own page: its hit
+carries the note, and the snippets of its text are marked as behind the note.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from uuid import UUID
@@ -15,12 +17,16 @@ from uuid import UUID
 from archive.application import ExhibitionArchive
 from archive.consent_gate import Surface, credit, may_show, name_filter
 from archive.errors import NotFound
-from archive.search import FacetCount, SearchIndex, SearchQuery, SearchResults
+from archive.search import FACETS, MAX_PAGE_SIZE, FacetCount, SearchHit, SearchIndex, SearchQuery, SearchResults
 from domain.contributors import Contributor
+from domain.exhibitions import Exhibition
 from domain.items import Item
 
 #: Snippets from these index fields are never shown: names are credited from current state.
 HIDDEN_SNIPPET_FIELDS = frozenset({"contributor"})
+#: Of a testimony, only snippets of its title come before its content note (the title comes
+#: before the note on its own page too); every other snippet is behind the note.
+BEFORE_NOTE_PREFIXES = ("title_",)
 
 
 @dataclass(frozen=True)
@@ -33,24 +39,40 @@ class VisitorHit:
     credit: str | None
     slug: str | None  # for exhibitions
     snippets: dict[str, str] = field(default_factory=dict)  # safe HTML with <mark>
+    #: A testimony's content note (per language), to be shown before anything of its text.
+    content_note: dict[str, str] = field(default_factory=dict)
+    #: Snippets of a testimony's text: shown only once the visitor has chosen to open them,
+    #: after reading the content note (as on the testimony's page).
+    snippets_behind_note: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class VisitorResults:
+    """A page of visible hits with the total and facet counts of what the gate lets through.
+
+    ``total_exact`` is False while the index lags too far behind the log for its counts to be
+    trusted: ``total`` is then how many matches have passed the gate so far (there may be
+    more), and the facets are empty.
+    """
+
     hits: list[VisitorHit]
     total: int
     page: int
     page_size: int
     facets: dict[str, list[FacetCount]]
     notice: str | None
+    total_exact: bool = True
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.page_size))
 
 
-#: Beyond this many events not yet applied, the index is rebuilding: facets are left out.
+#: Beyond this many events not yet applied (a follower down, a rebuild), the index's counts
+#: cannot be trusted: hits are checked one by one and nothing is counted that was not checked.
 MAX_LAG = 2_000
+#: While lagging that far, at most this many matches are checked for one page.
+MAX_CHECKED_WHILE_LAGGING = 500
 
 
 def search(
@@ -59,58 +81,164 @@ def search(
     """Search everything public; every hit passes the consent gate again, now.
 
     Whatever changed since the index's position (a withdrawal a moment ago, a narrowed
-    credit) and whatever expired before today is left out of hits, total and facet counts
-    until the index has applied it, so that not even a count gives away what current consent
-    hides.
+    credit, an exhibition unpublished or rehung) and whatever expired before today is left
+    out of hits, total and facet counts until the index has applied it, so that not even a
+    count gives away what current consent hides. When the index lags too far behind to know
+    what changed, only checked hits are counted (see ``VisitorResults.total_exact``).
     """
     on = on or archive.today()
+    query = replace(query, visible_on=on, page=max(1, query.page), page_size=min(max(1, query.page_size), MAX_PAGE_SIZE))
+    gate = _Gate(archive, on)
     lagging = archive.changed_since(index.position(), MAX_LAG)
-    query = replace(query, visible_on=on)
+    if lagging is not None:
+        results = _search_within_window(archive, index, query, lagging, gate)
+        if results is not None:
+            return results
+        # A hit failed the gate: something changed after ``changed_since`` looked (a moment
+        # ago). The index's counts may include it, so they are not used.
+    return _search_checking_each(archive, index, query, gate)
+
+
+def _search_within_window(
+    archive: ExhibitionArchive, index: SearchIndex, query: SearchQuery, lagging: set[UUID], gate: _Gate
+) -> VisitorResults | None:
+    """The index's own hits, total and facets, with what changed since its position left out;
+    None if a hit still fails the gate (then nothing the index counted can be trusted)."""
+    hidden_slugs: set[str] = set()
+    excluded = {*query.exclude_ids, *map(str, lagging)}
     if lagging:
-        query = replace(query, exclude_ids=tuple(sorted({*query.exclude_ids, *map(str, lagging)})))
-    results: SearchResults = index.search(query)
+        for exhibition_id in archive.exhibition_ids():
+            if exhibition_id not in lagging:
+                continue
+            # Changed since the index's position: its items still carry its slug as it was.
+            exhibition = archive.get_exhibition(exhibition_id)
+            if not exhibition.is_published:
+                hidden_slugs.add(exhibition.slug)
+            else:  # works taken off the wall must not count under it
+                hanging = {str(item_id) for item_id in exhibition.item_ids}
+                excluded.update(d for d in index.doc_ids_in_exhibition(exhibition.slug) if d not in hanging)
+    exhibitions = tuple(slug for slug in query.exhibitions if slug not in hidden_slugs)
+    if query.exhibitions and not exhibitions:
+        return _nothing(query)
+    results: SearchResults = index.search(replace(query, exhibitions=exhibitions, exclude_ids=tuple(sorted(excluded))))
     hits = []
-    dropped = 0
-    contributors: dict[UUID, Contributor] = {}  # a contributor with several hits is read once
     for hit in results.hits:
-        visible = _visible_hit(archive, hit.doc_id, hit.kind, hit.version, on, contributors)
+        visible = gate.hit(hit)
         if visible is None:
-            dropped += 1
-            continue
-        snippets = {k: v for k, v in hit.snippets.items() if k not in HIDDEN_SNIPPET_FIELDS}
-        hits.append(VisitorHit(visible.id, visible.kind, visible.titles, visible.credit, visible.slug, snippets))
+            return None
+        hits.append(visible)
+    facets = {
+        name: [count for count in counts if name != "exhibition" or count.value not in hidden_slugs]
+        for name, counts in results.facets.items()
+    }
+    return VisitorResults(hits, results.total, results.page, results.page_size, facets, results.notice)
+
+
+def _search_checking_each(
+    archive: ExhibitionArchive, index: SearchIndex, query: SearchQuery, gate: _Gate
+) -> VisitorResults:
+    """Matches in the index's order, each through the gate, until this page and one more hit
+    are found (so that a next page is offered only if it has something to show), the index
+    has no more, or ``MAX_CHECKED_WHILE_LAGGING`` were checked. Only checked hits are counted;
+    no facets. Exhibition filters are checked against current exhibitions."""
+    hanging: set[UUID] | None = None
+    if query.exhibitions:
+        published = [e for e in map(_exhibition_for_slug(archive), query.exhibitions) if e is not None and e.is_published]
+        if not published:
+            return _nothing(query)
+        query = replace(query, exhibitions=tuple(e.slug for e in published))
+        hanging = {item_id for exhibition in published for item_id in exhibition.item_ids}
+    wanted = query.page * query.page_size + 1
+    chunk = replace(query, page=1, page_size=min(MAX_PAGE_SIZE, wanted))
+    visible: dict[UUID, VisitorHit] = {}
+    checked, exhausted, notice = 0, False, None
+    while len(visible) < wanted and checked < MAX_CHECKED_WHILE_LAGGING:
+        results = index.search(chunk)
+        notice = notice if chunk.page > 1 else results.notice
+        for hit in results.hits:
+            checked += 1
+            shown = gate.hit(hit, hanging=hanging, slugs=query.exhibitions)
+            if shown is not None:
+                visible.setdefault(shown.id, shown)
+        if chunk.page * chunk.page_size >= results.total:
+            exhausted = True
+            break
+        chunk = replace(chunk, page=chunk.page + 1)
+    ranked = list(visible.values())
+    offset = (query.page - 1) * query.page_size
     return VisitorResults(
-        hits=hits,
-        total=max(0, results.total - dropped),
-        page=results.page,
-        page_size=results.page_size,
-        facets=results.facets if lagging is not None else {name: [] for name in results.facets},
-        notice=results.notice,
+        hits=ranked[offset : offset + query.page_size],
+        total=len(ranked),
+        page=query.page,
+        page_size=query.page_size,
+        facets={name: [] for name in FACETS},
+        notice=notice,
+        total_exact=exhausted,
     )
 
 
-def _visible_hit(
-    archive: ExhibitionArchive, doc_id: str, kind: str, version: int, on: date, contributors: dict[UUID, Contributor]
-) -> VisitorHit | None:
-    try:
-        aggregate_id = UUID(doc_id)
-        if kind == "exhibition":
-            exhibition = archive.get_exhibition(aggregate_id)
-            if not exhibition.is_published:
-                return None
-            return VisitorHit(exhibition.id, kind, dict(exhibition.titles), None, exhibition.slug)
-        item: Item = archive.get_item(aggregate_id)
-    except (NotFound, ValueError):
-        return None
-    if not may_show(item, Surface.ONLINE, on):
-        return None
-    if version < item.version:
-        # Indexed before the item's latest change (a narrower credit, an edited caption): its
-        # matching and snippets may rest on text no longer shown. The follower re-indexes it
-        # within a second; until then it is left out.
-        return None
-    contributor = contributors.get(item.contributor_id)
-    if contributor is None:
-        contributor = contributors[item.contributor_id] = archive.get_contributor(item.contributor_id)
-    titles = name_filter(item, contributor).value(dict(item.detail("title", {})))
-    return VisitorHit(item.id, item.kind, titles, credit(item, contributor), None)
+def _exhibition_for_slug(archive: ExhibitionArchive) -> Callable[[str], Exhibition | None]:
+    def find(slug: str) -> Exhibition | None:
+        try:
+            return archive.exhibition_by_slug(slug)
+        except NotFound:
+            return None
+
+    return find
+
+
+def _nothing(query: SearchQuery) -> VisitorResults:
+    return VisitorResults([], 0, query.page, query.page_size, {name: [] for name in FACETS}, None)
+
+
+class _Gate:
+    """The consent gate for search hits, now; a contributor with several hits is read once."""
+
+    def __init__(self, archive: ExhibitionArchive, on: date):
+        self.archive = archive
+        self.on = on
+        self._contributors: dict[UUID, Contributor] = {}
+
+    def hit(self, hit: SearchHit, *, hanging: set[UUID] | None = None, slugs: tuple[str, ...] = ()) -> VisitorHit | None:
+        """What the visitor may see of ``hit``, or None. With ``hanging`` (the items of the
+        exhibitions a visitor filtered by, ``slugs``), an item must hang there now."""
+        visible = self._visible(hit.doc_id, hit.kind, hit.version, hanging, slugs)
+        if visible is None:
+            return None
+        snippets = {k: v for k, v in hit.snippets.items() if k not in HIDDEN_SNIPPET_FIELDS}
+        if visible.kind != "testimony":
+            return replace(visible, snippets=snippets)
+        before = {k: v for k, v in snippets.items() if k.startswith(BEFORE_NOTE_PREFIXES)}
+        behind = {k: v for k, v in snippets.items() if k not in before}
+        return replace(visible, snippets=before, snippets_behind_note=behind)
+
+    def _visible(
+        self, doc_id: str, kind: str, version: int, hanging: set[UUID] | None, slugs: tuple[str, ...]
+    ) -> VisitorHit | None:
+        archive = self.archive
+        try:
+            aggregate_id = UUID(doc_id)
+            if kind == "exhibition":
+                exhibition = archive.get_exhibition(aggregate_id)
+                if not exhibition.is_published or (hanging is not None and exhibition.slug not in slugs):
+                    return None
+                return VisitorHit(exhibition.id, kind, dict(exhibition.titles), None, exhibition.slug)
+            item: Item = archive.get_item(aggregate_id)
+        except (NotFound, ValueError):
+            return None
+        if not may_show(item, Surface.ONLINE, self.on):
+            return None
+        if hanging is not None and (item.id not in hanging or not may_show(item, Surface.ONLINE_EXHIBITION, self.on)):
+            return None
+        if version < item.version:
+            # Indexed before the item's latest change (a narrower credit, an edited caption): its
+            # matching and snippets may rest on text no longer shown. The follower re-indexes it
+            # within a second; until then it is left out.
+            return None
+        contributor = self._contributors.get(item.contributor_id)
+        if contributor is None:
+            contributor = self._contributors[item.contributor_id] = archive.get_contributor(item.contributor_id)
+        names = name_filter(item, contributor)
+        titles = names.value(dict(item.detail("title", {})))
+        note = names.value(dict(item.detail("content_note", None) or {})) if item.kind == "testimony" else {}
+        return VisitorHit(item.id, item.kind, titles, credit(item, contributor), None, content_note=note)

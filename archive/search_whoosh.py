@@ -87,8 +87,11 @@ _KAZAKH_STOPWORDS = frozenset(
 )
 _TEXT_PARTS = ("title", "text", "meta")  # meta_<lang> holds the medium and the series
 _TEXT_FIELDS = tuple(f"{part}_{lang}" for lang in LANGUAGES for part in _TEXT_PARTS)
-_KAZAKH_FIELDS = frozenset(f"{part}_kk" for part in _TEXT_PARTS)
-_SEARCH_FIELDS = (*_TEXT_FIELDS, "contributor")
+#: note_<lang>: an item's content note, searchable ("violence" finds the testimonies whose
+#: note says so) but not stored: a hit shows the note from current state, never a snippet of it.
+_NOTE_FIELDS = tuple(f"note_{lang}" for lang in LANGUAGES)
+_KAZAKH_FIELDS = frozenset({*(f"{part}_kk" for part in _TEXT_PARTS), "note_kk"})
+_SEARCH_FIELDS = (*_TEXT_FIELDS, *_NOTE_FIELDS, "contributor")
 _FIELD_BOOSTS = {
     **{f"title_{lang}": 3.0 for lang in LANGUAGES},
     **{f"meta_{lang}": 1.5 for lang in LANGUAGES},
@@ -148,6 +151,7 @@ def build_schema() -> Schema:
     for lang in LANGUAGES:
         for part in _TEXT_PARTS:
             fields[f"{part}_{lang}"] = TEXT(analyzer=analyzers[lang], stored=True)
+        fields[f"note_{lang}"] = TEXT(analyzer=analyzers[lang])
     return Schema(**fields)
 
 
@@ -179,7 +183,15 @@ def _document_fields(doc: SearchDocument) -> dict[str, Any]:
         for part, text in (("title", doc.titles.get(lang)), ("text", doc.texts.get(lang)), ("meta", meta)):
             if text:
                 fields[f"{part}_{lang}"] = _nfc(text)
+        if note := doc.content_notes.get(lang):
+            fields[f"note_{lang}"] = _nfc(note)
     return fields
+
+
+def _fields_in(schema: Schema, doc: SearchDocument) -> dict[str, Any]:
+    """The document's fields that ``schema`` has: an index built before a field was added
+    keeps following the log without it until it is rebuilt (see ``needs_rebuild``)."""
+    return {name: value for name, value in _document_fields(doc).items() if name in schema}
 
 
 # --- merging ------------------------------------------------------------------------------
@@ -374,6 +386,12 @@ def _expired_before(on: date) -> wq.Query:
 
 def _exclusion(query: SearchQuery) -> wq.Query | None:
     return _any_of([wq.Term(field, i) for i in query.exclude_ids for field in ("doc_id", "contributor_id")])
+
+
+def _search_fields(searcher: Searcher) -> tuple[str, ...]:
+    """The fields a query searches that this index has (one built before a field was added
+    lacks it until it is rebuilt)."""
+    return tuple(name for name in _SEARCH_FIELDS if name in searcher.schema)
 
 
 def _facet_list(counts: dict[str, int]) -> list[FacetCount]:
@@ -1000,7 +1018,7 @@ class WhooshSearchIndex(SearchIndex):
                         continue
                     # update_document, with the lookup of the old version through ``searcher``
                     writer.delete_by_term("doc_id", doc.doc_id, searcher=searcher)
-                    writer.add_document(**_document_fields(doc))
+                    writer.add_document(**_fields_in(writer.schema, doc))
                     changed = True
                 if changed:
                     # No merging here: a commit must make new documents searchable at once;
@@ -1104,6 +1122,13 @@ class WhooshSearchIndex(SearchIndex):
         """The notification id recorded after the last applied commit (0 for a new index)."""
         return _read_position(self._path)
 
+    def needs_rebuild(self) -> bool:
+        """Whether the index was created with other fields than :func:`build_schema` gives
+        today (Whoosh keeps an index's schema in its TOC): it answers, but a rebuild is due."""
+        with self._mutex:
+            searcher = self._current_searcher()
+            return searcher is not None and set(searcher.schema.names()) != set(self._schema.names())
+
     def versions(self, doc_ids: list[str]) -> dict[str, int]:
         """The indexed version of each of these documents that exists."""
         with self._mutex:
@@ -1162,7 +1187,7 @@ class WhooshSearchIndex(SearchIndex):
                 writer = self._ix.writer(limitmb=BULK_LIMIT_MB)
             try:
                 for doc in documents:
-                    writer.add_document(**_document_fields(doc))
+                    writer.add_document(**_fields_in(writer.schema, doc))
                 # Never fold earlier batches together: large segments make every later purge
                 # (which rewrites the segment holding a withdrawn document) slow.
                 writer.commit(mergetype=NO_MERGE)
@@ -1193,7 +1218,7 @@ class WhooshSearchIndex(SearchIndex):
                     notices.append("Your query had no words to search for, so everything is listed.")
                 user_query = None
             else:
-                user_query = self._parse(text, notices)
+                user_query = self._parse(text, notices, _search_fields(searcher))
             if user_query is wq.NullQuery:
                 notices.append("Your query only had very common or very short words; try more specific ones.")
                 return SearchResults([], 0, page, page_size, {f: [] for f in FACETS}, _notice(notices))
@@ -1204,7 +1229,7 @@ class WhooshSearchIndex(SearchIndex):
                 if user_query is None:
                     raise
                 notices.append("Your query was simplified to its words.")
-                plain = self._plain_query(text)
+                plain = self._plain_query(text, _search_fields(searcher))
                 if plain is wq.NullQuery:
                     return SearchResults([], 0, page, page_size, {f: [] for f in FACETS}, _notice(notices))
                 found = self._evaluate(searcher, plain, query, page * page_size, by_date=by_date)
@@ -1223,9 +1248,9 @@ class WhooshSearchIndex(SearchIndex):
                 notice=_notice(notices),
             )
 
-    def _parser(self, *, syntax: bool) -> qparser.QueryParser:
+    def _parser(self, fields: tuple[str, ...], *, syntax: bool) -> qparser.QueryParser:
         parser = qparser.MultifieldParser(
-            list(_SEARCH_FIELDS),
+            list(fields),
             self._schema,
             fieldboosts=_FIELD_BOOSTS,
             plugins=None if syntax else [],
@@ -1235,20 +1260,20 @@ class WhooshSearchIndex(SearchIndex):
                 parser.remove_plugin_class(plugin)
         return parser
 
-    def _plain_query(self, text: str) -> wq.Query:
+    def _plain_query(self, text: str, fields: tuple[str, ...] = _SEARCH_FIELDS) -> wq.Query:
         """The words of ``text`` (without ``name:`` prefixes), all required, no syntax."""
         words = " ".join(_WORD.findall(_FIELD_SYNTAX.sub(" ", text)))
-        return self._parser(syntax=False).parse(words).accept(_prefix_kazakh_terms)
+        return self._parser(fields, syntax=False).parse(words).accept(_prefix_kazakh_terms)
 
-    def _parse(self, text: str, notices: list[str]) -> wq.Query:
+    def _parse(self, text: str, notices: list[str], fields: tuple[str, ...] = _SEARCH_FIELDS) -> wq.Query:
         problem = _syntax_problem(text)
         if problem is None:
             try:
-                return self._parser(syntax=True).parse(text).accept(_prefix_kazakh_terms)
+                return self._parser(fields, syntax=True).parse(text).accept(_prefix_kazakh_terms)
             except Exception:
                 problem = "it could not be read as written"
         notices.append(f"Your query was simplified to its words: {problem}.")
-        return self._plain_query(text)
+        return self._plain_query(text, fields)
 
     def _evaluate(
         self, searcher: Searcher, user_query: wq.Query | None, query: SearchQuery, count: int, *, by_date: bool

@@ -8,10 +8,11 @@ import threading
 
 import click
 
-from archive.bootstrap import open_archive, open_search_index
+from archive.bootstrap import open_archive, open_search_index, search_index_opener
 from archive.cli import cli, settings_from
 from archive.errors import ArchiveError
-from archive.search_follower import SearchFollower
+from archive.search_folders import IndexFolders
+from archive.search_follower import SearchFollower, rebuild_if_outdated
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,10 @@ def start_follower(ctx: click.Context, stop: threading.Event) -> threading.Threa
 
     def run() -> None:
         try:
+            try:
+                rebuild_if_outdated(archive, index, IndexFolders(settings.search_dir), search_index_opener(writable=True))
+            except Exception:  # noqa: BLE001 - the index as it is still answers and follows
+                log.exception("Rebuilding the outdated search index failed; following it as it is")
             SearchFollower(archive, index).run_forever(stop)
         finally:
             index.close()

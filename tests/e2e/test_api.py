@@ -17,7 +17,7 @@ from uuid import UUID, uuid4
 import pytest
 from flask.testing import FlaskClient
 
-from archive import application
+from archive import application, search_queries
 from archive.application import ExhibitionArchive
 from archive.bootstrap import open_search_index
 from archive.config import Settings
@@ -222,6 +222,20 @@ def test_search_finds_public_items_with_html_snippets(world, site):
     assert set(body["facets"]) == {"kind", "exhibition", "year", "language"}
 
 
+def test_a_testimony_hit_carries_its_content_note_and_its_text_only_behind_it(world, site):
+    [hit] = world.client.get("/api/v1/search?q=свидетельство").get_json()["hits"]
+    assert hit["id"] == str(site["testimony"]) and hit["content_note"] == {"en": "Mentions violence."}
+    assert hit["snippets"] == {}  # nothing of the text before the note
+    assert hit["behind_content_note"]["snippets"] == {"text_ru": "testimonyword <mark>свидетельство</mark>"}
+    [artwork] = world.client.get("/api/v1/search?q=shownword").get_json()["hits"]
+    assert set(artwork) == {"id", "kind", "url", "title", "credit", "slug", "snippets"}  # unchanged
+
+
+def test_a_search_for_words_of_a_content_note_finds_the_testimony(world, site):
+    [hit] = world.client.get("/api/v1/search?q=violence").get_json()["hits"]
+    assert hit["id"] == str(site["testimony"]) and hit["behind_content_note"] == {"snippets": {}}
+
+
 @pytest.mark.parametrize("key", HIDDEN)
 def test_search_never_shows_a_hidden_item_even_from_a_lagging_index(world, site, key):
     for _ in range(2):
@@ -233,6 +247,28 @@ def test_search_never_shows_a_hidden_item_even_from_a_lagging_index(world, site,
         everything = world.client.get("/api/v1/search?kind=artwork").get_data(as_text=True)
         assert str(site[key]) not in everything
         world.follower.catch_up()
+
+
+def test_a_search_far_behind_the_log_counts_only_checked_hits_and_gives_no_facets(world, site, monkeypatch):
+    monkeypatch.setattr(search_queries, "MAX_LAG", 0)  # the withdrawal since is more than it looks through
+    text = world.client.get("/api/v1/search?q=title").get_data(as_text=True)
+    body = json.loads(text)
+    shown = {site[k] for k in ("shown", "pseudonymous", "anonymous", "onlineonly", "testimony")}
+    assert {hit["id"] for hit in body["hits"]} == {str(i) for i in shown}
+    assert body["total"] == 5 and body["total_exact"] is True  # every match was checked
+    assert all(counts == [] for counts in body["facets"].values())
+    assert str(site["withdrawn"]) not in text and "withdrawnword" not in text
+
+
+def test_an_unpublished_exhibition_leaves_search_facets_and_filters_at_once(world, site):
+    assert "open-show" in {f["value"] for f in world.client.get("/api/v1/search?q=title").get_json()["facets"]["exhibition"]}
+    world.archive.unpublish_exhibition(world.archive.exhibition_id_for_slug("open-show"), actor=CURATOR)
+    body = world.client.get("/api/v1/search?q=title").get_json()
+    assert body["total"] == 5 and body["facets"]["exhibition"] == []  # the works are still public on their own
+    filtered = world.client.get("/api/v1/search?exhibition=open-show").get_data(as_text=True)
+    assert json.loads(filtered)["hits"] == [] and json.loads(filtered)["total"] == 0
+    world.follower.catch_up()
+    assert world.client.get("/api/v1/search?exhibition=open-show").get_data(as_text=True) == filtered
 
 
 def test_search_filters_pages_sorts_and_finds_exhibitions(world, site):

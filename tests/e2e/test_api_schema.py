@@ -160,6 +160,7 @@ def test_real_answers_conform_to_the_document(world, api_schema):
         api_schema["/api/v1/items/{item_id}"]["GET"].Case(path_parameters={"item_id": str(facts["artwork"])}),
         api_schema["/api/v1/items/{item_id}"]["GET"].Case(path_parameters={"item_id": str(facts["testimony"])}),
         api_schema["/api/v1/search"]["GET"].Case(query={"q": "window"}),
+        api_schema["/api/v1/search"]["GET"].Case(query={"q": "тишина"}),  # a testimony's text behind its note
         api_schema["/api/v1/search"]["GET"].Case(query={"kind": ["exhibition", "testimony"], "sort": "date"}),
         api_schema["/api/v1/search"]["GET"].Case(query={"page": "0"}),
         api_schema["/api/v1/openapi.json"]["GET"].Case(),
@@ -168,10 +169,12 @@ def test_real_answers_conform_to_the_document(world, api_schema):
     for case in cases:
         response = case.call_and_validate(checks=READ_CHECKS)
         statuses.append(response.status_code)
-    assert statuses == [200, 200, 404, 200, 200, 200, 200, 422, 200]
+    assert statuses == [200, 200, 404, 200, 200, 200, 200, 200, 422, 200]
     artwork = cases[3].call().json()
     assert artwork["images"][0]["renditions"] and artwork["images"][0]["alt_text"] == {"en": "A window"}
     assert cases[5].call().json()["hits"][0]["id"] == str(facts["artwork"])
+    [testimony] = cases[6].call().json()["hits"]
+    assert testimony["behind_content_note"]["snippets"] and testimony["content_note"] == {"en": "Note"}
 
 
 reads = schemathesis.pytest.from_fixture("api_schema").include(method="GET")

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import re
+
 import pytest
 
+from archive import search_queries
 from archive.bootstrap import open_archive, open_search_index
 from archive.config import Settings
 from archive.search_follower import SearchFollower
@@ -24,9 +27,9 @@ def world(tmp_path: Path):
     follower = SearchFollower(archive, writer)
     person = archive.register_contributor(name="Gulnara Findable", actor=CURATOR)
 
-    def testimony(text, **consent):
+    def testimony(text, note="Note", **consent):
         item = archive.record_testimony(contributor_id=person, actor=CURATOR, text={"ru": text}, language="ru",
-                                        content_note={"en": "Note"}, title={"en": text[:20]})
+                                        content_note={"en": note}, title={"en": text[:20]})
         if consent:
             archive.record_consent(item, actor=CURATOR, text_version="v1", **consent)
         return item
@@ -46,6 +49,36 @@ def test_search_finds_public_items_with_highlighted_escaped_snippets(world):
     assert "<mark>" in page
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
     assert "Gulnara Findable" in page
+
+
+def _hits(page: str) -> list[str]:
+    return re.findall(r'<li class="hit hit-\w+">.*?</li>', page, flags=re.S)
+
+
+def test_a_testimony_hit_shows_its_content_note_first_and_its_text_only_inside_details(world):
+    archive, follower, testimony, client = world
+    testimony("Начало рассказа. Потом было долгое молчание в квартире", note="Mentions coercive control",
+              scopes=ONLINE, attribution="anonymous")
+    follower.catch_up()
+    [hit] = _hits(client.get("/search?q=молчание").get_data(as_text=True))
+    note = hit.index("Mentions coercive control")
+    details = re.search(r"<details class=\"behind-note\">\s*<summary>.+?</summary>(.*?)</details>", hit, flags=re.S)
+    assert details is not None and note < details.start()
+    assert "<mark>молчание</mark>" in details.group(1)
+    outside = hit[: details.start()] + hit[details.end() :]
+    assert "молчание" not in outside and "квартире" not in outside and "<mark>" not in outside
+
+
+def test_a_content_note_finds_its_testimony_and_shows_none_of_its_text(world):
+    archive, follower, testimony, client = world
+    testimony("Начало рассказа. Потом было долгое молчание", note="Mentions violence", scopes=ONLINE,
+              attribution="anonymous")
+    testimony("Начало другого рассказа", scopes=ONLINE, attribution="anonymous")
+    follower.catch_up()
+    page = client.get("/search?q=violence").get_data(as_text=True)
+    [hit] = _hits(page)
+    assert "1 result" in page and "Mentions violence" in hit
+    assert "<details" not in hit and "молчание" not in hit  # the note matched, not the text
 
 
 def test_search_never_shows_what_consent_does_not_allow(world):
@@ -81,6 +114,29 @@ def test_facets_filters_sorting_and_pages(world):
     assert "Page 3 of 3" in third and third.count('class="hit hit-testimony"') == 3
     filtered = client.get("/search?q=страница&kind=exhibition").get_data(as_text=True)
     assert "0 results" in filtered
+
+
+def test_a_search_far_behind_the_log_says_at_least_counts_only_checked_hits_and_shows_no_facets(world, monkeypatch):
+    archive, follower, testimony, client = world
+    for n in range(20):
+        testimony(f"ковыль ковыль {n}", scopes=ONLINE, attribution="anonymous")
+    withdrawn = testimony("ковыль и совсем другой длинный текст", scopes=ONLINE, attribution="anonymous")
+    follower.catch_up()
+    archive.withdraw(withdrawn, actor=CURATOR)
+    monkeypatch.setattr(search_queries, "MAX_LAG", 3)  # the follower stopped; more happened since
+    for n in range(4):
+        archive.register_contributor(name=f"Someone {n}", actor=CURATOR)
+
+    page = client.get("/search?q=ковыль").get_data(as_text=True)
+    assert "at least 11 results" in page and "catching up" in page
+    assert 'class="facet-count"' not in page and "Page 1 of" not in page and 'rel="next"' in page
+    assert len(_hits(page)) == 10 and str(withdrawn) not in page and "другой" not in page
+    last = client.get("/search?q=ковыль&page=2").get_data(as_text=True)  # checked to the end: exact
+    assert "20 results" in last and "Page 2 of 2" in last and len(_hits(last)) == 10 and str(withdrawn) not in last
+    monkeypatch.setattr(search_queries, "MAX_PAGE_SIZE", 4)  # checked four at a time ...
+    monkeypatch.setattr(search_queries, "MAX_CHECKED_WHILE_LAGGING", 8)  # ... and at most eight
+    beyond = client.get("/search?q=ковыль&page=3").get_data(as_text=True)  # (page 2 is a cached page now)
+    assert "at least 8 results" in beyond and _hits(beyond) == [] and "cannot be listed" in beyond
 
 
 @pytest.mark.parametrize(

@@ -121,20 +121,29 @@ def exhibition_json(view: PublicExhibition) -> dict[str, Any]:
 
 def hit_json(hit: VisitorHit) -> dict[str, Any]:
     url = exhibition_url(hit.slug) if hit.kind == "exhibition" and hit.slug else item_url(hit.id)
-    return {
+    body: dict[str, Any] = {
         "id": str(hit.id),
         "kind": hit.kind,
         "url": url,
         "title": _texts(hit.titles),
         "credit": hit.credit,
         "slug": hit.slug,
-        "snippets": {name: html for name, html in hit.snippets.items() if isinstance(html, str)},
+        "snippets": _snippets(hit.snippets),
     }
+    if hit.kind == "testimony":  # its text only behind its content note, as on its page
+        body["content_note"] = _texts(hit.content_note)
+        body["behind_content_note"] = {"snippets": _snippets(hit.snippets_behind_note)}
+    return body
+
+
+def _snippets(snippets: dict[str, str]) -> dict[str, str]:
+    return {name: html for name, html in snippets.items() if isinstance(html, str)}
 
 
 def results_json(found: VisitorResults) -> dict[str, Any]:
     return {
         "total": found.total,
+        "total_exact": found.total_exact,
         "page": found.page,
         "pages": found.pages,
         "page_size": found.page_size,

@@ -150,6 +150,11 @@ REQUESTS: dict[str, Schema] = {
 # -- responses -------------------------------------------------------------------------------
 
 TEXTS = texts(MAX_TEXT)
+SNIPPETS: Schema = {
+    "type": "object",
+    "additionalProperties": {"type": "string"},
+    "description": "Field name to an HTML fragment: text escaped, matches in <mark>.",
+}
 
 RESPONSES: dict[str, Schema] = {
     "FieldError": obj(
@@ -265,17 +270,40 @@ RESPONSES: dict[str, Schema] = {
             "title": TEXTS,
             "credit": {"type": ["string", "null"]},
             "slug": {"type": ["string", "null"], "description": "For exhibitions."},
-            "snippets": {
-                "type": "object",
-                "additionalProperties": {"type": "string"},
-                "description": "Field name to an HTML fragment: text escaped, matches in <mark>.",
+            "snippets": SNIPPETS,
+            "content_note": {
+                **TEXTS,
+                "description": "Testimonies only: show it before anything in behind_content_note.",
             },
+            "behind_content_note": obj(
+                {"snippets": SNIPPETS},
+                ("snippets",),
+                description=(
+                    "Testimonies only: what matched in the testimony's text. Show it only after the "
+                    "content note, once the reader has chosen to see it (as the testimony's page does); "
+                    "a testimony's top-level snippets hold its title alone."
+                ),
+            ),
         },
         ("id", "kind", "url", "title", "credit", "slug", "snippets"),
+        **{
+            "if": {"properties": {"kind": {"const": "testimony"}}},
+            "then": {"required": ["content_note", "behind_content_note"]},
+            "else": {"not": {"anyOf": [{"required": ["content_note"]}, {"required": ["behind_content_note"]}]}},
+        },
     ),
     "SearchResults": obj(
         {
             "total": {"type": "integer", "minimum": 0},
+            "total_exact": {
+                "type": "boolean",
+                "description": (
+                    "False while the search index is far behind the archive (a rebuild, a stopped "
+                    "follower): total is then only how many matches have been checked and may be shown "
+                    "(there may be more), facets are empty, and pages goes past this page only if a later "
+                    "page has something to show."
+                ),
+            },
             "page": {"type": "integer", "minimum": 1},
             "pages": {"type": "integer", "minimum": 1},
             "page_size": {"type": "integer", "minimum": 1},
@@ -283,7 +311,7 @@ RESPONSES: dict[str, Schema] = {
             "hits": {"type": "array", "items": ref("SearchHit")},
             "facets": obj({name: {"type": "array", "items": ref("FacetCount")} for name in FACETS}),
         },
-        ("total", "page", "pages", "page_size", "notice", "hits", "facets"),
+        ("total", "total_exact", "page", "pages", "page_size", "notice", "hits", "facets"),
     ),
     "Created": obj({"id": UUID_STRING}, ("id",)),
     "ArtworkCreated": obj({"id": UUID_STRING, "image_ids": {"type": "array", "items": UUID_STRING}}, ("id", "image_ids")),

@@ -17,6 +17,7 @@ PAGES = [
     ("exhibitions list", "/exhibitions", (404,)),
     ("exhibition", "/exhibitions/silent-room", ()),
     ("search with results", "/search?q=Threshold", ()),
+    ("search with a testimony's text behind its note", "/search?q=молчание", ()),
     ("about", "/about", (404,)),
     ("not found", "/no-such-page", ()),
     ("curator login", "/curate/login", ()),
@@ -75,6 +76,9 @@ def test_axe_core_scan_of_every_public_page_type(axe_source: str, page: Page, li
             continue
         if what == "search with results":
             assert page.locator("ol.hits li.hit").count() > 0, "the search found nothing to scan"
+        if what == "search with a testimony's text behind its note":
+            page.locator("details.behind-note summary").first.click()  # scanned opened
+            assert page.locator("details.behind-note[open] mark").count() > 0, "no testimony text to scan"
         scanned += 1
         for violation in _scan(page):
             if violation["impact"] in BLOCKING:

@@ -17,7 +17,8 @@ from archive.bootstrap import open_archive, open_search_index, search_index_open
 from archive.config import Settings
 from archive.search import SearchQuery
 from archive.search_folders import IndexFolders
-from archive.search_follower import SearchFollower, rebuild
+from archive.search_follower import SearchFollower, rebuild, rebuild_if_outdated
+from archive import search_queries
 from archive.search_queries import search
 from domain import clock
 from tests.conftest import CURATOR
@@ -87,6 +88,40 @@ def test_languages_stem_and_prefix_through_the_use_case(archive, index, follower
     assert _ids(archive, index, "бөлме") == {kk}
 
 
+def test_a_content_note_finds_its_testimony(archive, index, follower):
+    noted = _testimony(archive, "Я помню тишину", scopes=ONLINE, attribution="anonymous")  # "Mentions violence."
+    follower.catch_up()
+    assert _ids(archive, index, "violence") == {noted}
+
+
+def test_a_follower_rebuilds_an_index_built_before_content_notes_were_indexed(archive, settings, monkeypatch):
+    import archive.search_whoosh as adapter
+
+    current = adapter.build_schema
+    noted = _testimony(archive, "Я помню тишину", scopes=ONLINE, attribution="anonymous")
+    with monkeypatch.context() as patched:  # an index from before content notes were indexed
+        patched.setattr(adapter, "build_schema", lambda: _without_notes(current()))
+        old = open_search_index(settings, writable=True)
+        SearchFollower(archive, old).catch_up()
+        old.close()
+    index = open_search_index(settings, writable=True)
+    try:
+        assert index.needs_rebuild() and _ids(archive, index, "тишину") == {noted}
+        assert _ids(archive, index, "violence") == set()
+        folders = IndexFolders(settings.search_dir)
+        assert rebuild_if_outdated(archive, index, folders, search_index_opener(writable=True)) == 1
+        assert not index.needs_rebuild() and _ids(archive, index, "violence") == {noted}
+        assert rebuild_if_outdated(archive, index, folders, search_index_opener(writable=True)) is None
+    finally:
+        index.close()
+
+
+def _without_notes(schema):
+    for name in [name for name in schema.names() if name.startswith("note_")]:
+        schema.remove(name)
+    return schema
+
+
 def test_a_named_contributor_is_findable_until_made_anonymous(archive, index, follower):
     item = _testimony(archive, "текст", name="Zhanargul Unusualname", scopes=ONLINE, attribution="named")
     follower.catch_up()
@@ -110,6 +145,135 @@ def test_a_lagging_index_never_shows_a_withdrawn_item(archive, index, follower):
     assert _ids(archive, index, "уникальнословобезповторов") == set()  # the gate, before the follower
     follower.catch_up()
     assert index.versions([str(item)]) == {}
+
+
+def _lag_past_the_window(archive, index, monkeypatch) -> None:
+    """Events the stopped follower has not applied, more than the use case can look through."""
+    monkeypatch.setattr(search_queries, "MAX_LAG", 3)
+    for n in range(4):
+        archive.register_contributor(name=f"Someone Else {n}", actor=CURATOR)
+    assert archive.changed_since(index.position(), search_queries.MAX_LAG) is None
+
+
+def _everything_shown(results) -> str:
+    return repr([(hit.id, hit.titles, hit.snippets, hit.snippets_behind_note) for hit in results.hits])
+
+
+def test_an_index_lagging_past_the_window_never_shows_or_counts_a_withdrawn_item(archive, index, follower, monkeypatch):
+    kept = {_testimony(archive, f"кворум собрался {n}", scopes=ONLINE, attribution="anonymous") for n in range(2)}
+    withdrawn = _testimony(archive, "кворум и словоотзыва", scopes=ONLINE, attribution="anonymous")
+    follower.catch_up()
+    archive.withdraw(withdrawn, actor=CURATOR)
+    _lag_past_the_window(archive, index, monkeypatch)
+    assert index.versions([str(withdrawn)])  # the index still holds it
+
+    results = search(archive, index, SearchQuery(text="кворум"))
+    assert {hit.id for hit in results.hits} == kept
+    assert results.total == 2 and results.total_exact  # every match was checked: an exact count
+    assert all(counts == [] for counts in results.facets.values())
+    alone = search(archive, index, SearchQuery(text="словоотзыва"))
+    assert alone.hits == [] and alone.total == 0 and "словоотзыва" not in _everything_shown(results)
+
+
+def test_an_index_lagging_past_the_window_counts_only_what_passed_the_gate_on_any_page(archive, index, follower, monkeypatch):
+    # Withdrawn ones rank last (the word once in a longer text): beyond the first page.
+    kept = {_testimony(archive, f"вереск вереск {n}", scopes=ONLINE, attribution="anonymous") for n in range(8)}
+    gone = [_testimony(archive, f"вереск и долгий другой текст {n}", scopes=ONLINE, attribution="anonymous") for n in range(4)]
+    follower.catch_up()
+    for item in gone:
+        archive.withdraw(item, actor=CURATOR)
+    _lag_past_the_window(archive, index, monkeypatch)
+
+    first = search(archive, index, SearchQuery(text="вереск", page_size=5))
+    second = search(archive, index, SearchQuery(text="вереск", page=2, page_size=5))
+    assert (first.total, first.total_exact, first.pages) == (6, False, 2)  # at least this page and one more
+    assert (second.total, second.total_exact, second.pages) == (8, True, 2)  # every match checked
+    assert len(first.hits) == 5 and {hit.id for hit in first.hits + second.hits} == kept
+    assert search(archive, index, SearchQuery(text="вереск", page=3, page_size=5)).hits == []
+
+
+def test_an_index_lagging_past_the_window_counts_at_least_one_more_page_and_says_it_is_not_exact(
+    archive, index, follower, monkeypatch
+):
+    for n in range(12):
+        _testimony(archive, f"ковыль {n}", scopes=ONLINE, attribution="anonymous")
+    follower.catch_up()
+    _lag_past_the_window(archive, index, monkeypatch)
+    results = search(archive, index, SearchQuery(text="ковыль", page_size=5))
+    assert len(results.hits) == 5 and not results.total_exact
+    assert results.total == 6 and results.pages == 2  # what was checked: this page and one more
+
+
+def test_an_index_lagging_past_the_window_leaves_out_an_item_indexed_before_its_credit_narrowed(
+    archive, index, follower, monkeypatch
+):
+    item = _testimony(archive, "Меня зовут Zhanargul Unusualname", name="Zhanargul Unusualname",
+                      scopes=ONLINE, attribution="named")
+    follower.catch_up()
+    archive.update_consent(item, actor=CURATOR, attribution="anonymous")
+    _lag_past_the_window(archive, index, monkeypatch)
+    assert index.versions([str(item)])[str(item)] < archive.get_item(item).version
+
+    for text in ("Unusualname", "зовут"):  # its old text still holds the name that is now withheld
+        results = search(archive, index, SearchQuery(text=text))
+        assert results.hits == [] and results.total == 0
+    follower.catch_up()
+    [hit] = search(archive, index, SearchQuery(text="зовут")).hits
+    assert hit.id == item and "Unusualname" not in _everything_shown(search(archive, index, SearchQuery(text="зовут")))
+
+
+def _hung(archive, slug, *items):
+    exhibition = archive.create_exhibition(slug=slug, actor=CURATOR, titles={"en": slug})
+    for item in items:
+        archive.add_to_exhibition(exhibition, item, actor=CURATOR)
+    archive.publish_exhibition(exhibition, actor=CURATOR)
+    return exhibition
+
+
+def _exhibition_counts(results) -> dict[str, int]:
+    return {count.value: count.count for count in results.facets["exhibition"]}
+
+
+@pytest.mark.parametrize("lag", ["within the window", "past the window"])
+def test_an_unpublished_exhibition_leaves_facets_and_filters_before_the_index_catches_up(
+    archive, index, follower, monkeypatch, lag
+):
+    items = [_testimony(archive, f"полынь {n}", scopes=ONLINE, attribution="anonymous") for n in range(2)]
+    quiet = _hung(archive, "quiet-room", *items)
+    _hung(archive, "open-room", items[0])
+    follower.catch_up()
+    assert _exhibition_counts(search(archive, index, SearchQuery(text="полынь"))) == {"quiet-room": 2, "open-room": 1}
+
+    archive.unpublish_exhibition(quiet, actor=CURATOR)
+    if lag == "past the window":
+        _lag_past_the_window(archive, index, monkeypatch)
+    else:
+        assert archive.changed_since(index.position(), search_queries.MAX_LAG) == {quiet}
+    results = search(archive, index, SearchQuery(text="полынь"))
+    assert {hit.id for hit in results.hits} == set(items) and results.total == 2  # still public on their own
+    assert "quiet-room" not in _exhibition_counts(results)
+    assert "quiet-room" not in repr(results)
+    for exhibitions in (("quiet-room",), ("quiet-room", "never-was")):
+        filtered = search(archive, index, SearchQuery(text="полынь", exhibitions=exhibitions))
+        assert filtered.hits == [] and filtered.total == 0 and "quiet-room" not in repr(filtered)
+    both = search(archive, index, SearchQuery(text="полынь", exhibitions=("quiet-room", "open-room")))
+    assert [hit.id for hit in both.hits] == [items[0]] and both.total == 1
+    assert "quiet-room" not in _exhibition_counts(both)
+
+
+@pytest.mark.parametrize("lag", ["within the window", "past the window"])
+def test_a_work_taken_off_the_wall_leaves_its_exhibitions_filter_before_the_index_catches_up(
+    archive, index, follower, monkeypatch, lag
+):
+    items = [_testimony(archive, f"чабрец {n}", scopes=ONLINE, attribution="anonymous") for n in range(2)]
+    room = _hung(archive, "thyme-room", *items)
+    follower.catch_up()
+    archive.remove_from_exhibition(room, items[1], actor=CURATOR)
+    if lag == "past the window":
+        _lag_past_the_window(archive, index, monkeypatch)
+    filtered = search(archive, index, SearchQuery(text="чабрец", exhibitions=("thyme-room",)))
+    assert [hit.id for hit in filtered.hits] == [items[0]] and filtered.total == 1
+    assert _exhibition_counts(filtered) in ({"thyme-room": 1}, {})  # no facets at all past the window
 
 
 def test_withdrawn_text_leaves_the_index_files_within_the_bound(archive, settings, index):
@@ -182,12 +346,19 @@ def test_a_rebuild_switches_atomically_and_keeps_answering(archive, settings, in
     assert late in _ids(archive, index, "поздняя")
 
 
-def test_malformed_queries_never_fail_the_use_case(archive, index, follower):
-    _testimony(archive, "текст", scopes=ONLINE, attribution="anonymous")
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ('"текст', 1), ("текст AND", 1), ("(текст", 1), ("title:текст", 1), ("текст\x00\x07", 1),  # its word
+        ("*", 1), ("(((", 1),  # no words at all: everything is listed
+        ('"unbalanced', 0), ("AND", 0), ("OR NOT", 0), ("x" * 10_000, 0), ("a\x00b\x07c", 0), ("title:", 0),
+    ],
+)
+def test_malformed_queries_still_find_their_words_through_the_use_case(archive, index, follower, text, found):
+    item = _testimony(archive, "текст", scopes=ONLINE, attribution="anonymous")
     follower.catch_up()
-    for text in ('"unbalanced', "AND", "OR NOT", "x" * 10_000, "a\x00b\x07c", "title:", "*", "((("):
-        results = search(archive, index, SearchQuery(text=text))
-        assert results.total >= 0
+    results = search(archive, index, SearchQuery(text=text))
+    assert [hit.id for hit in results.hits] == [item] * found and results.total == found and results.total_exact
 
 
 CHILD = """

@@ -109,6 +109,22 @@ def test_common_words_of_one_language_do_not_block_matches_in_another(corpus: Wh
     assert set(_ids(corpus, "the letters")) == {"en-1", "undated"}
 
 
+def test_a_content_note_is_searchable_in_every_language_but_never_a_snippet(index: WhooshSearchIndex):
+    index.apply(
+        [
+            _doc("noted", kind="testimony", texts={"ru": "Текст без этого слова."},
+                 content_notes={"en": "Mentions violence.", "ru": "Упоминается насилие.", "kk": "Зорлық-зомбылық туралы."}),
+            _doc("plain", kind="testimony", texts={"en": "A quiet room."}),
+        ],
+        [],
+        position=1,
+    )
+    for word in ("violence", "насилии", "зорлық"):  # stemmed, another case, a Kazakh prefix
+        results = index.search(SearchQuery(text=word))
+        assert [hit.doc_id for hit in results.hits] == ["noted"], word
+        assert results.hits[0].snippets == {}  # the hit shows the note itself, from current state
+
+
 # --- facets, filters, sorting, pages ------------------------------------------------------
 
 
@@ -242,6 +258,36 @@ def test_term_lookups_find_documents_by_contributor_and_exhibition(corpus: Whoos
     assert corpus.doc_ids_in_exhibition("paper") == ["en-1", "kk-1"]
     assert corpus.doc_ids_in_exhibition("nowhere") == []
     assert corpus.doc_ids_for_contributor("nobody") == []
+
+
+def test_an_index_built_before_content_notes_keeps_following_and_asks_for_a_rebuild(tmp_path: Path, monkeypatch):
+    import archive.search_whoosh as adapter
+
+    current = adapter.build_schema
+    with monkeypatch.context() as patched:  # the schema as it was before notes were indexed
+        patched.setattr(adapter, "build_schema", lambda: _without_notes(current()))
+        old = WhooshSearchIndex(tmp_path / "old", writable=True)
+        old.apply([_doc("a", texts={"en": "first words"})], [], position=1)
+        assert not old.needs_rebuild()
+        old.close()
+    reopened = WhooshSearchIndex(tmp_path / "old", writable=True)
+    try:
+        assert reopened.needs_rebuild()
+        reopened.apply([_doc("b", kind="testimony", texts={"en": "later words"}, content_notes={"en": "violence"})], [], 2)
+        assert sorted(_ids(reopened, "words")) == ["a", "b"] and _ids(reopened, "violence") == []
+    finally:
+        reopened.close()
+    fresh = WhooshSearchIndex(tmp_path / "new", writable=True)
+    try:
+        assert not fresh.needs_rebuild()
+    finally:
+        fresh.close()
+
+
+def _without_notes(schema):
+    for name in [name for name in schema.names() if name.startswith("note_")]:
+        schema.remove(name)
+    return schema
 
 
 # --- one writer, many readers -------------------------------------------------------------

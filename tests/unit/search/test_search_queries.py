@@ -1,0 +1,51 @@
+"""The visitor search use case with a stub index: what the per-hit consent gate decides alone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from archive.search import FACETS, FacetCount, SearchHit, SearchIndex, SearchQuery, SearchResults
+from archive.search_queries import search
+from domain import clock
+from tests.conftest import CURATOR
+
+
+class IndexMissingAChange(SearchIndex):
+    """A caught-up index that still answers with a document consent no longer allows, at the
+    item's latest version (as an index whose own expiry filter failed would)."""
+
+    def __init__(self, archive, hits: list[SearchHit]):
+        self._archive = archive
+        self._hits = hits
+
+    def position(self) -> int:
+        return self._archive.recorder.max_notification_id() or 0
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        start = (query.page - 1) * query.page_size
+        facets = {name: [] for name in FACETS} | {"kind": [FacetCount("testimony", len(self._hits))]}
+        return SearchResults(self._hits[start : start + query.page_size], len(self._hits), query.page, query.page_size, facets)
+
+    def apply(self, upserts, deletes, position): raise NotImplementedError  # noqa: E704
+    def versions(self, doc_ids): return {}  # noqa: E704
+    def doc_ids_for_contributor(self, contributor_id): return []  # noqa: E704
+    def doc_ids_in_exhibition(self, slug): return []  # noqa: E704
+    def doc_ids_expired(self, on): return []  # noqa: E704
+    def purge_deleted(self, limit=None): return 0  # noqa: E704
+    def has_deleted(self): return False  # noqa: E704
+
+
+def test_a_hit_whose_consent_has_expired_is_neither_shown_nor_counted_even_at_its_latest_version(archive):
+    person = archive.register_contributor(name="Expiring Person", actor=CURATOR)
+    with clock.fixed_at(datetime(2030, 1, 1, tzinfo=timezone.utc)):
+        item = archive.record_testimony(contributor_id=person, actor=CURATOR, text={"en": "words"}, language="en",
+                                        content_note={"en": "Note"})
+        archive.record_consent(item, actor=CURATOR, text_version="v1", scopes=["publish_online"],
+                               attribution="anonymous", expires_on=date(2030, 1, 10))
+    hit = SearchHit(str(item), "testimony", 1.0, archive.get_item(item).version, {"text_en": "<mark>words</mark>"})
+    index = IndexMissingAChange(archive, [hit])
+
+    assert [h.id for h in search(archive, index, SearchQuery(text="words"), on=date(2030, 1, 9)).hits] == [item]
+    results = search(archive, index, SearchQuery(text="words"), on=date(2030, 1, 11))
+    assert results.hits == [] and results.total == 0 and results.total_exact
+    assert all(counts == [] for counts in results.facets.values())
