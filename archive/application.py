@@ -25,8 +25,8 @@ from eventsourcing.utils import Environment, get_topic
 
 from archive import consent_codes, media_files
 from archive.consent_gate import Surface, may_show
-from archive.errors import ArchiveError, ConcurrentChange, KeyShredded, NotFound
-from archive.history import HistoryEntry, history_entries
+from archive.errors import ArchiveError, ChangedMeanwhile, ConcurrentChange, KeyShredded, NotFound
+from archive.history import HistoryEntry, changes_since, history_entries
 from archive.keystore import KeyStore
 from archive.self_service import ContributorSelfService
 from archive.passwords import hash_password, needs_rehash, verify_password
@@ -274,9 +274,10 @@ class ExhibitionArchive(ContributorSelfService, Application):
         listing = self._find(ContributorItems, ContributorItems.id_for(contributor_id))
         return list(listing.item_ids) if listing is not None else []
 
-    def revise_item(self, item_id: UUID, *, actor: str, **details: Any) -> None:
-        """Replace an item's descriptive fields."""
+    def revise_item(self, item_id: UUID, *, actor: str, based_on: int | None = None, **details: Any) -> None:
+        """Replace an item's descriptive fields (``based_on``: see :meth:`check_based_on`)."""
         item = self.get_item(item_id)
+        self.check_based_on(item, based_on)
         build = artwork_details if isinstance(item, Artwork) else testimony_details
         item.revise(build(**details), actor)
         self._save(item)
@@ -580,13 +581,16 @@ class ExhibitionArchive(ContributorSelfService, Application):
         attribution: str,
         text_version: str,
         expires_on: date | None = None,
+        based_on: int | None = None,
     ) -> ConsentReceipt:
         """Record the contributor's consent for an item.
 
         Issues the contributor's consent code if they have none yet; the receipt carries it
-        (shown once). The item, contributor and code index are saved atomically.
+        (shown once). The item, contributor and code index are saved atomically. ``based_on``
+        is the version of the item the curator saw (see :meth:`check_based_on`).
         """
         item = self.get_item(item_id)
+        self.check_based_on(item, based_on)
         contributor = self.get_contributor(item.contributor_id)
         consent = self._consent(contributor, actor, scopes, attribution, text_version, expires_on)
         item.record_consent(consent, actor)
@@ -607,10 +611,19 @@ class ExhibitionArchive(ContributorSelfService, Application):
         attribution: str | None = None,
         text_version: str | None = None,
         expires_on: date | None | str = "unchanged",
+        based_on: int | None = None,
+        contributor_asked: bool = False,
     ) -> Consent:
-        """Change the scopes, attribution or expiry of an item's consent."""
+        """Change the scopes, attribution or expiry of an item's consent.
+
+        ``based_on`` is the version of the item the change was made on (see
+        :meth:`check_based_on`). Showing more than the contributor's own latest choice is
+        refused (``WideningNeedsConfirmation``) unless ``contributor_asked``: the curator
+        confirmed it with the contributor, which the event records.
+        """
         item = self.get_item(item_id)
         self._check_may_act(item, actor)
+        self.check_based_on(item, based_on)
         if item.is_withdrawn:
             raise ItemWithdrawn("Consent was withdrawn for this item; it cannot be changed.")
         if item.consent is None:
@@ -625,14 +638,15 @@ class ExhibitionArchive(ContributorSelfService, Application):
             current.text_version if text_version is None else text_version,
             current.expires_on if expires_on == "unchanged" else expires_on,  # type: ignore[arg-type]
         )
-        item.update_consent(consent, actor)
+        item.update_consent(consent, actor, contributor_asked=contributor_asked)
         self._save(item)
         return consent
 
-    def decline_consent_request(self, item_id: UUID, *, actor: str) -> None:
+    def decline_consent_request(self, item_id: UUID, *, actor: str, based_on: int | None = None) -> None:
         """Close a contributor's pending request to widen consent, leaving consent as it is."""
         item = self.get_item(item_id)
         self._check_may_act(item, actor)
+        self.check_based_on(item, based_on)
         item.decline_consent_request(actor)
         self._save(item)
 
@@ -805,9 +819,16 @@ class ExhibitionArchive(ContributorSelfService, Application):
         self._save(exhibition, index, catalogue)
         return exhibition.id
 
-    def revise_exhibition(self, exhibition_id: UUID, *, actor: str, **changes: Any) -> None:
-        """Change an exhibition's titles, organiser, venue, city, statement or dates."""
+    def revise_exhibition(
+        self, exhibition_id: UUID, *, actor: str, based_on: int | None = None, **changes: Any
+    ) -> None:
+        """Change an exhibition's titles, organiser, venue, city, statement or dates.
+
+        Like every exhibition verb, it takes the version the change was made on (``based_on``,
+        see :meth:`check_based_on`).
+        """
         exhibition = self.get_exhibition(exhibition_id)
+        self.check_based_on(exhibition, based_on)
         exhibition.revise(changes, actor)
         self._save(exhibition)
 
@@ -819,19 +840,27 @@ class ExhibitionArchive(ContributorSelfService, Application):
         actor: str,
         wall_text: Mapping[str, str] | None = None,
         position: int | None = None,
+        based_on: int | None = None,
     ) -> None:
         """Hang an item in an exhibition with its wall text; withdrawn items are refused."""
         exhibition = self.get_exhibition(exhibition_id)
+        self.check_based_on(exhibition, based_on)
         exhibition.add_work(self.get_item(item_id), wall_text, actor, position)
         self._save(exhibition)
 
-    def remove_from_exhibition(self, exhibition_id: UUID, item_id: UUID, *, actor: str) -> None:
+    def remove_from_exhibition(
+        self, exhibition_id: UUID, item_id: UUID, *, actor: str, based_on: int | None = None
+    ) -> None:
         exhibition = self.get_exhibition(exhibition_id)
+        self.check_based_on(exhibition, based_on)
         exhibition.remove_work(item_id, actor)
         self._save(exhibition)
 
-    def reorder_exhibition(self, exhibition_id: UUID, item_ids: list[UUID], *, actor: str) -> None:
+    def reorder_exhibition(
+        self, exhibition_id: UUID, item_ids: list[UUID], *, actor: str, based_on: int | None = None
+    ) -> None:
         exhibition = self.get_exhibition(exhibition_id)
+        self.check_based_on(exhibition, based_on)
         exhibition.reorder(item_ids, actor)
         self._save(exhibition)
 
@@ -842,18 +871,22 @@ class ExhibitionArchive(ContributorSelfService, Application):
         *,
         actor: str,
         wall_text: Mapping[str, str] | None,
+        based_on: int | None = None,
     ) -> None:
         exhibition = self.get_exhibition(exhibition_id)
+        self.check_based_on(exhibition, based_on)
         exhibition.revise_wall_text(item_id, wall_text, actor)
         self._save(exhibition)
 
-    def publish_exhibition(self, exhibition_id: UUID, *, actor: str) -> None:
+    def publish_exhibition(self, exhibition_id: UUID, *, actor: str, based_on: int | None = None) -> None:
         exhibition = self.get_exhibition(exhibition_id)
+        self.check_based_on(exhibition, based_on)
         exhibition.publish(actor)
         self._save(exhibition)
 
-    def unpublish_exhibition(self, exhibition_id: UUID, *, actor: str) -> None:
+    def unpublish_exhibition(self, exhibition_id: UUID, *, actor: str, based_on: int | None = None) -> None:
         exhibition = self.get_exhibition(exhibition_id)
+        self.check_based_on(exhibition, based_on)
         exhibition.unpublish(actor)
         self._save(exhibition)
 
@@ -931,6 +964,20 @@ class ExhibitionArchive(ContributorSelfService, Application):
             return self.exhibition_id_for_slug(id_or_slug)
 
     # -- helpers ---------------------------------------------------------------------------
+
+    def check_based_on(self, aggregate: Aggregate, based_on: int | None) -> None:
+        """Refuse a write made on another version than the stored one, saying what changed.
+
+        ``based_on`` is the version (``aggregate.version``) the curator's page or API read
+        showed; ``ChangedMeanwhile`` lists what happened since (who, what, when; no withdrawn
+        content) and nothing is saved. None skips the check: only for callers that read and
+        write in one step (the demo, scripts), never for a page or an API request.
+        """
+        if based_on is None or based_on == aggregate.version:
+            return
+        if isinstance(based_on, int) and not isinstance(based_on, bool) and 0 < based_on < aggregate.version:
+            raise ChangedMeanwhile(changes_since(self.events.get(aggregate.id, gt=based_on)))
+        raise ChangedMeanwhile([])
 
     def _get(self, cls: type[A], aggregate_id: UUID, label: str) -> A:
         aggregate = self._find(cls, aggregate_id)

@@ -1,6 +1,6 @@
 """Errors of the application layer, each with a message fit to show a curator."""
 
-from domain.errors import DomainError, Explained
+from domain.errors import N_, DomainError, Explained
 
 
 class ArchiveError(Explained):
@@ -13,6 +13,32 @@ class NotFound(ArchiveError):
 
 class ConcurrentChange(ArchiveError):
     """Someone else saved a change to the same record first; nothing of theirs was lost."""
+
+
+class ChangedMeanwhile(ConcurrentChange):
+    """A change was based on an older version of the record than the stored one: nothing was saved.
+
+    ``changes`` lists, one line each, what happened since that version (who, what, when;
+    never withdrawn content).
+    """
+
+    def __init__(self, changes: list[str]):
+        if changes:
+            super().__init__(
+                N_(
+                    "This record changed after you opened it: %(changes)s. Nothing was saved; "
+                    "look at the current version and make your change again if it still applies."
+                ),
+                changes="; ".join(changes),
+            )
+        else:
+            super().__init__(
+                N_(
+                    "Your change names a version of this record that is not the current one. "
+                    "Nothing was saved; reload the record and try again."
+                )
+            )
+        self.changes = list(changes)
 
 
 class ConfigurationError(ArchiveError):
@@ -33,6 +59,7 @@ class KeyShredded(DataKeyError):
 
 __all__ = [
     "ArchiveError",
+    "ChangedMeanwhile",
     "ConcurrentChange",
     "ConfigurationError",
     "DomainError",

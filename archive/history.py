@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from domain import actor as actors
@@ -49,6 +49,28 @@ def history_entries(events: Iterable[Any]) -> list[HistoryEntry]:
     return entries
 
 
+#: Item events whose summaries quote the item's content: ``changes_since`` leaves them out.
+_QUOTING_CONTENT = ("Recorded", "Revised")
+#: At most this many changes are listed one by one; earlier ones are counted.
+MAX_CHANGES_LISTED = 5
+
+
+def changes_since(events: Iterable[Any]) -> list[str]:
+    """What happened in ``events`` (those after a version someone was looking at), one line
+    each: who, what, when (UTC), and the summary of consent and exhibition changes. It never
+    quotes an item's content, withdrawn or not: it is shown to whoever held an old page."""
+    lines = []
+    for event in events:
+        what, summary = describe(event)
+        quotes = isinstance(event, (Artwork.Event, Testimony.Event)) and type(event).__name__ in _QUOTING_CONTENT
+        detail = f" ({summary})" if summary and not quotes else ""
+        lines.append(f"{actors.describe(event.actor)}: {what}{detail}, {event.timestamp.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC")
+    if len(lines) > MAX_CHANGES_LISTED:
+        earlier = len(lines) - MAX_CHANGES_LISTED
+        lines = [f"{earlier} earlier change(s)", *lines[-MAX_CHANGES_LISTED:]]
+    return lines
+
+
 def _title(personal: Personal, field: str = "title") -> str:
     if personal.redacted:
         return WITHDRAWN_CONTENT
@@ -61,6 +83,14 @@ def _consent(consent: Consent) -> str:
     if consent.expires_on:
         text += f"; expires after {consent.expires_on.isoformat()}"
     return text
+
+
+def _consent_update_by(event: Any) -> str:
+    if event.actor.startswith(actors.CONTRIBUTOR):
+        return "narrowed by the contributor: "
+    if event.contributor_asked:
+        return f"confirmed with the contributor by {actors.describe(event.actor)}: "
+    return ""
 
 
 def describe(event: Any) -> tuple[str, str]:
@@ -81,8 +111,7 @@ def describe(event: Any) -> tuple[str, str]:
         "ConsentRecorded": ("consent recorded", lambda e: _consent(e.consent)),
         "ConsentUpdated": (
             "consent updated",
-            lambda e: ("narrowed by the contributor: " if e.actor.startswith(actors.CONTRIBUTOR) else "")
-            + _consent(e.consent),
+            lambda e: _consent_update_by(e) + _consent(e.consent),
         ),
         "ConsentChangeRequested": (
             "contributor asked to widen consent",

@@ -153,3 +153,9 @@ def split_change(current: Consent, wanted: ConsentChange) -> SplitChange:
         else:
             widening["expires_on"] = wanted.expires_on.isoformat() if wanted.expires_on else None
     return SplitChange(narrowing, widening)
+
+
+def widening_past(choice: Consent, consent: Consent) -> dict[str, object]:
+    """What ``consent`` shows beyond ``choice`` (a wider credit, added scopes, a later or no
+    expiry), as codes like a contributor's request; empty when it shows nothing more."""
+    return split_change(choice, ConsentChange(consent.attribution, consent.scopes, consent.expires_on)).widening

@@ -37,5 +37,26 @@ class ConsentError(DomainError):
     """A consent command does not fit the item's current consent state."""
 
 
+class WideningNeedsConfirmation(ConsentError):
+    """A curator's change would show more than the contributor's own latest choice.
+
+    ``choice`` is the consent as the contributor last left it (a ``Consent``), ``chosen_at``
+    when, and ``widening`` what the change would show beyond it (as codes, like a portal
+    request). Repeating the change with ``contributor_asked`` applies it and records that the
+    contributor was asked.
+    """
+
+    def __init__(self, choice: object, chosen_at: object, widening: dict[str, object]):
+        super().__init__(
+            N_(
+                "This change would show more than the contributor chose themselves. Ask the "
+                "contributor first; apply it only after they confirm, and say that they did."
+            )
+        )
+        self.choice = choice
+        self.chosen_at = chosen_at
+        self.widening = widening
+
+
 class ExhibitionError(DomainError):
     """A change to an exhibition does not fit its current state."""

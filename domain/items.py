@@ -9,14 +9,14 @@ withdrawal stay readable.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
 from domain import actor as actors
 from domain.base import ArchiveAggregate
-from domain.consent import Consent, ConsentStatus, Scope
-from domain.errors import N_, ConsentError, InvalidValue, ItemWithdrawn
+from domain.consent import Consent, ConsentStatus, Scope, widening_past
+from domain.errors import N_, ConsentError, InvalidValue, ItemWithdrawn, WideningNeedsConfirmation
 from domain.languages import check_language, multilingual
 from domain.personal import Personal
 
@@ -154,11 +154,16 @@ class Item(ArchiveAggregate):
 
     class ConsentUpdated(ArchiveAggregate.Event):
         consent: Consent
+        #: A curator confirmed the change with the contributor (events before this field: no).
+        contributor_asked: bool = False
 
         def apply(self, item: Item) -> None:
             item.consent = self.consent
-            if not self.actor.startswith(f"{actors.CONTRIBUTOR}:"):
+            by_contributor = self.actor.startswith(f"{actors.CONTRIBUTOR}:")
+            if not by_contributor:
                 item.consent_request = None  # a curator's update answers the request
+            if by_contributor or self.contributor_asked:
+                item._chosen_by_contributor(self.consent, self.timestamp)
 
     class ConsentChangeRequested(ArchiveAggregate.Event):
         """The contributor asked for consent that shows more; a curator confirms it first."""
@@ -167,10 +172,13 @@ class Item(ArchiveAggregate):
 
         def apply(self, item: Item) -> None:
             item.consent_request = {**self.request, "requested_at": self.timestamp.isoformat()}
+            item._chosen_by_contributor(item.consent, self.timestamp)
 
     class ConsentRequestDeclined(ArchiveAggregate.Event):
         def apply(self, item: Item) -> None:
             item.consent_request = None
+            if self.actor.startswith(f"{actors.CONTRIBUTOR}:"):  # they cancelled their own request
+                item._chosen_by_contributor(item.consent, self.timestamp)
 
     class ConsentWithdrawn(ArchiveAggregate.Event):
         def apply(self, item: Item) -> None:
@@ -183,9 +191,14 @@ class Item(ArchiveAggregate):
     # into fields of its created event, so they are listed here in words only):
     # contributor_id, details (Personal), images (image id -> Personal), consent,
     # withdrawn_at, withdrawn_by, consent_request (what the contributor asked to widen),
-    # redactions (the spans curators redacted, each a Personal string).
-    consent_request = None  # no annotation: it would become a field of the created event
-    redactions = ()  # likewise
+    # redactions (the spans curators redacted, each a Personal string); contributors_choice and
+    # contributors_choice_at (the consent as the contributor last left it, by their own change
+    # or one a curator confirmed with them, and when; None if never).
+    # No annotations: they would become fields of the created event.
+    consent_request = None
+    redactions = ()
+    contributors_choice = None
+    contributors_choice_at = None
 
     @classmethod
     def record(
@@ -312,13 +325,29 @@ class Item(ArchiveAggregate):
             raise ConsentError("Consent is already recorded for this item; update it instead.")
         self.trigger_event(self.ConsentRecorded, actor=actors.check(actor), consent=consent)
 
-    def update_consent(self, consent: Consent, actor: str) -> None:
-        """Change scopes, attribution or expiry of the consent already recorded."""
+    def update_consent(self, consent: Consent, actor: str, *, contributor_asked: bool = False) -> None:
+        """Change scopes, attribution or expiry of the consent already recorded.
+
+        Nobody but the contributor may show more than the contributor's own latest choice
+        (:attr:`contributors_choice`) unless ``contributor_asked``: the actor confirmed the
+        change with the contributor, and the event records that they did. Otherwise
+        ``WideningNeedsConfirmation`` says what the contributor chose, and when.
+        """
         if self.is_withdrawn:
             raise ItemWithdrawn("Consent was withdrawn for this item; it cannot be changed.")
         if self.consent is None:
             raise ConsentError("No consent is recorded for this item yet; record it first.")
-        self.trigger_event(self.ConsentUpdated, actor=actors.check(actor), consent=consent)
+        by_contributor = actors.check(actor).startswith(f"{actors.CONTRIBUTOR}:")
+        if not by_contributor and not contributor_asked and self.contributors_choice is not None:
+            widening = widening_past(self.contributors_choice, consent)
+            if widening:
+                raise WideningNeedsConfirmation(self.contributors_choice, self.contributors_choice_at, widening)
+        self.trigger_event(
+            self.ConsentUpdated,
+            actor=actor,
+            consent=consent,
+            contributor_asked=bool(contributor_asked) and not by_contributor,
+        )
 
     def request_consent_change(self, request: dict[str, Any], actor: str) -> None:
         """Record the contributor's wish to widen consent (see ``domain.consent.split_change``)."""
@@ -341,6 +370,10 @@ class Item(ArchiveAggregate):
         if self.is_withdrawn:
             raise ItemWithdrawn("Consent for this item was already withdrawn.")
         self.trigger_event(self.ConsentWithdrawn, actor=actors.check(actor))
+
+    def _chosen_by_contributor(self, consent: Consent | None, at: datetime) -> None:
+        self.contributors_choice = consent
+        self.contributors_choice_at = at
 
 
 class Artwork(Item):

@@ -386,8 +386,25 @@ def test_a_revoked_token_is_refused(world, site):
 # -- curator writes --------------------------------------------------------------------------
 
 
+def current_etag(world: World, path: str) -> str | None:
+    """The ETag of the record a consent or exhibition write at ``path`` changes, read just now."""
+    parts = path.split("/")  # ['', 'api', 'v1', 'items' | 'exhibitions', id or slug, ...]
+    if parts[3] == "items" and parts[5:] == ["consent"]:
+        read = f"/api/v1/items/{parts[4]}/consent"
+    elif parts[3] == "exhibitions" and len(parts) > 4:
+        read = f"/api/v1/exhibitions/{parts[4]}/curation"
+    else:
+        return None
+    return world.client.get(read, headers=world.auth).headers.get("ETag")
+
+
 def post(world: World, path: str, body: Any, method: str = "POST") -> Any:
-    return world.client.open(path, method=method, json=body, headers=world.auth)
+    """A curator's write; consent and exhibition writes send If-Match with the ETag read just before."""
+    headers = dict(world.auth)
+    tag = current_etag(world, path)
+    if tag:
+        headers["If-Match"] = tag
+    return world.client.open(path, method=method, json=body, headers=headers)
 
 
 def test_a_curator_records_a_testimony_with_consent_and_publishes_it(world):
@@ -439,9 +456,9 @@ def test_works_are_reordered_and_removed(world, site):
     reordered = post(world, "/api/v1/exhibitions/open-show/order", {"item_ids": everything[::-1]}, "PUT")
     assert [w["item_id"] for w in reordered.get_json()["works"]] == everything[::-1]
     problem(post(world, "/api/v1/exhibitions/open-show/order", {"item_ids": everything[:2]}, "PUT"), 422, "invalid-value")
-    removed = world.client.delete(f"/api/v1/exhibitions/open-show/works/{site['shown']}", headers=world.auth)
+    removed = post(world, f"/api/v1/exhibitions/open-show/works/{site['shown']}", None, "DELETE")
     assert removed.status_code == 200 and str(site["shown"]) not in [w["item_id"] for w in removed.get_json()["works"]]
-    problem(world.client.delete(f"/api/v1/exhibitions/open-show/works/{site['shown']}", headers=world.auth), 404, "not-found")
+    problem(post(world, f"/api/v1/exhibitions/open-show/works/{site['shown']}", None, "DELETE"), 404, "not-found")
     assert "shownword" not in world.client.get("/api/v1/exhibitions/open-show").get_data(as_text=True)
 
 

@@ -134,9 +134,9 @@ def test_request_bodies_refuse_unknown_fields_and_writes_need_a_token(world):
     schemas = document["components"]["schemas"]
     for path, item in document["paths"].items():
         for method, operation in item.items():
-            writes = method != "get"
-            assert (operation.get("security") == [{"bearerAuth": []}]) is writes, (method, path)
-            if writes:
+            for_curators = method != "get" or operation["tags"] == ["curators"]
+            assert (operation.get("security") == [{"bearerAuth": []}]) is for_curators, (method, path)
+            if for_curators:
                 assert "401" in operation["responses"]
             for content in operation.get("requestBody", {}).get("content", {}).values():
                 body = content["schema"]
@@ -148,6 +148,31 @@ def test_request_bodies_refuse_unknown_fields_and_writes_need_a_token(world):
     assert document["components"]["securitySchemes"]["bearerAuth"] == {
         "type": "http", "scheme": "bearer", "description": document["components"]["securitySchemes"]["bearerAuth"]["description"]
     }
+
+
+VERSIONED_WRITES = {
+    ("/api/v1/items/{item_id}/consent", "post"), ("/api/v1/items/{item_id}/consent", "put"),
+    ("/api/v1/exhibitions/{slug}", "patch"), ("/api/v1/exhibitions/{slug}/works", "post"),
+    ("/api/v1/exhibitions/{slug}/works/{item_id}", "patch"), ("/api/v1/exhibitions/{slug}/works/{item_id}", "delete"),
+    ("/api/v1/exhibitions/{slug}/order", "put"), ("/api/v1/exhibitions/{slug}/publish", "post"),
+    ("/api/v1/exhibitions/{slug}/unpublish", "post"),
+}
+
+
+def test_consent_and_exhibition_writes_document_if_match_and_their_refusals(world):
+    document = world[0].test_client().get("/api/v1/openapi.json").get_json()
+    for path, method in VERSIONED_WRITES:
+        operation = document["paths"][path][method]
+        if_match = [p for p in operation["parameters"] if p["in"] == "header" and p["name"] == "If-Match"]
+        assert if_match and if_match[0]["required"] is True, (method, path)
+        assert {"409", "412", "428"} <= set(operation["responses"]), (method, path)
+        ok = next(status for status in operation["responses"] if status.startswith("2"))
+        assert "ETag" in operation["responses"][ok]["headers"], (method, path)
+    for path in ("/api/v1/items/{item_id}/consent", "/api/v1/exhibitions/{slug}/curation"):
+        assert "ETag" in document["paths"][path]["get"]["responses"]["200"]["headers"]
+    described = document["info"]["description"]
+    for kind in ("changed-meanwhile", "widening-needs-confirmation", "precondition-failed", "precondition-required"):
+        assert f"problems/{kind}`" in described
 
 
 def test_real_answers_conform_to_the_document(world, api_schema):
@@ -175,6 +200,38 @@ def test_real_answers_conform_to_the_document(world, api_schema):
     assert cases[5].call().json()["hits"][0]["id"] == str(facts["artwork"])
     [testimony] = cases[6].call().json()["hits"]
     assert testimony["behind_content_note"]["snippets"] and testimony["content_note"] == {"en": "Note"}
+
+
+def test_curator_reads_and_version_refusals_conform_to_the_document(write_world, write_schema):
+    _, facts = write_world
+    api_schema = write_schema
+    auth = {"Authorization": f"Bearer {facts['token']}"}
+    consent = api_schema["/api/v1/items/{item_id}/consent"]["GET"].Case(
+        path_parameters={"item_id": str(facts["artwork"])}, headers=auth
+    )
+    curation = api_schema["/api/v1/exhibitions/{slug}/curation"]["GET"].Case(
+        path_parameters={"slug": "silent-room"}, headers=auth
+    )
+    for case in (consent, curation):
+        assert case.call_and_validate(checks=READ_CHECKS).status_code == 200
+    tag = consent.call().headers["etag"][0]
+    refusals = [
+        api_schema["/api/v1/items/{item_id}/consent"]["PUT"].Case(
+            path_parameters={"item_id": str(facts["artwork"])}, headers={**auth, "If-Match": tag},
+            body={"scopes": ["exhibit"], "attribution": "anonymous", "text_version": "v1"},
+        ),
+        api_schema["/api/v1/exhibitions/{slug}/publish"]["POST"].Case(
+            path_parameters={"slug": "silent-room"}, headers={**auth, "If-Match": tag},
+        ),
+        api_schema["/api/v1/exhibitions/{slug}/publish"]["POST"].Case(
+            path_parameters={"slug": "silent-room"}, headers={**auth, "If-Match": "*"},
+        ),
+    ]
+    statuses = [case.call_and_validate(checks=READ_CHECKS).status_code for case in refusals[1:]]
+    assert statuses == [412, 428]
+    assert refusals[0].call().status_code == 200  # narrowing needs no confirmation
+    stale = refusals[0].call_and_validate(checks=READ_CHECKS)  # the same tag again: now an old version
+    assert stale.status_code == 409 and stale.json()["changes"]
 
 
 reads = schemathesis.pytest.from_fixture("api_schema").include(method="GET")

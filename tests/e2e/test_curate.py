@@ -53,7 +53,13 @@ def logged_in(client):
 
 
 def post(client, path: str, data: dict, form_page: str | None = None, **kwargs):
-    return client.post(path, data={"csrf_token": csrf(client, form_page or path), **data}, **kwargs)
+    """Submit a form as the page shows it: with its CSRF token and the version it was filled in on."""
+    page = client.get(form_page or path).get_data(as_text=True)
+    fields = {"csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)}
+    version = re.search(r'name="version" value="(\d+)"', page)
+    if version:
+        fields["version"] = version.group(1)
+    return client.post(path, data={**fields, **data}, **kwargs)
 
 
 def test_the_workspace_needs_a_login(client):

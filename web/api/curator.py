@@ -1,7 +1,9 @@
 """Writes for curators, each with a bearer token; every change names the acting curator.
 
 Bodies are checked against the documented schemas first (unknown fields refused), then by
-the domain's own rules; the archive's errors become problem details in ``problems``.
+the domain's own rules; the archive's errors become problem details in ``problems``. Reads and
+writes of consent and exhibitions carry an ``ETag``; writes of them need ``If-Match`` (see
+``versions``).
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ from domain.items import artwork_details, image_details
 from web.api import archive, bp
 from web.api.auth import actor, curator_required
 from web.api.problems import Problem
-from web.api.representations import curator_exhibition_json, item_url, json_response
+from web.api.representations import curator_exhibition_json, item_consent_json, item_url, json_response
 from web.api.schemas import MAX_IMAGES_PER_UPLOAD
 from web.api.validation import check_json_text, optional_date, parse_uuid, read_json
+from web.api.versions import if_match, tagged
 
 _EXHIBITION_TEXT_FIELDS = ("titles", "organiser", "venue", "city", "statement")
 _DATE_FIELDS = ("opens_on", "closes_on")
@@ -48,7 +51,8 @@ def _exhibition(slug: str) -> Exhibition:
 
 
 def _exhibition_response(slug: str, status: int = 200) -> Response:
-    return json_response(curator_exhibition_json(_exhibition(slug)), status)
+    exhibition = _exhibition(slug)
+    return tagged(json_response(curator_exhibition_json(exhibition), status), exhibition)
 
 
 def _path_item_id(text: str) -> UUID:
@@ -56,6 +60,17 @@ def _path_item_id(text: str) -> UUID:
     if parsed is None:
         raise Problem("not-found", f"{text[:60]!r} is not an item id.")
     return parsed
+
+
+def _consent_response(item_id: UUID, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    item = archive().get_item(item_id)
+    return tagged(json_response(item_consent_json(item, archive().today()), status, headers), item)
+
+
+def _versioned_exhibition(slug: str) -> tuple[UUID, int]:
+    """The exhibition's id and the version the request's If-Match names."""
+    exhibition_id = archive().exhibition_id_for_slug(slug)
+    return exhibition_id, if_match(exhibition_id)
 
 
 # -- contributors, items, consent ------------------------------------------------------------
@@ -72,11 +87,20 @@ def register_contributor() -> Response:
     return json_response({"id": str(contributor_id)}, 201)
 
 
+@bp.get("/items/<item_id>/consent")
+@curator_required
+def get_consent(item_id: str) -> Response:
+    """An item's consent as curators see it, with its ETag (for If-Match on consent writes)."""
+    return _consent_response(_path_item_id(item_id))
+
+
 @bp.post("/items/<item_id>/consent")
 @curator_required
 def record_consent(item_id: str) -> Response:
     """Record consent for an item. The receipt carries a new consent code once, if one was issued."""
     parsed = _path_item_id(item_id)
+    archive().get_item(parsed)  # an unknown item is a 404 before anything else
+    version = if_match(parsed)
     body = read_json("NewConsent")
     receipt = archive().record_consent(
         parsed,
@@ -85,13 +109,14 @@ def record_consent(item_id: str) -> Response:
         attribution=body["attribution"],
         text_version=body["text_version"],
         expires_on=optional_date(body, "expires_on"),
+        based_on=version,
     )
     notice = (
         "Hand this consent code to the contributor now: it is shown only this once and cannot be recovered."
         if receipt.code
         else "The contributor's existing consent code covers this item too."
     )
-    return json_response(
+    response = json_response(
         {
             "item_id": str(receipt.item_id),
             "contributor_id": str(receipt.contributor_id),
@@ -101,6 +126,29 @@ def record_consent(item_id: str) -> Response:
         },
         201,
     )
+    return tagged(response, archive().get_item(parsed))
+
+
+@bp.put("/items/<item_id>/consent")
+@curator_required
+def change_consent(item_id: str) -> Response:
+    """Replace an item's consent. Showing more than the contributor's own latest choice needs
+    ``contributor_asked: true``, sent only after the contributor confirmed it."""
+    parsed = _path_item_id(item_id)
+    archive().get_item(parsed)
+    version = if_match(parsed)
+    body = read_json("ConsentChanges")
+    archive().update_consent(
+        parsed,
+        actor=actor(),
+        scopes=body["scopes"],
+        attribution=body["attribution"],
+        text_version=body["text_version"],
+        expires_on=optional_date(body, "expires_on"),
+        based_on=version,
+        contributor_asked=body.get("contributor_asked", False),
+    )
+    return _consent_response(parsed)
 
 
 @bp.post("/testimonies")
@@ -117,7 +165,7 @@ def record_testimony() -> Response:
         content_note=body["content_note"],
         title=body.get("title"),
     )
-    return json_response({"id": str(item_id)}, 201, {"Location": item_url(item_id)})
+    return tagged(json_response({"id": str(item_id)}, 201, {"Location": item_url(item_id)}), archive().get_item(item_id))
 
 
 @bp.post("/artworks")
@@ -187,8 +235,9 @@ def record_artwork() -> Response:
             "The media storage cannot be reached; nothing was recorded. Try again later.",
             headers={"Retry-After": "60"},
         ) from None
-    return json_response(
-        {"id": str(item_id), "image_ids": [str(i) for i in image_ids]}, 201, {"Location": item_url(item_id)}
+    return tagged(
+        json_response({"id": str(item_id), "image_ids": [str(i) for i in image_ids]}, 201, {"Location": item_url(item_id)}),
+        app.get_item(item_id),
     )
 
 
@@ -246,15 +295,22 @@ def create_exhibition() -> Response:
     return response
 
 
+@bp.get("/exhibitions/<slug>/curation")
+@curator_required
+def get_curated_exhibition(slug: str) -> Response:
+    """The curators' view of an exhibition, published or not, with its ETag."""
+    return _exhibition_response(slug)
+
+
 @bp.patch("/exhibitions/<slug>")
 @curator_required
 def revise_exhibition(slug: str) -> Response:
     """Change an exhibition's titles, organiser, venue, city, statement or dates."""
-    exhibition_id = archive().exhibition_id_for_slug(slug)
+    exhibition_id, version = _versioned_exhibition(slug)
     body = read_json("ExhibitionChanges")
     changes: dict[str, Any] = {k: body[k] for k in _EXHIBITION_TEXT_FIELDS if k in body}
     changes.update({k: optional_date(body, k) for k in _DATE_FIELDS if k in body})
-    archive().revise_exhibition(exhibition_id, actor=actor(), **changes)
+    archive().revise_exhibition(exhibition_id, actor=actor(), based_on=version, **changes)
     return _exhibition_response(slug)
 
 
@@ -262,7 +318,7 @@ def revise_exhibition(slug: str) -> Response:
 @curator_required
 def add_work(slug: str) -> Response:
     """Hang an item in an exhibition, with its wall text, at a position (default: the end)."""
-    exhibition_id = archive().exhibition_id_for_slug(slug)
+    exhibition_id, version = _versioned_exhibition(slug)
     body = read_json("NewWork")
     item_id = UUID(body["item_id"])
     try:
@@ -271,26 +327,29 @@ def add_work(slug: str) -> Response:
         detail = "No artwork or testimony has this id."
         raise Problem("validation-failed", detail, errors=[{"pointer": "#/item_id", "detail": detail}]) from None
     archive().add_to_exhibition(
-        exhibition_id, item_id, actor=actor(), wall_text=body.get("wall_text"), position=body.get("position")
+        exhibition_id, item_id, actor=actor(), wall_text=body.get("wall_text"), position=body.get("position"),
+        based_on=version,
     )
     return _exhibition_response(slug, 201)
 
 
-def _placed_item(slug: str, item_id: str) -> tuple[UUID, UUID]:
+def _placed_item(slug: str, item_id: str) -> tuple[UUID, UUID, int]:
+    """The exhibition's id, the placed item's id and the version If-Match names."""
     exhibition = _exhibition(slug)
+    version = if_match(exhibition.id)
     parsed = parse_uuid(item_id)
-    if parsed is None or parsed not in exhibition.item_ids:
+    if parsed is None or (parsed not in exhibition.item_ids and version == exhibition.version):
         raise Problem("not-found", "That item is not in this exhibition.")
-    return exhibition.id, parsed
+    return exhibition.id, parsed, version
 
 
 @bp.patch("/exhibitions/<slug>/works/<item_id>")
 @curator_required
 def revise_wall_text(slug: str, item_id: str) -> Response:
     """Replace the wall text beside a work ({} removes it)."""
-    exhibition_id, parsed = _placed_item(slug, item_id)
+    exhibition_id, parsed, version = _placed_item(slug, item_id)
     body = read_json("WallText")
-    archive().revise_wall_text(exhibition_id, parsed, actor=actor(), wall_text=body["wall_text"])
+    archive().revise_wall_text(exhibition_id, parsed, actor=actor(), wall_text=body["wall_text"], based_on=version)
     return _exhibition_response(slug)
 
 
@@ -298,8 +357,8 @@ def revise_wall_text(slug: str, item_id: str) -> Response:
 @curator_required
 def remove_work(slug: str, item_id: str) -> Response:
     """Take a work out of an exhibition (the item itself stays in the archive)."""
-    exhibition_id, parsed = _placed_item(slug, item_id)
-    archive().remove_from_exhibition(exhibition_id, parsed, actor=actor())
+    exhibition_id, parsed, version = _placed_item(slug, item_id)
+    archive().remove_from_exhibition(exhibition_id, parsed, actor=actor(), based_on=version)
     return _exhibition_response(slug)
 
 
@@ -307,9 +366,9 @@ def remove_work(slug: str, item_id: str) -> Response:
 @curator_required
 def reorder_works(slug: str) -> Response:
     """Put the works in a new order, listing each of them exactly once."""
-    exhibition_id = archive().exhibition_id_for_slug(slug)
+    exhibition_id, version = _versioned_exhibition(slug)
     body = read_json("WorkOrder")
-    archive().reorder_exhibition(exhibition_id, [UUID(i) for i in body["item_ids"]], actor=actor())
+    archive().reorder_exhibition(exhibition_id, [UUID(i) for i in body["item_ids"]], actor=actor(), based_on=version)
     return _exhibition_response(slug)
 
 
@@ -317,7 +376,8 @@ def reorder_works(slug: str) -> Response:
 @curator_required
 def publish_exhibition(slug: str) -> Response:
     """Publish an exhibition: visitors see it, with the works their contributors allow."""
-    archive().publish_exhibition(archive().exhibition_id_for_slug(slug), actor=actor())
+    exhibition_id, version = _versioned_exhibition(slug)
+    archive().publish_exhibition(exhibition_id, actor=actor(), based_on=version)
     return _exhibition_response(slug)
 
 
@@ -325,5 +385,6 @@ def publish_exhibition(slug: str) -> Response:
 @curator_required
 def unpublish_exhibition(slug: str) -> Response:
     """Take an exhibition offline; visitors get the same 404 as for one that never existed."""
-    archive().unpublish_exhibition(archive().exhibition_id_for_slug(slug), actor=actor())
+    exhibition_id, version = _versioned_exhibition(slug)
+    archive().unpublish_exhibition(exhibition_id, actor=actor(), based_on=version)
     return _exhibition_response(slug)

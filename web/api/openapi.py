@@ -48,6 +48,18 @@ language: an object keyed by `en`, `ru` or `kk`.
 (JSON, text per language): the n-th `alt_text` part is the alt text of the n-th `image` part.
 Every image needs alt text. Everything is checked before anything is recorded.
 
+**Versions.** Curator reads of consent and exhibitions answer with a strong `ETag` naming the
+record and its version. Every write of consent or of an exhibition must send it back in
+`If-Match`: without it (or with `If-Match: *`) the answer is 428; with another record's tag, 412;
+with an older version of the record, 409 `changed-meanwhile`, whose `changes` say who did what
+since. Nothing is applied blindly: read again, then decide. Successful writes answer with the
+new `ETag`.
+
+**Consent never widens behind the contributor's back.** A consent change that would show more
+than the contributor's own latest choice (a wider credit, more scopes, a later or no expiry)
+answers 409 `widening-needs-confirmation` with their choice and its time. Ask the contributor;
+only if they confirm, send the change again with `"contributor_asked": true` (it is recorded).
+
 **Errors** are RFC 9457 problem details (`application/problem+json`) with `type`, `title`,
 `status`, `detail`, and `errors` (each with `detail` and a JSON `pointer` or a query `parameter`)
 when fields are at fault. Other HTTP errors use `about:blank`.
@@ -68,12 +80,18 @@ def _problem(description: str, **headers: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
-def _ok(description: str, schema: dict[str, Any], *, location: bool = False) -> dict[str, Any]:
+def _ok(description: str, schema: dict[str, Any], *, location: bool = False, etag: bool = False) -> dict[str, Any]:
     response: dict[str, Any] = {"description": description, "content": {"application/json": {"schema": schema}}}
+    headers: dict[str, Any] = {}
     if location:
-        response["headers"] = {
-            "Location": {"description": "Where the new resource is read.", "schema": {"type": "string"}}
+        headers["Location"] = {"description": "Where the new resource is read.", "schema": {"type": "string"}}
+    if etag:
+        headers["ETag"] = {
+            "description": 'The record\'s version, "<id>.<version>": send it as If-Match with the next change.',
+            "schema": {"type": "string"},
         }
+    if headers:
+        response["headers"] = headers
     return response
 
 
@@ -94,6 +112,30 @@ NO_BODY_WRITE_ERRORS = {
     "401": UNAUTHORIZED,
     "409": _problem("Concurrent change."),
     "422": _problem("A rule of the archive refuses the change."),
+}
+
+#: The answers a versioned write (If-Match required) adds to WRITE_ERRORS.
+VERSIONED_WRITE_ERRORS = {
+    **WRITE_ERRORS,
+    "409": _problem(
+        "changed-meanwhile (If-Match names an older version; see 'changes'), concurrent-change, "
+        "item-withdrawn, or widening-needs-confirmation."
+    ),
+    "412": _problem("If-Match names another record's ETag."),
+    "428": _problem("No usable If-Match: send the ETag the record had when you read it."),
+}
+VERSIONED_NO_BODY_WRITE_ERRORS = {
+    **NO_BODY_WRITE_ERRORS,
+    "409": _problem("changed-meanwhile (If-Match names an older version; see 'changes'), or a concurrent change."),
+    "412": _problem("If-Match names another record's ETag."),
+    "428": _problem("No usable If-Match: send the ETag the record had when you read it."),
+}
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": True,
+    "description": 'The ETag the record had when you read it, e.g. "3f2b…-….7" (one strong tag; * is refused).',
+    "schema": {"type": "string", "maxLength": 200},
 }
 
 SLUG_PARAMETER = {
@@ -215,20 +257,43 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "requestBody": _json_body("NewContributor"),
         "responses": {"201": _ok("Registered.", ref("Created")), **WRITE_ERRORS},
     },
+    ("/items/{item_id}/consent", "get"): {
+        "operationId": "getConsent",
+        "tags": ["curators"],
+        "summary": "An item's consent as curators see it, with the contributor's own latest choice and request.",
+        "parameters": [ITEM_PARAMETER],
+        "responses": {
+            "200": _ok("The item's consent.", ref("ItemConsent"), etag=True),
+            "401": UNAUTHORIZED,
+            "404": NOT_FOUND,
+        },
+    },
     ("/items/{item_id}/consent", "post"): {
         "operationId": "recordConsent",
         "tags": ["curators"],
         "summary": "Record an item's consent; the receipt shows a newly issued consent code once.",
-        "parameters": [ITEM_PARAMETER],
+        "parameters": [ITEM_PARAMETER, IF_MATCH],
         "requestBody": _json_body("NewConsent"),
-        "responses": {"201": _ok("Recorded.", ref("ConsentReceipt")), "404": NOT_FOUND, **WRITE_ERRORS},
+        "responses": {
+            "201": _ok("Recorded.", ref("ConsentReceipt"), etag=True), "404": NOT_FOUND, **VERSIONED_WRITE_ERRORS,
+        },
+    },
+    ("/items/{item_id}/consent", "put"): {
+        "operationId": "changeConsent",
+        "tags": ["curators"],
+        "summary": "Replace an item's consent; never past the contributor's own choice without their confirmation.",
+        "parameters": [ITEM_PARAMETER, IF_MATCH],
+        "requestBody": _json_body("ConsentChanges"),
+        "responses": {
+            "200": _ok("Changed.", ref("ItemConsent"), etag=True), "404": NOT_FOUND, **VERSIONED_WRITE_ERRORS,
+        },
     },
     ("/testimonies", "post"): {
         "operationId": "recordTestimony",
         "tags": ["curators"],
         "summary": "Record a testimony; nothing is shown before consent.",
         "requestBody": _json_body("NewTestimony"),
-        "responses": {"201": _ok("Recorded.", ref("Created"), location=True), **WRITE_ERRORS},
+        "responses": {"201": _ok("Recorded.", ref("Created"), location=True, etag=True), **WRITE_ERRORS},
     },
     ("/artworks", "post"): {
         "operationId": "recordArtwork",
@@ -236,7 +301,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "summary": "Record an artwork with its images and their alt texts (multipart).",
         "requestBody": ARTWORK_UPLOAD,
         "responses": {
-            "201": _ok("Recorded.", ref("ArtworkCreated"), location=True),
+            "201": _ok("Recorded.", ref("ArtworkCreated"), location=True, etag=True),
             **WRITE_ERRORS,
             "400": _problem("Malformed JSON in a part."),
             "415": _problem("Not multipart/form-data."),
@@ -249,60 +314,77 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "tags": ["curators"],
         "summary": "Create an unpublished exhibition.",
         "requestBody": _json_body("NewExhibition"),
-        "responses": {"201": _ok("Created.", CURATOR_EXHIBITION, location=True), **WRITE_ERRORS},
+        "responses": {"201": _ok("Created.", CURATOR_EXHIBITION, location=True, etag=True), **WRITE_ERRORS},
+    },
+    ("/exhibitions/{slug}/curation", "get"): {
+        "operationId": "getCuratedExhibition",
+        "tags": ["curators"],
+        "summary": "The curators' view of an exhibition, published or not, with its ETag.",
+        "parameters": [SLUG_PARAMETER],
+        "responses": {
+            "200": _ok("The exhibition.", CURATOR_EXHIBITION, etag=True),
+            "401": UNAUTHORIZED,
+            "404": NOT_FOUND,
+        },
     },
     ("/exhibitions/{slug}", "patch"): {
         "operationId": "reviseExhibition",
         "tags": ["curators"],
         "summary": "Change an exhibition's descriptive fields or dates.",
-        "parameters": [SLUG_PARAMETER],
+        "parameters": [SLUG_PARAMETER, IF_MATCH],
         "requestBody": _json_body("ExhibitionChanges"),
-        "responses": {"200": _ok("Changed.", CURATOR_EXHIBITION), "404": NOT_FOUND, **WRITE_ERRORS},
+        "responses": {"200": _ok("Changed.", CURATOR_EXHIBITION, etag=True), "404": NOT_FOUND, **VERSIONED_WRITE_ERRORS},
     },
     ("/exhibitions/{slug}/works", "post"): {
         "operationId": "addWork",
         "tags": ["curators"],
         "summary": "Hang an item in an exhibition with its wall text.",
-        "parameters": [SLUG_PARAMETER],
+        "parameters": [SLUG_PARAMETER, IF_MATCH],
         "requestBody": _json_body("NewWork"),
-        "responses": {"201": _ok("Added.", CURATOR_EXHIBITION), "404": NOT_FOUND, **WRITE_ERRORS},
+        "responses": {"201": _ok("Added.", CURATOR_EXHIBITION, etag=True), "404": NOT_FOUND, **VERSIONED_WRITE_ERRORS},
     },
     ("/exhibitions/{slug}/works/{item_id}", "patch"): {
         "operationId": "reviseWallText",
         "tags": ["curators"],
         "summary": "Replace the wall text beside a work.",
-        "parameters": [SLUG_PARAMETER, ITEM_PARAMETER],
+        "parameters": [SLUG_PARAMETER, ITEM_PARAMETER, IF_MATCH],
         "requestBody": _json_body("WallText"),
-        "responses": {"200": _ok("Changed.", CURATOR_EXHIBITION), "404": NOT_FOUND, **WRITE_ERRORS},
+        "responses": {"200": _ok("Changed.", CURATOR_EXHIBITION, etag=True), "404": NOT_FOUND, **VERSIONED_WRITE_ERRORS},
     },
     ("/exhibitions/{slug}/works/{item_id}", "delete"): {
         "operationId": "removeWork",
         "tags": ["curators"],
         "summary": "Take a work out of an exhibition.",
-        "parameters": [SLUG_PARAMETER, ITEM_PARAMETER],
-        "responses": {"200": _ok("Removed.", CURATOR_EXHIBITION), "404": NOT_FOUND, **NO_BODY_WRITE_ERRORS},
+        "parameters": [SLUG_PARAMETER, ITEM_PARAMETER, IF_MATCH],
+        "responses": {
+            "200": _ok("Removed.", CURATOR_EXHIBITION, etag=True), "404": NOT_FOUND, **VERSIONED_NO_BODY_WRITE_ERRORS,
+        },
     },
     ("/exhibitions/{slug}/order", "put"): {
         "operationId": "reorderWorks",
         "tags": ["curators"],
         "summary": "Put the works in a new order.",
-        "parameters": [SLUG_PARAMETER],
+        "parameters": [SLUG_PARAMETER, IF_MATCH],
         "requestBody": _json_body("WorkOrder"),
-        "responses": {"200": _ok("Reordered.", CURATOR_EXHIBITION), "404": NOT_FOUND, **WRITE_ERRORS},
+        "responses": {"200": _ok("Reordered.", CURATOR_EXHIBITION, etag=True), "404": NOT_FOUND, **VERSIONED_WRITE_ERRORS},
     },
     ("/exhibitions/{slug}/publish", "post"): {
         "operationId": "publishExhibition",
         "tags": ["curators"],
         "summary": "Publish an exhibition.",
-        "parameters": [SLUG_PARAMETER],
-        "responses": {"200": _ok("Published.", CURATOR_EXHIBITION), "404": NOT_FOUND, **NO_BODY_WRITE_ERRORS},
+        "parameters": [SLUG_PARAMETER, IF_MATCH],
+        "responses": {
+            "200": _ok("Published.", CURATOR_EXHIBITION, etag=True), "404": NOT_FOUND, **VERSIONED_NO_BODY_WRITE_ERRORS,
+        },
     },
     ("/exhibitions/{slug}/unpublish", "post"): {
         "operationId": "unpublishExhibition",
         "tags": ["curators"],
         "summary": "Take an exhibition offline.",
-        "parameters": [SLUG_PARAMETER],
-        "responses": {"200": _ok("Unpublished.", CURATOR_EXHIBITION), "404": NOT_FOUND, **NO_BODY_WRITE_ERRORS},
+        "parameters": [SLUG_PARAMETER, IF_MATCH],
+        "responses": {
+            "200": _ok("Unpublished.", CURATOR_EXHIBITION, etag=True), "404": NOT_FOUND, **VERSIONED_NO_BODY_WRITE_ERRORS,
+        },
     },
 }
 

@@ -16,10 +16,10 @@ from typing import Any
 from flask import Response, current_app, g, request
 from werkzeug.exceptions import HTTPException, default_exceptions
 
-from archive.errors import ArchiveError, ConcurrentChange, KeyShredded
+from archive.errors import ArchiveError, ChangedMeanwhile, ConcurrentChange, KeyShredded
 from archive.errors import NotFound as ArchiveNotFound
 from archive.media import ImageRejected, MediaError, MediaStoreUnavailable
-from domain.errors import DomainError, InvalidValue, ItemWithdrawn
+from domain.errors import DomainError, InvalidValue, ItemWithdrawn, WideningNeedsConfirmation
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://archive.invalid/problems/"
@@ -32,12 +32,25 @@ PROBLEM_TYPES: dict[str, tuple[int, str, str]] = {
     "method-not-allowed": (405, "Method not allowed", "The path exists, but not with this method; see Allow."),
     "item-withdrawn": (409, "Item withdrawn", "The item's consent was withdrawn; it can no longer be changed."),
     "concurrent-change": (409, "Concurrent change", "Someone else changed the same record at the same time; retry."),
+    "changed-meanwhile": (
+        409, "Changed meanwhile",
+        "If-Match names an older version: 'changes' says what happened since. Read the record again first.",
+    ),
+    "widening-needs-confirmation": (
+        409, "Contributor's confirmation needed",
+        "The consent would show more than the contributor's own latest choice ('contributors_choice'); "
+        "ask them, then send the change again with contributor_asked: true.",
+    ),
+    "precondition-failed": (412, "Precondition failed", "If-Match does not name a version of this record."),
     "payload-too-large": (413, "Request too large", "The body is larger than the API accepts."),
     "unsupported-media-type": (415, "Unsupported media type", "The body is not in the media type the operation takes."),
     "validation-failed": (422, "Invalid request", "Fields are missing, unknown or malformed; see 'errors'."),
     "invalid-value": (422, "Invalid value", "A value breaks a rule of the archive (e.g. an unknown language)."),
     "rule-violated": (422, "Not possible now", "The change does not fit the record's current state."),
     "image-rejected": (422, "Image rejected", "An upload is not an image the archive accepts."),
+    "precondition-required": (
+        428, "Precondition required", "The write needs If-Match with the ETag the record had when it was read.",
+    ),
     "internal-error": (500, "Internal error", "Something failed on the server; it was logged."),
     "media-unavailable": (503, "Media storage unavailable", "The media storage cannot be reached; retry later."),
 }
@@ -112,6 +125,8 @@ def _archive_not_found(error: ArchiveNotFound) -> Response:
 
 
 def _domain_error(error: DomainError) -> Response:
+    if isinstance(error, WideningNeedsConfirmation):
+        return _widening(error).response()
     if isinstance(error, ItemWithdrawn):
         kind = "item-withdrawn"
     elif isinstance(error, InvalidValue):
@@ -121,7 +136,28 @@ def _domain_error(error: DomainError) -> Response:
     return Problem(kind, str(error)).response()
 
 
+def _widening(error: WideningNeedsConfirmation) -> Problem:
+    """The refusal, with the contributor's own latest choice and what the change would add."""
+    choice: Any = error.choice
+    chosen_at: Any = error.chosen_at
+    return Problem(
+        "widening-needs-confirmation",
+        str(error),
+        extra={
+            "contributors_choice": {
+                "scopes": sorted(s.value for s in choice.scopes),
+                "attribution": choice.attribution.value,
+                "expires_on": choice.expires_on.isoformat() if choice.expires_on else None,
+                "chosen_at": chosen_at.isoformat(),
+            },
+            "widening": dict(error.widening),
+        },
+    )
+
+
 def _archive_error(error: ArchiveError) -> Response:
+    if isinstance(error, ChangedMeanwhile):
+        return Problem("changed-meanwhile", str(error), extra={"changes": list(error.changes)}).response()
     if isinstance(error, ConcurrentChange):
         return Problem("concurrent-change", str(error)).response()
     if isinstance(error, KeyShredded):

@@ -16,6 +16,7 @@ from flask import Response, url_for
 from archive.public import PublicExhibition, PublicImage, PublicItem
 from archive.search_queries import VisitorHit, VisitorResults
 from domain.exhibitions import Exhibition
+from domain.items import Item
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -173,4 +174,31 @@ def curator_exhibition_json(exhibition: Exhibition) -> dict[str, Any]:
             {"item_id": str(p.item_id), "kind": p.kind, "wall_text": _texts(p.wall_text.reveal({}))}
             for p in exhibition.placements
         ],
+    }
+
+
+def item_consent_json(item: Item, today: date) -> dict[str, Any]:
+    """An item's consent as curators see it: current consent, the contributor's own latest
+    choice, and their pending request (never any content of the item)."""
+    consent = item.consent
+    choice = item.contributors_choice
+    return {
+        "item_id": str(item.id),
+        "version": item.version,
+        "status": item.status(today).value,
+        "consent": None if consent is None else {
+            "scopes": sorted(s.value for s in consent.scopes),
+            "attribution": consent.attribution.value,
+            "text_version": consent.text_version,
+            "expires_on": _date(consent.expires_on),
+            "recorded_by": consent.recorded_by,
+            "recorded_at": consent.recorded_at.isoformat(),
+        },
+        "contributors_choice": None if choice is None else {
+            "scopes": sorted(s.value for s in choice.scopes),
+            "attribution": choice.attribution.value,
+            "expires_on": _date(choice.expires_on),
+            "chosen_at": item.contributors_choice_at.isoformat(),
+        },
+        "contributor_request": dict(item.consent_request) if item.consent_request else None,
     }

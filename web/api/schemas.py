@@ -102,6 +102,28 @@ REQUESTS: dict[str, Schema] = {
         },
         ("scopes", "attribution", "text_version"),
     ),
+    "ConsentChanges": obj(
+        {
+            "scopes": {
+                "type": "array",
+                "items": {"type": "string", "enum": [s.value for s in Scope]},
+                "uniqueItems": True,
+                "maxItems": len(Scope),
+            },
+            "attribution": {"type": "string", "enum": [a.value for a in Attribution]},
+            "text_version": {"type": "string", "minLength": 1, "maxLength": 100},
+            "expires_on": DATE_OR_NULL,
+            "contributor_asked": {
+                "type": "boolean",
+                "description": (
+                    "Send true only after asking the contributor and hearing them confirm it: needed to show "
+                    "more than their own latest choice, and recorded with the change."
+                ),
+            },
+        },
+        ("scopes", "attribution", "text_version"),
+        description="The item's whole consent as it should be now; a missing expires_on means no expiry.",
+    ),
     "NewTestimony": obj(
         {
             "contributor_id": UUID_STRING,
@@ -174,6 +196,19 @@ RESPONSES: dict[str, Schema] = {
             "errors": {"type": "array", "items": ref("FieldError")},
             "artwork_id": {**UUID_STRING, "description": "Only when an artwork was recorded but an image could not be stored."},
             "image_ids": {"type": "array", "items": UUID_STRING},
+            "changes": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "changed-meanwhile: what happened since the version in If-Match (who, what, when).",
+            },
+            "contributors_choice": {
+                **ref("ContributorsChoice"),
+                "description": "widening-needs-confirmation: the consent as the contributor last left it.",
+            },
+            "widening": {
+                "type": "object",
+                "description": "widening-needs-confirmation: what the change would show beyond that, as codes.",
+            },
         },
         ("type", "title", "status", "detail"),
         description="RFC 9457 problem details.",
@@ -327,6 +362,46 @@ RESPONSES: dict[str, Schema] = {
             "notice": {"type": "string"},
         },
         ("item_id", "contributor_id", "recorded_at", "consent_code", "notice"),
+    ),
+    "ContributorsChoice": obj(
+        {
+            "scopes": {"type": "array", "items": {"type": "string", "enum": [s.value for s in Scope]}},
+            "attribution": {"type": "string", "enum": [a.value for a in Attribution]},
+            "expires_on": DATE_OR_NULL,
+            "chosen_at": {"type": "string", "format": "date-time"},
+        },
+        ("scopes", "attribution", "expires_on", "chosen_at"),
+        description="The consent as the contributor last left it: their own change, or one confirmed with them.",
+    ),
+    "ItemConsent": obj(
+        {
+            "item_id": UUID_STRING,
+            "version": {"type": "integer", "minimum": 1, "description": "The item's version (also in the ETag)."},
+            "status": {"type": "string", "enum": ["not_recorded", "given", "expired", "withdrawn"]},
+            "consent": {
+                "oneOf": [
+                    {"type": "null"},
+                    obj(
+                        {
+                            "scopes": {"type": "array", "items": {"type": "string", "enum": [s.value for s in Scope]}},
+                            "attribution": {"type": "string", "enum": [a.value for a in Attribution]},
+                            "text_version": {"type": "string"},
+                            "expires_on": DATE_OR_NULL,
+                            "recorded_by": {"type": "string", "description": "Who recorded it: curator:<name>, contributor:<id>, ..."},
+                            "recorded_at": {"type": "string", "format": "date-time"},
+                        },
+                        ("scopes", "attribution", "text_version", "expires_on", "recorded_by", "recorded_at"),
+                    ),
+                ]
+            },
+            "contributors_choice": {"oneOf": [{"type": "null"}, ref("ContributorsChoice")]},
+            "contributor_request": {
+                "type": ["object", "null"],
+                "description": "What the contributor asked to show more (codes), and requested_at; confirm it with them first.",
+            },
+        },
+        ("item_id", "version", "status", "consent", "contributors_choice", "contributor_request"),
+        description="An item's consent as curators see it.",
     ),
     "Placement": obj(
         {"item_id": UUID_STRING, "kind": {"type": "string", "enum": ["artwork", "testimony"]}, "wall_text": TEXTS},

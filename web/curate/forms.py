@@ -53,6 +53,17 @@ def uuid_field(form: MultiDict[str, str], name: str, label: str) -> UUID:
         raise InvalidValue(f"Choose a {label}.") from None
 
 
+def based_on(form: MultiDict[str, str]) -> int:
+    """The version of the record the form was filled in on (its hidden ``version`` field)."""
+    raw = (form.get("version") or "").strip()
+    if not raw.isdigit() or len(raw) > 9:
+        raise InvalidValue(
+            "This form does not say which version of the record it was filled in on. "
+            "Reload the page and make your change again."
+        )
+    return int(raw)
+
+
 def form_values(form: MultiDict[str, str]) -> dict[str, Any]:
     """The submitted values, to fill the form again after an error."""
     return {key: form.get(key) for key in form if key != "csrf_token"}

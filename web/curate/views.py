@@ -2,6 +2,9 @@
 
 Every form carries a CSRF token (Flask-WTF); every change names the logged-in curator as its
 actor; a refused change re-renders the form with the domain's message and records nothing.
+Forms that change an item's consent or an exhibition carry the version of the record they were
+filled in on: a submit based on an older version answers 409 with what changed meanwhile, and
+the current record.
 """
 
 from __future__ import annotations
@@ -15,17 +18,18 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from archive.application import ExhibitionArchive, NewImage
-from archive.errors import NotFound
+from archive.errors import ArchiveError, ChangedMeanwhile, NotFound
 from archive.name_review import review_list
 from domain import clock
 from domain.consent import ConsentStatus, Scope
-from domain.errors import N_, InvalidValue
+from domain.errors import N_, DomainError, InvalidValue, WideningNeedsConfirmation
 from domain.items import Item
 from web.curate import bp
 from web.consent.forms import describe
 from web.curate.auth import archive
 from web.i18n import attempt as _attempt
-from web.curate.forms import CsrfForm, form_values, multilingual, optional_date, optional_int, uuid_field
+from web.i18n import explain
+from web.curate.forms import CsrfForm, based_on, form_values, multilingual, optional_date, optional_int, uuid_field
 
 MAX_IMAGES_PER_FORM = 3
 REASONS = {  # translated where shown
@@ -220,13 +224,16 @@ def new_testimony() -> Any:
 @login_required
 def item(item_id: UUID) -> Any:
     """An item as curators see it: content, images, consent, status."""
-    found = _item_or_404(item_id)
+    return _item_page(_item_or_404(item_id))
+
+
+def _item_page(found: Item, error: str | None = None, status: int = 200) -> tuple[str, int]:
     person = archive().get_contributor(found.contributor_id)
     return render_template(
         "curate/item.html", item=found, person=person, form=CsrfForm(), today=archive().today(),
         status=found.status(archive().today()), scopes=[s.value for s in Scope], values={}, describe=describe,
-        review=review_list(archive(), found),
-    )
+        review=review_list(archive(), found), error=error,
+    ), status
 
 
 def _shown_version() -> int:
@@ -274,7 +281,13 @@ def add_images(item_id: UUID) -> Any:
 @bp.post("/items/<uuid:item_id>/consent")
 @login_required
 def consent(item_id: UUID) -> Any:
-    """Record (first time) or update consent; a newly issued code is shown once on a receipt."""
+    """Record (first time) or update consent; a newly issued code is shown once on a receipt.
+
+    A form filled in on an older version of the item is refused (409, with what changed). A
+    change that would show more than the contributor's own latest choice leads to a separate
+    confirmation (409) that shows their choice; it applies only when the curator ticks that
+    they asked the contributor.
+    """
     form = CsrfForm()
     if not form.validate_on_submit():
         abort(400)
@@ -282,29 +295,48 @@ def consent(item_id: UUID) -> Any:
     scopes = request.form.getlist("scopes")
     attribution = request.form.get("attribution", "")
     text_version = request.form.get("text_version", "")
+    asked = request.form.get("contributor_asked") == "yes"
 
     def record() -> Any:
+        version = based_on(request.form)
         expires_on = optional_date(request.form, "expires_on", "Expiry")
         if found.consent is None:
             return archive().record_consent(
                 item_id, actor=current_user.actor, scopes=scopes, attribution=attribution,
-                text_version=text_version, expires_on=expires_on,
+                text_version=text_version, expires_on=expires_on, based_on=version,
             )
         archive().update_consent(
             item_id, actor=current_user.actor, scopes=scopes, attribution=attribution,
-            text_version=text_version or None, expires_on=expires_on,
+            text_version=text_version or None, expires_on=expires_on, based_on=version, contributor_asked=asked,
         )
         return None
 
-    receipt, error = _attempt(record)
-    if error:
-        flash(error, "error")
+    try:
+        receipt = record()
+    except ChangedMeanwhile as stale:
+        return _item_page(_item_or_404(item_id), explain(stale), 409)
+    except WideningNeedsConfirmation as widening:
+        return _confirm_widening(found, widening)
+    except (DomainError, ArchiveError) as refused:
+        flash(explain(refused), "error")
         return redirect(url_for("curate.item", item_id=item_id))
     if receipt is not None and receipt.code:
         person = archive().get_contributor(found.contributor_id)
         return render_template("curate/receipt.html", code=receipt.code, person=person, items=[found], when=receipt.recorded_at)
     flash(gettext("Consent saved. It applies everywhere at once."), "info")
     return redirect(url_for("curate.item", item_id=item_id))
+
+
+def _confirm_widening(found: Item, widening: WideningNeedsConfirmation) -> tuple[str, int]:
+    """The separate step before showing more than the contributor chose: their choice, and when."""
+    error = None
+    if request.form.get("confirming") == "yes":
+        error = gettext("Tick the box to say that the contributor confirmed this change.")
+    return render_template(
+        "curate/consent_confirm.html", item=found, form=CsrfForm(), widening=widening.widening,
+        choice=widening.choice, chosen_at=widening.chosen_at, values=form_values(request.form),
+        scopes=request.form.getlist("scopes"), describe=describe, error=error,
+    ), 409
 
 
 @bp.post("/items/<uuid:item_id>/withdraw")
@@ -331,8 +363,14 @@ def decline_request(item_id: UUID) -> Any:
     if not form.validate_on_submit():
         abort(400)
     _item_or_404(item_id)
-    _, error = _attempt(lambda: archive().decline_consent_request(item_id, actor=current_user.actor))
-    flash(error or gettext("The request is closed; consent is unchanged."), "error" if error else "info")
+    try:
+        archive().decline_consent_request(item_id, actor=current_user.actor, based_on=based_on(request.form))
+    except ChangedMeanwhile as stale:
+        return _item_page(_item_or_404(item_id), explain(stale), 409)
+    except (DomainError, ArchiveError) as refused:
+        flash(explain(refused), "error")
+    else:
+        flash(gettext("The request is closed; consent is unchanged."), "info")
     return redirect(url_for("curate.item", item_id=item_id))
 
 
@@ -425,23 +463,28 @@ def exhibition(slug: str) -> Any:
     shown = _exhibition_or_404(slug)
     form = CsrfForm()
     if form.validate_on_submit():
-        fields = None
-
-        def revise() -> None:
-            nonlocal fields
-            fields = _exhibition_fields()
-            archive().revise_exhibition(shown.id, actor=current_user.actor, **fields)
-
-        _, error = _attempt(revise)
-        if error:
-            return _refused("curate/exhibition_form.html", error, form=form, exhibition=shown, **_arrangement(shown))
+        try:
+            version = based_on(request.form)
+            archive().revise_exhibition(shown.id, actor=current_user.actor, based_on=version, **_exhibition_fields())
+        except ChangedMeanwhile as stale:
+            return _exhibition_page(slug, explain(stale), 409)
+        except (DomainError, ArchiveError) as refused:
+            return _refused("curate/exhibition_form.html", explain(refused), form=form, exhibition=shown, **_arrangement(shown))
         flash(gettext("Exhibition saved."), "info")
         return redirect(url_for("curate.exhibition", slug=slug))
+    return _exhibition_page(slug)
+
+
+def _exhibition_page(slug: str, error: str | None = None, status: int = 200) -> tuple[str, int]:
+    """The exhibition's form filled with its stored values (after a stale submit: the current ones)."""
+    shown = _exhibition_or_404(slug)
     values = {f"{name}_{lang}": text for name in ("titles", "organiser", "venue", "city", "statement")
               for lang, text in shown.field(name).items()}
     for name in ("opens_on", "closes_on"):
         values[name] = shown.field(name).isoformat() if shown.field(name) else ""
-    return render_template("curate/exhibition_form.html", form=form, exhibition=shown, values=values, **_arrangement(shown))
+    return render_template(
+        "curate/exhibition_form.html", form=CsrfForm(), exhibition=shown, values=values, error=error, **_arrangement(shown)
+    ), status
 
 
 def _arrangement(shown: Any) -> dict[str, Any]:
@@ -452,13 +495,20 @@ def _arrangement(shown: Any) -> dict[str, Any]:
     return {"placed": placed, "candidates": candidates, "today": archive().today()}
 
 
-def _exhibition_action(slug: str, action: Callable[[Any], Any], done: str) -> Any:
+def _exhibition_action(slug: str, action: Callable[[Any, int], Any], done: str) -> Any:
+    """Run ``action(exhibition, version the form was filled in on)``; a stale form answers 409."""
     form = CsrfForm()
     if not form.validate_on_submit():
         abort(400)
     shown = _exhibition_or_404(slug)
-    _, error = _attempt(lambda: action(shown))
-    flash(error or done, "error" if error else "info")
+    try:
+        action(shown, based_on(request.form))
+    except ChangedMeanwhile as stale:
+        return _exhibition_page(slug, explain(stale), 409)
+    except (DomainError, ArchiveError) as refused:
+        flash(explain(refused), "error")
+    else:
+        flash(done, "info")
     return redirect(url_for("curate.exhibition", slug=slug) + "#arrangement")
 
 
@@ -467,9 +517,9 @@ def _exhibition_action(slug: str, action: Callable[[Any], Any], done: str) -> An
 def add_work(slug: str) -> Any:
     return _exhibition_action(
         slug,
-        lambda shown: archive().add_to_exhibition(
+        lambda shown, version: archive().add_to_exhibition(
             shown.id, uuid_field(request.form, "item_id", "work"), actor=current_user.actor,
-            wall_text=multilingual(request.form, "wall"),
+            wall_text=multilingual(request.form, "wall"), based_on=version,
         ),
         gettext("Work added."),
     )
@@ -480,8 +530,8 @@ def add_work(slug: str) -> Any:
 def wall_text(slug: str, item_id: UUID) -> Any:
     return _exhibition_action(
         slug,
-        lambda shown: archive().revise_wall_text(
-            shown.id, item_id, actor=current_user.actor, wall_text=multilingual(request.form, "wall")
+        lambda shown, version: archive().revise_wall_text(
+            shown.id, item_id, actor=current_user.actor, wall_text=multilingual(request.form, "wall"), based_on=version
         ),
         gettext("Wall text saved."),
     )
@@ -491,14 +541,16 @@ def wall_text(slug: str, item_id: UUID) -> Any:
 @login_required
 def remove_work(slug: str, item_id: UUID) -> Any:
     return _exhibition_action(
-        slug, lambda shown: archive().remove_from_exhibition(shown.id, item_id, actor=current_user.actor), gettext("Work removed.")
+        slug,
+        lambda shown, version: archive().remove_from_exhibition(shown.id, item_id, actor=current_user.actor, based_on=version),
+        gettext("Work removed."),
     )
 
 
 @bp.post("/exhibitions/<slug>/works/<uuid:item_id>/move")
 @login_required
 def move_work(slug: str, item_id: UUID) -> Any:
-    def move(shown: Any) -> None:
+    def move(shown: Any, version: int) -> None:
         order = list(shown.item_ids)
         if item_id not in order:
             raise InvalidValue("That work is not in this exhibition.")
@@ -507,7 +559,7 @@ def move_work(slug: str, item_id: UUID) -> Any:
         if not 0 <= target < len(order):
             raise InvalidValue("The work is already at that end.")
         order[index], order[target] = order[target], order[index]
-        archive().reorder_exhibition(shown.id, order, actor=current_user.actor)
+        archive().reorder_exhibition(shown.id, order, actor=current_user.actor, based_on=version)
 
     return _exhibition_action(slug, move, gettext("Order saved."))
 
@@ -516,7 +568,9 @@ def move_work(slug: str, item_id: UUID) -> Any:
 @login_required
 def publish(slug: str) -> Any:
     return _exhibition_action(
-        slug, lambda shown: archive().publish_exhibition(shown.id, actor=current_user.actor), gettext("Published: visitors can see it.")
+        slug,
+        lambda shown, version: archive().publish_exhibition(shown.id, actor=current_user.actor, based_on=version),
+        gettext("Published: visitors can see it."),
     )
 
 
@@ -524,5 +578,7 @@ def publish(slug: str) -> Any:
 @login_required
 def unpublish(slug: str) -> Any:
     return _exhibition_action(
-        slug, lambda shown: archive().unpublish_exhibition(shown.id, actor=current_user.actor), gettext("Unpublished: hidden from visitors.")
+        slug,
+        lambda shown, version: archive().unpublish_exhibition(shown.id, actor=current_user.actor, based_on=version),
+        gettext("Unpublished: hidden from visitors."),
     )

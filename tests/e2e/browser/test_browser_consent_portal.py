@@ -14,6 +14,9 @@ the consent code from the receipt is kept. Then, as the contributor, with only t
 * the quick exit (Escape twice) leaves for the neutral page and ends the portal session;
 * axe-core finds no serious or critical problem on the portal's pages;
 * no request leaves the app's origin, but for the quick exit's destination (answered here).
+
+And a curator's item page held open while another contributor narrows their consent in the
+portal is refused (409, saying what changed) when submitted, instead of undoing the narrowing.
 """
 
 from __future__ import annotations
@@ -479,3 +482,75 @@ def test_quick_exit_leaves_and_ends_the_portal_session(
 
     _stayed_on_origin(requested_urls, live_server.origin)
 
+
+
+def test_a_curator_page_held_open_across_the_contributors_narrowing_is_refused(
+    browser, live_server, curator_credentials, requested_urls: list[str], request: pytest.FixtureRequest
+) -> None:
+    """The issue's case, in real browsers: the curator's item page stays open while the contributor
+    goes anonymous and offline in the portal; submitting that page (only the expiry changed) is
+    refused with what changed, and the public page still shows no name."""
+    rng = random.Random()
+    name = f"Held Open {_word(rng, 7).capitalize()}"
+    title = f"Evening {_word(rng, 8).capitalize()}"
+    curator = browser.new_context(base_url=live_server.origin, **CONTEXT_OPTIONS)
+    portal = browser.new_context(base_url=live_server.origin, **CONTEXT_OPTIONS)
+    for context in (curator, portal):
+        context.set_default_timeout(TIMEOUT_MS)
+        context.on("request", lambda req: requested_urls.append(req.url))
+    page, person = curator.new_page(), portal.new_page()
+    try:
+        _log_in(page, curator_credentials)
+        page.goto("/curate/contributors/new")
+        page.fill("#name", name)
+        _submit(page, "form:has(#name)")
+        contributor_id = _id_in_url(page, "/curate/contributors")
+        page.goto("/curate/testimonies/new")
+        page.select_option("#contributor_id", contributor_id)
+        page.select_option("#language", "en")
+        page.fill("#title_en", title)
+        page.fill("#text_en", "We kept the lamps lit until the last bus came.")
+        page.fill("#content_note_en", "Mentions fear")
+        _submit(page, "form:has(#text_en)")
+        item_id = _id_in_url(page, "/curate/items")
+        consent_form = f"form[action$='/curate/items/{item_id}/consent']"
+        page.check(f"{consent_form} input[name=scopes][value=exhibit]")
+        page.check(f"{consent_form} input[name=scopes][value=publish_online]")
+        page.check(f"{consent_form} input[name=attribution][value=named]")
+        page.fill(f"{consent_form} #text_version", "2024-02")
+        _submit(page, consent_form)
+        code = page.locator(".consent-code strong").inner_text().strip()
+        assert CONSENT_CODE.match(code), f"no consent code on the receipt: {code!r}"
+
+        # The curator opens the item's page, and leaves it open.
+        page.goto(f"/curate/items/{item_id}")
+        expect(page.locator("main")).to_contain_text("credit: by name")
+
+        # Meanwhile the contributor goes anonymous and offline through the portal.
+        _enter_code(person, code)
+        item = person.locator(f"li.portal-item#item-{item_id}")
+        _click_to(person, item.get_by_role("link", name="Change how it is shown"))
+        person.get_by_label("Anonymously, with no name").check()
+        person.get_by_label("On the public website (pages, search)").uncheck()
+        _click_to(person, person.get_by_role("button", name="Review the change"))
+        _click_to(person, person.get_by_role("button", name="Confirm", exact=True))
+        _receipt_reference(person)
+
+        # The curator changes only the expiry on the page held open, and submits it.
+        page.fill(f"{consent_form} #expires_on", "2099-12-31")
+        with page.expect_navigation() as navigation:
+            page.locator(f"{consent_form} button[type=submit]").click()
+        assert navigation.value is not None and navigation.value.status == 409
+        expect(page.locator("main .flash-error")).to_contain_text("This record changed after you opened it")
+        expect(page.locator("main .flash-error")).to_contain_text("narrowed by the contributor")
+        expect(page.locator("main")).not_to_contain_text("Consent saved")
+        expect(page.locator("main")).to_contain_text("credit: anonymous")  # the page now shows the current consent
+        _shot(page, request, "stale-refused")
+
+        response = person.goto(f"/items/{item_id}?lang=en")  # still offline, and nowhere under the name
+        assert response is not None and response.status == 404
+        assert name not in person.content()
+    finally:
+        curator.close()
+        portal.close()
+    _stayed_on_origin(requested_urls, live_server.origin)

@@ -304,7 +304,7 @@ def test_a_curators_update_answers_the_request(archive):
     contributor, item, _ = _consented(archive, attribution="anonymous")
     archive.change_consent_as_contributor(contributor, item, ConsentChange("named", ["exhibit"], None))
     assert archive.get_item(item).consent_request is not None
-    archive.update_consent(item, actor=CURATOR, attribution="named")
+    archive.update_consent(item, actor=CURATOR, attribution="named", contributor_asked=True)
 
     stored = archive.get_item(item)
     assert stored.consent_request is None

@@ -25,7 +25,7 @@ from domain.consent import (
     split_change,
 )
 from domain.contributors import Contributor, Receipt, contributor_profile
-from domain.errors import ConsentError, InvalidValue, ItemWithdrawn
+from domain.errors import ConsentError, InvalidValue, ItemWithdrawn, WideningNeedsConfirmation
 from domain.items import Artwork, artwork_details
 
 CURATOR = actors.curator("aigerim")
@@ -335,13 +335,57 @@ def test_declining_when_nothing_is_pending_is_refused():
     assert item.version == version
 
 
-def test_a_curators_update_answers_the_request():
+def test_a_curators_update_confirmed_with_the_contributor_answers_the_request():
     item = an_artwork(consent(attribution=Attribution.ANONYMOUS))
     item.request_consent_change({"attribution": "named"}, contributor_actor(item))
-    item.update_consent(consent(attribution=Attribution.NAMED), CURATOR)
+    item.update_consent(consent(attribution=Attribution.NAMED), CURATOR, contributor_asked=True)
 
     assert item.consent_request is None
     assert item.consent.attribution is Attribution.NAMED
+    assert item.pending_events[-1].contributor_asked is True
+    assert item.contributors_choice == item.consent  # what they confirmed is now their choice
+
+
+def test_a_curator_cannot_apply_a_request_without_saying_the_contributor_was_asked():
+    item = an_artwork(consent(attribution=Attribution.ANONYMOUS))
+    item.request_consent_change({"attribution": "named"}, contributor_actor(item))
+    version = item.version
+
+    with pytest.raises(WideningNeedsConfirmation) as refused:
+        item.update_consent(consent(attribution=Attribution.NAMED), CURATOR)
+    assert refused.value.widening == {"attribution": "named"}
+    assert refused.value.chosen_at == item.pending_events[-1].timestamp
+    assert item.version == version and item.consent.attribution is Attribution.ANONYMOUS
+
+
+def test_a_curator_cannot_widen_past_the_contributors_own_narrowing():
+    item = an_artwork(consent(scopes=(Scope.EXHIBIT, Scope.PUBLISH_ONLINE), attribution=Attribution.NAMED))
+    narrowed = consent(scopes=(Scope.EXHIBIT,), attribution=Attribution.ANONYMOUS, expires_on=date(2024, 6, 1))
+    item.update_consent(narrowed, contributor_actor(item))
+    version = item.version
+
+    wider = [
+        consent(scopes=(Scope.EXHIBIT, Scope.PUBLISH_ONLINE), attribution=Attribution.ANONYMOUS, expires_on=date(2024, 6, 1)),
+        consent(scopes=(Scope.EXHIBIT,), attribution=Attribution.PSEUDONYM, expires_on=date(2024, 6, 1)),
+        consent(scopes=(Scope.EXHIBIT,), attribution=Attribution.ANONYMOUS, expires_on=date(2024, 7, 1)),
+        consent(scopes=(Scope.EXHIBIT,), attribution=Attribution.ANONYMOUS, expires_on=None),
+    ]
+    for change in wider:
+        with pytest.raises(WideningNeedsConfirmation) as refused:
+            item.update_consent(change, CURATOR)
+        assert refused.value.choice == narrowed
+    assert item.version == version and item.consent == narrowed
+
+
+def test_a_curator_may_still_narrow_below_the_contributors_choice_and_back_up_to_it():
+    item = an_artwork(consent(scopes=(Scope.EXHIBIT, Scope.PUBLISH_ONLINE), attribution=Attribution.NAMED))
+    narrowed = consent(scopes=(Scope.EXHIBIT,), attribution=Attribution.PSEUDONYM, expires_on=date(2024, 6, 1))
+    item.update_consent(narrowed, contributor_actor(item))
+    item.update_consent(consent(scopes=(), attribution=Attribution.ANONYMOUS, expires_on=date(2024, 5, 1)), CURATOR)
+    item.update_consent(narrowed, CURATOR)  # back to exactly what they chose: nothing more
+
+    assert item.consent == narrowed
+    assert item.pending_events[-1].contributor_asked is False
 
 
 def test_the_contributors_own_update_leaves_the_request_pending():

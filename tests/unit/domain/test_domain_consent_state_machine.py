@@ -1,7 +1,7 @@
 """Consent's life cycle on an item, checked against a model by a hypothesis state machine.
 
 The model knows only: has consent been recorded, is it withdrawn, the current consent value
-(scopes, attribution, expiry) and 'today'. Every command is sent to the real ``Artwork``
+(scopes, attribution, expiry), the consent as the contributor last set it, and 'today'. Every command is sent to the real ``Artwork``
 whatever the state, and the model says whether it must succeed or which error it must raise.
 """
 
@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from domain.consent import Attribution, Consent, ConsentStatus, Scope
-from domain.errors import ConsentError, DomainError, InvalidValue, ItemWithdrawn
+from domain.errors import ConsentError, DomainError, InvalidValue, ItemWithdrawn, WideningNeedsConfirmation
 from domain.items import Artwork, artwork_details, image_details
 
 CURATOR = "curator:aigerim"
@@ -55,6 +55,7 @@ class ConsentLifeCycle(RuleBasedStateMachine):
         self.recorded = False
         self.withdrawn = False
         self.consent: Consent | None = None
+        self.contributors_choice: Consent | None = None
         self.events = 1
         self.image_ids: list = []
         self.title = title.strip()
@@ -80,6 +81,18 @@ class ConsentLifeCycle(RuleBasedStateMachine):
     def refusal_when_withdrawn(self) -> type[DomainError] | None:
         return ItemWithdrawn if self.withdrawn else None
 
+    def shows_more_than_the_contributor_chose(self, consent: Consent) -> bool:
+        choice = self.contributors_choice
+        if choice is None:
+            return False
+        breadth = {Attribution.ANONYMOUS: 0, Attribution.PSEUDONYM: 1, Attribution.NAMED: 2}
+        later = choice.expires_on is not None and (consent.expires_on is None or consent.expires_on > choice.expires_on)
+        return (
+            breadth[consent.attribution] > breadth[choice.attribution]
+            or not consent.scopes <= choice.scopes
+            or later
+        )
+
     # -- rules ---------------------------------------------------------------------------
 
     @rule(scopes=scope_sets, attribution=attributions, expiry=expiry_offsets, who=actors)
@@ -96,18 +109,23 @@ class ConsentLifeCycle(RuleBasedStateMachine):
             self.recorded = True
             self.consent = consent
 
-    @rule(scopes=scope_sets, attribution=attributions, expiry=expiry_offsets, who=actors)
-    def update_consent(self, scopes, attribution, expiry, who):
+    @rule(scopes=scope_sets, attribution=attributions, expiry=expiry_offsets, who=actors, asked=st.booleans())
+    def update_consent(self, scopes, attribution, expiry, who, asked):
         consent = consent_on(self.today, scopes, attribution, expiry, text_version="v2")
+        by_contributor = who.startswith("contributor:")
         if self.withdrawn:
             error = ItemWithdrawn
         elif not self.recorded:
             error = ConsentError  # update-before-record
+        elif not by_contributor and not asked and self.shows_more_than_the_contributor_chose(consent):
+            error = WideningNeedsConfirmation  # past the contributor's own latest choice
         else:
             error = None
-        self.expect(lambda: self.item.update_consent(consent, who), error)
+        self.expect(lambda: self.item.update_consent(consent, who, contributor_asked=asked), error)
         if error is None:
             self.consent = consent
+            if by_contributor or asked:
+                self.contributors_choice = consent
 
     @rule(who=actors)
     def withdraw(self, who):
@@ -201,6 +219,10 @@ class ConsentLifeCycle(RuleBasedStateMachine):
         if self.consent is not None:
             assert self.item.consent.attribution == self.consent.attribution
             assert self.item.consent.scopes == self.consent.scopes
+
+    @invariant()
+    def the_contributors_choice_is_their_last_own_or_confirmed_change(self):
+        assert self.item.contributors_choice == self.contributors_choice
 
     @invariant()
     def every_successful_command_is_one_event(self):
