@@ -51,6 +51,9 @@ from domain.items import (
 
 A = TypeVar("A", bound=Aggregate)
 
+#: The key table's record of how far through the event log every withdrawal's keys are shredded.
+WITHDRAWALS_CHECKED = "withdrawals_checked"
+
 
 @dataclass(frozen=True)
 class ConsentReceipt:
@@ -644,29 +647,35 @@ class ExhibitionArchive(ContributorSelfService, Application):
         return True
 
     def finish_interrupted_withdrawals(self) -> int:
-        """Shred the keys of withdrawn items whose shredding was interrupted; return how many.
+        """Shred the keys of withdrawn items and erased contributors whose shredding was
+        interrupted (the process died after saving the event); return how many.
 
+        Every process runs this when it opens the archive, and the follower keeps running it.
+        It reads only the events after the position up to which the last complete run found
+        every key shredded (kept in the key table), so it costs little when nothing happened.
         Also completes physical purges left pending in the key table.
         """
+        checked = self.keys.progress(WITHDRAWALS_CHECKED)
+        end = self.recorder.max_notification_id() or 0
         topics = [get_topic(cls.ConsentWithdrawn) for cls in (Artwork, Testimony)]
         topics.append(get_topic(Contributor.PersonalDataErased))
-        pending = [
-            subject
-            for subject in (_as_uuid(n.originator_id) for n in self._notifications(topics))
-            if self.keys.exists(subject)
-        ]
+        subjects = dict.fromkeys(
+            _as_uuid(n.originator_id) for n in self._notifications(topics, start=checked + 1, stop=end)
+        )
+        pending = [subject for subject in subjects if self.keys.exists(subject)]
         if pending:
             self.keys.shred(*pending)
         else:
             self.keys.complete_pending_purges()
         for subject in pending:
             self._delete_media_quietly(subject)  # a contributor has no media: a no-op
+        if end > checked:
+            self.keys.advance(WITHDRAWALS_CHECKED, end)
         return len(pending)
 
-    def _notifications(self, topics: list[str]) -> Iterator[Any]:
-        start = 1
-        while True:
-            batch = self.recorder.select_notifications(start, 500, topics=topics)
+    def _notifications(self, topics: list[str], start: int = 1, stop: int | None = None) -> Iterator[Any]:
+        while stop is None or start <= stop:
+            batch = self.recorder.select_notifications(start, 500, stop=stop, topics=topics)
             if not batch:
                 return
             yield from batch

@@ -78,6 +78,14 @@ class KeyStore(abc.ABC):
     def _rewrap_all(self, rewrap: Rewrap) -> None:
         """Replace every row by ``rewrap(rows)`` in one transaction that excludes other writers."""
 
+    @abc.abstractmethod
+    def _position(self, name: str) -> int:
+        """The position recorded under ``name``, or 0."""
+
+    @abc.abstractmethod
+    def _advance(self, name: str, position: int) -> None:
+        """Record ``position`` under ``name`` unless a later one is recorded already."""
+
     def _release(self) -> None:
         """Release connections."""
 
@@ -159,6 +167,17 @@ class KeyStore(abc.ABC):
     def complete_pending_purges(self) -> bool:
         """Finish any purge left pending by an earlier shred; True when nothing is pending."""
         return self._purge()
+
+    def progress(self, name: str) -> int:
+        """How far through the event log the check called ``name`` has got (0: not started).
+
+        Kept beside the keys, so that every process sharing the key table shares it.
+        """
+        return self._position(name)
+
+    def advance(self, name: str, position: int) -> None:
+        """Record that the check called ``name`` is complete up to ``position`` (never moves back)."""
+        self._advance(name, position)
 
     def subject_ids(self) -> list[UUID]:
         return [row[0] for row in self._rows() if row[0] != CANARY_ID]
@@ -242,6 +261,7 @@ class InMemoryKeyStore(KeyStore):
     def __init__(self, master_key: MasterKey | None = None, cache_seconds: float = 0.0):
         super().__init__(master_key or MasterKey.generate(), cache_seconds)
         self._table: dict[UUID, tuple[bytes, str]] = {}
+        self._positions: dict[str, int] = {}
 
     def _insert(self, rows: list[WrappedRow], ignore_existing: bool = False) -> None:
         if not ignore_existing and any(subject_id in self._table for subject_id, _, _ in rows):
@@ -265,3 +285,9 @@ class InMemoryKeyStore(KeyStore):
     def _rewrap_all(self, rewrap: Rewrap) -> None:
         for subject_id, wrapped, key_id in rewrap(self._rows()):
             self._table[subject_id] = (wrapped, key_id)
+
+    def _position(self, name: str) -> int:
+        return self._positions.get(name, 0)
+
+    def _advance(self, name: str, position: int) -> None:
+        self._positions[name] = max(position, self._positions.get(name, 0))

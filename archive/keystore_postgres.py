@@ -26,6 +26,7 @@ from archive.keystore import CACHE_SECONDS, KeyStore, Rewrap, WrappedRow
 
 TABLE = "archive_data_keys"
 PURGES = "archive_key_purges"
+PROGRESS = "archive_key_progress"
 CONNECT_TIMEOUT = 10
 POOL_TIMEOUT = 30.0
 #: How long a purge waits for older transactions to finish before leaving itself pending.
@@ -45,6 +46,7 @@ SCHEMA = (
         deleted_at timestamptz NOT NULL DEFAULT clock_timestamp()
     )
     """,
+    f"CREATE TABLE IF NOT EXISTS {PROGRESS} (name text PRIMARY KEY, position bigint NOT NULL)",
 )
 
 
@@ -165,3 +167,16 @@ class PostgresKeyStore(KeyStore):
             # The old versions of every row (wrapped under the old master key) are dead tuples.
             conn.execute(f"INSERT INTO {PURGES} (subject_id) VALUES (%s) ON CONFLICT DO NOTHING", (UUID(int=0),))
         self._purge()
+
+    def _position(self, name: str) -> int:
+        with self._pool.connection() as conn:
+            row = conn.execute(f"SELECT position FROM {PROGRESS} WHERE name = %s", (name,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def _advance(self, name: str, position: int) -> None:
+        with self._pool.connection() as conn:
+            conn.execute(
+                f"INSERT INTO {PROGRESS} AS p VALUES (%s, %s) "
+                "ON CONFLICT (name) DO UPDATE SET position = greatest(p.position, excluded.position)",
+                (name, position),
+            )

@@ -31,6 +31,7 @@ SCHEMA = (
     )
     """,
     "CREATE TABLE IF NOT EXISTS pending_purges (subject_id BLOB PRIMARY KEY)",
+    "CREATE TABLE IF NOT EXISTS progress (name TEXT PRIMARY KEY, position INTEGER NOT NULL)",
 )
 #: A checkpoint blocked by another process's reader is retried for about two seconds, then
 #: left pending (see ``KeyStore.complete_pending_purges``).
@@ -125,6 +126,19 @@ class SQLiteKeyStore(KeyStore):
                 [(w, k, s.bytes) for s, w, k in rewrap(rows)],
             )
         self._truncate_wal()
+
+    def _position(self, name: str) -> int:
+        with self._db_lock:
+            row = self._conn.execute("SELECT position FROM progress WHERE name = ?", (name,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def _advance(self, name: str, position: int) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO progress VALUES (?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET position = max(position, excluded.position)",
+                (name, position),
+            )
 
     def _truncate_wal(self) -> bool:
         """Copy every WAL frame into the main file and truncate the WAL to zero bytes."""
