@@ -8,7 +8,9 @@ shreds the item's data key, after which its content reads back redacted everywhe
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -50,6 +52,8 @@ from domain.items import (
 )
 
 A = TypeVar("A", bound=Aggregate)
+
+log = logging.getLogger(__name__)
 
 #: The key table's record of how far through the event log every withdrawal's keys are shredded.
 WITHDRAWALS_CHECKED = "withdrawals_checked"
@@ -106,6 +110,9 @@ class ExhibitionArchive(ContributorSelfService, Application):
         Testimony: 50,
         ContributorItems: 100,
     }
+    #: How long a withdrawal waits for the media storage to delete the item's files before it
+    #: answers anyway (the key is shredded by then; the follower finishes the deletion).
+    media_deletion_wait_seconds = 2.0
 
     def __init__(
         self,
@@ -632,19 +639,58 @@ class ExhibitionArchive(ContributorSelfService, Application):
         assert item.withdrawn_at is not None
         return item.withdrawn_at
 
-    def _delete_media_quietly(self, item_id: UUID) -> bool:
-        """Remove an item's media objects (every version); they are already unreadable.
+    def delete_pending_media(self) -> int:
+        """Delete the media objects (every version) of withdrawn items whose deletion is
+        pending; return how many items still have some.
 
-        If the storage is down the sealed objects stay until ``archive media gc`` removes
-        them: without the shredded key they cannot be decrypted.
+        Their keys are shredded already, so what is left cannot be decrypted: this removes the
+        ciphertext. Each failure is logged (the item's id and the storage's one-line reason,
+        nothing else) and left pending; the follower calls this until nothing is.
         """
-        if self.media is None:
+        return self._delete_media_of(self.keys.pending_media_deletions())
+
+    def media_removal_pending(self, item_ids: Iterable[UUID]) -> bool:
+        """Whether stored copies of any of these (withdrawn) items are still being deleted."""
+        return not set(item_ids).isdisjoint(self.keys.pending_media_deletions())
+
+    def _delete_media_within(self, item_ids: list[UUID], seconds: float) -> bool:
+        """Delete the items' media, waiting at most ``seconds`` (True if all done by then).
+
+        A stalled storage must not hold up the answer to the person withdrawing: what is not
+        done in time carries on in the background and stays pending for the follower.
+        """
+        if not item_ids:
             return True
-        try:
-            self.media.delete_prefix(media_files.item_prefix(item_id))
-        except MediaError:
-            return False
-        return True
+        finished = threading.Event()
+
+        def delete() -> None:
+            try:
+                self._delete_media_of(item_ids)
+            finally:
+                finished.set()
+
+        threading.Thread(target=delete, name="withdrawn-media-deletion", daemon=True).start()
+        if finished.wait(seconds):
+            return True
+        log.warning(
+            "Media deletion of withdrawn item(s) %s still running after %.1f s; the follower will retry it.",
+            ", ".join(map(str, item_ids)), seconds,
+        )
+        return False
+
+    def _delete_media_of(self, item_ids: list[UUID]) -> int:
+        """Delete each item's media objects and clear its pending note; return how many failed."""
+        failed = 0
+        for item_id in item_ids:
+            if self.media is not None:
+                try:
+                    self.media.delete_prefix(media_files.item_prefix(item_id))
+                except MediaError as error:
+                    log.warning("Media of withdrawn item %s not deleted yet (will retry): %s", item_id, error)
+                    failed += 1
+                    continue
+            self.keys.media_deleted(item_id)
+        return failed
 
     def finish_interrupted_withdrawals(self) -> int:
         """Shred the keys of withdrawn items and erased contributors whose shredding was
@@ -653,22 +699,23 @@ class ExhibitionArchive(ContributorSelfService, Application):
         Every process runs this when it opens the archive, and the follower keeps running it.
         It reads only the events after the position up to which the last complete run found
         every key shredded (kept in the key table), so it costs little when nothing happened.
-        Also completes physical purges left pending in the key table.
+        Also completes physical purges left pending in the key table. The items' media are
+        noted for deletion (see :meth:`delete_pending_media`), not deleted here.
         """
         checked = self.keys.progress(WITHDRAWALS_CHECKED)
         end = self.recorder.max_notification_id() or 0
         topics = [get_topic(cls.ConsentWithdrawn) for cls in (Artwork, Testimony)]
         topics.append(get_topic(Contributor.PersonalDataErased))
-        subjects = dict.fromkeys(
-            _as_uuid(n.originator_id) for n in self._notifications(topics, start=checked + 1, stop=end)
-        )
+        subjects = {  # subject id: whether it is an item (a contributor has no media)
+            _as_uuid(n.originator_id): n.topic != topics[-1]
+            for n in self._notifications(topics, start=checked + 1, stop=end)
+        }
         pending = [subject for subject in subjects if self.keys.exists(subject)]
         if pending:
-            self.keys.shred(*pending)
+            # The media are only noted: a stalled storage must not hold up a process's start.
+            self.keys.shred(*pending, media_of=[subject for subject in pending if subjects[subject]])
         else:
             self.keys.complete_pending_purges()
-        for subject in pending:
-            self._delete_media_quietly(subject)  # a contributor has no media: a no-op
         if end > checked:
             self.keys.advance(WITHDRAWALS_CHECKED, end)
         return len(pending)

@@ -193,7 +193,8 @@ def media() -> None:
 @click.option("--delete", is_flag=True, help="Remove the objects listed (default: only list them).")
 @click.pass_context
 def media_gc(ctx: click.Context, delete: bool) -> None:
-    """List stored media objects that no event refers to; with --delete, remove them.
+    """List stored media objects that no event refers to; with --delete, remove them, and
+    retry deleting the media of withdrawn items whose deletion is still pending.
 
     Run it while no upload is in progress: an upload stores its files a moment before its
     event is saved.
@@ -209,6 +210,18 @@ def media_gc(ctx: click.Context, delete: bool) -> None:
             click.echo(f"{len(orphans)} orphaned object(s); run with --delete to remove them.")
         else:
             click.echo("No orphaned media objects.")
+        if delete:
+            _report_pending_media(archive.delete_pending_media())
+        else:
+            _report_pending_media(len(archive.keys.pending_media_deletions()))
+
+
+def _report_pending_media(left: int) -> None:
+    if left:
+        click.echo(
+            f"{left} withdrawn item(s) still have media in storage awaiting deletion (their keys are "
+            "shredded; the follower retries, as does 'archive media gc --delete')."
+        )
 
 
 @cli.command()
@@ -246,6 +259,8 @@ def follow(ctx: click.Context, once: bool) -> None:
                 count = follower.catch_up()
                 follower.purge_if_due(force=True)
                 click.echo(f"Applied {count} event(s); the index is at position {index.position()}.")
+                archive.finish_interrupted_withdrawals()
+                _report_pending_media(archive.delete_pending_media())
                 return
             stop = threading.Event()
             for signum in (signal.SIGTERM, signal.SIGINT):

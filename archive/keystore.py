@@ -6,6 +6,11 @@ operations. Shredding must make the key bytes physically unrecoverable from the 
 files, which is each backend's own business (see ``keystore_sqlite`` and
 ``keystore_postgres``): a delete records a *pending purge* in the same transaction, and the
 purge is retried until the bytes are really gone.
+
+The key table also keeps the little bookkeeping that makes a withdrawal finish whatever
+crashes: which shredded subjects still have media objects to delete (noted in the same
+transaction as the delete), and how far through the event log every withdrawal is known to
+be shredded. Only ids, times and positions: nothing secret.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ import abc
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
 from uuid import UUID, uuid4
 
 from archive.crypto import MasterKey, new_data_key
@@ -34,6 +40,9 @@ RESERVE_BATCH = 16
 
 WrappedRow = tuple[UUID, bytes, str]  # subject id, wrapped key, master key id
 Rewrap = Callable[[list[WrappedRow]], list[WrappedRow]]
+
+#: Kinds of pending work noted in the key table, per subject.
+MEDIA = "media"  # a shredded item whose media objects are still to be deleted
 
 #: A key that belongs to no subject, created with the table, so that a wrong master key is
 #: detected even before the first contributor is registered.
@@ -67,8 +76,9 @@ class KeyStore(abc.ABC):
         """Every row."""
 
     @abc.abstractmethod
-    def _delete(self, subject_ids: list[UUID]) -> None:
-        """Delete rows and record a pending purge, in one transaction."""
+    def _delete(self, subject_ids: list[UUID], media_of: list[UUID]) -> None:
+        """Delete rows and record a pending purge, and note ``media_of`` as ``MEDIA`` work
+        (at the current time), in one transaction."""
 
     @abc.abstractmethod
     def _purge(self) -> bool:
@@ -77,6 +87,14 @@ class KeyStore(abc.ABC):
     @abc.abstractmethod
     def _rewrap_all(self, rewrap: Rewrap) -> None:
         """Replace every row by ``rewrap(rows)`` in one transaction that excludes other writers."""
+
+    @abc.abstractmethod
+    def _noted(self, kind: str) -> list[UUID]:
+        """The subjects noted as ``kind`` work, oldest note first."""
+
+    @abc.abstractmethod
+    def _forget(self, kind: str, subject_ids: list[UUID]) -> None:
+        """Remove the subjects' ``kind`` notes (missing ones are fine)."""
 
     @abc.abstractmethod
     def _position(self, name: str) -> int:
@@ -97,7 +115,7 @@ class KeyStore(abc.ABC):
             unused, self._reserved = self._reserved, []
             self._cache.clear()
         if unused:
-            self._delete(unused)
+            self._delete(unused, [])
             self._purge()
         self._release()
 
@@ -147,22 +165,33 @@ class KeyStore(abc.ABC):
     def exists(self, subject_id: UUID) -> bool:
         return self._select(subject_id) is not None
 
-    def shred(self, *subject_ids: UUID) -> bool:
+    def shred(self, *subject_ids: UUID, media_of: Iterable[UUID] = ()) -> bool:
         """Delete the subjects' keys; True once their bytes are physically gone.
 
         The delete itself always takes effect before this returns. If the physical purge
         cannot finish now (another process holds an old snapshot open), it stays pending and
-        is completed by the next shred or :meth:`complete_pending_purges`.
+        is completed by the next shred or :meth:`complete_pending_purges`. ``media_of`` names
+        the subjects whose media objects are still to be deleted: they are noted in the same
+        transaction as the delete and listed by :meth:`pending_media_deletions` until
+        :meth:`media_deleted`.
         """
         with self._lock:
             self._shred_generation += 1
             for subject_id in subject_ids:
                 self._cache.pop(subject_id, None)
-        self._delete(list(subject_ids))
+        self._delete(list(subject_ids), list(media_of))
         done = self._purge()
         if not done:
             log.warning("Key purge pending: deleted keys may linger in the key table's files.")
         return done
+
+    def pending_media_deletions(self) -> list[UUID]:
+        """Shredded subjects whose media objects are still to be deleted, oldest first."""
+        return self._noted(MEDIA)
+
+    def media_deleted(self, *subject_ids: UUID) -> None:
+        """Every media object of these subjects is deleted: nothing is pending for them."""
+        self._forget(MEDIA, list(subject_ids))
 
     def complete_pending_purges(self) -> bool:
         """Finish any purge left pending by an earlier shred; True when nothing is pending."""
@@ -262,6 +291,7 @@ class InMemoryKeyStore(KeyStore):
         super().__init__(master_key or MasterKey.generate(), cache_seconds)
         self._table: dict[UUID, tuple[bytes, str]] = {}
         self._positions: dict[str, int] = {}
+        self._notes: dict[tuple[str, UUID], datetime] = {}
 
     def _insert(self, rows: list[WrappedRow], ignore_existing: bool = False) -> None:
         if not ignore_existing and any(subject_id in self._table for subject_id, _, _ in rows):
@@ -275,9 +305,19 @@ class InMemoryKeyStore(KeyStore):
     def _rows(self) -> list[WrappedRow]:
         return [(s, w, k) for s, (w, k) in self._table.items()]
 
-    def _delete(self, subject_ids: list[UUID]) -> None:
+    def _delete(self, subject_ids: list[UUID], media_of: list[UUID]) -> None:
         for subject_id in subject_ids:
             self._table.pop(subject_id, None)
+        for subject_id in media_of:
+            self._notes.setdefault((MEDIA, subject_id), datetime.now(timezone.utc))
+
+    def _noted(self, kind: str) -> list[UUID]:
+        noted = sorted((at, subject_id) for (k, subject_id), at in self._notes.items() if k == kind)
+        return [subject_id for _, subject_id in noted]
+
+    def _forget(self, kind: str, subject_ids: list[UUID]) -> None:
+        for subject_id in subject_ids:
+            self._notes.pop((kind, subject_id), None)
 
     def _purge(self) -> bool:
         return True

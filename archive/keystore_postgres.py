@@ -15,6 +15,7 @@ become useless once the old master key is destroyed.
 from __future__ import annotations
 
 import time
+from datetime import datetime, timezone
 from uuid import UUID
 
 import psycopg
@@ -22,11 +23,12 @@ from psycopg_pool import ConnectionPool
 
 from archive.crypto import MasterKey
 from archive.errors import ConfigurationError
-from archive.keystore import CACHE_SECONDS, KeyStore, Rewrap, WrappedRow
+from archive.keystore import CACHE_SECONDS, MEDIA, KeyStore, Rewrap, WrappedRow
 
 TABLE = "archive_data_keys"
 PURGES = "archive_key_purges"
 PROGRESS = "archive_key_progress"
+PENDING = "archive_key_pending_work"
 CONNECT_TIMEOUT = 10
 POOL_TIMEOUT = 30.0
 #: How long a purge waits for older transactions to finish before leaving itself pending.
@@ -47,6 +49,14 @@ SCHEMA = (
     )
     """,
     f"CREATE TABLE IF NOT EXISTS {PROGRESS} (name text PRIMARY KEY, position bigint NOT NULL)",
+    f"""
+    CREATE TABLE IF NOT EXISTS {PENDING} (
+        kind text NOT NULL,
+        subject_id uuid NOT NULL,
+        since timestamptz NOT NULL,
+        PRIMARY KEY (kind, subject_id)
+    )
+    """,
 )
 
 
@@ -110,12 +120,31 @@ class PostgresKeyStore(KeyStore):
             ).fetchall()
         return [(s, bytes(w), k) for s, w, k in rows]
 
-    def _delete(self, subject_ids: list[UUID]) -> None:
+    def _delete(self, subject_ids: list[UUID], media_of: list[UUID]) -> None:
         with self._pool.connection() as conn, conn.transaction():
             conn.execute(f"DELETE FROM {TABLE} WHERE subject_id = ANY(%s)", (subject_ids,))
             conn.execute(
                 f"INSERT INTO {PURGES} (subject_id) SELECT unnest(%s::uuid[]) ON CONFLICT DO NOTHING",
                 (subject_ids,),
+            )
+            if media_of:
+                conn.execute(
+                    f"INSERT INTO {PENDING} (kind, subject_id, since) "
+                    "SELECT %s, unnest(%s::uuid[]), %s ON CONFLICT DO NOTHING",
+                    (MEDIA, media_of, datetime.now(timezone.utc)),
+                )
+
+    def _noted(self, kind: str) -> list[UUID]:
+        with self._pool.connection() as conn:
+            rows = conn.execute(
+                f"SELECT subject_id FROM {PENDING} WHERE kind = %s ORDER BY since", (kind,)
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def _forget(self, kind: str, subject_ids: list[UUID]) -> None:
+        with self._pool.connection() as conn:
+            conn.execute(
+                f"DELETE FROM {PENDING} WHERE kind = %s AND subject_id = ANY(%s)", (kind, subject_ids)
             )
 
     def _purge(self) -> bool:

@@ -19,7 +19,7 @@ from pathlib import Path
 from uuid import UUID
 
 from archive.crypto import MasterKey
-from archive.keystore import CACHE_SECONDS, KeyStore, Rewrap, WrappedRow
+from archive.keystore import CACHE_SECONDS, MEDIA, KeyStore, Rewrap, WrappedRow
 
 SCHEMA = (
     """
@@ -32,6 +32,14 @@ SCHEMA = (
     """,
     "CREATE TABLE IF NOT EXISTS pending_purges (subject_id BLOB PRIMARY KEY)",
     "CREATE TABLE IF NOT EXISTS progress (name TEXT PRIMARY KEY, position INTEGER NOT NULL)",
+    """
+    CREATE TABLE IF NOT EXISTS pending_work (
+        kind TEXT NOT NULL,
+        subject_id BLOB NOT NULL,
+        since TEXT NOT NULL,
+        PRIMARY KEY (kind, subject_id)
+    )
+    """,
 )
 #: A checkpoint blocked by another process's reader is retried for about two seconds, then
 #: left pending (see ``KeyStore.complete_pending_purges``).
@@ -98,11 +106,30 @@ class SQLiteKeyStore(KeyStore):
             ).fetchall()
         return [(UUID(bytes=bytes(s)), bytes(w), k) for s, w, k in rows]
 
-    def _delete(self, subject_ids: list[UUID]) -> None:
+    def _delete(self, subject_ids: list[UUID], media_of: list[UUID]) -> None:
         params = [(s.bytes,) for s in subject_ids]
+        since = _timestamp(datetime.now(timezone.utc))
         with self._write() as conn:
             conn.executemany("DELETE FROM data_keys WHERE subject_id = ?", params)
             conn.executemany("INSERT OR IGNORE INTO pending_purges VALUES (?)", params)
+            conn.executemany(
+                "INSERT OR IGNORE INTO pending_work VALUES (?, ?, ?)",
+                [(MEDIA, s.bytes, since) for s in media_of],
+            )
+
+    def _noted(self, kind: str) -> list[UUID]:
+        with self._db_lock:
+            rows = self._conn.execute(
+                "SELECT subject_id FROM pending_work WHERE kind = ? ORDER BY since", (kind,)
+            ).fetchall()
+        return [UUID(bytes=bytes(row[0])) for row in rows]
+
+    def _forget(self, kind: str, subject_ids: list[UUID]) -> None:
+        with self._write() as conn:
+            conn.executemany(
+                "DELETE FROM pending_work WHERE kind = ? AND subject_id = ?",
+                [(kind, s.bytes) for s in subject_ids],
+            )
 
     def _purge(self) -> bool:
         with self._db_lock:
@@ -153,3 +180,8 @@ class SQLiteKeyStore(KeyStore):
             return False
         finally:
             self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
+def _timestamp(moment: datetime) -> str:
+    """A UTC time as fixed-width text, so that text order is time order."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

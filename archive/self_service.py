@@ -199,12 +199,12 @@ class ContributorSelfService:
         return receipt
 
     def _make_unrecoverable(self: ExhibitionArchive, item_ids: list[UUID], contributor_id: UUID | None) -> None:
-        """Shred the keys (everything sealed becomes noise), then delete the media objects."""
+        """Shred the keys (everything sealed becomes noise), noting the items' media for
+        deletion in the same transaction; then delete the media, waiting a short while at most."""
         subjects = [*item_ids, *([contributor_id] if contributor_id else [])]
         if subjects:
-            self.keys.shred(*subjects)
-        for item_id in item_ids:
-            self._delete_media_quietly(item_id)
+            self.keys.shred(*subjects, media_of=item_ids)
+        self._delete_media_within(item_ids, self.media_deletion_wait_seconds)
 
     @staticmethod
     def _checked_split(item: Item, contributor: Contributor, change: ConsentChange) -> SplitChange:

@@ -3,16 +3,31 @@ and shredding the key leaves work that every other process (and the next one) co
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from pathlib import Path
 from uuid import UUID
 
 import pytest
 
-from archive.application import ExhibitionArchive
+from archive import media_files, search_follower
+from archive.application import ExhibitionArchive, NewImage
+from archive.bootstrap import open_archive, open_search_index
 from archive.config import Settings
+from archive.keystore import InMemoryKeyStore
+from archive.media import InMemoryMediaStore, MediaStore, MediaStoreUnavailable
+from archive.search_follower import SearchFollower
+from media_store import PillowImagePipeline, make_sample_photo
 from tests.conftest import CURATOR, Storage
+from tests.support.stalled_media import StalledMediaStore
 
 ONLINE = ["exhibit", "publish_online"]
+TITLE = "Quiltwork-Distinct-Title"
+#: A withdrawal answers within this many seconds whatever the media storage does (a gunicorn
+#: worker is killed after 30).
+ANSWER_SECONDS = 3.0
+NAME = "Aigerim Crashtest"
 
 
 class ProcessDied(BaseException):
@@ -20,7 +35,7 @@ class ProcessDied(BaseException):
 
 
 def _consented_testimony(archive: ExhibitionArchive) -> tuple[UUID, UUID]:
-    contributor = archive.register_contributor(name="Aigerim Crashtest", actor=CURATOR)
+    contributor = archive.register_contributor(name=NAME, actor=CURATOR)
     item = archive.record_testimony(
         contributor_id=contributor, actor=CURATOR, text={"en": "Words"}, language="en",
         content_note={"en": "Note"},
@@ -29,19 +44,28 @@ def _consented_testimony(archive: ExhibitionArchive) -> tuple[UUID, UUID]:
     return contributor, item
 
 
-def _dies_before_the_shred(archive: ExhibitionArchive, monkeypatch: pytest.MonkeyPatch) -> None:
+def _withdraw_and_die(archive: ExhibitionArchive, contributor: UUID, item: UUID) -> None:
+    """Withdraw, the process being killed after the withdrawal is saved, before the shred."""
+
     def killed(*subjects, **kwargs):
         raise ProcessDied()
 
-    monkeypatch.setattr(archive.keys, "shred", killed)
-
-
-def _withdraw_and_die(archive: ExhibitionArchive, contributor: UUID, item: UUID, monkeypatch) -> None:
-    _dies_before_the_shred(archive, monkeypatch)
-    with pytest.raises(ProcessDied):
-        archive.withdraw_as_contributor(contributor, item)
-    monkeypatch.undo()
+    archive.keys.shred = killed  # type: ignore[method-assign]
+    try:
+        with pytest.raises(ProcessDied):
+            archive.withdraw_as_contributor(contributor, item)
+    finally:
+        del archive.keys.shred
     assert archive.get_item(item).is_withdrawn and archive.keys.exists(item), "saved, not yet shredded"
+
+
+def _eventually(condition, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
 
 
 def test_a_withdrawal_interrupted_before_the_shred_is_finished_by_the_next_process_that_opens_the_archive(
@@ -49,7 +73,7 @@ def test_a_withdrawal_interrupted_before_the_shred_is_finished_by_the_next_proce
 ):
     dying = storage.open()
     contributor, item = _consented_testimony(dying)
-    _withdraw_and_die(dying, contributor, item, monkeypatch)
+    _withdraw_and_die(dying, contributor, item)
     dying.close()
 
     reopened = storage.open()  # a web worker, the follower, any command
@@ -67,7 +91,7 @@ def test_a_web_worker_starting_finishes_an_interrupted_withdrawal(tmp_path: Path
     env = {"ARCHIVE_DATA_DIR": str(tmp_path / "var"), "ARCHIVE_INDEX_DIR": str(tmp_path / "index")}
     dying = create_app({"TESTING": True, **env}).extensions["archive"]
     contributor, item = _consented_testimony(dying)
-    _withdraw_and_die(dying, contributor, item, monkeypatch)
+    _withdraw_and_die(dying, contributor, item)
 
     worker = create_app({"TESTING": True, **env})  # gunicorn starting (or restarting) a worker
     try:
@@ -80,8 +104,6 @@ def test_a_web_worker_starting_finishes_an_interrupted_withdrawal(tmp_path: Path
 
 
 def test_the_start_up_check_reads_only_the_events_since_the_last_complete_check(tmp_path: Path, monkeypatch):
-    from archive.bootstrap import open_archive
-
     settings = Settings(data_dir=tmp_path / "var")
     archive = open_archive(settings)
     try:
@@ -90,7 +112,7 @@ def test_the_start_up_check_reads_only_the_events_since_the_last_complete_check(
         assert archive.finish_interrupted_withdrawals() == 0
         checked_to = archive.recorder.max_notification_id()
         second = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "T"})
-        _withdraw_and_die(archive, contributor, second, monkeypatch)
+        _withdraw_and_die(archive, contributor, second)
 
         starts: list[int] = []
         select = archive.recorder.select_notifications
@@ -106,3 +128,124 @@ def test_the_start_up_check_reads_only_the_events_since_the_last_complete_check(
         assert archive.finish_interrupted_withdrawals() == 0
     finally:
         archive.close()
+
+
+# -- media deletion that the storage does not finish -------------------------------------------
+
+
+def _in_memory(media: MediaStore) -> ExhibitionArchive:
+    return ExhibitionArchive(
+        InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+        media=media, images=PillowImagePipeline(),
+    )
+
+
+def _artwork_with_an_image(archive: ExhibitionArchive, contributor: UUID | None = None) -> tuple[UUID, UUID]:
+    contributor = contributor or archive.register_contributor(name=NAME, actor=CURATOR)
+    item, _ = archive.record_artwork_with_images(
+        contributor_id=contributor, actor=CURATOR, title={"en": TITLE},
+        images=[NewImage(make_sample_photo(5, size=(320, 240)), {"en": "A quilt"})],
+    )
+    archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    return contributor, item
+
+
+def _stored(archive: ExhibitionArchive, item: UUID) -> list[str]:
+    return archive.media.list(media_files.item_prefix(item))  # type: ignore[union-attr]
+
+
+def test_a_withdrawal_answers_within_the_bound_while_the_media_storage_stalls(caplog):
+    media = StalledMediaStore()
+    archive = _in_memory(media)
+    contributor, item = _artwork_with_an_image(archive)
+    assert _stored(archive, item)
+    media.stall()
+
+    started = time.monotonic()
+    receipt = archive.withdraw_as_contributor(contributor, item)
+    answered = time.monotonic() - started
+
+    assert answered < ANSWER_SECONDS
+    assert receipt is not None and receipt.action == "withdrawn"
+    assert not archive.keys.exists(item), "the key is shredded before the answer"
+    assert archive.keys.pending_media_deletions() == [item]
+    assert archive.media_removal_pending([item])
+    assert str(item) in caplog.text, "the stall is logged"
+
+    media.recover()  # the deletion carries on in the background once the storage answers
+    assert _eventually(lambda: not archive.media_removal_pending([item]))
+    assert _stored(archive, item) == []
+    archive.close()
+
+
+def test_media_the_storage_fails_to_delete_stay_pending_and_every_failed_retry_is_logged(caplog):
+    media = InMemoryMediaStore()
+    archive = _in_memory(media)
+    contributor, item = _artwork_with_an_image(archive)
+    media.unavailable = True
+    caplog.set_level(logging.WARNING, logger="archive.application")
+
+    def failures() -> int:
+        return len([r for r in caplog.records if r.levelno == logging.WARNING and str(item) in r.getMessage()])
+
+    receipt = archive.withdraw_as_contributor(contributor, item)
+    assert receipt is not None and not archive.keys.exists(item)
+    assert failures() == 1, "the failure is logged"
+    assert archive.keys.pending_media_deletions() == [item]
+    assert archive.delete_pending_media() == 1
+    assert archive.delete_pending_media() == 1
+    assert failures() == 3, "one line per failed attempt: the withdrawal's and two retries"
+    assert TITLE not in caplog.text and NAME not in caplog.text, "ids only, no content, no names"
+
+    media.unavailable = False
+    assert archive.delete_pending_media() == 0
+    assert _stored(archive, item) == []
+    assert archive.keys.pending_media_deletions() == []
+    assert not archive.media_removal_pending([item])
+    archive.close()
+
+
+def test_the_follower_keeps_finishing_interrupted_withdrawals_and_pending_media_deletions(
+    tmp_path: Path, monkeypatch, caplog
+):
+    monkeypatch.setattr(search_follower, "PENDING_WORK_SECONDS", 0.05, raising=False)
+    settings = Settings(data_dir=tmp_path / "var")
+    writer, follower_archive = open_archive(settings), open_archive(settings)
+    index = open_search_index(settings, writable=True)
+    contributor, testimony = _consented_testimony(writer)
+    _, artwork = _artwork_with_an_image(writer, contributor)
+
+    def unreachable(prefix):
+        raise MediaStoreUnavailable("The media storage cannot be reached.")
+
+    attempts: list[str] = []
+    delete_prefix = follower_archive.media.delete_prefix
+
+    def fails_twice(prefix):
+        if prefix == media_files.item_prefix(artwork):
+            attempts.append(prefix)
+            if len(attempts) <= 2:
+                unreachable(prefix)
+        delete_prefix(prefix)
+
+    monkeypatch.setattr(writer.media, "delete_prefix", unreachable)
+    monkeypatch.setattr(follower_archive.media, "delete_prefix", fails_twice)
+    stop = threading.Event()
+    following = threading.Thread(target=SearchFollower(follower_archive, index).run_forever, args=(stop,))
+    following.start()
+    try:
+        writer.withdraw_as_contributor(contributor, artwork)  # its storage fails: left pending
+        _withdraw_and_die(writer, contributor, testimony)  # dies before the shred, no restart
+
+        assert _eventually(lambda: not writer.keys.exists(testimony)), "the follower shreds it"
+        assert _eventually(lambda: not writer.keys.pending_media_deletions()), "and retries the media"
+        assert _stored(writer, artwork) == []
+        assert len(attempts) == 3
+        failures = [r for r in caplog.records if r.levelno == logging.WARNING and str(artwork) in r.getMessage()]
+        assert len(failures) == 3
+    finally:
+        stop.set()
+        following.join(10)
+        index.close()
+        follower_archive.close()
+        writer.close()

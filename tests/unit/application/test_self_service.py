@@ -593,11 +593,11 @@ def test_an_interrupted_withdrawal_of_everything_is_finished_later(archive, monk
     shred = archive.keys.shred
     calls = []
 
-    def fails_once(*subjects):
+    def fails_once(*subjects, **kwargs):
         calls.append(subjects)
         if len(calls) == 1:
             raise OSError("key table unreachable")
-        return shred(*subjects)
+        return shred(*subjects, **kwargs)
 
     monkeypatch.setattr(archive.keys, "shred", fails_once)
     with pytest.raises(OSError):
@@ -624,7 +624,7 @@ def test_repeating_an_interrupted_withdrawal_of_everything_finishes_the_shreddin
     contributor, item, _ = _consented(archive)
     shred = archive.keys.shred
 
-    def fails(*subjects):
+    def fails(*subjects, **kwargs):
         raise OSError("key table unreachable")
 
     monkeypatch.setattr(archive.keys, "shred", fails)
