@@ -624,6 +624,38 @@ def test_two_submits_of_one_withdrawal_at_the_same_moment_both_show_the_same_rec
     assert [r.reference for r in archive.receipts_of_contributor(world.contributor)] == references[:1]
 
 
+def test_a_withdrawal_while_the_media_storage_stalls_answers_at_once_and_says_copies_are_being_removed(
+    portal, archive, world, monkeypatch
+):
+    recovered = threading.Event()
+    delete_prefix = archive.media.delete_prefix
+
+    def stalled(prefix):  # a bucket that accepts the connection and never answers
+        recovered.wait(8)
+        delete_prefix(prefix)
+
+    monkeypatch.setattr(archive.media, "delete_prefix", stalled)
+    csrf_token = token(portal, f"/consent/items/{world.public}/withdraw")
+    started = time.monotonic()
+    done = portal.post(f"/consent/items/{world.public}/withdraw", data={"csrf_token": csrf_token, "confirm": "yes"})
+    answered = time.monotonic() - started
+
+    reference = receipt_reference(done)
+    assert answered < 3.5, "far below a gunicorn worker's time-out (30 s)"
+    assert not archive.keys.exists(world.public)
+    receipt = portal.get(done.headers["Location"]).get_data(as_text=True)
+    assert reference in receipt
+    assert "is being completed" in receipt and "has been destroyed" not in receipt
+
+    recovered.set()
+    deadline = time.monotonic() + 10
+    while archive.media_removal_pending([world.public]) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not [key for key in archive.media.objects if str(world.public) in key]
+    receipt = portal.get(done.headers["Location"]).get_data(as_text=True)
+    assert "has been destroyed" in receipt and "is being completed" not in receipt
+
+
 # -- 6. withdrawing everything ----------------------------------------------------------------------------------
 
 
