@@ -720,6 +720,27 @@ class ExhibitionArchive(ContributorSelfService, Application):
             self.keys.advance(WITHDRAWALS_CHECKED, end)
         return len(pending)
 
+    def shred_abandoned_reservations(self) -> int:
+        """Shred the keys a process reserved and never used before it died; return how many.
+
+        A process takes a reserved key within minutes or never (see ``KeyStore.reserve``), so
+        a reservation older than ``ABANDONED_AFTER_SECONDS`` whose subject has no event was
+        left by a process that died, perhaps after storing media sealed with it: the key is
+        shredded and the subject's media noted for deletion. Every process runs this when it
+        opens the archive, and the follower keeps running it; it reads only the reservations
+        not yet settled, so it costs little.
+        """
+        abandoned = self.keys.abandoned_reservations()
+        if not abandoned:
+            return 0
+        used = [subject for subject in abandoned if self.recorder.select_events(subject, limit=1)]
+        unused = [subject for subject in abandoned if subject not in used]
+        if used:
+            self.keys.reservations_used(*used)
+        if unused:
+            self.keys.shred(*unused, media_of=unused)
+        return len(unused)
+
     def _notifications(self, topics: list[str], start: int = 1, stop: int | None = None) -> Iterator[Any]:
         while stop is None or start <= stop:
             batch = self.recorder.select_notifications(start, 500, stop=stop, topics=topics)

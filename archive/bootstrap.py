@@ -32,7 +32,8 @@ SECRET_KEY_FILE = "secret.key"
 
 def open_archive(settings: Settings) -> ExhibitionArchive:
     """Open (creating if needed) the archive described by ``settings``, and finish what a
-    process that died left undone (a withdrawal whose key was not yet shredded)."""
+    process that died left undone (a withdrawal whose key was not yet shredded, keys it had
+    reserved)."""
     os.umask(0o077)  # every file the archive creates is private to its user
     clock.set_local_timezone(settings.zone)
     master_key = load_master_key(settings)
@@ -73,8 +74,9 @@ def open_archive(settings: Settings) -> ExhibitionArchive:
     if not settings.uses_postgres:
         (settings.data_dir / EVENTS_FILE).chmod(0o600)
     try:
-        # A process that died mid-withdrawal left a key unshredded: every process finishes it.
+        # What a process that died left: a withdrawal's key not yet shredded, keys it reserved.
         archive.finish_interrupted_withdrawals()
+        archive.shred_abandoned_reservations()
     except BaseException:
         archive.close()
         raise

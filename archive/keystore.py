@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from uuid import UUID, uuid4
 
 from archive.crypto import MasterKey, new_data_key
@@ -37,12 +37,17 @@ CACHE_SECONDS = 5.0
 
 #: How many subject keys :meth:`KeyStore.reserve` makes in one write.
 RESERVE_BATCH = 16
+#: A process uses a key it reserved within this many seconds of making it, or never.
+RESERVED_FOR_SECONDS = 600.0
+#: A reservation this old that is not known to be used was left by a process that died.
+ABANDONED_AFTER_SECONDS = 1800.0
 
 WrappedRow = tuple[UUID, bytes, str]  # subject id, wrapped key, master key id
 Rewrap = Callable[[list[WrappedRow]], list[WrappedRow]]
 
 #: Kinds of pending work noted in the key table, per subject.
 MEDIA = "media"  # a shredded item whose media objects are still to be deleted
+RESERVED = "reserved"  # a key made ahead for a subject that may never be recorded
 
 #: A key that belongs to no subject, created with the table, so that a wrong master key is
 #: detected even before the first contributor is registered.
@@ -59,13 +64,17 @@ class KeyStore(abc.ABC):
         self._next_sweep = 0.0
         self._shred_generation = 0
         self._lock = threading.Lock()
-        self._reserved: list[UUID] = []
+        self._reserved: list[tuple[UUID, float]] = []  # (subject id, when made: monotonic)
 
     # -- backend row operations ----------------------------------------------------------
 
     @abc.abstractmethod
-    def _insert(self, rows: list[WrappedRow], ignore_existing: bool = False) -> None:
-        """Insert rows in one transaction; an existing row is an error unless ignored."""
+    def _insert(
+        self, rows: list[WrappedRow], ignore_existing: bool = False, reserved_at: datetime | None = None
+    ) -> None:
+        """Insert rows in one transaction; an existing row is an error unless ignored. With
+        ``reserved_at``, note every subject as ``RESERVED`` work at that time, in the same
+        transaction."""
 
     @abc.abstractmethod
     def _select(self, subject_id: UUID) -> tuple[bytes, str] | None:
@@ -77,8 +86,8 @@ class KeyStore(abc.ABC):
 
     @abc.abstractmethod
     def _delete(self, subject_ids: list[UUID], media_of: list[UUID]) -> None:
-        """Delete rows and record a pending purge, and note ``media_of`` as ``MEDIA`` work
-        (at the current time), in one transaction."""
+        """Delete rows, record a pending purge, forget their ``RESERVED`` notes and note
+        ``media_of`` as ``MEDIA`` work (at the current time), in one transaction."""
 
     @abc.abstractmethod
     def _purge(self) -> bool:
@@ -89,8 +98,8 @@ class KeyStore(abc.ABC):
         """Replace every row by ``rewrap(rows)`` in one transaction that excludes other writers."""
 
     @abc.abstractmethod
-    def _noted(self, kind: str) -> list[UUID]:
-        """The subjects noted as ``kind`` work, oldest note first."""
+    def _noted(self, kind: str, before: datetime | None = None) -> list[UUID]:
+        """The subjects noted as ``kind`` work (only those noted before ``before``), oldest first."""
 
     @abc.abstractmethod
     def _forget(self, kind: str, subject_ids: list[UUID]) -> None:
@@ -112,7 +121,8 @@ class KeyStore(abc.ABC):
     def close(self) -> None:
         """Shred keys reserved but never used, and release connections."""
         with self._lock:
-            unused, self._reserved = self._reserved, []
+            unused = [subject_id for subject_id, _ in self._reserved]
+            self._reserved = []
             self._cache.clear()
         if unused:
             self._delete(unused, [])
@@ -127,17 +137,36 @@ class KeyStore(abc.ABC):
         """A new subject id whose data key already exists.
 
         Keys are made in batches of ``RESERVE_BATCH`` so that recording many items costs
-        one durable write to the key table per batch, not one per item. Reserved keys that
-        are never used hold no content; :meth:`close` shreds them.
+        one durable write to the key table per batch, not one per item. Every reserved key is
+        noted in the key table in the same write; a process takes a reserved key within
+        ``RESERVED_FOR_SECONDS`` of making it or not at all. Reserved keys that are never used
+        hold no content: :meth:`close` shreds them, and if the process dies first,
+        :meth:`abandoned_reservations` lists them for shredding.
         """
+        now = time.monotonic()
         with self._lock:
-            if self._reserved:
-                return self._reserved.pop()
+            while self._reserved:
+                subject_id, made = self._reserved.pop()
+                if now - made < RESERVED_FOR_SECONDS:
+                    return subject_id
+                self._reserved.clear()  # older still; left to the shredding of abandoned reservations
         batch = [uuid4() for _ in range(RESERVE_BATCH)]
-        self._create_many(batch)
+        self._create_many(batch, reserved=True)
         with self._lock:
-            self._reserved.extend(batch[1:])
+            self._reserved.extend((subject_id, now) for subject_id in batch[1:])
         return batch[0]
+
+    def abandoned_reservations(self, older_than: float | None = None) -> list[UUID]:
+        """Subjects whose keys were reserved more than ``older_than`` seconds ago (default
+        ``ABANDONED_AFTER_SECONDS``) and are not known to be used: a live process no longer
+        takes them, so each was either used (its subject recorded) or left by a process that
+        died. The caller tells which and calls :meth:`reservations_used` or :meth:`shred`."""
+        seconds = ABANDONED_AFTER_SECONDS if older_than is None else older_than
+        return self._noted(RESERVED, before=datetime.now(timezone.utc) - timedelta(seconds=seconds))
+
+    def reservations_used(self, *subject_ids: UUID) -> None:
+        """These reserved keys belong to recorded subjects: no longer reservations."""
+        self._forget(RESERVED, list(subject_ids))
 
     def get(self, subject_id: UUID) -> bytes | None:
         """The subject's data key, or None once it has been shredded (or never existed)."""
@@ -266,9 +295,12 @@ class KeyStore(abc.ABC):
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _create_many(self, subject_ids: list[UUID]) -> dict[UUID, bytes]:
+    def _create_many(self, subject_ids: list[UUID], reserved: bool = False) -> dict[UUID, bytes]:
         keys = {subject_id: new_data_key() for subject_id in subject_ids}
-        self._insert([(s, self._master.wrap(s, k), self._master.key_id) for s, k in keys.items()])
+        self._insert(
+            [(s, self._master.wrap(s, k), self._master.key_id) for s, k in keys.items()],
+            reserved_at=datetime.now(timezone.utc) if reserved else None,
+        )
         expires = time.monotonic() + self._cache_seconds
         with self._lock:
             for subject_id, data_key in keys.items():
@@ -293,11 +325,15 @@ class InMemoryKeyStore(KeyStore):
         self._positions: dict[str, int] = {}
         self._notes: dict[tuple[str, UUID], datetime] = {}
 
-    def _insert(self, rows: list[WrappedRow], ignore_existing: bool = False) -> None:
+    def _insert(
+        self, rows: list[WrappedRow], ignore_existing: bool = False, reserved_at: datetime | None = None
+    ) -> None:
         if not ignore_existing and any(subject_id in self._table for subject_id, _, _ in rows):
             raise ValueError("A data key already exists for one of these subjects.")
         for subject_id, wrapped, master_key_id in rows:
             self._table.setdefault(subject_id, (wrapped, master_key_id))
+            if reserved_at is not None:
+                self._notes[(RESERVED, subject_id)] = reserved_at
 
     def _select(self, subject_id: UUID) -> tuple[bytes, str] | None:
         return self._table.get(subject_id)
@@ -308,11 +344,16 @@ class InMemoryKeyStore(KeyStore):
     def _delete(self, subject_ids: list[UUID], media_of: list[UUID]) -> None:
         for subject_id in subject_ids:
             self._table.pop(subject_id, None)
+            self._notes.pop((RESERVED, subject_id), None)
         for subject_id in media_of:
             self._notes.setdefault((MEDIA, subject_id), datetime.now(timezone.utc))
 
-    def _noted(self, kind: str) -> list[UUID]:
-        noted = sorted((at, subject_id) for (k, subject_id), at in self._notes.items() if k == kind)
+    def _noted(self, kind: str, before: datetime | None = None) -> list[UUID]:
+        noted = sorted(
+            (at, subject_id)
+            for (k, subject_id), at in self._notes.items()
+            if k == kind and (before is None or at < before)
+        )
         return [subject_id for _, subject_id in noted]
 
     def _forget(self, kind: str, subject_ids: list[UUID]) -> None:

@@ -23,7 +23,7 @@ from psycopg_pool import ConnectionPool
 
 from archive.crypto import MasterKey
 from archive.errors import ConfigurationError
-from archive.keystore import CACHE_SECONDS, MEDIA, KeyStore, Rewrap, WrappedRow
+from archive.keystore import CACHE_SECONDS, MEDIA, RESERVED, KeyStore, Rewrap, WrappedRow
 
 TABLE = "archive_data_keys"
 PURGES = "archive_key_purges"
@@ -97,13 +97,21 @@ class PostgresKeyStore(KeyStore):
     def _release(self) -> None:
         self._pool.close()
 
-    def _insert(self, rows: list[WrappedRow], ignore_existing: bool = False) -> None:
+    def _insert(
+        self, rows: list[WrappedRow], ignore_existing: bool = False, reserved_at: datetime | None = None
+    ) -> None:
         conflict = " ON CONFLICT (subject_id) DO NOTHING" if ignore_existing else ""
         with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
             cursor.executemany(
                 f"INSERT INTO {TABLE} (subject_id, wrapped_key, master_key_id) VALUES (%s, %s, %s){conflict}",
                 rows,
             )
+            if reserved_at is not None:
+                cursor.execute(
+                    f"INSERT INTO {PENDING} (kind, subject_id, since) "
+                    "SELECT %s, unnest(%s::uuid[]), %s ON CONFLICT DO NOTHING",
+                    (RESERVED, [s for s, _, _ in rows], reserved_at),
+                )
 
     def _select(self, subject_id: UUID) -> tuple[bytes, str] | None:
         with self._pool.connection() as conn:
@@ -127,6 +135,9 @@ class PostgresKeyStore(KeyStore):
                 f"INSERT INTO {PURGES} (subject_id) SELECT unnest(%s::uuid[]) ON CONFLICT DO NOTHING",
                 (subject_ids,),
             )
+            conn.execute(
+                f"DELETE FROM {PENDING} WHERE kind = %s AND subject_id = ANY(%s)", (RESERVED, subject_ids)
+            )
             if media_of:
                 conn.execute(
                     f"INSERT INTO {PENDING} (kind, subject_id, since) "
@@ -134,10 +145,12 @@ class PostgresKeyStore(KeyStore):
                     (MEDIA, media_of, datetime.now(timezone.utc)),
                 )
 
-    def _noted(self, kind: str) -> list[UUID]:
+    def _noted(self, kind: str, before: datetime | None = None) -> list[UUID]:
         with self._pool.connection() as conn:
             rows = conn.execute(
-                f"SELECT subject_id FROM {PENDING} WHERE kind = %s ORDER BY since", (kind,)
+                f"SELECT subject_id FROM {PENDING} WHERE kind = %s AND (%s::timestamptz IS NULL OR since < %s) "
+                "ORDER BY since",
+                (kind, before, before),
             ).fetchall()
         return [row[0] for row in rows]
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from uuid import UUID
 
 from archive.crypto import MasterKey
-from archive.keystore import CACHE_SECONDS, MEDIA, KeyStore, Rewrap, WrappedRow
+from archive.keystore import CACHE_SECONDS, MEDIA, RESERVED, KeyStore, Rewrap, WrappedRow
 
 SCHEMA = (
     """
@@ -82,7 +82,9 @@ class SQLiteKeyStore(KeyStore):
                 raise
             self._conn.execute("COMMIT")
 
-    def _insert(self, rows: list[WrappedRow], ignore_existing: bool = False) -> None:
+    def _insert(
+        self, rows: list[WrappedRow], ignore_existing: bool = False, reserved_at: datetime | None = None
+    ) -> None:
         now = datetime.now(timezone.utc).isoformat()
         verb = "INSERT OR IGNORE" if ignore_existing else "INSERT"
         with self._write() as conn:
@@ -90,6 +92,11 @@ class SQLiteKeyStore(KeyStore):
                 f"{verb} INTO data_keys VALUES (?, ?, ?, ?)",
                 [(s.bytes, w, k, now) for s, w, k in rows],
             )
+            if reserved_at is not None:
+                conn.executemany(
+                    "INSERT OR IGNORE INTO pending_work VALUES (?, ?, ?)",
+                    [(RESERVED, s.bytes, _timestamp(reserved_at)) for s, _, _ in rows],
+                )
 
     def _select(self, subject_id: UUID) -> tuple[bytes, str] | None:
         with self._db_lock:
@@ -113,14 +120,18 @@ class SQLiteKeyStore(KeyStore):
             conn.executemany("DELETE FROM data_keys WHERE subject_id = ?", params)
             conn.executemany("INSERT OR IGNORE INTO pending_purges VALUES (?)", params)
             conn.executemany(
+                "DELETE FROM pending_work WHERE kind = ? AND subject_id = ?", [(RESERVED, s.bytes) for s in subject_ids]
+            )
+            conn.executemany(
                 "INSERT OR IGNORE INTO pending_work VALUES (?, ?, ?)",
                 [(MEDIA, s.bytes, since) for s in media_of],
             )
 
-    def _noted(self, kind: str) -> list[UUID]:
+    def _noted(self, kind: str, before: datetime | None = None) -> list[UUID]:
+        until = _timestamp(before) if before is not None else "~"  # '~' sorts after any time
         with self._db_lock:
             rows = self._conn.execute(
-                "SELECT subject_id FROM pending_work WHERE kind = ? ORDER BY since", (kind,)
+                "SELECT subject_id FROM pending_work WHERE kind = ? AND since < ? ORDER BY since", (kind, until)
             ).fetchall()
         return [UUID(bytes=bytes(row[0])) for row in rows]
 

@@ -11,7 +11,7 @@ from uuid import UUID
 
 import pytest
 
-from archive import media_files, search_follower
+from archive import keystore, media_files, search_follower
 from archive.application import ExhibitionArchive, NewImage
 from archive.bootstrap import open_archive, open_search_index
 from archive.config import Settings
@@ -249,3 +249,74 @@ def test_the_follower_keeps_finishing_interrupted_withdrawals_and_pending_media_
         index.close()
         follower_archive.close()
         writer.close()
+
+
+# -- keys reserved ahead -------------------------------------------------------------------------
+
+
+def test_keys_reserved_by_a_process_that_died_are_shredded_once_abandoned(storage: Storage, monkeypatch):
+    dying = storage.open()
+    try:
+        contributor, item = _consented_testimony(dying)  # keys are reserved in a batch
+        reserved = set(dying.keys.subject_ids()) - {contributor, item}
+        assert reserved, "keys made ahead for subjects never recorded"
+        # The process dies here: its batch is never shredded by close().
+
+        monkeypatch.setattr(keystore, "ABANDONED_AFTER_SECONDS", 0.0, raising=False)  # half an hour later
+        reopened = storage.open()
+        try:
+            assert set(reopened.keys.subject_ids()) == {contributor, item}, "none live without a subject"
+            assert reopened.get_item(item).detail("text") == {"en": "Words"}, "used keys are kept"
+            assert reopened.get_contributor(contributor).name == NAME
+        finally:
+            reopened.close()
+    finally:
+        dying.close()
+
+
+def test_a_recording_that_crashed_after_storing_sealed_media_leaves_no_live_key_and_no_media(
+    tmp_path: Path, monkeypatch
+):
+    settings = Settings(data_dir=tmp_path / "var")
+    dying = open_archive(settings)
+    try:
+        contributor = dying.register_contributor(name=NAME, actor=CURATOR)
+        saved: list[UUID] = []
+
+        def killed_before_the_save(*aggregates):
+            saved.extend(aggregate.id for aggregate in aggregates)
+            raise ProcessDied()
+
+        monkeypatch.setattr(dying, "_save", killed_before_the_save)
+        monkeypatch.setattr(dying.keys, "shred", lambda *subjects, **kwargs: None)  # nor any clean-up
+        monkeypatch.setattr(dying, "_remove_quietly", lambda keys: None)
+        with pytest.raises(ProcessDied):
+            _artwork_with_an_image(dying, contributor)
+        item = saved[0]
+        assert _stored(dying, item) and dying.keys.exists(item), "sealed media and a live key, no event"
+
+        monkeypatch.setattr(keystore, "ABANDONED_AFTER_SECONDS", 0.0, raising=False)
+        reopened = open_archive(settings)
+        try:
+            assert not reopened.keys.exists(item)
+            assert set(reopened.keys.subject_ids()) == {contributor}
+            reopened.delete_pending_media()  # what the follower keeps doing
+            assert _stored(reopened, item) == []
+        finally:
+            reopened.close()
+    finally:
+        monkeypatch.undo()
+        dying.close()
+
+
+def test_a_process_takes_a_reserved_key_within_its_time_or_makes_new_ones(monkeypatch):
+    keys = InMemoryKeyStore()
+    first = keys.reserve()
+    second = keys.reserve()
+    assert len(keys.subject_ids()) == keystore.RESERVE_BATCH, "the second came from the same batch"
+
+    monkeypatch.setattr(keystore, "RESERVED_FOR_SECONDS", 0.0, raising=False)
+    third = keys.reserve()
+    assert len({first, second, third}) == 3
+    assert len(keys.subject_ids()) == 2 * keystore.RESERVE_BATCH, "too old to take: a new batch"
+    keys.close()
