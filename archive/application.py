@@ -501,6 +501,23 @@ class ExhibitionArchive(ContributorSelfService, Application):
             deleted += 1
         return deleted
 
+    def abandoned_media_writes(self) -> list[str]:
+        """Partial files that media writes killed midway left anywhere in the storage."""
+        return self.media.abandoned_writes(thorough=True) if self.media is not None else []
+
+    def remove_abandoned_media_writes(self, *, thorough: bool = False) -> int:
+        """Remove the partial files that media writes killed midway left; return how many.
+
+        A partial original is sealed with its item's key and stays decryptable while the key
+        lives (AES-GCM is a counter mode underneath). Never touches a write in progress. Every
+        process does a quick pass when it opens the archive and the follower keeps doing one;
+        ``archive media gc --delete`` does a ``thorough`` one.
+        """
+        if self.media is None:
+            return 0
+        names = self.media.abandoned_writes(thorough=thorough)
+        return sum(1 for name in names if self.media.remove_abandoned_write(name))
+
     def _image_is_live(self, item_id: UUID, image_id: UUID) -> bool:
         item = self._find(Item, item_id)
         return (

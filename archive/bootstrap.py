@@ -33,7 +33,7 @@ SECRET_KEY_FILE = "secret.key"
 def open_archive(settings: Settings) -> ExhibitionArchive:
     """Open (creating if needed) the archive described by ``settings``, and finish what a
     process that died left undone (a withdrawal whose key was not yet shredded, keys it had
-    reserved)."""
+    reserved, partial media files)."""
     os.umask(0o077)  # every file the archive creates is private to its user
     clock.set_local_timezone(settings.zone)
     master_key = load_master_key(settings)
@@ -74,9 +74,11 @@ def open_archive(settings: Settings) -> ExhibitionArchive:
     if not settings.uses_postgres:
         (settings.data_dir / EVENTS_FILE).chmod(0o600)
     try:
-        # What a process that died left: a withdrawal's key not yet shredded, keys it reserved.
+        # What a process that died left: a withdrawal's key not yet shredded, keys it reserved,
+        # partial media files.
         archive.finish_interrupted_withdrawals()
         archive.shred_abandoned_reservations()
+        archive.remove_abandoned_media_writes()
     except BaseException:
         archive.close()
         raise

@@ -193,8 +193,9 @@ def media() -> None:
 @click.option("--delete", is_flag=True, help="Remove the objects listed (default: only list them).")
 @click.pass_context
 def media_gc(ctx: click.Context, delete: bool) -> None:
-    """List stored media objects that no event refers to; with --delete, remove them, and
-    retry deleting the media of withdrawn items whose deletion is still pending.
+    """List stored media objects that no event refers to, and partial files of interrupted
+    uploads; with --delete, remove them, and retry deleting the media of withdrawn items whose
+    deletion is still pending.
 
     Run it while no upload is in progress: an upload stores its files a moment before its
     event is saved.
@@ -210,6 +211,14 @@ def media_gc(ctx: click.Context, delete: bool) -> None:
             click.echo(f"{len(orphans)} orphaned object(s); run with --delete to remove them.")
         else:
             click.echo("No orphaned media objects.")
+        partial = archive.abandoned_media_writes()
+        for name in partial:
+            click.echo(f"{name} (partial write)")
+        if delete and partial:
+            removed = archive.remove_abandoned_media_writes(thorough=True)
+            click.echo(f"Removed {removed} partial write(s) left by interrupted uploads.")
+        elif partial:
+            click.echo(f"{len(partial)} partial write(s) left by interrupted uploads; run with --delete to remove them.")
         if delete:
             _report_pending_media(archive.delete_pending_media())
         else:

@@ -202,12 +202,14 @@ class SearchFollower:
 def retry_pending_work(archive: ExhibitionArchive, stop: threading.Event) -> None:
     """Until ``stop`` is set, every ``PENDING_WORK_SECONDS``: shred the keys of withdrawals
     whose process died before shredding them and the keys that a process which died had
-    reserved, and delete the media objects of withdrawn items that are still stored (each
-    failure is logged by the archive and retried next time)."""
+    reserved; remove partial files of media writes killed midway; and delete the media
+    objects of withdrawn items that are still stored (each failure is logged by the archive
+    and retried next time)."""
     while True:
         try:
             archive.finish_interrupted_withdrawals()
             archive.shred_abandoned_reservations()
+            archive.remove_abandoned_media_writes()
             archive.delete_pending_media()
         except Exception:  # noqa: BLE001 - a follower must survive a bad moment and retry
             log.exception("Finishing pending withdrawal work failed; retrying in %.0f s", PENDING_WORK_SECONDS)

@@ -4,6 +4,9 @@ and shredding the key leaves work that every other process (and the next one) co
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -320,3 +323,46 @@ def test_a_process_takes_a_reserved_key_within_its_time_or_makes_new_ones(monkey
     assert len({first, second, third}) == 3
     assert len(keys.subject_ids()) == 2 * keystore.RESERVE_BATCH, "too old to take: a new batch"
     keys.close()
+
+
+# -- uploads killed midway -----------------------------------------------------------------------
+
+#: A web worker killed in the middle of an upload: after the original's sealed bytes are
+#: written to a temporary file, before it is renamed into place and before any event.
+KILLED_UPLOAD = """
+import os, signal, stat, sys
+from pathlib import Path
+from archive.application import NewImage
+from archive.bootstrap import open_archive
+from archive.config import Settings
+from media_store import make_sample_photo
+
+archive = open_archive(Settings(data_dir=Path(sys.argv[1])))
+contributor = archive.register_contributor(name="Killed Upload", actor="curator:test")
+
+def killed_at_fsync(fd):
+    if stat.S_ISREG(os.fstat(fd).st_mode):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+os.fsync = killed_at_fsync
+archive.record_artwork_with_images(
+    contributor_id=contributor, actor="curator:test", title={"en": "T"},
+    images=[NewImage(make_sample_photo(1, size=(320, 240)), {"en": "alt"})],
+)
+"""
+
+
+def test_opening_the_archive_removes_the_partial_file_of_an_upload_killed_midway(tmp_path: Path):
+    data_dir = tmp_path / "var"
+    env = {**os.environ, "PYTHONPATH": str(Path.cwd())}
+    child = subprocess.run([sys.executable, "-c", KILLED_UPLOAD, str(data_dir)], env=env, capture_output=True, timeout=120)
+    assert child.returncode == -9, child.stderr[-2000:]
+    media_root = data_dir / "media"
+    assert [p for p in media_root.rglob(".tmp-*") if p.is_file()], "the killed upload left a partial original"
+
+    archive = open_archive(Settings(data_dir=data_dir))  # the worker gunicorn starts instead
+    try:
+        assert [p for p in media_root.rglob(".tmp-*") if p.is_file()] == []
+        assert archive.media.list() == []  # type: ignore[union-attr]
+    finally:
+        archive.close()
