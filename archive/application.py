@@ -1025,10 +1025,11 @@ class ExhibitionArchive(ContributorSelfService, Application):
 
     @contextmanager
     def _new_subject(self) -> Iterator[UUID]:
-        """A new subject id with its own data key; the key is shredded if the block fails."""
+        """A new subject id with its own data key; the key is shredded if the block fails, and
+        any media it stored are noted for deletion (in case removing them failed too)."""
         subject_id = self.keys.reserve()
         try:
             yield subject_id
         except BaseException:
-            self.keys.shred(subject_id)
+            self.keys.shred(subject_id, media_of=[subject_id])
             raise

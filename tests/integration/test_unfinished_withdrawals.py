@@ -254,6 +254,27 @@ def test_the_follower_keeps_finishing_interrupted_withdrawals_and_pending_media_
         writer.close()
 
 
+def test_media_of_a_recording_that_failed_and_could_not_remove_them_are_deleted_later(monkeypatch):
+    media = InMemoryMediaStore()
+    archive = _in_memory(media)
+    contributor = archive.register_contributor(name=NAME, actor=CURATOR)
+
+    def refused(*aggregates):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(archive, "_save", refused)
+    monkeypatch.setattr(archive, "_remove_quietly", lambda keys: None)  # the storage failed too
+    with pytest.raises(OSError):
+        _artwork_with_an_image(archive, contributor)
+    [item] = {media_files.parse_key(key).item_id for key in media.objects}
+    assert not archive.keys.exists(item)
+    assert archive.keys.pending_media_deletions() == [item]
+
+    assert archive.delete_pending_media() == 0  # what the follower keeps doing
+    assert media.objects == {}
+    archive.close()
+
+
 # -- keys reserved ahead -------------------------------------------------------------------------
 
 
