@@ -9,8 +9,9 @@ purge is retried until the bytes are really gone.
 
 The key table also keeps the little bookkeeping that makes a withdrawal finish whatever
 crashes: which shredded subjects still have media objects to delete (noted in the same
-transaction as the delete), and how far through the event log every withdrawal is known to
-be shredded. Only ids, times and positions: nothing secret.
+transaction as the delete), which keys were made ahead and are not yet known to be used, and
+how far through the event log every withdrawal is known to be shredded. Only ids, times and
+positions: nothing secret.
 """
 
 from __future__ import annotations

@@ -116,15 +116,14 @@ class LocalMediaStore(MediaStore):
     def abandoned_writes(self, *, thorough: bool = False) -> list[str]:
         """Temporary files no writer holds (``.tmp/`` only, or every folder if ``thorough``)."""
         where = self._root if thorough else self._root / TEMP_DIR
-        return [name for name in self._temporaries(where) if not self._in_use(self._root / name)]
+        return [name for name in self._temporaries(where) if not self._held_or_gone(self._root / name)]
 
     def remove_abandoned_write(self, name: str) -> bool:
         """Remove the temporary file ``name`` (relative to the root) unless a writer holds it."""
-        path = self._root / name
-        if path.parent.resolve() != self._root.resolve() and self._root.resolve() not in path.resolve().parents:
+        relative = Path(name)
+        if relative.is_absolute() or ".." in relative.parts or not relative.name.startswith(_TEMP_PREFIX):
             return False
-        if not path.name.startswith(_TEMP_PREFIX):
-            return False
+        path = self._root / relative
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
         except OSError:
@@ -177,7 +176,8 @@ class LocalMediaStore(MediaStore):
         return [name for _, name in sorted(found)]
 
     @staticmethod
-    def _in_use(path: Path) -> bool:
+    def _held_or_gone(path: Path) -> bool:
+        """Whether a writer holds the temporary file's lock (or the file is gone already)."""
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
         except OSError:
