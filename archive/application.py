@@ -8,7 +8,9 @@ shreds the item's data key, after which its content reads back redacted everywhe
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -50,6 +52,11 @@ from domain.items import (
 )
 
 A = TypeVar("A", bound=Aggregate)
+
+log = logging.getLogger(__name__)
+
+#: The key table's record of how far through the event log every withdrawal's keys are shredded.
+WITHDRAWALS_CHECKED = "withdrawals_checked"
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,9 @@ class ExhibitionArchive(ContributorSelfService, Application):
         Testimony: 50,
         ContributorItems: 100,
     }
+    #: How long a withdrawal waits for the media storage to delete the item's files before it
+    #: answers anyway (the key is shredded by then; the follower finishes the deletion).
+    media_deletion_wait_seconds = 2.0
 
     def __init__(
         self,
@@ -515,6 +525,23 @@ class ExhibitionArchive(ContributorSelfService, Application):
             deleted += 1
         return deleted
 
+    def abandoned_media_writes(self) -> list[str]:
+        """Partial files that media writes killed midway left anywhere in the storage."""
+        return self.media.abandoned_writes(thorough=True) if self.media is not None else []
+
+    def remove_abandoned_media_writes(self, *, thorough: bool = False) -> int:
+        """Remove the partial files that media writes killed midway left; return how many.
+
+        A partial original is sealed with its item's key and stays decryptable while the key
+        lives (AES-GCM is a counter mode underneath). Never touches a write in progress. Every
+        process does a quick pass when it opens the archive and the follower keeps doing one;
+        ``archive media gc --delete`` does a ``thorough`` one.
+        """
+        if self.media is None:
+            return 0
+        names = self.media.abandoned_writes(thorough=thorough)
+        return sum(1 for name in names if self.media.remove_abandoned_write(name))
+
     def _image_is_live(self, item_id: UUID, image_id: UUID) -> bool:
         item = self._find(Item, item_id)
         return (
@@ -666,44 +693,111 @@ class ExhibitionArchive(ContributorSelfService, Application):
         assert item.withdrawn_at is not None
         return item.withdrawn_at
 
-    def _delete_media_quietly(self, item_id: UUID) -> bool:
-        """Remove an item's media objects (every version); they are already unreadable.
+    def delete_pending_media(self) -> int:
+        """Delete the media objects (every version) of withdrawn items whose deletion is
+        pending; return how many items still have some.
 
-        If the storage is down the sealed objects stay until ``archive media gc`` removes
-        them: without the shredded key they cannot be decrypted.
+        Their keys are shredded already, so what is left cannot be decrypted: this removes the
+        ciphertext. Each failure is logged (the item's id and the storage's one-line reason,
+        nothing else) and left pending; the follower calls this until nothing is.
         """
-        if self.media is None:
+        return self._delete_media_of(self.keys.pending_media_deletions())
+
+    def media_removal_pending(self, item_ids: Iterable[UUID]) -> bool:
+        """Whether stored copies of any of these (withdrawn) items are still being deleted."""
+        return not set(item_ids).isdisjoint(self.keys.pending_media_deletions())
+
+    def _delete_media_within(self, item_ids: list[UUID], seconds: float) -> bool:
+        """Delete the items' media, waiting at most ``seconds`` (True if all done by then).
+
+        A stalled storage must not hold up the answer to the person withdrawing: what is not
+        done in time carries on in the background and stays pending for the follower.
+        """
+        if not item_ids:
             return True
-        try:
-            self.media.delete_prefix(media_files.item_prefix(item_id))
-        except MediaError:
-            return False
-        return True
+        finished = threading.Event()
+
+        def delete() -> None:
+            try:
+                self._delete_media_of(item_ids)
+            finally:
+                finished.set()
+
+        threading.Thread(target=delete, name="withdrawn-media-deletion", daemon=True).start()
+        if finished.wait(seconds):
+            return True
+        log.warning(
+            "Media deletion of withdrawn item(s) %s still running after %.1f s; the follower will retry it.",
+            ", ".join(map(str, item_ids)), seconds,
+        )
+        return False
+
+    def _delete_media_of(self, item_ids: list[UUID]) -> int:
+        """Delete each item's media objects and clear its pending note; return how many failed."""
+        failed = 0
+        for item_id in item_ids:
+            if self.media is not None:
+                try:
+                    self.media.delete_prefix(media_files.item_prefix(item_id))
+                except MediaError as error:
+                    log.warning("Media of withdrawn item %s not deleted yet (will retry): %s", item_id, error)
+                    failed += 1
+                    continue
+            self.keys.media_deleted(item_id)
+        return failed
 
     def finish_interrupted_withdrawals(self) -> int:
-        """Shred the keys of withdrawn items whose shredding was interrupted; return how many.
+        """Shred the keys of withdrawn items and erased contributors whose shredding was
+        interrupted (the process died after saving the event); return how many.
 
-        Also completes physical purges left pending in the key table.
+        Every process runs this when it opens the archive, and the follower keeps running it.
+        It reads only the events after the position up to which the last complete run found
+        every key shredded (kept in the key table), so it costs little when nothing happened.
+        Also completes physical purges left pending in the key table. The items' media are
+        noted for deletion (see :meth:`delete_pending_media`), not deleted here.
         """
+        checked = self.keys.progress(WITHDRAWALS_CHECKED)
+        end = self.recorder.max_notification_id() or 0
         topics = [get_topic(cls.ConsentWithdrawn) for cls in (Artwork, Testimony)]
         topics.append(get_topic(Contributor.PersonalDataErased))
-        pending = [
-            subject
-            for subject in (_as_uuid(n.originator_id) for n in self._notifications(topics))
-            if self.keys.exists(subject)
-        ]
+        subjects = {  # subject id: whether it is an item (a contributor has no media)
+            _as_uuid(n.originator_id): n.topic != topics[-1]
+            for n in self._notifications(topics, start=checked + 1, stop=end)
+        }
+        pending = [subject for subject in subjects if self.keys.exists(subject)]
         if pending:
-            self.keys.shred(*pending)
+            # The media are only noted: a stalled storage must not hold up a process's start.
+            self.keys.shred(*pending, media_of=[subject for subject in pending if subjects[subject]])
         else:
             self.keys.complete_pending_purges()
-        for subject in pending:
-            self._delete_media_quietly(subject)  # a contributor has no media: a no-op
+        if end > checked:
+            self.keys.advance(WITHDRAWALS_CHECKED, end)
         return len(pending)
 
-    def _notifications(self, topics: list[str]) -> Iterator[Any]:
-        start = 1
-        while True:
-            batch = self.recorder.select_notifications(start, 500, topics=topics)
+    def shred_abandoned_reservations(self) -> int:
+        """Shred the keys a process reserved and never used before it died; return how many.
+
+        A process takes a reserved key within minutes or never (see ``KeyStore.reserve``), so
+        a reservation older than ``ABANDONED_AFTER_SECONDS`` whose subject has no event was
+        left by a process that died, perhaps after storing media sealed with it: the key is
+        shredded and the subject's media noted for deletion. Every process runs this when it
+        opens the archive, and the follower keeps running it; it reads only the reservations
+        not yet settled, so it costs little.
+        """
+        abandoned = self.keys.abandoned_reservations()
+        if not abandoned:
+            return 0
+        used = [subject for subject in abandoned if self.recorder.select_events(subject, limit=1)]
+        unused = [subject for subject in abandoned if subject not in used]
+        if used:
+            self.keys.reservations_used(*used)
+        if unused:
+            self.keys.shred(*unused, media_of=unused)
+        return len(unused)
+
+    def _notifications(self, topics: list[str], start: int = 1, stop: int | None = None) -> Iterator[Any]:
+        while stop is None or start <= stop:
+            batch = self.recorder.select_notifications(start, 500, stop=stop, topics=topics)
             if not batch:
                 return
             yield from batch
@@ -1003,10 +1097,11 @@ class ExhibitionArchive(ContributorSelfService, Application):
 
     @contextmanager
     def _new_subject(self) -> Iterator[UUID]:
-        """A new subject id with its own data key; the key is shredded if the block fails."""
+        """A new subject id with its own data key; the key is shredded if the block fails, and
+        any media it stored are noted for deletion (in case removing them failed too)."""
         subject_id = self.keys.reserve()
         try:
             yield subject_id
         except BaseException:
-            self.keys.shred(subject_id)
+            self.keys.shred(subject_id, media_of=[subject_id])
             raise

@@ -30,7 +30,9 @@ SECRET_KEY_FILE = "secret.key"
 
 
 def open_archive(settings: Settings) -> ExhibitionArchive:
-    """Open (creating if needed) the archive described by ``settings``."""
+    """Open (creating if needed) the archive described by ``settings``, and finish what a
+    process that died left undone (a withdrawal whose key was not yet shredded, keys it had
+    reserved, partial media files)."""
     os.umask(0o077)  # every file the archive creates is private to its user
     master_key = load_master_key(settings)
     keys: KeyStore
@@ -69,6 +71,15 @@ def open_archive(settings: Settings) -> ExhibitionArchive:
         raise
     if not settings.uses_postgres:
         (settings.data_dir / EVENTS_FILE).chmod(0o600)
+    try:
+        # What a process that died left: a withdrawal's key not yet shredded, keys it reserved,
+        # partial media files.
+        archive.finish_interrupted_withdrawals()
+        archive.shred_abandoned_reservations()
+        archive.remove_abandoned_media_writes()
+    except BaseException:
+        archive.close()
+        raise
     return archive
 
 

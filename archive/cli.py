@@ -193,7 +193,9 @@ def media() -> None:
 @click.option("--delete", is_flag=True, help="Remove the objects listed (default: only list them).")
 @click.pass_context
 def media_gc(ctx: click.Context, delete: bool) -> None:
-    """List stored media objects that no event refers to; with --delete, remove them.
+    """List stored media objects that no event refers to, and partial files of interrupted
+    uploads; with --delete, remove them, and retry deleting the media of withdrawn items whose
+    deletion is still pending.
 
     Run it while no upload is in progress: an upload stores its files a moment before its
     event is saved.
@@ -209,6 +211,26 @@ def media_gc(ctx: click.Context, delete: bool) -> None:
             click.echo(f"{len(orphans)} orphaned object(s); run with --delete to remove them.")
         else:
             click.echo("No orphaned media objects.")
+        partial = archive.abandoned_media_writes()
+        for name in partial:
+            click.echo(f"{name} (partial write)")
+        if delete and partial:
+            removed = archive.remove_abandoned_media_writes(thorough=True)
+            click.echo(f"Removed {removed} partial write(s) left by interrupted uploads.")
+        elif partial:
+            click.echo(f"{len(partial)} partial write(s) left by interrupted uploads; run with --delete to remove them.")
+        if delete:
+            _report_pending_media(archive.delete_pending_media())
+        else:
+            _report_pending_media(len(archive.keys.pending_media_deletions()))
+
+
+def _report_pending_media(left: int) -> None:
+    if left:
+        click.echo(
+            f"{left} withdrawn item(s) still have media in storage awaiting deletion (their keys are "
+            "shredded; the follower retries, as does 'archive media gc --delete')."
+        )
 
 
 @cli.command()
@@ -249,6 +271,8 @@ def follow(ctx: click.Context, once: bool) -> None:
                 count = follower.catch_up()
                 follower.purge_if_due(force=True)
                 click.echo(f"Applied {count} event(s); the index is at position {index.position()}.")
+                archive.finish_interrupted_withdrawals()
+                _report_pending_media(archive.delete_pending_media())
                 return
             stop = threading.Event()
             for signum in (signal.SIGTERM, signal.SIGINT):

@@ -6,6 +6,12 @@ operations. Shredding must make the key bytes physically unrecoverable from the 
 files, which is each backend's own business (see ``keystore_sqlite`` and
 ``keystore_postgres``): a delete records a *pending purge* in the same transaction, and the
 purge is retried until the bytes are really gone.
+
+The key table also keeps the little bookkeeping that makes a withdrawal finish whatever
+crashes: which shredded subjects still have media objects to delete (noted in the same
+transaction as the delete), which keys were made ahead and are not yet known to be used, and
+how far through the event log every withdrawal is known to be shredded. Only ids, times and
+positions: nothing secret.
 """
 
 from __future__ import annotations
@@ -14,7 +20,8 @@ import abc
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta, timezone
 from uuid import UUID, uuid4
 
 from archive.crypto import MasterKey, new_data_key
@@ -31,9 +38,17 @@ CACHE_SECONDS = 5.0
 
 #: How many subject keys :meth:`KeyStore.reserve` makes in one write.
 RESERVE_BATCH = 16
+#: A process uses a key it reserved within this many seconds of making it, or never.
+RESERVED_FOR_SECONDS = 600.0
+#: A reservation this old that is not known to be used was left by a process that died.
+ABANDONED_AFTER_SECONDS = 1800.0
 
 WrappedRow = tuple[UUID, bytes, str]  # subject id, wrapped key, master key id
 Rewrap = Callable[[list[WrappedRow]], list[WrappedRow]]
+
+#: Kinds of pending work noted in the key table, per subject.
+MEDIA = "media"  # a shredded item whose media objects are still to be deleted
+RESERVED = "reserved"  # a key made ahead for a subject that may never be recorded
 
 #: A key that belongs to no subject, created with the table, so that a wrong master key is
 #: detected even before the first contributor is registered.
@@ -50,13 +65,17 @@ class KeyStore(abc.ABC):
         self._next_sweep = 0.0
         self._shred_generation = 0
         self._lock = threading.Lock()
-        self._reserved: list[UUID] = []
+        self._reserved: list[tuple[UUID, float]] = []  # (subject id, when made: monotonic)
 
     # -- backend row operations ----------------------------------------------------------
 
     @abc.abstractmethod
-    def _insert(self, rows: list[WrappedRow], ignore_existing: bool = False) -> None:
-        """Insert rows in one transaction; an existing row is an error unless ignored."""
+    def _insert(
+        self, rows: list[WrappedRow], ignore_existing: bool = False, reserved_at: datetime | None = None
+    ) -> None:
+        """Insert rows in one transaction; an existing row is an error unless ignored. With
+        ``reserved_at``, note every subject as ``RESERVED`` work at that time, in the same
+        transaction."""
 
     @abc.abstractmethod
     def _select(self, subject_id: UUID) -> tuple[bytes, str] | None:
@@ -67,8 +86,9 @@ class KeyStore(abc.ABC):
         """Every row."""
 
     @abc.abstractmethod
-    def _delete(self, subject_ids: list[UUID]) -> None:
-        """Delete rows and record a pending purge, in one transaction."""
+    def _delete(self, subject_ids: list[UUID], media_of: list[UUID]) -> None:
+        """Delete rows, record a pending purge, forget their ``RESERVED`` notes and note
+        ``media_of`` as ``MEDIA`` work (at the current time), in one transaction."""
 
     @abc.abstractmethod
     def _purge(self) -> bool:
@@ -78,6 +98,22 @@ class KeyStore(abc.ABC):
     def _rewrap_all(self, rewrap: Rewrap) -> None:
         """Replace every row by ``rewrap(rows)`` in one transaction that excludes other writers."""
 
+    @abc.abstractmethod
+    def _noted(self, kind: str, before: datetime | None = None) -> list[UUID]:
+        """The subjects noted as ``kind`` work (only those noted before ``before``), oldest first."""
+
+    @abc.abstractmethod
+    def _forget(self, kind: str, subject_ids: list[UUID]) -> None:
+        """Remove the subjects' ``kind`` notes (missing ones are fine)."""
+
+    @abc.abstractmethod
+    def _position(self, name: str) -> int:
+        """The position recorded under ``name``, or 0."""
+
+    @abc.abstractmethod
+    def _advance(self, name: str, position: int) -> None:
+        """Record ``position`` under ``name`` unless a later one is recorded already."""
+
     def _release(self) -> None:
         """Release connections."""
 
@@ -86,10 +122,11 @@ class KeyStore(abc.ABC):
     def close(self) -> None:
         """Shred keys reserved but never used, and release connections."""
         with self._lock:
-            unused, self._reserved = self._reserved, []
+            unused = [subject_id for subject_id, _ in self._reserved]
+            self._reserved = []
             self._cache.clear()
         if unused:
-            self._delete(unused)
+            self._delete(unused, [])
             self._purge()
         self._release()
 
@@ -101,17 +138,36 @@ class KeyStore(abc.ABC):
         """A new subject id whose data key already exists.
 
         Keys are made in batches of ``RESERVE_BATCH`` so that recording many items costs
-        one durable write to the key table per batch, not one per item. Reserved keys that
-        are never used hold no content; :meth:`close` shreds them.
+        one durable write to the key table per batch, not one per item. Every reserved key is
+        noted in the key table in the same write; a process takes a reserved key within
+        ``RESERVED_FOR_SECONDS`` of making it or not at all. Reserved keys that are never used
+        hold no content: :meth:`close` shreds them, and if the process dies first,
+        :meth:`abandoned_reservations` lists them for shredding.
         """
+        now = time.monotonic()
         with self._lock:
-            if self._reserved:
-                return self._reserved.pop()
+            while self._reserved:
+                subject_id, made = self._reserved.pop()
+                if now - made < RESERVED_FOR_SECONDS:
+                    return subject_id
+                self._reserved.clear()  # older still; left to the shredding of abandoned reservations
         batch = [uuid4() for _ in range(RESERVE_BATCH)]
-        self._create_many(batch)
+        self._create_many(batch, reserved=True)
         with self._lock:
-            self._reserved.extend(batch[1:])
+            self._reserved.extend((subject_id, now) for subject_id in batch[1:])
         return batch[0]
+
+    def abandoned_reservations(self, older_than: float | None = None) -> list[UUID]:
+        """Subjects whose keys were reserved more than ``older_than`` seconds ago (default
+        ``ABANDONED_AFTER_SECONDS``) and are not known to be used: a live process no longer
+        takes them, so each was either used (its subject recorded) or left by a process that
+        died. The caller tells which and calls :meth:`reservations_used` or :meth:`shred`."""
+        seconds = ABANDONED_AFTER_SECONDS if older_than is None else older_than
+        return self._noted(RESERVED, before=datetime.now(timezone.utc) - timedelta(seconds=seconds))
+
+    def reservations_used(self, *subject_ids: UUID) -> None:
+        """These reserved keys belong to recorded subjects: no longer reservations."""
+        self._forget(RESERVED, list(subject_ids))
 
     def get(self, subject_id: UUID) -> bytes | None:
         """The subject's data key, or None once it has been shredded (or never existed)."""
@@ -139,26 +195,48 @@ class KeyStore(abc.ABC):
     def exists(self, subject_id: UUID) -> bool:
         return self._select(subject_id) is not None
 
-    def shred(self, *subject_ids: UUID) -> bool:
+    def shred(self, *subject_ids: UUID, media_of: Iterable[UUID] = ()) -> bool:
         """Delete the subjects' keys; True once their bytes are physically gone.
 
         The delete itself always takes effect before this returns. If the physical purge
         cannot finish now (another process holds an old snapshot open), it stays pending and
-        is completed by the next shred or :meth:`complete_pending_purges`.
+        is completed by the next shred or :meth:`complete_pending_purges`. ``media_of`` names
+        the subjects whose media objects are still to be deleted: they are noted in the same
+        transaction as the delete and listed by :meth:`pending_media_deletions` until
+        :meth:`media_deleted`.
         """
         with self._lock:
             self._shred_generation += 1
             for subject_id in subject_ids:
                 self._cache.pop(subject_id, None)
-        self._delete(list(subject_ids))
+        self._delete(list(subject_ids), list(media_of))
         done = self._purge()
         if not done:
             log.warning("Key purge pending: deleted keys may linger in the key table's files.")
         return done
 
+    def pending_media_deletions(self) -> list[UUID]:
+        """Shredded subjects whose media objects are still to be deleted, oldest first."""
+        return self._noted(MEDIA)
+
+    def media_deleted(self, *subject_ids: UUID) -> None:
+        """Every media object of these subjects is deleted: nothing is pending for them."""
+        self._forget(MEDIA, list(subject_ids))
+
     def complete_pending_purges(self) -> bool:
         """Finish any purge left pending by an earlier shred; True when nothing is pending."""
         return self._purge()
+
+    def progress(self, name: str) -> int:
+        """How far through the event log the check called ``name`` has got (0: not started).
+
+        Kept beside the keys, so that every process sharing the key table shares it.
+        """
+        return self._position(name)
+
+    def advance(self, name: str, position: int) -> None:
+        """Record that the check called ``name`` is complete up to ``position`` (never moves back)."""
+        self._advance(name, position)
 
     def subject_ids(self) -> list[UUID]:
         return [row[0] for row in self._rows() if row[0] != CANARY_ID]
@@ -218,9 +296,12 @@ class KeyStore(abc.ABC):
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _create_many(self, subject_ids: list[UUID]) -> dict[UUID, bytes]:
+    def _create_many(self, subject_ids: list[UUID], reserved: bool = False) -> dict[UUID, bytes]:
         keys = {subject_id: new_data_key() for subject_id in subject_ids}
-        self._insert([(s, self._master.wrap(s, k), self._master.key_id) for s, k in keys.items()])
+        self._insert(
+            [(s, self._master.wrap(s, k), self._master.key_id) for s, k in keys.items()],
+            reserved_at=datetime.now(timezone.utc) if reserved else None,
+        )
         expires = time.monotonic() + self._cache_seconds
         with self._lock:
             for subject_id, data_key in keys.items():
@@ -242,12 +323,18 @@ class InMemoryKeyStore(KeyStore):
     def __init__(self, master_key: MasterKey | None = None, cache_seconds: float = 0.0):
         super().__init__(master_key or MasterKey.generate(), cache_seconds)
         self._table: dict[UUID, tuple[bytes, str]] = {}
+        self._positions: dict[str, int] = {}
+        self._notes: dict[tuple[str, UUID], datetime] = {}
 
-    def _insert(self, rows: list[WrappedRow], ignore_existing: bool = False) -> None:
+    def _insert(
+        self, rows: list[WrappedRow], ignore_existing: bool = False, reserved_at: datetime | None = None
+    ) -> None:
         if not ignore_existing and any(subject_id in self._table for subject_id, _, _ in rows):
             raise ValueError("A data key already exists for one of these subjects.")
         for subject_id, wrapped, master_key_id in rows:
             self._table.setdefault(subject_id, (wrapped, master_key_id))
+            if reserved_at is not None:
+                self._notes[(RESERVED, subject_id)] = reserved_at
 
     def _select(self, subject_id: UUID) -> tuple[bytes, str] | None:
         return self._table.get(subject_id)
@@ -255,9 +342,24 @@ class InMemoryKeyStore(KeyStore):
     def _rows(self) -> list[WrappedRow]:
         return [(s, w, k) for s, (w, k) in self._table.items()]
 
-    def _delete(self, subject_ids: list[UUID]) -> None:
+    def _delete(self, subject_ids: list[UUID], media_of: list[UUID]) -> None:
         for subject_id in subject_ids:
             self._table.pop(subject_id, None)
+            self._notes.pop((RESERVED, subject_id), None)
+        for subject_id in media_of:
+            self._notes.setdefault((MEDIA, subject_id), datetime.now(timezone.utc))
+
+    def _noted(self, kind: str, before: datetime | None = None) -> list[UUID]:
+        noted = sorted(
+            (at, subject_id)
+            for (k, subject_id), at in self._notes.items()
+            if k == kind and (before is None or at < before)
+        )
+        return [subject_id for _, subject_id in noted]
+
+    def _forget(self, kind: str, subject_ids: list[UUID]) -> None:
+        for subject_id in subject_ids:
+            self._notes.pop((kind, subject_id), None)
 
     def _purge(self) -> bool:
         return True
@@ -265,3 +367,9 @@ class InMemoryKeyStore(KeyStore):
     def _rewrap_all(self, rewrap: Rewrap) -> None:
         for subject_id, wrapped, key_id in rewrap(self._rows()):
             self._table[subject_id] = (wrapped, key_id)
+
+    def _position(self, name: str) -> int:
+        return self._positions.get(name, 0)
+
+    def _advance(self, name: str, position: int) -> None:
+        self._positions[name] = max(position, self._positions.get(name, 0))

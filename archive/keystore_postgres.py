@@ -15,6 +15,7 @@ become useless once the old master key is destroyed.
 from __future__ import annotations
 
 import time
+from datetime import datetime, timezone
 from uuid import UUID
 
 import psycopg
@@ -22,10 +23,12 @@ from psycopg_pool import ConnectionPool
 
 from archive.crypto import MasterKey
 from archive.errors import ConfigurationError
-from archive.keystore import CACHE_SECONDS, KeyStore, Rewrap, WrappedRow
+from archive.keystore import CACHE_SECONDS, MEDIA, RESERVED, KeyStore, Rewrap, WrappedRow
 
 TABLE = "archive_data_keys"
 PURGES = "archive_key_purges"
+PROGRESS = "archive_key_progress"
+PENDING = "archive_key_pending_work"
 CONNECT_TIMEOUT = 10
 POOL_TIMEOUT = 30.0
 #: How long a purge waits for older transactions to finish before leaving itself pending.
@@ -43,6 +46,15 @@ SCHEMA = (
     CREATE TABLE IF NOT EXISTS {PURGES} (
         subject_id uuid PRIMARY KEY,
         deleted_at timestamptz NOT NULL DEFAULT clock_timestamp()
+    )
+    """,
+    f"CREATE TABLE IF NOT EXISTS {PROGRESS} (name text PRIMARY KEY, position bigint NOT NULL)",
+    f"""
+    CREATE TABLE IF NOT EXISTS {PENDING} (
+        kind text NOT NULL,
+        subject_id uuid NOT NULL,
+        since timestamptz NOT NULL,
+        PRIMARY KEY (kind, subject_id)
     )
     """,
 )
@@ -85,13 +97,21 @@ class PostgresKeyStore(KeyStore):
     def _release(self) -> None:
         self._pool.close()
 
-    def _insert(self, rows: list[WrappedRow], ignore_existing: bool = False) -> None:
+    def _insert(
+        self, rows: list[WrappedRow], ignore_existing: bool = False, reserved_at: datetime | None = None
+    ) -> None:
         conflict = " ON CONFLICT (subject_id) DO NOTHING" if ignore_existing else ""
         with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
             cursor.executemany(
                 f"INSERT INTO {TABLE} (subject_id, wrapped_key, master_key_id) VALUES (%s, %s, %s){conflict}",
                 rows,
             )
+            if reserved_at is not None:
+                cursor.execute(
+                    f"INSERT INTO {PENDING} (kind, subject_id, since) "
+                    "SELECT %s, unnest(%s::uuid[]), %s ON CONFLICT DO NOTHING",
+                    (RESERVED, [s for s, _, _ in rows], reserved_at),
+                )
 
     def _select(self, subject_id: UUID) -> tuple[bytes, str] | None:
         with self._pool.connection() as conn:
@@ -108,12 +128,36 @@ class PostgresKeyStore(KeyStore):
             ).fetchall()
         return [(s, bytes(w), k) for s, w, k in rows]
 
-    def _delete(self, subject_ids: list[UUID]) -> None:
+    def _delete(self, subject_ids: list[UUID], media_of: list[UUID]) -> None:
         with self._pool.connection() as conn, conn.transaction():
             conn.execute(f"DELETE FROM {TABLE} WHERE subject_id = ANY(%s)", (subject_ids,))
             conn.execute(
                 f"INSERT INTO {PURGES} (subject_id) SELECT unnest(%s::uuid[]) ON CONFLICT DO NOTHING",
                 (subject_ids,),
+            )
+            conn.execute(
+                f"DELETE FROM {PENDING} WHERE kind = %s AND subject_id = ANY(%s)", (RESERVED, subject_ids)
+            )
+            if media_of:
+                conn.execute(
+                    f"INSERT INTO {PENDING} (kind, subject_id, since) "
+                    "SELECT %s, unnest(%s::uuid[]), %s ON CONFLICT DO NOTHING",
+                    (MEDIA, media_of, datetime.now(timezone.utc)),
+                )
+
+    def _noted(self, kind: str, before: datetime | None = None) -> list[UUID]:
+        with self._pool.connection() as conn:
+            rows = conn.execute(
+                f"SELECT subject_id FROM {PENDING} WHERE kind = %s AND (%s::timestamptz IS NULL OR since < %s) "
+                "ORDER BY since",
+                (kind, before, before),
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def _forget(self, kind: str, subject_ids: list[UUID]) -> None:
+        with self._pool.connection() as conn:
+            conn.execute(
+                f"DELETE FROM {PENDING} WHERE kind = %s AND subject_id = ANY(%s)", (kind, subject_ids)
             )
 
     def _purge(self) -> bool:
@@ -165,3 +209,16 @@ class PostgresKeyStore(KeyStore):
             # The old versions of every row (wrapped under the old master key) are dead tuples.
             conn.execute(f"INSERT INTO {PURGES} (subject_id) VALUES (%s) ON CONFLICT DO NOTHING", (UUID(int=0),))
         self._purge()
+
+    def _position(self, name: str) -> int:
+        with self._pool.connection() as conn:
+            row = conn.execute(f"SELECT position FROM {PROGRESS} WHERE name = %s", (name,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def _advance(self, name: str, position: int) -> None:
+        with self._pool.connection() as conn:
+            conn.execute(
+                f"INSERT INTO {PROGRESS} AS p VALUES (%s, %s) "
+                "ON CONFLICT (name) DO UPDATE SET position = greatest(p.position, excluded.position)",
+                (name, position),
+            )

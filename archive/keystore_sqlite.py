@@ -19,7 +19,7 @@ from pathlib import Path
 from uuid import UUID
 
 from archive.crypto import MasterKey
-from archive.keystore import CACHE_SECONDS, KeyStore, Rewrap, WrappedRow
+from archive.keystore import CACHE_SECONDS, MEDIA, RESERVED, KeyStore, Rewrap, WrappedRow
 
 SCHEMA = (
     """
@@ -31,6 +31,15 @@ SCHEMA = (
     )
     """,
     "CREATE TABLE IF NOT EXISTS pending_purges (subject_id BLOB PRIMARY KEY)",
+    "CREATE TABLE IF NOT EXISTS progress (name TEXT PRIMARY KEY, position INTEGER NOT NULL)",
+    """
+    CREATE TABLE IF NOT EXISTS pending_work (
+        kind TEXT NOT NULL,
+        subject_id BLOB NOT NULL,
+        since TEXT NOT NULL,
+        PRIMARY KEY (kind, subject_id)
+    )
+    """,
 )
 #: A checkpoint blocked by another process's reader is retried for about two seconds, then
 #: left pending (see ``KeyStore.complete_pending_purges``).
@@ -73,7 +82,9 @@ class SQLiteKeyStore(KeyStore):
                 raise
             self._conn.execute("COMMIT")
 
-    def _insert(self, rows: list[WrappedRow], ignore_existing: bool = False) -> None:
+    def _insert(
+        self, rows: list[WrappedRow], ignore_existing: bool = False, reserved_at: datetime | None = None
+    ) -> None:
         now = datetime.now(timezone.utc).isoformat()
         verb = "INSERT OR IGNORE" if ignore_existing else "INSERT"
         with self._write() as conn:
@@ -81,6 +92,11 @@ class SQLiteKeyStore(KeyStore):
                 f"{verb} INTO data_keys VALUES (?, ?, ?, ?)",
                 [(s.bytes, w, k, now) for s, w, k in rows],
             )
+            if reserved_at is not None:
+                conn.executemany(
+                    "INSERT OR IGNORE INTO pending_work VALUES (?, ?, ?)",
+                    [(RESERVED, s.bytes, _timestamp(reserved_at)) for s, _, _ in rows],
+                )
 
     def _select(self, subject_id: UUID) -> tuple[bytes, str] | None:
         with self._db_lock:
@@ -97,11 +113,34 @@ class SQLiteKeyStore(KeyStore):
             ).fetchall()
         return [(UUID(bytes=bytes(s)), bytes(w), k) for s, w, k in rows]
 
-    def _delete(self, subject_ids: list[UUID]) -> None:
+    def _delete(self, subject_ids: list[UUID], media_of: list[UUID]) -> None:
         params = [(s.bytes,) for s in subject_ids]
+        since = _timestamp(datetime.now(timezone.utc))
         with self._write() as conn:
             conn.executemany("DELETE FROM data_keys WHERE subject_id = ?", params)
             conn.executemany("INSERT OR IGNORE INTO pending_purges VALUES (?)", params)
+            conn.executemany(
+                "DELETE FROM pending_work WHERE kind = ? AND subject_id = ?", [(RESERVED, s.bytes) for s in subject_ids]
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO pending_work VALUES (?, ?, ?)",
+                [(MEDIA, s.bytes, since) for s in media_of],
+            )
+
+    def _noted(self, kind: str, before: datetime | None = None) -> list[UUID]:
+        until = _timestamp(before) if before is not None else "~"  # '~' sorts after any time
+        with self._db_lock:
+            rows = self._conn.execute(
+                "SELECT subject_id FROM pending_work WHERE kind = ? AND since < ? ORDER BY since", (kind, until)
+            ).fetchall()
+        return [UUID(bytes=bytes(row[0])) for row in rows]
+
+    def _forget(self, kind: str, subject_ids: list[UUID]) -> None:
+        with self._write() as conn:
+            conn.executemany(
+                "DELETE FROM pending_work WHERE kind = ? AND subject_id = ?",
+                [(kind, s.bytes) for s in subject_ids],
+            )
 
     def _purge(self) -> bool:
         with self._db_lock:
@@ -126,6 +165,19 @@ class SQLiteKeyStore(KeyStore):
             )
         self._truncate_wal()
 
+    def _position(self, name: str) -> int:
+        with self._db_lock:
+            row = self._conn.execute("SELECT position FROM progress WHERE name = ?", (name,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def _advance(self, name: str, position: int) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO progress VALUES (?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET position = max(position, excluded.position)",
+                (name, position),
+            )
+
     def _truncate_wal(self) -> bool:
         """Copy every WAL frame into the main file and truncate the WAL to zero bytes."""
         # A checkpoint waits on readers through the busy handler: keep each wait short.
@@ -139,3 +191,8 @@ class SQLiteKeyStore(KeyStore):
             return False
         finally:
             self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
+def _timestamp(moment: datetime) -> str:
+    """A UTC time as fixed-width text, so that text order is time order."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -60,6 +60,16 @@ class MediaStore(abc.ABC):
         for key in self.list(prefix):
             self.delete(key)
 
+    def abandoned_writes(self, *, thorough: bool = False) -> list[str]:
+        """Partial objects that writes killed midway left behind, by name; never a write still
+        in progress. A quick look checks where the store writes them; a ``thorough`` one every
+        folder. A store whose writes are all or nothing (S3, in memory) has none."""
+        return []
+
+    def remove_abandoned_write(self, name: str) -> bool:
+        """Remove one of :meth:`abandoned_writes` unless a writer holds it after all; True if removed."""
+        return False
+
 
 @dataclass(frozen=True)
 class Derivative:

@@ -44,6 +44,9 @@ COMPACT_SECONDS = 10.0
 QUIET_SECONDS = 3.0
 #: ... but under changes that never pause, it runs at least this often anyway.
 COMPACT_ANYWAY_SECONDS = 60.0
+#: How often the follower retries what withdrawals left pending (the key of a withdrawal
+#: whose process died, media objects the storage did not delete in time).
+PENDING_WORK_SECONDS = 10.0
 
 _ITEM_TOPICS = tuple(get_topic(cls) + "." for cls in (Artwork, Testimony))
 _EXHIBITION_TOPIC = get_topic(Exhibition) + "."
@@ -158,7 +161,23 @@ class SearchFollower:
                 yield UUID(doc_id)
 
     def run_forever(self, stop: threading.Event, poll_seconds: float = POLL_SECONDS) -> None:
-        """Follow the log until ``stop`` is set; errors are logged and retried with back-off."""
+        """Follow the log until ``stop`` is set; errors are logged and retried with back-off.
+
+        Beside it, a thread keeps finishing what withdrawals left pending (see
+        :func:`retry_pending_work`), so that a stalled media storage never holds up the index.
+        """
+        done = threading.Event()
+        helper = threading.Thread(
+            target=retry_pending_work, args=(self.archive, done), name="pending-withdrawal-work", daemon=True
+        )
+        helper.start()
+        try:
+            self._follow(stop, poll_seconds)
+        finally:
+            done.set()
+            helper.join(5.0)
+
+    def _follow(self, stop: threading.Event, poll_seconds: float) -> None:
         backoff = poll_seconds
         while not stop.is_set():
             try:
@@ -177,6 +196,24 @@ class SearchFollower:
                 backoff = min(backoff * 2, 30.0)
             if not applied:
                 stop.wait(backoff)
+
+
+def retry_pending_work(archive: ExhibitionArchive, stop: threading.Event) -> None:
+    """Until ``stop`` is set, every ``PENDING_WORK_SECONDS``: shred the keys of withdrawals
+    whose process died before shredding them and the keys that a process which died had
+    reserved; remove partial files of media writes killed midway; and delete the media
+    objects of withdrawn items that are still stored (each failure is logged by the archive
+    and retried next time)."""
+    while True:
+        try:
+            archive.finish_interrupted_withdrawals()
+            archive.shred_abandoned_reservations()
+            archive.remove_abandoned_media_writes()
+            archive.delete_pending_media()
+        except Exception:  # noqa: BLE001 - a follower must survive a bad moment and retry
+            log.exception("Finishing pending withdrawal work failed; retrying in %.0f s", PENDING_WORK_SECONDS)
+        if stop.wait(PENDING_WORK_SECONDS):
+            return
 
 
 def all_documents(archive: ExhibitionArchive) -> tuple[list[UUID], int]:

@@ -13,12 +13,13 @@ code can hide or withdraw, but cannot make a survivor more visible on their own.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from archive import consent_codes
-from archive.errors import NotFound
+from archive.errors import ConcurrentChange, NotFound
 from domain import actor as actors
 from domain.consent import Attribution, ConsentChange, SplitChange, split_change
 from domain.contributors import Contributor, Receipt
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
 
 #: Looked up instead when the code is malformed, so that every attempt does the same work.
 _DECOY_HASH = consent_codes.code_hash("0000-0000-0000-0000")
+
+#: How many times a contributor's withdrawal is tried when someone else saves first.
+WITHDRAWAL_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -141,18 +145,33 @@ class ContributorSelfService:
     ) -> Receipt | None:
         """Withdraw one item for good; a receipt. A repeated withdrawal returns the first
         receipt (or None when a curator withdrew it on the contributor's behalf)."""
-        item = self.contributor_item(contributor_id, item_id)
-        return self._withdraw_for_contributor(contributor_id, [item], erase=False)
+        return self._withdraw_for_contributor(
+            contributor_id, lambda: [self.contributor_item(contributor_id, item_id)], erase=False
+        )
 
     def withdraw_everything(self: ExhibitionArchive, contributor_id: UUID) -> Receipt | None:
         """Withdraw every item of the contributor and erase their name, pseudonym and contact."""
         return self._withdraw_for_contributor(
-            contributor_id, self.items_of_contributor(contributor_id), erase=True
+            contributor_id, lambda: self.items_of_contributor(contributor_id), erase=True
         )
 
     # -- helpers ---------------------------------------------------------------------------
 
     def _withdraw_for_contributor(
+        self: ExhibitionArchive, contributor_id: UUID, read_items: Callable[[], list[Item]], *, erase: bool
+    ) -> Receipt | None:
+        """Withdraw what ``read_items`` returns. If someone else saved first (the same
+        withdrawal from a second tab or a double click, or any other change), read again and
+        retry: a repeat then finds the first one's receipt instead of an error."""
+        for attempt in range(1, WITHDRAWAL_ATTEMPTS + 1):
+            try:
+                return self._withdraw_once(contributor_id, read_items(), erase=erase)
+            except ConcurrentChange:
+                if attempt == WITHDRAWAL_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _withdraw_once(
         self: ExhibitionArchive, contributor_id: UUID, items: list[Item], *, erase: bool
     ) -> Receipt | None:
         actor = actors.contributor(contributor_id)
@@ -179,12 +198,12 @@ class ContributorSelfService:
         return receipt
 
     def _make_unrecoverable(self: ExhibitionArchive, item_ids: list[UUID], contributor_id: UUID | None) -> None:
-        """Shred the keys (everything sealed becomes noise), then delete the media objects."""
+        """Shred the keys (everything sealed becomes noise), noting the items' media for
+        deletion in the same transaction; then delete the media, waiting a short while at most."""
         subjects = [*item_ids, *([contributor_id] if contributor_id else [])]
         if subjects:
-            self.keys.shred(*subjects)
-        for item_id in item_ids:
-            self._delete_media_quietly(item_id)
+            self.keys.shred(*subjects, media_of=item_ids)
+        self._delete_media_within(item_ids, self.media_deletion_wait_seconds)
 
     def _checked_split(
         self: ExhibitionArchive, item: Item, contributor: Contributor, change: ConsentChange

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import os
 import tempfile
 from pathlib import Path
@@ -12,16 +14,19 @@ from media_store.keys import validate_deletable_prefix, validate_key, validate_p
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
+TEMP_DIR = ".tmp"  # where writes are made before they are renamed into place; never listed
 _TEMP_PREFIX = ".tmp-"  # never a valid key segment, so never listed
 
 
 class LocalMediaStore(MediaStore):
     """Objects as files below ``root``; ``items/ab/display.webp`` is ``root/items/ab/display.webp``.
 
-    Writes are atomic (temporary file in the same folder, fsync, ``os.replace``, fsync of the
-    folder). Files are created ``0o600`` and folders ``0o700``: only the archive's user can
-    read them. The content type is not stored; files have no versions, so ``delete`` removes
-    the single file and then every parent folder it left empty (up to ``root``).
+    Writes are atomic (a locked temporary file in ``root/.tmp/``, fsync, ``os.replace``, fsync
+    of the folder); a write killed midway leaves its temporary file there, unlocked, for
+    :meth:`abandoned_writes` to find. Files are created ``0o600`` and folders ``0o700``: only
+    the archive's user can read them. The content type is not stored; files have no versions,
+    so ``delete`` removes the single file and then every parent folder it left empty (up to
+    ``root``).
     """
 
     def __init__(self, root: Path) -> None:
@@ -37,10 +42,10 @@ class LocalMediaStore(MediaStore):
         path = self._path(key)
         try:
             self._make_dirs(path.parent)
-            fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=_TEMP_PREFIX)
+            fd, tmp_name = self._new_temporary()
             try:
-                with os.fdopen(fd, "wb") as tmp:
-                    os.fchmod(tmp.fileno(), FILE_MODE)
+                os.fchmod(fd, FILE_MODE)
+                with os.fdopen(os.dup(fd), "wb") as tmp:
                     tmp.write(data)
                     tmp.flush()
                     os.fsync(tmp.fileno())
@@ -49,6 +54,8 @@ class LocalMediaStore(MediaStore):
                 with contextlib.suppress(OSError):
                     os.unlink(tmp_name)
                 raise
+            finally:
+                os.close(fd)  # releases the lock only once the file is in place (or gone)
             _fsync_dir(path.parent)
         except OSError as exc:
             raise _unavailable("write", key, exc) from exc
@@ -95,12 +102,93 @@ class LocalMediaStore(MediaStore):
         return sorted(keys)
 
     def delete_prefix(self, prefix: str) -> None:
-        """Remove every file whose key starts with ``prefix`` (which must not be empty)."""
+        """Remove every file whose key starts with ``prefix`` (which must not be empty), and
+        any partial write left inside the folder it names (from before writes went to
+        ``.tmp/``)."""
         validate_deletable_prefix(prefix)
         for key in self.list(prefix):
             self.delete(key)
+        if prefix.endswith("/"):
+            folder = self._root.joinpath(*prefix.rstrip("/").split("/"))
+            for name in self._temporaries(folder):
+                self.remove_abandoned_write(name)
+
+    def abandoned_writes(self, *, thorough: bool = False) -> list[str]:
+        """Temporary files no writer holds (``.tmp/`` only, or every folder if ``thorough``)."""
+        where = self._root if thorough else self._root / TEMP_DIR
+        return [name for name in self._temporaries(where) if not self._held_or_gone(self._root / name)]
+
+    def remove_abandoned_write(self, name: str) -> bool:
+        """Remove the temporary file ``name`` (relative to the root) unless a writer holds it."""
+        relative = Path(name)
+        if relative.is_absolute() or ".." in relative.parts or not relative.name.startswith(_TEMP_PREFIX):
+            return False
+        path = self._root / relative
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            return False  # gone already
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False  # a write in progress
+            try:
+                if os.stat(path, follow_symlinks=False).st_ino != os.fstat(fd).st_ino:
+                    return False  # renamed into place meanwhile, and the name reused
+                os.unlink(path)
+            except FileNotFoundError:
+                return False
+        finally:
+            os.close(fd)
+        if path.parent != self._root / TEMP_DIR:
+            self._prune(path.parent)
+        return True
 
     # -- helpers ---------------------------------------------------------------------------
+
+    def _new_temporary(self) -> tuple[int, str]:
+        """A new temporary file in ``.tmp/``, locked for as long as its descriptor is open.
+
+        The lock is how a clean-up tells a write in progress from one whose process died (the
+        kernel releases a dead process's locks). A clean-up that got to the file between its
+        creation and the lock has unlinked it: then another is made.
+        """
+        folder = self._root / TEMP_DIR
+        self._make_dirs(folder)
+        for _ in range(5):
+            fd, name = tempfile.mkstemp(dir=folder, prefix=_TEMP_PREFIX)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            if os.fstat(fd).st_nlink:
+                return fd, name
+            os.close(fd)
+        raise OSError(errno.EAGAIN, "temporary files keep disappearing")
+
+    def _temporaries(self, folder: Path) -> list[str]:
+        """Temporary files under ``folder``, as names relative to the root, oldest first."""
+        found = []
+        for dirpath, _dirnames, filenames in os.walk(folder):
+            for name in filenames:
+                if name.startswith(_TEMP_PREFIX):
+                    path = Path(dirpath) / name
+                    with contextlib.suppress(OSError):
+                        found.append((path.stat().st_mtime, path.relative_to(self._root).as_posix()))
+        return [name for _, name in sorted(found)]
+
+    @staticmethod
+    def _held_or_gone(path: Path) -> bool:
+        """Whether a writer holds the temporary file's lock (or the file is gone already)."""
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            return True  # gone: nothing to remove
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)
+        return False
 
     def _path(self, key: str) -> Path:
         return self._root.joinpath(*validate_key(key).split("/"))

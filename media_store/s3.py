@@ -31,7 +31,9 @@ class S3MediaStore(MediaStore):
 
     ``client`` lets a caller pass a ready boto3 S3 client (tests, custom sessions); otherwise
     one is built with short timeouts and few attempts (``max_attempts`` counts the first try)
-    so that an unreachable or stalled storage fails fast instead of hanging a request.
+    so that an unreachable or stalled storage fails fast instead of hanging a request: by
+    default one call gives up within 2 x (3 + 10) = 26 s, before a gunicorn worker's 30 s
+    time-out.
     """
 
     def __init__(
@@ -41,9 +43,9 @@ class S3MediaStore(MediaStore):
         region: str | None = None,
         endpoint_url: str | None = None,
         client: Any = None,
-        connect_timeout: float = 5,
+        connect_timeout: float = 3,
         max_attempts: int = 2,
-        read_timeout: float = 30,
+        read_timeout: float = 10,
     ) -> None:
         self._bucket = bucket
         if client is None:

@@ -9,6 +9,7 @@ without JavaScript and has a quick exit that also ends the session.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -585,6 +586,74 @@ def test_a_repeated_withdrawal_is_harmless(portal, archive, world):
     # A withdrawn item cannot be changed any more.
     changed = portal.get(f"/consent/items/{world.public}")
     assert changed.status_code == 303 and changed.headers["Location"].split("?")[0] == "/consent/items"
+
+
+def test_two_submits_of_one_withdrawal_at_the_same_moment_both_show_the_same_receipt(portal, archive, world, monkeypatch):
+    # A double click or a second tab: each request has read the item before either saves.
+    csrf_token = token(portal, f"/consent/items/{world.public}/withdraw")
+    tabs = [portal, portal.application.test_client()]
+    tabs[1].set_cookie("session", portal.get_cookie("session").value)
+    first_save = threading.Barrier(2, timeout=10)
+    waited = threading.local()
+    save = archive._save
+
+    def save_after_both_have_read(*aggregates):
+        if not getattr(waited, "done", False):
+            waited.done = True
+            first_save.wait()
+        return save(*aggregates)
+
+    monkeypatch.setattr(archive, "_save", save_after_both_have_read)
+    responses: list = [None, None]
+
+    def submit(n):
+        responses[n] = tabs[n].post(f"/consent/items/{world.public}/withdraw",
+                                    data={"csrf_token": csrf_token, "confirm": "yes"})
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+
+    references = [receipt_reference(response) for response in responses]
+    assert references[0] == references[1]
+    for tab in tabs:
+        page = tab.get(responses[0].headers["Location"], follow_redirects=True).get_data(as_text=True)
+        assert references[0] in page and "at the same time" not in page
+    assert [r.reference for r in archive.receipts_of_contributor(world.contributor)] == references[:1]
+
+
+def test_a_withdrawal_while_the_media_storage_stalls_answers_at_once_and_says_copies_are_being_removed(
+    portal, archive, world, monkeypatch
+):
+    recovered = threading.Event()
+    delete_prefix = archive.media.delete_prefix
+
+    def stalled(prefix):  # a bucket that accepts the connection and never answers
+        recovered.wait(8)
+        delete_prefix(prefix)
+
+    monkeypatch.setattr(archive.media, "delete_prefix", stalled)
+    csrf_token = token(portal, f"/consent/items/{world.public}/withdraw")
+    started = time.monotonic()
+    done = portal.post(f"/consent/items/{world.public}/withdraw", data={"csrf_token": csrf_token, "confirm": "yes"})
+    answered = time.monotonic() - started
+
+    reference = receipt_reference(done)
+    assert answered < 3.5, "far below a gunicorn worker's time-out (30 s)"
+    assert not archive.keys.exists(world.public)
+    receipt = portal.get(done.headers["Location"]).get_data(as_text=True)
+    assert reference in receipt
+    assert "is being completed" in receipt and "has been destroyed" not in receipt
+
+    recovered.set()
+    deadline = time.monotonic() + 10
+    while archive.media_removal_pending([world.public]) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not [key for key in archive.media.objects if str(world.public) in key]
+    receipt = portal.get(done.headers["Location"]).get_data(as_text=True)
+    assert "has been destroyed" in receipt and "is being completed" not in receipt
 
 
 # -- 6. withdrawing everything ----------------------------------------------------------------------------------

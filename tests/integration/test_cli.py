@@ -191,6 +191,22 @@ def test_media_gc_lists_orphans_and_deletes_them_only_when_asked(run, tmp_path: 
     assert run("fixity").exit_code == 0
 
 
+def test_media_gc_finds_and_removes_partial_writes_of_interrupted_uploads(run, tmp_path: Path):
+    run("demo")
+    folder = tmp_path / "var" / "media" / "items" / "00000000-0000-0000-0000-00000000abcd" / "00000000-0000-0000-0000-00000000ef01"
+    folder.mkdir(parents=True)
+    (folder / ".tmp-k2j4h1").write_bytes(b"the first half of a sealed original")
+    listed = run("media", "gc")
+    assert listed.exit_code == 0, listed.output
+    assert ".tmp-k2j4h1 (partial write)" in listed.output
+    assert "1 partial write(s) left by interrupted uploads; run with --delete" in listed.output
+    assert (folder / ".tmp-k2j4h1").exists()
+    removed = run("media", "gc", "--delete")
+    assert "Removed 1 partial write(s)" in removed.output
+    assert not (folder / ".tmp-k2j4h1").exists()
+    assert "partial write" not in run("media", "gc").output
+
+
 def test_an_unknown_time_zone_is_one_clear_line(run):
     result = run("init", ARCHIVE_TIMEZONE="Mars/Olympus")
     assert result.exit_code == 1

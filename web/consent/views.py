@@ -260,7 +260,11 @@ def receipt(holder: CodeHolder, reference: str) -> Any:
     except NotFound:
         abort(404)
     kinds = _kinds(archive(), found.item_ids)
-    return render_template("consent/receipt.html", receipt=found, kinds=kinds, describe=describe, actions=RECEIPT_ACTIONS)
+    copies_pending = found.action.startswith("withdrawn") and archive().media_removal_pending(found.item_ids)
+    return render_template(
+        "consent/receipt.html", receipt=found, kinds=kinds, describe=describe, actions=RECEIPT_ACTIONS,
+        copies_pending=copies_pending,
+    )
 
 
 def _kinds(app: ExhibitionArchive, item_ids: tuple[UUID, ...]) -> dict[str, int]:

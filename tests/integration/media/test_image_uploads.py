@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import socket
+import time
 import uuid
 from datetime import date, datetime, timezone
 
@@ -193,6 +194,41 @@ def test_on_a_versioned_bucket_over_http_withdrawal_leaves_no_version(moto_endpo
     archive.withdraw(item, actor=CURATOR)
     listed = client.list_object_versions(Bucket=store.bucket, Prefix=f"items/{item}/")
     assert listed.get("Versions", []) == [] and listed.get("DeleteMarkers", []) == []
+
+
+def test_a_withdrawal_answers_at_once_while_the_bucket_stalls_and_its_versions_go_when_it_answers(
+    moto_endpoint, aws_credentials
+):
+    bucket = f"archive-{uuid.uuid4().hex[:10]}"
+    store = S3MediaStore(bucket, region="eu-central-1", endpoint_url=moto_endpoint)
+    store.ensure_bucket(versioning=True)
+    archive = _archive(store)
+    item = _artwork(archive, scopes=ONLINE, attribution="named")
+    archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+    with socket.socket() as silent:  # accepts connections, never answers: a stalled bucket
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        archive.media = S3MediaStore(
+            bucket, region="eu-central-1", endpoint_url=f"http://127.0.0.1:{silent.getsockname()[1]}",
+            connect_timeout=1, read_timeout=6, max_attempts=1,
+        )
+        started = time.monotonic()
+        archive.withdraw(item, actor=CURATOR)
+        assert time.monotonic() - started < 4, "the answer does not wait for the bucket"
+        assert not archive.keys.exists(item)
+        assert archive.media_removal_pending([item])
+
+    archive.media = store  # the bucket answers again: the follower's retry deletes every version
+    assert archive.delete_pending_media() == 0
+    listed = store._client.list_object_versions(Bucket=bucket, Prefix=f"items/{item}/")
+    assert listed.get("Versions", []) == [] and listed.get("DeleteMarkers", []) == []
+    assert not archive.media_removal_pending([item])
+
+
+def test_an_s3_store_built_by_default_gives_up_on_a_request_well_before_a_worker_time_out(aws_credentials):
+    config = S3MediaStore("media", region="eu-central-1")._client.meta.config
+    attempts = config.retries["total_max_attempts"]
+    assert attempts * (config.connect_timeout + config.read_timeout) < 30  # gunicorn's default
 
 
 def test_an_unreachable_bucket_fails_the_upload_with_no_event(aws_credentials):

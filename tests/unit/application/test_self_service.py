@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from datetime import date, datetime, timedelta, timezone
 from uuid import uuid4
 
@@ -450,6 +451,81 @@ def test_withdrawing_an_item_a_curator_already_withdrew_returns_no_receipt(archi
     assert archive.receipts_of_contributor(contributor) == []
 
 
+def _at_once(archive, monkeypatch, *calls):
+    """Run the calls in threads that have each read what they change before any of them
+    saves (two tabs, a double click); return what each returned, or the error it raised."""
+    first_save = threading.Barrier(len(calls), timeout=10)
+    waited = threading.local()
+    save = archive._save
+
+    def save_after_everyone_has_read(*aggregates):
+        if not getattr(waited, "done", False):
+            waited.done = True
+            first_save.wait()
+        return save(*aggregates)
+
+    monkeypatch.setattr(archive, "_save", save_after_everyone_has_read)
+    results: list = [None] * len(calls)
+
+    def run(n, call):
+        try:
+            results[n] = call()
+        except Exception as error:  # noqa: BLE001 - reported to the test as a value
+            results[n] = error
+
+    threads = [threading.Thread(target=run, args=(n, call)) for n, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    return results
+
+
+def test_two_simultaneous_withdrawals_of_an_item_land_on_the_same_receipt(archive, monkeypatch):
+    contributor, item, _ = _consented(archive)
+
+    first, second = _at_once(
+        archive, monkeypatch,
+        lambda: archive.withdraw_as_contributor(contributor, item),
+        lambda: archive.withdraw_as_contributor(contributor, item),
+    )
+
+    assert not isinstance(first, Exception) and not isinstance(second, Exception), (first, second)
+    assert first == second and first.action == "withdrawn"
+    assert archive.receipts_of_contributor(contributor) == [first]
+    assert not archive.keys.exists(item)
+
+
+def test_two_simultaneous_withdrawals_of_everything_land_on_the_same_receipt(archive, monkeypatch):
+    contributor, item, _ = _consented(archive)
+
+    first, second = _at_once(
+        archive, monkeypatch,
+        lambda: archive.withdraw_everything(contributor),
+        lambda: archive.withdraw_everything(contributor),
+    )
+
+    assert not isinstance(first, Exception) and not isinstance(second, Exception), (first, second)
+    assert first == second and first.action == "withdrawn_everything"
+    assert archive.receipts_of_contributor(contributor) == [first]
+    assert not archive.keys.exists(item) and not archive.keys.exists(contributor)
+
+
+def test_withdrawing_two_items_at_once_gives_each_its_receipt(archive, monkeypatch):
+    contributor, first_item, _ = _consented(archive)
+    second_item = _artwork(archive, contributor)
+
+    first, second = _at_once(
+        archive, monkeypatch,
+        lambda: archive.withdraw_as_contributor(contributor, first_item),
+        lambda: archive.withdraw_as_contributor(contributor, second_item),
+    )
+
+    assert not isinstance(first, Exception) and not isinstance(second, Exception), (first, second)
+    assert {first.item_ids, second.item_ids} == {(first_item,), (second_item,)}
+    assert archive.get_item(first_item).is_withdrawn and archive.get_item(second_item).is_withdrawn
+
+
 # -- withdrawing everything ------------------------------------------------------------------------
 
 
@@ -517,11 +593,11 @@ def test_an_interrupted_withdrawal_of_everything_is_finished_later(archive, monk
     shred = archive.keys.shred
     calls = []
 
-    def fails_once(*subjects):
+    def fails_once(*subjects, **kwargs):
         calls.append(subjects)
         if len(calls) == 1:
             raise OSError("key table unreachable")
-        return shred(*subjects)
+        return shred(*subjects, **kwargs)
 
     monkeypatch.setattr(archive.keys, "shred", fails_once)
     with pytest.raises(OSError):
@@ -548,7 +624,7 @@ def test_repeating_an_interrupted_withdrawal_of_everything_finishes_the_shreddin
     contributor, item, _ = _consented(archive)
     shred = archive.keys.shred
 
-    def fails(*subjects):
+    def fails(*subjects, **kwargs):
         raise OSError("key table unreachable")
 
     monkeypatch.setattr(archive.keys, "shred", fails)
