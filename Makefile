@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench clean translations
+.PHONY: run test bench mutation clean translations
 
 # Message extraction: _() and N_() in code and templates, and the messages of the errors that
 # curators and visitors are shown (see domain.errors.Explained).
@@ -48,6 +48,11 @@ test: $(TEST_STAMP) $(AXE_JS)
 bench: $(TEST_STAMP)
 	command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk)) || echo "wrk not installed: the web benchmark will be skipped"
 	$(BIN)/python -m pytest tests/bench -s -o python_files="bench_*.py" -p no:cacheprovider $(PYTEST_ARGS)
+
+# Disables each call of the consent gate (may_show, name_filter, credit) in turn, in a copy of
+# the tree, and fails if the safety tests miss any of them. Slow (minutes): not part of `make test`.
+mutation: $(TEST_STAMP)
+	$(BIN)/python tests/mutation/gate_mutants.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -130,8 +130,6 @@ class ExhibitionArchive(ContributorSelfService, Application):
         self.zone = zone
         self.media = media
         self.images = images
-        # Contributors are never deleted, so once seen their existence need not be re-read.
-        self._known_contributors: set[UUID] = set()
         # Item lists this process appended to last: recording an item then needs no read. If
         # another process appended meanwhile, the save conflicts and is retried once with the
         # list read again (see _record_item).
@@ -238,7 +236,7 @@ class ExhibitionArchive(ContributorSelfService, Application):
     def _record_item(
         self, cls: type[Item], contributor_id: UUID, details: dict[str, Any], actor: str
     ) -> UUID:
-        self._check_contributor_exists(contributor_id)
+        self._check_may_receive_items(contributor_id)
         with self._new_subject() as item_id:
             for remembered in (True, False):
                 item = cls.record(
@@ -255,10 +253,16 @@ class ExhibitionArchive(ContributorSelfService, Application):
                 break
         return item_id
 
-    def _check_contributor_exists(self, contributor_id: UUID) -> None:
-        if contributor_id not in self._known_contributors:
-            self.get_contributor(contributor_id)
-            self._known_contributors.add(contributor_id)
+    def _check_may_receive_items(self, contributor_id: UUID) -> None:
+        """NotFound for an unknown contributor; InvalidValue for one who erased themselves.
+
+        Read every time: the contributor may have withdrawn everything, in any process, since.
+        """
+        if self.get_contributor(contributor_id).is_erased:
+            raise InvalidValue(
+                "This contributor's details were erased at their request; nothing new can be "
+                "recorded for them. Register them again if they return."
+            )
 
     def _listed(
         self, contributor_id: UUID, item_id: UUID, actor: str, *, remembered: bool = False
@@ -382,7 +386,7 @@ class ExhibitionArchive(ContributorSelfService, Application):
         validated = artwork_details(**details)
         described = [image_details(alt_text=i.alt_text, caption=i.caption) for i in images]
         processed = [pipeline.ingest(i.data) for i in images]
-        self._check_contributor_exists(contributor_id)
+        self._check_may_receive_items(contributor_id)
         written: list[str] = []
         image_ids = [uuid4() for _ in images]
         with self._new_subject() as item_id:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from archive.application import ExhibitionArchive
@@ -65,7 +66,8 @@ def open_archive(settings: Settings) -> ExhibitionArchive:
         keys.verify_master_key()
         keys.complete_pending_purges()
         media, images = media_adapters(settings)
-        archive = ExhibitionArchive(keys, env, media=media, images=images, zone=settings.zone)
+        with _creating_tables(settings):
+            archive = ExhibitionArchive(keys, env, media=media, images=images, zone=settings.zone)
     except BaseException:
         keys.close()
         raise
@@ -81,6 +83,15 @@ def open_archive(settings: Settings) -> ExhibitionArchive:
         archive.close()
         raise
     return archive
+
+
+def _creating_tables(settings: Settings) -> AbstractContextManager[None]:
+    """One process at a time creates the event store's tables on PostgreSQL (SQLite locks)."""
+    if settings.uses_postgres:
+        from archive.keystore_postgres import creating_tables
+
+        return creating_tables(settings.postgres.url)
+    return nullcontext()
 
 
 def load_secret_key(settings: Settings) -> str:
@@ -197,16 +208,37 @@ def load_master_key(settings: Settings) -> MasterKey:
             "'archive new-master-key' and keep it out of the database's backups."
         )
     path = ensure_data_dir(settings.data_dir) / MASTER_KEY_FILE
-    if path.exists():
-        if path.stat().st_mode & 0o077:
-            raise ConfigurationError(
-                f"{path} is readable by other users. Make it private (chmod 600 {path}) and, "
-                "since it may have been copied, rotate it with 'archive rotate-master-key'."
-            )
-        return MasterKey.from_text(path.read_text())
-    key = MasterKey.generate()
-    write_master_key_file(path, key)
-    return key
+    if not path.exists():
+        _create_master_key_file(path, MasterKey.generate())
+    if path.stat().st_mode & 0o077:
+        raise ConfigurationError(
+            f"{path} is readable by other users. Make it private (chmod 600 {path}) and, "
+            "since it may have been copied, rotate it with 'archive rotate-master-key'."
+        )
+    return MasterKey.from_text(path.read_text())
+
+
+def _create_master_key_file(path: Path, key: MasterKey) -> None:
+    """Create the key file, complete and durable, unless another process created it first.
+
+    The key is written to a file of this process's own, then linked into place: the link fails
+    if the file exists, so two processes opening a new archive at once both use the first key
+    (replacing the file would leave one of them wrapping data keys under a lost key).
+    """
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, (key.to_text() + "\n").encode("ascii"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass  # another process was first: its key is the archive's
+    finally:
+        tmp.unlink()
+    fsync_dir(path.parent)
 
 
 def write_master_key_file(path: Path, key: MasterKey) -> None:

@@ -68,17 +68,14 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
             opens_on=date(2024, 4, 1),
             closes_on=date(2024, 4, 26),
         )
-        artist_a = archive.register_contributor(
-            name="Sample Artist A (fictional)", pseudonym="Dala", actor=CURATOR
-        )
-        artist_b = archive.register_contributor(name="Sample Artist B (fictional)", actor=CURATOR)
-        witness_c = archive.register_contributor(
-            name="Sample Contributor C (fictional)", pseudonym="Aq Qus", actor=CURATOR
-        )
-        witness_d = archive.register_contributor(name="Sample Contributor D (fictional)", actor=CURATOR)
-        witness_e = archive.register_contributor(
-            name="Sample Contributor E (fictional)", pseudonym="Tolqyn", actor=CURATOR
-        )
+        # Invented names (see the module docstring and the exhibition's statement), written as
+        # people write them: a "(fictional)" inside a name would make the name filter remove
+        # that word from every text whose credit withholds the name.
+        artist_a = archive.register_contributor(name="Aliya Nurtazina", pseudonym="Dala", actor=CURATOR)
+        artist_b = archive.register_contributor(name="Madina Seitkali", actor=CURATOR)
+        witness_c = archive.register_contributor(name="Irina Volkova", pseudonym="Aq Qus", actor=CURATOR)
+        witness_d = archive.register_contributor(name="Gulnar Abenova", actor=CURATOR)
+        witness_e = archive.register_contributor(name="Yelena Sorokina", pseudonym="Tolqyn", actor=CURATOR)
 
     with clock.fixed_at(_at(2024, 2, 20)):
         letters = archive.record_artwork(

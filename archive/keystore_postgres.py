@@ -15,6 +15,8 @@ become useless once the old master key is destroyed.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from uuid import UUID
 
@@ -33,6 +35,8 @@ CONNECT_TIMEOUT = 10
 POOL_TIMEOUT = 30.0
 #: How long a purge waits for older transactions to finish before leaving itself pending.
 PURGE_WAIT_SECONDS = 10.0
+#: The advisory lock held while the archive's tables are created (a number unique to this use).
+SCHEMA_LOCK = 0x6B65797461626C65  # "keytable"
 SCHEMA = (
     f"""
     CREATE TABLE IF NOT EXISTS {TABLE} (
@@ -60,6 +64,21 @@ SCHEMA = (
 )
 
 
+@contextmanager
+def creating_tables(conninfo: str) -> Iterator[None]:
+    """Hold the schema lock (one session at a time) while the block creates tables.
+
+    ``CREATE TABLE IF NOT EXISTS`` does not lock: two processes creating the same table at once
+    clash in PostgreSQL's catalogue, and one of them fails to open the archive.
+    """
+    with psycopg.connect(conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
+
+
 class PostgresKeyStore(KeyStore):
     """Data keys in a PostgreSQL table of the archive's database (which this role must own)."""
 
@@ -74,8 +93,11 @@ class PostgresKeyStore(KeyStore):
         # One direct connection first, so that an unreachable server fails at once with
         # PostgreSQL's own message instead of a pool time-out.
         with psycopg.connect(conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as conn:
-            for statement in SCHEMA:
-                conn.execute(statement)
+            with conn.transaction():
+                # One process at a time (see creating_tables).
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+                for statement in SCHEMA:
+                    conn.execute(statement)
             owns = conn.execute(
                 "SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class WHERE oid = %s::regclass",
                 (TABLE,),

@@ -131,7 +131,16 @@ class Contributor(ArchiveAggregate):
         )
 
     def issue_consent_code(self, code_hash: str, actor: str) -> None:
-        """Store the hash of a new consent code; the previous code stops working."""
+        """Store the hash of a new consent code; the previous code stops working.
+
+        Refused once the contributor erased themselves: the code they hold still opens their
+        receipts, and a new one would retire it.
+        """
+        if self.is_erased:
+            raise InvalidValue(
+                "This contributor's details were erased at their request; a new consent code "
+                "would stop their own code from opening their receipts."
+            )
         if not isinstance(code_hash, str) or not re.fullmatch(r"[0-9a-f]{64}", code_hash):
             raise InvalidValue("A consent code is stored as a SHA-256 hex digest.")
         self.trigger_event(self.ConsentCodeIssued, actor=actors.check(actor), code_hash=code_hash)

@@ -244,11 +244,35 @@ def test_a_contributors_request_to_show_more_waits_for_a_curator(logged_in, arch
 
 def test_a_contributor_erased_at_their_request_cannot_be_given_new_consent(logged_in, archive):
     contributor = _register(logged_in)
-    archive.withdraw_everything(contributor)
     item_id = archive.record_testimony(contributor_id=contributor, actor="curator:dana", text={"ru": "Текст"},
                                        language="ru", content_note={"en": "Note"})
+    # Erased while the item was being recorded (new items are refused once erased).
+    person = archive.get_contributor(contributor)
+    person.erase_personal_data(f"contributor:{contributor}")
+    archive.save(person)
     response = post(logged_in, f"/curate/items/{item_id}/consent", {
         "scopes": ["publish_online"], "attribution": "anonymous", "text_version": "v1",
     }, form_page=f"/curate/items/{item_id}", follow_redirects=True)
     assert "were erased at their request" in response.get_data(as_text=True)
     assert archive.get_item(item_id).consent is None
+
+
+def test_a_contributor_erased_at_their_request_cannot_be_given_a_new_testimony(logged_in, archive):
+    contributor = _register(logged_in)
+    archive.withdraw_everything(contributor)
+    response = post(logged_in, "/curate/testimonies/new", {
+        "contributor_id": str(contributor), "language": "ru", "text_ru": "Новый текст", "content_note_en": "Note",
+    }, form_page="/curate/testimonies/new")
+    assert response.status_code == 422
+    assert "nothing new can be recorded for them" in response.get_data(as_text=True)
+    assert archive.contributor_item_ids(contributor) == []
+
+
+def test_a_contributor_erased_at_their_request_keeps_their_code_and_gets_no_new_one(logged_in, archive):
+    contributor = _register(logged_in)
+    code = archive.issue_consent_code(contributor, "curator:dana")
+    archive.withdraw_everything(contributor)
+    response = post(logged_in, f"/curate/contributors/{contributor}/code", {},
+                    form_page=f"/curate/contributors/{contributor}", follow_redirects=True)
+    assert "a new consent code would stop their own code" in response.get_data(as_text=True)
+    assert archive.contributor_for_code(code) == contributor

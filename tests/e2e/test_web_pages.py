@@ -27,10 +27,22 @@ def test_the_about_page_explains_the_scopes_attribution_and_expiry_of_consent(cl
         assert words in html
 
 
-def test_the_about_page_tells_contributors_how_to_change_or_withdraw_consent(client):
+def test_the_about_page_sends_contributors_to_the_consent_portal_that_exists(client):
+    for query in ("", "?lang=ru", "?lang=kk"):
+        html = about(client, query)
+        links = re.findall(r'<a href="(/consent[^"]*)"', html)
+        assert links, f"the about page{query} does not link to the consent portal"
+        for link in links:
+            portal = client.get(link.replace("&amp;", "&"))
+            assert portal.status_code == 200 and 'name="code"' in portal.get_data(as_text=True)
+
+
+def test_the_about_page_says_what_the_consent_portal_does_and_not_that_it_is_coming(client):
     html = about(client)
     assert "private consent code" in html
-    assert "/consent" in html and "coming soon" in html
+    for words in ("less of it shown", "at once", "withdraw one work or everything", "receipt", "a curator confirms it"):
+        assert words in html
+    assert "coming soon" not in html and "Until it opens" not in html
 
 
 def test_the_about_page_says_what_withdrawal_does(client):

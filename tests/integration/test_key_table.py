@@ -5,7 +5,9 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
+from uuid import UUID
 
 import click
 import psycopg
@@ -21,6 +23,10 @@ from archive.errors import ConfigurationError
 from archive.keystore import CANARY_ID
 from archive.keystore_sqlite import SQLiteKeyStore
 from tests.conftest import CURATOR, Storage, files_containing
+from tests.support.archive_processes import open_and_record, read_keys_meanwhile, record_and_shred, run_at_once
+
+OPENING_ROUNDS = 5
+SHRED_ROUNDS = 40
 
 
 def _record(archive, name="Reader Blocked"):
@@ -126,11 +132,57 @@ def test_rotation_interrupted_before_the_rewrap_is_undone_on_next_open(tmp_path:
     assert (tmp_path / "var" / "master.key").read_text() == old_text
 
 
+def _fresh(storage: Storage, round_: int) -> Settings:
+    """Settings for a new, empty archive of the same kind as ``storage``."""
+    if storage.server is None:
+        return replace(storage.settings, data_dir=storage.settings.data_dir.with_name(f"var-{round_}"))
+    dbname = storage.server.create_database(f"{storage.dbname}_{round_}")
+    return replace(storage.settings, database_url=storage.server.dsn(dbname))
+
+
+@pytest.mark.slow
 def test_two_processes_opening_an_empty_archive_at_once_both_succeed(storage: Storage):
-    first = storage.open()
-    second = storage.open()
-    first.close()
-    second.close()
+    # Real processes, released together, several times: creating the master key file and the
+    # tables must not race (a lost master key file would make every key unreadable later).
+    for round_ in range(OPENING_ROUNDS):
+        settings = _fresh(storage, round_)
+        first, second = run_at_once(settings, (open_and_record, "First Opener"), (open_and_record, "Second Opener"))
+
+        reopened = open_archive(settings)
+        try:
+            assert first["master_key_id"] == second["master_key_id"] == reopened.keys._master.key_id
+            assert reopened.get_contributor(UUID(first["contributor"])).name == "First Opener"
+            assert reopened.get_contributor(UUID(second["contributor"])).name == "Second Opener"
+        finally:
+            reopened.close()
+
+
+@pytest.mark.slow
+def test_a_process_shredding_while_another_reads_leaves_no_shredded_key_behind(storage: Storage):
+    settings = storage.settings
+    storage.open().close()  # created before the race: this test is about writing while reading
+    checked = []
+
+    def while_both_are_open(written: dict) -> None:
+        # A third archive (this process) sees what the writer did while the reader still reads.
+        archive = open_archive(settings)
+        try:
+            assert all(archive.keys.get(UUID(i)) is not None for i in written["kept"])
+            assert not any(archive.keys.exists(UUID(i)) for i in written["shredded"])
+            assert archive.keys.complete_pending_purges() is True
+        finally:
+            archive.close()
+        files = storage.database_files() if storage.server else sorted(settings.data_dir.glob("keys.sqlite3*"))
+        left = [w for w in written["wrapped"] if files_containing(files, bytes.fromhex(w))]
+        assert left == [], f"{len(left)} of {len(written['wrapped'])} shredded keys still in the files"
+        checked.append(written)
+
+    _, reader = run_at_once(
+        settings, (record_and_shred, SHRED_ROUNDS), (read_keys_meanwhile,), while_open=while_both_are_open
+    )
+
+    assert checked and len(checked[0]["shredded"]) == SHRED_ROUNDS // 2
+    assert reader["passes"] > 1 and reader["read"] > 0
 
 
 def test_a_shred_in_another_process_empties_this_processs_cache_within_the_bound(tmp_path: Path):

@@ -54,12 +54,13 @@ def test_curator_flow(page: Page, new_page, live_server, curator_credentials, tm
     word = _word(rng)
     title = f"Lantern {word.capitalize()}"
     pseudonym = f"Qaz {_word(rng, 6).capitalize()}"
+    name = f"Aruzhan {_word(rng, 8).capitalize()}ova"  # invented; credited by pseudonym only
     slug = f"browser-{_word(rng, 8)}"
 
     # Log in and register a contributor.
     _log_in(page, curator_credentials)
     page.goto("/curate/contributors/new")
-    page.fill("#name", "Browser Test Contributor (fictional)")
+    page.fill("#name", name)
     page.fill("#pseudonym", pseudonym)
     _submit(page, "form:has(#name)")
     contributor_id = _id_in_url(page, "/curate/contributors")
@@ -112,20 +113,30 @@ def test_curator_flow(page: Page, new_page, live_server, curator_credentials, tm
         time.sleep(0.5)
     expect(hit).to_have_count(1)
     expect(hit).to_contain_text(pseudonym)
+    expect(hit).not_to_contain_text(name)
 
+    # The hit leads to the work's own page: title, credit by pseudonym, the image with its alt text.
     item_link = hit.locator(f"a[href*='/items/{item_id}']")
-    if item_link.count():
-        item_link.first.click()
-        visitor.wait_for_load_state()
-        assert f"/items/{item_id}" in visitor.url
-        expect(visitor.locator("main")).to_contain_text(title)
-        image = visitor.locator("main img").first
-    else:  # the search page does not link works yet: find it on its exhibition
-        visitor.goto(f"/exhibitions/{slug}?lang=en")
-        work = visitor.locator(f"#item-{item_id}")
-        expect(work).to_contain_text(title)
-        image = work.locator("img").first
+    expect(item_link).to_have_count(1)
+    with visitor.expect_navigation():
+        item_link.click()
+    assert f"/items/{item_id}" in visitor.url
+    main = visitor.locator("main")
+    expect(main).to_contain_text(title)
+    expect(main).to_contain_text(pseudonym)
+    expect(main).not_to_contain_text(name)
+    _shows_the_lantern(visitor, main.locator("img").first, live_server.origin)
+
+    # The published exhibition shows the same work, with the same image.
+    visitor.goto(f"/exhibitions/{slug}?lang=en")
+    work = visitor.locator(f"#item-{item_id}")
+    expect(work).to_contain_text(title)
+    expect(work).not_to_contain_text(name)
+    _shows_the_lantern(visitor, work.locator("img").first, live_server.origin)
+
+
+def _shows_the_lantern(page: Page, image, origin: str) -> None:
     expect(image).to_have_attribute("alt", "A paper lantern glowing on a dark windowsill")
-    _image_is_displayed(visitor, image)
+    _image_is_displayed(page, image)
     src = image.evaluate("img => img.currentSrc")
-    assert src.startswith(live_server.origin + "/media/"), src
+    assert src.startswith(origin + "/media/"), src

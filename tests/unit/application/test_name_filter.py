@@ -67,7 +67,7 @@ def test_pages_and_the_index_show_only_the_names_the_attribution_allows(archive,
     if attribution != "named":
         archive.update_consent(item, actor=CURATOR, attribution=attribution)
     found = archive.get_item(item)
-    view = public_item(archive, found, Surface.ONLINE, date.today())
+    view = public_item(archive, found, Surface.ONLINE, archive.today())
     document = item_document(archive, found, ExhibitionMap())
     page_text = repr(view.details) + repr(view.credit)
     index_text = repr(document.titles) + repr(document.texts) + repr(document.contributor)

@@ -1,0 +1,124 @@
+"""A contributor who erased themselves (withdrew everything) is given nothing new.
+
+New items would hold content the contributor asked to be rid of, under a name that no longer
+exists; a new consent code would retire the code they still hold, and with it the receipts
+that prove what they did.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archive.application import ExhibitionArchive, NewImage
+from archive.bootstrap import open_archive
+from archive.config import Settings
+from archive.keystore import InMemoryKeyStore
+from archive.media import InMemoryMediaStore
+from domain.errors import InvalidValue
+from tests.conftest import CURATOR
+
+
+def _erased(archive: ExhibitionArchive, *, with_item_first: bool = True):
+    """A contributor who had one consented testimony and then withdrew everything; their code."""
+    contributor = archive.register_contributor(name="Zhanar Testova", actor=CURATOR)
+    item = archive.record_testimony(
+        contributor_id=contributor, actor=CURATOR, text={"kk": "Менің әңгімем"}, language="kk",
+        content_note={"en": "Note"},
+    )
+    code = archive.record_consent(
+        item, actor=CURATOR, scopes=["exhibit"], attribution="anonymous", text_version="v1"
+    ).code
+    archive.withdraw_everything(contributor)
+    return contributor, code
+
+
+def _events(archive: ExhibitionArchive) -> int:
+    return archive.recorder.max_notification_id() or 0
+
+
+def test_an_erased_contributor_cannot_be_given_a_new_testimony(archive):
+    contributor, _ = _erased(archive)
+    before = _events(archive)
+
+    with pytest.raises(InvalidValue, match="erased at their request"):
+        archive.record_testimony(
+            contributor_id=contributor, actor=CURATOR, text={"ru": "Новый текст"}, language="ru",
+            content_note={"en": "Note"},
+        )
+
+    assert _events(archive) == before
+    assert len(archive.contributor_item_ids(contributor)) == 1
+
+
+def test_an_erased_contributor_cannot_be_given_a_new_artwork(archive):
+    contributor, _ = _erased(archive)
+    before = _events(archive)
+
+    with pytest.raises(InvalidValue, match="erased at their request"):
+        archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Quilt"})
+
+    assert _events(archive) == before
+
+
+def test_an_erased_contributor_cannot_be_given_a_new_artwork_with_images():
+    from media_store import PillowImagePipeline, make_sample_photo
+
+    media = InMemoryMediaStore()
+    archive = ExhibitionArchive(
+        InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+        media=media, images=PillowImagePipeline(),
+    )
+    contributor, _ = _erased(archive)
+    before = _events(archive)
+
+    with pytest.raises(InvalidValue, match="erased at their request"):
+        archive.record_artwork_with_images(
+            contributor_id=contributor, actor=CURATOR, title={"en": "Quilt"},
+            images=[NewImage(make_sample_photo(3), {"en": "A quilt"})],
+        )
+
+    assert _events(archive) == before
+    assert media.list("") == []
+
+
+def test_an_erased_contributor_cannot_be_given_a_new_consent_code(archive):
+    contributor, code = _erased(archive)
+    before = _events(archive)
+
+    with pytest.raises(InvalidValue, match="erased at their request"):
+        archive.issue_consent_code(contributor, CURATOR)
+
+    # Their own code still opens their receipts.
+    assert _events(archive) == before
+    holder = archive.holder_of_code(code)
+    assert holder is not None and archive.code_is_live(holder)
+    assert [r.action for r in archive.receipts_of_contributor(holder.contributor_id)] == ["withdrawn_everything"]
+
+
+def test_items_are_refused_once_the_contributor_erased_themselves_after_earlier_recordings(archive):
+    # This process recorded for the contributor before: it must not trust what it saw then.
+    contributor = archive.register_contributor(name="Zhanar Testova", actor=CURATOR)
+    archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Before"})
+    archive.withdraw_everything(contributor)
+
+    with pytest.raises(InvalidValue, match="erased at their request"):
+        archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "After"})
+
+
+def test_items_are_refused_when_another_process_erased_the_contributor(tmp_path: Path):
+    settings = Settings(data_dir=tmp_path / "var")
+    web, portal = open_archive(settings), open_archive(settings)
+    try:
+        contributor = web.register_contributor(name="Zhanar Testova", actor=CURATOR)
+        web.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Before"})
+        portal.withdraw_everything(contributor)
+
+        with pytest.raises(InvalidValue, match="erased at their request"):
+            web.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "After"})
+        with pytest.raises(InvalidValue, match="erased at their request"):
+            web.issue_consent_code(contributor, CURATOR)
+    finally:
+        web.close()
+        portal.close()
