@@ -42,6 +42,7 @@ REPLACEMENTS = {
 SAFETY_TESTS = (
     "tests/unit/application/test_use_cases.py",
     "tests/unit/application/test_name_filter.py",
+    "tests/unit/application/test_name_review.py",
     "tests/unit/search/test_search_queries.py",
     "tests/integration/search/test_search_follower.py",
     "tests/e2e/test_withheld_names_on_every_surface.py",
@@ -52,6 +53,7 @@ SAFETY_TESTS = (
     "tests/e2e/test_web_search.py",
     "tests/e2e/test_api.py",
     "tests/e2e/test_name_battery.py",
+    "tests/e2e/test_name_review_page.py",
 )
 PYTEST_ARGS = ("-q", "-x", "-p", "no:cacheprovider", "-m", "not postgres and not slow", "-rf")
 COPY_IGNORED = shutil.ignore_patterns(
