@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from web.extensions import limiter
-
 
 @pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """Rate-limit counters live in process memory; each test starts with none."""
-    yield
-    try:
-        limiter.reset()
-    except Exception:  # noqa: BLE001 - not initialised yet: nothing to reset
-        pass
+def fresh_data_dir(tmp_path, monkeypatch):
+    """Apps built in a test keep what they write beside the archive (rate-limit counters, the
+    search folder) in that test's own data folder: each test starts with no counts."""
+    monkeypatch.setenv("ARCHIVE_DATA_DIR", str(tmp_path / "app-data"))
