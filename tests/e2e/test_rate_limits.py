@@ -134,3 +134,12 @@ def test_a_working_code_gives_its_attempt_back(archive, code):
         assert _enter(client, code).status_code == 303
     assert _enter(client, consent_codes.new_code()).status_code == 401
     assert _enter(client, consent_codes.new_code()).status_code == 429
+
+
+@pytest.mark.parametrize("hops", ["-1", "one", "1.5"])
+def test_a_malformed_proxy_hop_count_is_refused_with_a_clear_message(hops):
+    from archive.config import Settings
+    from archive.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="ARCHIVE_PROXY_HOPS"):
+        Settings.from_environ({"ARCHIVE_PROXY_HOPS": hops})

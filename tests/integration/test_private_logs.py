@@ -122,3 +122,25 @@ def test_a_request_line_is_logged_without_its_query(tmp_path):
     assert private_request_line("GET", "/search?q=Aigerim", "HTTP/1.1") == "GET /search HTTP/1.1"
     assert private_request_line("GET", "/%63onsent/items/1?lang=ru", "HTTP/1.1") == "GET /consent/… HTTP/1.1"
     assert private_request_line("BREW", "/items?page=2", "HTCPCP/1.0") == "- /items -"
+
+
+def test_no_gunicorn_log_format_can_bring_back_an_address_or_a_query():
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+    from gunicorn.glogging import SafeAtoms
+
+    from web.gunicorn_conf import PrivateLogger
+
+    logger = PrivateLogger(Config())
+    environ = {"REQUEST_METHOD": "GET", "RAW_URI": "/consent/items/5f0c?lang=ru", "PATH_INFO": "/consent/items/5f0c",
+               "QUERY_STRING": "lang=ru", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": CLIENT,
+               "HTTP_X_FORWARDED_FOR": CLIENT, "HTTP_REFERER": "https://example.org/?q=Aigerim"}
+    request = SimpleNamespace(headers=[("X-FORWARDED-FOR", CLIENT), ("REFERER", "https://example.org/?q=Aigerim")])
+    response = SimpleNamespace(status="303 SEE OTHER", sent=0, headers=[("Location", "/consent/receipts/R-7K3M-Q9XD")])
+    atoms = SafeAtoms(logger.atoms(response, request, environ, timedelta(milliseconds=3)))
+    greedy = ('%(h)s %(r)s %(U)s %(q)s %(f)s %(a)s %({x-forwarded-for}i)s %({referer}i)s %({location}o)s '
+              '%({remote_addr}e)s %({http_x_forwarded_for}e)s %(s)s')
+    line = greedy % atoms
+    assert line == "- GET /consent/… HTTP/1.1 /consent/…  - - - - - - - 303"
