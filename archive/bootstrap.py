@@ -19,6 +19,7 @@ from archive.durable import fsync_dir
 from archive.errors import ConfigurationError
 from archive.keystore import KeyStore
 from archive.media import ImagePipeline, MediaStore
+from archive.rate_counters import RateCounters
 from archive.search import SearchIndex
 from archive.search_folders import IndexFolders, LiveIndex
 
@@ -28,6 +29,7 @@ EVENTS_FILE = "events.sqlite3"
 KEYS_FILE = "keys.sqlite3"
 MEDIA_DIR = "media"
 SECRET_KEY_FILE = "secret.key"
+RATE_COUNTERS_FILE = "rate_limits.sqlite3"
 
 
 def open_archive(settings: Settings) -> ExhibitionArchive:
@@ -112,6 +114,18 @@ def load_secret_key(settings: Settings) -> str:
         finally:
             os.close(fd)
     return path.read_text().strip()
+
+
+def open_rate_counters(settings: Settings, secret: str) -> RateCounters:
+    """The rate-limit counters every web process and host shares: a table in PostgreSQL, or
+    (embedded default) ``<data dir>/rate_limits.sqlite3``. Keys are hashed with ``secret``."""
+    if settings.uses_postgres:
+        from archive.rate_counters_postgres import PostgresRateCounters
+
+        return PostgresRateCounters(settings.postgres.url, secret)
+    from archive.rate_counters_sqlite import SQLiteRateCounters
+
+    return SQLiteRateCounters(ensure_data_dir(settings.data_dir) / RATE_COUNTERS_FILE, secret)
 
 
 def rotate_embedded_master_key(settings: Settings) -> tuple[int, MasterKey]:

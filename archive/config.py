@@ -47,6 +47,19 @@ def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _count(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = _optional(environ, name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}.") from None
+    if value < 0:
+        raise ConfigurationError(f"{name} must be 0 or more.")
+    return value
+
+
 @dataclass(frozen=True)
 class PostgresURL:
     """The parts of a ``postgresql://user:password@host:port/dbname`` URL."""
@@ -74,6 +87,9 @@ class Settings:
     index_dir: Path | None = None
     secret_key: str | None = None
     secure_cookies: bool = True
+    #: How many proxies in front of the web processes append to X-Forwarded-For (and -Proto)
+    #: and are trusted to: the client is the address that many hops from the right.
+    proxy_hops: int = 0
 
     @property
     def search_dir(self) -> Path:
@@ -96,6 +112,7 @@ class Settings:
             index_dir=Path(environ["ARCHIVE_INDEX_DIR"]) if _optional(environ, "ARCHIVE_INDEX_DIR") else None,
             secret_key=_optional(environ, "ARCHIVE_SECRET_KEY"),
             secure_cookies=_flag(environ, "ARCHIVE_SECURE_COOKIES", True),
+            proxy_hops=_count(environ, "ARCHIVE_PROXY_HOPS", 0),
         )
         settings.zone  # validates the time zone
         if settings.s3_endpoint_url and not settings.s3_bucket:

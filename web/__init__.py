@@ -8,9 +8,10 @@ from typing import Any
 
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from archive.application import ExhibitionArchive
-from archive.bootstrap import load_secret_key, open_archive, open_search_index
+from archive.bootstrap import load_secret_key, open_archive, open_rate_counters, open_search_index
 from archive.config import Settings
 
 CONTENT_SECURITY_POLICY = (
@@ -36,6 +37,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["search"] = config.get("SEARCH") or open_search_index(settings, writable=False)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(settings)
+    app.extensions["rate_counters"] = config.get("RATE_COUNTERS") or open_rate_counters(settings, app.config["SECRET_KEY"])
+    if settings.proxy_hops:
+        # The client address (rate limits) and scheme come from that many trusted proxy hops.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)  # type: ignore[method-assign]
     app.config.setdefault("MAX_CONTENT_LENGTH", (settings.max_upload_mb * 8 + 1) * 1024 * 1024)
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
@@ -85,6 +90,14 @@ def _register_safety_headers(app: Flask) -> None:
 
 
 def _register_error_pages(app: Flask) -> None:
+    from web.rate_limits import describe_wait, seconds_to_wait
+
+    @app.errorhandler(429)
+    def too_many_requests(error: HTTPException) -> Any:
+        wait = seconds_to_wait()
+        page = render_template("errors/error.html", error=error, wait=describe_wait(wait))
+        return page, 429, {"Retry-After": str(wait)}
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
         return render_template("errors/error.html", error=error), error.code

@@ -53,6 +53,7 @@ def serve(ctx: click.Context, host: str, port: int, no_follow: bool) -> None:
     """Serve the website with the search follower in the background (development server;
     production uses gunicorn and a separate 'archive follow' worker, see the Procfile)."""
     from web import create_app
+    from web.log_privacy import PrivateRequestHandler
 
     stop = threading.Event()
     follower = None if no_follow else start_follower(ctx, stop)
@@ -60,7 +61,8 @@ def serve(ctx: click.Context, host: str, port: int, no_follow: bool) -> None:
     app = create_app({"ARCHIVE_SECURE_COOKIES": "0"})
     click.echo(f"Serving the archive at http://{host}:{port}/ (Ctrl+C to stop)")
     try:
-        app.run(host=host, port=port, threaded=True, use_reloader=False)
+        # Access lines without client addresses, queries or consent paths (web.log_privacy).
+        app.run(host=host, port=port, threaded=True, use_reloader=False, request_handler=PrivateRequestHandler)
     finally:
         stop.set()
         if follower is not None:

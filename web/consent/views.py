@@ -28,8 +28,8 @@ from web.consent import bp
 from web.consent.forms import describe, form_of, wanted_change
 from web.consent.session import archive, close_portal, current_holder, lang_args as _lang, open_portal, portal_required
 from web.curate.forms import CsrfForm
-from web.extensions import limiter
 from web.i18n import attempt as _attempt
+from web.rate_limits import describe_wait, give_back_attempt, limiter, private_key, seconds_to_wait
 
 #: Where the quick exit goes: a neutral page that looks like any other browsing.
 NEUTRAL_PAGE = "https://www.google.com/"
@@ -40,12 +40,8 @@ CODE_LIMITS = "5 per hour"
 MIN_CHECK_SECONDS = 0.25
 
 
-def _failed(response: Response) -> bool:
-    return response.status_code != 303
-
-
 def _code_key() -> str:
-    return "consent-code:" + code_hash(request.form.get("code", ""))
+    return private_key("consent-code", code_hash(request.form.get("code", "")))
 
 
 @bp.after_request
@@ -55,20 +51,26 @@ def never_indexed(response: Response) -> Response:
 
 
 @bp.errorhandler(429)
-def too_many_attempts(error: Exception) -> tuple[str, int]:
+def too_many_attempts(error: Exception) -> tuple[str, int, dict[str, str]]:
+    """The code page without its form, saying how long to wait (also in ``Retry-After``)."""
+    wait = seconds_to_wait()
     return render_template("consent/enter.html", form=CsrfForm(), error=gettext(
-        "Too many attempts. For your safety, please wait a while before you try again."
-    ), limited=True), 429
+        "Too many attempts. For your safety, please wait %(wait)s before you try again.", wait=describe_wait(wait)
+    ), limited=True), 429, {"Retry-After": str(wait)}
 
 
 # -- entering a code ------------------------------------------------------------------------
 
 
 @bp.route("", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config.get("CONSENT_CLIENT_LIMITS", CLIENT_LIMITS), methods=["POST"], deduct_when=_failed)
-@limiter.limit(lambda: current_app.config.get("CONSENT_CODE_LIMITS", CODE_LIMITS), key_func=_code_key, methods=["POST"], deduct_when=_failed)
+@limiter.limit(lambda: current_app.config.get("CONSENT_CLIENT_LIMITS", CLIENT_LIMITS), methods=["POST"])
+@limiter.limit(lambda: current_app.config.get("CONSENT_CODE_LIMITS", CODE_LIMITS), key_func=_code_key, methods=["POST"])
 def enter_code() -> Any:
-    """The code form. Any wrong, old or malformed code gets the same message, after the same time."""
+    """The code form. Any wrong, old or malformed code gets the same message, after the same time.
+
+    Every attempt is counted before it is checked (so parallel attempts cannot overrun the
+    limits); a code that works gives its attempt back, so only failures use up the limits.
+    """
     form = CsrfForm()
     if request.method == "POST" and form.validate_on_submit():
         started = time.monotonic()
@@ -77,6 +79,7 @@ def enter_code() -> Any:
         if remaining > 0:
             time.sleep(remaining)
         if holder is not None:
+            give_back_attempt()
             open_portal(holder)
             return redirect(url_for("consent.your_items", **_lang()), 303)
         message = gettext("This code did not work. Check it against your receipt and try again, or ask the curators for a new one.")

@@ -1,0 +1,50 @@
+"""gunicorn settings for the archive: ``gunicorn -c python:web.gunicorn_conf "web:create_app()"``.
+
+The access log goes to standard output and records what ``web.log_privacy`` allows, whatever
+``--access-logformat`` says: the logger class below replaces the atoms that could betray a
+visitor (client address, request line, path, query, referrer, user agent, every header and
+environment variable) before any format sees them, and scrubs the two error-log messages
+that carry a client address or a request's path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.glogging import Logger
+
+from web.log_privacy import private_path, private_request_line, private_target
+
+#: Atoms that hold nothing about who the visitor is or what they looked for.
+SAFE_ATOMS = ("l", "t", "s", "m", "H", "b", "B", "T", "D", "M", "L", "p")
+INVALID_REQUEST = "Invalid request from ip="
+ERROR_HANDLING = "Error handling request %s"
+
+
+class PrivateLogger(Logger):
+    """gunicorn's logger, keeping client addresses, queries and consent paths out of its logs."""
+
+    def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
+        every = super().atoms(resp, req, environ, request_time)
+        atoms = {name: every[name] for name in SAFE_ATOMS if name in every}
+        atoms.update(
+            h="-", u="-", f="-", a="-", q="",
+            r=private_request_line(environ.get("REQUEST_METHOD"), environ.get("RAW_URI"), environ.get("SERVER_PROTOCOL")),
+            U=private_path(environ.get("PATH_INFO")),
+        )
+        return atoms
+
+    def warning(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        if isinstance(msg, str) and msg.startswith(INVALID_REQUEST):
+            msg, args = "Invalid request refused (its address and request line are not logged)", ()
+        super().warning(msg, *args, **kwargs)
+
+    def exception(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        if msg == ERROR_HANDLING and args:
+            args = (private_target(str(args[0])), *args[1:])
+        super().exception(msg, *args, **kwargs)
+
+
+logger_class = PrivateLogger
+accesslog = "-"
+access_log_format = '%(t)s %(p)s "%(r)s" %(s)s %(b)s %(M)sms'
