@@ -10,6 +10,7 @@ from archive.search import FACETS, KINDS, MAX_PAGE_SIZE, SORTS, SearchQuery
 from archive.search_queries import VisitorResults, search
 from domain.languages import SUPPORTED_LANGUAGES
 from web.page_cache import cached_page
+from web.url_args import link_args
 
 bp = Blueprint("search", __name__)
 
@@ -38,7 +39,7 @@ def query_from_args(args: Any) -> SearchQuery:
 
 def _url_with(**changes: Any) -> str:
     """The current search URL with some arguments replaced (None removes them)."""
-    args = request.args.to_dict(flat=False)
+    args = link_args(request.args)
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)
