@@ -92,6 +92,19 @@ def load_secret_key(settings: Settings) -> str:
     return path.read_text().strip()
 
 
+def trusted_hosts(settings: Settings) -> list[str] | None:
+    """The host names the web app answers to (``ARCHIVE_TRUSTED_HOSTS``); None: any (embedded
+    default only). Required with PostgreSQL: a production site must refuse a forged ``Host``."""
+    if settings.trusted_hosts:
+        return list(settings.trusted_hosts)
+    if settings.uses_postgres:
+        raise ConfigurationError(
+            "ARCHIVE_TRUSTED_HOSTS is required with PostgreSQL: list the host names visitors use, "
+            "separated by commas (e.g. archive.example.org), so that a forged Host header is refused."
+        )
+    return None
+
+
 def rotate_embedded_master_key(settings: Settings) -> tuple[int, MasterKey]:
     """Rotate the master key of an embedded archive whose key lives in the data folder.
 

@@ -6,6 +6,7 @@ No other module reads ``os.environ``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,25 @@ def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+#: A host name as a visitor's browser sends it (no scheme, port or path); a leading dot also
+#: trusts every subdomain; an IPv6 address is written in brackets.
+_HOST_NAME = re.compile(r"\.?[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\]")
+
+
+def _host_names(environ: Mapping[str, str], name: str) -> tuple[str, ...]:
+    raw = _optional(environ, name)
+    if raw is None:
+        return ()
+    hosts = tuple(host.strip().lower() for host in raw.split(",") if host.strip())
+    for host in hosts:
+        if not _HOST_NAME.fullmatch(host):
+            raise ConfigurationError(
+                f"{name}: {host!r} is not a host name. List the names visitors use, separated by commas, "
+                "without https:// or a port, e.g. archive.example.org,www.archive.example.org"
+            )
+    return hosts
+
+
 @dataclass(frozen=True)
 class PostgresURL:
     """The parts of a ``postgresql://user:password@host:port/dbname`` URL."""
@@ -74,6 +94,7 @@ class Settings:
     index_dir: Path | None = None
     secret_key: str | None = None
     secure_cookies: bool = True
+    trusted_hosts: tuple[str, ...] = ()
 
     @property
     def search_dir(self) -> Path:
@@ -96,6 +117,7 @@ class Settings:
             index_dir=Path(environ["ARCHIVE_INDEX_DIR"]) if _optional(environ, "ARCHIVE_INDEX_DIR") else None,
             secret_key=_optional(environ, "ARCHIVE_SECRET_KEY"),
             secure_cookies=_flag(environ, "ARCHIVE_SECURE_COOKIES", True),
+            trusted_hosts=_host_names(environ, "ARCHIVE_TRUSTED_HOSTS"),
         )
         settings.zone  # validates the time zone
         if settings.s3_endpoint_url and not settings.s3_bucket:

@@ -7,10 +7,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from archive.application import ExhibitionArchive
-from archive.bootstrap import load_secret_key, open_archive, open_search_index
+from archive.bootstrap import load_secret_key, open_archive, open_search_index, trusted_hosts
 from archive.config import Settings
 
 CONTENT_SECURITY_POLICY = (
@@ -31,6 +32,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     environ = {**os.environ, **{k: v for k, v in config.items() if k.startswith("ARCHIVE_") and isinstance(v, str)}}
     app.config.update(config)
     settings = Settings.from_environ(environ)
+    if "TRUSTED_HOSTS" not in config:  # a forged Host header is refused with a 400
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(settings)
     archive: ExhibitionArchive = config.get("ARCHIVE") or open_archive(settings)
     app.extensions["archive"] = archive
     app.extensions["search"] = config.get("SEARCH") or open_search_index(settings, writable=False)
@@ -85,6 +88,11 @@ def _register_safety_headers(app: Flask) -> None:
 
 
 def _register_error_pages(app: Flask) -> None:
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError) -> Any:
+        # Not one of ARCHIVE_TRUSTED_HOSTS: no page, so no link is ever built for that host.
+        return _("This site does not answer to that host name."), 400, {"Content-Type": "text/plain; charset=utf-8"}
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
         return render_template("errors/error.html", error=error), error.code
