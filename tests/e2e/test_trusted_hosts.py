@@ -1,11 +1,14 @@
-"""Trusted host names: a forged Host header gets no page."""
+"""Trusted host names: a forged Host header gets no page, and pages are cached per host."""
 
 from __future__ import annotations
 
 import pytest
+from flask import request
+
 from archive.config import Settings
 from archive.errors import ConfigurationError
 from web import create_app
+from web.page_cache import cached_page
 
 HOSTS = "archive.example.org,www.archive.example.org"
 
@@ -58,3 +61,11 @@ def test_trusted_hosts_are_read_as_a_list_with_subdomain_suffixes(tmp_path):
     settings = Settings.from_environ({"ARCHIVE_DATA_DIR": str(tmp_path),
                                       "ARCHIVE_TRUSTED_HOSTS": " Archive.Example.org , .example.kz,[::1]"})
     assert settings.trusted_hosts == ("archive.example.org", ".example.kz", "[::1]")
+
+
+def test_a_cached_page_is_never_served_for_another_host(archive):
+    app = app_for(archive, ARCHIVE_TRUSTED_HOSTS="a.example,b.example")
+    app.add_url_rule("/which-host", "which_host", cached_page()(lambda: f"rendered for {request.host}"))
+    client = app.test_client()
+    assert client.get("/which-host", headers={"Host": "a.example"}).get_data(as_text=True) == "rendered for a.example"
+    assert client.get("/which-host", headers={"Host": "b.example"}).get_data(as_text=True) == "rendered for b.example"
