@@ -68,12 +68,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         """Liveness for load balancers (and the benchmarks' trivial route)."""
         return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
-    _register_safety_headers(app)
+    _register_safety_headers(app, https_only=settings.secure_cookies)
     _register_error_pages(app)
     return app
 
 
-def _register_safety_headers(app: Flask) -> None:
+#: Browsers that saw the site over HTTPS keep to HTTPS for a year (not subdomains: other sites
+#: of the organisation may not have certificates).
+STRICT_TRANSPORT_SECURITY = "max-age=31536000"
+
+
+def _register_safety_headers(app: Flask, *, https_only: bool) -> None:
     @app.after_request
     def add_headers(response: Any) -> Any:
         response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
@@ -81,6 +86,8 @@ def _register_safety_headers(app: Flask) -> None:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+        if https_only:  # Secure cookies: the site is served over HTTPS, and only so
+            response.headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
         if request.endpoint != "static":
             # Pages and media change with consent, and a visitor's device may be shared.
             response.headers["Cache-Control"] = "private, no-store"

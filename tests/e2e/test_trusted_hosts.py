@@ -1,4 +1,4 @@
-"""Trusted host names: a forged Host header gets no page, and pages are cached per host."""
+"""Trusted host names: a forged Host header gets no page, pages are cached per host, HTTPS is kept."""
 
 from __future__ import annotations
 
@@ -69,3 +69,10 @@ def test_a_cached_page_is_never_served_for_another_host(archive):
     client = app.test_client()
     assert client.get("/which-host", headers={"Host": "a.example"}).get_data(as_text=True) == "rendered for a.example"
     assert client.get("/which-host", headers={"Host": "b.example"}).get_data(as_text=True) == "rendered for b.example"
+
+
+def test_browsers_are_told_to_keep_to_https_when_cookies_are_secure(archive, no_archive_settings):
+    secure = app_for(archive).test_client().get("/about")
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
+    local = app_for(archive, ARCHIVE_SECURE_COOKIES="0").test_client().get("/about")
+    assert "Strict-Transport-Security" not in local.headers
