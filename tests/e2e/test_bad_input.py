@@ -37,3 +37,31 @@ def test_a_next_address_with_control_or_odd_characters_falls_back_to_the_dashboa
 def test_a_plain_next_address_in_the_workspace_is_still_followed(client):
     response = client.post("/curate/login?next=/curate/consent%3Fa%3D1", data={"username": "dana", "password": PASSWORD})
     assert response.headers["Location"] == "/curate/consent?a=1"
+
+
+# -- JSON nested deep ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def token(app):
+    return app.extensions["archive"].issue_api_token("dana", actor=CURATOR)
+
+
+@pytest.mark.parametrize("body", ["[" * 100_000 + "]" * 100_000, '{"name": ' + '{"a": ' * 100_000 + "1" + "}" * 100_001,
+                                  "[" * 100_000], ids=["arrays", "objects", "unclosed"])
+def test_json_nested_100000_deep_is_a_400_problem_and_records_nothing(app, client, token, body):
+    archive = app.extensions["archive"]
+    before = archive.recorder.max_notification_id()
+    response = client.post("/api/v1/contributors", data=body, content_type="application/json",
+                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 400
+    assert response.json["detail"] == "The request body is nested more than 32 levels deep."
+    assert archive.recorder.max_notification_id() == before
+
+
+def test_json_as_deep_as_the_limit_is_read_and_brackets_in_strings_do_not_count(client, token):
+    body = '{"name": "[[[[' + "[" * 100 + '", "pseudonym": ' + "[" * 31 + "]" * 31 + "}"
+    response = client.post("/api/v1/contributors", data=body, content_type="application/json",
+                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 422  # read, then refused by the schema: a pseudonym is text
+    assert response.json["errors"] == [{"pointer": "#/pseudonym", "detail": "Must be text or null."}]
