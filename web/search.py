@@ -19,19 +19,20 @@ MAX_PAGE = 1000
 
 
 def _ints(values: list[str]) -> tuple[int, ...]:
-    return tuple(int(v) for v in values if v.isdigit() and len(v) <= 4)
+    return tuple(int(v) for v in values if v.isascii() and v.isdigit() and len(v) <= 4)
 
 
 def query_from_args(args: Any) -> SearchQuery:
     """A ``SearchQuery`` from URL arguments; unknown or malformed values are ignored."""
     page = args.get("page", "1")
+    number = int(page) if page.isascii() and page.isdigit() and len(page) <= 6 else 1  # not "²", not 5,000 digits
     return SearchQuery(
         text=args.get("q", "")[:10_000],
         kinds=tuple(k for k in args.getlist("kind") if k in KINDS),
         exhibitions=tuple(e for e in args.getlist("exhibition") if 0 < len(e) <= 80),
         years=_ints(args.getlist("year")),
         languages=tuple(l for l in args.getlist("language") if l in SUPPORTED_LANGUAGES),
-        page=min(int(page), MAX_PAGE) if page.isdigit() and int(page) > 0 else 1,
+        page=min(max(number, 1), MAX_PAGE),
         page_size=min(PAGE_SIZE, MAX_PAGE_SIZE),
         sort=args.get("sort") if args.get("sort") in SORTS else "relevance",
     )

@@ -65,3 +65,25 @@ def test_json_as_deep_as_the_limit_is_read_and_brackets_in_strings_do_not_count(
                            headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 422  # read, then refused by the schema: a pseudonym is text
     assert response.json["errors"] == [{"pointer": "#/pseudonym", "detail": "Must be text or null."}]
+
+
+# -- digits that are not ASCII --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["year=²⁰²⁴", "year=٢٠٢٤", "page=²", "page=" + "9" * 5000, "page=0", "year=2024&page=³"],
+                         ids=["superscript-year", "arabic-indic-year", "superscript-page", "5000-digit-page", "page-0",
+                              "superscript-page-with-year"])
+def test_search_arguments_in_odd_digits_are_ignored(client, query):
+    response = client.get(f"/search?q=x&{query}")
+    assert response.status_code == 200
+
+
+def test_a_year_in_superscript_digits_in_the_workspace_form_is_refused_clearly(app, client):
+    archive = app.extensions["archive"]
+    person = archive.register_contributor(name="Person", actor=CURATOR)
+    client.post("/curate/login", data={"username": "dana", "password": PASSWORD})
+    before = archive.recorder.max_notification_id()
+    response = client.post("/curate/artworks/new", data={"contributor_id": str(person), "title_en": "Work", "year": "²⁰²⁴"})
+    assert response.status_code == 422
+    assert "Year must be a whole number." in response.get_data(as_text=True)
+    assert archive.recorder.max_notification_id() == before

@@ -239,7 +239,7 @@ def _item_page(found: Item, error: str | None = None, status: int = 200) -> tupl
 def _shown_version() -> int:
     """The item version a form was filled in on (its hidden ``version`` field)."""
     raw = (request.form.get("version") or "").strip()
-    if not raw.isdigit() or len(raw) > 9:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
         raise InvalidValue("The form did not say which version of the item it showed; reload the page and try again.")
     return int(raw)
 
