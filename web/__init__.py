@@ -8,11 +8,12 @@ from typing import Any
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.exceptions import HTTPException, SecurityError, ServiceUnavailable
 
 from archive.application import ExhibitionArchive
 from archive.bootstrap import load_secret_key, open_archive, open_search_index, trusted_hosts
 from archive.config import Settings
+from archive.media import MediaStoreUnavailable
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -94,11 +95,22 @@ def _register_safety_headers(app: Flask, *, https_only: bool) -> None:
         return response
 
 
+#: How long a client should wait before asking again for media while the storage is down.
+MEDIA_RETRY_AFTER_SECONDS = 60
+
+
 def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(SecurityError)
     def untrusted_host(error: SecurityError) -> Any:
         # Not one of ARCHIVE_TRUSTED_HOSTS: no page, so no link is ever built for that host.
         return _("This site does not answer to that host name."), 400, {"Content-Type": "text/plain; charset=utf-8"}
+
+    @app.errorhandler(MediaStoreUnavailable)
+    def media_unavailable(error: MediaStoreUnavailable) -> Any:
+        # Images, thumbnails and the workspace's images while the bucket cannot be reached.
+        app.logger.warning("Media storage unavailable: %s", error)
+        page = render_template("errors/error.html", error=ServiceUnavailable())
+        return page, 503, {"Retry-After": str(MEDIA_RETRY_AFTER_SECONDS)}
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:

@@ -87,3 +87,40 @@ def test_a_year_in_superscript_digits_in_the_workspace_form_is_refused_clearly(a
     assert response.status_code == 422
     assert "Year must be a whole number." in response.get_data(as_text=True)
     assert archive.recorder.max_notification_id() == before
+
+
+# -- media while the storage is down ------------------------------------------------------------
+
+
+def test_images_thumbnails_and_workspace_images_are_a_503_with_retry_after_while_storage_is_down():
+    from archive.application import ExhibitionArchive, NewImage
+    from archive.keystore import InMemoryKeyStore
+    from archive.media import InMemoryMediaStore
+    from media_store import PillowImagePipeline, make_sample_photo
+
+    store = InMemoryMediaStore()
+    archive = ExhibitionArchive(InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+                                media=store, images=PillowImagePipeline())
+    archive.create_curator(username="dana", password=PASSWORD, actor=CURATOR)
+    person = archive.register_contributor(name="Person", actor=CURATOR)
+    item, (image,) = archive.record_artwork_with_images(
+        contributor_id=person, actor=CURATOR, title={"en": "Work"},
+        images=[NewImage(make_sample_photo(1, size=(500, 400)), {"en": "Alt"})])
+    code = archive.record_consent(item, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
+                                  text_version="v1").code
+    app = create_app({"TESTING": True, "ARCHIVE": archive, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
+                      "CONSENT_MIN_CHECK_SECONDS": 0})
+    curator, contributor = app.test_client(), app.test_client()
+    curator.post("/curate/login", data={"username": "dana", "password": PASSWORD})
+    contributor.post("/consent", data={"code": code})
+    paths = [(app.test_client(), f"/media/{item}/{image}/display.webp"),
+             (contributor, f"/consent/items/{item}/images/{image}.webp"),
+             (curator, f"/curate/items/{item}/images/{image}/thumb.jpeg")]
+    for client, path in paths:
+        assert client.get(path).status_code == 200, path
+    store.unavailable = True
+    for client, path in paths:
+        response = client.get(path)
+        assert response.status_code == 503, path
+        assert response.headers["Retry-After"] == "60"
+        assert "Please try again in a minute." in response.get_data(as_text=True)
