@@ -40,7 +40,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["search"] = config.get("SEARCH") or open_search_index(settings, writable=False)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(settings)
-    app.config.setdefault("MAX_CONTENT_LENGTH", (settings.max_upload_mb * 8 + 1) * 1024 * 1024)
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -52,9 +51,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
 
     from web import api, consent, curate, exhibitions, items, media, pages, search
+    from web.body_limits import limit_request_bodies
     from web.extensions import csrf, limiter, login_manager
     from web.i18n import babel, language, template_helpers
 
+    # Before the CSRF check reads any form: 1 MB, or the upload limit on upload routes.
+    limit_request_bodies(app, upload_limit=(settings.max_upload_mb * 8 + 1) * 1024 * 1024)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

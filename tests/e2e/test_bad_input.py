@@ -124,3 +124,55 @@ def test_images_thumbnails_and_workspace_images_are_a_503_with_retry_after_while
         assert response.status_code == 503, path
         assert response.headers["Retry-After"] == "60"
         assert "Please try again in a minute." in response.get_data(as_text=True)
+
+
+# -- request bodies -----------------------------------------------------------------------------
+
+TWO_MB = "x" * (2 * 1024 * 1024)
+
+
+@pytest.mark.parametrize("path, logged_in", [("/consent", False), ("/curate/login", False),
+                                              ("/curate/contributors/new", True), ("/curate/exhibitions/new", True)])
+def test_a_body_over_1_mb_is_refused_before_it_is_read_on_every_route_but_uploads(client, path, logged_in):
+    if logged_in:
+        client.post("/curate/login", data={"username": "dana", "password": PASSWORD})
+    response = client.post(path, data={"name": TWO_MB})
+    assert response.status_code == 413
+    assert "Go back and send less: a smaller file, or a shorter text." in response.get_data(as_text=True)
+
+
+def test_the_api_refuses_a_body_over_1_mb_outside_uploads(client, token):
+    response = client.post("/api/v1/contributors", data=TWO_MB, content_type="application/json",
+                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 413 and response.json["type"].endswith("payload-too-large")
+
+
+def test_upload_routes_take_bodies_over_1_mb(app, client, token):
+    import io
+    import json
+
+    archive = app.extensions["archive"]
+    person = archive.register_contributor(name="Person", actor=CURATOR)
+    def junk():
+        return io.BytesIO(b"\0" * (2 * 1024 * 1024))
+
+    response = client.post("/api/v1/artworks", headers={"Authorization": f"Bearer {token}"}, data={
+        "metadata": json.dumps({"contributor_id": str(person), "title": {"en": "Work"}}),
+        "image": (junk(), "big.jpg", "image/jpeg"), "alt_text": json.dumps({"en": "Alt"})})
+    assert response.status_code != 413  # read, then judged on what it is
+    client.post("/curate/login", data={"username": "dana", "password": PASSWORD})
+    response = client.post("/curate/artworks/new", data={"contributor_id": str(person), "title_en": "Work",
+                                                          "alt_1_en": "Alt", "image_1": (junk(), "big.jpg")})
+    assert response.status_code != 413
+
+
+def test_a_testimony_as_long_as_the_api_takes_fits_in_the_workspace_form(app, client):
+    archive = app.extensions["archive"]
+    person = archive.register_contributor(name="Person", actor=CURATOR)
+    client.post("/curate/login", data={"username": "dana", "password": PASSWORD})
+    text = "Мен " * 37_500  # 150,000 characters, 262 kB as UTF-8; 1.3 MB in three languages, URL-encoded
+    assert 'enctype="multipart/form-data"' in client.get("/curate/testimonies/new").get_data(as_text=True)
+    response = client.post("/curate/testimonies/new", content_type="multipart/form-data", data={
+        "contributor_id": str(person), "language": "ru", "text_ru": text, "text_kk": text, "text_en": text,
+        "content_note_en": "Mentions violence."})
+    assert response.status_code == 302

@@ -24,6 +24,7 @@ from domain import clock
 from domain.consent import ConsentStatus, Scope
 from domain.errors import N_, DomainError, InvalidValue, WideningNeedsConfirmation
 from domain.items import Item
+from web.body_limits import accepts_uploads
 from web.curate import bp
 from web.consent.forms import describe
 from web.curate.auth import archive
@@ -164,6 +165,7 @@ def _check_alt_texts() -> None:
 
 
 @bp.route("/artworks/new", methods=["GET", "POST"])
+@accepts_uploads
 @login_required
 def new_artwork() -> Any:
     """Record an artwork with up to three images, each with its alt text."""
@@ -262,6 +264,7 @@ def redact(item_id: UUID) -> Any:
 
 
 @bp.post("/items/<uuid:item_id>/images")
+@accepts_uploads
 @login_required
 def add_images(item_id: UUID) -> Any:
     form = CsrfForm()
