@@ -176,3 +176,34 @@ def test_a_testimony_as_long_as_the_api_takes_fits_in_the_workspace_form(app, cl
         "contributor_id": str(person), "language": "ru", "text_ru": text, "text_kk": text, "text_en": text,
         "content_note_en": "Mentions violence."})
     assert response.status_code == 302
+
+
+# -- text in web forms ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"name": "\u200b\u200d"}, "Name contains only invisible characters."),
+    ({"name": "Aigerim \u202eavotseT"}, "Name contains invisible characters that change the direction of text"),
+    ({"name": "x" * 201}, "Name can be at most 200 characters long."),
+    ({"name": "Aigerim", "contact": "x" * 501}, "Contact can be at most 500 characters long."),
+], ids=["invisible", "override", "long-name", "long-contact"])
+def test_the_workspace_form_refuses_what_the_api_refuses(app, client, token, fields, message):
+    archive = app.extensions["archive"]
+    before = archive.recorder.max_notification_id()
+    client.post("/curate/login", data={"username": "dana", "password": PASSWORD})
+    response = client.post("/curate/contributors/new", data=fields)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    api = client.post("/api/v1/contributors", json=fields, headers={"Authorization": f"Bearer {token}"})
+    assert api.status_code == 422
+    assert archive.recorder.max_notification_id() == before
+
+
+def test_an_exhibition_title_of_only_invisible_characters_is_refused_in_russian(app, client):
+    archive = app.extensions["archive"]
+    before = archive.recorder.max_notification_id()
+    client.post("/curate/login", data={"username": "dana", "password": PASSWORD})
+    response = client.post("/curate/exhibitions/new?lang=ru", data={"slug": "show", "titles_en": "\u3164"})
+    assert response.status_code == 422
+    assert "Название: здесь только невидимые знаки." in response.get_data(as_text=True)
+    assert archive.recorder.max_notification_id() == before
