@@ -126,6 +126,17 @@ def open_rate_counters(settings: Settings, secret: str) -> RateCounters:
     from archive.rate_counters_sqlite import SQLiteRateCounters
 
     return SQLiteRateCounters(ensure_data_dir(settings.data_dir) / RATE_COUNTERS_FILE, secret)
+def trusted_hosts(settings: Settings) -> list[str] | None:
+    """The host names the web app answers to (``ARCHIVE_TRUSTED_HOSTS``); None: any (embedded
+    default only). Required with PostgreSQL: a production site must refuse a forged ``Host``."""
+    if settings.trusted_hosts:
+        return list(settings.trusted_hosts)
+    if settings.uses_postgres:
+        raise ConfigurationError(
+            "ARCHIVE_TRUSTED_HOSTS is required with PostgreSQL: list the host names visitors use, "
+            "separated by commas (e.g. archive.example.org), so that a forged Host header is refused."
+        )
+    return None
 
 
 def rotate_embedded_master_key(settings: Settings) -> tuple[int, MasterKey]:

@@ -6,6 +6,7 @@ No other module reads ``os.environ``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +59,23 @@ def _count(environ: Mapping[str, str], name: str, default: int) -> int:
     if value < 0:
         raise ConfigurationError(f"{name} must be 0 or more.")
     return value
+#: A host name as a visitor's browser sends it (no scheme, port or path); a leading dot also
+#: trusts every subdomain; an IPv6 address is written in brackets.
+_HOST_NAME = re.compile(r"\.?[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\]")
+
+
+def _host_names(environ: Mapping[str, str], name: str) -> tuple[str, ...]:
+    raw = _optional(environ, name)
+    if raw is None:
+        return ()
+    hosts = tuple(host.strip().lower() for host in raw.split(",") if host.strip())
+    for host in hosts:
+        if not _HOST_NAME.fullmatch(host):
+            raise ConfigurationError(
+                f"{name}: {host!r} is not a host name. List the names visitors use, separated by commas, "
+                "without https:// or a port, e.g. archive.example.org,www.archive.example.org"
+            )
+    return hosts
 
 
 @dataclass(frozen=True)
@@ -90,6 +108,7 @@ class Settings:
     #: How many proxies in front of the web processes append to X-Forwarded-For (and -Proto)
     #: and are trusted to: the client is the address that many hops from the right.
     proxy_hops: int = 0
+    trusted_hosts: tuple[str, ...] = ()
 
     @property
     def search_dir(self) -> Path:
@@ -113,6 +132,7 @@ class Settings:
             secret_key=_optional(environ, "ARCHIVE_SECRET_KEY"),
             secure_cookies=_flag(environ, "ARCHIVE_SECURE_COOKIES", True),
             proxy_hops=_count(environ, "ARCHIVE_PROXY_HOPS", 0),
+            trusted_hosts=_host_names(environ, "ARCHIVE_TRUSTED_HOSTS"),
         )
         settings.zone  # validates the time zone
         if settings.s3_endpoint_url and not settings.s3_bucket:

@@ -16,6 +16,7 @@ from domain import actor as actors
 from domain.base import ArchiveAggregate
 from domain.errors import N_, InvalidValue
 from domain.personal import Personal
+from domain.text import MAX_CONTACT, MAX_NAME, plain_text
 
 #: What a receipt records (the codes are stored; the phrases are shown).
 RECEIPT_ACTIONS = {
@@ -31,13 +32,13 @@ def contributor_profile(
     *, name: str, pseudonym: str | None = None, contact: str | None = None
 ) -> dict[str, Any]:
     """Validated personal data of a contributor: a name is required."""
-    name = (name or "").strip()
+    name = plain_text(name or "", field=N_("Name"), max_length=MAX_NAME)
     if not name:
         raise InvalidValue("A contributor needs a name (it is never shown unless they agree).")
     return {
         "name": name,
-        "pseudonym": (pseudonym or "").strip() or None,
-        "contact": (contact or "").strip() or None,
+        "pseudonym": plain_text(pseudonym or "", field=N_("Pseudonym"), max_length=MAX_NAME) or None,
+        "contact": plain_text(contact or "", field=N_("Contact"), max_length=MAX_CONTACT) or None,
     }
 
 

@@ -18,6 +18,7 @@ from domain import actor as actors
 from domain.base import ArchiveAggregate
 from domain.errors import N_, ExhibitionError, InvalidValue, ItemWithdrawn
 from domain.languages import multilingual
+from domain.text import MAX_SHORT_TEXT, MAX_TEXT
 from domain.personal import Personal
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -54,7 +55,10 @@ def exhibition_details(**fields: Any) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     for name in MULTILINGUAL_FIELDS:
         if name in fields:
-            cleaned[name] = multilingual(fields[name], field=FIELD_LABELS[name], required=name == "titles")
+            cleaned[name] = multilingual(
+                fields[name], field=FIELD_LABELS[name], required=name == "titles",
+                max_length=MAX_TEXT if name == "statement" else MAX_SHORT_TEXT,
+            )
     for name in DATE_FIELDS:
         if name in fields:
             value = fields[name]
@@ -207,7 +211,7 @@ class Exhibition(ArchiveAggregate):
             position = len(self.placements)
         if not 0 <= position <= len(self.placements):
             raise InvalidValue("Position must be between 0 and %(last)d.", last=len(self.placements))
-        text = multilingual(wall_text, field=N_("Wall text"))
+        text = multilingual(wall_text, field=N_("Wall text"), max_length=MAX_TEXT)
         self.trigger_event(
             self.WorkAdded,
             actor=actors.check(actor),
@@ -237,7 +241,7 @@ class Exhibition(ArchiveAggregate):
         self, item_id: UUID, wall_text: Mapping[str, str] | None, actor: str
     ) -> None:
         self.placement(item_id)
-        text = multilingual(wall_text, field=N_("Wall text"))
+        text = multilingual(wall_text, field=N_("Wall text"), max_length=MAX_TEXT)
         self.trigger_event(
             self.WallTextRevised,
             actor=actors.check(actor),

@@ -19,6 +19,7 @@ from domain.consent import Consent, ConsentStatus, Scope, widening_past
 from domain.errors import N_, ConsentError, InvalidValue, ItemWithdrawn, WideningNeedsConfirmation
 from domain.languages import check_language, multilingual
 from domain.personal import Personal
+from domain.text import MAX_NAME, MAX_TEXT, plain_text
 
 ARTWORK = "artwork"
 TESTIMONY = "testimony"
@@ -44,8 +45,8 @@ def artwork_details(
         "title": multilingual(title, field=N_("Title"), required=True),
         "year": year,
         "medium": multilingual(medium, field=N_("Medium")),
-        "dimensions": (dimensions or "").strip(),
-        "description": multilingual(description, field=N_("Description")),
+        "dimensions": plain_text(dimensions or "", field=N_("Dimensions"), max_length=MAX_NAME),
+        "description": multilingual(description, field=N_("Description"), max_length=MAX_TEXT),
         "series": multilingual(series, field=N_("Series")),
         "content_note": multilingual(content_note, field=N_("Content note")),
     }
@@ -59,7 +60,7 @@ def testimony_details(
     title: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Validated fields of a testimony: its text, original language and content note."""
-    texts = multilingual(text, field=N_("Testimony text"), required=True)
+    texts = multilingual(text, field=N_("Testimony text"), required=True, max_length=MAX_TEXT)
     check_language(language)
     if language not in texts:
         raise InvalidValue("The testimony's text must include its original language.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from domain.errors import InvalidValue
+from domain.text import MAX_SHORT_TEXT, plain_text
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "ru", "kk")
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
@@ -22,11 +23,12 @@ def check_language(code: str) -> str:
 
 
 def multilingual(
-    texts: Mapping[str, str] | None, *, field: str, required: bool = False
+    texts: Mapping[str, str] | None, *, field: str, required: bool = False, max_length: int = MAX_SHORT_TEXT
 ) -> dict[str, str]:
     """Validate a per-language text field and return it as a plain, trimmed dict.
 
-    Empty entries are dropped; ``required`` means at least one language must have text.
+    Empty entries are dropped; ``required`` means at least one language must have text. Each
+    text is checked by ``domain.text.plain_text`` (length, invisible and direction characters).
     """
     if texts is None:
         texts = {}
@@ -37,7 +39,7 @@ def multilingual(
         check_language(code)
         if not isinstance(text, str):
             raise InvalidValue("%(field)s in %(code)r must be text.", field=field, code=code)
-        text = text.strip()
+        text = plain_text(text, field=field, max_length=max_length)
         if text:
             cleaned[code] = text
     if required and not cleaned:

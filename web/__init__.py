@@ -7,12 +7,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, SecurityError, ServiceUnavailable
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from archive.application import ExhibitionArchive
-from archive.bootstrap import load_secret_key, open_archive, open_rate_counters, open_search_index
+from archive.bootstrap import load_secret_key, open_archive, open_rate_counters, open_search_index, trusted_hosts
 from archive.config import Settings
+from archive.media import MediaStoreUnavailable
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -32,6 +34,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     environ = {**os.environ, **{k: v for k, v in config.items() if k.startswith("ARCHIVE_") and isinstance(v, str)}}
     app.config.update(config)
     settings = Settings.from_environ(environ)
+    if "TRUSTED_HOSTS" not in config:  # a forged Host header is refused with a 400
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(settings)
     archive: ExhibitionArchive = config.get("ARCHIVE") or open_archive(settings)
     app.extensions["archive"] = archive
     app.extensions["search"] = config.get("SEARCH") or open_search_index(settings, writable=False)
@@ -41,7 +45,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if settings.proxy_hops:
         # The client address (rate limits) and scheme come from that many trusted proxy hops.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)  # type: ignore[method-assign]
-    app.config.setdefault("MAX_CONTENT_LENGTH", (settings.max_upload_mb * 8 + 1) * 1024 * 1024)
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -53,9 +56,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
 
     from web import api, consent, curate, exhibitions, items, media, pages, search
+    from web.body_limits import limit_request_bodies
     from web.extensions import csrf, limiter, login_manager
     from web.i18n import babel, language, template_helpers
 
+    # Before the CSRF check reads any form: 1 MB, or the upload limit on upload routes.
+    limit_request_bodies(app, upload_limit=(settings.max_upload_mb * 8 + 1) * 1024 * 1024)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -70,12 +76,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         """Liveness for load balancers (and the benchmarks' trivial route)."""
         return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
-    _register_safety_headers(app)
+    _register_safety_headers(app, https_only=settings.secure_cookies)
     _register_error_pages(app)
     return app
 
 
-def _register_safety_headers(app: Flask) -> None:
+#: Browsers that saw the site over HTTPS keep to HTTPS for a year (not subdomains: other sites
+#: of the organisation may not have certificates).
+STRICT_TRANSPORT_SECURITY = "max-age=31536000"
+
+
+def _register_safety_headers(app: Flask, *, https_only: bool) -> None:
     @app.after_request
     def add_headers(response: Any) -> Any:
         response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
@@ -83,10 +94,16 @@ def _register_safety_headers(app: Flask) -> None:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+        if https_only:  # Secure cookies: the site is served over HTTPS, and only so
+            response.headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
         if request.endpoint != "static":
             # Pages and media change with consent, and a visitor's device may be shared.
             response.headers["Cache-Control"] = "private, no-store"
         return response
+
+
+#: How long a client should wait before asking again for media while the storage is down.
+MEDIA_RETRY_AFTER_SECONDS = 60
 
 
 def _register_error_pages(app: Flask) -> None:
@@ -97,6 +114,18 @@ def _register_error_pages(app: Flask) -> None:
         wait = seconds_to_wait()
         page = render_template("errors/error.html", error=error, wait=describe_wait(wait))
         return page, 429, {"Retry-After": str(wait)}
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError) -> Any:
+        # Not one of ARCHIVE_TRUSTED_HOSTS: no page, so no link is ever built for that host.
+        return _("This site does not answer to that host name."), 400, {"Content-Type": "text/plain; charset=utf-8"}
+
+    @app.errorhandler(MediaStoreUnavailable)
+    def media_unavailable(error: MediaStoreUnavailable) -> Any:
+        # Images, thumbnails and the workspace's images while the bucket cannot be reached.
+        app.logger.warning("Media storage unavailable: %s", error)
+        page = render_template("errors/error.html", error=ServiceUnavailable())
+        return page, 503, {"Retry-After": str(MEDIA_RETRY_AFTER_SECONDS)}
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:

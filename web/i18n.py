@@ -16,6 +16,7 @@ from archive.errors import ArchiveError
 from archive.media import MediaError
 from domain.errors import DomainError
 from domain.languages import SUPPORTED_LANGUAGES, pick
+from web.url_args import link_args
 
 babel = Babel()
 
@@ -39,9 +40,12 @@ def text_language(texts: dict[str, str] | None, lang: str) -> str:
 
 def this_page_in(lang: str) -> str:
     """The current page's URL with its arguments, in another language."""
-    args = request.args.to_dict(flat=False)
+    if request.url_rule is None:  # no page matched (a 404, an untrusted host): the home page
+        return url_for("exhibitions.index", lang=lang)
+    route = request.view_args or {}
+    args = link_args(request.args, route)
     args["lang"] = [lang]
-    return url_for(request.endpoint or "exhibitions.index", **(request.view_args or {}), **args)
+    return url_for(request.url_rule.endpoint, **route, **args)
 
 
 def template_helpers() -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """A small in-process cache of rendered public pages, invalidated by any new event.
 
 A public page depends only on the event log (consent, content, arrangement), the calendar
-day (consent expiry) and the visitor's language; the search page also on the index position.
+day (consent expiry), the visitor's language and the host name it was asked for (one of
+``ARCHIVE_TRUSTED_HOSTS``: a page for one name is never served for another); the search page
+also on the index position.
 So a page is reused only while the log's last notification id, the day, the language and the
 index position are all unchanged: any change anywhere (a withdrawal, a narrowed consent) makes
 every cached page stale at once, and stale pages are dropped as soon as one is noticed.
@@ -23,7 +25,7 @@ MAX_PAGES = 256
 
 
 class PageCache:
-    """Rendered pages by (path with query, language, day, log position, index position)."""
+    """Rendered pages by (host, path with query, language, day, log position, index position)."""
 
     def __init__(self, max_pages: int = MAX_PAGES):
         self._pages: OrderedDict[tuple[Any, ...], str] = OrderedDict()
@@ -62,7 +64,7 @@ def cached_page(with_index: bool = False) -> Callable[[Callable[..., str]], Call
             position: tuple[Any, ...] = (archive.recorder.max_notification_id(), archive.today())
             if with_index:
                 position += (current_app.extensions["search"].position(),)
-            key = (request.endpoint, request.full_path, language())
+            key = (request.endpoint, request.host, request.full_path, language())
             return cache.get_or_render(key, position, lambda: view(*args, **kwargs))
 
         return wrapper

@@ -10,6 +10,7 @@ from archive.search import FACETS, KINDS, MAX_PAGE_SIZE, SORTS, SearchQuery
 from archive.search_queries import VisitorResults, search
 from domain.languages import SUPPORTED_LANGUAGES
 from web.page_cache import cached_page
+from web.url_args import link_args
 
 bp = Blueprint("search", __name__)
 
@@ -18,19 +19,20 @@ MAX_PAGE = 1000
 
 
 def _ints(values: list[str]) -> tuple[int, ...]:
-    return tuple(int(v) for v in values if v.isdigit() and len(v) <= 4)
+    return tuple(int(v) for v in values if v.isascii() and v.isdigit() and len(v) <= 4)
 
 
 def query_from_args(args: Any) -> SearchQuery:
     """A ``SearchQuery`` from URL arguments; unknown or malformed values are ignored."""
     page = args.get("page", "1")
+    number = int(page) if page.isascii() and page.isdigit() and len(page) <= 6 else 1  # not "²", not 5,000 digits
     return SearchQuery(
         text=args.get("q", "")[:10_000],
         kinds=tuple(k for k in args.getlist("kind") if k in KINDS),
         exhibitions=tuple(e for e in args.getlist("exhibition") if 0 < len(e) <= 80),
         years=_ints(args.getlist("year")),
         languages=tuple(l for l in args.getlist("language") if l in SUPPORTED_LANGUAGES),
-        page=min(int(page), MAX_PAGE) if page.isdigit() and int(page) > 0 else 1,
+        page=min(max(number, 1), MAX_PAGE),
         page_size=min(PAGE_SIZE, MAX_PAGE_SIZE),
         sort=args.get("sort") if args.get("sort") in SORTS else "relevance",
     )
@@ -38,7 +40,7 @@ def query_from_args(args: Any) -> SearchQuery:
 
 def _url_with(**changes: Any) -> str:
     """The current search URL with some arguments replaced (None removes them)."""
-    args = request.args.to_dict(flat=False)
+    args = link_args(request.args)
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)

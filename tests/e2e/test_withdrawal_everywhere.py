@@ -319,6 +319,7 @@ def deployment(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pyte
         ARCHIVE_S3_BUCKET=bucket,
         ARCHIVE_S3_REGION=REGION,
         ARCHIVE_S3_ENDPOINT_URL=endpoint,
+        ARCHIVE_TRUSTED_HOSTS="localhost",  # the test client's host
     )
     return Deployment(request.param, env, tmp_path, server, dbname, client, bucket)
 

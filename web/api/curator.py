@@ -27,6 +27,7 @@ from web.api.representations import curator_exhibition_json, item_consent_json, 
 from web.api.schemas import MAX_IMAGES_PER_UPLOAD
 from web.api.validation import check_json_text, optional_date, parse_uuid, read_json
 from web.api.versions import if_match, tagged
+from web.body_limits import accepts_uploads
 
 _EXHIBITION_TEXT_FIELDS = ("titles", "organiser", "venue", "city", "statement")
 _DATE_FIELDS = ("opens_on", "closes_on")
@@ -169,6 +170,7 @@ def record_testimony() -> Response:
 
 
 @bp.post("/artworks")
+@accepts_uploads
 @curator_required
 def record_artwork() -> Response:
     """Record an artwork from a multipart upload: a ``metadata`` JSON part, and ``image`` file

@@ -14,6 +14,7 @@ from archive.search import FACETS, KINDS, SORTS
 from domain.consent import Attribution, Scope
 from domain.exhibitions import MAX_SLUG_LENGTH, SLUG_PATTERN
 from domain.languages import SUPPORTED_LANGUAGES
+from domain.text import MAX_CONTACT, MAX_NAME, MAX_SHORT_TEXT, MAX_TEXT
 
 Schema = dict[str, Any]
 
@@ -21,8 +22,6 @@ Schema = dict[str, Any]
 JSON_BODY_LIMIT = 1024 * 1024
 #: At most this many images in one artwork upload.
 MAX_IMAGES_PER_UPLOAD = 20
-MAX_TEXT = 200_000  # one language of a testimony or statement
-MAX_SHORT_TEXT = 2_000  # titles, alt texts, wall texts and the like
 MAX_ORDER = 10_000
 MAX_QUERY_TEXT = 1_000
 MAX_PAGE = 1_000
@@ -80,9 +79,9 @@ _EXHIBITION_FIELDS: dict[str, Schema] = {
 REQUESTS: dict[str, Schema] = {
     "NewContributor": obj(
         {
-            "name": {"type": "string", "minLength": 1, "maxLength": 200, "description": "Never shown unless consent says 'named'."},
-            "pseudonym": {"type": ["string", "null"], "maxLength": 200},
-            "contact": {"type": ["string", "null"], "maxLength": 500},
+            "name": {"type": "string", "minLength": 1, "maxLength": MAX_NAME, "description": "Never shown unless consent says 'named'."},
+            "pseudonym": {"type": ["string", "null"], "maxLength": MAX_NAME},
+            "contact": {"type": ["string", "null"], "maxLength": MAX_CONTACT},
         },
         ("name",),
         description="A person who gives testimony or makes art. Stored encrypted under their own key.",
@@ -140,7 +139,7 @@ REQUESTS: dict[str, Schema] = {
             "title": texts(MAX_SHORT_TEXT, required=True),
             "year": {"type": ["integer", "null"], "minimum": 1000, "maximum": 2200},
             "medium": texts(MAX_SHORT_TEXT),
-            "dimensions": {"type": ["string", "null"], "maxLength": 200},
+            "dimensions": {"type": ["string", "null"], "maxLength": MAX_NAME},
             "description": texts(MAX_TEXT),
             "series": texts(MAX_SHORT_TEXT),
             "content_note": texts(MAX_SHORT_TEXT),

@@ -92,7 +92,10 @@ def logout() -> Any:
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths under /curate, never another host."""
-    if target and target.startswith("/curate") and not target.startswith("//") and "\\" not in target:
+    """Only same-site paths under /curate, never another host, written in plain printable ASCII
+    (a newline or other control character would break the ``Location`` header)."""
+    if not target or not (target.isascii() and target.isprintable()) or " " in target or "\\" in target:
+        return None
+    if target.startswith("/curate") and not target.startswith("//"):
         return target
     return None

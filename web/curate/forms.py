@@ -41,7 +41,7 @@ def optional_int(form: MultiDict[str, str], name: str, label: str) -> int | None
     raw = (form.get(name) or "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 6:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 6:  # "²⁰²⁴" is digits to isdigit()
         raise InvalidValue(f"{label} must be a whole number.")
     return int(raw)
 
@@ -56,7 +56,7 @@ def uuid_field(form: MultiDict[str, str], name: str, label: str) -> UUID:
 def based_on(form: MultiDict[str, str]) -> int:
     """The version of the record the form was filled in on (its hidden ``version`` field)."""
     raw = (form.get("version") or "").strip()
-    if not raw.isdigit() or len(raw) > 9:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
         raise InvalidValue(
             "This form does not say which version of the record it was filled in on. "
             "Reload the page and make your change again."

@@ -24,6 +24,7 @@ from domain import clock
 from domain.consent import ConsentStatus, Scope
 from domain.errors import N_, DomainError, InvalidValue, WideningNeedsConfirmation
 from domain.items import Item
+from web.body_limits import accepts_uploads
 from web.curate import bp
 from web.consent.forms import describe
 from web.curate.auth import archive
@@ -164,6 +165,7 @@ def _check_alt_texts() -> None:
 
 
 @bp.route("/artworks/new", methods=["GET", "POST"])
+@accepts_uploads
 @login_required
 def new_artwork() -> Any:
     """Record an artwork with up to three images, each with its alt text."""
@@ -239,7 +241,7 @@ def _item_page(found: Item, error: str | None = None, status: int = 200) -> tupl
 def _shown_version() -> int:
     """The item version a form was filled in on (its hidden ``version`` field)."""
     raw = (request.form.get("version") or "").strip()
-    if not raw.isdigit() or len(raw) > 9:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
         raise InvalidValue("The form did not say which version of the item it showed; reload the page and try again.")
     return int(raw)
 
@@ -262,6 +264,7 @@ def redact(item_id: UUID) -> Any:
 
 
 @bp.post("/items/<uuid:item_id>/images")
+@accepts_uploads
 @login_required
 def add_images(item_id: UUID) -> Any:
     form = CsrfForm()

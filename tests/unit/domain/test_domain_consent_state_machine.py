@@ -18,6 +18,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from domain.consent import Attribution, Consent, ConsentStatus, Scope
 from domain.errors import ConsentError, DomainError, InvalidValue, ItemWithdrawn, WideningNeedsConfirmation
 from domain.items import Artwork, artwork_details, image_details
+from tests.support.strategies import typed_text
 
 CURATOR = "curator:aigerim"
 START = date(2024, 3, 1)
@@ -27,6 +28,7 @@ attributions = st.sampled_from(list(Attribution))
 expiry_offsets = st.none() | st.integers(min_value=0, max_value=12)
 actors = st.sampled_from([CURATOR, "curator:dana", "system:demo", f"contributor:{uuid4()}"])
 not_actors = st.sampled_from(["", "nobody", "curator:", "admin:root", ":x"])
+
 
 
 def consent_on(day: date, scopes, attribution, expiry_offset, text_version="v1") -> Consent:
@@ -43,7 +45,7 @@ def consent_on(day: date, scopes, attribution, expiry_offset, text_version="v1")
 class ConsentLifeCycle(RuleBasedStateMachine):
     """Real item versus a small model of what its consent should be."""
 
-    @initialize(title=st.text(min_size=1, max_size=20).filter(str.strip))
+    @initialize(title=typed_text(min_size=1, max_size=20))
     def record_the_item(self, title):
         self.item = Artwork.record(
             item_id=uuid4(),
@@ -136,7 +138,7 @@ class ConsentLifeCycle(RuleBasedStateMachine):
             self.consent = None
             assert self.item.withdrawn_by == who
 
-    @rule(title=st.text(min_size=1, max_size=20).filter(str.strip))
+    @rule(title=typed_text(min_size=1, max_size=20))
     def revise(self, title):
         details = artwork_details(title={"en": title}, year=2020)
         error = self.refusal_when_withdrawn()
@@ -144,7 +146,7 @@ class ConsentLifeCycle(RuleBasedStateMachine):
         if error is None:
             self.title = title.strip()
 
-    @rule(alt=st.text(min_size=1, max_size=20).filter(str.strip), again=st.booleans())
+    @rule(alt=typed_text(min_size=1, max_size=20), again=st.booleans())
     def add_image(self, alt, again):
         reuse = again and bool(self.image_ids)
         image_id = self.image_ids[0] if reuse else uuid4()

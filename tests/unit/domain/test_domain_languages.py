@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from domain.errors import InvalidValue
 from domain.languages import SUPPORTED_LANGUAGES, check_language, multilingual, pick
+from tests.support.strategies import typed_text
 
 
 def test_text_is_trimmed():
@@ -70,7 +71,7 @@ def test_check_language_returns_a_supported_code():
         assert check_language(code) == code
 
 
-@given(st.dictionaries(st.sampled_from(SUPPORTED_LANGUAGES), st.text(max_size=10)))
+@given(st.dictionaries(st.sampled_from(SUPPORTED_LANGUAGES), typed_text(max_size=10)))
 def test_cleaning_is_idempotent_and_keeps_only_trimmed_non_empty_text(texts):
     cleaned = multilingual(texts, field="Title")
     assert multilingual(cleaned, field="Title") == cleaned
