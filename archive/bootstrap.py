@@ -18,6 +18,7 @@ from archive.durable import fsync_dir
 from archive.errors import ConfigurationError
 from archive.keystore import KeyStore
 from archive.media import ImagePipeline, MediaStore
+from archive.sessions import SessionStore
 from archive.search import SearchIndex
 from archive.search_folders import IndexFolders, LiveIndex
 
@@ -25,6 +26,9 @@ MASTER_KEY_FILE = "master.key"
 NEXT_MASTER_KEY_FILE = "master.key.next"
 EVENTS_FILE = "events.sqlite3"
 KEYS_FILE = "keys.sqlite3"
+SESSIONS_FILE = "sessions.sqlite3"
+#: What the key that tags sessions with their subject is derived for (see archive.sessions).
+SESSION_TAG_PURPOSE = b"session subject tags"
 MEDIA_DIR = "media"
 SECRET_KEY_FILE = "secret.key"
 
@@ -59,17 +63,33 @@ def open_archive(settings: Settings) -> ExhibitionArchive:
         keys = SQLiteKeyStore(data_dir / KEYS_FILE, master_key)
         if not settings.master_key and (data_dir / NEXT_MASTER_KEY_FILE).exists():
             keys = _finish_interrupted_rotation(data_dir, keys)
+    sessions: SessionStore | None = None
     try:
         keys.verify_master_key()
         keys.complete_pending_purges()
+        sessions = open_session_store(settings, master_key)
         media, images = media_adapters(settings)
-        archive = ExhibitionArchive(keys, env, media=media, images=images, zone=settings.zone)
+        archive = ExhibitionArchive(keys, env, media=media, images=images, zone=settings.zone, sessions=sessions)
     except BaseException:
+        if sessions is not None:
+            sessions.close()
         keys.close()
         raise
     if not settings.uses_postgres:
         (settings.data_dir / EVENTS_FILE).chmod(0o600)
     return archive
+
+
+def open_session_store(settings: Settings, master_key: MasterKey) -> SessionStore:
+    """The session table every process shares: in PostgreSQL, or ``<data dir>/sessions.sqlite3``."""
+    tag_key = master_key.derive(SESSION_TAG_PURPOSE)
+    if settings.uses_postgres:
+        from archive.sessions_postgres import PostgresSessionStore
+
+        return PostgresSessionStore(settings.postgres.url, tag_key)
+    from archive.sessions_sqlite import SQLiteSessionStore
+
+    return SQLiteSessionStore(ensure_data_dir(settings.data_dir) / SESSIONS_FILE, tag_key)
 
 
 def load_secret_key(settings: Settings) -> str:
