@@ -706,3 +706,12 @@ def test_the_session_cookie_holds_neither_the_code_nor_a_name_nor_an_id(portal, 
     assert world.code not in stored and world.code.replace("-", "") not in stored and NAME not in stored
     for ident in (world.contributor, world.public, world.hidden, world.testimony):
         assert str(ident) not in stored and ident.hex not in stored
+
+
+def test_the_quick_exit_of_every_page_also_ends_a_portal_session(portal):
+    for path in ("/", "/exhibitions", "/about", "/consent/items"):
+        page = portal.get(path, follow_redirects=True).get_data(as_text=True)
+        link = re.search(r"<a [^>]*data-quick-exit[^>]*>", page).group(0)
+        assert 'data-end-session="/consent/exit"' in link, path
+    assert portal.get("/consent/exit").status_code == 303
+    assert redirected_to_code_form(portal.get("/consent/items"))
