@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
@@ -26,19 +25,20 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from eventsourcing.utils import Environment, get_topic
 
 from archive import consent_codes, media_files
+from archive.access import CuratorAccess
 from archive.consent_gate import Surface, may_show
 from archive.errors import ArchiveError, ChangedMeanwhile, ConcurrentChange, KeyShredded, NotFound
 from archive.history import HistoryEntry, changes_since, history_entries
 from archive.keystore import KeyStore
+from archive.sessions import InMemorySessionStore, SessionStore
 from archive.self_service import ContributorSelfService
-from archive.passwords import hash_password, needs_rehash, verify_password
 from archive.media import ImagePipeline, MediaError, MediaNotFound, MediaStore, ProcessedImage
 from archive.transcodings import ConsentAsDict, DateAsISO, PersonalAsCiphertext, PlacementAsDict
 from domain import actor as actors
 from domain import clock
 from domain.consent import Consent, parse_attribution, parse_scopes
 from domain.contributors import Contributor, contributor_profile
-from domain.curators import USERNAME_PATTERN, ApiToken, Curator, check_username
+from domain.curators import ApiToken
 from domain.errors import ConsentError, InvalidValue, ItemWithdrawn
 from domain.exhibitions import Exhibition, check_slug
 from domain.indexes import Catalogue, ConsentCodeIndex, ContributorItems, SlugIndex
@@ -90,15 +90,11 @@ class MediaFile:
     content_type: str
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
-
-
 def _as_uuid(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
 
 
-class ExhibitionArchive(ContributorSelfService, Application):
+class ExhibitionArchive(CuratorAccess, ContributorSelfService, Application):
     """Records contributors, items, consent and exhibitions, and forgets on withdrawal."""
 
     name = "exhibition_archive"
@@ -109,6 +105,7 @@ class ExhibitionArchive(ContributorSelfService, Application):
         Artwork: 50,
         Testimony: 50,
         ContributorItems: 100,
+        ApiToken: 50,  # a token used daily records one event a day
     }
     #: How long a withdrawal waits for the media storage to delete the item's files before it
     #: answers anyway (the key is shredded by then; the follower finishes the deletion).
@@ -122,11 +119,14 @@ class ExhibitionArchive(ContributorSelfService, Application):
         media: MediaStore | None = None,
         images: ImagePipeline | None = None,
         zone: tzinfo = timezone.utc,
+        sessions: SessionStore | None = None,
     ):
         """``keys`` is the key table; ``env`` the eventsourcing persistence settings;
         ``media`` and ``images`` the media storage and image pipeline (needed for images);
-        ``zone`` the time zone whose calendar days count (consent expiry, "as it stood on")."""
+        ``zone`` the time zone whose calendar days count (consent expiry, "as it stood on");
+        ``sessions`` the session table every process shares (in memory if not given)."""
         self.keys = keys
+        self.sessions = sessions or InMemorySessionStore()
         self.zone = zone
         self.media = media
         self.images = images
@@ -156,6 +156,7 @@ class ExhibitionArchive(ContributorSelfService, Application):
 
     def close(self) -> None:
         super().close()
+        self.sessions.close()
         self.keys.close()
 
     def today(self) -> date:
@@ -193,10 +194,12 @@ class ExhibitionArchive(ContributorSelfService, Application):
         self._save(contributor)
 
     def issue_consent_code(self, contributor_id: UUID, actor: str) -> str:
-        """Issue a new consent code for a contributor; any previous code stops working."""
+        """Issue a new consent code for a contributor; any previous code stops working, and
+        every portal session opened with it ends."""
         contributor = self.get_contributor(contributor_id)
         code, changed = self._issue_code(contributor, actor)
         self._save(*changed)
+        self.end_portal_sessions(contributor_id)
         return code
 
     def contributor_for_code(self, code: str) -> UUID | None:
@@ -839,69 +842,6 @@ class ExhibitionArchive(ContributorSelfService, Application):
         kind, _, ident = actors.check(actor).partition(":")
         if kind == actors.CONTRIBUTOR and ident != str(item.contributor_id):
             raise NotFound("No such item.")
-
-    # -- curators and API tokens ----------------------------------------------------------
-
-    def create_curator(self, *, username: str, password: str, actor: str, display_name: str = "") -> UUID:
-        """Create a curator who can log in to the workspace; the password is stored hashed."""
-        check_username(username)
-        if self._find(Curator, Curator.id_for(username)) is not None:
-            raise InvalidValue("A curator named %(name)r already exists.", name=username)
-        curator = Curator.create(
-            username=username, display_name=display_name, password_hash=hash_password(password), actor=actor
-        )
-        self._save(curator)
-        return curator.id
-
-    def authenticate(self, username: str, password: str) -> Curator | None:
-        """The active curator with these credentials, or None (same time either way)."""
-        curator = None
-        if isinstance(username, str) and USERNAME_PATTERN.fullmatch(username or ""):
-            curator = self._find(Curator, Curator.id_for(username))
-        ok = verify_password(curator.password_hash if curator else None, password or "")
-        if not ok or curator is None or not curator.active:
-            return None
-        if needs_rehash(curator.password_hash):
-            curator.change_password(hash_password(password), actors.system("rehash"))
-            self._save(curator)
-        return curator
-
-    def get_curator(self, username: str) -> Curator:
-        curator = self._find(Curator, Curator.id_for(username)) if USERNAME_PATTERN.fullmatch(username or "") else None
-        if curator is None:
-            raise NotFound("No curator named %(name)r.", name=username)
-        return curator
-
-    def change_password(self, username: str, password: str, *, actor: str) -> None:
-        curator = self.get_curator(username)
-        curator.change_password(hash_password(password), actor)
-        self._save(curator)
-
-    def issue_api_token(self, username: str, *, actor: str, label: str = "") -> str:
-        """A new bearer token for a curator, returned once; only its SHA-256 is stored."""
-        curator = self.get_curator(username)
-        if not curator.active:
-            raise InvalidValue("The curator %(name)r is deactivated.", name=username)
-        token = "arch_" + secrets.token_urlsafe(32)
-        self._save(ApiToken.issue(token_hash=_token_hash(token), username=username, label=label, actor=actor))
-        return token
-
-    def curator_for_token(self, token: str) -> Curator | None:
-        """The active curator a live token belongs to, or None."""
-        if not isinstance(token, str) or not token.startswith("arch_") or len(token) > 100:
-            return None
-        record = self._find(ApiToken, ApiToken.id_for(_token_hash(token)))
-        if record is None or record.revoked:
-            return None
-        curator = self._find(Curator, Curator.id_for(record.username))
-        return curator if curator is not None and curator.active else None
-
-    def revoke_api_token(self, token: str, *, actor: str) -> None:
-        record = self._find(ApiToken, ApiToken.id_for(_token_hash(token)))
-        if record is None:
-            raise NotFound("No such token.")
-        record.revoke(actor)
-        self._save(record)
 
     # -- exhibitions -----------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from archive.errors import ConfigurationError
 from archive.keystore import KeyStore
 from archive.media import ImagePipeline, MediaStore
 from archive.rate_counters import RateCounters
+from archive.sessions import SessionStore
 from archive.search import SearchIndex
 from archive.search_folders import IndexFolders, LiveIndex
 
@@ -27,6 +28,9 @@ MASTER_KEY_FILE = "master.key"
 NEXT_MASTER_KEY_FILE = "master.key.next"
 EVENTS_FILE = "events.sqlite3"
 KEYS_FILE = "keys.sqlite3"
+SESSIONS_FILE = "sessions.sqlite3"
+#: What the key that tags sessions with their subject is derived for (see archive.sessions).
+SESSION_TAG_PURPOSE = b"session subject tags"
 MEDIA_DIR = "media"
 SECRET_KEY_FILE = "secret.key"
 RATE_COUNTERS_FILE = "rate_limits.sqlite3"
@@ -64,13 +68,17 @@ def open_archive(settings: Settings) -> ExhibitionArchive:
         keys = SQLiteKeyStore(data_dir / KEYS_FILE, master_key)
         if not settings.master_key and (data_dir / NEXT_MASTER_KEY_FILE).exists():
             keys = _finish_interrupted_rotation(data_dir, keys)
+    sessions: SessionStore | None = None
     try:
         keys.verify_master_key()
         keys.complete_pending_purges()
         media, images = media_adapters(settings)
         with _creating_tables(settings):
-            archive = ExhibitionArchive(keys, env, media=media, images=images, zone=settings.zone)
+            sessions = open_session_store(settings, master_key)
+            archive = ExhibitionArchive(keys, env, media=media, images=images, zone=settings.zone, sessions=sessions)
     except BaseException:
+        if sessions is not None:
+            sessions.close()
         keys.close()
         raise
     if not settings.uses_postgres:
@@ -94,6 +102,18 @@ def _creating_tables(settings: Settings) -> AbstractContextManager[None]:
 
         return creating_tables(settings.postgres.url)
     return nullcontext()
+
+
+def open_session_store(settings: Settings, master_key: MasterKey) -> SessionStore:
+    """The session table every process shares: in PostgreSQL, or ``<data dir>/sessions.sqlite3``."""
+    tag_key = master_key.derive(SESSION_TAG_PURPOSE)
+    if settings.uses_postgres:
+        from archive.sessions_postgres import PostgresSessionStore
+
+        return PostgresSessionStore(settings.postgres.url, tag_key)
+    from archive.sessions_sqlite import SQLiteSessionStore
+
+    return SQLiteSessionStore(ensure_data_dir(settings.data_dir) / SESSIONS_FILE, tag_key)
 
 
 def load_secret_key(settings: Settings) -> str:
@@ -122,7 +142,8 @@ def open_rate_counters(settings: Settings, secret: str) -> RateCounters:
     if settings.uses_postgres:
         from archive.rate_counters_postgres import PostgresRateCounters
 
-        return PostgresRateCounters(settings.postgres.url, secret)
+        with _creating_tables(settings):  # web workers starting together on a new database
+            return PostgresRateCounters(settings.postgres.url, secret)
     from archive.rate_counters_sqlite import SQLiteRateCounters
 
     return SQLiteRateCounters(ensure_data_dir(settings.data_dir) / RATE_COUNTERS_FILE, secret)

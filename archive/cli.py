@@ -1,4 +1,4 @@
-"""The ``archive`` command line: set-up, demo data, history, key rotation.
+"""The ``archive`` command line: set-up, demo data, history, key rotation, accounts and tokens.
 
 Every failure a user can cause (unknown id, bad date, bad setting, unreachable database)
 ends with one line on standard error and a non-zero exit, never a traceback.
@@ -13,11 +13,12 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import click
 
+from archive.access import SHORT_ID_DIGITS, token_id
 from archive.application import ExhibitionArchive
 from archive.bootstrap import (
     MASTER_KEY_FILE,
@@ -30,6 +31,7 @@ from archive.config import Settings
 from archive.crypto import MasterKey
 from archive.errors import ArchiveError
 from archive.search_folders import IndexFolders
+from domain import clock
 from domain.errors import DomainError
 from domain.exhibitions import Exhibition
 from domain.languages import pick
@@ -315,16 +317,76 @@ def create_curator(ctx: click.Context, username: str, display_name: str, passwor
     click.echo(f"Curator {username!r} created; they can log in at /curate.")
 
 
+@cli.command("change-password")
+@click.argument("username")
+@click.password_option(help="At least 12 characters (prompted when not given).")
+@click.pass_context
+def change_password(ctx: click.Context, username: str, password: str) -> None:
+    """Set a curator's new password; every session of theirs ends, on every device."""
+    with opened(ctx) as archive:
+        archive.change_password(username, password, actor="system:cli")
+    click.echo(f"Password of {username!r} changed; their sessions have ended everywhere.")
+
+
+@cli.command("deactivate-curator")
+@click.argument("username")
+@click.pass_context
+def deactivate_curator(ctx: click.Context, username: str) -> None:
+    """Stop a curator from logging in or using any API token; end their sessions everywhere."""
+    with opened(ctx) as archive:
+        changed = archive.deactivate_curator(username, actor="system:cli")
+    state = "deactivated" if changed else "was already deactivated"
+    click.echo(f"Curator {username!r} {state}: no login, no token works, no session remains.")
+
+
 @cli.command("create-token")
 @click.argument("username")
 @click.option("--label", default="", help="What the token is for, e.g. 'import script'.")
+@click.option("--expires", "expires_on", type=IsoDate(), help="Last day it works (in ARCHIVE_TIMEZONE).")
 @click.pass_context
-def create_token(ctx: click.Context, username: str, label: str) -> None:
+def create_token(ctx: click.Context, username: str, label: str, expires_on: date | None) -> None:
     """Issue an API bearer token for a curator; it is printed once and stored only as a hash."""
     with opened(ctx) as archive:
-        token = archive.issue_api_token(username, actor="system:cli", label=label)
+        token = archive.issue_api_token(username, actor="system:cli", label=label, expires_on=expires_on)
     click.echo(token)
-    click.echo("Keep this token secret; it is shown once. Use it as 'Authorization: Bearer <token>'.", err=True)
+    click.echo(
+        f"Token id {token_id(token).hex[:SHORT_ID_DIGITS]}. Keep the token secret; it is shown once. "
+        "Use it as 'Authorization: Bearer <token>'.",
+        err=True,
+    )
+
+
+@cli.command("list-tokens")
+@click.argument("username", required=False)
+@click.pass_context
+def list_tokens(ctx: click.Context, username: str | None) -> None:
+    """List API tokens (every curator's, or one's): id, curator, status, dates, label."""
+    with opened(ctx) as archive:
+        if username is not None:
+            archive.get_curator(username)  # an unknown name is an error, not an empty list
+        tokens = archive.api_tokens(username)
+        now = clock.now()
+        zone = archive.zone
+    if not tokens:
+        click.echo("No API tokens.")
+        return
+    click.echo(f"{'ID':<9} {'CURATOR':<16} {'STATUS':<20} {'ISSUED':<10} {'EXPIRES':<10} {'LAST USED':<10} LABEL")
+    for t in tokens:
+        expires = (t.expires_at - timedelta(microseconds=1)).astimezone(zone).date().isoformat() if t.expires_at else "never"
+        click.echo(
+            f"{t.short_id:<9} {t.username:<16} {t.status(now):<20} {t.issued_at.astimezone(zone).date().isoformat():<10} "
+            f"{expires:<10} {t.last_used.isoformat() if t.last_used else 'never':<10} {t.label}".rstrip()
+        )
+
+
+@cli.command("revoke-token")
+@click.argument("token_id")
+@click.pass_context
+def revoke_token(ctx: click.Context, token_id: str) -> None:
+    """Revoke an API token by the id 'list-tokens' shows (the token itself is not needed)."""
+    with opened(ctx) as archive:
+        revoked = archive.revoke_api_token(token_id, actor="system:cli")
+    click.echo(f"Token {revoked.hex[:SHORT_ID_DIGITS]} revoked: it no longer works.")
 
 
 @cli.command("new-master-key")

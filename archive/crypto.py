@@ -57,6 +57,10 @@ class MasterKey:
             )
         return cls(key)
 
+    def derive(self, purpose: bytes) -> bytes:
+        """A 32-byte key for one purpose (e.g. tagging sessions), derived from the master key."""
+        return hmac.new(self._key, b"testimony-archive derived key: " + purpose, hashlib.sha256).digest()
+
     def to_text(self) -> str:
         return base64.urlsafe_b64encode(self._key).decode("ascii")
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from uuid import UUID
 
 from archive.crypto import MasterKey
+from archive.durable import enter_wal_mode
 from archive.keystore import CACHE_SECONDS, MEDIA, RESERVED, KeyStore, Rewrap, WrappedRow
 
 SCHEMA = (
@@ -59,7 +60,7 @@ class SQLiteKeyStore(KeyStore):
         self._conn = sqlite3.connect(
             str(self.path), isolation_level=None, check_same_thread=False, timeout=30
         )
-        self._conn.execute("PRAGMA journal_mode=WAL")
+        enter_wal_mode(self._conn)
         self._conn.execute("PRAGMA secure_delete=ON")
         self._conn.execute("PRAGMA synchronous=FULL")
         for statement in SCHEMA:

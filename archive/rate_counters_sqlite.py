@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from archive.durable import enter_wal_mode
 from archive.rate_counters import RateCounters
 
 SCHEMA = """
@@ -43,7 +44,7 @@ class SQLiteRateCounters(RateCounters):
         self._conn = sqlite3.connect(
             str(self.path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_SECONDS
         )
-        self._conn.execute("PRAGMA journal_mode=WAL")
+        enter_wal_mode(self._conn)
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute(SCHEMA)
         self.path.chmod(0o600)

@@ -8,6 +8,7 @@ curators with the same name, or a reused token, conflict on save.
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from uuid import UUID, uuid5
 
 from domain import actor as actors
@@ -76,16 +77,29 @@ class Curator(ArchiveAggregate):
 
 
 class ApiToken(ArchiveAggregate):
-    """A bearer token for the JSON API, issued to a curator; stored as its hash only."""
+    """A bearer token for the JSON API, issued to a curator; stored as its hash only.
+
+    Its id (derived from the hash) names it in listings and revocation, so the plaintext,
+    shown once, is never needed again. It may expire, and it records the last day it was used.
+    """
 
     class Issued(ArchiveAggregate.Created):
         username: str
         label: str
+        expires_at: datetime | None = None  # absent in tokens issued before expiry existed
 
         def apply(self, token: ApiToken) -> None:
             token.username = self.username
             token.label = self.label
+            token.expires_at = self.expires_at
             token.revoked = False
+            token.last_used = None
+
+    class Used(ArchiveAggregate.Event):
+        day: date
+
+        def apply(self, token: ApiToken) -> None:
+            token.last_used = self.day
 
     class Revoked(ArchiveAggregate.Event):
         def apply(self, token: ApiToken) -> None:
@@ -96,14 +110,30 @@ class ApiToken(ArchiveAggregate):
         return uuid5(_NAMESPACE, f"api-token:{token_hash}")
 
     @classmethod
-    def issue(cls, *, token_hash: str, username: str, label: str, actor: str) -> ApiToken:
+    def issue(
+        cls, *, token_hash: str, username: str, label: str, actor: str, expires_at: datetime | None = None
+    ) -> ApiToken:
+        if expires_at is not None and expires_at.tzinfo is None:
+            raise ValueError("a token's expiry must be timezone-aware")
         return cls._create(
             cls.Issued,
             id=cls.id_for(token_hash),
             actor=actors.check(actor),
             username=check_username(username),
             label=(label or "").strip()[:80],
+            expires_at=expires_at,
         )
+
+    def is_live(self, at: datetime) -> bool:
+        """Not revoked, and not expired at ``at``."""
+        return not self.revoked and (self.expires_at is None or at < self.expires_at)
+
+    def mark_used(self, day: date, actor: str) -> bool:
+        """Record the day of use, at most once a day; True if that was a change."""
+        if self.last_used is not None and self.last_used >= day:
+            return False
+        self.trigger_event(self.Used, actor=actors.check(actor), day=day)
+        return True
 
     def revoke(self, actor: str) -> None:
         if not self.revoked:

@@ -105,3 +105,18 @@ def moto_endpoint() -> Iterator[str]:
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
     server.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_data_dir(tmp_path_factory):
+    """Apps built by module- or session-wide fixtures keep their files in a folder of the run."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ARCHIVE_DATA_DIR", str(tmp_path_factory.mktemp("app-data")))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_data_dir(tmp_path, monkeypatch):
+    """Apps and archives built in a test keep what they write beside the archive (rate-limit counters, the
+    search folder) in that test's own data folder: each test starts with no counts."""
+    monkeypatch.setenv("ARCHIVE_DATA_DIR", str(tmp_path / "app-data"))

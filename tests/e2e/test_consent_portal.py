@@ -13,7 +13,6 @@ import threading
 import time
 from datetime import timedelta
 from pathlib import Path
-from types import SimpleNamespace
 from uuid import uuid4
 
 import pytest
@@ -732,31 +731,34 @@ def test_a_new_code_from_a_curator_ends_the_session(portal, archive, world):
     assert enter(portal, new_code).status_code == 303
 
 
-def _idle(client, seconds: int) -> None:
+def test_the_session_ends_after_fifteen_idle_minutes(client, world):
+    start = clock.now()
+    with clock.fixed_at(start):
+        assert enter(client, world.code).status_code == 303
+    with clock.fixed_at(start + timedelta(minutes=14)):
+        assert client.get("/consent/items").status_code == 200  # activity renews it
+    with clock.fixed_at(start + timedelta(minutes=28)):
+        assert client.get("/consent/items").status_code == 200
+    with clock.fixed_at(start + timedelta(minutes=43, seconds=5)):
+        response = client.get("/consent/items")
+        assert redirected_to_code_form(response)
+        assert "15 minutes" in client.get(response.headers["Location"]).get_data(as_text=True)
+        assert redirected_to_code_form(client.get("/consent/items"))
+
+
+def test_a_replayed_cookie_cannot_keep_the_session_open_past_an_hour(client, world):
+    start = clock.now()
+    with clock.fixed_at(start):
+        assert enter(client, world.code).status_code == 303
     with client.session_transaction() as session:
-        data = dict(session["consent_portal"])
-        data["seen"] = int(time.time()) - seconds
-        session["consent_portal"] = data
-
-
-def test_the_session_ends_after_fifteen_idle_minutes(portal):
-    _idle(portal, 14 * 60)
-    assert portal.get("/consent/items").status_code == 200  # activity renews it
-    _idle(portal, 15 * 60 + 5)
-    response = portal.get("/consent/items")
-    assert redirected_to_code_form(response)
-    assert "15 minutes" in portal.get(response.headers["Location"]).get_data(as_text=True)
-    assert redirected_to_code_form(portal.get("/consent/items"))
-
-
-def test_the_session_ends_after_fifteen_idle_minutes_by_the_clock(portal, monkeypatch):
-    import web.consent.session as portal_session
-
-    now = time.time()
-    monkeypatch.setattr(portal_session, "time", SimpleNamespace(time=lambda: now + 14 * 60))
-    assert portal.get("/consent/items").status_code == 200
-    monkeypatch.setattr(portal_session, "time", SimpleNamespace(time=lambda: now + 30 * 60))
-    assert redirected_to_code_form(portal.get("/consent/items"))
+        copied = dict(session)
+    for minutes in (10, 20, 30, 40, 50, 59):
+        with clock.fixed_at(start + timedelta(minutes=minutes)):
+            assert client.get("/consent/items").status_code == 200, minutes
+    with clock.fixed_at(start + timedelta(minutes=61)):
+        with client.session_transaction() as session:
+            session.update(copied)
+        assert redirected_to_code_form(client.get("/consent/items"))
 
 
 def test_leaving_ends_the_session(portal):
@@ -766,9 +768,19 @@ def test_leaving_ends_the_session(portal):
     assert redirected_to_code_form(portal.get("/consent/items"))
 
 
-def test_the_session_cookie_holds_neither_the_code_nor_a_name(portal, world):
+def test_the_session_cookie_holds_neither_the_code_nor_a_name_nor_an_id(portal, world):
     with portal.session_transaction() as session:
         stored = repr(dict(session))
         assert session.permanent is False
     assert world.code not in stored and world.code.replace("-", "") not in stored and NAME not in stored
-    assert str(world.contributor) in stored
+    for ident in (world.contributor, world.public, world.hidden, world.testimony):
+        assert str(ident) not in stored and ident.hex not in stored
+
+
+def test_the_quick_exit_of_every_page_also_ends_a_portal_session(portal):
+    for path in ("/", "/exhibitions", "/about", "/consent/items"):
+        page = portal.get(path, follow_redirects=True).get_data(as_text=True)
+        link = re.search(r"<a [^>]*data-quick-exit[^>]*>", page).group(0)
+        assert 'data-end-session="/consent/exit"' in link, path
+    assert portal.get("/consent/exit").status_code == 303
+    assert redirected_to_code_form(portal.get("/consent/items"))

@@ -1,17 +1,17 @@
 """The portal session: who entered a code on this browser, for how long.
 
-The signed session cookie holds only two ids (the contributor's and the code's, never the
-code), lives until the browser closes, and ends after 15 idle minutes, at the quick exit, or
-as soon as a curator issues a new code.
+The browser's cookie holds only an opaque random session id; the session itself lives in the
+archive's session table (``archive.sessions``), shared by every process and host. It ends
+after 15 idle minutes or an hour in all (judged by the server, so replaying a copy of the
+cookie cannot extend it), when the holder leaves or takes the quick exit, and as soon as a
+curator issues a new code: on every copy of the cookie at once.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from uuid import UUID
 
 from flask import current_app, flash, redirect, session, url_for
 from flask_babel import gettext
@@ -22,7 +22,6 @@ from archive.application import ExhibitionArchive
 from archive.self_service import CodeHolder
 
 KEY = "consent_portal"
-IDLE_SECONDS = 15 * 60
 
 
 def archive() -> ExhibitionArchive:
@@ -30,30 +29,27 @@ def archive() -> ExhibitionArchive:
 
 
 def open_portal(holder: CodeHolder) -> None:
-    """Start a portal session for the holder of a code (replacing any earlier one)."""
+    """Start a portal session for the holder of a code (ending any earlier one on this browser)."""
+    close_portal()
     session.permanent = False
-    session[KEY] = {"contributor": str(holder.contributor_id), "code": str(holder.code_id), "seen": int(time.time())}
+    session[KEY] = archive().open_portal_session(holder)
 
 
 def close_portal() -> None:
-    session.pop(KEY, None)
+    """End this browser's portal session, everywhere its cookie may have been copied."""
+    session_id = session.pop(KEY, None)
+    if isinstance(session_id, str):
+        archive().end_session(session_id)
 
 
 def current_holder() -> CodeHolder | None:
-    """The holder of this browser's portal session while it is live; ends it otherwise."""
-    data = session.get(KEY)
-    if not isinstance(data, dict):
+    """The holder of this browser's portal session while it is live; forgets it otherwise."""
+    session_id = session.get(KEY)
+    if session_id is None:
         return None
-    try:
-        holder = CodeHolder(UUID(data["contributor"]), UUID(data["code"]))
-        seen = int(data["seen"])
-    except (KeyError, TypeError, ValueError):
-        close_portal()
-        return None
-    if time.time() - seen > IDLE_SECONDS or not archive().code_is_live(holder):
-        close_portal()
-        return None
-    session[KEY] = {**data, "seen": int(time.time())}
+    holder = archive().holder_for_session(session_id) if isinstance(session_id, str) else None
+    if holder is None:
+        session.pop(KEY, None)
     return holder
 
 

@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("curate", __name__, url_prefix="/curate")
 
-from web.curate import auth, views  # noqa: E402,F401  (registers routes on bp)
+from web.curate import account, auth, views  # noqa: E402,F401  (registers routes on bp)

@@ -1,4 +1,8 @@
-"""Logging curators in and out: Argon2id passwords, rate-limited attempts, fresh sessions."""
+"""Logging curators in and out: Argon2id passwords, rate-limited attempts, server-side sessions.
+
+Flask-Login keeps only an opaque session id in the cookie; the session is a row of the
+archive's session table, so logging out (here, or everywhere) refuses every copy of the cookie.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,6 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from archive.application import ExhibitionArchive
-from archive.errors import NotFound
 from domain import actor as actors
 from domain.curators import Curator
 from web.curate import bp
@@ -25,11 +28,10 @@ LOGIN_LIMIT = "10 per minute;50 per hour"
 class CuratorUser(UserMixin):
     """A logged-in curator, as Flask-Login sees them."""
 
-    def __init__(self, curator: Curator):
+    def __init__(self, curator: Curator, session_id: str):
         self.username = curator.username
         self.display_name = curator.display_name
-        # A password change ends every other session: the id carries a hash fingerprint.
-        self.session_id = f"{curator.username}:{curator.password_hash[-16:]}"
+        self.session_id = session_id
 
     def get_id(self) -> str:
         return self.session_id
@@ -45,14 +47,8 @@ def archive() -> ExhibitionArchive:
 
 @login_manager.user_loader
 def load_user(session_id: str) -> CuratorUser | None:
-    username, _, fingerprint = (session_id or "").partition(":")
-    try:
-        curator = archive().get_curator(username)
-    except NotFound:
-        return None
-    if not curator.active or curator.password_hash[-16:] != fingerprint:
-        return None
-    return CuratorUser(curator)
+    curator = archive().curator_for_session(session_id)
+    return CuratorUser(curator, session_id) if curator is not None else None
 
 
 login_manager.login_view = "curate.login"
@@ -75,7 +71,7 @@ def login() -> Any:
         curator = archive().authenticate(form.username.data.strip().lower(), form.password.data)
         if curator is not None:
             session.clear()  # a fresh session: no fixation
-            login_user(CuratorUser(curator))
+            login_user(CuratorUser(curator, archive().open_curator_session(curator)))
             session.permanent = True
             return redirect(_safe_next(request.args.get("next")) or url_for("curate.dashboard"))
         flash(_("The user name or password is not right."), "error")
@@ -85,9 +81,22 @@ def login() -> Any:
 @bp.post("/logout")
 @login_required
 def logout() -> Any:
+    """End this session, wherever its cookie may have been copied."""
+    archive().end_session(current_user.session_id)
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
+    return redirect(url_for("curate.login"))
+
+
+@bp.post("/logout-everywhere")
+@login_required
+def logout_everywhere() -> Any:
+    """End every session of this curator, on every browser and device (a lost phone, a shared laptop)."""
+    archive().end_curator_sessions(current_user.username)
+    logout_user()
+    session.clear()
+    flash(_("You are logged out everywhere."), "info")
     return redirect(url_for("curate.login"))
 
 

@@ -9,8 +9,19 @@
     var link = document.querySelector("[data-quick-exit]");
     return link && link.href ? link.href : NEUTRAL;
   }
+  // From any other page, a consent-portal session still open in this browser is ended too:
+  // a request that outlives the navigation (keepalive), so it never slows the exit down.
+  function endPortalSession() {
+    var link = document.querySelector("[data-quick-exit]");
+    var url = link ? link.getAttribute("data-end-session") : null;
+    if (!url || !window.fetch || destination().indexOf(url) !== -1) { return; }
+    try {
+      window.fetch(url, { credentials: "same-origin", keepalive: true, redirect: "manual", cache: "no-store" });
+    } catch (ignored) { /* leaving matters more than ending the session */ }
+  }
   function leave(event) {
     if (event) { event.preventDefault(); }
+    endPortalSession();
     document.title = "New tab";
     document.body.style.visibility = "hidden";
     window.location.replace(destination());
