@@ -256,9 +256,16 @@ class ExhibitionArchive(ContributorSelfService, Application):
         return item_id
 
     def _check_contributor_exists(self, contributor_id: UUID) -> None:
-        if contributor_id not in self._known_contributors:
-            self.get_contributor(contributor_id)
-            self._known_contributors.add(contributor_id)
+        """Refuse an unknown contributor, or one who erased their details (a shredded key
+        tells, so a contributor known to this process costs one key-table look-up)."""
+        if contributor_id in self._known_contributors and self.keys.exists(contributor_id):
+            return
+        self._known_contributors.discard(contributor_id)
+        if self.get_contributor(contributor_id).is_erased:
+            raise InvalidValue(
+                "This contributor's details were erased at their request; register them again if they return."
+            )
+        self._known_contributors.add(contributor_id)
 
     def _listed(
         self, contributor_id: UUID, item_id: UUID, actor: str, *, remembered: bool = False

@@ -131,7 +131,9 @@ class Contributor(ArchiveAggregate):
         )
 
     def issue_consent_code(self, code_hash: str, actor: str) -> None:
-        """Store the hash of a new consent code; the previous code stops working."""
+        """Store the hash of a new consent code; the previous code stops working. An erased
+        contributor gets none: it would retire the code that still opens their receipts."""
+        self._check_not_erased()
         if not isinstance(code_hash, str) or not re.fullmatch(r"[0-9a-f]{64}", code_hash):
             raise InvalidValue("A consent code is stored as a SHA-256 hex digest.")
         self.trigger_event(self.ConsentCodeIssued, actor=actors.check(actor), code_hash=code_hash)
