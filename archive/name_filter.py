@@ -21,7 +21,8 @@ A word of the text is a name when it is a name part (three letters or more, so t
 and particles blank no ordinary word) followed by an ending a name takes: Kazakh plural,
 possessive and case suffixes (Айгерімнің, Садықоваға, Айгеріммен), Russian case endings also
 on the stem of names in -а/-я/-ая (Садыковой, Садыкову), English ``'s``. Names run together
-(#АйгеримСадыкова) are found too. Every match is mapped back to the exact span of the original
+(#АйгеримСадыкова) are found too, and so are names hyphenated at the end of a line
+(``Сады-\nкова``, as in text copied from print). Every match is mapped back to the exact span of the original
 text, invisible characters inside it included, and replaced by :data:`OMITTED`.
 
 Matching is deliberately generous: over-removal costs a word, under-removal could cost a person
@@ -78,6 +79,8 @@ _DOUBLED = re.compile(r"([a-z])\1+")
 _WORD = re.compile(r"[a-z]+")
 _JOINING = re.compile(r"[\s\-\u2010\u2011]*")
 _VOWELS = frozenset("aeiou")
+#: What joins the halves of a word hyphenated at the end of a line (text copied from print).
+_LINE_BREAK_HYPHEN = re.compile(r"[\-\u00ad\u2010\u2011][^\S\n\r\u2028]*(?:\r?\n|\r|\u2028)\s*")
 
 
 def _fold_char(char: str) -> str:
@@ -370,6 +373,13 @@ class NameFilter:
         folded = fold(text)
         words = folded.words()
         hit = [self._words.match(folded.text[a:b]) for a, b in words]
+        for k in range(len(words) - 1):  # a word hyphenated at the end of a line ("Сады-\nкова")
+            (a, b), (c, d) = words[k], words[k + 1]
+            end = folded.original(a, b)[1]
+            end -= text[end - 1] == "\u00ad"  # a soft hyphen joined the first half's span
+            if _LINE_BREAK_HYPHEN.fullmatch(text, end, folded.original(c, d)[0]):
+                if self._words.match(folded.text[a:b] + folded.text[c:d]):
+                    hit[k] = hit[k + 1] = True
         for phrase in self._phrases:
             for first in range(len(words) - len(phrase) + 1):
                 if all(m.match(folded.text[slice(*words[first + k])]) for k, m in enumerate(phrase)):
