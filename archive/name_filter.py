@@ -13,7 +13,8 @@ look-alikes inside a Cyrillic word read as Cyrillic (a ``C`` in ``Cадыков�
 way round; the Kazakh
 letters read as their Russian neighbours (і и, ә а, ү ұ у, қ к, ғ г, ң н, ө о, һ х), ё as е,
 soft and hard signs dropped; then one transliteration (anyascii) to Latin, where the letters
-people swap are made equal: y i, kh h, q k, zh dzh dj j, ts c, shch sch sh, ng n, x ks, the
+people swap are made equal: y i, kh h, q k, zh dzh dj j, ts c, shch sch sh, ng n, x ks, w v
+(German and Polish transliteration: Sadykowa), the
 Kazakh Latin alphabets' ş ç ý and 2017 apostrophes, a word-initial ye e, doubled letters as
 one. An i next to a vowel in a name may also be written j (Ajgerim, Julia).
 
@@ -68,11 +69,11 @@ _LATIN_RULES = re.compile(
     r"|(?P<sh>s['`](?=[a-z])(?!s(?![a-z]))|shch|sch)"
     r"|(?P<ch>c['`](?=[a-z]))"
     r"|(?P<apostrophe>(?<=[a-z])['`](?=[a-z]))"
-    r"|(?P<j>dzh|zh|dj)|(?P<h>kh)|(?P<g>gh)|(?P<k>ck|q)|(?P<c>ts)|(?P<n>ng)|(?P<ks>x)|(?P<i>y)"
+    r"|(?P<j>dzh|zh|dj)|(?P<h>kh)|(?P<g>gh)|(?P<k>ck|q)|(?P<c>ts)|(?P<n>ng)|(?P<ks>x)|(?P<i>y)|(?P<v>w)"
 )
 _LATIN_REPLACEMENTS = {
     "possessive": "", "sh": "sh", "ch": "ch", "apostrophe": "", "j": "j", "h": "h", "g": "g",
-    "k": "k", "c": "c", "n": "n", "ks": "ks", "i": "i",
+    "k": "k", "c": "c", "n": "n", "ks": "ks", "i": "i", "v": "v",
 }
 _INITIAL_YE = re.compile(r"(?<![a-z])ie")
 _DOUBLED = re.compile(r"([a-z])\1+")
