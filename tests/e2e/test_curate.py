@@ -242,13 +242,16 @@ def test_a_contributors_request_to_show_more_waits_for_a_curator(logged_in, arch
     assert "request closed" in logged_in.get(f"/curate/history/{item_id}").get_data(as_text=True)
 
 
-def test_a_contributor_erased_at_their_request_cannot_be_given_new_consent(logged_in, archive):
+def test_a_contributor_erased_at_their_request_cannot_be_given_new_items_or_a_new_code(logged_in, archive):
     contributor = _register(logged_in)
     archive.withdraw_everything(contributor)
-    item_id = archive.record_testimony(contributor_id=contributor, actor="curator:dana", text={"ru": "Текст"},
-                                       language="ru", content_note={"en": "Note"})
-    response = post(logged_in, f"/curate/items/{item_id}/consent", {
-        "scopes": ["publish_online"], "attribution": "anonymous", "text_version": "v1",
-    }, form_page=f"/curate/items/{item_id}", follow_redirects=True)
-    assert "were erased at their request" in response.get_data(as_text=True)
-    assert archive.get_item(item_id).consent is None
+    items = archive.contributor_item_ids(contributor)
+
+    response = post(logged_in, "/curate/testimonies/new", {
+        "contributor_id": str(contributor), "text_ru": "Текст", "language": "ru", "content_note_en": "Note",
+    })
+    assert response.status_code == 422 and "were erased at their request" in response.get_data(as_text=True)
+    assert archive.contributor_item_ids(contributor) == items
+    code = post(logged_in, f"/curate/contributors/{contributor}/code", {},
+                form_page=f"/curate/contributors/{contributor}", follow_redirects=True)
+    assert "were erased at their request" in code.get_data(as_text=True)
