@@ -7,6 +7,7 @@ the item's *current* consent, so that a stale page, cache or index can never sho
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import date
 
 from archive.name_filter import NO_NAMES, NameFilter
@@ -66,6 +67,23 @@ def name_filter(item: Item, contributor: Contributor | None) -> NameFilter:
     (:func:`withheld_names`) and the spans curators redacted."""
     withheld = withheld_names(item, contributor)
     spans = item.redacted_spans
+    if not any(withheld) and not spans:
+        return NO_NAMES
+    return NameFilter(withheld, spans)
+
+
+def works_name_filter(works: Iterable[tuple[Item, Contributor | None]]) -> NameFilter:
+    """A filter for texts written about several works at once (an exhibition's title and
+    statement): the names any of them withholds, the names of contributors who withdrew one,
+    and the spans curators redacted in any of them."""
+    withheld: list[str | None] = []
+    spans: list[str] = []
+    for item, contributor in works:
+        if item.is_withdrawn and contributor is not None:
+            withheld.extend((contributor.name, contributor.pseudonym))
+        else:
+            withheld.extend(withheld_names(item, contributor))
+        spans.extend(item.redacted_spans)
     if not any(withheld) and not spans:
         return NO_NAMES
     return NameFilter(withheld, spans)

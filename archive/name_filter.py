@@ -13,7 +13,8 @@ look-alikes inside a Cyrillic word read as Cyrillic (a ``C`` in ``Cадыков�
 way round; the Kazakh
 letters read as their Russian neighbours (і и, ә а, ү ұ у, қ к, ғ г, ң н, ө о, һ х), ё as е,
 soft and hard signs dropped; then one transliteration (anyascii) to Latin, where the letters
-people swap are made equal: y i, kh h, q k, zh dzh dj j, ts c, shch sch sh, ng n, x ks, the
+people swap are made equal: y i, kh h, q k, zh dzh dj j, ts c, shch sch sh, ng n, x ks, w v
+(German and Polish transliteration: Sadykowa), the
 Kazakh Latin alphabets' ş ç ý and 2017 apostrophes, a word-initial ye e, doubled letters as
 one. An i next to a vowel in a name may also be written j (Ajgerim, Julia).
 
@@ -21,7 +22,8 @@ A word of the text is a name when it is a name part (three letters or more, so t
 and particles blank no ordinary word) followed by an ending a name takes: Kazakh plural,
 possessive and case suffixes (Айгерімнің, Садықоваға, Айгеріммен), Russian case endings also
 on the stem of names in -а/-я/-ая (Садыковой, Садыкову), English ``'s``. Names run together
-(#АйгеримСадыкова) are found too. Every match is mapped back to the exact span of the original
+(#АйгеримСадыкова) are found too, and so are names hyphenated at the end of a line
+(``Сады-\nкова``, as in text copied from print). Every match is mapped back to the exact span of the original
 text, invisible characters inside it included, and replaced by :data:`OMITTED`.
 
 Matching is deliberately generous: over-removal costs a word, under-removal could cost a person
@@ -67,17 +69,19 @@ _LATIN_RULES = re.compile(
     r"|(?P<sh>s['`](?=[a-z])(?!s(?![a-z]))|shch|sch)"
     r"|(?P<ch>c['`](?=[a-z]))"
     r"|(?P<apostrophe>(?<=[a-z])['`](?=[a-z]))"
-    r"|(?P<j>dzh|zh|dj)|(?P<h>kh)|(?P<g>gh)|(?P<k>ck|q)|(?P<c>ts)|(?P<n>ng)|(?P<ks>x)|(?P<i>y)"
+    r"|(?P<j>dzh|zh|dj)|(?P<h>kh)|(?P<g>gh)|(?P<k>ck|q)|(?P<c>ts)|(?P<n>ng)|(?P<ks>x)|(?P<i>y)|(?P<v>w)"
 )
 _LATIN_REPLACEMENTS = {
     "possessive": "", "sh": "sh", "ch": "ch", "apostrophe": "", "j": "j", "h": "h", "g": "g",
-    "k": "k", "c": "c", "n": "n", "ks": "ks", "i": "i",
+    "k": "k", "c": "c", "n": "n", "ks": "ks", "i": "i", "v": "v",
 }
 _INITIAL_YE = re.compile(r"(?<![a-z])ie")
 _DOUBLED = re.compile(r"([a-z])\1+")
 _WORD = re.compile(r"[a-z]+")
 _JOINING = re.compile(r"[\s\-\u2010\u2011]*")
 _VOWELS = frozenset("aeiou")
+#: What joins the halves of a word hyphenated at the end of a line (text copied from print).
+_LINE_BREAK_HYPHEN = re.compile(r"[\-\u00ad\u2010\u2011][^\S\n\r\u2028]*(?:\r?\n|\r|\u2028)\s*")
 
 
 def _fold_char(char: str) -> str:
@@ -370,6 +374,13 @@ class NameFilter:
         folded = fold(text)
         words = folded.words()
         hit = [self._words.match(folded.text[a:b]) for a, b in words]
+        for k in range(len(words) - 1):  # a word hyphenated at the end of a line ("Сады-\nкова")
+            (a, b), (c, d) = words[k], words[k + 1]
+            end = folded.original(a, b)[1]
+            end -= text[end - 1] == "\u00ad"  # a soft hyphen joined the first half's span
+            if _LINE_BREAK_HYPHEN.fullmatch(text, end, folded.original(c, d)[0]):
+                if self._words.match(folded.text[a:b] + folded.text[c:d]):
+                    hit[k] = hit[k + 1] = True
         for phrase in self._phrases:
             for first in range(len(words) - len(phrase) + 1):
                 if all(m.match(folded.text[slice(*words[first + k])]) for k, m in enumerate(phrase)):

@@ -8,7 +8,8 @@ from typing import Any
 from uuid import UUID
 
 from archive.application import ExhibitionArchive
-from archive.consent_gate import Surface, credit, may_show, name_filter
+from archive.consent_gate import Surface, credit, may_show, name_filter, works_name_filter
+from archive.name_filter import NameFilter
 from archive.errors import NotFound
 from domain.exhibitions import Exhibition
 from domain.items import Item
@@ -198,6 +199,8 @@ def exhibition_timeline(archive: ExhibitionArchive, slug: str, on: date | None =
                 dict(event.changes.get("titles") or {}),
                 tuple(sorted(event.changes)),
             )
+    names = exhibition_names(archive, exhibition)
+    own = {version: (names.value(titles), changed) for version, (titles, changed) in own.items()}
     zone = archive.zone
     entries = []
     for entry in archive.history(exhibition.id):
@@ -239,11 +242,29 @@ def published_exhibition_as_of(
         past = archive.exhibition_as_of(exhibition.id, min(day, on))
     except NotFound:
         return ExhibitionAsOf(day, view, None, False)
-    return ExhibitionAsOf(day, view, _visible_view(archive, past, on), past.is_published)
+    names = exhibition_names(archive, exhibition, past)
+    return ExhibitionAsOf(day, view, _visible_view(archive, past, on, names), past.is_published)
 
 
-def _visible_view(archive: ExhibitionArchive, exhibition: Exhibition, on: date) -> PublicExhibition:
-    """An exhibition's fields and the placements whose items current consent shows, in order."""
+def exhibition_names(archive: ExhibitionArchive, *exhibitions: Exhibition) -> NameFilter:
+    """What to remove from the exhibitions' own texts (titles, statement, organiser...): the
+    names the works hung in any of them withhold (see ``consent_gate.works_name_filter``)."""
+    works = []
+    for item_id in dict.fromkeys(i for exhibition in exhibitions for i in exhibition.item_ids):
+        try:
+            item = archive.get_item(item_id)
+            works.append((item, archive.get_contributor(item.contributor_id)))
+        except NotFound:
+            continue
+    return works_name_filter(works)
+
+
+def _visible_view(
+    archive: ExhibitionArchive, exhibition: Exhibition, on: date, names: NameFilter | None = None
+) -> PublicExhibition:
+    """An exhibition's fields and the placements whose items current consent shows, in order;
+    the fields lose the names its works withhold (``names``, by default from its own works)."""
+    names = exhibition_names(archive, exhibition) if names is None else names
     items = []
     for placement in exhibition.placements:
         try:
@@ -257,11 +278,11 @@ def _visible_view(archive: ExhibitionArchive, exhibition: Exhibition, on: date) 
     return PublicExhibition(
         id=exhibition.id,
         slug=exhibition.slug,
-        titles=exhibition.field("titles"),
-        organiser=exhibition.field("organiser"),
-        venue=exhibition.field("venue"),
-        city=exhibition.field("city"),
-        statement=exhibition.field("statement"),
+        titles=names.value(exhibition.field("titles")),
+        organiser=names.value(exhibition.field("organiser")),
+        venue=names.value(exhibition.field("venue")),
+        city=names.value(exhibition.field("city")),
+        statement=names.value(exhibition.field("statement")),
         opens_on=exhibition.field("opens_on"),
         closes_on=exhibition.field("closes_on"),
         items=items,

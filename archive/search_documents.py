@@ -17,6 +17,8 @@ from eventsourcing.application import AggregateNotFoundError
 from archive.application import ExhibitionArchive
 from archive.consent_gate import Surface, credit, may_show, name_filter
 from archive.errors import NotFound
+from archive.name_filter import NO_NAMES, NameFilter
+from archive.public import exhibition_names
 from archive.search import SearchDocument
 from domain.exhibitions import Exhibition
 from domain.items import Artwork, Item, Testimony
@@ -91,8 +93,9 @@ def item_document(
     )
 
 
-def exhibition_document(exhibition: Exhibition) -> SearchDocument | None:
-    """The document for an exhibition, or None while it is not published."""
+def exhibition_document(exhibition: Exhibition, names: NameFilter = NO_NAMES) -> SearchDocument | None:
+    """The document for an exhibition, or None while it is not published; its texts lose
+    ``names`` (those its works withhold, see ``archive.public.exhibition_names``)."""
     if not exhibition.is_published:
         return None
     opens_on = exhibition.field("opens_on")
@@ -100,8 +103,8 @@ def exhibition_document(exhibition: Exhibition) -> SearchDocument | None:
         doc_id=str(exhibition.id),
         kind="exhibition",
         version=exhibition.version,
-        titles=dict(exhibition.field("titles")),
-        texts=_merge(exhibition.field("statement"), exhibition.field("venue"), exhibition.field("city")),
+        titles=names.value(dict(exhibition.field("titles"))),
+        texts=names.value(_merge(exhibition.field("statement"), exhibition.field("venue"), exhibition.field("city"))),
         exhibitions=(exhibition.slug,),
         year=opens_on.year if opens_on else None,
         sort_date=opens_on,
@@ -119,5 +122,5 @@ def document_for(
     if isinstance(aggregate, (Artwork, Testimony)):
         return item_document(archive, aggregate, exhibitions, on)
     if isinstance(aggregate, Exhibition):
-        return exhibition_document(aggregate)
+        return exhibition_document(aggregate, exhibition_names(archive, aggregate) if aggregate.is_published else NO_NAMES)
     return None

@@ -51,6 +51,10 @@ PENDING_WORK_SECONDS = 10.0
 _ITEM_TOPICS = tuple(get_topic(cls) + "." for cls in (Artwork, Testimony))
 _EXHIBITION_TOPIC = get_topic(Exhibition) + "."
 _CONTRIBUTOR_TOPIC = get_topic(Contributor) + "."
+#: Item events that may withhold a name, which the texts of its exhibitions then lose too.
+_WITHHOLDING_EVENTS = tuple(
+    f"{get_topic(cls)}.{event}" for cls in (Artwork, Testimony) for event in ("ConsentUpdated", "ConsentWithdrawn", "SpanRedacted")
+)
 
 IndexOpener = Callable[[Path], SearchIndex]
 
@@ -150,6 +154,8 @@ class SearchFollower:
         originator = _as_uuid(notification.originator_id)
         if topic.startswith(_ITEM_TOPICS):
             yield originator
+            if topic in _WITHHOLDING_EVENTS:
+                yield from (e.id for e in self.archive.exhibitions() if originator in e.item_ids)
         elif topic.startswith(_EXHIBITION_TOPIC):
             yield originator
             exhibition = self.archive.get_exhibition(originator)

@@ -17,6 +17,7 @@ from uuid import UUID
 from archive.application import ExhibitionArchive
 from archive.consent_gate import Surface, credit, may_show, name_filter
 from archive.errors import NotFound
+from archive.public import exhibition_names
 from archive.search import FACETS, MAX_PAGE_SIZE, FacetCount, SearchHit, SearchIndex, SearchQuery, SearchResults
 from domain.contributors import Contributor
 from domain.exhibitions import Exhibition
@@ -222,7 +223,8 @@ class _Gate:
                 exhibition = archive.get_exhibition(aggregate_id)
                 if not exhibition.is_published or (hanging is not None and exhibition.slug not in slugs):
                     return None
-                return VisitorHit(exhibition.id, kind, dict(exhibition.titles), None, exhibition.slug)
+                titles = exhibition_names(archive, exhibition).value(dict(exhibition.titles))
+                return VisitorHit(exhibition.id, kind, titles, None, exhibition.slug)
             item: Item = archive.get_item(aggregate_id)
         except (NotFound, ValueError):
             return None

@@ -81,6 +81,25 @@ def test_a_content_note_finds_its_testimony_and_shows_none_of_its_text(world):
     assert "<details" not in hit and "молчание" not in hit  # the note matched, not the text
 
 
+@pytest.mark.xfail(strict=True, reason="artwork hits carry no content note; their description snippets show before it")
+def test_an_artwork_hit_with_a_content_note_shows_the_note_and_its_description_only_behind_it(world):
+    archive, follower, _, client = world
+    person = archive.register_contributor(name="Artist", actor=CURATOR)
+    artwork = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Quilt"},
+                                     description={"ru": "Ткань, на которой вышито молчание после побоев"},
+                                     content_note={"en": "Depicts domestic violence"})
+    archive.record_consent(artwork, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
+    follower.catch_up()
+
+    [hit] = client.get("/api/v1/search?q=молчание").get_json()["hits"]
+    assert hit["content_note"] == {"en": "Depicts domestic violence"}
+    assert hit["snippets"] == {} and "молчание" in str(hit["behind_content_note"])
+    [shown] = _hits(client.get("/search?q=молчание").get_data(as_text=True))
+    details = re.search(r"<details class=\"behind-note\">.*?</details>", shown, flags=re.S)
+    assert details is not None and shown.index("Depicts domestic violence") < details.start()
+    assert "побоев" not in shown[: details.start()]
+
+
 def test_search_never_shows_what_consent_does_not_allow(world):
     archive, follower, testimony, client = world
     testimony("тайнаодин не в сети", scopes=["exhibit"], attribution="named")

@@ -102,6 +102,7 @@ def test_the_filter_follows_the_current_contributor_record(archive, named_artwor
         ("Ерлан Цой", "Yerlan Tsoy"),  # initial ye, ts for ц
         ("Шыңғыс", "Şyngys"),  # ş of Kazakh Latin, ң as ng
         ("Дарья", "Daria"),  # the soft sign
+        ("Садыкова", "Sadykowa"),  # w for в, as German and Polish texts write it
     ],
 )
 def test_spellings_in_other_scripts_and_alphabets_fold_alike(name, text):
@@ -147,3 +148,22 @@ def test_a_redacted_phrase_is_removed_word_for_word_and_its_words_alone_stay():
 
     assert names.text("She lived on Kok-Tobe Street then.") == f"She lived on {OMITTED} then."
     assert names.text("Street lights on Kok") == "Street lights on Kok"
+
+
+@pytest.mark.parametrize(
+    ("text", "filtered"),
+    [
+        ("письмо от Сады-\nковой пришло", f"письмо от {OMITTED} пришло"),  # hyphenated at a line end
+        ("Айге-\r\n  рим сказала", f"{OMITTED} сказала"),  # a Windows line end and an indent
+        ("by Sady\u00ad\nkova", f"by {OMITTED}"),  # a soft hyphen where the line broke
+        ("Садыкова-\nНурланова", f"{OMITTED}-\nНурланова"),  # a double surname still loses only hers
+    ],
+)
+def test_a_name_split_across_a_line_break_is_removed(text, filtered):
+    assert NameFilter(["Айгерим Садыкова"]).text(text) == filtered
+
+
+def test_words_split_across_a_line_break_stay_when_they_are_not_a_name():
+    text = "сады-\nки и гар-\nден"
+
+    assert NameFilter(["Айгерим Садыкова"]).text(text) == text

@@ -587,6 +587,31 @@ def test_an_erased_contributors_details_cannot_be_revised(archive):
     assert archive.get_contributor(contributor).name is None
 
 
+def test_an_erased_contributor_cannot_be_given_new_items(archive):
+    contributor, _, _ = _consented(archive)
+    _testimony(archive, contributor)  # this process now knows the contributor
+    archive.withdraw_everything(contributor)
+    events = _events(archive)
+
+    with pytest.raises(InvalidValue, match="erased"):
+        _testimony(archive, contributor)
+    with pytest.raises(InvalidValue, match="erased"):
+        _artwork(archive, contributor)
+    assert _events(archive) == events
+    assert len(archive.contributor_item_ids(contributor)) == 2
+
+
+def test_an_erased_contributor_cannot_be_given_a_new_consent_code(archive):
+    contributor, _, code = _consented(archive)
+    receipt = archive.withdraw_everything(contributor)
+
+    with pytest.raises(InvalidValue, match="erased"):
+        archive.issue_consent_code(contributor, CURATOR)
+    holder = archive.holder_of_code(code)  # their own code still opens their receipts
+    assert holder is not None and archive.code_is_live(holder)
+    assert archive.contributor_receipt(contributor, receipt.reference) == receipt
+
+
 def test_an_interrupted_withdrawal_of_everything_is_finished_later(archive, monkeypatch):
     contributor, first, _ = _consented(archive)
     second = _artwork(archive, contributor)
