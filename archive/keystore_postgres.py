@@ -21,18 +21,16 @@ from datetime import datetime, timezone
 from uuid import UUID
 
 import psycopg
-from psycopg_pool import ConnectionPool
 
 from archive.crypto import MasterKey
 from archive.errors import ConfigurationError
 from archive.keystore import CACHE_SECONDS, MEDIA, RESERVED, KeyStore, Rewrap, WrappedRow
+from archive.postgres_pool import connect, small_pool
 
 TABLE = "archive_data_keys"
 PURGES = "archive_key_purges"
 PROGRESS = "archive_key_progress"
 PENDING = "archive_key_pending_work"
-CONNECT_TIMEOUT = 10
-POOL_TIMEOUT = 30.0
 #: How long a purge waits for older transactions to finish before leaving itself pending.
 PURGE_WAIT_SECONDS = 10.0
 #: The advisory lock held while the archive's tables are created (a number unique to this use).
@@ -71,7 +69,7 @@ def creating_tables(conninfo: str) -> Iterator[None]:
     ``CREATE TABLE IF NOT EXISTS`` does not lock: two processes creating the same table at once
     clash in PostgreSQL's catalogue, and one of them fails to open the archive.
     """
-    with psycopg.connect(conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as conn:
+    with connect(conninfo) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
         try:
             yield
@@ -92,7 +90,7 @@ class PostgresKeyStore(KeyStore):
         super().__init__(master_key, cache_seconds)
         # One direct connection first, so that an unreachable server fails at once with
         # PostgreSQL's own message instead of a pool time-out.
-        with psycopg.connect(conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as conn:
+        with connect(conninfo) as conn:
             with conn.transaction():
                 # One process at a time (see creating_tables).
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
@@ -107,14 +105,7 @@ class PostgresKeyStore(KeyStore):
                     f"The database user must own the table {TABLE}: without that, deleted keys "
                     "cannot be purged from its files (VACUUM FULL)."
                 )
-        self._pool = ConnectionPool(
-            conninfo,
-            min_size=1,
-            max_size=pool_size,
-            kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
-            timeout=POOL_TIMEOUT,
-            open=True,
-        )
+        self._pool = small_pool(conninfo, pool_size)
 
     def _release(self) -> None:
         self._pool.close()

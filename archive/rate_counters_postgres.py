@@ -11,14 +11,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-import psycopg
-from psycopg_pool import ConnectionPool
-
+from archive.postgres_pool import create_tables, small_pool
 from archive.rate_counters import RateCounters
 
 TABLE = "archive_rate_counters"
-CONNECT_TIMEOUT = 10
-POOL_TIMEOUT = 30.0
 SCHEMA = f"""
     CREATE UNLOGGED TABLE IF NOT EXISTS {TABLE} (
         key bytea PRIMARY KEY,
@@ -42,18 +38,8 @@ class PostgresRateCounters(RateCounters):
         self, conninfo: str, secret: str | bytes, clock: Callable[[], float] = time.time, pool_size: int = 4
     ):
         super().__init__(secret, clock)
-        # One direct connection first, so that an unreachable server fails at once with
-        # PostgreSQL's own message instead of a pool time-out.
-        with psycopg.connect(conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as conn:
-            conn.execute(SCHEMA)
-        self._pool = ConnectionPool(
-            conninfo,
-            min_size=1,
-            max_size=pool_size,
-            kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
-            timeout=POOL_TIMEOUT,
-            open=True,
-        )
+        create_tables(conninfo, [SCHEMA])
+        self._pool = small_pool(conninfo, pool_size)
 
     def close(self) -> None:
         self._pool.close()

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import psycopg
-from psycopg_pool import ConnectionPool
-
+from archive.postgres_pool import create_tables, small_pool
 from archive.sessions import SessionRow, SessionStore
 
 TABLE = "archive_sessions"
-CONNECT_TIMEOUT = 10
-POOL_TIMEOUT = 30.0
 SCHEMA = (
     f"""
     CREATE TABLE IF NOT EXISTS {TABLE} (
@@ -34,17 +30,8 @@ class PostgresSessionStore(SessionStore):
 
     def __init__(self, conninfo: str, tag_key: bytes, pool_size: int = 4):
         super().__init__(tag_key)
-        with psycopg.connect(conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as conn:
-            for statement in SCHEMA:
-                conn.execute(statement)
-        self._pool = ConnectionPool(
-            conninfo,
-            min_size=1,
-            max_size=pool_size,
-            kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
-            timeout=POOL_TIMEOUT,
-            open=True,
-        )
+        create_tables(conninfo, SCHEMA)
+        self._pool = small_pool(conninfo, pool_size)
 
     def _insert(self, id_hash: bytes, row: SessionRow) -> None:
         with self._pool.connection() as conn:
