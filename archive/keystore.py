@@ -318,10 +318,16 @@ class KeyStore(abc.ABC):
 
 
 class InMemoryKeyStore(KeyStore):
-    """A key table in a dict, for unit tests."""
+    """A key table in dicts, for unit tests.
+
+    Each operation holds ``_tables`` for its whole length, as a real store's transaction
+    would: a withdrawal's background media deletion may forget notes while a request lists
+    them.
+    """
 
     def __init__(self, master_key: MasterKey | None = None, cache_seconds: float = 0.0):
         super().__init__(master_key or MasterKey.generate(), cache_seconds)
+        self._tables = threading.Lock()  # apart from the base's cache lock: never held with it
         self._table: dict[UUID, tuple[bytes, str]] = {}
         self._positions: dict[str, int] = {}
         self._notes: dict[tuple[str, UUID], datetime] = {}
@@ -329,47 +335,57 @@ class InMemoryKeyStore(KeyStore):
     def _insert(
         self, rows: list[WrappedRow], ignore_existing: bool = False, reserved_at: datetime | None = None
     ) -> None:
-        if not ignore_existing and any(subject_id in self._table for subject_id, _, _ in rows):
-            raise ValueError("A data key already exists for one of these subjects.")
-        for subject_id, wrapped, master_key_id in rows:
-            self._table.setdefault(subject_id, (wrapped, master_key_id))
-            if reserved_at is not None:
-                self._notes[(RESERVED, subject_id)] = reserved_at
+        with self._tables:
+            if not ignore_existing and any(subject_id in self._table for subject_id, _, _ in rows):
+                raise ValueError("A data key already exists for one of these subjects.")
+            for subject_id, wrapped, master_key_id in rows:
+                self._table.setdefault(subject_id, (wrapped, master_key_id))
+                if reserved_at is not None:
+                    self._notes[(RESERVED, subject_id)] = reserved_at
 
     def _select(self, subject_id: UUID) -> tuple[bytes, str] | None:
-        return self._table.get(subject_id)
+        with self._tables:
+            return self._table.get(subject_id)
 
     def _rows(self) -> list[WrappedRow]:
-        return [(s, w, k) for s, (w, k) in self._table.items()]
+        with self._tables:
+            return [(s, w, k) for s, (w, k) in self._table.items()]
 
     def _delete(self, subject_ids: list[UUID], media_of: list[UUID]) -> None:
-        for subject_id in subject_ids:
-            self._table.pop(subject_id, None)
-            self._notes.pop((RESERVED, subject_id), None)
-        for subject_id in media_of:
-            self._notes.setdefault((MEDIA, subject_id), datetime.now(timezone.utc))
+        with self._tables:
+            for subject_id in subject_ids:
+                self._table.pop(subject_id, None)
+                self._notes.pop((RESERVED, subject_id), None)
+            for subject_id in media_of:
+                self._notes.setdefault((MEDIA, subject_id), datetime.now(timezone.utc))
 
     def _noted(self, kind: str, before: datetime | None = None) -> list[UUID]:
-        noted = sorted(
-            (at, subject_id)
-            for (k, subject_id), at in self._notes.items()
-            if k == kind and (before is None or at < before)
-        )
+        with self._tables:
+            noted = sorted(
+                (at, subject_id)
+                for (k, subject_id), at in self._notes.items()
+                if k == kind and (before is None or at < before)
+            )
         return [subject_id for _, subject_id in noted]
 
     def _forget(self, kind: str, subject_ids: list[UUID]) -> None:
-        for subject_id in subject_ids:
-            self._notes.pop((kind, subject_id), None)
+        with self._tables:
+            for subject_id in subject_ids:
+                self._notes.pop((kind, subject_id), None)
 
     def _purge(self) -> bool:
         return True
 
     def _rewrap_all(self, rewrap: Rewrap) -> None:
-        for subject_id, wrapped, key_id in rewrap(self._rows()):
-            self._table[subject_id] = (wrapped, key_id)
+        with self._tables:  # excludes other writers, as the real stores' transactions do
+            rows = [(s, w, k) for s, (w, k) in self._table.items()]
+            for subject_id, wrapped, key_id in rewrap(rows):
+                self._table[subject_id] = (wrapped, key_id)
 
     def _position(self, name: str) -> int:
-        return self._positions.get(name, 0)
+        with self._tables:
+            return self._positions.get(name, 0)
 
     def _advance(self, name: str, position: int) -> None:
-        self._positions[name] = max(position, self._positions.get(name, 0))
+        with self._tables:
+            self._positions[name] = max(position, self._positions.get(name, 0))

@@ -3,8 +3,9 @@
 The index only ever holds what consent allowed when it was last updated; this check makes
 sure a lagging index cannot show more than current consent allows. Titles and credits are
 taken from current state, never from the index; snippets only from the fields of text the
-visitor may see. A testimony's text comes after its content note, as on its own page: its hit
-carries the note, and the snippets of its text are marked as behind the note.
+visitor may see. An item's text comes after its content note, as on its own page: the hit of a
+testimony, and of an artwork with a content note, carries the note, and the snippets of its
+text are marked as behind the note.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from domain.items import Item
 
 #: Snippets from these index fields are never shown: names are credited from current state.
 HIDDEN_SNIPPET_FIELDS = frozenset({"contributor"})
-#: Of a testimony, only snippets of its title come before its content note (the title comes
-#: before the note on its own page too); every other snippet is behind the note.
+#: Of an item with a content note, only snippets of its title come before the note (the title
+#: comes before the note on its own page too); every other snippet is behind the note.
 BEFORE_NOTE_PREFIXES = ("title_",)
 
 
@@ -40,11 +41,17 @@ class VisitorHit:
     credit: str | None
     slug: str | None  # for exhibitions
     snippets: dict[str, str] = field(default_factory=dict)  # safe HTML with <mark>
-    #: A testimony's content note (per language), to be shown before anything of its text.
+    #: An item's content note (per language), to be shown before anything of its text.
     content_note: dict[str, str] = field(default_factory=dict)
-    #: Snippets of a testimony's text: shown only once the visitor has chosen to open them,
-    #: after reading the content note (as on the testimony's page).
+    #: Snippets of the text of an item with a content note: shown only once the visitor has
+    #: chosen to open them, after reading the note (as on the item's page).
     snippets_behind_note: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def text_behind_note(self) -> bool:
+        """Whether this hit's text comes only after its content note: every testimony's (its
+        note is required) and that of any other item with a note; never an exhibition's."""
+        return self.kind == "testimony" or bool(self.content_note)
 
 
 @dataclass(frozen=True)
@@ -207,7 +214,7 @@ class _Gate:
         if visible is None:
             return None
         snippets = {k: v for k, v in hit.snippets.items() if k not in HIDDEN_SNIPPET_FIELDS}
-        if visible.kind != "testimony":
+        if not visible.text_behind_note:
             return replace(visible, snippets=snippets)
         before = {k: v for k, v in snippets.items() if k.startswith(BEFORE_NOTE_PREFIXES)}
         behind = {k: v for k, v in snippets.items() if k not in before}
@@ -242,5 +249,5 @@ class _Gate:
             contributor = self._contributors[item.contributor_id] = archive.get_contributor(item.contributor_id)
         names = name_filter(item, contributor)
         titles = names.value(dict(item.detail("title", {})))
-        note = names.value(dict(item.detail("content_note", None) or {})) if item.kind == "testimony" else {}
+        note = names.value(dict(item.detail("content_note", None) or {}))
         return VisitorHit(item.id, item.kind, titles, credit(item, contributor), None, content_note=note)

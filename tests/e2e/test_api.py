@@ -232,6 +232,22 @@ def test_a_testimony_hit_carries_its_content_note_and_its_text_only_behind_it(wo
     assert set(artwork) == {"id", "kind", "url", "title", "credit", "slug", "snippets"}  # unchanged
 
 
+def test_an_artwork_hit_with_a_content_note_carries_it_and_its_texts_only_behind_it(world):
+    archive = world.archive
+    person = archive.register_contributor(name="Named Person", actor=CURATOR)
+    quilt = archive.record_artwork(
+        contributor_id=person, actor=CURATOR, title={"en": "Quiltword"}, medium={"en": "quiltword thread"},
+        description={"en": "Quiltword embroidered after the beatings"}, content_note={"en": "Depicts violence."},
+    )
+    archive.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    world.follower.catch_up()
+    [hit] = world.client.get("/api/v1/search?q=quiltword").get_json()["hits"]
+    assert hit["id"] == str(quilt) and hit["content_note"] == {"en": "Depicts violence."}
+    assert hit["snippets"] == {"title_en": "<mark>Quiltword</mark>"}  # the title comes before the note
+    behind = hit["behind_content_note"]["snippets"]
+    assert behind and "beatings" in str(behind) and "beatings" not in str({**hit, "behind_content_note": None})
+
+
 def test_a_search_for_words_of_a_content_note_finds_the_testimony(world, site):
     [hit] = world.client.get("/api/v1/search?q=violence").get_json()["hits"]
     assert hit["id"] == str(site["testimony"]) and hit["behind_content_note"] == {"snippets": {}}

@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
+import jsonschema
 import pytest
 import schemathesis
 from flask import Flask
@@ -43,7 +45,7 @@ FUZZ = settings(
 
 def build_app(folder: Path) -> tuple[Flask, dict[str, Any]]:
     """An app on in-memory storage with a published exhibition, a visible artwork with an image,
-    a testimony, and a curator's token."""
+    a testimony, an artwork with a content note, and a curator's token."""
     archive = ExhibitionArchive(
         InMemoryKeyStore(),
         env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
@@ -59,6 +61,11 @@ def build_app(folder: Path) -> tuple[Flask, dict[str, Any]]:
         contributor_id=person, actor=CURATOR, text={"ru": "Тишина"}, language="ru", content_note={"en": "Note"}
     )
     archive.record_consent(testimony, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
+    quilt = archive.record_artwork(
+        contributor_id=person, actor=CURATOR, title={"en": "Quilt"}, description={"en": "Embroidered after the beatings"},
+        content_note={"en": "Depicts violence"},
+    )
+    archive.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
     exhibition = archive.create_exhibition(slug="silent-room", actor=CURATOR, titles={"en": "Silent Room"})
     for item in (artwork, testimony):
         archive.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": "Wall"})
@@ -187,6 +194,7 @@ def test_real_answers_conform_to_the_document(world, api_schema):
         api_schema["/api/v1/items/{item_id}"]["GET"].Case(path_parameters={"item_id": str(facts["testimony"])}),
         api_schema["/api/v1/search"]["GET"].Case(query={"q": "window"}),
         api_schema["/api/v1/search"]["GET"].Case(query={"q": "тишина"}),  # a testimony's text behind its note
+        api_schema["/api/v1/search"]["GET"].Case(query={"q": "embroidered"}),  # an artwork's, behind its note
         api_schema["/api/v1/search"]["GET"].Case(query={"kind": ["exhibition", "testimony"], "sort": "date"}),
         api_schema["/api/v1/search"]["GET"].Case(query={"page": "0"}),
         api_schema["/api/v1/openapi.json"]["GET"].Case(),
@@ -195,12 +203,31 @@ def test_real_answers_conform_to_the_document(world, api_schema):
     for case in cases:
         response = case.call_and_validate(checks=READ_CHECKS)
         statuses.append(response.status_code)
-    assert statuses == [200, 200, 404, 200, 200, 200, 200, 200, 422, 200]
+    assert statuses == [200, 200, 404, 200, 200, 200, 200, 200, 200, 422, 200]
     artwork = cases[3].call().json()
     assert artwork["images"][0]["renditions"] and artwork["images"][0]["alt_text"] == {"en": "A window"}
-    assert cases[5].call().json()["hits"][0]["id"] == str(facts["artwork"])
+    [window] = cases[5].call().json()["hits"]
+    assert window["id"] == str(facts["artwork"]) and "content_note" not in window  # no note: as before
     [testimony] = cases[6].call().json()["hits"]
     assert testimony["behind_content_note"]["snippets"] and testimony["content_note"] == {"en": "Note"}
+    [quilt] = cases[7].call().json()["hits"]
+    assert quilt["behind_content_note"]["snippets"] and quilt["content_note"] == {"en": "Depicts violence"}
+
+
+def test_a_search_hit_carries_a_content_note_with_what_is_behind_it_or_neither(world):
+    """Every testimony hit has both; an artwork hit both or neither; an exhibition hit neither."""
+    document = world[0].test_client().get("/api/v1/openapi.json").get_json()
+    validator = jsonschema.Draft202012Validator(document["components"]["schemas"]["SearchHit"])
+    base = {"id": str(uuid4()), "url": "/x", "title": {}, "credit": None, "slug": None, "snippets": {}}
+    note = {"content_note": {"en": "Note"}, "behind_content_note": {"snippets": {}}}
+    valid = [{"kind": "testimony", **note}, {"kind": "artwork", **note}, {"kind": "artwork"}, {"kind": "exhibition"}]
+    invalid = [
+        {"kind": "testimony"},
+        {"kind": "exhibition", **note},
+        {"kind": "artwork", "content_note": {"en": "Note"}},
+        {"kind": "artwork", "behind_content_note": {"snippets": {}}},
+    ]
+    assert [validator.is_valid({**base, **hit}) for hit in valid + invalid] == [True] * 4 + [False] * 4
 
 
 def test_curator_reads_and_version_refusals_conform_to_the_document(write_world, write_schema):

@@ -81,7 +81,6 @@ def test_a_content_note_finds_its_testimony_and_shows_none_of_its_text(world):
     assert "<details" not in hit and "молчание" not in hit  # the note matched, not the text
 
 
-@pytest.mark.xfail(strict=True, reason="artwork hits carry no content note; their description snippets show before it")
 def test_an_artwork_hit_with_a_content_note_shows_the_note_and_its_description_only_behind_it(world):
     archive, follower, _, client = world
     person = archive.register_contributor(name="Artist", actor=CURATOR)

@@ -131,7 +131,7 @@ def hit_json(hit: VisitorHit) -> dict[str, Any]:
         "slug": hit.slug,
         "snippets": _snippets(hit.snippets),
     }
-    if hit.kind == "testimony":  # its text only behind its content note, as on its page
+    if hit.text_behind_note:  # its text only behind its content note, as on its page
         body["content_note"] = _texts(hit.content_note)
         body["behind_content_note"] = {"snippets": _snippets(hit.snippets_behind_note)}
     return body

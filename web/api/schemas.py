@@ -307,24 +307,33 @@ RESPONSES: dict[str, Schema] = {
             "snippets": SNIPPETS,
             "content_note": {
                 **TEXTS,
-                "description": "Testimonies only: show it before anything in behind_content_note.",
+                "description": (
+                    "On every testimony, and on an artwork that has a content note (never on an "
+                    "exhibition): show it before anything in behind_content_note."
+                ),
             },
             "behind_content_note": obj(
                 {"snippets": SNIPPETS},
                 ("snippets",),
                 description=(
-                    "Testimonies only: what matched in the testimony's text. Show it only after the "
-                    "content note, once the reader has chosen to see it (as the testimony's page does); "
-                    "a testimony's top-level snippets hold its title alone."
+                    "With content_note: what matched in the item's text. Show it only after the "
+                    "content note, once the reader has chosen to see it (as the item's page does); "
+                    "the top-level snippets of such a hit hold its title alone."
                 ),
             ),
         },
         ("id", "kind", "url", "title", "credit", "slug", "snippets"),
-        **{
-            "if": {"properties": {"kind": {"const": "testimony"}}},
-            "then": {"required": ["content_note", "behind_content_note"]},
-            "else": {"not": {"anyOf": [{"required": ["content_note"]}, {"required": ["behind_content_note"]}]}},
-        },
+        dependentRequired={"content_note": ["behind_content_note"], "behind_content_note": ["content_note"]},
+        allOf=[
+            {
+                "if": {"properties": {"kind": {"const": "testimony"}}},
+                "then": {"required": ["content_note", "behind_content_note"]},
+            },
+            {
+                "if": {"properties": {"kind": {"const": "exhibition"}}},
+                "then": {"not": {"anyOf": [{"required": ["content_note"]}, {"required": ["behind_content_note"]}]}},
+            },
+        ],
     ),
     "SearchResults": obj(
         {

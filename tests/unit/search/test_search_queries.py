@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
+from archive import search_queries
 from archive.search import FACETS, FacetCount, SearchHit, SearchIndex, SearchQuery, SearchResults
 from archive.search_queries import search
 from domain import clock
@@ -14,11 +15,14 @@ class IndexMissingAChange(SearchIndex):
     """A caught-up index that still answers with a document consent no longer allows, at the
     item's latest version (as an index whose own expiry filter failed would)."""
 
-    def __init__(self, archive, hits: list[SearchHit]):
+    def __init__(self, archive, hits: list[SearchHit], position: int | None = None):
         self._archive = archive
         self._hits = hits
+        self._position = position
 
     def position(self) -> int:
+        if self._position is not None:
+            return self._position
         return self._archive.recorder.max_notification_id() or 0
 
     def search(self, query: SearchQuery) -> SearchResults:
@@ -49,3 +53,28 @@ def test_a_hit_whose_consent_has_expired_is_neither_shown_nor_counted_even_at_it
     results = search(archive, index, SearchQuery(text="words"), on=date(2030, 1, 11))
     assert results.hits == [] and results.total == 0 and results.total_exact
     assert all(counts == [] for counts in results.facets.values())
+
+
+def test_an_exhibition_filter_neither_shows_nor_counts_an_item_whose_consent_does_not_allow_exhibiting(
+    archive, monkeypatch
+):
+    """The index (far behind, and wrong) says both items hang in the published exhibition, at
+    their current versions; one's consent allows it online but not in exhibitions."""
+    person = archive.register_contributor(name="Hanging Person", actor=CURATOR)
+    items = {}
+    for key, scopes in (("exhibited", ["exhibit", "publish_online"]), ("online_only", ["publish_online"])):
+        items[key] = archive.record_testimony(contributor_id=person, actor=CURATOR, text={"en": "words"},
+                                              language="en", content_note={"en": "Note"})
+        archive.record_consent(items[key], actor=CURATOR, text_version="v1", scopes=scopes, attribution="anonymous")
+    room = archive.create_exhibition(slug="room", actor=CURATOR, titles={"en": "Room"})
+    for item in items.values():
+        archive.add_to_exhibition(room, item, actor=CURATOR, wall_text={"en": "Wall"})
+    archive.publish_exhibition(room, actor=CURATOR)
+    hits = [SearchHit(str(i), "testimony", 1.0, archive.get_item(i).version, {}) for i in items.values()]
+    monkeypatch.setattr(search_queries, "MAX_LAG", 1)  # only the gate's own checks remain
+    index = IndexMissingAChange(archive, hits, position=0)
+
+    everywhere = search(archive, index, SearchQuery(text="words"))
+    assert {h.id for h in everywhere.hits} == set(items.values())  # both may be shown online
+    in_room = search(archive, index, SearchQuery(text="words", exhibitions=("room",)))
+    assert [h.id for h in in_room.hits] == [items["exhibited"]] and in_room.total == 1
