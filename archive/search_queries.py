@@ -129,9 +129,10 @@ def _search_within_window(
     if query.exhibitions and not exhibitions:
         return _nothing(query)
     results: SearchResults = index.search(replace(query, exhibitions=exhibitions, exclude_ids=tuple(sorted(excluded))))
+    hanging = _hanging_in(archive, exhibitions) if exhibitions else None
     hits = []
     for hit in results.hits:
-        visible = gate.hit(hit)
+        visible = gate.hit(hit, hanging=hanging, slugs=exhibitions)
         if visible is None:
             return None
         hits.append(visible)
@@ -151,11 +152,11 @@ def _search_checking_each(
     no facets. Exhibition filters are checked against current exhibitions."""
     hanging: set[UUID] | None = None
     if query.exhibitions:
-        published = [e for e in map(_exhibition_for_slug(archive), query.exhibitions) if e is not None and e.is_published]
+        published = _published(archive, query.exhibitions)
         if not published:
             return _nothing(query)
         query = replace(query, exhibitions=tuple(e.slug for e in published))
-        hanging = {item_id for exhibition in published for item_id in exhibition.item_ids}
+        hanging = _hanging_in(archive, query.exhibitions)
     wanted = query.page * query.page_size + 1
     chunk = replace(query, page=1, page_size=min(MAX_PAGE_SIZE, wanted))
     visible: dict[UUID, VisitorHit] = {}
@@ -183,6 +184,18 @@ def _search_checking_each(
         notice=notice,
         total_exact=exhausted,
     )
+
+
+def _published(archive: ExhibitionArchive, slugs: tuple[str, ...]) -> list[Exhibition]:
+    """The exhibitions of ``slugs`` that exist and are published now."""
+    return [e for e in map(_exhibition_for_slug(archive), slugs) if e is not None and e.is_published]
+
+
+def _hanging_in(archive: ExhibitionArchive, slugs: tuple[str, ...]) -> set[UUID]:
+    """The items hanging now in the published exhibitions of ``slugs``: a hit filtered by an
+    exhibition is checked against this and against its consent to be exhibited, not only
+    against what the index recorded."""
+    return {item_id for exhibition in _published(archive, slugs) for item_id in exhibition.item_ids}
 
 
 def _exhibition_for_slug(archive: ExhibitionArchive) -> Callable[[str], Exhibition | None]:

@@ -44,6 +44,7 @@ SAFETY_TESTS = (
     "tests/unit/application/test_name_filter.py",
     "tests/unit/application/test_name_review.py",
     "tests/unit/search/test_search_queries.py",
+    "tests/unit/search/test_search_documents.py",
     "tests/integration/search/test_search_follower.py",
     "tests/e2e/test_withheld_names_on_every_surface.py",
     "tests/e2e/test_withdrawal_everywhere.py",
