@@ -35,7 +35,7 @@ def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigurationError(f"{name} must be 1 or 0 (true or false), not {raw!r}.")
 
 
-def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
+def _whole_number(environ: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
     raw = _optional(environ, name)
     if raw is None:
         return default
@@ -43,22 +43,11 @@ def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise ConfigurationError(f"{name} must be a whole number, not {raw!r}.") from None
-    if value <= 0:
-        raise ConfigurationError(f"{name} must be greater than zero.")
+    if value < minimum:
+        raise ConfigurationError(f"{name} must be greater than zero." if minimum == 1 else f"{name} must be {minimum} or more.")
     return value
 
 
-def _count(environ: Mapping[str, str], name: str, default: int) -> int:
-    raw = _optional(environ, name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}.") from None
-    if value < 0:
-        raise ConfigurationError(f"{name} must be 0 or more.")
-    return value
 #: A host name as a visitor's browser sends it (no scheme, port or path); a leading dot also
 #: trusts every subdomain; an IPv6 address is written in brackets.
 _HOST_NAME = re.compile(r"\.?[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\]")
@@ -123,7 +112,7 @@ class Settings:
             data_dir=Path(environ.get("ARCHIVE_DATA_DIR") or DEFAULT_DATA_DIR),
             database_url=database_url,
             master_key=_optional(environ, "ARCHIVE_MASTER_KEY"),
-            max_upload_mb=_positive_int(environ, "ARCHIVE_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB),
+            max_upload_mb=_whole_number(environ, "ARCHIVE_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB, minimum=1),
             s3_bucket=_optional(environ, "ARCHIVE_S3_BUCKET"),
             s3_region=_optional(environ, "ARCHIVE_S3_REGION"),
             s3_endpoint_url=_optional(environ, "ARCHIVE_S3_ENDPOINT_URL"),
@@ -131,7 +120,7 @@ class Settings:
             index_dir=Path(environ["ARCHIVE_INDEX_DIR"]) if _optional(environ, "ARCHIVE_INDEX_DIR") else None,
             secret_key=_optional(environ, "ARCHIVE_SECRET_KEY"),
             secure_cookies=_flag(environ, "ARCHIVE_SECURE_COOKIES", True),
-            proxy_hops=_count(environ, "ARCHIVE_PROXY_HOPS", 0),
+            proxy_hops=_whole_number(environ, "ARCHIVE_PROXY_HOPS", 0, minimum=0),
             trusted_hosts=_host_names(environ, "ARCHIVE_TRUSTED_HOSTS"),
         )
         settings.zone  # validates the time zone
