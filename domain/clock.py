@@ -29,7 +29,12 @@ def today(zone: tzinfo) -> date:
 
 
 def end_of_day(day: date, zone: tzinfo) -> datetime:
-    """The first instant after ``day`` in ``zone``: what happened before it happened "on or before"."""
+    """The first instant after ``day`` in ``zone``: what happened before it happened "on or before".
+
+    The last day a date can name (9999-12-31) never ends: its end is the latest instant there is.
+    """
+    if day == date.max:
+        return datetime.max.replace(tzinfo=timezone.utc)
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
 
 

@@ -67,6 +67,13 @@ def test_history_prints_the_exhibition_timeline(run):
     assert "works reordered" in result.output
 
 
+def test_exhibition_as_of_the_last_day_a_date_can_name_shows_it_as_it_stands(run):
+    run("demo")
+    result = run("exhibition", "silent-room", "--as-of", "9999-12-31")
+    assert result.exit_code == 0, result.output
+    assert "Works (" in result.output and "as it stood on 9999-12-31" in result.output
+
+
 def test_exhibition_as_of_a_date_between_two_revisions_shows_the_earlier_state(run):
     run("demo")
     earlier = run("exhibition", "silent-room", "--as-of", "2024-03-01")

@@ -197,6 +197,11 @@ def test_a_day_ends_at_midnight_of_the_zone_it_is_a_day_in():
     assert clock.end_of_day(date(2024, 3, 8), timezone.utc) == datetime(2024, 3, 9, 0, 0, tzinfo=timezone.utc)
 
 
+def test_the_last_day_a_date_can_name_ends_after_every_instant():
+    almaty = timezone(timedelta(hours=5))
+    assert clock.end_of_day(date.max, almaty) > datetime(9999, 12, 31, 23, 59, tzinfo=almaty)
+
+
 def test_fixed_at_refuses_a_naive_datetime():
     with pytest.raises(ValueError, match="timezone-aware"):
         with clock.fixed_at(datetime(2024, 3, 8)):
