@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -11,6 +12,7 @@ from archive.application import ExhibitionArchive
 from archive.consent_gate import Surface, credit, may_show, name_filter, works_name_filter
 from archive.name_filter import NameFilter
 from archive.errors import NotFound
+from domain.contributors import Contributor
 from domain.exhibitions import Exhibition
 from domain.items import Item
 
@@ -78,7 +80,12 @@ def public_item(
     of its text."""
     if not may_show(item, surface, on):
         return None
-    contributor = archive.get_contributor(item.contributor_id)
+    return _item_view(item, archive.get_contributor(item.contributor_id), wall_text)
+
+
+def _item_view(item: Item, contributor: Contributor, wall_text: dict[str, str] | None) -> PublicItem:
+    """The view of an item its consent lets through (checked by the caller), with its names
+    withheld as its attribution says."""
     names = name_filter(item, contributor)
     images = [
         PublicImage(
@@ -249,14 +256,19 @@ def published_exhibition_as_of(
 def exhibition_names(archive: ExhibitionArchive, *exhibitions: Exhibition) -> NameFilter:
     """What to remove from the exhibitions' own texts (titles, statement, organiser...): the
     names the works hung in any of them withhold (see ``consent_gate.works_name_filter``)."""
-    works = []
-    for item_id in dict.fromkeys(i for exhibition in exhibitions for i in exhibition.item_ids):
+    return works_name_filter(_works(archive, (i for exhibition in exhibitions for i in exhibition.item_ids)).values())
+
+
+def _works(archive: ExhibitionArchive, item_ids: Iterable[UUID]) -> dict[UUID, tuple[Item, Contributor]]:
+    """Each item (once) with its contributor; ids the archive does not know are left out."""
+    works = {}
+    for item_id in dict.fromkeys(item_ids):
         try:
             item = archive.get_item(item_id)
-            works.append((item, archive.get_contributor(item.contributor_id)))
+            works[item_id] = (item, archive.get_contributor(item.contributor_id))
         except NotFound:
             continue
-    return works_name_filter(works)
+    return works
 
 
 def _visible_view(
@@ -264,17 +276,15 @@ def _visible_view(
 ) -> PublicExhibition:
     """An exhibition's fields and the placements whose items current consent shows, in order;
     the fields lose the names its works withhold (``names``, by default from its own works)."""
-    names = exhibition_names(archive, exhibition) if names is None else names
+    works = _works(archive, exhibition.item_ids)  # read once, for the names and for the views
+    names = works_name_filter(works.values()) if names is None else names
     items = []
     for placement in exhibition.placements:
-        try:
-            item = archive.get_item(placement.item_id)
-        except NotFound:
+        if placement.item_id not in works:
             continue
-        wall_text = placement.wall_text.reveal({}) or {}
-        view = public_item(archive, item, Surface.ONLINE_EXHIBITION, on, wall_text)
-        if view is not None:
-            items.append(view)
+        item, contributor = works[placement.item_id]
+        if may_show(item, Surface.ONLINE_EXHIBITION, on):
+            items.append(_item_view(item, contributor, placement.wall_text.reveal({}) or {}))
     return PublicExhibition(
         id=exhibition.id,
         slug=exhibition.slug,
