@@ -272,12 +272,7 @@ def _create_master_key_file(path: Path, key: MasterKey) -> None:
     (replacing the file would leave one of them wrapping data keys under a lost key).
     """
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        os.write(fd, (key.to_text() + "\n").encode("ascii"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    _write_key_durably(tmp, key, os.O_EXCL)
     try:
         os.link(tmp, path)
     except FileExistsError:
@@ -290,13 +285,18 @@ def _create_master_key_file(path: Path, key: MasterKey) -> None:
 def write_master_key_file(path: Path, key: MasterKey) -> None:
     """Write a key file durably, atomically and with mode 0600 (replacing any previous one)."""
     tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    _write_key_durably(tmp, key, os.O_TRUNC)
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+def _write_key_durably(path: Path, key: MasterKey, mode: int) -> None:
+    """Write ``key`` to a new (``O_EXCL``) or emptied (``O_TRUNC``) file of mode 0600, synced."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | mode, 0o600)
     try:
         os.write(fd, (key.to_text() + "\n").encode("ascii"))
         os.fsync(fd)
     finally:
         os.close(fd)
-    os.replace(tmp, path)
-    fsync_dir(path.parent)
 
 
