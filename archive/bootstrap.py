@@ -16,7 +16,7 @@ from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.utils import Environment
 
 from archive.application import ExhibitionArchive
-from archive.config import Settings
+from archive.config import DEFAULT_DATA_DIR, Settings
 from archive.crypto import MasterKey
 from archive.durable import fsync_dir
 from archive.errors import ConfigurationError
@@ -306,6 +306,27 @@ def media_adapters(settings: Settings) -> tuple[MediaStore, ImagePipeline]:
     else:
         store = LocalMediaStore(ensure_data_dir(settings.data_dir) / MEDIA_DIR)
     return store, PillowImagePipeline(max_upload_bytes=settings.max_upload_mb * 1024 * 1024)
+
+
+def require_data_dir(settings: Settings) -> None:
+    """Refuse to go on when the data folder this archive keeps its files in does not exist.
+
+    Commands other than ``archive init`` (and ``archive demo``) call this first, so that one
+    run in the wrong folder says where it looked instead of making a new, empty archive there.
+    With PostgreSQL and S3 nothing lives in the data folder, and nothing is required.
+    """
+    if (settings.uses_postgres and settings.s3_bucket) or settings.data_dir.is_dir():
+        return
+    where = settings.data_dir.resolve()
+    source = (
+        "ARCHIVE_DATA_DIR is not set, so the default ./var in the current folder"
+        if settings.data_dir == Path(DEFAULT_DATA_DIR)
+        else "ARCHIVE_DATA_DIR"
+    )
+    raise ConfigurationError(
+        f"No archive data folder at {where} ({source}). Run the command where the archive's "
+        "data folder is, set ARCHIVE_DATA_DIR to it, or create a new archive with 'archive init'."
+    )
 
 
 def ensure_data_dir(data_dir: Path) -> Path:
