@@ -29,6 +29,7 @@ from archive.access import CuratorAccess
 from archive.consent_gate import Surface, may_show
 from archive.errors import ArchiveError, ChangedMeanwhile, ConcurrentChange, KeyShredded, NotFound
 from archive.history import HistoryEntry, changes_since, history_entries
+from archive.key_seal import SEAL_ID, KeyTableSeal
 from archive.keystore import KeyStore
 from archive.sessions import InMemorySessionStore, SessionStore
 from archive.self_service import ContributorSelfService
@@ -134,6 +135,7 @@ class ExhibitionArchive(CuratorAccess, ContributorSelfService, Application):
         # another process appended meanwhile, the save conflicts and is retried once with the
         # list read again (see _record_item).
         self._listings: OrderedDict[UUID, ContributorItems] = OrderedDict()
+        self._sealed = False  # the key table seal is known to be in the event store
         super().__init__(env=dict(env or {}))
 
     # -- wiring --------------------------------------------------------------------------
@@ -153,6 +155,27 @@ class ExhibitionArchive(CuratorAccess, ContributorSelfService, Application):
         transcoder.register(DateAsISO())
         transcoder.register(ConsentAsDict())
         transcoder.register(PlacementAsDict())
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        """Save, writing the key table seal first if the event store has none yet (see
+        ``archive.key_seal``): no event is ever stored without it."""
+        if objs and not self._sealed:
+            self.seal_key_table()
+        return super().save(*objs, **kwargs)
+
+    def key_table_seal(self) -> KeyTableSeal | None:
+        """The event store's record of the key table its events are sealed under, if any."""
+        return self._find(KeyTableSeal, SEAL_ID)
+
+    def seal_key_table(self) -> None:
+        """Record in the event store that its events are sealed under this key table, unless
+        it is recorded already (by this process or another)."""
+        if not self.recorder.select_events(SEAL_ID, limit=1):
+            try:
+                super().save(KeyTableSeal.seal(self.keys.fingerprint()))
+            except IntegrityError:
+                pass  # another process sealed it first
+        self._sealed = True
 
     def close(self) -> None:
         super().close()

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
+from eventsourcing.persistence import InfrastructureFactory
+from eventsourcing.utils import Environment
+
 from archive.application import ExhibitionArchive
-from archive.config import Settings
+from archive.config import DEFAULT_DATA_DIR, Settings
 from archive.crypto import MasterKey
 from archive.durable import fsync_dir
 from archive.errors import ConfigurationError
@@ -39,37 +42,37 @@ RATE_COUNTERS_FILE = "rate_limits.sqlite3"
 def open_archive(settings: Settings) -> ExhibitionArchive:
     """Open (creating if needed) the archive described by ``settings``, and finish what a
     process that died left undone (a withdrawal whose key was not yet shredded, keys it had
-    reserved, partial media files)."""
+    reserved, partial media files).
+
+    An archive whose event store holds events is never opened without the key table and the
+    master key its events are sealed under: a missing, empty or foreign one is refused with
+    a ``ConfigurationError`` that says what to restore (see ``archive.key_seal``).
+    """
     os.umask(0o077)  # every file the archive creates is private to its user
-    master_key = load_master_key(settings)
+    env = persistence_env(settings)
+    # With PostgreSQL the master key comes from the environment only: missing, it is refused
+    # before any connection.
+    given_key = load_master_key(settings) if settings.uses_postgres else None
+    has_events = _event_store_has_events(settings, env)
+    master_key = given_key or load_master_key(settings, has_events=has_events)
     keys: KeyStore
     if settings.uses_postgres:
         from archive.keystore_postgres import PostgresKeyStore
 
-        pg = settings.postgres
-        env = {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
-            "POSTGRES_DBNAME": pg.dbname,
-            "POSTGRES_HOST": pg.host,
-            "POSTGRES_PORT": str(pg.port),
-            "POSTGRES_USER": pg.user,
-            "POSTGRES_PASSWORD": pg.password,
-        }
-        keys = PostgresKeyStore(pg.url, master_key)
+        keys = PostgresKeyStore(settings.postgres.url, master_key)
     else:
         from archive.keystore_sqlite import SQLiteKeyStore
 
         data_dir = ensure_data_dir(settings.data_dir)
-        env = {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "SQLITE_DBNAME": str(data_dir / EVENTS_FILE),
-            "SQLITE_LOCK_TIMEOUT": "30",
-        }
+        if has_events and not _nonempty_file(data_dir / KEYS_FILE):
+            raise ConfigurationError(_missing_key_table(settings))
         keys = SQLiteKeyStore(data_dir / KEYS_FILE, master_key)
         if not settings.master_key and (data_dir / NEXT_MASTER_KEY_FILE).exists():
             keys = _finish_interrupted_rotation(data_dir, keys)
     sessions: SessionStore | None = None
     try:
+        if has_events and keys.is_empty():
+            raise ConfigurationError(_missing_key_table(settings))
         keys.verify_master_key()
         keys.complete_pending_purges()
         media, images = media_adapters(settings)
@@ -84,6 +87,7 @@ def open_archive(settings: Settings) -> ExhibitionArchive:
     if not settings.uses_postgres:
         (settings.data_dir / EVENTS_FILE).chmod(0o600)
     try:
+        _check_key_table_seal(settings, archive, has_events)
         # What a process that died left: a withdrawal's key not yet shredded, keys it reserved,
         # partial media files.
         archive.finish_interrupted_withdrawals()
@@ -93,6 +97,79 @@ def open_archive(settings: Settings) -> ExhibitionArchive:
         archive.close()
         raise
     return archive
+
+
+def persistence_env(settings: Settings) -> dict[str, str]:
+    """The eventsourcing settings of the archive's event store."""
+    if settings.uses_postgres:
+        pg = settings.postgres
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": pg.dbname,
+            "POSTGRES_HOST": pg.host,
+            "POSTGRES_PORT": str(pg.port),
+            "POSTGRES_USER": pg.user,
+            "POSTGRES_PASSWORD": pg.password,
+        }
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(settings.data_dir / EVENTS_FILE),
+        "SQLITE_LOCK_TIMEOUT": "30",
+    }
+
+
+def _event_store_has_events(settings: Settings, env: Mapping[str, str]) -> bool:
+    """Whether the event store holds any event, asked before the key table and master key are
+    opened (or made). A missing SQLite file holds none, and is not created here."""
+    if not settings.uses_postgres and not (settings.data_dir / EVENTS_FILE).exists():
+        return False
+    with _creating_tables(settings):
+        factory = InfrastructureFactory.construct(Environment(ExhibitionArchive.name, env))
+        try:
+            return bool(factory.application_recorder().max_notification_id())
+        finally:
+            factory.close()
+
+
+def _check_key_table_seal(settings: Settings, archive: ExhibitionArchive, has_events: bool) -> None:
+    """Refuse a key table other than the one the events were sealed under; seal an archive
+    written before the seal existed (its events are there, and so are its keys)."""
+    seal = archive.key_table_seal()
+    if seal is not None and seal.fingerprint != archive.keys.fingerprint():
+        raise ConfigurationError(
+            f"The key table ({_key_table_place(settings)}) is not the one this archive's events were "
+            "sealed under: it was made anew or belongs to another archive. Restore the key table "
+            "and the master key from the backup they belong with, together with these events."
+        )
+    if has_events:
+        archive.seal_key_table()
+
+
+def _missing_key_table(settings: Settings) -> str:
+    return (
+        f"The key table ({_key_table_place(settings)}) is missing or empty, but the event store "
+        f"({_event_store_place(settings)}) holds events sealed under it: opened without it, every "
+        "item would look withdrawn. Restore the key table from the backup it belongs with (the "
+        "same one as the events and the master key); do not start the archive without it."
+    )
+
+
+def _key_table_place(settings: Settings) -> str:
+    if settings.uses_postgres:
+        from archive.keystore_postgres import TABLE
+
+        return f"table {TABLE} in the PostgreSQL database {settings.postgres.dbname!r}"
+    return str((settings.data_dir / KEYS_FILE).resolve())
+
+
+def _event_store_place(settings: Settings) -> str:
+    if settings.uses_postgres:
+        return f"PostgreSQL database {settings.postgres.dbname!r}"
+    return str((settings.data_dir / EVENTS_FILE).resolve())
+
+
+def _nonempty_file(path: Path) -> bool:
+    return path.is_file() and path.stat().st_size > 0
 
 
 def _creating_tables(settings: Settings) -> AbstractContextManager[None]:
@@ -231,6 +308,27 @@ def media_adapters(settings: Settings) -> tuple[MediaStore, ImagePipeline]:
     return store, PillowImagePipeline(max_upload_bytes=settings.max_upload_mb * 1024 * 1024)
 
 
+def require_data_dir(settings: Settings) -> None:
+    """Refuse to go on when the data folder this archive keeps its files in does not exist.
+
+    Commands other than ``archive init`` (and ``archive demo``) call this first, so that one
+    run in the wrong folder says where it looked instead of making a new, empty archive there.
+    With PostgreSQL and S3 nothing lives in the data folder, and nothing is required.
+    """
+    if (settings.uses_postgres and settings.s3_bucket) or settings.data_dir.is_dir():
+        return
+    where = settings.data_dir.resolve()
+    source = (
+        "ARCHIVE_DATA_DIR is not set, so the default ./var in the current folder"
+        if settings.data_dir == Path(DEFAULT_DATA_DIR)
+        else "ARCHIVE_DATA_DIR"
+    )
+    raise ConfigurationError(
+        f"No archive data folder at {where} ({source}). Run the command where the archive's "
+        "data folder is, set ARCHIVE_DATA_DIR to it, or create a new archive with 'archive init'."
+    )
+
+
 def ensure_data_dir(data_dir: Path) -> Path:
     """The data folder, created if needed and made private to the archive's user."""
     data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -239,12 +337,13 @@ def ensure_data_dir(data_dir: Path) -> Path:
     return data_dir
 
 
-def load_master_key(settings: Settings) -> MasterKey:
+def load_master_key(settings: Settings, *, has_events: bool = False) -> MasterKey:
     """The master key from ``ARCHIVE_MASTER_KEY``, or (embedded default only) from the data folder.
 
     On first use of an embedded archive a key is generated into ``<data dir>/master.key``,
-    readable by its owner only. With PostgreSQL the key is required in the environment:
-    a production key must not live beside the data it protects.
+    readable by its owner only; never when the event store already ``has_events``: they are
+    sealed under the lost key, and a missing key is refused. With PostgreSQL the key is
+    required in the environment: a production key must not live beside the data it protects.
     """
     if settings.master_key:
         return MasterKey.from_text(settings.master_key)
@@ -254,6 +353,13 @@ def load_master_key(settings: Settings) -> MasterKey:
             "'archive new-master-key' and keep it out of the database's backups."
         )
     path = ensure_data_dir(settings.data_dir) / MASTER_KEY_FILE
+    if has_events and not _nonempty_file(path):
+        raise ConfigurationError(
+            f"The master key is missing: ARCHIVE_MASTER_KEY is not set and {path.resolve()} "
+            f"{'is empty' if path.exists() else 'does not exist'}, but the event store "
+            f"({_event_store_place(settings)}) holds events sealed under it. Restore master.key "
+            "(or set ARCHIVE_MASTER_KEY) from the backup it belongs with; a new key cannot open them."
+        )
     if not path.exists():
         _create_master_key_file(path, MasterKey.generate())
     if path.stat().st_mode & 0o077:

@@ -24,6 +24,7 @@ from archive.bootstrap import (
     MASTER_KEY_FILE,
     open_archive,
     open_search_index,
+    require_data_dir,
     rotate_embedded_master_key,
     search_index_opener,
 )
@@ -93,8 +94,13 @@ def settings_from(ctx: click.Context) -> Settings:
 
 
 @contextmanager
-def opened(ctx: click.Context) -> Iterator[ExhibitionArchive]:
-    archive = open_archive(settings_from(ctx))
+def opened(ctx: click.Context, *, creating: bool = False) -> Iterator[ExhibitionArchive]:
+    """The archive, open for one command. Only ``creating`` commands (init, demo) may make a
+    new data folder; the others refuse, saying where they looked."""
+    settings = settings_from(ctx)
+    if not creating:
+        require_data_dir(settings)
+    archive = open_archive(settings)
     try:
         yield archive
     finally:
@@ -106,7 +112,7 @@ def opened(ctx: click.Context) -> Iterator[ExhibitionArchive]:
 def init(ctx: click.Context) -> None:
     """Create the data folder, master key and tables; finish any interrupted withdrawal."""
     settings = settings_from(ctx)
-    with opened(ctx) as archive:
+    with opened(ctx, creating=True) as archive:
         finished = archive.finish_interrupted_withdrawals()
     where = "PostgreSQL" if settings.uses_postgres else f"{settings.data_dir.resolve()}"
     click.echo(f"Archive ready ({where}).")
@@ -122,7 +128,7 @@ def demo(ctx: click.Context) -> None:
 
     from media_store import make_sample_photo
 
-    with opened(ctx) as archive:
+    with opened(ctx, creating=True) as archive:  # `make run` loads the demo on a fresh clone
         result = load_demo(archive, lambda seed, title: make_sample_photo(seed, title=title))
     if result.created:
         click.echo(f"Loaded the demo exhibition '{SLUG}'.")
@@ -406,6 +412,7 @@ def rotate_master_key(ctx: click.Context) -> None:
     Stop other archive processes first.
     """
     settings = settings_from(ctx)
+    require_data_dir(settings)
     environ = ctx.find_root().obj["environ"]
     if settings.master_key:
         new_text = (environ.get("ARCHIVE_NEW_MASTER_KEY") or "").strip()

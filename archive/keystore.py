@@ -17,6 +17,8 @@ positions: nothing secret.
 from __future__ import annotations
 
 import abc
+import hashlib
+import hmac
 import logging
 import threading
 import time
@@ -263,6 +265,33 @@ class KeyStore(abc.ABC):
             )
         subject_id, wrapped, _ = rows[0]
         self._master.unwrap(subject_id, wrapped)
+
+    def is_empty(self) -> bool:
+        """True if the table holds no row at all, not even the canary made with it: a table
+        just created where one should have been (see ``archive.key_seal``)."""
+        return self._select(CANARY_ID) is None and not self._rows()
+
+    def fingerprint(self) -> str:
+        """A name for this key table that is not secret and survives master-key rotation.
+
+        Derived from the canary's data key, which is made with the table and re-wrapped, not
+        replaced, by a rotation: another archive's table, or a table made anew, has another
+        fingerprint. A table from before the canary gains one here.
+        """
+        row = self._select(CANARY_ID)
+        if row is None:
+            canary = new_data_key()
+            self._insert(
+                [(CANARY_ID, self._master.wrap(CANARY_ID, canary), self._master.key_id)],
+                ignore_existing=True,
+            )
+            row = self._select(CANARY_ID)
+            assert row is not None
+        wrapped, key_id = row
+        if key_id != self._master.key_id:
+            raise WrongMasterKey("The key table's canary was wrapped by a different master key.")
+        data_key = self._master.unwrap(CANARY_ID, wrapped)
+        return hmac.new(data_key, b"testimony-archive key table fingerprint", hashlib.sha256).hexdigest()[:32]
 
     def stored_master_key_ids(self) -> set[str]:
         """The ids of the master keys the stored rows are wrapped under."""

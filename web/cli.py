@@ -8,7 +8,7 @@ import threading
 
 import click
 
-from archive.bootstrap import open_archive, open_search_index, search_index_opener
+from archive.bootstrap import open_archive, open_search_index, require_data_dir, search_index_opener
 from archive.cli import cli, settings_from
 from archive.errors import ArchiveError
 from archive.search_folders import IndexFolders
@@ -55,6 +55,7 @@ def serve(ctx: click.Context, host: str, port: int, no_follow: bool) -> None:
     from web import create_app
     from web.log_privacy import PrivateRequestHandler
 
+    require_data_dir(settings_from(ctx))  # `make run` loads the demo first, which makes it
     stop = threading.Event()
     follower = None if no_follow else start_follower(ctx, stop)
     # The development server speaks plain HTTP on this machine: cookies cannot be 'Secure'.

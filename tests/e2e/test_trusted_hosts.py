@@ -15,13 +15,15 @@ HOSTS = "archive.example.org,www.archive.example.org"
 
 
 @pytest.fixture
-def no_archive_settings(monkeypatch):
-    """Only what a test passes configures the app."""
+def no_archive_settings(monkeypatch, tmp_path):
+    """Only what a test passes configures the app, and its files (rate-limit counters, the
+    secret key) go to the test's own folder, not to ./var wherever the tests run."""
     import os
 
     for name in list(os.environ):
         if name.startswith("ARCHIVE_") and name != "ARCHIVE_REQUIRE_SERVICES":
             monkeypatch.delenv(name)
+    monkeypatch.setenv("ARCHIVE_DATA_DIR", str(tmp_path / "no-settings"))
 
 
 def app_for(archive, **config):

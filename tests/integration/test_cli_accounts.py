@@ -22,6 +22,7 @@ def run(tmp_path: Path):
     def invoke(*args: str):
         return CliRunner().invoke(cli, list(args), obj={"environ": environ})
 
+    assert invoke("init").exit_code == 0  # other commands do not make a new data folder
     assert invoke("create-curator", "dana", "--password", PASSWORD).exit_code == 0
     return invoke
 

@@ -1,0 +1,34 @@
+"""The event store's own record that its events are sealed under a key table (the canary).
+
+Without it, an event store whose key table or master key went missing looks like a fresh
+install: every item reads back as withdrawn, and snapshots taken then would lock the
+redaction in. The seal is an aggregate of its own, written before the archive's first other
+event, so "the event store has events" always comes with "and a key table holds their keys".
+It carries the key table's fingerprint (see ``KeyStore.fingerprint``), so a key table made
+anew, or one that belongs to another archive, is refused too. Nothing in it is secret.
+"""
+
+from __future__ import annotations
+
+from uuid import uuid5
+
+from domain import actor as actors
+from domain.base import ArchiveAggregate
+from domain.indexes import _NAMESPACE
+
+#: The seal's aggregate id: the same in every archive.
+SEAL_ID = uuid5(_NAMESPACE, "key table seal")
+
+
+class KeyTableSeal(ArchiveAggregate):
+    """Which key table the archive's events are sealed under."""
+
+    class Sealed(ArchiveAggregate.Created):
+        fingerprint: str
+
+        def apply(self, seal: KeyTableSeal) -> None:
+            seal.fingerprint = self.fingerprint
+
+    @classmethod
+    def seal(cls, fingerprint: str) -> KeyTableSeal:
+        return cls._create(cls.Sealed, id=SEAL_ID, actor=actors.system("key-table"), fingerprint=fingerprint)
