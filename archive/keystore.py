@@ -237,11 +237,13 @@ class KeyStore(abc.ABC):
         the upload's event is saved (or its files removed), so that ``archive media gc`` never
         takes the files of an upload in progress for orphans.
         """
-        self._note(UPLOAD, list(image_ids), clock.now())
+        if image_ids:
+            self._note(UPLOAD, list(image_ids), clock.now())
 
     def uploads_finished(self, *image_ids: UUID) -> None:
         """These images' uploads are over (saved, failed, or abandoned long ago)."""
-        self._forget(UPLOAD, list(image_ids))
+        if image_ids:
+            self._forget(UPLOAD, list(image_ids))
 
     def uploads_in_progress(self, started_after: datetime) -> set[UUID]:
         """Images whose upload was noted as started at or after ``started_after`` and is not
