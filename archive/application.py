@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
@@ -24,7 +24,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from eventsourcing.utils import Environment, get_topic
 
-from archive import consent_codes, media_files
+from archive import consent_codes, media_files, media_gc
 from archive.access import CuratorAccess
 from archive.consent_gate import Surface, may_show
 from archive.errors import ArchiveError, ChangedMeanwhile, ConcurrentChange, KeyShredded, NotFound
@@ -34,6 +34,7 @@ from archive.keystore import KeyStore
 from archive.sessions import InMemorySessionStore, SessionStore
 from archive.self_service import ContributorSelfService
 from archive.media import ImagePipeline, MediaError, MediaNotFound, MediaStore, ProcessedImage
+from archive.media_gc import Kept, MediaSweep
 from archive.transcodings import ConsentAsDict, DateAsISO, PersonalAsCiphertext, PlacementAsDict
 from domain import actor as actors
 from domain import clock
@@ -384,15 +385,16 @@ class ExhibitionArchive(CuratorAccess, ContributorSelfService, Application):
             raise KeyShredded("This item's key was shredded; nothing can be added to it.")
         image_id = uuid4()
         written: list[str] = []
-        try:
-            facts = self._store_image_files(item_id, image_id, data_key, data, processed, written)
-            item.add_image(
-                image_id, image_details(alt_text=alt_text, caption=caption, media=facts), actor
-            )
-            self._save(item)
-        except BaseException:
-            self._remove_quietly(written)
-            raise
+        with self._uploading([image_id]):
+            try:
+                facts = self._store_image_files(item_id, image_id, data_key, data, processed, written)
+                item.add_image(
+                    image_id, image_details(alt_text=alt_text, caption=caption, media=facts), actor
+                )
+                self._save(item)
+            except BaseException:
+                self._remove_quietly(written)
+                raise
         return image_id
 
     def record_artwork_with_images(
@@ -415,7 +417,7 @@ class ExhibitionArchive(CuratorAccess, ContributorSelfService, Application):
         self._check_may_receive_items(contributor_id)
         written: list[str] = []
         image_ids = [uuid4() for _ in images]
-        with self._new_subject() as item_id:
+        with self._new_subject() as item_id, self._uploading(image_ids):
             try:
                 item = Artwork.record(item_id=item_id, contributor_id=contributor_id, details=validated, actor=actor)
                 data_key = self.keys.get(item_id)
@@ -430,6 +432,21 @@ class ExhibitionArchive(CuratorAccess, ContributorSelfService, Application):
                 self._remove_quietly(written)
                 raise
         return item_id, image_ids
+
+    @contextmanager
+    def _uploading(self, image_ids: list[UUID]) -> Iterator[None]:
+        """Note the images' upload in the key table before the block stores their files, and
+        clear the note after it (once the event is saved, or the files removed), so that
+        ``archive media gc`` keeps the files meanwhile. A note that cannot be cleared only
+        delays the collection of orphans: it expires (see ``archive.media_gc``)."""
+        self.keys.uploads_started(*image_ids)
+        try:
+            yield
+        finally:
+            try:
+                self.keys.uploads_finished(*image_ids)
+            except Exception as error:  # noqa: BLE001 - the upload's outcome stands either way
+                log.warning("An upload's note in the key table was not cleared (it expires): %s", error)
 
     def _store_image_files(
         self,
@@ -526,50 +543,75 @@ class ExhibitionArchive(CuratorAccess, ContributorSelfService, Application):
             raise NotFound("No such image.") from None
         return MediaFile(media_files.unseal(data_key, item_id, key, blob), f"image/{fmt}")
 
-    def orphaned_media(self) -> list[str]:
-        """Stored objects that no live image of a live item refers to (for ``archive media gc``)."""
+    def orphaned_media(self, grace: timedelta = media_gc.DEFAULT_GRACE) -> MediaSweep:
+        """Stored objects that no live image of a live item refers to (for ``archive media gc``):
+        the orphans, and those kept for now because they were written less than ``grace`` ago
+        or their upload is in progress (see ``archive.media_gc``)."""
         media, _ = self._media()
+        now = clock.now()
+        stored = media.stored_objects("")  # first the objects, then the notes, then the events
+        uploading = self.keys.uploads_in_progress(now - media_gc.UPLOAD_ABANDONED_AFTER)
         live: dict[tuple[UUID, UUID], bool] = {}
-        orphans = []
-        for key in media.list(""):
-            ref = media_files.parse_key(key)
-            if ref is None:
-                orphans.append(key)
-                continue
-            pair = (ref.item_id, ref.image_id)
-            if pair not in live:
-                live[pair] = self._image_is_live(ref.item_id, ref.image_id)
-            if not live[pair]:
-                orphans.append(key)
-        return orphans
+        sweep = MediaSweep()
+        for found in stored:
+            ref = media_files.parse_key(found.key)
+            if ref is not None:
+                pair = (ref.item_id, ref.image_id)
+                if pair not in live:
+                    live[pair] = self._image_is_live(ref.item_id, ref.image_id)
+                if live[pair]:
+                    continue
+            why = media_gc.why_kept(found, now=now, grace=grace, uploading=uploading)
+            if why is None:
+                sweep.orphans.append(found.key)
+            else:
+                sweep.kept.append(Kept(found.key, why))
+        return sweep
 
     def delete_orphaned_media(self, keys: Iterable[str]) -> int:
-        """Delete the given orphans after checking again that each is still an orphan."""
+        """Delete the given orphans (from :meth:`orphaned_media`, which checked their age)
+        after checking again that no upload of theirs is in progress and that each is still an
+        orphan; then forget the notes of uploads abandoned long ago."""
         media, _ = self._media()
+        started_after = clock.now() - media_gc.UPLOAD_ABANDONED_AFTER
+        uploading = self.keys.uploads_in_progress(started_after)  # read after the listing
         deleted = 0
         for key in keys:
             ref = media_files.parse_key(key)
-            if ref is not None and self._image_is_live(ref.item_id, ref.image_id):
+            if ref is not None and (ref.image_id in uploading or self._image_is_live(ref.item_id, ref.image_id)):
                 continue
             media.delete(key)
             deleted += 1
+        self.keys.uploads_finished(*self.keys.abandoned_uploads(started_after))
         return deleted
 
-    def abandoned_media_writes(self) -> list[str]:
-        """Partial files that media writes killed midway left anywhere in the storage."""
-        return self.media.abandoned_writes(thorough=True) if self.media is not None else []
+    def abandoned_media_writes(self, grace: timedelta = media_gc.DEFAULT_GRACE) -> MediaSweep:
+        """Partial files that media writes killed midway left anywhere in the storage: those
+        last written more than ``grace`` ago as orphans, younger ones as kept."""
+        if self.media is None:
+            return MediaSweep()
+        every = self.media.abandoned_writes(thorough=True)
+        old = set(self.media.abandoned_writes(thorough=True, written_before=clock.now() - grace))
+        return MediaSweep(
+            orphans=[name for name in every if name in old],
+            kept=[Kept(name, media_gc.TOO_YOUNG) for name in every if name not in old],
+        )
 
-    def remove_abandoned_media_writes(self, *, thorough: bool = False) -> int:
+    def remove_abandoned_media_writes(self, *, thorough: bool = False, grace: timedelta | None = None) -> int:
         """Remove the partial files that media writes killed midway left; return how many.
 
         A partial original is sealed with its item's key and stays decryptable while the key
-        lives (AES-GCM is a counter mode underneath). Never touches a write in progress. Every
-        process does a quick pass when it opens the archive and the follower keeps doing one;
-        ``archive media gc --delete`` does a ``thorough`` one.
+        lives (AES-GCM is a counter mode underneath). Never touches a write in progress (its
+        writer holds a lock on it), nor, with ``grace``, a file written less than that long
+        ago. Every process does a quick pass when it opens the archive and the follower keeps
+        doing one (``.tmp/`` only, where every write is locked); ``archive media gc --delete``
+        does a ``thorough`` one with the grace period, for partial files that writers of older
+        versions left in the items' folders without a lock.
         """
         if self.media is None:
             return 0
-        names = self.media.abandoned_writes(thorough=thorough)
+        before = clock.now() - grace if grace is not None else None
+        names = self.media.abandoned_writes(thorough=thorough, written_before=before)
         return sum(1 for name in names if self.media.remove_abandoned_write(name))
 
     def _image_is_live(self, item_id: UUID, image_id: UUID) -> bool:

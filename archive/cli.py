@@ -31,6 +31,7 @@ from archive.bootstrap import (
 from archive.config import Settings
 from archive.crypto import MasterKey
 from archive.errors import ArchiveError
+from archive.media_gc import Kept
 from archive.search_folders import IndexFolders
 from domain import clock
 from domain.errors import DomainError
@@ -205,32 +206,47 @@ def media_gc(ctx: click.Context, delete: bool) -> None:
     uploads; with --delete, remove them, and retry deleting the media of withdrawn items whose
     deletion is still pending.
 
-    Run it while no upload is in progress: an upload stores its files a moment before its
-    event is saved.
+    Safe while uploads run: an object written less than ARCHIVE_MEDIA_GC_GRACE_HOURS ago, or
+    whose upload is still in progress, is kept and listed with the reason.
     """
+    grace = timedelta(hours=settings_from(ctx).media_gc_grace_hours)
     with opened(ctx) as archive:
-        orphans = archive.orphaned_media()
-        for key in orphans:
+        sweep = archive.orphaned_media(grace)
+        for key in sweep.orphans:
             click.echo(key)
-        if delete and orphans:
-            deleted = archive.delete_orphaned_media(orphans)
+        if delete and sweep.orphans:
+            deleted = archive.delete_orphaned_media(sweep.orphans)
             click.echo(f"Deleted {deleted} orphaned object(s), with every stored version.")
-        elif orphans:
-            click.echo(f"{len(orphans)} orphaned object(s); run with --delete to remove them.")
+        elif sweep.orphans:
+            click.echo(f"{len(sweep.orphans)} orphaned object(s); run with --delete to remove them.")
         else:
             click.echo("No orphaned media objects.")
-        partial = archive.abandoned_media_writes()
-        for name in partial:
+        _report_kept(sweep.kept, "object(s) no event refers to yet", grace)
+        partial = archive.abandoned_media_writes(grace)
+        for name in partial.orphans:
             click.echo(f"{name} (partial write)")
-        if delete and partial:
-            removed = archive.remove_abandoned_media_writes(thorough=True)
+        if delete and partial.orphans:
+            removed = archive.remove_abandoned_media_writes(thorough=True, grace=grace)
             click.echo(f"Removed {removed} partial write(s) left by interrupted uploads.")
-        elif partial:
-            click.echo(f"{len(partial)} partial write(s) left by interrupted uploads; run with --delete to remove them.")
+        elif partial.orphans:
+            click.echo(f"{len(partial.orphans)} partial write(s) left by interrupted uploads; run with --delete to remove them.")
+        _report_kept(partial.kept, "partial write(s)", grace)
         if delete:
             _report_pending_media(archive.delete_pending_media())
         else:
             _report_pending_media(len(archive.keys.pending_media_deletions()))
+
+
+def _report_kept(kept: list[Kept], what: str, grace: timedelta) -> None:
+    """List what gc keeps for now, by key (opaque ids) and why."""
+    for entry in kept:
+        click.echo(f"{entry.key} (kept: {entry.why})")
+    if kept:
+        hours = int(grace.total_seconds() // 3600)
+        click.echo(
+            f"Kept {len(kept)} {what}: written less than {hours} h ago (ARCHIVE_MEDIA_GC_GRACE_HOURS) "
+            "or their upload is in progress."
+        )
 
 
 def _report_pending_media(left: int) -> None:

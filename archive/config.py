@@ -18,6 +18,7 @@ from archive.errors import ConfigurationError
 DEFAULT_DATA_DIR = "./var"
 DEFAULT_MAX_UPLOAD_MB = 50
 DEFAULT_TIMEZONE = "UTC"
+DEFAULT_MEDIA_GC_GRACE_HOURS = 24
 
 
 def _optional(environ: Mapping[str, str], name: str) -> str | None:
@@ -98,6 +99,8 @@ class Settings:
     #: and are trusted to: the client is the address that many hops from the right.
     proxy_hops: int = 0
     trusted_hosts: tuple[str, ...] = ()
+    #: ``archive media gc`` never deletes an object written less than this many hours ago.
+    media_gc_grace_hours: int = DEFAULT_MEDIA_GC_GRACE_HOURS
 
     @property
     def search_dir(self) -> Path:
@@ -122,6 +125,9 @@ class Settings:
             secure_cookies=_flag(environ, "ARCHIVE_SECURE_COOKIES", True),
             proxy_hops=_whole_number(environ, "ARCHIVE_PROXY_HOPS", 0, minimum=0),
             trusted_hosts=_host_names(environ, "ARCHIVE_TRUSTED_HOSTS"),
+            media_gc_grace_hours=_whole_number(
+                environ, "ARCHIVE_MEDIA_GC_GRACE_HOURS", DEFAULT_MEDIA_GC_GRACE_HOURS, minimum=1
+            ),
         )
         settings.zone  # validates the time zone
         if settings.s3_endpoint_url and not settings.s3_bucket:

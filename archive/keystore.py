@@ -28,6 +28,7 @@ from uuid import UUID, uuid4
 
 from archive.crypto import MasterKey, new_data_key
 from archive.errors import WrongMasterKey
+from domain import clock
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ Rewrap = Callable[[list[WrappedRow]], list[WrappedRow]]
 #: Kinds of pending work noted in the key table, per subject.
 MEDIA = "media"  # a shredded item whose media objects are still to be deleted
 RESERVED = "reserved"  # a key made ahead for a subject that may never be recorded
+UPLOAD = "upload"  # an image whose files an upload is storing; its event is not saved yet
 
 #: A key that belongs to no subject, created with the table, so that a wrong master key is
 #: detected even before the first contributor is registered.
@@ -103,6 +105,11 @@ class KeyStore(abc.ABC):
     @abc.abstractmethod
     def _noted(self, kind: str, before: datetime | None = None) -> list[UUID]:
         """The subjects noted as ``kind`` work (only those noted before ``before``), oldest first."""
+
+    @abc.abstractmethod
+    def _note(self, kind: str, subject_ids: list[UUID], since: datetime) -> None:
+        """Note the subjects as ``kind`` work since ``since`` (a subject noted already keeps
+        its earlier time)."""
 
     @abc.abstractmethod
     def _forget(self, kind: str, subject_ids: list[UUID]) -> None:
@@ -224,6 +231,31 @@ class KeyStore(abc.ABC):
     def media_deleted(self, *subject_ids: UUID) -> None:
         """Every media object of these subjects is deleted: nothing is pending for them."""
         self._forget(MEDIA, list(subject_ids))
+
+    def uploads_started(self, *image_ids: UUID) -> None:
+        """Note that an upload is about to store these images' files (by the domain clock).
+
+        Noted before the first file is written and cleared by :meth:`uploads_finished` once
+        the upload's event is saved (or its files removed), so that ``archive media gc`` never
+        takes the files of an upload in progress for orphans.
+        """
+        if image_ids:
+            self._note(UPLOAD, list(image_ids), clock.now())
+
+    def uploads_finished(self, *image_ids: UUID) -> None:
+        """These images' uploads are over (saved, failed, or abandoned long ago)."""
+        if image_ids:
+            self._forget(UPLOAD, list(image_ids))
+
+    def uploads_in_progress(self, started_after: datetime) -> set[UUID]:
+        """Images whose upload was noted as started at or after ``started_after`` and is not
+        finished. (One started earlier and never finished is in :meth:`abandoned_uploads`.)"""
+        return set(self._noted(UPLOAD)) - set(self._noted(UPLOAD, before=started_after))
+
+    def abandoned_uploads(self, started_before: datetime) -> list[UUID]:
+        """Images whose upload was noted as started before ``started_before`` and never
+        finished: the process that ran it died, or a caller forgot to finish it."""
+        return self._noted(UPLOAD, before=started_before)
 
     def complete_pending_purges(self) -> bool:
         """Finish any purge left pending by an earlier shred; True when nothing is pending."""
@@ -396,6 +428,11 @@ class InMemoryKeyStore(KeyStore):
                 if k == kind and (before is None or at < before)
             )
         return [subject_id for _, subject_id in noted]
+
+    def _note(self, kind: str, subject_ids: list[UUID], since: datetime) -> None:
+        with self._tables:
+            for subject_id in subject_ids:
+                self._notes.setdefault((kind, subject_id), since)
 
     def _forget(self, kind: str, subject_ids: list[UUID]) -> None:
         with self._tables:

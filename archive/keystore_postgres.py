@@ -167,6 +167,14 @@ class PostgresKeyStore(KeyStore):
             ).fetchall()
         return [row[0] for row in rows]
 
+    def _note(self, kind: str, subject_ids: list[UUID], since: datetime) -> None:
+        with self._pool.connection() as conn:
+            conn.execute(
+                f"INSERT INTO {PENDING} (kind, subject_id, since) "
+                "SELECT %s, unnest(%s::uuid[]), %s ON CONFLICT DO NOTHING",
+                (kind, subject_ids, since),
+            )
+
     def _forget(self, kind: str, subject_ids: list[UUID]) -> None:
         with self._pool.connection() as conn:
             conn.execute(

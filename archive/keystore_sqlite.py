@@ -136,6 +136,13 @@ class SQLiteKeyStore(KeyStore):
             ).fetchall()
         return [UUID(bytes=bytes(row[0])) for row in rows]
 
+    def _note(self, kind: str, subject_ids: list[UUID], since: datetime) -> None:
+        with self._write() as conn:
+            conn.executemany(
+                "INSERT OR IGNORE INTO pending_work VALUES (?, ?, ?)",
+                [(kind, s.bytes, _timestamp(since)) for s in subject_ids],
+            )
+
     def _forget(self, kind: str, subject_ids: list[UUID]) -> None:
         with self._write() as conn:
             conn.executemany(

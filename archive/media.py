@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from domain import clock
 from domain.errors import Explained
 
 
@@ -26,6 +28,15 @@ class MediaNotFound(MediaError):
 
 class ImageRejected(MediaError):
     """An upload is not an image the archive accepts; the message says why and what is."""
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """A stored object's key, and when it was last written (timezone-aware, as the store
+    keeps it: a file's modification time, an S3 object's ``LastModified``)."""
+
+    key: str
+    modified: datetime
 
 
 class MediaStore(abc.ABC):
@@ -55,15 +66,20 @@ class MediaStore(abc.ABC):
     def list(self, prefix: str = "") -> list[str]:
         """Return the keys that start with ``prefix``, sorted."""
 
+    @abc.abstractmethod
+    def stored_objects(self, prefix: str = "") -> list[StoredObject]:
+        """Like :meth:`list`, with when each object was last written."""
+
     def delete_prefix(self, prefix: str) -> None:
         """Remove every object (and every version of it) whose key starts with ``prefix``."""
         for key in self.list(prefix):
             self.delete(key)
 
-    def abandoned_writes(self, *, thorough: bool = False) -> list[str]:
+    def abandoned_writes(self, *, thorough: bool = False, written_before: datetime | None = None) -> list[str]:
         """Partial objects that writes killed midway left behind, by name; never a write still
         in progress. A quick look checks where the store writes them; a ``thorough`` one every
-        folder. A store whose writes are all or nothing (S3, in memory) has none."""
+        folder. With ``written_before``, only those last written before that moment. A store
+        whose writes are all or nothing (S3, in memory) has none."""
         return []
 
     def remove_abandoned_write(self, name: str) -> bool:
@@ -115,6 +131,7 @@ class InMemoryMediaStore(MediaStore):
 
     def __init__(self) -> None:
         self.objects: dict[str, bytes] = {}
+        self.written: dict[str, datetime] = {}  # when each object was put, by the domain clock
         self.unavailable = False
 
     def _check(self) -> None:
@@ -124,6 +141,7 @@ class InMemoryMediaStore(MediaStore):
     def put(self, key: str, data: bytes, content_type: str) -> None:
         self._check()
         self.objects[key] = bytes(data)
+        self.written[key] = clock.now()
 
     def get(self, key: str) -> bytes:
         self._check()
@@ -135,6 +153,7 @@ class InMemoryMediaStore(MediaStore):
     def delete(self, key: str) -> None:
         self._check()
         self.objects.pop(key, None)
+        self.written.pop(key, None)
 
     def exists(self, key: str) -> bool:
         self._check()
@@ -143,3 +162,6 @@ class InMemoryMediaStore(MediaStore):
     def list(self, prefix: str = "") -> list[str]:
         self._check()
         return sorted(key for key in self.objects if key.startswith(prefix))
+
+    def stored_objects(self, prefix: str = "") -> list[StoredObject]:
+        return [StoredObject(key, self.written[key]) for key in self.list(prefix)]

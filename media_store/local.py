@@ -7,9 +7,10 @@ import errno
 import fcntl
 import os
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 
-from archive.media import MediaNotFound, MediaStore, MediaStoreUnavailable
+from archive.media import MediaNotFound, MediaStore, MediaStoreUnavailable, StoredObject
 from media_store.keys import validate_deletable_prefix, validate_key, validate_prefix
 
 FILE_MODE = 0o600
@@ -101,6 +102,18 @@ class LocalMediaStore(MediaStore):
                     keys.append(key)
         return sorted(keys)
 
+    def stored_objects(self, prefix: str = "") -> list[StoredObject]:
+        """Every key starting with ``prefix``, sorted, with its file's modification time."""
+        found = []
+        for key in self.list(prefix):
+            try:
+                found.append(StoredObject(key, _modified(self._path(key).stat().st_mtime)))
+            except FileNotFoundError:
+                continue  # deleted since it was listed
+            except OSError as exc:
+                raise _unavailable("read", key, exc) from exc
+        return found
+
     def delete_prefix(self, prefix: str) -> None:
         """Remove every file whose key starts with ``prefix`` (which must not be empty), and
         any partial write left inside the folder it names (from before writes went to
@@ -110,13 +123,19 @@ class LocalMediaStore(MediaStore):
             self.delete(key)
         if prefix.endswith("/"):
             folder = self._root.joinpath(*prefix.rstrip("/").split("/"))
-            for name in self._temporaries(folder):
+            for _mtime, name in self._temporaries(folder):
                 self.remove_abandoned_write(name)
 
-    def abandoned_writes(self, *, thorough: bool = False) -> list[str]:
-        """Temporary files no writer holds (``.tmp/`` only, or every folder if ``thorough``)."""
+    def abandoned_writes(self, *, thorough: bool = False, written_before: datetime | None = None) -> list[str]:
+        """Temporary files no writer holds (``.tmp/`` only, or every folder if ``thorough``),
+        and, with ``written_before``, last modified before that moment."""
         where = self._root if thorough else self._root / TEMP_DIR
-        return [name for name in self._temporaries(where) if not self._held_or_gone(self._root / name)]
+        before = written_before.timestamp() if written_before is not None else None
+        return [
+            name
+            for mtime, name in self._temporaries(where)
+            if (before is None or mtime < before) and not self._held_or_gone(self._root / name)
+        ]
 
     def remove_abandoned_write(self, name: str) -> bool:
         """Remove the temporary file ``name`` (relative to the root) unless a writer holds it."""
@@ -164,8 +183,9 @@ class LocalMediaStore(MediaStore):
             os.close(fd)
         raise OSError(errno.EAGAIN, "temporary files keep disappearing")
 
-    def _temporaries(self, folder: Path) -> list[str]:
-        """Temporary files under ``folder``, as names relative to the root, oldest first."""
+    def _temporaries(self, folder: Path) -> list[tuple[float, str]]:
+        """Temporary files under ``folder``: (modification time, name relative to the root),
+        oldest first."""
         found = []
         for dirpath, _dirnames, filenames in os.walk(folder):
             for name in filenames:
@@ -173,7 +193,7 @@ class LocalMediaStore(MediaStore):
                     path = Path(dirpath) / name
                     with contextlib.suppress(OSError):
                         found.append((path.stat().st_mtime, path.relative_to(self._root).as_posix()))
-        return [name for _, name in sorted(found)]
+        return sorted(found)
 
     @staticmethod
     def _held_or_gone(path: Path) -> bool:
@@ -217,6 +237,10 @@ class LocalMediaStore(MediaStore):
             except OSError:  # not empty (or already gone): stop here
                 return
             current = current.parent
+
+
+def _modified(mtime: float) -> datetime:
+    return datetime.fromtimestamp(mtime, tz=timezone.utc)
 
 
 def _fsync_dir(directory: Path) -> None:

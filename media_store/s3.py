@@ -17,7 +17,7 @@ import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from archive.media import MediaNotFound, MediaStore, MediaStoreUnavailable
+from archive.media import MediaNotFound, MediaStore, MediaStoreUnavailable, StoredObject
 from media_store.keys import validate_deletable_prefix, validate_key, validate_prefix
 
 _NOT_FOUND_CODES = frozenset({"404", "NoSuchKey", "NotFound", "NoSuchVersion"})
@@ -118,13 +118,18 @@ class S3MediaStore(MediaStore):
 
     def list(self, prefix: str = "") -> list[str]:
         """Return the keys with a current version that start with ``prefix``, sorted."""
+        return [stored.key for stored in self.stored_objects(prefix)]
+
+    def stored_objects(self, prefix: str = "") -> list[StoredObject]:
+        """The keys with a current version that start with ``prefix``, sorted, each with its
+        ``LastModified`` (when the S3 server began storing that version)."""
         validate_prefix(prefix)
-        keys: list[str] = []
+        found: list[StoredObject] = []
         with self._translated("list", prefix):
             paginator = self._client.get_paginator("list_objects_v2")
             for page in paginator.paginate(Bucket=self._bucket, Prefix=prefix):
-                keys.extend(obj["Key"] for obj in page.get("Contents", ()))
-        return sorted(keys)
+                found.extend(StoredObject(obj["Key"], obj["LastModified"]) for obj in page.get("Contents", ()))
+        return sorted(found, key=lambda stored: stored.key)
 
     def delete_prefix(self, prefix: str) -> None:
         """Remove every version and delete marker of every key starting with ``prefix``."""

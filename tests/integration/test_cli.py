@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -180,12 +181,17 @@ def test_fixity_passes_on_the_demo_and_reports_a_changed_or_missing_file(run, tm
     assert "fixity: 2 problem(s) in 4 image(s)." in bad.output
 
 
+#: A modification time long past (2020-01-01 UTC): older than any grace period.
+LONG_AGO = 1_577_836_800
+
+
 def test_media_gc_lists_orphans_and_deletes_them_only_when_asked(run, tmp_path: Path):
     run("demo")
     media = tmp_path / "var" / "media" / "items"
     stray = media / "00000000-0000-0000-0000-00000000abcd" / "00000000-0000-0000-0000-00000000ef01" / "original"
     stray.parent.mkdir(parents=True)
     stray.write_bytes(b"left behind by an upload whose event was never saved")
+    os.utime(stray, (LONG_AGO, LONG_AGO))
     listed = run("media", "gc")
     assert listed.exit_code == 0
     assert "items/00000000-0000-0000-0000-00000000abcd/00000000-0000-0000-0000-00000000ef01/original" in listed.output
@@ -198,20 +204,32 @@ def test_media_gc_lists_orphans_and_deletes_them_only_when_asked(run, tmp_path: 
     assert run("fixity").exit_code == 0
 
 
-def test_media_gc_finds_and_removes_partial_writes_of_interrupted_uploads(run, tmp_path: Path):
+def test_media_gc_removes_partial_writes_of_interrupted_uploads_once_old_enough(run, tmp_path: Path):
     run("demo")
     folder = tmp_path / "var" / "media" / "items" / "00000000-0000-0000-0000-00000000abcd" / "00000000-0000-0000-0000-00000000ef01"
     folder.mkdir(parents=True)
     (folder / ".tmp-k2j4h1").write_bytes(b"the first half of a sealed original")
+    os.utime(folder / ".tmp-k2j4h1", (LONG_AGO, LONG_AGO))
+    (folder / ".tmp-young1").write_bytes(b"an upload of an older version, still writing")
     listed = run("media", "gc")
     assert listed.exit_code == 0, listed.output
     assert ".tmp-k2j4h1 (partial write)" in listed.output
     assert "1 partial write(s) left by interrupted uploads; run with --delete" in listed.output
+    assert ".tmp-young1 (kept: too young)" in listed.output
+    assert "Kept 1 partial write(s): written less than 24 h ago" in listed.output
     assert (folder / ".tmp-k2j4h1").exists()
     removed = run("media", "gc", "--delete")
     assert "Removed 1 partial write(s)" in removed.output
     assert not (folder / ".tmp-k2j4h1").exists()
-    assert "partial write" not in run("media", "gc").output
+    assert (folder / ".tmp-young1").exists()
+    assert "(partial write)" not in run("media", "gc").output
+
+
+def test_media_gc_refuses_a_grace_period_that_is_not_a_whole_number_of_hours(run):
+    result = run("media", "gc", "--delete", ARCHIVE_MEDIA_GC_GRACE_HOURS="0")
+    assert result.exit_code == 1
+    assert "ARCHIVE_MEDIA_GC_GRACE_HOURS must be greater than zero." in result.output
+    assert "whole number" in run("media", "gc", ARCHIVE_MEDIA_GC_GRACE_HOURS="1.5").output
 
 
 def test_an_unknown_time_zone_is_one_clear_line(run):

@@ -6,8 +6,9 @@ import sqlite3
 import threading
 import time
 from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import click
 import psycopg
@@ -22,6 +23,7 @@ from archive.crypto import MasterKey
 from archive.errors import ConfigurationError
 from archive.keystore import CANARY_ID
 from archive.keystore_sqlite import SQLiteKeyStore
+from domain import clock
 from tests.conftest import CURATOR, Storage, files_containing
 from tests.support.archive_processes import open_and_record, read_keys_meanwhile, record_and_shred, run_at_once
 
@@ -228,3 +230,25 @@ def test_an_error_without_a_message_is_still_one_clear_line():
     result = CliRunner().invoke(group, ["boom"])
     assert result.exit_code == 1
     assert result.output.strip() == "archive: cannot use the PostgreSQL database: OperationalError"
+
+
+def test_upload_notes_are_kept_by_every_process_and_tell_running_uploads_from_abandoned_ones(storage):
+    started = datetime(2026, 3, 1, 12, tzinfo=timezone.utc)
+    crashed, running = uuid4(), uuid4()
+    archive = storage.open()
+    with clock.fixed_at(started):
+        archive.keys.uploads_started(crashed)
+    with clock.fixed_at(started + timedelta(hours=30)):
+        archive.keys.uploads_started(running, crashed)  # a note already there keeps its time
+    archive.close()
+
+    other = storage.open()
+    try:
+        cutoff = started + timedelta(hours=6)
+        assert other.keys.uploads_in_progress(cutoff) == {running}
+        assert other.keys.abandoned_uploads(cutoff) == [crashed]
+        other.keys.uploads_finished(crashed, running)
+        assert other.keys.uploads_in_progress(started) == set()
+        assert other.keys.abandoned_uploads(cutoff + timedelta(days=1)) == []
+    finally:
+        other.close()

@@ -6,6 +6,8 @@ is not collected on its own) and provides a ``store`` fixture yielding an empty 
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 
 from archive.media import MediaNotFound, MediaStore
@@ -69,6 +71,18 @@ class MediaStoreContract:
             ["items/a/display.jpg", "items/a/large.jpg", "items/ab/x.jpg", "items/b/z.jpg", "other/k"]
         )
         assert store.list("nothing/") == []
+
+    def test_stored_objects_tell_when_each_was_written(self, store: MediaStore):
+        # The store's own clock (file system, S3 server) writes the time: compared with this
+        # machine's, with the one second S3 rounds to and some slack.
+        before = datetime.now(timezone.utc) - timedelta(seconds=2)
+        for key in ["items/b/z.jpg", "items/a/large.jpg", "other/k"]:
+            store.put(key, b"x", "image/jpeg")
+        after = datetime.now(timezone.utc) + timedelta(seconds=2)
+        stored = store.stored_objects("items/")
+        assert [s.key for s in stored] == ["items/a/large.jpg", "items/b/z.jpg"]
+        assert all(before <= s.modified <= after for s in stored)
+        assert store.stored_objects("nothing/") == []
 
     def test_delete_removes_only_that_key(self, store: MediaStore):
         store.put("items/a/thumb.jpg", b"1", "image/jpeg")

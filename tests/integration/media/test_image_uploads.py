@@ -11,7 +11,7 @@ from datetime import date, datetime, timezone
 import pytest
 from PIL import Image
 
-from archive.application import ExhibitionArchive
+from archive.application import ExhibitionArchive, NewImage
 from archive.errors import ConcurrentChange, NotFound
 from archive.keystore import InMemoryKeyStore
 from archive.media import ImageRejected, InMemoryMediaStore, MediaStoreUnavailable
@@ -168,6 +168,37 @@ def test_stored_files_are_removed_when_the_event_cannot_be_saved(archive, media,
     with pytest.raises(ConcurrentChange):
         archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
     assert media.objects == {}
+
+
+
+EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("outcome", ["saved", "failed"])
+def test_every_upload_is_noted_as_in_progress_until_its_event_is_saved_or_it_failed(archive, monkeypatch, outcome):
+    contributor = archive.register_contributor(name="Photo Person", actor=CURATOR)
+    item = _artwork(archive)
+    noted_while_saving = []
+    save = archive.save
+
+    def save_and_look(*aggregates, **kwargs):
+        noted_while_saving.append(archive.keys.uploads_in_progress(EARLIEST))
+        if outcome == "failed":
+            raise ConcurrentChange("Someone else changed this record at the same time.")
+        return save(*aggregates, **kwargs)
+
+    monkeypatch.setattr(archive, "save", save_and_look)
+    try:
+        image = archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+        _, images = archive.record_artwork_with_images(
+            contributor_id=contributor, actor=CURATOR, title={"en": "Two"},
+            images=[NewImage(PHOTO, ALT), NewImage(PHOTO, ALT)],
+        )
+        assert noted_while_saving == [{image}, set(images)]
+    except ConcurrentChange:
+        assert outcome == "failed" and len(noted_while_saving) == 1 and len(noted_while_saving[0]) == 1
+    assert archive.keys.uploads_in_progress(EARLIEST) == set()
+    assert archive.keys.abandoned_uploads(datetime.max.replace(tzinfo=timezone.utc)) == []
 
 
 
