@@ -31,6 +31,7 @@ from archive.bootstrap import (
 from archive.config import Settings
 from archive.crypto import MasterKey
 from archive.errors import ArchiveError
+from archive.media import MediaError
 from archive.media_gc import Kept
 from archive.search_folders import IndexFolders
 from domain import clock
@@ -62,7 +63,7 @@ class ArchiveGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (ArchiveError, DomainError) as error:
+        except (ArchiveError, DomainError, MediaError) as error:
             _fail(str(error), EXIT_USER_ERROR)
         except sqlite3.Error as error:
             _fail(f"database error: {error}", EXIT_USER_ERROR)

@@ -248,3 +248,12 @@ def test_follow_once_and_reindex_build_the_search_index(run, tmp_path: Path):
     # The four demo items consented online, and the published exhibition.
     assert "Rebuilt the search index: 5 document(s)" in rebuilt.output
     assert (tmp_path / "var" / "search" / "current").is_symlink()
+
+
+def test_media_gc_with_the_bucket_unreachable_is_one_clear_line(run):
+    run("demo")
+    result = run("media", "gc", ARCHIVE_S3_BUCKET="archive-media", ARCHIVE_S3_ENDPOINT_URL="http://127.0.0.1:1")
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("archive: "), result.output
+    assert "unexpected" not in result.output
