@@ -71,4 +71,4 @@ def serve(ctx: click.Context, host: str, port: int, no_follow: bool) -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    cli(obj={"environ": os.environ})
+    cli(obj={"environ": os.environ}, prog_name="archive")

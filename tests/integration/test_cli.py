@@ -120,6 +120,29 @@ def test_bad_arguments_exit_non_zero_with_one_clear_line(run, args, message):
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--bogus",), "No such option '--bogus'"),
+        (("frobnicate",), "No such command 'frobnicate'"),
+        (("media", "frobnicate"), "No such command 'frobnicate'"),
+        (("exhibition",), "Missing argument 'SLUG'"),
+        (("exhibition", "silent-room", "--as-of", "2024-13-45"), "'2024-13-45' is not a date in the form YYYY-MM-DD"),
+        (("exhibition", "silent-room", "--lang", "fr"), "Invalid value for '--lang'"),
+        (("history", "a", "b"), "unexpected extra argument"),
+    ],
+)
+def test_usage_errors_are_one_line_on_standard_error_with_exit_code_2(tmp_path: Path, args, message):
+    result = CliRunner().invoke(cli, list(args), obj={"environ": {"ARCHIVE_DATA_DIR": str(tmp_path / "var")}}, prog_name="archive")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("archive: ") and message in lines[0]
+    assert "--help'" in lines[0]  # where to read more, on the same line
+    assert not (tmp_path / "var").exists()
+
+
 def test_a_malformed_master_key_is_one_clear_line(run):
     result = run("init", ARCHIVE_MASTER_KEY="not base64!!")
     assert result.exit_code == 1
