@@ -163,7 +163,8 @@ def demo(ctx: click.Context) -> None:
 @click.argument("id_or_slug")
 @click.pass_context
 def history(ctx: click.Context, id_or_slug: str) -> None:
-    """Print the history of an item, contributor or exhibition (by id, or slug)."""
+    """Print the history of an item, contributor or exhibition: by its id (in full, or the
+    short id history lines show: any beginning only it has), or an exhibition's slug."""
     with opened(ctx) as archive:
         entries = archive.history(archive.resolve(id_or_slug))
     for entry in entries:

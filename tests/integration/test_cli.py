@@ -100,6 +100,19 @@ def test_a_withdrawn_demo_testimony_shows_no_content_in_history_or_listing(run):
     assert item_id  # the short id is printed; the full id comes from the app in other tests
 
 
+def test_history_takes_the_short_ids_that_history_lines_print(run):
+    run("demo")
+    lines = run("history", "silent-room").output.splitlines()
+    short = re.search(r"work added .* artwork ([0-9a-f]{8}) at position 1", "\n".join(lines)).group(1)
+    result = run("history", short)
+    assert result.exit_code == 0, result.output
+    assert "artwork recorded" in result.output.splitlines()[0]
+    unknown = "ffffffff" if not short.startswith("f") else "00000000"
+    missing = run("history", unknown)
+    assert missing.exit_code == 1
+    assert missing.stderr == f"archive: No item, contributor or exhibition has an id starting '{unknown}'.\n"
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
