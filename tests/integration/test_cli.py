@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import socket
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -266,3 +269,24 @@ def test_follow_once_and_reindex_build_the_search_index(run, tmp_path: Path):
     # The four demo items consented online, and the published exhibition.
     assert "Rebuilt the search index: 5 document(s)" in rebuilt.output
     assert (tmp_path / "var" / "search" / "current").is_symlink()
+
+
+def test_serve_on_a_busy_port_says_so_in_one_line_and_never_claims_to_serve(tmp_path: Path):
+    from tests.support.web_server import ROOT, serve_command
+
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("ARCHIVE_")}
+    environ["ARCHIVE_DATA_DIR"] = str(tmp_path / "var")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        command = [*serve_command(port)]
+        command.remove("--no-follow")  # nor does a follower start
+        result = subprocess.run(command, cwd=ROOT, env=environ, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "Serving" not in result.stdout
+    assert result.stderr == (
+        f"archive: cannot serve on 127.0.0.1:{port}: the port is in use by another program; "
+        "stop it, or choose another port with --port.\n"
+    )
+    assert not (tmp_path / "var").exists()
