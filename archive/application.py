@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
@@ -54,6 +55,8 @@ from domain.items import (
 )
 
 A = TypeVar("A", bound=Aggregate)
+#: The beginning of an id as printed (history lines show its first 8 digits).
+_ID_PREFIX = re.compile(r"[0-9a-f][0-9a-f-]*")
 
 log = logging.getLogger(__name__)
 
@@ -1060,11 +1063,32 @@ class ExhibitionArchive(CuratorAccess, ContributorSelfService, Application):
         return [_as_uuid(n.originator_id) for n in self._notifications([get_topic(Contributor.Registered)])]
 
     def resolve(self, id_or_slug: str) -> UUID:
-        """An aggregate id from its text form, or the id of the exhibition with that slug."""
+        """The id of an item, contributor or exhibition: from its text form, in full or any
+        beginning of it that only one of them has (history lines show 8 digits), or from an
+        exhibition's slug (a slug wins over an id beginning with the same letters)."""
+        text = id_or_slug.strip()
         try:
-            return UUID(id_or_slug)
+            return UUID(text)
         except ValueError:
-            return self.exhibition_id_for_slug(id_or_slug)
+            pass
+        index = self._find(SlugIndex, SlugIndex.id_for(text))
+        if index is not None:
+            return index.exhibition_id
+        prefix = text.lower()
+        if not _ID_PREFIX.fullmatch(prefix):
+            raise NotFound("No exhibition with the slug %(slug)r.", slug=id_or_slug)
+        matches = [
+            known for known in (*self.item_ids(), *self.contributor_ids(), *self.exhibition_ids())
+            if str(known).startswith(prefix) or known.hex.startswith(prefix)
+        ]
+        if not matches:
+            raise NotFound("No item, contributor or exhibition has an id starting %(prefix)r.", prefix=text)
+        if len(matches) > 1:
+            raise InvalidValue(
+                "%(count)d items, contributors or exhibitions have an id starting %(prefix)r: give more of it.",
+                count=len(matches), prefix=text,
+            )
+        return matches[0]
 
     # -- helpers ---------------------------------------------------------------------------
 

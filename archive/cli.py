@@ -58,11 +58,29 @@ class IsoDate(click.ParamType):
 
 
 class ArchiveGroup(click.Group):
-    """A click group that turns expected failures into one clear line."""
+    """A click group that turns expected failures into one clear line.
+
+    Click's own usage errors (an unknown command or option, a missing argument, a bad value)
+    too: ``archive: <message>`` on standard error and click's exit code (2 for usage), where
+    click would print the usage, a hint and the error on three lines.
+    """
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.exceptions.NoArgsIsHelpError:
+            raise  # 'archive' alone: the help, as asked
+        except click.ClickException as error:
+            _fail_click(error)
+            raise  # unreachable: _fail_click exits
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.ClickException as error:
+            _fail_click(error)
         except (ArchiveError, DomainError, MediaError) as error:
             _fail(str(error), EXIT_USER_ERROR)
         except sqlite3.Error as error:
@@ -80,6 +98,15 @@ class ArchiveGroup(click.Group):
 def _fail(message: str, code: int) -> None:
     click.echo(f"archive: {message}", err=True)
     sys.exit(code)
+
+
+def _fail_click(error: click.ClickException) -> None:
+    """One line for a click error, naming the help of the command it concerns."""
+    message = error.format_message().rstrip(".")
+    context = getattr(error, "ctx", None)
+    if isinstance(error, click.UsageError) and context is not None:
+        message += f" (see '{context.command_path} --help')"
+    _fail(f"{message}.", error.exit_code)
 
 
 @click.group(cls=ArchiveGroup)
@@ -144,7 +171,8 @@ def demo(ctx: click.Context) -> None:
 @click.argument("id_or_slug")
 @click.pass_context
 def history(ctx: click.Context, id_or_slug: str) -> None:
-    """Print the history of an item, contributor or exhibition (by id, or slug)."""
+    """Print the history of an item, contributor or exhibition: by its id (in full, or the
+    short id history lines show: any beginning only it has), or an exhibition's slug."""
     with opened(ctx) as archive:
         entries = archive.history(archive.resolve(id_or_slug))
     for entry in entries:
@@ -452,4 +480,4 @@ def rotate_master_key(ctx: click.Context) -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    cli(obj={"environ": os.environ})
+    cli(obj={"environ": os.environ}, prog_name="archive")

@@ -183,18 +183,25 @@ class SearchFollower:
             done.set()
             helper.join(5.0)
 
+    def step(self) -> int:
+        """One pass of the loop: apply the next batch; with none, merge small segments when
+        due; every ``EXPIRY_CHECK_SECONDS`` remove documents whose consent expired; purge
+        when due. Returns the number of notifications applied (0: idle)."""
+        applied = self.run_batch()
+        if not applied and self.compaction_due(time.monotonic()):
+            self.index.compact()  # idle: merge small segments, off the critical path
+            self._last_compaction = time.monotonic()
+        if time.monotonic() >= self._next_expiry_check:
+            self.remove_expired()
+            self._next_expiry_check = time.monotonic() + EXPIRY_CHECK_SECONDS
+        self.purge_if_due()
+        return applied
+
     def _follow(self, stop: threading.Event, poll_seconds: float) -> None:
         backoff = poll_seconds
         while not stop.is_set():
             try:
-                applied = self.run_batch()
-                if not applied and self.compaction_due(time.monotonic()):
-                    self.index.compact()  # idle: merge small segments, off the critical path
-                    self._last_compaction = time.monotonic()
-                if time.monotonic() >= self._next_expiry_check:
-                    self.remove_expired()
-                    self._next_expiry_check = time.monotonic() + EXPIRY_CHECK_SECONDS
-                self.purge_if_due()
+                applied = self.step()
                 backoff = poll_seconds
             except Exception:  # noqa: BLE001 - a follower must survive a bad moment and retry
                 log.exception("Search follower failed; retrying in %.1f s", backoff)

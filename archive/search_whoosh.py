@@ -1025,10 +1025,9 @@ class WhooshSearchIndex(SearchIndex):
                     # small segments are merged later, when the follower is idle (compact).
                     writer.commit(mergetype=NO_MERGE)
                 else:
-                    writer.cancel()
+                    self._cancel(writer)
             except BaseException:
-                if not writer.is_closed:
-                    writer.cancel()
+                self._cancel(writer)
                 raise
             if changed:
                 _fsync_new_files(self._path, before)
@@ -1047,6 +1046,9 @@ class WhooshSearchIndex(SearchIndex):
         """Merge small segments together (never large ones); return how many were merged."""
         with self._mutex:
             self._require_writable()
+            # Most checks find nothing to merge: they open no writer, so they write nothing.
+            if not _small_segments_to_merge(self._ix._read_toc().segments):
+                return 0
             before = set(os.listdir(self._path))
             writer = self._ix.writer()
             merged = len(_small_segments_to_merge(writer.segments))
@@ -1054,10 +1056,9 @@ class WhooshSearchIndex(SearchIndex):
                 if merged:
                     writer.commit(mergetype=merge_small_segments)
                 else:
-                    writer.cancel()  # nothing to merge: no commit
+                    self._cancel(writer)  # nothing to merge after all: no commit
             except BaseException:
-                if not writer.is_closed:
-                    writer.cancel()
+                self._cancel(writer)
                 raise
             if merged:
                 self._current_searcher()
@@ -1078,12 +1079,11 @@ class WhooshSearchIndex(SearchIndex):
                 try:
                     dirty = [seg.segment_id() for seg in writer.segments if seg.has_deletions()]
                     if not dirty:
-                        writer.cancel()
+                        self._cancel(writer)
                         break
                     writer.commit(mergetype=functools.partial(_rewrite_segment, segment_id=dirty[0]))
                 except BaseException:
-                    if not writer.is_closed:
-                        writer.cancel()
+                    self._cancel(writer)
                     raise
                 rewritten += 1
                 _fsync_new_files(self._path, before)
@@ -1092,6 +1092,20 @@ class WhooshSearchIndex(SearchIndex):
         with self._mutex:
             self._remove_leftovers()
         return rewritten
+
+    def _cancel(self, writer: Any) -> None:
+        """Cancel a writer (if still open) and remove the files of the segment it had begun.
+
+        Whoosh creates a new segment's files (``.trm``, ``.pst``, ``_stored.col``) when a writer
+        opens and leaves them on ``cancel``: three orphans per cancelled writer, which an idle
+        follower's compaction checks made every 10 s (about 26,000 files a day).
+        """
+        if not writer.is_closed:
+            writer.cancel()
+        unused = f"{writer.newsegment.segment_id()}."
+        for entry in os.scandir(self._path):
+            if entry.name.startswith(unused) and entry.is_file(follow_symlinks=False):
+                Path(entry.path).unlink(missing_ok=True)
 
     def _remove_leftovers(self) -> None:
         """Delete Whoosh files the current generation no longer uses.

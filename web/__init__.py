@@ -15,6 +15,7 @@ from archive.application import ExhibitionArchive
 from archive.bootstrap import load_secret_key, open_archive, open_rate_counters, open_search_index, trusted_hosts
 from archive.config import Settings
 from archive.media import MediaStoreUnavailable
+from web.public_assets import SessionSkippingPublicAssets, is_public_asset
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -30,6 +31,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     override them and may pass a ready ``ARCHIVE`` application instead.
     """
     app = Flask(__name__)
+    app.session_interface = SessionSkippingPublicAssets()  # no cookie on what caches may share
     config = dict(test_config or {})
     environ = {**os.environ, **{k: v for k, v in config.items() if k.startswith("ARCHIVE_") and isinstance(v, str)}}
     app.config.update(config)
@@ -96,7 +98,7 @@ def _register_safety_headers(app: Flask, *, https_only: bool) -> None:
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
         if https_only:  # Secure cookies: the site is served over HTTPS, and only so
             response.headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
-        if request.endpoint != "static":
+        if not is_public_asset():
             # Pages and media change with consent, and a visitor's device may be shared.
             response.headers["Cache-Control"] = "private, no-store"
         return response

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import socket
 import threading
 
 import click
@@ -52,24 +54,51 @@ def start_follower(ctx: click.Context, stop: threading.Event) -> threading.Threa
 def serve(ctx: click.Context, host: str, port: int, no_follow: bool) -> None:
     """Serve the website with the search follower in the background (development server;
     production uses gunicorn and a separate 'archive follow' worker, see the Procfile)."""
+    from werkzeug.serving import make_server
+
     from web import create_app
     from web.log_privacy import PrivateRequestHandler
 
-    require_data_dir(settings_from(ctx))  # `make run` loads the demo first, which makes it
-    stop = threading.Event()
-    follower = None if no_follow else start_follower(ctx, stop)
-    # The development server speaks plain HTTP on this machine: cookies cannot be 'Secure'.
-    app = create_app({"ARCHIVE_SECURE_COOKIES": "0"})
-    click.echo(f"Serving the archive at http://{host}:{port}/ (Ctrl+C to stop)")
+    # The port first: when it is taken, nothing starts and nothing claims to be serving.
+    listening = listening_socket(host, port)
     try:
+        require_data_dir(settings_from(ctx))  # `make run` loads the demo first, which makes it
+    except BaseException:
+        listening.close()
+        raise
+    stop = threading.Event()
+    follower = None
+    try:
+        follower = None if no_follow else start_follower(ctx, stop)
+        # The development server speaks plain HTTP on this machine: cookies cannot be 'Secure'.
+        app = create_app({"ARCHIVE_SECURE_COOKIES": "0"})
         # Access lines without client addresses, queries or consent paths (web.log_privacy).
-        app.run(host=host, port=port, threaded=True, use_reloader=False, request_handler=PrivateRequestHandler)
+        server = make_server(host, port, app, threaded=True, request_handler=PrivateRequestHandler, fd=listening.fileno())
+        click.echo(f"Serving the archive at http://{host}:{server.port}/ (Ctrl+C to stop)")
+        server.serve_forever()  # until Ctrl+C
     finally:
+        listening.close()
         stop.set()
         if follower is not None:
             follower.join(5)
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` and listening, or one clear line saying why not
+    (werkzeug's own server would print three, after ``serve`` had said it was serving)."""
+    from werkzeug.serving import select_address_family
+
+    try:
+        return socket.create_server((host, port), family=select_address_family(host, port))
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise click.ClickException(
+                f"cannot serve on {host}:{port}: the port is in use by another program; "
+                "stop it, or choose another port with --port"
+            ) from None
+        raise click.ClickException(f"cannot serve on {host}:{port}: {error.strerror or error}") from None
+
+
 def main() -> None:
     """Console-script entry point."""
-    cli(obj={"environ": os.environ})
+    cli(obj={"environ": os.environ}, prog_name="archive")

@@ -15,7 +15,8 @@ PASSWORD = "a long enough password for tests"
 EVIL = "evil.example"
 #: url_for's own keywords, and names that would clash with it or with a route's values.
 HOSTILE = ["_external=1", "_anchor=x", "_method=POST", "_scheme=javascript", "endpoint=x", "item_id=x", "slug=x"]
-NOT_PAGES = ("static", "media.", "api.", "healthz", "consent.thumbnail", "curate.image", "consent.quick_exit")
+NOT_PAGES = ("static", "media.", "api.", "healthz", "consent.thumbnail", "curate.image", "consent.quick_exit",
+             "pages.favicon")
 
 
 @pytest.fixture

@@ -69,3 +69,28 @@ def test_the_about_page_has_the_quick_exit_headings_and_lang_and_loads_nothing_f
         assert [s for s in sources if s.startswith(("http:", "https:", "//"))] == ["https://www.google.com/"]
         for anchor in re.findall(r'href="#([^"]+)"', html):
             assert f'id="{anchor}"' in html
+
+
+def test_the_site_icon_is_served_from_here_public_and_cached_without_cookies(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.content_type.startswith("image/")
+    assert response.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert response.cache_control.public and response.cache_control.max_age >= 24 * 3600
+    assert "no-store" not in response.headers["Cache-Control"] and "private" not in response.headers["Cache-Control"]
+    assert "Set-Cookie" not in response.headers
+    again = client.get("/favicon.ico", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_the_site_icon_sets_no_cookie_for_a_signed_in_curator_either(archive):
+    from tests.e2e.test_curate import PASSWORD, login
+
+    archive.create_curator(username="dana", password=PASSWORD, actor="system:test", display_name="Dana")
+    client = create_app({"TESTING": True, "ARCHIVE": archive, "SECRET_KEY": "test"}).test_client()
+    assert login(client).status_code == 302
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response.content_type.startswith("image/")
+    assert "Set-Cookie" not in response.headers  # a shared cache would hand it to the next visitor
+    assert "Set-Cookie" not in client.get("/static/site.css").headers
+    assert "Set-Cookie" in client.get("/curate/").headers  # pages still refresh the session

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -101,6 +103,19 @@ def test_a_withdrawn_demo_testimony_shows_no_content_in_history_or_listing(run):
     assert item_id  # the short id is printed; the full id comes from the app in other tests
 
 
+def test_history_takes_the_short_ids_that_history_lines_print(run):
+    run("demo")
+    lines = run("history", "silent-room").output.splitlines()
+    short = re.search(r"work added .* artwork ([0-9a-f]{8}) at position 1", "\n".join(lines)).group(1)
+    result = run("history", short)
+    assert result.exit_code == 0, result.output
+    assert "artwork recorded" in result.output.splitlines()[0]
+    unknown = "ffffffff" if not short.startswith("f") else "00000000"
+    missing = run("history", unknown)
+    assert missing.exit_code == 1
+    assert missing.stderr == f"archive: No item, contributor or exhibition has an id starting '{unknown}'.\n"
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -119,6 +134,29 @@ def test_bad_arguments_exit_non_zero_with_one_clear_line(run, args, message):
     assert result.exit_code != 0
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--bogus",), "No such option '--bogus'"),
+        (("frobnicate",), "No such command 'frobnicate'"),
+        (("media", "frobnicate"), "No such command 'frobnicate'"),
+        (("exhibition",), "Missing argument 'SLUG'"),
+        (("exhibition", "silent-room", "--as-of", "2024-13-45"), "'2024-13-45' is not a date in the form YYYY-MM-DD"),
+        (("exhibition", "silent-room", "--lang", "fr"), "Invalid value for '--lang'"),
+        (("history", "a", "b"), "unexpected extra argument"),
+    ],
+)
+def test_usage_errors_are_one_line_on_standard_error_with_exit_code_2(tmp_path: Path, args, message):
+    result = CliRunner().invoke(cli, list(args), obj={"environ": {"ARCHIVE_DATA_DIR": str(tmp_path / "var")}}, prog_name="archive")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("archive: ") and message in lines[0]
+    assert "--help'" in lines[0]  # where to read more, on the same line
+    assert not (tmp_path / "var").exists()
 
 
 def test_a_malformed_master_key_is_one_clear_line(run):
@@ -257,3 +295,24 @@ def test_media_gc_with_the_bucket_unreachable_is_one_clear_line(run):
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("archive: "), result.output
     assert "unexpected" not in result.output
+
+
+def test_serve_on_a_busy_port_says_so_in_one_line_and_never_claims_to_serve(tmp_path: Path):
+    from tests.support.web_server import ROOT, serve_command
+
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("ARCHIVE_")}
+    environ["ARCHIVE_DATA_DIR"] = str(tmp_path / "var")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        command = [*serve_command(port)]
+        command.remove("--no-follow")  # nor does a follower start
+        result = subprocess.run(command, cwd=ROOT, env=environ, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "Serving" not in result.stdout
+    assert result.stderr == (
+        f"archive: cannot serve on 127.0.0.1:{port}: the port is in use by another program; "
+        "stop it, or choose another port with --port.\n"
+    )
+    assert not (tmp_path / "var").exists()

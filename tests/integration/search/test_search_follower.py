@@ -567,3 +567,53 @@ def test_a_rebuild_keeps_a_contributors_items_together_so_withdrawing_them_all_p
     assert _ids(archive, index, "ordinary", page_size=50) == {i for p in people[1:] for i in items[p]}
     assert index.purge_deleted() <= 2  # in turns over 6 segments, it would be all 6
     assert not index.has_deleted()
+
+
+def test_an_idle_hour_leaves_the_index_folder_as_it_was(archive, settings, index, monkeypatch):
+    from types import SimpleNamespace
+
+    from archive import search_follower
+    from archive.search_follower import COMPACT_SECONDS
+
+    for n in range(3):
+        _testimony(archive, f"тихий текст {n}", name=f"Idle Person {n}", scopes=ONLINE, attribution="anonymous")
+    now = [1000.0]
+    monkeypatch.setattr(search_follower, "time", SimpleNamespace(monotonic=lambda: now[0]))
+    with clock.fixed_at(datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)):
+        follower = SearchFollower(archive, index)
+        assert follower.catch_up() > 0
+        for _ in range(3):  # settle: the first compaction and expiry checks
+            now[0] += COMPACT_SECONDS
+            follower.step()
+        before = sorted(p.relative_to(settings.search_dir) for p in settings.search_dir.rglob("*"))
+
+        checks = int(3600 / COMPACT_SECONDS)  # an hour of compaction checks, none with work to do
+        for _ in range(checks):
+            now[0] += COMPACT_SECONDS
+            assert follower.step() == 0
+
+        after = sorted(p.relative_to(settings.search_dir) for p in settings.search_dir.rglob("*"))
+    assert after == before
+    assert _ids(archive, index, "тихий") and len(_ids(archive, index, "тихий")) == 3
+
+
+def test_a_commit_or_compaction_with_nothing_to_write_leaves_no_file_behind(tmp_path: Path):
+    from archive.search import SearchDocument
+    from archive.search_whoosh import WhooshSearchIndex
+
+    folder = tmp_path / "index"
+    index = WhooshSearchIndex(folder, writable=True)
+    try:
+        index.apply([SearchDocument(doc_id="d", kind="testimony", version=2, texts={"en": "word"})], [], 1)
+        before = sorted(os.listdir(folder))
+        index.apply([], [], 2)  # events that change no document: only the position moves
+        assert sorted(os.listdir(folder)) == before
+        index.apply([SearchDocument(doc_id="d", kind="testimony", version=1, texts={"en": "old"})], [], 3)  # older
+        assert sorted(os.listdir(folder)) == before
+        index.apply([], ["never-indexed"], 4)
+        assert sorted(os.listdir(folder)) == before
+        assert index.compact() == 0
+        assert sorted(os.listdir(folder)) == before
+        assert index.position() == 4
+    finally:
+        index.close()

@@ -181,3 +181,36 @@ def test_consent_expires_at_midnight_of_the_archives_own_time_zone(zone, status)
             assert archive.get_item(item).status(archive.today()).value == status
     finally:
         archive.close()
+
+
+def test_an_id_is_found_from_any_beginning_of_it_that_only_it_has(archive):
+    contributors = [archive.register_contributor(name=f"Person {n}", actor=CURATOR) for n in range(40)]
+    _, item = _testimony(archive)
+    exhibition = archive.create_exhibition(slug="voices", actor=CURATOR, titles={"en": "Voices"})
+    known = [*contributors, item, exhibition]
+
+    def sharing(prefix: str) -> list:
+        return [i for i in known if str(i).startswith(prefix)]
+
+    for aggregate_id in (item, exhibition, contributors[7]):
+        short = str(aggregate_id)[:8]  # as history lines print it
+        assert archive.resolve(short) == aggregate_id
+        assert archive.resolve(short.upper()) == aggregate_id
+        unique = next(str(aggregate_id)[:n] for n in range(1, 37) if len(sharing(str(aggregate_id)[:n])) == 1)
+        assert archive.resolve(unique) == aggregate_id
+        assert archive.resolve(aggregate_id.hex[:12]) == aggregate_id
+    assert archive.resolve("voices") == exhibition
+    assert archive.resolve(str(item)) == item
+
+    # 42 ids over 16 first digits: some digit begins at least three of them.
+    digit = max("0123456789abcdef", key=lambda d: len(sharing(d)))
+    with pytest.raises(InvalidValue) as ambiguous:
+        archive.resolve(digit)
+    assert str(ambiguous.value) == (
+        f"{len(sharing(digit))} items, contributors or exhibitions have an id starting '{digit}': give more of it."
+    )
+    unknown = next(p for p in (f"{n:08x}" for n in range(2**32)) if not sharing(p))
+    with pytest.raises(NotFound, match=f"No item, contributor or exhibition has an id starting '{unknown}'"):
+        archive.resolve(unknown)
+    with pytest.raises(NotFound, match="No exhibition with the slug 'no-such-slug'"):
+        archive.resolve("no-such-slug")
