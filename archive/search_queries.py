@@ -20,7 +20,7 @@ from archive.application import ExhibitionArchive
 from archive.errors import NotFound
 from archive.public import Works
 from archive.search import FACETS, MAX_PAGE_SIZE, FacetCount, SearchHit, SearchIndex, SearchQuery, SearchResults
-from archive.visibility import Texts, exhibition_summary, frozen, no_texts, visible
+from archive.visibility import Texts, exhibition_summary, frozen, no_texts, visible_heading
 from domain.exhibitions import Exhibition
 from domain.items import Item
 
@@ -259,7 +259,7 @@ class _Gate:
         if work is None:
             return None
         item: Item = work[0]
-        view = visible(item, work[1], self.on)
+        view = visible_heading(item, work[1], self.on)
         if view is None:
             return None
         if hanging is not None and (view.id not in hanging or not view.exhibitable):

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from archive.consent_gate import Surface, credit, may_show, name_filter, works_name_filter
@@ -85,36 +85,39 @@ class VisibleImage:
 
 
 @dataclass(frozen=True)
-class VisibleItem:
-    """What a visitor may see of one item, now, on one surface.
+class VisibleHeading:
+    """What a link to a visible item shows (a search hit): its title and content note (names
+    withheld), its credit (None for anonymous), and no text, images or other details.
 
-    ``details`` holds only :data:`SHOWN_DETAILS`, with the names its attribution withholds and
-    the redacted spans removed; ``credit`` is None for anonymous. The content note travels with
-    it (``content_note``): a surface shows it before the item's text. ``wall_text`` is the text
-    beside it in an exhibition (empty elsewhere). ``exhibitable`` says whether current consent
-    also lets it be shown inside a published exhibition (search documents and exhibition
-    filters need it). ``version`` is the item's version it was projected from, and
-    ``expires_on`` the last day its consent runs (None: no end), for indexes and caches.
+    ``exhibitable`` says whether current consent also lets it be shown inside a published
+    exhibition (search documents and exhibition filters need it). ``version`` is the item's
+    version it was projected from, and ``expires_on`` the last day its consent runs (None: no
+    end), for indexes and caches.
     """
 
     id: UUID
     kind: str
     version: int
-    details: Mapping[str, Any]
+    title: Texts
+    content_note: Texts
     credit: str | None
+    exhibitable: bool
+    recorded_on: date | None
+    expires_on: date | None
+
+
+@dataclass(frozen=True)
+class VisibleItem(VisibleHeading):
+    """What a visitor may see of one item, now, on one surface: its heading, and ``details``
+    (only :data:`SHOWN_DETAILS`), its images that are not redacted, and ``wall_text``, the
+    text beside it in an exhibition (empty elsewhere), all with the names its attribution
+    withholds and the redacted spans removed. The content note (``content_note``, also in
+    ``details``) travels with it: a surface shows it before the item's text.
+    """
+
+    details: Mapping[str, Any] = field(default_factory=no_texts)
     images: tuple[VisibleImage, ...] = ()
     wall_text: Texts = field(default_factory=no_texts)
-    exhibitable: bool = False
-    recorded_on: date | None = None
-    expires_on: date | None = None
-
-    @property
-    def title(self) -> Texts:
-        return self.details.get("title") or EMPTY
-
-    @property
-    def content_note(self) -> Texts:
-        return self.details.get("content_note") or EMPTY
 
     def image(self, image_id: str) -> VisibleImage | None:
         """One of its visible images by id, or None."""
@@ -133,11 +136,45 @@ def visible(
     its content shredded). Every text of it (details, image texts, ``wall_text``) loses the
     names its attribution withholds and the spans curators redacted; redacted images are left
     out."""
+    return cast("VisibleItem | None", _project(item, contributor, on, surface, whole=True, wall_text=wall_text))
+
+
+def visible_heading(
+    item: Item, contributor: Contributor | None, on: date, surface: Surface = Surface.ONLINE
+) -> VisibleHeading | None:
+    """The item's heading (see :class:`VisibleHeading`) under the same rules as :func:`visible`,
+    or None; its text and images are not read, so a search hit costs what it shows."""
+    return _project(item, contributor, on, surface, whole=False)
+
+
+def _project(
+    item: Item,
+    contributor: Contributor | None,
+    on: date,
+    surface: Surface,
+    *,
+    whole: bool,
+    wall_text: Mapping[str, str] | None = None,
+) -> VisibleHeading | None:
     if not may_show(item, surface, on):
         return None
     names = name_filter(item, contributor)
     shown = item.details.value or {}
-    details = {key: shown[key] for key in SHOWN_DETAILS.get(item.kind, ()) if key in shown}
+    picked = SHOWN_DETAILS.get(item.kind, ()) if whole else ("title", "content_note")
+    details = frozen(names.value({key: shown[key] for key in picked if key in shown}))
+    heading = dict(
+        id=item.id,
+        kind=item.kind,
+        version=item.version,
+        title=details.get("title") or EMPTY,
+        content_note=details.get("content_note") or EMPTY,
+        credit=credit(item, contributor),
+        exhibitable=surface is Surface.ONLINE_EXHIBITION or may_show(item, Surface.ONLINE_EXHIBITION, on),
+        recorded_on=item.created_on.date(),
+        expires_on=item.consent.expires_on if item.consent else None,
+    )
+    if not whole:
+        return VisibleHeading(**heading)
     images = tuple(
         VisibleImage(
             image_id,
@@ -151,18 +188,7 @@ def visible(
         for image_id, image in item.images.items()
         if not image.redacted
     )
-    return VisibleItem(
-        id=item.id,
-        kind=item.kind,
-        version=item.version,
-        details=frozen(names.value(details)),
-        credit=credit(item, contributor),
-        images=images,
-        wall_text=frozen(names.value(dict(wall_text or {}))),
-        exhibitable=surface is Surface.ONLINE_EXHIBITION or may_show(item, Surface.ONLINE_EXHIBITION, on),
-        recorded_on=item.created_on.date(),
-        expires_on=item.consent.expires_on if item.consent else None,
-    )
+    return VisibleItem(**heading, details=details, images=images, wall_text=frozen(names.value(dict(wall_text or {}))))
 
 
 # -- exhibitions ----------------------------------------------------------------------------
