@@ -27,7 +27,6 @@ from eventsourcing.utils import Environment, get_topic
 
 from archive import consent_codes, media_files, media_gc
 from archive.access import CuratorAccess
-from archive.consent_gate import Surface, may_show
 from archive.errors import ArchiveError, ChangedMeanwhile, ConcurrentChange, KeyShredded, NotFound
 from archive.history import HistoryEntry, changes_since, history_entries
 from archive.key_seal import SEAL_ID, KeyTableSeal
@@ -37,6 +36,7 @@ from archive.self_service import ContributorSelfService
 from archive.media import ImagePipeline, MediaError, MediaNotFound, MediaStore, ProcessedImage
 from archive.media_gc import Kept, MediaSweep
 from archive.transcodings import ConsentAsDict, DateAsISO, PersonalAsCiphertext, PlacementAsDict
+from archive.visibility import visible
 from domain import actor as actors
 from domain import clock
 from domain.consent import Consent, parse_attribution, parse_scopes
@@ -509,17 +509,11 @@ class ExhibitionArchive(CuratorAccess, ContributorSelfService, Application):
         not_found = NotFound("No such image.")
         if name not in media_files.DERIVATIVE_NAMES or fmt not in media_files.DERIVATIVE_FORMATS:
             raise not_found
-        try:
-            item = self.get_item(item_id)
-        except NotFound:
-            raise not_found from None
-        if not may_show(item, Surface.ONLINE, on or self.today()):
-            raise not_found
-        image = item.images.get(str(image_id))
-        if image is None or image.redacted:
-            raise not_found
-        made = image.value.get("media", {}).get("derivatives", [])
-        if not any(d["name"] == name and d["format"] == fmt for d in made):
+        item = self._find(Item, item_id)
+        # The visitor projection decides which images of the item a visitor may see.
+        view = visible(item, self._find(Contributor, item.contributor_id), on or self.today()) if item else None
+        image = view.image(str(image_id)) if view is not None else None
+        if image is None or image.rendition(name, fmt) is None:
             raise not_found
         return self._read_derivative(item_id, image_id, name, fmt)
 

@@ -1,13 +1,15 @@
-"""Search documents built from current aggregate state, through the consent gate.
+"""Search documents built from the visitor projection (``archive.visibility``) of current state.
 
 An item gets a document only while its consent allows it online; its contributor's name
 only with ``named`` attribution (the pseudonym with ``pseudonym``); the exhibitions it hangs
-in only where consent also allows it to be exhibited and the exhibition is published.
+in only where consent also allows it to be exhibited and the exhibition is published. The
+projection decides all of this: a document holds what a visitor may see, and besides only
+the index's bookkeeping (ids, version, the contributor's id for erasure).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
@@ -15,11 +17,9 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from archive.application import ExhibitionArchive
-from archive.consent_gate import Surface, credit, may_show, name_filter
-from archive.errors import NotFound
-from archive.name_filter import NO_NAMES, NameFilter
-from archive.public import exhibition_names
+from archive.public import Works
 from archive.search import SearchDocument
+from archive.visibility import VisibleExhibitionSummary, exhibition_summary, visible
 from domain.exhibitions import Exhibition
 from domain.items import Artwork, Item, Testimony
 
@@ -40,7 +40,7 @@ class ExhibitionMap:
         return cls(mapping)
 
 
-def _merge(*texts: dict[str, str]) -> dict[str, str]:
+def _merge(*texts: Mapping[str, str]) -> dict[str, str]:
     merged: dict[str, str] = {}
     for mapping in texts:
         for language, text in (mapping or {}).items():
@@ -52,62 +52,55 @@ def item_document(
     archive: ExhibitionArchive, item: Item, exhibitions: ExhibitionMap, on: date | None = None
 ) -> SearchDocument | None:
     """The document for an item, or None when its consent does not allow it online now."""
-    on = on or archive.today()
-    if not may_show(item, Surface.ONLINE, on):
+    view = visible(item, Works(archive).contributor(item), on or archive.today())
+    if view is None:
         return None
-    try:
-        contributor = archive.get_contributor(item.contributor_id)
-    except NotFound:
-        contributor = None
-    slugs = exhibitions.slugs_by_item.get(item.id, []) if may_show(item, Surface.ONLINE_EXHIBITION, on) else []
-    names = name_filter(item, contributor)  # names the attribution withholds never enter the index
-    details = names.value(item.details.value)
-    images = [names.value(image.value) for image in item.images.values() if not image.redacted]
-    image_texts = _merge(*(image.get("alt_text", {}) for image in images), *(image.get("caption", {}) for image in images))
-    if isinstance(item, Artwork):
+    details = view.details
+    slugs = exhibitions.slugs_by_item.get(view.id, []) if view.exhibitable else []
+    image_texts = _merge(*(image.alt_text for image in view.images), *(image.caption for image in view.images))
+    if view.kind == "artwork":
         year = details.get("year")
-        texts = _merge(details.get("description", {}), image_texts)
+        texts = _merge(details.get("description") or {}, image_texts)
         language = None
-        sort_date = date(year, 1, 1) if year else item.created_on.date()
+        sort_date = date(year, 1, 1) if year else view.recorded_on
     else:
-        year = item.created_on.year
-        texts = _merge(details.get("text", {}), image_texts)
+        year = view.recorded_on.year if view.recorded_on else None
+        texts = _merge(details.get("text") or {}, image_texts)
         language = details.get("language")
-        sort_date = item.created_on.date()
+        sort_date = view.recorded_on
     return SearchDocument(
-        doc_id=str(item.id),
-        kind=item.kind,
-        version=item.version,
-        titles=dict(details.get("title", {})),
+        doc_id=str(view.id),
+        kind=view.kind,
+        version=view.version,
+        titles=dict(view.title),
         texts=texts,
-        content_notes=dict(details.get("content_note") or {}),
-        contributor=credit(item, contributor),
-        contributor_id=str(item.contributor_id),
+        content_notes=dict(view.content_note),
+        contributor=view.credit,
+        contributor_id=str(item.contributor_id),  # bookkeeping: erasing a contributor's documents
         exhibitions=tuple(slugs),
         year=year,
-        medium=dict(details.get("medium", {})),
-        series=dict(details.get("series", {})),
+        medium=dict(details.get("medium") or {}),
+        series=dict(details.get("series") or {}),
         language=language,
         sort_date=sort_date,
-        expires_on=item.consent.expires_on if item.consent else None,
+        expires_on=view.expires_on,
     )
 
 
-def exhibition_document(exhibition: Exhibition, names: NameFilter = NO_NAMES) -> SearchDocument | None:
-    """The document for an exhibition, or None while it is not published; its texts lose
-    ``names`` (those its works withhold, see ``archive.public.exhibition_names``)."""
-    if not exhibition.is_published:
+def exhibition_document(view: VisibleExhibitionSummary | None, version: int) -> SearchDocument | None:
+    """The document for a published exhibition (its summary, texts without the names its
+    works withhold), or None (not published: delete it)."""
+    if view is None:
         return None
-    opens_on = exhibition.field("opens_on")
     return SearchDocument(
-        doc_id=str(exhibition.id),
+        doc_id=str(view.id),
         kind="exhibition",
-        version=exhibition.version,
-        titles=names.value(dict(exhibition.field("titles"))),
-        texts=names.value(_merge(exhibition.field("statement"), exhibition.field("venue"), exhibition.field("city"))),
-        exhibitions=(exhibition.slug,),
-        year=opens_on.year if opens_on else None,
-        sort_date=opens_on,
+        version=version,
+        titles=dict(view.titles),
+        texts=_merge(view.statement, view.venue, view.city),
+        exhibitions=(view.slug,),
+        year=view.opens_on.year if view.opens_on else None,
+        sort_date=view.opens_on,
     )
 
 
@@ -122,5 +115,7 @@ def document_for(
     if isinstance(aggregate, (Artwork, Testimony)):
         return item_document(archive, aggregate, exhibitions, on)
     if isinstance(aggregate, Exhibition):
-        return exhibition_document(aggregate, exhibition_names(archive, aggregate) if aggregate.is_published else NO_NAMES)
+        on = on or archive.today()
+        view = exhibition_summary(aggregate, Works(archive).of(aggregate.item_ids), on) if aggregate.is_published else None
+        return exhibition_document(view, aggregate.version)
     return None

@@ -10,17 +10,17 @@ text are marked as behind the note.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from types import MappingProxyType
 from uuid import UUID
 
 from archive.application import ExhibitionArchive
-from archive.consent_gate import Surface, credit, may_show, name_filter
 from archive.errors import NotFound
-from archive.public import exhibition_names
+from archive.public import Works
 from archive.search import FACETS, MAX_PAGE_SIZE, FacetCount, SearchHit, SearchIndex, SearchQuery, SearchResults
-from domain.contributors import Contributor
+from archive.visibility import Texts, exhibition_summary, frozen, no_texts, visible_heading
 from domain.exhibitions import Exhibition
 from domain.items import Item
 
@@ -37,15 +37,15 @@ class VisitorHit:
 
     id: UUID
     kind: str
-    titles: dict[str, str]
+    titles: Texts
     credit: str | None
     slug: str | None  # for exhibitions
-    snippets: dict[str, str] = field(default_factory=dict)  # safe HTML with <mark>
+    snippets: Texts = field(default_factory=no_texts)  # safe HTML with <mark>
     #: An item's content note (per language), to be shown before anything of its text.
-    content_note: dict[str, str] = field(default_factory=dict)
+    content_note: Texts = field(default_factory=no_texts)
     #: Snippets of the text of an item with a content note: shown only once the visitor has
     #: chosen to open them, after reading the note (as on the item's page).
-    snippets_behind_note: dict[str, str] = field(default_factory=dict)
+    snippets_behind_note: Texts = field(default_factory=no_texts)
 
     @property
     def text_behind_note(self) -> bool:
@@ -63,11 +63,11 @@ class VisitorResults:
     more), and the facets are empty.
     """
 
-    hits: list[VisitorHit]
+    hits: tuple[VisitorHit, ...]
     total: int
     page: int
     page_size: int
-    facets: dict[str, list[FacetCount]]
+    facets: Mapping[str, tuple[FacetCount, ...]]
     notice: str | None
     total_exact: bool = True
 
@@ -137,10 +137,12 @@ def _search_within_window(
             return None
         hits.append(visible)
     facets = {
-        name: [count for count in counts if name != "exhibition" or count.value not in hidden_slugs]
+        name: tuple(count for count in counts if name != "exhibition" or count.value not in hidden_slugs)
         for name, counts in results.facets.items()
     }
-    return VisitorResults(hits, results.total, results.page, results.page_size, facets, results.notice)
+    return VisitorResults(
+        tuple(hits), results.total, results.page, results.page_size, MappingProxyType(facets), results.notice
+    )
 
 
 def _search_checking_each(
@@ -176,11 +178,11 @@ def _search_checking_each(
     ranked = list(visible.values())
     offset = (query.page - 1) * query.page_size
     return VisitorResults(
-        hits=ranked[offset : offset + query.page_size],
+        hits=tuple(ranked[offset : offset + query.page_size]),
         total=len(ranked),
         page=query.page,
         page_size=query.page_size,
-        facets={name: [] for name in FACETS},
+        facets=NO_FACETS,
         notice=notice,
         total_exact=exhausted,
     )
@@ -208,30 +210,34 @@ def _exhibition_for_slug(archive: ExhibitionArchive) -> Callable[[str], Exhibiti
     return find
 
 
+NO_FACETS: Mapping[str, tuple[FacetCount, ...]] = MappingProxyType({name: () for name in FACETS})
+
+
 def _nothing(query: SearchQuery) -> VisitorResults:
-    return VisitorResults([], 0, query.page, query.page_size, {name: [] for name in FACETS}, None)
+    return VisitorResults((), 0, query.page, query.page_size, NO_FACETS, None)
 
 
 class _Gate:
-    """The consent gate for search hits, now; a contributor with several hits is read once."""
+    """Search hits checked through the visitor projection, now; an item, exhibition or
+    contributor met by several hits is read once."""
 
     def __init__(self, archive: ExhibitionArchive, on: date):
         self.archive = archive
         self.on = on
-        self._contributors: dict[UUID, Contributor] = {}
+        self._works = Works(archive)
 
     def hit(self, hit: SearchHit, *, hanging: set[UUID] | None = None, slugs: tuple[str, ...] = ()) -> VisitorHit | None:
         """What the visitor may see of ``hit``, or None. With ``hanging`` (the items of the
         exhibitions a visitor filtered by, ``slugs``), an item must hang there now."""
-        visible = self._visible(hit.doc_id, hit.kind, hit.version, hanging, slugs)
-        if visible is None:
+        visible_hit = self._visible(hit.doc_id, hit.kind, hit.version, hanging, slugs)
+        if visible_hit is None:
             return None
         snippets = {k: v for k, v in hit.snippets.items() if k not in HIDDEN_SNIPPET_FIELDS}
-        if not visible.text_behind_note:
-            return replace(visible, snippets=snippets)
+        if not visible_hit.text_behind_note:
+            return replace(visible_hit, snippets=frozen(snippets))
         before = {k: v for k, v in snippets.items() if k.startswith(BEFORE_NOTE_PREFIXES)}
         behind = {k: v for k, v in snippets.items() if k not in before}
-        return replace(visible, snippets=before, snippets_behind_note=behind)
+        return replace(visible_hit, snippets=frozen(before), snippets_behind_note=frozen(behind))
 
     def _visible(
         self, doc_id: str, kind: str, version: int, hanging: set[UUID] | None, slugs: tuple[str, ...]
@@ -243,24 +249,24 @@ class _Gate:
                 exhibition = archive.get_exhibition(aggregate_id)
                 if not exhibition.is_published or (hanging is not None and exhibition.slug not in slugs):
                     return None
-                titles = exhibition_names(archive, exhibition).value(dict(exhibition.titles))
-                return VisitorHit(exhibition.id, kind, titles, None, exhibition.slug)
-            item: Item = archive.get_item(aggregate_id)
+                summary = exhibition_summary(exhibition, self._works.of(exhibition.item_ids), self.on)
+                if summary is None:
+                    return None
+                return VisitorHit(summary.id, kind, summary.titles, None, summary.slug)
+            work = self._works.work(aggregate_id)
         except (NotFound, ValueError):
             return None
-        if not may_show(item, Surface.ONLINE, self.on):
+        if work is None:
             return None
-        if hanging is not None and (item.id not in hanging or not may_show(item, Surface.ONLINE_EXHIBITION, self.on)):
+        item: Item = work[0]
+        view = visible_heading(item, work[1], self.on)
+        if view is None:
             return None
-        if version < item.version:
+        if hanging is not None and (view.id not in hanging or not view.exhibitable):
+            return None
+        if version < view.version:
             # Indexed before the item's latest change (a narrower credit, an edited caption): its
             # matching and snippets may rest on text no longer shown. The follower re-indexes it
             # within a second; until then it is left out.
             return None
-        contributor = self._contributors.get(item.contributor_id)
-        if contributor is None:
-            contributor = self._contributors[item.contributor_id] = archive.get_contributor(item.contributor_id)
-        names = name_filter(item, contributor)
-        titles = names.value(dict(item.detail("title", {})))
-        note = names.value(dict(item.detail("content_note", None) or {}))
-        return VisitorHit(item.id, item.kind, titles, credit(item, contributor), None, content_note=note)
+        return VisitorHit(view.id, view.kind, view.title, view.credit, None, content_note=view.content_note)

@@ -10,12 +10,13 @@ from flask import Blueprint, abort, current_app, render_template, request
 from archive.application import ExhibitionArchive
 from archive.errors import NotFound
 from archive.public import (
-    PublicExhibition,
     exhibition_timeline,
     published_exhibition,
     published_exhibition_as_of,
     published_exhibitions,
+    published_summary,
 )
+from archive.visibility import VisibleExhibitionSummary
 
 from web.page_cache import cached_page
 
@@ -28,7 +29,7 @@ def archive() -> ExhibitionArchive:
     return current_app.extensions["archive"]
 
 
-def _by_period(today: date) -> dict[str, list[PublicExhibition]]:
+def _by_period(today: date) -> dict[str, list[VisibleExhibitionSummary]]:
     """Published exhibitions split into current, upcoming (not yet open) and past ones."""
     shown = published_exhibitions(archive(), today)
     upcoming = [e for e in shown if e.opens_on is not None and e.opens_on > today]
@@ -101,7 +102,7 @@ def as_of(slug: str) -> str:
             exhibition = view.now
         else:
             view = None
-            exhibition = published_exhibition(archive(), slug, today)
+            exhibition = published_summary(archive(), slug, today)
     except NotFound:
         abort(404)
     return render_template(

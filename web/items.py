@@ -12,7 +12,8 @@ from uuid import UUID
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
 from archive.application import ExhibitionArchive
-from archive.public import PublicExhibition, PublicImage, PublicItem, exhibitions_showing, visible_item
+from archive.public import exhibitions_showing, visible_item
+from archive.visibility import VisibleExhibitionSummary, VisibleImage, VisibleItem
 from domain.languages import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
 
 from web.i18n import language
@@ -26,14 +27,14 @@ def archive() -> ExhibitionArchive:
     return current_app.extensions["archive"]
 
 
-def _visible_or_404(item_id: UUID) -> PublicItem:
+def _visible_or_404(item_id: UUID) -> VisibleItem:
     item = visible_item(archive(), item_id, archive().today())
     if item is None:
         abort(404)
     return item
 
 
-def _context(item: PublicItem, exhibitions: list[PublicExhibition]) -> PublicExhibition | None:
+def _context(item: VisibleItem, exhibitions: list[VisibleExhibitionSummary]) -> VisibleExhibitionSummary | None:
     """The exhibition the visitor came from (``?exhibition=<slug>``), else the first showing the item."""
     asked = request.args.get("exhibition")
     for exhibition in exhibitions:
@@ -42,7 +43,7 @@ def _context(item: PublicItem, exhibitions: list[PublicExhibition]) -> PublicExh
     return exhibitions[0] if exhibitions else None
 
 
-def _skip(item: PublicItem, context: PublicExhibition | None) -> tuple[str, str]:
+def _skip(item: VisibleItem, context: VisibleExhibitionSummary | None) -> tuple[str, str]:
     """Where 'skip' leads: the next work of the exhibition, the exhibition, or the list.
 
     Returns the URL and what it is (``next``, ``exhibition`` or ``exhibitions``).
@@ -50,7 +51,7 @@ def _skip(item: PublicItem, context: PublicExhibition | None) -> tuple[str, str]
     lang = language()
     if context is None:
         return url_for("exhibitions.listing", lang=lang), "exhibitions"
-    ids = [i.id for i in context.items]
+    ids = list(context.work_ids)
     position = ids.index(item.id) if item.id in ids else len(ids)
     if position + 1 < len(ids):
         return url_for("items.show", item_id=ids[position + 1], exhibition=context.slug, lang=lang), "next"
@@ -101,7 +102,7 @@ def show(item_id: UUID) -> str:
 def image(item_id: UUID, image_id: UUID) -> str:
     """A larger view of one image of a visible item, with its alt text and caption."""
     item = _visible_or_404(item_id)
-    found: PublicImage | None = next((i for i in item.images if i.image_id == str(image_id)), None)
+    found: VisibleImage | None = item.image(str(image_id))
     if found is None or not found.renditions("jpeg"):
         abort(404)
     lang = language()

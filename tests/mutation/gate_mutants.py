@@ -1,12 +1,15 @@
 """Mutation check of the consent gate's call sites: would the safety tests notice if one went?
 
-Every call of ``may_show``, ``name_filter`` and ``credit`` in ``archive/`` and ``web/`` is
-disabled in turn, in a temporary copy of the tree (the working tree is never edited, so an
-interruption leaves nothing behind):
+Every call of ``may_show``, ``name_filter``, ``works_name_filter`` and ``credit`` in
+``archive/`` and ``web/`` is disabled in turn, in a temporary copy of the tree (the working tree
+is never edited, so an interruption leaves nothing behind). They are called by the visitor
+projection (``archive/visibility.py``), which every visitor surface goes through, and by the
+curators' name review:
 
-* ``may_show(...)``    -> always True (shown whatever the consent says);
-* ``name_filter(...)`` -> a filter that removes no name;
-* ``credit(...)``      -> the contributor's name, whatever the attribution.
+* ``may_show(...)``          -> always True (shown whatever the consent says);
+* ``name_filter(...)``       -> a filter that removes no name;
+* ``works_name_filter(...)`` -> a filter that removes no name from an exhibition's own texts;
+* ``credit(...)``            -> the contributor's name, whatever the attribution.
 
 For each mutant the safety tests (``SAFETY_TESTS``) run until the first failure; a mutant no
 test fails on *survived*. Tests that already fail on the unmutated copy are left out (and
@@ -36,6 +39,7 @@ SEARCHED = ("archive", "web")
 REPLACEMENTS = {
     "may_show": "(lambda *_: True)",
     "name_filter": '(lambda *_: __import__("archive.name_filter", fromlist=["NO_NAMES"]).NO_NAMES)',
+    "works_name_filter": '(lambda *_: __import__("archive.name_filter", fromlist=["NO_NAMES"]).NO_NAMES)',
     "credit": "(lambda _item, person: person.name if person is not None else None)",
 }
 #: The safety tests: every surface a visitor or another system sees, and the use cases behind them.
@@ -55,6 +59,7 @@ SAFETY_TESTS = (
     "tests/e2e/test_api.py",
     "tests/e2e/test_name_battery.py",
     "tests/e2e/test_name_review_page.py",
+    "tests/e2e/test_exhibition_names.py",
 )
 PYTEST_ARGS = ("-q", "-x", "-p", "no:cacheprovider", "-m", "not postgres and not slow", "-rf")
 COPY_IGNORED = shutil.ignore_patterns(

@@ -7,13 +7,14 @@ later is not published by accident.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 from flask import Response, url_for
 
-from archive.public import PublicExhibition, PublicImage, PublicItem
+from archive.visibility import VisibleExhibition, VisibleExhibitionSummary, VisibleImage, VisibleItem
 from archive.search_queries import VisitorHit, VisitorResults
 from domain.exhibitions import Exhibition
 from domain.items import Item
@@ -31,7 +32,7 @@ def _date(value: date | None) -> str | None:
 
 
 def _texts(value: Any) -> dict[str, str]:
-    return {k: v for k, v in value.items() if isinstance(v, str)} if isinstance(value, dict) else {}
+    return {k: v for k, v in value.items() if isinstance(v, str)} if isinstance(value, Mapping) else {}
 
 
 def item_url(item_id: UUID | str) -> str:
@@ -42,20 +43,20 @@ def exhibition_url(slug: str) -> str:
     return url_for("api.get_exhibition", slug=slug)
 
 
-def image_json(item_id: UUID, image: PublicImage) -> dict[str, Any]:
-    renditions = sorted(image.derivatives, key=lambda d: (d["format"], d["width"]))
+def image_json(item_id: UUID, image: VisibleImage) -> dict[str, Any]:
+    renditions = sorted(image.derivatives, key=lambda d: (d.format, d.width))
     return {
         "id": str(image.image_id),
         "alt_text": _texts(image.alt_text),
         "caption": _texts(image.caption),
         "renditions": [
             {
-                "name": d["name"],
-                "format": d["format"],
-                "width": int(d["width"]),
-                "height": int(d["height"]),
+                "name": d.name,
+                "format": d.format,
+                "width": d.width,
+                "height": d.height,
                 "url": url_for(
-                    "media.derivative", item_id=item_id, image_id=UUID(str(image.image_id)), name=d["name"], fmt=d["format"]
+                    "media.derivative", item_id=item_id, image_id=UUID(str(image.image_id)), name=d.name, fmt=d.format
                 ),
             }
             for d in renditions
@@ -63,7 +64,7 @@ def image_json(item_id: UUID, image: PublicImage) -> dict[str, Any]:
     }
 
 
-def item_json(view: PublicItem) -> dict[str, Any]:
+def item_json(view: VisibleItem) -> dict[str, Any]:
     """An artwork or a testimony as a visitor may see it; a testimony's content note comes first."""
     details = view.details
     data: dict[str, Any] = {
@@ -93,7 +94,7 @@ def item_json(view: PublicItem) -> dict[str, Any]:
     return data
 
 
-def _exhibition_fields(view: PublicExhibition) -> dict[str, Any]:
+def _exhibition_fields(view: VisibleExhibitionSummary) -> dict[str, Any]:
     return {
         "id": str(view.id),
         "slug": view.slug,
@@ -105,18 +106,18 @@ def _exhibition_fields(view: PublicExhibition) -> dict[str, Any]:
     }
 
 
-def exhibition_summary_json(view: PublicExhibition) -> dict[str, Any]:
+def exhibition_summary_json(view: VisibleExhibitionSummary) -> dict[str, Any]:
     return {**_exhibition_fields(view), "opens_on": _date(view.opens_on), "closes_on": _date(view.closes_on)}
 
 
-def exhibition_json(view: PublicExhibition) -> dict[str, Any]:
+def exhibition_json(view: VisibleExhibition) -> dict[str, Any]:
     """A published exhibition with the works the gate lets through, in order, with wall texts."""
     return {
         **_exhibition_fields(view),
         "statement": _texts(view.statement),
         "opens_on": _date(view.opens_on),
         "closes_on": _date(view.closes_on),
-        "works": [{"wall_text": _texts(item.wall_text), "item": item_json(item)} for item in view.items],
+        "works": [{"wall_text": _texts(item.wall_text), "item": item_json(item)} for item in view.works],
     }
 
 
@@ -137,7 +138,7 @@ def hit_json(hit: VisitorHit) -> dict[str, Any]:
     return body
 
 
-def _snippets(snippets: dict[str, str]) -> dict[str, str]:
+def _snippets(snippets: Mapping[str, str]) -> dict[str, str]:
     return {name: html for name, html in snippets.items() if isinstance(html, str)}
 
 

@@ -170,9 +170,9 @@ def test_an_index_lagging_past_the_window_never_shows_or_counts_a_withdrawn_item
     results = search(archive, index, SearchQuery(text="кворум"))
     assert {hit.id for hit in results.hits} == kept
     assert results.total == 2 and results.total_exact  # every match was checked: an exact count
-    assert all(counts == [] for counts in results.facets.values())
+    assert all(counts == () for counts in results.facets.values())
     alone = search(archive, index, SearchQuery(text="словоотзыва"))
-    assert alone.hits == [] and alone.total == 0 and "словоотзыва" not in _everything_shown(results)
+    assert alone.hits == () and alone.total == 0 and "словоотзыва" not in _everything_shown(results)
 
 
 def test_an_index_lagging_past_the_window_counts_only_what_passed_the_gate_on_any_page(archive, index, follower, monkeypatch):
@@ -189,7 +189,7 @@ def test_an_index_lagging_past_the_window_counts_only_what_passed_the_gate_on_an
     assert (first.total, first.total_exact, first.pages) == (6, False, 2)  # at least this page and one more
     assert (second.total, second.total_exact, second.pages) == (8, True, 2)  # every match checked
     assert len(first.hits) == 5 and {hit.id for hit in first.hits + second.hits} == kept
-    assert search(archive, index, SearchQuery(text="вереск", page=3, page_size=5)).hits == []
+    assert search(archive, index, SearchQuery(text="вереск", page=3, page_size=5)).hits == ()
 
 
 def test_an_index_lagging_past_the_window_counts_at_least_one_more_page_and_says_it_is_not_exact(
@@ -216,7 +216,7 @@ def test_an_index_lagging_past_the_window_leaves_out_an_item_indexed_before_its_
 
     for text in ("Unusualname", "зовут"):  # its old text still holds the name that is now withheld
         results = search(archive, index, SearchQuery(text=text))
-        assert results.hits == [] and results.total == 0
+        assert results.hits == () and results.total == 0
     follower.catch_up()
     [hit] = search(archive, index, SearchQuery(text="зовут")).hits
     assert hit.id == item and "Unusualname" not in _everything_shown(search(archive, index, SearchQuery(text="зовут")))
@@ -255,7 +255,7 @@ def test_an_unpublished_exhibition_leaves_facets_and_filters_before_the_index_ca
     assert "quiet-room" not in repr(results)
     for exhibitions in (("quiet-room",), ("quiet-room", "never-was")):
         filtered = search(archive, index, SearchQuery(text="полынь", exhibitions=exhibitions))
-        assert filtered.hits == [] and filtered.total == 0 and "quiet-room" not in repr(filtered)
+        assert filtered.hits == () and filtered.total == 0 and "quiet-room" not in repr(filtered)
     both = search(archive, index, SearchQuery(text="полынь", exhibitions=("quiet-room", "open-room")))
     assert [hit.id for hit in both.hits] == [items[0]] and both.total == 1
     assert "quiet-room" not in _exhibition_counts(both)

@@ -4,6 +4,7 @@ name filter removes no ordinary word of its texts, whatever credit each contribu
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -48,7 +49,7 @@ def _demo(*, credit: str | None) -> ExhibitionArchive:
 def _texts(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return [text for item in value.values() for text in _texts(item)]
     if isinstance(value, (list, tuple)):
         return [text for item in value for text in _texts(item)]
@@ -60,7 +61,7 @@ def _visible_texts(archive: ExhibitionArchive) -> dict[str, list[str]]:
     seen: dict[str, list[str]] = {}
     with clock.fixed_at(datetime(2024, 4, 20, 12, tzinfo=timezone.utc)):
         views = [visible_item(archive, item_id, OPEN_DAY) for item_id in archive.item_ids()]
-        views += published_exhibition(archive, SLUG, OPEN_DAY).items
+        views += published_exhibition(archive, SLUG, OPEN_DAY).works
     for view in views:
         if view is None:
             continue

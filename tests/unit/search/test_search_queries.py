@@ -53,8 +53,8 @@ def test_a_hit_whose_consent_has_expired_is_neither_shown_nor_counted_even_at_it
 
     assert [h.id for h in search(archive, index, SearchQuery(text="words"), on=date(2030, 1, 9)).hits] == [item]
     results = search(archive, index, SearchQuery(text="words"), on=date(2030, 1, 11))
-    assert results.hits == [] and results.total == 0 and results.total_exact
-    assert all(counts == [] for counts in results.facets.values())
+    assert results.hits == () and results.total == 0 and results.total_exact
+    assert all(counts == () for counts in results.facets.values())
 
 
 @pytest.mark.parametrize("index_state", ["far behind", "in step"])

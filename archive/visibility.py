@@ -1,0 +1,292 @@
+"""The visitor projection: the one way anything of an item or an exhibition leaves the archive
+for a visitor or another system (pages, the API, search documents and hits, media, and every
+future feed or export).
+
+It belongs to the consent gate (``archive.consent_gate``) and is the only place its rules are
+applied: scopes and expiry (``may_show``), withdrawal, attribution (``credit``), the name
+filter (the names an attribution withholds and the spans curators redacted) and image
+redaction. What comes out is simple and immutable: frozen dataclasses, tuples, read-only
+mappings (``types.MappingProxyType``) of str, int, date and UUID. A surface that holds a
+:class:`VisibleItem` can show all of it and nothing else; it never needs, and never gets, an
+aggregate, a ``Personal`` or a ``Consent``.
+
+The functions here are pure: the caller (``archive.public``) reads the aggregates, once each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+from typing import Any, cast
+from uuid import UUID
+
+from archive.consent_gate import Surface, credit, may_show, name_filter, works_name_filter
+from archive.name_filter import NameFilter
+from domain.contributors import Contributor
+from domain.exhibitions import Exhibition
+from domain.items import Item
+
+#: Text in several languages: language code -> text (read-only).
+Texts = Mapping[str, str]
+#: An item with its contributor (None when the contributor is unknown).
+Work = tuple[Item, Contributor | None]
+
+EMPTY: Texts = MappingProxyType({})
+
+
+def no_texts() -> Texts:
+    """:data:`EMPTY`, as a dataclass default (a read-only mapping is not hashable)."""
+    return EMPTY
+#: The descriptive fields a visitor may see, per kind, picked one by one: a field added to an
+#: item later is not shown until it is named here.
+SHOWN_DETAILS = {
+    "artwork": ("title", "year", "medium", "dimensions", "description", "series", "content_note"),
+    "testimony": ("title", "text", "language", "content_note"),
+}
+
+
+def frozen(value: Any) -> Any:
+    """``value`` with every dict made a read-only mapping and every list a tuple, all the way down."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({key: frozen(item) for key, item in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(frozen(item) for item in value)
+    return value
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """One stored derivative of an image (``thumb``/``display``/``large``, ``webp``/``jpeg``)."""
+
+    name: str
+    format: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class VisibleImage:
+    """An image of a visible item that is not redacted: its texts (names withheld) and renditions."""
+
+    image_id: str
+    alt_text: Texts
+    caption: Texts
+    derivatives: tuple[Rendition, ...] = ()
+
+    def renditions(self, fmt: str) -> tuple[Rendition, ...]:
+        """The renditions in one format, smallest first (for ``srcset``)."""
+        return tuple(sorted((d for d in self.derivatives if d.format == fmt), key=lambda d: d.width))
+
+    def rendition(self, name: str, fmt: str) -> Rendition | None:
+        """The rendition ``name`` in ``fmt``, or None if it was never made."""
+        return next((d for d in self.derivatives if d.name == name and d.format == fmt), None)
+
+
+@dataclass(frozen=True)
+class VisibleHeading:
+    """What a link to a visible item shows (a search hit): its title and content note (names
+    withheld), its credit (None for anonymous), and no text, images or other details.
+
+    ``exhibitable`` says whether current consent also lets it be shown inside a published
+    exhibition (search documents and exhibition filters need it). ``version`` is the item's
+    version it was projected from, and ``expires_on`` the last day its consent runs (None: no
+    end), for indexes and caches.
+    """
+
+    id: UUID
+    kind: str
+    version: int
+    title: Texts
+    content_note: Texts
+    credit: str | None
+    exhibitable: bool
+    recorded_on: date | None
+    expires_on: date | None
+
+
+@dataclass(frozen=True)
+class VisibleItem(VisibleHeading):
+    """What a visitor may see of one item, now, on one surface: its heading, and ``details``
+    (only :data:`SHOWN_DETAILS`), its images that are not redacted, and ``wall_text``, the
+    text beside it in an exhibition (empty elsewhere), all with the names its attribution
+    withholds and the redacted spans removed. The content note (``content_note``, also in
+    ``details``) travels with it: a surface shows it before the item's text.
+    """
+
+    details: Mapping[str, Any] = field(default_factory=no_texts)
+    images: tuple[VisibleImage, ...] = ()
+    wall_text: Texts = field(default_factory=no_texts)
+
+    def image(self, image_id: str) -> VisibleImage | None:
+        """One of its visible images by id, or None."""
+        return next((image for image in self.images if image.image_id == image_id), None)
+
+
+def visible(
+    item: Item,
+    contributor: Contributor | None,
+    on: date,
+    surface: Surface = Surface.ONLINE,
+    wall_text: Mapping[str, str] | None = None,
+) -> VisibleItem | None:
+    """The item as a visitor may see it on ``surface`` on the day ``on``, or None when its
+    current consent does not allow that (none recorded, a scope missing, expired, withdrawn,
+    its content shredded). Every text of it (details, image texts, ``wall_text``) loses the
+    names its attribution withholds and the spans curators redacted; redacted images are left
+    out."""
+    return cast("VisibleItem | None", _project(item, contributor, on, surface, whole=True, wall_text=wall_text))
+
+
+def visible_heading(
+    item: Item, contributor: Contributor | None, on: date, surface: Surface = Surface.ONLINE
+) -> VisibleHeading | None:
+    """The item's heading (see :class:`VisibleHeading`) under the same rules as :func:`visible`,
+    or None; its text and images are not read, so a search hit costs what it shows."""
+    return _project(item, contributor, on, surface, whole=False)
+
+
+def _project(
+    item: Item,
+    contributor: Contributor | None,
+    on: date,
+    surface: Surface,
+    *,
+    whole: bool,
+    wall_text: Mapping[str, str] | None = None,
+) -> VisibleHeading | None:
+    if not may_show(item, surface, on):
+        return None
+    names = name_filter(item, contributor)
+    shown = item.details.value or {}
+    picked = SHOWN_DETAILS.get(item.kind, ()) if whole else ("title", "content_note")
+    details = frozen(names.value({key: shown[key] for key in picked if key in shown}))
+    heading = dict(
+        id=item.id,
+        kind=item.kind,
+        version=item.version,
+        title=details.get("title") or EMPTY,
+        content_note=details.get("content_note") or EMPTY,
+        credit=credit(item, contributor),
+        exhibitable=surface is Surface.ONLINE_EXHIBITION or may_show(item, Surface.ONLINE_EXHIBITION, on),
+        recorded_on=item.created_on.date(),
+        expires_on=item.consent.expires_on if item.consent else None,
+    )
+    if not whole:
+        return VisibleHeading(**heading)
+    images = tuple(
+        VisibleImage(
+            image_id,
+            frozen(names.value(dict(image.value.get("alt_text") or {}))),
+            frozen(names.value(dict(image.value.get("caption") or {}))),
+            tuple(
+                Rendition(str(d["name"]), str(d["format"]), int(d["width"]), int(d["height"]))
+                for d in image.value.get("media", {}).get("derivatives", [])
+            ),
+        )
+        for image_id, image in item.images.items()
+        if not image.redacted
+    )
+    return VisibleItem(**heading, details=details, images=images, wall_text=frozen(names.value(dict(wall_text or {}))))
+
+
+# -- exhibitions ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VisibleExhibitionSummary:
+    """A published exhibition's own fields, with the names any of its works withholds removed,
+    and the ids of the works visitors may see in it, in order (for links, cards and counts).
+    Its works themselves are not projected: see :class:`VisibleExhibition`."""
+
+    id: UUID
+    slug: str
+    titles: Texts
+    organiser: Texts
+    venue: Texts
+    city: Texts
+    statement: Texts
+    opens_on: date | None
+    closes_on: date | None
+    work_ids: tuple[UUID, ...] = ()
+
+    def is_current(self, on: date) -> bool:
+        started = self.opens_on is None or self.opens_on <= on
+        ended = self.closes_on is not None and self.closes_on < on
+        return started and not ended
+
+
+@dataclass(frozen=True)
+class VisibleExhibition(VisibleExhibitionSummary):
+    """A published exhibition with the works visitors may see in it, in order, each a
+    :class:`VisibleItem` with its wall text."""
+
+    works: tuple[VisibleItem, ...] = ()
+
+
+def exhibition_summary(
+    exhibition: Exhibition, works: Mapping[UUID, Work], on: date, names_from: Iterable[Work] | None = None
+) -> VisibleExhibitionSummary | None:
+    """A published exhibition's summary (None while it is not published). ``works`` holds its
+    works by id (those missing are left out); its texts lose the names withheld by
+    ``names_from`` (by default its own works: see ``consent_gate.works_name_filter``)."""
+    if not exhibition.is_published:
+        return None
+    return _summary(exhibition, works, on, _names(exhibition, works, names_from))
+
+
+def visible_exhibition(
+    exhibition: Exhibition, works: Mapping[UUID, Work], on: date, names_from: Iterable[Work] | None = None
+) -> VisibleExhibition | None:
+    """A published exhibition with its visible works (None while it is not published); see
+    :func:`exhibition_summary` for ``works`` and ``names_from``."""
+    if not exhibition.is_published:
+        return None
+    return exhibition_as_it_was(exhibition, works, on, names_from)
+
+
+def exhibition_as_it_was(
+    exhibition: Exhibition, works: Mapping[UUID, Work], on: date, names_from: Iterable[Work] | None = None
+) -> VisibleExhibition:
+    """An exhibition's state (a past one, published then or not) with the works of its
+    arrangement that *current* consent (on ``on``) lets visitors see. Only for an exhibition
+    that is published now: the caller checks."""
+    names = _names(exhibition, works, names_from)
+    shown = []
+    for placement in exhibition.placements:
+        if placement.item_id in works:
+            item, contributor = works[placement.item_id]
+            view = visible(item, contributor, on, Surface.ONLINE_EXHIBITION, placement.wall_text.reveal({}) or {})
+            if view is not None:
+                shown.append(view)
+    summary = _summary(exhibition, {}, on, names)
+    fields = {name: getattr(summary, name) for name in VisibleExhibitionSummary.__dataclass_fields__}
+    return VisibleExhibition(**{**fields, "work_ids": tuple(view.id for view in shown)}, works=tuple(shown))
+
+
+def _names(exhibition: Exhibition, works: Mapping[UUID, Work], names_from: Iterable[Work] | None) -> NameFilter:
+    own = (works[i] for i in exhibition.item_ids if i in works)
+    return works_name_filter(own if names_from is None else names_from)
+
+
+def _summary(exhibition: Exhibition, works: Mapping[UUID, Work], on: date, names: NameFilter) -> VisibleExhibitionSummary:
+    def texts(name: str) -> Texts:
+        return frozen(names.value(dict(exhibition.field(name) or {})))
+
+    return VisibleExhibitionSummary(
+        id=exhibition.id,
+        slug=exhibition.slug,
+        titles=texts("titles"),
+        organiser=texts("organiser"),
+        venue=texts("venue"),
+        city=texts("city"),
+        statement=texts("statement"),
+        opens_on=exhibition.field("opens_on"),
+        closes_on=exhibition.field("closes_on"),
+        work_ids=tuple(
+            p.item_id
+            for p in exhibition.placements
+            if p.item_id in works and may_show(works[p.item_id][0], Surface.ONLINE_EXHIBITION, on)
+        ),
+    )
