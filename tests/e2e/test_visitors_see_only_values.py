@@ -123,7 +123,7 @@ def _public_urls(archive: Any) -> list[str]:
             f"/exhibitions/{SLUG}/as-of?date=2024-04-20", "/about", "/search?q=room", "/search?kind=testimony",
             f"/search?exhibition={SLUG}", "/api/v1/openapi.json", "/api/v1/exhibitions",
             f"/api/v1/exhibitions/{SLUG}", "/api/v1/search?q=room", f"/api/v1/search?exhibition={SLUG}",
-            "/api/v1/", "/api/v1/no-such-thing"]
+            "/api/v1/", "/api/v1/no-such-thing", "/favicon.ico"]
     for item_id in items:
         urls += [f"/items/{item_id}", f"/items/{item_id}?continue=1&exhibition={SLUG}", f"/api/v1/items/{item_id}"]
         item = archive.get_item(UUID(item_id))
