@@ -484,30 +484,32 @@ def test_compaction_waits_for_a_pause_in_changes_but_not_forever(archive, index)
 
 
 def test_a_follower_applying_changes_does_not_compact_until_they_pause(archive, index, monkeypatch):
+    from types import SimpleNamespace
+
+    from archive import search_follower
+
     compactions: list[int] = []
     monkeypatch.setattr(type(index._current()), "compact", lambda self: compactions.append(1) or 0)
-    monkeypatch.setattr("archive.search_follower.COMPACT_SECONDS", 0.05)
-    monkeypatch.setattr("archive.search_follower.QUIET_SECONDS", 1.0)
+    now = [1000.0]  # the follower's monotonic clock, moved by the test: no race with the machine's load
+    monkeypatch.setattr(search_follower, "time", SimpleNamespace(monotonic=lambda: now[0]))
     follower = SearchFollower(archive, index)
     contributor = archive.register_contributor(name="Burst Person", actor=CURATOR)
-    stop = threading.Event()
-    thread = threading.Thread(target=follower.run_forever, args=(stop, 0.01), daemon=True)
-    thread.start()
-    try:
-        time.sleep(0.2)
-        before = len(compactions)  # the first idle poll may compact: nothing applied yet
-        for n in range(10):
-            archive.record_testimony(
-                contributor_id=contributor, actor=CURATOR, title={"en": f"t{n}"}, text={"en": "x"}, language="en",
-                content_note={"en": "Mentions violence."},
-            )
-            time.sleep(0.1)  # the follower polls every 0.01 s, so it is idle in between
-        assert len(compactions) == before
-        time.sleep(2.0)
-        assert len(compactions) > before  # the pause came
-    finally:
-        stop.set()
-        thread.join(10)
+    now[0] += search_follower.COMPACT_SECONDS
+    follower.step()
+    before = len(compactions)  # the first idle check may compact: nothing applied yet
+    for n in range(10):  # a burst: a change every half of the quiet time, well past the compaction interval
+        archive.record_testimony(
+            contributor_id=contributor, actor=CURATOR, title={"en": f"t{n}"}, text={"en": "x"}, language="en",
+            content_note={"en": "Mentions violence."},
+        )
+        now[0] += search_follower.QUIET_SECONDS / 2
+        assert follower.step() > 0
+        now[0] += search_follower.QUIET_SECONDS / 4
+        assert follower.step() == 0  # idle in between, but not quiet for long enough
+    assert len(compactions) == before
+    now[0] += search_follower.QUIET_SECONDS
+    follower.step()
+    assert len(compactions) == before + 1  # the pause came
 
 
 def test_a_purge_rewrites_one_segment_at_a_time_so_new_changes_are_applied_in_between(archive, index):
