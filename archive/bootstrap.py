@@ -73,6 +73,10 @@ def open_archive(settings: Settings) -> ExhibitionArchive:
     try:
         if has_events and keys.is_empty():
             raise ConfigurationError(_missing_key_table(settings))
+        if not has_events and keys.holds_recorded_keys():
+            # Opened, it would look like a fresh archive, and the first pass over abandoned
+            # reservations would shred the keys of subjects recorded shortly before the backup.
+            raise ConfigurationError(_missing_events(settings))
         keys.verify_master_key()
         keys.complete_pending_purges()
         media, images = media_adapters(settings)
@@ -151,6 +155,15 @@ def _missing_key_table(settings: Settings) -> str:
         f"({_event_store_place(settings)}) holds events sealed under it: opened without it, every "
         "item would look withdrawn. Restore the key table from the backup it belongs with (the "
         "same one as the events and the master key); do not start the archive without it."
+    )
+
+
+def _missing_events(settings: Settings) -> str:
+    return (
+        f"The event store ({_event_store_place(settings)}) holds no events, but the key table "
+        f"({_key_table_place(settings)}) holds keys of recorded contributors and items: the events "
+        "are missing. Restore the event store from the backup the key table belongs with; do not "
+        "start the archive without it."
     )
 
 

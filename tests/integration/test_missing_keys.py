@@ -187,3 +187,26 @@ def test_commands_other_than_init_make_no_data_folder_where_they_run(tmp_path: P
     assert (tmp_path / "var" / "master.key").exists()
     result = CliRunner().invoke(cli, ["list-tokens"], obj={"environ": {}})
     assert result.exit_code == 0 and result.output == "No API tokens.\n"
+
+
+def test_a_key_table_restored_without_its_events_is_refused_not_opened_empty(tmp_path: Path, monkeypatch):
+    from archive import keystore
+
+    settings = Settings(data_dir=tmp_path / "var")
+    archive = open_archive(settings)
+    try:
+        _record(archive)
+        monkeypatch.setattr(keystore, "ABANDONED_AFTER_SECONDS", -1.0)
+        archive.shred_abandoned_reservations()  # as every process does half an hour later
+    finally:
+        archive.close()
+    monkeypatch.undo()
+    for path in settings.data_dir.glob("events.sqlite3*"):
+        path.unlink()  # the key table and master key came back, the events did not
+
+    with pytest.raises(ConfigurationError) as refused:
+        open_archive(settings)
+    message = str(refused.value)
+    assert "events.sqlite3) holds no events" in message and "Restore the event store" in message
+    assert "\n" not in message
+    assert not (settings.data_dir / "events.sqlite3").exists()  # no empty event store made
