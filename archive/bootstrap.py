@@ -380,7 +380,13 @@ def load_master_key(settings: Settings, *, has_events: bool = False) -> MasterKe
             f"{path} is readable by other users. Make it private (chmod 600 {path}) and, "
             "since it may have been copied, rotate it with 'archive rotate-master-key'."
         )
-    return MasterKey.from_text(path.read_text())
+    try:
+        return MasterKey.from_text(path.read_text(errors="replace"))
+    except ConfigurationError:
+        raise ConfigurationError(
+            f"{path.resolve()} holds no valid master key (ARCHIVE_MASTER_KEY is not set, so the "
+            "key is read from that file). Restore master.key from the backup it belongs with."
+        ) from None
 
 
 def _create_master_key_file(path: Path, key: MasterKey) -> None:

@@ -210,3 +210,16 @@ def test_a_key_table_restored_without_its_events_is_refused_not_opened_empty(tmp
     assert "events.sqlite3) holds no events" in message and "Restore the event store" in message
     assert "\n" not in message
     assert not (settings.data_dir / "events.sqlite3").exists()  # no empty event store made
+
+
+def test_a_garbled_master_key_file_is_named_not_blamed_on_the_environment(tmp_path: Path):
+    settings = Settings(data_dir=tmp_path / "var")
+    _archive_with_events(Storage("sqlite", settings))
+    key_file = settings.data_dir / "master.key"
+    for garbage in (b"not a key at all\n", b"\xff\xfe\x00garbage", b"QUJD\n"):
+        key_file.write_bytes(garbage)
+        with pytest.raises(ConfigurationError) as refused:
+            open_archive(settings)
+        message = str(refused.value)
+        assert str(key_file.resolve()) in message and "ARCHIVE_MASTER_KEY is not set" in message
+        assert "\n" not in message
