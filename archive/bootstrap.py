@@ -329,7 +329,15 @@ def require_data_dir(settings: Settings) -> None:
     With PostgreSQL and S3 nothing lives in the data folder, and nothing is required.
     """
     if (settings.uses_postgres and settings.s3_bucket) or settings.data_dir.is_dir():
-        return
+        if settings.uses_postgres or (settings.data_dir / EVENTS_FILE).exists():
+            return
+        # An existing folder without an event store (an unmounted volume's mount point, a
+        # folder made by hand) would become a new, empty archive just the same.
+        raise ConfigurationError(
+            f"No archive in the data folder {settings.data_dir.resolve()}: it holds no {EVENTS_FILE}. "
+            "Check that the right folder (or volume) is there, set ARCHIVE_DATA_DIR to the archive's "
+            "data folder, or create a new archive with 'archive init'."
+        )
     where = settings.data_dir.resolve()
     source = (
         "ARCHIVE_DATA_DIR is not set, so the default ./var in the current folder"

@@ -223,3 +223,19 @@ def test_a_garbled_master_key_file_is_named_not_blamed_on_the_environment(tmp_pa
         message = str(refused.value)
         assert str(key_file.resolve()) in message and "ARCHIVE_MASTER_KEY is not set" in message
         assert "\n" not in message
+
+
+def test_commands_make_no_archive_in_an_existing_empty_folder(tmp_path: Path):
+    mount_point = tmp_path / "archive-volume"  # the volume is not mounted: an empty folder
+    mount_point.mkdir()
+    environ = {"ARCHIVE_DATA_DIR": str(mount_point)}
+    for command in (["list-tokens"], ["exhibition", "x"], ["follow", "--once"], ["serve"]):
+        result = CliRunner().invoke(cli, command, obj={"environ": environ})
+        assert result.exit_code == 1, (command, result.output)
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and str(mount_point.resolve()) in lines[0], (command, result.output)
+        assert "archive init" in lines[0]
+        assert list(mount_point.iterdir()) == [], command
+
+    assert CliRunner().invoke(cli, ["init"], obj={"environ": environ}).exit_code == 0
+    assert CliRunner().invoke(cli, ["list-tokens"], obj={"environ": environ}).output == "No API tokens.\n"
