@@ -73,6 +73,10 @@ def open_archive(settings: Settings) -> ExhibitionArchive:
     try:
         if has_events and keys.is_empty():
             raise ConfigurationError(_missing_key_table(settings))
+        if not has_events and keys.holds_recorded_keys():
+            # Opened, it would look like a fresh archive, and the first pass over abandoned
+            # reservations would shred the keys of subjects recorded shortly before the backup.
+            raise ConfigurationError(_missing_events(settings))
         keys.verify_master_key()
         keys.complete_pending_purges()
         media, images = media_adapters(settings)
@@ -151,6 +155,15 @@ def _missing_key_table(settings: Settings) -> str:
         f"({_event_store_place(settings)}) holds events sealed under it: opened without it, every "
         "item would look withdrawn. Restore the key table from the backup it belongs with (the "
         "same one as the events and the master key); do not start the archive without it."
+    )
+
+
+def _missing_events(settings: Settings) -> str:
+    return (
+        f"The event store ({_event_store_place(settings)}) holds no events, but the key table "
+        f"({_key_table_place(settings)}) holds keys of recorded contributors and items: the events "
+        "are missing. Restore the event store from the backup the key table belongs with; do not "
+        "start the archive without it."
     )
 
 
@@ -316,7 +329,15 @@ def require_data_dir(settings: Settings) -> None:
     With PostgreSQL and S3 nothing lives in the data folder, and nothing is required.
     """
     if (settings.uses_postgres and settings.s3_bucket) or settings.data_dir.is_dir():
-        return
+        if settings.uses_postgres or (settings.data_dir / EVENTS_FILE).exists():
+            return
+        # An existing folder without an event store (an unmounted volume's mount point, a
+        # folder made by hand) would become a new, empty archive just the same.
+        raise ConfigurationError(
+            f"No archive in the data folder {settings.data_dir.resolve()}: it holds no {EVENTS_FILE}. "
+            "Check that the right folder (or volume) is there, set ARCHIVE_DATA_DIR to the archive's "
+            "data folder, or create a new archive with 'archive init'."
+        )
     where = settings.data_dir.resolve()
     source = (
         "ARCHIVE_DATA_DIR is not set, so the default ./var in the current folder"
@@ -367,7 +388,13 @@ def load_master_key(settings: Settings, *, has_events: bool = False) -> MasterKe
             f"{path} is readable by other users. Make it private (chmod 600 {path}) and, "
             "since it may have been copied, rotate it with 'archive rotate-master-key'."
         )
-    return MasterKey.from_text(path.read_text())
+    try:
+        return MasterKey.from_text(path.read_text(errors="replace"))
+    except ConfigurationError:
+        raise ConfigurationError(
+            f"{path.resolve()} holds no valid master key (ARCHIVE_MASTER_KEY is not set, so the "
+            "key is read from that file). Restore master.key from the backup it belongs with."
+        ) from None
 
 
 def _create_master_key_file(path: Path, key: MasterKey) -> None:

@@ -303,6 +303,13 @@ class KeyStore(abc.ABC):
         just created where one should have been (see ``archive.key_seal``)."""
         return self._select(CANARY_ID) is None and not self._rows()
 
+    def holds_recorded_keys(self) -> bool:
+        """Whether some data key belongs to a recorded subject: one that is neither the canary
+        nor a reservation not yet settled (see :meth:`reserve`). With an event store that holds
+        no events, such a table means the events are missing (see ``archive.key_seal``)."""
+        reserved = set(self._noted(RESERVED))
+        return any(subject != CANARY_ID and subject not in reserved for subject, _, _ in self._rows())
+
     def fingerprint(self) -> str:
         """A name for this key table that is not secret and survives master-key rotation.
 

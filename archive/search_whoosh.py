@@ -1098,11 +1098,15 @@ class WhooshSearchIndex(SearchIndex):
 
         Whoosh creates a new segment's files (``.trm``, ``.pst``, ``_stored.col``) when a writer
         opens and leaves them on ``cancel``: three orphans per cancelled writer, which an idle
-        follower's compaction checks made every 10 s (about 26,000 files a day).
+        follower's compaction checks made every 10 s (about 26,000 files a day). A segment
+        the table of contents already lists (an interrupt after the commit wrote it) is kept.
         """
         if not writer.is_closed:
             writer.cancel()
-        unused = f"{writer.newsegment.segment_id()}."
+        segment_id = writer.newsegment.segment_id()
+        if segment_id in {s.segment_id() for s in self._ix._read_toc().segments}:
+            return
+        unused = f"{segment_id}."
         for entry in os.scandir(self._path):
             if entry.name.startswith(unused) and entry.is_file(follow_symlinks=False):
                 Path(entry.path).unlink(missing_ok=True)

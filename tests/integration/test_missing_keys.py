@@ -187,3 +187,55 @@ def test_commands_other_than_init_make_no_data_folder_where_they_run(tmp_path: P
     assert (tmp_path / "var" / "master.key").exists()
     result = CliRunner().invoke(cli, ["list-tokens"], obj={"environ": {}})
     assert result.exit_code == 0 and result.output == "No API tokens.\n"
+
+
+def test_a_key_table_restored_without_its_events_is_refused_not_opened_empty(tmp_path: Path, monkeypatch):
+    from archive import keystore
+
+    settings = Settings(data_dir=tmp_path / "var")
+    archive = open_archive(settings)
+    try:
+        _record(archive)
+        monkeypatch.setattr(keystore, "ABANDONED_AFTER_SECONDS", -1.0)
+        archive.shred_abandoned_reservations()  # as every process does half an hour later
+    finally:
+        archive.close()
+    monkeypatch.undo()
+    for path in settings.data_dir.glob("events.sqlite3*"):
+        path.unlink()  # the key table and master key came back, the events did not
+
+    with pytest.raises(ConfigurationError) as refused:
+        open_archive(settings)
+    message = str(refused.value)
+    assert "events.sqlite3) holds no events" in message and "Restore the event store" in message
+    assert "\n" not in message
+    assert not (settings.data_dir / "events.sqlite3").exists()  # no empty event store made
+
+
+def test_a_garbled_master_key_file_is_named_not_blamed_on_the_environment(tmp_path: Path):
+    settings = Settings(data_dir=tmp_path / "var")
+    _archive_with_events(Storage("sqlite", settings))
+    key_file = settings.data_dir / "master.key"
+    for garbage in (b"not a key at all\n", b"\xff\xfe\x00garbage", b"QUJD\n"):
+        key_file.write_bytes(garbage)
+        with pytest.raises(ConfigurationError) as refused:
+            open_archive(settings)
+        message = str(refused.value)
+        assert str(key_file.resolve()) in message and "ARCHIVE_MASTER_KEY is not set" in message
+        assert "\n" not in message
+
+
+def test_commands_make_no_archive_in_an_existing_empty_folder(tmp_path: Path):
+    mount_point = tmp_path / "archive-volume"  # the volume is not mounted: an empty folder
+    mount_point.mkdir()
+    environ = {"ARCHIVE_DATA_DIR": str(mount_point)}
+    for command in (["list-tokens"], ["exhibition", "x"], ["follow", "--once"], ["serve"]):
+        result = CliRunner().invoke(cli, command, obj={"environ": environ})
+        assert result.exit_code == 1, (command, result.output)
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and str(mount_point.resolve()) in lines[0], (command, result.output)
+        assert "archive init" in lines[0]
+        assert list(mount_point.iterdir()) == [], command
+
+    assert CliRunner().invoke(cli, ["init"], obj={"environ": environ}).exit_code == 0
+    assert CliRunner().invoke(cli, ["list-tokens"], obj={"environ": environ}).output == "No API tokens.\n"

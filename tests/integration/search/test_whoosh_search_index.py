@@ -633,3 +633,29 @@ def test_excluded_ids_leave_hits_totals_and_facets_alike(index):
     results = index.search(SearchQuery("quilt", exclude_ids=("a", "c2")))
     assert [h.doc_id for h in results.hits] == ["c"] and results.total == 1
     assert sum(f.count for f in results.facets["kind"]) == 1
+
+
+def test_a_commit_interrupted_after_its_table_of_contents_keeps_its_segment_files(tmp_path: Path, monkeypatch):
+    """An interrupt (Ctrl-C, a failing temp-folder cleanup) after Whoosh wrote the new TOC
+    but before the writer closed: the segment is committed, and cleaning up after the failed
+    writer must not delete the files the index now reads."""
+    from whoosh.writing import SegmentWriter
+
+    index = WhooshSearchIndex(tmp_path / "index", writable=True)
+    index.apply([_doc("a", titles={"en": "Alpha"})], [], position=1)
+    commit_toc = SegmentWriter._commit_toc
+
+    def interrupted(self, segments):
+        commit_toc(self, segments)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(SegmentWriter, "_commit_toc", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        index.apply([_doc("b", titles={"en": "Beta"})], [], position=2)
+    monkeypatch.undo()
+    index.close()
+    reopened = WhooshSearchIndex(tmp_path / "index", writable=False)
+    try:
+        assert sorted(_ids(reopened)) == ["a", "b"]  # the committed segment is whole
+    finally:
+        reopened.close()
