@@ -56,6 +56,7 @@ RECORDER_TOPIC = "APPLICATION_RECORDER_TOPIC"
 REBUILD_ATTEMPTS = 5
 #: How many candidates the work picker opens (decrypts) at most per request.
 PICKER_SCAN = 2000
+PICKER_BATCH = 100
 
 
 def with_read_model_recorder(env: dict[str, str]) -> dict[str, str]:
@@ -186,15 +187,18 @@ class ReadModels:
         """
         where = where or ItemFilter()
         needle = " ".join(text.split()).casefold()
-        rows = self.read_models.item_rows(where, offset=0, limit=PICKER_SCAN + 1, newest_first=True)
-        found = []
-        for row in rows[:PICKER_SCAN]:
-            summary = open_item(row, self._open)
-            if not needle or any(needle in title.casefold() for title in summary.title.values()):
-                found.append(summary)
-                if len(found) == limit:
-                    return found, True
-        return found, len(rows) > PICKER_SCAN
+        found: list[ItemSummary] = []
+        for offset in range(0, PICKER_SCAN, PICKER_BATCH):
+            rows = self.read_models.item_rows(where, offset=offset, limit=PICKER_BATCH, newest_first=True)
+            for row in rows:
+                summary = open_item(row, self._open)
+                if not needle or any(needle in title.casefold() for title in summary.title.values()):
+                    found.append(summary)
+                    if len(found) == limit:
+                        return found, True
+            if len(rows) < PICKER_BATCH:
+                return found, False
+        return found, True
 
     def contributor_summaries(self: ExhibitionArchive, page: int = 1, size: int = PAGE_SIZE) -> Page:
         """One page of contributors, in the order they were registered."""
