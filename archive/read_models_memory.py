@@ -50,7 +50,7 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
         for contributor_id, count in changes.item_counts.items():
             if contributor_id in people:
                 people[contributor_id] = replace(people[contributor_id], item_count=count)
-        touched = {p.contributor_id for p in changes.contributors} | set(changes.item_counts)
+        touched = dict.fromkeys([*(p.contributor_id for p in changes.contributors), *changes.item_counts])
         staged += [(self._contributors, c, people[c]) for c in touched if c in people]
         staged += [(self._exhibitions, e.exhibition_id, e) for e in changes.exhibitions]
         staged += [(self._works, e, list(item_ids)) for e, item_ids in changes.contents.items()]
