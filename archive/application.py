@@ -23,6 +23,7 @@ from cryptography.exceptions import InvalidTag
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.system import NotificationLogReader
 from eventsourcing.utils import Environment, get_topic
 
 from archive import consent_codes, media_files, media_gc
@@ -30,6 +31,8 @@ from archive.access import CuratorAccess
 from archive.errors import ArchiveError, ChangedMeanwhile, ConcurrentChange, KeyShredded, NotFound
 from archive.history import HistoryEntry, changes_since, history_entries
 from archive.key_seal import SEAL_ID, KeyTableSeal
+from archive.read_models import ItemFilter
+from archive.read_side import ReadModels, with_read_model_recorder
 from archive.keystore import KeyStore
 from archive.sessions import InMemorySessionStore, SessionStore
 from archive.self_service import ContributorSelfService
@@ -99,10 +102,12 @@ def _as_uuid(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
 
 
-class ExhibitionArchive(CuratorAccess, ContributorSelfService, Application):
+class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Application):
     """Records contributors, items, consent and exhibitions, and forgets on withdrawal."""
 
     name = "exhibition_archive"
+    #: How many notifications one read of the log returns (NotificationLogReader pages by it).
+    log_section_size = 500
     snapshotting_intervals = {
         Exhibition: 50,
         Catalogue: 100,
@@ -151,7 +156,7 @@ class ExhibitionArchive(CuratorAccess, ContributorSelfService, Application):
         if type(self).snapshotting_intervals:
             merged["IS_SNAPSHOTTING_ENABLED"] = "y"
         merged.update(env or {})
-        return Environment(name, merged)
+        return Environment(name, with_read_model_recorder(merged))
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -865,12 +870,12 @@ class ExhibitionArchive(CuratorAccess, ContributorSelfService, Application):
         return len(unused)
 
     def _notifications(self, topics: list[str], start: int = 1, stop: int | None = None) -> Iterator[Any]:
-        while stop is None or start <= stop:
-            batch = self.recorder.select_notifications(start, 500, stop=stop, topics=topics)
-            if not batch:
-                return
+        if stop is not None and start > stop:
+            return
+        for batch in NotificationLogReader(self.notification_log, section_size=self.log_section_size).select(
+            start=start, stop=stop, topics=topics
+        ):
             yield from batch
-            start = batch[-1].id + 1
 
     def _consent(
         self,
@@ -1040,9 +1045,9 @@ class ExhibitionArchive(CuratorAccess, ContributorSelfService, Application):
         return history_entries(events)
 
     def item_ids(self) -> list[UUID]:
-        """Every artwork and testimony, in the order they were recorded."""
-        topics = [get_topic(cls.Recorded) for cls in (Artwork, Testimony)]
-        return [_as_uuid(n.originator_id) for n in self._notifications(topics)]
+        """Every artwork and testimony, in the order they were recorded (from the read model)."""
+        store = self.read_models
+        return [row.item_id for row in store.item_rows(ItemFilter(), offset=0, limit=store.count_items(ItemFilter()))]
 
     def changed_since(self, position: int, limit: int) -> set[UUID] | None:
         """Ids of the aggregates changed after notification ``position``, or None if more
@@ -1053,8 +1058,9 @@ class ExhibitionArchive(CuratorAccess, ContributorSelfService, Application):
         return {_as_uuid(n.originator_id) for n in batch}
 
     def contributor_ids(self) -> list[UUID]:
-        """Every contributor, in the order they were registered."""
-        return [_as_uuid(n.originator_id) for n in self._notifications([get_topic(Contributor.Registered)])]
+        """Every contributor, in the order they were registered (from the read model)."""
+        store = self.read_models
+        return [row.contributor_id for row in store.contributor_rows(offset=0, limit=store.count_contributors())]
 
     def resolve(self, id_or_slug: str) -> UUID:
         """The id of an item, contributor or exhibition: from its text form, in full or any

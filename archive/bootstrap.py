@@ -95,6 +95,7 @@ def open_archive(settings: Settings) -> ExhibitionArchive:
         # What a process that died left: a withdrawal's key not yet shredded, keys it reserved,
         # partial media files.
         archive.finish_interrupted_withdrawals()
+        archive.ensure_read_models()  # an archive from before the read models gets them now
         archive.shred_abandoned_reservations()
         archive.remove_abandoned_media_writes()
     except BaseException:

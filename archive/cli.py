@@ -339,7 +339,8 @@ def follow(ctx: click.Context, once: bool) -> None:
 @cli.command()
 @click.pass_context
 def reindex(ctx: click.Context) -> None:
-    """Rebuild the search index from all events into a new folder and switch to it atomically."""
+    """Rebuild the search index from all events into a new folder and switch to it atomically,
+    and the curators' read models (as rebuild-read-models)."""
     from tqdm import tqdm
 
     from archive.search_follower import rebuild
@@ -353,7 +354,28 @@ def reindex(ctx: click.Context) -> None:
                 bar.update(done - bar.n)
 
             count = rebuild(archive, IndexFolders(settings.search_dir), search_index_opener(writable=True), progress)
-    click.echo(f"Rebuilt the search index: {count} document(s); it is live now.")
+        click.echo(f"Rebuilt the search index: {count} document(s); it is live now.")
+        _rebuild_read_models(archive)
+
+
+@cli.command("rebuild-read-models")
+@click.pass_context
+def rebuild_read_models(ctx: click.Context) -> None:
+    """Rebuild the curators' read models from the event log, in one transaction."""
+    with opened(ctx) as archive:
+        _rebuild_read_models(archive)
+
+
+def _rebuild_read_models(archive: ExhibitionArchive) -> None:
+    try:
+        rows = archive.rebuild_read_models()
+    except RuntimeError as busy:
+        _fail(str(busy), 1)
+        return
+    click.echo(
+        f"Rebuilt the read models: {len(rows.items)} item(s), {len(rows.contributors)} contributor(s), "
+        f"{len(rows.exhibitions)} exhibition(s)."
+    )
 
 
 @cli.command("create-curator")

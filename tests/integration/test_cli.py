@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from archive.bootstrap import open_archive
 from archive.cli import cli
+from archive.config import Settings
 
 
 def _invoke(environ: dict[str, str], *args: str, **extra_env: str):
@@ -285,6 +287,7 @@ def test_follow_once_and_reindex_build_the_search_index(run, tmp_path: Path):
     assert rebuilt.exit_code == 0, rebuilt.output
     # The four demo items consented online, and the published exhibition.
     assert "Rebuilt the search index: 5 document(s)" in rebuilt.output
+    assert re.search(r"Rebuilt the read models: \d+ item\(s\)", rebuilt.output)
     assert (tmp_path / "var" / "search" / "current").is_symlink()
 
 
@@ -316,3 +319,21 @@ def test_serve_on_a_busy_port_says_so_in_one_line_and_never_claims_to_serve(tmp_
         "stop it, or choose another port with --port.\n"
     )
     assert not (tmp_path / "var").exists()
+
+
+def test_rebuild_read_models_replays_the_log_into_the_same_rows(run, tmp_path: Path):
+    run("demo")
+    archive = open_archive(Settings(data_dir=tmp_path / "var"))
+    try:
+        before = [(s.id, s.title, s.version) for s in archive.item_summaries().rows]
+    finally:
+        archive.close()
+    result = run("rebuild-read-models")
+    assert result.exit_code == 0, result.output
+    assert f"Rebuilt the read models: {len(before)} item(s)" in result.output
+    archive = open_archive(Settings(data_dir=tmp_path / "var"))
+    try:
+        assert [(s.id, s.title, s.version) for s in archive.item_summaries().rows] == before
+        assert before, "the demo has items"
+    finally:
+        archive.close()

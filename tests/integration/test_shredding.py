@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.conftest import CURATOR, Storage, files_containing
 
 SENTENCE = "Ұмытылмас qorqynysh: the zebra-violet lantern hummed in flat 17b"
+TITLE = "Marigold-tarpaulin evening"
 
 
 def test_withdrawal_shreds_the_key_and_leaves_no_plaintext_in_any_database_file(storage: Storage):
@@ -16,6 +17,7 @@ def test_withdrawal_shreds_the_key_and_leaves_no_plaintext_in_any_database_file(
         text={"en": SENTENCE},
         language="en",
         content_note={"en": "Mentions fear."},
+        title={"en": TITLE},
     )
     archive.record_consent(
         testimony, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named", text_version="v1"
@@ -28,12 +30,15 @@ def test_withdrawal_shreds_the_key_and_leaves_no_plaintext_in_any_database_file(
     assert files, "the backend's database files were found"
     assert files_containing(files, wrapped), "the scan can see the wrapped key before withdrawal"
     assert not files_containing(files, SENTENCE.encode()), "content is encrypted at rest"
+    # The read models (in the same database files) hold the title, sealed: the scan covers them.
+    assert [s.title for s in archive.item_summaries().rows] == [{"en": TITLE}]
+    assert not files_containing(files, TITLE.encode()), "titles in the read models are sealed too"
 
     archive.withdraw(testimony, actor=f"contributor:{contributor}")
     archive.close()
 
     files = storage.database_files()
-    for needle in (SENTENCE.encode(), wrapped, data_key):
+    for needle in (SENTENCE.encode(), TITLE.encode(), wrapped, data_key):
         assert files_containing(files, needle) == []
 
     reopened = storage.open()
@@ -43,6 +48,8 @@ def test_withdrawal_shreds_the_key_and_leaves_no_plaintext_in_any_database_file(
         item = reopened.get_item(testimony)
         assert item.is_withdrawn and item.is_redacted
         assert item.detail("text") is None
+        [summary] = reopened.item_summaries().rows
+        assert summary.title == {} and summary.is_redacted and summary.is_withdrawn
         history = reopened.history(testimony)
         assert [entry.what for entry in history] == [
             "testimony recorded",

@@ -10,6 +10,7 @@ the current record.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
@@ -20,10 +21,11 @@ from flask_login import current_user, login_required
 from archive.application import ExhibitionArchive, NewImage
 from archive.errors import ArchiveError, ChangedMeanwhile, NotFound
 from archive.name_review import review_list
+from archive.read_models import ItemFilter
 from domain import clock
 from domain.consent import ConsentStatus, Scope
 from domain.errors import N_, DomainError, InvalidValue, WideningNeedsConfirmation
-from domain.items import Item
+from domain.items import ARTWORK, TESTIMONY, Item
 from web.body_limits import accepts_uploads
 from web.curate import bp
 from web.consent.forms import describe
@@ -33,11 +35,17 @@ from web.i18n import explain
 from web.curate.forms import CsrfForm, based_on, form_values, multilingual, optional_date, optional_int, uuid_field
 
 MAX_IMAGES_PER_FORM = 3
-REASONS = {  # translated where shown
-    ConsentStatus.NOT_RECORDED: N_("no consent recorded yet"),
-    ConsentStatus.EXPIRED: N_("consent expired"),
-    ConsentStatus.WITHDRAWN: N_("consent withdrawn"),
+REASONS = {  # why visitors cannot see an item online (ItemSummary.hidden_reason); translated where shown
+    ConsentStatus.NOT_RECORDED.value: N_("no consent recorded yet"),
+    ConsentStatus.EXPIRED.value: N_("consent expired"),
+    ConsentStatus.WITHDRAWN.value: N_("consent withdrawn"),
+    "not_online": N_("not consented for online publication"),
 }
+KINDS = (ARTWORK, TESTIMONY)
+#: How many of the contributors' pending requests the consent overview lists (oldest first).
+REQUESTS_SHOWN = 200
+#: How many matches the work picker shows.
+PICKER_MATCHES = 20
 
 
 def _refused(template: str, message: str, **context: Any) -> tuple[str, int]:
@@ -52,7 +60,29 @@ def _item_or_404(item_id: UUID) -> Item:
 
 
 def _contributors(app: ExhibitionArchive) -> list[Any]:
-    return [app.get_contributor(cid) for cid in app.contributor_ids()]
+    """Every contributor, for choosing one in a form (from the read model: no replay)."""
+    return app.all_contributor_summaries()
+
+
+def _page_number() -> int:
+    """The ``page`` argument of a listing (1 when absent or not a small positive number)."""
+    raw = request.args.get("page", "")
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 7 and int(raw) > 0 else 1
+
+
+def _item_filter(**fixed: Any) -> tuple[ItemFilter, dict[str, str]]:
+    """The listing filter from the ``kind`` and ``status`` arguments (unknown values are
+    ignored), and the arguments to keep in the pager's links."""
+    kind = request.args.get("kind", "")
+    status = request.args.get("status", "")
+    kept = {}
+    where = ItemFilter(**fixed)
+    if kind in KINDS:
+        where, kept["kind"] = replace(where, kind=kind), kind
+    if status in {s.value for s in ConsentStatus}:
+        where = replace(where, status=ConsentStatus(status), on=archive().today())
+        kept["status"] = status
+    return where, kept
 
 
 # -- dashboard ---------------------------------------------------------------------------
@@ -61,10 +91,12 @@ def _contributors(app: ExhibitionArchive) -> list[Any]:
 @bp.get("/")
 @login_required
 def dashboard() -> Any:
-    """Exhibitions (published or not) and the most recently recorded items."""
+    """Exhibitions (published or not), the items recorded last and the items changed last."""
     app = archive()
-    items = [app.get_item(item_id) for item_id in app.item_ids()[-20:]][::-1]
-    return render_template("curate/dashboard.html", exhibitions=app.exhibitions(), items=items, today=archive().today())
+    return render_template(
+        "curate/dashboard.html", exhibitions=app.exhibition_summaries(), items=app.recent_items(20),
+        changed=app.recent_items(10, by_update=True), today=app.today(),
+    )
 
 
 # -- contributors ------------------------------------------------------------------------
@@ -94,7 +126,8 @@ def new_contributor() -> Any:
 @bp.get("/contributors")
 @login_required
 def contributors() -> Any:
-    return render_template("curate/contributors.html", contributors=_contributors(archive()))
+    """Contributors, a page at a time, with how many items each has."""
+    return render_template("curate/contributors.html", page=archive().contributor_summaries(_page_number()))
 
 
 @bp.route("/contributors/<uuid:contributor_id>", methods=["GET"])
@@ -105,8 +138,11 @@ def contributor(contributor_id: UUID) -> Any:
         person = app.get_contributor(contributor_id)
     except NotFound:
         abort(404)
-    items = [item for item in map(app.get_item, app.item_ids()) if item.contributor_id == contributor_id]
-    return render_template("curate/contributor.html", person=person, items=items, form=CsrfForm(), today=archive().today())
+    where, kept = _item_filter(contributor_id=contributor_id)
+    return render_template(
+        "curate/contributor.html", person=person, page=app.item_summaries(where, _page_number()), kept=kept,
+        form=CsrfForm(), today=app.today(),
+    )
 
 
 @bp.post("/contributors/<uuid:contributor_id>/code")
@@ -408,19 +444,15 @@ def history(aggregate_id: UUID) -> Any:
 def consent_overview() -> Any:
     """Which items visitors cannot see, and why; and contributors' requests to show more."""
     app = archive()
-    today = archive().today()
-    rows, requests = [], []
-    for found in map(app.get_item, app.item_ids()):
-        status = found.status(today)
-        if status is ConsentStatus.GIVEN and found.consent is not None and Scope.PUBLISH_ONLINE not in found.consent.scopes:
-            reason = N_("not consented for online publication")
-        else:
-            reason = REASONS.get(status)
-        if reason:
-            rows.append((found, reason))
-        if found.consent_request:
-            requests.append(found)
-    return render_template("curate/consent_overview.html", rows=rows, requests=requests, today=today, describe=describe)
+    today = app.today()
+    where, kept = _item_filter(hidden_on=today)
+    page = app.item_summaries(where, _page_number())
+    rows = [(found, REASONS[found.hidden_reason(today)]) for found in page.rows]
+    requests = app.item_summaries(ItemFilter(requests_only=True), size=REQUESTS_SHOWN)
+    return render_template(
+        "curate/consent_overview.html", rows=rows, page=page, kept=kept, requests=requests, today=today,
+        describe=describe,
+    )
 
 
 # -- exhibitions -------------------------------------------------------------------------
@@ -491,11 +523,29 @@ def _exhibition_page(slug: str, error: str | None = None, status: int = 200) -> 
 
 
 def _arrangement(shown: Any) -> dict[str, Any]:
+    """The exhibition's works (from the read model) and the work picker's current matches."""
     app = archive()
-    placed = [(p, app.get_item(p.item_id)) for p in shown.placements]
-    hung = set(shown.item_ids)
-    candidates = [i for i in map(app.get_item, app.item_ids()) if i.id not in hung and not i.is_withdrawn]
-    return {"placed": placed, "candidates": candidates, "today": archive().today()}
+    works = {summary.id: summary for summary in app.item_summaries_by_id(shown.item_ids)}
+    placed = [(p, works[p.item_id]) for p in shown.placements if p.item_id in works]
+    return {"placed": placed, "today": app.today(), **_candidates(shown.id)}
+
+
+def _candidates(exhibition_id: UUID) -> dict[str, Any]:
+    """The work picker: items not withdrawn and not hung here whose title contains the ``q``
+    argument (the newest first when it is empty), optionally of one ``kind``."""
+    query = (request.args.get("q") or "")[:200]
+    kind = request.args.get("kind", "")
+    where = ItemFilter(unless_in=exhibition_id, live_only=True, kind=kind if kind in KINDS else None)
+    matches, more = archive().find_items(query, where, limit=PICKER_MATCHES)
+    return {"candidates": matches, "more_candidates": more, "query": query, "kind": where.kind or ""}
+
+
+@bp.get("/exhibitions/<slug>/candidates")
+@login_required
+def candidates(slug: str) -> Any:
+    """The work picker's matches alone (the editor's script asks for them as the curator types)."""
+    shown = _exhibition_or_404(slug)
+    return render_template("curate/_candidates.html", exhibition=shown, today=archive().today(), **_candidates(shown.id))
 
 
 def _exhibition_action(slug: str, action: Callable[[Any, int], Any], done: str) -> Any:

@@ -133,8 +133,11 @@ def contributor(
         _submit(page, "form:has(#slug)")
         expect(page).to_have_url(re.compile(rf"/curate/exhibitions/{slug}$"))
         add_form = f"form[action$='/curate/exhibitions/{slug}/works']"
-        for item_id in (artwork_id, testimony_id):
-            page.select_option(f"{add_form} #item_id", item_id)
+        for item_id, title in ((artwork_id, artwork_title), (testimony_id, testimony_title)):
+            page.fill("#q", title)  # the picker's script asks for matches as the curator types
+            expect(page.locator(f"#candidates #pick-{item_id}")).to_have_count(1)
+            expect(page.locator("#candidates input[name=item_id]")).to_have_count(1)
+            page.check(f"#pick-{item_id}")
             _submit(page, add_form)
         expect(page.locator("ol.arrangement")).to_contain_text(artwork_title)
         expect(page.locator("ol.arrangement")).to_contain_text(testimony_title)

@@ -1,0 +1,438 @@
+"""Read models: the rows curator pages read instead of replaying aggregates.
+
+They are written in the same transaction as the events that change them (the recorder
+adapters in ``archive.read_models_sqlite``, ``read_models_postgres`` and ``read_models_memory``
+write :class:`RowChanges` passed along with the stored events), so a row never lags the log:
+the consent state it carries is the item's current consent state.
+
+Personal fields (an item's title, a contributor's name and pseudonym) are stored sealed by the
+application's own transcoder, exactly as in events: shredding a subject's key blanks its rows
+as it blanks its events, with no purge step. Consent state is stored in clear, as in events.
+
+This module holds the row types, what one save changes (:func:`changes_for`), and the query
+port (:class:`ReadModelStore`) every adapter implements.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from domain.consent import ConsentStatus, Scope
+from domain.contributors import Contributor
+from domain.exhibitions import Exhibition
+from domain.indexes import ContributorItems
+from domain.items import Item
+from domain.personal import Personal
+
+#: How many rows a curator listing shows per page.
+PAGE_SIZE = 50
+#: The metadata key recording that the read models were built from the log.
+BUILT = "built"
+
+Seal = Callable[[Any], bytes]
+Open = Callable[[bytes], Any]
+
+
+# -- rows as stored ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """One item's summary as stored: the title sealed, the consent state in clear."""
+
+    item_id: UUID
+    kind: str
+    contributor_id: UUID
+    recorded_at: datetime
+    updated_at: datetime
+    title: bytes  # a sealed Personal: {language: text}
+    has_consent: bool
+    scopes: tuple[str, ...]
+    attribution: str | None
+    expires_on: date | None
+    withdrawn: bool
+    request: str | None  # the contributor's pending request to widen consent, as JSON
+    version: int
+
+
+@dataclass(frozen=True)
+class ContributorRow:
+    """One contributor as stored: name and pseudonym sealed together."""
+
+    contributor_id: UUID
+    registered_at: datetime
+    names: bytes  # a sealed Personal: {"name": ..., "pseudonym": ...}
+    erased: bool
+    version: int
+    item_count: int = 0
+
+
+@dataclass(frozen=True)
+class ExhibitionRow:
+    """One exhibition as stored (exhibition details are not personal data)."""
+
+    exhibition_id: UUID
+    slug: str
+    titles: str  # JSON {language: text}
+    published: bool
+    opens_on: date | None
+    closes_on: date | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    work_count: int
+
+
+@dataclass
+class RowChanges:
+    """What one save changes in the read models, written with its events."""
+
+    items: list[ItemRow] = field(default_factory=list)
+    contributors: list[ContributorRow] = field(default_factory=list)
+    #: contributor id -> how many items are listed for them now
+    item_counts: dict[UUID, int] = field(default_factory=dict)
+    exhibitions: list[ExhibitionRow] = field(default_factory=list)
+    #: exhibition id -> its works' item ids, in order (replacing the previous contents)
+    contents: dict[UUID, list[UUID]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.items or self.contributors or self.item_counts or self.exhibitions or self.contents)
+
+    def extend(self, other: RowChanges) -> None:
+        self.items.extend(other.items)
+        self.contributors.extend(other.contributors)
+        self.item_counts.update(other.item_counts)
+        self.exhibitions.extend(other.exhibitions)
+        self.contents.update(other.contents)
+
+
+def changes_for(aggregates: Iterable[Any], seal: Seal) -> RowChanges:
+    """The rows the given aggregates (as they stand, their new events applied) put in place."""
+    changes = RowChanges()
+    for aggregate in aggregates:
+        if isinstance(aggregate, Item):
+            changes.items.append(item_row(aggregate, seal))
+        elif isinstance(aggregate, Contributor):
+            changes.contributors.append(contributor_row(aggregate, seal))
+        elif isinstance(aggregate, ContributorItems):
+            changes.item_counts[aggregate.contributor_id] = len(aggregate.item_ids)
+        elif isinstance(aggregate, Exhibition):
+            changes.exhibitions.append(exhibition_row(aggregate))
+            changes.contents[aggregate.id] = list(aggregate.item_ids)
+    return changes
+
+
+def item_row(item: Item, seal: Seal) -> ItemRow:
+    if item.is_redacted:
+        title = Personal.redacted_for(item.id)
+    else:
+        title = Personal.of(item.id, dict(item.detail("title", {}) or {}))
+    consent = item.consent
+    return ItemRow(
+        item_id=item.id,
+        kind=item.kind,
+        contributor_id=item.contributor_id,
+        recorded_at=item.created_on,
+        updated_at=item.modified_on,
+        title=seal(title),
+        has_consent=consent is not None,
+        scopes=tuple(sorted(scope.value for scope in consent.scopes)) if consent else (),
+        attribution=consent.attribution.value if consent else None,
+        expires_on=consent.expires_on if consent else None,
+        withdrawn=item.is_withdrawn,
+        request=seal(item.consent_request).decode() if item.consent_request else None,
+        version=item.version,
+    )
+
+
+def contributor_row(contributor: Contributor, seal: Seal) -> ContributorRow:
+    if contributor.profile.redacted:
+        names = Personal.redacted_for(contributor.id)
+    else:
+        names = Personal.of(contributor.id, {"name": contributor.name, "pseudonym": contributor.pseudonym})
+    return ContributorRow(
+        contributor_id=contributor.id,
+        registered_at=contributor.created_on,
+        names=seal(names),
+        erased=contributor.is_erased,
+        version=contributor.version,
+    )
+
+
+def exhibition_row(exhibition: Exhibition) -> ExhibitionRow:
+    return ExhibitionRow(
+        exhibition_id=exhibition.id,
+        slug=exhibition.slug,
+        titles=json.dumps(exhibition.titles, ensure_ascii=False, sort_keys=True),
+        published=exhibition.is_published,
+        opens_on=exhibition.field("opens_on"),
+        closes_on=exhibition.field("closes_on"),
+        created_at=exhibition.created_on,
+        updated_at=exhibition.modified_on,
+        version=exhibition.version,
+        work_count=len(exhibition.placements),
+    )
+
+
+# -- what pages read ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemFilter:
+    """Which items a listing shows: all by default; ``hidden_on`` keeps those visitors cannot
+    see online on that day (the consent overview); ``unless_in`` leaves out an exhibition's works."""
+
+    contributor_id: UUID | None = None
+    kind: str | None = None
+    status: ConsentStatus | None = None
+    on: date | None = None  # the day ``status`` is judged on
+    hidden_on: date | None = None
+    requests_only: bool = False
+    unless_in: UUID | None = None
+    live_only: bool = False  # leave out withdrawn items
+
+
+@dataclass(frozen=True)
+class ItemSummary:
+    """An item as curator listings show it: its title opened, its consent state at hand."""
+
+    id: UUID
+    kind: str
+    contributor_id: UUID
+    recorded_at: datetime
+    updated_at: datetime
+    title: dict[str, str]
+    is_redacted: bool
+    scopes: frozenset[Scope]
+    attribution: str | None
+    expires_on: date | None
+    has_consent: bool
+    is_withdrawn: bool
+    consent_request: dict[str, Any] | None
+    version: int
+
+    def status(self, on: date) -> ConsentStatus:
+        """The consent status on the day ``on`` (as ``Item.status``)."""
+        if self.is_withdrawn:
+            return ConsentStatus.WITHDRAWN
+        if not self.has_consent:
+            return ConsentStatus.NOT_RECORDED
+        if self.expires_on is not None and on > self.expires_on:
+            return ConsentStatus.EXPIRED
+        return ConsentStatus.GIVEN
+
+    def hidden_reason(self, on: date) -> str | None:
+        """Why visitors cannot see the item online on ``on`` (a status code), or None."""
+        status = self.status(on)
+        if status is ConsentStatus.GIVEN:
+            return None if Scope.PUBLISH_ONLINE in self.scopes else "not_online"
+        return status.value
+
+
+@dataclass(frozen=True)
+class ContributorSummary:
+    """A contributor as curator listings show them."""
+
+    id: UUID
+    name: str | None
+    pseudonym: str | None
+    is_erased: bool
+    item_count: int
+    version: int
+
+
+@dataclass(frozen=True)
+class ExhibitionSummary:
+    """An exhibition as the dashboard lists it."""
+
+    id: UUID
+    slug: str
+    titles: dict[str, str]
+    is_published: bool
+    opens_on: date | None
+    closes_on: date | None
+    updated_at: datetime
+    version: int
+    work_count: int
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing: its rows, and how many rows the whole listing has."""
+
+    rows: Sequence[Any]
+    number: int
+    total: int
+    size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def open_item(row: ItemRow, open_: Open) -> ItemSummary:
+    title = open_(row.title)
+    return ItemSummary(
+        id=row.item_id,
+        kind=row.kind,
+        contributor_id=row.contributor_id,
+        recorded_at=row.recorded_at,
+        updated_at=row.updated_at,
+        title=dict(title.value or {}) if not title.redacted else {},
+        is_redacted=title.redacted,
+        scopes=frozenset(Scope(s) for s in row.scopes),
+        attribution=row.attribution,
+        expires_on=row.expires_on,
+        has_consent=row.has_consent,
+        is_withdrawn=row.withdrawn,
+        consent_request=open_(row.request.encode()) if row.request else None,
+        version=row.version,
+    )
+
+
+def open_contributor(row: ContributorRow, open_: Open) -> ContributorSummary:
+    names = open_(row.names)
+    values = names.value if not names.redacted and names.value else {}
+    return ContributorSummary(
+        id=row.contributor_id,
+        name=values.get("name"),
+        pseudonym=values.get("pseudonym"),
+        is_erased=row.erased,
+        item_count=row.item_count,
+        version=row.version,
+    )
+
+
+def open_exhibition(row: ExhibitionRow) -> ExhibitionSummary:
+    return ExhibitionSummary(
+        id=row.exhibition_id,
+        slug=row.slug,
+        titles=json.loads(row.titles),
+        is_published=row.published,
+        opens_on=row.opens_on,
+        closes_on=row.closes_on,
+        updated_at=row.updated_at,
+        version=row.version,
+        work_count=row.work_count,
+    )
+
+
+class ReadModelStore(Protocol):
+    """The query side of the read models, implemented by each backend's event recorder.
+
+    Rows come back as stored (personal fields sealed); the application opens them.
+    """
+
+    def read_models_built(self) -> bool:
+        """Whether the read models were built (by live writes since the first event, or a rebuild)."""
+
+    def rebuild_read_models(self, changes: RowChanges, position: int | None) -> bool:
+        """Replace every row with ``changes`` in one transaction and mark the models built,
+        unless the log moved past ``position`` meanwhile (then nothing changes: False)."""
+
+    def item_rows(self, where: ItemFilter, *, offset: int, limit: int, newest_first: bool = False,
+                  by_update: bool = False) -> list[ItemRow]:
+        """Items matching ``where``, in the order they were recorded (or newest first)."""
+
+    def count_items(self, where: ItemFilter) -> int:
+        """How many items match ``where``."""
+
+    def item_rows_by_id(self, item_ids: Sequence[UUID]) -> list[ItemRow]:
+        """These items' rows (in no particular order; unknown ids are left out)."""
+
+    def contributor_rows(self, *, offset: int, limit: int) -> list[ContributorRow]:
+        """Contributors in the order they were registered."""
+
+    def count_contributors(self) -> int:
+        """How many contributors are registered."""
+
+    def contributor_rows_by_id(self, contributor_ids: Sequence[UUID]) -> list[ContributorRow]:
+        """These contributors' rows (unknown ids are left out)."""
+
+    def exhibition_rows(self) -> list[ExhibitionRow]:
+        """Every exhibition, in the order they were created."""
+
+    def exhibitions_showing(self, item_id: UUID) -> list[UUID]:
+        """The exhibitions an item hangs in, in the order they were created."""
+
+    def exhibition_contents(self, exhibition_id: UUID) -> list[UUID]:
+        """An exhibition's works, in order."""
+
+
+# -- shared by the SQL adapters ------------------------------------------------------------------
+
+
+def hidden_clause(day: date, param: str) -> tuple[str, list[Any]]:
+    """SQL (and its parameters) for "visitors cannot see it online on ``day``"."""
+    return (
+        "(withdrawn = 1 OR has_consent = 0 OR (expires_on IS NOT NULL AND expires_on < "
+        f"{param}) OR scopes NOT LIKE {param})",
+        [day.isoformat(), f"%{Scope.PUBLISH_ONLINE.value}%"],
+    )
+
+
+def status_clause(status: ConsentStatus, day: date, param: str) -> tuple[str, list[Any]]:
+    """SQL (and its parameters) for "the consent status on ``day`` is ``status``"."""
+    if status is ConsentStatus.WITHDRAWN:
+        return "withdrawn = 1", []
+    if status is ConsentStatus.NOT_RECORDED:
+        return "(withdrawn = 0 AND has_consent = 0)", []
+    if status is ConsentStatus.EXPIRED:
+        return f"(withdrawn = 0 AND has_consent = 1 AND expires_on IS NOT NULL AND expires_on < {param})", [
+            day.isoformat()
+        ]
+    return f"(withdrawn = 0 AND has_consent = 1 AND (expires_on IS NULL OR expires_on >= {param}))", [
+        day.isoformat()
+    ]
+
+
+def item_where(where: ItemFilter, param: str, works_table: str) -> tuple[str, list[Any]]:
+    """The WHERE clause (possibly empty) and parameters of an item filter."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if where.contributor_id is not None:
+        clauses.append(f"contributor_id = {param}")
+        params.append(where.contributor_id.hex)
+    if where.kind is not None:
+        clauses.append(f"kind = {param}")
+        params.append(where.kind)
+    if where.status is not None:
+        assert where.on is not None, "a status filter needs the day it is judged on"
+        clause, more = status_clause(where.status, where.on, param)
+        clauses.append(clause)
+        params.extend(more)
+    if where.hidden_on is not None:
+        clause, more = hidden_clause(where.hidden_on, param)
+        clauses.append(clause)
+        params.extend(more)
+    if where.requests_only:
+        clauses.append("request IS NOT NULL")
+    if where.live_only:
+        clauses.append("withdrawn = 0")
+    if where.unless_in is not None:
+        clauses.append(f"item_id NOT IN (SELECT item_id FROM {works_table} WHERE exhibition_id = {param})")
+        params.append(where.unless_in.hex)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def as_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+def as_datetime(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)

@@ -1,0 +1,152 @@
+"""The read models in memory, beside the in-memory event store the unit tests use.
+
+Rows are written under the store's lock in the same step as the events, after the events'
+uniqueness is checked: an event that fails to save leaves no row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.popo import POPOApplicationRecorder
+
+from archive.read_models import ContributorRow, ExhibitionRow, ItemFilter, ItemRow, RowChanges
+from domain.consent import ConsentStatus, Scope
+
+
+class InMemoryReadModelRecorder(POPOApplicationRecorder):
+    """The in-memory application recorder, keeping read-model rows with the events."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._items: dict[UUID, ItemRow] = {}
+        self._contributors: dict[UUID, ContributorRow] = {}
+        self._exhibitions: dict[UUID, ExhibitionRow] = {}
+        self._works: dict[UUID, list[UUID]] = {}
+        self._built = False
+
+    def _insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        with self._database_lock:
+            changes: RowChanges | None = kwargs.get("read_models")
+            staged = self._stage(changes) if changes else []  # may fail: nothing is stored yet
+            returning = super()._insert_events(stored_events, **kwargs)
+            for table, key, row in staged:  # cannot fail
+                table[key] = row
+            return returning
+
+    def _stage(self, changes: RowChanges) -> list[tuple[dict[UUID, Any], UUID, Any]]:
+        """Every (table, key, row) assignment ``changes`` makes, without making any."""
+        staged: list[tuple[dict[UUID, Any], UUID, Any]] = []
+        staged += [(self._items, item.item_id, item) for item in changes.items]
+        people = dict(self._contributors)
+        for person in changes.contributors:
+            known = people.get(person.contributor_id)
+            people[person.contributor_id] = replace(person, item_count=known.item_count if known else 0)
+        for contributor_id, count in changes.item_counts.items():
+            if contributor_id in people:
+                people[contributor_id] = replace(people[contributor_id], item_count=count)
+        touched = dict.fromkeys([*(p.contributor_id for p in changes.contributors), *changes.item_counts])
+        staged += [(self._contributors, c, people[c]) for c in touched if c in people]
+        staged += [(self._exhibitions, e.exhibition_id, e) for e in changes.exhibitions]
+        staged += [(self._works, e, list(item_ids)) for e, item_ids in changes.contents.items()]
+        return staged
+
+    def read_models_built(self) -> bool:
+        return self._built
+
+    def mark_read_models_built(self) -> None:
+        self._built = True
+
+    def rebuild_read_models(self, changes: RowChanges, position: int | None) -> bool:
+        with self._database_lock:
+            if self.max_notification_id() != position:
+                return False
+            self._items.clear()
+            self._contributors.clear()
+            self._exhibitions.clear()
+            self._works.clear()
+            for table, key, row in self._stage(changes):
+                table[key] = row
+            self._built = True
+        return True
+
+    def _matching(self, where: ItemFilter) -> list[ItemRow]:
+        hung = set(self._works.get(where.unless_in, [])) if where.unless_in else set()
+        return [row for row in self._items.values() if _matches(row, where) and row.item_id not in hung]
+
+    def item_rows(self, where: ItemFilter, *, offset: int, limit: int, newest_first: bool = False,
+                  by_update: bool = False) -> list[ItemRow]:
+        with self._database_lock:
+            rows = self._matching(where)
+        if by_update:
+            order = {row.item_id: n for n, row in enumerate(rows)}
+            rows.sort(key=lambda row: (row.updated_at, order[row.item_id]))
+        if newest_first:
+            rows.reverse()
+        return rows[offset:offset + limit]
+
+    def count_items(self, where: ItemFilter) -> int:
+        with self._database_lock:
+            return len(self._matching(where))
+
+    def item_rows_by_id(self, item_ids: Sequence[UUID]) -> list[ItemRow]:
+        with self._database_lock:
+            return [self._items[i] for i in item_ids if i in self._items]
+
+    def contributor_rows(self, *, offset: int, limit: int) -> list[ContributorRow]:
+        with self._database_lock:
+            return list(self._contributors.values())[offset:offset + limit]
+
+    def count_contributors(self) -> int:
+        return len(self._contributors)
+
+    def contributor_rows_by_id(self, contributor_ids: Sequence[UUID]) -> list[ContributorRow]:
+        with self._database_lock:
+            return [self._contributors[i] for i in contributor_ids if i in self._contributors]
+
+    def exhibition_rows(self) -> list[ExhibitionRow]:
+        with self._database_lock:
+            return list(self._exhibitions.values())
+
+    def exhibitions_showing(self, item_id: UUID) -> list[UUID]:
+        with self._database_lock:
+            return [e for e in self._exhibitions if item_id in self._works.get(e, [])]
+
+    def exhibition_contents(self, exhibition_id: UUID) -> list[UUID]:
+        with self._database_lock:
+            return list(self._works.get(exhibition_id, []))
+
+
+def _status(row: ItemRow, on: date) -> ConsentStatus:
+    if row.withdrawn:
+        return ConsentStatus.WITHDRAWN
+    if not row.has_consent:
+        return ConsentStatus.NOT_RECORDED
+    if row.expires_on is not None and on > row.expires_on:
+        return ConsentStatus.EXPIRED
+    return ConsentStatus.GIVEN
+
+
+def _matches(row: ItemRow, where: ItemFilter) -> bool:
+    if where.contributor_id is not None and row.contributor_id != where.contributor_id:
+        return False
+    if where.kind is not None and row.kind != where.kind:
+        return False
+    if where.status is not None:
+        assert where.on is not None, "a status filter needs the day it is judged on"
+        if _status(row, where.on) is not where.status:
+            return False
+    if where.hidden_on is not None:
+        status = _status(row, where.hidden_on)
+        if status is ConsentStatus.GIVEN and Scope.PUBLISH_ONLINE.value in row.scopes:
+            return False
+    if where.requests_only and row.request is None:
+        return False
+    if where.live_only and row.withdrawn:
+        return False
+    return True

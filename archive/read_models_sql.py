@@ -1,0 +1,272 @@
+"""The read-model tables and statements shared by the SQLite and PostgreSQL recorders.
+
+The two dialects differ only in their placeholder, their binary type and how a row's
+insertion order is kept (SQLite's ``rowid``, a PostgreSQL ``bigserial``); everything else
+(ids as hex text, days and times as ISO text, flags as 0/1) is the same SQL on both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+from uuid import UUID
+
+from archive.read_models import (
+    BUILT,
+    ContributorRow,
+    ExhibitionRow,
+    ItemFilter,
+    ItemRow,
+    RowChanges,
+    as_date,
+    as_datetime,
+    item_where,
+)
+
+ITEMS = "read_items"
+CONTRIBUTORS = "read_contributors"
+EXHIBITIONS = "read_exhibitions"
+WORKS = "read_exhibition_works"
+META = "read_model_meta"
+TABLES = (ITEMS, CONTRIBUTORS, EXHIBITIONS, WORKS, META)
+
+_ITEM_COLUMNS = (
+    "item_id", "kind", "contributor_id", "recorded_at", "updated_at", "title", "has_consent",
+    "scopes", "attribution", "expires_on", "withdrawn", "request", "version",
+)
+_CONTRIBUTOR_COLUMNS = ("contributor_id", "registered_at", "names", "erased", "version", "item_count")
+_EXHIBITION_COLUMNS = (
+    "exhibition_id", "slug", "titles", "published", "opens_on", "closes_on", "created_at",
+    "updated_at", "version", "work_count",
+)
+
+Execute = Callable[[str, Sequence[Any]], Any]
+
+
+class StaleRebuild(Exception):
+    """The log moved on while a rebuild was being computed: the transaction is rolled back."""
+
+
+class ReadModelSQL:
+    """Statements for one dialect, and the conversion of rows to and from them."""
+
+    def __init__(self, *, param: str, blob: str, seq: str, seq_definition: str, prefix: str = ""):
+        self.param = param
+        self.seq = seq
+        self.items, self.contributors = prefix + ITEMS, prefix + CONTRIBUTORS
+        self.exhibitions, self.works, self.meta = prefix + EXHIBITIONS, prefix + WORKS, prefix + META
+        self.create_statements = [
+            f"CREATE TABLE IF NOT EXISTS {self.items} ({seq_definition}"
+            "item_id TEXT PRIMARY KEY, kind TEXT NOT NULL, contributor_id TEXT NOT NULL, "
+            f"recorded_at TEXT NOT NULL, updated_at TEXT NOT NULL, title {blob} NOT NULL, "
+            "has_consent INTEGER NOT NULL, scopes TEXT NOT NULL, attribution TEXT, expires_on TEXT, "
+            "withdrawn INTEGER NOT NULL, request TEXT, version INTEGER NOT NULL)",
+            # SQLite's indexes end with the rowid already (and cannot name it).
+            f"CREATE INDEX IF NOT EXISTS {self.items}_by_contributor ON {self.items} "
+            f"(contributor_id{'' if seq == 'rowid' else ', ' + seq})",
+            f"CREATE INDEX IF NOT EXISTS {self.items}_by_update ON {self.items} (updated_at)",
+            f"CREATE TABLE IF NOT EXISTS {self.contributors} ({seq_definition}"
+            f"contributor_id TEXT PRIMARY KEY, registered_at TEXT NOT NULL, names {blob} NOT NULL, "
+            "erased INTEGER NOT NULL, version INTEGER NOT NULL, item_count INTEGER NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {self.exhibitions} ({seq_definition}"
+            "exhibition_id TEXT PRIMARY KEY, slug TEXT NOT NULL, titles TEXT NOT NULL, "
+            "published INTEGER NOT NULL, opens_on TEXT, closes_on TEXT, created_at TEXT NOT NULL, "
+            "updated_at TEXT NOT NULL, version INTEGER NOT NULL, work_count INTEGER NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {self.works} (exhibition_id TEXT NOT NULL, "
+            "position INTEGER NOT NULL, item_id TEXT NOT NULL, PRIMARY KEY (exhibition_id, position))",
+            f"CREATE INDEX IF NOT EXISTS {self.works}_by_item ON {self.works} (item_id)",
+            f"CREATE TABLE IF NOT EXISTS {self.meta} (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        ]
+        self._upsert_item = self._upsert(self.items, _ITEM_COLUMNS, "item_id")
+        self._upsert_contributor = self._upsert(
+            self.contributors, _CONTRIBUTOR_COLUMNS, "contributor_id", keep=("item_count",)
+        )
+        self._upsert_exhibition = self._upsert(self.exhibitions, _EXHIBITION_COLUMNS, "exhibition_id")
+
+    def _upsert(self, table: str, columns: Sequence[str], key: str, keep: Sequence[str] = ()) -> str:
+        values = ", ".join([self.param] * len(columns))
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != key and c not in keep)
+        return (
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values}) "
+            f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
+        )
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def write(self, execute: Execute, changes: RowChanges) -> None:
+        """Write what one save changes, with the cursor that inserts its events."""
+        p = self.param
+        for item in changes.items:
+            execute(self._upsert_item, self._item_params(item))
+        for person in changes.contributors:
+            execute(self._upsert_contributor, self._contributor_params(person))
+        for contributor_id, count in changes.item_counts.items():
+            execute(f"UPDATE {self.contributors} SET item_count = {p} WHERE contributor_id = {p}",
+                    (count, contributor_id.hex))
+        for exhibition in changes.exhibitions:
+            execute(self._upsert_exhibition, self._exhibition_params(exhibition))
+        for exhibition_id, item_ids in changes.contents.items():
+            execute(f"DELETE FROM {self.works} WHERE exhibition_id = {p}", (exhibition_id.hex,))
+            for position, item_id in enumerate(item_ids):
+                execute(f"INSERT INTO {self.works} (exhibition_id, position, item_id) VALUES ({p}, {p}, {p})",
+                        (exhibition_id.hex, position, item_id.hex))
+
+    def rebuild(self, execute: Execute, fetch_max: Callable[[], int | None], changes: RowChanges,
+                position: int | None) -> None:
+        """Delete every row, check the log is still at ``position`` (else :class:`StaleRebuild`),
+        write ``changes`` and mark the models built. The caller holds one transaction."""
+        for table in (self.works, self.exhibitions, self.items, self.contributors, self.meta):
+            execute(f"DELETE FROM {table}", ())
+        if fetch_max() != position:
+            raise StaleRebuild()
+        self.write(execute, changes)
+        self.mark_built(execute)
+
+    def mark_built(self, execute: Execute) -> None:
+        execute(self._upsert(self.meta, ("name", "value"), "name"), (BUILT, "yes"))
+
+    @staticmethod
+    def _item_params(row: ItemRow) -> tuple[Any, ...]:
+        return (
+            row.item_id.hex, row.kind, row.contributor_id.hex, row.recorded_at.isoformat(),
+            row.updated_at.isoformat(), row.title, int(row.has_consent), ",".join(row.scopes),
+            row.attribution, row.expires_on.isoformat() if row.expires_on else None, int(row.withdrawn),
+            row.request, row.version,
+        )
+
+    @staticmethod
+    def _contributor_params(row: ContributorRow) -> tuple[Any, ...]:
+        return (row.contributor_id.hex, row.registered_at.isoformat(), row.names, int(row.erased),
+                row.version, row.item_count)
+
+    @staticmethod
+    def _exhibition_params(row: ExhibitionRow) -> tuple[Any, ...]:
+        return (
+            row.exhibition_id.hex, row.slug, row.titles, int(row.published),
+            row.opens_on.isoformat() if row.opens_on else None,
+            row.closes_on.isoformat() if row.closes_on else None,
+            row.created_at.isoformat(), row.updated_at.isoformat(), row.version, row.work_count,
+        )
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def built_query(self) -> tuple[str, tuple[Any, ...]]:
+        return f"SELECT value FROM {self.meta} WHERE name = {self.param}", (BUILT,)
+
+    def items_query(self, where: ItemFilter, offset: int, limit: int, newest_first: bool,
+                    by_update: bool) -> tuple[str, list[Any]]:
+        clause, params = item_where(where, self.param, self.works)
+        direction = "DESC" if newest_first else "ASC"
+        order = f"updated_at {direction}, {self.seq} {direction}" if by_update else f"{self.seq} {direction}"
+        sql = f"SELECT * FROM {self.items}{clause} ORDER BY {order} LIMIT {self.param} OFFSET {self.param}"
+        return sql, [*params, limit, offset]
+
+    def count_items_query(self, where: ItemFilter) -> tuple[str, list[Any]]:
+        clause, params = item_where(where, self.param, self.works)
+        return f"SELECT COUNT(*) AS n FROM {self.items}{clause}", params
+
+    def by_ids_query(self, table: str, key: str, ids: Sequence[UUID]) -> tuple[str, list[Any]]:
+        marks = ", ".join([self.param] * len(ids))
+        return f"SELECT * FROM {table} WHERE {key} IN ({marks})", [i.hex for i in ids]
+
+    def contributors_query(self, offset: int, limit: int) -> tuple[str, list[Any]]:
+        return (f"SELECT * FROM {self.contributors} ORDER BY {self.seq} LIMIT {self.param} OFFSET {self.param}",
+                [limit, offset])
+
+    def count_contributors_query(self) -> tuple[str, list[Any]]:
+        return f"SELECT COUNT(*) AS n FROM {self.contributors}", []
+
+    def exhibitions_query(self) -> tuple[str, list[Any]]:
+        return f"SELECT * FROM {self.exhibitions} ORDER BY {self.seq}", []
+
+    def showing_query(self, item_id: UUID) -> tuple[str, list[Any]]:
+        return (
+            f"SELECT w.exhibition_id AS exhibition_id FROM {self.works} w JOIN {self.exhibitions} e "
+            f"ON e.exhibition_id = w.exhibition_id WHERE w.item_id = {self.param} ORDER BY e.{self.seq}",
+            [item_id.hex],
+        )
+
+    def contents_query(self, exhibition_id: UUID) -> tuple[str, list[Any]]:
+        return (f"SELECT item_id FROM {self.works} WHERE exhibition_id = {self.param} ORDER BY position",
+                [exhibition_id.hex])
+
+    @staticmethod
+    def item_row(r: Any) -> ItemRow:
+        return ItemRow(
+            item_id=UUID(r["item_id"]), kind=r["kind"], contributor_id=UUID(r["contributor_id"]),
+            recorded_at=as_datetime(r["recorded_at"]), updated_at=as_datetime(r["updated_at"]),
+            title=bytes(r["title"]), has_consent=bool(r["has_consent"]),
+            scopes=tuple(s for s in r["scopes"].split(",") if s), attribution=r["attribution"],
+            expires_on=as_date(r["expires_on"]), withdrawn=bool(r["withdrawn"]), request=r["request"],
+            version=r["version"],
+        )
+
+    @staticmethod
+    def contributor_row(r: Any) -> ContributorRow:
+        return ContributorRow(
+            contributor_id=UUID(r["contributor_id"]), registered_at=as_datetime(r["registered_at"]),
+            names=bytes(r["names"]), erased=bool(r["erased"]), version=r["version"], item_count=r["item_count"],
+        )
+
+    @staticmethod
+    def exhibition_row(r: Any) -> ExhibitionRow:
+        return ExhibitionRow(
+            exhibition_id=UUID(r["exhibition_id"]), slug=r["slug"], titles=r["titles"],
+            published=bool(r["published"]), opens_on=as_date(r["opens_on"]), closes_on=as_date(r["closes_on"]),
+            created_at=as_datetime(r["created_at"]), updated_at=as_datetime(r["updated_at"]),
+            version=r["version"], work_count=r["work_count"],
+        )
+
+
+class SQLReadModels:
+    """The query port over :class:`ReadModelSQL`, given how a backend runs a read query.
+
+    Mixed into the SQLite and PostgreSQL recorders, which provide ``read_model_sql`` and
+    ``_read(sql, params) -> rows``.
+    """
+
+    read_model_sql: ReadModelSQL
+
+    def _read(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        raise NotImplementedError
+
+    def read_models_built(self) -> bool:
+        return bool(self._read(*self.read_model_sql.built_query()))
+
+    def item_rows(self, where: ItemFilter, *, offset: int, limit: int, newest_first: bool = False,
+                  by_update: bool = False) -> list[ItemRow]:
+        sql, params = self.read_model_sql.items_query(where, offset, limit, newest_first, by_update)
+        return [self.read_model_sql.item_row(r) for r in self._read(sql, params)]
+
+    def count_items(self, where: ItemFilter) -> int:
+        return int(self._read(*self.read_model_sql.count_items_query(where))[0]["n"])
+
+    def item_rows_by_id(self, item_ids: Sequence[UUID]) -> list[ItemRow]:
+        if not item_ids:
+            return []
+        sql, params = self.read_model_sql.by_ids_query(self.read_model_sql.items, "item_id", item_ids)
+        return [self.read_model_sql.item_row(r) for r in self._read(sql, params)]
+
+    def contributor_rows(self, *, offset: int, limit: int) -> list[ContributorRow]:
+        sql, params = self.read_model_sql.contributors_query(offset, limit)
+        return [self.read_model_sql.contributor_row(r) for r in self._read(sql, params)]
+
+    def count_contributors(self) -> int:
+        return int(self._read(*self.read_model_sql.count_contributors_query())[0]["n"])
+
+    def contributor_rows_by_id(self, contributor_ids: Sequence[UUID]) -> list[ContributorRow]:
+        if not contributor_ids:
+            return []
+        sql, params = self.read_model_sql.by_ids_query(
+            self.read_model_sql.contributors, "contributor_id", contributor_ids
+        )
+        return [self.read_model_sql.contributor_row(r) for r in self._read(sql, params)]
+
+    def exhibition_rows(self) -> list[ExhibitionRow]:
+        return [self.read_model_sql.exhibition_row(r) for r in self._read(*self.read_model_sql.exhibitions_query())]
+
+    def exhibitions_showing(self, item_id: UUID) -> list[UUID]:
+        return [UUID(r["exhibition_id"]) for r in self._read(*self.read_model_sql.showing_query(item_id))]
+
+    def exhibition_contents(self, exhibition_id: UUID) -> list[UUID]:
+        return [UUID(r["item_id"]) for r in self._read(*self.read_model_sql.contents_query(exhibition_id))]

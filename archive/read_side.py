@@ -1,0 +1,232 @@
+"""The application's side of the read models: rows computed from the aggregates being saved,
+passed to the recorder with their events, and queries that open the sealed fields.
+
+Mixed into :class:`archive.application.ExhibitionArchive`. Every save goes through
+:meth:`ReadModels.save`, which computes the rows from the aggregates as they stand (their new
+events applied), never from a second read, and hands them to the recorder as the ``read_models``
+keyword of ``insert_events``: the recorder writes them in the transaction that inserts the
+events (see :mod:`archive.read_models`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any, cast
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import ApplicationRecorder
+from eventsourcing.popo import POPOFactory
+from eventsourcing.system import NotificationLogReader
+from eventsourcing.utils import get_topic, resolve_topic
+
+from archive.errors import KeyShredded
+from archive.read_models import (
+    PAGE_SIZE,
+    ContributorSummary,
+    ExhibitionSummary,
+    ItemFilter,
+    ItemSummary,
+    Page,
+    ReadModelStore,
+    RowChanges,
+    changes_for,
+    open_contributor,
+    open_exhibition,
+    open_item,
+)
+from domain.contributors import Contributor
+from domain.exhibitions import Exhibition
+from domain.indexes import ContributorItems
+from domain.items import Artwork, Testimony
+from domain.personal import Personal
+
+if TYPE_CHECKING:
+    from archive.application import ExhibitionArchive
+
+#: The recorder that keeps the read models, for each eventsourcing persistence module.
+RECORDER_TOPICS = {
+    "eventsourcing.sqlite": "archive.read_models_sqlite:SQLiteReadModelRecorder",
+    "eventsourcing.postgres": "archive.read_models_postgres:PostgresReadModelRecorder",
+    "eventsourcing.popo": "archive.read_models_memory:InMemoryReadModelRecorder",
+}
+RECORDER_TOPIC = "APPLICATION_RECORDER_TOPIC"
+#: How many times a rebuild is retried when events arrive while it reads the log.
+REBUILD_ATTEMPTS = 5
+#: How many candidates the work picker opens (decrypts) at most per request.
+PICKER_SCAN = 2000
+PICKER_BATCH = 100
+
+
+def with_read_model_recorder(env: dict[str, str]) -> dict[str, str]:
+    """``env`` with the recorder that keeps the read models chosen for its persistence module."""
+    topic = RECORDER_TOPICS.get(env.get("PERSISTENCE_MODULE", "eventsourcing.popo"))
+    if topic:
+        env.setdefault(RECORDER_TOPIC, topic)
+    return env
+
+
+class ReadModels:
+    """Read models kept with the events, and the curator listings read from them."""
+
+    def construct_recorder(self: ExhibitionArchive) -> ApplicationRecorder:
+        # eventsourcing's in-memory factory ignores APPLICATION_RECORDER_TOPIC: resolve it here.
+        if isinstance(self.factory, POPOFactory):
+            topic = self.factory.env.get(RECORDER_TOPIC)
+            if topic:
+                return cast(ApplicationRecorder, resolve_topic(topic)())
+        return super().construct_recorder()  # type: ignore[safe-super]
+
+    @property
+    def read_models(self: ExhibitionArchive) -> ReadModelStore:
+        """The recorder's query side (the recorder must be one of :data:`RECORDER_TOPICS`)."""
+        return cast(ReadModelStore, self.recorder)
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        changed = [obj for obj in objs if obj is not None and getattr(obj, "pending_events", None)]
+        kwargs.setdefault("read_models", changes_for(changed, self._seal))
+        return super().save(*objs, **kwargs)
+
+    def _seal(self: ExhibitionArchive, value: Any) -> bytes:
+        """``value`` as the event store writes it (``Personal`` values sealed); a personal value
+        whose key is gone (shredded meanwhile by another process) is written blank: if its save
+        goes ahead, the event store refuses it as a concurrent change."""
+        try:
+            return self.mapper.transcoder.encode(value)
+        except KeyShredded:
+            if not isinstance(value, Personal):
+                raise
+            return self.mapper.transcoder.encode(Personal.redacted_for(value.subject_id))
+
+    def _open(self: ExhibitionArchive, data: bytes) -> Any:
+        return self.mapper.transcoder.decode(data)
+
+    # -- building ------------------------------------------------------------------------------
+
+    def ensure_read_models(self: ExhibitionArchive) -> bool:
+        """Build the read models from the log if they never were (an archive from before them);
+        True if a rebuild ran. A new, empty archive is marked built at once."""
+        store = self.read_models
+        if store.read_models_built():
+            return False
+        if self.recorder.max_notification_id() is None:
+            store.mark_read_models_built()  # type: ignore[attr-defined]
+            return False
+        self.rebuild_read_models()
+        return True
+
+    def rebuild_read_models(self: ExhibitionArchive) -> RowChanges:
+        """Replace every read-model row by replaying each aggregate once, in one transaction.
+
+        If events are saved meanwhile the result is thrown away and the replay starts again
+        (they would be missing from it); after a few attempts it gives up with RuntimeError.
+        """
+        for _ in range(REBUILD_ATTEMPTS):
+            position = self.recorder.max_notification_id()
+            changes = RowChanges()
+            for aggregate_id in self._created_ids(position):
+                try:
+                    aggregate = self.repository.get(aggregate_id)
+                except AggregateNotFoundError:  # pragma: no cover - listed ids always exist
+                    continue
+                changes.extend(changes_for([aggregate], self._seal))
+            if self.read_models.rebuild_read_models(changes, position):
+                return changes
+        raise RuntimeError("The archive kept changing while its read models were rebuilt; try again.")
+
+    def _created_ids(self: ExhibitionArchive, stop: int | None) -> list[UUID]:
+        """The ids of every item, contributor, item list and exhibition, in the order created."""
+        if stop is None:
+            return []
+        topics = [
+            get_topic(Artwork.Recorded), get_topic(Testimony.Recorded), get_topic(Contributor.Registered),
+            get_topic(ContributorItems.Created), get_topic(Exhibition.Created),
+        ]
+        reader = NotificationLogReader(self.notification_log, section_size=self.log_section_size)
+        ids: dict[UUID, None] = {}
+        for batch in reader.select(start=1, stop=stop, topics=topics):
+            for notification in batch:
+                originator = notification.originator_id
+                ids[originator if isinstance(originator, UUID) else UUID(str(originator))] = None
+        return list(ids)
+
+    # -- listings ----------------------------------------------------------------------------
+
+    def item_summaries(
+        self: ExhibitionArchive, where: ItemFilter | None = None, page: int = 1, size: int = PAGE_SIZE
+    ) -> Page:
+        """One page of the items matching ``where``, in the order they were recorded."""
+        where = where or ItemFilter()
+        store = self.read_models
+        total = store.count_items(where)
+        number = max(1, min(page, -(-total // size) or 1))
+        rows = store.item_rows(where, offset=(number - 1) * size, limit=size)
+        return Page([open_item(row, self._open) for row in rows], number, total, size)
+
+    def recent_items(
+        self: ExhibitionArchive, count: int = 20, *, by_update: bool = False
+    ) -> list[ItemSummary]:
+        """The items recorded (or, ``by_update``, changed) last, newest first."""
+        rows = self.read_models.item_rows(ItemFilter(), offset=0, limit=count, newest_first=True, by_update=by_update)
+        return [open_item(row, self._open) for row in rows]
+
+    def item_summaries_by_id(self: ExhibitionArchive, item_ids: Sequence[UUID]) -> list[ItemSummary]:
+        """These items' summaries, in the order given (unknown ids are left out)."""
+        rows = {row.item_id: row for row in self.read_models.item_rows_by_id(list(item_ids))}
+        return [open_item(rows[i], self._open) for i in item_ids if i in rows]
+
+    def find_items(
+        self: ExhibitionArchive, text: str, where: ItemFilter | None = None, *, limit: int = 20
+    ) -> tuple[list[ItemSummary], bool]:
+        """Items whose title contains ``text`` (any language, any case), newest first, and
+        whether the search stopped before looking at every candidate.
+
+        Titles are sealed, so each candidate's title is opened to compare it: at most
+        :data:`PICKER_SCAN` candidates per call (narrow by kind or contributor to reach older ones).
+        """
+        where = where or ItemFilter()
+        needle = " ".join(text.split()).casefold()
+        found: list[ItemSummary] = []
+        for offset in range(0, PICKER_SCAN, PICKER_BATCH):
+            rows = self.read_models.item_rows(where, offset=offset, limit=PICKER_BATCH, newest_first=True)
+            for row in rows:
+                summary = open_item(row, self._open)
+                if not needle or any(needle in title.casefold() for title in summary.title.values()):
+                    found.append(summary)
+                    if len(found) == limit:
+                        return found, True
+            if len(rows) < PICKER_BATCH:
+                return found, False
+        return found, True
+
+    def contributor_summaries(self: ExhibitionArchive, page: int = 1, size: int = PAGE_SIZE) -> Page:
+        """One page of contributors, in the order they were registered."""
+        store = self.read_models
+        total = store.count_contributors()
+        number = max(1, min(page, -(-total // size) or 1))
+        rows = store.contributor_rows(offset=(number - 1) * size, limit=size)
+        return Page([open_contributor(row, self._open) for row in rows], number, total, size)
+
+    def all_contributor_summaries(self: ExhibitionArchive) -> list[ContributorSummary]:
+        """Every contributor (for choosing one in a form), in the order they were registered."""
+        rows = self.read_models.contributor_rows(offset=0, limit=self.read_models.count_contributors())
+        return [open_contributor(row, self._open) for row in rows]
+
+    def contributor_summaries_by_id(
+        self: ExhibitionArchive, contributor_ids: Sequence[UUID]
+    ) -> dict[UUID, ContributorSummary]:
+        rows = self.read_models.contributor_rows_by_id(list(dict.fromkeys(contributor_ids)))
+        return {row.contributor_id: open_contributor(row, self._open) for row in rows}
+
+    def exhibition_summaries(self: ExhibitionArchive) -> list[ExhibitionSummary]:
+        """Every exhibition, published or not, in the order they were created."""
+        return [open_exhibition(row) for row in self.read_models.exhibition_rows()]
+
+    def exhibitions_showing_item(self: ExhibitionArchive, item_id: UUID) -> list[UUID]:
+        """The exhibitions (published or not) an item hangs in."""
+        return self.read_models.exhibitions_showing(item_id)
+
+    def hidden_items(self: ExhibitionArchive, on: date, page: int = 1) -> Page:
+        """The items visitors cannot see online on ``on`` (consent overview), a page of them."""
+        return self.item_summaries(ItemFilter(hidden_on=on), page)
