@@ -175,7 +175,10 @@ def _warm(server: Server, *paths: str) -> None:
     """Each path twice (gunicorn's two workers), so imports, templates and snapshots are warm."""
     for path in paths:
         for _ in range(2):
-            urllib.request.urlopen(server.base + path, timeout=120).read()
+            try:
+                urllib.request.urlopen(server.base + path, timeout=120).read()
+            except OSError as error:  # e.g. a worker killed by gunicorn's 30 s timeout: measured anyway
+                print(f"  warning: warming {path} failed: {error}")
 
 
 class Writer(threading.Thread):
