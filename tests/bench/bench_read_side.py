@@ -14,6 +14,9 @@ cached under ``var/bench/``: the first run at 50,000 items takes a long time).
    an exhibition page of 50 works, home, ``/exhibitions`` and ``/api/v1/exhibitions``, all with
    the page cache off (``PAGE_CACHE=False``); then the exhibition page with the page cache on
    while a writer, another connection to the same data folder, records one consent a second.
+   Every wrk run has a fresh server (quick shutdown after it), so requests left queued by one
+   run never eat the next one's time. A page that answers slower than the run is long shows
+   "no answer"; wrk counts requests slower than 30 s (gunicorn's worker timeout) as timeouts.
 2. Curator pages with the Flask test client, logged in as a curator, at 5,000 items
    (``BENCH_READ_SIDE_SMALL``) and at ``BENCH_READ_SIDE_ITEMS``: p95 of each page and the growth exponent
    ``log(t_big / t_5k) / log(big / 5k)`` (1 is linear; the goal is below 0.2).
@@ -25,6 +28,7 @@ import math
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -126,11 +130,11 @@ def _seconds(value: str, unit: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
-def _wrk(url: str, script: Path | None = None, *script_args: str) -> Load:
+def _wrk(url: str, script: Path | None = None, *script_args: Path) -> Load:
     options = ["-s", str(script)] if script else []
     out = subprocess.run(
         ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{WRK_SECONDS}s", "--timeout", "30s", "--latency", *options, url,
-         *(["--", *script_args] if script_args else [])],
+         *(["--", *map(str, script_args)] if script_args else [])],
         capture_output=True, text=True, check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
@@ -167,7 +171,7 @@ def _gunicorn(data_dir: Path, app: str) -> Iterator[Server]:
                 time.sleep(0.2)
         yield server
     finally:
-        process.terminate()
+        process.send_signal(signal.SIGQUIT)  # quick shutdown: requests still queued are dropped
         process.wait(30)
 
 
@@ -223,28 +227,35 @@ def test_public_pages_under_32_concurrent_clients(big: tuple[BuiltArchive, Path]
     exhibition = f"/exhibitions/{built.exhibition_slugs[0]}"
     rows: list[Row] = []
 
-    with _gunicorn(data_dir, 'web:create_app({"PAGE_CACHE": False})') as server:
-        _warm(server, exhibition, "/", "/exhibitions", "/api/v1/exhibitions", *rotation.read_text().split()[:2])
-        healthz = _wrk(f"{server.base}/healthz")
-        rows.append(Row("/healthz (cache off app)", healthz, healthz, 1.0))
-        items = _wrk(f"{server.base}/", script, str(rotation))
-        rows.append(Row(f"item pages, rotating over {len(built.public_item_ids)}, cache off", items, healthz, 0.15, 100))
-        rows.append(Row("exhibition page, 50 works, cache off", _wrk(server.base + exhibition), healthz, 0.1, 150))
-        for path in ("/", "/exhibitions", "/api/v1/exhibitions"):
-            rows.append(Row(f"{path}, cache off", _wrk(server.base + path), healthz, 0.15))
+    cache_off, cache_on = 'web:create_app({"PAGE_CACHE": False})', "web:create_app()"
 
+    def measure(app: str, path: str, *rotating: Path) -> Load:
+        # A fresh server for every run: requests still queued from the run before (32 of them,
+        # seconds each on a slow page) would otherwise be served first and eat this run's time.
+        with _gunicorn(data_dir, app) as server:
+            _warm(server, *(rotation.read_text().split()[:2] if rotating else [path]))
+            return _wrk(server.base + path, *rotating)
+
+    healthz = measure(cache_off, "/healthz")
+    rows.append(Row("/healthz (cache off app)", healthz, healthz, 1.0))
+    items = measure(cache_off, "/", script, rotation)
+    rows.append(Row(f"item pages, rotating over {len(built.public_item_ids)}, cache off", items, healthz, 0.15, 100))
+    rows.append(Row("exhibition page, 50 works, cache off", measure(cache_off, exhibition), healthz, 0.1, 150))
+    for path in ("/", "/exhibitions", "/api/v1/exhibitions"):
+        rows.append(Row(f"{path}, cache off", measure(cache_off, path), healthz, 0.15))
+
+    healthz = measure(cache_on, "/healthz")
+    rows.append(Row("/healthz (cache on app)", healthz, healthz, 1.0))
     writer = Writer(data_dir, built.writer_item_ids)
-    with _gunicorn(data_dir, "web:create_app()") as server:
+    with _gunicorn(data_dir, cache_on) as server:
         _warm(server, exhibition)
-        healthz = _wrk(f"{server.base}/healthz")
-        rows.append(Row("/healthz (cache on app)", healthz, healthz, 1.0))
         writer.start()
         try:
             cached = _wrk(server.base + exhibition)
         finally:
             writer.stop.set()
             writer.join(30)
-        rows.append(Row("exhibition page, cache on, 1 write/s", cached, healthz, 0.3))
+    rows.append(Row("exhibition page, cache on, 1 write/s", cached, healthz, 0.3))
 
     print(
         f"\n--- read side, public pages: {built.items} items, 20 published exhibitions of 50 works, 500 contributors; "
