@@ -274,7 +274,7 @@ def test_public_pages_under_32_concurrent_clients(big: tuple[BuiltArchive, Path]
 CURATOR_PAGES = (
     ("dashboard", "/curate/"),
     ("contributors list", "/curate/contributors"),
-    ("contributor page (100 items at 50k)", "/curate/contributors/{contributor}"),
+    ("contributor page (1 of 500)", "/curate/contributors/{contributor}"),
     ("consent overview", "/curate/consent"),
     ("exhibition editor", "/curate/exhibitions/{exhibition}"),
     ("new artwork form", "/curate/artworks/new"),
