@@ -14,7 +14,7 @@ cached under ``var/bench/``: the first run at 50,000 items takes a long time).
    an exhibition page of 50 works, home, ``/exhibitions`` and ``/api/v1/exhibitions``, all with
    the page cache off (``PAGE_CACHE=False``); then the exhibition page with the page cache on
    while a writer, another connection to the same data folder, records one consent a second.
-   Every wrk run has a fresh server (quick shutdown after it), so requests left queued by one
+   Every wrk run has a fresh server (stopped within 2 s after it), so requests left queued by one
    run never eat the next one's time. A page that answers slower than the run is long shows
    "no answer"; wrk counts requests slower than 30 s (gunicorn's worker timeout) as timeouts.
 2. Curator pages with the Flask test client, logged in as a curator, at 5,000 items
@@ -28,7 +28,6 @@ import math
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -159,7 +158,7 @@ def _gunicorn(data_dir: Path, app: str) -> Iterator[Server]:
     env = {**os.environ, "ARCHIVE_DATA_DIR": str(data_dir), "ARCHIVE_SECURE_COOKIES": "0"}
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
-        [str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", app], env=env, cwd=ROOT,
+        [str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "--graceful-timeout", "2", "--log-level", "warning", app], env=env, cwd=ROOT,
     )
     server = Server(f"http://127.0.0.1:{port}", process)
     try:
@@ -171,7 +170,7 @@ def _gunicorn(data_dir: Path, app: str) -> Iterator[Server]:
                 time.sleep(0.2)
         yield server
     finally:
-        process.send_signal(signal.SIGQUIT)  # quick shutdown: requests still queued are dropped
+        process.terminate()  # within --graceful-timeout; requests still queued are dropped
         process.wait(30)
 
 
