@@ -1,5 +1,8 @@
 """Reads for visitors: the aggregates a page needs, read once each, through the visitor
-projection (``archive.visibility``), which alone decides what of them a visitor may see."""
+projection (``archive.visibility``), which alone decides what of them a visitor may see.
+
+Every aggregate read here is noted as a dependency of the page being built
+(``archive.page_dependencies``), so that a page cache forgets the page when it changes."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from archive.application import ExhibitionArchive
 from archive.consent_gate import Surface, works_name_filter
 from archive.errors import NotFound
 from archive.name_filter import NameFilter
+from archive.page_dependencies import LISTING, depends_on
 from archive.visibility import (
     Texts,
     VisibleExhibition,
@@ -42,6 +46,7 @@ class Works:
     def contributor(self, item: Item) -> Contributor | None:
         """The item's contributor, or None if the archive does not know them."""
         cid = item.contributor_id
+        depends_on(cid)
         if cid not in self._contributors:
             try:
                 self._contributors[cid] = self.archive.get_contributor(cid)
@@ -51,6 +56,7 @@ class Works:
 
     def work(self, item_id: UUID) -> Work | None:
         """The item with its contributor, or None if the archive does not know it."""
+        depends_on(item_id)
         if item_id not in self._items:
             try:
                 item = self.archive.get_item(item_id)
@@ -70,6 +76,19 @@ class Works:
         return found
 
 
+def _exhibitions(archive: ExhibitionArchive) -> list[Exhibition]:
+    """Every exhibition: the page depends on each and on which there are (``LISTING``)."""
+    exhibitions = archive.exhibitions()
+    depends_on(LISTING, *(exhibition.id for exhibition in exhibitions))
+    return exhibitions
+
+
+def _exhibition_by_slug(archive: ExhibitionArchive, slug: str) -> Exhibition:
+    exhibition = archive.exhibition_by_slug(slug)
+    depends_on(exhibition.id)
+    return exhibition
+
+
 def public_item(
     archive: ExhibitionArchive, item: Item, surface: Surface, on: date, wall_text: dict[str, str] | None = None
 ) -> VisibleItem | None:
@@ -79,6 +98,7 @@ def public_item(
 
 def public_exhibition(archive: ExhibitionArchive, exhibition: Exhibition, on: date) -> VisibleExhibition | None:
     """The visitor's view of an exhibition with its works, or None if it is not published."""
+    depends_on(exhibition.id)
     return visible_exhibition(exhibition, Works(archive).of(exhibition.item_ids), on)
 
 
@@ -88,7 +108,7 @@ def published_exhibitions(archive: ExhibitionArchive, on: date | None = None) ->
     on = on or archive.today()
     works = Works(archive)
     shown = []
-    for exhibition in archive.exhibitions():
+    for exhibition in _exhibitions(archive):
         if exhibition.is_published:  # an unpublished one's works are not even read
             summary = exhibition_summary(exhibition, works.of(exhibition.item_ids), on)
             if summary is not None:
@@ -98,7 +118,7 @@ def published_exhibitions(archive: ExhibitionArchive, on: date | None = None) ->
 
 def published_exhibition(archive: ExhibitionArchive, slug: str, on: date | None = None) -> VisibleExhibition:
     """A published exhibition by slug; NotFound if it does not exist or is not published."""
-    view = public_exhibition(archive, archive.exhibition_by_slug(slug), on or archive.today())
+    view = public_exhibition(archive, _exhibition_by_slug(archive, slug), on or archive.today())
     if view is None:
         raise NotFound(f"No published exhibition with the slug {slug!r}.")
     return view
@@ -113,6 +133,7 @@ def visible_item(archive: ExhibitionArchive, item_id: UUID, on: date | None = No
     None covers every reason alike (unknown id, no consent, not online, expired, withdrawn),
     so that a visitor learns nothing about items they may not see.
     """
+    depends_on(item_id)
     try:
         item = archive.get_item(item_id)
     except NotFound:
@@ -128,7 +149,7 @@ def exhibitions_showing(
     on = on or archive.today()
     works = Works(archive)
     shown = []
-    for exhibition in archive.exhibitions():
+    for exhibition in _exhibitions(archive):
         if exhibition.is_published and item_id in exhibition.item_ids:
             summary = exhibition_summary(exhibition, works.of(exhibition.item_ids), on)
             if summary is not None and item_id in summary.work_ids:
@@ -173,7 +194,7 @@ def published_summary(archive: ExhibitionArchive, slug: str, on: date | None = N
 def _published_now(
     archive: ExhibitionArchive, slug: str, on: date, works: Works
 ) -> tuple[Exhibition, VisibleExhibitionSummary]:
-    exhibition = archive.exhibition_by_slug(slug)
+    exhibition = _exhibition_by_slug(archive, slug)
     view = exhibition_summary(exhibition, works.of(exhibition.item_ids), on)
     if view is None:
         raise NotFound(f"No published exhibition with the slug {slug!r}.")

@@ -18,6 +18,7 @@ from uuid import UUID
 
 from archive.application import ExhibitionArchive
 from archive.errors import NotFound
+from archive.page_dependencies import EVERYTHING, depends_on
 from archive.public import Works
 from archive.search import FACETS, MAX_PAGE_SIZE, FacetCount, SearchHit, SearchIndex, SearchQuery, SearchResults
 from archive.visibility import Texts, exhibition_summary, frozen, no_texts, visible_heading
@@ -94,6 +95,7 @@ def search(
     count gives away what current consent hides. When the index lags too far behind to know
     what changed, only checked hits are counted (see ``VisitorResults.total_exact``).
     """
+    depends_on(EVERYTHING)  # hits and counts change with any event a visitor could see
     on = on or archive.today()
     query = replace(query, visible_on=on, page=max(1, query.page), page_size=min(max(1, query.page_size), MAX_PAGE_SIZE))
     gate = _Gate(archive, on)
