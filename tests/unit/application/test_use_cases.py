@@ -185,9 +185,9 @@ def test_consent_expires_at_midnight_of_the_archives_own_time_zone(zone, status)
 
 def test_an_id_is_found_from_any_beginning_of_it_that_only_it_has(archive):
     contributors = [archive.register_contributor(name=f"Person {n}", actor=CURATOR) for n in range(40)]
-    _, item = _testimony(archive)
+    its_contributor, item = _testimony(archive)
     exhibition = archive.create_exhibition(slug="voices", actor=CURATOR, titles={"en": "Voices"})
-    known = [*contributors, item, exhibition]
+    known = [*contributors, its_contributor, item, exhibition]  # every id resolve() can find
 
     def sharing(prefix: str) -> list:
         return [i for i in known if str(i).startswith(prefix)]
@@ -202,7 +202,7 @@ def test_an_id_is_found_from_any_beginning_of_it_that_only_it_has(archive):
     assert archive.resolve("voices") == exhibition
     assert archive.resolve(str(item)) == item
 
-    # 42 ids over 16 first digits: some digit begins at least three of them.
+    # 43 ids over 16 first digits: some digit begins at least three of them.
     digit = max("0123456789abcdef", key=lambda d: len(sharing(d)))
     with pytest.raises(InvalidValue) as ambiguous:
         archive.resolve(digit)
