@@ -1,0 +1,56 @@
+"""Texts written about an exhibition's works (its own texts and every work's wall text) never
+show a name that any work hung there withholds: a curator may mention one contributor in the
+wall text beside another contributor's work."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import CURATOR
+from web import create_app
+
+ONLINE = ["exhibit", "publish_online"]
+NAME_FORMS = ("Zarina", "Seitova")
+
+
+@pytest.fixture
+def client_for():
+    def make(archive):
+        return create_app({"TESTING": True, "ARCHIVE": archive, "SECRET_KEY": "test"}).test_client()
+
+    return make
+
+
+def _bodies(client, paths: list[str]) -> dict[str, str]:
+    seen = {}
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        body = response.get_data(as_text=True)
+        seen[path] = json.dumps(response.get_json(), ensure_ascii=False) if path.startswith("/api/") else body
+    return seen
+
+
+def _naming(seen: dict[str, str]) -> dict[str, list[str]]:
+    return {path: [n for n in NAME_FORMS if n in text] for path, text in seen.items() if any(n in text for n in NAME_FORMS)}
+
+
+def test_a_wall_text_never_shows_a_name_another_work_there_withholds(archive, client_for):
+    named = archive.register_contributor(name="Dana Open", actor=CURATOR)
+    hidden = archive.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
+    lamp = archive.record_artwork(contributor_id=named, actor=CURATOR, title={"en": "Lamp"})
+    quilt = archive.record_artwork(contributor_id=hidden, actor=CURATOR, title={"en": "Quilt"})
+    archive.record_consent(lamp, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    archive.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
+    show = archive.create_exhibition(slug="together", actor=CURATOR, titles={"en": "Together"},
+                                     statement={"en": "Zarina Seitova and friends."})
+    archive.add_to_exhibition(show, lamp, actor=CURATOR, wall_text={"en": "Sewn with Zarina Seitova."})
+    archive.add_to_exhibition(show, quilt, actor=CURATOR)
+    archive.publish_exhibition(show, actor=CURATOR)
+
+    seen = _bodies(client_for(archive), ["/exhibitions/together?lang=en", "/api/v1/exhibitions/together"])
+
+    assert _naming(seen) == {}
+    assert all("Sewn with […]" in text for text in seen.values())
