@@ -50,9 +50,12 @@ def credit(item: Item, contributor: Contributor | None) -> str | None:
 
 def withheld_names(item: Item, contributor: Contributor | None) -> list[str | None]:
     """The names the item's attribution withholds: the contributor's name unless credited by
-    name, and the pseudonym too when anonymous."""
-    if item.consent is None or contributor is None:
+    name, and the pseudonym too when anonymous; both while no consent is recorded (the
+    contributor chose no credit yet)."""
+    if contributor is None:
         return []
+    if item.consent is None:
+        return [contributor.name, contributor.pseudonym]
     attribution = item.consent.attribution
     withheld = []
     if attribution is not Attribution.NAMED:

@@ -54,3 +54,26 @@ def test_a_wall_text_never_shows_a_name_another_work_there_withholds(archive, cl
 
     assert _naming(seen) == {}
     assert all("Sewn with […]" in text for text in seen.values())
+
+
+def test_a_contributor_who_has_not_consented_is_not_named_in_exhibition_texts(archive, client_for):
+    named = archive.register_contributor(name="Dana Open", actor=CURATOR)
+    waiting = archive.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
+    lamp = archive.record_artwork(contributor_id=named, actor=CURATOR, title={"en": "Lamp"})
+    quilt = archive.record_artwork(contributor_id=waiting, actor=CURATOR, title={"en": "Quilt"})
+    archive.record_consent(lamp, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    # The quilt is hung before its contributor's consent is recorded: she chose no credit yet.
+    show = archive.create_exhibition(slug="zarina", actor=CURATOR, titles={"en": "Zarina Seitova: quilts"},
+                                     statement={"en": "Quilts by Qaraqus."})
+    archive.add_to_exhibition(show, lamp, actor=CURATOR)
+    archive.add_to_exhibition(show, quilt, actor=CURATOR)
+    archive.publish_exhibition(show, actor=CURATOR)
+
+    seen = _bodies(client_for(archive), [
+        "/", "/exhibitions?lang=en", "/exhibitions/zarina?lang=en", f"/items/{lamp}?lang=en",
+        "/api/v1/exhibitions", "/api/v1/exhibitions/zarina",
+    ])
+
+    assert _naming(seen) == {}
+    assert [path for path, text in seen.items() if "Qaraqus" in text] == []
+    assert "[…]: quilts" in seen["/exhibitions/zarina?lang=en"]
