@@ -77,3 +77,24 @@ def test_a_contributor_who_has_not_consented_is_not_named_in_exhibition_texts(ar
     assert _naming(seen) == {}
     assert [path for path, text in seen.items() if "Qaraqus" in text] == []
     assert "[…]: quilts" in seen["/exhibitions/zarina?lang=en"]
+
+
+def test_the_history_never_shows_a_past_title_naming_a_contributor_who_withholds_her_name(archive, client_for):
+    named = archive.register_contributor(name="Dana Open", actor=CURATOR)
+    hidden = archive.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
+    lamp = archive.record_artwork(contributor_id=named, actor=CURATOR, title={"en": "Lamp"})
+    quilt = archive.record_artwork(contributor_id=hidden, actor=CURATOR, title={"en": "Quilt"})
+    archive.record_consent(lamp, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    archive.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
+    show = archive.create_exhibition(slug="quilts", actor=CURATOR, titles={"en": "Zarina Seitova: quilts"})
+    archive.add_to_exhibition(show, lamp, actor=CURATOR)
+    archive.add_to_exhibition(show, quilt, actor=CURATOR)
+    archive.publish_exhibition(show, actor=CURATOR)
+    # Renamed, then her work is taken down: the old title stays in the exhibition's history.
+    archive.revise_exhibition(show, actor=CURATOR, titles={"en": "Quilts"})
+    archive.remove_from_exhibition(show, quilt, actor=CURATOR)
+
+    seen = _bodies(client_for(archive), ["/exhibitions/quilts/history?lang=en", "/exhibitions/quilts?lang=en"])
+
+    assert _naming(seen) == {}
+    assert "[…]: quilts" in seen["/exhibitions/quilts/history?lang=en"]
