@@ -202,7 +202,7 @@ def exhibition_timeline(archive: ExhibitionArchive, slug: str, on: date | None =
                 dict(event.changes.get("titles") or {}),
                 tuple(sorted(event.changes)),
             )
-    names = works_name_filter(works.of(list(dict.fromkeys(hung))).values())
+    names = works_name_filter(works.of(list(dict.fromkeys(hung))).values(), on)
     zone = archive.zone
     entries = []
     for entry in archive.history(exhibition.id):

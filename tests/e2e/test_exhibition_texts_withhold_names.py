@@ -5,9 +5,14 @@ wall text beside another contributor's work."""
 from __future__ import annotations
 
 import json
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from archive.application import ExhibitionArchive
+from archive.keystore import InMemoryKeyStore
+from domain import clock
 from tests.conftest import CURATOR
 from web import create_app
 
@@ -98,3 +103,32 @@ def test_the_history_never_shows_a_past_title_naming_a_contributor_who_withholds
 
     assert _naming(seen) == {}
     assert "[…]: quilts" in seen["/exhibitions/quilts/history?lang=en"]
+
+
+def test_a_contributor_whose_consent_expired_is_not_named_in_exhibition_texts(client_for):
+    archive = ExhibitionArchive(InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+                                zone=ZoneInfo("Asia/Almaty"))
+    named = archive.register_contributor(name="Dana Open", actor=CURATOR)
+    lapsed = archive.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
+    lamp = archive.record_artwork(contributor_id=named, actor=CURATOR, title={"en": "Lamp"})
+    quilt = archive.record_artwork(contributor_id=lapsed, actor=CURATOR, title={"en": "Quilt"})
+    with clock.fixed_at(datetime(2026, 2, 1, 9, tzinfo=timezone.utc)):
+        archive.record_consent(lamp, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+        archive.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1",
+                               expires_on=date(2026, 3, 1))
+        show = archive.create_exhibition(slug="zarina", actor=CURATOR, titles={"en": "Zarina Seitova: quilts"},
+                                         statement={"en": "Quilts by Zarina Seitova, lamps by Dana."})
+        archive.add_to_exhibition(show, lamp, actor=CURATOR)
+        archive.add_to_exhibition(show, quilt, actor=CURATOR)
+        archive.publish_exhibition(show, actor=CURATOR)
+    paths = ["/", "/exhibitions?lang=en", "/exhibitions/zarina?lang=en", "/exhibitions/zarina/history?lang=en",
+             "/api/v1/exhibitions", "/api/v1/exhibitions/zarina"]
+
+    with clock.fixed_at(datetime(2026, 3, 1, 18, 30, tzinfo=timezone.utc)):  # 23:30 on 1 March in Almaty
+        before = _bodies(client_for(archive), paths)
+    with clock.fixed_at(datetime(2026, 3, 1, 19, 30, tzinfo=timezone.utc)):  # 00:30 on 2 March in Almaty
+        after = _bodies(client_for(archive), paths)
+
+    assert all(_naming({path: text}) for path, text in before.items())  # her consent still runs
+    assert _naming(after) == {}
+    assert "[…]: quilts" in after["/exhibitions/zarina?lang=en"]
