@@ -5,6 +5,7 @@ withhold, and one of its works may narrow its credit before the follower re-inde
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from archive.bootstrap import open_archive, open_search_index
 from archive.config import Settings
 from archive.search_follower import SearchFollower
+from domain import clock
 from tests.conftest import CURATOR
 from web import create_app
 
@@ -55,3 +57,24 @@ def test_an_exhibition_hit_never_shows_a_name_withheld_after_it_was_indexed(worl
 
     assert [hit for query in ("winter", "patchwork") for hit in _hits(client, query) if "Seitova" in hit] == []
     assert _hits(client, "Seitova") == []
+
+
+def test_an_exhibition_naming_a_contributor_is_not_found_by_her_name_once_her_consent_expired(world):
+    archive, follower, client = world
+    with clock.fixed_at(datetime(2026, 2, 1, 9, tzinfo=timezone.utc)):
+        person = archive.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
+        quilt = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Quilt"})
+        archive.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1",
+                               expires_on=date(2026, 3, 1))
+        show = archive.create_exhibition(slug="patchwork", actor=CURATOR, titles={"en": "Patchwork"},
+                                         statement={"en": "Patchwork quilts sewn by Zarina Seitova over winter."})
+        archive.add_to_exhibition(show, quilt, actor=CURATOR)
+        archive.publish_exhibition(show, actor=CURATOR)
+        follower.catch_up()
+        assert any("Seitova" in hit for hit in _hits(client, "Seitova"))  # the control: her consent runs
+
+    with clock.fixed_at(datetime(2026, 3, 5, 9, tzinfo=timezone.utc)):  # no event marks the expiry
+        follower.remove_expired()
+
+        assert _hits(client, "Seitova") == []
+        assert [hit for hit in _hits(client, "winter") if "Seitova" in hit] == []
