@@ -48,11 +48,14 @@ def credit(item: Item, contributor: Contributor | None) -> str | None:
     return None
 
 
-def withheld_names(item: Item, contributor: Contributor | None) -> list[str | None]:
+def withheld_names(item: Item, contributor: Contributor | None, on: date | None = None) -> list[str | None]:
     """The names the item's attribution withholds: the contributor's name unless credited by
-    name, and the pseudonym too when anonymous."""
-    if item.consent is None or contributor is None:
+    name, and the pseudonym too when anonymous; both while no consent is recorded (the
+    contributor chose no credit yet) or, given the day ``on``, once her consent expired."""
+    if contributor is None:
         return []
+    if item.consent is None or (on is not None and item.consent.is_expired(on)):
+        return [contributor.name, contributor.pseudonym]
     attribution = item.consent.attribution
     withheld = []
     if attribution is not Attribution.NAMED:
@@ -72,17 +75,17 @@ def name_filter(item: Item, contributor: Contributor | None) -> NameFilter:
     return NameFilter(withheld, spans)
 
 
-def works_name_filter(works: Iterable[tuple[Item, Contributor | None]]) -> NameFilter:
+def works_name_filter(works: Iterable[tuple[Item, Contributor | None]], on: date) -> NameFilter:
     """A filter for texts written about several works at once (an exhibition's title and
-    statement): the names any of them withholds, the names of contributors who withdrew one,
-    and the spans curators redacted in any of them."""
+    statement): the names any of them withholds on the day ``on``, the names of contributors
+    who withdrew one, and the spans curators redacted in any of them."""
     withheld: list[str | None] = []
     spans: list[str] = []
     for item, contributor in works:
         if item.is_withdrawn and contributor is not None:
             withheld.extend((contributor.name, contributor.pseudonym))
         else:
-            withheld.extend(withheld_names(item, contributor))
+            withheld.extend(withheld_names(item, contributor, on))
         spans.extend(item.redacted_spans)
     if not any(withheld) and not spans:
         return NO_NAMES

@@ -206,13 +206,16 @@ def exhibition_timeline(archive: ExhibitionArchive, slug: str, on: date | None =
 
     Entries come from ``archive.history``: for changes to works only the date and the kind of
     change, never which work or its wall text; for the exhibition's own changes its titles,
-    without the names its works withhold now.
+    without the names withheld now by any work it ever showed.
     """
     on = on or archive.today()
     works = Works(archive)
     exhibition, view = _published_now(archive, slug, on, works)
     own: dict[int, tuple[dict[str, str], tuple[str, ...]]] = {}
+    hung = list(exhibition.item_ids)  # every work ever hung: a past title may name its contributor
     for event in archive.events.get(exhibition.id):
+        if isinstance(event, Exhibition.WorkAdded):
+            hung.append(event.placement.item_id)
         if isinstance(event, Exhibition.Created):
             own[event.originator_version] = (dict(event.details.get("titles") or {}), ())
         elif isinstance(event, Exhibition.Revised):
@@ -220,7 +223,7 @@ def exhibition_timeline(archive: ExhibitionArchive, slug: str, on: date | None =
                 dict(event.changes.get("titles") or {}),
                 tuple(sorted(event.changes)),
             )
-    names = works_name_filter(works.of(exhibition.item_ids).values())
+    names = works_name_filter(works.of(list(dict.fromkeys(hung))).values(), on)
     zone = archive.zone
     entries = []
     for entry in archive.history(exhibition.id):

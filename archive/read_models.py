@@ -33,6 +33,9 @@ from domain.personal import Personal
 PAGE_SIZE = 50
 #: The metadata key recording that the read models were built from the log.
 BUILT = "built"
+#: The metadata key recording the last notification id whose rows were written: events saved
+#: without their rows (by a release from before the read models) leave it behind the log.
+POSITION = "position"
 
 Seal = Callable[[Any], bytes]
 Open = Callable[[bytes], Any]
@@ -338,6 +341,10 @@ class ReadModelStore(Protocol):
 
     def read_models_built(self) -> bool:
         """Whether the read models were built (by live writes since the first event, or a rebuild)."""
+
+    def read_models_position(self) -> int | None:
+        """The last notification id the rows follow (None before any): behind the log when
+        something saved events without their rows."""
 
     def rebuild_read_models(self, changes: RowChanges, position: int | None) -> bool:
         """Replace every row with ``changes`` in one transaction and mark the models built,

@@ -62,6 +62,9 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
     def mark_read_models_built(self) -> None:
         self._built = True
 
+    def read_models_position(self) -> int | None:
+        return self.max_notification_id()  # rows and events share one process
+
     def rebuild_read_models(self, changes: RowChanges, position: int | None) -> bool:
         with self._database_lock:
             if self.max_notification_id() != position:

@@ -23,7 +23,7 @@ class PostgresReadModelRecorder(SQLReadModels, PostgresApplicationRecorder):
         super().__init__(datastore, events_table_name=events_table_name)
         assert not datastore.enable_db_functions, "the database function would bypass _insert_events"
         self.read_model_sql = ReadModelSQL(
-            param="%s", blob="BYTEA", seq="seq", seq_definition="seq BIGSERIAL, ", prefix=""
+            param="%s", blob="BYTEA", seq="seq", seq_definition="seq BIGSERIAL, ", greatest="GREATEST", prefix=""
         )
         self.sql_create_statements.extend(SQL(s) for s in self.read_model_sql.create_statements)  # type: ignore[misc]
 
@@ -37,6 +37,15 @@ class PostgresReadModelRecorder(SQLReadModels, PostgresApplicationRecorder):
         if changes:
             self._lock_table(curs)
             self.read_model_sql.write(lambda sql, params: curs.execute(sql, params), changes)  # type: ignore[arg-type]
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        # Still in the events' transaction, once their notification ids are known.
+        notification_ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        if notification_ids:
+            self.read_model_sql.advance(lambda sql, params: curs.execute(sql, params), max(notification_ids))  # type: ignore[arg-type]
+        return notification_ids
 
     def rebuild_read_models(self, changes: RowChanges, position: int | None) -> bool:
         try:

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from archive.read_models import (
     BUILT,
+    POSITION,
     ContributorRow,
     ExhibitionRow,
     ItemFilter,
@@ -50,7 +51,7 @@ class StaleRebuild(Exception):
 class ReadModelSQL:
     """Statements for one dialect, and the conversion of rows to and from them."""
 
-    def __init__(self, *, param: str, blob: str, seq: str, seq_definition: str, prefix: str = ""):
+    def __init__(self, *, param: str, blob: str, seq: str, seq_definition: str, greatest: str, prefix: str = ""):
         self.param = param
         self.seq = seq
         self.items, self.contributors = prefix + ITEMS, prefix + CONTRIBUTORS
@@ -82,6 +83,11 @@ class ReadModelSQL:
             self.contributors, _CONTRIBUTOR_COLUMNS, "contributor_id", keep=("item_count",)
         )
         self._upsert_exhibition = self._upsert(self.exhibitions, _EXHIBITION_COLUMNS, "exhibition_id")
+        # Concurrent writers may commit out of notification order: the position only grows.
+        self._advance = (
+            f"INSERT INTO {self.meta} (name, value) VALUES ({param}, {param}) ON CONFLICT (name) DO UPDATE SET "
+            f"value = CAST({greatest}(CAST({self.meta}.value AS BIGINT), CAST(excluded.value AS BIGINT)) AS TEXT)"
+        )
 
     def _upsert(self, table: str, columns: Sequence[str], key: str, keep: Sequence[str] = ()) -> str:
         values = ", ".join([self.param] * len(columns))
@@ -121,9 +127,15 @@ class ReadModelSQL:
             raise StaleRebuild()
         self.write(execute, changes)
         self.mark_built(execute)
+        if position is not None:
+            self.advance(execute, position)
 
     def mark_built(self, execute: Execute) -> None:
         execute(self._upsert(self.meta, ("name", "value"), "name"), (BUILT, "yes"))
+
+    def advance(self, execute: Execute, position: int) -> None:
+        """Record that the rows follow the log up to notification ``position``."""
+        execute(self._advance, (POSITION, str(position)))
 
     @staticmethod
     def _item_params(row: ItemRow) -> tuple[Any, ...]:
@@ -152,6 +164,9 @@ class ReadModelSQL:
 
     def built_query(self) -> tuple[str, tuple[Any, ...]]:
         return f"SELECT value FROM {self.meta} WHERE name = {self.param}", (BUILT,)
+
+    def position_query(self) -> tuple[str, tuple[Any, ...]]:
+        return f"SELECT value FROM {self.meta} WHERE name = {self.param}", (POSITION,)
 
     def items_query(self, where: ItemFilter, offset: int, limit: int, newest_first: bool,
                     by_update: bool) -> tuple[str, list[Any]]:
@@ -232,6 +247,10 @@ class SQLReadModels:
 
     def read_models_built(self) -> bool:
         return bool(self._read(*self.read_model_sql.built_query()))
+
+    def read_models_position(self) -> int | None:
+        rows = self._read(*self.read_model_sql.position_query())
+        return int(rows[0]["value"]) if rows else None
 
     def item_rows(self, where: ItemFilter, *, offset: int, limit: int, newest_first: bool = False,
                   by_update: bool = False) -> list[ItemRow]:

@@ -17,7 +17,7 @@ class SQLiteReadModelRecorder(SQLReadModels, SQLiteApplicationRecorder):
     """The application recorder, writing read-model rows with the events they come from."""
 
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
-        self.read_model_sql = ReadModelSQL(param="?", blob="BLOB", seq="rowid", seq_definition="")
+        self.read_model_sql = ReadModelSQL(param="?", blob="BLOB", seq="rowid", seq_definition="", greatest="MAX")
         super().__init__(datastore, events_table_name)
 
     def construct_create_table_statements(self) -> list[str]:
@@ -30,6 +30,8 @@ class SQLiteReadModelRecorder(SQLReadModels, SQLiteApplicationRecorder):
         changes: RowChanges | None = kwargs.get("read_models")
         if changes:
             self.read_model_sql.write(c.execute, changes)
+        if returning:
+            self.read_model_sql.advance(c.execute, max(returning))
         return returning
 
     def rebuild_read_models(self, changes: RowChanges, position: int | None) -> bool:

@@ -105,12 +105,14 @@ class ReadModels:
     # -- building ------------------------------------------------------------------------------
 
     def ensure_read_models(self: ExhibitionArchive) -> bool:
-        """Build the read models from the log if they never were (an archive from before them);
+        """Build the read models from the log if they never were (an archive from before them),
+        or if events were saved without their rows (by such a release, during a rollback);
         True if a rebuild ran. A new, empty archive is marked built at once."""
         store = self.read_models
-        if store.read_models_built():
+        end = self.recorder.max_notification_id()
+        if store.read_models_built() and store.read_models_position() == end:
             return False
-        if self.recorder.max_notification_id() is None:
+        if end is None:
             store.mark_read_models_built()  # type: ignore[attr-defined]
             return False
         self.rebuild_read_models()

@@ -103,11 +103,15 @@ class SearchFollower:
         return total
 
     def remove_expired(self) -> int:
-        """Remove documents whose consent expired (no event marks an expiry); return how many."""
+        """Remove documents whose consent expired (no event marks an expiry), and re-index the
+        exhibitions they hang in (their texts now withhold those contributors' names); return
+        how many documents were removed."""
         expired = self.index.doc_ids_expired(self.archive.today())
         if not expired:
             return 0
-        upserts, deletes = self.documents(UUID(doc_id) for doc_id in expired)
+        items = [UUID(doc_id) for doc_id in expired]
+        showing = {e: None for item in items for e in self.archive.exhibitions_showing_item(item)}
+        upserts, deletes = self.documents([*items, *showing])
         self.index.apply(upserts, deletes, self.index.position())
         self._purge_soon()
         return len(deletes)

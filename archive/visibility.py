@@ -233,7 +233,7 @@ def exhibition_summary(
     ``names_from`` (by default its own works: see ``consent_gate.works_name_filter``)."""
     if not exhibition.is_published:
         return None
-    return _summary(exhibition, works, on, _names(exhibition, works, names_from))
+    return _summary(exhibition, works, on, _names(exhibition, works, on, names_from))
 
 
 def visible_exhibition(
@@ -250,14 +250,18 @@ def exhibition_as_it_was(
     exhibition: Exhibition, works: Mapping[UUID, Work], on: date, names_from: Iterable[Work] | None = None
 ) -> VisibleExhibition:
     """An exhibition's state (a past one, published then or not) with the works of its
-    arrangement that *current* consent (on ``on``) lets visitors see. Only for an exhibition
-    that is published now: the caller checks."""
-    names = _names(exhibition, works, names_from)
+    arrangement that *current* consent (on ``on``) lets visitors see, their wall texts
+    without the names any of its works withholds. Only for an exhibition that is published
+    now: the caller checks."""
+    names = _names(exhibition, works, on, names_from)
     shown = []
     for placement in exhibition.placements:
         if placement.item_id in works:
             item, contributor = works[placement.item_id]
-            view = visible(item, contributor, on, Surface.ONLINE_EXHIBITION, placement.wall_text.reveal({}) or {})
+            # A wall text may mention another work's contributor: it loses every name the
+            # exhibition's works withhold, as the exhibition's own texts do.
+            wall_text = names.value(dict(placement.wall_text.reveal({}) or {}))
+            view = visible(item, contributor, on, Surface.ONLINE_EXHIBITION, wall_text)
             if view is not None:
                 shown.append(view)
     summary = _summary(exhibition, {}, on, names)
@@ -265,9 +269,11 @@ def exhibition_as_it_was(
     return VisibleExhibition(**{**fields, "work_ids": tuple(view.id for view in shown)}, works=tuple(shown))
 
 
-def _names(exhibition: Exhibition, works: Mapping[UUID, Work], names_from: Iterable[Work] | None) -> NameFilter:
+def _names(
+    exhibition: Exhibition, works: Mapping[UUID, Work], on: date, names_from: Iterable[Work] | None
+) -> NameFilter:
     own = (works[i] for i in exhibition.item_ids if i in works)
-    return works_name_filter(own if names_from is None else names_from)
+    return works_name_filter(own if names_from is None else names_from, on)
 
 
 def _summary(exhibition: Exhibition, works: Mapping[UUID, Work], on: date, names: NameFilter) -> VisibleExhibitionSummary:
