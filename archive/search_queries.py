@@ -115,7 +115,7 @@ def _search_within_window(
     """The index's own hits, total and facets, with what changed since its position left out;
     None if a hit still fails the gate (then nothing the index counted can be trusted)."""
     hidden_slugs: set[str] = set()
-    excluded = {*query.exclude_ids, *map(str, lagging)}
+    excluded = {*query.exclude_ids, *map(str, lagging), *map(str, _exhibitions_renamed_by(archive, lagging))}
     if lagging:
         for exhibition_id in archive.exhibition_ids():
             if exhibition_id not in lagging:
@@ -145,6 +145,21 @@ def _search_within_window(
     return VisitorResults(
         tuple(hits), results.total, results.page, results.page_size, MappingProxyType(facets), results.notice
     )
+
+
+def _exhibitions_renamed_by(archive: ExhibitionArchive, lagging: set[UUID]) -> set[UUID]:
+    """The published exhibitions hanging an item changed since the index's position, or an item
+    of a contributor changed since: their texts were indexed through the names their works
+    withheld then (a credit narrowed, a contributor renamed or erased since may withhold more),
+    so their index entries are left out until the follower re-indexes them."""
+    if not lagging:
+        return set()
+    works = {row.exhibition_id: archive.read_models.exhibition_contents(row.exhibition_id)
+             for row in archive.read_models.exhibition_rows() if row.published}
+    hung = {item_id for item_ids in works.values() for item_id in item_ids}
+    touched = hung & lagging
+    touched.update(row.item_id for row in archive.read_models.item_rows_by_id(sorted(hung)) if row.contributor_id in lagging)
+    return {exhibition_id for exhibition_id, item_ids in works.items() if touched.intersection(item_ids)}
 
 
 def _search_checking_each(

@@ -38,9 +38,6 @@ def _hits(client, query: str) -> list[str]:
     return re.findall(r'<li class="hit hit-\w+">.*?</li>', page, flags=re.S)
 
 
-@pytest.mark.xfail(strict=True, reason="exhibition hits are not checked against their works' current "
-                   "credits: a statement indexed before a narrowing shows (and finds) the name until "
-                   "the follower re-indexes it")
 def test_an_exhibition_hit_never_shows_a_name_withheld_after_it_was_indexed(world):
     archive, follower, client = world
     person = archive.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
