@@ -3,13 +3,14 @@ projection (``archive.visibility``), which alone decides what of them a visitor 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from uuid import UUID
 
 from archive.application import ExhibitionArchive
-from archive.consent_gate import Surface, works_name_filter
+from archive.consent_gate import REQUIRED_SCOPES, Surface, works_name_filter
 from archive.errors import NotFound
 from archive.name_filter import NameFilter
 from archive.visibility import (
@@ -22,6 +23,7 @@ from archive.visibility import (
     exhibition_summary,
     frozen,
     no_texts,
+    stored_summary,
     visible,
     visible_exhibition,
 )
@@ -78,21 +80,47 @@ def public_item(
 
 
 def public_exhibition(archive: ExhibitionArchive, exhibition: Exhibition, on: date) -> VisibleExhibition | None:
-    """The visitor's view of an exhibition with its works, or None if it is not published."""
-    return visible_exhibition(exhibition, Works(archive).of(exhibition.item_ids), on)
+    """The visitor's view of an exhibition with its works, or None if it is not published;
+    its own texts are the stored visitor texts (see :func:`stored_summaries`)."""
+    view = visible_exhibition(exhibition, Works(archive).of(exhibition.item_ids), on)
+    stored = stored_summaries(archive, on, [exhibition.id]) if view is not None else []
+    if view is None or not stored:
+        return view
+    texts = {name: getattr(stored[0], name) for name in ("titles", "organiser", "venue", "city", "statement")}
+    return replace(view, **texts)
+
+
+def stored_summaries(
+    archive: ExhibitionArchive, on: date, exhibition_ids: Sequence[UUID] | None = None
+) -> list[VisibleExhibitionSummary]:
+    """The published exhibitions (all, or those of ``exhibition_ids``) as summaries, in the
+    order they were created, from the read models alone: their stored visitor texts and the
+    works whose consent state (in the item rows) lets visitors see them in an exhibition on
+    ``on``. No item or contributor is read: a listing costs what it lists.
+
+    An exhibition whose texts are missing (a store written before them) is summarised from
+    its works through the gate instead, so nothing is ever shown without its names removed."""
+    store = archive.read_models
+    rows = store.published_rows(exhibition_ids)
+    shown = store.shown_works([row.exhibition_id for row, _ in rows], on, REQUIRED_SCOPES[Surface.ONLINE_EXHIBITION])
+    summaries = []
+    for row, texts in rows:
+        if texts is None:
+            exhibition = archive.get_exhibition(row.exhibition_id)
+            summary = exhibition_summary(exhibition, Works(archive).of(exhibition.item_ids), on)
+        else:
+            summary = stored_summary(
+                row.exhibition_id, row.slug, json.loads(texts), row.opens_on, row.closes_on, shown[row.exhibition_id]
+            )
+        if summary is not None:
+            summaries.append(summary)
+    return summaries
 
 
 def published_exhibitions(archive: ExhibitionArchive, on: date | None = None) -> list[VisibleExhibitionSummary]:
     """Every published exhibition as a summary (its fields and visible work ids, not its
-    works), most recent opening first."""
-    on = on or archive.today()
-    works = Works(archive)
-    shown = []
-    for exhibition in archive.exhibitions():
-        if exhibition.is_published:  # an unpublished one's works are not even read
-            summary = exhibition_summary(exhibition, works.of(exhibition.item_ids), on)
-            if summary is not None:
-                shown.append(summary)
+    works), most recent opening first; read from the read models (:func:`stored_summaries`)."""
+    shown = stored_summaries(archive, on or archive.today())
     return sorted(shown, key=lambda v: v.opens_on or date.min, reverse=True)
 
 
@@ -124,15 +152,11 @@ def exhibitions_showing(
     archive: ExhibitionArchive, item_id: UUID, on: date | None = None
 ) -> list[VisibleExhibitionSummary]:
     """The published exhibitions in which visitors may see the item (``Surface.ONLINE_EXHIBITION``),
-    most recent opening first, as summaries: only the exhibitions that hang it are projected."""
-    on = on or archive.today()
-    works = Works(archive)
-    shown = []
-    for exhibition in archive.exhibitions():
-        if exhibition.is_published and item_id in exhibition.item_ids:
-            summary = exhibition_summary(exhibition, works.of(exhibition.item_ids), on)
-            if summary is not None and item_id in summary.work_ids:
-                shown.append(summary)
+    most recent opening first, as summaries read from the read models (one query on the
+    exhibitions' contents, then :func:`stored_summaries` of those that hang it)."""
+    hanging = archive.exhibitions_showing_item(item_id)
+    summaries = stored_summaries(archive, on or archive.today(), hanging) if hanging else []
+    shown = [summary for summary in summaries if item_id in summary.work_ids]
     return sorted(shown, key=lambda v: v.opens_on or date.min, reverse=True)
 
 
@@ -167,17 +191,14 @@ class ExhibitionTimeline:
 def published_summary(archive: ExhibitionArchive, slug: str, on: date | None = None) -> VisibleExhibitionSummary:
     """A published exhibition's summary by slug (its fields, not its works); NotFound if it
     does not exist or is not published."""
-    return _published_now(archive, slug, on or archive.today(), Works(archive))[1]
+    return _published_now(archive, slug, on or archive.today())
 
 
-def _published_now(
-    archive: ExhibitionArchive, slug: str, on: date, works: Works
-) -> tuple[Exhibition, VisibleExhibitionSummary]:
-    exhibition = archive.exhibition_by_slug(slug)
-    view = exhibition_summary(exhibition, works.of(exhibition.item_ids), on)
-    if view is None:
+def _published_now(archive: ExhibitionArchive, slug: str, on: date) -> VisibleExhibitionSummary:
+    shown = stored_summaries(archive, on, [archive.exhibition_id_for_slug(slug)])
+    if not shown:
         raise NotFound(f"No published exhibition with the slug {slug!r}.")
-    return exhibition, view
+    return shown[0]
 
 
 def exhibition_timeline(archive: ExhibitionArchive, slug: str, on: date | None = None) -> ExhibitionTimeline:
@@ -189,7 +210,8 @@ def exhibition_timeline(archive: ExhibitionArchive, slug: str, on: date | None =
     """
     on = on or archive.today()
     works = Works(archive)
-    exhibition, view = _published_now(archive, slug, on, works)
+    view = _published_now(archive, slug, on)
+    exhibition = archive.get_exhibition(view.id)
     own: dict[int, tuple[dict[str, str], tuple[str, ...]]] = {}
     for event in archive.events.get(exhibition.id):
         if isinstance(event, Exhibition.Created):
@@ -238,7 +260,8 @@ def published_exhibition_as_of(
     """A published exhibition as it stood at the end of ``day``; NotFound if it is not published now."""
     on = on or archive.today()
     works = Works(archive)
-    exhibition, view = _published_now(archive, slug, on, works)
+    view = _published_now(archive, slug, on)
+    exhibition = archive.get_exhibition(view.id)
     try:
         past = archive.exhibition_as_of(exhibition.id, min(day, on))
     except NotFound:

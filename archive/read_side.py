@@ -10,7 +10,8 @@ events (see :mod:`archive.read_models`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
@@ -22,6 +23,7 @@ from eventsourcing.system import NotificationLogReader
 from eventsourcing.utils import get_topic, resolve_topic
 
 from archive.errors import KeyShredded
+from archive.visibility import exhibition_texts
 from archive.read_models import (
     PAGE_SIZE,
     ContributorSummary,
@@ -39,7 +41,7 @@ from archive.read_models import (
 from domain.contributors import Contributor
 from domain.exhibitions import Exhibition
 from domain.indexes import ContributorItems
-from domain.items import Artwork, Testimony
+from domain.items import Artwork, Item, Testimony
 from domain.personal import Personal
 
 if TYPE_CHECKING:
@@ -85,8 +87,48 @@ class ReadModels:
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         changed = [obj for obj in objs if obj is not None and getattr(obj, "pending_events", None)]
-        kwargs.setdefault("read_models", changes_for(changed, self._seal))
+        if "read_models" not in kwargs:
+            changes = changes_for(changed, self._seal)
+            changes.exhibition_texts.update(self._texts_touched_by(changed))
+            kwargs["read_models"] = changes
         return super().save(*objs, **kwargs)
+
+    def _texts_touched_by(self: ExhibitionArchive, changed: Sequence[Any]) -> dict[UUID, str | None]:
+        """The visitor texts (as stored) of every exhibition these aggregates may change: the
+        exhibitions among them, and those hanging any item among them or any item of a
+        contributor among them. Each is computed from its works as they stand with these
+        changes applied (the others read from the store)."""
+        at_hand = {aggregate.id: aggregate for aggregate in changed}
+        exhibitions = [a.id for a in changed if isinstance(a, Exhibition)]
+        items = [a.id for a in changed if isinstance(a, Item)]
+        people = [a.id for a in changed if isinstance(a, Contributor)]
+        if items or people:
+            exhibitions += self.read_models.exhibitions_hanging(items, people)
+        texts = {}
+        for exhibition_id in dict.fromkeys(exhibitions):
+            exhibition = at_hand.get(exhibition_id) or self._get_or_none(exhibition_id)
+            if isinstance(exhibition, Exhibition):
+                texts[exhibition_id] = self._visitor_texts(exhibition, at_hand)
+        return texts
+
+    def _visitor_texts(self: ExhibitionArchive, exhibition: Exhibition, at_hand: dict[UUID, Any]) -> str | None:
+        """The exhibition's visitor texts as stored (``visibility.exhibition_texts`` as JSON),
+        or None while it is not published (publishing it computes them)."""
+        if not exhibition.is_published:
+            return None
+        works = {}
+        for item_id in exhibition.item_ids:
+            item = at_hand.get(item_id) or self._get_or_none(item_id)
+            if isinstance(item, Item):
+                person = at_hand.get(item.contributor_id) or self._get_or_none(item.contributor_id)
+                works[item_id] = (item, person if isinstance(person, Contributor) else None)
+        return json.dumps(exhibition_texts(exhibition, works), ensure_ascii=False, sort_keys=True)
+
+    def _get_or_none(self: ExhibitionArchive, aggregate_id: UUID) -> Any:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
 
     def _seal(self: ExhibitionArchive, value: Any) -> bytes:
         """``value`` as the event store writes it (``Personal`` values sealed); a personal value
@@ -131,6 +173,8 @@ class ReadModels:
                 except AggregateNotFoundError:  # pragma: no cover - listed ids always exist
                     continue
                 changes.extend(changes_for([aggregate], self._seal))
+                if isinstance(aggregate, Exhibition):
+                    changes.exhibition_texts[aggregate.id] = self._visitor_texts(aggregate, {})
             if self.read_models.rebuild_read_models(changes, position):
                 return changes
         raise RuntimeError("The archive kept changing while its read models were rebuilt; try again.")

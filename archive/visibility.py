@@ -265,6 +265,36 @@ def exhibition_as_it_was(
     return VisibleExhibition(**{**fields, "work_ids": tuple(view.id for view in shown)}, works=tuple(shown))
 
 
+#: An exhibition's own texts that visitors read, each losing the names its works withhold.
+EXHIBITION_TEXTS = ("titles", "organiser", "venue", "city", "statement")
+
+
+def exhibition_texts(exhibition: Exhibition, works: Mapping[UUID, Work]) -> dict[str, dict[str, str]]:
+    """The exhibition's own texts (:data:`EXHIBITION_TEXTS`) as visitors read them: without the
+    names any of its works (those of ``works`` it hangs) withholds. They hold no personal data
+    (the names are removed), so the exhibition listing's read model stores them as they are
+    (``archive.read_models``) and builds summaries from them with :func:`stored_summary`."""
+    names = _names(exhibition, works, None)
+    return {name: dict(names.value(dict(exhibition.field(name) or {}))) for name in EXHIBITION_TEXTS}
+
+
+def stored_summary(
+    exhibition_id: UUID,
+    slug: str,
+    texts: Mapping[str, Mapping[str, str]],
+    opens_on: date | None,
+    closes_on: date | None,
+    work_ids: Iterable[UUID],
+) -> VisibleExhibitionSummary:
+    """A published exhibition's summary from its stored visitor texts (:func:`exhibition_texts`)
+    and the ids of its works that current consent lets visitors see in it, in order (the read
+    model selects them by the rules of ``consent_gate.may_show``)."""
+    shown = {name: frozen(dict(texts.get(name) or {})) for name in EXHIBITION_TEXTS}
+    return VisibleExhibitionSummary(
+        id=exhibition_id, slug=slug, **shown, opens_on=opens_on, closes_on=closes_on, work_ids=tuple(work_ids)
+    )
+
+
 def _names(exhibition: Exhibition, works: Mapping[UUID, Work], names_from: Iterable[Work] | None) -> NameFilter:
     own = (works[i] for i in exhibition.item_ids if i in works)
     return works_name_filter(own if names_from is None else names_from)
