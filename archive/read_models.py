@@ -23,7 +23,7 @@ port (:class:`ReadModelStore`) every adapter implements.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -110,6 +110,9 @@ class RowChanges:
     contents: dict[UUID, list[UUID]] = field(default_factory=dict)
     #: exhibition id -> its visitor texts as JSON while it is published, None when it is not
     exhibition_texts: dict[UUID, str | None] = field(default_factory=dict)
+    #: exhibition id -> the version of the exhibition and of each work and contributor its
+    #: texts were computed from: the recorder checks them in the transaction (:class:`StaleTexts`)
+    texts_basis: dict[UUID, dict[UUID, int]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(
@@ -124,6 +127,18 @@ class RowChanges:
         self.exhibitions.extend(other.exhibitions)
         self.contents.update(other.contents)
         self.exhibition_texts.update(other.exhibition_texts)
+        self.texts_basis.update(other.texts_basis)
+
+
+class StaleTexts(Exception):
+    """An exhibition's visitor texts were computed from a version of it, or of a work or a
+    contributor, that another save replaced meanwhile: nothing of this save is written, and
+    the application computes the texts again (``ReadModels._record``)."""
+
+
+def stale_basis(basis: Mapping[UUID, int], stored: Mapping[UUID, int | None]) -> bool:
+    """Whether any version in ``basis`` differs from the version the read models hold now."""
+    return any(stored.get(aggregate_id) != version for aggregate_id, version in basis.items())
 
 
 def changes_for(aggregates: Iterable[Any], seal: Seal) -> RowChanges:

@@ -15,7 +15,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder
 
-from archive.read_models import ContributorRow, ExhibitionRow, ItemFilter, ItemRow, RowChanges
+from archive.read_models import ContributorRow, ExhibitionRow, ItemFilter, ItemRow, RowChanges, StaleTexts, stale_basis
 from domain.consent import ConsentStatus, Scope
 
 
@@ -55,8 +55,25 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
         staged += [(self._contributors, c, people[c]) for c in touched if c in people]
         staged += [(self._exhibitions, e.exhibition_id, e) for e in changes.exhibitions]
         staged += [(self._works, e, list(item_ids)) for e, item_ids in changes.contents.items()]
+        saved = {
+            **{row.item_id: row.version for row in changes.items},
+            **{row.contributor_id: row.version for row in changes.contributors},
+            **{row.exhibition_id: row.version for row in changes.exhibitions},
+        }
+        for exhibition_id, texts in changes.exhibition_texts.items():
+            basis = changes.texts_basis.get(exhibition_id)
+            if texts is not None and basis and stale_basis(basis, {i: self._version(i, saved) for i in basis}):
+                raise StaleTexts(exhibition_id)
         staged += [(self._texts, e, texts) for e, texts in changes.exhibition_texts.items()]
         return staged
+
+    def _version(self, aggregate_id: UUID, saved: dict[UUID, int]) -> int | None:
+        if aggregate_id in saved:
+            return saved[aggregate_id]
+        for table in (self._items, self._contributors, self._exhibitions):
+            if aggregate_id in table:
+                return table[aggregate_id].version  # type: ignore[no-any-return]
+        return None
 
     def read_models_built(self) -> bool:
         return self._built

@@ -36,7 +36,12 @@ class PostgresReadModelRecorder(SQLReadModels, PostgresApplicationRecorder):
         changes: RowChanges | None = kwargs.get("read_models")
         if changes:
             self._lock_table(curs)
-            self.read_model_sql.write(lambda sql, params: curs.execute(sql, params), changes)  # type: ignore[arg-type]
+
+            def fetch(sql: str, params: Sequence[Any]) -> list[Any]:
+                curs.execute(sql, params)  # type: ignore[arg-type]
+                return list(curs.fetchall())
+
+            self.read_model_sql.write(lambda sql, params: curs.execute(sql, params), changes, fetch)  # type: ignore[arg-type]
 
     def rebuild_read_models(self, changes: RowChanges, position: int | None) -> bool:
         try:

@@ -20,10 +20,12 @@ from archive.read_models import (
     ItemFilter,
     ItemRow,
     RowChanges,
+    StaleTexts,
     as_date,
     as_datetime,
     item_where,
     shown_clause,
+    stale_basis,
 )
 from domain.consent import Scope
 
@@ -46,6 +48,8 @@ _EXHIBITION_COLUMNS = (
 )
 
 Execute = Callable[[str, Sequence[Any]], Any]
+#: Runs a query in the writing transaction and returns its rows.
+Fetch = Callable[[str, Sequence[Any]], Sequence[Any]]
 
 
 class StaleRebuild(Exception):
@@ -101,8 +105,10 @@ class ReadModelSQL:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def write(self, execute: Execute, changes: RowChanges) -> None:
-        """Write what one save changes, with the cursor that inserts its events."""
+    def write(self, execute: Execute, changes: RowChanges, fetch: Fetch | None = None) -> None:
+        """Write what one save changes, with the cursor that inserts its events; ``fetch``
+        reads in that transaction to check the exhibitions' texts are computed from the
+        versions it holds (else :class:`StaleTexts`, and the caller rolls back)."""
         p = self.param
         for item in changes.items:
             execute(self._upsert_item, self._item_params(item))
@@ -119,10 +125,25 @@ class ReadModelSQL:
                 execute(f"INSERT INTO {self.works} (exhibition_id, position, item_id) VALUES ({p}, {p}, {p})",
                         (exhibition_id.hex, position, item_id.hex))
         for exhibition_id, texts in changes.exhibition_texts.items():
+            basis = changes.texts_basis.get(exhibition_id)
+            if texts is not None and basis and fetch and stale_basis(basis, self._versions(fetch, list(basis))):
+                raise StaleTexts(exhibition_id)
             if texts is None:
                 execute(f"DELETE FROM {self.texts} WHERE exhibition_id = {p}", (exhibition_id.hex,))
             else:
                 execute(self._upsert_texts, (exhibition_id.hex, texts))
+
+    def _versions(self, fetch: Fetch, ids: Sequence[UUID]) -> dict[UUID, int]:
+        """The versions the read models hold of these items, contributors and exhibitions."""
+        marks = ", ".join([self.param] * len(ids))
+        hexes = [i.hex for i in ids]
+        rows = fetch(
+            f"SELECT item_id AS id, version FROM {self.items} WHERE item_id IN ({marks}) UNION ALL "
+            f"SELECT contributor_id AS id, version FROM {self.contributors} WHERE contributor_id IN ({marks}) "
+            f"UNION ALL SELECT exhibition_id AS id, version FROM {self.exhibitions} WHERE exhibition_id IN ({marks})",
+            [*hexes, *hexes, *hexes],
+        )
+        return {UUID(r["id"]): r["version"] for r in rows}
 
     def rebuild(self, execute: Execute, fetch_max: Callable[[], int | None], changes: RowChanges,
                 position: int | None) -> None:

@@ -29,7 +29,12 @@ class SQLiteReadModelRecorder(SQLReadModels, SQLiteApplicationRecorder):
         returning = super()._insert_events(c, stored_events, **kwargs)
         changes: RowChanges | None = kwargs.get("read_models")
         if changes:
-            self.read_model_sql.write(c.execute, changes)
+
+            def fetch(sql: str, params: Sequence[Any]) -> list[Any]:
+                c.execute(sql, params)
+                return list(c.fetchall())
+
+            self.read_model_sql.write(c.execute, changes, fetch)
         return returning
 
     def rebuild_read_models(self, changes: RowChanges, position: int | None) -> bool:

@@ -16,7 +16,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.popo import POPOFactory
 from eventsourcing.system import NotificationLogReader
@@ -33,6 +33,7 @@ from archive.read_models import (
     Page,
     ReadModelStore,
     RowChanges,
+    StaleTexts,
     changes_for,
     open_contributor,
     open_exhibition,
@@ -59,6 +60,9 @@ REBUILD_ATTEMPTS = 5
 #: How many candidates the work picker opens (decrypts) at most per request.
 PICKER_SCAN = 2000
 PICKER_BATCH = 100
+#: How many times a save computes exhibitions' visitor texts again when another save
+#: replaced what they were computed from (see ``ReadModels._record``).
+TEXTS_ATTEMPTS = 5
 
 
 def with_read_model_recorder(env: dict[str, str]) -> dict[str, str]:
@@ -89,11 +93,36 @@ class ReadModels:
         changed = [obj for obj in objs if obj is not None and getattr(obj, "pending_events", None)]
         if "read_models" not in kwargs:
             changes = changes_for(changed, self._seal)
-            changes.exhibition_texts.update(self._texts_touched_by(changed))
+            self._touch_texts(changes, changed)
             kwargs["read_models"] = changes
         return super().save(*objs, **kwargs)
 
-    def _texts_touched_by(self: ExhibitionArchive, changed: Sequence[Any]) -> dict[UUID, str | None]:
+    def _record(self, processing_event: ProcessingEvent) -> Any:
+        """Record the events with their rows; if another save replaced meanwhile something the
+        exhibitions' visitor texts were computed from (:class:`StaleTexts`: nothing was
+        written), compute those texts again from the store and the aggregates being saved."""
+        for attempt in range(1, TEXTS_ATTEMPTS + 1):
+            try:
+                return super()._record(processing_event)  # type: ignore[misc]
+            except StaleTexts:
+                changes = processing_event.saved_kwargs.get("read_models")
+                if attempt == TEXTS_ATTEMPTS or not isinstance(changes, RowChanges):
+                    raise
+                changes.exhibition_texts.clear()
+                changes.texts_basis.clear()
+                self._touch_texts(changes, list(processing_event.aggregates.values()))
+        raise AssertionError("unreachable")
+
+    def _touch_texts(self: ExhibitionArchive, changes: RowChanges, changed: Sequence[Any]) -> None:
+        """Put in ``changes`` the visitor texts of every exhibition ``changed`` may change
+        (:meth:`_texts_touched_by`), with what each was computed from."""
+        for exhibition_id, (texts, basis) in self._texts_touched_by(changed).items():
+            changes.exhibition_texts[exhibition_id] = texts
+            changes.texts_basis[exhibition_id] = basis
+
+    def _texts_touched_by(
+        self: ExhibitionArchive, changed: Sequence[Any]
+    ) -> dict[UUID, tuple[str | None, dict[UUID, int]]]:
         """The visitor texts (as stored) of every exhibition these aggregates may change: the
         exhibitions among them, and those hanging any item among them or any item of a
         contributor among them. Each is computed from its works as they stand with these
@@ -111,18 +140,25 @@ class ReadModels:
                 texts[exhibition_id] = self._visitor_texts(exhibition, at_hand)
         return texts
 
-    def _visitor_texts(self: ExhibitionArchive, exhibition: Exhibition, at_hand: dict[UUID, Any]) -> str | None:
+    def _visitor_texts(
+        self: ExhibitionArchive, exhibition: Exhibition, at_hand: dict[UUID, Any]
+    ) -> tuple[str | None, dict[UUID, int]]:
         """The exhibition's visitor texts as stored (``visibility.exhibition_texts`` as JSON),
-        or None while it is not published (publishing it computes them)."""
+        or None while it is not published (publishing it computes them); and the versions of
+        the exhibition, works and contributors they were computed from."""
         if not exhibition.is_published:
-            return None
+            return None, {}
         works = {}
+        basis = {exhibition.id: exhibition.version}
         for item_id in exhibition.item_ids:
             item = at_hand.get(item_id) or self._get_or_none(item_id)
             if isinstance(item, Item):
                 person = at_hand.get(item.contributor_id) or self._get_or_none(item.contributor_id)
                 works[item_id] = (item, person if isinstance(person, Contributor) else None)
-        return json.dumps(exhibition_texts(exhibition, works), ensure_ascii=False, sort_keys=True)
+                basis[item_id] = item.version
+                if isinstance(person, Contributor):
+                    basis[person.id] = person.version
+        return json.dumps(exhibition_texts(exhibition, works), ensure_ascii=False, sort_keys=True), basis
 
     def _get_or_none(self: ExhibitionArchive, aggregate_id: UUID) -> Any:
         try:
@@ -174,7 +210,7 @@ class ReadModels:
                     continue
                 changes.extend(changes_for([aggregate], self._seal))
                 if isinstance(aggregate, Exhibition):
-                    changes.exhibition_texts[aggregate.id] = self._visitor_texts(aggregate, {})
+                    changes.exhibition_texts[aggregate.id] = self._visitor_texts(aggregate, {})[0]
             if self.read_models.rebuild_read_models(changes, position):
                 return changes
         raise RuntimeError("The archive kept changing while its read models were rebuilt; try again.")

@@ -159,3 +159,29 @@ def test_an_unpublished_exhibition_keeps_no_visitor_texts(opened: ExhibitionArch
     opened.publish_exhibition(ids["show"], actor=CURATOR)
     [(row, texts)] = opened.read_models.published_rows()
     assert texts is not None and NAME in texts
+
+
+def test_texts_computed_from_a_work_replaced_meanwhile_are_computed_again(
+    opened: ExhibitionArchive, monkeypatch: pytest.MonkeyPatch
+):
+    """A save whose texts were computed from a version of a work that another save replaced
+    before it committed (here: a narrowing) writes nothing as computed: the texts are computed
+    again, so they never keep a name the work withholds now."""
+    ids = _show(opened)
+    stale = opened.get_item(ids["art"])
+    opened.update_consent(ids["art"], actor=CURATOR, attribution="anonymous")
+    real = opened._get_or_none
+    handed = []
+
+    def first_stale(aggregate_id: UUID) -> object:
+        if aggregate_id == ids["art"] and not handed:
+            handed.append(aggregate_id)
+            return stale
+        return real(aggregate_id)
+
+    monkeypatch.setattr(opened, "_get_or_none", first_stale)
+    opened.revise_exhibition(ids["show"], actor=CURATOR, statement={"en": f"{NAME} and {PSEUDONYM}, again."})
+    assert handed, "the stale version was used once"
+    [listed] = public.published_exhibitions(opened, TODAY)
+    texts = " ".join(t for name in ("titles", "statement") for t in getattr(listed, name).values())
+    assert NAME not in texts and PSEUDONYM not in texts and "again" in texts
