@@ -12,6 +12,7 @@ from uuid import UUID
 from archive.application import ExhibitionArchive
 from archive.consent_gate import REQUIRED_SCOPES, Surface, works_name_filter
 from archive.errors import NotFound
+from archive.read_models import VALID_THROUGH
 from archive.name_filter import NameFilter
 from archive.visibility import (
     Texts,
@@ -98,19 +99,22 @@ def stored_summaries(
     works whose consent state (in the item rows) lets visitors see them in an exhibition on
     ``on``. No item or contributor is read: a listing costs what it lists.
 
-    An exhibition whose texts are missing (a store written before them) is summarised from
-    its works through the gate instead, so nothing is ever shown without its names removed."""
+    An exhibition whose texts are missing (a store written before them), or were computed
+    before a work's consent ran out (past their ``valid_through`` day), is summarised from its
+    works through the gate instead, so nothing is ever shown with names it withholds now."""
     store = archive.read_models
     rows = store.published_rows(exhibition_ids)
     shown = store.shown_works([row.exhibition_id for row, _ in rows], on, REQUIRED_SCOPES[Surface.ONLINE_EXHIBITION])
     summaries = []
     for row, texts in rows:
-        if texts is None:
+        stored = json.loads(texts) if texts is not None else None
+        until = stored.get(VALID_THROUGH) if stored else None
+        if stored is None or (until is not None and on > date.fromisoformat(until)):
             exhibition = archive.get_exhibition(row.exhibition_id)
             summary = exhibition_summary(exhibition, Works(archive).of(exhibition.item_ids), on)
         else:
             summary = stored_summary(
-                row.exhibition_id, row.slug, json.loads(texts), row.opens_on, row.closes_on, shown[row.exhibition_id]
+                row.exhibition_id, row.slug, stored, row.opens_on, row.closes_on, shown[row.exhibition_id]
             )
         if summary is not None:
             summaries.append(summary)

@@ -42,6 +42,9 @@ PAGE_SIZE = 50
 #: saying with which tables: a store built before the exhibitions' visitor texts is rebuilt.
 BUILT = "built"
 BUILT_VERSION = "2"
+#: The key, in an exhibition's stored visitor texts, of the last day they stay exact
+#: (``visibility.texts_valid_through``; None: until the next event).
+VALID_THROUGH = "valid_through"
 
 Seal = Callable[[Any], bytes]
 Open = Callable[[bytes], Any]

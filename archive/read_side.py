@@ -23,7 +23,7 @@ from eventsourcing.system import NotificationLogReader
 from eventsourcing.utils import get_topic, resolve_topic
 
 from archive.errors import KeyShredded
-from archive.visibility import exhibition_texts
+from archive.visibility import exhibition_texts, texts_valid_through
 from archive.read_models import (
     PAGE_SIZE,
     ContributorSummary,
@@ -32,6 +32,7 @@ from archive.read_models import (
     ItemSummary,
     Page,
     ReadModelStore,
+    VALID_THROUGH,
     RowChanges,
     StaleTexts,
     changes_for,
@@ -158,7 +159,10 @@ class ReadModels:
                 basis[item_id] = item.version
                 if isinstance(person, Contributor):
                     basis[person.id] = person.version
-        return json.dumps(exhibition_texts(exhibition, works), ensure_ascii=False, sort_keys=True), basis
+        on = self.today()
+        until = texts_valid_through(exhibition, works, on)
+        stored = {**exhibition_texts(exhibition, works, on), VALID_THROUGH: until.isoformat() if until else None}
+        return json.dumps(stored, ensure_ascii=False, sort_keys=True), basis
 
     def _get_or_none(self: ExhibitionArchive, aggregate_id: UUID) -> Any:
         try:

@@ -185,3 +185,27 @@ def test_texts_computed_from_a_work_replaced_meanwhile_are_computed_again(
     [listed] = public.published_exhibitions(opened, TODAY)
     texts = " ".join(t for name in ("titles", "statement") for t in getattr(listed, name).values())
     assert NAME not in texts and PSEUDONYM not in texts and "again" in texts
+
+
+def test_texts_are_computed_again_once_a_works_consent_has_run_out(
+    opened: ExhibitionArchive, monkeypatch: pytest.MonkeyPatch
+):
+    """Stored texts say the last day they stay exact (a work's consent expiring may withhold
+    more from the day after): past it, the listing asks the gate again instead of the row."""
+    ids = _show(opened)
+    opened.update_consent(ids["art"], actor=CURATOR, expires_on=date(2026, 3, 10))
+    [(_, texts)] = opened.read_models.published_rows()
+    assert texts is not None and '"valid_through": "2026-03-10"' in texts
+    calls: list[date] = []
+    real = public.exhibition_summary
+
+    def gate(exhibition, works, on, names_from=None):  # type: ignore[no-untyped-def]
+        calls.append(on)
+        return real(exhibition, works, on, names_from)
+
+    monkeypatch.setattr(public, "exhibition_summary", gate)
+    on_the_day = public.published_exhibitions(opened, date(2026, 3, 10))
+    assert calls == [], "the stored texts hold through the expiry day"
+    after = public.published_exhibitions(opened, date(2026, 3, 11))
+    assert calls == [date(2026, 3, 11)], "the day after, the gate computes them"
+    assert on_the_day[0].work_ids == (ids["art"],) and after[0].work_ids == ()
