@@ -104,12 +104,16 @@ def stored_summaries(
     works through the gate instead, so nothing is ever shown with names it withholds now."""
     store = archive.read_models
     rows = store.published_rows(exhibition_ids)
+    if any(not _exact(texts, on) for _, texts in rows) and on == archive.today():
+        for row, texts in rows:  # a work's consent ran out since: store them again, once
+            if not _exact(texts, on):
+                archive.refresh_exhibition_texts(row.exhibition_id)
+        rows = store.published_rows(exhibition_ids)
     shown = store.shown_works([row.exhibition_id for row, _ in rows], on, REQUIRED_SCOPES[Surface.ONLINE_EXHIBITION])
     summaries = []
     for row, texts in rows:
         stored = json.loads(texts) if texts is not None else None
-        until = stored.get(VALID_THROUGH) if stored else None
-        if stored is None or (until is not None and on > date.fromisoformat(until)):
+        if stored is None or not _exact(texts, on):
             exhibition = archive.get_exhibition(row.exhibition_id)
             summary = exhibition_summary(exhibition, Works(archive).of(exhibition.item_ids), on)
         else:
@@ -119,6 +123,14 @@ def stored_summaries(
         if summary is not None:
             summaries.append(summary)
     return summaries
+
+
+def _exact(texts: str | None, on: date) -> bool:
+    """Whether stored visitor texts hold on the day ``on`` (present, and not past their last exact day)."""
+    if texts is None:
+        return False
+    until = json.loads(texts).get(VALID_THROUGH)
+    return until is None or on <= date.fromisoformat(until)
 
 
 def published_exhibitions(archive: ExhibitionArchive, on: date | None = None) -> list[VisibleExhibitionSummary]:

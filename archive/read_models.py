@@ -415,6 +415,10 @@ class ReadModelStore(Protocol):
     def exhibitions_hanging(self, item_ids: Sequence[UUID], contributor_ids: Sequence[UUID]) -> list[UUID]:
         """The exhibitions hanging any of these items or any item of these contributors."""
 
+    def write_read_models(self, changes: RowChanges) -> None:
+        """Write rows that no event changes (exhibitions' visitor texts past their last exact
+        day) in a transaction of their own, checked as with events (:class:`StaleTexts`)."""
+
 
 # -- shared by the SQL adapters ------------------------------------------------------------------
 

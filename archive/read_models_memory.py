@@ -75,6 +75,11 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
                 return table[aggregate_id].version  # type: ignore[no-any-return]
         return None
 
+    def write_read_models(self, changes: RowChanges) -> None:
+        with self._database_lock:
+            for table, key, row in self._stage(changes):
+                _put(table, key, row)
+
     def read_models_built(self) -> bool:
         return self._built
 

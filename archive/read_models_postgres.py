@@ -58,6 +58,16 @@ class PostgresReadModelRecorder(SQLReadModels, PostgresApplicationRecorder):
             return False
         return True
 
+    def write_read_models(self, changes: RowChanges) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            self._lock_table(curs)
+
+            def fetch(sql: str, params: Sequence[Any]) -> list[Any]:
+                curs.execute(sql, params)  # type: ignore[arg-type]
+                return list(curs.fetchall())
+
+            self.read_model_sql.write(lambda sql, params: curs.execute(sql, params), changes, fetch)  # type: ignore[arg-type]
+
     def mark_read_models_built(self) -> None:
         with self.datastore.transaction(commit=True) as curs:
             self.read_model_sql.mark_built(lambda sql, params: curs.execute(sql, params))  # type: ignore[arg-type]

@@ -50,6 +50,15 @@ class SQLiteReadModelRecorder(SQLReadModels, SQLiteApplicationRecorder):
             return False
         return True
 
+    def write_read_models(self, changes: RowChanges) -> None:
+        with self.datastore.transaction(commit=True) as c:
+
+            def fetch(sql: str, params: Sequence[Any]) -> list[Any]:
+                c.execute(sql, params)
+                return list(c.fetchall())
+
+            self.read_model_sql.write(c.execute, changes, fetch)
+
     def mark_read_models_built(self) -> None:
         with self.datastore.transaction(commit=True) as c:
             self.read_model_sql.mark_built(c.execute)

@@ -164,6 +164,21 @@ class ReadModels:
         stored = {**exhibition_texts(exhibition, works, on), VALID_THROUGH: until.isoformat() if until else None}
         return json.dumps(stored, ensure_ascii=False, sort_keys=True), basis
 
+    def refresh_exhibition_texts(self: ExhibitionArchive, exhibition_id: UUID) -> None:
+        """Compute an exhibition's visitor texts again for today and store them (when a work's
+        consent ran out since they were computed: no event changes them then). If a save
+        changed what they come from meanwhile, that save's texts stand."""
+        exhibition = self._get_or_none(exhibition_id)
+        if not isinstance(exhibition, Exhibition):
+            return
+        texts, basis = self._visitor_texts(exhibition, {})
+        try:
+            self.read_models.write_read_models(
+                RowChanges(exhibition_texts={exhibition_id: texts}, texts_basis={exhibition_id: basis})
+            )
+        except StaleTexts:
+            pass
+
     def _get_or_none(self: ExhibitionArchive, aggregate_id: UUID) -> Any:
         try:
             return self.repository.get(aggregate_id)

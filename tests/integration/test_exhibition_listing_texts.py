@@ -209,3 +209,13 @@ def test_texts_are_computed_again_once_a_works_consent_has_run_out(
     after = public.published_exhibitions(opened, date(2026, 3, 11))
     assert calls == [date(2026, 3, 11)], "the day after, the gate computes them"
     assert on_the_day[0].work_ids == (ids["art"],) and after[0].work_ids == ()
+
+
+def test_a_listing_past_the_last_exact_day_stores_the_texts_again(opened: ExhibitionArchive):
+    ids = _show(opened)
+    opened.update_consent(ids["art"], actor=CURATOR, expires_on=date(2026, 3, 10))
+    with clock.fixed_at(datetime(2026, 3, 11, 12, tzinfo=timezone.utc)):
+        [listed] = public.published_exhibitions(opened)
+        [(_, texts)] = opened.read_models.published_rows()
+    assert listed.work_ids == ()
+    assert texts is not None and '"valid_through": null' in texts, "stored again for the day it was read"
