@@ -12,9 +12,10 @@ from uuid import UUID
 from archive.application import ExhibitionArchive
 from archive.consent_gate import REQUIRED_SCOPES, Surface, works_name_filter
 from archive.errors import NotFound
-from archive.read_models import VALID_THROUGH
 from archive.name_filter import NameFilter
+from archive.read_models import VALID_THROUGH
 from archive.visibility import (
+    EXHIBITION_TEXTS,
     Texts,
     VisibleExhibition,
     VisibleExhibitionSummary,
@@ -87,7 +88,7 @@ def public_exhibition(archive: ExhibitionArchive, exhibition: Exhibition, on: da
     stored = stored_summaries(archive, on, [exhibition.id]) if view is not None else []
     if view is None or not stored:
         return view
-    texts = {name: getattr(stored[0], name) for name in ("titles", "organiser", "venue", "city", "statement")}
+    texts = {name: getattr(stored[0], name) for name in EXHIBITION_TEXTS}
     return replace(view, **texts)
 
 
