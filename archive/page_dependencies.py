@@ -45,3 +45,8 @@ def depends_on(*tags: Hashable) -> None:
     tags_so_far = _recording.get()
     if tags_so_far is not None:
         tags_so_far.update(tags)
+
+
+def is_recording() -> bool:
+    """Whether a page's dependencies are being recorded (to skip reads done only for them)."""
+    return _recording.get() is not None

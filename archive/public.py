@@ -6,17 +6,19 @@ Every aggregate read here is noted as a dependency of the page being built
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from uuid import UUID
 
 from archive.application import ExhibitionArchive
-from archive.consent_gate import Surface, works_name_filter
+from archive.consent_gate import REQUIRED_SCOPES, Surface, works_name_filter
 from archive.errors import NotFound
-from archive.name_filter import NameFilter
-from archive.page_dependencies import LISTING, depends_on
+from archive.page_dependencies import LISTING, depends_on, is_recording
+from archive.read_models import VALID_THROUGH
 from archive.visibility import (
+    EXHIBITION_TEXTS,
     Texts,
     VisibleExhibition,
     VisibleExhibitionSummary,
@@ -26,6 +28,7 @@ from archive.visibility import (
     exhibition_summary,
     frozen,
     no_texts,
+    stored_summary,
     visible,
     visible_exhibition,
 )
@@ -76,13 +79,6 @@ class Works:
         return found
 
 
-def _exhibitions(archive: ExhibitionArchive) -> list[Exhibition]:
-    """Every exhibition: the page depends on each and on which there are (``LISTING``)."""
-    exhibitions = archive.exhibitions()
-    depends_on(LISTING, *(exhibition.id for exhibition in exhibitions))
-    return exhibitions
-
-
 def _exhibition_by_slug(archive: ExhibitionArchive, slug: str) -> Exhibition:
     exhibition = archive.exhibition_by_slug(slug)
     depends_on(exhibition.id)
@@ -97,22 +93,75 @@ def public_item(
 
 
 def public_exhibition(archive: ExhibitionArchive, exhibition: Exhibition, on: date) -> VisibleExhibition | None:
-    """The visitor's view of an exhibition with its works, or None if it is not published."""
+    """The visitor's view of an exhibition with its works, or None if it is not published;
+    its own texts are the stored visitor texts (see :func:`stored_summaries`)."""
     depends_on(exhibition.id)
-    return visible_exhibition(exhibition, Works(archive).of(exhibition.item_ids), on)
+    view = visible_exhibition(exhibition, Works(archive).of(exhibition.item_ids), on)
+    stored = stored_summaries(archive, on, [exhibition.id]) if view is not None else []
+    if view is None or not stored:
+        return view
+    texts = {name: getattr(stored[0], name) for name in EXHIBITION_TEXTS}
+    return replace(view, **texts)
+
+
+def stored_summaries(
+    archive: ExhibitionArchive, on: date, exhibition_ids: Sequence[UUID] | None = None
+) -> list[VisibleExhibitionSummary]:
+    """The published exhibitions (all, or those of ``exhibition_ids``) as summaries, in the
+    order they were created, from the read models alone: their stored visitor texts and the
+    works whose consent state (in the item rows) lets visitors see them in an exhibition on
+    ``on``. No item or contributor is read: a listing costs what it lists.
+
+    An exhibition whose texts are missing (a store written before them), or were computed
+    before a work's consent ran out (past their ``valid_through`` day), is summarised from its
+    works through the gate instead, so nothing is ever shown with names it withholds now."""
+    store = archive.read_models
+    depends_on(*(exhibition_ids if exhibition_ids is not None else (LISTING,)))
+    rows = store.published_rows(exhibition_ids)
+    if any(not _exact(texts, on) for _, texts in rows) and on == archive.today():
+        for row, texts in rows:  # a work's consent ran out since: store them again, once
+            if not _exact(texts, on):
+                archive.refresh_exhibition_texts(row.exhibition_id)
+        rows = store.published_rows(exhibition_ids)
+    shown = store.shown_works([row.exhibition_id for row, _ in rows], on, REQUIRED_SCOPES[Surface.ONLINE_EXHIBITION])
+    if is_recording():  # a cached page changes with any event of these exhibitions' works
+        _depend_on_works(archive, [row.exhibition_id for row, _ in rows])
+    summaries = []
+    for row, texts in rows:
+        stored = json.loads(texts) if texts is not None else None
+        if stored is None or not _exact(texts, on):
+            exhibition = archive.get_exhibition(row.exhibition_id)
+            summary = exhibition_summary(exhibition, Works(archive).of(exhibition.item_ids), on)
+        else:
+            summary = stored_summary(
+                row.exhibition_id, row.slug, stored, row.opens_on, row.closes_on, shown[row.exhibition_id]
+            )
+        if summary is not None:
+            summaries.append(summary)
+    return summaries
+
+
+def _depend_on_works(archive: ExhibitionArchive, exhibition_ids: Sequence[UUID]) -> None:
+    """Record that the page depends on these exhibitions, every work they hang (shown or not:
+    new consent would show it) and those works' contributors (their names shape the texts)."""
+    store = archive.read_models
+    item_ids = [item_id for exhibition_id in exhibition_ids for item_id in store.exhibition_contents(exhibition_id)]
+    rows = store.item_rows_by_id(list(dict.fromkeys(item_ids))) if item_ids else []
+    depends_on(*exhibition_ids, *item_ids, *(row.contributor_id for row in rows))
+
+
+def _exact(texts: str | None, on: date) -> bool:
+    """Whether stored visitor texts hold on the day ``on`` (present, and not past their last exact day)."""
+    if texts is None:
+        return False
+    until = json.loads(texts).get(VALID_THROUGH)
+    return until is None or on <= date.fromisoformat(until)
 
 
 def published_exhibitions(archive: ExhibitionArchive, on: date | None = None) -> list[VisibleExhibitionSummary]:
     """Every published exhibition as a summary (its fields and visible work ids, not its
-    works), most recent opening first."""
-    on = on or archive.today()
-    works = Works(archive)
-    shown = []
-    for exhibition in _exhibitions(archive):
-        if exhibition.is_published:  # an unpublished one's works are not even read
-            summary = exhibition_summary(exhibition, works.of(exhibition.item_ids), on)
-            if summary is not None:
-                shown.append(summary)
+    works), most recent opening first; read from the read models (:func:`stored_summaries`)."""
+    shown = stored_summaries(archive, on or archive.today())
     return sorted(shown, key=lambda v: v.opens_on or date.min, reverse=True)
 
 
@@ -145,15 +194,12 @@ def exhibitions_showing(
     archive: ExhibitionArchive, item_id: UUID, on: date | None = None
 ) -> list[VisibleExhibitionSummary]:
     """The published exhibitions in which visitors may see the item (``Surface.ONLINE_EXHIBITION``),
-    most recent opening first, as summaries: only the exhibitions that hang it are projected."""
-    on = on or archive.today()
-    works = Works(archive)
-    shown = []
-    for exhibition in _exhibitions(archive):
-        if exhibition.is_published and item_id in exhibition.item_ids:
-            summary = exhibition_summary(exhibition, works.of(exhibition.item_ids), on)
-            if summary is not None and item_id in summary.work_ids:
-                shown.append(summary)
+    most recent opening first, as summaries read from the read models (one query on the
+    exhibitions' contents, then :func:`stored_summaries` of those that hang it)."""
+    depends_on(LISTING)  # an exhibition hanging it later, or published later, changes the page
+    hanging = archive.exhibitions_showing_item(item_id)
+    summaries = stored_summaries(archive, on or archive.today(), hanging) if hanging else []
+    shown = [summary for summary in summaries if item_id in summary.work_ids]
     return sorted(shown, key=lambda v: v.opens_on or date.min, reverse=True)
 
 
@@ -188,17 +234,14 @@ class ExhibitionTimeline:
 def published_summary(archive: ExhibitionArchive, slug: str, on: date | None = None) -> VisibleExhibitionSummary:
     """A published exhibition's summary by slug (its fields, not its works); NotFound if it
     does not exist or is not published."""
-    return _published_now(archive, slug, on or archive.today(), Works(archive))[1]
+    return _published_now(archive, slug, on or archive.today())
 
 
-def _published_now(
-    archive: ExhibitionArchive, slug: str, on: date, works: Works
-) -> tuple[Exhibition, VisibleExhibitionSummary]:
-    exhibition = _exhibition_by_slug(archive, slug)
-    view = exhibition_summary(exhibition, works.of(exhibition.item_ids), on)
-    if view is None:
+def _published_now(archive: ExhibitionArchive, slug: str, on: date) -> VisibleExhibitionSummary:
+    shown = stored_summaries(archive, on, [archive.exhibition_id_for_slug(slug)])
+    if not shown:
         raise NotFound(f"No published exhibition with the slug {slug!r}.")
-    return exhibition, view
+    return shown[0]
 
 
 def exhibition_timeline(archive: ExhibitionArchive, slug: str, on: date | None = None) -> ExhibitionTimeline:
@@ -210,7 +253,8 @@ def exhibition_timeline(archive: ExhibitionArchive, slug: str, on: date | None =
     """
     on = on or archive.today()
     works = Works(archive)
-    exhibition, view = _published_now(archive, slug, on, works)
+    view = _published_now(archive, slug, on)
+    exhibition = archive.get_exhibition(view.id)
     own: dict[int, tuple[dict[str, str], tuple[str, ...]]] = {}
     hung = list(exhibition.item_ids)  # every work ever hung: a past title may name its contributor
     for event in archive.events.get(exhibition.id):
@@ -262,7 +306,8 @@ def published_exhibition_as_of(
     """A published exhibition as it stood at the end of ``day``; NotFound if it is not published now."""
     on = on or archive.today()
     works = Works(archive)
-    exhibition, view = _published_now(archive, slug, on, works)
+    view = _published_now(archive, slug, on)
+    exhibition = archive.get_exhibition(view.id)
     try:
         past = archive.exhibition_as_of(exhibition.id, min(day, on))
     except NotFound:

@@ -9,6 +9,13 @@ Personal fields (an item's title, a contributor's name and pseudonym) are stored
 application's own transcoder, exactly as in events: shredding a subject's key blanks its rows
 as it blanks its events, with no purge step. Consent state is stored in clear, as in events.
 
+An exhibition's *visitor texts* (its titles, organiser, venue, city and statement without the
+names any of its works withholds, as ``archive.visibility.exhibition_texts`` computes them) are
+kept beside its row while it is published, recomputed in the transaction of every event that
+can change them: its own, and any of an item it hangs or of that item's contributor. They hold
+no personal data (the names are removed), so they are stored in clear like the exhibition's own
+texts in its events.
+
 This module holds the row types, what one save changes (:func:`changes_for`), and the query
 port (:class:`ReadModelStore`) every adapter implements.
 """
@@ -16,7 +23,7 @@ port (:class:`ReadModelStore`) every adapter implements.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -31,11 +38,16 @@ from domain.personal import Personal
 
 #: How many rows a curator listing shows per page.
 PAGE_SIZE = 50
-#: The metadata key recording that the read models were built from the log.
+#: The metadata key recording that the read models were built from the log, and the value
+#: saying with which tables: a store built before the exhibitions' visitor texts is rebuilt.
 BUILT = "built"
+BUILT_VERSION = "2"
 #: The metadata key recording the last notification id whose rows were written: events saved
 #: without their rows (by a release from before the read models) leave it behind the log.
 POSITION = "position"
+#: The key, in an exhibition's stored visitor texts, of the last day they stay exact
+#: (``visibility.texts_valid_through``; None: until the next event).
+VALID_THROUGH = "valid_through"
 
 Seal = Callable[[Any], bytes]
 Open = Callable[[bytes], Any]
@@ -102,9 +114,17 @@ class RowChanges:
     exhibitions: list[ExhibitionRow] = field(default_factory=list)
     #: exhibition id -> its works' item ids, in order (replacing the previous contents)
     contents: dict[UUID, list[UUID]] = field(default_factory=dict)
+    #: exhibition id -> its visitor texts as JSON while it is published, None when it is not
+    exhibition_texts: dict[UUID, str | None] = field(default_factory=dict)
+    #: exhibition id -> the version of the exhibition and of each work and contributor its
+    #: texts were computed from: the recorder checks them in the transaction (:class:`StaleTexts`)
+    texts_basis: dict[UUID, dict[UUID, int]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.items or self.contributors or self.item_counts or self.exhibitions or self.contents)
+        return bool(
+            self.items or self.contributors or self.item_counts or self.exhibitions or self.contents
+            or self.exhibition_texts
+        )
 
     def extend(self, other: RowChanges) -> None:
         self.items.extend(other.items)
@@ -112,6 +132,19 @@ class RowChanges:
         self.item_counts.update(other.item_counts)
         self.exhibitions.extend(other.exhibitions)
         self.contents.update(other.contents)
+        self.exhibition_texts.update(other.exhibition_texts)
+        self.texts_basis.update(other.texts_basis)
+
+
+class StaleTexts(Exception):
+    """An exhibition's visitor texts were computed from a version of it, or of a work or a
+    contributor, that another save replaced meanwhile: nothing of this save is written, and
+    the application computes the texts again (``ReadModels._record``)."""
+
+
+def stale_basis(basis: Mapping[UUID, int], stored: Mapping[UUID, int | None]) -> bool:
+    """Whether any version in ``basis`` differs from the version the read models hold now."""
+    return any(stored.get(aggregate_id) != version for aggregate_id, version in basis.items())
 
 
 def changes_for(aggregates: Iterable[Any], seal: Seal) -> RowChanges:
@@ -378,6 +411,21 @@ class ReadModelStore(Protocol):
     def exhibition_contents(self, exhibition_id: UUID) -> list[UUID]:
         """An exhibition's works, in order."""
 
+    def published_rows(self, exhibition_ids: Sequence[UUID] | None = None) -> list[tuple[ExhibitionRow, str | None]]:
+        """The published exhibitions (all, or those of ``exhibition_ids``), in the order they
+        were created, each with its visitor texts as JSON (None if none are stored)."""
+
+    def shown_works(self, exhibition_ids: Sequence[UUID], on: date, scopes: Sequence[Scope]) -> dict[UUID, list[UUID]]:
+        """For each exhibition, its works whose current consent allows every one of ``scopes``
+        on the day ``on`` (not withdrawn, recorded, not expired), in order."""
+
+    def exhibitions_hanging(self, item_ids: Sequence[UUID], contributor_ids: Sequence[UUID]) -> list[UUID]:
+        """The exhibitions hanging any of these items or any item of these contributors."""
+
+    def write_read_models(self, changes: RowChanges) -> None:
+        """Write rows that no event changes (exhibitions' visitor texts past their last exact
+        day) in a transaction of their own, checked as with events (:class:`StaleTexts`)."""
+
 
 # -- shared by the SQL adapters ------------------------------------------------------------------
 
@@ -389,6 +437,16 @@ def hidden_clause(day: date, param: str) -> tuple[str, list[Any]]:
         f"{param}) OR scopes NOT LIKE {param})",
         [day.isoformat(), f"%{Scope.PUBLISH_ONLINE.value}%"],
     )
+
+
+def shown_clause(scopes: Sequence[Scope], day: date, param: str) -> tuple[str, list[Any]]:
+    """SQL (and its parameters) for "current consent allows every one of ``scopes`` on ``day``",
+    the rule of ``consent_gate.may_show`` (an item whose content is shredded is withdrawn)."""
+    clause, params = status_clause(ConsentStatus.GIVEN, day, param)
+    for scope in scopes:
+        clause += f" AND (',' || scopes || ',') LIKE {param}"
+        params.append(f"%,{scope.value},%")
+    return f"({clause})", params
 
 
 def status_clause(status: ConsentStatus, day: date, param: str) -> tuple[str, list[Any]]:

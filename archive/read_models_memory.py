@@ -15,7 +15,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder
 
-from archive.read_models import ContributorRow, ExhibitionRow, ItemFilter, ItemRow, RowChanges
+from archive.read_models import ContributorRow, ExhibitionRow, ItemFilter, ItemRow, RowChanges, StaleTexts, stale_basis
 from domain.consent import ConsentStatus, Scope
 
 
@@ -28,6 +28,7 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
         self._contributors: dict[UUID, ContributorRow] = {}
         self._exhibitions: dict[UUID, ExhibitionRow] = {}
         self._works: dict[UUID, list[UUID]] = {}
+        self._texts: dict[UUID, str] = {}
         self._built = False
 
     def _insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
@@ -36,7 +37,7 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
             staged = self._stage(changes) if changes else []  # may fail: nothing is stored yet
             returning = super()._insert_events(stored_events, **kwargs)
             for table, key, row in staged:  # cannot fail
-                table[key] = row
+                _put(table, key, row)
             return returning
 
     def _stage(self, changes: RowChanges) -> list[tuple[dict[UUID, Any], UUID, Any]]:
@@ -54,7 +55,30 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
         staged += [(self._contributors, c, people[c]) for c in touched if c in people]
         staged += [(self._exhibitions, e.exhibition_id, e) for e in changes.exhibitions]
         staged += [(self._works, e, list(item_ids)) for e, item_ids in changes.contents.items()]
+        saved = {
+            **{row.item_id: row.version for row in changes.items},
+            **{row.contributor_id: row.version for row in changes.contributors},
+            **{row.exhibition_id: row.version for row in changes.exhibitions},
+        }
+        for exhibition_id, texts in changes.exhibition_texts.items():
+            basis = changes.texts_basis.get(exhibition_id)
+            if texts is not None and basis and stale_basis(basis, {i: self._version(i, saved) for i in basis}):
+                raise StaleTexts(exhibition_id)
+        staged += [(self._texts, e, texts) for e, texts in changes.exhibition_texts.items()]
         return staged
+
+    def _version(self, aggregate_id: UUID, saved: dict[UUID, int]) -> int | None:
+        if aggregate_id in saved:
+            return saved[aggregate_id]
+        for table in (self._items, self._contributors, self._exhibitions):
+            if aggregate_id in table:
+                return table[aggregate_id].version  # type: ignore[no-any-return]
+        return None
+
+    def write_read_models(self, changes: RowChanges) -> None:
+        with self._database_lock:
+            for table, key, row in self._stage(changes):
+                _put(table, key, row)
 
     def read_models_built(self) -> bool:
         return self._built
@@ -73,8 +97,9 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
             self._contributors.clear()
             self._exhibitions.clear()
             self._works.clear()
+            self._texts.clear()
             for table, key, row in self._stage(changes):
-                table[key] = row
+                _put(table, key, row)
             self._built = True
         return True
 
@@ -123,6 +148,36 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
     def exhibition_contents(self, exhibition_id: UUID) -> list[UUID]:
         with self._database_lock:
             return list(self._works.get(exhibition_id, []))
+
+    def published_rows(self, exhibition_ids: Sequence[UUID] | None = None) -> list[tuple[ExhibitionRow, str | None]]:
+        with self._database_lock:
+            wanted = set(self._exhibitions if exhibition_ids is None else exhibition_ids)
+            return [(row, self._texts.get(e)) for e, row in self._exhibitions.items() if row.published and e in wanted]
+
+    def shown_works(self, exhibition_ids: Sequence[UUID], on: date, scopes: Sequence[Scope]) -> dict[UUID, list[UUID]]:
+        with self._database_lock:
+            return {
+                e: [i for i in self._works.get(e, []) if i in self._items and _shown(self._items[i], on, scopes)]
+                for e in exhibition_ids
+            }
+
+    def exhibitions_hanging(self, item_ids: Sequence[UUID], contributor_ids: Sequence[UUID]) -> list[UUID]:
+        with self._database_lock:
+            people = set(contributor_ids)
+            wanted = set(item_ids) | {i for i, row in self._items.items() if row.contributor_id in people}
+            return [e for e, works in self._works.items() if wanted.intersection(works)]
+
+
+def _put(table: dict[UUID, Any], key: UUID, row: Any) -> None:
+    """Store ``row`` under ``key``; None removes it (an exhibition's texts when unpublished)."""
+    if row is None:
+        table.pop(key, None)
+    else:
+        table[key] = row
+
+
+def _shown(row: ItemRow, on: date, scopes: Sequence[Scope]) -> bool:
+    return _status(row, on) is ConsentStatus.GIVEN and all(scope.value in row.scopes for scope in scopes)
 
 
 def _status(row: ItemRow, on: date) -> ConsentStatus:

@@ -36,7 +36,12 @@ class PostgresReadModelRecorder(SQLReadModels, PostgresApplicationRecorder):
         changes: RowChanges | None = kwargs.get("read_models")
         if changes:
             self._lock_table(curs)
-            self.read_model_sql.write(lambda sql, params: curs.execute(sql, params), changes)  # type: ignore[arg-type]
+
+            def fetch(sql: str, params: Sequence[Any]) -> list[Any]:
+                curs.execute(sql, params)  # type: ignore[arg-type]
+                return list(curs.fetchall())
+
+            self.read_model_sql.write(lambda sql, params: curs.execute(sql, params), changes, fetch)  # type: ignore[arg-type]
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -61,6 +66,16 @@ class PostgresReadModelRecorder(SQLReadModels, PostgresApplicationRecorder):
         except StaleRebuild:
             return False
         return True
+
+    def write_read_models(self, changes: RowChanges) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            self._lock_table(curs)
+
+            def fetch(sql: str, params: Sequence[Any]) -> list[Any]:
+                curs.execute(sql, params)  # type: ignore[arg-type]
+                return list(curs.fetchall())
+
+            self.read_model_sql.write(lambda sql, params: curs.execute(sql, params), changes, fetch)  # type: ignore[arg-type]
 
     def mark_read_models_built(self) -> None:
         with self.datastore.transaction(commit=True) as curs:

@@ -8,28 +8,35 @@ insertion order is kept (SQLite's ``rowid``, a PostgreSQL ``bigserial``); everyt
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 from archive.read_models import (
     BUILT,
+    BUILT_VERSION,
     POSITION,
     ContributorRow,
     ExhibitionRow,
     ItemFilter,
     ItemRow,
     RowChanges,
+    StaleTexts,
     as_date,
     as_datetime,
     item_where,
+    shown_clause,
+    stale_basis,
 )
+from domain.consent import Scope
 
 ITEMS = "read_items"
 CONTRIBUTORS = "read_contributors"
 EXHIBITIONS = "read_exhibitions"
 WORKS = "read_exhibition_works"
+TEXTS = "read_exhibition_texts"
 META = "read_model_meta"
-TABLES = (ITEMS, CONTRIBUTORS, EXHIBITIONS, WORKS, META)
+TABLES = (ITEMS, CONTRIBUTORS, EXHIBITIONS, WORKS, TEXTS, META)
 
 _ITEM_COLUMNS = (
     "item_id", "kind", "contributor_id", "recorded_at", "updated_at", "title", "has_consent",
@@ -42,6 +49,8 @@ _EXHIBITION_COLUMNS = (
 )
 
 Execute = Callable[[str, Sequence[Any]], Any]
+#: Runs a query in the writing transaction and returns its rows.
+Fetch = Callable[[str, Sequence[Any]], Sequence[Any]]
 
 
 class StaleRebuild(Exception):
@@ -56,6 +65,7 @@ class ReadModelSQL:
         self.seq = seq
         self.items, self.contributors = prefix + ITEMS, prefix + CONTRIBUTORS
         self.exhibitions, self.works, self.meta = prefix + EXHIBITIONS, prefix + WORKS, prefix + META
+        self.texts = prefix + TEXTS
         self.create_statements = [
             f"CREATE TABLE IF NOT EXISTS {self.items} ({seq_definition}"
             "item_id TEXT PRIMARY KEY, kind TEXT NOT NULL, contributor_id TEXT NOT NULL, "
@@ -76,6 +86,7 @@ class ReadModelSQL:
             f"CREATE TABLE IF NOT EXISTS {self.works} (exhibition_id TEXT NOT NULL, "
             "position INTEGER NOT NULL, item_id TEXT NOT NULL, PRIMARY KEY (exhibition_id, position))",
             f"CREATE INDEX IF NOT EXISTS {self.works}_by_item ON {self.works} (item_id)",
+            f"CREATE TABLE IF NOT EXISTS {self.texts} (exhibition_id TEXT PRIMARY KEY, texts TEXT NOT NULL)",
             f"CREATE TABLE IF NOT EXISTS {self.meta} (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
         ]
         self._upsert_item = self._upsert(self.items, _ITEM_COLUMNS, "item_id")
@@ -88,6 +99,7 @@ class ReadModelSQL:
             f"INSERT INTO {self.meta} (name, value) VALUES ({param}, {param}) ON CONFLICT (name) DO UPDATE SET "
             f"value = CAST({greatest}(CAST({self.meta}.value AS BIGINT), CAST(excluded.value AS BIGINT)) AS TEXT)"
         )
+        self._upsert_texts = self._upsert(self.texts, ("exhibition_id", "texts"), "exhibition_id")
 
     def _upsert(self, table: str, columns: Sequence[str], key: str, keep: Sequence[str] = ()) -> str:
         values = ", ".join([self.param] * len(columns))
@@ -99,8 +111,10 @@ class ReadModelSQL:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def write(self, execute: Execute, changes: RowChanges) -> None:
-        """Write what one save changes, with the cursor that inserts its events."""
+    def write(self, execute: Execute, changes: RowChanges, fetch: Fetch | None = None) -> None:
+        """Write what one save changes, with the cursor that inserts its events; ``fetch``
+        reads in that transaction to check the exhibitions' texts are computed from the
+        versions it holds (else :class:`StaleTexts`, and the caller rolls back)."""
         p = self.param
         for item in changes.items:
             execute(self._upsert_item, self._item_params(item))
@@ -116,12 +130,32 @@ class ReadModelSQL:
             for position, item_id in enumerate(item_ids):
                 execute(f"INSERT INTO {self.works} (exhibition_id, position, item_id) VALUES ({p}, {p}, {p})",
                         (exhibition_id.hex, position, item_id.hex))
+        for exhibition_id, texts in changes.exhibition_texts.items():
+            basis = changes.texts_basis.get(exhibition_id)
+            if texts is not None and basis and fetch and stale_basis(basis, self._versions(fetch, list(basis))):
+                raise StaleTexts(exhibition_id)
+            if texts is None:
+                execute(f"DELETE FROM {self.texts} WHERE exhibition_id = {p}", (exhibition_id.hex,))
+            else:
+                execute(self._upsert_texts, (exhibition_id.hex, texts))
+
+    def _versions(self, fetch: Fetch, ids: Sequence[UUID]) -> dict[UUID, int]:
+        """The versions the read models hold of these items, contributors and exhibitions."""
+        marks = ", ".join([self.param] * len(ids))
+        hexes = [i.hex for i in ids]
+        rows = fetch(
+            f"SELECT item_id AS id, version FROM {self.items} WHERE item_id IN ({marks}) UNION ALL "
+            f"SELECT contributor_id AS id, version FROM {self.contributors} WHERE contributor_id IN ({marks}) "
+            f"UNION ALL SELECT exhibition_id AS id, version FROM {self.exhibitions} WHERE exhibition_id IN ({marks})",
+            [*hexes, *hexes, *hexes],
+        )
+        return {UUID(r["id"]): r["version"] for r in rows}
 
     def rebuild(self, execute: Execute, fetch_max: Callable[[], int | None], changes: RowChanges,
                 position: int | None) -> None:
         """Delete every row, check the log is still at ``position`` (else :class:`StaleRebuild`),
         write ``changes`` and mark the models built. The caller holds one transaction."""
-        for table in (self.works, self.exhibitions, self.items, self.contributors, self.meta):
+        for table in (self.works, self.texts, self.exhibitions, self.items, self.contributors, self.meta):
             execute(f"DELETE FROM {table}", ())
         if fetch_max() != position:
             raise StaleRebuild()
@@ -131,7 +165,7 @@ class ReadModelSQL:
             self.advance(execute, position)
 
     def mark_built(self, execute: Execute) -> None:
-        execute(self._upsert(self.meta, ("name", "value"), "name"), (BUILT, "yes"))
+        execute(self._upsert(self.meta, ("name", "value"), "name"), (BUILT, BUILT_VERSION))
 
     def advance(self, execute: Execute, position: int) -> None:
         """Record that the rows follow the log up to notification ``position``."""
@@ -163,7 +197,9 @@ class ReadModelSQL:
     # -- reading ---------------------------------------------------------------------------
 
     def built_query(self) -> tuple[str, tuple[Any, ...]]:
-        return f"SELECT value FROM {self.meta} WHERE name = {self.param}", (BUILT,)
+        return f"SELECT value FROM {self.meta} WHERE name = {self.param} AND value = {self.param}", (
+            BUILT, BUILT_VERSION
+        )
 
     def position_query(self) -> tuple[str, tuple[Any, ...]]:
         return f"SELECT value FROM {self.meta} WHERE name = {self.param}", (POSITION,)
@@ -204,6 +240,37 @@ class ReadModelSQL:
     def contents_query(self, exhibition_id: UUID) -> tuple[str, list[Any]]:
         return (f"SELECT item_id FROM {self.works} WHERE exhibition_id = {self.param} ORDER BY position",
                 [exhibition_id.hex])
+
+    def published_query(self, exhibition_ids: Sequence[UUID] | None) -> tuple[str, list[Any]]:
+        sql = (f"SELECT e.*, t.texts AS visitor_texts FROM {self.exhibitions} e LEFT JOIN {self.texts} t "
+               "ON t.exhibition_id = e.exhibition_id WHERE e.published = 1")
+        params: list[Any] = []
+        if exhibition_ids is not None:
+            sql += f" AND e.exhibition_id IN ({', '.join([self.param] * len(exhibition_ids))})"
+            params = [i.hex for i in exhibition_ids]
+        return sql + f" ORDER BY e.{self.seq}", params
+
+    def shown_works_query(self, exhibition_ids: Sequence[UUID], day: date,
+                          scopes: Sequence[Scope]) -> tuple[str, list[Any]]:
+        clause, params = shown_clause(scopes, day, self.param)
+        marks = ", ".join([self.param] * len(exhibition_ids))
+        return (
+            f"SELECT w.exhibition_id AS exhibition_id, w.item_id AS item_id FROM {self.works} w "
+            f"JOIN {self.items} i ON i.item_id = w.item_id WHERE w.exhibition_id IN ({marks}) AND {clause} "
+            "ORDER BY w.exhibition_id, w.position",
+            [*(i.hex for i in exhibition_ids), *params],
+        )
+
+    def hanging_query(self, item_ids: Sequence[UUID], contributor_ids: Sequence[UUID]) -> tuple[str, list[Any]]:
+        ors, params = [], []
+        if item_ids:
+            ors.append(f"w.item_id IN ({', '.join([self.param] * len(item_ids))})")
+            params += [i.hex for i in item_ids]
+        if contributor_ids:
+            ors.append(f"w.item_id IN (SELECT item_id FROM {self.items} WHERE contributor_id IN "
+                       f"({', '.join([self.param] * len(contributor_ids))}))")
+            params += [c.hex for c in contributor_ids]
+        return f"SELECT DISTINCT w.exhibition_id AS exhibition_id FROM {self.works} w WHERE {' OR '.join(ors)}", params
 
     @staticmethod
     def item_row(r: Any) -> ItemRow:
@@ -289,3 +356,22 @@ class SQLReadModels:
 
     def exhibition_contents(self, exhibition_id: UUID) -> list[UUID]:
         return [UUID(r["item_id"]) for r in self._read(*self.read_model_sql.contents_query(exhibition_id))]
+
+    def published_rows(self, exhibition_ids: Sequence[UUID] | None = None) -> list[tuple[ExhibitionRow, str | None]]:
+        if exhibition_ids is not None and not exhibition_ids:
+            return []
+        rows = self._read(*self.read_model_sql.published_query(exhibition_ids))
+        return [(self.read_model_sql.exhibition_row(r), r["visitor_texts"]) for r in rows]
+
+    def shown_works(self, exhibition_ids: Sequence[UUID], on: date, scopes: Sequence[Scope]) -> dict[UUID, list[UUID]]:
+        shown: dict[UUID, list[UUID]] = {exhibition_id: [] for exhibition_id in exhibition_ids}
+        if exhibition_ids:
+            for r in self._read(*self.read_model_sql.shown_works_query(exhibition_ids, on, scopes)):
+                shown[UUID(r["exhibition_id"])].append(UUID(r["item_id"]))
+        return shown
+
+    def exhibitions_hanging(self, item_ids: Sequence[UUID], contributor_ids: Sequence[UUID]) -> list[UUID]:
+        if not item_ids and not contributor_ids:
+            return []
+        sql, params = self.read_model_sql.hanging_query(item_ids, contributor_ids)
+        return [UUID(r["exhibition_id"]) for r in self._read(sql, params)]

@@ -29,7 +29,12 @@ class SQLiteReadModelRecorder(SQLReadModels, SQLiteApplicationRecorder):
         returning = super()._insert_events(c, stored_events, **kwargs)
         changes: RowChanges | None = kwargs.get("read_models")
         if changes:
-            self.read_model_sql.write(c.execute, changes)
+
+            def fetch(sql: str, params: Sequence[Any]) -> list[Any]:
+                c.execute(sql, params)
+                return list(c.fetchall())
+
+            self.read_model_sql.write(c.execute, changes, fetch)
         if returning:
             self.read_model_sql.advance(c.execute, max(returning))
         return returning
@@ -46,6 +51,15 @@ class SQLiteReadModelRecorder(SQLReadModels, SQLiteApplicationRecorder):
         except StaleRebuild:
             return False
         return True
+
+    def write_read_models(self, changes: RowChanges) -> None:
+        with self.datastore.transaction(commit=True) as c:
+
+            def fetch(sql: str, params: Sequence[Any]) -> list[Any]:
+                c.execute(sql, params)
+                return list(c.fetchall())
+
+            self.read_model_sql.write(c.execute, changes, fetch)
 
     def mark_read_models_built(self) -> None:
         with self.datastore.transaction(commit=True) as c:

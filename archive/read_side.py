@@ -10,18 +10,20 @@ events (see :mod:`archive.read_models`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.popo import POPOFactory
 from eventsourcing.system import NotificationLogReader
 from eventsourcing.utils import get_topic, resolve_topic
 
 from archive.errors import KeyShredded
+from archive.visibility import exhibition_texts, texts_valid_through
 from archive.read_models import (
     PAGE_SIZE,
     ContributorSummary,
@@ -30,7 +32,9 @@ from archive.read_models import (
     ItemSummary,
     Page,
     ReadModelStore,
+    VALID_THROUGH,
     RowChanges,
+    StaleTexts,
     changes_for,
     open_contributor,
     open_exhibition,
@@ -39,7 +43,7 @@ from archive.read_models import (
 from domain.contributors import Contributor
 from domain.exhibitions import Exhibition
 from domain.indexes import ContributorItems
-from domain.items import Artwork, Testimony
+from domain.items import Artwork, Item, Testimony
 from domain.personal import Personal
 
 if TYPE_CHECKING:
@@ -57,6 +61,9 @@ REBUILD_ATTEMPTS = 5
 #: How many candidates the work picker opens (decrypts) at most per request.
 PICKER_SCAN = 2000
 PICKER_BATCH = 100
+#: How many times a save computes exhibitions' visitor texts again when another save
+#: replaced what they were computed from (see ``ReadModels._record``).
+TEXTS_ATTEMPTS = 5
 
 
 def with_read_model_recorder(env: dict[str, str]) -> dict[str, str]:
@@ -85,8 +92,98 @@ class ReadModels:
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         changed = [obj for obj in objs if obj is not None and getattr(obj, "pending_events", None)]
-        kwargs.setdefault("read_models", changes_for(changed, self._seal))
+        if "read_models" not in kwargs:
+            changes = changes_for(changed, self._seal)
+            self._touch_texts(changes, changed)
+            kwargs["read_models"] = changes
         return super().save(*objs, **kwargs)
+
+    def _record(self, processing_event: ProcessingEvent) -> Any:
+        """Record the events with their rows; if another save replaced meanwhile something the
+        exhibitions' visitor texts were computed from (:class:`StaleTexts`: nothing was
+        written), compute those texts again from the store and the aggregates being saved."""
+        for attempt in range(1, TEXTS_ATTEMPTS + 1):
+            try:
+                return super()._record(processing_event)  # type: ignore[misc]
+            except StaleTexts:
+                changes = processing_event.saved_kwargs.get("read_models")
+                if attempt == TEXTS_ATTEMPTS or not isinstance(changes, RowChanges):
+                    raise
+                changes.exhibition_texts.clear()
+                changes.texts_basis.clear()
+                self._touch_texts(changes, list(processing_event.aggregates.values()))
+        raise AssertionError("unreachable")
+
+    def _touch_texts(self: ExhibitionArchive, changes: RowChanges, changed: Sequence[Any]) -> None:
+        """Put in ``changes`` the visitor texts of every exhibition ``changed`` may change
+        (:meth:`_texts_touched_by`), with what each was computed from."""
+        for exhibition_id, (texts, basis) in self._texts_touched_by(changed).items():
+            changes.exhibition_texts[exhibition_id] = texts
+            changes.texts_basis[exhibition_id] = basis
+
+    def _texts_touched_by(
+        self: ExhibitionArchive, changed: Sequence[Any]
+    ) -> dict[UUID, tuple[str | None, dict[UUID, int]]]:
+        """The visitor texts (as stored) of every exhibition these aggregates may change: the
+        exhibitions among them, and those hanging any item among them or any item of a
+        contributor among them. Each is computed from its works as they stand with these
+        changes applied (the others read from the store)."""
+        at_hand = {aggregate.id: aggregate for aggregate in changed}
+        exhibitions = [a.id for a in changed if isinstance(a, Exhibition)]
+        items = [a.id for a in changed if isinstance(a, Item)]
+        people = [a.id for a in changed if isinstance(a, Contributor)]
+        if items or people:
+            exhibitions += self.read_models.exhibitions_hanging(items, people)
+        texts = {}
+        for exhibition_id in dict.fromkeys(exhibitions):
+            exhibition = at_hand.get(exhibition_id) or self._get_or_none(exhibition_id)
+            if isinstance(exhibition, Exhibition):
+                texts[exhibition_id] = self._visitor_texts(exhibition, at_hand)
+        return texts
+
+    def _visitor_texts(
+        self: ExhibitionArchive, exhibition: Exhibition, at_hand: dict[UUID, Any]
+    ) -> tuple[str | None, dict[UUID, int]]:
+        """The exhibition's visitor texts as stored (``visibility.exhibition_texts`` as JSON),
+        or None while it is not published (publishing it computes them); and the versions of
+        the exhibition, works and contributors they were computed from."""
+        if not exhibition.is_published:
+            return None, {}
+        works = {}
+        basis = {exhibition.id: exhibition.version}
+        for item_id in exhibition.item_ids:
+            item = at_hand.get(item_id) or self._get_or_none(item_id)
+            if isinstance(item, Item):
+                person = at_hand.get(item.contributor_id) or self._get_or_none(item.contributor_id)
+                works[item_id] = (item, person if isinstance(person, Contributor) else None)
+                basis[item_id] = item.version
+                if isinstance(person, Contributor):
+                    basis[person.id] = person.version
+        on = self.today()
+        until = texts_valid_through(exhibition, works, on)
+        stored = {**exhibition_texts(exhibition, works, on), VALID_THROUGH: until.isoformat() if until else None}
+        return json.dumps(stored, ensure_ascii=False, sort_keys=True), basis
+
+    def refresh_exhibition_texts(self: ExhibitionArchive, exhibition_id: UUID) -> None:
+        """Compute an exhibition's visitor texts again for today and store them (when a work's
+        consent ran out since they were computed: no event changes them then). If a save
+        changed what they come from meanwhile, that save's texts stand."""
+        exhibition = self._get_or_none(exhibition_id)
+        if not isinstance(exhibition, Exhibition):
+            return
+        texts, basis = self._visitor_texts(exhibition, {})
+        try:
+            self.read_models.write_read_models(
+                RowChanges(exhibition_texts={exhibition_id: texts}, texts_basis={exhibition_id: basis})
+            )
+        except StaleTexts:
+            pass
+
+    def _get_or_none(self: ExhibitionArchive, aggregate_id: UUID) -> Any:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
 
     def _seal(self: ExhibitionArchive, value: Any) -> bytes:
         """``value`` as the event store writes it (``Personal`` values sealed); a personal value
@@ -133,6 +230,8 @@ class ReadModels:
                 except AggregateNotFoundError:  # pragma: no cover - listed ids always exist
                     continue
                 changes.extend(changes_for([aggregate], self._seal))
+                if isinstance(aggregate, Exhibition):
+                    changes.exhibition_texts[aggregate.id] = self._visitor_texts(aggregate, {})[0]
             if self.read_models.rebuild_read_models(changes, position):
                 return changes
         raise RuntimeError("The archive kept changing while its read models were rebuilt; try again.")

@@ -19,9 +19,9 @@ from uuid import UUID
 from archive.application import ExhibitionArchive
 from archive.errors import NotFound
 from archive.page_dependencies import EVERYTHING, depends_on
-from archive.public import Works
+from archive.public import Works, stored_summaries
 from archive.search import FACETS, MAX_PAGE_SIZE, FacetCount, SearchHit, SearchIndex, SearchQuery, SearchResults
-from archive.visibility import Texts, exhibition_summary, frozen, no_texts, visible_heading
+from archive.visibility import Texts, frozen, no_texts, visible_heading
 from domain.exhibitions import Exhibition
 from domain.items import Item
 
@@ -263,12 +263,10 @@ class _Gate:
         try:
             aggregate_id = UUID(doc_id)
             if kind == "exhibition":
-                exhibition = archive.get_exhibition(aggregate_id)
-                if not exhibition.is_published or (hanging is not None and exhibition.slug not in slugs):
+                shown = stored_summaries(archive, self.on, [aggregate_id])
+                if not shown or (hanging is not None and shown[0].slug not in slugs):
                     return None
-                summary = exhibition_summary(exhibition, self._works.of(exhibition.item_ids), self.on)
-                if summary is None:
-                    return None
+                summary = shown[0]
                 return VisitorHit(summary.id, kind, summary.titles, None, summary.slug)
             work = self._works.work(aggregate_id)
         except (NotFound, ValueError):

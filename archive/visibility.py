@@ -269,6 +269,51 @@ def exhibition_as_it_was(
     return VisibleExhibition(**{**fields, "work_ids": tuple(view.id for view in shown)}, works=tuple(shown))
 
 
+#: An exhibition's own texts that visitors read, each losing the names its works withhold.
+EXHIBITION_TEXTS = ("titles", "organiser", "venue", "city", "statement")
+
+
+def exhibition_texts(exhibition: Exhibition, works: Mapping[UUID, Work], on: date) -> dict[str, dict[str, str]]:
+    """The exhibition's own texts (:data:`EXHIBITION_TEXTS`) as visitors read them on the day
+    ``on``: without the names any of its works (those of ``works`` it hangs) withholds. They
+    hold no personal data (the names are removed), so the exhibition listing's read model
+    stores them as they are (``archive.read_models``), with :func:`texts_valid_through`, and
+    builds summaries from them with :func:`stored_summary`."""
+    names = _names(exhibition, works, on, None)
+    return {name: dict(names.value(dict(exhibition.field(name) or {}))) for name in EXHIBITION_TEXTS}
+
+
+def texts_valid_through(exhibition: Exhibition, works: Mapping[UUID, Work], on: date) -> date | None:
+    """The last day texts computed on ``on`` (:func:`exhibition_texts`) stay exact with no new
+    event: the first expiry, on or after ``on``, of a work's consent (None: no such expiry).
+    From the day after it, the gate may withhold more (a consent that ran out), so a reader
+    must compute them again."""
+    ends = [
+        item.consent.expires_on
+        for item, _ in (works[i] for i in exhibition.item_ids if i in works)
+        if item.consent is not None and item.consent.expires_on is not None and item.consent.expires_on >= on
+        and not item.is_withdrawn
+    ]
+    return min(ends, default=None)
+
+
+def stored_summary(
+    exhibition_id: UUID,
+    slug: str,
+    texts: Mapping[str, Mapping[str, str]],
+    opens_on: date | None,
+    closes_on: date | None,
+    work_ids: Iterable[UUID],
+) -> VisibleExhibitionSummary:
+    """A published exhibition's summary from its stored visitor texts (:func:`exhibition_texts`)
+    and the ids of its works that current consent lets visitors see in it, in order (the read
+    model selects them by the rules of ``consent_gate.may_show``)."""
+    shown = {name: frozen(dict(texts.get(name) or {})) for name in EXHIBITION_TEXTS}
+    return VisibleExhibitionSummary(
+        id=exhibition_id, slug=slug, **shown, opens_on=opens_on, closes_on=closes_on, work_ids=tuple(work_ids)
+    )
+
+
 def _names(
     exhibition: Exhibition, works: Mapping[UUID, Work], on: date, names_from: Iterable[Work] | None
 ) -> NameFilter:

@@ -1,0 +1,221 @@
+"""Exhibition listings read the read models: each exhibition's visitor texts (its own texts
+without the names its works withhold) change in the same step as the event that changes them,
+on every backend; the rebuild gives the same texts; and a listing reads no work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timezone
+from uuid import UUID
+
+import pytest
+
+from archive import public
+from archive.application import ExhibitionArchive
+from archive.consent_gate import Surface, may_show
+from archive.keystore import InMemoryKeyStore
+from domain import clock
+from domain.consent import Scope
+from domain.contributors import Contributor
+from domain.items import Item
+from tests.conftest import CURATOR, Storage
+from tests.integration.test_read_models import storage_postgres, storage_sqlite  # noqa: F401 - fixtures
+
+NAME = "Quenby Zhakupova"
+PSEUDONYM = "Quill"
+NEW_NAME = "Rowena Satpayeva"
+SPAN = "Zephyrine"
+TODAY = date(2026, 3, 1)
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def opened(request: pytest.FixtureRequest) -> Iterator[ExhibitionArchive]:
+    """An archive on each backend, its clock on :data:`TODAY`."""
+    if request.param == "memory":
+        app = ExhibitionArchive(InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    else:
+        storage: Storage = request.getfixturevalue("storage_" + request.param)
+        app = storage.open()
+    with clock.fixed_at(datetime(2026, 3, 1, 12, tzinfo=timezone.utc)):
+        yield app
+    app.close()
+
+
+def _show(app: ExhibitionArchive, attribution: str = "named") -> dict[str, UUID]:
+    """A published exhibition whose own texts name its one work's contributor."""
+    person = app.register_contributor(name=NAME, pseudonym=PSEUDONYM, actor=CURATOR)
+    art = app.record_artwork(contributor_id=person, actor=CURATOR, title={"en": f"Quilt by {SPAN}"})
+    app.record_consent(art, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution=attribution,
+                       text_version="v1")
+    show = app.create_exhibition(
+        slug="letters", actor=CURATOR, titles={"en": f"Letters from {NAME}", "ru": f"Письма {NEW_NAME}"},
+        statement={"en": f"{PSEUDONYM} sewed it with {SPAN}."},
+    )
+    app.add_to_exhibition(show, art, actor=CURATOR)
+    app.publish_exhibition(show, actor=CURATOR)
+    return {"person": person, "art": art, "show": show}
+
+
+def _listed(app: ExhibitionArchive, art: UUID) -> list[str]:
+    """Every text of the exhibition on every listing surface, joined per surface."""
+    [listed] = public.published_exhibitions(app, TODAY)
+    header = public.published_summary(app, "letters", TODAY)
+    showing = public.exhibitions_showing(app, art, TODAY)
+    surfaces = [listed, header, *showing]
+    return [
+        " ".join(text for name in ("titles", "statement") for text in getattr(view, name).values())
+        for view in surfaces
+    ]
+
+
+CHANGES: dict[str, tuple[str, Callable[[ExhibitionArchive, dict[str, UUID]], None], tuple[str, ...]]] = {
+    "narrowed attribution": (
+        "named",
+        lambda app, ids: app.update_consent(ids["art"], actor=CURATOR, attribution="pseudonym"),
+        (NAME,),
+    ),
+    "withdrawal": ("named", lambda app, ids: app.withdraw(ids["art"], actor=CURATOR), (NAME, PSEUDONYM)),
+    "redaction": ("named", lambda app, ids: app.redact_span(ids["art"], SPAN, actor=CURATOR), (SPAN,)),
+    "contributor rename": (
+        "pseudonym",
+        lambda app, ids: app.revise_contributor(ids["person"], actor=CURATOR, name=NEW_NAME, pseudonym=PSEUDONYM),
+        (NEW_NAME,),
+    ),
+    "erasure": ("named", lambda app, ids: app.withdraw_everything(ids["person"]), (NAME, PSEUDONYM)),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_a_change_to_a_work_changes_the_listing_texts_in_the_same_step(opened: ExhibitionArchive, change: str):
+    attribution, act, removed = CHANGES[change]
+    ids = _show(opened, attribution)
+    before = _listed(opened, ids["art"])
+    assert all(name in text for text in before for name in removed), "shown before the change"
+    act(opened, ids)
+    [listed] = public.published_exhibitions(opened, TODAY)
+    texts = " ".join(t for name in ("titles", "statement") for t in getattr(listed, name).values())
+    assert not [name for name in removed if name in texts]
+    assert not [name for text in _listed(opened, ids["art"])[:2] for name in removed if name in text]
+    if change != "erasure":  # the erased contributor's name cannot be read again: see docs/architecture.md
+        opened.rebuild_read_models()
+        assert public.published_exhibitions(opened, TODAY) == [listed], "the rebuild gives the same texts"
+
+
+def test_a_listing_reads_no_work(opened: ExhibitionArchive, monkeypatch: pytest.MonkeyPatch):
+    ids = _show(opened)
+    loaded: list[type] = []
+    get = opened.repository.get
+
+    def counting(aggregate_id: UUID, *args: object, **kwargs: object) -> object:
+        aggregate = get(aggregate_id, *args, **kwargs)
+        loaded.append(type(aggregate))
+        return aggregate
+
+    monkeypatch.setattr(opened.repository, "get", counting)
+    [listed] = public.published_exhibitions(opened, TODAY)
+    [showing] = public.exhibitions_showing(opened, ids["art"], TODAY)
+    header = public.published_summary(opened, "letters", TODAY)
+    assert listed == showing == header and listed.work_ids == (ids["art"],)
+    assert not [kind for kind in loaded if issubclass(kind, (Item, Contributor))]
+
+
+def test_the_listing_shows_what_the_gate_shows_for_every_consent_state(opened: ExhibitionArchive):
+    """The SQL (or in-memory) selection of visible works agrees with ``consent_gate.may_show``."""
+    person = opened.register_contributor(name=NAME, actor=CURATOR)
+    show = opened.create_exhibition(slug="states", actor=CURATOR, titles={"en": "States"})
+    states = {
+        "no consent": None,
+        "both scopes": (["exhibit", "publish_online"], None),
+        "exhibit only": (["exhibit"], None),
+        "online only": (["publish_online"], None),
+        "expires today": (["exhibit", "publish_online"], TODAY),
+        "expires tomorrow": (["exhibit", "publish_online"], date(2026, 3, 2)),
+        "withdrawn": (["exhibit", "publish_online"], None),
+    }
+    made = {}
+    for label, consent in states.items():
+        art = opened.record_artwork(contributor_id=person, actor=CURATOR, title={"en": label})
+        if consent is not None:
+            opened.record_consent(art, actor=CURATOR, scopes=consent[0], attribution="named", text_version="v1",
+                                  expires_on=consent[1])
+        opened.add_to_exhibition(show, art, actor=CURATOR)
+        made[label] = art
+    opened.withdraw(made["withdrawn"], actor=CURATOR)
+    opened.publish_exhibition(show, actor=CURATOR)
+    scopes = (Scope.PUBLISH_ONLINE, Scope.EXHIBIT)
+    for day in (date(2026, 2, 28), TODAY, date(2026, 3, 2), date(2026, 3, 3)):
+        gate = [i for i in made.values() if may_show(opened.get_item(i), Surface.ONLINE_EXHIBITION, day)]
+        assert opened.read_models.shown_works([show], day, scopes)[show] == gate, day
+        assert list(public.stored_summaries(opened, day)[0].work_ids) == gate, day
+    assert [label for label, i in made.items() if i in public.stored_summaries(opened, date(2026, 3, 2))[0].work_ids] \
+        == ["both scopes", "expires tomorrow"]
+
+
+def test_an_unpublished_exhibition_keeps_no_visitor_texts(opened: ExhibitionArchive):
+    ids = _show(opened)
+    opened.unpublish_exhibition(ids["show"], actor=CURATOR)
+    assert opened.read_models.published_rows() == []
+    assert public.exhibitions_showing(opened, ids["art"], TODAY) == []
+    opened.publish_exhibition(ids["show"], actor=CURATOR)
+    [(row, texts)] = opened.read_models.published_rows()
+    assert texts is not None and NAME in texts
+
+
+def test_texts_computed_from_a_work_replaced_meanwhile_are_computed_again(
+    opened: ExhibitionArchive, monkeypatch: pytest.MonkeyPatch
+):
+    """A save whose texts were computed from a version of a work that another save replaced
+    before it committed (here: a narrowing) writes nothing as computed: the texts are computed
+    again, so they never keep a name the work withholds now."""
+    ids = _show(opened)
+    stale = opened.get_item(ids["art"])
+    opened.update_consent(ids["art"], actor=CURATOR, attribution="anonymous")
+    real = opened._get_or_none
+    handed = []
+
+    def first_stale(aggregate_id: UUID) -> object:
+        if aggregate_id == ids["art"] and not handed:
+            handed.append(aggregate_id)
+            return stale
+        return real(aggregate_id)
+
+    monkeypatch.setattr(opened, "_get_or_none", first_stale)
+    opened.revise_exhibition(ids["show"], actor=CURATOR, statement={"en": f"{NAME} and {PSEUDONYM}, again."})
+    assert handed, "the stale version was used once"
+    [listed] = public.published_exhibitions(opened, TODAY)
+    texts = " ".join(t for name in ("titles", "statement") for t in getattr(listed, name).values())
+    assert NAME not in texts and PSEUDONYM not in texts and "again" in texts
+
+
+def test_texts_are_computed_again_once_a_works_consent_has_run_out(
+    opened: ExhibitionArchive, monkeypatch: pytest.MonkeyPatch
+):
+    """Stored texts say the last day they stay exact (a work's consent expiring may withhold
+    more from the day after): past it, the listing asks the gate again instead of the row."""
+    ids = _show(opened)
+    opened.update_consent(ids["art"], actor=CURATOR, expires_on=date(2026, 3, 10))
+    [(_, texts)] = opened.read_models.published_rows()
+    assert texts is not None and '"valid_through": "2026-03-10"' in texts
+    calls: list[date] = []
+    real = public.exhibition_summary
+
+    def gate(exhibition, works, on, names_from=None):  # type: ignore[no-untyped-def]
+        calls.append(on)
+        return real(exhibition, works, on, names_from)
+
+    monkeypatch.setattr(public, "exhibition_summary", gate)
+    on_the_day = public.published_exhibitions(opened, date(2026, 3, 10))
+    assert calls == [], "the stored texts hold through the expiry day"
+    after = public.published_exhibitions(opened, date(2026, 3, 11))
+    assert calls == [date(2026, 3, 11)], "the day after, the gate computes them"
+    assert on_the_day[0].work_ids == (ids["art"],) and after[0].work_ids == ()
+
+
+def test_a_listing_past_the_last_exact_day_stores_the_texts_again(opened: ExhibitionArchive):
+    ids = _show(opened)
+    opened.update_consent(ids["art"], actor=CURATOR, expires_on=date(2026, 3, 10))
+    with clock.fixed_at(datetime(2026, 3, 11, 12, tzinfo=timezone.utc)):
+        [listed] = public.published_exhibitions(opened)
+        [(_, texts)] = opened.read_models.published_rows()
+    assert listed.work_ids == ()
+    assert texts is not None and '"valid_through": null' in texts, "stored again for the day it was read"
