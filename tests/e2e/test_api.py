@@ -289,6 +289,10 @@ def test_an_unpublished_exhibition_leaves_search_facets_and_filters_at_once(worl
 
 
 def test_search_filters_pages_sorts_and_finds_exhibitions(world, site):
+    # The index lags a withdrawal of one of its works: until it catches up, the exhibition's
+    # entry (indexed through the names its works withheld then) is left out.
+    assert world.client.get("/api/v1/search?kind=exhibition").get_json()["hits"] == []
+    world.follower.catch_up()
     body = world.client.get("/api/v1/search?kind=exhibition").get_json()
     assert [(h["kind"], h["slug"], h["url"]) for h in body["hits"]] == [
         ("exhibition", "open-show", "/api/v1/exhibitions/open-show")
