@@ -218,12 +218,7 @@ def load_secret_key(settings: Settings) -> str:
         )
     path = ensure_data_dir(settings.data_dir) / SECRET_KEY_FILE
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            os.write(fd, secrets.token_urlsafe(48).encode("ascii"))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _create_once(path, secrets.token_urlsafe(48).encode("ascii"))
     return path.read_text().strip()
 
 
@@ -399,18 +394,30 @@ def load_master_key(settings: Settings, *, has_events: bool = False) -> MasterKe
 
 
 def _create_master_key_file(path: Path, key: MasterKey) -> None:
-    """Create the key file, complete and durable, unless another process created it first.
+    """Create the key file unless another process created it first (see :func:`_create_once`):
+    replacing it would leave one of two processes opening a new archive at once wrapping data
+    keys under a lost key."""
+    _create_once(path, (key.to_text() + "\n").encode("ascii"))
 
-    The key is written to a file of this process's own, then linked into place: the link fails
-    if the file exists, so two processes opening a new archive at once both use the first key
-    (replacing the file would leave one of them wrapping data keys under a lost key).
+
+def _create_once(path: Path, content: bytes) -> None:
+    """Create a private (0600) file holding ``content``, complete and durable, unless another
+    process created it first: then theirs stays, and every process reads the same bytes.
+
+    The content is written to a file of this process's own, then linked into place: the link
+    fails if the file exists, and no process ever sees it empty or half written.
     """
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    _write_key_durably(tmp, key, os.O_EXCL)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, content)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
     try:
         os.link(tmp, path)
     except FileExistsError:
-        pass  # another process was first: its key is the archive's
+        pass  # another process was first: its file is the one
     finally:
         tmp.unlink()
     fsync_dir(path.parent)
