@@ -254,13 +254,7 @@ class ItemSummary:
 
     def status(self, on: date) -> ConsentStatus:
         """The consent status on the day ``on`` (as ``Item.status``)."""
-        if self.is_withdrawn:
-            return ConsentStatus.WITHDRAWN
-        if not self.has_consent:
-            return ConsentStatus.NOT_RECORDED
-        if self.expires_on is not None and on > self.expires_on:
-            return ConsentStatus.EXPIRED
-        return ConsentStatus.GIVEN
+        return ConsentStatus.of(withdrawn=self.is_withdrawn, recorded=self.has_consent, expires_on=self.expires_on, on=on)
 
     def hidden_reason(self, on: date) -> str | None:
         """Why visitors cannot see the item online on ``on`` (a status code), or None."""

@@ -181,13 +181,7 @@ def _shown(row: ItemRow, on: date, scopes: Sequence[Scope]) -> bool:
 
 
 def _status(row: ItemRow, on: date) -> ConsentStatus:
-    if row.withdrawn:
-        return ConsentStatus.WITHDRAWN
-    if not row.has_consent:
-        return ConsentStatus.NOT_RECORDED
-    if row.expires_on is not None and on > row.expires_on:
-        return ConsentStatus.EXPIRED
-    return ConsentStatus.GIVEN
+    return ConsentStatus.of(withdrawn=row.withdrawn, recorded=row.has_consent, expires_on=row.expires_on, on=on)
 
 
 def _matches(row: ItemRow, where: ItemFilter) -> bool:

@@ -94,6 +94,18 @@ class ConsentStatus(str, enum.Enum):
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"
 
+    @classmethod
+    def of(cls, *, withdrawn: bool, recorded: bool, expires_on: date | None, on: date) -> ConsentStatus:
+        """The status on the day ``on`` of an item with these facts (the one rule, for the
+        aggregate and for read models alike): expired from the day after ``expires_on``."""
+        if withdrawn:
+            return cls.WITHDRAWN
+        if not recorded:
+            return cls.NOT_RECORDED
+        if expires_on is not None and on > expires_on:
+            return cls.EXPIRED
+        return cls.GIVEN
+
 
 #: From the widest to the narrowest credit.
 ATTRIBUTION_BREADTH = {Attribution.NAMED: 2, Attribution.PSEUDONYM: 1, Attribution.ANONYMOUS: 0}

@@ -227,13 +227,12 @@ class Item(ArchiveAggregate):
 
     def status(self, on: date) -> ConsentStatus:
         """The consent status of this item on the day ``on``."""
-        if self.is_withdrawn:
-            return ConsentStatus.WITHDRAWN
-        if self.consent is None:
-            return ConsentStatus.NOT_RECORDED
-        if self.consent.is_expired(on):
-            return ConsentStatus.EXPIRED
-        return ConsentStatus.GIVEN
+        return ConsentStatus.of(
+            withdrawn=self.is_withdrawn,
+            recorded=self.consent is not None,
+            expires_on=self.consent.expires_on if self.consent is not None else None,
+            on=on,
+        )
 
     def allows(self, scope: Scope, on: date) -> bool:
         """Does current consent allow ``scope`` on the day ``on``?"""
