@@ -132,3 +132,19 @@ def test_a_token_used_forgets_no_page(processes: Processes):
     assert p.first.recorder.max_notification_id() == position + 1  # the day's use, noted
     shows(p, "/exhibitions/first-show", f"/items/{p.ids['one']}")
     assert p.renders == before
+
+
+def test_renaming_a_contributor_forgets_the_listings_and_shown_in_that_now_withhold_the_name(processes: Processes):
+    # Listings and an item page's "shown in" read stored exhibition texts (no work is loaded):
+    # they must still be forgotten when a work's contributor comes to bear a name they use.
+    p = processes
+    show = p.first.create_exhibition(slug="quilts", actor=CURATOR, titles={"en": f"Quilts by {STATEMENT_NAME}"})
+    p.first.add_to_exhibition(show, p.ids["one"], actor=CURATOR)
+    p.first.publish_exhibition(show, actor=CURATOR)
+    item_page = f"/items/{p.ids['one']}"
+    for path in ("/", "/exhibitions", item_page):
+        assert STATEMENT_NAME in p.get(path)[1], path  # cached now, naming the title as it stands
+    p.first.revise_contributor(p.ids["anonymous"], actor=CURATOR, name=STATEMENT_NAME)  # no exhibition event
+    for path in ("/", "/exhibitions", item_page):
+        status, page = p.get(path)
+        assert status == 200 and STATEMENT_NAME not in page, path
