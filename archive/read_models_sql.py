@@ -76,6 +76,8 @@ class ReadModelSQL:
             f"CREATE INDEX IF NOT EXISTS {self.items}_by_contributor ON {self.items} "
             f"(contributor_id{'' if seq == 'rowid' else ', ' + seq})",
             f"CREATE INDEX IF NOT EXISTS {self.items}_by_update ON {self.items} (updated_at)",
+            # The consent overview lists the few items with a pending request on every visit.
+            f"CREATE INDEX IF NOT EXISTS {self.items}_with_request ON {self.items} (item_id) WHERE request IS NOT NULL",
             f"CREATE TABLE IF NOT EXISTS {self.contributors} ({seq_definition}"
             f"contributor_id TEXT PRIMARY KEY, registered_at TEXT NOT NULL, names {blob} NOT NULL, "
             "erased INTEGER NOT NULL, version INTEGER NOT NULL, item_count INTEGER NOT NULL)",
