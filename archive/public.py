@@ -144,10 +144,12 @@ def stored_summaries(
 def _depend_on_works(archive: ExhibitionArchive, exhibition_ids: Sequence[UUID]) -> None:
     """Record that the page depends on these exhibitions, every work they hang (shown or not:
     new consent would show it) and those works' contributors (their names shape the texts)."""
-    store = archive.read_models
-    item_ids = [item_id for exhibition_id in exhibition_ids for item_id in store.exhibition_contents(exhibition_id)]
-    rows = store.item_rows_by_id(list(dict.fromkeys(item_ids))) if item_ids else []
-    depends_on(*exhibition_ids, *item_ids, *(row.contributor_id for row in rows))
+    depends_on(*exhibition_ids)
+    for works in archive.hung_works(exhibition_ids).values():
+        for item_id, contributor_id in works:
+            depends_on(item_id)
+            if contributor_id is not None:
+                depends_on(contributor_id)
 
 
 def _exact(texts: str | None, on: date) -> bool:

@@ -328,6 +328,21 @@ class ReadModels:
         """The exhibitions (published or not) an item hangs in."""
         return self.read_models.exhibitions_showing(item_id)
 
+    def hung_works(
+        self: ExhibitionArchive, exhibition_ids: Iterable[UUID]
+    ) -> dict[UUID, list[tuple[UUID, UUID | None]]]:
+        """Each exhibition's works, in order, each with its contributor's id from the rows (None
+        if the item rows do not know the work). The names of these contributors shape the
+        exhibition's texts for visitors."""
+        store = self.read_models
+        contents = {exhibition_id: store.exhibition_contents(exhibition_id) for exhibition_id in exhibition_ids}
+        item_ids = list(dict.fromkeys(item_id for item_ids in contents.values() for item_id in item_ids))
+        contributor_of = {row.item_id: row.contributor_id for row in store.item_rows_by_id(item_ids)} if item_ids else {}
+        return {
+            exhibition_id: [(item_id, contributor_of.get(item_id)) for item_id in item_ids]
+            for exhibition_id, item_ids in contents.items()
+        }
+
     def hidden_items(self: ExhibitionArchive, on: date, page: int = 1) -> Page:
         """The items visitors cannot see online on ``on`` (consent overview), a page of them."""
         return self.item_summaries(ItemFilter(hidden_on=on), page)

@@ -154,12 +154,12 @@ def _exhibitions_renamed_by(archive: ExhibitionArchive, lagging: set[UUID]) -> s
     so their index entries are left out until the follower re-indexes them."""
     if not lagging:
         return set()
-    works = {row.exhibition_id: archive.read_models.exhibition_contents(row.exhibition_id)
-             for row in archive.read_models.exhibition_rows() if row.published}
-    hung = {item_id for item_ids in works.values() for item_id in item_ids}
-    touched = hung & lagging
-    touched.update(row.item_id for row in archive.read_models.item_rows_by_id(sorted(hung)) if row.contributor_id in lagging)
-    return {exhibition_id for exhibition_id, item_ids in works.items() if touched.intersection(item_ids)}
+    published = [row.exhibition_id for row in archive.read_models.exhibition_rows() if row.published]
+    return {
+        exhibition_id
+        for exhibition_id, works in archive.hung_works(published).items()
+        if any(item_id in lagging or contributor_id in lagging for item_id, contributor_id in works)
+    }
 
 
 def _search_checking_each(
