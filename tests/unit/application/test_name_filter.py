@@ -167,3 +167,30 @@ def test_words_split_across_a_line_break_stay_when_they_are_not_a_name():
     text = "сады-\nки и гар-\nден"
 
     assert NameFilter(["Айгерим Садыкова"]).text(text) == text
+
+
+def test_a_text_no_withheld_name_can_be_in_is_not_folded_span_by_span(monkeypatch):
+    names = NameFilter(["Aigerim Sadykova"], spans=["Kok Tobe street"])
+
+    def spans_kept(text):
+        raise AssertionError(f"folded with spans: {text!r}")
+
+    monkeypatch.setattr("archive.name_filter.fold", spans_kept)
+
+    text = "The winter we left the village, and the silence after. Зима, когда мы уехали из деревни."
+    assert names.text(text) == text
+    assert names.value({"en": text, "tags": [text]}) == {"en": text, "tags": [text]}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Aigerim's hands", "Sadykova\u2019s quilt", "#АйгеримСадыкова", "by Sаdуkоvа", "Cадыкова пишет",
+        "Айгери\u0306м и мы", "Айге\u200bрим", "Zhanar Khassenova", "Yerlan Tsoy", "Şyngys", "Дарья",
+        "s'ch c'e dzhi kh gh ck q ts ng x y w yeye Anna ll", "письмо от Сады-\nковой", "",
+    ],
+)
+def test_the_quick_fold_of_a_text_is_its_fold(text):
+    from archive.name_filter import fold, folded_text
+
+    assert folded_text(text) == fold(text).text
