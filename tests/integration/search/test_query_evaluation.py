@@ -22,7 +22,7 @@ from whoosh import query as wq
 from whoosh import scoring, sorting
 
 from archive.search import FACETS, MAX_PAGE_SIZE, SearchDocument, SearchHit, SearchQuery, SearchResults
-from archive.search_whoosh import WhooshSearchIndex
+from archive.search.whoosh import WhooshSearchIndex
 
 VOCABULARY = {
     "en": "river rivers letter letters paper wall walls silence voice voices house window light garden winter".split(),

@@ -1,6 +1,6 @@
 """The search port: a full-text index that is a projection of the event log.
 
-The application owns this interface; ``archive.search_whoosh`` implements it with Whoosh.
+The application owns this interface; ``archive.search.whoosh`` implements it with Whoosh.
 Documents hold only what current consent allows online; queries are checked against the
 consent gate again at query time, so a lagging index never shows more than it may.
 """

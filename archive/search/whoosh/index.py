@@ -42,18 +42,15 @@ from whoosh import qparser, scoring
 from whoosh import query as wq
 from whoosh.analysis import STOP_WORDS, Analyzer, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
-from whoosh.filedb.filestore import FileStorage
 from whoosh.lang import stopwords_for_language
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.index import TOC
-from whoosh.reading import EmptyReader, MultiReader, SegmentReader, TermNotFound
+from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.searching import Searcher
 from whoosh.writing import NO_MERGE
 
 from archive.durable import fsync_dir
 from archive.errors import ArchiveError
-from archive.search_scoring import K1, Match, best, bm25_norms, both, boosted, either, facet_counts, maybe, term_match, without
+from archive.search.whoosh import hooks
+from archive.search.engine.scoring import K1, Match, best, bm25_norms, both, boosted, either, facet_counts, maybe, term_match, without
 from archive.search import (
     FACETS,
     MAX_PAGE_SIZE,
@@ -202,7 +199,7 @@ def _copy_live_docs(writer: Any, segments: Iterable[Any]) -> None:
     for segment in segments:
         if segment.doc_count() == 0:
             continue
-        reader = SegmentReader(writer.storage, writer.schema, segment)
+        reader = hooks.segment_reader(writer.storage, writer.schema, segment)
         try:
             writer.add_reader(reader)
         finally:
@@ -264,12 +261,10 @@ def _rewrite_segment(writer: Any, segments: list[Any], *, segment_id: str) -> li
 # --- files --------------------------------------------------------------------------------
 
 
-def _storage(path: Path, *, readonly: bool) -> FileStorage:
-    """The index folder's storage, with memory maps turned off: whoosh-reloaded 2.7.5 wraps
-    each part of a memory-mapped segment in a ``BytesIO``, which copies it, so every new
-    searcher (after every commit) copied the whole index into memory again (0.4-1 s and
-    about 800 MB at 50,000 documents, against 30 ms and nothing through plain file reads)."""
-    return FileStorage(str(path), supports_mmap=False, readonly=readonly)
+def _storage(path: Path, *, readonly: bool) -> Any:
+    """The index folder's storage, with memory maps turned off (see :func:`hooks.storage`:
+    0.4-1 s and about 800 MB per new searcher at 50,000 documents, against 30 ms)."""
+    return hooks.storage(str(path), readonly=readonly)
 
 
 def _fsync_new_files(folder: Path, before: set[str]) -> None:
@@ -419,10 +414,7 @@ def _term_matcher(reader: SegmentReader, fieldname: str, text: Any) -> Any | Non
         matcher = reader.postings(fieldname, text)
     except TermNotFound:
         return None
-    if isinstance(matcher, FilterMatcher):
-        matcher = matcher.child
-        matcher.reset()
-    return matcher
+    return hooks.unfiltered(matcher)
 
 
 def _read_postings(reader: SegmentReader, fieldname: str, text: Any) -> Postings:
@@ -431,19 +423,7 @@ def _read_postings(reader: SegmentReader, fieldname: str, text: Any) -> Postings
     if matcher is None:
         return _NO_POSTINGS
     ids, frequencies = array("I"), array("f")
-    if type(matcher) is W3LeafMatcher:
-        # A block at a time (whoosh-reloaded 2.7.5's block reader), not a call per posting.
-        while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
-            ids.extend(matcher._ids)
-            frequencies.extend(matcher._weights)
-            matcher._next_block()
-    else:
-        while matcher.is_active():
-            ids.append(matcher.id())
-            frequencies.append(matcher.weight())
-            matcher.next()
+    hooks.read_all_postings(matcher, ids, frequencies)
     return np.asarray(ids), np.asarray(frequencies)  # through the buffer protocol: no copy
 
 
@@ -730,7 +710,7 @@ class _IndexView:
             live = np.ones(self.size, dtype=bool)
             for segment in self.segments:
                 if segment.reader.has_deletions():
-                    deleted = np.fromiter(segment.reader.deleted_docs_set, dtype=np.intp)
+                    deleted = np.fromiter(hooks.deleted_docs(segment.reader), dtype=np.intp)
                     live[deleted + segment.offset] = False
             self._live = live
         return self._live
@@ -760,7 +740,7 @@ class _Evaluation:
     :class:`Match` (or ``None``: no document matches).
 
     Terms, prefixes, AND, OR, AND NOT and ANDMAYBE are evaluated here over cached postings
-    with vectorised operations (:mod:`archive.search_scoring`), scored with BM25 on the
+    with vectorised operations (:mod:`archive.search.engine.scoring`), scored with BM25 on the
     whole index's statistics, as Whoosh's ``BM25F`` does; phrases from the positions of the
     documents holding all their words. Anything else runs through Whoosh's own matcher,
     segment by segment. Whoosh's collector is not used: it makes several Python calls per
@@ -957,7 +937,7 @@ class WhooshSearchIndex(SearchIndex):
         reader read from them are unchanged), so that a commit costs opening its new segments
         rather than every segment again (about 1.5 ms each). The other readers (of segments
         gone from the commit, or whose deletions changed) are closed."""
-        toc = TOC.read(self._ix.storage, _INDEX_NAME)
+        toc = hooks.read_toc(self._ix.storage, _INDEX_NAME)
         # Words of document text analysed for snippets are forgotten at each commit too, so
         # that a withdrawn text's words leave this process's memory with its segment's data.
         _analysed.cache_clear()
@@ -968,15 +948,14 @@ class WhooshSearchIndex(SearchIndex):
                 key = (segment.segment_id(), segment.deleted_count())
                 reader = previous.pop(key, None)
                 if reader is None:
-                    reader = SegmentReader(self._ix.storage, toc.schema, segment, generation=toc.generation)
+                    reader = hooks.segment_reader(self._ix.storage, toc.schema, segment, generation=toc.generation)
                 self._readers[key] = reader
                 readers.append(reader)
         finally:
             _close_all(previous.values())
         self._generation = toc.generation
-        ixreader = MultiReader(readers, generation=toc.generation) if readers else EmptyReader(toc.schema)
         # The readers are this instance's (self._readers): closing a searcher leaves them open.
-        return Searcher(ixreader, weighting=scoring.BM25F(), closereader=False, fromindex=self._ix)
+        return hooks.multi_searcher(readers, toc.schema, toc.generation, self._ix, scoring.BM25F())
 
     def _drop_searcher(self) -> None:
         self._view = None
@@ -1047,11 +1026,11 @@ class WhooshSearchIndex(SearchIndex):
         with self._mutex:
             self._require_writable()
             # Most checks find nothing to merge: they open no writer, so they write nothing.
-            if not _small_segments_to_merge(self._ix._read_toc().segments):
+            if not _small_segments_to_merge(hooks.current_toc(self._ix).segments):
                 return 0
             before = set(os.listdir(self._path))
             writer = self._ix.writer()
-            merged = len(_small_segments_to_merge(writer.segments))
+            merged = len(_small_segments_to_merge(hooks.writer_segments(writer)))
             try:
                 if merged:
                     writer.commit(mergetype=merge_small_segments)
@@ -1077,7 +1056,7 @@ class WhooshSearchIndex(SearchIndex):
                 before = set(os.listdir(self._path))
                 writer = self._ix.writer()
                 try:
-                    dirty = [seg.segment_id() for seg in writer.segments if seg.has_deletions()]
+                    dirty = [seg.segment_id() for seg in hooks.writer_segments(writer) if seg.has_deletions()]
                     if not dirty:
                         self._cancel(writer)
                         break
@@ -1103,8 +1082,8 @@ class WhooshSearchIndex(SearchIndex):
         """
         if not writer.is_closed:
             writer.cancel()
-        segment_id = writer.newsegment.segment_id()
-        if segment_id in {s.segment_id() for s in self._ix._read_toc().segments}:
+        segment_id = hooks.new_segment_id(writer)
+        if segment_id in {s.segment_id() for s in hooks.current_toc(self._ix).segments}:
             return
         unused = f"{segment_id}."
         for entry in os.scandir(self._path):
@@ -1117,7 +1096,7 @@ class WhooshSearchIndex(SearchIndex):
         Whoosh deletes replaced segments after each commit but ignores errors, and a killed
         writer leaves its temporary posting pools (which hold indexed words) behind.
         """
-        toc = self._ix._read_toc()
+        toc = hooks.current_toc(self._ix)
         keep = {f"_{_INDEX_NAME}_{toc.generation}.toc", f"{_INDEX_NAME}_WRITELOCK"}
         live = {s.segment_id() for s in toc.segments}
         segment_file = re.compile(rf"({_INDEX_NAME}_[0-9a-z]+)[.]")
@@ -1338,7 +1317,7 @@ class WhooshSearchIndex(SearchIndex):
         """The whole-index view of ``searcher``'s segments, built once per searcher (commit)."""
         if self._view is None or self._view.searcher is not searcher:
             segments = []
-            for subsearcher, offset in searcher.subsearchers or [(searcher, 0)]:
+            for subsearcher, offset in hooks.sub_searchers(searcher):
                 reader = subsearcher.reader()
                 if isinstance(reader, SegmentReader):  # not an empty index
                     segments.append(_LiveSegment(self._segment_data(reader), reader, subsearcher, offset))
@@ -1356,7 +1335,7 @@ class WhooshSearchIndex(SearchIndex):
         """Drop what was read from segments a merge or purge has replaced (their text too)."""
         live = {
             sub.reader().segment().segment_id()
-            for sub, _ in searcher.subsearchers or [(searcher, 0)]
+            for sub, _ in hooks.sub_searchers(searcher)
             if isinstance(sub.reader(), SegmentReader)
         }
         for segment_id in [s for s in self._segments if s not in live]:
