@@ -37,8 +37,17 @@ HOOKS: tuple[tuple[type, str], ...] = (
 )
 
 #: Attributes set in ``__init__`` (not on the class): checked on an instance by the test.
-INSTANCE_ATTRIBUTES = frozenset({(W3LeafMatcher, "_ids"), (W3LeafMatcher, "_weights"), (SegmentWriter, "newsegment"),
-                                 (SegmentWriter, "segments"), (Searcher, "subsearchers")})
+INSTANCE_ATTRIBUTES = frozenset(
+    {
+        (W3LeafMatcher, "_ids"),
+        (W3LeafMatcher, "_weights"),
+        (FilterMatcher, "child"),
+        (SegmentWriter, "newsegment"),
+        (SegmentWriter, "segments"),
+        (SegmentReader, "deleted_docs_set"),
+        (Searcher, "subsearchers"),
+    }
+)
 
 
 def storage(path: str, *, readonly: bool) -> FileStorage:
