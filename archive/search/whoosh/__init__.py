@@ -4,6 +4,12 @@ Every use of a private Whoosh internal is in :mod:`archive.search.whoosh.hooks`,
 version bump breaks in one place (and ``tests/unit/search/test_whoosh_hooks.py`` says where).
 """
 
-from archive.search.whoosh.index import MAX_QUERY_CHARS, IndexLocked, IndexReadOnly, WhooshSearchIndex, build_schema
+from archive.search.whoosh.index import (
+    IndexLocked,
+    IndexReadOnly,
+    WhooshSearchIndex,
+    build_schema,
+)
+from archive.search.whoosh.parse import MAX_QUERY_CHARS
 
 __all__ = ["MAX_QUERY_CHARS", "IndexLocked", "IndexReadOnly", "WhooshSearchIndex", "build_schema"]

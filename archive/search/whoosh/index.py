@@ -1,56 +1,50 @@
-"""The search port implemented with Whoosh (``whoosh-reloaded``).
+"""The search port implemented with Whoosh (``whoosh-reloaded``): the index's folder and files.
 
-This is the only module that imports ``whoosh``. The index lives in one folder that it owns:
-Whoosh's segment and TOC files, ``position.json`` (the notification id applied so far) and
-``write.lock`` (held by the one writable instance). Every stored field is filled only with text
-the consent gate allowed, and withdrawn text leaves the files when ``purge_deleted`` rewrites
-the segments that still hold deleted documents.
+The index lives in one folder that it owns: Whoosh's segment and TOC files, ``position.json``
+(the notification id applied so far) and ``write.lock`` (held by the one writable instance).
+Every stored field is filled only with text the consent gate allowed, and withdrawn text
+leaves the files when ``purge_deleted`` rewrites the segments that still hold deleted
+documents.
 
-Queries are parsed by Whoosh but evaluated here (:class:`_Evaluation`) over the whole index
-at once (:class:`_IndexView`, one per commit), from data read once from each segment and
-kept in memory while the segment is live: decoded postings, field lengths, facet values,
-dates. A segment never changes after it is written, so this data never goes stale (and its
-open reader is kept from one commit to the next while its deletions stay the same);
-deletions are taken from the current commit, and what was read from a segment is dropped
-once a merge or purge replaced it.
+Queries are parsed by Whoosh and translated into the engine's tree
+(:mod:`archive.search.whoosh.parse`), then evaluated by the engine
+(:mod:`archive.search.engine.evaluation`) over the segments of the current commit, each seen
+through :class:`archive.search.whoosh.source.WhooshSegment`. Open segment readers are kept
+from one commit to the next while their deletions stay the same.
 """
 
 from __future__ import annotations
 
-import bisect
 import fcntl
 import functools
-import html
-import itertools
 import json
 import os
 import re
 import shutil
 import threading
-import unicodedata
-from array import array
-from collections import OrderedDict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from numpy.typing import NDArray
-from whoosh import qparser, scoring
 from whoosh import query as wq
-from whoosh.analysis import STOP_WORDS, Analyzer, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh import scoring
+from whoosh.analysis import (
+    STOP_WORDS,
+    Analyzer,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.lang import stopwords_for_language
-from whoosh.reading import SegmentReader, TermNotFound
+from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 from whoosh.writing import NO_MERGE
 
 from archive.durable import fsync_dir
 from archive.errors import ArchiveError
-from archive.search.whoosh import hooks
-from archive.search.engine.scoring import K1, Match, best, bm25_norms, both, boosted, either, facet_counts, maybe, term_match, without
 from archive.search import (
     FACETS,
     MAX_PAGE_SIZE,
@@ -61,6 +55,17 @@ from archive.search import (
     SearchQuery,
     SearchResults,
 )
+from archive.search.engine import query as q
+from archive.search.engine.evaluation import IndexView, evaluate
+from archive.search.engine.snippets import WORD, Snippets
+from archive.search.whoosh import hooks, source
+from archive.search.whoosh.parse import Parser, clean_query_text, nfc, to_tree
+from archive.search.whoosh.source import (
+    NO_DATE,
+    PostingsCache,
+    SegmentData,
+    WhooshSegment,
+)
 
 __all__ = ["IndexLocked", "IndexReadOnly", "WhooshSearchIndex"]
 
@@ -68,13 +73,12 @@ LANGUAGES = ("en", "ru", "kk")
 _INDEX_NAME = "MAIN"
 _POSITION_FILE = "position.json"
 _LOCK_FILE = "write.lock"
-_NO_DATE = 0  # sort_date of documents without a date (real ones are ordinals >= 1): last
+_NO_DATE = NO_DATE
 
-MAX_QUERY_CHARS = 500
 BULK_PROCS = 2  # processes of the multi-process writer used by rebuilds
 BULK_MIN_DOCS_PER_PROC = 250  # below this, forking costs more than it saves
 BULK_LIMIT_MB = 128
-_MIN_PREFIX_CHARS = 3  # shorter Kazakh query words match exactly (a 1-2 letter prefix is noise)
+ANALYSED_WORDS = 200_000  # words of hits' text analysed for snippets, kept until the next commit
 SMALL_SEGMENT_DOCS = 200  # below a rebuild's segments (~1,000 docs), which are never merged
 MERGE_FACTOR = 4
 
@@ -95,9 +99,6 @@ _FIELD_BOOSTS = {
     "contributor": 2.0,
 }
 _SNIPPET_FIELDS = _TEXT_FIELDS
-_WORD = re.compile(_TOKEN_PATTERN)
-_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
-_FIELD_SYNTAX = re.compile(r"(?:^|[\s(])[^\W\d]\w*:")
 
 
 class IndexLocked(ArchiveError, RuntimeError):
@@ -152,11 +153,7 @@ def build_schema() -> Schema:
     return Schema(**fields)
 
 
-_SCHEMA = build_schema()  # for analysing snippet words as the index does
-
-
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
+_nfc = nfc
 
 
 def _document_fields(doc: SearchDocument) -> dict[str, Any]:
@@ -317,72 +314,6 @@ def _read_position(folder: Path) -> int:
 # --- queries ------------------------------------------------------------------------------
 
 
-def _clean_query_text(text: str) -> tuple[str, list[str]]:
-    """Drop control and invisible characters, normalize, and truncate overlong queries."""
-    notices: list[str] = []
-    chars = []
-    for char in _nfc(text):
-        category = unicodedata.category(char)
-        if category == "Cc" or char.isspace():
-            chars.append(" ")
-        elif category not in ("Cf", "Cs", "Co", "Cn"):
-            chars.append(char)
-    cleaned = " ".join("".join(chars).split())
-    if len(cleaned) > MAX_QUERY_CHARS:
-        cut = cleaned[:MAX_QUERY_CHARS]
-        if cleaned[MAX_QUERY_CHARS].isalnum() and " " in cut:
-            cut = cut.rsplit(" ", 1)[0]  # do not search for half a word
-        cleaned = cut
-        notices.append(f"Your query was shortened to its first {MAX_QUERY_CHARS} characters.")
-    return cleaned, notices
-
-
-def _syntax_problem(text: str) -> str | None:
-    """Why the query syntax cannot be trusted as written, or ``None``."""
-    if text.count('"') % 2:
-        return "unbalanced quotes"
-    depth = 0
-    for char in text:
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth < 0:
-            break
-    if depth != 0:
-        return "unbalanced brackets"
-    if _FIELD_SYNTAX.search(text):
-        return "searching in named fields (name:) is not supported"
-    words = [w for w in re.split(r"[\s()]+", text) if w]
-    flags = [w in _OPERATORS for w in words]
-    if flags and (flags[0] and words[0] != "NOT" or flags[-1]):
-        return "AND, OR and NOT need words on both sides"
-    if any(a and b and w2 != "NOT" for a, b, w2 in zip(flags, flags[1:], words[1:])):
-        return "AND, OR and NOT need words on both sides"
-    return None
-
-
-def _prefix_kazakh_terms(q: wq.Query) -> wq.Query:
-    """Kazakh has no stemmer: a plain query word matches Kazakh words that start with it."""
-    if (
-        type(q) is wq.Term
-        and q.fieldname in _KAZAKH_FIELDS
-        and isinstance(q.text, str)
-        and len(q.text) >= _MIN_PREFIX_CHARS
-    ):
-        return wq.Prefix(q.fieldname, q.text, boost=q.boost, constantscore=False)
-    return q
-
-
-def _any_of(queries: list[wq.Query]) -> wq.Query | None:
-    return wq.Or(queries) if queries else None
-
-
-def _expired_before(on: date) -> wq.Query:
-    return wq.NumericRange("expires", 1, on.toordinal() - 1)
-
-
-def _exclusion(query: SearchQuery) -> wq.Query | None:
-    return _any_of([wq.Term(field, i) for i in query.exclude_ids for field in ("doc_id", "contributor_id")])
-
-
 def _search_fields(searcher: Searcher) -> tuple[str, ...]:
     """The fields a query searches that this index has (one built before a field was added
     lacks it until it is rebuilt)."""
@@ -391,435 +322,6 @@ def _search_fields(searcher: Searcher) -> tuple[str, ...]:
 
 def _facet_list(counts: dict[str, int]) -> list[FacetCount]:
     return [FacetCount(value, count) for value, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
-
-
-# --- query evaluation -----------------------------------------------------------------------
-
-POSTINGS_CACHE_SIZE = 4_000_000  # decoded postings kept per index instance (8 bytes each: about 32 MB)
-Postings = tuple[NDArray[np.uint32], NDArray[np.float32]]  # document numbers, term frequencies
-_NO_POSTINGS: Postings = (np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.float32))
-
-
-def _joined(parts: list[NDArray[Any]], dtype: Any) -> NDArray[Any]:
-    """The arrays end to end, as ``dtype`` (an empty array when there are none: an empty index)."""
-    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype=dtype)
-
-
-def _term_matcher(reader: SegmentReader, fieldname: str, text: Any) -> Any | None:
-    """A matcher over every posting of one term in one segment, deleted documents too (they
-    are removed per query, with the current reader's deletions), from its first posting;
-    ``None`` if the segment lacks the term. The filter that hides deleted documents is left
-    out: constructing it has already moved its child past the first ones."""
-    try:
-        matcher = reader.postings(fieldname, text)
-    except TermNotFound:
-        return None
-    return hooks.unfiltered(matcher)
-
-
-def _read_postings(reader: SegmentReader, fieldname: str, text: Any) -> Postings:
-    """Every posting of one term in one segment as document numbers and term frequencies."""
-    matcher = _term_matcher(reader, fieldname, text)
-    if matcher is None:
-        return _NO_POSTINGS
-    ids, frequencies = array("I"), array("f")
-    hooks.read_all_postings(matcher, ids, frequencies)
-    return np.asarray(ids), np.asarray(frequencies)  # through the buffer protocol: no copy
-
-
-def _read_values(reader: SegmentReader, fieldname: str, text: str) -> dict[int, bytes]:
-    """Each document's encoded posting value (its positions) for one term in one segment."""
-    matcher = _term_matcher(reader, fieldname, text)
-    found: dict[int, bytes] = {}
-    if matcher is None:
-        return found
-    while matcher.is_active():
-        found[matcher.id()] = matcher.value()
-        matcher.next()
-    return found
-
-
-_DICT_ENTRY_COST = 12  # a dict entry with a bytes value takes about 12 times an array posting
-
-
-def _size(entry: Postings | dict[int, bytes]) -> int:
-    """The budget one cache entry takes, in array postings (plus one for the entry itself)."""
-    return (len(entry) * _DICT_ENTRY_COST if isinstance(entry, dict) else len(entry[0])) + 1
-
-
-class _PostingsCache:
-    """Decoded postings by segment, field and term, least recently used dropped first once
-    entries worth more than ``budget`` array postings are held. Segments never change, so an
-    entry never goes stale; entries of segments a merge or purge replaced are dropped
-    (``keep_only``) together, by segment."""
-
-    def __init__(self, budget: int):
-        self._budget = budget
-        self._held = 0
-        self._entries: OrderedDict[tuple[str, str, str, str], Any] = OrderedDict()
-        self._by_segment: dict[str, set[tuple[str, str, str, str]]] = {}
-        self._absent: set[tuple[str, str, str, str]] = set()  # keys of terms a segment lacks
-
-    def get(self, reader: SegmentReader, segment_id: str, fieldname: str, text: str) -> Postings:
-        """Document numbers and term frequencies of one term in one segment."""
-        return self._cached((segment_id, "postings", fieldname, text), lambda: _read_postings(reader, fieldname, text))
-
-    def values(self, reader: SegmentReader, segment_id: str, fieldname: str, text: str) -> dict[int, bytes]:
-        """Each document's encoded posting value (its positions) for one term, for phrases."""
-        return self._cached((segment_id, "values", fieldname, text), lambda: _read_values(reader, fieldname, text))
-
-    def keep_only(self, segment_ids: set[str]) -> None:
-        """Drop the entries of segments not in ``segment_ids``, and every entry of a term a
-        segment does not hold: those are keyed by words visitors searched for, which are
-        kept in memory no longer than until the next commit."""
-        for segment_id in [s for s in self._by_segment if s not in segment_ids]:
-            for key in self._by_segment.pop(segment_id):
-                self._held -= _size(self._entries.pop(key))
-                self._absent.discard(key)
-        for key in self._absent:
-            if key in self._entries:
-                self._held -= _size(self._entries.pop(key))
-                self._by_segment[key[0]].discard(key)
-        self._absent.clear()
-
-    def _cached(self, key: tuple[str, str, str, str], read: Callable[[], Any]) -> Any:
-        entry = self._entries.get(key)
-        if entry is not None:
-            self._entries.move_to_end(key)
-            return entry
-        entry = self._entries[key] = read()
-        self._by_segment.setdefault(key[0], set()).add(key)
-        if not len(entry[0] if isinstance(entry, tuple) else entry):
-            self._absent.add(key)
-        self._held += _size(entry)
-        while self._held > self._budget and len(self._entries) > 1:
-            dropped_key, dropped = self._entries.popitem(last=False)
-            self._by_segment[dropped_key[0]].discard(dropped_key)
-            self._absent.discard(dropped_key)
-            self._held -= _size(dropped)
-        return entry
-
-
-@dataclass(frozen=True)
-class _Facet:
-    """One facet of one segment as pairs: document ``docs[i]`` holds ``values[codes[i]]``."""
-
-    values: list[str]
-    docs: NDArray[np.intp]
-    codes: NDArray[np.intp]
-
-    def holding(self, wanted: Iterable[str]) -> NDArray[np.intp]:
-        """The documents holding any of the ``wanted`` values."""
-        wanted = set(wanted)
-        codes = [code for code, value in enumerate(self.values) if value in wanted]
-        return self.docs[np.isin(self.codes, codes)]
-
-
-class _SegmentData:
-    """What query evaluation needs from one segment besides postings, read from its reader
-    once: field lengths (and their BM25 norms), sorted lexicons for prefixes, the documents of each
-    facet value, the dates, expired documents per day. A segment never changes once written
-    (a delete only marks documents; deletions are taken from each commit's view)."""
-
-    def __init__(self, segment_id: str, doc_count: int):
-        self.segment_id = segment_id
-        self.doc_count = doc_count
-        self._lengths: dict[str, NDArray[np.float64]] = {}
-        self._norms: dict[str, tuple[float, NDArray[np.float64]]] = {}
-        self._lexicons: dict[str, list[str]] = {}
-        self._facets: dict[str, _Facet] | None = None
-        self._dates: NDArray[np.int64] | None = None
-        self._expired: tuple[date, NDArray[np.intp]] | None = None
-
-    def norms(self, reader: SegmentReader, fieldname: str, average: float) -> NDArray[np.float64]:
-        """BM25 length norms of ``fieldname`` for the index's current average length. The
-        lengths are read once; a commit that moves the average only recomputes from them."""
-        known = self._norms.get(fieldname)
-        if known is None or known[0] != average:
-            lengths = self._lengths.get(fieldname)
-            if lengths is None:
-                lengths = self._lengths[fieldname] = np.fromiter(
-                    (reader.doc_field_length(n, fieldname, 0) or 0 for n in range(self.doc_count)),
-                    dtype=np.float64,
-                    count=self.doc_count,
-                )
-            known = self._norms[fieldname] = (average, bm25_norms(lengths, average))
-        return known[1]
-
-    def expand(self, reader: SegmentReader, fieldname: str, prefix: str) -> list[str]:
-        """The terms of ``fieldname`` in this segment that start with ``prefix``."""
-        terms = self._lexicons.get(fieldname)
-        if terms is None:
-            terms = self._lexicons[fieldname] = [t.decode("utf-8") for t in reader.lexicon(fieldname)]
-        found = []
-        for term in itertools.islice(terms, bisect.bisect_left(terms, prefix), None):
-            if not term.startswith(prefix):
-                break
-            found.append(term)
-        return found
-
-    def facets(self, reader: SegmentReader, schema: Schema) -> dict[str, _Facet]:
-        if self._facets is None:
-            facets: dict[str, _Facet] = {}
-            for name in FACETS:
-                fieldobj = schema[name]
-                values: list[str] = []
-                docs: list[NDArray[np.uint32]] = []
-                for term in fieldobj.sortable_terms(reader, name):
-                    value = fieldobj.from_bytes(term)
-                    docs.append(_read_postings(reader, name, value)[0])
-                    values.append(str(value))
-                codes = [np.full(len(held), code, dtype=np.intp) for code, held in enumerate(docs)]
-                facets[name] = _Facet(values, _joined(docs, np.intp), _joined(codes, np.intp))
-            self._facets = facets
-        return self._facets
-
-    def expired(self, searcher: Searcher, on: date) -> NDArray[np.intp]:
-        """Documents whose consent expired before ``on`` (usually none: the follower sweeps
-        them), looked up once per segment and day rather than in every query or commit."""
-        if self._expired is None or self._expired[0] != on:
-            found = list(_expired_before(on).matcher(searcher).all_ids()) if on.toordinal() > 1 else []
-            self._expired = (on, np.array(found, dtype=np.intp))
-        return self._expired[1]
-
-    def dates(self, reader: SegmentReader) -> NDArray[np.int64]:
-        if self._dates is None:
-            if reader.has_column("sort_date"):
-                column = reader.column_reader("sort_date")
-                self._dates = np.fromiter((int(column[n]) for n in range(self.doc_count)), dtype=np.int64, count=self.doc_count)
-            else:
-                self._dates = np.full(self.doc_count, _NO_DATE, dtype=np.int64)
-        return self._dates
-
-
-@dataclass(frozen=True)
-class _LiveSegment:
-    data: _SegmentData
-    reader: SegmentReader
-    searcher: Searcher  # the segment's sub-searcher (its parent gives whole-index statistics)
-    offset: int  # its first document's index-wide number
-
-
-VIEW_CACHE_SIZE = 2_000_000  # index-wide postings kept per commit (about 24 MB)
-VIEW_EXPANSIONS = 2_000  # prefix expansions kept per commit
-VIEW_ABSENT = 10_000  # words no segment holds, remembered per commit
-#: A prefix (``вой*``, or a Kazakh word) matches at most this many words per field, the
-#: first in alphabetical order: ``a*`` must not cost a pass over most of the index.
-MAX_PREFIX_TERMS = 200
-
-
-class _IndexView:
-    """The live segments of one searcher (one commit) as one run of documents, numbered as
-    Whoosh's searcher numbers them (a segment's offset plus its own number), so that a query
-    is evaluated with a few array operations over the whole index rather than segment by
-    segment. Built from the per-segment data on the first query (or expiry check) after a
-    commit; index-wide postings of the words searched during this commit are kept, within
-    ``VIEW_CACHE_SIZE``.
-    """
-
-    def __init__(self, searcher: Searcher, segments: list[_LiveSegment], postings: _PostingsCache, schema: Schema):
-        self.searcher = searcher
-        self.segments = segments
-        self.size = sum(segment.data.doc_count for segment in segments)
-        self.offsets = np.array([segment.offset for segment in segments], dtype=np.intp)
-        self._postings = postings
-        self._schema = schema
-        self._terms: OrderedDict[tuple[str, str], Postings] = OrderedDict()
-        self._absent: OrderedDict[tuple[str, str], None] = OrderedDict()  # words no segment holds
-        self._held = 0
-        self._expansions: OrderedDict[tuple[str, str], list[str]] = OrderedDict()
-        self._norms: dict[str, NDArray[np.float64]] = {}
-        self._facets: dict[str, _Facet] | None = None
-        self._dates: NDArray[np.int64] | None = None
-        self._live: NDArray[np.bool_] | None = None
-        self._expired: tuple[date, NDArray[np.intp]] | None = None
-
-    def postings(self, fieldname: str, text: str) -> Postings | None:
-        """Index-wide document numbers and frequencies of one term (``None``: no document has it)."""
-        key = (fieldname, text)
-        if key in self._terms:
-            self._terms.move_to_end(key)
-            return self._terms[key]
-        if key in self._absent:
-            return None
-        ids, frequencies = [], []
-        for segment in self.segments:
-            found, tf = self._postings.get(segment.reader, segment.data.segment_id, fieldname, text)
-            if len(found):
-                ids.append(found.astype(np.intp) + segment.offset)
-                frequencies.append(tf)
-        if not ids:
-            self._absent[key] = None  # a word visitors typed: kept until the next commit, bounded
-            if len(self._absent) > VIEW_ABSENT:
-                self._absent.popitem(last=False)
-            return None
-        entry = self._terms[key] = (np.concatenate(ids), np.concatenate(frequencies))
-        self._held += len(entry[0])
-        while self._held > VIEW_CACHE_SIZE and len(self._terms) > 1:
-            _, dropped = self._terms.popitem(last=False)
-            self._held -= len(dropped[0])
-        return entry
-
-    def expand(self, fieldname: str, prefix: str) -> list[str]:
-        """The terms of ``fieldname`` in any live segment that start with ``prefix``."""
-        key = (fieldname, prefix)
-        if key in self._expansions:
-            self._expansions.move_to_end(key)
-            return self._expansions[key]
-        found: set[str] = set()
-        for segment in self.segments:
-            found.update(segment.data.expand(segment.reader, fieldname, prefix))
-        expanded = self._expansions[key] = sorted(found)
-        if len(self._expansions) > VIEW_EXPANSIONS:
-            self._expansions.popitem(last=False)
-        return expanded
-
-    def norms(self, fieldname: str) -> NDArray[np.float64]:
-        """BM25 length norms of every document for ``fieldname`` (the average is this commit's)."""
-        if fieldname not in self._norms:
-            average = self.searcher.avg_field_length(fieldname) or 1.0
-            parts = [segment.data.norms(segment.reader, fieldname, average) for segment in self.segments]
-            self._norms[fieldname] = _joined(parts, np.float64)
-        return self._norms[fieldname]
-
-    def facets(self) -> dict[str, _Facet]:
-        """Each facet over the whole index, value codes shared by all segments."""
-        if self._facets is None:
-            facets: dict[str, _Facet] = {}
-            for name in FACETS:
-                codes: dict[str, int] = {}
-                docs, held = [], []
-                for segment in self.segments:
-                    facet = segment.data.facets(segment.reader, self._schema)[name]
-                    mapping = np.array([codes.setdefault(value, len(codes)) for value in facet.values], dtype=np.intp)
-                    docs.append(facet.docs + segment.offset)
-                    held.append(mapping[facet.codes])
-                facets[name] = _Facet(list(codes), _joined(docs, np.intp), _joined(held, np.intp))
-            self._facets = facets
-        return self._facets
-
-    def dates(self) -> NDArray[np.int64]:
-        if self._dates is None:
-            parts = [segment.data.dates(segment.reader) for segment in self.segments]
-            self._dates = _joined(parts, np.int64)
-        return self._dates
-
-    def live(self) -> NDArray[np.bool_]:
-        """Which documents are not deleted (as of this commit)."""
-        if self._live is None:
-            live = np.ones(self.size, dtype=bool)
-            for segment in self.segments:
-                if segment.reader.has_deletions():
-                    deleted = np.fromiter(hooks.deleted_docs(segment.reader), dtype=np.intp)
-                    live[deleted + segment.offset] = False
-            self._live = live
-        return self._live
-
-    def expired(self, on: date) -> NDArray[np.intp]:
-        """Documents whose consent expired before ``on``."""
-        if self._expired is None or self._expired[0] != on:
-            parts = [segment.data.expired(segment.searcher, on) + segment.offset for segment in self.segments]
-            self._expired = (on, _joined(parts, np.intp))
-        return self._expired[1]
-
-    def segment_of(self, docs: NDArray[np.intp]) -> NDArray[np.intp]:
-        """For index-wide document numbers, the index in ``segments`` of the segment holding each."""
-        return np.searchsorted(self.offsets, docs, side="right") - 1
-
-
-@dataclass(frozen=True)
-class _Found:
-    ranked: list[tuple[float, int]]  # (score or date, index-wide document number), best first
-    total: int
-    facets: dict[str, dict[str, int]]
-    terms: dict[str, set[str]]  # field -> the searched terms present (for snippets)
-
-
-class _Evaluation:
-    """One parsed query evaluated over the whole index (:class:`_IndexView`) into a
-    :class:`Match` (or ``None``: no document matches).
-
-    Terms, prefixes, AND, OR, AND NOT and ANDMAYBE are evaluated here over cached postings
-    with vectorised operations (:mod:`archive.search.engine.scoring`), scored with BM25 on the
-    whole index's statistics, as Whoosh's ``BM25F`` does; phrases from the positions of the
-    documents holding all their words. Anything else runs through Whoosh's own matcher,
-    segment by segment. Whoosh's collector is not used: it makes several Python calls per
-    matching document for scoring, grouping and counting, which at 50,000 long documents
-    cost hundreds of milliseconds for a frequent word.
-    """
-
-    def __init__(self, view: _IndexView, postings: _PostingsCache):
-        self._view = view
-        self._postings = postings
-        self._weights: dict[tuple[str, str, float], float] = {}
-        self.terms: dict[str, set[str]] = {}
-
-    def match(self, q: wq.Query) -> Match | None:
-        if isinstance(q, wq.Term):
-            return self._term(q.fieldname, q.text, q.boost)
-        if isinstance(q, wq.Prefix):
-            expanded = self._view.expand(q.fieldname, q.text)[:MAX_PREFIX_TERMS]
-            return either(self._term(q.fieldname, text, q.boost) for text in expanded)
-        if isinstance(q, wq.And):
-            return boosted(both([self.match(sub) for sub in q.subqueries]), q.boost)
-        if isinstance(q, wq.Or) and not q.minmatch and not q.scale:
-            return boosted(either([self.match(sub) for sub in q.subqueries]), q.boost)
-        if isinstance(q, wq.AndNot):
-            return boosted(without(self.match(q.a), self.match(q.b)), q.boost)
-        if isinstance(q, wq.AndMaybe):
-            return boosted(maybe(self.match(q.a), self.match(q.b)), q.boost)
-        if q is wq.NullQuery:
-            return None
-        if isinstance(q, wq.Phrase) and q.slop == 1 and q.words and all(isinstance(w, str) for w in q.words):
-            return self._phrase(q)
-        return self._by_whoosh(q)
-
-    def _phrase(self, q: wq.Phrase) -> Match | None:
-        """Documents with the words at consecutive positions, scored as the words' sum."""
-        candidates = both([self._term(q.fieldname, word, q.boost) for word in q.words])
-        if candidates is None:
-            return None
-        decode = self._view.searcher.schema[q.fieldname].format.decode_positions
-        docs = np.flatnonzero(candidates.hits & self._view.live())  # deleted ones need no positions
-        in_segment = self._view.segment_of(docs)
-        hits = np.zeros(self._view.size, dtype=bool)
-        for index in np.unique(in_segment).tolist():
-            segment = self._view.segments[index]
-            values = [self._postings.values(segment.reader, segment.data.segment_id, q.fieldname, w) for w in q.words]
-            for doc in docs[in_segment == index].tolist():
-                hits[doc] = _in_sequence(values, doc - segment.offset, decode)
-        if not hits.any():
-            return None
-        return Match(hits, np.where(hits, candidates.scores, 0.0))
-
-    def _term(self, fieldname: str, text: Any, boost: float) -> Match | None:
-        if not isinstance(text, str):
-            return self._by_whoosh(wq.Term(fieldname, text, boost=boost))
-        postings = self._view.postings(fieldname, text)
-        if postings is None:
-            return None
-        self.terms.setdefault(fieldname, set()).add(text)
-        return term_match(*postings, self._view.norms(fieldname), self._weight(fieldname, text, boost))
-
-    def _weight(self, fieldname: str, text: str, boost: float) -> float:
-        key = (fieldname, text, boost)
-        if key not in self._weights:
-            self._weights[key] = boost * self._view.searcher.idf(fieldname, text) * (K1 + 1)
-        return self._weights[key]
-
-    def _by_whoosh(self, q: wq.Query) -> Match | None:
-        hits = np.zeros(self._view.size, dtype=bool)
-        scores = np.zeros(self._view.size)
-        for segment in self._view.segments:
-            matcher = q.matcher(segment.searcher)
-            while matcher.is_active():
-                hits[segment.offset + matcher.id()] = True
-                scores[segment.offset + matcher.id()] = matcher.score()
-                matcher.next()
-        for fieldname, text in q.iter_all_terms():
-            if isinstance(text, str):
-                self.terms.setdefault(fieldname, set()).add(text)
-        return Match(hits, scores) if hits.any() else None
 
 
 # --- the index ----------------------------------------------------------------------------
@@ -846,9 +348,11 @@ class WhooshSearchIndex(SearchIndex):
         self._generation = -1  # the commit self._searcher reads
         self._readers: dict[tuple[str, int], SegmentReader] = {}  # by segment and deletions
         self._schema = build_schema()
-        self._segments: dict[str, _SegmentData] = {}
-        self._postings = _PostingsCache(POSTINGS_CACHE_SIZE)
-        self._view: _IndexView | None = None
+        self._segments: dict[str, SegmentData] = {}
+        self._postings = PostingsCache(source.POSTINGS_CACHE_SIZE)
+        self._view: IndexView | None = None
+        self._view_searcher: Searcher | None = None  # the searcher (commit) self._view lays out
+        self._analysed: dict[tuple[str, str], tuple[str, ...]] = {}  # words of hits' text, until the next commit
         if writable:
             self._path.mkdir(mode=0o700, parents=True, exist_ok=True)
             self._lock_fd = self._take_write_lock()
@@ -940,7 +444,7 @@ class WhooshSearchIndex(SearchIndex):
         toc = hooks.read_toc(self._ix.storage, _INDEX_NAME)
         # Words of document text analysed for snippets are forgotten at each commit too, so
         # that a withdrawn text's words leave this process's memory with its segment's data.
-        _analysed.cache_clear()
+        self._analysed = {}
         previous, self._readers = self._readers, {}
         readers = []
         try:
@@ -1164,7 +668,7 @@ class WhooshSearchIndex(SearchIndex):
             view = self._view_of(searcher)
             expired = view.expired(on)
             expired = expired[view.live()[expired]]
-            return sorted(searcher.stored_fields(docnum)["doc_id"] for docnum in expired.tolist())
+            return sorted(self._stored(view, docnum)["doc_id"] for docnum in expired.tolist())
 
     def bulk_add(self, documents: list[SearchDocument]) -> None:
         """Add documents to a fresh index being rebuilt, with Whoosh's multi-process writer.
@@ -1205,35 +709,42 @@ class WhooshSearchIndex(SearchIndex):
         """Ranked, faceted, paginated results with safe snippets; malformed queries never raise."""
         page = max(1, query.page)
         page_size = min(max(1, query.page_size), MAX_PAGE_SIZE)
-        text, notices = _clean_query_text(query.text)
+        text, notices = clean_query_text(query.text)
         with self._mutex:
             searcher = self._current_searcher()
             if searcher is None:
                 return SearchResults([], 0, page, page_size, {f: [] for f in FACETS}, _notice(notices))
-            if not _WORD.search(text):
+            tree: q.Node | None = None
+            if not WORD.search(text):
                 if text:
                     notices.append("Your query had no words to search for, so everything is listed.")
-                user_query = None
             else:
-                user_query = self._parse(text, notices, _search_fields(searcher))
-            if user_query is wq.NullQuery:
+                tree, simplified = to_tree(self._parse(text, notices, _search_fields(searcher)))
+                if simplified:
+                    notices.append("Your query was simplified to its words.")
+            if isinstance(tree, q.Nothing):
                 notices.append("Your query only had very common or very short words; try more specific ones.")
                 return SearchResults([], 0, page, page_size, {f: [] for f in FACETS}, _notice(notices))
-            by_date = user_query is None or query.sort == "date"
-            try:
-                found = self._evaluate(searcher, user_query, query, page * page_size, by_date=by_date)
-            except Exception:  # an odd parse that fails to run: retry as plain words
-                if user_query is None:
-                    raise
-                notices.append("Your query was simplified to its words.")
-                plain = self._plain_query(text, _search_fields(searcher))
-                if plain is wq.NullQuery:
-                    return SearchResults([], 0, page, page_size, {f: [] for f in FACETS}, _notice(notices))
-                found = self._evaluate(searcher, plain, query, page * page_size, by_date=by_date)
+            by_date = tree is None or query.sort == "date"
+            view = self._view_of(searcher)
+            found = evaluate(
+                view,
+                tree,
+                count=page * page_size,
+                by_date=by_date,
+                filters={
+                    "kind": query.kinds,
+                    "exhibition": query.exhibitions,
+                    "year": tuple(str(y) for y in query.years),
+                    "language": query.languages,
+                },
+                excluded=[(field, i) for i in query.exclude_ids for field in ("doc_id", "contributor_id")],
+                visible_on=query.visible_on,
+            )
             offset = (page - 1) * page_size
-            snippets = _Snippets(found.terms)
+            snippets = Snippets(found.terms, _SNIPPET_FIELDS, self._analyse)
             hits = [
-                _hit(searcher.stored_fields(docnum), 0.0 if by_date else score, snippets)
+                _hit(self._stored(view, docnum), 0.0 if by_date else score, snippets)
                 for score, docnum in found.ranked[offset : offset + page_size]
             ]
             return SearchResults(
@@ -1245,90 +756,42 @@ class WhooshSearchIndex(SearchIndex):
                 notice=_notice(notices),
             )
 
-    def _parser(self, fields: tuple[str, ...], *, syntax: bool) -> qparser.QueryParser:
-        parser = qparser.MultifieldParser(
-            list(fields),
-            self._schema,
-            fieldboosts=_FIELD_BOOSTS,
-            plugins=None if syntax else [],
-        )
-        if syntax:
-            for plugin in (qparser.FieldsPlugin, qparser.RangePlugin, qparser.EveryPlugin):
-                parser.remove_plugin_class(plugin)
-        return parser
-
-    def _plain_query(self, text: str, fields: tuple[str, ...] = _SEARCH_FIELDS) -> wq.Query:
-        """The words of ``text`` (without ``name:`` prefixes), all required, no syntax."""
-        words = " ".join(_WORD.findall(_FIELD_SYNTAX.sub(" ", text)))
-        return self._parser(fields, syntax=False).parse(words).accept(_prefix_kazakh_terms)
-
     def _parse(self, text: str, notices: list[str], fields: tuple[str, ...] = _SEARCH_FIELDS) -> wq.Query:
-        problem = _syntax_problem(text)
-        if problem is None:
-            try:
-                return self._parser(fields, syntax=True).parse(text).accept(_prefix_kazakh_terms)
-            except Exception:
-                problem = "it could not be read as written"
-        notices.append(f"Your query was simplified to its words: {problem}.")
-        return self._plain_query(text, fields)
+        """Whoosh's parse of ``text`` over ``fields`` (plain words if its syntax cannot be trusted)."""
+        return Parser(self._schema, fields, _FIELD_BOOSTS, _KAZAKH_FIELDS).whoosh_query(text, notices)
 
-    def _evaluate(
-        self, searcher: Searcher, user_query: wq.Query | None, query: SearchQuery, count: int, *, by_date: bool
-    ) -> _Found:
-        """Match, rank, count and facet over the whole index (see :class:`_Evaluation`)."""
-        view = self._view_of(searcher)
-        evaluation = _Evaluation(view, self._postings)
-        if user_query is None:
-            found: Match | None = Match(np.ones(view.size, dtype=bool), np.zeros(view.size))
-        else:
-            found = evaluation.match(user_query)
-        empty = _Found([], 0, {name: {} for name in FACETS}, evaluation.terms)
+    def _analyse(self, fieldname: str, word: str) -> tuple[str, ...]:
+        """The index terms one word becomes in a field (lower-cased, stemmed, or none if a
+        stop word), remembered until the next commit (within ``ANALYSED_WORDS``)."""
+        key = (fieldname, word)
+        found = self._analysed.get(key)
         if found is None:
-            return empty
-        matched = found.hits & view.live()
-        if query.visible_on is not None:
-            matched[view.expired(query.visible_on)] = False
-        mask = _exclusion(query)
-        if mask is not None:
-            matched[np.fromiter(searcher.docs_for_query(mask), dtype=np.intp)] = False
-        wanted = {
-            "kind": query.kinds,
-            "exhibition": query.exhibitions,
-            "year": tuple(str(y) for y in query.years),
-            "language": query.languages,
-        }
-        facets = view.facets()
-        for name, values in wanted.items():
-            if values:
-                allowed = np.zeros(view.size, dtype=bool)
-                allowed[facets[name].holding(values)] = True
-                matched &= allowed
-        total = int(np.count_nonzero(matched))
-        if not total:
-            return empty
-        counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-        for name in FACETS:
-            facet_counts(matched, facets[name].docs, facets[name].codes, facets[name].values, counts[name])
-        keys = view.dates() if by_date or user_query is None else found.scores
-        ranked, docs = best(matched, keys, count)
-        return _Found(list(zip(ranked, docs)), total, counts, evaluation.terms)
+            if len(self._analysed) >= ANALYSED_WORDS:
+                self._analysed.clear()
+            found = self._analysed[key] = tuple(token.text for token in self._schema[fieldname].analyzer(word))
+        return found
 
-    def _view_of(self, searcher: Searcher) -> _IndexView:
+    @staticmethod
+    def _stored(view: IndexView, docnum: int) -> dict[str, Any]:
+        segment, number = view.locate(docnum)
+        return dict(segment.reader.stored_fields(number))  # type: ignore[attr-defined]
+
+    def _view_of(self, searcher: Searcher) -> IndexView:
         """The whole-index view of ``searcher``'s segments, built once per searcher (commit)."""
-        if self._view is None or self._view.searcher is not searcher:
+        if self._view is None or self._view_searcher is not searcher:
             segments = []
-            for subsearcher, offset in hooks.sub_searchers(searcher):
+            for subsearcher, _offset in hooks.sub_searchers(searcher):
                 reader = subsearcher.reader()
                 if isinstance(reader, SegmentReader):  # not an empty index
-                    segments.append(_LiveSegment(self._segment_data(reader), reader, subsearcher, offset))
-            self._view = _IndexView(searcher, segments, self._postings, self._schema)
+                    segments.append(WhooshSegment(self._segment_data(reader), reader, subsearcher, self._postings))
+            self._view, self._view_searcher = IndexView(segments, FACETS), searcher
         return self._view
 
-    def _segment_data(self, reader: SegmentReader) -> _SegmentData:
+    def _segment_data(self, reader: SegmentReader) -> SegmentData:
         segment_id = reader.segment().segment_id()
         data = self._segments.get(segment_id)
         if data is None:
-            data = self._segments[segment_id] = _SegmentData(segment_id, reader.doc_count_all())
+            data = self._segments[segment_id] = SegmentData(segment_id, reader.doc_count_all())
         return data
 
     def _forget_dead_segments(self, searcher: Searcher) -> None:
@@ -1341,19 +804,6 @@ class WhooshSearchIndex(SearchIndex):
         for segment_id in [s for s in self._segments if s not in live]:
             del self._segments[segment_id]
         self._postings.keep_only(live)
-
-
-def _in_sequence(values: list[dict[int, bytes]], doc: int, decode: Callable[[bytes], Iterable[int]]) -> bool:
-    """Whether document ``doc`` holds the words at consecutive positions, given each word's
-    encoded positions by document (``values``, in the phrase's order)."""
-    starts: set[int] | None = None
-    for offset, by_doc in enumerate(values):
-        value = by_doc.get(doc)
-        here = {position - offset for position in decode(value)} if value is not None else set()
-        starts = here if starts is None else starts & here
-        if not starts:
-            return False
-    return True
 
 
 def _close_all(readers: Iterable[SegmentReader]) -> None:
@@ -1375,105 +825,7 @@ def _stored_version(searcher: Searcher, doc_id: str) -> int | None:
     return int(searcher.stored_fields(docnum)["version"])
 
 
-class _Snippets:
-    """Highlighted fragments for the hits of one page, cheaply.
-
-    Instead of running Whoosh's highlighter (which re-analyses the text and ranks every
-    fragment, most of a query's time), jump to where a searched term occurs (its stemmed form
-    is usually the start of the word; if none is found that way, scan for the first match),
-    then mark the words of a short window whose analysed form is a searched term, with each
-    distinct word analysed once per process (:func:`_analysed`).
-    """
-
-    def __init__(self, terms: dict[str, set[str]]):
-        self._terms = {fieldname: frozenset(t for t in found if t) for fieldname, found in terms.items()}
-
-    def terms(self, fieldname: str) -> frozenset[str]:
-        return self._terms.get(fieldname, frozenset())
-
-    def for_hit(self, stored: dict[str, Any]) -> dict[str, str]:
-        snippets: dict[str, str] = {}
-        for fieldname in _SNIPPET_FIELDS:
-            text = stored.get(fieldname)
-            terms = self.terms(fieldname) if text else frozenset()
-            if not terms:
-                continue
-            snippet = _marked_fragments(text, fieldname, terms)
-            if snippet:
-                snippets[fieldname] = snippet
-        return snippets
-
-
-SNIPPET_SURROUND = 60  # characters shown before a match
-SNIPPET_CHARS = 240  # characters of one fragment
-SNIPPET_FRAGMENTS = 2
-_FRAGMENT_GAP = " … "
-
-
-@functools.lru_cache(maxsize=200_000)
-def _analysed(fieldname: str, word: str) -> tuple[str, ...]:
-    """The index terms one word becomes in a field (lower-cased, stemmed, or none if a stop word)."""
-    return tuple(token.text for token in _SCHEMA[fieldname].analyzer(word))
-
-
-def _marked_fragments(text: str, fieldname: str, terms: frozenset[str]) -> str:
-    """Up to two fragments of ``text`` around matched words, HTML-escaped, matches in ``<mark>``."""
-    lowered = text.lower()
-    fragments: list[str] = []
-    end = 0
-    while len(fragments) < SNIPPET_FRAGMENTS:
-        match = _next_match(text, lowered, end, fieldname, terms)
-        if match is None and not fragments:
-            match = _first_match_by_scanning(text, fieldname, terms)
-        if match is None:
-            break
-        begin = 0 if match.start() <= SNIPPET_SURROUND else text.find(" ", match.start() - SNIPPET_SURROUND, match.start()) + 1
-        begin = max(begin, end)
-        end = min(len(text), begin + SNIPPET_CHARS)
-        if end < len(text) and (space := text.rfind(" ", match.end(), end)) > 0:
-            end = space
-        fragments.append(_mark(text[begin:end], fieldname, terms))
-    return _FRAGMENT_GAP.join(fragments)
-
-
-def _next_match(text: str, lowered: str, position: int, fieldname: str, terms: frozenset[str]) -> re.Match[str] | None:
-    """The next word from ``position`` on whose analysed form is a searched term, found by
-    jumping to where a term occurs in the text (a stem is mostly the start of its word)
-    rather than analysing every word on the way."""
-    while True:
-        found = [p for p in (lowered.find(term, position) for term in terms) if p >= 0]
-        if not found:
-            return None
-        at = min(found)
-        word_start = at
-        while word_start > 0 and _WORD.match(text, word_start - 1, word_start):
-            word_start -= 1
-        match = _WORD.match(text, word_start)
-        if match is not None and match.start() >= position and terms.intersection(_analysed(fieldname, match.group())):
-            return match
-        position = at + 1
-
-
-def _first_match_by_scanning(text: str, fieldname: str, terms: frozenset[str]) -> re.Match[str] | None:
-    """The first matching word, analysing every word (for stems that are not the start of
-    their word, such as English "happi" for "happy")."""
-    for match in _WORD.finditer(text):
-        if terms.intersection(_analysed(fieldname, match.group())):
-            return match
-    return None
-
-
-def _mark(fragment: str, fieldname: str, terms: frozenset[str]) -> str:
-    out, last = [], 0
-    for match in _WORD.finditer(fragment):
-        if terms.intersection(_analysed(fieldname, match.group())):
-            out += [html.escape(fragment[last : match.start()]), "<mark>", html.escape(match.group()), "</mark>"]
-            last = match.end()
-    out.append(html.escape(fragment[last:]))
-    return "".join(out)
-
-
-def _hit(stored: dict[str, Any], score: float, snippets: _Snippets) -> SearchHit:
+def _hit(stored: dict[str, Any], score: float, snippets: Snippets) -> SearchHit:
     return SearchHit(
         doc_id=stored["doc_id"],
         kind=stored["kind"],

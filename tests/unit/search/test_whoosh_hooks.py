@@ -8,9 +8,9 @@ import inspect
 from array import array
 
 import pytest
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
