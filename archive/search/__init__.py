@@ -17,6 +17,24 @@ SORTS = ("relevance", "date")
 MAX_PAGE_SIZE = 50
 
 
+class Notice:
+    """Codes of what a search tells the visitor about their query; the web layer words them
+    (in the visitor's language). ``SHORTENED`` means cut to ``MAX_QUERY_CHARS`` characters."""
+
+    SHORTENED = "shortened"
+    NO_WORDS = "no-words"
+    COMMON_WORDS_ONLY = "common-words-only"
+    SIMPLIFIED = "simplified"  # a construct the engine does not evaluate became plain words
+    UNBALANCED_QUOTES = "unbalanced-quotes"
+    UNBALANCED_BRACKETS = "unbalanced-brackets"
+    NAMED_FIELDS = "named-fields"
+    DANGLING_OPERATOR = "dangling-operator"
+    UNREADABLE = "unreadable"
+
+
+MAX_QUERY_CHARS = 500
+
+
 @dataclass(frozen=True)
 class SearchDocument:
     """One searchable thing: an item (artwork, testimony) or an exhibition.
@@ -80,14 +98,14 @@ class FacetCount:
 
 @dataclass(frozen=True)
 class SearchResults:
-    """A page of hits, the total number of matches, facet counts, and an optional notice."""
+    """A page of hits, the total number of matches, facet counts, and notices (:class:`Notice` codes)."""
 
     hits: list[SearchHit]
     total: int
     page: int
     page_size: int
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
-    notice: str | None = None  # e.g. "Your query was simplified: unbalanced quotes."
+    notices: tuple[str, ...] = ()
 
 
 class SearchIndex(abc.ABC):

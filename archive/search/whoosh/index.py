@@ -49,6 +49,7 @@ from archive.search import (
     FACETS,
     MAX_PAGE_SIZE,
     FacetCount,
+    Notice,
     SearchDocument,
     SearchHit,
     SearchIndex,
@@ -713,18 +714,18 @@ class WhooshSearchIndex(SearchIndex):
         with self._mutex:
             searcher = self._current_searcher()
             if searcher is None:
-                return SearchResults([], 0, page, page_size, {f: [] for f in FACETS}, _notice(notices))
+                return SearchResults([], 0, page, page_size, {f: [] for f in FACETS}, tuple(notices))
             tree: q.Node | None = None
             if not WORD.search(text):
                 if text:
-                    notices.append("Your query had no words to search for, so everything is listed.")
+                    notices.append(Notice.NO_WORDS)
             else:
                 tree, simplified = to_tree(self._parse(text, notices, _search_fields(searcher)))
                 if simplified:
-                    notices.append("Your query was simplified to its words.")
+                    notices.append(Notice.SIMPLIFIED)
             if isinstance(tree, q.Nothing):
-                notices.append("Your query only had very common or very short words; try more specific ones.")
-                return SearchResults([], 0, page, page_size, {f: [] for f in FACETS}, _notice(notices))
+                notices.append(Notice.COMMON_WORDS_ONLY)
+                return SearchResults([], 0, page, page_size, {f: [] for f in FACETS}, tuple(notices))
             by_date = tree is None or query.sort == "date"
             view = self._view_of(searcher)
             found = evaluate(
@@ -753,7 +754,7 @@ class WhooshSearchIndex(SearchIndex):
                 page=page,
                 page_size=page_size,
                 facets={name: _facet_list(counts) for name, counts in found.facets.items()},
-                notice=_notice(notices),
+                notices=tuple(notices),
             )
 
     def _parse(self, text: str, notices: list[str], fields: tuple[str, ...] = _SEARCH_FIELDS) -> wq.Query:
@@ -833,7 +834,3 @@ def _hit(stored: dict[str, Any], score: float, snippets: Snippets) -> SearchHit:
         version=int(stored["version"]),
         snippets=snippets.for_hit(stored),
     )
-
-
-def _notice(notices: list[str]) -> str | None:
-    return " ".join(notices) or None

@@ -17,9 +17,9 @@ from typing import Any
 from whoosh import qparser
 from whoosh import query as wq
 
+from archive.search import MAX_QUERY_CHARS, Notice
 from archive.search.engine import query as q
 
-MAX_QUERY_CHARS = 500
 MIN_PREFIX_CHARS = 3  # shorter Kazakh query words match exactly (a 1-2 letter prefix is noise)
 WORD = re.compile(r"[^\W_]+")
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
@@ -46,29 +46,29 @@ def clean_query_text(text: str) -> tuple[str, list[str]]:
         if cleaned[MAX_QUERY_CHARS].isalnum() and " " in cut:
             cut = cut.rsplit(" ", 1)[0]  # do not search for half a word
         cleaned = cut
-        notices.append(f"Your query was shortened to its first {MAX_QUERY_CHARS} characters.")
+        notices.append(Notice.SHORTENED)
     return cleaned, notices
 
 
 def syntax_problem(text: str) -> str | None:
-    """Why the query syntax cannot be trusted as written, or ``None``."""
+    """Why the query syntax cannot be trusted as written (a :class:`Notice` code), or ``None``."""
     if text.count('"') % 2:
-        return "unbalanced quotes"
+        return Notice.UNBALANCED_QUOTES
     depth = 0
     for char in text:
         depth += {"(": 1, ")": -1}.get(char, 0)
         if depth < 0:
             break
     if depth != 0:
-        return "unbalanced brackets"
+        return Notice.UNBALANCED_BRACKETS
     if _FIELD_SYNTAX.search(text):
-        return "searching in named fields (name:) is not supported"
+        return Notice.NAMED_FIELDS
     words = [w for w in re.split(r"[\s()]+", text) if w]
     flags = [w in _OPERATORS for w in words]
     if flags and (flags[0] and words[0] != "NOT" or flags[-1]):
-        return "AND, OR and NOT need words on both sides"
+        return Notice.DANGLING_OPERATOR
     if any(a and b and w2 != "NOT" for a, b, w2 in zip(flags, flags[1:], words[1:])):
-        return "AND, OR and NOT need words on both sides"
+        return Notice.DANGLING_OPERATOR
     return None
 
 
@@ -88,8 +88,8 @@ class Parser:
             try:
                 return self._parser(syntax=True).parse(text).accept(self._prefix_kazakh_terms)
             except qparser.QueryParserError:
-                problem = "it could not be read as written"
-        notices.append(f"Your query was simplified to its words: {problem}.")
+                problem = Notice.UNREADABLE
+        notices.append(problem)
         return self.plain_words(text)
 
     def plain_words(self, text: str) -> wq.Query:
