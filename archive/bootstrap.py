@@ -293,7 +293,7 @@ def _promote_next_key(data_dir: Path) -> None:
 
 def search_index_opener(*, writable: bool) -> Callable[[Path], SearchIndex]:
     """How to open one version folder of the search index (the Whoosh adapter)."""
-    from archive.search_whoosh import WhooshSearchIndex
+    from archive.search.whoosh import WhooshSearchIndex
 
     return lambda folder: WhooshSearchIndex(folder, writable=writable)
 

@@ -69,7 +69,7 @@ class VisitorResults:
     page: int
     page_size: int
     facets: Mapping[str, tuple[FacetCount, ...]]
-    notice: str | None
+    notices: tuple[str, ...]  # archive.search.Notice codes
     total_exact: bool = True
 
     @property
@@ -143,7 +143,7 @@ def _search_within_window(
         for name, counts in results.facets.items()
     }
     return VisitorResults(
-        tuple(hits), results.total, results.page, results.page_size, MappingProxyType(facets), results.notice
+        tuple(hits), results.total, results.page, results.page_size, MappingProxyType(facets), results.notices
     )
 
 
@@ -179,10 +179,10 @@ def _search_checking_each(
     wanted = query.page * query.page_size + 1
     chunk = replace(query, page=1, page_size=min(MAX_PAGE_SIZE, wanted))
     visible: dict[UUID, VisitorHit] = {}
-    checked, exhausted, notice = 0, False, None
+    checked, exhausted, notices = 0, False, ()
     while len(visible) < wanted and checked < MAX_CHECKED_WHILE_LAGGING:
         results = index.search(chunk)
-        notice = notice if chunk.page > 1 else results.notice
+        notices = notices if chunk.page > 1 else results.notices
         for hit in results.hits:
             checked += 1
             shown = gate.hit(hit, hanging=hanging, slugs=query.exhibitions)
@@ -200,7 +200,7 @@ def _search_checking_each(
         page=query.page,
         page_size=query.page_size,
         facets=NO_FACETS,
-        notice=notice,
+        notices=notices,
         total_exact=exhausted,
     )
 
@@ -231,7 +231,7 @@ NO_FACETS: Mapping[str, tuple[FacetCount, ...]] = MappingProxyType({name: () for
 
 
 def _nothing(query: SearchQuery) -> VisitorResults:
-    return VisitorResults((), 0, query.page, query.page_size, NO_FACETS, None)
+    return VisitorResults((), 0, query.page, query.page_size, NO_FACETS, ())
 
 
 class _Gate:

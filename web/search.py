@@ -10,6 +10,7 @@ from archive.search import FACETS, KINDS, MAX_PAGE_SIZE, SORTS, SearchQuery
 from archive.search_queries import VisitorResults, search
 from domain.languages import SUPPORTED_LANGUAGES
 from web.page_cache import cached_page
+from web.search_notices import notice_text
 from web.url_args import link_args
 
 bp = Blueprint("search", __name__)
@@ -67,6 +68,7 @@ def results() -> str:
         "search/results.html",
         query=query,
         found=found,
+        notice=notice_text(found.notices) if found is not None else None,
         facet_names=FACETS,
         toggle=_toggle,
         url_with=_url_with,

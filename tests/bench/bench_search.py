@@ -53,7 +53,7 @@ from archive.search_documents import ExhibitionMap, document_for
 from archive.search_folders import IndexFolders, LiveIndex
 from archive.search_follower import PURGE_AFTER_SECONDS, REBUILD_BATCH, SearchFollower, rebuild
 from archive.search_queries import search
-from archive.search_whoosh import WhooshSearchIndex, build_schema
+from archive.search.whoosh.index import WhooshSearchIndex, build_schema
 from tests.bench.figures import goal as _goal, load as _load, ms as _ms, percentile as _percentile
 from tests.bench.search_corpus import Corpus, CorpusItem
 
@@ -227,7 +227,7 @@ def _bare_whoosh_baseline(folder: Path, documents: list[SearchDocument]) -> floa
     """
     from whoosh import index
 
-    from archive.search_whoosh import _document_fields
+    from archive.search.whoosh.index import _document_fields
 
     folder.mkdir(parents=True)
     ix = index.create_in(str(folder), build_schema())

@@ -86,7 +86,7 @@ from archive.search_follower import (
     PURGE_AFTER_SECONDS,
     SearchFollower,
 )
-from archive.search_whoosh import WhooshSearchIndex
+from archive.search.whoosh import WhooshSearchIndex
 from media_store import make_sample_photo
 from tests.bench.figures import goal as _goal, load as _load, ms as _ms, percentile as _percentile
 from tests.bench.search_corpus import Corpus

@@ -175,3 +175,18 @@ def test_an_empty_search_shows_just_the_form(world):
     client = world[3]
     page = client.get("/search").get_data(as_text=True)
     assert 'type="search"' in page and "result" not in page.split("</form>", 2)[-1]
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("en", "simplified to its words: unbalanced quotes"), ("ru", "упрощён до его слов: непарные кавычки"),
+     ("kk", "жеңілдетілді: тырнақшалар жұпсыз")],
+)
+def test_a_query_notice_is_shown_in_the_visitors_language(world, lang, words):
+    _, follower, testimony, client = world
+    testimony("молчания в квартире", scopes=ONLINE, attribution="named")
+    follower.catch_up()
+
+    page = client.get(f'/search?q="молчание&lang={lang}').get_data(as_text=True)
+
+    assert words in page

@@ -47,7 +47,7 @@ from archive.crypto import MasterKey
 from archive.errors import NotFound
 from archive.search_folders import IndexFolders
 from archive.search_follower import SearchFollower, rebuild
-from archive.search_whoosh import build_schema
+from archive.search.whoosh.index import build_schema
 from domain import clock
 from tests.conftest import INSTANTS
 from web import create_app

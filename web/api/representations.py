@@ -16,6 +16,7 @@ from flask import Response, url_for
 
 from archive.visibility import VisibleExhibition, VisibleExhibitionSummary, VisibleImage, VisibleItem
 from archive.search_queries import VisitorHit, VisitorResults
+from web.search_notices import notice_text
 from domain.exhibitions import Exhibition
 from domain.items import Item
 
@@ -149,7 +150,7 @@ def results_json(found: VisitorResults) -> dict[str, Any]:
         "page": found.page,
         "pages": found.pages,
         "page_size": found.page_size,
-        "notice": found.notice,
+        "notice": notice_text(found.notices),
         "hits": [hit_json(hit) for hit in found.hits],
         "facets": {
             name: [{"value": str(f.value), "count": int(f.count)} for f in counts]

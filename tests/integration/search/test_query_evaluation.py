@@ -22,7 +22,7 @@ from whoosh import query as wq
 from whoosh import scoring, sorting
 
 from archive.search import FACETS, MAX_PAGE_SIZE, SearchDocument, SearchHit, SearchQuery, SearchResults
-from archive.search_whoosh import WhooshSearchIndex
+from archive.search.whoosh import WhooshSearchIndex
 
 VOCABULARY = {
     "en": "river rivers letter letters paper wall walls silence voice voices house window light garden winter".split(),
@@ -200,7 +200,7 @@ def test_totals_facets_and_matches_agree_with_whooshs_collector(indexed, query: 
     _, reference = _reference(ix, searcher, query)
     first, facets, hits = _all_hits(ix, query)
 
-    assert first.notice is None  # run as parsed, not simplified to its words
+    assert first.notices == ()  # run as parsed, not simplified to its words
     assert first.total == len(reference) == len(hits) > 0
     assert facets == _reference_facets(reference)
     assert {h.doc_id for h in hits} == {h["doc_id"] for h in reference}

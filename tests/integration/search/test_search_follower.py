@@ -95,7 +95,7 @@ def test_a_content_note_finds_its_testimony(archive, index, follower):
 
 
 def test_a_follower_rebuilds_an_index_built_before_content_notes_were_indexed(archive, settings, monkeypatch):
-    import archive.search_whoosh as adapter
+    import archive.search.whoosh.index as adapter
 
     current = adapter.build_schema
     noted = _testimony(archive, "Я помню тишину", scopes=ONLINE, attribution="anonymous")
@@ -430,7 +430,7 @@ def test_documents_of_expired_consent_are_removed_without_any_event(archive, ind
 
 def test_bulk_loading_with_several_processes_gives_a_searchable_index(tmp_path: Path):
     from archive.search import SearchDocument
-    from archive.search_whoosh import WhooshSearchIndex
+    from archive.search.whoosh import WhooshSearchIndex
 
     index = WhooshSearchIndex(tmp_path / "bulk", writable=True)
     try:
@@ -449,7 +449,7 @@ def test_bulk_loading_with_several_processes_gives_a_searchable_index(tmp_path: 
 
 def test_small_commits_stay_separate_until_an_idle_compaction_merges_them(tmp_path: Path):
     from archive.search import SearchDocument
-    from archive.search_whoosh import WhooshSearchIndex
+    from archive.search.whoosh import WhooshSearchIndex
 
     index = WhooshSearchIndex(tmp_path / "small", writable=True)
     try:
@@ -601,7 +601,7 @@ def test_an_idle_hour_leaves_the_index_folder_as_it_was(archive, settings, index
 
 def test_a_commit_or_compaction_with_nothing_to_write_leaves_no_file_behind(tmp_path: Path):
     from archive.search import SearchDocument
-    from archive.search_whoosh import WhooshSearchIndex
+    from archive.search.whoosh import WhooshSearchIndex
 
     folder = tmp_path / "index"
     index = WhooshSearchIndex(folder, writable=True)

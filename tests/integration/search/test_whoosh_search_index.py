@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive.search import MAX_PAGE_SIZE, SearchDocument, SearchQuery
-from archive.search_whoosh import MAX_QUERY_CHARS, IndexLocked, IndexReadOnly, WhooshSearchIndex
+from archive.search import MAX_PAGE_SIZE, Notice, SearchDocument, SearchQuery
+from archive.search.whoosh import MAX_QUERY_CHARS, IndexLocked, IndexReadOnly, WhooshSearchIndex
 
 
 def _doc(doc_id: str, version: int = 1, **fields) -> SearchDocument:
@@ -261,7 +261,7 @@ def test_term_lookups_find_documents_by_contributor_and_exhibition(corpus: Whoos
 
 
 def test_an_index_built_before_content_notes_keeps_following_and_asks_for_a_rebuild(tmp_path: Path, monkeypatch):
-    import archive.search_whoosh as adapter
+    import archive.search.whoosh.index as adapter
 
     current = adapter.build_schema
     with monkeypatch.context() as patched:  # the schema as it was before notes were indexed
@@ -319,16 +319,16 @@ def test_a_reader_sees_the_writers_new_commits_without_reopening(tmp_path: Path)
 
 
 def test_after_a_commit_a_reader_opens_only_the_segments_that_changed(tmp_path: Path, monkeypatch):
-    import archive.search_whoosh as adapter
+    from archive.search.whoosh import hooks
 
     opened: list[str] = []
 
-    class CountingReader(adapter.SegmentReader):
+    class CountingReader(hooks.SegmentReader):
         def __init__(self, storage, schema, segment, **kwargs):
             opened.append(segment.segment_id())
             super().__init__(storage, schema, segment, **kwargs)
 
-    monkeypatch.setattr(adapter, "SegmentReader", CountingReader)
+    monkeypatch.setattr(hooks, "SegmentReader", CountingReader)
     writer = WhooshSearchIndex(tmp_path / "ix", writable=True)
     reader = WhooshSearchIndex(tmp_path / "ix", writable=False)
     try:
@@ -355,13 +355,13 @@ def test_a_prefix_matches_at_most_max_prefix_terms_words_so_a_short_one_stays_ch
     index.apply([_doc(w, texts={"en": w}) for w in ("lanai", "lance", "lancet", "land")], [], 1)
     assert sorted(_ids(index, "lan*")) == ["lanai", "lance", "lancet", "land"]
 
-    monkeypatch.setattr("archive.search_whoosh.MAX_PREFIX_TERMS", 2)
+    monkeypatch.setattr("archive.search.engine.evaluation.MAX_PREFIX_TERMS", 2)
 
     assert sorted(_ids(index, "lan*")) == ["lanai", "lance"]  # the first two words, alphabetically
 
 
 def test_words_the_index_lacks_are_remembered_in_bounded_numbers_and_only_until_the_next_commit(index, monkeypatch):
-    monkeypatch.setattr("archive.search_whoosh.VIEW_ABSENT", 3)
+    monkeypatch.setattr("archive.search.engine.evaluation.VIEW_ABSENT", 3)
     index.apply([_doc("a", texts={"en": "lantern"})], [], 1)
     for n in range(5):
         assert _ids(index, f"qwzabsent{n}") == []
@@ -377,16 +377,14 @@ def test_words_the_index_lacks_are_remembered_in_bounded_numbers_and_only_until_
 
 
 def test_words_analysed_for_snippets_are_forgotten_once_a_withdrawal_is_committed(index):
-    from archive.search_whoosh import _analysed
-
     index.apply([_doc("w", texts={"en": "the zorvantic lantern glowed"})], [], 1)
     assert index.search(SearchQuery(text="lantern")).hits[0].snippets  # analyses the text's words
-    assert _analysed.cache_info().currsize > 0
+    assert index._analysed
 
     index.apply([], ["w"], 2)
     index.search(SearchQuery())  # the first search after the commit (no words: no snippets)
 
-    assert _analysed.cache_info().currsize == 0
+    assert not index._analysed
 
 
 # --- snippets and malformed queries -------------------------------------------------------
@@ -445,7 +443,7 @@ MALFORMED = [
 @pytest.mark.parametrize("text", MALFORMED)
 def test_malformed_queries_return_results_or_a_notice(corpus: WhooshSearchIndex, text: str):
     results = corpus.search(SearchQuery(text=text))
-    assert results.hits or results.notice or results.total == 0
+    assert results.hits or results.notices or results.total == 0
     assert results.total >= len(results.hits)
 
 
@@ -454,7 +452,7 @@ def test_malformed_queries_still_find_their_words(corpus: WhooshSearchIndex):
     assert "en-1" in _ids(corpus, "title:letters")
     assert "en-1" in _ids(corpus, "\x00letters\x00")
     long = corpus.search(SearchQuery(text="letters " * 2_000))
-    assert long.notice and str(MAX_QUERY_CHARS) in long.notice and long.total == 2
+    assert long.notices == (Notice.SHORTENED,) and long.total == 2
 
 
 @given(
@@ -556,7 +554,7 @@ def test_after_a_purge_a_reader_keeps_nothing_it_read_from_the_replaced_segment(
 
 
 def test_decoded_postings_held_in_memory_stay_within_the_budget(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr("archive.search_whoosh.POSTINGS_CACHE_SIZE", 500)
+    monkeypatch.setattr("archive.search.whoosh.source.POSTINGS_CACHE_SIZE", 500)
     ix = WhooshSearchIndex(tmp_path / "ix", writable=True)
     ix.apply([_doc(f"d{i}", texts={"en": f"common word{i % 7} other{i % 11}"}) for i in range(400)], [], position=1)
     totals = [ix.search(SearchQuery(text=f"word{n}")).total for n in range(7)]

@@ -1,4 +1,4 @@
-"""``archive.search_scoring``: BM25 term scores and the vectorised algebra that combines them."""
+"""``archive.search.engine.scoring``: BM25 term scores and the vectorised algebra that combines them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from archive.search_scoring import B, K1, Match, best, bm25_norms, both, boosted, either, facet_counts, maybe, term_match, without
+from archive.search.engine.scoring import B, K1, Match, best, bm25_norms, both, boosted, either, facet_counts, maybe, term_match, without
 
 SIZE = 41  # documents in the segment the generated matches belong to
 scores_st = st.dictionaries(st.integers(0, SIZE - 1), st.floats(0.0, 100.0, allow_nan=False), max_size=25)

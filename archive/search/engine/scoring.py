@@ -21,13 +21,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 __all__ = [
-    "B",
     "K1",
+    "B",
     "Match",
     "best",
     "bm25_norms",
-    "both",
     "boosted",
+    "both",
     "either",
     "facet_counts",
     "maybe",

@@ -1,6 +1,6 @@
 """The search port: a full-text index that is a projection of the event log.
 
-The application owns this interface; ``archive.search_whoosh`` implements it with Whoosh.
+The application owns this interface; ``archive.search.whoosh`` implements it with Whoosh.
 Documents hold only what current consent allows online; queries are checked against the
 consent gate again at query time, so a lagging index never shows more than it may.
 """
@@ -15,6 +15,24 @@ KINDS = ("artwork", "testimony", "exhibition")
 FACETS = ("kind", "exhibition", "year", "language")
 SORTS = ("relevance", "date")
 MAX_PAGE_SIZE = 50
+
+
+class Notice:
+    """Codes of what a search tells the visitor about their query; the web layer words them
+    (in the visitor's language). ``SHORTENED`` means cut to ``MAX_QUERY_CHARS`` characters."""
+
+    SHORTENED = "shortened"
+    NO_WORDS = "no-words"
+    COMMON_WORDS_ONLY = "common-words-only"
+    SIMPLIFIED = "simplified"  # a construct the engine does not evaluate became plain words
+    UNBALANCED_QUOTES = "unbalanced-quotes"
+    UNBALANCED_BRACKETS = "unbalanced-brackets"
+    NAMED_FIELDS = "named-fields"
+    DANGLING_OPERATOR = "dangling-operator"
+    UNREADABLE = "unreadable"
+
+
+MAX_QUERY_CHARS = 500
 
 
 @dataclass(frozen=True)
@@ -80,14 +98,14 @@ class FacetCount:
 
 @dataclass(frozen=True)
 class SearchResults:
-    """A page of hits, the total number of matches, facet counts, and an optional notice."""
+    """A page of hits, the total number of matches, facet counts, and notices (:class:`Notice` codes)."""
 
     hits: list[SearchHit]
     total: int
     page: int
     page_size: int
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
-    notice: str | None = None  # e.g. "Your query was simplified: unbalanced quotes."
+    notices: tuple[str, ...] = ()
 
 
 class SearchIndex(abc.ABC):

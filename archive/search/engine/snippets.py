@@ -1,0 +1,101 @@
+"""Highlighted fragments of a hit's stored text, cheaply.
+
+Instead of re-analysing the whole text and ranking every fragment, jump to where a searched
+term occurs (its stemmed form is usually the start of the word; if none is found that way,
+scan for the first match), then mark the words of a short window whose analysed form is a
+searched term. Words are analysed by the index's own analyser (``analyse(field, word)``),
+which the adapter caches per commit.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable, Mapping
+
+SNIPPET_SURROUND = 60  # characters shown before a match
+SNIPPET_CHARS = 240  # characters of one fragment
+SNIPPET_FRAGMENTS = 2
+_FRAGMENT_GAP = " … "
+WORD = re.compile(r"[^\W_]+")  # runs of letters and digits in any script (incl. ә ғ қ ң ө ұ ү һ і)
+
+Analyse = Callable[[str, str], tuple[str, ...]]  # (field, word) -> the index terms it becomes
+
+
+class Snippets:
+    """Snippets of the stored text fields of one page's hits, marking the searched ``terms``."""
+
+    def __init__(self, terms: Mapping[str, Iterable[str]], fields: Iterable[str], analyse: Analyse):
+        self._terms = {field: frozenset(t for t in found if t) for field, found in terms.items()}
+        self._fields = tuple(fields)
+        self._analyse = analyse
+
+    def for_hit(self, stored: Mapping[str, str]) -> dict[str, str]:
+        """Field name -> safe HTML (escaped, matches in ``<mark>``) for each field with a match."""
+        snippets: dict[str, str] = {}
+        for field in self._fields:
+            text = stored.get(field)
+            terms = self._terms.get(field, frozenset()) if text else frozenset()
+            if not text or not terms:
+                continue
+            if snippet := marked_fragments(text, terms, lambda word, field=field: self._analyse(field, word)):
+                snippets[field] = snippet
+        return snippets
+
+
+def marked_fragments(text: str, terms: frozenset[str], analyse: Callable[[str], tuple[str, ...]]) -> str:
+    """Up to two fragments of ``text`` around matched words, HTML-escaped, matches in ``<mark>``."""
+    lowered = text.lower()
+    fragments: list[str] = []
+    end = 0
+    while len(fragments) < SNIPPET_FRAGMENTS:
+        match = _next_match(text, lowered, end, terms, analyse)
+        if match is None and not fragments:
+            match = _first_match_by_scanning(text, terms, analyse)
+        if match is None:
+            break
+        begin = 0 if match.start() <= SNIPPET_SURROUND else text.find(" ", match.start() - SNIPPET_SURROUND, match.start()) + 1
+        begin = max(begin, end)
+        end = min(len(text), begin + SNIPPET_CHARS)
+        if end < len(text) and (space := text.rfind(" ", match.end(), end)) > 0:
+            end = space
+        fragments.append(_mark(text[begin:end], terms, analyse))
+    return _FRAGMENT_GAP.join(fragments)
+
+
+def _next_match(
+    text: str, lowered: str, position: int, terms: frozenset[str], analyse: Callable[[str], tuple[str, ...]]
+) -> re.Match[str] | None:
+    """The next word from ``position`` on whose analysed form is a searched term, found by
+    jumping to where a term occurs in the text rather than analysing every word on the way."""
+    while True:
+        found = [p for p in (lowered.find(term, position) for term in terms) if p >= 0]
+        if not found:
+            return None
+        at = min(found)
+        word_start = at
+        while word_start > 0 and WORD.match(text, word_start - 1, word_start):
+            word_start -= 1
+        match = WORD.match(text, word_start)
+        if match is not None and match.start() >= position and terms.intersection(analyse(match.group())):
+            return match
+        position = at + 1
+
+
+def _first_match_by_scanning(text: str, terms: frozenset[str], analyse: Callable[[str], tuple[str, ...]]) -> re.Match[str] | None:
+    """The first matching word, analysing every word (for stems that are not the start of
+    their word, such as English "happi" for "happy")."""
+    for match in WORD.finditer(text):
+        if terms.intersection(analyse(match.group())):
+            return match
+    return None
+
+
+def _mark(fragment: str, terms: frozenset[str], analyse: Callable[[str], tuple[str, ...]]) -> str:
+    out, last = [], 0
+    for match in WORD.finditer(fragment):
+        if terms.intersection(analyse(match.group())):
+            out += [html.escape(fragment[last : match.start()]), "<mark>", html.escape(match.group()), "</mark>"]
+            last = match.end()
+    out.append(html.escape(fragment[last:]))
+    return "".join(out)

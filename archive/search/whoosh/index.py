@@ -1,0 +1,836 @@
+"""The search port implemented with Whoosh (``whoosh-reloaded``): the index's folder and files.
+
+The index lives in one folder that it owns: Whoosh's segment and TOC files, ``position.json``
+(the notification id applied so far) and ``write.lock`` (held by the one writable instance).
+Every stored field is filled only with text the consent gate allowed, and withdrawn text
+leaves the files when ``purge_deleted`` rewrites the segments that still hold deleted
+documents.
+
+Queries are parsed by Whoosh and translated into the engine's tree
+(:mod:`archive.search.whoosh.parse`), then evaluated by the engine
+(:mod:`archive.search.engine.evaluation`) over the segments of the current commit, each seen
+through :class:`archive.search.whoosh.source.WhooshSegment`. Open segment readers are kept
+from one commit to the next while their deletions stay the same.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import functools
+import json
+import os
+import re
+import shutil
+import threading
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from whoosh import query as wq
+from whoosh import scoring
+from whoosh.analysis import (
+    STOP_WORDS,
+    Analyzer,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.lang import stopwords_for_language
+from whoosh.reading import SegmentReader
+from whoosh.searching import Searcher
+from whoosh.writing import NO_MERGE
+
+from archive.durable import fsync_dir
+from archive.errors import ArchiveError
+from archive.search import (
+    FACETS,
+    MAX_PAGE_SIZE,
+    FacetCount,
+    Notice,
+    SearchDocument,
+    SearchHit,
+    SearchIndex,
+    SearchQuery,
+    SearchResults,
+)
+from archive.search.engine import query as q
+from archive.search.engine.evaluation import IndexView, evaluate
+from archive.search.engine.snippets import WORD, Snippets
+from archive.search.whoosh import hooks, source
+from archive.search.whoosh.parse import Parser, clean_query_text, nfc, to_tree
+from archive.search.whoosh.source import (
+    NO_DATE,
+    PostingsCache,
+    SegmentData,
+    WhooshSegment,
+)
+
+__all__ = ["IndexLocked", "IndexReadOnly", "WhooshSearchIndex"]
+
+LANGUAGES = ("en", "ru", "kk")
+_INDEX_NAME = "MAIN"
+_POSITION_FILE = "position.json"
+_LOCK_FILE = "write.lock"
+_NO_DATE = NO_DATE
+
+BULK_PROCS = 2  # processes of the multi-process writer used by rebuilds
+BULK_MIN_DOCS_PER_PROC = 250  # below this, forking costs more than it saves
+BULK_LIMIT_MB = 128
+ANALYSED_WORDS = 200_000  # words of hits' text analysed for snippets, kept until the next commit
+SMALL_SEGMENT_DOCS = 200  # below a rebuild's segments (~1,000 docs), which are never merged
+MERGE_FACTOR = 4
+
+_TOKEN_PATTERN = r"[^\W_]+"  # runs of letters and digits in any script (incl. ә ғ қ ң ө ұ ү һ і)
+_KAZAKH_STOPWORDS = frozenset(
+    {"және", "мен", "бен", "пен", "да", "де", "та", "те", "бұл", "осы", "ол", "үшін"}
+)
+_TEXT_PARTS = ("title", "text", "meta")  # meta_<lang> holds the medium and the series
+_TEXT_FIELDS = tuple(f"{part}_{lang}" for lang in LANGUAGES for part in _TEXT_PARTS)
+#: note_<lang>: an item's content note, searchable ("violence" finds the testimonies whose
+#: note says so) but not stored: a hit shows the note from current state, never a snippet of it.
+_NOTE_FIELDS = tuple(f"note_{lang}" for lang in LANGUAGES)
+_KAZAKH_FIELDS = frozenset({*(f"{part}_kk" for part in _TEXT_PARTS), "note_kk"})
+_SEARCH_FIELDS = (*_TEXT_FIELDS, *_NOTE_FIELDS, "contributor")
+_FIELD_BOOSTS = {
+    **{f"title_{lang}": 3.0 for lang in LANGUAGES},
+    **{f"meta_{lang}": 1.5 for lang in LANGUAGES},
+    "contributor": 2.0,
+}
+_SNIPPET_FIELDS = _TEXT_FIELDS
+
+
+class IndexLocked(ArchiveError, RuntimeError):
+    """Another process (or instance) already holds the index folder open for writing."""
+
+
+class IndexReadOnly(RuntimeError):
+    """A read-only ``WhooshSearchIndex`` was asked to change the index."""
+
+
+# --- schema -------------------------------------------------------------------------------
+
+
+def _stopwords() -> frozenset[str]:
+    # One stop list for every field: a word dropped by one language's analyzer but kept by
+    # another would otherwise be required (AND) only in the fields that kept it.
+    # English: Whoosh's short default list (StemmingAnalyzer's); Russian: LanguageAnalyzer's.
+    return STOP_WORDS | frozenset(stopwords_for_language("ru")) | _KAZAKH_STOPWORDS
+
+
+def _analyzer(stem_language: str | None) -> Analyzer:
+    """Letters-and-digits tokens, lower-cased, shared stop list; stemmed when a language is given.
+
+    ``_analyzer("ru")`` is ``LanguageAnalyzer("ru")`` (Snowball) with the shared stop list;
+    Kazakh has no stemmer (prefix queries stand in for it at search time).
+    """
+    chain = RegexTokenizer(_TOKEN_PATTERN) | LowercaseFilter() | StopFilter(stoplist=_stopwords())
+    if stem_language is not None:
+        chain = chain | StemFilter(lang=stem_language)
+    return chain
+
+
+def build_schema() -> Schema:
+    """The index schema: facets and filters as IDs/numbers, stored per-language text fields."""
+    analyzers = {"en": _analyzer("en"), "ru": _analyzer("ru"), "kk": _analyzer(None)}
+    fields: dict[str, Any] = {
+        "doc_id": ID(unique=True, stored=True),
+        "kind": ID(stored=True),
+        "version": NUMERIC(int, bits=64, stored=True, sortable=True),
+        "contributor_id": ID(),
+        "exhibition": KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
+        "year": NUMERIC(int, bits=32, stored=True),
+        "language": ID(stored=True),
+        "sort_date": NUMERIC(int, bits=32, signed=False, sortable=True, default=_NO_DATE),
+        "expires": NUMERIC(int, bits=32, default=_NO_DATE),  # signed: Whoosh ranges over unsigned fields also match larger values,
+        "contributor": TEXT(analyzer=_analyzer(None)),
+    }
+    for lang in LANGUAGES:
+        for part in _TEXT_PARTS:
+            fields[f"{part}_{lang}"] = TEXT(analyzer=analyzers[lang], stored=True)
+        fields[f"note_{lang}"] = TEXT(analyzer=analyzers[lang])
+    return Schema(**fields)
+
+
+_nfc = nfc
+
+
+def _document_fields(doc: SearchDocument) -> dict[str, Any]:
+    fields: dict[str, Any] = {"doc_id": doc.doc_id, "kind": doc.kind, "version": doc.version}
+    if doc.contributor_id:
+        fields["contributor_id"] = doc.contributor_id
+    if doc.exhibitions:
+        fields["exhibition"] = ",".join(doc.exhibitions)
+    if doc.year is not None:
+        fields["year"] = doc.year
+    if doc.language:
+        fields["language"] = doc.language
+    if doc.sort_date is not None:
+        fields["sort_date"] = doc.sort_date.toordinal()
+    if doc.expires_on is not None:
+        fields["expires"] = doc.expires_on.toordinal()
+    if doc.contributor:
+        fields["contributor"] = _nfc(doc.contributor)
+    for lang in LANGUAGES:
+        meta = "\n".join(t for t in (doc.medium.get(lang), doc.series.get(lang)) if t)
+        for part, text in (("title", doc.titles.get(lang)), ("text", doc.texts.get(lang)), ("meta", meta)):
+            if text:
+                fields[f"{part}_{lang}"] = _nfc(text)
+        if note := doc.content_notes.get(lang):
+            fields[f"note_{lang}"] = _nfc(note)
+    return fields
+
+
+def _fields_in(schema: Schema, doc: SearchDocument) -> dict[str, Any]:
+    """The document's fields that ``schema`` has: an index built before a field was added
+    keeps following the log without it until it is rebuilt (see ``needs_rebuild``)."""
+    return {name: value for name, value in _document_fields(doc).items() if name in schema}
+
+
+# --- merging ------------------------------------------------------------------------------
+
+
+def _copy_live_docs(writer: Any, segments: Iterable[Any]) -> None:
+    """Copy the live documents of ``segments`` into the writer's new segment (drops deleted)."""
+    for segment in segments:
+        if segment.doc_count() == 0:
+            continue
+        reader = hooks.segment_reader(writer.storage, writer.schema, segment)
+        try:
+            writer.add_reader(reader)
+        finally:
+            reader.close()
+
+
+def merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
+    """Merge policy: fold a few small segments together, never everything into one.
+
+    Whoosh's default policy (and ``optimize``) can fold the whole index into one segment; a
+    purge must then rewrite every document to drop one. Here only segments under
+    ``SMALL_SEGMENT_DOCS`` documents take part, ``MERGE_FACTOR`` or more of one size class
+    at a time (see :func:`_small_segments_to_merge`). Segments that have
+    grown large are left alone (only ``purge_deleted`` rewrites them, and only when they hold
+    deleted documents), so one commit or purge rewrites at most a few thousand documents
+    beyond the batch itself. Deleted documents in merged segments are dropped on the way.
+    """
+    chosen = _small_segments_to_merge(segments)
+    if not chosen:
+        return segments
+    _copy_live_docs(writer, chosen)
+    merged = {s.segment_id() for s in chosen}
+    return [s for s in segments if s.segment_id() not in merged]
+
+
+def _tier(documents: int) -> int:
+    """A segment's size class: 0 for up to MERGE_FACTOR documents, 1 for up to MERGE_FACTOR², ..."""
+    tier = 0
+    while documents > MERGE_FACTOR ** (tier + 1):
+        tier += 1
+    return tier
+
+
+def _small_segments_to_merge(segments: list[Any]) -> list[Any]:
+    """The small segments ``merge_small_segments`` would fold together (empty: none).
+
+    Tiered, as log-structured merges are: only ``MERGE_FACTOR`` or more segments of the same
+    size class merge, the smallest class first, so one compaction rewrites a few segments of
+    similar size, not the largest small segment every time one more document came in.
+    """
+    tiers: dict[int, list[Any]] = {}
+    for segment in segments:
+        if segment.doc_count_all() < SMALL_SEGMENT_DOCS:
+            tiers.setdefault(_tier(segment.doc_count_all()), []).append(segment)
+    for tier in sorted(tiers):
+        if len(tiers[tier]) >= MERGE_FACTOR:
+            chosen = sorted(tiers[tier], key=lambda s: s.doc_count())[: MERGE_FACTOR * 2]
+            return chosen
+    return []
+
+
+def _rewrite_segment(writer: Any, segments: list[Any], *, segment_id: str) -> list[Any]:
+    """Merge policy for ``purge_deleted``: rewrite one segment (its live documents only) as
+    the commit's new segment, so that a purge never folds segments together and grows them."""
+    _copy_live_docs(writer, [s for s in segments if s.segment_id() == segment_id])
+    return [s for s in segments if s.segment_id() != segment_id]
+
+
+# --- files --------------------------------------------------------------------------------
+
+
+def _storage(path: Path, *, readonly: bool) -> Any:
+    """The index folder's storage, with memory maps turned off (see :func:`hooks.storage`:
+    0.4-1 s and about 800 MB per new searcher at 50,000 documents, against 30 ms)."""
+    return hooks.storage(str(path), readonly=readonly)
+
+
+def _fsync_new_files(folder: Path, before: set[str]) -> None:
+    """Flush to disk the files a commit wrote (those not in ``before``), then the folder.
+    Files that were there before were flushed by the commit that wrote them, and Whoosh never
+    rewrites a file under the same name."""
+    _fsync_files(folder, set(os.listdir(folder)) - before)
+
+
+def _fsync_files(folder: Path, names: Iterable[str]) -> None:
+    for name in names:
+        path = folder / name
+        if not path.is_file():
+            continue
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    fsync_dir(folder)
+
+
+def _write_position(folder: Path, position: int) -> None:
+    """Atomically replace ``position.json``: tmp file, fsync, rename, fsync the folder."""
+    tmp = folder / f".{_POSITION_FILE}.{os.getpid()}.tmp"
+    data = json.dumps({"position": position}).encode("ascii")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, folder / _POSITION_FILE)
+    fsync_dir(folder)
+
+
+def _read_position(folder: Path) -> int:
+    try:
+        raw = (folder / _POSITION_FILE).read_bytes()
+    except FileNotFoundError:
+        return 0
+    position = json.loads(raw)["position"]
+    if not isinstance(position, int) or position < 0:
+        raise ValueError(f"{folder / _POSITION_FILE} holds no valid position")
+    return position
+
+
+# --- queries ------------------------------------------------------------------------------
+
+
+def _search_fields(searcher: Searcher) -> tuple[str, ...]:
+    """The fields a query searches that this index has (one built before a field was added
+    lacks it until it is rebuilt)."""
+    return tuple(name for name in _SEARCH_FIELDS if name in searcher.schema)
+
+
+def _facet_list(counts: dict[str, int]) -> list[FacetCount]:
+    return [FacetCount(value, count) for value, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+
+
+# --- the index ----------------------------------------------------------------------------
+
+
+class WhooshSearchIndex(SearchIndex):
+    """A Whoosh index in ``path``: one writable instance per folder, any number of readers.
+
+    ``writable=True`` creates the folder and index if needed and takes an exclusive
+    ``flock`` on ``write.lock`` for the instance's lifetime (``IndexLocked`` if taken).
+    ``writable=False`` never writes (the index is opened read-only; a missing index searches
+    as empty until a writer creates it). Readers refresh their searcher before each call,
+    so they see new commits without reopening. Instances are thread-safe.
+    """
+
+    def __init__(self, path: Path, *, writable: bool) -> None:
+        self._path = Path(path)
+        self._writable = writable
+        self._mutex = threading.RLock()
+        self._lock_fd: int | None = None
+        self._closed = False
+        self._ix: Any = None
+        self._searcher: Searcher | None = None
+        self._generation = -1  # the commit self._searcher reads
+        self._readers: dict[tuple[str, int], SegmentReader] = {}  # by segment and deletions
+        self._schema = build_schema()
+        self._segments: dict[str, SegmentData] = {}
+        self._postings = PostingsCache(source.POSTINGS_CACHE_SIZE)
+        self._view: IndexView | None = None
+        self._view_searcher: Searcher | None = None  # the searcher (commit) self._view lays out
+        self._analysed: dict[tuple[str, str], tuple[str, ...]] = {}  # words of hits' text, until the next commit
+        if writable:
+            self._path.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self._lock_fd = self._take_write_lock()
+            try:
+                storage = _storage(self._path, readonly=False)
+                if storage.index_exists(_INDEX_NAME):
+                    self._ix = storage.open_index(_INDEX_NAME)
+                else:
+                    self._ix = storage.create_index(self._schema, indexname=_INDEX_NAME)
+                self._remove_leftovers()
+                # Commits flush only the files they write: make sure whatever an earlier
+                # process wrote (perhaps killed before its flush) is on disk too.
+                _fsync_files(self._path, os.listdir(self._path))
+            except BaseException:
+                self.close()
+                raise
+
+    # -- locking and lifecycle --
+
+    def _take_write_lock(self) -> int:
+        fd = os.open(self._path / _LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            message = f"the search index in {self._path} is already open for writing"
+            raise IndexLocked(message) from None
+        return fd
+
+    def close(self) -> None:
+        """Release the searcher and, for a writable instance, the write lock."""
+        with self._mutex:
+            self._closed = True
+            try:
+                self._drop_searcher()
+                _close_all(self._readers.values())
+                self._readers = {}
+                if self._ix is not None:
+                    self._ix.close()
+                    self._ix = None
+            finally:
+                if self._lock_fd is not None:
+                    fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+                    os.close(self._lock_fd)
+                    self._lock_fd = None
+
+    def _require_writable(self) -> None:
+        if not self._writable:
+            raise IndexReadOnly("this search index was opened read-only")
+        if self._closed:
+            raise RuntimeError("this search index is closed")
+
+    def _current_searcher(self) -> Searcher | None:
+        """A searcher over the latest commit, reopened only when the generation changed.
+
+        Not ``Searcher.refresh()``: in whoosh-reloaded 2.7.5 it re-adds the old reader's
+        segments to the new reader (the change from whoosh-community/whoosh#520), so merged
+        or purged segments and their deleted documents would come back.
+        """
+        if self._closed:
+            raise RuntimeError("this search index is closed")
+        for attempt in range(3):
+            try:
+                if self._ix is None:
+                    storage = _storage(self._path, readonly=True)
+                    if not storage.index_exists(_INDEX_NAME):
+                        return None
+                    self._ix = storage.open_index(_INDEX_NAME)
+                searcher = self._searcher
+                if searcher is not None and self._generation == self._ix.latest_generation():
+                    return searcher
+                self._drop_searcher()
+                self._searcher = self._open_searcher()
+                self._forget_dead_segments(self._searcher)
+                return self._searcher
+            except FileNotFoundError:
+                # A writer removed an old generation between listing and opening: try again.
+                self._drop_searcher()
+                if attempt == 2:
+                    raise
+        return None
+
+    def _open_searcher(self) -> Searcher:
+        """A searcher over the latest commit that keeps the open readers of the segments it
+        shares with the previous one (same segment, same deletions: its files and what the
+        reader read from them are unchanged), so that a commit costs opening its new segments
+        rather than every segment again (about 1.5 ms each). The other readers (of segments
+        gone from the commit, or whose deletions changed) are closed."""
+        toc = hooks.read_toc(self._ix.storage, _INDEX_NAME)
+        # Words of document text analysed for snippets are forgotten at each commit too, so
+        # that a withdrawn text's words leave this process's memory with its segment's data.
+        self._analysed = {}
+        previous, self._readers = self._readers, {}
+        readers = []
+        try:
+            for segment in toc.segments:
+                key = (segment.segment_id(), segment.deleted_count())
+                reader = previous.pop(key, None)
+                if reader is None:
+                    reader = hooks.segment_reader(self._ix.storage, toc.schema, segment, generation=toc.generation)
+                self._readers[key] = reader
+                readers.append(reader)
+        finally:
+            _close_all(previous.values())
+        self._generation = toc.generation
+        # The readers are this instance's (self._readers): closing a searcher leaves them open.
+        return hooks.multi_searcher(readers, toc.schema, toc.generation, self._ix, scoring.BM25F())
+
+    def _drop_searcher(self) -> None:
+        self._view = None
+        self._generation = -1
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+    # -- writing --
+
+    def apply(self, upserts: list[SearchDocument], deletes: list[str], position: int) -> None:
+        """One commit of upserts (an indexed newer version wins) and deletes, then the position.
+
+        Within one call, the highest version of a document wins, and an id that is both
+        upserted and deleted ends deleted (withdrawal wins). The commit is fsynced before
+        ``position.json`` is replaced, so a crash at any point leaves a position at or behind
+        the index; re-applying from it converges to the same documents.
+        """
+        with self._mutex:
+            self._require_writable()
+            deleted = set(deletes)
+            latest: dict[str, SearchDocument] = {}
+            for doc in upserts:
+                if doc.doc_id in deleted:
+                    continue
+                known = latest.get(doc.doc_id)
+                if known is None or doc.version >= known.version:
+                    latest[doc.doc_id] = doc
+            before = set(os.listdir(self._path))
+            writer = self._ix.writer()
+            try:
+                changed = False
+                searcher = self._searcher_for(writer)
+                for doc_id in sorted(deleted):
+                    changed |= writer.delete_by_term("doc_id", doc_id, searcher=searcher) > 0
+                for doc in latest.values():
+                    indexed = _stored_version(searcher, doc.doc_id)
+                    if indexed is not None and indexed > doc.version:
+                        continue
+                    # update_document, with the lookup of the old version through ``searcher``
+                    writer.delete_by_term("doc_id", doc.doc_id, searcher=searcher)
+                    writer.add_document(**_fields_in(writer.schema, doc))
+                    changed = True
+                if changed:
+                    # No merging here: a commit must make new documents searchable at once;
+                    # small segments are merged later, when the follower is idle (compact).
+                    writer.commit(mergetype=NO_MERGE)
+                else:
+                    self._cancel(writer)
+            except BaseException:
+                self._cancel(writer)
+                raise
+            if changed:
+                _fsync_new_files(self._path, before)
+            _write_position(self._path, position)
+
+    def _searcher_for(self, writer: Any) -> Searcher:
+        """A searcher over the commit ``writer`` started from: this instance's own (which
+        reuses open segment readers) when it reads that commit, else the writer's (which
+        opens every segment). Document numbers are the same in both: same segments, same order."""
+        searcher = self._current_searcher()
+        if searcher is not None and self._generation == writer.generation - 1:
+            return searcher
+        return writer.searcher()
+
+    def compact(self) -> int:
+        """Merge small segments together (never large ones); return how many were merged."""
+        with self._mutex:
+            self._require_writable()
+            # Most checks find nothing to merge: they open no writer, so they write nothing.
+            if not _small_segments_to_merge(hooks.current_toc(self._ix).segments):
+                return 0
+            before = set(os.listdir(self._path))
+            writer = self._ix.writer()
+            merged = len(_small_segments_to_merge(hooks.writer_segments(writer)))
+            try:
+                if merged:
+                    writer.commit(mergetype=merge_small_segments)
+                else:
+                    self._cancel(writer)  # nothing to merge after all: no commit
+            except BaseException:
+                self._cancel(writer)
+                raise
+            if merged:
+                self._current_searcher()
+                _fsync_new_files(self._path, before)
+                self._remove_leftovers()
+            return merged
+
+    def purge_deleted(self, limit: int | None = None) -> int:
+        """Rewrite only the segments that hold deleted documents (at most ``limit`` of them),
+        each into a segment of its own (one commit each), then remove their old files; return
+        how many were rewritten."""
+        rewritten = 0
+        while limit is None or rewritten < limit:
+            with self._mutex:  # released between segments, so that searches go on meanwhile
+                self._require_writable()
+                before = set(os.listdir(self._path))
+                writer = self._ix.writer()
+                try:
+                    dirty = [seg.segment_id() for seg in hooks.writer_segments(writer) if seg.has_deletions()]
+                    if not dirty:
+                        self._cancel(writer)
+                        break
+                    writer.commit(mergetype=functools.partial(_rewrite_segment, segment_id=dirty[0]))
+                except BaseException:
+                    self._cancel(writer)
+                    raise
+                rewritten += 1
+                _fsync_new_files(self._path, before)
+                # Let this process's searcher drop its handles on the replaced segment.
+                self._current_searcher()
+        with self._mutex:
+            self._remove_leftovers()
+        return rewritten
+
+    def _cancel(self, writer: Any) -> None:
+        """Cancel a writer (if still open) and remove the files of the segment it had begun.
+
+        Whoosh creates a new segment's files (``.trm``, ``.pst``, ``_stored.col``) when a writer
+        opens and leaves them on ``cancel``: three orphans per cancelled writer, which an idle
+        follower's compaction checks made every 10 s (about 26,000 files a day). A segment
+        the table of contents already lists (an interrupt after the commit wrote it) is kept.
+        """
+        if not writer.is_closed:
+            writer.cancel()
+        segment_id = hooks.new_segment_id(writer)
+        if segment_id in {s.segment_id() for s in hooks.current_toc(self._ix).segments}:
+            return
+        unused = f"{segment_id}."
+        for entry in os.scandir(self._path):
+            if entry.name.startswith(unused) and entry.is_file(follow_symlinks=False):
+                Path(entry.path).unlink(missing_ok=True)
+
+    def _remove_leftovers(self) -> None:
+        """Delete Whoosh files the current generation no longer uses.
+
+        Whoosh deletes replaced segments after each commit but ignores errors, and a killed
+        writer leaves its temporary posting pools (which hold indexed words) behind.
+        """
+        toc = hooks.current_toc(self._ix)
+        keep = {f"_{_INDEX_NAME}_{toc.generation}.toc", f"{_INDEX_NAME}_WRITELOCK"}
+        live = {s.segment_id() for s in toc.segments}
+        segment_file = re.compile(rf"({_INDEX_NAME}_[0-9a-z]+)[.]")
+        whoosh_names = (f"_{_INDEX_NAME}_", f"{_INDEX_NAME}_", f"{_INDEX_NAME}.", f".{_POSITION_FILE}.")
+        for entry in os.scandir(self._path):
+            name = entry.name
+            if name in keep or not name.startswith(whoosh_names):
+                continue
+            match = segment_file.match(name)
+            if match and match.group(1) in live:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                Path(entry.path).unlink(missing_ok=True)
+
+    # -- reading --
+
+    def position(self) -> int:
+        """The notification id recorded after the last applied commit (0 for a new index)."""
+        return _read_position(self._path)
+
+    def needs_rebuild(self) -> bool:
+        """Whether the index was created with other fields than :func:`build_schema` gives
+        today (Whoosh keeps an index's schema in its TOC): it answers, but a rebuild is due."""
+        with self._mutex:
+            searcher = self._current_searcher()
+            return searcher is not None and set(searcher.schema.names()) != set(self._schema.names())
+
+    def versions(self, doc_ids: list[str]) -> dict[str, int]:
+        """The indexed version of each of these documents that exists."""
+        with self._mutex:
+            searcher = self._current_searcher()
+            if searcher is None:
+                return {}
+            found = {}
+            for doc_id in doc_ids:
+                version = _stored_version(searcher, doc_id)
+                if version is not None:
+                    found[doc_id] = version
+            return found
+
+    def doc_ids_for_contributor(self, contributor_id: str) -> list[str]:
+        """Ids of the documents whose item belongs to this contributor."""
+        return self._doc_ids(wq.Term("contributor_id", contributor_id))
+
+    def doc_ids_in_exhibition(self, slug: str) -> list[str]:
+        """Ids of the documents that hang in the exhibition with this slug."""
+        return self._doc_ids(wq.Term("exhibition", slug))
+
+    def _doc_ids(self, q: wq.Query) -> list[str]:
+        with self._mutex:
+            searcher = self._current_searcher()
+            if searcher is None:
+                return []
+            return sorted(searcher.stored_fields(n)["doc_id"] for n in searcher.docs_for_query(q))
+
+    def doc_ids_expired(self, on: date) -> list[str]:
+        """Ids of documents whose consent expiry day is before ``on`` (looked up per segment
+        and day: after a commit, only the new segments are searched)."""
+        with self._mutex:
+            searcher = self._current_searcher()
+            if searcher is None or on.toordinal() <= 1:
+                return []
+            view = self._view_of(searcher)
+            expired = view.expired(on)
+            expired = expired[view.live()[expired]]
+            return sorted(self._stored(view, docnum)["doc_id"] for docnum in expired.tolist())
+
+    def bulk_add(self, documents: list[SearchDocument]) -> None:
+        """Add documents to a fresh index being rebuilt, with Whoosh's multi-process writer.
+
+        No version checks and no deletions (the index is new); each call writes its own
+        segments (``multisegment``), which keeps later purges small.
+        """
+        with self._mutex:
+            self._require_writable()
+            if not documents:
+                return
+            before = set(os.listdir(self._path))
+            procs = min(BULK_PROCS, os.cpu_count() or 1)
+            if procs > 1 and len(documents) >= BULK_MIN_DOCS_PER_PROC * procs:
+                writer = self._ix.writer(procs=procs, multisegment=True, limitmb=BULK_LIMIT_MB)
+            else:
+                writer = self._ix.writer(limitmb=BULK_LIMIT_MB)
+            try:
+                for doc in documents:
+                    writer.add_document(**_fields_in(writer.schema, doc))
+                # Never fold earlier batches together: large segments make every later purge
+                # (which rewrites the segment holding a withdrawn document) slow.
+                writer.commit(mergetype=NO_MERGE)
+            except BaseException:
+                if not writer.is_closed:
+                    writer.cancel()
+                raise
+            _fsync_new_files(self._path, before)
+            self._drop_searcher()
+
+    def has_deleted(self) -> bool:
+        """Whether any segment still holds deleted documents."""
+        with self._mutex:
+            searcher = self._current_searcher()
+            return searcher is not None and searcher.reader().has_deletions()
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        """Ranked, faceted, paginated results with safe snippets; malformed queries never raise."""
+        page = max(1, query.page)
+        page_size = min(max(1, query.page_size), MAX_PAGE_SIZE)
+        text, notices = clean_query_text(query.text)
+        with self._mutex:
+            searcher = self._current_searcher()
+            if searcher is None:
+                return SearchResults([], 0, page, page_size, {f: [] for f in FACETS}, tuple(notices))
+            tree: q.Node | None = None
+            if not WORD.search(text):
+                if text:
+                    notices.append(Notice.NO_WORDS)
+            else:
+                tree, simplified = to_tree(self._parse(text, notices, _search_fields(searcher)))
+                if simplified:
+                    notices.append(Notice.SIMPLIFIED)
+            if isinstance(tree, q.Nothing):
+                notices.append(Notice.COMMON_WORDS_ONLY)
+                return SearchResults([], 0, page, page_size, {f: [] for f in FACETS}, tuple(notices))
+            by_date = tree is None or query.sort == "date"
+            view = self._view_of(searcher)
+            found = evaluate(
+                view,
+                tree,
+                count=page * page_size,
+                by_date=by_date,
+                filters={
+                    "kind": query.kinds,
+                    "exhibition": query.exhibitions,
+                    "year": tuple(str(y) for y in query.years),
+                    "language": query.languages,
+                },
+                excluded=[(field, i) for i in query.exclude_ids for field in ("doc_id", "contributor_id")],
+                visible_on=query.visible_on,
+            )
+            offset = (page - 1) * page_size
+            snippets = Snippets(found.terms, _SNIPPET_FIELDS, self._analyse)
+            hits = [
+                _hit(self._stored(view, docnum), 0.0 if by_date else score, snippets)
+                for score, docnum in found.ranked[offset : offset + page_size]
+            ]
+            return SearchResults(
+                hits=hits,
+                total=found.total,
+                page=page,
+                page_size=page_size,
+                facets={name: _facet_list(counts) for name, counts in found.facets.items()},
+                notices=tuple(notices),
+            )
+
+    def _parse(self, text: str, notices: list[str], fields: tuple[str, ...] = _SEARCH_FIELDS) -> wq.Query:
+        """Whoosh's parse of ``text`` over ``fields`` (plain words if its syntax cannot be trusted)."""
+        return Parser(self._schema, fields, _FIELD_BOOSTS, _KAZAKH_FIELDS).whoosh_query(text, notices)
+
+    def _analyse(self, fieldname: str, word: str) -> tuple[str, ...]:
+        """The index terms one word becomes in a field (lower-cased, stemmed, or none if a
+        stop word), remembered until the next commit (within ``ANALYSED_WORDS``)."""
+        key = (fieldname, word)
+        found = self._analysed.get(key)
+        if found is None:
+            if len(self._analysed) >= ANALYSED_WORDS:
+                self._analysed.clear()
+            found = self._analysed[key] = tuple(token.text for token in self._schema[fieldname].analyzer(word))
+        return found
+
+    @staticmethod
+    def _stored(view: IndexView, docnum: int) -> dict[str, Any]:
+        segment, number = view.locate(docnum)
+        return dict(segment.reader.stored_fields(number))  # type: ignore[attr-defined]
+
+    def _view_of(self, searcher: Searcher) -> IndexView:
+        """The whole-index view of ``searcher``'s segments, built once per searcher (commit)."""
+        if self._view is None or self._view_searcher is not searcher:
+            segments = []
+            for subsearcher, _offset in hooks.sub_searchers(searcher):
+                reader = subsearcher.reader()
+                if isinstance(reader, SegmentReader):  # not an empty index
+                    segments.append(WhooshSegment(self._segment_data(reader), reader, subsearcher, self._postings))
+            self._view, self._view_searcher = IndexView(segments, FACETS), searcher
+        return self._view
+
+    def _segment_data(self, reader: SegmentReader) -> SegmentData:
+        segment_id = reader.segment().segment_id()
+        data = self._segments.get(segment_id)
+        if data is None:
+            data = self._segments[segment_id] = SegmentData(segment_id, reader.doc_count_all())
+        return data
+
+    def _forget_dead_segments(self, searcher: Searcher) -> None:
+        """Drop what was read from segments a merge or purge has replaced (their text too)."""
+        live = {
+            sub.reader().segment().segment_id()
+            for sub, _ in hooks.sub_searchers(searcher)
+            if isinstance(sub.reader(), SegmentReader)
+        }
+        for segment_id in [s for s in self._segments if s not in live]:
+            del self._segments[segment_id]
+        self._postings.keep_only(live)
+
+
+def _close_all(readers: Iterable[SegmentReader]) -> None:
+    """Close every reader, even if closing one fails (the first error is raised after)."""
+    failure: BaseException | None = None
+    for reader in list(readers):
+        try:
+            reader.close()
+        except Exception as error:  # noqa: BLE001 - the others must still be closed
+            failure = failure or error
+    if failure is not None:
+        raise failure
+
+
+def _stored_version(searcher: Searcher, doc_id: str) -> int | None:
+    docnum = searcher.document_number(doc_id=doc_id)
+    if docnum is None:
+        return None
+    return int(searcher.stored_fields(docnum)["version"])
+
+
+def _hit(stored: dict[str, Any], score: float, snippets: Snippets) -> SearchHit:
+    return SearchHit(
+        doc_id=stored["doc_id"],
+        kind=stored["kind"],
+        score=float(score),  # 0.0 in date order: the key is no score
+        version=int(stored["version"]),
+        snippets=snippets.for_hit(stored),
+    )
