@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench mutation clean translations
+.PHONY: run test check bench mutation clean translations
 
 # Message extraction: _() and N_() in code and templates, and the messages of the errors that
 # curators and visitors are shown (see domain.errors.Explained).
@@ -42,8 +42,16 @@ run: $(STAMP)
 	$(BIN)/archive demo
 	$(BIN)/archive serve
 
-test: $(TEST_STAMP) $(AXE_JS)
+test: $(TEST_STAMP) $(AXE_JS) check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The checks that keep the design, before the tests (config in pyproject.toml and .importlinter;
+# see docs/architecture.md): ruff for bugs, mypy strict on domain/ and archive/, and the
+# layering contracts. Each runs in about a second once its cache is warm.
+check: $(TEST_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(TEST_STAMP)
 	command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk)) || echo "wrk not installed: the web benchmark will be skipped"

@@ -85,7 +85,7 @@ class ArchiveGroup(click.Group):
             _fail(str(error), EXIT_USER_ERROR)
         except sqlite3.Error as error:
             _fail(f"database error: {error}", EXIT_USER_ERROR)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+        except (click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except Exception as error:  # noqa: BLE001 - the promise is: never a traceback
             if type(error).__module__.startswith("psycopg"):

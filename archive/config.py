@@ -129,11 +129,11 @@ class Settings:
                 environ, "ARCHIVE_MEDIA_GC_GRACE_HOURS", DEFAULT_MEDIA_GC_GRACE_HOURS, minimum=1
             ),
         )
-        settings.zone  # validates the time zone
+        settings.zone  # noqa: B018 - validates the time zone
         if settings.s3_endpoint_url and not settings.s3_bucket:
             raise ConfigurationError("ARCHIVE_S3_ENDPOINT_URL is set but ARCHIVE_S3_BUCKET is not.")
         if database_url:
-            settings.postgres  # validates the URL
+            settings.postgres  # noqa: B018 - validates the URL
         return settings
 
     @property

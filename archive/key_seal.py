@@ -10,6 +10,7 @@ anew, or one that belongs to another archive, is refused too. Nothing in it is s
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from uuid import uuid5
 
 from domain import actor as actors
@@ -22,6 +23,9 @@ SEAL_ID = uuid5(_NAMESPACE, "key table seal")
 
 class KeyTableSeal(ArchiveAggregate):
     """Which key table the archive's events are sealed under."""
+
+    if TYPE_CHECKING:  # state, for the type checker only (see domain.indexes.SlugIndex)
+        fingerprint: str
 
     class Sealed(ArchiveAggregate.Created):
         fingerprint: str

@@ -79,7 +79,7 @@ def _owner(topic: str) -> type | None:
         module, _, qualname = topic.partition(":")
         try:
             owner = resolve_topic(f"{module}:{qualname.rpartition('.')[0]}")
-        except Exception:  # a topic this code does not know
+        except Exception:  # noqa: BLE001 - a topic this code does not know
             owner = None
         _owners[topic] = owner if isinstance(owner, type) else None
     return _owners[topic]

@@ -7,6 +7,7 @@ Pillow). Nothing here touches a file, a bucket or an image library.
 from __future__ import annotations
 
 import abc
+import builtins
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -67,7 +68,7 @@ class MediaStore(abc.ABC):
         """Return the keys that start with ``prefix``, sorted."""
 
     @abc.abstractmethod
-    def stored_objects(self, prefix: str = "") -> list[StoredObject]:
+    def stored_objects(self, prefix: str = "") -> builtins.list[StoredObject]:
         """Like :meth:`list`, with when each object was last written."""
 
     def delete_prefix(self, prefix: str) -> None:
@@ -75,7 +76,7 @@ class MediaStore(abc.ABC):
         for key in self.list(prefix):
             self.delete(key)
 
-    def abandoned_writes(self, *, thorough: bool = False, written_before: datetime | None = None) -> list[str]:
+    def abandoned_writes(self, *, thorough: bool = False, written_before: datetime | None = None) -> builtins.list[str]:
         """Partial objects that writes killed midway left behind, by name; never a write still
         in progress. A quick look checks where the store writes them; a ``thorough`` one every
         folder. With ``written_before``, only those last written before that moment. A store
@@ -163,5 +164,5 @@ class InMemoryMediaStore(MediaStore):
         self._check()
         return sorted(key for key in self.objects if key.startswith(prefix))
 
-    def stored_objects(self, prefix: str = "") -> list[StoredObject]:
+    def stored_objects(self, prefix: str = "") -> builtins.list[StoredObject]:
         return [StoredObject(key, self.written[key]) for key in self.list(prefix)]

@@ -72,7 +72,7 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
             return saved[aggregate_id]
         for table in (self._items, self._contributors, self._exhibitions):
             if aggregate_id in table:
-                return table[aggregate_id].version  # type: ignore[no-any-return]
+                return table[aggregate_id].version
         return None
 
     def write_read_models(self, changes: RowChanges) -> None:

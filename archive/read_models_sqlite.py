@@ -45,7 +45,8 @@ class SQLiteReadModelRecorder(SQLReadModels, SQLiteApplicationRecorder):
 
                 def fetch_max() -> int | None:
                     c.execute(self.select_max_notification_id_statement)
-                    return c.fetchone()[0]
+                    latest: int | None = c.fetchone()[0]
+                    return latest
 
                 self.read_model_sql.rebuild(c.execute, fetch_max, changes, position)
         except StaleRebuild:

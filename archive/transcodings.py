@@ -82,7 +82,7 @@ class ConsentAsDict(Transcoding):
 
     def decode(self, data: dict[str, Any]) -> Consent:
         return Consent(
-            scopes=frozenset(data["scopes"]),  # type: ignore[arg-type]
+            scopes=frozenset(data["scopes"]),
             attribution=data["attribution"],
             text_version=data["text_version"],
             recorded_by=data["recorded_by"],

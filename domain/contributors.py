@@ -7,9 +7,10 @@ the contributor, so that shredding the contributor's key removes them everywhere
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain import actor as actors
@@ -110,7 +111,13 @@ class Contributor(ArchiveAggregate):
             contributor.erased_at = self.timestamp
 
     # State (see domain.items on why these are not annotations): profile, consent_code_hash,
-    # receipt_log (oldest first), erased_at.
+    # receipt_log (oldest first), erased_at. The type checker reads them from this block,
+    # which never runs.
+    if TYPE_CHECKING:
+        profile: Personal
+        consent_code_hash: str | None
+        receipt_log: Sequence[dict[str, Any]]
+        erased_at: datetime | None
     receipt_log = ()
     erased_at = None
 

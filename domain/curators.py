@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from uuid import UUID, uuid5
 
 from domain import actor as actors
@@ -30,6 +31,14 @@ def check_username(username: str) -> str:
 
 class Curator(ArchiveAggregate):
     """A person who records and arranges the archive."""
+
+    # State set by the events below, for the type checker only (annotations that run would
+    # become fields of the created event).
+    if TYPE_CHECKING:
+        username: str
+        display_name: str
+        password_hash: str
+        active: bool
 
     class Created(ArchiveAggregate.Created):
         username: str
@@ -82,6 +91,14 @@ class ApiToken(ArchiveAggregate):
     Its id (derived from the hash) names it in listings and revocation, so the plaintext,
     shown once, is never needed again. It may expire, and it records the last day it was used.
     """
+
+    # State set by the events below, for the type checker only (see Curator).
+    if TYPE_CHECKING:
+        username: str
+        label: str
+        expires_at: datetime | None
+        revoked: bool
+        last_used: date | None
 
     class Issued(ArchiveAggregate.Created):
         username: str

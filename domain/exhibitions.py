@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
-from typing import Any, Protocol
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from uuid import UUID
 
 from domain import actor as actors
@@ -154,6 +154,15 @@ class Exhibition(ArchiveAggregate):
         def apply(self, exhibition: Exhibition) -> None:
             exhibition.is_published = False
 
+    # State set by the events above, for the type checker only (annotations that run would
+    # become fields of the created event).
+    if TYPE_CHECKING:
+        slug: str
+        details: dict[str, Any]
+        placements: list[Placement]
+        is_published: bool
+        published_at: datetime | None
+
     @classmethod
     def create(cls, *, slug: str, details: dict[str, Any], actor: str) -> Exhibition:
         """Create an unpublished exhibition; it needs a title in at least one language."""
@@ -172,7 +181,7 @@ class Exhibition(ArchiveAggregate):
 
     @property
     def titles(self) -> dict[str, str]:
-        return self.field("titles")
+        return cast("dict[str, str]", self.field("titles"))
 
     @property
     def item_ids(self) -> list[UUID]:

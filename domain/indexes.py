@@ -6,6 +6,7 @@ so creating a second one with the same key conflicts on save.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain import actor as actors
@@ -17,6 +18,12 @@ _NAMESPACE = uuid5(NAMESPACE_URL, "https://archive.invalid/testimony-archive")
 
 class SlugIndex(ArchiveAggregate):
     """Maps an exhibition's slug to its id."""
+
+    # State set by the events below, for the type checker only (annotations that run would
+    # become fields of the created event).
+    if TYPE_CHECKING:
+        slug: str
+        exhibition_id: UUID
 
     class Created(ArchiveAggregate.Created):
         slug: str
@@ -43,6 +50,10 @@ class SlugIndex(ArchiveAggregate):
 
 class ConsentCodeIndex(ArchiveAggregate):
     """Maps the hash of a consent code to its contributor, until the code is retired."""
+
+    if TYPE_CHECKING:  # state, for the type checker only (see SlugIndex)
+        contributor_id: UUID
+        retired: bool
 
     class Created(ArchiveAggregate.Created):
         contributor_id: UUID
@@ -76,6 +87,9 @@ class ConsentCodeIndex(ArchiveAggregate):
 class Catalogue(ArchiveAggregate):
     """The list of all exhibitions, in the order they were created."""
 
+    if TYPE_CHECKING:  # state, for the type checker only (see SlugIndex)
+        exhibition_ids: list[UUID]
+
     class Created(ArchiveAggregate.Created):
         def apply(self, catalogue: Catalogue) -> None:
             catalogue.exhibition_ids = []
@@ -102,6 +116,10 @@ class Catalogue(ArchiveAggregate):
 
 class ContributorItems(ArchiveAggregate):
     """The items recorded for one contributor, in order: what their consent code reaches."""
+
+    if TYPE_CHECKING:  # state, for the type checker only (see SlugIndex)
+        contributor_id: UUID
+        item_ids: list[UUID]
 
     class Created(ArchiveAggregate.Created):
         contributor_id: UUID

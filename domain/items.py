@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 from uuid import UUID
 
 from domain import actor as actors
@@ -195,7 +195,19 @@ class Item(ArchiveAggregate):
     # redactions (the spans curators redacted, each a Personal string); contributors_choice and
     # contributors_choice_at (the consent as the contributor last left it, by their own change
     # or one a curator confirmed with them, and when; None if never).
-    # No annotations: they would become fields of the created event.
+    # No annotations at run time: they would become fields of the created event. The type
+    # checker reads them from this block, which never runs.
+    if TYPE_CHECKING:
+        contributor_id: UUID
+        details: Personal
+        images: dict[str, Personal]
+        consent: Consent | None
+        withdrawn_at: datetime | None
+        withdrawn_by: str | None
+        consent_request: dict[str, Any] | None
+        redactions: tuple[Personal, ...]
+        contributors_choice: Consent | None
+        contributors_choice_at: datetime | None
     consent_request = None
     redactions = ()
     contributors_choice = None
@@ -383,7 +395,7 @@ class Artwork(Item):
 
     @property
     def title(self) -> dict[str, str]:
-        return self.detail("title", {})
+        return cast("dict[str, str]", self.detail("title", {}))
 
 
 class Testimony(Item):
@@ -393,4 +405,4 @@ class Testimony(Item):
 
     @property
     def title(self) -> dict[str, str]:
-        return self.detail("title", {})
+        return cast("dict[str, str]", self.detail("title", {}))

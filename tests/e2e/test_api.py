@@ -17,7 +17,7 @@ from uuid import UUID, uuid4
 import pytest
 from flask.testing import FlaskClient
 
-from archive import access, application, search_queries
+from archive import access, search_queries
 from archive.application import ExhibitionArchive
 from archive.bootstrap import open_search_index
 from archive.config import Settings

@@ -6,7 +6,7 @@ after midnight in Almaty (the archive's zone here), and just before and just aft
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest

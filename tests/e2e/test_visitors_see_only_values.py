@@ -20,7 +20,6 @@ import dataclasses
 import types
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timezone
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 

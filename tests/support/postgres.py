@@ -298,7 +298,7 @@ class PostgresServer:
             if result.returncode != 0:
                 raise PostgresUnavailable(
                     f"could not create the {SYSTEM_USER!r} system user: {_one_line(result.stderr)}"
-                )
+                ) from None
         runuser = shutil.which("runuser", path=_SBIN_PATH)
         if runuser is not None:
             return [runuser, "-u", SYSTEM_USER, "--"]

@@ -171,7 +171,7 @@ def _new_item_images(item_id: UUID) -> str | None:
             continue
         data = upload.read()
         _, error = _attempt(
-            lambda: archive().upload_image(
+            lambda data=data, n=n: archive().upload_image(
                 item_id, data, actor=current_user.actor, alt_text=multilingual(request.form, f"alt_{n}"),
                 caption=multilingual(request.form, f"caption_{n}"),
             )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 
 SNIPPET_SURROUND = 60  # characters shown before a match
 SNIPPET_CHARS = 240  # characters of one fragment
@@ -38,7 +39,7 @@ class Snippets:
             terms = self._terms.get(field, frozenset()) if text else frozenset()
             if not text or not terms:
                 continue
-            if snippet := marked_fragments(text, terms, lambda word, field=field: self._analyse(field, word)):
+            if snippet := marked_fragments(text, terms, partial(self._analyse, field)):
                 snippets[field] = snippet
         return snippets
 

@@ -10,6 +10,6 @@ from archive.search.whoosh.index import (
     WhooshSearchIndex,
     build_schema,
 )
-from archive.search.whoosh.parse import MAX_QUERY_CHARS
+from archive.search import MAX_QUERY_CHARS
 
 __all__ = ["MAX_QUERY_CHARS", "IndexLocked", "IndexReadOnly", "WhooshSearchIndex", "build_schema"]

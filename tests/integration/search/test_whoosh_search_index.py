@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archive.search import MAX_PAGE_SIZE, Notice, SearchDocument, SearchQuery
-from archive.search.whoosh import MAX_QUERY_CHARS, IndexLocked, IndexReadOnly, WhooshSearchIndex
+from archive.search.whoosh import IndexLocked, IndexReadOnly, WhooshSearchIndex
 
 
 def _doc(doc_id: str, version: int = 1, **fields) -> SearchDocument:
