@@ -86,10 +86,11 @@ class ReadModelSQL:
             f"CREATE INDEX IF NOT EXISTS {self.items}_by_update ON {self.items} (updated_at)",
             # The consent overview lists the few items with a pending request on every visit.
             f"CREATE INDEX IF NOT EXISTS {self.items}_with_request ON {self.items} (item_id) WHERE request IS NOT NULL",
-            # The consent overview counts the items hidden on a day (and filters them by kind and
-            # status) from this index alone, at any size of archive.
+            # The consent overview counts and pages the items hidden on a day (filtered by kind
+            # and status) from this index alone: it holds every column its expression and those
+            # filters read, so SQLite reads no item row but the page's.
             (f"CREATE INDEX IF NOT EXISTS {self.items}_online_through ON {self.items} "
-             f"({self.online_through}, kind, withdrawn, has_consent, expires_on)"),
+             f"({self.online_through}, kind, withdrawn, has_consent, expires_on, scopes)"),
             f"CREATE TABLE IF NOT EXISTS {self.contributors} ({seq_definition}"
             f"contributor_id TEXT PRIMARY KEY, registered_at TEXT NOT NULL, names {blob} NOT NULL, "
             "erased INTEGER NOT NULL, version INTEGER NOT NULL, item_count INTEGER NOT NULL)",
@@ -222,10 +223,17 @@ class ReadModelSQL:
                     by_update: bool) -> tuple[str, list[Any]]:
         clause, params = item_where(where, self.param, self.works, self.online_through)
         direction = "DESC" if newest_first else "ASC"
-        seq = self.sorted_seq if where.hidden_on is not None or where.requests_only else self.seq
-        order = f"updated_at {direction}, {seq} {direction}" if by_update else f"{seq} {direction}"
-        sql = f"SELECT * FROM {self.items}{clause} ORDER BY {order} LIMIT {self.param} OFFSET {self.param}"
-        return sql, [*params, limit, offset]
+        p, seq = self.param, self.seq
+
+        def order(by: str) -> str:
+            return f"updated_at {direction}, {by} {direction}" if by_update else f"{by} {direction}"
+
+        if where.hidden_on is None and not where.requests_only:
+            return f"SELECT * FROM {self.items}{clause} ORDER BY {order(seq)} LIMIT {p} OFFSET {p}", [*params, limit, offset]
+        # A selective filter with its own index: the page's ids come sorted from that index
+        # alone (deep pages skip ids, not whole rows), then only the page's rows are read.
+        ids = f"SELECT {seq} FROM {self.items}{clause} ORDER BY {order(self.sorted_seq)} LIMIT {p} OFFSET {p}"
+        return f"SELECT * FROM {self.items} WHERE {seq} IN ({ids}) ORDER BY {order(seq)}", [*params, limit, offset]
 
     def count_items_query(self, where: ItemFilter) -> tuple[str, list[Any]]:
         clause, params = item_where(where, self.param, self.works, self.online_through)

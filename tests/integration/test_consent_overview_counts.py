@@ -111,7 +111,8 @@ def test_a_store_from_before_the_index_gets_it_on_open(storage: Storage):
 
 
 def test_the_consent_overview_reads_its_counts_and_requests_from_indexes(tmp_path):
-    """Counting hidden items, and listing the few pending requests, never walk every item row."""
+    """Counting and paging hidden items, and listing the few pending requests, never walk every
+    item row: the matching ids come from an index alone (then only the page's rows are read)."""
     storage = Storage("sqlite", Settings(data_dir=tmp_path / "var"))
     app = storage.open()
     try:
@@ -119,15 +120,17 @@ def test_the_consent_overview_reads_its_counts_and_requests_from_indexes(tmp_pat
             _items(app)
         sql = app.read_models.read_model_sql  # type: ignore[attr-defined]
         day = app.today()
+        hidden = "COVERING INDEX read_items_online_through"
         queries = [
-            sql.count_items_query(ItemFilter(hidden_on=day)),
-            sql.count_items_query(ItemFilter(hidden_on=day, kind="artwork", status=ConsentStatus.EXPIRED, on=day)),
-            sql.items_query(ItemFilter(hidden_on=day, status=ConsentStatus.EXPIRED, on=day), 0, 50, False, False),
-            sql.items_query(ItemFilter(requests_only=True), 0, 50, False, False),
+            (sql.count_items_query(ItemFilter(hidden_on=day)), hidden),
+            (sql.count_items_query(ItemFilter(hidden_on=day, kind="artwork", status=ConsentStatus.EXPIRED, on=day)), hidden),
+            (sql.items_query(ItemFilter(hidden_on=day), 10_000, 50, False, False), hidden),
+            (sql.items_query(ItemFilter(hidden_on=day, status=ConsentStatus.EXPIRED, on=day), 0, 50, False, False), hidden),
+            (sql.items_query(ItemFilter(requests_only=True), 0, 50, False, False), "INDEX read_items_with_request"),
         ]
         with sqlite3.connect(storage.settings.data_dir / EVENTS_FILE) as db:
-            for query, params in queries:
+            for (query, params), index in queries:
                 plan = " / ".join(row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {query}", params))
-                assert not re.search(r"SCAN read_items(?! USING)", plan) and "INDEX" in plan, (query, plan)
+                assert not re.search(r"SCAN read_items(?! USING)", plan) and index in plan, (query, plan)
     finally:
         app.close()
