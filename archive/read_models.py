@@ -424,13 +424,25 @@ class ReadModelStore(Protocol):
 # -- shared by the SQL adapters ------------------------------------------------------------------
 
 
-def hidden_clause(day: date, param: str) -> tuple[str, list[Any]]:
-    """SQL (and its parameters) for "visitors cannot see it online on ``day``"."""
+def online_through(find: str) -> str:
+    """SQL for the last day an item can be seen online as its row stands: '' (before every day)
+    when it never can (withdrawn, no consent, or no consent to publish online), its consent's
+    expiry day, or '9999-12-31' when that never runs out. Visitors cannot see it online on a day
+    exactly when this is before that day (ISO days compare as text), so the value holds a day
+    bound, never a flag that would go stale at midnight. It is a function of the row alone: the
+    SQL adapters index it (the consent overview counts from that index) and every writer, of any
+    release, keeps it exact. ``find`` is the dialect's ``instr``/``strpos``; the query must spell
+    the expression exactly as the index does."""
     return (
-        "(withdrawn = 1 OR has_consent = 0 OR (expires_on IS NOT NULL AND expires_on < "
-        f"{param}) OR scopes NOT LIKE {param})",
-        [day.isoformat(), f"%{Scope.PUBLISH_ONLINE.value}%"],
+        f"(CASE WHEN withdrawn = 1 OR has_consent = 0 OR {find}(',' || scopes || ',', "
+        f"',{Scope.PUBLISH_ONLINE.value},') = 0 THEN '' ELSE COALESCE(expires_on, '9999-12-31') END)"
     )
+
+
+def hidden_clause(day: date, param: str, through: str) -> tuple[str, list[Any]]:
+    """SQL (and its parameters) for "visitors cannot see it online on ``day``", given the
+    dialect's :func:`online_through` expression ``through``."""
+    return f"{through} < {param}", [day.isoformat()]
 
 
 def shown_clause(scopes: Sequence[Scope], day: date, param: str) -> tuple[str, list[Any]]:
@@ -458,8 +470,9 @@ def status_clause(status: ConsentStatus, day: date, param: str) -> tuple[str, li
     ]
 
 
-def item_where(where: ItemFilter, param: str, works_table: str) -> tuple[str, list[Any]]:
-    """The WHERE clause (possibly empty) and parameters of an item filter."""
+def item_where(where: ItemFilter, param: str, works_table: str, through: str) -> tuple[str, list[Any]]:
+    """The WHERE clause (possibly empty) and parameters of an item filter (``through``: the
+    dialect's :func:`online_through` expression)."""
     clauses: list[str] = []
     params: list[Any] = []
     if where.contributor_id is not None:
@@ -474,7 +487,7 @@ def item_where(where: ItemFilter, param: str, works_table: str) -> tuple[str, li
         clauses.append(clause)
         params.extend(more)
     if where.hidden_on is not None:
-        clause, more = hidden_clause(where.hidden_on, param)
+        clause, more = hidden_clause(where.hidden_on, param, through)
         clauses.append(clause)
         params.extend(more)
     if where.requests_only:

@@ -23,7 +23,7 @@ class PostgresReadModelRecorder(SQLReadModels, PostgresApplicationRecorder):
         super().__init__(datastore, events_table_name=events_table_name)
         assert not datastore.enable_db_functions, "the database function would bypass _insert_events"
         self.read_model_sql = ReadModelSQL(
-            param="%s", blob="BYTEA", seq="seq", seq_definition="seq BIGSERIAL, ", greatest="GREATEST", prefix=""
+            param="%s", blob="BYTEA", seq="seq", seq_definition="seq BIGSERIAL, ", greatest="GREATEST", find="strpos", prefix=""
         )
         self.sql_create_statements.extend(SQL(s) for s in self.read_model_sql.create_statements)  # type: ignore[misc]
 

@@ -17,7 +17,7 @@ class SQLiteReadModelRecorder(SQLReadModels, SQLiteApplicationRecorder):
     """The application recorder, writing read-model rows with the events they come from."""
 
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
-        self.read_model_sql = ReadModelSQL(param="?", blob="BLOB", seq="rowid", seq_definition="", greatest="MAX")
+        self.read_model_sql = ReadModelSQL(param="?", blob="BLOB", seq="rowid", seq_definition="", greatest="MAX", find="instr")
         super().__init__(datastore, events_table_name)
 
     def construct_create_table_statements(self) -> list[str]:

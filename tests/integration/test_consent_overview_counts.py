@@ -1,0 +1,136 @@
+"""The consent overview counts the items visitors cannot see online from an index of the day
+each item stops being visible: exact on the day, in the archive's zone, on every backend."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+import psycopg
+import pytest
+
+from archive.application import ExhibitionArchive
+from archive.bootstrap import EVENTS_FILE
+from archive.config import Settings
+from archive.read_models import ItemFilter
+from domain import clock
+from domain.consent import ConsentStatus
+from tests.conftest import CURATOR, Storage
+
+ONLINE = ["exhibit", "publish_online"]
+INDEX = "read_items_online_through"
+#: 23:30 on 1 March in Almaty, then 00:30 on 2 March there (still 1 March in UTC).
+BEFORE_MIDNIGHT = datetime(2026, 3, 1, 18, 30, tzinfo=UTC)
+AFTER_MIDNIGHT = datetime(2026, 3, 1, 19, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def almaty(storage: Storage) -> Storage:
+    """The backend under test, with Almaty's calendar days."""
+    return replace(storage, settings=replace(storage.settings, timezone="Asia/Almaty"))
+
+
+def _items(app: ExhibitionArchive) -> dict[str, object]:
+    """One item in each consent state; ``last_day``'s consent runs out after 1 March."""
+    person = app.register_contributor(name="Counted Person", actor=CURATOR)
+    ids = {}
+    for name in ("last_day", "open_ended", "exhibit_only", "unrecorded", "withdrawn"):
+        ids[name] = app.record_artwork(contributor_id=person, actor=CURATOR, title={"en": name})
+    app.record_consent(ids["last_day"], actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1",
+                       expires_on=date(2026, 3, 1))
+    app.record_consent(ids["open_ended"], actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    app.record_consent(ids["exhibit_only"], actor=CURATOR, scopes=["exhibit"], attribution="named", text_version="v1")
+    app.record_consent(ids["withdrawn"], actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    app.withdraw(ids["withdrawn"], actor=CURATOR)
+    return ids
+
+
+def _hidden(app: ExhibitionArchive, **more: object) -> tuple[int, list[object]]:
+    page = app.item_summaries(ItemFilter(hidden_on=app.today(), **more))  # type: ignore[arg-type]
+    return page.total, [summary.id for summary in page.rows]
+
+
+def test_the_hidden_count_turns_at_midnight_in_the_archives_zone(almaty: Storage):
+    with clock.fixed_at(BEFORE_MIDNIGHT):
+        app = almaty.open()
+    try:
+        with clock.fixed_at(BEFORE_MIDNIGHT):
+            ids = _items(app)
+            assert app.today() == date(2026, 3, 1)
+            assert _hidden(app) == (3, [ids["exhibit_only"], ids["unrecorded"], ids["withdrawn"]])
+            assert _hidden(app, status=ConsentStatus.EXPIRED, on=app.today()) == (0, [])
+        with clock.fixed_at(AFTER_MIDNIGHT):
+            assert app.today() == date(2026, 3, 2)
+            assert _hidden(app) == (4, [ids["last_day"], ids["exhibit_only"], ids["unrecorded"], ids["withdrawn"]])
+            assert _hidden(app, status=ConsentStatus.EXPIRED, on=app.today()) == (1, [ids["last_day"]])
+            assert _hidden(app, status=ConsentStatus.WITHDRAWN, on=app.today()) == (1, [ids["withdrawn"]])
+            assert _hidden(app, kind="testimony") == (0, [])
+            for summary in app.item_summaries().rows:
+                hidden = summary.id in _hidden(app)[1]
+                assert hidden == (app.get_item(summary.id).status(app.today()) is not ConsentStatus.GIVEN
+                                  or summary.id == ids["exhibit_only"])
+    finally:
+        app.close()
+
+
+def _drop_index(storage: Storage) -> None:
+    """Drop the index, as in a store written by a release from before it."""
+    if storage.server is None:
+        with sqlite3.connect(storage.settings.data_dir / EVENTS_FILE) as db:
+            db.execute(f"DROP INDEX {INDEX}")
+        return
+    with psycopg.connect(storage.settings.postgres.url) as db:
+        db.execute(f"DROP INDEX {INDEX}")
+
+
+def _has_index(storage: Storage) -> bool:
+    if storage.server is None:
+        with sqlite3.connect(storage.settings.data_dir / EVENTS_FILE) as db:
+            return bool(db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (INDEX,)).fetchall())
+    with psycopg.connect(storage.settings.postgres.url) as db:
+        return bool(db.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", (INDEX,)).fetchall())
+
+
+def test_a_store_from_before_the_index_gets_it_on_open(storage: Storage):
+    with clock.fixed_at(AFTER_MIDNIGHT):
+        app = storage.open()
+        try:
+            _items(app)
+            counted = _hidden(app)
+        finally:
+            app.close()
+        _drop_index(storage)
+        reopened = storage.open()
+        try:
+            assert _has_index(storage)
+            assert _hidden(reopened) == counted and counted[0] == 3
+        finally:
+            reopened.close()
+
+
+def test_the_consent_overview_reads_its_counts_and_requests_from_indexes(tmp_path):
+    """Counting and paging hidden items, and listing the few pending requests, never walk every
+    item row: the matching ids come from an index alone (then only the page's rows are read)."""
+    storage = Storage("sqlite", Settings(data_dir=tmp_path / "var"))
+    app = storage.open()
+    try:
+        with clock.fixed_at(AFTER_MIDNIGHT):
+            _items(app)
+        sql = app.read_models.read_model_sql  # type: ignore[attr-defined]
+        day = app.today()
+        hidden = "COVERING INDEX read_items_online_through"
+        queries = [
+            (sql.count_items_query(ItemFilter(hidden_on=day)), hidden),
+            (sql.count_items_query(ItemFilter(hidden_on=day, kind="artwork", status=ConsentStatus.EXPIRED, on=day)), hidden),
+            (sql.items_query(ItemFilter(hidden_on=day), 10_000, 50, False, False), hidden),
+            (sql.items_query(ItemFilter(hidden_on=day, status=ConsentStatus.EXPIRED, on=day), 0, 50, False, False), hidden),
+            (sql.items_query(ItemFilter(requests_only=True), 0, 50, False, False), "INDEX read_items_with_request"),
+        ]
+        with sqlite3.connect(storage.settings.data_dir / EVENTS_FILE) as db:
+            for (query, params), index in queries:
+                plan = " / ".join(row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {query}", params))
+                assert not re.search(r"SCAN read_items(?! USING)", plan) and index in plan, (query, plan)
+    finally:
+        app.close()
