@@ -33,7 +33,7 @@ from archive.visibility import (
     visible_exhibition,
 )
 from domain.contributors import Contributor
-from domain.exhibitions import Exhibition
+from domain.exhibitions import Exhibition, revealed
 from domain.items import Item
 
 
@@ -259,14 +259,20 @@ def exhibition_timeline(archive: ExhibitionArchive, slug: str, on: date | None =
     exhibition = archive.get_exhibition(view.id)
     own: dict[int, tuple[dict[str, str], tuple[str, ...]]] = {}
     hung = list(exhibition.item_ids)  # every work ever hung: a past title may name its contributor
-    for event in archive.events.get(exhibition.id):
+    events = list(archive.events.get(exhibition.id))
+    # Texts that named someone who erased their details are never shown (archive.exhibition_erasure).
+    withheld = {v for e in events if isinstance(e, Exhibition.NamesWithheld) for v in e.versions}
+    for event in events:
         if isinstance(event, Exhibition.WorkAdded):
             hung.append(event.placement.item_id)
+        titles = {} if event.originator_version in withheld else None
         if isinstance(event, Exhibition.Created):
-            own[event.originator_version] = (dict(event.details.get("titles") or {}), ())
-        elif isinstance(event, Exhibition.Revised):
             own[event.originator_version] = (
-                dict(event.changes.get("titles") or {}),
+                titles if titles is not None else dict(revealed(event.details.get("titles")) or {}), ()
+            )
+        elif isinstance(event, (Exhibition.Revised, Exhibition.NamesWithheld)):
+            own[event.originator_version] = (
+                titles if titles is not None else dict(revealed(event.changes.get("titles")) or {}),
                 tuple(sorted(event.changes)),
             )
     names = works_name_filter(works.of(list(dict.fromkeys(hung))).values(), on)

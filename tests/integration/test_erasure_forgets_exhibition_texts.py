@@ -100,6 +100,8 @@ def test_after_erasure_visitors_never_read_her_name_again_even_after_a_rebuild(s
             entries = reopened.history(ids["show"])
             assert not [e for e in entries for w in (GIVEN, FAMILY, PSEUDONYM) if w in e.summary]
             assert "names withheld" in [e.what for e in entries]
+            timeline = public.exhibition_timeline(reopened, "letters", TODAY)
+            assert not [e for e in timeline.entries for t in e.titles.values() for w in (GIVEN, FAMILY) if w in t]
             # As it stood before the erasure: the versions that named her are withheld.
             past = public.published_exhibition_as_of(reopened, "letters", DAY_BEFORE, TODAY).then
             shown = " ".join(t for name in ("titles", "venue", "statement") for t in getattr(past, name).values())
