@@ -128,7 +128,7 @@ def stored_summaries(
         _depend_on_works(archive, [row.exhibition_id for row, _ in rows])
     summaries = []
     for row, texts in rows:
-        stored = json.loads(texts) if texts is not None else None
+        stored = archive.open_visitor_texts(texts) if texts is not None else None
         if stored is None or not _exact(texts, on):
             exhibition = archive.get_exhibition(row.exhibition_id)
             summary = exhibition_summary(exhibition, Works(archive).of(exhibition.item_ids), on)
