@@ -14,6 +14,7 @@ from archive import public
 from archive.application import ExhibitionArchive
 from archive.name_filter import OMITTED
 from domain import clock
+from domain.exhibitions import Exhibition
 from tests.conftest import CURATOR, Storage, files_containing
 
 GIVEN, FAMILY, PSEUDONYM = "Ysoldavirnetta", "Qorvathenko", "Vexmaraquill"
@@ -43,7 +44,7 @@ def _exhibition_naming_her(app: ExhibitionArchive) -> dict[str, UUID]:
     app.add_to_exhibition(show, quilt, actor=CURATOR, wall_text={"en": "A quilt."})
     app.add_to_exhibition(show, lamp, actor=CURATOR, wall_text={"en": f"Lit for {NAME}."})
     app.publish_exhibition(show, actor=CURATOR)
-    return {"her": her, "quilt": quilt, "lamp": lamp, "show": show}
+    return {"her": her, "other": other, "quilt": quilt, "lamp": lamp, "show": show}
 
 
 def _needles() -> list[bytes]:
@@ -109,3 +110,44 @@ def test_after_erasure_visitors_never_read_her_name_again_even_after_a_rebuild(s
             assert not [w for w in (GIVEN, FAMILY, PSEUDONYM) if w in shown]
     finally:
         reopened.close()
+
+
+class ProcessDied(Exception):
+    pass
+
+
+def test_an_erasure_interrupted_before_the_shred_forgets_the_texts_when_the_archive_is_next_opened(
+    storage: Storage,
+):
+    dying = storage.open()
+    with clock.fixed_at(NOON):
+        ids = _exhibition_naming_her(dying)
+
+        def killed(*subjects: object, **kwargs: object) -> None:
+            raise ProcessDied()
+
+        dying.keys.shred = killed  # type: ignore[method-assign]
+        try:
+            try:
+                dying.withdraw_everything(ids["her"])
+            except ProcessDied:
+                pass
+            else:
+                raise AssertionError("the shred was reached")
+        finally:
+            del dying.keys.shred
+    [withheld] = [e for e in dying.events.get(ids["show"]) if isinstance(e, Exhibition.NamesWithheld)]
+    new_key = dying.get_exhibition(ids["show"]).texts_key
+    assert len(withheld.shredded) == 2, "the first two versions named her (the third only set the city)"
+    assert all(dying.keys.exists(key) for key in withheld.shredded), "saved, not yet shredded"
+    dying.close()
+
+    reopened = storage.open()  # a web worker, the follower, any command
+    try:
+        assert not [key for key in withheld.shredded if reopened.keys.exists(key)]
+        assert new_key is not None and reopened.keys.exists(new_key), "the new version stays readable"
+        assert reopened.get_exhibition(ids["show"]).field("venue") == {"en": f"{OMITTED} House"}
+    finally:
+        reopened.close()
+    files = storage.database_files()
+    assert [needle for needle in _needles() if files_containing(files, needle)] == []
