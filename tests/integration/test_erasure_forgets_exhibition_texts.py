@@ -15,6 +15,7 @@ from archive.application import ExhibitionArchive
 from archive.name_filter import OMITTED
 from domain import clock
 from domain.exhibitions import Exhibition
+from domain.indexes import Catalogue, SlugIndex
 from tests.conftest import CURATOR, Storage, files_containing
 
 GIVEN, FAMILY, PSEUDONYM = "Ysoldavirnetta", "Qorvathenko", "Vexmaraquill"
@@ -151,3 +152,33 @@ def test_an_erasure_interrupted_before_the_shred_forgets_the_texts_when_the_arch
         reopened.close()
     files = storage.database_files()
     assert [needle for needle in _needles() if files_containing(files, needle)] == []
+
+
+def test_an_exhibition_from_before_texts_keys_stops_showing_the_name_but_its_log_keeps_it(storage: Storage):
+    """What cannot be done: events written before texts keys hold the texts in clear, and the
+    log is append-only. What is done: every view withholds those versions, and the current
+    texts (and the read models) no longer hold the name. See docs/architecture.md."""
+    app = storage.open()
+    try:
+        with clock.fixed_at(datetime(2026, 2, 28, 12, tzinfo=timezone.utc)):
+            ids = _exhibition_naming_her(app)
+            # An exhibition as an older release wrote it: its texts in clear in its events.
+            old = Exhibition.create(slug="old-letters", details={"titles": {"en": f"Old letters of {GIVEN}"}},
+                                    actor=CURATOR)
+            old.add_work(app.get_item(ids["lamp"]), {"en": "A lamp."}, CURATOR)
+            old.publish(CURATOR)
+            index = SlugIndex.create(slug="old-letters", exhibition_id=old.id, actor=CURATOR)
+            catalogue = app.repository.get(Catalogue.ID)
+            catalogue.list_exhibition(old.id, CURATOR)
+            app.save(old, index, catalogue)
+        with clock.fixed_at(NOON):
+            app.withdraw_everything(ids["her"])
+            shown = public.published_exhibition(app, "old-letters", TODAY)
+            assert shown.titles == {"en": f"Old letters of {OMITTED}"}
+            past = public.published_exhibition_as_of(app, "old-letters", DAY_BEFORE, TODAY).then
+            assert past is not None and GIVEN not in " ".join(past.titles.values())
+            assert not [e for e in app.history(old.id) if GIVEN in e.summary]
+    finally:
+        app.close()
+    files = storage.database_files()
+    assert files_containing(files, GIVEN.encode()), "the old event still holds it: documented, not hidden"
