@@ -15,11 +15,11 @@ the texts in clear; they are withheld from every view but stay in the log.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 from domain.actor import SYSTEM
@@ -216,6 +216,9 @@ class Exhibition(ArchiveAggregate):
     # State added after the first events were stored, not dataclass fields: class defaults
     # for older snapshots (and replaced, never changed in place).
     #: field name (or a work's id, hex, for its wall text) -> the version that last wrote it
+    if TYPE_CHECKING:  # declared for the type checker only: dataclass fields would be required
+        text_versions: Mapping[str, int]
+        withheld_versions: Sequence[int]
     text_versions = MappingProxyType({})
     #: versions whose texts named someone who erased their details: never shown again
     withheld_versions = ()

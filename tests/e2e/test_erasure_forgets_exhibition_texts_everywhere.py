@@ -47,7 +47,7 @@ def _seen(visitor: Any, paths: list[str]) -> dict[str, str]:
     return seen
 
 
-def test_an_erased_name_written_in_exhibition_texts_is_gone_everywhere(deployment: Deployment):
+def test_an_erased_name_written_in_exhibition_texts_is_gone_everywhere(deployment: Deployment):  # noqa: F811
     d = deployment
     app = d.web_app()
     archive: ExhibitionArchive = app.extensions["archive"]

@@ -7,7 +7,7 @@ The contributor consented to be named, so while she did, the curators' texts nam
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from uuid import UUID
 
 from archive import public
@@ -21,7 +21,7 @@ from tests.conftest import CURATOR, Storage, files_containing
 GIVEN, FAMILY, PSEUDONYM = "Ysoldavirnetta", "Qorvathenko", "Vexmaraquill"
 NAME = f"{GIVEN} {FAMILY}"
 TODAY = date(2026, 3, 1)
-NOON = datetime(2026, 3, 1, 12, tzinfo=timezone.utc)
+NOON = datetime(2026, 3, 1, 12, tzinfo=UTC)
 DAY_BEFORE = date(2026, 2, 28)
 
 
@@ -78,7 +78,7 @@ def test_erasure_leaves_no_name_from_exhibition_texts_in_any_database_file(stora
 def test_after_erasure_visitors_never_read_her_name_again_even_after_a_rebuild(storage: Storage):
     app = storage.open()
     try:
-        with clock.fixed_at(datetime(2026, 2, 28, 12, tzinfo=timezone.utc)):
+        with clock.fixed_at(datetime(2026, 2, 28, 12, tzinfo=UTC)):
             ids = _exhibition_naming_her(app)
         with clock.fixed_at(NOON):
             app.withdraw_everything(ids["her"])
@@ -160,7 +160,7 @@ def test_an_exhibition_from_before_texts_keys_stops_showing_the_name_but_its_log
     texts (and the read models) no longer hold the name. See docs/architecture.md."""
     app = storage.open()
     try:
-        with clock.fixed_at(datetime(2026, 2, 28, 12, tzinfo=timezone.utc)):
+        with clock.fixed_at(datetime(2026, 2, 28, 12, tzinfo=UTC)):
             ids = _exhibition_naming_her(app)
             # An exhibition as an older release wrote it: its texts in clear in its events.
             old = Exhibition.create(slug="old-letters", details={"titles": {"en": f"Old letters of {GIVEN}"}},
