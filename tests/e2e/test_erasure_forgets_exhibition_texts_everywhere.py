@@ -87,6 +87,7 @@ def test_an_erased_name_written_in_exhibition_texts_is_gone_everywhere(deploymen
         after = _seen(visitor, paths)
         assert {path: _naming(text) for path, text in after.items() if _naming(text)} == {}
         assert "Almaty" in after[f"/exhibitions/{SLUG}?lang=en"], "the rest of the statement stays"
+        assert "Names were taken out of its texts" in after[f"/exhibitions/{SLUG}/history?lang=en"]
 
         # The follower catches up and purges: no database or index file holds her name.
         follower.catch_up()
