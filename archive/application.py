@@ -46,7 +46,7 @@ from domain.consent import Consent, parse_attribution, parse_scopes
 from domain.contributors import Contributor, contributor_profile
 from domain.curators import ApiToken
 from domain.errors import ConsentError, InvalidValue, ItemWithdrawn
-from domain.exhibitions import Exhibition, check_slug
+from domain.exhibitions import MULTILINGUAL_FIELDS, Exhibition, check_slug
 from domain.indexes import Catalogue, ConsentCodeIndex, ContributorItems, SlugIndex
 from domain.items import (
     Artwork,
@@ -838,6 +838,7 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
             _as_uuid(n.originator_id): n.topic != topics[-1]
             for n in self._notifications(topics, start=checked + 1, stop=end)
         }
+        subjects.update(dict.fromkeys(self._texts_keys_to_shred(checked + 1, end), False))
         pending = [subject for subject in subjects if self.keys.exists(subject)]
         if pending:
             # The media are only noted: a stalled storage must not hold up a process's start.
@@ -847,6 +848,23 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         if end > checked:
             self.keys.advance(WITHDRAWALS_CHECKED, end)
         return len(pending)
+
+    # -- exhibition texts keys (see archive.exhibition_erasure) -----------------------------
+
+    def new_texts_key(self) -> UUID:
+        """A new key for one version of an exhibition's own texts. Made directly, not
+        reserved: it never has events of its own, which reservations are settled by."""
+        key = uuid4()
+        self.keys.create(key)
+        return key
+
+    def _texts_keys_to_shred(self, start: int, stop: int) -> list[UUID]:
+        """The texts keys that ``NamesWithheld`` events between the positions list."""
+        return [
+            key
+            for n in self._notifications([get_topic(Exhibition.NamesWithheld)], start=start, stop=stop)
+            for key in self.mapper.to_domain_event(n).shredded
+        ]
 
     def shred_abandoned_reservations(self) -> int:
         """Shred the keys a process reserved and never used before it died; return how many.
@@ -917,7 +935,7 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         check_slug(slug)
         if self._find(SlugIndex, SlugIndex.id_for(slug)) is not None:
             raise InvalidValue("The slug %(slug)r is already used by another exhibition.", slug=slug)
-        exhibition = Exhibition.create(slug=slug, details=details, actor=actor)
+        exhibition = Exhibition.create(slug=slug, details=details, actor=actor, texts_key=self.new_texts_key())
         index = SlugIndex.create(slug=slug, exhibition_id=exhibition.id, actor=actor)
         catalogue = self._find(Catalogue, Catalogue.ID) or Catalogue.create(actor)
         catalogue.list_exhibition(exhibition.id, actor)
@@ -934,7 +952,7 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         """
         exhibition = self.get_exhibition(exhibition_id)
         self.check_based_on(exhibition, based_on)
-        exhibition.revise(changes, actor)
+        exhibition.revise(changes, actor, texts_key=self.new_texts_key() if set(changes) & set(MULTILINGUAL_FIELDS) else None)
         self._save(exhibition)
 
     def add_to_exhibition(
@@ -1028,13 +1046,17 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         """The exhibition as it stood at the end of ``day`` in the archive's time zone."""
         cutoff = clock.end_of_day(day, self.zone)
         exhibition: Exhibition | None = None
-        for event in self.events.get(exhibition_id):
+        events = list(self.events.get(exhibition_id))
+        for event in events:
             if event.timestamp >= cutoff:
                 break
             exhibition = event.mutate(exhibition)
         if exhibition is None:
             self.get_exhibition(exhibition_id)  # raises NotFound for an unknown id
             raise NotFound("The exhibition did not exist yet on %(day)s.", day=day.isoformat())
+        # Texts that named someone who later erased their details are withheld (see
+        # archive.exhibition_erasure), also from the days they were shown.
+        exhibition.forget_withheld(v for e in events if isinstance(e, Exhibition.NamesWithheld) for v in e.versions)
         return exhibition
 
     def history(self, aggregate_id: UUID) -> list[HistoryEntry]:

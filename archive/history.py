@@ -14,13 +14,15 @@ from typing import Any
 from domain import actor as actors
 from domain.consent import Consent
 from domain.contributors import Contributor
-from domain.exhibitions import Exhibition
+from domain.exhibitions import Exhibition, revealed
 from domain.indexes import Catalogue, ConsentCodeIndex, ContributorItems, SlugIndex
 from domain.items import Artwork, Testimony
 from domain.languages import pick
 from domain.personal import Personal
 
 WITHDRAWN_CONTENT = "(content removed: consent was withdrawn)"
+#: What an exhibition's history says of texts that named someone who erased their details.
+WITHHELD_NAMES = "(texts withheld: they named someone who erased their details)"
 
 
 @dataclass(frozen=True)
@@ -40,9 +42,13 @@ class HistoryEntry:
 
 def history_entries(events: Iterable[Any]) -> list[HistoryEntry]:
     """Describe each stored event of one aggregate, oldest first."""
+    events = list(events)
+    withheld = {v for e in events if isinstance(e, Exhibition.NamesWithheld) for v in e.versions}
     entries = []
     for event in events:
         what, summary = describe(event)
+        if event.originator_version in withheld and isinstance(event, Exhibition.Created):
+            summary = WITHHELD_NAMES
         entries.append(
             HistoryEntry(event.timestamp, event.originator_version, event.actor, what, summary)
         )
@@ -149,7 +155,8 @@ def describe(event: Any) -> tuple[str, str]:
 
 def _describe_exhibition_event(name: str, event: Any) -> tuple[str, str]:
     if name == "Created":
-        return "exhibition created", pick(event.details.get("titles") or {}, "en")
+        titles = revealed(event.details.get("titles"))
+        return "exhibition created", pick(titles, "en") if titles else WITHHELD_NAMES
     if name == "Revised":
         fields = ", ".join(k.replace("_", " ") for k in sorted(event.changes))
         return "exhibition revised", f"changed {fields}"
@@ -163,6 +170,8 @@ def _describe_exhibition_event(name: str, event: Any) -> tuple[str, str]:
     if name == "WallTextRevised":
         summary = WITHDRAWN_CONTENT if event.wall_text.redacted else f"for {str(event.item_id)[:8]}"
         return "wall text revised", summary
+    if name == "NamesWithheld":
+        return "names withheld", f"{len(event.versions)} earlier version(s) withheld at an {event.reason}"
     if name == "Published":
         return "published", "visible to visitors"
     if name == "Unpublished":

@@ -33,7 +33,7 @@ from archive.visibility import (
     visible_exhibition,
 )
 from domain.contributors import Contributor
-from domain.exhibitions import Exhibition
+from domain.exhibitions import Exhibition, revealed
 from domain.items import Item
 
 
@@ -128,7 +128,7 @@ def stored_summaries(
         _depend_on_works(archive, [row.exhibition_id for row, _ in rows])
     summaries = []
     for row, texts in rows:
-        stored = json.loads(texts) if texts is not None else None
+        stored = archive.open_visitor_texts(texts) if texts is not None else None
         if stored is None or not _exact(texts, on):
             exhibition = archive.get_exhibition(row.exhibition_id)
             summary = exhibition_summary(exhibition, Works(archive).of(exhibition.item_ids), on)
@@ -259,14 +259,20 @@ def exhibition_timeline(archive: ExhibitionArchive, slug: str, on: date | None =
     exhibition = archive.get_exhibition(view.id)
     own: dict[int, tuple[dict[str, str], tuple[str, ...]]] = {}
     hung = list(exhibition.item_ids)  # every work ever hung: a past title may name its contributor
-    for event in archive.events.get(exhibition.id):
+    events = list(archive.events.get(exhibition.id))
+    # Texts that named someone who erased their details are never shown (archive.exhibition_erasure).
+    withheld = {v for e in events if isinstance(e, Exhibition.NamesWithheld) for v in e.versions}
+    for event in events:
         if isinstance(event, Exhibition.WorkAdded):
             hung.append(event.placement.item_id)
+        titles: dict[str, str] | None = {} if event.originator_version in withheld else None
         if isinstance(event, Exhibition.Created):
-            own[event.originator_version] = (dict(event.details.get("titles") or {}), ())
-        elif isinstance(event, Exhibition.Revised):
             own[event.originator_version] = (
-                dict(event.changes.get("titles") or {}),
+                titles if titles is not None else dict(revealed(event.details.get("titles")) or {}), ()
+            )
+        elif isinstance(event, (Exhibition.Revised, Exhibition.NamesWithheld)):
+            own[event.originator_version] = (
+                titles if titles is not None else dict(revealed(event.changes.get("titles")) or {}),
                 tuple(sorted(event.changes)),
             )
     names = works_name_filter(works.of(list(dict.fromkeys(hung))).values(), on)

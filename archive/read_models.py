@@ -13,8 +13,10 @@ An exhibition's *visitor texts* (its titles, organiser, venue, city and statemen
 names any of its works withholds, as ``archive.visibility.exhibition_texts`` computes them) are
 kept beside its row while it is published, recomputed in the transaction of every event that
 can change them: its own, and any of an item it hangs or of that item's contributor. They hold
-no personal data (the names are removed), so they are stored in clear like the exhibition's own
-texts in its events.
+no personal data once the names are removed, but a named contributor's name stays in them (she
+consents to it) until she erases her details: so they are sealed, like the titles of the
+exhibition's row, under the key of the newest version of its own texts (``Exhibition.texts_key``,
+see ``archive.exhibition_erasure``), and shredding that key blanks old copies of the rows too.
 
 This module holds the row types, what one save changes (:func:`changes_for`), and the query
 port (:class:`ReadModelStore`) every adapter implements.
@@ -48,6 +50,8 @@ POSITION = "position"
 #: The key, in an exhibition's stored visitor texts, of the last day they stay exact
 #: (``visibility.texts_valid_through``; None: until the next event).
 VALID_THROUGH = "valid_through"
+#: The key, in an exhibition's stored visitor texts, of the texts themselves, sealed.
+SEALED = "sealed"
 
 Seal = Callable[[Any], bytes]
 Open = Callable[[bytes], Any]
@@ -158,7 +162,7 @@ def changes_for(aggregates: Iterable[Any], seal: Seal) -> RowChanges:
         elif isinstance(aggregate, ContributorItems):
             changes.item_counts[aggregate.contributor_id] = len(aggregate.item_ids)
         elif isinstance(aggregate, Exhibition):
-            changes.exhibitions.append(exhibition_row(aggregate))
+            changes.exhibitions.append(exhibition_row(aggregate, seal))
             changes.contents[aggregate.id] = list(aggregate.item_ids)
     return changes
 
@@ -200,11 +204,29 @@ def contributor_row(contributor: Contributor, seal: Seal) -> ContributorRow:
     )
 
 
-def exhibition_row(exhibition: Exhibition) -> ExhibitionRow:
+def sealed_texts_json(exhibition: Exhibition, value: Any, seal: Seal) -> str:
+    """``value`` (texts of the exhibition) as a row stores it: sealed under the exhibition's
+    newest texts key (``Exhibition.texts_key``), so that shredding the key at an erasure blanks
+    every copy, dead rows included; in clear for an exhibition from before texts keys."""
+    key = exhibition.texts_key
+    if key is None:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return seal(Personal.of(key, value)).decode()
+
+
+def opened_texts_json(stored: str, open_: Open) -> Any:
+    """Texts a row stored with :func:`sealed_texts_json`; None once their key is shredded."""
+    value = open_(stored.encode())
+    if isinstance(value, Personal):
+        return value.reveal(None)
+    return value
+
+
+def exhibition_row(exhibition: Exhibition, seal: Seal) -> ExhibitionRow:
     return ExhibitionRow(
         exhibition_id=exhibition.id,
         slug=exhibition.slug,
-        titles=json.dumps(exhibition.titles, ensure_ascii=False, sort_keys=True),
+        titles=sealed_texts_json(exhibition, exhibition.titles, seal),
         published=exhibition.is_published,
         opens_on=exhibition.field("opens_on"),
         closes_on=exhibition.field("closes_on"),
@@ -346,11 +368,11 @@ def open_contributor(row: ContributorRow, open_: Open) -> ContributorSummary:
     )
 
 
-def open_exhibition(row: ExhibitionRow) -> ExhibitionSummary:
+def open_exhibition(row: ExhibitionRow, open_: Open) -> ExhibitionSummary:
     return ExhibitionSummary(
         id=row.exhibition_id,
         slug=row.slug,
-        titles=json.loads(row.titles),
+        titles=opened_texts_json(row.titles, open_) or {},
         is_published=row.published,
         opens_on=row.opens_on,
         closes_on=row.closes_on,

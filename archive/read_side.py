@@ -32,6 +32,7 @@ from archive.read_models import (
     ItemSummary,
     Page,
     ReadModelStore,
+    SEALED,
     VALID_THROUGH,
     RowChanges,
     StaleTexts,
@@ -39,6 +40,8 @@ from archive.read_models import (
     open_contributor,
     open_exhibition,
     open_item,
+    opened_texts_json,
+    sealed_texts_json,
 )
 from domain.contributors import Contributor
 from domain.exhibitions import Exhibition
@@ -161,8 +164,19 @@ class ReadModels:
                     basis[person.id] = person.version
         on = self.today()
         until = texts_valid_through(exhibition, works, on)
-        stored = {**exhibition_texts(exhibition, works, on), VALID_THROUGH: until.isoformat() if until else None}
+        texts = sealed_texts_json(exhibition, exhibition_texts(exhibition, works, on), self._seal)
+        stored = {SEALED: texts, VALID_THROUGH: until.isoformat() if until else None}
         return json.dumps(stored, ensure_ascii=False, sort_keys=True), basis
+
+    def open_visitor_texts(self: ExhibitionArchive, stored: str) -> dict[str, Any] | None:
+        """Visitor texts as :meth:`_visitor_texts` stored them (texts sealed under the
+        exhibition's texts key, beside their ``valid_through``), opened; None once that key is
+        shredded (the caller computes them again through the gate)."""
+        value = json.loads(stored)
+        if SEALED not in value:
+            return dict(value)  # stored by a release from before texts keys
+        texts = opened_texts_json(value[SEALED], self._open)
+        return None if texts is None else {**texts, VALID_THROUGH: value.get(VALID_THROUGH)}
 
     def refresh_exhibition_texts(self: ExhibitionArchive, exhibition_id: UUID) -> None:
         """Compute an exhibition's visitor texts again for today and store them (when a work's
@@ -322,7 +336,7 @@ class ReadModels:
 
     def exhibition_summaries(self: ExhibitionArchive) -> list[ExhibitionSummary]:
         """Every exhibition, published or not, in the order they were created."""
-        return [open_exhibition(row) for row in self.read_models.exhibition_rows()]
+        return [open_exhibition(row, self._open) for row in self.read_models.exhibition_rows()]
 
     def exhibitions_showing_item(self: ExhibitionArchive, item_id: UUID) -> list[UUID]:
         """The exhibitions (published or not) an item hangs in."""

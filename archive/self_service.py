@@ -13,17 +13,20 @@ code can hide or withdraw, but cannot make a survivor more visible on their own.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from archive import consent_codes
 from archive.errors import ConcurrentChange, NotFound
+from archive.exhibition_erasure import withhold_names
+from archive.name_filter import NameFilter
 from domain import actor as actors
 from domain.consent import Attribution, ConsentChange, SplitChange, split_change
 from domain.contributors import Contributor, Receipt
 from domain.errors import ConsentError, InvalidValue, ItemWithdrawn
+from domain.exhibitions import Exhibition
 from domain.indexes import ConsentCodeIndex
 from domain.items import Item
 
@@ -179,6 +182,7 @@ class ContributorSelfService:
         pending = [item for item in items if not item.is_withdrawn]
         action = "withdrawn_everything" if erase else "withdrawn"
         if not pending and (not erase or contributor.is_erased):
+            # (Texts keys an interrupted erasure left are found by finish_interrupted_withdrawals.)
             # A repeat (double submit, Back): finish what an interrupted first attempt left.
             self._make_unrecoverable([item.id for item in items], contributor.id if erase else None)
             everything = [r for r in contributor.receipts if r.action == action] if erase else []
@@ -191,16 +195,34 @@ class ContributorSelfService:
             item_ids=[item.id for item in pending],
             actor=actor,
         )
+        exhibitions, texts_keys = self._withhold_names_of(contributor) if erase else ([], [])
         if erase:
             contributor.erase_personal_data(actor)
-        self._save(*pending, contributor)
-        self._make_unrecoverable([item.id for item in pending], contributor.id if erase else None)
+        self._save(*pending, contributor, *exhibitions)
+        self._make_unrecoverable([item.id for item in pending], contributor.id if erase else None, texts_keys)
         return receipt
 
-    def _make_unrecoverable(self: ExhibitionArchive, item_ids: list[UUID], contributor_id: UUID | None) -> None:
+    def _withhold_names_of(self: ExhibitionArchive, contributor: Contributor) -> tuple[list[Exhibition], list[UUID]]:
+        """The exhibitions whose texts (any version) name the contributor, each with a new
+        version of its texts without the name (see ``archive.exhibition_erasure``), to be
+        saved with the erasure while the name can still be read; and the texts keys to shred
+        after that save."""
+        names = NameFilter([contributor.name, contributor.pseudonym])
+        changed, keys = [], []
+        for exhibition in self.exhibitions():
+            shred = withhold_names(exhibition, self.events.get(exhibition.id), names, self.new_texts_key)
+            if shred is not None:
+                changed.append(exhibition)
+                keys.extend(shred)
+        return changed, keys
+
+    def _make_unrecoverable(
+        self: ExhibitionArchive, item_ids: list[UUID], contributor_id: UUID | None, texts_keys: Iterable[UUID] = ()
+    ) -> None:
         """Shred the keys (everything sealed becomes noise), noting the items' media for
-        deletion in the same transaction; then delete the media, waiting a short while at most."""
-        subjects = [*item_ids, *([contributor_id] if contributor_id else [])]
+        deletion in the same transaction; then delete the media, waiting a short while at most.
+        ``texts_keys`` are the keys of exhibition texts that named an erased contributor."""
+        subjects = [*item_ids, *([contributor_id] if contributor_id else []), *texts_keys]
         if subjects:
             self.keys.shred(*subjects, media_of=item_ids)
         self._delete_media_within(item_ids, self.media_deletion_wait_seconds)

@@ -3,16 +3,26 @@
 The event history *is* the exhibition's history: replaying events up to a moment shows
 the exhibition as it stood then. Wall texts speak about one item, so each is a ``Personal``
 value owned by that item: when the item's key is shredded, its wall text goes with it.
+
+The exhibition's own texts (titles, organiser, venue, city, statement) are written by curators
+and may name a contributor. Each event that writes them seals them under a key of their own,
+one per version (``texts_key``), so that a version which named someone who later erased their
+details can be shredded by itself: :meth:`Exhibition.withhold_names` records the texts again
+without the name and lists the versions and keys to forget. Events from before these keys hold
+the texts in clear; they are withheld from every view but stay in the log.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, cast
 from uuid import UUID
+
+from domain.actor import SYSTEM
 
 from domain import actor as actors
 from domain.base import ArchiveAggregate
@@ -68,6 +78,21 @@ def exhibition_details(**fields: Any) -> dict[str, Any]:
     return cleaned
 
 
+def sealed_texts(details: Mapping[str, Any], texts_key: UUID | None) -> dict[str, Any]:
+    """``details`` with each of its own texts sealed under ``texts_key`` (None: left in clear,
+    as events before the texts keys were written)."""
+    if texts_key is None:
+        return dict(details)
+    return {k: Personal.of(texts_key, v) if k in MULTILINGUAL_FIELDS else v for k, v in details.items()}
+
+
+def revealed(value: Any) -> Any:
+    """A field's value as written: a sealed text opened (``{}`` once its key is shredded)."""
+    if isinstance(value, Personal):
+        return value.reveal({}) or {}
+    return value
+
+
 def _check_dates(details: Mapping[str, Any]) -> None:
     opens, closes = details.get("opens_on"), details.get("closes_on")
     if opens is not None and closes is not None and opens > closes:
@@ -106,12 +131,18 @@ class Exhibition(ArchiveAggregate):
             exhibition.placements = []
             exhibition.is_published = False
             exhibition.published_at = None
+            exhibition.text_versions = {k: self.originator_version for k in self.details if k in MULTILINGUAL_FIELDS}
+            exhibition.withheld_versions = []
 
     class Revised(ArchiveAggregate.Event):
         changes: dict[str, Any]
 
         def apply(self, exhibition: Exhibition) -> None:
             exhibition.details = {**exhibition.details, **self.changes}
+            exhibition.text_versions = {
+                **exhibition.text_versions,
+                **{k: self.originator_version for k in self.changes if k in MULTILINGUAL_FIELDS},
+            }
 
     class WorkAdded(ArchiveAggregate.Event):
         placement: Placement
@@ -119,6 +150,7 @@ class Exhibition(ArchiveAggregate):
 
         def apply(self, exhibition: Exhibition) -> None:
             exhibition.placements.insert(self.position, self.placement)
+            exhibition.text_versions = {**exhibition.text_versions, self.placement.item_id.hex: self.originator_version}
 
     class WorkRemoved(ArchiveAggregate.Event):
         item_id: UUID
@@ -144,6 +176,33 @@ class Exhibition(ArchiveAggregate):
                 Placement(p.item_id, p.kind, self.wall_text) if p.item_id == self.item_id else p
                 for p in exhibition.placements
             ]
+            exhibition.text_versions = {**exhibition.text_versions, self.item_id.hex: self.originator_version}
+
+    class NamesWithheld(ArchiveAggregate.Event):
+        """Texts that named someone who erased their details, recorded again without the name.
+
+        ``changes`` holds every one of the exhibition's own texts as it now reads (sealed under a
+        new texts key), ``wall_texts`` the wall texts that named them (by item id, hex), and
+        ``versions`` the earlier versions whose texts named them: no view shows their texts
+        again. ``shredded`` lists the texts keys of those versions, shredded after this event is
+        saved (and by every process that finds them still there). Ids and numbers only.
+        """
+
+        changes: dict[str, Any]
+        wall_texts: dict[str, Personal]
+        versions: list[int]
+        shredded: list[UUID]
+        reason: str
+
+        def apply(self, exhibition: Exhibition) -> None:
+            exhibition.details = {**exhibition.details, **self.changes}
+            exhibition.placements = [
+                Placement(p.item_id, p.kind, self.wall_texts[p.item_id.hex]) if p.item_id.hex in self.wall_texts else p
+                for p in exhibition.placements
+            ]
+            written = [*(k for k in self.changes if k in MULTILINGUAL_FIELDS), *self.wall_texts]
+            exhibition.text_versions = {**exhibition.text_versions, **{k: self.originator_version for k in written}}
+            exhibition.withheld_versions = sorted({*exhibition.withheld_versions, *self.versions})
 
     class Published(ArchiveAggregate.Event):
         def apply(self, exhibition: Exhibition) -> None:
@@ -163,21 +222,57 @@ class Exhibition(ArchiveAggregate):
         is_published: bool
         published_at: datetime | None
 
+    # State added after the first events were stored, not dataclass fields: class defaults
+    # for older snapshots (and replaced, never changed in place).
+    #: field name (or a work's id, hex, for its wall text) -> the version that last wrote it
+    if TYPE_CHECKING:  # declared for the type checker only: dataclass fields would be required
+        text_versions: Mapping[str, int]
+        withheld_versions: Sequence[int]
+    text_versions = MappingProxyType({})
+    #: versions whose texts named someone who erased their details: never shown again
+    withheld_versions = ()
+
     @classmethod
-    def create(cls, *, slug: str, details: dict[str, Any], actor: str) -> Exhibition:
-        """Create an unpublished exhibition; it needs a title in at least one language."""
+    def create(
+        cls, *, slug: str, details: dict[str, Any], actor: str, texts_key: UUID | None = None
+    ) -> Exhibition:
+        """Create an unpublished exhibition; it needs a title in at least one language. Its own
+        texts are sealed under ``texts_key`` (see the module's docstring)."""
         details = exhibition_details(**details)
         if "titles" not in details:
             raise InvalidValue("%(field)s is required in at least one language.", field=FIELD_LABELS["titles"])
         _check_dates(details)
         return cls._create(
-            cls.Created, actor=actors.check(actor), slug=check_slug(slug), details=details
+            cls.Created, actor=actors.check(actor), slug=check_slug(slug), details=sealed_texts(details, texts_key)
         )
 
     # -- queries --------------------------------------------------------------------------
 
     def field(self, name: str) -> Any:
-        return self.details.get(name, {} if name in MULTILINGUAL_FIELDS else None)
+        """A descriptive field's value; an own text whose key was shredded reads ``{}``."""
+        return revealed(self.details.get(name, {} if name in MULTILINGUAL_FIELDS else None))
+
+    @property
+    def texts_key(self) -> UUID | None:
+        """The key the newest version of the own texts is sealed under (None: in clear)."""
+        sealed = [
+            (self.text_versions.get(k, 0), v.subject_id)
+            for k, v in self.details.items() if k in MULTILINGUAL_FIELDS and isinstance(v, Personal)
+        ]
+        return max(sealed, key=lambda pair: pair[0])[1] if sealed else None
+
+    def forget_withheld(self, versions: Iterable[int]) -> None:
+        """Blank the texts the given versions wrote. Only for a past state being shown (an
+        exhibition replayed up to a day), whose later events withheld those versions."""
+        versions = set(versions)
+        for name in MULTILINGUAL_FIELDS:
+            if self.text_versions.get(name) in versions:
+                self.details = {**self.details, name: {}}
+        self.placements = [
+            Placement(p.item_id, p.kind, Personal.redacted_for(p.item_id))
+            if self.text_versions.get(p.item_id.hex) in versions else p
+            for p in self.placements
+        ]
 
     @property
     def titles(self) -> dict[str, str]:
@@ -195,14 +290,44 @@ class Exhibition(ArchiveAggregate):
 
     # -- commands -------------------------------------------------------------------------
 
-    def revise(self, changes: dict[str, Any], actor: str) -> None:
-        """Change some descriptive fields; only fields that really change are recorded."""
+    def revise(self, changes: dict[str, Any], actor: str, texts_key: UUID | None = None) -> None:
+        """Change some descriptive fields; only fields that really change are recorded. Own
+        texts are sealed under ``texts_key`` (see the module's docstring)."""
         changes = exhibition_details(**changes)
         changes = {k: v for k, v in changes.items() if self.field(k) != v}
         if not changes:
             raise ExhibitionError("Nothing to change: the values are the same as before.")
-        _check_dates({**self.details, **changes})
-        self.trigger_event(self.Revised, actor=actors.check(actor), changes=changes)
+        _check_dates({**{k: self.field(k) for k in DATE_FIELDS}, **changes})
+        self.trigger_event(self.Revised, actor=actors.check(actor), changes=sealed_texts(changes, texts_key))
+
+    def withhold_names(
+        self,
+        *,
+        texts: Mapping[str, Mapping[str, str]],
+        wall_texts: Mapping[UUID, Mapping[str, str]],
+        versions: Iterable[int],
+        shredded: Iterable[UUID],
+        texts_key: UUID,
+        reason: str,
+        actor: str,
+    ) -> None:
+        """Record the own ``texts`` (every one, as they now read) and ``wall_texts`` again
+        without a name, withholding the earlier ``versions`` that held it and listing the keys
+        to shred (:class:`NamesWithheld`). Only the system does this, for an erasure."""
+        actor = actors.check(actor)
+        if not actor.startswith(SYSTEM + ":"):
+            raise ExhibitionError("Only the archive itself withholds names from an exhibition's history.")
+        for item_id in wall_texts:
+            self.placement(item_id)
+        self.trigger_event(
+            self.NamesWithheld,
+            actor=actor,
+            changes={k: Personal.of(texts_key, dict(v)) for k, v in texts.items() if k in MULTILINGUAL_FIELDS},
+            wall_texts={i.hex: Personal.of(i, dict(v)) for i, v in wall_texts.items()},
+            versions=sorted(set(versions)),
+            shredded=sorted(set(shredded), key=str),
+            reason=reason,
+        )
 
     def add_work(
         self,

@@ -158,7 +158,8 @@ def test_an_unpublished_exhibition_keeps_no_visitor_texts(opened: ExhibitionArch
     assert public.exhibitions_showing(opened, ids["art"], TODAY) == []
     opened.publish_exhibition(ids["show"], actor=CURATOR)
     [(row, texts)] = opened.read_models.published_rows()
-    assert texts is not None and NAME in texts
+    assert texts is not None and NAME not in texts, "the stored texts are sealed"
+    assert NAME in opened.open_visitor_texts(texts)["titles"]["en"]
 
 
 def test_texts_computed_from_a_work_replaced_meanwhile_are_computed_again(

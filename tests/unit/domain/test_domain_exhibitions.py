@@ -450,3 +450,55 @@ def test_replaying_any_sequence_of_changes_to_the_works_rebuilds_an_equal_exhibi
         assert wall_text.subject_id == item_id
         expected = texts[item_id]
         assert wall_text.value == {k: expected[k] for k in ("en", "ru", "kk") if k in expected}
+
+
+# -- texts keys and withheld names (see archive.exhibition_erasure) ----------------------------
+
+
+def test_each_version_of_the_own_texts_is_sealed_under_the_key_it_was_written_with():
+    first, second = uuid4(), uuid4()
+    exhibition = Exhibition.create(slug="keys", details={"titles": {"en": "One"}, "opens_on": date(2024, 4, 1)},
+                                   actor=CURATOR, texts_key=first)
+    exhibition.revise({"statement": {"en": "Two"}, "closes_on": date(2024, 5, 1)}, CURATOR, texts_key=second)
+    created, revised = exhibition.collect_events()
+    assert created.details["titles"] == Personal.of(first, {"en": "One"})
+    assert created.details["opens_on"] == date(2024, 4, 1), "dates are not texts: in clear"
+    assert revised.changes["statement"] == Personal.of(second, {"en": "Two"})
+    assert revised.changes["closes_on"] == date(2024, 5, 1)
+    assert exhibition.field("titles") == {"en": "One"} and exhibition.texts_key == second
+
+
+def test_a_text_whose_key_was_shredded_reads_empty():
+    key = uuid4()
+    exhibition = Exhibition.create(slug="gone", details={"titles": {"en": "One"}}, actor=CURATOR, texts_key=key)
+    exhibition.details = {**exhibition.details, "titles": Personal.redacted_for(key)}
+    assert exhibition.field("titles") == {}
+
+
+def test_only_the_archive_itself_withholds_names():
+    exhibition = Exhibition.create(slug="withheld", details={"titles": {"en": "One"}}, actor=CURATOR, texts_key=uuid4())
+    with pytest.raises(ExhibitionError):
+        exhibition.withhold_names(texts={"titles": {"en": "[…]"}}, wall_texts={}, versions=[1], shredded=[],
+                                  texts_key=uuid4(), reason="erasure", actor=CURATOR)
+
+
+def test_withholding_names_records_the_texts_again_and_hides_the_versions_from_a_past_state():
+    lamp = an_artwork()
+    old_key, new_key = uuid4(), uuid4()
+    exhibition = Exhibition.create(slug="withheld", details={"titles": {"en": "For Zarina"}}, actor=CURATOR,
+                                   texts_key=old_key)
+    exhibition.add_work(lamp, {"en": "Lit for Zarina."}, CURATOR)
+    exhibition.withhold_names(
+        texts={"titles": {"en": "For […]"}}, wall_texts={lamp.id: {"en": "Lit for […]."}}, versions=[1, 2],
+        shredded=[old_key], texts_key=new_key, reason="erasure", actor="system:erasure",
+    )
+    assert exhibition.field("titles") == {"en": "For […]"} and exhibition.texts_key == new_key
+    assert exhibition.placement(lamp.id).wall_text == Personal.of(lamp.id, {"en": "Lit for […]."})
+    assert exhibition.withheld_versions == [1, 2]
+    events = exhibition.collect_events()
+    assert events[-1].shredded == [old_key] and events[-1].reason == "erasure"
+
+    past = reduce(lambda state, event: event.mutate(state), events[:2], None)
+    assert past.field("titles") == {"en": "For Zarina"}, "as it stood before the erasure"
+    past.forget_withheld(events[-1].versions)
+    assert past.field("titles") == {} and past.placement(lamp.id).wall_text.redacted
