@@ -105,12 +105,20 @@ def public_exhibition(archive: ExhibitionArchive, exhibition: Exhibition, on: da
 
 
 def stored_summaries(
-    archive: ExhibitionArchive, on: date, exhibition_ids: Sequence[UUID] | None = None
+    archive: ExhibitionArchive,
+    on: date,
+    exhibition_ids: Sequence[UUID] | None = None,
+    *,
+    with_work_ids: bool = True,
 ) -> list[VisibleExhibitionSummary]:
     """The published exhibitions (all, or those of ``exhibition_ids``) as summaries, in the
     order they were created, from the read models alone: their stored visitor texts and the
     works whose consent state (in the item rows) lets visitors see them in an exhibition on
     ``on``. No item or contributor is read: a listing costs what it lists.
+
+    Without ``with_work_ids`` no work row is read either, and every summary's ``work_ids`` is
+    empty: for pages that show only the exhibitions' own texts (listings), whose cost would
+    otherwise grow with every work hung in every published exhibition.
 
     An exhibition whose texts are missing (a store written before them), or were computed
     before a work's consent ran out (past their ``valid_through`` day), is summarised from its
@@ -123,7 +131,11 @@ def stored_summaries(
             if not _exact(texts, on):
                 archive.refresh_exhibition_texts(row.exhibition_id)
         rows = store.published_rows(exhibition_ids)
-    shown = store.shown_works([row.exhibition_id for row, _ in rows], on, REQUIRED_SCOPES[Surface.ONLINE_EXHIBITION])
+    shown = (
+        store.shown_works([row.exhibition_id for row, _ in rows], on, REQUIRED_SCOPES[Surface.ONLINE_EXHIBITION])
+        if with_work_ids
+        else {}
+    )
     if is_recording():  # a cached page changes with any event of these exhibitions' works
         _depend_on_works(archive, [row.exhibition_id for row, _ in rows])
     summaries = []
@@ -134,10 +146,10 @@ def stored_summaries(
             summary = exhibition_summary(exhibition, Works(archive).of(exhibition.item_ids), on)
         else:
             summary = stored_summary(
-                row.exhibition_id, row.slug, stored, row.opens_on, row.closes_on, shown[row.exhibition_id]
+                row.exhibition_id, row.slug, stored, row.opens_on, row.closes_on, shown.get(row.exhibition_id, ())
             )
         if summary is not None:
-            summaries.append(summary)
+            summaries.append(summary if with_work_ids else replace(summary, work_ids=()))
     return summaries
 
 
@@ -161,9 +173,11 @@ def _exact(texts: str | None, on: date) -> bool:
 
 
 def published_exhibitions(archive: ExhibitionArchive, on: date | None = None) -> list[VisibleExhibitionSummary]:
-    """Every published exhibition as a summary (its fields and visible work ids, not its
-    works), most recent opening first; read from the read models (:func:`stored_summaries`)."""
-    shown = stored_summaries(archive, on or archive.today())
+    """Every published exhibition as a summary of its own fields, most recent opening first;
+    read from the read models (:func:`stored_summaries`). Listings show no work, so no work is
+    read and ``work_ids`` is empty: :func:`exhibitions_showing` and the exhibition page say
+    which works visitors may see."""
+    shown = stored_summaries(archive, on or archive.today(), with_work_ids=False)
     return sorted(shown, key=lambda v: v.opens_on or date.min, reverse=True)
 
 
