@@ -23,6 +23,7 @@ port (:class:`ReadModelStore`) every adapter implements.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -433,13 +434,20 @@ def hidden_clause(day: date, param: str) -> tuple[str, list[Any]]:
     )
 
 
+_SCOPE_NAME = re.compile(r"[a-z_]+")
+
+
 def shown_clause(scopes: Sequence[Scope], day: date, param: str) -> tuple[str, list[Any]]:
     """SQL (and its parameters) for "current consent allows every one of ``scopes`` on ``day``",
     the rule of ``consent_gate.may_show`` (an item whose content is shredded is withdrawn)."""
     clause, params = status_clause(ConsentStatus.GIVEN, day, param)
     for scope in scopes:
-        clause += f" AND (',' || scopes || ',') LIKE {param}"
-        params.append(f"%,{scope.value},%")
+        # A literal, not a parameter: SQLite prepares a statement again at every run when a
+        # LIKE pattern is bound (the LIKE optimisation depends on it), 70 us a query. With
+        # psycopg's "%s" placeholders a literal "%" is written "%%".
+        assert _SCOPE_NAME.fullmatch(scope.value), scope
+        wildcard = "%%" if param == "%s" else "%"
+        clause += f" AND (',' || scopes || ',') LIKE '{wildcard},{scope.value},{wildcard}'"
     return f"({clause})", params
 
 
