@@ -417,6 +417,16 @@ class ReadModelStore(Protocol):
     def exhibitions_hanging(self, item_ids: Sequence[UUID], contributor_ids: Sequence[UUID]) -> list[UUID]:
         """The exhibitions hanging any of these items or any item of these contributors."""
 
+    def published_showing(
+        self, item_id: UUID, on: date, scopes: Sequence[Scope]
+    ) -> list[tuple[ExhibitionRow, str | None]]:
+        """The published exhibitions hanging the item, as :meth:`published_rows`; none unless the
+        item's current consent allows every one of ``scopes`` on the day ``on``."""
+
+    def next_shown_work(self, exhibition_id: UUID, item_id: UUID, on: date, scopes: Sequence[Scope]) -> UUID | None:
+        """The first work after the item's first place in the exhibition whose current consent
+        allows every one of ``scopes`` on ``on``; None after the last, or if it does not hang there."""
+
     def write_read_models(self, changes: RowChanges) -> None:
         """Write rows that no event changes (exhibitions' visitor texts past their last exact
         day) in a transaction of their own, checked as with events (:class:`StaleTexts`)."""
