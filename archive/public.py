@@ -36,7 +36,6 @@ from domain.contributors import Contributor
 from domain.exhibitions import Exhibition
 from domain.items import Item
 
-
 #: A published exhibition's row with its stored visitor texts (JSON; None if none are stored).
 PublishedRow = tuple[ExhibitionRow, str | None]
 

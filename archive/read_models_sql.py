@@ -278,24 +278,24 @@ class ReadModelSQL:
         # From the item's few places (an item hangs at most once in an exhibition), so an item
         # hung nowhere costs one index probe.
         clause, params = shown_clause(scopes, day, self.param)
-        return (
+        sql = (
             f"SELECT e.*, t.texts AS visitor_texts FROM {self.works} w JOIN {self.items} i ON i.item_id = w.item_id "
             f"JOIN {self.exhibitions} e ON e.exhibition_id = w.exhibition_id LEFT JOIN {self.texts} t "
             f"ON t.exhibition_id = e.exhibition_id WHERE w.item_id = {self.param} AND e.published = 1 AND {clause} "
-            f"ORDER BY e.{self.seq}",
-            [item_id.hex, *params],
+            f"ORDER BY e.{self.seq}"
         )
+        return sql, [item_id.hex, *params]
 
     def next_shown_query(self, exhibition_id: UUID, item_id: UUID, day: date,
                          scopes: Sequence[Scope]) -> tuple[str, list[Any]]:
         clause, params = shown_clause(scopes, day, self.param)
         p = self.param
-        return (
+        sql = (
             f"SELECT w.item_id AS item_id FROM {self.works} w JOIN {self.items} i ON i.item_id = w.item_id "
             f"WHERE w.exhibition_id = {p} AND w.position > (SELECT MIN(position) FROM {self.works} "
-            f"WHERE exhibition_id = {p} AND item_id = {p}) AND {clause} ORDER BY w.position LIMIT 1",
-            [exhibition_id.hex, exhibition_id.hex, item_id.hex, *params],
+            f"WHERE exhibition_id = {p} AND item_id = {p}) AND {clause} ORDER BY w.position LIMIT 1"
         )
+        return sql, [exhibition_id.hex, exhibition_id.hex, item_id.hex, *params]
 
     @staticmethod
     def item_row(r: Any) -> ItemRow:
