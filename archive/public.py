@@ -7,7 +7,7 @@ Every aggregate read here is noted as a dependency of the page being built
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from uuid import UUID
@@ -16,7 +16,7 @@ from archive.application import ExhibitionArchive
 from archive.consent_gate import REQUIRED_SCOPES, Surface, works_name_filter
 from archive.errors import NotFound
 from archive.page_dependencies import LISTING, depends_on, is_recording
-from archive.read_models import VALID_THROUGH
+from archive.read_models import VALID_THROUGH, ExhibitionRow
 from archive.visibility import (
     EXHIBITION_TEXTS,
     Texts,
@@ -35,6 +35,9 @@ from archive.visibility import (
 from domain.contributors import Contributor
 from domain.exhibitions import Exhibition, revealed
 from domain.items import Item
+
+#: A published exhibition's row with its stored visitor texts (JSON; None if none are stored).
+PublishedRow = tuple[ExhibitionRow, str | None]
 
 
 class Works:
@@ -105,25 +108,44 @@ def public_exhibition(archive: ExhibitionArchive, exhibition: Exhibition, on: da
 
 
 def stored_summaries(
-    archive: ExhibitionArchive, on: date, exhibition_ids: Sequence[UUID] | None = None
+    archive: ExhibitionArchive,
+    on: date,
+    exhibition_ids: Sequence[UUID] | None = None,
+    *,
+    with_work_ids: bool = True,
 ) -> list[VisibleExhibitionSummary]:
     """The published exhibitions (all, or those of ``exhibition_ids``) as summaries, in the
     order they were created, from the read models alone: their stored visitor texts and the
     works whose consent state (in the item rows) lets visitors see them in an exhibition on
     ``on``. No item or contributor is read: a listing costs what it lists.
 
+    Without ``with_work_ids`` no work row is read either, and every summary's ``work_ids`` is
+    empty: for pages that show only the exhibitions' own texts (listings), whose cost would
+    otherwise grow with every work hung in every published exhibition.
+
     An exhibition whose texts are missing (a store written before them), or were computed
     before a work's consent ran out (past their ``valid_through`` day), is summarised from its
     works through the gate instead, so nothing is ever shown with names it withholds now."""
-    store = archive.read_models
     depends_on(*(exhibition_ids if exhibition_ids is not None else (LISTING,)))
-    rows = store.published_rows(exhibition_ids)
+    return _summaries(archive, on, lambda: archive.read_models.published_rows(exhibition_ids), with_work_ids)
+
+
+def _summaries(
+    archive: ExhibitionArchive, on: date, read: Callable[[], list[PublishedRow]], with_work_ids: bool
+) -> list[VisibleExhibitionSummary]:
+    """Summaries of the published exhibitions that ``read`` gives (see :func:`stored_summaries`)."""
+    store = archive.read_models
+    rows = read()
     if any(not _exact(texts, on) for _, texts in rows) and on == archive.today():
         for row, texts in rows:  # a work's consent ran out since: store them again, once
             if not _exact(texts, on):
                 archive.refresh_exhibition_texts(row.exhibition_id)
-        rows = store.published_rows(exhibition_ids)
-    shown = store.shown_works([row.exhibition_id for row, _ in rows], on, REQUIRED_SCOPES[Surface.ONLINE_EXHIBITION])
+        rows = read()
+    shown = (
+        store.shown_works([row.exhibition_id for row, _ in rows], on, REQUIRED_SCOPES[Surface.ONLINE_EXHIBITION])
+        if with_work_ids
+        else {}
+    )
     if is_recording():  # a cached page changes with any event of these exhibitions' works
         _depend_on_works(archive, [row.exhibition_id for row, _ in rows])
     summaries = []
@@ -134,10 +156,10 @@ def stored_summaries(
             summary = exhibition_summary(exhibition, Works(archive).of(exhibition.item_ids), on)
         else:
             summary = stored_summary(
-                row.exhibition_id, row.slug, stored, row.opens_on, row.closes_on, shown[row.exhibition_id]
+                row.exhibition_id, row.slug, stored, row.opens_on, row.closes_on, shown.get(row.exhibition_id, ())
             )
         if summary is not None:
-            summaries.append(summary)
+            summaries.append(summary if with_work_ids else replace(summary, work_ids=()))
     return summaries
 
 
@@ -161,9 +183,11 @@ def _exact(texts: str | None, on: date) -> bool:
 
 
 def published_exhibitions(archive: ExhibitionArchive, on: date | None = None) -> list[VisibleExhibitionSummary]:
-    """Every published exhibition as a summary (its fields and visible work ids, not its
-    works), most recent opening first; read from the read models (:func:`stored_summaries`)."""
-    shown = stored_summaries(archive, on or archive.today())
+    """Every published exhibition as a summary of its own fields, most recent opening first;
+    read from the read models (:func:`stored_summaries`). Listings show no work, so no work is
+    read and ``work_ids`` is empty: :func:`exhibitions_showing` and the exhibition page say
+    which works visitors may see."""
+    shown = stored_summaries(archive, on or archive.today(), with_work_ids=False)
     return sorted(shown, key=lambda v: v.opens_on or date.min, reverse=True)
 
 
@@ -196,13 +220,24 @@ def exhibitions_showing(
     archive: ExhibitionArchive, item_id: UUID, on: date | None = None
 ) -> list[VisibleExhibitionSummary]:
     """The published exhibitions in which visitors may see the item (``Surface.ONLINE_EXHIBITION``),
-    most recent opening first, as summaries read from the read models (one query on the
-    exhibitions' contents, then :func:`stored_summaries` of those that hang it)."""
+    most recent opening first, as summaries of their own texts (``work_ids`` empty:
+    :func:`next_work` says which work follows the item), read from the read models in one
+    query that checks the item's consent state; no other work is read."""
     depends_on(LISTING)  # an exhibition hanging it later, or published later, changes the page
-    hanging = archive.exhibitions_showing_item(item_id)
-    summaries = stored_summaries(archive, on or archive.today(), hanging) if hanging else []
-    shown = [summary for summary in summaries if item_id in summary.work_ids]
+    on = on or archive.today()
+    scopes = REQUIRED_SCOPES[Surface.ONLINE_EXHIBITION]
+    shown = _summaries(archive, on, lambda: archive.read_models.published_showing(item_id, on, scopes), False)
     return sorted(shown, key=lambda v: v.opens_on or date.min, reverse=True)
+
+
+def next_work(archive: ExhibitionArchive, exhibition_id: UUID, item_id: UUID, on: date | None = None) -> UUID | None:
+    """The id of the work visitors may see after the item in the exhibition
+    (``Surface.ONLINE_EXHIBITION``: the same rule as the exhibition's page), or None after the
+    last; one query on the read models."""
+    if is_recording():  # any of its works' consent decides which one follows
+        _depend_on_works(archive, [exhibition_id])
+    scopes = REQUIRED_SCOPES[Surface.ONLINE_EXHIBITION]
+    return archive.read_models.next_shown_work(exhibition_id, item_id, on or archive.today(), scopes)
 
 
 # -- an exhibition's history -------------------------------------------------------------------

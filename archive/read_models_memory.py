@@ -167,6 +167,22 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
             wanted = set(item_ids) | {i for i, row in self._items.items() if row.contributor_id in people}
             return [e for e, works in self._works.items() if wanted.intersection(works)]
 
+    def published_showing(
+        self, item_id: UUID, on: date, scopes: Sequence[Scope]
+    ) -> list[tuple[ExhibitionRow, str | None]]:
+        with self._database_lock:
+            row = self._items.get(item_id)
+            if row is None or not _shown(row, on, scopes):
+                return []
+            return [(e, self._texts.get(e.exhibition_id)) for e in self._exhibitions.values()
+                    if e.published and item_id in self._works.get(e.exhibition_id, [])]
+
+    def next_shown_work(self, exhibition_id: UUID, item_id: UUID, on: date, scopes: Sequence[Scope]) -> UUID | None:
+        with self._database_lock:
+            works = self._works.get(exhibition_id, [])
+            after = works[works.index(item_id) + 1:] if item_id in works else []
+            return next((i for i in after if i in self._items and _shown(self._items[i], on, scopes)), None)
+
 
 def _put(table: dict[UUID, Any], key: UUID, row: Any) -> None:
     """Store ``row`` under ``key``; None removes it (an exhibition's texts when unpublished)."""

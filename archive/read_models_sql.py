@@ -295,6 +295,29 @@ class ReadModelSQL:
             params += [c.hex for c in contributor_ids]
         return f"SELECT DISTINCT w.exhibition_id AS exhibition_id FROM {self.works} w WHERE {' OR '.join(ors)}", params
 
+    def published_showing_query(self, item_id: UUID, day: date, scopes: Sequence[Scope]) -> tuple[str, list[Any]]:
+        # From the item's few places (an item hangs at most once in an exhibition), so an item
+        # hung nowhere costs one index probe.
+        clause, params = shown_clause(scopes, day, self.param)
+        sql = (
+            f"SELECT e.*, t.texts AS visitor_texts FROM {self.works} w JOIN {self.items} i ON i.item_id = w.item_id "
+            f"JOIN {self.exhibitions} e ON e.exhibition_id = w.exhibition_id LEFT JOIN {self.texts} t "
+            f"ON t.exhibition_id = e.exhibition_id WHERE w.item_id = {self.param} AND e.published = 1 AND {clause} "
+            f"ORDER BY e.{self.seq}"
+        )
+        return sql, [item_id.hex, *params]
+
+    def next_shown_query(self, exhibition_id: UUID, item_id: UUID, day: date,
+                         scopes: Sequence[Scope]) -> tuple[str, list[Any]]:
+        clause, params = shown_clause(scopes, day, self.param)
+        p = self.param
+        sql = (
+            f"SELECT w.item_id AS item_id FROM {self.works} w JOIN {self.items} i ON i.item_id = w.item_id "
+            f"WHERE w.exhibition_id = {p} AND w.position > (SELECT MIN(position) FROM {self.works} "
+            f"WHERE exhibition_id = {p} AND item_id = {p}) AND {clause} ORDER BY w.position LIMIT 1"
+        )
+        return sql, [exhibition_id.hex, exhibition_id.hex, item_id.hex, *params]
+
     @staticmethod
     def item_row(r: Any) -> ItemRow:
         return ItemRow(
@@ -398,3 +421,13 @@ class SQLReadModels:
             return []
         sql, params = self.read_model_sql.hanging_query(item_ids, contributor_ids)
         return [UUID(r["exhibition_id"]) for r in self._read(sql, params)]
+
+    def published_showing(
+        self, item_id: UUID, on: date, scopes: Sequence[Scope]
+    ) -> list[tuple[ExhibitionRow, str | None]]:
+        rows = self._read(*self.read_model_sql.published_showing_query(item_id, on, scopes))
+        return [(self.read_model_sql.exhibition_row(r), r["visitor_texts"]) for r in rows]
+
+    def next_shown_work(self, exhibition_id: UUID, item_id: UUID, on: date, scopes: Sequence[Scope]) -> UUID | None:
+        rows = self._read(*self.read_model_sql.next_shown_query(exhibition_id, item_id, on, scopes))
+        return UUID(rows[0]["item_id"]) if rows else None

@@ -12,7 +12,7 @@ from uuid import UUID
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
 from archive.application import ExhibitionArchive
-from archive.public import exhibitions_showing, visible_item
+from archive.public import exhibitions_showing, next_work, visible_item
 from archive.visibility import VisibleExhibitionSummary, VisibleImage, VisibleItem
 from domain.languages import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
 
@@ -51,10 +51,9 @@ def _skip(item: VisibleItem, context: VisibleExhibitionSummary | None) -> tuple[
     lang = language()
     if context is None:
         return url_for("exhibitions.listing", lang=lang), "exhibitions"
-    ids = list(context.work_ids)
-    position = ids.index(item.id) if item.id in ids else len(ids)
-    if position + 1 < len(ids):
-        return url_for("items.show", item_id=ids[position + 1], exhibition=context.slug, lang=lang), "next"
+    following = next_work(archive(), context.id, item.id, archive().today())
+    if following is not None:
+        return url_for("items.show", item_id=following, exhibition=context.slug, lang=lang), "next"
     return url_for("exhibitions.show", slug=context.slug, lang=lang), "exhibition"
 
 

@@ -5,6 +5,7 @@ on every backend; the rebuild gives the same texts; and a listing reads no work.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from uuid import UUID
 
@@ -115,8 +116,26 @@ def test_a_listing_reads_no_work(opened: ExhibitionArchive, monkeypatch: pytest.
     [listed] = public.published_exhibitions(opened, TODAY)
     [showing] = public.exhibitions_showing(opened, ids["art"], TODAY)
     header = public.published_summary(opened, "letters", TODAY)
-    assert listed == showing == header and listed.work_ids == (ids["art"],)
+    assert header.work_ids == (ids["art"],)
+    assert listed == showing == replace(header, work_ids=()), "the same texts, and no work"
     assert not [kind for kind in loaded if issubclass(kind, (Item, Contributor))]
+
+
+def test_a_listing_reads_no_work_row_and_still_withholds_a_withdrawn_works_names(
+    opened: ExhibitionArchive, monkeypatch: pytest.MonkeyPatch
+):
+    """Home, /exhibitions and the API's list show exhibitions' own texts only, so their cost
+    does not grow with the works hung in them (1,000 rows at 20 exhibitions of 50 works); the
+    stored texts alone keep a withdrawn work's names out."""
+    ids = _show(opened)
+    opened.withdraw(ids["art"], actor=CURATOR)
+    asked: list[object] = []
+    monkeypatch.setattr(opened.read_models, "shown_works", lambda *args: asked.append(args) or {})
+    [listed] = public.published_exhibitions(opened, TODAY)
+    assert asked == [], "no work row is read"
+    texts = " ".join(t for name in ("titles", "statement") for t in getattr(listed, name).values())
+    assert NAME not in texts and PSEUDONYM not in texts and NEW_NAME in texts
+    assert listed.work_ids == ()
 
 
 def test_the_listing_shows_what_the_gate_shows_for_every_consent_state(opened: ExhibitionArchive):
@@ -149,6 +168,49 @@ def test_the_listing_shows_what_the_gate_shows_for_every_consent_state(opened: E
         assert list(public.stored_summaries(opened, day)[0].work_ids) == gate, day
     assert [label for label, i in made.items() if i in public.stored_summaries(opened, date(2026, 3, 2))[0].work_ids] \
         == ["both scopes", "expires tomorrow"]
+
+
+def test_shown_in_and_the_next_work_follow_the_gate_for_every_consent_state(
+    opened: ExhibitionArchive, monkeypatch: pytest.MonkeyPatch
+):
+    """An item page's "Shown in" and its "skip" link read one query each, no other work's row,
+    and agree with ``consent_gate.may_show`` on every day: a work whose consent is missing,
+    narrowed, expired (from the day after its end date) or withdrawn is neither "shown in" an
+    exhibition nor the next work."""
+    person = opened.register_contributor(name=NAME, actor=CURATOR)
+    show = opened.create_exhibition(slug="states", actor=CURATOR, titles={"en": "States"})
+    consents = {
+        "first": (["exhibit", "publish_online"], None),
+        "no consent": None,
+        "exhibit only": (["exhibit"], None),
+        "online only": (["publish_online"], None),
+        "expires today": (["exhibit", "publish_online"], TODAY),
+        "withdrawn": (["exhibit", "publish_online"], None),
+        "last": (["exhibit", "publish_online"], None),
+    }
+    made = {}
+    for label, consent in consents.items():
+        art = opened.record_artwork(contributor_id=person, actor=CURATOR, title={"en": label})
+        if consent is not None:
+            opened.record_consent(art, actor=CURATOR, scopes=consent[0], attribution="named", text_version="v1",
+                                  expires_on=consent[1])
+        opened.add_to_exhibition(show, art, actor=CURATOR)
+        made[label] = art
+    opened.withdraw(made["withdrawn"], actor=CURATOR)
+    opened.publish_exhibition(show, actor=CURATOR)
+    monkeypatch.setattr(opened.read_models, "shown_works", None)  # no exhibition's whole list
+    for day in (TODAY, date(2026, 3, 2)):
+        gate = [i for i in made.values() if may_show(opened.get_item(i), Surface.ONLINE_EXHIBITION, day)]
+        for label, art in made.items():
+            showing = public.exhibitions_showing(opened, art, day)
+            assert [e.slug for e in showing] == (["states"] if art in gate else []), (label, day)
+            order = list(made.values())
+            later = [i for i in gate if order.index(i) > order.index(art)]
+            assert public.next_work(opened, show, art, day) == (later[0] if later else None), (label, day)
+    assert [e.work_ids for e in public.exhibitions_showing(opened, made["first"], TODAY)] == [()]
+    assert public.next_work(opened, show, made["first"], TODAY) == made["expires today"]
+    assert public.next_work(opened, show, made["first"], date(2026, 3, 2)) == made["last"]
+    assert public.exhibitions_showing(opened, made["expires today"], date(2026, 3, 2)) == []
 
 
 def test_an_unpublished_exhibition_keeps_no_visitor_texts(opened: ExhibitionArchive):
@@ -209,14 +271,16 @@ def test_texts_are_computed_again_once_a_works_consent_has_run_out(
     assert calls == [], "the stored texts hold through the expiry day"
     after = public.published_exhibitions(opened, date(2026, 3, 11))
     assert calls == [date(2026, 3, 11)], "the day after, the gate computes them"
-    assert on_the_day[0].work_ids == (ids["art"],) and after[0].work_ids == ()
+    assert on_the_day and after
+    assert public.stored_summaries(opened, date(2026, 3, 10))[0].work_ids == (ids["art"],)
+    assert public.stored_summaries(opened, date(2026, 3, 11))[0].work_ids == ()
 
 
 def test_a_listing_past_the_last_exact_day_stores_the_texts_again(opened: ExhibitionArchive):
     ids = _show(opened)
     opened.update_consent(ids["art"], actor=CURATOR, expires_on=date(2026, 3, 10))
     with clock.fixed_at(datetime(2026, 3, 11, 12, tzinfo=timezone.utc)):
-        [listed] = public.published_exhibitions(opened)
+        assert len(public.published_exhibitions(opened)) == 1
         [(_, texts)] = opened.read_models.published_rows()
-    assert listed.work_ids == ()
+        assert public.stored_summaries(opened, opened.today())[0].work_ids == ()
     assert texts is not None and '"valid_through": null' in texts, "stored again for the day it was read"
