@@ -367,24 +367,24 @@ def test_words_the_index_lacks_are_remembered_in_bounded_numbers_and_only_until_
         assert _ids(index, f"qwzabsent{n}") == []
     assert _ids(index, "lantern") == ["a"]
 
-    assert len(index._view._absent) == 3  # the oldest were dropped
-    assert not any(text.startswith("qwzabsent0") for _, text in index._view._absent)
-    assert ("text_en", "lantern") not in index._view._absent
+    assert len(index._snapshot.view._absent) == 3  # the oldest were dropped
+    assert not any(text.startswith("qwzabsent0") for _, text in index._snapshot.view._absent)
+    assert ("text_en", "lantern") not in index._snapshot.view._absent
 
     index.apply([_doc("b", texts={"en": "lantern"})], [], 2)
     assert sorted(_ids(index, "lantern")) == ["a", "b"]
-    assert not any(text.startswith("qwzabsent") for _, text in index._view._absent)  # a new commit, a new view
+    assert not any(text.startswith("qwzabsent") for _, text in index._snapshot.view._absent)  # a new commit, a new view
 
 
 def test_words_analysed_for_snippets_are_forgotten_once_a_withdrawal_is_committed(index):
     index.apply([_doc("w", texts={"en": "the zorvantic lantern glowed"})], [], 1)
     assert index.search(SearchQuery(text="lantern")).hits[0].snippets  # analyses the text's words
-    assert index._analysed
+    assert index._snapshot.analysed
 
     index.apply([], ["w"], 2)
     index.search(SearchQuery())  # the first search after the commit (no words: no snippets)
 
-    assert not index._analysed
+    assert not index._snapshot.analysed
 
 
 # --- snippets and malformed queries -------------------------------------------------------
