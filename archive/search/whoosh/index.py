@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import fcntl
 import functools
+import itertools
 import json
 import os
 import re
@@ -357,6 +358,8 @@ class WhooshSearchIndex(SearchIndex):
         self._schema = build_schema()
         self._segments: dict[str, SegmentData] = {}
         self._postings = PostingsCache(source.POSTINGS_CACHE_SIZE)
+        self._dirty_order = itertools.count()
+        self._dirty_since: dict[str, int] = {}  # segments holding deleted documents: since when
         if writable:
             self._path.mkdir(mode=0o700, parents=True, exist_ok=True)
             self._lock_fd = self._take_write_lock()
@@ -557,6 +560,7 @@ class WhooshSearchIndex(SearchIndex):
                 raise
             if changed:
                 _fsync_new_files(self._path, before)
+                self._note_dirty(hooks.current_toc(self._ix).segments)
             _write_position(self._path, position)
 
     @contextmanager
@@ -598,20 +602,21 @@ class WhooshSearchIndex(SearchIndex):
 
     def purge_deleted(self, limit: int | None = None) -> int:
         """Rewrite only the segments that hold deleted documents (at most ``limit`` of them),
-        each into a segment of its own (one commit each), then remove their old files; return
-        how many were rewritten."""
+        the one that has held them longest first, each into a segment of its own (one commit
+        each), then remove their old files; return how many were rewritten."""
         rewritten = 0
         while limit is None or rewritten < limit:
-            with self._mutex:  # released between segments, so that searches go on meanwhile
+            with self._mutex:  # released between segments, so that commits go on meanwhile
                 self._require_writable()
                 before = set(os.listdir(self._path))
                 writer = self._ix.writer()
                 try:
-                    dirty = [seg.segment_id() for seg in hooks.writer_segments(writer) if seg.has_deletions()]
+                    dirty = self._note_dirty(hooks.writer_segments(writer))
                     if not dirty:
                         self._cancel(writer)
                         break
                     writer.commit(mergetype=functools.partial(_rewrite_segment, segment_id=dirty[0]))
+                    del self._dirty_since[dirty[0]]
                 except BaseException:
                     self._cancel(writer)
                     raise
@@ -622,6 +627,18 @@ class WhooshSearchIndex(SearchIndex):
         with self._mutex:
             self._remove_leftovers()
         return rewritten
+
+    def _note_dirty(self, segments: Iterable[Any]) -> list[str]:
+        """Remember when each of ``segments`` was first seen holding deleted documents; return
+        the ids of those that do, the longest waiting first. A purge rewrites them in this
+        order, so that under a burst of withdrawals none waits behind segments dirtied later
+        (in the table of contents' order, the last segments waited for every other one)."""
+        dirty = [segment.segment_id() for segment in segments if segment.has_deletions()]
+        for segment_id in dirty:
+            self._dirty_since.setdefault(segment_id, next(self._dirty_order))
+        for segment_id in set(self._dirty_since) - set(dirty):
+            del self._dirty_since[segment_id]
+        return sorted(dirty, key=self._dirty_since.__getitem__)
 
     def _cancel(self, writer: Any) -> None:
         """Cancel a writer (if still open) and remove the files of the segment it had begun.

@@ -590,6 +590,22 @@ def test_a_purge_rewrites_each_dirty_segment_on_its_own_and_never_grows_one(tmp_
     ix.close()
 
 
+def test_a_purge_rewrites_the_segment_that_has_waited_longest_first(tmp_path: Path):
+    folder = tmp_path / "ix"
+    ix = WhooshSearchIndex(folder, writable=True)
+    for batch in range(3):
+        words = {"en": f"work of batch {batch}", "ru": f"zqxwvfirst{batch}"}
+        ix.apply([_doc(f"b{batch}-{i}", texts=words if i == 0 else {"en": "work"}) for i in range(300)], [], batch + 1)
+    ix.apply([], ["b2-0"], position=4)  # the last segment in the index's order is dirtied first
+    ix.apply([], ["b0-0"], position=5)
+
+    assert ix.purge_deleted(limit=1) == 1
+
+    assert {found.split(":")[1] for found in _files_with(folder, ["zqxwvfirst2", "zqxwvfirst0"])} == {"zqxwvfirst0"}
+    assert ix.purge_deleted() == 1 and not _files_with(folder, ["zqxwvfirst0"])
+    ix.close()
+
+
 def test_opening_for_writing_removes_a_killed_writers_leftovers(tmp_path: Path):
     folder = tmp_path / "ix"
     WhooshSearchIndex(folder, writable=True).close()
