@@ -85,7 +85,10 @@ BULK_PROCS = 2  # processes of the multi-process writer used by rebuilds
 BULK_MIN_DOCS_PER_PROC = 250  # below this, forking costs more than it saves
 BULK_LIMIT_MB = 128
 ANALYSED_WORDS = 200_000  # words of hits' text analysed for snippets, kept until the next commit
-SMALL_SEGMENT_DOCS = 200  # below a rebuild's segments (~1,000 docs), which are never merged
+#: A rebuild's segments hold at most this many documents: a purge rewrites the whole segment
+#: of a withdrawn document, so this bounds its cost (see ``bulk_add``).
+REBUILD_SEGMENT_DOCS = 500
+SMALL_SEGMENT_DOCS = 200  # below a rebuild's segments, which are never merged
 MERGE_FACTOR = 4
 
 _TOKEN_PATTERN = r"[^\W_]+"  # runs of letters and digits in any script (incl. ә ғ қ ң ө ұ ү һ і)
@@ -736,15 +739,23 @@ class WhooshSearchIndex(SearchIndex):
         """Add documents to a fresh index being rebuilt, with Whoosh's multi-process writer.
 
         No version checks and no deletions (the index is new); each call writes its own
-        segments (``multisegment``), which keeps later purges small.
+        segments (``multisegment``) of at most ``REBUILD_SEGMENT_DOCS`` documents, one commit
+        per ``procs`` segments, which keeps later purges small.
         """
+        procs = min(BULK_PROCS, os.cpu_count() or 1)
+        if REBUILD_SEGMENT_DOCS < BULK_MIN_DOCS_PER_PROC or len(documents) < BULK_MIN_DOCS_PER_PROC * procs:
+            procs = 1  # too few documents to be worth forking: one segment per commit
+        step = REBUILD_SEGMENT_DOCS * procs
+        for start in range(0, len(documents), step):
+            self._bulk_commit(documents[start : start + step], procs)
+
+    def _bulk_commit(self, documents: list[SearchDocument], procs: int) -> None:
         with self._mutex:
             self._require_writable()
             if not documents:
                 return
             before = set(os.listdir(self._path))
-            procs = min(BULK_PROCS, os.cpu_count() or 1)
-            if procs > 1 and len(documents) >= BULK_MIN_DOCS_PER_PROC * procs:
+            if procs > 1:
                 writer = self._ix.writer(procs=procs, multisegment=True, limitmb=BULK_LIMIT_MB)
             else:
                 writer = self._ix.writer(limitmb=BULK_LIMIT_MB)

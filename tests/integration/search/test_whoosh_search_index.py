@@ -606,6 +606,17 @@ def test_a_purge_rewrites_the_segment_that_has_waited_longest_first(tmp_path: Pa
     ix.close()
 
 
+def test_a_rebuild_writes_segments_small_enough_for_a_quick_purge(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr("archive.search.whoosh.index.REBUILD_SEGMENT_DOCS", 40, raising=False)
+    ix = WhooshSearchIndex(tmp_path / "ix", writable=True)
+
+    ix.bulk_add([_doc(f"d{i}", texts={"en": "work"}) for i in range(100)])
+
+    assert sorted(_segment_sizes(ix)) == [20, 40, 40]
+    assert ix.search(SearchQuery(text="work")).total == 100
+    ix.close()
+
+
 def test_opening_for_writing_removes_a_killed_writers_leftovers(tmp_path: Path):
     folder = tmp_path / "ix"
     WhooshSearchIndex(folder, writable=True).close()
