@@ -9,20 +9,24 @@ documents.
 Queries are parsed by Whoosh and translated into the engine's tree
 (:mod:`archive.search.whoosh.parse`), then evaluated by the engine
 (:mod:`archive.search.engine.evaluation`) over the segments of the current commit, each seen
-through :class:`archive.search.whoosh.source.WhooshSegment`. Open segment readers are kept
-from one commit to the next while their deletions stay the same.
+through :class:`archive.search.whoosh.source.WhooshSegment`. Queries run in parallel, each on
+the commit's :class:`~archive.search.whoosh.snapshots.Snapshot` it started on; open segment
+readers are kept from one commit to the next while their deletions stay the same, and closed
+once no query and no current commit uses them.
 """
 
 from __future__ import annotations
 
 import fcntl
 import functools
+import itertools
 import json
 import os
 import re
 import shutil
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -61,6 +65,7 @@ from archive.search.engine.evaluation import IndexView, evaluate
 from archive.search.engine.snippets import WORD, Snippets
 from archive.search.whoosh import hooks, source
 from archive.search.whoosh.parse import Parser, clean_query_text, nfc, to_tree
+from archive.search.whoosh.snapshots import ReaderKey, SharedReader, Snapshot
 from archive.search.whoosh.source import (
     NO_DATE,
     PostingsCache,
@@ -80,7 +85,10 @@ BULK_PROCS = 2  # processes of the multi-process writer used by rebuilds
 BULK_MIN_DOCS_PER_PROC = 250  # below this, forking costs more than it saves
 BULK_LIMIT_MB = 128
 ANALYSED_WORDS = 200_000  # words of hits' text analysed for snippets, kept until the next commit
-SMALL_SEGMENT_DOCS = 200  # below a rebuild's segments (~1,000 docs), which are never merged
+#: A rebuild's segments hold at most this many documents: a purge rewrites the whole segment
+#: of a withdrawn document, so this bounds its cost (see ``bulk_add``).
+REBUILD_SEGMENT_DOCS = 500
+SMALL_SEGMENT_DOCS = 200  # below a rebuild's segments, which are never merged
 MERGE_FACTOR = 4
 
 _TOKEN_PATTERN = r"[^\W_]+"  # runs of letters and digits in any script (incl. ә ғ қ ң ө ұ ү һ і)
@@ -335,25 +343,26 @@ class WhooshSearchIndex(SearchIndex):
     ``flock`` on ``write.lock`` for the instance's lifetime (``IndexLocked`` if taken).
     ``writable=False`` never writes (the index is opened read-only; a missing index searches
     as empty until a writer creates it). Readers refresh their searcher before each call,
-    so they see new commits without reopening. Instances are thread-safe.
+    so they see new commits without reopening. Instances are thread-safe: writes take turns
+    (``_mutex``), queries run in parallel, each holding ``_views`` only to pick up the
+    current snapshot and to leave it (see :mod:`archive.search.whoosh.snapshots`).
     """
 
     def __init__(self, path: Path, *, writable: bool) -> None:
         self._path = Path(path)
         self._writable = writable
-        self._mutex = threading.RLock()
+        self._mutex = threading.RLock()  # one write at a time
+        self._views = threading.Lock()  # the current snapshot and the queries' counts
         self._lock_fd: int | None = None
         self._closed = False
         self._ix: Any = None
-        self._searcher: Searcher | None = None
-        self._generation = -1  # the commit self._searcher reads
-        self._readers: dict[tuple[str, int], SegmentReader] = {}  # by segment and deletions
+        self._snapshot: Snapshot | None = None  # the latest commit seen
+        self._retiring: set[Snapshot] = set()  # replaced, but queries still read them
         self._schema = build_schema()
         self._segments: dict[str, SegmentData] = {}
         self._postings = PostingsCache(source.POSTINGS_CACHE_SIZE)
-        self._view: IndexView | None = None
-        self._view_searcher: Searcher | None = None  # the searcher (commit) self._view lays out
-        self._analysed: dict[tuple[str, str], tuple[str, ...]] = {}  # words of hits' text, until the next commit
+        self._dirty_order = itertools.count()
+        self._dirty_since: dict[str, int] = {}  # segments holding deleted documents: since when
         if writable:
             self._path.mkdir(mode=0o700, parents=True, exist_ok=True)
             self._lock_fd = self._take_write_lock()
@@ -385,12 +394,15 @@ class WhooshSearchIndex(SearchIndex):
 
     def close(self) -> None:
         """Release the searcher and, for a writable instance, the write lock."""
-        with self._mutex:
+        with self._mutex, self._views:
             self._closed = True
             try:
-                self._drop_searcher()
-                _close_all(self._readers.values())
-                self._readers = {}
+                snapshots = [s for s in (self._snapshot, *self._retiring) if s is not None]
+                self._snapshot, self._retiring = None, set()
+                readers = {id(r.reader): r.reader for s in snapshots for r in s.readers.values()}
+                for snapshot in snapshots:
+                    snapshot.release()
+                _close_all(readers.values())
                 if self._ix is not None:
                     self._ix.close()
                     self._ix = None
@@ -406,8 +418,26 @@ class WhooshSearchIndex(SearchIndex):
         if self._closed:
             raise RuntimeError("this search index is closed")
 
-    def _current_searcher(self) -> Searcher | None:
-        """A searcher over the latest commit, reopened only when the generation changed.
+    @contextmanager
+    def _reading(self) -> Iterator[Snapshot | None]:
+        """The latest commit's snapshot (``None``: no index yet), counted as in use until
+        the block ends. Never held across anything but this: queries run in parallel."""
+        with self._views:
+            snapshot = self._refresh()
+            if snapshot is not None:
+                snapshot.queries += 1
+        try:
+            yield snapshot
+        finally:
+            if snapshot is not None:
+                with self._views:
+                    snapshot.queries -= 1
+                    if not snapshot.queries and not snapshot.current:
+                        self._retire(snapshot)
+
+    def _refresh(self) -> Snapshot | None:
+        """The snapshot of the latest commit, opened only when the generation changed (under
+        ``_views``).
 
         Not ``Searcher.refresh()``: in whoosh-reloaded 2.7.5 it re-adds the old reader's
         segments to the new reader (the change from whoosh-community/whoosh#520), so merged
@@ -422,52 +452,67 @@ class WhooshSearchIndex(SearchIndex):
                     if not storage.index_exists(_INDEX_NAME):
                         return None
                     self._ix = storage.open_index(_INDEX_NAME)
-                searcher = self._searcher
-                if searcher is not None and self._generation == self._ix.latest_generation():
-                    return searcher
-                self._drop_searcher()
-                self._searcher = self._open_searcher()
-                self._forget_dead_segments(self._searcher)
-                return self._searcher
+                current = self._snapshot
+                if current is not None and current.generation == self._ix.latest_generation():
+                    return current
+                self._replace(self._open_snapshot())
+                return self._snapshot
             except FileNotFoundError:
                 # A writer removed an old generation between listing and opening: try again.
-                self._drop_searcher()
                 if attempt == 2:
                     raise
         return None
 
-    def _open_searcher(self) -> Searcher:
-        """A searcher over the latest commit that keeps the open readers of the segments it
-        shares with the previous one (same segment, same deletions: its files and what the
-        reader read from them are unchanged), so that a commit costs opening its new segments
-        rather than every segment again (about 1.5 ms each). The other readers (of segments
-        gone from the commit, or whose deletions changed) are closed."""
+    def _open_snapshot(self) -> Snapshot:
+        """A snapshot of the latest commit that shares the open readers of the segments it
+        has in common with the current one (same segment, same deletions: its files and what
+        the reader read from them are unchanged), so that a commit costs opening its new
+        segments rather than every segment again (about 1.5 ms each)."""
         toc = hooks.read_toc(self._ix.storage, _INDEX_NAME)
-        # Words of document text analysed for snippets are forgotten at each commit too, so
-        # that a withdrawn text's words leave this process's memory with its segment's data.
-        self._analysed = {}
-        previous, self._readers = self._readers, {}
-        readers = []
+        previous = self._snapshot.readers if self._snapshot is not None else {}
+        readers: dict[ReaderKey, SharedReader] = {}
+        opened: list[SegmentReader] = []
         try:
             for segment in toc.segments:
                 key = (segment.segment_id(), segment.deleted_count())
-                reader = previous.pop(key, None)
-                if reader is None:
+                shared = previous.get(key)
+                if shared is None:
                     reader = hooks.segment_reader(self._ix.storage, toc.schema, segment, generation=toc.generation)
-                self._readers[key] = reader
-                readers.append(reader)
-        finally:
-            _close_all(previous.values())
-        self._generation = toc.generation
-        # The readers are this instance's (self._readers): closing a searcher leaves them open.
-        return hooks.multi_searcher(readers, toc.schema, toc.generation, self._ix, scoring.BM25F())
+                    opened.append(reader)
+                    shared = SharedReader(reader)
+                readers[key] = shared
+        except BaseException:
+            _close_all(opened)
+            raise
+        searcher = hooks.multi_searcher(
+            [shared.reader for shared in readers.values()], toc.schema, toc.generation, self._ix, scoring.BM25F()
+        )
+        return Snapshot(toc.generation, searcher, readers)
 
-    def _drop_searcher(self) -> None:
-        self._view = None
-        self._generation = -1
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
+    def _replace(self, snapshot: Snapshot) -> None:
+        """Make ``snapshot`` current (under ``_views``); the one it replaces is released now
+        if no query reads it, else when its last query ends."""
+        replaced, self._snapshot = self._snapshot, snapshot
+        if replaced is None:
+            return
+        replaced.current = False
+        if replaced.queries:
+            self._retiring.add(replaced)
+        else:
+            self._retire(replaced)
+
+    def _retire(self, snapshot: Snapshot) -> None:
+        """Release a replaced snapshot no query reads (under ``_views``): close the readers
+        no other snapshot lists, and drop what was read from segments no snapshot lists."""
+        self._retiring.discard(snapshot)
+        _close_all(snapshot.release())
+        self._forget_dead_segments()
+
+    def _searcher_now(self) -> None:
+        """Open the latest commit now, so that this process lets go of replaced segments
+        (those no query reads) at once rather than at the next query."""
+        with self._views:
+            self._refresh()
 
     # -- writing --
 
@@ -493,15 +538,18 @@ class WhooshSearchIndex(SearchIndex):
             writer = self._ix.writer()
             try:
                 changed = False
-                searcher = self._searcher_for(writer)
-                for doc_id in sorted(deleted):
-                    changed |= writer.delete_by_term("doc_id", doc_id, searcher=searcher) > 0
-                for doc in latest.values():
-                    indexed = _stored_version(searcher, doc.doc_id)
-                    if indexed is not None and indexed > doc.version:
-                        continue
-                    # update_document, with the lookup of the old version through ``searcher``
-                    writer.delete_by_term("doc_id", doc.doc_id, searcher=searcher)
+                fresh = []
+                with self._lookups_for(writer) as searcher:
+                    for doc_id in sorted(deleted):
+                        changed |= writer.delete_by_term("doc_id", doc_id, searcher=searcher) > 0
+                    for doc in latest.values():
+                        indexed = _stored_version(searcher, doc.doc_id)
+                        if indexed is not None and indexed > doc.version:
+                            continue
+                        # update_document, with the lookup of the old version through ``searcher``
+                        writer.delete_by_term("doc_id", doc.doc_id, searcher=searcher)
+                        fresh.append(doc)
+                for doc in fresh:  # analysing text needs no reader: queries go on meanwhile
                     writer.add_document(**_fields_in(writer.schema, doc))
                     changed = True
                 if changed:
@@ -515,16 +563,21 @@ class WhooshSearchIndex(SearchIndex):
                 raise
             if changed:
                 _fsync_new_files(self._path, before)
+                self._note_dirty(hooks.current_toc(self._ix).segments)
             _write_position(self._path, position)
 
-    def _searcher_for(self, writer: Any) -> Searcher:
-        """A searcher over the commit ``writer`` started from: this instance's own (which
-        reuses open segment readers) when it reads that commit, else the writer's (which
-        opens every segment). Document numbers are the same in both: same segments, same order."""
-        searcher = self._current_searcher()
-        if searcher is not None and self._generation == writer.generation - 1:
-            return searcher
-        return writer.searcher()
+    @contextmanager
+    def _lookups_for(self, writer: Any) -> Iterator[Searcher]:
+        """A searcher over the commit ``writer`` started from: the current snapshot's (which
+        reuses open segment readers, whose locks are held meanwhile) when it reads that
+        commit, else the writer's (which opens every segment). Document numbers are the same
+        in both: same segments, same order."""
+        with self._reading() as snapshot:
+            if snapshot is not None and snapshot.generation == writer.generation - 1:
+                with snapshot.exclusive() as searcher:
+                    yield searcher
+                return
+        yield writer.searcher()
 
     def compact(self) -> int:
         """Merge small segments together (never large ones); return how many were merged."""
@@ -545,37 +598,50 @@ class WhooshSearchIndex(SearchIndex):
                 self._cancel(writer)
                 raise
             if merged:
-                self._current_searcher()
+                self._searcher_now()
                 _fsync_new_files(self._path, before)
                 self._remove_leftovers()
             return merged
 
     def purge_deleted(self, limit: int | None = None) -> int:
         """Rewrite only the segments that hold deleted documents (at most ``limit`` of them),
-        each into a segment of its own (one commit each), then remove their old files; return
-        how many were rewritten."""
+        the one that has held them longest first, each into a segment of its own (one commit
+        each), then remove their old files; return how many were rewritten."""
         rewritten = 0
         while limit is None or rewritten < limit:
-            with self._mutex:  # released between segments, so that searches go on meanwhile
+            with self._mutex:  # released between segments, so that commits go on meanwhile
                 self._require_writable()
                 before = set(os.listdir(self._path))
                 writer = self._ix.writer()
                 try:
-                    dirty = [seg.segment_id() for seg in hooks.writer_segments(writer) if seg.has_deletions()]
+                    dirty = self._note_dirty(hooks.writer_segments(writer))
                     if not dirty:
                         self._cancel(writer)
                         break
                     writer.commit(mergetype=functools.partial(_rewrite_segment, segment_id=dirty[0]))
+                    del self._dirty_since[dirty[0]]
                 except BaseException:
                     self._cancel(writer)
                     raise
                 rewritten += 1
                 _fsync_new_files(self._path, before)
-                # Let this process's searcher drop its handles on the replaced segment.
-                self._current_searcher()
+                # Let this process drop its handles on the replaced segment.
+                self._searcher_now()
         with self._mutex:
             self._remove_leftovers()
         return rewritten
+
+    def _note_dirty(self, segments: Iterable[Any]) -> list[str]:
+        """Remember when each of ``segments`` was first seen holding deleted documents; return
+        the ids of those that do, the longest waiting first. A purge rewrites them in this
+        order, so that under a burst of withdrawals none waits behind segments dirtied later
+        (in the table of contents' order, the last segments waited for every other one)."""
+        dirty = [segment.segment_id() for segment in segments if segment.has_deletions()]
+        for segment_id in dirty:
+            self._dirty_since.setdefault(segment_id, next(self._dirty_order))
+        for segment_id in set(self._dirty_since) - set(dirty):
+            del self._dirty_since[segment_id]
+        return sorted(dirty, key=self._dirty_since.__getitem__)
 
     def _cancel(self, writer: Any) -> None:
         """Cancel a writer (if still open) and remove the files of the segment it had begun.
@@ -627,21 +693,20 @@ class WhooshSearchIndex(SearchIndex):
     def needs_rebuild(self) -> bool:
         """Whether the index was created with other fields than :func:`build_schema` gives
         today (Whoosh keeps an index's schema in its TOC): it answers, but a rebuild is due."""
-        with self._mutex:
-            searcher = self._current_searcher()
-            return searcher is not None and set(searcher.schema.names()) != set(self._schema.names())
+        with self._reading() as snapshot:
+            return snapshot is not None and set(snapshot.searcher.schema.names()) != set(self._schema.names())
 
     def versions(self, doc_ids: list[str]) -> dict[str, int]:
         """The indexed version of each of these documents that exists."""
-        with self._mutex:
-            searcher = self._current_searcher()
-            if searcher is None:
+        with self._reading() as snapshot:
+            if snapshot is None:
                 return {}
             found = {}
-            for doc_id in doc_ids:
-                version = _stored_version(searcher, doc_id)
-                if version is not None:
-                    found[doc_id] = version
+            with snapshot.exclusive() as searcher:
+                for doc_id in doc_ids:
+                    version = _stored_version(searcher, doc_id)
+                    if version is not None:
+                        found[doc_id] = version
             return found
 
     def doc_ids_for_contributor(self, contributor_id: str) -> list[str]:
@@ -653,20 +718,19 @@ class WhooshSearchIndex(SearchIndex):
         return self._doc_ids(wq.Term("exhibition", slug))
 
     def _doc_ids(self, q: wq.Query) -> list[str]:
-        with self._mutex:
-            searcher = self._current_searcher()
-            if searcher is None:
+        with self._reading() as snapshot:
+            if snapshot is None:
                 return []
-            return sorted(searcher.stored_fields(n)["doc_id"] for n in searcher.docs_for_query(q))
+            with snapshot.exclusive() as searcher:
+                return sorted(searcher.stored_fields(n)["doc_id"] for n in searcher.docs_for_query(q))
 
     def doc_ids_expired(self, on: date) -> list[str]:
         """Ids of documents whose consent expiry day is before ``on`` (looked up per segment
         and day: after a commit, only the new segments are searched)."""
-        with self._mutex:
-            searcher = self._current_searcher()
-            if searcher is None or on.toordinal() <= 1:
+        with self._reading() as snapshot:
+            if snapshot is None or on.toordinal() <= 1:
                 return []
-            view = self._view_of(searcher)
+            view = self._view_of(snapshot)
             expired = view.expired(on)
             expired = expired[view.live()[expired]]
             return sorted(self._stored(view, docnum)["doc_id"] for docnum in expired.tolist())
@@ -675,15 +739,23 @@ class WhooshSearchIndex(SearchIndex):
         """Add documents to a fresh index being rebuilt, with Whoosh's multi-process writer.
 
         No version checks and no deletions (the index is new); each call writes its own
-        segments (``multisegment``), which keeps later purges small.
+        segments (``multisegment``) of at most ``REBUILD_SEGMENT_DOCS`` documents, one commit
+        per ``procs`` segments, which keeps later purges small.
         """
+        procs = min(BULK_PROCS, os.cpu_count() or 1)
+        if REBUILD_SEGMENT_DOCS < BULK_MIN_DOCS_PER_PROC or len(documents) < BULK_MIN_DOCS_PER_PROC * procs:
+            procs = 1  # too few documents to be worth forking: one segment per commit
+        step = REBUILD_SEGMENT_DOCS * procs
+        for start in range(0, len(documents), step):
+            self._bulk_commit(documents[start : start + step], procs)
+
+    def _bulk_commit(self, documents: list[SearchDocument], procs: int) -> None:
         with self._mutex:
             self._require_writable()
             if not documents:
                 return
             before = set(os.listdir(self._path))
-            procs = min(BULK_PROCS, os.cpu_count() or 1)
-            if procs > 1 and len(documents) >= BULK_MIN_DOCS_PER_PROC * procs:
+            if procs > 1:
                 writer = self._ix.writer(procs=procs, multisegment=True, limitmb=BULK_LIMIT_MB)
             else:
                 writer = self._ix.writer(limitmb=BULK_LIMIT_MB)
@@ -698,36 +770,33 @@ class WhooshSearchIndex(SearchIndex):
                     writer.cancel()
                 raise
             _fsync_new_files(self._path, before)
-            self._drop_searcher()
 
     def has_deleted(self) -> bool:
         """Whether any segment still holds deleted documents."""
-        with self._mutex:
-            searcher = self._current_searcher()
-            return searcher is not None and searcher.reader().has_deletions()
+        with self._reading() as snapshot:  # deletions are in memory: no file is read
+            return snapshot is not None and snapshot.searcher.reader().has_deletions()
 
     def search(self, query: SearchQuery) -> SearchResults:
         """Ranked, faceted, paginated results with safe snippets; malformed queries never raise."""
         page = max(1, query.page)
         page_size = min(max(1, query.page_size), MAX_PAGE_SIZE)
         text, notices = clean_query_text(query.text)
-        with self._mutex:
-            searcher = self._current_searcher()
-            if searcher is None:
+        with self._reading() as snapshot:
+            if snapshot is None:
                 return SearchResults([], 0, page, page_size, {f: [] for f in FACETS}, tuple(notices))
             tree: q.Node | None = None
             if not WORD.search(text):
                 if text:
                     notices.append(Notice.NO_WORDS)
             else:
-                tree, simplified = to_tree(self._parse(text, notices, _search_fields(searcher)))
+                tree, simplified = to_tree(self._parse(text, notices, _search_fields(snapshot.searcher)))
                 if simplified:
                     notices.append(Notice.SIMPLIFIED)
             if isinstance(tree, q.Nothing):
                 notices.append(Notice.COMMON_WORDS_ONLY)
                 return SearchResults([], 0, page, page_size, {f: [] for f in FACETS}, tuple(notices))
             by_date = tree is None or query.sort == "date"
-            view = self._view_of(searcher)
+            view = self._view_of(snapshot)
             found = evaluate(
                 view,
                 tree,
@@ -743,7 +812,7 @@ class WhooshSearchIndex(SearchIndex):
                 visible_on=query.visible_on,
             )
             offset = (page - 1) * page_size
-            snippets = Snippets(found.terms, _SNIPPET_FIELDS, self._analyse)
+            snippets = Snippets(found.terms, _SNIPPET_FIELDS, functools.partial(self._analyse, snapshot.analysed))
             hits = [
                 _hit(self._stored(view, docnum), 0.0 if by_date else score, snippets)
                 for score, docnum in found.ranked[offset : offset + page_size]
@@ -761,49 +830,49 @@ class WhooshSearchIndex(SearchIndex):
         """Whoosh's parse of ``text`` over ``fields`` (plain words if its syntax cannot be trusted)."""
         return Parser(self._schema, fields, _FIELD_BOOSTS, _KAZAKH_FIELDS).whoosh_query(text, notices)
 
-    def _analyse(self, fieldname: str, word: str) -> tuple[str, ...]:
+    def _analyse(self, analysed: dict[tuple[str, str], tuple[str, ...]], fieldname: str, word: str) -> tuple[str, ...]:
         """The index terms one word becomes in a field (lower-cased, stemmed, or none if a
-        stop word), remembered until the next commit (within ``ANALYSED_WORDS``)."""
+        stop word), remembered in ``analysed`` (a snapshot's, within ``ANALYSED_WORDS``)."""
         key = (fieldname, word)
-        found = self._analysed.get(key)
+        found = analysed.get(key)
         if found is None:
-            if len(self._analysed) >= ANALYSED_WORDS:
-                self._analysed.clear()
-            found = self._analysed[key] = tuple(token.text for token in self._schema[fieldname].analyzer(word))
+            if len(analysed) >= ANALYSED_WORDS:
+                analysed.clear()
+            found = analysed[key] = tuple(token.text for token in self._schema[fieldname].analyzer(word))
         return found
 
     @staticmethod
     def _stored(view: IndexView, docnum: int) -> dict[str, Any]:
         segment, number = view.locate(docnum)
-        return dict(segment.reader.stored_fields(number))  # type: ignore[attr-defined]
+        return segment.stored(number)  # type: ignore[attr-defined]
 
-    def _view_of(self, searcher: Searcher) -> IndexView:
-        """The whole-index view of ``searcher``'s segments, built once per searcher (commit)."""
-        if self._view is None or self._view_searcher is not searcher:
-            segments = []
-            for subsearcher, _offset in hooks.sub_searchers(searcher):
-                reader = subsearcher.reader()
-                if isinstance(reader, SegmentReader):  # not an empty index
-                    segments.append(WhooshSegment(self._segment_data(reader), reader, subsearcher, self._postings))
-            self._view, self._view_searcher = IndexView(segments, FACETS), searcher
-        return self._view
+    def _view_of(self, snapshot: Snapshot) -> IndexView:
+        """The whole-index view of the snapshot's segments, built once per snapshot (commit)."""
+        with snapshot.view_lock:
+            if snapshot.view is None:
+                segments = []
+                for subsearcher, _offset in hooks.sub_searchers(snapshot.searcher):
+                    reader = subsearcher.reader()
+                    if isinstance(reader, SegmentReader):  # not an empty index
+                        data = self._segment_data(reader)
+                        lock = snapshot.lock_of(reader)
+                        segments.append(WhooshSegment(data, reader, subsearcher, self._postings, lock))
+                snapshot.view = IndexView(segments, FACETS)
+            return snapshot.view
 
     def _segment_data(self, reader: SegmentReader) -> SegmentData:
         segment_id = reader.segment().segment_id()
-        data = self._segments.get(segment_id)
-        if data is None:
-            data = self._segments[segment_id] = SegmentData(segment_id, reader.doc_count_all())
-        return data
+        return self._segments.setdefault(segment_id, SegmentData(segment_id, reader.doc_count_all()))
 
-    def _forget_dead_segments(self, searcher: Searcher) -> None:
-        """Drop what was read from segments a merge or purge has replaced (their text too)."""
-        live = {
-            sub.reader().segment().segment_id()
-            for sub, _ in hooks.sub_searchers(searcher)
-            if isinstance(sub.reader(), SegmentReader)
-        }
-        for segment_id in [s for s in self._segments if s not in live]:
-            del self._segments[segment_id]
+    def _forget_dead_segments(self) -> None:
+        """Drop what was read from segments no snapshot lists any longer: those a merge or
+        purge replaced, once no query reads them (their text too). Under ``_views``."""
+        live: set[str] = set()
+        for snapshot in (self._snapshot, *self._retiring):
+            if snapshot is not None:
+                live |= snapshot.segment_ids()
+        for segment_id in [s for s in list(self._segments) if s not in live]:  # (queries add to it)
+            self._segments.pop(segment_id, None)
         self._postings.keep_only(live)
 
 

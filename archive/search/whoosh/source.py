@@ -84,13 +84,16 @@ class PostingsCache:
         self._by_segment: dict[str, set[tuple[str, str, str, str]]] = {}
         self._absent: set[tuple[str, str, str, str]] = set()  # keys of terms a segment lacks
 
-    def get(self, reader: SegmentReader, segment_id: str, fieldname: str, text: str) -> Postings:
-        """Document numbers and term frequencies of one term in one segment."""
-        return self._cached((segment_id, "postings", fieldname, text), lambda: read_postings(reader, fieldname, text))
+    def get(self, reader: SegmentReader, segment_id: str, fieldname: str, text: str, lock: threading.Lock) -> Postings:
+        """Document numbers and term frequencies of one term in one segment (read, if not
+        held, with the reader's ``lock``)."""
+        return self._cached((segment_id, "postings", fieldname, text), lock, lambda: read_postings(reader, fieldname, text))
 
-    def values(self, reader: SegmentReader, segment_id: str, fieldname: str, text: str) -> dict[int, bytes]:
+    def values(
+        self, reader: SegmentReader, segment_id: str, fieldname: str, text: str, lock: threading.Lock
+    ) -> dict[int, bytes]:
         """Each document's encoded posting value (its positions) for one term, for phrases."""
-        return self._cached((segment_id, "values", fieldname, text), lambda: _read_values(reader, fieldname, text))
+        return self._cached((segment_id, "values", fieldname, text), lock, lambda: _read_values(reader, fieldname, text))
 
     def keep_only(self, segment_ids: set[str]) -> None:
         """Drop the entries of segments not in ``segment_ids``, and every entry of a term a
@@ -107,13 +110,14 @@ class PostingsCache:
                     self._by_segment[key[0]].discard(key)
             self._absent.clear()
 
-    def _cached(self, key: tuple[str, str, str, str], read: Callable[[], Any]) -> Any:
+    def _cached(self, key: tuple[str, str, str, str], reader_lock: threading.Lock, read: Callable[[], Any]) -> Any:
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
                 self._entries.move_to_end(key)
                 return entry
-        entry = read()
+        with reader_lock:
+            entry = read()
         with self._lock:
             if key in self._entries:
                 return self._entries[key]
@@ -199,13 +203,22 @@ class SegmentData:
 
 class WhooshSegment:
     """One live segment of a commit as a ``SegmentSource``: its data, its reader (which
-    carries the commit's deletions) and its sub-searcher."""
+    carries the commit's deletions), its sub-searcher, and the lock every read of the
+    reader's files holds (they are shared file handles: see :mod:`.snapshots`)."""
 
-    def __init__(self, data: SegmentData, reader: SegmentReader, searcher: Searcher, postings: PostingsCache):
+    def __init__(
+        self,
+        data: SegmentData,
+        reader: SegmentReader,
+        searcher: Searcher,
+        postings: PostingsCache,
+        lock: threading.Lock,
+    ):
         self.data = data
         self.reader = reader
         self.searcher = searcher
         self._postings = postings
+        self._lock = lock
 
     @property
     def segment_id(self) -> str:
@@ -216,33 +229,45 @@ class WhooshSegment:
         return self.data.doc_count
 
     def postings(self, field: str, term: str) -> Postings:
-        return self._postings.get(self.reader, self.data.segment_id, field, term)
+        return self._postings.get(self.reader, self.data.segment_id, field, term, self._lock)
 
     def positions(self, field: str, term: str, doc: int) -> Sequence[int]:
-        value = self._postings.values(self.reader, self.data.segment_id, field, term).get(doc)
+        value = self._postings.values(self.reader, self.data.segment_id, field, term, self._lock).get(doc)
         if value is None:
             return ()
         return list(self.reader.schema[field].format.decode_positions(value))
 
+    def stored(self, doc: int) -> dict[str, Any]:
+        """The stored fields of document ``doc``."""
+        with self._lock:
+            return dict(self.reader.stored_fields(doc))
+
     def lengths(self, field: str) -> NDArray[np.float64]:
-        return self.data.lengths(self.reader, field)
+        with self._lock:
+            return self.data.lengths(self.reader, field)
 
     def total_length(self, field: str) -> int:
-        return self.data.total_length(self.reader, field)
+        with self._lock:
+            return self.data.total_length(self.reader, field)
 
     def lexicon(self, field: str) -> Sequence[str]:
-        return self.data.lexicon(self.reader, field)
+        with self._lock:
+            return self.data.lexicon(self.reader, field)
 
     def facet(self, name: str) -> tuple[list[str], NDArray[np.intp], NDArray[np.intp]]:
-        return self.data.facet(self.reader, name)
+        with self._lock:
+            return self.data.facet(self.reader, name)
 
     def dates(self) -> NDArray[np.int64]:
-        return self.data.dates(self.reader)
+        with self._lock:
+            return self.data.dates(self.reader)
 
     def expired(self, on: date) -> NDArray[np.intp]:
-        return self.data.expired(self.searcher, on)
+        with self._lock:
+            return self.data.expired(self.searcher, on)
 
     def deleted(self) -> NDArray[np.intp]:
+        # Deletions are held in memory by the reader: no file is read.
         if not self.reader.has_deletions():
             return np.zeros(0, dtype=np.intp)
         return np.fromiter(hooks.deleted_docs(self.reader), dtype=np.intp)

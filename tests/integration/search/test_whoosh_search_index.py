@@ -367,24 +367,24 @@ def test_words_the_index_lacks_are_remembered_in_bounded_numbers_and_only_until_
         assert _ids(index, f"qwzabsent{n}") == []
     assert _ids(index, "lantern") == ["a"]
 
-    assert len(index._view._absent) == 3  # the oldest were dropped
-    assert not any(text.startswith("qwzabsent0") for _, text in index._view._absent)
-    assert ("text_en", "lantern") not in index._view._absent
+    assert len(index._snapshot.view._absent) == 3  # the oldest were dropped
+    assert not any(text.startswith("qwzabsent0") for _, text in index._snapshot.view._absent)
+    assert ("text_en", "lantern") not in index._snapshot.view._absent
 
     index.apply([_doc("b", texts={"en": "lantern"})], [], 2)
     assert sorted(_ids(index, "lantern")) == ["a", "b"]
-    assert not any(text.startswith("qwzabsent") for _, text in index._view._absent)  # a new commit, a new view
+    assert not any(text.startswith("qwzabsent") for _, text in index._snapshot.view._absent)  # a new commit, a new view
 
 
 def test_words_analysed_for_snippets_are_forgotten_once_a_withdrawal_is_committed(index):
     index.apply([_doc("w", texts={"en": "the zorvantic lantern glowed"})], [], 1)
     assert index.search(SearchQuery(text="lantern")).hits[0].snippets  # analyses the text's words
-    assert index._analysed
+    assert index._snapshot.analysed
 
     index.apply([], ["w"], 2)
     index.search(SearchQuery())  # the first search after the commit (no words: no snippets)
 
-    assert not index._analysed
+    assert not index._snapshot.analysed
 
 
 # --- snippets and malformed queries -------------------------------------------------------
@@ -587,6 +587,33 @@ def test_a_purge_rewrites_each_dirty_segment_on_its_own_and_never_grows_one(tmp_
 
     assert _segment_sizes(ix) == [399, 399, 399, 400]  # not folded into one segment of 1,197
     assert not ix.has_deleted() and ix.search(SearchQuery(text="work")).total == 1_597
+    ix.close()
+
+
+def test_a_purge_rewrites_the_segment_that_has_waited_longest_first(tmp_path: Path):
+    folder = tmp_path / "ix"
+    ix = WhooshSearchIndex(folder, writable=True)
+    for batch in range(3):
+        words = {"en": f"work of batch {batch}", "ru": f"zqxwvfirst{batch}"}
+        ix.apply([_doc(f"b{batch}-{i}", texts=words if i == 0 else {"en": "work"}) for i in range(300)], [], batch + 1)
+    ix.apply([], ["b2-0"], position=4)  # the last segment in the index's order is dirtied first
+    ix.apply([], ["b0-0"], position=5)
+
+    assert ix.purge_deleted(limit=1) == 1
+
+    assert {found.split(":")[1] for found in _files_with(folder, ["zqxwvfirst2", "zqxwvfirst0"])} == {"zqxwvfirst0"}
+    assert ix.purge_deleted() == 1 and not _files_with(folder, ["zqxwvfirst0"])
+    ix.close()
+
+
+def test_a_rebuild_writes_segments_small_enough_for_a_quick_purge(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr("archive.search.whoosh.index.REBUILD_SEGMENT_DOCS", 40, raising=False)
+    ix = WhooshSearchIndex(tmp_path / "ix", writable=True)
+
+    ix.bulk_add([_doc(f"d{i}", texts={"en": "work"}) for i in range(100)])
+
+    assert sorted(_segment_sizes(ix)) == [20, 40, 40]
+    assert ix.search(SearchQuery(text="work")).total == 100
     ix.close()
 
 
