@@ -78,7 +78,10 @@ class StrictParser(FlaskParser):  # type: ignore[misc]
         return json_body()
 
     def handle_error(self, error: ValidationError, req: Any, schema: Schema, **kwargs: Any) -> Any:
-        raise validation_problem(error, schema)
+        messages = error.messages
+        if isinstance(messages, dict) and set(messages) == {"json"}:  # webargs keys them by location
+            messages = messages["json"]
+        raise validation_problem(ValidationError(messages), schema)
 
 
 class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]

@@ -255,13 +255,6 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             "422": _problem("A malformed query parameter."),
         },
     },
-    ("/contributors", "post"): {
-        "operationId": "registerContributor",
-        "tags": ["curators"],
-        "summary": "Register a contributor (personal data encrypted under their own key).",
-        "requestBody": _json_body("NewContributor"),
-        "responses": {"201": _ok("Registered.", ref("Created")), **WRITE_ERRORS},
-    },
     ("/items/{item_id}/consent", "get"): {
         "operationId": "getConsent",
         "tags": ["curators"],
@@ -392,6 +385,9 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         },
     },
 }
+
+#: The security of an operation for curators.
+CURATORS = [{"bearerAuth": []}]
 
 SECURITY_SCHEMES = {
     "bearerAuth": {
