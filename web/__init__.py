@@ -70,8 +70,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=language, default_translation_directories="translations")
     install_template_translations(app)
     app.context_processor(template_helpers)
-    for blueprint in (exhibitions.bp, items.bp, media.bp, search.bp, pages.bp, consent.bp, curate.bp, api.bp):
+    for blueprint in (exhibitions.bp, items.bp, media.bp, search.bp, pages.bp, consent.bp, curate.bp):
         app.register_blueprint(blueprint)
+    api.init_app(app)  # its blueprint, with each endpoint's declaration in the OpenAPI document
     csrf.exempt(api.bp)  # bearer tokens, never cookies
 
     @app.get("/healthz")

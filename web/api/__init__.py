@@ -2,7 +2,9 @@
 
 - ``problems``: RFC 9457 problem details and the blueprint's error handlers;
 - ``auth``: curator bearer tokens;
-- ``schemas`` and ``validation``: the documented JSON Schemas and strict body reading;
+- ``declare``: the flask-smorest blueprint on which each endpoint is declared once;
+- ``bodies`` and ``fields``: strict JSON reading and the marshmallow fields of the declarations;
+- ``schemas`` and ``validation``: JSON Schemas and their checker, for endpoints not yet declared;
 - ``representations``: visitor read models and curator views as JSON;
 - ``public``: reads for anyone, every one through the consent gate;
 - ``curator``: writes, each with a curator's token;
@@ -12,10 +14,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app
+from flask import Flask, Response, current_app
 
 from archive.application import ExhibitionArchive
 from archive.search import SearchIndex
+from web.api.declare import ArchiveApi, Blueprint
 from web.api.problems import register_error_handlers
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -39,5 +42,17 @@ def _no_store(response: Response) -> Response:
 
 
 register_error_handlers(bp)
+
+
+def init_app(app: Flask) -> None:
+    """Register the API's blueprint, and its declarations in its OpenAPI document."""
+    from web.api.openapi import API_VERSION, TITLE
+
+    # Answers are JSON in the order the schemas declare (a content note before the text), UTF-8.
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    api = ArchiveApi(app, title=TITLE, version=API_VERSION)
+    api.register_blueprint(bp)
+    app.extensions["archive-api"] = api
 
 from web.api import curator, public, unknown  # noqa: E402,F401  (registers routes on bp)

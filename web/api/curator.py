@@ -22,6 +22,8 @@ from domain.exhibitions import Exhibition
 from domain.items import artwork_details, image_details
 from web.api import archive, bp
 from web.api.auth import actor, curator_required
+from web.api.contracts import CreatedSchema, NewContributorSchema
+from web.api.openapi import CURATORS, WRITE_ERRORS
 from web.api.problems import Problem
 from web.api.representations import curator_exhibition_json, item_consent_json, item_url, json_response
 from web.api.schemas import MAX_IMAGES_PER_UPLOAD
@@ -78,14 +80,16 @@ def _versioned_exhibition(slug: str) -> tuple[UUID, int]:
 
 
 @bp.post("/contributors")
+@bp.doc(operationId="registerContributor", tags=["curators"], security=CURATORS, responses=WRITE_ERRORS)
+@bp.response(201, CreatedSchema, description="Registered.")
 @curator_required
-def register_contributor() -> Response:
-    """Register a contributor; name, pseudonym and contact are encrypted under their own key."""
-    body = read_json("NewContributor")
+@bp.arguments(NewContributorSchema)
+def register_contributor(body: dict[str, Any]) -> dict[str, Any]:
+    """Register a contributor (personal data encrypted under their own key)."""
     contributor_id = archive().register_contributor(
         name=body["name"], pseudonym=body.get("pseudonym"), contact=body.get("contact"), actor=actor()
     )
-    return json_response({"id": str(contributor_id)}, 201)
+    return {"id": contributor_id}
 
 
 @bp.get("/items/<item_id>/consent")

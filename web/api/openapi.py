@@ -1,5 +1,7 @@
-"""The OpenAPI 3.1 document of the JSON API, built as a dict from one table of operations.
+"""The OpenAPI 3.1 document of the JSON API: the declarations' document, with its introduction.
 
+Endpoints declared on the blueprint (``web.api.declare``) are written by flask-smorest. The
+table ``OPERATIONS`` describes the endpoints not declared that way yet; it shrinks as they are.
 ``tests/e2e/test_api_schema.py`` checks that the (path, method) pairs here are exactly the
 routes registered under /api/v1, validates the document, and fuzzes the app against it.
 """
@@ -7,6 +9,8 @@ routes registered under /api/v1, validates the document, and fuzzes the app agai
 from __future__ import annotations
 
 from typing import Any
+
+from flask import current_app
 
 from web.api.problems import PROBLEM_TYPES, type_uri
 from web.api.schemas import (
@@ -19,6 +23,7 @@ from web.api.schemas import (
     ref,
 )
 
+TITLE = "Testimony and art exhibition archive API"
 API_VERSION = "1.0.0"
 PREFIX = "/api/v1"
 IMAGE_TYPES = "image/jpeg, image/png, image/webp, image/tiff, image/gif"
@@ -250,13 +255,6 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             "422": _problem("A malformed query parameter."),
         },
     },
-    ("/contributors", "post"): {
-        "operationId": "registerContributor",
-        "tags": ["curators"],
-        "summary": "Register a contributor (personal data encrypted under their own key).",
-        "requestBody": _json_body("NewContributor"),
-        "responses": {"201": _ok("Registered.", ref("Created")), **WRITE_ERRORS},
-    },
     ("/items/{item_id}/consent", "get"): {
         "operationId": "getConsent",
         "tags": ["curators"],
@@ -388,6 +386,9 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     },
 }
 
+#: The security of an operation for curators.
+CURATORS = [{"bearerAuth": []}]
+
 SECURITY_SCHEMES = {
     "bearerAuth": {
         "type": "http",
@@ -399,16 +400,28 @@ SECURITY_SCHEMES = {
 
 def document() -> dict[str, Any]:
     """The OpenAPI 3.1 document, as a fresh dict."""
+    api = current_app.extensions["archive-api"]
+    declared = api.spec.to_dict()
     paths: dict[str, dict[str, Any]] = {}
+    for path, item in declared.get("paths", {}).items():
+        shared = item.get("parameters", [])  # the path's parameters, written on each operation
+        for method, operation in item.items():
+            if method != "parameters" and (path.removeprefix(PREFIX), method) not in OPERATIONS:
+                own = {(p["in"], p["name"]) for p in operation.get("parameters", [])}
+                inherited = [p for p in shared if (p["in"], p["name"]) not in own]
+                if inherited:
+                    operation = {**operation, "parameters": inherited + operation.get("parameters", [])}
+                paths.setdefault(path, {})[method] = operation
     for (path, method), operation in OPERATIONS.items():
         operation = dict(operation)
         if operation["tags"] == ["curators"]:
             operation["security"] = [{"bearerAuth": []}]
         paths.setdefault(PREFIX + path, {})[method] = operation
+    components = declared.get("components", {})
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "Testimony and art exhibition archive API",
+            "title": TITLE,
             "version": API_VERSION,
             "description": DESCRIPTION,
             "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
@@ -420,5 +433,9 @@ def document() -> dict[str, Any]:
             {"name": "meta", "description": "About the API."},
         ],
         "paths": paths,
-        "components": {"schemas": dict(COMPONENTS), "securitySchemes": SECURITY_SCHEMES},
+        "components": {
+            "schemas": {**COMPONENTS, **components.get("schemas", {})},
+            **({"responses": components["responses"]} if components.get("responses") else {}),
+            "securitySchemes": SECURITY_SCHEMES,
+        },
     }

@@ -14,12 +14,11 @@ from archive.search import FACETS, KINDS, SORTS
 from domain.consent import Attribution, Scope
 from domain.exhibitions import MAX_SLUG_LENGTH, SLUG_PATTERN
 from domain.languages import SUPPORTED_LANGUAGES
-from domain.text import MAX_CONTACT, MAX_NAME, MAX_SHORT_TEXT, MAX_TEXT
+from domain.text import MAX_NAME, MAX_SHORT_TEXT, MAX_TEXT
+from web.api.bodies import JSON_BODY_LIMIT  # noqa: F401  (documented beside the schemas)
 
 Schema = dict[str, Any]
 
-#: The largest JSON body the API reads (testimonies can be long, in three languages).
-JSON_BODY_LIMIT = 1024 * 1024
 #: At most this many images in one artwork upload.
 MAX_IMAGES_PER_UPLOAD = 20
 MAX_ORDER = 10_000
@@ -77,15 +76,6 @@ _EXHIBITION_FIELDS: dict[str, Schema] = {
 # -- requests --------------------------------------------------------------------------------
 
 REQUESTS: dict[str, Schema] = {
-    "NewContributor": obj(
-        {
-            "name": {"type": "string", "minLength": 1, "maxLength": MAX_NAME, "description": "Never shown unless consent says 'named'."},
-            "pseudonym": {"type": ["string", "null"], "maxLength": MAX_NAME},
-            "contact": {"type": ["string", "null"], "maxLength": MAX_CONTACT},
-        },
-        ("name",),
-        description="A person who gives testimony or makes art. Stored encrypted under their own key.",
-    ),
     "NewConsent": obj(
         {
             "scopes": {

@@ -6,7 +6,7 @@ problem details. Its endpoints are left out of the OpenAPI document.
 
 from __future__ import annotations
 
-from flask import Response, current_app, request
+from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from web.api import bp
@@ -44,8 +44,6 @@ def _honest_allow(response: Response) -> Response:
     return response
 
 
-@bp.route("/", endpoint="unknown", methods=[*_METHODS, *_OTHER_METHODS], defaults={"rest": ""}, provide_automatic_options=False)
-@bp.route("/<path:rest>", endpoint="unknown", methods=[*_METHODS, *_OTHER_METHODS], provide_automatic_options=False)
 def unknown(rest: str) -> Response:
     """No such operation: 405 (with ``Allow``) if the path exists with other methods, else 404."""
     allowed = _allowed_methods() if request.method != "OPTIONS" else []
@@ -56,3 +54,9 @@ def unknown(rest: str) -> Response:
             headers={"Allow": allow_header(allowed)},
         )
     raise not_found()
+
+
+# Added as a plain Flask rule, not a declaration: no operation of the document.
+_CATCH_ALL = {"methods": [*_METHODS, *_OTHER_METHODS], "provide_automatic_options": False}
+Blueprint.add_url_rule(bp, "/", "unknown", unknown, defaults={"rest": ""}, **_CATCH_ALL)
+Blueprint.add_url_rule(bp, "/<path:rest>", "unknown", unknown, **_CATCH_ALL)

@@ -13,17 +13,12 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from flask import request
-
 from domain.languages import SUPPORTED_LANGUAGES
+from web.api.bodies import json_body, parse_json, summary
 from web.api.problems import Problem
-from web.api.schemas import COMPONENTS, JSON_BODY_LIMIT, Schema
+from web.api.schemas import COMPONENTS, Schema
 
 _DATE = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
-#: Deeper than any schema goes (the deepest is 3), far below Python's recursion limit.
-MAX_JSON_DEPTH = 32
-_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_JSON_BRACKET = re.compile(r"[\[\]{}]")
 _UUID = re.compile(r"\A[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 _TYPE_NAMES = {
     "object": "an object",
@@ -39,15 +34,11 @@ _LANGUAGE_KEYS = set(SUPPORTED_LANGUAGES)
 
 def read_json(schema_name: str) -> dict[str, Any]:
     """The request's JSON body, checked against the named schema; else a 400/413/415/422 problem."""
-    if request.mimetype != "application/json" and not request.mimetype.endswith("+json"):
-        raise Problem("unsupported-media-type", "Send the body as JSON, with 'Content-Type: application/json'.")
-    length = request.content_length
-    if length is not None and length > JSON_BODY_LIMIT:
-        raise _too_large()
-    data = request.stream.read(JSON_BODY_LIMIT + 1)
-    if len(data) > JSON_BODY_LIMIT:
-        raise _too_large()
-    return check_json_text(data, schema_name)
+    value = json_body()
+    errors = check(value, COMPONENTS[schema_name])
+    if errors:
+        raise Problem("validation-failed", summary(errors), errors=errors)
+    return value  # type: ignore[no-any-return]
 
 
 def check_json_text(data: bytes | str, schema_name: str, *, part: str = "") -> Any:
@@ -58,89 +49,8 @@ def check_json_text(data: bytes | str, schema_name: str, *, part: str = "") -> A
     value = parse_json(data, where=f"the part {part!r}" if part else "the request body")
     errors = check(value, COMPONENTS[schema_name], f"/{part}" if part else "")
     if errors:
-        raise Problem("validation-failed", _summary(errors), errors=errors)
+        raise Problem("validation-failed", summary(errors), errors=errors)
     return value
-
-
-def parse_json(data: bytes | str, *, where: str) -> Any:
-    """JSON text as Python values; duplicate keys, NaN, Infinity and lone surrogates are malformed."""
-    if isinstance(data, bytes):
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise Problem("malformed-request", f"{where.capitalize()} is not UTF-8 text.") from None
-    else:
-        text = data
-    if not text.strip():
-        raise Problem("malformed-request", f"{where.capitalize()} is empty; send a JSON object.")
-    if _nested_deeper_than(text, MAX_JSON_DEPTH):
-        raise Problem(
-            "malformed-request", f"{where.capitalize()} is nested more than {MAX_JSON_DEPTH} levels deep."
-        )
-    try:
-        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
-    except json.JSONDecodeError as error:
-        raise Problem(
-            "malformed-request",
-            f"{where.capitalize()} is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno}).",
-        ) from None
-    except ValueError as error:
-        raise Problem("malformed-request", f"{where.capitalize()} is not valid JSON: {error}") from None
-    if not _encodable(value):
-        raise Problem("malformed-request", f"{where.capitalize()} contains an invalid \\u escape (a lone surrogate).")
-    return value
-
-
-def _nested_deeper_than(text: str, limit: int) -> bool:
-    """Whether arrays and objects in JSON text nest deeper than ``limit``, counted before
-    parsing (brackets inside strings do not count), so that no parser or checker recurses
-    deeper than that. At most 0.08 s for a hostile 1 MB body, a third of parsing it."""
-    if text.count("[") + text.count("{") <= limit:
-        return False
-    depth = 0
-    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub("", text)):
-        depth += 1 if bracket in "[{" else -1
-        if depth > limit:
-            return True
-    return False
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"the field {key!r} appears twice.")
-        result[key] = value
-    return result
-
-
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number.")
-
-
-def _encodable(value: Any) -> bool:
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return False
-        return True
-    if isinstance(value, dict):
-        return all(_encodable(k) and _encodable(v) for k, v in value.items())
-    if isinstance(value, list):
-        return all(_encodable(v) for v in value)
-    return True
-
-
-def _too_large() -> Problem:
-    return Problem("payload-too-large", f"The JSON body is larger than {JSON_BODY_LIMIT // 1024} KiB.")
-
-
-def _summary(errors: list[dict[str, str]]) -> str:
-    first = errors[0]
-    where = first.get("pointer", "#").lstrip("#/").replace("/", ".") or "the body"
-    more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
-    return f"{where}: {first['detail']}{more}"
 
 
 # -- the checker ----------------------------------------------------------------------------

@@ -1,0 +1,111 @@
+"""One declaration per endpoint: flask-smorest reads the request, writes the document.
+
+An endpoint is declared once, on ``bp`` (a flask-smorest ``Blueprint``): its route, its body's
+marshmallow schema (``@bp.arguments``), its answers (``@bp.response``/``@bp.alt_response``)
+and its tags. From that one declaration the body is checked, the answer is serialised and the
+OpenAPI document is written (``web.api.openapi``).
+
+Two things are the project's own, not flask-smorest's defaults:
+
+- ``StrictParser`` reads JSON through ``web.api.bodies`` (415/413/400 as always) and turns
+  marshmallow's errors into the 422 ``validation-failed`` problem, each field with a JSON
+  pointer and the words it always had (an unknown field is named with the allowed ones);
+- ``ArchiveApi`` registers no app-wide error handler (the app's pages stay HTML; the API's
+  problems are the blueprint's handlers in ``web.api.problems``) and documents every error
+  answer as ``application/problem+json``.
+"""
+
+from __future__ import annotations
+
+import http
+from typing import Any
+
+import flask_smorest
+from flask import Flask
+from marshmallow import Schema, ValidationError, fields
+from webargs.flaskparser import FlaskParser
+
+from domain.languages import SUPPORTED_LANGUAGES
+from web.api.bodies import json_body, summary
+from web.api.problems import Problem
+
+OPENAPI_VERSION = "3.1.0"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+def field_errors(messages: Any, node: Any, pointer: str = "") -> list[dict[str, str]]:
+    """marshmallow's nested error messages as a list of ``{pointer, detail}``, in body order.
+
+    ``node`` is the schema or field the messages are about, to name the allowed fields when
+    one is unknown.
+    """
+    if isinstance(messages, list):
+        return [{"pointer": "#" + pointer, "detail": str(message)} for message in messages]
+    errors = field_errors(messages.get("_schema", []), None, pointer)
+    schema = node.schema if isinstance(node, fields.Nested) else node
+    for key, value in messages.items():
+        if key == "_schema":
+            continue
+        child = f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}"
+        if isinstance(schema, Schema):
+            if key not in schema.fields:
+                errors.append({"pointer": "#" + child, "detail": _unknown(schema, str(key))})
+                continue
+            errors.extend(field_errors(value, schema.fields[key], child))
+        elif isinstance(node, fields.List):
+            errors.extend(field_errors(value, node.inner, child))
+        else:
+            errors.extend(field_errors(value, None, child))
+    return errors
+
+
+def _unknown(schema: Schema, name: str) -> str:
+    if getattr(schema, "LANGUAGES", False):
+        return f"Unknown language {name!r}: use {', '.join(SUPPORTED_LANGUAGES)}."
+    return f"Unknown field {name!r}. Allowed fields: {', '.join(schema.fields) or 'none'}."
+
+
+def validation_problem(error: ValidationError, schema: Schema, pointer: str = "") -> Problem:
+    """The 422 problem for a body (or a part of one, at ``pointer``) that its schema refuses."""
+    errors = field_errors(error.messages, schema, pointer)
+    return Problem("validation-failed", summary(errors), errors=errors)
+
+
+class StrictParser(FlaskParser):  # type: ignore[misc]
+    """webargs' Flask parser, reading bodies strictly and answering with problem details."""
+
+    def load_json(self, req: Any, schema: Schema) -> Any:
+        return json_body()
+
+    def handle_error(self, error: ValidationError, req: Any, schema: Schema, **kwargs: Any) -> Any:
+        messages = error.messages
+        if isinstance(messages, dict) and set(messages) == {"json"}:  # webargs keys them by location
+            messages = messages["json"]
+        raise validation_problem(ValidationError(messages), schema)
+
+
+class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
+    ARGUMENTS_PARSER = StrictParser()
+
+
+class ArchiveApi(flask_smorest.Api):  # type: ignore[misc]
+    """flask-smorest's ``Api`` for one blueprint, without app-wide handlers or its error schema."""
+
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def __init__(self, app: Flask, *, title: str, version: str) -> None:
+        # The document is served by the blueprint itself (``/api/v1/openapi.json``), not by
+        # flask-smorest's own documentation blueprint.
+        app.config.setdefault("OPENAPI_URL_PREFIX", None)
+        super().__init__(app, spec_kwargs={"title": title, "version": version, "openapi_version": OPENAPI_VERSION})
+
+    def _register_error_handlers(self) -> None:
+        """None for the app: the API blueprint answers its own errors as problems."""
+
+    def _register_responses(self) -> None:
+        """Every error answer named by status (e.g. the 422 of ``@bp.arguments``) is a problem."""
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+            self.spec.components.response(status.name, response, lazy=True)
