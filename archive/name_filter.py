@@ -11,7 +11,8 @@ the spellings people actually use meet: Unicode compatibility decomposition with
 combining marks, case folded; soft hyphens, zero-width characters and joiners ignored; Latin
 look-alikes inside a Cyrillic word read as Cyrillic (a ``C`` in ``Cадыкова``) and the other
 way round; the Kazakh
-letters read as their Russian neighbours (і и, ә а, ү ұ у, қ к, ғ г, ң н, ө о, һ х), ё as е,
+letters read as their Russian neighbours (і и, ә а, ү ұ у, қ к, ғ г, ң н, ө о, һ х), ё as е
+(a name's ё also as yo, and its Latin yo as е: Алёна, Alyona),
 soft and hard signs dropped; then one transliteration (anyascii) to Latin, where the letters
 people swap are made equal: y i, kh h, q k, zh dzh dj j, ts c, shch sch sh, ng n, x ks, w v
 (German and Polish transliteration: Sadykowa), the
@@ -378,7 +379,8 @@ class NameFilter:
             parts = _parts(name)
             long_parts = [part for part in parts if sum(ch.isalpha() for ch in part) >= MIN_NAME_LETTERS]
             for part in long_parts:
-                keys.extend(_keys(fold(part).text))
+                for spelling in _yo_spellings(part):
+                    keys.extend(_keys(fold(spelling).text))
             if len(parts) > 1 and len(long_parts) < len(parts):
                 self._whole_names.append(_phrase(name or ""))
         self._phrases: list[tuple[_Words, ...]] = []
@@ -471,6 +473,22 @@ class NameFilter:
         if isinstance(value, (list, tuple)):
             return type(value)(self.value(item) for item in value)
         return value
+
+
+_YO_CYRILLIC = re.compile("[ёЁ]")
+_YO_LATIN = re.compile("(?<=[^\\W\\d_])(?:y|j)o", re.IGNORECASE)
+
+
+def _yo_spellings(part: str) -> set[str]:
+    """A name part and its spellings with ё read as yo (Алёна: Alyona, Семён: Semyon) and a
+    Latin yo after a letter as е (Alyona: Алёна, Алена): folding reads ё as е, as Russian is
+    mostly printed, so the Latin yo would otherwise meet neither."""
+    spellings = {part}
+    if _YO_CYRILLIC.search(part):
+        spellings.add(_YO_CYRILLIC.sub(lambda m: "йо" if m.group() == "ё" else "Йо", part))
+    if _YO_LATIN.search(part):
+        spellings.add(_YO_LATIN.sub("e", part))
+    return spellings
 
 
 def _phrase(text: str) -> tuple[_Words, ...]:
