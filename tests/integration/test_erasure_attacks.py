@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from uuid import UUID
 
+import pytest
+
 from archive import public
 from archive.application import ExhibitionArchive
 from domain import clock
@@ -50,5 +52,36 @@ def test_a_name_from_an_earlier_version_of_her_record_is_taken_out_at_erasure(st
             app.withdraw_everything(her)
             shown = _own_texts(app, "letters")
         assert [w for w in ("Qorvathenko", "Vexmaraquill") if w in shown] == []
+    finally:
+        app.close()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "hole: visibility._names builds the texts' filter from the works hung now only; a work taken "
+    "down (text_versions still lists it) must keep withholding its contributor's names"))
+def test_a_name_she_withholds_stays_out_of_the_statement_after_her_work_is_taken_down(storage: Storage):
+    """She narrows her credit to anonymous, so the statement that named her reads "[…]"; then
+    a curator takes her work down (often at her request). The statement's filter knew her name
+    only through the works hung now, so her name came back on the exhibition's page."""
+    from domain.consent import ConsentChange
+
+    app = storage.open()
+    try:
+        with clock.fixed_at(NOON):
+            her = app.register_contributor(name="Ysolda Qorvathenko", actor=CURATOR)
+            other = app.register_contributor(name="Dana Open", actor=CURATOR)
+            lamp = app.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Lamp"})
+            app.record_consent(lamp, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
+                               text_version="v1")
+            show = _hung(app, her, "letters", statement={"en": "Quilts by Ysolda Qorvathenko."})
+            app.add_to_exhibition(show, lamp, actor=CURATOR)
+            [quilt] = [i for i in app.get_exhibition(show).item_ids if i != lamp]
+            app.change_consent_as_contributor(her, quilt, ConsentChange(
+                attribution="anonymous", scopes=frozenset({"exhibit", "publish_online"}), expires_on=None))
+            assert "Qorvathenko" not in _own_texts(app, "letters")
+            app.remove_from_exhibition(show, quilt, actor=CURATOR)
+            shown = _own_texts(app, "letters")
+            listed = " ".join(t for s in public.published_exhibitions(app, TODAY) for t in s.statement.values())
+        assert [w for w in ("Ysolda", "Qorvathenko") if w in shown + listed] == []
     finally:
         app.close()
