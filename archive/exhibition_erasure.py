@@ -44,6 +44,20 @@ def _text_values(event: Any) -> tuple[list[Any], list[Any]]:
     return [], []
 
 
+def names_on_record(events: Iterable[Any]) -> list[str]:
+    """Every name and pseudonym a contributor's record held (its ``events``, whole history):
+    a text written before the record was corrected (a new surname, a fixed typo, a new
+    pseudonym) names her by the earlier one, and after the erasure nothing can read it."""
+    names: dict[str, None] = {}
+    for event in events:
+        profile = getattr(event, "profile", None)
+        opened = profile.reveal(None) if isinstance(profile, Personal) else None
+        for field in ("name", "pseudonym"):
+            if opened and opened.get(field):
+                names[opened[field]] = None
+    return list(names)
+
+
 def _names_someone(names: NameFilter, value: Any) -> bool:
     opened = value.reveal(None) if isinstance(value, Personal) else value
     return opened is not None and names.value(opened) != opened

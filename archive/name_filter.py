@@ -11,7 +11,8 @@ the spellings people actually use meet: Unicode compatibility decomposition with
 combining marks, case folded; soft hyphens, zero-width characters and joiners ignored; Latin
 look-alikes inside a Cyrillic word read as Cyrillic (a ``C`` in ``Cадыкова``) and the other
 way round; the Kazakh
-letters read as their Russian neighbours (і и, ә а, ү ұ у, қ к, ғ г, ң н, ө о, һ х), ё as е,
+letters read as their Russian neighbours (і и, ә а, ү ұ у, қ к, ғ г, ң н, ө о, һ х), ё as е
+(a name's ё also as yo, and its Latin yo as е: Алёна, Alyona),
 soft and hard signs dropped; then one transliteration (anyascii) to Latin, where the letters
 people swap are made equal: y i, kh h, q k, zh dzh dj j, ts c, shch sch sh, ng n, x ks, w v
 (German and Polish transliteration: Sadykowa), the
@@ -364,20 +365,27 @@ class NameFilter:
     """Replaces every spelling of the given names, and every given span, with :data:`OMITTED`.
 
     ``names`` are people's names or pseudonyms: each part of three letters or more is matched
-    with the endings a name takes. ``spans`` are words or phrases curators redacted: matched
+    with the endings a name takes, and a name with shorter parts also whole (word for word). ``spans`` are words or phrases curators redacted: matched
     word for word in folded form, words of three letters or more with those endings too.
     """
 
     def __init__(self, names: Iterable[str | None] = (), spans: Iterable[str | None] = ()):
         keys: list[_Key] = []
+        #: Names with parts too short to match alone ("Светлана Ли", "Ан Ли"): matched whole,
+        #: word for word with only spaces or hyphens between, so that no surname is left
+        #: beside an omission and no pseudonym of short parts stays.
+        self._whole_names: list[tuple[_Words, ...]] = []
         for name in names:
-            for part in _parts(name):
-                if sum(ch.isalpha() for ch in part) >= MIN_NAME_LETTERS:
-                    keys.extend(_keys(fold(part).text))
+            parts = _parts(name)
+            long_parts = [part for part in parts if sum(ch.isalpha() for ch in part) >= MIN_NAME_LETTERS]
+            for part in long_parts:
+                for spelling in _yo_spellings(part):
+                    keys.extend(_keys(fold(spelling).text))
+            if len(parts) > 1 and len(long_parts) < len(parts):
+                self._whole_names.append(_phrase(name or ""))
         self._phrases: list[tuple[_Words, ...]] = []
         for span in spans:
-            words = folded_words(span or "")
-            matchers = tuple(_Words(_keys(word, inflected=len(word) >= MIN_NAME_LETTERS)) for word in words)
+            matchers = _phrase(span or "")
             if len(matchers) == 1:
                 keys.extend(k for keyset in matchers[0].by_prefix.values() for k in keyset)
             elif matchers:
@@ -388,13 +396,13 @@ class NameFilter:
         # substring tests, not a regular expression: ``re`` would keep the pattern, and so the
         # names, in its module-wide cache after the request.
         stems = {key.stem for key in keys} | {
-            key.stem for phrase in self._phrases for words in phrase for keyset in words.by_prefix.values() for key in keyset
+            key.stem for phrase in self._phrases + self._whole_names for words in phrase for keyset in words.by_prefix.values() for key in keyset
         }
         stems.discard("")  # an empty stem never matches a word (see ``_Words.match``)
         self._stems = tuple(stems)
 
     def __bool__(self) -> bool:
-        return bool(self._words) or bool(self._phrases)
+        return bool(self._words) or bool(self._phrases) or bool(self._whole_names)
 
     def matches(self, text: str) -> list[tuple[int, int]]:
         """The spans of ``text`` (start, end) that name someone withheld or were redacted."""
@@ -416,6 +424,13 @@ class NameFilter:
             for first in range(len(words) - len(phrase) + 1):
                 if all(m.match(folded.text[slice(*words[first + k])]) for k, m in enumerate(phrase)):
                     hit[first : first + len(phrase)] = [True] * len(phrase)
+        for name in self._whole_names:
+            for first in range(len(words) - len(name) + 1):
+                if not all(m.match(folded.text[slice(*words[first + k])]) for k, m in enumerate(name)):
+                    continue
+                spans = [folded.original(*words[first + k]) for k in range(len(name))]
+                if all(_JOINING.fullmatch(text, spans[k][1], spans[k + 1][0]) for k in range(len(name) - 1)):
+                    hit[first : first + len(name)] = [True] * len(name)
         return [folded.original(*span) for span, found in zip(words, hit) if found]
 
     def _may_match(self, text: str) -> bool:
@@ -458,6 +473,28 @@ class NameFilter:
         if isinstance(value, (list, tuple)):
             return type(value)(self.value(item) for item in value)
         return value
+
+
+_YO_CYRILLIC = re.compile("[ёЁ]")
+_YO_LATIN = re.compile("(?<=[^\\W\\d_])(?:y|j)o", re.IGNORECASE)
+
+
+def _yo_spellings(part: str) -> set[str]:
+    """A name part and its spellings with ё read as yo (Алёна: Alyona, Семён: Semyon) and a
+    Latin yo after a letter as е (Alyona: Алёна, Алена): folding reads ё as е, as Russian is
+    mostly printed, so the Latin yo would otherwise meet neither."""
+    spellings = {part}
+    if _YO_CYRILLIC.search(part):
+        spellings.add(_YO_CYRILLIC.sub(lambda m: "йо" if m.group() == "ё" else "Йо", part))
+    if _YO_LATIN.search(part):
+        spellings.add(_YO_LATIN.sub("e", part))
+    return spellings
+
+
+def _phrase(text: str) -> tuple[_Words, ...]:
+    """A matcher for each folded word of ``text``: words of three letters or more with the
+    endings a name takes, shorter ones as written."""
+    return tuple(_Words(_keys(word, inflected=len(word) >= MIN_NAME_LETTERS)) for word in folded_words(text))
 
 
 def _parts(name: str | None) -> Sequence[str]:

@@ -20,7 +20,7 @@ from uuid import UUID
 
 from archive import consent_codes
 from archive.errors import ConcurrentChange, NotFound
-from archive.exhibition_erasure import withhold_names
+from archive.exhibition_erasure import names_on_record, withhold_names
 from archive.name_filter import NameFilter
 from domain import actor as actors
 from domain.consent import Attribution, ConsentChange, SplitChange, split_change
@@ -206,8 +206,9 @@ class ContributorSelfService:
         """The exhibitions whose texts (any version) name the contributor, each with a new
         version of its texts without the name (see ``archive.exhibition_erasure``), to be
         saved with the erasure while the name can still be read; and the texts keys to shred
-        after that save."""
-        names = NameFilter([contributor.name, contributor.pseudonym])
+        after that save. Every name her record ever held is taken out, not only the current
+        one (``names_on_record``)."""
+        names = NameFilter([contributor.name, contributor.pseudonym, *names_on_record(self.events.get(contributor.id))])
         changed, keys = [], []
         for exhibition in self.exhibitions():
             shred = withhold_names(exhibition, self.events.get(exhibition.id), names, self.new_texts_key)
