@@ -67,7 +67,9 @@ def syntax_problem(text: str) -> str | None:
     flags = [w in _OPERATORS for w in words]
     if flags and (flags[0] and words[0] != "NOT" or flags[-1]):
         return Notice.DANGLING_OPERATOR
-    if any(a and b and w2 != "NOT" for a, b, w2 in zip(flags, flags[1:], words[1:])):
+    # An operator may be followed only by NOT, and NOT by no operator ("NOT NOT x" makes
+    # Whoosh's NotGroup raise IndexError).
+    if any(a and b and (w2 != "NOT" or w1 == "NOT") for a, b, w1, w2 in zip(flags, flags[1:], words, words[1:])):
         return Notice.DANGLING_OPERATOR
     return None
 
