@@ -19,7 +19,7 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from archive.application import ExhibitionArchive, NewImage
-from archive.errors import ArchiveError, ChangedMeanwhile, NotFound
+from archive.errors import ArchiveError, ChangedMeanwhile
 from archive.name_review import review_list
 from archive.read_models import ItemFilter
 from domain import clock
@@ -53,10 +53,7 @@ def _refused(template: str, message: str, **context: Any) -> tuple[str, int]:
 
 
 def _item_or_404(item_id: UUID) -> Item:
-    try:
-        return archive().get_item(item_id)
-    except NotFound:
-        abort(404)
+    return archive().get_item(item_id)
 
 
 def _contributors(app: ExhibitionArchive) -> list[Any]:
@@ -134,10 +131,7 @@ def contributors() -> Any:
 @login_required
 def contributor(contributor_id: UUID) -> Any:
     app = archive()
-    try:
-        person = app.get_contributor(contributor_id)
-    except NotFound:
-        abort(404)
+    person = app.get_contributor(contributor_id)
     where, kept = _item_filter(contributor_id=contributor_id)
     return render_template(
         "curate/contributor.html", person=person, page=app.item_summaries(where, _page_number()), kept=kept,
@@ -416,10 +410,7 @@ def decline_request(item_id: UUID) -> Any:
 @bp.get("/items/<uuid:item_id>/images/<uuid:image_id>/<name>.<fmt>")
 @login_required
 def image(item_id: UUID, image_id: UUID, name: str, fmt: str) -> Any:
-    try:
-        served = archive().image_for_curator(item_id, image_id, name, fmt)
-    except NotFound:
-        abort(404)
+    served = archive().image_for_curator(item_id, image_id, name, fmt)
     response = Response(served.data, mimetype=served.content_type)
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -432,10 +423,7 @@ def image(item_id: UUID, image_id: UUID, name: str, fmt: str) -> Any:
 @login_required
 def history(aggregate_id: UUID) -> Any:
     """The history of any item, contributor or exhibition: when, who, what; no withdrawn content."""
-    try:
-        entries = archive().history(aggregate_id)
-    except NotFound:
-        abort(404)
+    entries = archive().history(aggregate_id)
     return render_template("curate/history.html", entries=entries, aggregate_id=aggregate_id)
 
 
@@ -485,10 +473,7 @@ def new_exhibition() -> Any:
 
 
 def _exhibition_or_404(slug: str) -> Any:
-    try:
-        return archive().exhibition_by_slug(slug)
-    except NotFound:
-        abort(404)
+    return archive().exhibition_by_slug(slug)
 
 
 @bp.route("/exhibitions/<slug>", methods=["GET", "POST"])
