@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
@@ -143,9 +143,6 @@ def contributor(contributor_id: UUID) -> Any:
 @login_required
 def new_consent_code(contributor_id: UUID) -> Any:
     """Issue a new consent code (the old one stops working); shown once on a receipt."""
-    form = CsrfForm()
-    if not form.validate_on_submit():
-        abort(400)
     code, error = _attempt(lambda: archive().issue_consent_code(contributor_id, current_user.actor))
     if error:
         flash(error, "error")
@@ -280,9 +277,6 @@ def _shown_version() -> int:
 @login_required
 def redact(item_id: UUID) -> Any:
     """Leave a word or phrase out of everything visitors see of the item, for good."""
-    form = CsrfForm()
-    if not form.validate_on_submit():
-        abort(400)
     _item_or_404(item_id)
     _, error = _attempt(
         lambda: archive().redact_span(
@@ -297,9 +291,6 @@ def redact(item_id: UUID) -> Any:
 @accepts_uploads
 @login_required
 def add_images(item_id: UUID) -> Any:
-    form = CsrfForm()
-    if not form.validate_on_submit():
-        abort(400)
     _item_or_404(item_id)
     try:
         _check_alt_texts()
@@ -321,9 +312,6 @@ def consent(item_id: UUID) -> Any:
     confirmation (409) that shows their choice; it applies only when the curator ticks that
     they asked the contributor.
     """
-    form = CsrfForm()
-    if not form.validate_on_submit():
-        abort(400)
     found = _item_or_404(item_id)
     scopes = request.form.getlist("scopes")
     attribution = request.form.get("attribution", "")
@@ -376,9 +364,6 @@ def _confirm_widening(found: Item, widening: WideningNeedsConfirmation) -> tuple
 @login_required
 def withdraw(item_id: UUID) -> Any:
     """Withdraw on the contributor's behalf; needs the confirmation box ticked. Cannot be undone."""
-    form = CsrfForm()
-    if not form.validate_on_submit():
-        abort(400)
     _item_or_404(item_id)
     if request.form.get("confirm") != "yes":
         flash(gettext("Tick the box to confirm: withdrawal cannot be undone."), "error")
@@ -392,9 +377,6 @@ def withdraw(item_id: UUID) -> Any:
 @login_required
 def decline_request(item_id: UUID) -> Any:
     """Close a contributor's request to show more, leaving consent as it is."""
-    form = CsrfForm()
-    if not form.validate_on_submit():
-        abort(400)
     _item_or_404(item_id)
     try:
         archive().decline_consent_request(item_id, actor=current_user.actor, based_on=based_on(request.form))
@@ -535,9 +517,6 @@ def candidates(slug: str) -> Any:
 
 def _exhibition_action(slug: str, action: Callable[[Any, int], Any], done: str) -> Any:
     """Run ``action(exhibition, version the form was filled in on)``; a stale form answers 409."""
-    form = CsrfForm()
-    if not form.validate_on_submit():
-        abort(400)
     shown = _exhibition_or_404(slug)
     try:
         action(shown, based_on(request.form))
