@@ -8,12 +8,13 @@ from typing import Any
 
 from flask import Flask, render_template
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException, SecurityError, ServiceUnavailable
+from werkzeug.exceptions import HTTPException, NotFound, SecurityError, ServiceUnavailable
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from archive.application import ExhibitionArchive
 from archive.bootstrap import load_secret_key, open_archive, open_rate_counters, open_search_index, trusted_hosts
 from archive.config import Settings
+from archive.errors import NotFound as ArchiveNotFound
 from archive.media import MediaStoreUnavailable
 from web.public_assets import SessionSkippingPublicAssets, is_public_asset
 
@@ -134,6 +135,13 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
         return render_template("errors/error.html", error=error), error.code
+
+    @app.errorhandler(ArchiveNotFound)
+    def not_found(error: ArchiveNotFound) -> Any:
+        # Unknown, withdrawn or not visible to this visitor: one and the same 404 page, which says
+        # nothing of why. The API blueprint answers its own with problem details (web/api/problems.py);
+        # Flask asks a blueprint's handlers before these.
+        return http_error(NotFound())
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> Any:

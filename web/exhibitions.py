@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 
 from archive.application import ExhibitionArchive
-from archive.errors import NotFound
 from archive.public import (
     exhibition_timeline,
     published_exhibition,
@@ -50,10 +49,7 @@ def index() -> str:
 @cached_page()
 def show(slug: str) -> str:
     """One published exhibition with the works its contributors allow online, in order."""
-    try:
-        exhibition = published_exhibition(archive(), slug, archive().today())
-    except NotFound:
-        abort(404)
+    exhibition = published_exhibition(archive(), slug, archive().today())
     return render_template("exhibitions/show.html", exhibition=exhibition)
 
 
@@ -68,10 +64,7 @@ def listing() -> str:
 @cached_page()
 def history(slug: str) -> str:
     """The history of a published exhibition: when it was created, changed, published."""
-    try:
-        timeline = exhibition_timeline(archive(), slug, archive().today())
-    except NotFound:
-        abort(404)
+    timeline = exhibition_timeline(archive(), slug, archive().today())
     return render_template("exhibitions/history.html", timeline=timeline, exhibition=timeline.exhibition)
 
 
@@ -96,15 +89,12 @@ def as_of(slug: str) -> str:
     today = archive().today()
     asked = request.args.get("date", "")[:40]
     day = parse_day(asked) if asked.strip() else None
-    try:
-        if day is not None:
-            view = published_exhibition_as_of(archive(), slug, day, today)
-            exhibition = view.now
-        else:
-            view = None
-            exhibition = published_summary(archive(), slug, today)
-    except NotFound:
-        abort(404)
+    if day is not None:
+        view = published_exhibition_as_of(archive(), slug, day, today)
+        exhibition = view.now
+    else:
+        view = None
+        exhibition = published_summary(archive(), slug, today)
     return render_template(
         "exhibitions/as_of.html",
         exhibition=exhibition,

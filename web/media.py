@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from flask import Blueprint, Response, abort, current_app
+from flask import Blueprint, Response, current_app
 
 from archive.application import ExhibitionArchive
-from archive.errors import NotFound
 
 bp = Blueprint("media", __name__)
 
@@ -20,10 +19,7 @@ CACHE_CONTROL = "private, no-store"
 def derivative(item_id: UUID, image_id: UUID, name: str, fmt: str) -> Response:
     """A thumbnail, display or large rendition (WebP or JPEG) of a visible item's image."""
     archive: ExhibitionArchive = current_app.extensions["archive"]
-    try:
-        image = archive.image_for_visitor(item_id, image_id, name, fmt)
-    except NotFound:
-        abort(404)
+    image = archive.image_for_visitor(item_id, image_id, name, fmt)
     response = Response(image.data, mimetype=image.content_type)
     response.headers["Cache-Control"] = CACHE_CONTROL
     return response

@@ -8,107 +8,18 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from flask.testing import FlaskClient
 
-from archive import access, search_queries
-from archive.application import ExhibitionArchive
-from archive.bootstrap import open_search_index
-from archive.config import Settings
+from archive import search_queries
 from archive.errors import ConcurrentChange
-from archive.keystore import InMemoryKeyStore
-from archive.media import InMemoryMediaStore
-from archive.search_follower import SearchFollower
-from domain import clock
-from media_store import PillowImagePipeline, make_sample_photo
+from media_store import make_sample_photo
 from tests.conftest import CURATOR
-from web import create_app
+from tests.e2e.helpers import ONLINE, ApiWorld
 
-ONLINE = ["exhibit", "publish_online"]
 PROBLEM = "application/problem+json"
-PASSWORD = "a long enough password"
-_PASSWORD_HASH = access.hash_password(PASSWORD)  # Argon2 once, not once per test
-
-
-@dataclass
-class World:
-    archive: ExhibitionArchive
-    media: InMemoryMediaStore
-    follower: SearchFollower
-    client: FlaskClient
-    token: str
-
-    @property
-    def auth(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-    def events(self) -> int:
-        return self.archive.recorder.max_notification_id() or 0
-
-
-@pytest.fixture
-def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(access, "hash_password", lambda password: _PASSWORD_HASH)
-    media = InMemoryMediaStore()
-    archive = ExhibitionArchive(
-        InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, media=media, images=PillowImagePipeline()
-    )
-    index = open_search_index(Settings(data_dir=tmp_path), writable=True)
-    follower = SearchFollower(archive, index)
-    app = create_app({"TESTING": True, "ARCHIVE": archive, "SEARCH": index, "SECRET_KEY": "test"})
-    archive.create_curator(username="aigerim", password=PASSWORD, actor=CURATOR)
-    token = archive.issue_api_token("aigerim", actor=CURATOR, label="tests")
-    archive.curator_for_token(token)  # today's first use is an event: tests count events after it
-    yield World(archive, media, follower, app.test_client(), token)
-    index.close()
-    archive.close()
-
-
-@pytest.fixture
-def site(world: World):
-    """A published exhibition with one item in each consent state; the index lags one withdrawal."""
-    archive = world.archive
-    person = archive.register_contributor(name="Named Person", pseudonym="Pseudo", actor=CURATOR)
-    ids: dict[str, Any] = {}
-
-    def artwork(key: str, **consent: Any) -> None:
-        item = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": f"{key}word title"}, year=2024)
-        if consent:
-            archive.record_consent(item, actor=CURATOR, text_version="v1", **consent)
-        ids[key] = item
-
-    with clock.fixed_at(datetime(2024, 1, 1, tzinfo=timezone.utc)):
-        artwork("expired", scopes=ONLINE, attribution="named", expires_on=date(2024, 6, 1))
-    artwork("shown", scopes=ONLINE, attribution="named")
-    artwork("pseudonymous", scopes=ONLINE, attribution="pseudonym")
-    artwork("anonymous", scopes=ONLINE, attribution="anonymous")
-    artwork("roomonly", scopes=["exhibit"], attribution="named")
-    artwork("onlineonly", scopes=["publish_online"], attribution="named")
-    artwork("unconsented")
-    artwork("withdrawn", scopes=ONLINE, attribution="named")
-    testimony = archive.record_testimony(
-        contributor_id=person, actor=CURATOR, text={"ru": "testimonyword свидетельство"}, language="ru",
-        content_note={"en": "Mentions violence."}, title={"en": "testimonyword title"},
-    )
-    archive.record_consent(testimony, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
-    ids["testimony"] = testimony
-    exhibition = archive.create_exhibition(
-        slug="open-show", actor=CURATOR, titles={"en": "Open Show"}, opens_on=date(2024, 1, 1)
-    )
-    for key, item in ids.items():
-        archive.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": f"wall-{key}"})
-    archive.publish_exhibition(exhibition, actor=CURATOR)
-    archive.create_exhibition(slug="hidden-show", actor=CURATOR, titles={"en": "Hiddenshowword"})
-    with clock.fixed_at(datetime(2024, 3, 1, tzinfo=timezone.utc)):
-        world.follower.catch_up()  # indexed while the expired consent was still valid
-    archive.withdraw(ids["withdrawn"], actor=CURATOR)  # the index has not seen this yet
-    return ids
 
 
 HIDDEN = ["expired", "roomonly", "unconsented", "withdrawn"]
@@ -407,7 +318,7 @@ def test_a_revoked_token_is_refused(world, site):
 # -- curator writes --------------------------------------------------------------------------
 
 
-def current_etag(world: World, path: str) -> str | None:
+def current_etag(world: ApiWorld, path: str) -> str | None:
     """The ETag of the record a consent or exhibition write at ``path`` changes, read just now."""
     parts = path.split("/")  # ['', 'api', 'v1', 'items' | 'exhibitions', id or slug, ...]
     if parts[3] == "items" and parts[5:] == ["consent"]:
@@ -419,7 +330,7 @@ def current_etag(world: World, path: str) -> str | None:
     return world.client.get(read, headers=world.auth).headers.get("ETag")
 
 
-def post(world: World, path: str, body: Any, method: str = "POST") -> Any:
+def post(world: ApiWorld, path: str, body: Any, method: str = "POST") -> Any:
     """A curator's write; consent and exhibition writes send If-Match with the ETag read just before."""
     headers = dict(world.auth)
     tag = current_etag(world, path)
@@ -545,7 +456,7 @@ def test_bodies_must_be_json_and_not_too_large(world):
 # -- artworks: multipart ---------------------------------------------------------------------
 
 
-def upload(world: World, metadata: Any, images: list[bytes], alt_texts: list[Any]) -> Any:
+def upload(world: ApiWorld, metadata: Any, images: list[bytes], alt_texts: list[Any]) -> Any:
     data: dict[str, Any] = {
         "metadata": metadata if isinstance(metadata, str) else json.dumps(metadata),
         "image": [(io.BytesIO(image), f"photo-{n}.jpg", "image/jpeg") for n, image in enumerate(images)],
@@ -555,7 +466,7 @@ def upload(world: World, metadata: Any, images: list[bytes], alt_texts: list[Any
 
 
 @pytest.fixture
-def contributor_id(world: World) -> str:
+def contributor_id(world: ApiWorld) -> str:
     return post(world, "/api/v1/contributors", {"name": "Artist Person"}).get_json()["id"]
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 
 from domain.consent import ConsentChange
-from tests.e2e.test_api import ONLINE, post, problem, site, world  # noqa: F401  (fixtures)
+from tests.e2e.helpers import ONLINE
+from tests.e2e.test_api import post, problem
 
 NARROW = ConsentChange("anonymous", ["exhibit"], None)
 

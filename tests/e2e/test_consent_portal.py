@@ -20,15 +20,12 @@ from babel.messages.pofile import read_po
 
 from archive import consent_codes
 from archive.application import ExhibitionArchive, NewImage
-from archive.keystore import InMemoryKeyStore
-from archive.media import InMemoryMediaStore
 from domain import clock
 from domain.consent import Attribution, Scope
-from media_store import PillowImagePipeline, make_sample_photo
-from web import create_app
+from media_store import make_sample_photo
+from tests.e2e.helpers import csrf, post, site_app
 
 CURATOR = "curator:dana"
-SECRET = "consent-portal-test-secret"
 ONLINE = ["exhibit", "publish_online"]
 REFERENCE = re.compile(r"R-[0-9A-Z]{4}-[0-9A-Z]{4}")
 GENERIC = "This code did not work. Check it against your receipt and try again, or ask the curators for a new one."
@@ -50,28 +47,8 @@ OTHER_TITLE = "Foreign-Work-Title"
 
 
 @pytest.fixture
-def archive():
-    app = ExhibitionArchive(
-        InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
-        media=InMemoryMediaStore(), images=PillowImagePipeline(),
-    )
-    yield app
-    app.close()
-
-
-def _app(archive, **config):
-    return create_app({"TESTING": True, "ARCHIVE": archive, "SECRET_KEY": SECRET,
-                       "CONSENT_MIN_CHECK_SECONDS": 0, **config})
-
-
-@pytest.fixture
-def app(archive):
-    return _app(archive)
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+def archive(media_archive):
+    return media_archive
 
 
 class World:
@@ -110,15 +87,6 @@ class World:
 @pytest.fixture
 def world(archive):
     return World(archive)
-
-
-def token(client, path: str = "/consent") -> str:
-    page = client.get(path, follow_redirects=True).get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-
-
-def post(client, path: str, data: dict, form_page: str | None = None, **kwargs):
-    return client.post(path, data={"csrf_token": token(client, form_page or path), **data}, **kwargs)
 
 
 def enter(client, code: str, **kwargs):
@@ -190,7 +158,7 @@ def test_every_failing_code_gets_the_same_bytes_and_status(archive, app, world):
 
 
 def test_guessing_codes_from_one_client_is_limited_after_ten(client, world):
-    csrf_token = token(client)
+    csrf_token = csrf(client, "/consent")
     first = [client.post("/consent", data={"csrf_token": csrf_token, "code": consent_codes.new_code()})
              for _ in range(10)]
     assert [r.status_code for r in first] == [401] * 10
@@ -227,7 +195,7 @@ def test_the_same_wrong_code_is_limited_after_five_whatever_the_address(app, wor
 
 
 def test_a_successful_entry_does_not_count_against_the_client(client, world):
-    csrf_token = token(client)
+    csrf_token = csrf(client, "/consent")
     for _ in range(9):
         assert client.post("/consent", data={"csrf_token": csrf_token, "code": consent_codes.new_code()}).status_code == 401
     for _ in range(6):  # more than both limits, were they counted
@@ -237,8 +205,8 @@ def test_a_successful_entry_does_not_count_against_the_client(client, world):
 
 
 def test_a_wrong_code_takes_at_least_the_minimum_check_time(archive, world):
-    client = _app(archive, CONSENT_MIN_CHECK_SECONDS=0.2).test_client()
-    csrf_token = token(client)
+    client = site_app(archive, CONSENT_MIN_CHECK_SECONDS=0.2).test_client()
+    csrf_token = csrf(client, "/consent")
     for code in (consent_codes.new_code(), "nonsense"):
         started = time.monotonic()
         response = client.post("/consent", data={"csrf_token": csrf_token, "code": code})
@@ -295,7 +263,7 @@ def test_every_portal_page_is_unindexed_uncached_and_has_a_quick_exit(client, wo
 
 
 def test_the_limited_page_is_also_unindexed_and_uncached(client, world):
-    csrf_token = token(client)
+    csrf_token = csrf(client, "/consent")
     for _ in range(10):
         client.post("/consent", data={"csrf_token": csrf_token, "code": consent_codes.new_code()})
     limited = client.post("/consent", data={"csrf_token": csrf_token, "code": consent_codes.new_code()})
@@ -569,7 +537,7 @@ def test_withdrawing_one_item_confirms_then_hides_it_everywhere_at_once(portal, 
 
 
 def test_a_repeated_withdrawal_is_harmless(portal, archive, world):
-    csrf_token = token(portal, f"/consent/items/{world.public}/withdraw")
+    csrf_token = csrf(portal, f"/consent/items/{world.public}/withdraw")
     first = portal.post(f"/consent/items/{world.public}/withdraw", data={"csrf_token": csrf_token, "confirm": "yes"})
     reference = receipt_reference(first)
     after = events(archive)
@@ -589,7 +557,7 @@ def test_a_repeated_withdrawal_is_harmless(portal, archive, world):
 
 def test_two_submits_of_one_withdrawal_at_the_same_moment_both_show_the_same_receipt(portal, archive, world, monkeypatch):
     # A double click or a second tab: each request has read the item before either saves.
-    csrf_token = token(portal, f"/consent/items/{world.public}/withdraw")
+    csrf_token = csrf(portal, f"/consent/items/{world.public}/withdraw")
     tabs = [portal, portal.application.test_client()]
     tabs[1].set_cookie("session", portal.get_cookie("session").value)
     first_save = threading.Barrier(2, timeout=10)
@@ -634,7 +602,7 @@ def test_a_withdrawal_while_the_media_storage_stalls_answers_at_once_and_says_co
         delete_prefix(prefix)
 
     monkeypatch.setattr(archive.media, "delete_prefix", stalled)
-    csrf_token = token(portal, f"/consent/items/{world.public}/withdraw")
+    csrf_token = csrf(portal, f"/consent/items/{world.public}/withdraw")
     started = time.monotonic()
     done = portal.post(f"/consent/items/{world.public}/withdraw", data={"csrf_token": csrf_token, "confirm": "yes"})
     answered = time.monotonic() - started

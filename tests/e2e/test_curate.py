@@ -7,59 +7,15 @@ from uuid import UUID
 
 import pytest
 
-from archive.application import ExhibitionArchive
-from archive.keystore import InMemoryKeyStore
-from archive.media import InMemoryMediaStore
-from media_store import PillowImagePipeline, make_sample_photo
-from web import create_app
+from media_store import make_sample_photo
+from tests.e2e.helpers import PASSWORD, login, post
 
-PASSWORD = "a long enough passphrase"
+pytestmark = pytest.mark.usefixtures("curator")  # every test here meets the curator dana
 
 
 @pytest.fixture
-def archive():
-    app = ExhibitionArchive(
-        InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
-        media=InMemoryMediaStore(), images=PillowImagePipeline(),
-    )
-    app.create_curator(username="dana", password=PASSWORD, actor="system:test", display_name="Dana")
-    return app
-
-
-@pytest.fixture
-def app(archive):
-    return create_app({"TESTING": True, "ARCHIVE": archive, "SECRET_KEY": "test-secret"})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-def csrf(client, path: str) -> str:
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-
-
-def login(client, username="dana", password=PASSWORD):
-    return client.post("/curate/login", data={"csrf_token": csrf(client, "/curate/login"),
-                                              "username": username, "password": password})
-
-
-@pytest.fixture
-def logged_in(client):
-    assert login(client).status_code == 302
-    return client
-
-
-def post(client, path: str, data: dict, form_page: str | None = None, **kwargs):
-    """Submit a form as the page shows it: with its CSRF token and the version it was filled in on."""
-    page = client.get(form_page or path).get_data(as_text=True)
-    fields = {"csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)}
-    version = re.search(r'name="version" value="(\d+)"', page)
-    if version:
-        fields["version"] = version.group(1)
-    return client.post(path, data={**fields, **data}, **kwargs)
+def archive(media_archive):
+    return media_archive
 
 
 def test_the_workspace_needs_a_login(client):

@@ -10,10 +10,16 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
+
 from domain.consent import Attribution, ConsentChange, Scope
-from tests.e2e.test_curate import app, archive, client, logged_in, post  # noqa: F401  (fixtures)
 
 CURATOR = "curator:dana"
+
+
+@pytest.fixture
+def archive(media_archive):
+    return media_archive
 
 
 def _form(client, path: str) -> dict[str, str]:

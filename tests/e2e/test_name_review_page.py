@@ -6,26 +6,19 @@ import html
 
 import pytest
 
-from archive.application import ExhibitionArchive
-from archive.keystore import InMemoryKeyStore
-from tests.e2e.test_curate import PASSWORD, csrf, login
-from web import create_app
+from tests.e2e.helpers import csrf
 
 ONLINE = ["exhibit", "publish_online"]
 
 
 @pytest.fixture
-def archive():
-    app = ExhibitionArchive(InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    app.create_curator(username="dana", password=PASSWORD, actor="system:test", display_name="Dana")
-    return app
+def archive(media_archive, curator):
+    return media_archive
 
 
 @pytest.fixture
-def client(archive):
-    client = create_app({"TESTING": True, "ARCHIVE": archive, "SECRET_KEY": "test-secret"}).test_client()
-    assert login(client).status_code == 302
-    return client
+def client(logged_in):
+    return logged_in
 
 
 @pytest.fixture

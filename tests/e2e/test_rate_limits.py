@@ -11,20 +11,11 @@ import threading
 import pytest
 
 from archive import consent_codes
-from archive.application import ExhibitionArchive
-from archive.keystore import InMemoryKeyStore
-from web import create_app
+from tests.e2e.helpers import site_app
 
 CURATOR = "curator:dana"
 PROXY = "10.0.0.2"  # the load balancer's address, as the web process sees the socket
 GENERIC = "This code did not work."
-
-
-@pytest.fixture
-def archive():
-    app = ExhibitionArchive(InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    yield app
-    app.close()
 
 
 @pytest.fixture
@@ -37,8 +28,7 @@ def code(archive) -> str:
 
 
 def _app(archive, **config):
-    return create_app({"TESTING": True, "ARCHIVE": archive, "SECRET_KEY": "rate-limit-test", "WTF_CSRF_ENABLED": False,
-                       "CONSENT_MIN_CHECK_SECONDS": 0, **config})
+    return site_app(archive, WTF_CSRF_ENABLED=False, **config)
 
 
 def _enter(client, code: str, forwarded_for: str | None = None, socket: str = PROXY, **kwargs):

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from tests.e2e.helpers import login, site_app
 from web import create_app
 
 
@@ -83,11 +84,8 @@ def test_the_site_icon_is_served_from_here_public_and_cached_without_cookies(cli
     assert again.status_code == 304
 
 
-def test_the_site_icon_sets_no_cookie_for_a_signed_in_curator_either(archive):
-    from tests.e2e.test_curate import PASSWORD, login
-
-    archive.create_curator(username="dana", password=PASSWORD, actor="system:test", display_name="Dana")
-    client = create_app({"TESTING": True, "ARCHIVE": archive, "SECRET_KEY": "test"}).test_client()
+def test_the_site_icon_sets_no_cookie_for_a_signed_in_curator_either(media_archive, curator):
+    client = site_app(media_archive).test_client()
     assert login(client).status_code == 302
     response = client.get("/favicon.ico")
     assert response.status_code == 200 and response.content_type.startswith("image/")

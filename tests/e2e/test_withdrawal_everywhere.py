@@ -50,6 +50,7 @@ from archive.search_follower import SearchFollower, rebuild
 from archive.search.whoosh.index import build_schema
 from domain import clock
 from tests.conftest import INSTANTS
+from tests.e2e.helpers import csrf
 from web import create_app
 
 CURATOR = "curator:dana"
@@ -325,11 +326,6 @@ def deployment(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pyte
 
 
 # -- web helpers -------------------------------------------------------------------------------
-
-
-def csrf(client: Any, path: str) -> str:
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
 
 
 def body_text(response: Any) -> str:

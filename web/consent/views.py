@@ -13,13 +13,12 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
 from archive.application import ExhibitionArchive
 from archive.consent_codes import code_hash
-from archive.errors import NotFound
 from archive.self_service import CodeHolder
 from domain.consent import ConsentStatus
 from domain.contributors import RECEIPT_ACTIONS, Contributor, Receipt
@@ -137,10 +136,7 @@ def _portal_item(item: Item, contributor: Contributor, today: date) -> PortalIte
 
 
 def _own_item(holder: CodeHolder, item_id: UUID) -> Item:
-    try:
-        return archive().contributor_item(holder.contributor_id, item_id)
-    except NotFound:
-        abort(404)
+    return archive().contributor_item(holder.contributor_id, item_id)
 
 
 @bp.get("/items")
@@ -163,10 +159,7 @@ def your_items(holder: CodeHolder) -> Any:
 def thumbnail(holder: CodeHolder, item_id: UUID, image_id: UUID) -> Response:
     """A thumbnail of one of the holder's images, even while it is not public."""
     _own_item(holder, item_id)
-    try:
-        image = archive().image_for_curator(item_id, image_id, "thumb", "webp")
-    except NotFound:
-        abort(404)
+    image = archive().image_for_curator(item_id, image_id, "thumb", "webp")
     return Response(image.data, mimetype=image.content_type)
 
 
@@ -258,10 +251,7 @@ def _after_withdrawal(receipt: Receipt | None, error: str | None) -> Any:
 @portal_required
 def receipt(holder: CodeHolder, reference: str) -> Any:
     """What was done, when, and its reference number; never any content."""
-    try:
-        found = archive().contributor_receipt(holder.contributor_id, reference)
-    except NotFound:
-        abort(404)
+    found = archive().contributor_receipt(holder.contributor_id, reference)
     kinds = _kinds(archive(), found.item_ids)
     copies_pending = found.action.startswith("withdrawn") and archive().media_removal_pending(found.item_ids)
     return render_template(

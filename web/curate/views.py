@@ -14,12 +14,12 @@ from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from archive.application import ExhibitionArchive, NewImage
-from archive.errors import ArchiveError, ChangedMeanwhile, NotFound
+from archive.errors import ArchiveError, ChangedMeanwhile
 from archive.name_review import review_list
 from archive.read_models import ItemFilter
 from domain import clock
@@ -53,10 +53,7 @@ def _refused(template: str, message: str, **context: Any) -> tuple[str, int]:
 
 
 def _item_or_404(item_id: UUID) -> Item:
-    try:
-        return archive().get_item(item_id)
-    except NotFound:
-        abort(404)
+    return archive().get_item(item_id)
 
 
 def _contributors(app: ExhibitionArchive) -> list[Any]:
@@ -134,10 +131,7 @@ def contributors() -> Any:
 @login_required
 def contributor(contributor_id: UUID) -> Any:
     app = archive()
-    try:
-        person = app.get_contributor(contributor_id)
-    except NotFound:
-        abort(404)
+    person = app.get_contributor(contributor_id)
     where, kept = _item_filter(contributor_id=contributor_id)
     return render_template(
         "curate/contributor.html", person=person, page=app.item_summaries(where, _page_number()), kept=kept,
@@ -149,9 +143,6 @@ def contributor(contributor_id: UUID) -> Any:
 @login_required
 def new_consent_code(contributor_id: UUID) -> Any:
     """Issue a new consent code (the old one stops working); shown once on a receipt."""
-    form = CsrfForm()
-    if not form.validate_on_submit():
-        abort(400)
     code, error = _attempt(lambda: archive().issue_consent_code(contributor_id, current_user.actor))
     if error:
         flash(error, "error")
@@ -286,9 +277,6 @@ def _shown_version() -> int:
 @login_required
 def redact(item_id: UUID) -> Any:
     """Leave a word or phrase out of everything visitors see of the item, for good."""
-    form = CsrfForm()
-    if not form.validate_on_submit():
-        abort(400)
     _item_or_404(item_id)
     _, error = _attempt(
         lambda: archive().redact_span(
@@ -303,9 +291,6 @@ def redact(item_id: UUID) -> Any:
 @accepts_uploads
 @login_required
 def add_images(item_id: UUID) -> Any:
-    form = CsrfForm()
-    if not form.validate_on_submit():
-        abort(400)
     _item_or_404(item_id)
     try:
         _check_alt_texts()
@@ -327,9 +312,6 @@ def consent(item_id: UUID) -> Any:
     confirmation (409) that shows their choice; it applies only when the curator ticks that
     they asked the contributor.
     """
-    form = CsrfForm()
-    if not form.validate_on_submit():
-        abort(400)
     found = _item_or_404(item_id)
     scopes = request.form.getlist("scopes")
     attribution = request.form.get("attribution", "")
@@ -382,9 +364,6 @@ def _confirm_widening(found: Item, widening: WideningNeedsConfirmation) -> tuple
 @login_required
 def withdraw(item_id: UUID) -> Any:
     """Withdraw on the contributor's behalf; needs the confirmation box ticked. Cannot be undone."""
-    form = CsrfForm()
-    if not form.validate_on_submit():
-        abort(400)
     _item_or_404(item_id)
     if request.form.get("confirm") != "yes":
         flash(gettext("Tick the box to confirm: withdrawal cannot be undone."), "error")
@@ -398,9 +377,6 @@ def withdraw(item_id: UUID) -> Any:
 @login_required
 def decline_request(item_id: UUID) -> Any:
     """Close a contributor's request to show more, leaving consent as it is."""
-    form = CsrfForm()
-    if not form.validate_on_submit():
-        abort(400)
     _item_or_404(item_id)
     try:
         archive().decline_consent_request(item_id, actor=current_user.actor, based_on=based_on(request.form))
@@ -416,10 +392,7 @@ def decline_request(item_id: UUID) -> Any:
 @bp.get("/items/<uuid:item_id>/images/<uuid:image_id>/<name>.<fmt>")
 @login_required
 def image(item_id: UUID, image_id: UUID, name: str, fmt: str) -> Any:
-    try:
-        served = archive().image_for_curator(item_id, image_id, name, fmt)
-    except NotFound:
-        abort(404)
+    served = archive().image_for_curator(item_id, image_id, name, fmt)
     response = Response(served.data, mimetype=served.content_type)
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -432,10 +405,7 @@ def image(item_id: UUID, image_id: UUID, name: str, fmt: str) -> Any:
 @login_required
 def history(aggregate_id: UUID) -> Any:
     """The history of any item, contributor or exhibition: when, who, what; no withdrawn content."""
-    try:
-        entries = archive().history(aggregate_id)
-    except NotFound:
-        abort(404)
+    entries = archive().history(aggregate_id)
     return render_template("curate/history.html", entries=entries, aggregate_id=aggregate_id)
 
 
@@ -485,10 +455,7 @@ def new_exhibition() -> Any:
 
 
 def _exhibition_or_404(slug: str) -> Any:
-    try:
-        return archive().exhibition_by_slug(slug)
-    except NotFound:
-        abort(404)
+    return archive().exhibition_by_slug(slug)
 
 
 @bp.route("/exhibitions/<slug>", methods=["GET", "POST"])
@@ -550,9 +517,6 @@ def candidates(slug: str) -> Any:
 
 def _exhibition_action(slug: str, action: Callable[[Any, int], Any], done: str) -> Any:
     """Run ``action(exhibition, version the form was filled in on)``; a stale form answers 409."""
-    form = CsrfForm()
-    if not form.validate_on_submit():
-        abort(400)
     shown = _exhibition_or_404(slug)
     try:
         action(shown, based_on(request.form))
