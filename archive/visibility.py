@@ -62,6 +62,7 @@ class ItemValues:
     kind: str
     version: int
     recorded_on: date
+    contributor_id: UUID
     consent: Terms | None
     is_withdrawn: bool
     is_redacted: bool
@@ -87,8 +88,8 @@ def item_content(item: Item) -> dict[str, Any]:
 def item_values(item: Item) -> ItemValues:
     """The plain values of an item aggregate as it stands."""
     return _values(
-        item.id, item.kind, item.version, item.created_on.date(), item.consent, item.is_withdrawn,
-        None if item.is_redacted else item_content(item),
+        item.id, item.kind, item.version, item.created_on.date(), item.contributor_id, item.consent,
+        item.is_withdrawn, None if item.is_redacted else item_content(item),
     )
 
 
@@ -97,6 +98,7 @@ def card_values(
     kind: str,
     version: int,
     recorded_on: date,
+    contributor_id: UUID,
     *,
     has_consent: bool,
     scopes: Iterable[str],
@@ -112,17 +114,17 @@ def card_values(
         if has_consent and attribution is not None
         else None
     )
-    return _values(item_id, kind, version, recorded_on, consent, withdrawn, content)
+    return _values(item_id, kind, version, recorded_on, contributor_id, consent, withdrawn, content)
 
 
 def _values(
-    item_id: UUID, kind: str, version: int, recorded_on: date, consent: Terms | None, withdrawn: bool,
-    content: Mapping[str, Any] | None,
+    item_id: UUID, kind: str, version: int, recorded_on: date, contributor_id: UUID, consent: Terms | None,
+    withdrawn: bool, content: Mapping[str, Any] | None,
 ) -> ItemValues:
     if content is None:
-        return ItemValues(item_id, kind, version, recorded_on, consent, withdrawn, is_redacted=True)
+        return ItemValues(item_id, kind, version, recorded_on, contributor_id, consent, withdrawn, is_redacted=True)
     return ItemValues(
-        item_id, kind, version, recorded_on, consent, withdrawn, is_redacted=False,
+        item_id, kind, version, recorded_on, contributor_id, consent, withdrawn, is_redacted=False,
         details=content.get("details") or {},
         images=tuple((str(image_id), values) for image_id, values in content.get("images") or ()),
         redacted_spans=tuple(content.get("spans") or ()),
