@@ -18,6 +18,7 @@ from archive.public import (
 )
 from archive.visibility import VisibleExhibitionSummary
 
+from web.media import derivative_urls
 from web.page_cache import cached_page
 
 bp = Blueprint("exhibitions", __name__)
@@ -54,7 +55,7 @@ def show(slug: str) -> str:
         exhibition = published_exhibition(archive(), slug, archive().today())
     except NotFound:
         abort(404)
-    return render_template("exhibitions/show.html", exhibition=exhibition)
+    return render_template("exhibitions/show.html", exhibition=exhibition, media_url=derivative_urls())
 
 
 @bp.get("/exhibitions")
