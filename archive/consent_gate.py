@@ -2,18 +2,89 @@
 
 Every public surface (pages, search results, media, API, feeds, exports) asks here, from
 the item's *current* consent, so that a stale page, cache or index can never show more.
+
+The rules read an item and its contributor through small protocols (:class:`Gated`,
+:class:`Named`): an ``Item`` and a ``Contributor`` satisfy them, and so do the plain values
+the visitor projection builds from the read models (``archive.visibility.ItemValues``), so
+both paths are judged by these same functions.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from archive.name_filter import NO_NAMES, NameFilter
 from domain.consent import Attribution, Scope
-from domain.contributors import Contributor
-from domain.items import Item
+
+
+class Terms(Protocol):
+    """What the gate reads of a consent (``domain.consent.Consent`` or :class:`ConsentTerms`)."""
+
+    @property
+    def scopes(self) -> frozenset[Scope]: ...
+
+    @property
+    def attribution(self) -> Attribution: ...
+
+    @property
+    def expires_on(self) -> date | None: ...
+
+
+class Gated(Protocol):
+    """What the gate reads of an item: its current consent, whether it was withdrawn, whether
+    its content was shredded, and the spans curators redacted."""
+
+    @property
+    def consent(self) -> Terms | None: ...
+
+    @property
+    def is_withdrawn(self) -> bool: ...
+
+    @property
+    def is_redacted(self) -> bool: ...
+
+    @property
+    def redacted_spans(self) -> Sequence[str]: ...
+
+
+class Named(Protocol):
+    """What the gate reads of a contributor: the names an attribution shows or withholds."""
+
+    @property
+    def name(self) -> str | None: ...
+
+    @property
+    def pseudonym(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class ConsentTerms:
+    """A consent's terms as plain values (from a read model's consent columns)."""
+
+    scopes: frozenset[Scope]
+    attribution: Attribution
+    expires_on: date | None = None
+
+
+def _expired(consent: Terms, on: date) -> bool:
+    """Expired from the day after ``expires_on`` (as ``Consent.is_expired``)."""
+    return consent.expires_on is not None and on > consent.expires_on
+
+
+def _allows(item: Gated, scope: Scope, on: date) -> bool:
+    """Does the item's current consent allow ``scope`` on ``on`` (as ``Item.allows``)?"""
+    consent = item.consent
+    return (
+        not item.is_withdrawn
+        and not item.is_redacted
+        and consent is not None
+        and scope in consent.scopes
+        and not _expired(consent, on)
+    )
 
 
 class Surface(str, enum.Enum):
@@ -29,12 +100,12 @@ REQUIRED_SCOPES = {
 }
 
 
-def may_show(item: Item, surface: Surface, on: date) -> bool:
+def may_show(item: Gated, surface: Surface, on: date) -> bool:
     """True only if the item's current consent allows every scope the surface needs on ``on``."""
-    return all(item.allows(scope, on) for scope in REQUIRED_SCOPES[surface])
+    return all(_allows(item, scope, on) for scope in REQUIRED_SCOPES[surface])
 
 
-def credit(item: Item, contributor: Contributor | None) -> str | None:
+def credit(item: Gated, contributor: Named | None) -> str | None:
     """The name to show beside a visible item, as its consent's attribution allows.
 
     None means 'anonymous' (also when the contributor's own data was shredded).
@@ -48,13 +119,13 @@ def credit(item: Item, contributor: Contributor | None) -> str | None:
     return None
 
 
-def withheld_names(item: Item, contributor: Contributor | None, on: date | None = None) -> list[str | None]:
+def withheld_names(item: Gated, contributor: Named | None, on: date | None = None) -> list[str | None]:
     """The names the item's attribution withholds: the contributor's name unless credited by
     name, and the pseudonym too when anonymous; both while no consent is recorded (the
     contributor chose no credit yet) or, given the day ``on``, once her consent expired."""
     if contributor is None:
         return []
-    if item.consent is None or (on is not None and item.consent.is_expired(on)):
+    if item.consent is None or (on is not None and _expired(item.consent, on)):
         return [contributor.name, contributor.pseudonym]
     attribution = item.consent.attribution
     withheld = []
@@ -65,7 +136,7 @@ def withheld_names(item: Item, contributor: Contributor | None, on: date | None 
     return withheld
 
 
-def name_filter(item: Item, contributor: Contributor | None) -> NameFilter:
+def name_filter(item: Gated, contributor: Named | None) -> NameFilter:
     """A filter removing from anything shown of the item the names its attribution withholds
     (:func:`withheld_names`) and the spans curators redacted."""
     withheld = withheld_names(item, contributor)
@@ -75,7 +146,7 @@ def name_filter(item: Item, contributor: Contributor | None) -> NameFilter:
     return NameFilter(withheld, spans)
 
 
-def works_name_filter(works: Iterable[tuple[Item, Contributor | None]], on: date) -> NameFilter:
+def works_name_filter(works: Iterable[tuple[Gated, Named | None]], on: date) -> NameFilter:
     """A filter for texts written about several works at once (an exhibition's title and
     statement): the names any of them withholds on the day ``on``, the names of contributors
     who withdrew one, and the spans curators redacted in any of them."""

@@ -95,11 +95,30 @@ def public_item(
     return visible(item, Works(archive).contributor(item), on, surface, wall_text)
 
 
+def carded_works(archive: ExhibitionArchive, item_ids: Sequence[UUID]) -> dict[UUID, Work]:
+    """Each of ``item_ids`` that the archive knows with its contributor, as plain values read
+    from the read models (``ReadModels.item_cards``: one query each for the item rows, cards and
+    contributor rows); an item without a current card is read from its aggregates instead."""
+    wanted = list(dict.fromkeys(item_ids))
+    depends_on(*wanted)
+    cards = archive.item_cards(wanted)
+    depends_on(*(values.contributor_id for values, _ in cards.values()))
+    rest = Works(archive).of([i for i in wanted if i not in cards])
+    found: dict[UUID, Work] = {}
+    for item_id in wanted:
+        if item_id in cards:
+            found[item_id] = cards[item_id]
+        elif item_id in rest:
+            found[item_id] = rest[item_id]
+    return found
+
+
 def public_exhibition(archive: ExhibitionArchive, exhibition: Exhibition, on: date) -> VisibleExhibition | None:
     """The visitor's view of an exhibition with its works, or None if it is not published;
-    its own texts are the stored visitor texts (see :func:`stored_summaries`)."""
+    its own texts are the stored visitor texts (see :func:`stored_summaries`), its works are
+    read from their cards (:func:`carded_works`)."""
     depends_on(exhibition.id)
-    view = visible_exhibition(exhibition, Works(archive).of(exhibition.item_ids), on)
+    view = visible_exhibition(exhibition, carded_works(archive, exhibition.item_ids), on) if exhibition.is_published else None
     stored = stored_summaries(archive, on, [exhibition.id]) if view is not None else []
     if view is None or not stored:
         return view

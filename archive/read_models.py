@@ -18,6 +18,12 @@ consents to it) until she erases her details: so they are sealed, like the title
 exhibition's row, under the key of the newest version of its own texts (``Exhibition.texts_key``,
 see ``archive.exhibition_erasure``), and shredding that key blanks old copies of the rows too.
 
+Each item also has a *card*: its content as the visitor projection reads it (details, images,
+redacted spans: ``archive.visibility.item_content``), sealed under the item's key like its
+events, with the item's version. The exhibition page projects its works from the card, the
+item row's consent columns and the contributor row's sealed names, instead of replaying two
+aggregates per work; a card whose version is not the item row's is not used.
+
 This module holds the row types, what one save changes (:func:`changes_for`), and the query
 port (:class:`ReadModelStore`) every adapter implements.
 """
@@ -32,6 +38,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+from archive.visibility import item_content
 from domain.consent import ConsentStatus, Scope
 from domain.contributors import Contributor
 from domain.exhibitions import Exhibition
@@ -44,7 +51,7 @@ PAGE_SIZE = 50
 #: The metadata key recording that the read models were built from the log, and the value
 #: saying with which tables: a store built before the exhibitions' visitor texts is rebuilt.
 BUILT = "built"
-BUILT_VERSION = "2"
+BUILT_VERSION = "3"
 #: The metadata key recording the last notification id whose rows were written: events saved
 #: without their rows (by a release from before the read models) leave it behind the log.
 POSITION = "position"
@@ -108,11 +115,21 @@ class ExhibitionRow:
     work_count: int
 
 
+@dataclass(frozen=True)
+class CardRow:
+    """One item's card as stored: its content for visitors, sealed, at the item's version."""
+
+    item_id: UUID
+    version: int
+    card: bytes  # a sealed Personal: visibility.item_content(item)
+
+
 @dataclass
 class RowChanges:
     """What one save changes in the read models, written with its events."""
 
     items: list[ItemRow] = field(default_factory=list)
+    cards: list[CardRow] = field(default_factory=list)
     contributors: list[ContributorRow] = field(default_factory=list)
     #: contributor id -> how many items are listed for them now
     item_counts: dict[UUID, int] = field(default_factory=dict)
@@ -127,12 +144,13 @@ class RowChanges:
 
     def __bool__(self) -> bool:
         return bool(
-            self.items or self.contributors or self.item_counts or self.exhibitions or self.contents
+            self.items or self.cards or self.contributors or self.item_counts or self.exhibitions or self.contents
             or self.exhibition_texts
         )
 
     def extend(self, other: RowChanges) -> None:
         self.items.extend(other.items)
+        self.cards.extend(other.cards)
         self.contributors.extend(other.contributors)
         self.item_counts.update(other.item_counts)
         self.exhibitions.extend(other.exhibitions)
@@ -158,6 +176,7 @@ def changes_for(aggregates: Iterable[Any], seal: Seal) -> RowChanges:
     for aggregate in aggregates:
         if isinstance(aggregate, Item):
             changes.items.append(item_row(aggregate, seal))
+            changes.cards.append(card_row(aggregate, seal))
         elif isinstance(aggregate, Contributor):
             changes.contributors.append(contributor_row(aggregate, seal))
         elif isinstance(aggregate, ContributorItems):
@@ -189,6 +208,11 @@ def item_row(item: Item, seal: Seal) -> ItemRow:
         request=seal(item.consent_request).decode() if item.consent_request else None,
         version=item.version,
     )
+
+
+def card_row(item: Item, seal: Seal) -> CardRow:
+    content = Personal.redacted_for(item.id) if item.is_redacted else Personal.of(item.id, item_content(item))
+    return CardRow(item_id=item.id, version=item.version, card=seal(content))
 
 
 def contributor_row(contributor: Contributor, seal: Seal) -> ContributorRow:
@@ -409,6 +433,9 @@ class ReadModelStore(Protocol):
 
     def item_rows_by_id(self, item_ids: Sequence[UUID]) -> list[ItemRow]:
         """These items' rows (in no particular order; unknown ids are left out)."""
+
+    def card_rows_by_id(self, item_ids: Sequence[UUID]) -> list[CardRow]:
+        """These items' cards (in no particular order; unknown ids are left out)."""
 
     def contributor_rows(self, *, offset: int, limit: int) -> list[ContributorRow]:
         """Contributors in the order they were registered."""

@@ -15,7 +15,16 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder
 
-from archive.read_models import ContributorRow, ExhibitionRow, ItemFilter, ItemRow, RowChanges, StaleTexts, stale_basis
+from archive.read_models import (
+    CardRow,
+    ContributorRow,
+    ExhibitionRow,
+    ItemFilter,
+    ItemRow,
+    RowChanges,
+    StaleTexts,
+    stale_basis,
+)
 from domain.consent import ConsentStatus, Scope
 
 
@@ -25,6 +34,7 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
     def __init__(self) -> None:
         super().__init__()
         self._items: dict[UUID, ItemRow] = {}
+        self._cards: dict[UUID, CardRow] = {}
         self._contributors: dict[UUID, ContributorRow] = {}
         self._exhibitions: dict[UUID, ExhibitionRow] = {}
         self._works: dict[UUID, list[UUID]] = {}
@@ -44,6 +54,7 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
         """Every (table, key, row) assignment ``changes`` makes, without making any."""
         staged: list[tuple[dict[UUID, Any], UUID, Any]] = []
         staged += [(self._items, item.item_id, item) for item in changes.items]
+        staged += [(self._cards, card.item_id, card) for card in changes.cards]
         people = dict(self._contributors)
         for person in changes.contributors:
             known = people.get(person.contributor_id)
@@ -94,6 +105,7 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
             if self.max_notification_id() != position:
                 return False
             self._items.clear()
+            self._cards.clear()
             self._contributors.clear()
             self._exhibitions.clear()
             self._works.clear()
@@ -125,6 +137,10 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
     def item_rows_by_id(self, item_ids: Sequence[UUID]) -> list[ItemRow]:
         with self._database_lock:
             return [self._items[i] for i in item_ids if i in self._items]
+
+    def card_rows_by_id(self, item_ids: Sequence[UUID]) -> list[CardRow]:
+        with self._database_lock:
+            return [self._cards[i] for i in item_ids if i in self._cards]
 
     def contributor_rows(self, *, offset: int, limit: int) -> list[ContributorRow]:
         with self._database_lock:

@@ -16,6 +16,7 @@ from archive.read_models import (
     BUILT,
     BUILT_VERSION,
     POSITION,
+    CardRow,
     ContributorRow,
     ExhibitionRow,
     ItemFilter,
@@ -37,7 +38,8 @@ EXHIBITIONS = "read_exhibitions"
 WORKS = "read_exhibition_works"
 TEXTS = "read_exhibition_texts"
 META = "read_model_meta"
-TABLES = (ITEMS, CONTRIBUTORS, EXHIBITIONS, WORKS, TEXTS, META)
+CARDS = "read_item_cards"
+TABLES = (ITEMS, CONTRIBUTORS, EXHIBITIONS, WORKS, TEXTS, META, CARDS)
 
 _ITEM_COLUMNS = (
     "item_id", "kind", "contributor_id", "recorded_at", "updated_at", "title", "has_consent",
@@ -74,6 +76,7 @@ class ReadModelSQL:
         self.items, self.contributors = prefix + ITEMS, prefix + CONTRIBUTORS
         self.exhibitions, self.works, self.meta = prefix + EXHIBITIONS, prefix + WORKS, prefix + META
         self.texts = prefix + TEXTS
+        self.cards = prefix + CARDS
         self.create_statements = [
             f"CREATE TABLE IF NOT EXISTS {self.items} ({seq_definition}"
             "item_id TEXT PRIMARY KEY, kind TEXT NOT NULL, contributor_id TEXT NOT NULL, "
@@ -103,6 +106,8 @@ class ReadModelSQL:
             f"CREATE INDEX IF NOT EXISTS {self.works}_by_item ON {self.works} (item_id)",
             f"CREATE TABLE IF NOT EXISTS {self.texts} (exhibition_id TEXT PRIMARY KEY, texts TEXT NOT NULL)",
             f"CREATE TABLE IF NOT EXISTS {self.meta} (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {self.cards} (item_id TEXT PRIMARY KEY, version INTEGER NOT NULL, "
+            f"card {blob} NOT NULL)",
         ]
         self._upsert_item = self._upsert(self.items, _ITEM_COLUMNS, "item_id")
         self._upsert_contributor = self._upsert(
@@ -115,6 +120,7 @@ class ReadModelSQL:
             f"value = CAST({greatest}(CAST({self.meta}.value AS BIGINT), CAST(excluded.value AS BIGINT)) AS TEXT)"
         )
         self._upsert_texts = self._upsert(self.texts, ("exhibition_id", "texts"), "exhibition_id")
+        self._upsert_card = self._upsert(self.cards, ("item_id", "version", "card"), "item_id")
 
     def _upsert(self, table: str, columns: Sequence[str], key: str, keep: Sequence[str] = ()) -> str:
         values = ", ".join([self.param] * len(columns))
@@ -133,6 +139,8 @@ class ReadModelSQL:
         p = self.param
         for item in changes.items:
             execute(self._upsert_item, self._item_params(item))
+        for card in changes.cards:
+            execute(self._upsert_card, (card.item_id.hex, card.version, card.card))
         for person in changes.contributors:
             execute(self._upsert_contributor, self._contributor_params(person))
         for contributor_id, count in changes.item_counts.items():
@@ -170,7 +178,7 @@ class ReadModelSQL:
                 position: int | None) -> None:
         """Delete every row, check the log is still at ``position`` (else :class:`StaleRebuild`),
         write ``changes`` and mark the models built. The caller holds one transaction."""
-        for table in (self.works, self.texts, self.exhibitions, self.items, self.contributors, self.meta):
+        for table in (self.works, self.texts, self.exhibitions, self.cards, self.items, self.contributors, self.meta):
             execute(f"DELETE FROM {table}", ())
         if fetch_max() != position:
             raise StaleRebuild()
@@ -330,6 +338,10 @@ class ReadModelSQL:
         )
 
     @staticmethod
+    def card_row(r: Any) -> CardRow:
+        return CardRow(item_id=UUID(r["item_id"]), version=r["version"], card=bytes(r["card"]))
+
+    @staticmethod
     def contributor_row(r: Any) -> ContributorRow:
         return ContributorRow(
             contributor_id=UUID(r["contributor_id"]), registered_at=as_datetime(r["registered_at"]),
@@ -378,6 +390,12 @@ class SQLReadModels:
             return []
         sql, params = self.read_model_sql.by_ids_query(self.read_model_sql.items, "item_id", item_ids)
         return [self.read_model_sql.item_row(r) for r in self._read(sql, params)]
+
+    def card_rows_by_id(self, item_ids: Sequence[UUID]) -> list[CardRow]:
+        if not item_ids:
+            return []
+        sql, params = self.read_model_sql.by_ids_query(self.read_model_sql.cards, "item_id", item_ids)
+        return [self.read_model_sql.card_row(r) for r in self._read(sql, params)]
 
     def contributor_rows(self, *, offset: int, limit: int) -> list[ContributorRow]:
         sql, params = self.read_model_sql.contributors_query(offset, limit)

@@ -23,7 +23,7 @@ from eventsourcing.system import NotificationLogReader
 from eventsourcing.utils import get_topic, resolve_topic
 
 from archive.errors import KeyShredded
-from archive.visibility import exhibition_texts, texts_valid_through
+from archive.visibility import ItemValues, card_values, exhibition_texts, texts_valid_through
 from archive.read_models import (
     PAGE_SIZE,
     ContributorSummary,
@@ -314,6 +314,31 @@ class ReadModels:
             if len(rows) < PICKER_BATCH:
                 return found, False
         return found, True
+
+    def item_cards(
+        self: ExhibitionArchive, item_ids: Sequence[UUID]
+    ) -> dict[UUID, tuple[ItemValues, ContributorSummary | None]]:
+        """These items as the visitor projection reads them, each with its contributor (None if
+        unknown), from the read models alone: the consent state from the item row, the content
+        from the item's card (opened; blank once shredded), the names from the contributor row.
+        An item whose card is missing or not at its row's version is left out: the caller reads
+        it from its aggregate."""
+        store = self.read_models
+        rows = {row.item_id: row for row in store.item_rows_by_id(list(item_ids))} if item_ids else {}
+        cards = {card.item_id: card for card in store.card_rows_by_id(list(rows))} if rows else {}
+        current = [rows[i] for i in rows if i in cards and cards[i].version == rows[i].version]
+        people = self.contributor_summaries_by_id([row.contributor_id for row in current]) if current else {}
+        found = {}
+        for row in current:
+            content = self._open(cards[row.item_id].card)
+            values = card_values(
+                row.item_id, row.kind, row.version, row.recorded_at.date(), row.contributor_id,
+                has_consent=row.has_consent, scopes=row.scopes, attribution=row.attribution,
+                expires_on=row.expires_on, withdrawn=row.withdrawn,
+                content=None if content.redacted else content.value,
+            )
+            found[row.item_id] = (values, people.get(row.contributor_id))
+        return found
 
     def contributor_summaries(self: ExhibitionArchive, page: int = 1, size: int = PAGE_SIZE) -> Page:
         """One page of contributors, in the order they were registered."""

@@ -22,16 +22,23 @@ from types import MappingProxyType
 from typing import Any, cast
 from uuid import UUID
 
-from archive.consent_gate import Surface, credit, may_show, name_filter, works_name_filter
+from archive.consent_gate import (
+    ConsentTerms,
+    Named,
+    Surface,
+    Terms,
+    credit,
+    may_show,
+    name_filter,
+    works_name_filter,
+)
 from archive.name_filter import NameFilter
-from domain.contributors import Contributor
+from domain.consent import Attribution, Scope
 from domain.exhibitions import Exhibition
 from domain.items import Item
 
 #: Text in several languages: language code -> text (read-only).
 Texts = Mapping[str, str]
-#: An item with its contributor (None when the contributor is unknown).
-Work = tuple[Item, Contributor | None]
 
 EMPTY: Texts = MappingProxyType({})
 
@@ -39,6 +46,96 @@ EMPTY: Texts = MappingProxyType({})
 def no_texts() -> Texts:
     """:data:`EMPTY`, as a dataclass default (a read-only mapping is not hashable)."""
     return EMPTY
+
+
+@dataclass(frozen=True)
+class ItemValues:
+    """Everything the projection reads of an item, as plain values: who it is, its current
+    consent state, and its content (``details``, the images not redacted as (id, values) pairs,
+    the spans curators redacted; all empty once its content is shredded, ``is_redacted``).
+
+    Built from an ``Item`` (:func:`item_values`) or from the read models (its consent from the
+    item row, its content from the sealed card: :func:`card_values`), so a page built either way
+    goes through the same :func:`project`. It satisfies ``consent_gate.Gated``."""
+
+    id: UUID
+    kind: str
+    version: int
+    recorded_on: date
+    contributor_id: UUID
+    consent: Terms | None
+    is_withdrawn: bool
+    is_redacted: bool
+    details: Mapping[str, Any] = field(default_factory=no_texts)
+    images: tuple[tuple[str, Mapping[str, Any]], ...] = ()
+    redacted_spans: tuple[str, ...] = ()
+
+
+#: An item (the aggregate, or its plain values) with its contributor (None when unknown).
+Work = tuple[Item | ItemValues, Named | None]
+
+
+def item_content(item: Item) -> dict[str, Any]:
+    """The item's content as the projection reads it and an item card stores it (sealed): its
+    details, its images not redacted in order, and the redacted spans."""
+    return {
+        "details": dict(item.details.reveal(None) or {}),
+        "images": [[image_id, dict(image.value)] for image_id, image in item.images.items() if not image.redacted],
+        "spans": list(item.redacted_spans),
+    }
+
+
+def item_values(item: Item) -> ItemValues:
+    """The plain values of an item aggregate as it stands."""
+    return _values(
+        item.id, item.kind, item.version, item.created_on.date(), item.contributor_id, item.consent,
+        item.is_withdrawn, None if item.is_redacted else item_content(item),
+    )
+
+
+def card_values(
+    item_id: UUID,
+    kind: str,
+    version: int,
+    recorded_on: date,
+    contributor_id: UUID,
+    *,
+    has_consent: bool,
+    scopes: Iterable[str],
+    attribution: str | None,
+    expires_on: date | None,
+    withdrawn: bool,
+    content: Mapping[str, Any] | None,
+) -> ItemValues:
+    """The plain values of an item from its read-model row (consent state, as current as the
+    row) and its opened card (``content`` as :func:`item_content` made it; None when shredded)."""
+    consent = (
+        ConsentTerms(frozenset(Scope(s) for s in scopes), Attribution(attribution), expires_on)
+        if has_consent and attribution is not None
+        else None
+    )
+    return _values(item_id, kind, version, recorded_on, contributor_id, consent, withdrawn, content)
+
+
+def _values(
+    item_id: UUID, kind: str, version: int, recorded_on: date, contributor_id: UUID, consent: Terms | None,
+    withdrawn: bool, content: Mapping[str, Any] | None,
+) -> ItemValues:
+    if content is None:
+        return ItemValues(item_id, kind, version, recorded_on, contributor_id, consent, withdrawn, is_redacted=True)
+    return ItemValues(
+        item_id, kind, version, recorded_on, contributor_id, consent, withdrawn, is_redacted=False,
+        details=content.get("details") or {},
+        images=tuple((str(image_id), values) for image_id, values in content.get("images") or ()),
+        redacted_spans=tuple(content.get("spans") or ()),
+    )
+
+
+def work_of(item: Item | ItemValues, contributor: Named | None) -> tuple[ItemValues, Named | None]:
+    """A work as plain values, from an item aggregate (turned into them) or plain values."""
+    return (item if isinstance(item, ItemValues) else item_values(item), contributor)
+
+
 #: The descriptive fields a visitor may see, per kind, picked one by one: a field added to an
 #: item later is not shown until it is named here.
 SHOWN_DETAILS = {
@@ -125,8 +222,8 @@ class VisibleItem(VisibleHeading):
 
 
 def visible(
-    item: Item,
-    contributor: Contributor | None,
+    item: Item | ItemValues,
+    contributor: Named | None,
     on: date,
     surface: Surface = Surface.ONLINE,
     wall_text: Mapping[str, str] | None = None,
@@ -136,30 +233,32 @@ def visible(
     its content shredded). Every text of it (details, image texts, ``wall_text``) loses the
     names its attribution withholds and the spans curators redacted; redacted images are left
     out."""
-    return cast("VisibleItem | None", _project(item, contributor, on, surface, whole=True, wall_text=wall_text))
+    return cast("VisibleItem | None", project(*work_of(item, contributor), on, surface, whole=True, wall_text=wall_text))
 
 
 def visible_heading(
-    item: Item, contributor: Contributor | None, on: date, surface: Surface = Surface.ONLINE
+    item: Item | ItemValues, contributor: Named | None, on: date, surface: Surface = Surface.ONLINE
 ) -> VisibleHeading | None:
     """The item's heading (see :class:`VisibleHeading`) under the same rules as :func:`visible`,
     or None; its text and images are not read, so a search hit costs what it shows."""
-    return _project(item, contributor, on, surface, whole=False)
+    return project(*work_of(item, contributor), on, surface, whole=False)
 
 
-def _project(
-    item: Item,
-    contributor: Contributor | None,
+def project(
+    item: ItemValues,
+    contributor: Named | None,
     on: date,
     surface: Surface,
     *,
     whole: bool,
     wall_text: Mapping[str, str] | None = None,
 ) -> VisibleHeading | None:
+    """The one projection of an item's plain values (however they were read): None unless
+    ``consent_gate.may_show``; else its heading, or (``whole``) the whole :class:`VisibleItem`."""
     if not may_show(item, surface, on):
         return None
     names = name_filter(item, contributor)
-    shown = item.details.value or {}
+    shown = item.details
     picked = SHOWN_DETAILS.get(item.kind, ()) if whole else ("title", "content_note")
     details = frozen(names.value({key: shown[key] for key in picked if key in shown}))
     heading = dict(
@@ -170,7 +269,7 @@ def _project(
         content_note=details.get("content_note") or EMPTY,
         credit=credit(item, contributor),
         exhibitable=surface is Surface.ONLINE_EXHIBITION or may_show(item, Surface.ONLINE_EXHIBITION, on),
-        recorded_on=item.created_on.date(),
+        recorded_on=item.recorded_on,
         expires_on=item.consent.expires_on if item.consent else None,
     )
     if not whole:
@@ -178,15 +277,14 @@ def _project(
     images = tuple(
         VisibleImage(
             image_id,
-            frozen(names.value(dict(image.value.get("alt_text") or {}))),
-            frozen(names.value(dict(image.value.get("caption") or {}))),
+            frozen(names.value(dict(image.get("alt_text") or {}))),
+            frozen(names.value(dict(image.get("caption") or {}))),
             tuple(
                 Rendition(str(d["name"]), str(d["format"]), int(d["width"]), int(d["height"]))
-                for d in image.value.get("media", {}).get("derivatives", [])
+                for d in (image.get("media") or {}).get("derivatives", [])
             ),
         )
-        for image_id, image in item.images.items()
-        if not image.redacted
+        for image_id, image in item.images
     )
     return VisibleItem(**heading, details=details, images=images, wall_text=frozen(names.value(dict(wall_text or {}))))
 

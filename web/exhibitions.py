@@ -17,6 +17,7 @@ from archive.public import (
 )
 from archive.visibility import VisibleExhibitionSummary
 
+from web.media import derivative_urls
 from web.page_cache import cached_page
 
 bp = Blueprint("exhibitions", __name__)
@@ -50,7 +51,7 @@ def index() -> str:
 def show(slug: str) -> str:
     """One published exhibition with the works its contributors allow online, in order."""
     exhibition = published_exhibition(archive(), slug, archive().today())
-    return render_template("exhibitions/show.html", exhibition=exhibition)
+    return render_template("exhibitions/show.html", exhibition=exhibition, media_url=derivative_urls())
 
 
 @bp.get("/exhibitions")

@@ -1,0 +1,159 @@
+"""The exhibition page projects its works from the read models (item row, sealed card,
+contributor row) through the same projection as the aggregates, on every backend: what it
+shows is the same, consent is judged at read time from the item row, and a card that is not
+at its item row's version is never used."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, timezone
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from archive import public
+from archive.application import ExhibitionArchive
+from archive.keystore import InMemoryKeyStore
+from archive.read_models import RowChanges
+from archive.visibility import VisibleExhibition, visible_exhibition
+from domain import clock
+from tests.conftest import CURATOR, Storage
+from tests.integration.test_read_models import storage_postgres, storage_sqlite  # noqa: F401 - fixtures
+
+TODAY = date(2026, 3, 1)
+NAME, PSEUDONYM, OTHER = "Quenby Zhakupova", "Quill", "Aigerim Nurlanovna"
+SPAN = "Zephyrine"
+BOTH = ["exhibit", "publish_online"]
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def opened(request: pytest.FixtureRequest) -> Iterator[ExhibitionArchive]:
+    """An archive on each backend, its clock on :data:`TODAY`."""
+    if request.param == "memory":
+        app = ExhibitionArchive(InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    else:
+        storage: Storage = request.getfixturevalue("storage_" + request.param)
+        app = storage.open()
+    with clock.fixed_at(datetime(2026, 3, 1, 12, tzinfo=timezone.utc)):
+        yield app
+    app.close()
+
+
+def _show(app: ExhibitionArchive) -> dict[str, UUID]:
+    """A published exhibition of three works by two contributors, credited in three ways, whose
+    texts (details, image texts, wall texts) name the contributors and a redacted span."""
+    person = app.register_contributor(name=NAME, pseudonym=PSEUDONYM, actor=CURATOR)
+    other = app.register_contributor(name=OTHER, actor=CURATOR)
+    art = app.record_artwork(
+        contributor_id=person, actor=CURATOR, title={"en": f"Quilt by {NAME}"}, year=2024,
+        medium={"en": "felt"}, description={"en": f"{PSEUDONYM} sewed it with {SPAN}."},
+    )
+    app.add_image(art, actor=CURATOR, alt_text={"en": f"{NAME} holding a quilt"}, caption={"en": f"By {PSEUDONYM}"},
+                  media={"derivatives": [{"name": "thumb", "format": "jpeg", "width": 320, "height": 200}]})
+    app.redact_span(art, SPAN, actor=CURATOR)
+    app.record_consent(art, actor=CURATOR, scopes=BOTH, attribution="pseudonym", text_version="v1")
+    words = app.record_testimony(
+        contributor_id=other, actor=CURATOR, text={"en": f"I, {OTHER}, remember."}, language="en",
+        content_note={"en": "Mentions fear."}, title={"en": "Remembering"},
+    )
+    app.record_consent(words, actor=CURATOR, scopes=BOTH, attribution="anonymous", text_version="v1")
+    named = app.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Named work"})
+    app.record_consent(named, actor=CURATOR, scopes=BOTH, attribution="named", text_version="v1")
+    show = app.create_exhibition(slug="letters", actor=CURATOR, titles={"en": "Letters"})
+    for item, wall in ((art, f"Made with {OTHER}"), (words, f"Told to {NAME}"), (named, "")):
+        app.add_to_exhibition(show, item, actor=CURATOR, wall_text={"en": wall} if wall else None)
+    app.publish_exhibition(show, actor=CURATOR)
+    return {"person": person, "other": other, "art": art, "words": words, "named": named, "show": show}
+
+
+def _page(app: ExhibitionArchive, on: date = TODAY) -> VisibleExhibition:
+    return public.published_exhibition(app, "letters", on)
+
+
+def _from_aggregates(app: ExhibitionArchive, on: date = TODAY) -> VisibleExhibition:
+    exhibition = app.get_exhibition(app.exhibition_id_for_slug("letters"))
+    view = visible_exhibition(exhibition, public.Works(app).of(exhibition.item_ids), on)
+    assert view is not None
+    return view
+
+
+def _no_aggregates(app: ExhibitionArchive, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: Any) -> Any:
+        raise AssertionError("the exhibition page read an item or a contributor aggregate")
+
+    monkeypatch.setattr(app, "get_item", refuse)
+    monkeypatch.setattr(app, "get_contributor", refuse)
+
+
+def test_the_page_shows_from_cards_exactly_what_the_aggregates_would_show(
+    opened: ExhibitionArchive, monkeypatch: pytest.MonkeyPatch
+):
+    ids = _show(opened)
+    expected = _from_aggregates(opened)
+    _no_aggregates(opened, monkeypatch)
+
+    page = _page(opened)
+
+    assert page.works == expected.works
+    assert [w.id for w in page.works] == [ids["art"], ids["words"], ids["named"]]
+    art, words, named = page.works
+    assert art.credit == PSEUDONYM and words.credit is None and named.credit == OTHER
+    shown = repr(page.works)
+    assert NAME not in shown and SPAN not in shown and f"I, {OTHER}" not in shown
+    assert art.images[0].rendition("thumb", "jpeg") is not None
+
+
+@pytest.mark.parametrize("change", ["narrowed", "withdrawn", "names shredded"])
+def test_a_change_after_the_card_was_written_shows_nothing_more(
+    opened: ExhibitionArchive, monkeypatch: pytest.MonkeyPatch, change: str
+):
+    ids = _show(opened)
+    if change == "narrowed":
+        opened.update_consent(ids["art"], actor=CURATOR, scopes=["publish_online"])
+    elif change == "withdrawn":
+        opened.withdraw(ids["art"], actor=CURATOR)
+    else:  # the contributor's key is shredded: her sealed names in the rows become noise
+        opened.update_consent(ids["words"], actor=CURATOR, attribution="named")
+        opened.keys.shred(ids["other"])
+    expected = _from_aggregates(opened)
+    _no_aggregates(opened, monkeypatch)
+
+    page = _page(opened)
+
+    assert page.works == expected.works
+    if change == "names shredded":
+        assert [w.credit for w in page.works] == [PSEUDONYM, None, None]
+    else:
+        assert [w.id for w in page.works] == [ids["words"], ids["named"]]
+
+
+def test_consent_that_runs_out_hides_the_work_the_next_day_with_no_event(opened: ExhibitionArchive):
+    ids = _show(opened)
+    opened.update_consent(ids["words"], actor=CURATOR, expires_on=TODAY)
+
+    assert ids["words"] in [w.id for w in _page(opened, TODAY).works]
+    assert [w.id for w in _page(opened, date(2026, 3, 2)).works] == [ids["art"], ids["named"]]
+
+
+def test_a_card_behind_its_item_row_is_not_used(opened: ExhibitionArchive):
+    """A card that lags its item row (written by a lagging or failed writer) may hold content the
+    item no longer has: the page reads that work from its aggregate instead."""
+    ids = _show(opened)
+    [old] = opened.read_models.card_rows_by_id([ids["named"]])
+    opened.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})
+    opened.read_models.write_read_models(RowChanges(cards=[old]))  # the card lags its row now
+    assert opened.read_models.card_rows_by_id([ids["named"]]) == [old]
+
+    assert ids["named"] not in opened.item_cards([ids["art"], ids["named"]])
+    assert dict(_page(opened).works[2].title) == {"en": "Renamed work"}
+    assert _page(opened).works == _from_aggregates(opened).works
+
+
+def test_rebuilt_cards_give_the_same_page(opened: ExhibitionArchive, monkeypatch: pytest.MonkeyPatch):
+    _show(opened)
+    before = _page(opened)
+    opened.rebuild_read_models()
+    _no_aggregates(opened, monkeypatch)
+
+    assert _page(opened) == before
