@@ -22,22 +22,22 @@ from domain.exhibitions import Exhibition
 from domain.items import artwork_details, image_details
 from web.api import archive, bp
 from web.api.auth import actor, curator_required
-from web.api.contracts import CreatedSchema, NewContributorSchema
-from web.api.openapi import CURATORS, WRITE_ERRORS
+from web.api.contracts import CreatedSchema, NewContributorSchema, NewExhibitionSchema, NewTestimonySchema
+from web.api.openapi import CURATOR_EXHIBITION, CURATORS, WRITE_ERRORS, answer_headers
 from web.api.problems import Problem
 from web.api.representations import curator_exhibition_json, item_consent_json, item_url, json_response
 from web.api.schemas import MAX_IMAGES_PER_UPLOAD
 from web.api.validation import check_json_text, optional_date, parse_uuid, read_json
-from web.api.versions import if_match, tagged
+from web.api.versions import etag, if_match, tagged
 from web.body_limits import accepts_uploads
 
 _EXHIBITION_TEXT_FIELDS = ("titles", "organiser", "venue", "city", "statement")
 _DATE_FIELDS = ("opens_on", "closes_on")
 
 
-def _contributor(value: str, pointer: str) -> UUID:
+def _contributor(value: str | UUID, pointer: str) -> UUID:
     """The id of a registered contributor, or a 422 problem pointing at the field."""
-    contributor_id = UUID(value)
+    contributor_id = value if isinstance(value, UUID) else UUID(value)
     try:
         archive().get_contributor(contributor_id)
     except ArchiveNotFound:
@@ -157,10 +157,12 @@ def change_consent(item_id: str) -> Response:
 
 
 @bp.post("/testimonies")
+@bp.doc(operationId="recordTestimony", tags=["curators"], security=CURATORS, responses=WRITE_ERRORS)
+@bp.response(201, CreatedSchema, description="Recorded.", headers=answer_headers(location=True, etag=True))
 @curator_required
-def record_testimony() -> Response:
-    """Record a testimony (text per language, original language, content note). Hidden until consent."""
-    body = read_json("NewTestimony")
+@bp.arguments(NewTestimonySchema)
+def record_testimony(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Record a testimony; nothing is shown before consent."""
     contributor_id = _contributor(body["contributor_id"], "#/contributor_id")
     item_id = archive().record_testimony(
         contributor_id=contributor_id,
@@ -170,7 +172,7 @@ def record_testimony() -> Response:
         content_note=body["content_note"],
         title=body.get("title"),
     )
-    return tagged(json_response({"id": str(item_id)}, 201, {"Location": item_url(item_id)}), archive().get_item(item_id))
+    return {"id": item_id}, {"Location": item_url(item_id), "ETag": etag(archive().get_item(item_id))}
 
 
 @bp.post("/artworks")
@@ -289,12 +291,13 @@ def _image_errors(datas: list[bytes]) -> list[dict[str, str]]:
 
 
 @bp.post("/exhibitions")
+@bp.doc(operationId="createExhibition", tags=["curators"], security=CURATORS, responses=WRITE_ERRORS)
+@bp.response(201, CURATOR_EXHIBITION, description="Created.", headers=answer_headers(location=True, etag=True))
 @curator_required
-def create_exhibition() -> Response:
-    """Create an unpublished exhibition with a unique slug."""
-    body = read_json("NewExhibition")
-    details: dict[str, Any] = {k: body[k] for k in _EXHIBITION_TEXT_FIELDS if k in body}
-    details.update({k: optional_date(body, k) for k in _DATE_FIELDS if k in body})
+@bp.arguments(NewExhibitionSchema)
+def create_exhibition(body: dict[str, Any]) -> Response:
+    """Create an unpublished exhibition."""
+    details = {k: v for k, v in body.items() if k != "slug"}
     archive().create_exhibition(slug=body["slug"], actor=actor(), **details)
     response = _exhibition_response(body["slug"], 201)
     response.headers["Location"] = url_for("api.get_exhibition", slug=body["slug"])

@@ -85,8 +85,8 @@ def _problem(description: str, **headers: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
-def _ok(description: str, schema: dict[str, Any], *, location: bool = False, etag: bool = False) -> dict[str, Any]:
-    response: dict[str, Any] = {"description": description, "content": {"application/json": {"schema": schema}}}
+def answer_headers(*, location: bool = False, etag: bool = False) -> dict[str, Any]:
+    """The documented headers of a successful answer: ``Location`` of what was created, ``ETag``."""
     headers: dict[str, Any] = {}
     if location:
         headers["Location"] = {"description": "Where the new resource is read.", "schema": {"type": "string"}}
@@ -95,6 +95,12 @@ def _ok(description: str, schema: dict[str, Any], *, location: bool = False, eta
             "description": 'The record\'s version, "<id>.<version>": send it as If-Match with the next change.',
             "schema": {"type": "string"},
         }
+    return headers
+
+
+def _ok(description: str, schema: dict[str, Any], *, location: bool = False, etag: bool = False) -> dict[str, Any]:
+    response: dict[str, Any] = {"description": description, "content": {"application/json": {"schema": schema}}}
+    headers = answer_headers(location=location, etag=etag)
     if headers:
         response["headers"] = headers
     return response
@@ -286,13 +292,6 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             "200": _ok("Changed.", ref("ItemConsent"), etag=True), "404": NOT_FOUND, **VERSIONED_WRITE_ERRORS,
         },
     },
-    ("/testimonies", "post"): {
-        "operationId": "recordTestimony",
-        "tags": ["curators"],
-        "summary": "Record a testimony; nothing is shown before consent.",
-        "requestBody": _json_body("NewTestimony"),
-        "responses": {"201": _ok("Recorded.", ref("Created"), location=True, etag=True), **WRITE_ERRORS},
-    },
     ("/artworks", "post"): {
         "operationId": "recordArtwork",
         "tags": ["curators"],
@@ -306,13 +305,6 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             "422": _problem("Invalid metadata, a missing alt text, or an image the archive refuses."),
             "503": _problem("The media storage cannot be reached."),
         },
-    },
-    ("/exhibitions", "post"): {
-        "operationId": "createExhibition",
-        "tags": ["curators"],
-        "summary": "Create an unpublished exhibition.",
-        "requestBody": _json_body("NewExhibition"),
-        "responses": {"201": _ok("Created.", CURATOR_EXHIBITION, location=True, etag=True), **WRITE_ERRORS},
     },
     ("/exhibitions/{slug}/curation", "get"): {
         "operationId": "getCuratedExhibition",

@@ -113,16 +113,6 @@ REQUESTS: dict[str, Schema] = {
         ("scopes", "attribution", "text_version"),
         description="The item's whole consent as it should be now; a missing expires_on means no expiry.",
     ),
-    "NewTestimony": obj(
-        {
-            "contributor_id": UUID_STRING,
-            "text": texts(MAX_TEXT, required=True, description="The testimony, per language; must include its original language."),
-            "language": {"type": "string", "enum": list(SUPPORTED_LANGUAGES), "description": "The original language."},
-            "content_note": texts(MAX_SHORT_TEXT, required=True, description="Shown before the text."),
-            "title": texts(MAX_SHORT_TEXT),
-        },
-        ("contributor_id", "text", "language", "content_note"),
-    ),
     "ArtworkMetadata": obj(
         {
             "contributor_id": UUID_STRING,
@@ -137,7 +127,6 @@ REQUESTS: dict[str, Schema] = {
         ("contributor_id", "title"),
     ),
     "AltText": texts(MAX_SHORT_TEXT, required=True, description="Alt text of one image, per language."),
-    "NewExhibition": obj({"slug": SLUG, **_EXHIBITION_FIELDS}, ("slug", "titles")),
     "ExhibitionChanges": obj(
         dict(_EXHIBITION_FIELDS),
         minProperties=1,
