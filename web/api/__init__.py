@@ -54,7 +54,7 @@ def init_app(app: Flask) -> None:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     api = ArchiveApi(app, title=TITLE, version=API_VERSION)
     for schema, extra in DOCUMENT_EXTRAS.items():
-        api.spec.components.schema(schema.__name__, extra, schema=schema)
+        api.spec.components.schema(schema.__name__.removesuffix("Schema"), extra, schema=schema)
     api.register_blueprint(bp)
     app.extensions["archive-api"] = api
 

@@ -173,6 +173,24 @@ def no_repeats(values: list[Any]) -> None:
         raise ValidationError("Must not list the same value twice.")
 
 
+def few_and_distinct(count: int) -> Any:
+    """At most ``count`` values, none twice: one message, the first that applies."""
+
+    def check(values: list[Any]) -> None:
+        at_most_items(count)(values)
+        no_repeats(values)
+
+    return check
+
+
+def at_least(minimum: int) -> validate.Range:
+    return validate.Range(min=minimum, error="Must be at least {min}.")
+
+
+def no_more_than(maximum: int) -> validate.Range:
+    return validate.Range(max=maximum, error="Must be at most {max}.")
+
+
 class Closed(Schema):
     """A JSON object with only the declared fields: an unknown one is refused by name."""
 
