@@ -46,12 +46,15 @@ register_error_handlers(bp)
 
 def init_app(app: Flask) -> None:
     """Register the API's blueprint, and its declarations in its OpenAPI document."""
+    from web.api.contracts import DOCUMENT_EXTRAS
     from web.api.openapi import API_VERSION, TITLE
 
     # Answers are JSON in the order the schemas declare (a content note before the text), UTF-8.
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     api = ArchiveApi(app, title=TITLE, version=API_VERSION)
+    for schema, extra in DOCUMENT_EXTRAS.items():
+        api.spec.components.schema(schema.__name__.removesuffix("Schema"), extra, schema=schema)
     api.register_blueprint(bp)
     app.extensions["archive-api"] = api
 

@@ -7,10 +7,57 @@ closed (``Closed``): an unknown field is refused by name, and documented as
 
 from __future__ import annotations
 
-from marshmallow import Schema
+from typing import Any
 
-from domain.text import MAX_CONTACT, MAX_NAME
-from web.api.fields import Closed, Id, NonEmptyText, Text, at_most
+from marshmallow import Schema, ValidationError, validates_schema
+
+from domain.consent import Attribution, Scope
+from domain.languages import SUPPORTED_LANGUAGES
+from domain.text import MAX_CONTACT, MAX_NAME, MAX_SHORT_TEXT, MAX_TEXT
+from web.api.fields import (
+    Choice,
+    Closed,
+    Day,
+    Id,
+    List,
+    NonEmptyText,
+    Slug,
+    Text,
+    Texts,
+    TrueOrFalse,
+    WholeNumber,
+    at_least,
+    at_most,
+    at_most_items,
+    few_and_distinct,
+    no_more_than,
+    texts_schema,
+)
+
+#: At most this many works in one exhibition's order, and the last position a work can take.
+MAX_ORDER = 10_000
+
+#: Text per language, one schema (and document component) for each length and need.
+ShortTexts = texts_schema("ShortTexts", MAX_SHORT_TEXT)
+RequiredShortTexts = texts_schema("RequiredShortTexts", MAX_SHORT_TEXT, required=True)
+LongTexts = texts_schema("LongTexts", MAX_TEXT)
+RequiredLongTexts = texts_schema("RequiredLongTexts", MAX_TEXT, required=True)
+
+#: What the document says of a schema beyond its fields: the rules of its ``validates_schema``.
+DOCUMENT_EXTRAS: dict[type[Schema], dict[str, Any]] = {
+    RequiredShortTexts: {"minProperties": 1},
+    RequiredLongTexts: {"minProperties": 1},
+}
+
+
+def _document(**extra: Any) -> Any:
+    """Add to ``DOCUMENT_EXTRAS`` what the document says of a schema beyond its fields."""
+
+    def register(schema: type[Schema]) -> type[Schema]:
+        DOCUMENT_EXTRAS[schema] = extra
+        return schema
+
+    return register
 
 
 class NewContributorSchema(Closed):
@@ -25,3 +72,113 @@ class CreatedSchema(Schema):
     """The id of what was created."""
 
     id = Id(required=True)
+
+
+class NewTestimonySchema(Closed):
+    """A testimony, hidden until consent is recorded."""
+
+    contributor_id = Id(required=True)
+    text = Texts(
+        RequiredLongTexts, required=True,
+        metadata={"description": "The testimony, per language; must include its original language."},
+    )
+    language = Choice(SUPPORTED_LANGUAGES, required=True, metadata={"description": "The original language."})
+    content_note = Texts(RequiredShortTexts, required=True, metadata={"description": "Shown before the text."})
+    title = Texts(ShortTexts)
+
+
+class NewExhibitionSchema(Closed):
+    """An unpublished exhibition with a unique slug."""
+
+    slug = Slug(required=True)
+    titles = Texts(RequiredShortTexts, required=True)
+    organiser = Texts(ShortTexts)
+    venue = Texts(ShortTexts)
+    city = Texts(ShortTexts)
+    statement = Texts(LongTexts, metadata={"description": "The curatorial statement."})
+    opens_on = Day(nullable=True)
+    closes_on = Day(nullable=True)
+
+
+def _scopes(**kwargs: Any) -> List:
+    return List(
+        Choice([s.value for s in Scope]), validate=few_and_distinct(len(Scope)), required=True,
+        metadata={"uniqueItems": True, "maxItems": len(Scope), **kwargs},
+    )
+
+
+def _attribution() -> Choice:
+    return Choice([a.value for a in Attribution], required=True)
+
+
+class NewConsentSchema(Closed):
+    """An item's first consent."""
+
+    scopes = _scopes(description="'exhibit' (curated exhibition views) and/or 'publish_online' (anyone online).")
+    attribution = _attribution()
+    text_version = NonEmptyText(100, required=True, metadata={"description": "Version of the consent text signed."})
+    expires_on = Day(nullable=True)
+
+
+@_document(description="The item's whole consent as it should be now; a missing expires_on means no expiry.")
+class ConsentChangesSchema(Closed):
+    """An item's consent as it should be now."""
+
+    scopes = _scopes()
+    attribution = _attribution()
+    text_version = NonEmptyText(100, required=True)
+    expires_on = Day(nullable=True)
+    contributor_asked = TrueOrFalse(
+        metadata={
+            "description": (
+                "Send true only after asking the contributor and hearing them confirm it: needed to show "
+                "more than their own latest choice, and recorded with the change."
+            )
+        }
+    )
+
+
+@_document(
+    minProperties=1,
+    description="Only the fields to change. Send {} for a text field to clear it, null to clear a date.",
+)
+class ExhibitionChangesSchema(Closed):
+    """What changes in an exhibition's own texts and dates."""
+
+    titles = Texts(RequiredShortTexts)
+    organiser = Texts(ShortTexts)
+    venue = Texts(ShortTexts)
+    city = Texts(ShortTexts)
+    statement = Texts(LongTexts, metadata={"description": "The curatorial statement."})
+    opens_on = Day(nullable=True)
+    closes_on = Day(nullable=True)
+
+    @validates_schema
+    def at_least_one_field(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not data:
+            raise ValidationError("Send at least one field.")
+
+
+class NewWorkSchema(Closed):
+    """An item to hang, with its wall text, at a position."""
+
+    item_id = Id(required=True)
+    wall_text = Texts(LongTexts)
+    position = WholeNumber(
+        validate=[at_least(0), no_more_than(MAX_ORDER)], metadata={"description": "0 is first; default: at the end."}
+    )
+
+
+class WallTextSchema(Closed):
+    """The wall text beside a work ({} removes it)."""
+
+    wall_text = Texts(LongTexts, required=True)
+
+
+class WorkOrderSchema(Closed):
+    """Every work of an exhibition in its new order."""
+
+    item_ids = List(
+        Id(), validate=at_most_items(MAX_ORDER), required=True,
+        metadata={"description": "Every work of the exhibition, once each, in the new order."},
+    )

@@ -8,6 +8,8 @@ writes of consent and exhibitions carry an ``ETag``; writes of them need ``If-Ma
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -22,22 +24,43 @@ from domain.exhibitions import Exhibition
 from domain.items import artwork_details, image_details
 from web.api import archive, bp
 from web.api.auth import actor, curator_required
-from web.api.contracts import CreatedSchema, NewContributorSchema
-from web.api.openapi import CURATORS, WRITE_ERRORS
+from web.api.contracts import (
+    ConsentChangesSchema,
+    CreatedSchema,
+    ExhibitionChangesSchema,
+    NewConsentSchema,
+    NewContributorSchema,
+    NewExhibitionSchema,
+    NewTestimonySchema,
+    NewWorkSchema,
+    WallTextSchema,
+    WorkOrderSchema,
+)
+from web.api.openapi import (
+    CURATOR_EXHIBITION,
+    CURATORS,
+    IF_MATCH,
+    ITEM_PARAMETER,
+    NOT_FOUND,
+    SLUG_PARAMETER,
+    VERSIONED_NO_BODY_WRITE_ERRORS,
+    VERSIONED_WRITE_ERRORS,
+    WRITE_ERRORS,
+    answer_headers,
+)
 from web.api.problems import Problem
 from web.api.representations import curator_exhibition_json, item_consent_json, item_url, json_response
-from web.api.schemas import MAX_IMAGES_PER_UPLOAD
-from web.api.validation import check_json_text, optional_date, parse_uuid, read_json
-from web.api.versions import if_match, tagged
+from web.api.fields import parse_uuid
+from web.api.schemas import MAX_IMAGES_PER_UPLOAD, ref
+from web.api.validation import check_json_text
+from web.api.versions import etag, if_match, tagged
 from web.body_limits import accepts_uploads
 
-_EXHIBITION_TEXT_FIELDS = ("titles", "organiser", "venue", "city", "statement")
-_DATE_FIELDS = ("opens_on", "closes_on")
 
 
-def _contributor(value: str, pointer: str) -> UUID:
+def _contributor(value: str | UUID, pointer: str) -> UUID:
     """The id of a registered contributor, or a 422 problem pointing at the field."""
-    contributor_id = UUID(value)
+    contributor_id = value if isinstance(value, UUID) else UUID(value)
     try:
         archive().get_contributor(contributor_id)
     except ArchiveNotFound:
@@ -70,10 +93,46 @@ def _consent_response(item_id: UUID, status: int = 200, headers: dict[str, str] 
     return tagged(json_response(item_consent_json(item, archive().today()), status, headers), item)
 
 
-def _versioned_exhibition(slug: str) -> tuple[UUID, int]:
-    """The exhibition's id and the version the request's If-Match names."""
-    exhibition_id = archive().exhibition_id_for_slug(slug)
-    return exhibition_id, if_match(exhibition_id)
+# Versioned writes find their record (404) and read If-Match (428/412) in a decorator outside
+# ``@bp.arguments``, so that both come before the body is read (415/413/400/422).
+
+
+def _item_version(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Pass the path's item as a UUID, and the version If-Match names."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, item_id: str, **kwargs: Any) -> Any:
+        parsed = _path_item_id(item_id)
+        archive().get_item(parsed)  # an unknown item is a 404 before anything else
+        return view(*args, item_id=parsed, version=if_match(parsed), **kwargs)
+
+    return wrapper
+
+
+def _exhibition_version(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Pass the path's exhibition's id, and the version If-Match names."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, slug: str, **kwargs: Any) -> Any:
+        exhibition_id = archive().exhibition_id_for_slug(slug)
+        return view(*args, slug=slug, exhibition_id=exhibition_id, version=if_match(exhibition_id), **kwargs)
+
+    return wrapper
+
+
+def _placed_work_version(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Pass the exhibition's id, the placed item's id and the version If-Match names."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, slug: str, item_id: str, **kwargs: Any) -> Any:
+        exhibition = _exhibition(slug)
+        version = if_match(exhibition.id)
+        parsed = parse_uuid(item_id)
+        if parsed is None or (parsed not in exhibition.item_ids and version == exhibition.version):
+            raise Problem("not-found", "That item is not in this exhibition.")
+        return view(*args, slug=slug, exhibition_id=exhibition.id, item_id=parsed, version=version, **kwargs)
+
+    return wrapper
 
 
 # -- contributors, items, consent ------------------------------------------------------------
@@ -100,20 +159,23 @@ def get_consent(item_id: str) -> Response:
 
 
 @bp.post("/items/<item_id>/consent")
+@bp.doc(
+    operationId="recordConsent", tags=["curators"], security=CURATORS, parameters=[ITEM_PARAMETER, IF_MATCH],
+    responses={"404": NOT_FOUND, **VERSIONED_WRITE_ERRORS},
+)
+@bp.response(201, ref("ConsentReceipt"), description="Recorded.", headers=answer_headers(etag=True))
 @curator_required
-def record_consent(item_id: str) -> Response:
-    """Record consent for an item. The receipt carries a new consent code once, if one was issued."""
-    parsed = _path_item_id(item_id)
-    archive().get_item(parsed)  # an unknown item is a 404 before anything else
-    version = if_match(parsed)
-    body = read_json("NewConsent")
+@_item_version
+@bp.arguments(NewConsentSchema)
+def record_consent(body: dict[str, Any], item_id: UUID, version: int) -> Response:
+    """Record an item's consent; the receipt shows a newly issued consent code once."""
     receipt = archive().record_consent(
-        parsed,
+        item_id,
         actor=actor(),
         scopes=body["scopes"],
         attribution=body["attribution"],
         text_version=body["text_version"],
-        expires_on=optional_date(body, "expires_on"),
+        expires_on=body.get("expires_on"),
         based_on=version,
     )
     notice = (
@@ -131,36 +193,44 @@ def record_consent(item_id: str) -> Response:
         },
         201,
     )
-    return tagged(response, archive().get_item(parsed))
+    return tagged(response, archive().get_item(item_id))
 
 
 @bp.put("/items/<item_id>/consent")
+@bp.doc(
+    operationId="changeConsent", tags=["curators"], security=CURATORS, parameters=[ITEM_PARAMETER, IF_MATCH],
+    responses={"404": NOT_FOUND, **VERSIONED_WRITE_ERRORS},
+)
+@bp.response(200, ref("ItemConsent"), description="Changed.", headers=answer_headers(etag=True))
 @curator_required
-def change_consent(item_id: str) -> Response:
-    """Replace an item's consent. Showing more than the contributor's own latest choice needs
-    ``contributor_asked: true``, sent only after the contributor confirmed it."""
-    parsed = _path_item_id(item_id)
-    archive().get_item(parsed)
-    version = if_match(parsed)
-    body = read_json("ConsentChanges")
+@_item_version
+@bp.arguments(ConsentChangesSchema)
+def change_consent(body: dict[str, Any], item_id: UUID, version: int) -> Response:
+    """Replace an item's consent; never past the contributor's own choice without their confirmation.
+
+    Showing more than the contributor's own latest choice needs ``contributor_asked: true``,
+    sent only after the contributor confirmed it.
+    """
     archive().update_consent(
-        parsed,
+        item_id,
         actor=actor(),
         scopes=body["scopes"],
         attribution=body["attribution"],
         text_version=body["text_version"],
-        expires_on=optional_date(body, "expires_on"),
+        expires_on=body.get("expires_on"),
         based_on=version,
         contributor_asked=body.get("contributor_asked", False),
     )
-    return _consent_response(parsed)
+    return _consent_response(item_id)
 
 
 @bp.post("/testimonies")
+@bp.doc(operationId="recordTestimony", tags=["curators"], security=CURATORS, responses=WRITE_ERRORS)
+@bp.response(201, CreatedSchema, description="Recorded.", headers=answer_headers(location=True, etag=True))
 @curator_required
-def record_testimony() -> Response:
-    """Record a testimony (text per language, original language, content note). Hidden until consent."""
-    body = read_json("NewTestimony")
+@bp.arguments(NewTestimonySchema)
+def record_testimony(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Record a testimony; nothing is shown before consent."""
     contributor_id = _contributor(body["contributor_id"], "#/contributor_id")
     item_id = archive().record_testimony(
         contributor_id=contributor_id,
@@ -170,7 +240,7 @@ def record_testimony() -> Response:
         content_note=body["content_note"],
         title=body.get("title"),
     )
-    return tagged(json_response({"id": str(item_id)}, 201, {"Location": item_url(item_id)}), archive().get_item(item_id))
+    return {"id": item_id}, {"Location": item_url(item_id), "ETag": etag(archive().get_item(item_id))}
 
 
 @bp.post("/artworks")
@@ -289,12 +359,13 @@ def _image_errors(datas: list[bytes]) -> list[dict[str, str]]:
 
 
 @bp.post("/exhibitions")
+@bp.doc(operationId="createExhibition", tags=["curators"], security=CURATORS, responses=WRITE_ERRORS)
+@bp.response(201, CURATOR_EXHIBITION, description="Created.", headers=answer_headers(location=True, etag=True))
 @curator_required
-def create_exhibition() -> Response:
-    """Create an unpublished exhibition with a unique slug."""
-    body = read_json("NewExhibition")
-    details: dict[str, Any] = {k: body[k] for k in _EXHIBITION_TEXT_FIELDS if k in body}
-    details.update({k: optional_date(body, k) for k in _DATE_FIELDS if k in body})
+@bp.arguments(NewExhibitionSchema)
+def create_exhibition(body: dict[str, Any]) -> Response:
+    """Create an unpublished exhibition."""
+    details = {k: v for k, v in body.items() if k != "slug"}
     archive().create_exhibition(slug=body["slug"], actor=actor(), **details)
     response = _exhibition_response(body["slug"], 201)
     response.headers["Location"] = url_for("api.get_exhibition", slug=body["slug"])
@@ -308,25 +379,40 @@ def get_curated_exhibition(slug: str) -> Response:
     return _exhibition_response(slug)
 
 
+def _exhibition_write(operation_id: str, status: int, description: str, *, work: bool = False, body: bool = True) -> Any:
+    """The declaration shared by versioned exhibition writes: If-Match, their refusals, the answer."""
+    refusals = VERSIONED_WRITE_ERRORS if body else VERSIONED_NO_BODY_WRITE_ERRORS
+    parameters = [SLUG_PARAMETER, ITEM_PARAMETER, IF_MATCH] if work else [SLUG_PARAMETER, IF_MATCH]
+
+    def declare(view: Any) -> Any:
+        view = bp.response(status, CURATOR_EXHIBITION, description=description, headers=answer_headers(etag=True))(view)
+        return bp.doc(
+            operationId=operation_id, tags=["curators"], security=CURATORS, parameters=parameters,
+            responses={"404": NOT_FOUND, **refusals},
+        )(view)
+
+    return declare
+
+
 @bp.patch("/exhibitions/<slug>")
+@_exhibition_write("reviseExhibition", 200, "Changed.")
 @curator_required
-def revise_exhibition(slug: str) -> Response:
-    """Change an exhibition's titles, organiser, venue, city, statement or dates."""
-    exhibition_id, version = _versioned_exhibition(slug)
-    body = read_json("ExhibitionChanges")
-    changes: dict[str, Any] = {k: body[k] for k in _EXHIBITION_TEXT_FIELDS if k in body}
-    changes.update({k: optional_date(body, k) for k in _DATE_FIELDS if k in body})
-    archive().revise_exhibition(exhibition_id, actor=actor(), based_on=version, **changes)
+@_exhibition_version
+@bp.arguments(ExhibitionChangesSchema)
+def revise_exhibition(body: dict[str, Any], slug: str, exhibition_id: UUID, version: int) -> Response:
+    """Change an exhibition's descriptive fields or dates."""
+    archive().revise_exhibition(exhibition_id, actor=actor(), based_on=version, **body)
     return _exhibition_response(slug)
 
 
 @bp.post("/exhibitions/<slug>/works")
+@_exhibition_write("addWork", 201, "Added.")
 @curator_required
-def add_work(slug: str) -> Response:
-    """Hang an item in an exhibition, with its wall text, at a position (default: the end)."""
-    exhibition_id, version = _versioned_exhibition(slug)
-    body = read_json("NewWork")
-    item_id = UUID(body["item_id"])
+@_exhibition_version
+@bp.arguments(NewWorkSchema)
+def add_work(body: dict[str, Any], slug: str, exhibition_id: UUID, version: int) -> Response:
+    """Hang an item in an exhibition with its wall text, at a position (default: the end)."""
+    item_id = body["item_id"]
     try:
         archive().get_item(item_id)
     except ArchiveNotFound:
@@ -339,58 +425,53 @@ def add_work(slug: str) -> Response:
     return _exhibition_response(slug, 201)
 
 
-def _placed_item(slug: str, item_id: str) -> tuple[UUID, UUID, int]:
-    """The exhibition's id, the placed item's id and the version If-Match names."""
-    exhibition = _exhibition(slug)
-    version = if_match(exhibition.id)
-    parsed = parse_uuid(item_id)
-    if parsed is None or (parsed not in exhibition.item_ids and version == exhibition.version):
-        raise Problem("not-found", "That item is not in this exhibition.")
-    return exhibition.id, parsed, version
-
-
 @bp.patch("/exhibitions/<slug>/works/<item_id>")
+@_exhibition_write("reviseWallText", 200, "Changed.", work=True)
 @curator_required
-def revise_wall_text(slug: str, item_id: str) -> Response:
+@_placed_work_version
+@bp.arguments(WallTextSchema)
+def revise_wall_text(body: dict[str, Any], slug: str, exhibition_id: UUID, item_id: UUID, version: int) -> Response:
     """Replace the wall text beside a work ({} removes it)."""
-    exhibition_id, parsed, version = _placed_item(slug, item_id)
-    body = read_json("WallText")
-    archive().revise_wall_text(exhibition_id, parsed, actor=actor(), wall_text=body["wall_text"], based_on=version)
+    archive().revise_wall_text(exhibition_id, item_id, actor=actor(), wall_text=body["wall_text"], based_on=version)
     return _exhibition_response(slug)
 
 
 @bp.delete("/exhibitions/<slug>/works/<item_id>")
+@_exhibition_write("removeWork", 200, "Removed.", work=True, body=False)
 @curator_required
-def remove_work(slug: str, item_id: str) -> Response:
+@_placed_work_version
+def remove_work(slug: str, exhibition_id: UUID, item_id: UUID, version: int) -> Response:
     """Take a work out of an exhibition (the item itself stays in the archive)."""
-    exhibition_id, parsed, version = _placed_item(slug, item_id)
-    archive().remove_from_exhibition(exhibition_id, parsed, actor=actor(), based_on=version)
+    archive().remove_from_exhibition(exhibition_id, item_id, actor=actor(), based_on=version)
     return _exhibition_response(slug)
 
 
 @bp.put("/exhibitions/<slug>/order")
+@_exhibition_write("reorderWorks", 200, "Reordered.")
 @curator_required
-def reorder_works(slug: str) -> Response:
+@_exhibition_version
+@bp.arguments(WorkOrderSchema)
+def reorder_works(body: dict[str, Any], slug: str, exhibition_id: UUID, version: int) -> Response:
     """Put the works in a new order, listing each of them exactly once."""
-    exhibition_id, version = _versioned_exhibition(slug)
-    body = read_json("WorkOrder")
-    archive().reorder_exhibition(exhibition_id, [UUID(i) for i in body["item_ids"]], actor=actor(), based_on=version)
+    archive().reorder_exhibition(exhibition_id, body["item_ids"], actor=actor(), based_on=version)
     return _exhibition_response(slug)
 
 
 @bp.post("/exhibitions/<slug>/publish")
+@_exhibition_write("publishExhibition", 200, "Published.", body=False)
 @curator_required
-def publish_exhibition(slug: str) -> Response:
+@_exhibition_version
+def publish_exhibition(slug: str, exhibition_id: UUID, version: int) -> Response:
     """Publish an exhibition: visitors see it, with the works their contributors allow."""
-    exhibition_id, version = _versioned_exhibition(slug)
     archive().publish_exhibition(exhibition_id, actor=actor(), based_on=version)
     return _exhibition_response(slug)
 
 
 @bp.post("/exhibitions/<slug>/unpublish")
+@_exhibition_write("unpublishExhibition", 200, "Unpublished.", body=False)
 @curator_required
-def unpublish_exhibition(slug: str) -> Response:
+@_exhibition_version
+def unpublish_exhibition(slug: str, exhibition_id: UUID, version: int) -> Response:
     """Take an exhibition offline; visitors get the same 404 as for one that never existed."""
-    exhibition_id, version = _versioned_exhibition(slug)
     archive().unpublish_exhibition(exhibition_id, actor=actor(), based_on=version)
     return _exhibition_response(slug)

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from domain.exhibitions import MAX_SLUG_LENGTH, SLUG_PATTERN
 from domain.languages import SUPPORTED_LANGUAGES
 
 _DATE = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
@@ -78,6 +79,23 @@ class Choice(Text):
         super().__init__(validate=one_of(choices), **kwargs)
 
 
+class Slug(Text):
+    """An exhibition's slug: lower-case letters and digits joined by single hyphens."""
+
+    DESCRIPTION = "Lower-case letters and digits joined by single hyphens, e.g. silent-room."
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"pattern": SLUG_PATTERN.pattern, "maxLength": MAX_SLUG_LENGTH, "description": self.DESCRIPTION}
+        super().__init__(validate=self._slug, metadata=metadata, **kwargs)
+
+    def _slug(self, value: str) -> None:
+        """One message: too long, else not in the slug's form."""
+        if len(value) > MAX_SLUG_LENGTH:
+            raise ValidationError(f"Must be at most {MAX_SLUG_LENGTH} characters.")
+        if not SLUG_PATTERN.search(value):
+            raise ValidationError(self.DESCRIPTION)
+
+
 class WholeNumber(fields.Integer):
     """A JSON integer: never a boolean, a fraction or a string of digits."""
 
@@ -123,7 +141,10 @@ class Id(fields.UUID):
     """An id: a UUID in its canonical text form (at most 36 characters)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(error_messages=_messages("text", False), validate=at_most(36), **kwargs)
+        # The length is checked on the text, before it becomes a UUID; documented here.
+        kwargs.setdefault("metadata", {})
+        kwargs["metadata"] = {"maxLength": 36, **kwargs["metadata"]}
+        super().__init__(error_messages=_messages("text", False), **kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> UUID:
         if not isinstance(value, str):
@@ -150,6 +171,24 @@ def at_most_items(count: int) -> validate.Length:
 def no_repeats(values: list[Any]) -> None:
     if len(set(map(str, values))) != len(values):
         raise ValidationError("Must not list the same value twice.")
+
+
+def few_and_distinct(count: int) -> Any:
+    """At most ``count`` values, none twice: one message, the first that applies."""
+
+    def check(values: list[Any]) -> None:
+        at_most_items(count)(values)
+        no_repeats(values)
+
+    return check
+
+
+def at_least(minimum: int) -> validate.Range:
+    return validate.Range(min=minimum, error="Must be at least {min}.")
+
+
+def no_more_than(maximum: int) -> validate.Range:
+    return validate.Range(max=maximum, error="Must be at most {max}.")
 
 
 class Closed(Schema):

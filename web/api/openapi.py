@@ -85,8 +85,8 @@ def _problem(description: str, **headers: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
-def _ok(description: str, schema: dict[str, Any], *, location: bool = False, etag: bool = False) -> dict[str, Any]:
-    response: dict[str, Any] = {"description": description, "content": {"application/json": {"schema": schema}}}
+def answer_headers(*, location: bool = False, etag: bool = False) -> dict[str, Any]:
+    """The documented headers of a successful answer: ``Location`` of what was created, ``ETag``."""
     headers: dict[str, Any] = {}
     if location:
         headers["Location"] = {"description": "Where the new resource is read.", "schema": {"type": "string"}}
@@ -95,6 +95,12 @@ def _ok(description: str, schema: dict[str, Any], *, location: bool = False, eta
             "description": 'The record\'s version, "<id>.<version>": send it as If-Match with the next change.',
             "schema": {"type": "string"},
         }
+    return headers
+
+
+def _ok(description: str, schema: dict[str, Any], *, location: bool = False, etag: bool = False) -> dict[str, Any]:
+    response: dict[str, Any] = {"description": description, "content": {"application/json": {"schema": schema}}}
+    headers = answer_headers(location=location, etag=etag)
     if headers:
         response["headers"] = headers
     return response
@@ -266,33 +272,6 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             "404": NOT_FOUND,
         },
     },
-    ("/items/{item_id}/consent", "post"): {
-        "operationId": "recordConsent",
-        "tags": ["curators"],
-        "summary": "Record an item's consent; the receipt shows a newly issued consent code once.",
-        "parameters": [ITEM_PARAMETER, IF_MATCH],
-        "requestBody": _json_body("NewConsent"),
-        "responses": {
-            "201": _ok("Recorded.", ref("ConsentReceipt"), etag=True), "404": NOT_FOUND, **VERSIONED_WRITE_ERRORS,
-        },
-    },
-    ("/items/{item_id}/consent", "put"): {
-        "operationId": "changeConsent",
-        "tags": ["curators"],
-        "summary": "Replace an item's consent; never past the contributor's own choice without their confirmation.",
-        "parameters": [ITEM_PARAMETER, IF_MATCH],
-        "requestBody": _json_body("ConsentChanges"),
-        "responses": {
-            "200": _ok("Changed.", ref("ItemConsent"), etag=True), "404": NOT_FOUND, **VERSIONED_WRITE_ERRORS,
-        },
-    },
-    ("/testimonies", "post"): {
-        "operationId": "recordTestimony",
-        "tags": ["curators"],
-        "summary": "Record a testimony; nothing is shown before consent.",
-        "requestBody": _json_body("NewTestimony"),
-        "responses": {"201": _ok("Recorded.", ref("Created"), location=True, etag=True), **WRITE_ERRORS},
-    },
     ("/artworks", "post"): {
         "operationId": "recordArtwork",
         "tags": ["curators"],
@@ -307,13 +286,6 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             "503": _problem("The media storage cannot be reached."),
         },
     },
-    ("/exhibitions", "post"): {
-        "operationId": "createExhibition",
-        "tags": ["curators"],
-        "summary": "Create an unpublished exhibition.",
-        "requestBody": _json_body("NewExhibition"),
-        "responses": {"201": _ok("Created.", CURATOR_EXHIBITION, location=True, etag=True), **WRITE_ERRORS},
-    },
     ("/exhibitions/{slug}/curation", "get"): {
         "operationId": "getCuratedExhibition",
         "tags": ["curators"],
@@ -323,65 +295,6 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             "200": _ok("The exhibition.", CURATOR_EXHIBITION, etag=True),
             "401": UNAUTHORIZED,
             "404": NOT_FOUND,
-        },
-    },
-    ("/exhibitions/{slug}", "patch"): {
-        "operationId": "reviseExhibition",
-        "tags": ["curators"],
-        "summary": "Change an exhibition's descriptive fields or dates.",
-        "parameters": [SLUG_PARAMETER, IF_MATCH],
-        "requestBody": _json_body("ExhibitionChanges"),
-        "responses": {"200": _ok("Changed.", CURATOR_EXHIBITION, etag=True), "404": NOT_FOUND, **VERSIONED_WRITE_ERRORS},
-    },
-    ("/exhibitions/{slug}/works", "post"): {
-        "operationId": "addWork",
-        "tags": ["curators"],
-        "summary": "Hang an item in an exhibition with its wall text.",
-        "parameters": [SLUG_PARAMETER, IF_MATCH],
-        "requestBody": _json_body("NewWork"),
-        "responses": {"201": _ok("Added.", CURATOR_EXHIBITION, etag=True), "404": NOT_FOUND, **VERSIONED_WRITE_ERRORS},
-    },
-    ("/exhibitions/{slug}/works/{item_id}", "patch"): {
-        "operationId": "reviseWallText",
-        "tags": ["curators"],
-        "summary": "Replace the wall text beside a work.",
-        "parameters": [SLUG_PARAMETER, ITEM_PARAMETER, IF_MATCH],
-        "requestBody": _json_body("WallText"),
-        "responses": {"200": _ok("Changed.", CURATOR_EXHIBITION, etag=True), "404": NOT_FOUND, **VERSIONED_WRITE_ERRORS},
-    },
-    ("/exhibitions/{slug}/works/{item_id}", "delete"): {
-        "operationId": "removeWork",
-        "tags": ["curators"],
-        "summary": "Take a work out of an exhibition.",
-        "parameters": [SLUG_PARAMETER, ITEM_PARAMETER, IF_MATCH],
-        "responses": {
-            "200": _ok("Removed.", CURATOR_EXHIBITION, etag=True), "404": NOT_FOUND, **VERSIONED_NO_BODY_WRITE_ERRORS,
-        },
-    },
-    ("/exhibitions/{slug}/order", "put"): {
-        "operationId": "reorderWorks",
-        "tags": ["curators"],
-        "summary": "Put the works in a new order.",
-        "parameters": [SLUG_PARAMETER, IF_MATCH],
-        "requestBody": _json_body("WorkOrder"),
-        "responses": {"200": _ok("Reordered.", CURATOR_EXHIBITION, etag=True), "404": NOT_FOUND, **VERSIONED_WRITE_ERRORS},
-    },
-    ("/exhibitions/{slug}/publish", "post"): {
-        "operationId": "publishExhibition",
-        "tags": ["curators"],
-        "summary": "Publish an exhibition.",
-        "parameters": [SLUG_PARAMETER, IF_MATCH],
-        "responses": {
-            "200": _ok("Published.", CURATOR_EXHIBITION, etag=True), "404": NOT_FOUND, **VERSIONED_NO_BODY_WRITE_ERRORS,
-        },
-    },
-    ("/exhibitions/{slug}/unpublish", "post"): {
-        "operationId": "unpublishExhibition",
-        "tags": ["curators"],
-        "summary": "Take an exhibition offline.",
-        "parameters": [SLUG_PARAMETER, IF_MATCH],
-        "responses": {
-            "200": _ok("Unpublished.", CURATOR_EXHIBITION, etag=True), "404": NOT_FOUND, **VERSIONED_NO_BODY_WRITE_ERRORS,
         },
     },
 }

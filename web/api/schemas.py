@@ -21,7 +21,6 @@ Schema = dict[str, Any]
 
 #: At most this many images in one artwork upload.
 MAX_IMAGES_PER_UPLOAD = 20
-MAX_ORDER = 10_000
 MAX_QUERY_TEXT = 1_000
 MAX_PAGE = 1_000
 
@@ -63,66 +62,9 @@ SLUG: Schema = {
     "description": "Lower-case letters and digits joined by single hyphens, e.g. silent-room.",
 }
 
-_EXHIBITION_FIELDS: dict[str, Schema] = {
-    "titles": texts(MAX_SHORT_TEXT, required=True),
-    "organiser": texts(MAX_SHORT_TEXT),
-    "venue": texts(MAX_SHORT_TEXT),
-    "city": texts(MAX_SHORT_TEXT),
-    "statement": texts(MAX_TEXT, description="The curatorial statement."),
-    "opens_on": DATE_OR_NULL,
-    "closes_on": DATE_OR_NULL,
-}
-
 # -- requests --------------------------------------------------------------------------------
 
 REQUESTS: dict[str, Schema] = {
-    "NewConsent": obj(
-        {
-            "scopes": {
-                "type": "array",
-                "items": {"type": "string", "enum": [s.value for s in Scope]},
-                "uniqueItems": True,
-                "maxItems": len(Scope),
-                "description": "'exhibit' (curated exhibition views) and/or 'publish_online' (anyone online).",
-            },
-            "attribution": {"type": "string", "enum": [a.value for a in Attribution]},
-            "text_version": {"type": "string", "minLength": 1, "maxLength": 100, "description": "Version of the consent text signed."},
-            "expires_on": DATE_OR_NULL,
-        },
-        ("scopes", "attribution", "text_version"),
-    ),
-    "ConsentChanges": obj(
-        {
-            "scopes": {
-                "type": "array",
-                "items": {"type": "string", "enum": [s.value for s in Scope]},
-                "uniqueItems": True,
-                "maxItems": len(Scope),
-            },
-            "attribution": {"type": "string", "enum": [a.value for a in Attribution]},
-            "text_version": {"type": "string", "minLength": 1, "maxLength": 100},
-            "expires_on": DATE_OR_NULL,
-            "contributor_asked": {
-                "type": "boolean",
-                "description": (
-                    "Send true only after asking the contributor and hearing them confirm it: needed to show "
-                    "more than their own latest choice, and recorded with the change."
-                ),
-            },
-        },
-        ("scopes", "attribution", "text_version"),
-        description="The item's whole consent as it should be now; a missing expires_on means no expiry.",
-    ),
-    "NewTestimony": obj(
-        {
-            "contributor_id": UUID_STRING,
-            "text": texts(MAX_TEXT, required=True, description="The testimony, per language; must include its original language."),
-            "language": {"type": "string", "enum": list(SUPPORTED_LANGUAGES), "description": "The original language."},
-            "content_note": texts(MAX_SHORT_TEXT, required=True, description="Shown before the text."),
-            "title": texts(MAX_SHORT_TEXT),
-        },
-        ("contributor_id", "text", "language", "content_note"),
-    ),
     "ArtworkMetadata": obj(
         {
             "contributor_id": UUID_STRING,
@@ -137,25 +79,6 @@ REQUESTS: dict[str, Schema] = {
         ("contributor_id", "title"),
     ),
     "AltText": texts(MAX_SHORT_TEXT, required=True, description="Alt text of one image, per language."),
-    "NewExhibition": obj({"slug": SLUG, **_EXHIBITION_FIELDS}, ("slug", "titles")),
-    "ExhibitionChanges": obj(
-        dict(_EXHIBITION_FIELDS),
-        minProperties=1,
-        description="Only the fields to change. Send {} for a text field to clear it, null to clear a date.",
-    ),
-    "NewWork": obj(
-        {
-            "item_id": UUID_STRING,
-            "wall_text": texts(MAX_TEXT),
-            "position": {"type": "integer", "minimum": 0, "maximum": MAX_ORDER, "description": "0 is first; default: at the end."},
-        },
-        ("item_id",),
-    ),
-    "WallText": obj({"wall_text": texts(MAX_TEXT)}, ("wall_text",)),
-    "WorkOrder": obj(
-        {"item_ids": {"type": "array", "items": UUID_STRING, "maxItems": MAX_ORDER, "description": "Every work of the exhibition, once each, in the new order."}},
-        ("item_ids",),
-    ),
 }
 
 # -- responses -------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.languages import SUPPORTED_LANGUAGES
-from web.api.bodies import json_body, parse_json, summary
+from web.api.bodies import parse_json, summary
 from web.api.problems import Problem
 from web.api.schemas import COMPONENTS, Schema
 
@@ -30,15 +30,6 @@ _TYPE_NAMES = {
     "null": "null",
 }
 _LANGUAGE_KEYS = set(SUPPORTED_LANGUAGES)
-
-
-def read_json(schema_name: str) -> dict[str, Any]:
-    """The request's JSON body, checked against the named schema; else a 400/413/415/422 problem."""
-    value = json_body()
-    errors = check(value, COMPONENTS[schema_name])
-    if errors:
-        raise Problem("validation-failed", summary(errors), errors=errors)
-    return value  # type: ignore[no-any-return]
 
 
 def check_json_text(data: bytes | str, schema_name: str, *, part: str = "") -> Any:
@@ -182,12 +173,6 @@ def parse_date(text: Any) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         return None
-
-
-def optional_date(body: dict[str, Any], name: str) -> date | None:
-    """A date field already checked by the schema (or None when absent or null)."""
-    value = body.get(name)
-    return None if value is None else parse_date(value)
 
 
 def parse_uuid(text: Any) -> UUID | None:
