@@ -116,6 +116,6 @@ def document_for(
         return item_document(archive, aggregate, exhibitions, on)
     if isinstance(aggregate, Exhibition):
         on = on or archive.today()
-        view = exhibition_summary(aggregate, Works(archive).of(aggregate.item_ids), on) if aggregate.is_published else None
+        view = exhibition_summary(aggregate, Works(archive).of(aggregate.works_ever_hung), on) if aggregate.is_published else None
         return exhibition_document(view, aggregate.version)
     return None

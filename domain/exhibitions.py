@@ -151,6 +151,7 @@ class Exhibition(ArchiveAggregate):
         def apply(self, exhibition: Exhibition) -> None:
             exhibition.placements.insert(self.position, self.placement)
             exhibition.text_versions = {**exhibition.text_versions, self.placement.item_id.hex: self.originator_version}
+            exhibition.hung_ever = tuple(dict.fromkeys([*exhibition.hung_ever, self.placement.item_id]))
 
     class WorkRemoved(ArchiveAggregate.Event):
         item_id: UUID
@@ -228,7 +229,10 @@ class Exhibition(ArchiveAggregate):
     if TYPE_CHECKING:  # declared for the type checker only: dataclass fields would be required
         text_versions: Mapping[str, int]
         withheld_versions: Sequence[int]
+        hung_ever: Sequence[UUID]
     text_versions = MappingProxyType({})
+    #: every work ever placed here, in the order first placed (taking one down keeps it)
+    hung_ever = ()
     #: versions whose texts named someone who erased their details: never shown again
     withheld_versions = ()
 
@@ -281,6 +285,13 @@ class Exhibition(ArchiveAggregate):
     @property
     def item_ids(self) -> list[UUID]:
         return [p.item_id for p in self.placements]
+
+    @property
+    def works_ever_hung(self) -> list[UUID]:
+        """Every work ever placed in the exhibition: those hanging now, in order, then those
+        taken down. Its own texts may name any of their contributors (written while the work
+        hung), so they lose the names any of these works withholds now."""
+        return list(dict.fromkeys([*self.item_ids, *self.hung_ever]))
 
     def placement(self, item_id: UUID) -> Placement:
         for placement in self.placements:
