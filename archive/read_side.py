@@ -195,7 +195,7 @@ class ReadModels:
 
     def _get_or_none(self: ExhibitionArchive, aggregate_id: UUID) -> Any:
         try:
-            return self.repository.get(aggregate_id)
+            return self.load(aggregate_id)
         except AggregateNotFoundError:
             return None
 
@@ -240,7 +240,7 @@ class ReadModels:
             changes = RowChanges()
             for aggregate_id in self._created_ids(position):
                 try:
-                    aggregate = self.repository.get(aggregate_id)
+                    aggregate = self.load(aggregate_id)
                 except AggregateNotFoundError:  # pragma: no cover - listed ids always exist
                     continue
                 changes.extend(changes_for([aggregate], self._seal))

@@ -109,7 +109,7 @@ def document_for(
 ) -> SearchDocument | None:
     """The document for any indexed aggregate id (item or exhibition), or None to delete it."""
     try:
-        aggregate = archive.repository.get(aggregate_id)
+        aggregate = archive.load(aggregate_id)
     except AggregateNotFoundError:  # an id the index knows but the store does not: delete it
         return None
     if isinstance(aggregate, (Artwork, Testimony)):

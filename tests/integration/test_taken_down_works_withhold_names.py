@@ -163,3 +163,35 @@ def test_the_exhibition_is_not_found_by_her_name_after_her_work_is_taken_down(se
 
     shown = [hit for query in ("Qorvathenko", "Quilts", "Letters") for hit in _hits(client, query)]
     assert [hit for hit in shown if any(form in hit for form in NAME_FORMS)] == []
+
+
+def test_an_exhibition_snapshotted_by_the_release_before_still_knows_the_work_taken_down(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+):
+    """The release before kept no list of works ever hung, so its snapshots hold none: an
+    exhibition restored from one must recall, from its events, the works taken down before it,
+    or her name comes back (and a rebuild of the read models would forget her work too)."""
+    from domain.exhibitions import Exhibition
+
+    archive = storage.open()
+    try:
+        with monkeypatch.context() as release_before:  # appliers that leave no list behind
+            for event in (Exhibition.Created, Exhibition.WorkAdded):
+                def forgetting(self, exhibition, apply=event.apply):  # noqa: ANN001, ANN202
+                    apply(self, exhibition)
+                    exhibition.__dict__.pop("hung_ever", None)
+                release_before.setattr(event, "apply", forgetting)
+            s = _hang(archive)
+            _take_down_and_narrow(s, narrow_first=False)
+            archive.take_snapshot(s.show)
+        # The new release: another work is hung after the snapshot, and the read models rebuilt.
+        other = archive.register_contributor(name="Mira Later", actor=CURATOR)
+        later = archive.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Later"})
+        archive.record_consent(later, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+        archive.add_to_exhibition(s.show, later, actor=CURATOR)
+        archive.rebuild_read_models()
+
+        assert s.quilt in archive.get_exhibition(s.show).works_ever_hung
+        assert _naming(_client(archive, PAGE_CACHE=False), PAGES) == {}
+    finally:
+        archive.close()
