@@ -1136,10 +1136,19 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
 
     def _find(self, cls: type[A], aggregate_id: UUID) -> A | None:
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate = self.load(aggregate_id)
         except AggregateNotFoundError:
             return None
         return aggregate if isinstance(aggregate, cls) else None
+
+    def load(self, aggregate_id: UUID) -> Any:
+        """The aggregate from the repository (AggregateNotFoundError if there is none), with
+        what a snapshot older than this release could not hold recalled from its events: an
+        exhibition's works taken down before that snapshot, whose names its texts withhold."""
+        aggregate = self.repository.get(aggregate_id)
+        if isinstance(aggregate, Exhibition) and not aggregate.knows_works_ever_hung:
+            aggregate.recall_works_hung(self.events.get(aggregate_id, lte=aggregate.version))
+        return aggregate
 
     def _save(self, *aggregates: Aggregate) -> None:
         try:

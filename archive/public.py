@@ -115,10 +115,12 @@ def carded_works(archive: ExhibitionArchive, item_ids: Sequence[UUID]) -> dict[U
 
 def public_exhibition(archive: ExhibitionArchive, exhibition: Exhibition, on: date) -> VisibleExhibition | None:
     """The visitor's view of an exhibition with its works, or None if it is not published;
-    its own texts are the stored visitor texts (see :func:`stored_summaries`), its works are
-    read from their cards (:func:`carded_works`)."""
+    its own texts are the stored visitor texts (see :func:`stored_summaries`), its works, and
+    those taken down (whose withheld names its wall texts lose too), are read from their cards
+    (:func:`carded_works`)."""
     depends_on(exhibition.id)
-    view = visible_exhibition(exhibition, carded_works(archive, exhibition.item_ids), on) if exhibition.is_published else None
+    works = carded_works(archive, exhibition.works_ever_hung) if exhibition.is_published else {}
+    view = visible_exhibition(exhibition, works, on) if exhibition.is_published else None
     stored = stored_summaries(archive, on, [exhibition.id]) if view is not None else []
     if view is None or not stored:
         return view
@@ -172,7 +174,7 @@ def _summaries(
         stored = archive.open_visitor_texts(texts) if texts is not None else None
         if stored is None or not _exact(texts, on):
             exhibition = archive.get_exhibition(row.exhibition_id)
-            summary = exhibition_summary(exhibition, Works(archive).of(exhibition.item_ids), on)
+            summary = exhibition_summary(exhibition, carded_works(archive, exhibition.works_ever_hung), on)
         else:
             summary = stored_summary(
                 row.exhibition_id, row.slug, stored, row.opens_on, row.closes_on, shown.get(row.exhibition_id, ())
@@ -184,7 +186,8 @@ def _summaries(
 
 def _depend_on_works(archive: ExhibitionArchive, exhibition_ids: Sequence[UUID]) -> None:
     """Record that the page depends on these exhibitions, every work they hang (shown or not:
-    new consent would show it) and those works' contributors (their names shape the texts)."""
+    new consent would show it) or once hung, and those works' contributors (their names shape
+    the texts: a taken-down work's narrowed credit must drop the page too)."""
     depends_on(*exhibition_ids)
     for works in archive.hung_works(exhibition_ids).values():
         for item_id, contributor_id in works:
@@ -312,13 +315,10 @@ def exhibition_timeline(archive: ExhibitionArchive, slug: str, on: date | None =
     view = _published_now(archive, slug, on)
     exhibition = archive.get_exhibition(view.id)
     own: dict[int, tuple[dict[str, str], tuple[str, ...]]] = {}
-    hung = list(exhibition.item_ids)  # every work ever hung: a past title may name its contributor
     events = list(archive.events.get(exhibition.id))
     # Texts that named someone who erased their details are never shown (archive.exhibition_erasure).
     withheld = {v for e in events if isinstance(e, Exhibition.NamesWithheld) for v in e.versions}
     for event in events:
-        if isinstance(event, Exhibition.WorkAdded):
-            hung.append(event.placement.item_id)
         titles: dict[str, str] | None = {} if event.originator_version in withheld else None
         if isinstance(event, Exhibition.Created):
             own[event.originator_version] = (
@@ -329,7 +329,8 @@ def exhibition_timeline(archive: ExhibitionArchive, slug: str, on: date | None =
                 titles if titles is not None else dict(revealed(event.changes.get("titles")) or {}),
                 tuple(sorted(event.changes)),
             )
-    names = works_name_filter(works.of(list(dict.fromkeys(hung))).values(), on)
+    # Every work ever hung: a past title may name its contributor.
+    names = works_name_filter(works.of(exhibition.works_ever_hung).values(), on)
     zone = archive.zone
     entries = []
     for entry in archive.history(exhibition.id):
@@ -374,7 +375,7 @@ def published_exhibition_as_of(
         past = archive.exhibition_as_of(exhibition.id, min(day, on))
     except NotFound:
         return ExhibitionAsOf(day, view, None, False)
-    both = works.of([*exhibition.item_ids, *past.item_ids])
+    both = works.of([*exhibition.works_ever_hung, *past.item_ids])
     then = exhibition_as_it_was(past, works.of(past.item_ids), on, names_from=both.values())
     return ExhibitionAsOf(day, view, then, past.is_published)
 

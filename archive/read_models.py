@@ -12,7 +12,8 @@ as it blanks its events, with no purge step. Consent state is stored in clear, a
 An exhibition's *visitor texts* (its titles, organiser, venue, city and statement without the
 names any of its works withholds, as ``archive.visibility.exhibition_texts`` computes them) are
 kept beside its row while it is published, recomputed in the transaction of every event that
-can change them: its own, and any of an item it hangs or of that item's contributor. They hold
+can change them: its own, and any of an item it hangs or once hung (a table of every
+(exhibition, item) ever placed keeps those) or of that item's contributor. They hold
 no personal data once the names are removed, but a named contributor's name stays in them (she
 consents to it) until she erases her details: so they are sealed, like the titles of the
 exhibition's row, under the key of the newest version of its own texts (``Exhibition.texts_key``,
@@ -51,7 +52,7 @@ PAGE_SIZE = 50
 #: The metadata key recording that the read models were built from the log, and the value
 #: saying with which tables: a store built before the exhibitions' visitor texts is rebuilt.
 BUILT = "built"
-BUILT_VERSION = "3"
+BUILT_VERSION = "4"
 #: The metadata key recording the last notification id whose rows were written: events saved
 #: without their rows (by a release from before the read models) leave it behind the log.
 POSITION = "position"
@@ -136,6 +137,8 @@ class RowChanges:
     exhibitions: list[ExhibitionRow] = field(default_factory=list)
     #: exhibition id -> its works' item ids, in order (replacing the previous contents)
     contents: dict[UUID, list[UUID]] = field(default_factory=dict)
+    #: exhibition id -> every work it ever hung (rows are only added: taking a work down keeps it)
+    hung: dict[UUID, list[UUID]] = field(default_factory=dict)
     #: exhibition id -> its visitor texts as JSON while it is published, None when it is not
     exhibition_texts: dict[UUID, str | None] = field(default_factory=dict)
     #: exhibition id -> the version of the exhibition and of each work and contributor its
@@ -145,7 +148,7 @@ class RowChanges:
     def __bool__(self) -> bool:
         return bool(
             self.items or self.cards or self.contributors or self.item_counts or self.exhibitions or self.contents
-            or self.exhibition_texts
+            or self.hung or self.exhibition_texts
         )
 
     def extend(self, other: RowChanges) -> None:
@@ -155,6 +158,7 @@ class RowChanges:
         self.item_counts.update(other.item_counts)
         self.exhibitions.extend(other.exhibitions)
         self.contents.update(other.contents)
+        self.hung.update(other.hung)
         self.exhibition_texts.update(other.exhibition_texts)
         self.texts_basis.update(other.texts_basis)
 
@@ -184,6 +188,7 @@ def changes_for(aggregates: Iterable[Any], seal: Seal) -> RowChanges:
         elif isinstance(aggregate, Exhibition):
             changes.exhibitions.append(exhibition_row(aggregate, seal))
             changes.contents[aggregate.id] = list(aggregate.item_ids)
+            changes.hung[aggregate.id] = aggregate.works_ever_hung
     return changes
 
 
@@ -464,7 +469,12 @@ class ReadModelStore(Protocol):
         on the day ``on`` (not withdrawn, recorded, not expired), in order."""
 
     def exhibitions_hanging(self, item_ids: Sequence[UUID], contributor_ids: Sequence[UUID]) -> list[UUID]:
-        """The exhibitions hanging any of these items or any item of these contributors."""
+        """The exhibitions that hang, or once hung, any of these items or any item of these
+        contributors (their texts lose the names such a work withholds)."""
+
+    def works_ever_hung(self, exhibition_ids: Sequence[UUID]) -> dict[UUID, list[UUID]]:
+        """For each exhibition, every work it ever hung (hanging now or taken down), in no
+        particular order."""
 
     def published_showing(
         self, item_id: UUID, on: date, scopes: Sequence[Scope]

@@ -38,6 +38,7 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
         self._contributors: dict[UUID, ContributorRow] = {}
         self._exhibitions: dict[UUID, ExhibitionRow] = {}
         self._works: dict[UUID, list[UUID]] = {}
+        self._hung: dict[UUID, list[UUID]] = {}  # every work each exhibition ever hung
         self._texts: dict[UUID, str] = {}
         self._built = False
 
@@ -66,6 +67,10 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
         staged += [(self._contributors, c, people[c]) for c in touched if c in people]
         staged += [(self._exhibitions, e.exhibition_id, e) for e in changes.exhibitions]
         staged += [(self._works, e, list(item_ids)) for e, item_ids in changes.contents.items()]
+        staged += [
+            (self._hung, e, list(dict.fromkeys([*self._hung.get(e, []), *item_ids])))
+            for e, item_ids in changes.hung.items()
+        ]
         saved = {
             **{row.item_id: row.version for row in changes.items},
             **{row.contributor_id: row.version for row in changes.contributors},
@@ -109,6 +114,7 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
             self._contributors.clear()
             self._exhibitions.clear()
             self._works.clear()
+            self._hung.clear()
             self._texts.clear()
             for table, key, row in self._stage(changes):
                 _put(table, key, row)
@@ -181,7 +187,11 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
         with self._database_lock:
             people = set(contributor_ids)
             wanted = set(item_ids) | {i for i, row in self._items.items() if row.contributor_id in people}
-            return [e for e, works in self._works.items() if wanted.intersection(works)]
+            return [e for e, works in self._hung.items() if wanted.intersection(works)]
+
+    def works_ever_hung(self, exhibition_ids: Sequence[UUID]) -> dict[UUID, list[UUID]]:
+        with self._database_lock:
+            return {e: list(self._hung.get(e, [])) for e in exhibition_ids}
 
     def published_showing(
         self, item_id: UUID, on: date, scopes: Sequence[Scope]

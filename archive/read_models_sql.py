@@ -39,7 +39,8 @@ WORKS = "read_exhibition_works"
 TEXTS = "read_exhibition_texts"
 META = "read_model_meta"
 CARDS = "read_item_cards"
-TABLES = (ITEMS, CONTRIBUTORS, EXHIBITIONS, WORKS, TEXTS, META, CARDS)
+HUNG = "read_exhibition_hung"
+TABLES = (ITEMS, CONTRIBUTORS, EXHIBITIONS, WORKS, TEXTS, META, CARDS, HUNG)
 
 _ITEM_COLUMNS = (
     "item_id", "kind", "contributor_id", "recorded_at", "updated_at", "title", "has_consent",
@@ -77,6 +78,7 @@ class ReadModelSQL:
         self.exhibitions, self.works, self.meta = prefix + EXHIBITIONS, prefix + WORKS, prefix + META
         self.texts = prefix + TEXTS
         self.cards = prefix + CARDS
+        self.hung = prefix + HUNG
         self.create_statements = [
             f"CREATE TABLE IF NOT EXISTS {self.items} ({seq_definition}"
             "item_id TEXT PRIMARY KEY, kind TEXT NOT NULL, contributor_id TEXT NOT NULL, "
@@ -105,6 +107,10 @@ class ReadModelSQL:
             "position INTEGER NOT NULL, item_id TEXT NOT NULL, PRIMARY KEY (exhibition_id, position))",
             f"CREATE INDEX IF NOT EXISTS {self.works}_by_item ON {self.works} (item_id)",
             f"CREATE TABLE IF NOT EXISTS {self.texts} (exhibition_id TEXT PRIMARY KEY, texts TEXT NOT NULL)",
+            # Every (exhibition, item) ever placed: a work taken down still withholds names.
+            f"CREATE TABLE IF NOT EXISTS {self.hung} (exhibition_id TEXT NOT NULL, item_id TEXT NOT NULL, "
+            "PRIMARY KEY (exhibition_id, item_id))",
+            f"CREATE INDEX IF NOT EXISTS {self.hung}_by_item ON {self.hung} (item_id)",
             f"CREATE TABLE IF NOT EXISTS {self.meta} (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
             f"CREATE TABLE IF NOT EXISTS {self.cards} (item_id TEXT PRIMARY KEY, version INTEGER NOT NULL, "
             f"card {blob} NOT NULL)",
@@ -153,6 +159,10 @@ class ReadModelSQL:
             for position, item_id in enumerate(item_ids):
                 execute(f"INSERT INTO {self.works} (exhibition_id, position, item_id) VALUES ({p}, {p}, {p})",
                         (exhibition_id.hex, position, item_id.hex))
+        for exhibition_id, item_ids in changes.hung.items():
+            for item_id in item_ids:
+                execute(f"INSERT INTO {self.hung} (exhibition_id, item_id) VALUES ({p}, {p}) "
+                        "ON CONFLICT (exhibition_id, item_id) DO NOTHING", (exhibition_id.hex, item_id.hex))
         for exhibition_id, texts in changes.exhibition_texts.items():
             basis = changes.texts_basis.get(exhibition_id)
             if texts is not None and basis and fetch and stale_basis(basis, self._versions(fetch, list(basis))):
@@ -178,7 +188,9 @@ class ReadModelSQL:
                 position: int | None) -> None:
         """Delete every row, check the log is still at ``position`` (else :class:`StaleRebuild`),
         write ``changes`` and mark the models built. The caller holds one transaction."""
-        for table in (self.works, self.texts, self.exhibitions, self.cards, self.items, self.contributors, self.meta):
+        for table in (
+            self.works, self.hung, self.texts, self.exhibitions, self.cards, self.items, self.contributors, self.meta
+        ):
             execute(f"DELETE FROM {table}", ())
         if fetch_max() != position:
             raise StaleRebuild()
@@ -293,6 +305,7 @@ class ReadModelSQL:
         )
 
     def hanging_query(self, item_ids: Sequence[UUID], contributor_ids: Sequence[UUID]) -> tuple[str, list[Any]]:
+        # From every (exhibition, item) ever placed: a work taken down still shapes the texts.
         ors, params = [], []
         if item_ids:
             ors.append(f"w.item_id IN ({', '.join([self.param] * len(item_ids))})")
@@ -301,7 +314,12 @@ class ReadModelSQL:
             ors.append(f"w.item_id IN (SELECT item_id FROM {self.items} WHERE contributor_id IN "
                        f"({', '.join([self.param] * len(contributor_ids))}))")
             params += [c.hex for c in contributor_ids]
-        return f"SELECT DISTINCT w.exhibition_id AS exhibition_id FROM {self.works} w WHERE {' OR '.join(ors)}", params
+        return f"SELECT DISTINCT w.exhibition_id AS exhibition_id FROM {self.hung} w WHERE {' OR '.join(ors)}", params
+
+    def ever_hung_query(self, exhibition_ids: Sequence[UUID]) -> tuple[str, list[Any]]:
+        marks = ", ".join([self.param] * len(exhibition_ids))
+        return (f"SELECT exhibition_id, item_id FROM {self.hung} WHERE exhibition_id IN ({marks})",
+                [i.hex for i in exhibition_ids])
 
     def published_showing_query(self, item_id: UUID, day: date, scopes: Sequence[Scope]) -> tuple[str, list[Any]]:
         # From the item's few places (an item hangs at most once in an exhibition), so an item
@@ -439,6 +457,13 @@ class SQLReadModels:
             return []
         sql, params = self.read_model_sql.hanging_query(item_ids, contributor_ids)
         return [UUID(r["exhibition_id"]) for r in self._read(sql, params)]
+
+    def works_ever_hung(self, exhibition_ids: Sequence[UUID]) -> dict[UUID, list[UUID]]:
+        hung: dict[UUID, list[UUID]] = {exhibition_id: [] for exhibition_id in exhibition_ids}
+        if exhibition_ids:
+            for r in self._read(*self.read_model_sql.ever_hung_query(exhibition_ids)):
+                hung[UUID(r["exhibition_id"])].append(UUID(r["item_id"]))
+        return hung
 
     def published_showing(
         self, item_id: UUID, on: date, scopes: Sequence[Scope]

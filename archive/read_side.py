@@ -154,7 +154,7 @@ class ReadModels:
             return None, {}
         works = {}
         basis = {exhibition.id: exhibition.version}
-        for item_id in exhibition.item_ids:
+        for item_id in exhibition.works_ever_hung:  # those taken down withhold names too
             item = at_hand.get(item_id) or self._get_or_none(item_id)
             if isinstance(item, Item):
                 person = at_hand.get(item.contributor_id) or self._get_or_none(item.contributor_id)
@@ -195,7 +195,7 @@ class ReadModels:
 
     def _get_or_none(self: ExhibitionArchive, aggregate_id: UUID) -> Any:
         try:
-            return self.repository.get(aggregate_id)
+            return self.load(aggregate_id)
         except AggregateNotFoundError:
             return None
 
@@ -240,7 +240,7 @@ class ReadModels:
             changes = RowChanges()
             for aggregate_id in self._created_ids(position):
                 try:
-                    aggregate = self.repository.get(aggregate_id)
+                    aggregate = self.load(aggregate_id)
                 except AggregateNotFoundError:  # pragma: no cover - listed ids always exist
                     continue
                 changes.extend(changes_for([aggregate], self._seal))
@@ -367,14 +367,19 @@ class ReadModels:
         """The exhibitions (published or not) an item hangs in."""
         return self.read_models.exhibitions_showing(item_id)
 
+    def exhibitions_ever_hanging(self: ExhibitionArchive, item_ids: Sequence[UUID]) -> list[UUID]:
+        """The exhibitions (published or not) that hang, or once hung, any of these items: their
+        texts lose the names those items withhold."""
+        return self.read_models.exhibitions_hanging(list(item_ids), []) if item_ids else []
+
     def hung_works(
         self: ExhibitionArchive, exhibition_ids: Iterable[UUID]
     ) -> dict[UUID, list[tuple[UUID, UUID | None]]]:
-        """Each exhibition's works, in order, each with its contributor's id from the rows (None
-        if the item rows do not know the work). The names of these contributors shape the
-        exhibition's texts for visitors."""
+        """Each exhibition's works, every one it ever hung (hanging now or taken down), each
+        with its contributor's id from the rows (None if the item rows do not know the work).
+        The names of these contributors shape the exhibition's texts for visitors."""
         store = self.read_models
-        contents = {exhibition_id: store.exhibition_contents(exhibition_id) for exhibition_id in exhibition_ids}
+        contents = store.works_ever_hung(list(dict.fromkeys(exhibition_ids)))
         item_ids = list(dict.fromkeys(item_id for item_ids in contents.values() for item_id in item_ids))
         contributor_of = {row.item_id: row.contributor_id for row in store.item_rows_by_id(item_ids)} if item_ids else {}
         return {

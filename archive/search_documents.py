@@ -109,13 +109,13 @@ def document_for(
 ) -> SearchDocument | None:
     """The document for any indexed aggregate id (item or exhibition), or None to delete it."""
     try:
-        aggregate = archive.repository.get(aggregate_id)
+        aggregate = archive.load(aggregate_id)
     except AggregateNotFoundError:  # an id the index knows but the store does not: delete it
         return None
     if isinstance(aggregate, (Artwork, Testimony)):
         return item_document(archive, aggregate, exhibitions, on)
     if isinstance(aggregate, Exhibition):
         on = on or archive.today()
-        view = exhibition_summary(aggregate, Works(archive).of(aggregate.item_ids), on) if aggregate.is_published else None
+        view = exhibition_summary(aggregate, Works(archive).of(aggregate.works_ever_hung), on) if aggregate.is_published else None
         return exhibition_document(view, aggregate.version)
     return None

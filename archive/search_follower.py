@@ -104,13 +104,13 @@ class SearchFollower:
 
     def remove_expired(self) -> int:
         """Remove documents whose consent expired (no event marks an expiry), and re-index the
-        exhibitions they hang in (their texts now withhold those contributors' names); return
+        exhibitions that hang or once hung them (their texts now withhold those contributors' names); return
         how many documents were removed."""
         expired = self.index.doc_ids_expired(self.archive.today())
         if not expired:
             return 0
         items = [UUID(doc_id) for doc_id in expired]
-        showing = {e: None for item in items for e in self.archive.exhibitions_showing_item(item)}
+        showing = dict.fromkeys(self.archive.exhibitions_ever_hanging(items))
         upserts, deletes = self.documents([*items, *showing])
         self.index.apply(upserts, deletes, self.index.position())
         self._purge_soon()
@@ -159,7 +159,7 @@ class SearchFollower:
         if topic.startswith(_ITEM_TOPICS):
             yield originator
             if topic in _WITHHOLDING_EVENTS:
-                yield from (e.id for e in self.archive.exhibitions() if originator in e.item_ids)
+                yield from self.archive.exhibitions_ever_hanging([originator])
         elif topic.startswith(_EXHIBITION_TOPIC):
             yield originator
             exhibition = self.archive.get_exhibition(originator)

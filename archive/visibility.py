@@ -327,8 +327,9 @@ def exhibition_summary(
     exhibition: Exhibition, works: Mapping[UUID, Work], on: date, names_from: Iterable[Work] | None = None
 ) -> VisibleExhibitionSummary | None:
     """A published exhibition's summary (None while it is not published). ``works`` holds its
-    works by id (those missing are left out); its texts lose the names withheld by
-    ``names_from`` (by default its own works: see ``consent_gate.works_name_filter``)."""
+    works by id (those missing are left out), and should hold every work it ever hung
+    (``Exhibition.works_ever_hung``): its texts lose the names withheld by ``names_from`` (by
+    default every work it ever hung: see ``consent_gate.works_name_filter``)."""
     if not exhibition.is_published:
         return None
     return _summary(exhibition, works, on, _names(exhibition, works, on, names_from))
@@ -373,7 +374,8 @@ EXHIBITION_TEXTS = ("titles", "organiser", "venue", "city", "statement")
 
 def exhibition_texts(exhibition: Exhibition, works: Mapping[UUID, Work], on: date) -> dict[str, dict[str, str]]:
     """The exhibition's own texts (:data:`EXHIBITION_TEXTS`) as visitors read them on the day
-    ``on``: without the names any of its works (those of ``works`` it hangs) withholds. They
+    ``on``: without the names any of its works (those of ``works`` it ever hung, see
+    ``Exhibition.works_ever_hung``) withholds. They
     hold no personal data (the names are removed), so the exhibition listing's read model
     stores them as they are (``archive.read_models``), with :func:`texts_valid_through`, and
     builds summaries from them with :func:`stored_summary`."""
@@ -383,12 +385,13 @@ def exhibition_texts(exhibition: Exhibition, works: Mapping[UUID, Work], on: dat
 
 def texts_valid_through(exhibition: Exhibition, works: Mapping[UUID, Work], on: date) -> date | None:
     """The last day texts computed on ``on`` (:func:`exhibition_texts`) stay exact with no new
-    event: the first expiry, on or after ``on``, of a work's consent (None: no such expiry).
+    event: the first expiry, on or after ``on``, of the consent of a work it ever hung (None:
+    no such expiry).
     From the day after it, the gate may withhold more (a consent that ran out), so a reader
     must compute them again."""
     ends = [
         item.consent.expires_on
-        for item, _ in (works[i] for i in exhibition.item_ids if i in works)
+        for item, _ in (works[i] for i in exhibition.works_ever_hung if i in works)
         if item.consent is not None and item.consent.expires_on is not None and item.consent.expires_on >= on
         and not item.is_withdrawn
     ]
@@ -415,7 +418,9 @@ def stored_summary(
 def _names(
     exhibition: Exhibition, works: Mapping[UUID, Work], on: date, names_from: Iterable[Work] | None
 ) -> NameFilter:
-    own = (works[i] for i in exhibition.item_ids if i in works)
+    # Every work ever hung, not only those hanging now: a text written while a work hung may
+    # name its contributor, and taking the work down must not give her name back.
+    own = (works[i] for i in exhibition.works_ever_hung if i in works)
     return works_name_filter(own if names_from is None else names_from, on)
 
 

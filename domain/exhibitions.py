@@ -133,6 +133,7 @@ class Exhibition(ArchiveAggregate):
             exhibition.published_at = None
             exhibition.text_versions = {k: self.originator_version for k in self.details if k in MULTILINGUAL_FIELDS}
             exhibition.withheld_versions = []
+            exhibition.hung_ever = ()
 
     class Revised(ArchiveAggregate.Event):
         changes: dict[str, Any]
@@ -151,6 +152,8 @@ class Exhibition(ArchiveAggregate):
         def apply(self, exhibition: Exhibition) -> None:
             exhibition.placements.insert(self.position, self.placement)
             exhibition.text_versions = {**exhibition.text_versions, self.placement.item_id.hex: self.originator_version}
+            if exhibition.hung_ever is not None:  # None: from a snapshot older than the list
+                exhibition.hung_ever = tuple(dict.fromkeys([*exhibition.hung_ever, self.placement.item_id]))
 
     class WorkRemoved(ArchiveAggregate.Event):
         item_id: UUID
@@ -228,7 +231,13 @@ class Exhibition(ArchiveAggregate):
     if TYPE_CHECKING:  # declared for the type checker only: dataclass fields would be required
         text_versions: Mapping[str, int]
         withheld_versions: Sequence[int]
+        hung_ever: Sequence[UUID] | None
     text_versions = MappingProxyType({})
+    #: every work ever placed here, in the order first placed (taking one down keeps it); None
+    #: when restored from a snapshot taken before this list existed, whose works taken down
+    #: earlier are unknown to it: the application recalls them from the events
+    #: (:meth:`recall_works_hung`)
+    hung_ever = None
     #: versions whose texts named someone who erased their details: never shown again
     withheld_versions = ()
 
@@ -281,6 +290,25 @@ class Exhibition(ArchiveAggregate):
     @property
     def item_ids(self) -> list[UUID]:
         return [p.item_id for p in self.placements]
+
+    @property
+    def works_ever_hung(self) -> list[UUID]:
+        """Every work ever placed in the exhibition: those hanging now, in order, then those
+        taken down. Its own texts may name any of their contributors (written while the work
+        hung), so they lose the names any of these works withholds now."""
+        return list(dict.fromkeys([*self.item_ids, *(self.hung_ever or ())]))
+
+    @property
+    def knows_works_ever_hung(self) -> bool:
+        """False when restored from a snapshot older than the list of works ever hung."""
+        return self.hung_ever is not None
+
+    def recall_works_hung(self, events: Iterable[object]) -> None:
+        """Complete the list of works ever hung from the exhibition's own events (up to its
+        version), for an exhibition restored from a snapshot older than that list. Derived
+        state only: nothing is recorded."""
+        added = [e.placement.item_id for e in events if isinstance(e, Exhibition.WorkAdded)]
+        self.hung_ever = tuple(dict.fromkeys(added))
 
     def placement(self, item_id: UUID) -> Placement:
         for placement in self.placements:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from uuid import UUID
 
-import pytest
 
 from archive import public
 from archive.application import ExhibitionArchive
@@ -56,9 +55,6 @@ def test_a_name_from_an_earlier_version_of_her_record_is_taken_out_at_erasure(st
         app.close()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "hole: visibility._names builds the texts' filter from the works hung now only; a work taken "
-    "down (text_versions still lists it) must keep withholding its contributor's names"))
 def test_a_name_she_withholds_stays_out_of_the_statement_after_her_work_is_taken_down(storage: Storage):
     """She narrows her credit to anonymous, so the statement that named her reads "[…]"; then
     a curator takes her work down (often at her request). The statement's filter knew her name
