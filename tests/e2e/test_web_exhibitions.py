@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from flask import url_for
 
 from domain import clock
 from tests.conftest import CURATOR
@@ -65,6 +66,19 @@ def test_home_lists_published_exhibitions_only(client):
     page = client.get("/").get_data(as_text=True)
     assert "Open Show" in page
     assert "Hidden Show" not in page
+
+
+@pytest.mark.parametrize("root", ["", "/archive"])
+@pytest.mark.parametrize("path", ["/", "/exhibitions"])
+def test_a_listing_links_each_card_to_the_url_url_for_builds(site, root, path):
+    """The cards' links are built once per page (a pattern with the slug filled in): each is
+    still the URL ``url_for`` gives, under an application root too; unpublished ones have none."""
+    app = create_app({"TESTING": True, "ARCHIVE": site[0], "SECRET_KEY": "test"})
+    page = app.test_client().get(path + "?lang=ru", base_url=f"http://localhost{root}").get_data(as_text=True)
+    with app.test_request_context("/", base_url=f"http://localhost{root}"):
+        expected = url_for("exhibitions.show", slug="open-show", lang="ru")
+    assert re.findall(r'<h3><a href="([^"]+)"', page) == [expected]
+    assert expected.startswith(f"{root}/exhibitions/open-show")
 
 
 def test_an_unpublished_exhibition_is_not_found(client):
