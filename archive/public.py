@@ -230,12 +230,10 @@ def visible_item(archive: ExhibitionArchive, item_id: UUID, on: date | None = No
     None covers every reason alike (unknown id, no consent, not online, expired, withdrawn),
     so that a visitor learns nothing about items they may not see.
     """
-    depends_on(item_id)
-    try:
-        item = archive.get_item(item_id)
-    except NotFound:
+    work = carded_works(archive, [item_id]).get(item_id)  # records the page's dependencies
+    if work is None:
         return None
-    return public_item(archive, item, Surface.ONLINE, on or archive.today())
+    return visible(*work, on or archive.today(), Surface.ONLINE)
 
 
 def exhibitions_showing(

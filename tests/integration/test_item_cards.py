@@ -157,3 +157,52 @@ def test_rebuilt_cards_give_the_same_page(opened: ExhibitionArchive, monkeypatch
     _no_aggregates(opened, monkeypatch)
 
     assert _page(opened) == before
+
+
+# -- an item's own page reads its card too -------------------------------------------------------
+
+
+def test_an_item_page_shows_from_its_card_exactly_what_its_aggregates_would_show(
+    opened: ExhibitionArchive, monkeypatch: pytest.MonkeyPatch
+):
+    from archive.visibility import visible
+    from archive.consent_gate import Surface
+
+    ids = _show(opened)
+    expected = {key: visible(opened.get_item(ids[key]), opened.get_contributor(opened.get_item(ids[key]).contributor_id),
+                             TODAY, Surface.ONLINE) for key in ("art", "words", "named")}
+    _no_aggregates(opened, monkeypatch)
+
+    shown = {key: public.visible_item(opened, ids[key], TODAY) for key in expected}
+
+    assert shown == expected and all(view is not None for view in shown.values())
+    assert NAME not in repr(shown) and SPAN not in repr(shown)
+
+
+@pytest.mark.parametrize("change", ["narrowed", "withdrawn", "expired", "unknown"])
+def test_an_item_page_from_its_card_shows_nothing_consent_does_not_allow(opened: ExhibitionArchive, change: str):
+    ids = _show(opened)
+    on, item_id = TODAY, ids["art"]
+    if change == "narrowed":
+        opened.update_consent(item_id, actor=CURATOR, scopes=["exhibit"])
+    elif change == "withdrawn":
+        opened.withdraw(item_id, actor=CURATOR)
+    elif change == "expired":
+        opened.update_consent(item_id, actor=CURATOR, expires_on=TODAY)
+        on = date(2026, 3, 2)
+    else:
+        from uuid import uuid4
+
+        item_id = uuid4()
+
+    assert public.visible_item(opened, item_id, on) is None
+
+
+def test_an_item_page_whose_card_lags_its_row_is_read_from_the_aggregate(opened: ExhibitionArchive):
+    ids = _show(opened)
+    [old] = opened.read_models.card_rows_by_id([ids["named"]])
+    opened.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})
+    opened.read_models.write_read_models(RowChanges(cards=[old]))
+
+    view = public.visible_item(opened, ids["named"], TODAY)
+    assert view is not None and dict(view.title) == {"en": "Renamed work"}
