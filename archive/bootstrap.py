@@ -6,10 +6,11 @@ an adapter.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
-from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from eventsourcing.persistence import InfrastructureFactory
@@ -30,6 +31,7 @@ from archive.search_folders import IndexFolders, LiveIndex
 MASTER_KEY_FILE = "master.key"
 NEXT_MASTER_KEY_FILE = "master.key.next"
 EVENTS_FILE = "events.sqlite3"
+CREATING_LOCK_FILE = ".creating.lock"
 KEYS_FILE = "keys.sqlite3"
 SESSIONS_FILE = "sessions.sqlite3"
 #: What the key that tags sessions with their subject is derived for (see archive.sessions).
@@ -187,12 +189,24 @@ def _nonempty_file(path: Path) -> bool:
 
 
 def _creating_tables(settings: Settings) -> AbstractContextManager[None]:
-    """One process at a time creates the event store's tables on PostgreSQL (SQLite locks)."""
+    """One process at a time creates the event store's tables: an advisory lock on PostgreSQL,
+    an exclusive lock on ``<data dir>/.creating.lock`` with SQLite (where a second process
+    setting WAL mode on a file the first is still creating met "database is locked")."""
     if settings.uses_postgres:
         from archive.keystore_postgres import creating_tables
 
         return creating_tables(settings.postgres.url)
-    return nullcontext()
+    return _sqlite_creating_tables(ensure_data_dir(settings.data_dir) / CREATING_LOCK_FILE)
+
+
+@contextmanager
+def _sqlite_creating_tables(lock_path: Path) -> Iterator[None]:
+    with open(lock_path, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed, or the process dies
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def open_session_store(settings: Settings, master_key: MasterKey) -> SessionStore:
