@@ -25,7 +25,8 @@ from web.api.representations import (
     results_json,
 )
 from web.api.schemas import SEARCH_PARAMETERS
-from web.api.validation import check, parse_uuid
+from web.api.fields import parse_uuid
+from web.api.validation import check
 
 PAGE_SIZE = 10
 

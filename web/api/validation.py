@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
 from typing import Any
-from uuid import UUID
 
 from domain.languages import SUPPORTED_LANGUAGES
 from web.api.bodies import parse_json, summary
+from web.api.fields import parse_date, parse_uuid
 from web.api.problems import Problem
 from web.api.schemas import COMPONENTS, Schema
 
-_DATE = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
-_UUID = re.compile(r"\A[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 _TYPE_NAMES = {
     "object": "an object",
     "array": "a list",
@@ -120,7 +117,7 @@ def _check_string(value: str, schema: Schema, pointer: str, errors: list[dict[st
         _error(errors, pointer, schema.get("description") or "Is not in the expected form.")
     elif schema.get("format") == "date" and parse_date(value) is None:
         _error(errors, pointer, f"{value!r} is not a date: write it as YYYY-MM-DD, e.g. 2024-05-01.")
-    elif schema.get("format") == "uuid" and not _UUID.match(value):
+    elif schema.get("format") == "uuid" and parse_uuid(value) is None:
         _error(errors, pointer, f"{value!r} is not an id (a UUID such as 123e4567-e89b-12d3-a456-426614174000).")
 
 
@@ -160,23 +157,3 @@ def _check_object(value: dict[str, Any], schema: Schema, pointer: str, errors: l
                 _error(errors, _child(pointer, name), f"Unknown field {name!r}. Allowed fields: {allowed}.")
         elif isinstance(extra, dict):
             _check(item, extra, _child(pointer, name), errors)
-
-
-# -- typed values -----------------------------------------------------------------------------
-
-
-def parse_date(text: Any) -> date | None:
-    """A date written exactly ``YYYY-MM-DD``, or None."""
-    if not isinstance(text, str) or not _DATE.match(text):
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def parse_uuid(text: Any) -> UUID | None:
-    """An id in its canonical text form, or None."""
-    if not isinstance(text, str) or not _UUID.match(text):
-        return None
-    return UUID(text)
