@@ -138,6 +138,24 @@ def test_a_listing_reads_no_work_row_and_still_withholds_a_withdrawn_works_names
     assert listed.work_ids == ()
 
 
+def _hang_in_states(
+    opened: ExhibitionArchive, person: UUID, show: UUID, states: dict[str, tuple[list[str], date | None] | None]
+) -> dict[str, UUID]:
+    """One artwork per consent state (scopes and expiry, or None for no consent) hung in
+    ``show`` in order, the one labelled "withdrawn" withdrawn; then ``show`` published."""
+    made = {}
+    for label, consent in states.items():
+        art = opened.record_artwork(contributor_id=person, actor=CURATOR, title={"en": label})
+        if consent is not None:
+            opened.record_consent(art, actor=CURATOR, scopes=consent[0], attribution="named", text_version="v1",
+                                  expires_on=consent[1])
+        opened.add_to_exhibition(show, art, actor=CURATOR)
+        made[label] = art
+    opened.withdraw(made["withdrawn"], actor=CURATOR)
+    opened.publish_exhibition(show, actor=CURATOR)
+    return made
+
+
 def test_the_listing_shows_what_the_gate_shows_for_every_consent_state(opened: ExhibitionArchive):
     """The SQL (or in-memory) selection of visible works agrees with ``consent_gate.may_show``."""
     person = opened.register_contributor(name=NAME, actor=CURATOR)
@@ -151,16 +169,7 @@ def test_the_listing_shows_what_the_gate_shows_for_every_consent_state(opened: E
         "expires tomorrow": (["exhibit", "publish_online"], date(2026, 3, 2)),
         "withdrawn": (["exhibit", "publish_online"], None),
     }
-    made = {}
-    for label, consent in states.items():
-        art = opened.record_artwork(contributor_id=person, actor=CURATOR, title={"en": label})
-        if consent is not None:
-            opened.record_consent(art, actor=CURATOR, scopes=consent[0], attribution="named", text_version="v1",
-                                  expires_on=consent[1])
-        opened.add_to_exhibition(show, art, actor=CURATOR)
-        made[label] = art
-    opened.withdraw(made["withdrawn"], actor=CURATOR)
-    opened.publish_exhibition(show, actor=CURATOR)
+    made = _hang_in_states(opened, person, show, states)
     scopes = (Scope.PUBLISH_ONLINE, Scope.EXHIBIT)
     for day in (date(2026, 2, 28), TODAY, date(2026, 3, 2), date(2026, 3, 3)):
         gate = [i for i in made.values() if may_show(opened.get_item(i), Surface.ONLINE_EXHIBITION, day)]
@@ -188,16 +197,7 @@ def test_shown_in_and_the_next_work_follow_the_gate_for_every_consent_state(
         "withdrawn": (["exhibit", "publish_online"], None),
         "last": (["exhibit", "publish_online"], None),
     }
-    made = {}
-    for label, consent in consents.items():
-        art = opened.record_artwork(contributor_id=person, actor=CURATOR, title={"en": label})
-        if consent is not None:
-            opened.record_consent(art, actor=CURATOR, scopes=consent[0], attribution="named", text_version="v1",
-                                  expires_on=consent[1])
-        opened.add_to_exhibition(show, art, actor=CURATOR)
-        made[label] = art
-    opened.withdraw(made["withdrawn"], actor=CURATOR)
-    opened.publish_exhibition(show, actor=CURATOR)
+    made = _hang_in_states(opened, person, show, consents)
     monkeypatch.setattr(opened.read_models, "shown_works", None)  # no exhibition's whole list
     for day in (TODAY, date(2026, 3, 2)):
         gate = [i for i in made.values() if may_show(opened.get_item(i), Surface.ONLINE_EXHIBITION, day)]
