@@ -10,9 +10,8 @@ from typing import Any
 
 from flask import Response, request
 
-from archive.consent_gate import Surface
 from archive.errors import NotFound as ArchiveNotFound
-from archive.public import public_item, published_exhibition, published_exhibitions
+from archive.public import published_exhibition, published_exhibitions, visible_item
 from archive.search import SearchQuery
 from archive.search_queries import search as visitor_search
 from web.api import archive, bp, openapi, search_index
@@ -60,11 +59,7 @@ def get_item(item_id: str) -> Response:
     parsed = parse_uuid(item_id)
     if parsed is None:
         raise not_found()
-    try:
-        item = archive().get_item(parsed)
-    except ArchiveNotFound:
-        raise not_found() from None
-    view = public_item(archive(), item, Surface.ONLINE, archive().today())
+    view = visible_item(archive(), parsed, archive().today())
     if view is None:
         raise not_found()
     return json_response(item_json(view))
