@@ -15,10 +15,10 @@ from uuid import uuid4
 import pytest
 
 from archive.application import ExhibitionArchive
-from archive.bootstrap import open_archive
 from archive.config import Settings
 from archive.crypto import MasterKey
 from archive.keystore import InMemoryKeyStore
+from web.bootstrap import open_archive
 from tests.support.postgres import PostgresServer, PostgresUnavailable, find_postgres_bin
 from tests.support.services import skip_or_fail
 

@@ -19,12 +19,12 @@ from flask.testing import FlaskClient
 
 from archive import access
 from archive.application import ExhibitionArchive
-from archive.bootstrap import open_search_index
 from archive.config import Settings
 from archive.keystore import InMemoryKeyStore
 from archive.media import InMemoryMediaStore
 from archive.search_follower import SearchFollower
 from domain import clock
+from web.bootstrap import open_search_index
 from media_store import PillowImagePipeline
 from tests.conftest import CURATOR
 from tests.e2e.helpers import ONLINE, PASSWORD, ApiWorld, login, site_app

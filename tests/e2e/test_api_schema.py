@@ -22,11 +22,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from archive.application import ExhibitionArchive
-from archive.bootstrap import open_search_index
 from archive.config import Settings
 from archive.keystore import InMemoryKeyStore
 from archive.media import InMemoryMediaStore
 from archive.search_follower import SearchFollower
+from web.bootstrap import open_search_index
 from media_store import PillowImagePipeline, make_sample_photo
 from tests.conftest import CURATOR
 from web import create_app

@@ -29,10 +29,10 @@ from uuid import UUID
 
 import pytest
 
-from archive.bootstrap import open_archive, open_search_index
 from archive.config import Settings
 from archive.search_follower import SearchFollower
 from web import create_app
+from web.bootstrap import open_archive, open_search_index
 
 CURATOR = "curator:dana"
 ONLINE = ["exhibit", "publish_online"]

@@ -7,10 +7,10 @@ from dataclasses import replace
 
 import pytest
 
-from archive.bootstrap import open_archive
 from archive.crypto import MasterKey
 from archive.errors import ConcurrentChange, WrongMasterKey
 from domain.exhibitions import Exhibition
+from web.bootstrap import open_archive
 from tests.conftest import CURATOR, Storage
 
 

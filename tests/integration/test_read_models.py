@@ -10,13 +10,13 @@ import psycopg
 import pytest
 
 from archive.application import ExhibitionArchive
-from archive.bootstrap import EVENTS_FILE
 from archive.errors import ConcurrentChange
 from archive.keystore import InMemoryKeyStore
 from archive.read_models import ItemFilter
 from archive.read_models_sql import TABLES
 from domain import clock
 from domain.consent import ConsentStatus
+from web.bootstrap import EVENTS_FILE
 from tests.conftest import CURATOR, Storage, files_containing
 
 TITLE = "Ultramarine-pangolin quilt"

@@ -16,11 +16,11 @@ import pytest
 
 from archive import keystore, media_files, search_follower
 from archive.application import ExhibitionArchive, NewImage
-from archive.bootstrap import open_archive, open_search_index
 from archive.config import Settings
 from archive.keystore import InMemoryKeyStore
 from archive.media import InMemoryMediaStore, MediaStore, MediaStoreUnavailable
 from archive.search_follower import SearchFollower
+from web.bootstrap import open_archive, open_search_index
 from media_store import PillowImagePipeline, make_sample_photo
 from tests.conftest import CURATOR, Storage
 from tests.support.stalled_media import StalledMediaStore
@@ -354,8 +354,8 @@ KILLED_UPLOAD = """
 import os, signal, stat, sys
 from pathlib import Path
 from archive.application import NewImage
-from archive.bootstrap import open_archive
 from archive.config import Settings
+from web.bootstrap import open_archive
 from media_store import make_sample_photo
 
 archive = open_archive(Settings(data_dir=Path(sys.argv[1])))

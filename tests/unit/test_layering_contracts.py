@@ -58,6 +58,8 @@ def test_the_code_keeps_every_layering_contract(tmp_path: Path):
         ("web/search.py", "import whoosh", "only the Whoosh adapter imports whoosh"),
         ("web/media.py", "import PIL", "only media_store imports boto3 and PIL"),
         ("web/items.py", "import archive.keystore_sqlite", "only the composition root chooses adapters"),
+        ("web/commands.py", "import media_store", "only the composition root chooses adapters"),
+        ("archive/demo.py", "import web.bootstrap", "archive imports only domain"),
     ],
 )
 def test_an_import_that_breaks_a_layering_rule_fails_the_check(tmp_path: Path, module: str, line: str, rule: str):

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from archive.application import ExhibitionArchive, NewImage
-from archive.bootstrap import open_archive
 from archive.config import Settings
 from archive.keystore import InMemoryKeyStore
 from archive.media import InMemoryMediaStore
 from domain.errors import InvalidValue
+from web.bootstrap import open_archive
 from tests.conftest import CURATOR
 
 
