@@ -34,7 +34,7 @@ from archive.key_seal import SEAL_ID, KeyTableSeal
 from archive.read_models import ItemFilter
 from archive.read_side import ReadModels, with_read_model_recorder
 from archive.keystore import KeyStore
-from archive.sessions import InMemorySessionStore, SessionStore
+from archive.sessions import SessionStore
 from archive.self_service import ContributorSelfService
 from archive.media import ImagePipeline, MediaError, MediaNotFound, MediaStore, ProcessedImage
 from archive.media_gc import Kept, MediaSweep
@@ -129,14 +129,14 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         media: MediaStore | None = None,
         images: ImagePipeline | None = None,
         zone: tzinfo = timezone.utc,
-        sessions: SessionStore | None = None,
+        sessions: SessionStore,
     ):
         """``keys`` is the key table; ``env`` the eventsourcing persistence settings;
         ``media`` and ``images`` the media storage and image pipeline (needed for images);
         ``zone`` the time zone whose calendar days count (consent expiry, "as it stood on");
-        ``sessions`` the session table every process shares (in memory if not given)."""
+        ``sessions`` the session table every process shares."""
         self.keys = keys
-        self.sessions = sessions or InMemorySessionStore()
+        self.sessions = sessions
         self.zone = zone
         self.media = media
         self.images = images

@@ -6,10 +6,9 @@ import re
 
 import pytest
 
-from archive.application import ExhibitionArchive
-from archive.keystore import InMemoryKeyStore
 from tests.conftest import CURATOR
 from web import create_app
+from tests.fakes import in_memory_archive
 
 PASSWORD = "a long enough password for tests"
 EVIL = "evil.example"
@@ -21,7 +20,7 @@ NOT_PAGES = ("static", "media.", "api.", "healthz", "consent.thumbnail", "curate
 
 @pytest.fixture
 def world():
-    archive = ExhibitionArchive(InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    archive = in_memory_archive()
     person = archive.register_contributor(name="Person", actor=CURATOR)
     item = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Work"})
     image = archive.add_image(item, actor=CURATOR, alt_text={"en": "Alt"}, media={"derivatives": []})

@@ -14,11 +14,11 @@ import pytest
 
 from archive import public
 from archive.application import ExhibitionArchive
-from archive.keystore import InMemoryKeyStore
 from archive.read_models import RowChanges
 from archive.visibility import VisibleExhibition, visible_exhibition
 from domain import clock
 from tests.conftest import CURATOR, Storage
+from tests.fakes import in_memory_archive
 from tests.integration.test_read_models import storage_postgres, storage_sqlite  # noqa: F401 - fixtures
 
 TODAY = date(2026, 3, 1)
@@ -31,7 +31,7 @@ BOTH = ["exhibit", "publish_online"]
 def opened(request: pytest.FixtureRequest) -> Iterator[ExhibitionArchive]:
     """An archive on each backend, its clock on :data:`TODAY`."""
     if request.param == "memory":
-        app = ExhibitionArchive(InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+        app = in_memory_archive()
     else:
         storage: Storage = request.getfixturevalue("storage_" + request.param)
         app = storage.open()

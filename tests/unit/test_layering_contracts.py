@@ -1,4 +1,5 @@
-"""The layering contracts in .importlinter hold, and breaking one of them fails the check.
+"""The layering contracts in .importlinter hold, and breaking one of them fails the check; the
+fakes of the ports live in tests/.
 
 Each case copies the code into a temporary folder, adds one import that a rule forbids, and
 runs lint-imports there with the project's own contracts.
@@ -6,6 +7,7 @@ runs lint-imports there with the project's own contracts.
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -72,3 +74,15 @@ def test_an_import_that_breaks_a_layering_rule_fails_the_check(tmp_path: Path, m
     assert result.returncode != 0
     broken = [text for text in result.stdout.splitlines() if " BROKEN" in text]
     assert any(text.startswith(rule) for text in broken), result.stdout
+
+
+def test_the_fakes_of_the_ports_live_in_tests_not_in_the_code_they_stand_in_for():
+    fakes = [
+        f"{path.relative_to(ROOT)}: {node.name}"
+        for package in PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ClassDef) and node.name.startswith("InMemory")
+    ]
+
+    assert fakes == []

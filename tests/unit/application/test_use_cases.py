@@ -8,12 +8,11 @@ from uuid import uuid4
 import pytest
 
 from archive import consent_codes
-from archive.application import ExhibitionArchive
-from archive.keystore import InMemoryKeyStore
 from archive.errors import KeyShredded, NotFound
 from domain import clock
 from domain.errors import ConsentError, InvalidValue, ItemWithdrawn
 from tests.conftest import CURATOR
+from tests.fakes import in_memory_archive
 
 ONLINE = ["exhibit", "publish_online"]
 
@@ -171,7 +170,7 @@ def test_every_command_records_who_acted(archive):
 def test_consent_expires_at_midnight_of_the_archives_own_time_zone(zone, status):
     from zoneinfo import ZoneInfo
 
-    archive = ExhibitionArchive(InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, zone=ZoneInfo(zone))
+    archive = in_memory_archive(zone=ZoneInfo(zone))
     try:
         _, item = _testimony(archive)
         archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1",
