@@ -234,15 +234,6 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         self.end_portal_sessions(contributor_id)
         return code
 
-    def contributor_for_code(self, code: str) -> UUID | None:
-        """The contributor a live consent code belongs to, or None."""
-        if not consent_codes.looks_like_code(code):
-            return None
-        index = self._find(ConsentCodeIndex, ConsentCodeIndex.id_for(consent_codes.code_hash(code)))
-        if index is None or index.retired:
-            return None
-        return index.contributor_id
-
     def _issue_code(self, contributor: Contributor, actor: str) -> tuple[str, list[Aggregate]]:
         changed: list[Aggregate] = [contributor]
         if contributor.consent_code_hash is not None:
@@ -346,25 +337,6 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
             )
         item.redact_span(span, actor)
         self._save(item)
-
-    def add_image(
-        self,
-        item_id: UUID,
-        *,
-        actor: str,
-        alt_text: Mapping[str, str],
-        caption: Mapping[str, str] | None = None,
-        media: Mapping[str, Any] | None = None,
-        image_id: UUID | None = None,
-    ) -> UUID:
-        """Attach an image reference with its (required) alt text to an item."""
-        item = self.get_item(item_id)
-        image_id = image_id or uuid4()
-        item.add_image(
-            image_id, image_details(alt_text=alt_text, caption=caption, media=media), actor
-        )
-        self._save(item)
-        return image_id
 
     def upload_image(
         self,

@@ -12,6 +12,7 @@ from typing import Any
 
 from archive.application import ExhibitionArchive
 from archive.keystore import KeyStore
+from tests.fakes.images import SizedImagePipeline
 from tests.fakes.keystore import InMemoryKeyStore
 from tests.fakes.media import InMemoryMediaStore
 from tests.fakes.read_models import InMemoryReadModelRecorder
@@ -38,5 +39,6 @@ __all__ = [
     "InMemoryMediaStore",
     "InMemoryReadModelRecorder",
     "InMemorySessionStore",
+    "SizedImagePipeline",
     "in_memory_archive",
 ]
