@@ -443,8 +443,10 @@ def test_b_query_latency(bench: Bench) -> None:
     line = lambda name, samples: f"{name:34s}{_ms(statistics.median(samples))} {_ms(_percentile(samples, 95))}"  # noqa: E731
     lines = [
         f"\n--- search b. query latency ({ITEMS:,} items, {_load()}) ---",
-        f"FTS5 baseline built in {bench.facts['fts_build_s']:.1f} s ({bench.facts['fts_bytes'] / 2**20:.0f} MiB; "
-        "see tests/bench/fair_fts5.py: Porter, prefix index, optimize, total + facets, 10 snippets)",
+        f"built: recording {bench.facts['recording_s']:.0f} s, rebuild {bench.facts['rebuild_s']:.0f} s "
+        f"({bench.facts['index_bytes'] / 2**20:.0f} MiB), FTS5 baseline {bench.facts['fts_build_s']:.0f} s "
+        f"({bench.facts['fts_bytes'] / 2**20:.0f} MiB; tests/bench/fair_fts5.py: Porter, prefix index, optimize, "
+        "total + facets, 10 snippets)",
         f"warm: {len(probes)} queries x {ROUNDS} runs after a first  p50          p95",
         line("  use case search() (Whoosh + gate)", warm.case),
         line("    of which index.search() alone", warm.index),
