@@ -1,5 +1,5 @@
-"""The workspace's forms: malformed input refused in the curator's language, and no form
-accepted without its CSRF token."""
+"""The site's HTML forms: malformed input refused in the curator's language, and no form of
+the workspace or the consent portal accepted without its CSRF token."""
 
 from __future__ import annotations
 
@@ -74,3 +74,16 @@ def test_a_workspace_form_without_its_csrf_token_is_refused_and_records_nothing(
     response = logged_in.post(path, data=data)
     assert response.status_code == 400
     assert _events(media_archive) == before
+
+
+def test_a_portal_form_without_its_csrf_token_is_refused_and_changes_nothing(client, media_archive, person):
+    item = media_archive.record_testimony(contributor_id=person, actor="system:test", text={"en": "t"}, language="en",
+                                          content_note={"en": "n"})
+    code = media_archive.record_consent(item, actor="system:test", scopes=["exhibit"], attribution="named",
+                                        text_version="v1").code
+    assert post(client, "/consent", {"code": code}).status_code == 303
+    before = _events(media_archive)
+    for path, data in ((f"/consent/items/{item}", {"attribution": "anonymous", "scope": ["exhibit"], "confirm": "yes"}),
+                       (f"/consent/items/{item}/withdraw", {"confirm": "yes"})):
+        assert client.post(path, data=data).status_code == 400
+    assert _events(media_archive) == before and not media_archive.get_item(item).is_withdrawn

@@ -12,7 +12,6 @@ from typing import Any
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l  # "_l" is a keyword of the catalog's extraction (Makefile)
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import PasswordField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
@@ -176,7 +175,3 @@ class TokenForm(PostedForm):
 def form_values(formdata: Any) -> dict[str, Any]:
     """The submitted values as the page's inputs are named, to fill the form again after a refusal."""
     return {key: formdata.get(key) for key in formdata if key != "csrf_token"}
-
-
-class CsrfForm(FlaskForm):
-    """A form with only the CSRF token (the consent portal's, until its forms are classes)."""
