@@ -3,6 +3,7 @@ the workspace or the consent portal accepted without its CSRF token."""
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 
 import pytest
@@ -87,3 +88,24 @@ def test_a_portal_form_without_its_csrf_token_is_refused_and_changes_nothing(cli
                        (f"/consent/items/{item}/withdraw", {"confirm": "yes"})):
         assert client.post(path, data=data).status_code == 400
     assert _events(media_archive) == before and not media_archive.get_item(item).is_withdrawn
+
+
+# -- the workspace in the curator's language ---------------------------------------------------
+
+
+def test_the_workspace_frame_and_forms_have_no_english_left_on_a_russian_page(logged_in):
+    page = logged_in.get("/curate/artworks/new?lang=ru").get_data(as_text=True)
+    assert "Выйти (Dana)" in page and "Log out" not in page
+    assert 'aria-label="Рабочее место"' in page
+    assert "Изображение 1 (необязательно)" in page and "(optional)" not in page
+    assert "Выставок пока нет." in logged_in.get("/curate/?lang=ru").get_data(as_text=True)
+
+
+def test_a_consent_receipt_names_an_untitled_item_by_its_kind_in_kazakh(logged_in, media_archive, person):
+    item = media_archive.record_testimony(contributor_id=person, actor="system:test", text={"en": "t"}, language="en",
+                                          content_note={"en": "n"})
+    receipt = post(logged_in, f"/curate/items/{item}/consent?lang=kk", {
+        "scopes": ["exhibit"], "attribution": "anonymous", "text_version": "v1"}, form_page=f"/curate/items/{item}")
+    assert receipt.status_code == 200
+    items_line = re.search(r"<p>[^<]*: (.*)</p>", receipt.get_data(as_text=True).split('class="receipt"')[1]).group(1)
+    assert items_line == "куәлік"
