@@ -1,4 +1,4 @@
-"""Reading the portal's forms, and saying in plain words what a change does."""
+"""The portal's forms as WTForms classes, and saying in plain words what a change does."""
 
 from __future__ import annotations
 
@@ -6,26 +6,48 @@ from datetime import date
 from typing import Any
 
 from flask_babel import format_date, gettext
-from werkzeug.datastructures import MultiDict
+from wtforms import SelectMultipleField, StringField
 
 from domain.consent import Attribution, Consent, ConsentChange, Scope
-from domain.errors import InvalidValue
+from domain.errors import N_
+from web.forms import DayField, PostedForm
 
 ONLINE, EXHIBIT = Scope.PUBLISH_ONLINE.value, Scope.EXHIBIT.value
 
 
-def wanted_change(form: MultiDict[str, str]) -> ConsentChange:
-    """The change a contributor asked for; ``InvalidValue`` for a malformed choice or date."""
-    raw_expiry = (form.get("expires_on") or "").strip()
-    try:
-        expires_on = date.fromisoformat(raw_expiry) if raw_expiry else None
-    except ValueError:
-        raise InvalidValue("%(value)r is not a date: use the form YYYY-MM-DD, or leave it empty.", value=raw_expiry) from None
-    return ConsentChange(
-        attribution=form.get("attribution", ""),  # type: ignore[arg-type]  (parsed, or InvalidValue)
-        scopes=frozenset(form.getlist("scope")),  # type: ignore[arg-type]
-        expires_on=expires_on,
-    )
+class CodeForm(PostedForm):
+    """A consent code, as printed on a receipt (any spelling: the archive reads it)."""
+
+    code = StringField(default="")
+
+
+class ChangeForm(PostedForm):
+    """How the holder wants an item credited and shown; ``confirm`` once they have seen
+    what the change does."""
+
+    attribution = StringField(default="")
+    scope = SelectMultipleField(choices=[scope.value for scope in Scope], validate_choice=False)
+    expires_on = DayField(message=N_("%(value)r is not a date: use the form YYYY-MM-DD, or leave it empty."))
+    confirm = StringField()
+
+    def wanted(self) -> ConsentChange:
+        """The change asked for; ``InvalidValue`` for an unknown credit or place."""
+        return ConsentChange(
+            attribution=self.attribution.data,  # type: ignore[arg-type]  (parsed, or InvalidValue)
+            scopes=frozenset(self.scope.data or ()),  # type: ignore[arg-type]
+            expires_on=self.expires_on.data,
+        )
+
+    def submitted(self) -> dict[str, Any]:
+        """The values as sent, to fill the form again after a refusal."""
+        return {"attribution": self.attribution.data, "scope": self.scope.data or [],
+                "expires_on": self.expires_on.raw_data[0] if self.expires_on.raw_data else ""}
+
+
+class WithdrawForm(PostedForm):
+    """The plain confirmation of a withdrawal (``confirm`` is "yes")."""
+
+    confirm = StringField()
 
 
 def form_of(consent: Consent | ConsentChange) -> dict[str, Any]:

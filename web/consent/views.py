@@ -13,9 +13,8 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext
-from werkzeug.datastructures import MultiDict
 
 from archive.application import ExhibitionArchive
 from archive.consent_codes import code_hash
@@ -24,9 +23,8 @@ from domain.consent import ConsentStatus
 from domain.contributors import RECEIPT_ACTIONS, Contributor, Receipt
 from domain.items import Item
 from web.consent import bp
-from web.consent.forms import describe, form_of, wanted_change
+from web.consent.forms import ChangeForm, CodeForm, WithdrawForm, describe, form_of
 from web.consent.session import archive, close_portal, current_holder, lang_args as _lang, open_portal, portal_required
-from web.curate.forms import CsrfForm
 from web.i18n import attempt as _attempt
 from web.rate_limits import describe_wait, give_back_attempt, limiter, private_key, seconds_to_wait
 
@@ -40,7 +38,7 @@ MIN_CHECK_SECONDS = 0.25
 
 
 def _code_key() -> str:
-    return private_key("consent-code", code_hash(request.form.get("code", "")))
+    return private_key("consent-code", code_hash(CodeForm().code.data))
 
 
 @bp.after_request
@@ -53,7 +51,7 @@ def never_indexed(response: Response) -> Response:
 def too_many_attempts(error: Exception) -> tuple[str, int, dict[str, str]]:
     """The code page without its form, saying how long to wait (also in ``Retry-After``)."""
     wait = seconds_to_wait()
-    return render_template("consent/enter.html", form=CsrfForm(), error=gettext(
+    return render_template("consent/enter.html", error=gettext(
         "Too many attempts. For your safety, please wait %(wait)s before you try again.", wait=describe_wait(wait)
     ), limited=True), 429, {"Retry-After": str(wait)}
 
@@ -70,10 +68,10 @@ def enter_code() -> Any:
     Every attempt is counted before it is checked (so parallel attempts cannot overrun the
     limits); a code that works gives its attempt back, so only failures use up the limits.
     """
-    form = CsrfForm()
-    if request.method == "POST" and form.validate_on_submit():
+    form = CodeForm()
+    if form.is_submitted():
         started = time.monotonic()
-        holder = archive().holder_of_code(request.form.get("code", ""))
+        holder = archive().holder_of_code(form.code.data)
         remaining = current_app.config.get("CONSENT_MIN_CHECK_SECONDS", MIN_CHECK_SECONDS) - (time.monotonic() - started)
         if remaining > 0:
             time.sleep(remaining)
@@ -82,10 +80,10 @@ def enter_code() -> Any:
             open_portal(holder)
             return redirect(url_for("consent.your_items", **_lang()), 303)
         message = gettext("This code did not work. Check it against your receipt and try again, or ask the curators for a new one.")
-        return render_template("consent/enter.html", form=form, error=message), 401
+        return render_template("consent/enter.html", error=message), 401
     if current_holder() is not None:
         return redirect(url_for("consent.your_items", **_lang()))
-    return render_template("consent/enter.html", form=form)
+    return render_template("consent/enter.html")
 
 
 @bp.post("/leave")
@@ -149,7 +147,7 @@ def your_items(holder: CodeHolder) -> Any:
     today = archive().today()
     items = [_portal_item(item, contributor, today) for item in app.items_of_contributor(holder.contributor_id)]
     return render_template(
-        "consent/items.html", form=CsrfForm(), items=items, receipts=receipts, contributor=contributor,
+        "consent/items.html", items=items, receipts=receipts, contributor=contributor,
         describe=describe, actions=RECEIPT_ACTIONS,
     )
 
@@ -171,18 +169,21 @@ def thumbnail(holder: CodeHolder, item_id: UUID, image_id: UUID) -> Response:
 def change(holder: CodeHolder, item_id: UUID) -> Any:
     """Change how an item is credited and shown: a form, a plain confirmation, then a receipt."""
     item = _own_item(holder, item_id)
-    form = CsrfForm()
+    form = ChangeForm()
     contributor = archive().get_contributor(holder.contributor_id)
     if item.is_withdrawn or item.consent is None:
         flash(gettext("This item cannot be changed here any more."), "error")
         return redirect(url_for("consent.your_items", **_lang()), 303)
-    context = {"form": form, "item": item, "has_pseudonym": bool(contributor.pseudonym), "describe": describe}
-    if request.method == "GET" or not form.validate_on_submit():
+    context = {"item": item, "has_pseudonym": bool(contributor.pseudonym), "describe": describe}
+    if not form.is_submitted():
         return render_template("consent/change.html", values=form_of(item.consent), **context)
-    wanted, error = _attempt(lambda: wanted_change(request.form))
-    if error is None and request.form.get("confirm") != "yes":
+    confirmed = form.confirm.data == "yes"
+    wanted, error = (None, form.refusal())
+    if error is None:
+        wanted, error = _attempt(form.wanted)
+    if error is None and not confirmed:
         split, error = _attempt(lambda: archive().preview_consent_change(holder.contributor_id, item.id, wanted))
-    if error is None and request.form.get("confirm") != "yes":
+    if error is None and not confirmed:
         cancels_request = bool(item.consent_request) and not split.widening
         if split.is_empty and not cancels_request:
             flash(gettext("Nothing was changed: these are already your choices."), "info")
@@ -193,15 +194,11 @@ def change(holder: CodeHolder, item_id: UUID) -> Any:
     if error is None:
         receipt, error = _attempt(lambda: archive().change_consent_as_contributor(holder.contributor_id, item.id, wanted))
     if error is not None:
-        return render_template("consent/change.html", values=_submitted(request.form), error=error, **context), 422
+        return render_template("consent/change.html", values=form.submitted(), error=error, **context), 422
     if receipt is None:
         flash(gettext("Nothing was changed: these are already your choices."), "info")
         return redirect(url_for("consent.your_items", **_lang()), 303)
     return redirect(url_for("consent.receipt", reference=receipt.reference, **_lang()), 303)
-
-
-def _submitted(form: MultiDict[str, str]) -> dict[str, Any]:
-    return {"attribution": form.get("attribution", ""), "scope": form.getlist("scope"), "expires_on": form.get("expires_on", "")}
 
 
 # -- withdrawing ----------------------------------------------------------------------------------
@@ -212,26 +209,26 @@ def _submitted(form: MultiDict[str, str]) -> dict[str, Any]:
 def withdraw(holder: CodeHolder, item_id: UUID) -> Any:
     """Withdraw one item for good, after a plain confirmation; repeating it is harmless."""
     item = _own_item(holder, item_id)
-    form = CsrfForm()
-    if request.method == "POST" and form.validate_on_submit() and request.form.get("confirm") == "yes":
+    form = WithdrawForm()
+    if form.is_submitted() and form.confirm.data == "yes":
         receipt, error = _attempt(lambda: archive().withdraw_as_contributor(holder.contributor_id, item.id))
         return _after_withdrawal(receipt, error)
     if item.is_withdrawn:
         return _after_withdrawal(archive().get_contributor(holder.contributor_id).withdrawal_receipt({item.id}), None)
-    return render_template("consent/confirm_withdraw.html", form=form, item=item, everything=False)
+    return render_template("consent/confirm_withdraw.html", item=item, everything=False)
 
 
 @bp.route("/withdraw-everything", methods=["GET", "POST"])
 @portal_required
 def withdraw_everything(holder: CodeHolder) -> Any:
     """Withdraw every item and erase the contributor's details, after a plain confirmation."""
-    form = CsrfForm()
-    if request.method == "POST" and form.validate_on_submit() and request.form.get("confirm") == "yes":
+    form = WithdrawForm()
+    if form.is_submitted() and form.confirm.data == "yes":
         receipt, error = _attempt(lambda: archive().withdraw_everything(holder.contributor_id))
         return _after_withdrawal(receipt, error)
     items = archive().items_of_contributor(holder.contributor_id)
     remaining = [item for item in items if not item.is_withdrawn]
-    return render_template("consent/confirm_withdraw.html", form=form, item=None, everything=True, remaining=remaining)
+    return render_template("consent/confirm_withdraw.html", item=None, everything=True, remaining=remaining)
 
 
 def _after_withdrawal(receipt: Receipt | None, error: str | None) -> Any:

@@ -12,7 +12,7 @@ from domain import clock
 from domain.errors import N_
 from web.curate import bp
 from web.curate.auth import archive
-from web.curate.forms import CsrfForm, optional_date
+from web.curate.forms import TokenForm
 from web.i18n import attempt as _attempt
 
 #: A token's statuses, marked for translation (the page translates them where shown).
@@ -23,7 +23,7 @@ def _account_page(new_token: str | None = None, error: str | None = None, status
     tokens = archive().api_tokens(current_user.username)
     return render_template(
         "curate/account.html", tokens=tokens, now=clock.now(), new_token=new_token, error=error,
-        form=CsrfForm(), values=request.form if error else {},
+        values=request.form if error else {},
     ), status
 
 
@@ -38,13 +38,12 @@ def account() -> Any:
 @login_required
 def issue_token() -> Any:
     """Issue a token for yourself: shown once on this page (never in a redirect or a cookie)."""
-    def issue() -> str:
-        expires_on = optional_date(request.form, "expires_on", gettext("Expires on"))
-        return archive().issue_api_token(
-            current_user.username, actor=current_user.actor, label=request.form.get("label", ""), expires_on=expires_on
-        )
-
-    token, error = _attempt(issue)
+    form = TokenForm()
+    token, error = (None, form.refusal())
+    if error is None:
+        token, error = _attempt(lambda: archive().issue_api_token(
+            current_user.username, actor=current_user.actor, label=form.label.data, expires_on=form.expires_on.data
+        ))
     if error:
         return _account_page(error=error, status=422)
     return _account_page(new_token=token)

@@ -10,16 +10,14 @@ from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
+from flask_babel import lazy_gettext as _l  # "_l" is a keyword of the catalog's extraction (Makefile)
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
 
 from archive.application import ExhibitionArchive
 from domain import actor as actors
 from domain.curators import Curator
 from web.curate import bp
+from web.curate.forms import LoginForm
 from web.extensions import limiter, login_manager
 
 LOGIN_LIMIT = "10 per minute;50 per hour"
@@ -52,12 +50,7 @@ def load_user(session_id: str) -> CuratorUser | None:
 
 
 login_manager.login_view = "curate.login"
-login_manager.login_message = lazy_gettext("Please log in to use the curators' workspace.")
-
-
-class LoginForm(FlaskForm):
-    username = StringField(lazy_gettext("User name"), validators=[DataRequired(), Length(max=40)])
-    password = PasswordField(lazy_gettext("Password"), validators=[DataRequired(), Length(max=1024)])
+login_manager.login_message = _l("Please log in to use the curators' workspace.")
 
 
 @bp.route("/login", methods=["GET", "POST"])

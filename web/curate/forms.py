@@ -1,69 +1,177 @@
-"""Reading workspace forms: CSRF through Flask-WTF, values checked by the domain itself.
+"""The workspace's forms, one class a form: what each sends, parsed, or a clear refusal.
 
-The domain is the one place that validates (languages, required fields, dates); these
-helpers only turn form fields into the shapes the use cases take, and turn malformed input
-(a bad date, a non-number) into a clear ``InvalidValue`` before anything is recorded.
+The fields (and why no form checks CSRF itself) are in ``web.forms``. Field names are the
+ones the pages have always used: a text in several languages is one ``MultilingualField``
+read from ``<name>_en``, ``<name>_ru`` and ``<name>_kk``.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
 from typing import Any
-from uuid import UUID
 
-from flask_wtf import FlaskForm
-from werkzeug.datastructures import MultiDict
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l  # "_l" is a keyword of the catalog's extraction (Makefile)
+from flask_wtf.file import FileField
+from wtforms import PasswordField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
 
-from domain.errors import InvalidValue
-from domain.languages import SUPPORTED_LANGUAGES
+from domain.consent import Scope
+from web.forms import ChosenIdField, DayField, MultilingualField, PostedForm, VersionField, WholeNumberField
 
+#: How many images the artwork form takes at once.
+MAX_IMAGES_PER_FORM = 3
 
-class CsrfForm(FlaskForm):
-    """A form with only the CSRF token: fields are read and validated by the use cases."""
+class VersionedForm(PostedForm):
+    """A change to a record, based on the version the form showed (checked before any field)."""
 
-
-def multilingual(form: MultiDict[str, str], prefix: str) -> dict[str, str]:
-    """``{language: text}`` from fields named ``<prefix>_en``, ``<prefix>_ru``, ``<prefix>_kk``."""
-    return {lang: form.get(f"{prefix}_{lang}", "") for lang in SUPPORTED_LANGUAGES}
-
-
-def optional_date(form: MultiDict[str, str], name: str, label: str) -> date | None:
-    raw = (form.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidValue(f"{label}: {raw!r} is not a date (use YYYY-MM-DD).") from None
+    version = VersionField()
 
 
-def optional_int(form: MultiDict[str, str], name: str, label: str) -> int | None:
-    raw = (form.get(name) or "").strip()
-    if not raw:
-        return None
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 6:  # "²⁰²⁴" is digits to isdigit()
-        raise InvalidValue(f"{label} must be a whole number.")
-    return int(raw)
+class LoginForm(PostedForm):
+    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=40)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
 
 
-def uuid_field(form: MultiDict[str, str], name: str, label: str) -> UUID:
-    try:
-        return UUID((form.get(name) or "").strip())
-    except ValueError:
-        raise InvalidValue(f"Choose a {label}.") from None
+class ContributorForm(PostedForm):
+    name = StringField(default="")
+    pseudonym = StringField()
+    contact = StringField()
 
 
-def based_on(form: MultiDict[str, str]) -> int:
-    """The version of the record the form was filled in on (its hidden ``version`` field)."""
-    raw = (form.get("version") or "").strip()
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
-        raise InvalidValue(
-            "This form does not say which version of the record it was filled in on. "
-            "Reload the page and make your change again."
+def _alt_text_given(n: int) -> Callable[[Any, Any], None]:
+    """The rule of image slot ``n``: a chosen file needs alt text in at least one language."""
+
+    def check(form: Any, field: Any) -> None:
+        if field.data and getattr(field.data, "filename", "") and not any(form[f"alt_{n}"].data.values()):
+            raise ValidationError(
+                gettext("Image %(n)d needs alt text (a description for people who cannot see it).", n=n)
+            )
+
+    return check
+
+
+class ImagesForm(PostedForm):
+    """Image slots ``image_<n>``, each with ``alt_<n>`` and ``caption_<n>`` texts. The size and
+    format of each file are the image pipeline's to judge (before it decodes a byte); the size
+    of the whole request is ``web.body_limits``'."""
+
+    slots = 0
+
+    def images(self) -> list[tuple[int, Any, dict[str, str], dict[str, str]]]:
+        """``(n, upload, alt text, caption)`` for each slot with a file chosen."""
+        chosen = []
+        for n in range(1, self.slots + 1):
+            upload = self[f"image_{n}"].data
+            if upload is not None and getattr(upload, "filename", ""):
+                chosen.append((n, upload, self[f"alt_{n}"].data, self[f"caption_{n}"].data))
+        return chosen
+
+
+def _image_slots(count: int) -> type[ImagesForm]:
+    """A form with ``count`` image slots, each file needing alt text in at least one language
+    (made before the fields of a form built on it, so its refusals come first)."""
+    fields: dict[str, Any] = {"slots": count}
+    for n in range(1, count + 1):
+        fields[f"image_{n}"] = FileField(validators=[_alt_text_given(n)])
+        fields[f"alt_{n}"] = MultilingualField()
+        fields[f"caption_{n}"] = MultilingualField()
+    return type(f"ImageSlots{count}", (ImagesForm,), fields)
+
+
+class AddImageForm(_image_slots(1)):  # type: ignore[misc]
+    """One more image for a recorded item."""
+
+
+class ArtworkForm(_image_slots(MAX_IMAGES_PER_FORM)):  # type: ignore[misc]
+    """An artwork with up to ``MAX_IMAGES_PER_FORM`` images."""
+
+    contributor_id = ChosenIdField(message=_l("Choose a contributor."))
+    title = MultilingualField()
+    year = WholeNumberField(_l("Year"))
+    medium = MultilingualField()
+    dimensions = StringField(default="")
+    description = MultilingualField()
+    series = MultilingualField()
+    content_note = MultilingualField()
+
+
+class TestimonyForm(PostedForm):
+    contributor_id = ChosenIdField(message=_l("Choose a contributor."))
+    text = MultilingualField()
+    language = StringField(default="")
+    content_note = MultilingualField()
+    title = MultilingualField()
+
+
+class ConsentForm(VersionedForm):
+    """Record or update an item's consent; ``contributor_asked`` confirms a change that shows
+    more than the contributor chose (``confirming`` says the form is that confirmation)."""
+
+    expires_on = DayField(_l("Expiry"))
+    scopes = SelectMultipleField(choices=[scope.value for scope in Scope], validate_choice=False)
+    attribution = StringField(default="")
+    text_version = StringField(default="")
+    contributor_asked = StringField()
+    confirming = StringField()
+
+
+class RedactForm(VersionedForm):
+    version = VersionField(
+        message=_l(
+            "The form did not say which version of the item it showed; reload the page and try again."
         )
-    return int(raw)
+    )
+    span = StringField(default="")
 
 
-def form_values(form: MultiDict[str, str]) -> dict[str, Any]:
-    """The submitted values, to fill the form again after an error."""
-    return {key: form.get(key) for key in form if key != "csrf_token"}
+class WithdrawForm(PostedForm):
+    confirm = StringField()
+
+
+class ExhibitionForm(PostedForm):
+    """An exhibition's details (a new one also has its address, ``slug``)."""
+
+    titles = MultilingualField()
+    organiser = MultilingualField()
+    venue = MultilingualField()
+    city = MultilingualField()
+    statement = MultilingualField()
+    opens_on = DayField(_l("Opening date"))
+    closes_on = DayField(_l("Closing date"))
+
+    def details(self) -> dict[str, Any]:
+        """The keyword arguments of creating or revising an exhibition."""
+        return {name: self[name].data for name in (
+            "titles", "organiser", "venue", "city", "statement", "opens_on", "closes_on")}
+
+
+class NewExhibitionForm(ExhibitionForm):
+    slug = StringField(default="", filters=[lambda value: (value or "").strip()])
+
+
+class ExhibitionEditForm(VersionedForm, ExhibitionForm):
+    """An exhibition's details, based on the version shown."""
+
+
+class AddWorkForm(VersionedForm):
+    item_id = ChosenIdField(message=_l("Choose a work."))
+    wall = MultilingualField()
+
+
+class WallTextForm(VersionedForm):
+    wall = MultilingualField()
+
+
+class MoveForm(VersionedForm):
+    direction = StringField(default="")
+
+
+class TokenForm(PostedForm):
+    label = StringField(default="")
+    expires_on = DayField(_l("Expires on"))
+
+
+def form_values(formdata: Any) -> dict[str, Any]:
+    """The submitted values as the page's inputs are named, to fill the form again after a refusal."""
+    return {key: formdata.get(key) for key in formdata if key != "csrf_token"}

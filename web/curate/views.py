@@ -1,7 +1,8 @@
 """Workspace pages: the curators' tasks, each a thin view over one use case.
 
-Every form carries a CSRF token (Flask-WTF); every change names the logged-in curator as its
-actor; a refused change re-renders the form with the domain's message and records nothing.
+Each form is a WTForms class (``web.curate.forms``) whose token CSRFProtect has checked; every
+change names the logged-in curator as its actor; malformed input, or a change the domain
+refuses, re-renders the form (or returns to the page) with a clear message and records nothing.
 Forms that change an item's consent or an exhibition carry the version of the record they were
 filled in on: a submit based on an older version answers 409 with what changed meanwhile, and
 the current record.
@@ -32,9 +33,25 @@ from web.consent.forms import describe
 from web.curate.auth import archive
 from web.i18n import attempt as _attempt
 from web.i18n import explain
-from web.curate.forms import CsrfForm, based_on, form_values, multilingual, optional_date, optional_int, uuid_field
+from web.forms import PostedForm
+from web.curate.forms import (
+    MAX_IMAGES_PER_FORM,
+    AddImageForm,
+    AddWorkForm,
+    ArtworkForm,
+    ConsentForm,
+    ContributorForm,
+    ExhibitionEditForm,
+    MoveForm,
+    NewExhibitionForm,
+    RedactForm,
+    TestimonyForm,
+    VersionedForm,
+    WallTextForm,
+    WithdrawForm,
+    form_values,
+)
 
-MAX_IMAGES_PER_FORM = 3
 REASONS = {  # why visitors cannot see an item online (ItemSummary.hidden_reason); translated where shown
     ConsentStatus.NOT_RECORDED.value: N_("no consent recorded yet"),
     ConsentStatus.EXPIRED.value: N_("consent expired"),
@@ -46,6 +63,13 @@ KINDS = (ARTWORK, TESTIMONY)
 REQUESTS_SHOWN = 200
 #: How many matches the work picker shows.
 PICKER_MATCHES = 20
+
+
+def _submit(form: PostedForm, action: Callable[[], Any]) -> tuple[Any, str | None]:
+    """Run a use case with a submitted form: (result, None), or (None, why the form or the use
+    case refused it, in the visitor's language). A refused form runs nothing."""
+    refusal = form.refusal()
+    return (None, refusal) if refusal else _attempt(action)
 
 
 def _refused(template: str, message: str, **context: Any) -> tuple[str, int]:
@@ -103,15 +127,13 @@ def dashboard() -> Any:
 @login_required
 def new_contributor() -> Any:
     """Register a contributor; their personal data is encrypted under their own key."""
-    form = CsrfForm()
-    if form.validate_on_submit():
-        contributor_id, error = _attempt(
+    form = ContributorForm()
+    if form.is_submitted():
+        contributor_id, error = _submit(
+            form,
             lambda: archive().register_contributor(
-                name=request.form.get("name", ""),
-                pseudonym=request.form.get("pseudonym"),
-                contact=request.form.get("contact"),
-                actor=current_user.actor,
-            )
+                name=form.name.data, pseudonym=form.pseudonym.data, contact=form.contact.data, actor=current_user.actor
+            ),
         )
         if error:
             return _refused("curate/contributor_new.html", error, form=form)
@@ -135,7 +157,7 @@ def contributor(contributor_id: UUID) -> Any:
     where, kept = _item_filter(contributor_id=contributor_id)
     return render_template(
         "curate/contributor.html", person=person, page=app.item_summaries(where, _page_number()), kept=kept,
-        form=CsrfForm(), today=app.today(),
+        today=app.today(),
     )
 
 
@@ -154,17 +176,13 @@ def new_consent_code(contributor_id: UUID) -> Any:
 # -- items -------------------------------------------------------------------------------
 
 
-def _new_item_images(item_id: UUID) -> str | None:
-    """Upload the images attached to an item form; a message if one was refused."""
-    for n in range(1, MAX_IMAGES_PER_FORM + 1):
-        upload = request.files.get(f"image_{n}")
-        if upload is None or not upload.filename:
-            continue
+def _new_item_images(item_id: UUID, form: AddImageForm) -> str | None:
+    """Upload the images chosen in the form; a message if one was refused."""
+    for n, upload, alt_text, caption in form.images():
         data = upload.read()
         _, error = _attempt(
-            lambda data=data, n=n: archive().upload_image(
-                item_id, data, actor=current_user.actor, alt_text=multilingual(request.form, f"alt_{n}"),
-                caption=multilingual(request.form, f"caption_{n}"),
+            lambda data=data, alt_text=alt_text, caption=caption: archive().upload_image(
+                item_id, data, actor=current_user.actor, alt_text=alt_text, caption=caption,
             )
         )
         if error:
@@ -172,50 +190,30 @@ def _new_item_images(item_id: UUID) -> str | None:
     return None
 
 
-def _uploaded_images() -> list[NewImage]:
-    """The images chosen in the form's slots, with their alt texts and captions."""
-    images = []
-    for n in range(1, MAX_IMAGES_PER_FORM + 1):
-        upload = request.files.get(f"image_{n}")
-        if upload is not None and upload.filename:
-            images.append(
-                NewImage(upload.read(), multilingual(request.form, f"alt_{n}"), multilingual(request.form, f"caption_{n}"))
-            )
-    return images
-
-
-def _check_alt_texts() -> None:
-    for n in range(1, MAX_IMAGES_PER_FORM + 1):
-        upload = request.files.get(f"image_{n}")
-        if upload is not None and upload.filename and not any(multilingual(request.form, f"alt_{n}").values()):
-            raise InvalidValue("Image %(n)d needs alt text (a description for people who cannot see it).", n=n)
-
-
 @bp.route("/artworks/new", methods=["GET", "POST"])
 @accepts_uploads
 @login_required
 def new_artwork() -> Any:
     """Record an artwork with up to three images, each with its alt text."""
-    form = CsrfForm()
+    form = ArtworkForm()
     people = _contributors(archive())
-    if form.validate_on_submit():
+    if form.is_submitted():
         def record() -> UUID:
-            _check_alt_texts()
             item_id, _ = archive().record_artwork_with_images(
-                contributor_id=uuid_field(request.form, "contributor_id", "contributor"),
+                contributor_id=form.contributor_id.data,
                 actor=current_user.actor,
-                images=_uploaded_images(),
-                title=multilingual(request.form, "title"),
-                year=optional_int(request.form, "year", "Year"),
-                medium=multilingual(request.form, "medium"),
-                dimensions=request.form.get("dimensions", ""),
-                description=multilingual(request.form, "description"),
-                series=multilingual(request.form, "series"),
-                content_note=multilingual(request.form, "content_note"),
+                images=[NewImage(upload.read(), alt, caption) for _, upload, alt, caption in form.images()],
+                title=form.title.data,
+                year=form.year.data,
+                medium=form.medium.data,
+                dimensions=form.dimensions.data,
+                description=form.description.data,
+                series=form.series.data,
+                content_note=form.content_note.data,
             )
             return item_id
 
-        item_id, error = _attempt(record)
+        item_id, error = _submit(form, record)
         if error:
             return _refused("curate/artwork_new.html", error, form=form, contributors=people, slots=MAX_IMAGES_PER_FORM)
         flash(gettext("Artwork recorded. Record the contributor's consent before it can be shown."), "info")
@@ -229,18 +227,19 @@ def new_artwork() -> Any:
 @login_required
 def new_testimony() -> Any:
     """Record a testimony: text per language, its original language, a content note."""
-    form = CsrfForm()
+    form = TestimonyForm()
     people = _contributors(archive())
-    if form.validate_on_submit():
-        item_id, error = _attempt(
+    if form.is_submitted():
+        item_id, error = _submit(
+            form,
             lambda: archive().record_testimony(
-                contributor_id=uuid_field(request.form, "contributor_id", "contributor"),
+                contributor_id=form.contributor_id.data,
                 actor=current_user.actor,
-                text=multilingual(request.form, "text"),
-                language=request.form.get("language", ""),
-                content_note=multilingual(request.form, "content_note"),
-                title=multilingual(request.form, "title"),
-            )
+                text=form.text.data,
+                language=form.language.data,
+                content_note=form.content_note.data,
+                title=form.title.data,
+            ),
         )
         if error:
             return _refused("curate/testimony_new.html", error, form=form, contributors=people)
@@ -259,18 +258,10 @@ def item(item_id: UUID) -> Any:
 def _item_page(found: Item, error: str | None = None, status: int = 200) -> tuple[str, int]:
     person = archive().get_contributor(found.contributor_id)
     return render_template(
-        "curate/item.html", item=found, person=person, form=CsrfForm(), today=archive().today(),
+        "curate/item.html", item=found, person=person, today=archive().today(),
         status=found.status(archive().today()), scopes=[s.value for s in Scope], values={}, describe=describe,
         review=review_list(archive(), found), error=error,
     ), status
-
-
-def _shown_version() -> int:
-    """The item version a form was filled in on (its hidden ``version`` field)."""
-    raw = (request.form.get("version") or "").strip()
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
-        raise InvalidValue("The form did not say which version of the item it showed; reload the page and try again.")
-    return int(raw)
 
 
 @bp.post("/items/<uuid:item_id>/redactions")
@@ -278,10 +269,9 @@ def _shown_version() -> int:
 def redact(item_id: UUID) -> Any:
     """Leave a word or phrase out of everything visitors see of the item, for good."""
     _item_or_404(item_id)
-    _, error = _attempt(
-        lambda: archive().redact_span(
-            item_id, request.form.get("span", ""), actor=current_user.actor, version=_shown_version()
-        )
+    form = RedactForm()
+    _, error = _submit(
+        form, lambda: archive().redact_span(item_id, form.span.data, actor=current_user.actor, version=form.version.data)
     )
     flash(error or gettext("Redacted: visitors and search no longer see it."), "error" if error else "info")
     return redirect(url_for("curate.item", item_id=item_id) + "#review")
@@ -292,12 +282,8 @@ def redact(item_id: UUID) -> Any:
 @login_required
 def add_images(item_id: UUID) -> Any:
     _item_or_404(item_id)
-    try:
-        _check_alt_texts()
-    except InvalidValue as error:
-        flash(str(error), "error")
-        return redirect(url_for("curate.item", item_id=item_id))
-    error = _new_item_images(item_id)
+    form = AddImageForm()
+    error = form.refusal() or _new_item_images(item_id, form)
     flash(error or gettext("Image added."), "error" if error else "info")
     return redirect(url_for("curate.item", item_id=item_id))
 
@@ -313,22 +299,20 @@ def consent(item_id: UUID) -> Any:
     they asked the contributor.
     """
     found = _item_or_404(item_id)
-    scopes = request.form.getlist("scopes")
-    attribution = request.form.get("attribution", "")
-    text_version = request.form.get("text_version", "")
-    asked = request.form.get("contributor_asked") == "yes"
+    form = ConsentForm()
+    refusal = form.refusal()
+    if refusal:
+        flash(refusal, "error")
+        return redirect(url_for("curate.item", item_id=item_id))
+    common = {"actor": current_user.actor, "scopes": form.scopes.data, "attribution": form.attribution.data,
+              "expires_on": form.expires_on.data, "based_on": form.version.data}
 
     def record() -> Any:
-        version = based_on(request.form)
-        expires_on = optional_date(request.form, "expires_on", "Expiry")
         if found.consent is None:
-            return archive().record_consent(
-                item_id, actor=current_user.actor, scopes=scopes, attribution=attribution,
-                text_version=text_version, expires_on=expires_on, based_on=version,
-            )
+            return archive().record_consent(item_id, text_version=form.text_version.data, **common)
         archive().update_consent(
-            item_id, actor=current_user.actor, scopes=scopes, attribution=attribution,
-            text_version=text_version or None, expires_on=expires_on, based_on=version, contributor_asked=asked,
+            item_id, text_version=form.text_version.data or None, contributor_asked=form.contributor_asked.data == "yes",
+            **common,
         )
         return None
 
@@ -337,7 +321,7 @@ def consent(item_id: UUID) -> Any:
     except ChangedMeanwhile as stale:
         return _item_page(_item_or_404(item_id), explain(stale), 409)
     except WideningNeedsConfirmation as widening:
-        return _confirm_widening(found, widening)
+        return _confirm_widening(found, form, widening)
     except (DomainError, ArchiveError) as refused:
         flash(explain(refused), "error")
         return redirect(url_for("curate.item", item_id=item_id))
@@ -348,15 +332,15 @@ def consent(item_id: UUID) -> Any:
     return redirect(url_for("curate.item", item_id=item_id))
 
 
-def _confirm_widening(found: Item, widening: WideningNeedsConfirmation) -> tuple[str, int]:
+def _confirm_widening(found: Item, form: ConsentForm, widening: WideningNeedsConfirmation) -> tuple[str, int]:
     """The separate step before showing more than the contributor chose: their choice, and when."""
     error = None
-    if request.form.get("confirming") == "yes":
+    if form.confirming.data == "yes":
         error = gettext("Tick the box to say that the contributor confirmed this change.")
     return render_template(
-        "curate/consent_confirm.html", item=found, form=CsrfForm(), widening=widening.widening,
+        "curate/consent_confirm.html", item=found, widening=widening.widening,
         choice=widening.choice, chosen_at=widening.chosen_at, values=form_values(request.form),
-        scopes=request.form.getlist("scopes"), describe=describe, error=error,
+        scopes=form.scopes.data, describe=describe, error=error,
     ), 409
 
 
@@ -365,7 +349,7 @@ def _confirm_widening(found: Item, widening: WideningNeedsConfirmation) -> tuple
 def withdraw(item_id: UUID) -> Any:
     """Withdraw on the contributor's behalf; needs the confirmation box ticked. Cannot be undone."""
     _item_or_404(item_id)
-    if request.form.get("confirm") != "yes":
+    if WithdrawForm().confirm.data != "yes":
         flash(gettext("Tick the box to confirm: withdrawal cannot be undone."), "error")
         return redirect(url_for("curate.item", item_id=item_id))
     _, error = _attempt(lambda: archive().withdraw(item_id, actor=current_user.actor))
@@ -378,8 +362,13 @@ def withdraw(item_id: UUID) -> Any:
 def decline_request(item_id: UUID) -> Any:
     """Close a contributor's request to show more, leaving consent as it is."""
     _item_or_404(item_id)
+    form = VersionedForm()
     try:
-        archive().decline_consent_request(item_id, actor=current_user.actor, based_on=based_on(request.form))
+        refusal = form.refusal()
+        if refusal:
+            flash(refusal, "error")
+            return redirect(url_for("curate.item", item_id=item_id))
+        archive().decline_consent_request(item_id, actor=current_user.actor, based_on=form.version.data)
     except ChangedMeanwhile as stale:
         return _item_page(_item_or_404(item_id), explain(stale), 409)
     except (DomainError, ArchiveError) as refused:
@@ -428,25 +417,13 @@ def consent_overview() -> Any:
 # -- exhibitions -------------------------------------------------------------------------
 
 
-def _exhibition_fields() -> dict[str, Any]:
-    return {
-        "titles": multilingual(request.form, "titles"),
-        "organiser": multilingual(request.form, "organiser"),
-        "venue": multilingual(request.form, "venue"),
-        "city": multilingual(request.form, "city"),
-        "statement": multilingual(request.form, "statement"),
-        "opens_on": optional_date(request.form, "opens_on", "Opening date"),
-        "closes_on": optional_date(request.form, "closes_on", "Closing date"),
-    }
-
-
 @bp.route("/exhibitions/new", methods=["GET", "POST"])
 @login_required
 def new_exhibition() -> Any:
-    form = CsrfForm()
-    if form.validate_on_submit():
-        slug = (request.form.get("slug") or "").strip()
-        _, error = _attempt(lambda: archive().create_exhibition(slug=slug, actor=current_user.actor, **_exhibition_fields()))
+    form = NewExhibitionForm()
+    if form.is_submitted():
+        slug = form.slug.data
+        _, error = _submit(form, lambda: archive().create_exhibition(slug=slug, actor=current_user.actor, **form.details()))
         if error:
             return _refused("curate/exhibition_form.html", error, form=form, exhibition=None)
         flash(gettext("Exhibition created (not published)."), "info")
@@ -463,15 +440,17 @@ def _exhibition_or_404(slug: str) -> Any:
 def exhibition(slug: str) -> Any:
     """Edit an exhibition's details, and arrange its works."""
     shown = _exhibition_or_404(slug)
-    form = CsrfForm()
-    if form.validate_on_submit():
+    form = ExhibitionEditForm()
+    if form.is_submitted():
         try:
-            version = based_on(request.form)
-            archive().revise_exhibition(shown.id, actor=current_user.actor, based_on=version, **_exhibition_fields())
+            refusal = form.refusal()
+            if refusal:
+                return _refused("curate/exhibition_form.html", refusal, exhibition=shown, **_arrangement(shown))
+            archive().revise_exhibition(shown.id, actor=current_user.actor, based_on=form.version.data, **form.details())
         except ChangedMeanwhile as stale:
             return _exhibition_page(slug, explain(stale), 409)
         except (DomainError, ArchiveError) as refused:
-            return _refused("curate/exhibition_form.html", explain(refused), form=form, exhibition=shown, **_arrangement(shown))
+            return _refused("curate/exhibition_form.html", explain(refused), exhibition=shown, **_arrangement(shown))
         flash(gettext("Exhibition saved."), "info")
         return redirect(url_for("curate.exhibition", slug=slug))
     return _exhibition_page(slug)
@@ -485,7 +464,7 @@ def _exhibition_page(slug: str, error: str | None = None, status: int = 200) -> 
     for name in ("opens_on", "closes_on"):
         values[name] = shown.field(name).isoformat() if shown.field(name) else ""
     return render_template(
-        "curate/exhibition_form.html", form=CsrfForm(), exhibition=shown, values=values, error=error, **_arrangement(shown)
+        "curate/exhibition_form.html", exhibition=shown, values=values, error=error, **_arrangement(shown)
     ), status
 
 
@@ -515,11 +494,16 @@ def candidates(slug: str) -> Any:
     return render_template("curate/_candidates.html", exhibition=shown, today=archive().today(), **_candidates(shown.id))
 
 
-def _exhibition_action(slug: str, action: Callable[[Any, int], Any], done: str) -> Any:
-    """Run ``action(exhibition, version the form was filled in on)``; a stale form answers 409."""
+def _exhibition_action(slug: str, form: VersionedForm, action: Callable[[Any, int], Any], done: str) -> Any:
+    """Run ``action(exhibition, version the form was filled in on)`` once ``form`` is sound; a
+    stale form answers 409."""
     shown = _exhibition_or_404(slug)
     try:
-        action(shown, based_on(request.form))
+        refusal = form.refusal()
+        if refusal:
+            flash(refusal, "error")
+            return redirect(url_for("curate.exhibition", slug=slug) + "#arrangement")
+        action(shown, form.version.data)
     except ChangedMeanwhile as stale:
         return _exhibition_page(slug, explain(stale), 409)
     except (DomainError, ArchiveError) as refused:
@@ -532,11 +516,11 @@ def _exhibition_action(slug: str, action: Callable[[Any, int], Any], done: str) 
 @bp.post("/exhibitions/<slug>/works")
 @login_required
 def add_work(slug: str) -> Any:
+    form = AddWorkForm()
     return _exhibition_action(
-        slug,
+        slug, form,
         lambda shown, version: archive().add_to_exhibition(
-            shown.id, uuid_field(request.form, "item_id", "work"), actor=current_user.actor,
-            wall_text=multilingual(request.form, "wall"), based_on=version,
+            shown.id, form.item_id.data, actor=current_user.actor, wall_text=form.wall.data, based_on=version,
         ),
         gettext("Work added."),
     )
@@ -545,10 +529,11 @@ def add_work(slug: str) -> Any:
 @bp.post("/exhibitions/<slug>/works/<uuid:item_id>/wall-text")
 @login_required
 def wall_text(slug: str, item_id: UUID) -> Any:
+    form = WallTextForm()
     return _exhibition_action(
-        slug,
+        slug, form,
         lambda shown, version: archive().revise_wall_text(
-            shown.id, item_id, actor=current_user.actor, wall_text=multilingual(request.form, "wall"), based_on=version
+            shown.id, item_id, actor=current_user.actor, wall_text=form.wall.data, based_on=version
         ),
         gettext("Wall text saved."),
     )
@@ -558,7 +543,7 @@ def wall_text(slug: str, item_id: UUID) -> Any:
 @login_required
 def remove_work(slug: str, item_id: UUID) -> Any:
     return _exhibition_action(
-        slug,
+        slug, VersionedForm(),
         lambda shown, version: archive().remove_from_exhibition(shown.id, item_id, actor=current_user.actor, based_on=version),
         gettext("Work removed."),
     )
@@ -567,25 +552,27 @@ def remove_work(slug: str, item_id: UUID) -> Any:
 @bp.post("/exhibitions/<slug>/works/<uuid:item_id>/move")
 @login_required
 def move_work(slug: str, item_id: UUID) -> Any:
+    form = MoveForm()
+
     def move(shown: Any, version: int) -> None:
         order = list(shown.item_ids)
         if item_id not in order:
             raise InvalidValue("That work is not in this exhibition.")
         index = order.index(item_id)
-        target = index - 1 if request.form.get("direction") == "up" else index + 1
+        target = index - 1 if form.direction.data == "up" else index + 1
         if not 0 <= target < len(order):
             raise InvalidValue("The work is already at that end.")
         order[index], order[target] = order[target], order[index]
         archive().reorder_exhibition(shown.id, order, actor=current_user.actor, based_on=version)
 
-    return _exhibition_action(slug, move, gettext("Order saved."))
+    return _exhibition_action(slug, form, move, gettext("Order saved."))
 
 
 @bp.post("/exhibitions/<slug>/publish")
 @login_required
 def publish(slug: str) -> Any:
     return _exhibition_action(
-        slug,
+        slug, VersionedForm(),
         lambda shown, version: archive().publish_exhibition(shown.id, actor=current_user.actor, based_on=version),
         gettext("Published: visitors can see it."),
     )
@@ -595,7 +582,7 @@ def publish(slug: str) -> Any:
 @login_required
 def unpublish(slug: str) -> Any:
     return _exhibition_action(
-        slug,
+        slug, VersionedForm(),
         lambda shown, version: archive().unpublish_exhibition(shown.id, actor=current_user.actor, based_on=version),
         gettext("Unpublished: hidden from visitors."),
     )
