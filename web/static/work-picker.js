@@ -12,7 +12,16 @@
     var mine = ++asked;
     window.fetch(form.getAttribute("data-picker") + "?" + params.toString(), { credentials: "same-origin", cache: "no-store" })
       .then(function (response) { return response.ok ? response.text() : null; })
-      .then(function (html) { if (html !== null && mine === asked) { list.innerHTML = html; } })
+      .then(function (html) {
+        if (html === null || mine !== asked) { return; }
+        // A work the curator ticked while the answer was on its way stays ticked.
+        var ticked = list.querySelector("input[name=item_id]:checked");
+        list.innerHTML = html;
+        if (ticked) {
+          var same = list.querySelector("input[name=item_id][value='" + ticked.value + "']");
+          if (same) { same.checked = true; }
+        }
+      })
       .catch(function () { /* the search button still works */ });
   }
   form.addEventListener("input", function () {
