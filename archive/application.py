@@ -1126,7 +1126,7 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
             return
         if isinstance(based_on, int) and not isinstance(based_on, bool) and 0 < based_on < aggregate.version:
             raise ChangedMeanwhile(changes_since(self.events.get(aggregate.id, gt=based_on)))
-        raise ChangedMeanwhile([])
+        raise ChangedMeanwhile()
 
     def _get(self, cls: type[A], aggregate_id: UUID, label: str) -> A:
         aggregate = self._find(cls, aggregate_id)
