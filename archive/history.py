@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from functools import singledispatch
 from typing import Any, Union
 
-from domain import actor as actors
+from domain.actor import Actor
 from domain.contributors import Contributor
 from domain.errors import N_
 from domain.exhibitions import Exhibition, revealed
@@ -24,7 +24,7 @@ from domain.items import Item, Testimony
 from domain.personal import Personal
 
 #: A summary's parameter: a code or short value, a count, several codes, or a nested summary.
-Param = Union[str, int, tuple[str, ...], "Summary", tuple["Summary", ...]]
+Param = Union[str, int, tuple[str, ...], Actor, "Summary", tuple["Summary", ...]]
 
 #: What each summary code says, in English; the web layer translates these templates.
 TEMPLATES: dict[str, str] = {
@@ -140,8 +140,8 @@ def render(summary: Summary, translate: Callable[[str], str], word: Callable[[st
 
 def english_word(name: str, value: Any) -> str:
     """A parameter in English: codes with spaces for underscores, actors as phrases."""
-    if name == "by":
-        return actors.describe(value)
+    if isinstance(value, Actor):
+        return value.describe()
     if name == "items":
         return " → ".join(value)
     if isinstance(value, tuple):
@@ -157,13 +157,13 @@ class HistoryEntry:
 
     timestamp: datetime
     version: int
-    actor: str
+    actor: Actor
     what: str
     summary: Summary
 
     @property
     def who(self) -> str:
-        return actors.describe(self.actor)
+        return self.actor.describe()
 
 
 def history_entries(events: Iterable[Any]) -> list[HistoryEntry]:
@@ -175,7 +175,7 @@ def history_entries(events: Iterable[Any]) -> list[HistoryEntry]:
         what, summary = describe(event)
         if event.originator_version in withheld and isinstance(event, Exhibition.Created):
             summary = Summary.of("texts-withheld")
-        entries.append(HistoryEntry(event.timestamp, event.originator_version, event.actor, what, summary))
+        entries.append(HistoryEntry(event.timestamp, event.originator_version, event.by, what, summary))
     return entries
 
 
@@ -201,7 +201,7 @@ class Changes:
     def lines(
         self,
         translate: Callable[[str], str] = lambda template: template,
-        who: Callable[[str], str] = actors.describe,
+        who: Callable[[Actor], str] = Actor.describe,
         summary: Callable[[Summary], str] = str,
     ) -> list[str]:
         """One line per change (English unless given a ``translate`` and word functions)."""
@@ -293,7 +293,7 @@ def _consent(consent: Any) -> Summary:
 
 
 def _by_contributor(event: Any) -> bool:
-    return str(event.actor).startswith(f"{actors.CONTRIBUTOR}:")
+    return bool(event.by.is_contributor)
 
 
 @describe.register(Item.ConsentRecorded)
@@ -307,7 +307,7 @@ def _consent_updated(event: Item.ConsentUpdated) -> tuple[str, Summary]:
     if _by_contributor(event):
         return "consent updated", Summary.of("narrowed-by-contributor", consent=consent)
     if event.contributor_asked:
-        return "consent updated", Summary.of("confirmed-with-contributor", by=event.actor, consent=consent)
+        return "consent updated", Summary.of("confirmed-with-contributor", by=event.by, consent=consent)
     return "consent updated", consent
 
 
@@ -337,7 +337,7 @@ def _consent_request_declined(event: Item.ConsentRequestDeclined) -> tuple[str, 
 def _consent_withdrawn(event: Item.ConsentWithdrawn) -> tuple[str, Summary]:
     if _by_contributor(event):
         return "consent withdrawn", Summary.of("withdrawn-by-contributor")
-    return "consent withdrawn", Summary.of("withdrawn-on-behalf", by=event.actor)
+    return "consent withdrawn", Summary.of("withdrawn-on-behalf", by=event.by)
 
 
 def _short(item_id: Any) -> str:

@@ -15,7 +15,7 @@ from flask_babel import format_date, gettext
 from flask_babel import lazy_gettext as _l
 
 from archive.history import Changes, HistoryEntry, Summary, render
-from domain import actor as actors
+from domain.actor import PHRASES, Actor
 from domain.contributors import RECEIPT_ACTIONS
 
 _SCOPES = {"exhibit": _l("shown in exhibitions"), "publish_online": _l("published online")}
@@ -31,14 +31,10 @@ _KINDS = {"artwork": _l("artwork"), "testimony": _l("testimony")}
 _REASONS = {"erasure": _l("erasure")}
 
 
-def who(actor: str) -> str:
+def who(actor: Actor) -> str:
     """The actor in words: 'curator aigerim', 'the contributor', 'the system (demo)'."""
-    kind, _, ident = actor.partition(":")
-    if kind == actors.CURATOR:
-        return gettext("curator %(name)s", name=ident)
-    if kind == actors.CONTRIBUTOR:
-        return gettext("the contributor")
-    return gettext("the system (%(job)s)", job=ident)
+    template = gettext(PHRASES[actor.kind])
+    return template % {"id": actor.id} if "%(id)s" in template else template
 
 
 def what(code: str) -> str:
@@ -47,7 +43,7 @@ def what(code: str) -> str:
 
 
 def _word(name: str, value: Any) -> str:
-    if name == "by":
+    if isinstance(value, Actor):
         return who(value)
     if name == "items":
         return " → ".join(value)

@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Length
 
 from archive.application import ExhibitionArchive
 from domain import actor as actors
+from domain.actor import Actor
 from domain.curators import Curator
 from web.curate import bp
 from web.extensions import limiter, login_manager
@@ -37,7 +38,7 @@ class CuratorUser(UserMixin):
         return self.session_id
 
     @property
-    def actor(self) -> str:
+    def actor(self) -> Actor:
         return actors.curator(self.username)
 
 

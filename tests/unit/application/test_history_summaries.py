@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from archive.history import TEMPLATES, Summary, describe
+from domain.actor import Actor
 from domain.consent import ConsentChange
 from domain.contributors import Contributor
 from domain.exhibitions import Exhibition
@@ -68,7 +69,7 @@ def test_no_summary_carries_a_title_a_text_or_a_name(archive):
         said = f"{entry.what} {entry.summary} {entry.summary!r}"
         assert [s for s in SECRETS if s in said] == [], said
         assert entry.summary.code in TEMPLATES
-        assert all(isinstance(p, (str, int)) for p in _params(entry.summary)), entry.summary
+        assert all(isinstance(p, (str, int, Actor)) for p in _params(entry.summary)), entry.summary
 
 
 def test_summaries_say_what_changed_in_codes_and_simple_values(archive):
