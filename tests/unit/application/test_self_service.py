@@ -424,7 +424,7 @@ def test_withdrawing_an_item_gives_a_receipt_and_shreds_its_key(archive):
     stored = archive.get_item(item)
     assert stored.is_withdrawn and stored.is_redacted
     assert stored.detail("text") is None
-    assert stored.withdrawn_by == actors.contributor(contributor)
+    assert stored.withdrawn_by == str(actors.contributor(contributor))
     assert str(archive.history(item)[-1].summary) == "withdrawn by the contributor"
     # Nothing else is touched: the other item, the contributor's details.
     assert archive.keys.exists(other)
