@@ -30,6 +30,7 @@ from archive.passwords import hash_password, needs_rehash, verify_password
 from archive.self_service import CodeHolder
 from archive.sessions import CURATOR, PORTAL
 from domain import actor as actors
+from domain.actor import Actor
 from domain import clock
 from domain.curators import USERNAME_PATTERN, ApiToken, Curator, check_username
 from domain.errors import InvalidValue
@@ -93,7 +94,7 @@ class CuratorAccess:
     # -- curators --------------------------------------------------------------------------
 
     def create_curator(
-        self: ExhibitionArchive, *, username: str, password: str, actor: str, display_name: str = ""
+        self: ExhibitionArchive, *, username: str, password: str, actor: Actor, display_name: str = ""
     ) -> UUID:
         """Create a curator who can log in to the workspace; the password is stored hashed."""
         check_username(username)
@@ -124,14 +125,14 @@ class CuratorAccess:
             raise NotFound("No curator named %(name)r.", name=username)
         return found
 
-    def change_password(self: ExhibitionArchive, username: str, password: str, *, actor: str) -> None:
+    def change_password(self: ExhibitionArchive, username: str, password: str, *, actor: Actor) -> None:
         """Set a new password and end every session of the curator, on every browser."""
         curator = self.get_curator(username)
         curator.change_password(hash_password(password), actor)
         self._save(curator)
         self.sessions.end_all(CURATOR, username)
 
-    def deactivate_curator(self: ExhibitionArchive, username: str, *, actor: str) -> bool:
+    def deactivate_curator(self: ExhibitionArchive, username: str, *, actor: Actor) -> bool:
         """Stop a curator from logging in or using any token; end their sessions. False if already so."""
         curator = self.get_curator(username)
         was_active = bool(curator.active)
@@ -144,7 +145,7 @@ class CuratorAccess:
     # -- API tokens ------------------------------------------------------------------------
 
     def issue_api_token(
-        self: ExhibitionArchive, username: str, *, actor: str, label: str = "", expires_on: date | None = None
+        self: ExhibitionArchive, username: str, *, actor: Actor, label: str = "", expires_on: date | None = None
     ) -> str:
         """A new bearer token for a curator, returned once; only its SHA-256 is stored.
 
@@ -194,7 +195,7 @@ class CuratorAccess:
             ))
         return infos
 
-    def revoke_api_token(self: ExhibitionArchive, token_or_id: str, *, actor: str, owner: str | None = None) -> UUID:
+    def revoke_api_token(self: ExhibitionArchive, token_or_id: str, *, actor: Actor, owner: str | None = None) -> UUID:
         """Revoke a token named by its id (in full, or the short id listings show), or by the token.
 
         With ``owner``, only that curator's tokens can be named. Returns the token's id.

@@ -41,6 +41,7 @@ from archive.media_gc import Kept, MediaSweep
 from archive.transcodings import ConsentAsDict, DateAsISO, PersonalAsCiphertext, PlacementAsDict
 from archive.visibility import visible
 from domain import actor as actors
+from domain.actor import Actor
 from domain import clock
 from domain.consent import Consent, parse_attribution, parse_scopes
 from domain.contributors import Contributor, contributor_profile
@@ -198,7 +199,7 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
     # -- contributors ----------------------------------------------------------------------
 
     def register_contributor(
-        self, *, name: str, actor: str, pseudonym: str | None = None, contact: str | None = None
+        self, *, name: str, actor: Actor, pseudonym: str | None = None, contact: str | None = None
     ) -> UUID:
         """Register a person; their name, pseudonym and contact are encrypted under their own key."""
         profile = contributor_profile(name=name, pseudonym=pseudonym, contact=contact)
@@ -214,7 +215,7 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         self,
         contributor_id: UUID,
         *,
-        actor: str,
+        actor: Actor,
         name: str,
         pseudonym: str | None = None,
         contact: str | None = None,
@@ -225,7 +226,7 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         )
         self._save(contributor)
 
-    def issue_consent_code(self, contributor_id: UUID, actor: str) -> str:
+    def issue_consent_code(self, contributor_id: UUID, actor: Actor) -> str:
         """Issue a new consent code for a contributor; any previous code stops working, and
         every portal session opened with it ends."""
         contributor = self.get_contributor(contributor_id)
@@ -234,7 +235,7 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         self.end_portal_sessions(contributor_id)
         return code
 
-    def _issue_code(self, contributor: Contributor, actor: str) -> tuple[str, list[Aggregate]]:
+    def _issue_code(self, contributor: Contributor, actor: Actor) -> tuple[str, list[Aggregate]]:
         changed: list[Aggregate] = [contributor]
         if contributor.consent_code_hash is not None:
             old = self._find(ConsentCodeIndex, ConsentCodeIndex.id_for(contributor.consent_code_hash))
@@ -251,16 +252,16 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
 
     # -- items -----------------------------------------------------------------------------
 
-    def record_artwork(self, *, contributor_id: UUID, actor: str, **details: Any) -> UUID:
+    def record_artwork(self, *, contributor_id: UUID, actor: Actor, **details: Any) -> UUID:
         """Record an artwork by a registered contributor. Nothing is shown before consent."""
         return self._record_item(Artwork, contributor_id, artwork_details(**details), actor)
 
-    def record_testimony(self, *, contributor_id: UUID, actor: str, **details: Any) -> UUID:
+    def record_testimony(self, *, contributor_id: UUID, actor: Actor, **details: Any) -> UUID:
         """Record a testimony (text per language, original language, content note)."""
         return self._record_item(Testimony, contributor_id, testimony_details(**details), actor)
 
     def _record_item(
-        self, cls: type[Item], contributor_id: UUID, details: dict[str, Any], actor: str
+        self, cls: type[Item], contributor_id: UUID, details: dict[str, Any], actor: Actor
     ) -> UUID:
         self._check_may_receive_items(contributor_id)
         with self._new_subject() as item_id:
@@ -291,7 +292,7 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
             )
 
     def _listed(
-        self, contributor_id: UUID, item_id: UUID, actor: str, *, remembered: bool = False
+        self, contributor_id: UUID, item_id: UUID, actor: Actor, *, remembered: bool = False
     ) -> ContributorItems:
         """The contributor's item list with ``item_id`` added (saved with the item); with
         ``remembered``, the list this process saved last if it has it (no read)."""
@@ -314,7 +315,7 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         listing = self._find(ContributorItems, ContributorItems.id_for(contributor_id))
         return list(listing.item_ids) if listing is not None else []
 
-    def revise_item(self, item_id: UUID, *, actor: str, based_on: int | None = None, **details: Any) -> None:
+    def revise_item(self, item_id: UUID, *, actor: Actor, based_on: int | None = None, **details: Any) -> None:
         """Replace an item's descriptive fields (``based_on``: see :meth:`check_based_on`)."""
         item = self.get_item(item_id)
         self.check_based_on(item, based_on)
@@ -322,7 +323,7 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         item.revise(build(**details), actor)
         self._save(item)
 
-    def redact_span(self, item_id: UUID, span: str, *, actor: str, version: int | None = None) -> None:
+    def redact_span(self, item_id: UUID, span: str, *, actor: Actor, version: int | None = None) -> None:
         """Leave a word or phrase out of everything visitors see of an item, and out of its
         search entry, for good (a curator's answer to the review list of name-like words).
 
@@ -343,7 +344,7 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         item_id: UUID,
         data: bytes,
         *,
-        actor: str,
+        actor: Actor,
         alt_text: Mapping[str, str],
         caption: Mapping[str, str] | None = None,
     ) -> UUID:
@@ -381,7 +382,7 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         self,
         *,
         contributor_id: UUID,
-        actor: str,
+        actor: Actor,
         images: list[NewImage],
         **details: Any,
     ) -> tuple[UUID, list[UUID]]:
@@ -649,7 +650,7 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         self,
         item_id: UUID,
         *,
-        actor: str,
+        actor: Actor,
         scopes: Iterable[str],
         attribution: str,
         text_version: str,
@@ -679,7 +680,7 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         self,
         item_id: UUID,
         *,
-        actor: str,
+        actor: Actor,
         scopes: Iterable[str] | None = None,
         attribution: str | None = None,
         text_version: str | None = None,
@@ -715,7 +716,7 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         self._save(item)
         return consent
 
-    def decline_consent_request(self, item_id: UUID, *, actor: str, based_on: int | None = None) -> None:
+    def decline_consent_request(self, item_id: UUID, *, actor: Actor, based_on: int | None = None) -> None:
         """Close a contributor's pending request to widen consent, leaving consent as it is."""
         item = self.get_item(item_id)
         self._check_may_act(item, actor)
@@ -723,7 +724,7 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         item.decline_consent_request(actor)
         self._save(item)
 
-    def withdraw(self, item_id: UUID, *, actor: str) -> datetime:
+    def withdraw(self, item_id: UUID, *, actor: Actor) -> datetime:
         """Withdraw consent for an item, for good, and shred its data key.
 
         Repeating a withdrawal is harmless: it returns the time of the first one. The key is
@@ -870,7 +871,7 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
     def _consent(
         self,
         contributor: Contributor,
-        actor: str,
+        actor: Actor,
         scopes: Iterable[Any],
         attribution: Any,
         text_version: str,
@@ -895,14 +896,14 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         )
 
     @staticmethod
-    def _check_may_act(item: Item, actor: str) -> None:
-        kind, _, ident = actors.check(actor).partition(":")
-        if kind == actors.CONTRIBUTOR and ident != str(item.contributor_id):
+    def _check_may_act(item: Item, actor: Actor) -> None:
+        who = Actor.of(actor)
+        if who.is_contributor and who.id != str(item.contributor_id):
             raise NotFound("No such item.")
 
     # -- exhibitions -----------------------------------------------------------------------
 
-    def create_exhibition(self, *, slug: str, actor: str, **details: Any) -> UUID:
+    def create_exhibition(self, *, slug: str, actor: Actor, **details: Any) -> UUID:
         """Create an unpublished exhibition with a unique slug."""
         check_slug(slug)
         if self._find(SlugIndex, SlugIndex.id_for(slug)) is not None:
@@ -915,7 +916,7 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         return exhibition.id
 
     def revise_exhibition(
-        self, exhibition_id: UUID, *, actor: str, based_on: int | None = None, **changes: Any
+        self, exhibition_id: UUID, *, actor: Actor, based_on: int | None = None, **changes: Any
     ) -> None:
         """Change an exhibition's titles, organiser, venue, city, statement or dates.
 
@@ -932,7 +933,7 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         exhibition_id: UUID,
         item_id: UUID,
         *,
-        actor: str,
+        actor: Actor,
         wall_text: Mapping[str, str] | None = None,
         position: int | None = None,
         based_on: int | None = None,
@@ -944,7 +945,7 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         self._save(exhibition)
 
     def remove_from_exhibition(
-        self, exhibition_id: UUID, item_id: UUID, *, actor: str, based_on: int | None = None
+        self, exhibition_id: UUID, item_id: UUID, *, actor: Actor, based_on: int | None = None
     ) -> None:
         exhibition = self.get_exhibition(exhibition_id)
         self.check_based_on(exhibition, based_on)
@@ -952,7 +953,7 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         self._save(exhibition)
 
     def reorder_exhibition(
-        self, exhibition_id: UUID, item_ids: list[UUID], *, actor: str, based_on: int | None = None
+        self, exhibition_id: UUID, item_ids: list[UUID], *, actor: Actor, based_on: int | None = None
     ) -> None:
         exhibition = self.get_exhibition(exhibition_id)
         self.check_based_on(exhibition, based_on)
@@ -964,7 +965,7 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         exhibition_id: UUID,
         item_id: UUID,
         *,
-        actor: str,
+        actor: Actor,
         wall_text: Mapping[str, str] | None,
         based_on: int | None = None,
     ) -> None:
@@ -973,13 +974,13 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         exhibition.revise_wall_text(item_id, wall_text, actor)
         self._save(exhibition)
 
-    def publish_exhibition(self, exhibition_id: UUID, *, actor: str, based_on: int | None = None) -> None:
+    def publish_exhibition(self, exhibition_id: UUID, *, actor: Actor, based_on: int | None = None) -> None:
         exhibition = self.get_exhibition(exhibition_id)
         self.check_based_on(exhibition, based_on)
         exhibition.publish(actor)
         self._save(exhibition)
 
-    def unpublish_exhibition(self, exhibition_id: UUID, *, actor: str, based_on: int | None = None) -> None:
+    def unpublish_exhibition(self, exhibition_id: UUID, *, actor: Actor, based_on: int | None = None) -> None:
         exhibition = self.get_exhibition(exhibition_id)
         self.check_based_on(exhibition, based_on)
         exhibition.unpublish(actor)
@@ -1098,7 +1099,7 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
             return
         if isinstance(based_on, int) and not isinstance(based_on, bool) and 0 < based_on < aggregate.version:
             raise ChangedMeanwhile(changes_since(self.events.get(aggregate.id, gt=based_on)))
-        raise ChangedMeanwhile([])
+        raise ChangedMeanwhile()
 
     def _get(self, cls: type[A], aggregate_id: UUID, label: str) -> A:
         aggregate = self._find(cls, aggregate_id)

@@ -16,10 +16,11 @@ from uuid import UUID
 
 from archive.application import ExhibitionArchive
 from archive.errors import NotFound
+from domain import actor as actors
 from domain import clock
 
 SLUG = "silent-room"
-CURATOR = "curator:demo-curator"
+CURATOR = actors.curator("demo-curator")
 SAMPLE = {
     "en": "Fictional sample for this demo.",
     "ru": "Вымышленный пример для демонстрации.",
@@ -277,6 +278,6 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
         archive.revise_exhibition(exhibition, actor=CURATOR, closes_on=date(2024, 5, 10))
 
     with clock.fixed_at(_at(2024, 5, 20)):
-        archive.withdraw(withdrawn_later, actor=f"contributor:{witness_e}")
+        archive.withdraw(withdrawn_later, actor=actors.contributor(witness_e))
 
     return DemoResult(exhibition, created=True, consent_code=next((c for c in codes if c), None))

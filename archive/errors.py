@@ -1,5 +1,6 @@
 """Errors of the application layer, each with a message fit to show a curator."""
 
+from archive.history import Changes
 from domain.errors import N_, DomainError, Explained
 
 
@@ -18,18 +19,21 @@ class ConcurrentChange(ArchiveError):
 class ChangedMeanwhile(ConcurrentChange):
     """A change was based on an older version of the record than the stored one: nothing was saved.
 
-    ``changes`` lists, one line each, what happened since that version (who, what, when;
-    never withdrawn content).
+    ``happened`` says what happened since that version (``archive.history.Changes``: who, what,
+    when; never content), or nothing when the version named was never the record's; ``changes``
+    is the same in English, one line each.
     """
 
-    def __init__(self, changes: list[str]):
-        if changes:
+    def __init__(self, happened: Changes | None = None):
+        self.happened = happened if happened is not None else Changes()
+        self.changes = self.happened.lines()
+        if self.changes:
             super().__init__(
                 N_(
                     "This record changed after you opened it: %(changes)s. Nothing was saved; "
                     "look at the current version and make your change again if it still applies."
                 ),
-                changes="; ".join(changes),
+                changes="; ".join(self.changes),
             )
         else:
             super().__init__(
@@ -38,7 +42,6 @@ class ChangedMeanwhile(ConcurrentChange):
                     "Nothing was saved; reload the record and try again."
                 )
             )
-        self.changes = list(changes)
 
 
 class ConfigurationError(ArchiveError):

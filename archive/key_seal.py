@@ -35,4 +35,4 @@ class KeyTableSeal(ArchiveAggregate):
 
     @classmethod
     def seal(cls, fingerprint: str) -> KeyTableSeal:
-        return cls._create(cls.Sealed, id=SEAL_ID, actor=actors.system("key-table"), fingerprint=fingerprint)
+        return cls._create(cls.Sealed, id=SEAL_ID, actor=actors.check(actors.system("key-table")), fingerprint=fingerprint)

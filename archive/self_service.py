@@ -119,7 +119,7 @@ class ContributorSelfService:
         if split.narrowing:
             # The consent stays the one signed on its day (so an expiry already past stays
             # valid); the event records that the contributor narrowed it, and when.
-            item.update_consent(replace(current, **split.narrowing, recorded_by=actor), actor)
+            item.update_consent(replace(current, **split.narrowing, recorded_by=str(actor)), actor)
         if split.widening != pending:
             if split.widening:
                 item.request_consent_change(split.widening, actor)

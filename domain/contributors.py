@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain import actor as actors
+from domain.actor import Actor
 from domain.base import ArchiveAggregate
 from domain.errors import N_, InvalidValue
 from domain.personal import Personal
@@ -123,7 +124,7 @@ class Contributor(ArchiveAggregate):
 
     @classmethod
     def register(
-        cls, *, contributor_id: UUID, profile: dict[str, Any], actor: str
+        cls, *, contributor_id: UUID, profile: dict[str, Any], actor: Actor
     ) -> Contributor:
         return cls._create(
             cls.Registered,
@@ -132,13 +133,13 @@ class Contributor(ArchiveAggregate):
             profile=Personal.of(contributor_id, profile),
         )
 
-    def revise_profile(self, profile: dict[str, Any], actor: str) -> None:
+    def revise_profile(self, profile: dict[str, Any], actor: Actor) -> None:
         self._check_not_erased()
         self.trigger_event(
             self.ProfileRevised, actor=actors.check(actor), profile=Personal.of(self.id, profile)
         )
 
-    def issue_consent_code(self, code_hash: str, actor: str) -> None:
+    def issue_consent_code(self, code_hash: str, actor: Actor) -> None:
         """Store the hash of a new consent code; the previous code stops working.
 
         Refused once the contributor erased themselves: the code they hold still opens their
@@ -159,7 +160,7 @@ class Contributor(ArchiveAggregate):
         reference: str,
         action: str,
         item_ids: list[UUID],
-        actor: str,
+        actor: Actor,
         done: dict[str, Any] | None = None,
         requested: dict[str, Any] | None = None,
     ) -> Receipt:
@@ -203,7 +204,7 @@ class Contributor(ArchiveAggregate):
         found = [r for r in self.receipts if r.action.startswith("withdrawn") and item_ids & set(r.item_ids)]
         return found[-1] if found else None
 
-    def erase_personal_data(self, actor: str) -> None:
+    def erase_personal_data(self, actor: Actor) -> None:
         """Mark the name, pseudonym and contact for shredding (the caller shreds the key)."""
         if self.erased_at is None:
             self.trigger_event(self.PersonalDataErased, actor=actors.check(actor))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID, uuid5
 
 from domain import actor as actors
+from domain.actor import Actor
 from domain.base import ArchiveAggregate
 from domain.errors import InvalidValue
 from domain.indexes import _NAMESPACE
@@ -66,7 +67,7 @@ class Curator(ArchiveAggregate):
         return uuid5(_NAMESPACE, f"curator:{username}")
 
     @classmethod
-    def create(cls, *, username: str, display_name: str, password_hash: str, actor: str) -> Curator:
+    def create(cls, *, username: str, display_name: str, password_hash: str, actor: Actor) -> Curator:
         check_username(username)
         return cls._create(
             cls.Created,
@@ -77,10 +78,10 @@ class Curator(ArchiveAggregate):
             password_hash=password_hash,
         )
 
-    def change_password(self, password_hash: str, actor: str) -> None:
+    def change_password(self, password_hash: str, actor: Actor) -> None:
         self.trigger_event(self.PasswordChanged, actor=actors.check(actor), password_hash=password_hash)
 
-    def deactivate(self, actor: str) -> None:
+    def deactivate(self, actor: Actor) -> None:
         if self.active:
             self.trigger_event(self.Deactivated, actor=actors.check(actor))
 
@@ -128,7 +129,7 @@ class ApiToken(ArchiveAggregate):
 
     @classmethod
     def issue(
-        cls, *, token_hash: str, username: str, label: str, actor: str, expires_at: datetime | None = None
+        cls, *, token_hash: str, username: str, label: str, actor: Actor, expires_at: datetime | None = None
     ) -> ApiToken:
         if expires_at is not None and expires_at.tzinfo is None:
             raise ValueError("a token's expiry must be timezone-aware")
@@ -145,13 +146,13 @@ class ApiToken(ArchiveAggregate):
         """Not revoked, and not expired at ``at``."""
         return not self.revoked and (self.expires_at is None or at < self.expires_at)
 
-    def mark_used(self, day: date, actor: str) -> bool:
+    def mark_used(self, day: date, actor: Actor) -> bool:
         """Record the day of use, at most once a day; True if that was a change."""
         if self.last_used is not None and self.last_used >= day:
             return False
         self.trigger_event(self.Used, actor=actors.check(actor), day=day)
         return True
 
-    def revoke(self, actor: str) -> None:
+    def revoke(self, actor: Actor) -> None:
         if not self.revoked:
             self.trigger_event(self.Revoked, actor=actors.check(actor))

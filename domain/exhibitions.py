@@ -25,6 +25,7 @@ from uuid import UUID
 from domain.actor import SYSTEM
 
 from domain import actor as actors
+from domain.actor import Actor
 from domain.base import ArchiveAggregate
 from domain.errors import N_, ExhibitionError, InvalidValue, ItemWithdrawn
 from domain.languages import multilingual
@@ -243,7 +244,7 @@ class Exhibition(ArchiveAggregate):
 
     @classmethod
     def create(
-        cls, *, slug: str, details: dict[str, Any], actor: str, texts_key: UUID | None = None
+        cls, *, slug: str, details: dict[str, Any], actor: Actor, texts_key: UUID | None = None
     ) -> Exhibition:
         """Create an unpublished exhibition; it needs a title in at least one language. Its own
         texts are sealed under ``texts_key`` (see the module's docstring)."""
@@ -318,7 +319,7 @@ class Exhibition(ArchiveAggregate):
 
     # -- commands -------------------------------------------------------------------------
 
-    def revise(self, changes: dict[str, Any], actor: str, texts_key: UUID | None = None) -> None:
+    def revise(self, changes: dict[str, Any], actor: Actor, texts_key: UUID | None = None) -> None:
         """Change some descriptive fields; only fields that really change are recorded. Own
         texts are sealed under ``texts_key`` (see the module's docstring)."""
         changes = exhibition_details(**changes)
@@ -337,19 +338,18 @@ class Exhibition(ArchiveAggregate):
         shredded: Iterable[UUID],
         texts_key: UUID,
         reason: str,
-        actor: str,
+        actor: Actor,
     ) -> None:
         """Record the own ``texts`` (every one, as they now read) and ``wall_texts`` again
         without a name, withholding the earlier ``versions`` that held it and listing the keys
         to shred (:class:`NamesWithheld`). Only the system does this, for an erasure."""
-        actor = actors.check(actor)
-        if not actor.startswith(SYSTEM + ":"):
+        if actors.Actor.of(actor).kind != SYSTEM:
             raise ExhibitionError("Only the archive itself withholds names from an exhibition's history.")
         for item_id in wall_texts:
             self.placement(item_id)
         self.trigger_event(
             self.NamesWithheld,
-            actor=actor,
+            actor=actors.check(actor),
             changes={k: Personal.of(texts_key, dict(v)) for k, v in texts.items() if k in MULTILINGUAL_FIELDS},
             wall_texts={i.hex: Personal.of(i, dict(v)) for i, v in wall_texts.items()},
             versions=sorted(set(versions)),
@@ -361,7 +361,7 @@ class Exhibition(ArchiveAggregate):
         self,
         item: ShowableItem,
         wall_text: Mapping[str, str] | None,
-        actor: str,
+        actor: Actor,
         position: int | None = None,
     ) -> None:
         """Hang an item at ``position`` (default: at the end) with its wall text."""
@@ -381,11 +381,11 @@ class Exhibition(ArchiveAggregate):
             position=position,
         )
 
-    def remove_work(self, item_id: UUID, actor: str) -> None:
+    def remove_work(self, item_id: UUID, actor: Actor) -> None:
         self.placement(item_id)
         self.trigger_event(self.WorkRemoved, actor=actors.check(actor), item_id=item_id)
 
-    def reorder(self, item_ids: list[UUID], actor: str) -> None:
+    def reorder(self, item_ids: list[UUID], actor: Actor) -> None:
         """Put the works in the given order, which must list each of them exactly once."""
         try:
             item_ids = [i if isinstance(i, UUID) else UUID(str(i)) for i in item_ids]
@@ -400,7 +400,7 @@ class Exhibition(ArchiveAggregate):
         self.trigger_event(self.WorksReordered, actor=actors.check(actor), item_ids=list(item_ids))
 
     def revise_wall_text(
-        self, item_id: UUID, wall_text: Mapping[str, str] | None, actor: str
+        self, item_id: UUID, wall_text: Mapping[str, str] | None, actor: Actor
     ) -> None:
         self.placement(item_id)
         text = multilingual(wall_text, field=N_("Wall text"), max_length=MAX_TEXT)
@@ -411,12 +411,12 @@ class Exhibition(ArchiveAggregate):
             wall_text=Personal.of(item_id, text),
         )
 
-    def publish(self, actor: str) -> None:
+    def publish(self, actor: Actor) -> None:
         if self.is_published:
             raise ExhibitionError("The exhibition is already published.")
         self.trigger_event(self.Published, actor=actors.check(actor))
 
-    def unpublish(self, actor: str) -> None:
+    def unpublish(self, actor: Actor) -> None:
         if not self.is_published:
             raise ExhibitionError("The exhibition is not published.")
         self.trigger_event(self.Unpublished, actor=actors.check(actor))

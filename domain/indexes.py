@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain import actor as actors
+from domain.actor import Actor
 from domain.base import ArchiveAggregate
 from domain.errors import InvalidValue
 
@@ -38,7 +39,7 @@ class SlugIndex(ArchiveAggregate):
         return uuid5(_NAMESPACE, f"exhibition-slug:{slug}")
 
     @classmethod
-    def create(cls, *, slug: str, exhibition_id: UUID, actor: str) -> SlugIndex:
+    def create(cls, *, slug: str, exhibition_id: UUID, actor: Actor) -> SlugIndex:
         return cls._create(
             cls.Created,
             id=cls.id_for(slug),
@@ -71,7 +72,7 @@ class ConsentCodeIndex(ArchiveAggregate):
         return uuid5(_NAMESPACE, f"consent-code:{code_hash}")
 
     @classmethod
-    def create(cls, *, code_hash: str, contributor_id: UUID, actor: str) -> ConsentCodeIndex:
+    def create(cls, *, code_hash: str, contributor_id: UUID, actor: Actor) -> ConsentCodeIndex:
         return cls._create(
             cls.Created,
             id=cls.id_for(code_hash),
@@ -79,7 +80,7 @@ class ConsentCodeIndex(ArchiveAggregate):
             contributor_id=contributor_id,
         )
 
-    def retire(self, actor: str) -> None:
+    def retire(self, actor: Actor) -> None:
         if not self.retired:
             self.trigger_event(self.Retired, actor=actors.check(actor))
 
@@ -103,10 +104,10 @@ class Catalogue(ArchiveAggregate):
     ID = uuid5(_NAMESPACE, "catalogue:exhibitions")
 
     @classmethod
-    def create(cls, actor: str) -> Catalogue:
+    def create(cls, actor: Actor) -> Catalogue:
         return cls._create(cls.Created, id=cls.ID, actor=actors.check(actor))
 
-    def list_exhibition(self, exhibition_id: UUID, actor: str) -> None:
+    def list_exhibition(self, exhibition_id: UUID, actor: Actor) -> None:
         if exhibition_id in self.exhibition_ids:
             raise InvalidValue("This exhibition is already in the catalogue.")
         self.trigger_event(
@@ -139,7 +140,7 @@ class ContributorItems(ArchiveAggregate):
         return uuid5(_NAMESPACE, f"contributor-items:{contributor_id}")
 
     @classmethod
-    def create(cls, *, contributor_id: UUID, actor: str) -> ContributorItems:
+    def create(cls, *, contributor_id: UUID, actor: Actor) -> ContributorItems:
         return cls._create(
             cls.Created,
             id=cls.id_for(contributor_id),
@@ -147,7 +148,7 @@ class ContributorItems(ArchiveAggregate):
             contributor_id=contributor_id,
         )
 
-    def list_item(self, item_id: UUID, actor: str) -> None:
+    def list_item(self, item_id: UUID, actor: Actor) -> None:
         if item_id in self.item_ids:
             raise InvalidValue("This item is already listed for the contributor.")
         self.trigger_event(self.ItemListed, actor=actors.check(actor), item_id=item_id)

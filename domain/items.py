@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from uuid import UUID
 
 from domain import actor as actors
+from domain.actor import Actor
 from domain.base import ArchiveAggregate
 from domain.consent import Consent, ConsentStatus, Scope, widening_past
 from domain.errors import N_, ConsentError, InvalidValue, ItemWithdrawn, WideningNeedsConfirmation
@@ -160,7 +161,7 @@ class Item(ArchiveAggregate):
 
         def apply(self, item: Item) -> None:
             item.consent = self.consent
-            by_contributor = self.actor.startswith(f"{actors.CONTRIBUTOR}:")
+            by_contributor = self.by.is_contributor
             if not by_contributor:
                 item.consent_request = None  # a curator's update answers the request
             if by_contributor or self.contributor_asked:
@@ -178,7 +179,7 @@ class Item(ArchiveAggregate):
     class ConsentRequestDeclined(ArchiveAggregate.Event):
         def apply(self, item: Item) -> None:
             item.consent_request = None
-            if self.actor.startswith(f"{actors.CONTRIBUTOR}:"):  # they cancelled their own request
+            if self.by.is_contributor:  # they cancelled their own request
                 item._chosen_by_contributor(item.consent, self.timestamp)
 
     class ConsentWithdrawn(ArchiveAggregate.Event):
@@ -215,7 +216,7 @@ class Item(ArchiveAggregate):
 
     @classmethod
     def record(
-        cls, *, item_id: UUID, contributor_id: UUID, details: dict[str, Any], actor: str
+        cls, *, item_id: UUID, contributor_id: UUID, details: dict[str, Any], actor: Actor
     ) -> Item:
         """Record a new item; its content is owned by (and encrypted for) the item itself."""
         return cls._create(
@@ -270,14 +271,14 @@ class Item(ArchiveAggregate):
                 "This item's consent was withdrawn; it can no longer be changed."
             )
 
-    def revise(self, details: dict[str, Any], actor: str) -> None:
+    def revise(self, details: dict[str, Any], actor: Actor) -> None:
         """Replace the item's descriptive fields (already validated for its kind)."""
         self._check_editable()
         self.trigger_event(
             self.Revised, actor=actors.check(actor), details=Personal.of(self.id, details)
         )
 
-    def add_image(self, image_id: UUID, image: dict[str, Any], actor: str) -> None:
+    def add_image(self, image_id: UUID, image: dict[str, Any], actor: Actor) -> None:
         """Attach an image (a reference to stored media, never bytes) with its alt text."""
         self._check_editable()
         if str(image_id) in self.images:
@@ -292,7 +293,7 @@ class Item(ArchiveAggregate):
             image=Personal.of(self.id, image),
         )
 
-    def revise_image(self, image_id: UUID, image: dict[str, Any], actor: str) -> None:
+    def revise_image(self, image_id: UUID, image: dict[str, Any], actor: Actor) -> None:
         """Replace an image's alt text, caption or media facts."""
         self._check_editable()
         if str(image_id) not in self.images:
@@ -305,13 +306,13 @@ class Item(ArchiveAggregate):
             image=Personal.of(self.id, image),
         )
 
-    def remove_image(self, image_id: UUID, actor: str) -> None:
+    def remove_image(self, image_id: UUID, actor: Actor) -> None:
         self._check_editable()
         if str(image_id) not in self.images:
             raise InvalidValue("No such image on this item.")
         self.trigger_event(self.ImageRemoved, actor=actors.check(actor), image_id=image_id)
 
-    def redact_span(self, span: str, actor: str) -> None:
+    def redact_span(self, span: str, actor: Actor) -> None:
         """Leave ``span`` (a word or phrase of the item's text) out of everything shown of
         the item, for good. Redacting a span already redacted records nothing."""
         self._check_editable()
@@ -329,7 +330,7 @@ class Item(ArchiveAggregate):
         """The spans curators redacted (none once the item's content is shredded)."""
         return [redaction.value for redaction in self.redactions if not redaction.redacted]
 
-    def record_consent(self, consent: Consent, actor: str) -> None:
+    def record_consent(self, consent: Consent, actor: Actor) -> None:
         """Record the contributor's first consent for this item."""
         if self.is_withdrawn:
             raise ItemWithdrawn("Consent was withdrawn for this item; it cannot be given again.")
@@ -337,7 +338,7 @@ class Item(ArchiveAggregate):
             raise ConsentError("Consent is already recorded for this item; update it instead.")
         self.trigger_event(self.ConsentRecorded, actor=actors.check(actor), consent=consent)
 
-    def update_consent(self, consent: Consent, actor: str, *, contributor_asked: bool = False) -> None:
+    def update_consent(self, consent: Consent, actor: Actor, *, contributor_asked: bool = False) -> None:
         """Change scopes, attribution or expiry of the consent already recorded.
 
         Nobody but the contributor may show more than the contributor's own latest choice
@@ -349,19 +350,19 @@ class Item(ArchiveAggregate):
             raise ItemWithdrawn("Consent was withdrawn for this item; it cannot be changed.")
         if self.consent is None:
             raise ConsentError("No consent is recorded for this item yet; record it first.")
-        by_contributor = actors.check(actor).startswith(f"{actors.CONTRIBUTOR}:")
+        by_contributor = actors.Actor.of(actor).is_contributor
         if not by_contributor and not contributor_asked and self.contributors_choice is not None:
             widening = widening_past(self.contributors_choice, consent)
             if widening:
                 raise WideningNeedsConfirmation(self.contributors_choice, self.contributors_choice_at, widening)
         self.trigger_event(
             self.ConsentUpdated,
-            actor=actor,
+            actor=actors.check(actor),
             consent=consent,
             contributor_asked=bool(contributor_asked) and not by_contributor,
         )
 
-    def request_consent_change(self, request: dict[str, Any], actor: str) -> None:
+    def request_consent_change(self, request: dict[str, Any], actor: Actor) -> None:
         """Record the contributor's wish to widen consent (see ``domain.consent.split_change``)."""
         if self.is_withdrawn:
             raise ItemWithdrawn("Consent was withdrawn for this item; it cannot be changed.")
@@ -371,13 +372,13 @@ class Item(ArchiveAggregate):
             raise InvalidValue("A consent request must ask for something.")
         self.trigger_event(self.ConsentChangeRequested, actor=actors.check(actor), request=dict(request))
 
-    def decline_consent_request(self, actor: str) -> None:
+    def decline_consent_request(self, actor: Actor) -> None:
         """Close the contributor's pending request without changing consent."""
         if self.consent_request is None:
             raise ConsentError("There is no pending request from the contributor.")
         self.trigger_event(self.ConsentRequestDeclined, actor=actors.check(actor))
 
-    def withdraw(self, actor: str) -> None:
+    def withdraw(self, actor: Actor) -> None:
         """Withdraw consent for good. Nothing of the item may be shown again."""
         if self.is_withdrawn:
             raise ItemWithdrawn("Consent for this item was already withdrawn.")

@@ -28,6 +28,7 @@ from archive.errors import ArchiveError
 from archive.media import MediaError
 from archive.media_gc import Kept
 from archive.search_folders import IndexFolders
+from domain import actor as actors
 from domain import clock
 from domain.errors import DomainError
 from domain.exhibitions import Exhibition
@@ -41,6 +42,9 @@ from web.bootstrap import (
     sample_photo,
     search_index_opener,
 )
+
+#: Who acts when an operator runs a command (accounts and tokens).
+CLI = actors.system("cli")
 
 EXIT_USER_ERROR = 1
 EXIT_UNEXPECTED = 2
@@ -387,7 +391,7 @@ def _rebuild_read_models(archive: ExhibitionArchive) -> None:
 def create_curator(ctx: click.Context, username: str, display_name: str, password: str) -> None:
     """Create a curator account for the workspace at /curate."""
     with opened(ctx) as archive:
-        archive.create_curator(username=username, password=password, display_name=display_name, actor="system:cli")
+        archive.create_curator(username=username, password=password, display_name=display_name, actor=CLI)
     click.echo(f"Curator {username!r} created; they can log in at /curate.")
 
 
@@ -398,7 +402,7 @@ def create_curator(ctx: click.Context, username: str, display_name: str, passwor
 def change_password(ctx: click.Context, username: str, password: str) -> None:
     """Set a curator's new password; every session of theirs ends, on every device."""
     with opened(ctx) as archive:
-        archive.change_password(username, password, actor="system:cli")
+        archive.change_password(username, password, actor=CLI)
     click.echo(f"Password of {username!r} changed; their sessions have ended everywhere.")
 
 
@@ -408,7 +412,7 @@ def change_password(ctx: click.Context, username: str, password: str) -> None:
 def deactivate_curator(ctx: click.Context, username: str) -> None:
     """Stop a curator from logging in or using any API token; end their sessions everywhere."""
     with opened(ctx) as archive:
-        changed = archive.deactivate_curator(username, actor="system:cli")
+        changed = archive.deactivate_curator(username, actor=CLI)
     state = "deactivated" if changed else "was already deactivated"
     click.echo(f"Curator {username!r} {state}: no login, no token works, no session remains.")
 
@@ -421,7 +425,7 @@ def deactivate_curator(ctx: click.Context, username: str) -> None:
 def create_token(ctx: click.Context, username: str, label: str, expires_on: date | None) -> None:
     """Issue an API bearer token for a curator; it is printed once and stored only as a hash."""
     with opened(ctx) as archive:
-        token = archive.issue_api_token(username, actor="system:cli", label=label, expires_on=expires_on)
+        token = archive.issue_api_token(username, actor=CLI, label=label, expires_on=expires_on)
     click.echo(token)
     click.echo(
         f"Token id {token_id(token).hex[:SHORT_ID_DIGITS]}. Keep the token secret; it is shown once. "
@@ -459,7 +463,7 @@ def list_tokens(ctx: click.Context, username: str | None) -> None:
 def revoke_token(ctx: click.Context, token_id: str) -> None:
     """Revoke an API token by the id 'list-tokens' shows (the token itself is not needed)."""
     with opened(ctx) as archive:
-        revoked = archive.revoke_api_token(token_id, actor="system:cli")
+        revoked = archive.revoke_api_token(token_id, actor=CLI)
     click.echo(f"Token {revoked.hex[:SHORT_ID_DIGITS]} revoked: it no longer works.")
 
 

@@ -12,10 +12,11 @@ from typing import Any
 from flask import Flask, g, request, url_for
 from flask_babel import Babel, format_date, format_datetime, get_translations
 
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, ChangedMeanwhile
 from archive.media import MediaError
 from domain.errors import DomainError
 from domain.languages import SUPPORTED_LANGUAGES, pick
+from web.history_words import changes
 from web.url_args import link_args
 
 babel = Babel()
@@ -109,6 +110,8 @@ def explain(error: Exception) -> str:
     label = params.get(FIELD_PARAM)
     if isinstance(label, str):
         params[FIELD_PARAM] = gettext(label)
+    if isinstance(error, ChangedMeanwhile) and error.happened:
+        params["changes"] = "; ".join(changes(error.happened))
     translated = gettext(template)
     try:
         return translated % params if params else translated

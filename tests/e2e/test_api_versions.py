@@ -87,7 +87,7 @@ def test_a_widening_needs_contributor_asked_and_shows_the_contributors_choice(wo
     assert confirmed.status_code == 200, confirmed.get_data(as_text=True)
     assert confirmed.get_json()["consent"]["attribution"] == "named"
     assert confirmed.headers["ETag"] != read.headers["ETag"]
-    assert world.archive.history(item)[-1].summary.startswith("confirmed with the contributor by curator aigerim")
+    assert str(world.archive.history(item)[-1].summary).startswith("confirmed with the contributor by curator aigerim")
 
 
 def test_exhibition_writes_answer_with_the_new_etag_and_refuse_the_old_one(world, site):

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from flask import g, request
 
 from domain import actor as actors
+from domain.actor import Actor
 from web.api import archive
 from web.api.problems import Problem
 
@@ -22,8 +23,8 @@ def _unauthorized(detail: str, error: str | None = None) -> Problem:
     return Problem("unauthorized", detail, headers={"WWW-Authenticate": challenge})
 
 
-def authenticate() -> str:
-    """The acting curator's actor string for the request's token; else a 401 problem."""
+def authenticate() -> Actor:
+    """The acting curator (an ``Actor``) for the request's token; else a 401 problem."""
     header = request.headers.get("Authorization", "")
     if not header.strip():
         raise _unauthorized("This operation needs a curator's API token: send 'Authorization: Bearer <token>'.")
@@ -50,5 +51,5 @@ def curator_required(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def actor() -> str:
+def actor() -> Actor:
     return g.api_actor

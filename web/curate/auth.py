@@ -15,6 +15,7 @@ from flask_login import UserMixin, current_user, login_required, login_user, log
 
 from archive.application import ExhibitionArchive
 from domain import actor as actors
+from domain.actor import Actor
 from domain.curators import Curator
 from web.curate import bp
 from web.curate.forms import LoginForm
@@ -35,7 +36,7 @@ class CuratorUser(UserMixin):
         return self.session_id
 
     @property
-    def actor(self) -> str:
+    def actor(self) -> Actor:
         return actors.curator(self.username)
 
 

@@ -79,8 +79,8 @@ def test_a_widening_confirmed_with_the_contributor_applies_and_says_so_in_the_hi
     stored = archive.get_item(item)
     assert stored.consent.attribution is Attribution.NAMED and stored.consent_request is None
     last = archive.history(item)[-1]
-    assert last.actor == CURATOR
-    assert last.summary.startswith("confirmed with the contributor by curator test-curator: ")
+    assert str(last.actor) == CURATOR
+    assert str(last.summary).startswith("confirmed with the contributor by curator test-curator: ")
 
 
 def test_a_stale_exhibition_edit_is_refused_naming_what_another_curator_changed(archive):

@@ -324,7 +324,7 @@ def test_declining_closes_the_request_and_keeps_consent():
     assert item.consent_request is None
     assert item.consent == before
     assert type(item.pending_events[-1]).__name__ == "ConsentRequestDeclined"
-    assert item.pending_events[-1].actor == CURATOR
+    assert item.pending_events[-1].by == CURATOR
 
 
 def test_declining_when_nothing_is_pending_is_refused():
@@ -440,7 +440,7 @@ def test_a_receipt_is_kept_and_returned_with_what_was_done_and_requested():
     assert receipt.done == {"attribution": "anonymous"}
     assert receipt.requested == {"scopes": ["exhibit", "publish_online"]}
     assert contributor.receipt("R-7K3M-Q9XD") == receipt
-    assert contributor.pending_events[-1].actor == actor
+    assert contributor.pending_events[-1].by == actor
 
 
 def test_receipts_are_listed_oldest_first_and_unknown_references_find_nothing():

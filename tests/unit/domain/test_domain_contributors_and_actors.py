@@ -9,6 +9,7 @@ from uuid import uuid4
 import pytest
 
 from domain import actor as actors
+from domain.actor import Actor
 from domain import clock
 from domain.contributors import Contributor, contributor_profile
 from domain.errors import InvalidValue
@@ -93,11 +94,20 @@ def test_a_consent_code_hash_must_be_hexadecimal(code_hash):
 # -- actors ---------------------------------------------------------------------------------
 
 
-def test_actor_strings_name_their_kind():
+def test_actors_are_stored_as_strings_that_name_their_kind():
     someone = uuid4()
-    assert actors.curator(" aigerim ") == "curator:aigerim"
-    assert actors.contributor(someone) == f"contributor:{someone}"
-    assert actors.system("demo") == "system:demo"
+    assert str(actors.curator(" aigerim ")) == "curator:aigerim"
+    assert str(actors.contributor(someone)) == f"contributor:{someone}"
+    assert str(actors.system("demo")) == "system:demo"
+
+
+def test_an_actor_is_a_value_read_back_from_its_stored_form():
+    someone = uuid4()
+    assert actors.curator("aigerim") == Actor("curator", "aigerim")
+    assert Actor.from_string(f"contributor:{someone}") == actors.contributor(someone)
+    assert Actor.from_string("system:job:1") == Actor("system", "job:1")
+    assert actors.contributor(someone).is_contributor and not actors.curator("aigerim").is_contributor
+    assert len({actors.system("demo"), Actor.from_string("system:demo")}) == 1
 
 
 @pytest.mark.parametrize("username", ["", "   ", None, "ai:gerim"])
@@ -140,20 +150,21 @@ def test_every_event_records_its_actor():
     item.add_image(uuid4(), image_details(alt_text={"en": "A quilt"}), CURATOR)
     item.revise(artwork_details(title={"en": "Quilt II"}), contributor_actor)
     item.withdraw(contributor_actor)
-    assert [e.actor for e in item.pending_events] == [
+    assert [e.by for e in item.pending_events] == [
         system_actor,
         CURATOR,
         contributor_actor,
         contributor_actor,
     ]
+    assert item.pending_events[0].actor == "system:import"  # the form the log keeps
 
     exhibition = Exhibition.create(slug="room", details={"titles": {"en": "R"}}, actor=CURATOR)
     exhibition.publish(system_actor)
-    assert [e.actor for e in exhibition.pending_events] == [CURATOR, system_actor]
+    assert [e.by for e in exhibition.pending_events] == [CURATOR, system_actor]
 
     contributor = a_contributor()
     contributor.issue_consent_code(CODE_HASH, contributor_actor)
-    assert [e.actor for e in contributor.pending_events] == [CURATOR, contributor_actor]
+    assert [e.actor for e in contributor.pending_events] == [str(CURATOR), str(contributor_actor)]
 
 
 def test_a_command_without_an_actor_is_refused_and_changes_nothing():
@@ -218,7 +229,7 @@ def test_withdrawal_time_comes_from_the_clock():
     moment = datetime(2024, 6, 1, tzinfo=timezone.utc)
     with clock.fixed_at(moment):
         item.withdraw(CURATOR)
-    assert item.withdrawn_at == moment and item.withdrawn_by == CURATOR
+    assert item.withdrawn_at == moment and item.withdrawn_by == str(CURATOR)
 
 
 # -- index aggregates -----------------------------------------------------------------------
