@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from uuid import UUID
 
 from flask import Blueprint, current_app, render_template, request
 
@@ -23,6 +24,10 @@ from web.page_cache import cached_page
 bp = Blueprint("exhibitions", __name__)
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+#: An id no item has, for building item links from one URL (see exhibitions/show.html).
+NO_ID = UUID(int=0)
 
 
 def archive() -> ExhibitionArchive:
@@ -49,9 +54,11 @@ def index() -> str:
 @bp.get("/exhibitions/<slug>")
 @cached_page()
 def show(slug: str) -> str:
-    """One published exhibition with the works its contributors allow online, in order."""
-    exhibition = published_exhibition(archive(), slug, archive().today())
-    return render_template("exhibitions/show.html", exhibition=exhibition, media_url=derivative_urls())
+    """One published exhibition with the works its contributors allow online, in order, each
+    as a card (title, credit, first image, wall text, content note) linking to its own page,
+    where a testimony's text follows its content note."""
+    exhibition = published_exhibition(archive(), slug, archive().today(), cards=True)
+    return render_template("exhibitions/show.html", exhibition=exhibition, media_url=derivative_urls(), no_id=NO_ID)
 
 
 @bp.get("/exhibitions")
