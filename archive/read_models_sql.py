@@ -318,12 +318,42 @@ class ReadModelSQL:
     def shown_cards_query(self, exhibition_id: UUID, day: date, scopes: Sequence[Scope]) -> tuple[str, list[Any]]:
         clause, params = shown_clause(scopes, day, self.param)
         return (
-            f"SELECT i.*, c.version AS card_version, c.card AS card FROM {self.works} w "
+            f"SELECT i.*, c.version AS card_version, c.card AS card, {self._person_columns} FROM {self.works} w "
             f"JOIN {self.items} i ON i.item_id = w.item_id LEFT JOIN {self.hung_cards} c "
             "ON c.exhibition_id = w.exhibition_id AND c.item_id = w.item_id "
+            f"LEFT JOIN {self.contributors} p ON p.contributor_id = i.contributor_id "
             f"WHERE w.exhibition_id = {self.param} AND {clause} ORDER BY w.position",
             [exhibition_id.hex, *params],
         )
+
+    def item_cards_query(self, item_ids: Sequence[UUID]) -> tuple[str, list[Any]]:
+        marks = ", ".join([self.param] * len(item_ids))
+        return (
+            f"SELECT i.*, c.version AS card_version, c.card AS card, {self._person_columns} FROM {self.items} i "
+            f"LEFT JOIN {self.cards} c ON c.item_id = i.item_id "
+            f"LEFT JOIN {self.contributors} p ON p.contributor_id = i.contributor_id WHERE i.item_id IN ({marks})",
+            [i.hex for i in item_ids],
+        )
+
+    #: The contributor's columns beside an item's (``p``), prefixed: see :meth:`joined_rows`.
+    _person_columns = (
+        "p.contributor_id AS p_contributor_id, p.registered_at AS p_registered_at, p.names AS p_names, "
+        "p.erased AS p_erased, p.version AS p_version, p.item_count AS p_item_count"
+    )
+
+    def joined_rows(self, r: Any, card: str = "card") -> tuple[ItemRow, CardRow | None, ContributorRow | None]:
+        """An item's row with its card and its contributor's row, from one row of
+        :meth:`item_cards_query` or :meth:`shown_cards_query` (None where the join found none)."""
+        item = self.item_row(r)
+        found = CardRow(item.item_id, r["card_version"], bytes(r[card])) if r[card] is not None else None
+        person = None
+        if r["p_contributor_id"] is not None:
+            person = ContributorRow(
+                contributor_id=item.contributor_id, registered_at=as_datetime(r["p_registered_at"]),
+                names=bytes(r["p_names"]), erased=bool(r["p_erased"]), version=r["p_version"],
+                item_count=r["p_item_count"],
+            )
+        return item, found, person
 
     def hanging_query(self, item_ids: Sequence[UUID], contributor_ids: Sequence[UUID]) -> tuple[str, list[Any]]:
         # From every (exhibition, item) ever placed: a work taken down still shapes the texts.
@@ -432,13 +462,14 @@ class SQLReadModels:
 
     def shown_cards(
         self, exhibition_id: UUID, on: date, scopes: Sequence[Scope]
-    ) -> list[tuple[ItemRow, CardRow | None]]:
-        found = []
-        for r in self._read(*self.read_model_sql.shown_cards_query(exhibition_id, on, scopes)):
-            row = self.read_model_sql.item_row(r)
-            card = CardRow(row.item_id, r["card_version"], bytes(r["card"])) if r["card"] is not None else None
-            found.append((row, card))
-        return found
+    ) -> list[tuple[ItemRow, CardRow | None, ContributorRow | None]]:
+        rows = self._read(*self.read_model_sql.shown_cards_query(exhibition_id, on, scopes))
+        return [self.read_model_sql.joined_rows(r) for r in rows]
+
+    def item_card_rows(self, item_ids: Sequence[UUID]) -> list[tuple[ItemRow, CardRow | None, ContributorRow | None]]:
+        if not item_ids:
+            return []
+        return [self.read_model_sql.joined_rows(r) for r in self._read(*self.read_model_sql.item_cards_query(item_ids))]
 
     def card_rows_by_id(self, item_ids: Sequence[UUID]) -> list[CardRow]:
         if not item_ids:

@@ -373,14 +373,14 @@ class ReadModels:
         from the item's card (opened; blank once shredded), the names from the contributor row.
         An item whose card is missing or not at its row's version is left out: the caller reads
         it from its aggregate."""
-        store = self.read_models
-        rows = {row.item_id: row for row in store.item_rows_by_id(list(item_ids))} if item_ids else {}
-        cards = {card.item_id: card for card in store.card_rows_by_id(list(rows))} if rows else {}
-        current = [rows[i] for i in rows if i in cards and cards[i].version == rows[i].version]
-        people = self.contributor_summaries_by_id([row.contributor_id for row in current]) if current else {}
+        people: dict[UUID, ContributorSummary] = {}
         found = {}
-        for row in current:
-            content = self._open(cards[row.item_id].card)
+        for row, card, person in self.read_models.item_card_rows(list(item_ids)) if item_ids else []:
+            if card is None or card.version != row.version:
+                continue
+            if person is not None and row.contributor_id not in people:
+                people[row.contributor_id] = open_contributor(person, self._open)
+            content = self._open(card.card)
             values = card_values(
                 row.item_id, row.kind, row.version, row.recorded_at.date(), row.contributor_id,
                 has_consent=row.has_consent, scopes=row.scopes, attribution=row.attribution,
@@ -400,10 +400,11 @@ class ReadModels:
         unknown). The card is None when it is missing, blank (its key shredded) or not at the
         row's version: the caller reads that work from its aggregates."""
         context = _card_context(exhibition_id)
-        shown = self.read_models.shown_cards(exhibition_id, on, scopes)
-        people = self.contributor_summaries_by_id([row.contributor_id for row, _ in shown]) if shown else {}
+        people: dict[UUID, ContributorSummary] = {}
         found: list[tuple[ItemValues, dict[str, Any] | None, ContributorSummary | None]] = []
-        for row, card in shown:
+        for row, card, person in self.read_models.shown_cards(exhibition_id, on, scopes):
+            if person is not None and row.contributor_id not in people:
+                people[row.contributor_id] = open_contributor(person, self._open)
             values = card_values(
                 row.item_id, row.kind, row.version, row.recorded_at.date(), row.contributor_id,
                 has_consent=row.has_consent, scopes=row.scopes, attribution=row.attribution,
