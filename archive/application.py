@@ -34,7 +34,7 @@ from archive.key_seal import SEAL_ID, KeyTableSeal
 from archive.read_models import ItemFilter
 from archive.read_side import ReadModels, with_read_model_recorder
 from archive.keystore import KeyStore
-from archive.sessions import InMemorySessionStore, SessionStore
+from archive.sessions import SessionStore
 from archive.self_service import ContributorSelfService
 from archive.media import ImagePipeline, MediaError, MediaNotFound, MediaStore, ProcessedImage
 from archive.media_gc import Kept, MediaSweep
@@ -129,14 +129,14 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         media: MediaStore | None = None,
         images: ImagePipeline | None = None,
         zone: tzinfo = timezone.utc,
-        sessions: SessionStore | None = None,
+        sessions: SessionStore,
     ):
         """``keys`` is the key table; ``env`` the eventsourcing persistence settings;
         ``media`` and ``images`` the media storage and image pipeline (needed for images);
         ``zone`` the time zone whose calendar days count (consent expiry, "as it stood on");
-        ``sessions`` the session table every process shares (in memory if not given)."""
+        ``sessions`` the session table every process shares."""
         self.keys = keys
-        self.sessions = sessions or InMemorySessionStore()
+        self.sessions = sessions
         self.zone = zone
         self.media = media
         self.images = images
@@ -233,15 +233,6 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         self._save(*changed)
         self.end_portal_sessions(contributor_id)
         return code
-
-    def contributor_for_code(self, code: str) -> UUID | None:
-        """The contributor a live consent code belongs to, or None."""
-        if not consent_codes.looks_like_code(code):
-            return None
-        index = self._find(ConsentCodeIndex, ConsentCodeIndex.id_for(consent_codes.code_hash(code)))
-        if index is None or index.retired:
-            return None
-        return index.contributor_id
 
     def _issue_code(self, contributor: Contributor, actor: str) -> tuple[str, list[Aggregate]]:
         changed: list[Aggregate] = [contributor]
@@ -346,25 +337,6 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
             )
         item.redact_span(span, actor)
         self._save(item)
-
-    def add_image(
-        self,
-        item_id: UUID,
-        *,
-        actor: str,
-        alt_text: Mapping[str, str],
-        caption: Mapping[str, str] | None = None,
-        media: Mapping[str, Any] | None = None,
-        image_id: UUID | None = None,
-    ) -> UUID:
-        """Attach an image reference with its (required) alt text to an item."""
-        item = self.get_item(item_id)
-        image_id = image_id or uuid4()
-        item.add_image(
-            image_id, image_details(alt_text=alt_text, caption=caption, media=media), actor
-        )
-        self._save(item)
-        return image_id
 
     def upload_image(
         self,

@@ -1,8 +1,8 @@
 """Read models: the rows curator pages read instead of replaying aggregates.
 
 They are written in the same transaction as the events that change them (the recorder
-adapters in ``archive.read_models_sqlite``, ``read_models_postgres`` and ``read_models_memory``
-write :class:`RowChanges` passed along with the stored events), so a row never lags the log:
+adapters in ``archive.read_models_sqlite`` and ``read_models_postgres``, and the tests' fake
+in ``tests.fakes.read_models``, write :class:`RowChanges` passed along with the stored events), so a row never lags the log:
 the consent state it carries is the item's current consent state.
 
 Personal fields (an item's title, a contributor's name and pseudonym) are stored sealed by the

@@ -63,11 +63,11 @@ from domain.personal import Personal
 if TYPE_CHECKING:
     from archive.application import ExhibitionArchive
 
-#: The recorder that keeps the read models, for each eventsourcing persistence module.
+#: The recorder that keeps the read models, for each eventsourcing persistence module the
+#: composition root chooses (tests on the in-memory store name their fake's topic themselves).
 RECORDER_TOPICS = {
     "eventsourcing.sqlite": "archive.read_models_sqlite:SQLiteReadModelRecorder",
     "eventsourcing.postgres": "archive.read_models_postgres:PostgresReadModelRecorder",
-    "eventsourcing.popo": "archive.read_models_memory:InMemoryReadModelRecorder",
 }
 RECORDER_TOPIC = "APPLICATION_RECORDER_TOPIC"
 #: How many times a rebuild is retried when events arrive while it reads the log.

@@ -15,10 +15,10 @@ from uuid import uuid4
 import pytest
 
 from archive.application import ExhibitionArchive
-from archive.bootstrap import open_archive
 from archive.config import Settings
 from archive.crypto import MasterKey
-from archive.keystore import InMemoryKeyStore
+from web.bootstrap import open_archive
+from tests.fakes import in_memory_archive
 from tests.support.postgres import PostgresServer, PostgresUnavailable, find_postgres_bin
 from tests.support.services import skip_or_fail
 
@@ -38,7 +38,7 @@ INSTANTS = {
 @pytest.fixture
 def archive() -> Iterator[ExhibitionArchive]:
     """An application on in-memory storage and an in-memory key table (unit tests)."""
-    app = ExhibitionArchive(InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    app = in_memory_archive()
     yield app
     app.close()
 

@@ -12,10 +12,10 @@ from werkzeug.exceptions import HTTPException, NotFound, SecurityError, ServiceU
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from archive.application import ExhibitionArchive
-from archive.bootstrap import load_secret_key, open_archive, open_rate_counters, open_search_index, trusted_hosts
 from archive.config import Settings
 from archive.errors import NotFound as ArchiveNotFound
 from archive.media import MediaStoreUnavailable
+from web.bootstrap import load_secret_key, open_archive, open_rate_counters, open_search_index, trusted_hosts
 from web.public_assets import SessionSkippingPublicAssets, is_public_asset
 
 CONTENT_SECURITY_POLICY = (

@@ -1,4 +1,4 @@
-"""The ``archive`` console script: the archive's commands plus ``serve``."""
+"""The ``archive`` console script: the archive's commands (``web.commands``) plus ``serve``."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import threading
 
 import click
 
-from archive.bootstrap import open_archive, open_search_index, require_data_dir, search_index_opener
-from archive.cli import cli, settings_from
 from archive.errors import ArchiveError
 from archive.search_folders import IndexFolders
 from archive.search_follower import SearchFollower, rebuild_if_outdated
+from web.bootstrap import open_archive, open_search_index, require_data_dir, search_index_opener
+from web.commands import cli, settings_from
 
 log = logging.getLogger(__name__)
 

@@ -19,10 +19,10 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
-from archive.bootstrap import open_archive
 from archive.config import Settings
 from archive.errors import ConfigurationError
 
+from web.bootstrap import open_archive
 from web.log_privacy import private_path, private_request_line, private_target
 
 #: Atoms that hold nothing about who the visitor is or what they looked for.

@@ -65,12 +65,9 @@ def bare_pillow_baseline(data: bytes) -> list[bytes]:
 
 def _whole_upload(pipeline: PillowImagePipeline):
     """``ExhibitionArchive.upload_image`` on in-memory storage: everything but storage latency."""
-    from archive.application import ExhibitionArchive
-    from archive.keystore import InMemoryKeyStore
-    from archive.media import InMemoryMediaStore
+    from tests.fakes import InMemoryMediaStore, in_memory_archive
 
-    archive = ExhibitionArchive(
-        InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+    archive = in_memory_archive(
         media=InMemoryMediaStore(), images=pipeline,
     )
     contributor = archive.register_contributor(name="Bench", actor="curator:bench")

@@ -26,7 +26,7 @@ CURATOR = "curator:bench"
 def measure(data_dir: Path, seconds: float = SECONDS) -> dict[str, float]:
     from flask import template_rendered
 
-    from archive.bootstrap import open_archive
+    from web.bootstrap import open_archive
     from archive.config import Settings
     from tests.bench.bench_visible_pages import EXHIBITIONS
     from tests.bench.figures import percentile

@@ -42,8 +42,8 @@ from uuid import UUID
 
 import pytest
 
-from archive.bootstrap import open_archive
 from archive.config import Settings
+from web.bootstrap import open_archive
 from tests.bench.figures import load, percentile
 from tests.bench.read_side_archive import CURATOR, CURATOR_NAME, CURATOR_PASSWORD, BuiltArchive, built_archive, working_copy
 

@@ -46,7 +46,6 @@ from uuid import UUID
 import pytest
 
 from archive.application import ExhibitionArchive
-from archive.bootstrap import open_archive, open_search_index, search_index_opener
 from archive.config import Settings
 from archive.search import SearchDocument, SearchQuery
 from archive.search_documents import ExhibitionMap, document_for
@@ -54,6 +53,7 @@ from archive.search_folders import IndexFolders, LiveIndex
 from archive.search_follower import PURGE_AFTER_SECONDS, REBUILD_BATCH, SearchFollower, rebuild
 from archive.search_queries import search
 from archive.search.whoosh.index import WhooshSearchIndex, build_schema
+from web.bootstrap import open_archive, open_search_index, search_index_opener
 from tests.bench.figures import goal as _goal, load as _load, ms as _ms, percentile as _percentile
 from tests.bench.search_corpus import Corpus, CorpusItem
 

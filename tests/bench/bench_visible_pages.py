@@ -31,7 +31,7 @@ ATTRIBUTIONS = ("named", "pseudonym", "anonymous")
 
 def prepare(data_dir: Path) -> None:
     """Build the archive in ``data_dir`` (once: a folder that holds one already is kept)."""
-    from archive.bootstrap import open_archive
+    from web.bootstrap import open_archive
     from archive.config import Settings
 
     marker = data_dir / "bench-visible-ready"
@@ -66,7 +66,7 @@ def prepare(data_dir: Path) -> None:
 
 def measure(data_dir: Path, rounds: int = ROUNDS) -> dict[str, float]:
     """Median seconds per page, cache off."""
-    from archive.bootstrap import open_archive
+    from web.bootstrap import open_archive
     from archive.config import Settings
     from web import create_app
 

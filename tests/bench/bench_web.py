@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from archive.bootstrap import open_archive, open_search_index
 from archive.config import Settings
 from archive.search_follower import SearchFollower
+from web.bootstrap import open_archive, open_search_index
 from media_store import make_sample_photo
 
 CURATOR = "curator:bench"

@@ -75,11 +75,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from archive.application import ExhibitionArchive, NewImage
-from archive.bootstrap import open_archive, open_search_index
 from archive.config import Settings
 from archive.search import SearchDocument, SearchQuery
 from archive.search_documents import ExhibitionMap, document_for
 from archive.search_folders import IndexFolders, LiveIndex
+from web.bootstrap import open_archive, open_search_index
 from archive.search_follower import (
     COMPACT_SECONDS,
     POLL_SECONDS,

@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from archive.bootstrap import open_archive
 from archive.config import Settings
+from web.bootstrap import open_archive
 from media_store import make_sample_photo
 
 ROOT = Path(__file__).resolve().parents[2]

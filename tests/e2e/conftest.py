@@ -19,15 +19,14 @@ from flask.testing import FlaskClient
 
 from archive import access
 from archive.application import ExhibitionArchive
-from archive.bootstrap import open_search_index
 from archive.config import Settings
-from archive.keystore import InMemoryKeyStore
-from archive.media import InMemoryMediaStore
 from archive.search_follower import SearchFollower
 from domain import clock
+from web.bootstrap import open_search_index
 from media_store import PillowImagePipeline
 from tests.conftest import CURATOR
 from tests.e2e.helpers import ONLINE, PASSWORD, ApiWorld, login, site_app
+from tests.fakes import InMemoryMediaStore, in_memory_archive
 
 _API_PASSWORD = "a long enough password"
 _API_PASSWORD_HASH = access.hash_password(_API_PASSWORD)  # Argon2 once, not once per test
@@ -36,8 +35,7 @@ _API_PASSWORD_HASH = access.hash_password(_API_PASSWORD)  # Argon2 once, not onc
 @pytest.fixture
 def media_archive() -> Iterator[ExhibitionArchive]:
     """An archive on in-memory events, keys and media, with the real image pipeline."""
-    archive = ExhibitionArchive(
-        InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+    archive = in_memory_archive(
         media=InMemoryMediaStore(), images=PillowImagePipeline(),
     )
     yield archive
@@ -76,9 +74,7 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ApiWorld]
     """The API world of tests/e2e/test_api*.py (other modules define their own ``world``)."""
     monkeypatch.setattr(access, "hash_password", lambda password: _API_PASSWORD_HASH)
     media = InMemoryMediaStore()
-    archive = ExhibitionArchive(
-        InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, media=media, images=PillowImagePipeline()
-    )
+    archive = in_memory_archive(media=media, images=PillowImagePipeline())
     index = open_search_index(Settings(data_dir=tmp_path), writable=True)
     follower = SearchFollower(archive, index)
     app = site_app(archive, SEARCH=index)

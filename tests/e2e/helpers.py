@@ -13,9 +13,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from archive.application import ExhibitionArchive
-from archive.media import InMemoryMediaStore
 from archive.search_follower import SearchFollower
 from web import create_app
+from tests.fakes import InMemoryMediaStore
 
 #: The password of the curator ``dana`` that the ``curator`` fixture creates.
 PASSWORD = "a long enough passphrase"

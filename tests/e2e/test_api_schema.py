@@ -21,16 +21,14 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from archive.application import ExhibitionArchive
-from archive.bootstrap import open_search_index
 from archive.config import Settings
-from archive.keystore import InMemoryKeyStore
-from archive.media import InMemoryMediaStore
 from archive.search_follower import SearchFollower
+from web.bootstrap import open_search_index
 from media_store import PillowImagePipeline, make_sample_photo
 from tests.conftest import CURATOR
 from web import create_app
 from web.api.unknown import CATCH_ALL_ENDPOINTS
+from tests.fakes import InMemoryMediaStore, in_memory_archive
 
 ONLINE = ["exhibit", "publish_online"]
 READ_CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance, status_code_conformance]
@@ -46,9 +44,7 @@ FUZZ = settings(
 def build_app(folder: Path) -> tuple[Flask, dict[str, Any]]:
     """An app on in-memory storage with a published exhibition, a visible artwork with an image,
     a testimony, an artwork with a content note, and a curator's token."""
-    archive = ExhibitionArchive(
-        InMemoryKeyStore(),
-        env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+    archive = in_memory_archive(
         media=InMemoryMediaStore(),
         images=PillowImagePipeline(),
     )

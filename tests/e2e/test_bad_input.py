@@ -96,14 +96,12 @@ def test_a_year_in_superscript_digits_in_the_workspace_form_is_refused_clearly(a
 
 
 def test_images_thumbnails_and_workspace_images_are_a_503_with_retry_after_while_storage_is_down():
-    from archive.application import ExhibitionArchive, NewImage
-    from archive.keystore import InMemoryKeyStore
-    from archive.media import InMemoryMediaStore
+    from archive.application import NewImage
+    from tests.fakes import InMemoryMediaStore, in_memory_archive
     from media_store import PillowImagePipeline, make_sample_photo
 
     store = InMemoryMediaStore()
-    archive = ExhibitionArchive(InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
-                                media=store, images=PillowImagePipeline())
+    archive = in_memory_archive(media=store, images=PillowImagePipeline())
     archive.create_curator(username="dana", password=PASSWORD, actor=CURATOR)
     person = archive.register_contributor(name="Person", actor=CURATOR)
     item, (image,) = archive.record_artwork_with_images(

@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from archive.application import ExhibitionArchive
-from archive.keystore import InMemoryKeyStore
 from domain import clock
 from tests.conftest import CURATOR, INSTANTS
 from web import create_app
+from tests.fakes import in_memory_archive
 
 ALMATY = ZoneInfo("Asia/Almaty")
 ONLINE = ["exhibit", "publish_online"]
@@ -33,7 +33,7 @@ def moment(request: pytest.FixtureRequest):
 @pytest.fixture
 def archive():
     """An archive whose days are Almaty's (the process itself knows no zone)."""
-    app = ExhibitionArchive(InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, zone=ALMATY)
+    app = in_memory_archive(zone=ALMATY)
     yield app
     app.close()
 

@@ -83,7 +83,7 @@ def test_record_an_artwork_with_images_then_consent_then_publish(logged_in, arch
     page = receipt.get_data(as_text=True)
     code = re.search(r'class="consent-code"><strong>([0-9A-Z-]{19})</strong>', page).group(1)
     assert "shown once" in page and "/consent" in page
-    assert archive.contributor_for_code(code) == contributor
+    assert archive.holder_of_code(code).contributor_id == contributor
     assert code not in logged_in.get(f"/curate/items/{item_id}").get_data(as_text=True)
     assert code not in logged_in.get(f"/curate/contributors/{contributor}").get_data(as_text=True)
 
@@ -231,7 +231,7 @@ def test_a_contributor_erased_at_their_request_keeps_their_code_and_gets_no_new_
     response = post(logged_in, f"/curate/contributors/{contributor}/code", {},
                     form_page=f"/curate/contributors/{contributor}", follow_redirects=True)
     assert "a new consent code would stop their own code" in response.get_data(as_text=True)
-    assert archive.contributor_for_code(code) == contributor
+    assert archive.holder_of_code(code).contributor_id == contributor
 
 
 # -- your account: tokens and sessions -------------------------------------------------------------

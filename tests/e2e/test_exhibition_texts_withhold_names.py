@@ -10,11 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from archive.application import ExhibitionArchive
-from archive.keystore import InMemoryKeyStore
 from domain import clock
 from tests.conftest import CURATOR
 from web import create_app
+from tests.fakes import in_memory_archive
 
 ONLINE = ["exhibit", "publish_online"]
 NAME_FORMS = ("Zarina", "Seitova")
@@ -106,8 +105,7 @@ def test_the_history_never_shows_a_past_title_naming_a_contributor_who_withholds
 
 
 def test_a_contributor_whose_consent_expired_is_not_named_in_exhibition_texts(client_for):
-    archive = ExhibitionArchive(InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
-                                zone=ZoneInfo("Asia/Almaty"))
+    archive = in_memory_archive(zone=ZoneInfo("Asia/Almaty"))
     named = archive.register_contributor(name="Dana Open", actor=CURATOR)
     lapsed = archive.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
     lamp = archive.record_artwork(contributor_id=named, actor=CURATOR, title={"en": "Lamp"})

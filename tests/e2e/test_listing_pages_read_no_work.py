@@ -8,10 +8,10 @@ from uuid import UUID
 
 import pytest
 
-from archive.bootstrap import open_archive, open_search_index
 from archive.config import Settings
 from domain.contributors import Contributor
 from domain.items import Item
+from web.bootstrap import open_archive, open_search_index
 from tests.conftest import CURATOR
 from web import create_app
 

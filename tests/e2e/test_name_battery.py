@@ -29,10 +29,11 @@ from uuid import UUID
 
 import pytest
 
-from archive.bootstrap import open_archive, open_search_index
 from archive.config import Settings
 from archive.search_follower import SearchFollower
+from media_store import make_sample_photo
 from web import create_app
+from web.bootstrap import open_archive, open_search_index
 
 CURATOR = "curator:dana"
 ONLINE = ["exhibit", "publish_online"]
@@ -166,10 +167,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         artwork = archive.record_artwork(
             contributor_id=person, actor=CURATOR, title=texts("quilt"), description=texts("felt"), year=2024,
         )
-        derivatives = [{"name": name, "format": "jpeg", "width": width, "height": width * 3 // 4}
-                       for name, width in (("thumb", 200), ("display", 800))]
-        archive.add_image(artwork, actor=CURATOR, alt_text=texts("alt"), caption=texts("caption"),
-                          media={"derivatives": derivatives})
+        archive.upload_image(artwork, make_sample_photo(7, size=(800, 600)), actor=CURATOR,
+                             alt_text=texts("alt"), caption=texts("caption"))
         exhibition = archive.create_exhibition(slug=SLUG, actor=CURATOR, titles={"en": "Silent Room", "kk": "Тыныш бөлме"})
         for item in (testimony, artwork):
             archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")

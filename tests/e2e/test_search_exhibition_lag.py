@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from archive.bootstrap import open_archive, open_search_index
 from archive.config import Settings
 from archive.search_follower import SearchFollower
 from domain import clock
+from web.bootstrap import open_archive, open_search_index
 from tests.conftest import CURATOR
 from web import create_app
 

@@ -6,10 +6,9 @@ import re
 
 import pytest
 
-from archive.application import ExhibitionArchive
-from archive.keystore import InMemoryKeyStore
 from tests.conftest import CURATOR
 from web import create_app
+from tests.fakes import InMemoryMediaStore, SizedImagePipeline, in_memory_archive
 
 PASSWORD = "a long enough password for tests"
 EVIL = "evil.example"
@@ -21,10 +20,10 @@ NOT_PAGES = ("static", "media.", "api.", "healthz", "consent.thumbnail", "curate
 
 @pytest.fixture
 def world():
-    archive = ExhibitionArchive(InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    archive = in_memory_archive(media=InMemoryMediaStore(), images=SizedImagePipeline())
     person = archive.register_contributor(name="Person", actor=CURATOR)
     item = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Work"})
-    image = archive.add_image(item, actor=CURATOR, alt_text={"en": "Alt"}, media={"derivatives": []})
+    image = archive.upload_image(item, b"upload", actor=CURATOR, alt_text={"en": "Alt"})
     code = archive.record_consent(item, actor=CURATOR, scopes=["exhibit", "publish_online"],
                                   attribution="named", text_version="v1").code
     show = archive.create_exhibition(slug="show", actor=CURATOR, titles={"en": "Show"})

@@ -26,10 +26,10 @@ from uuid import UUID
 import pytest
 from flask import before_render_template, request
 
+from web.bootstrap import open_archive, open_search_index
 import web.api.public as api_public
 import web.api.representations as representations
 from archive import search_documents, search_queries
-from archive.bootstrap import open_archive, open_search_index
 from archive.config import Settings
 from archive.demo import SLUG, load_demo
 from archive.search import SearchQuery

@@ -10,21 +10,20 @@ import pytest
 
 from domain import clock
 from tests.conftest import CURATOR
+from tests.fakes import InMemoryMediaStore, SizedImagePipeline, in_memory_archive
 from web import create_app
 
 ONLINE = ["exhibit", "publish_online"]
 SIZES = (("thumb", 400, 300), ("display", 1200, 900), ("large", 2400, 1800))
 
 
-def derivatives() -> dict:
-    """Media facts as the image pipeline records them (the pages only need the facts)."""
-    return {
-        "derivatives": [
-            {"name": name, "format": fmt, "width": width, "height": height, "byte_size": 1000}
-            for name, width, height in SIZES
-            for fmt in ("webp", "jpeg")
-        ]
-    }
+@pytest.fixture
+def archive():
+    """An in-memory archive whose uploads become renditions of SIZES (the pages only need
+    their facts, so nothing is decoded)."""
+    app = in_memory_archive(media=InMemoryMediaStore(), images=SizedImagePipeline(SIZES))
+    yield app
+    app.close()
 
 
 @pytest.fixture
@@ -60,9 +59,9 @@ def site(archive):
             "content_note": {"en": "Artwork-note: depicts a bruise."},
         },
     )
-    ids["image"] = archive.add_image(
-        ids["shown"], actor=CURATOR, alt_text={"en": "Alt-English", "ru": "Альт-русский"},
-        caption={"en": "Caption-of-image"}, media=derivatives(),
+    ids["image"] = archive.upload_image(
+        ids["shown"], b"upload", actor=CURATOR, alt_text={"en": "Alt-English", "ru": "Альт-русский"},
+        caption={"en": "Caption-of-image"},
     )
     artwork("pseudonymous", "Pseudonymous-work", scopes=ONLINE, attribution="pseudonym")
     artwork("anonymous", "Anonymous-work", scopes=ONLINE, attribution="anonymous")
@@ -72,9 +71,7 @@ def site(archive):
     with clock.fixed_at(datetime(2024, 1, 1, tzinfo=timezone.utc)):
         artwork("expired", "Expired-work", scopes=ONLINE, attribution="named", expires_on=date(2024, 6, 1))
     artwork("withdrawn", "Withdrawn-work", scopes=ONLINE, attribution="named")
-    ids["withdrawn_image"] = archive.add_image(
-        ids["withdrawn"], actor=CURATOR, alt_text={"en": "Withdrawn-alt"}, media=derivatives()
-    )
+    ids["withdrawn_image"] = archive.upload_image(ids["withdrawn"], b"upload", actor=CURATOR, alt_text={"en": "Withdrawn-alt"})
     testimony("testimony", "Текст-первый", scopes=ONLINE, attribution="anonymous")
     testimony("last_testimony", "Текст-последний", scopes=ONLINE, attribution="pseudonym")
     testimony("withdrawn_testimony", "Текст-отозванный", scopes=ONLINE, attribution="named")

@@ -41,7 +41,6 @@ from PIL import Image, ImageDraw
 
 from archive import media_files
 from archive.application import ExhibitionArchive, NewImage
-from archive.bootstrap import open_archive, open_search_index, search_index_opener
 from archive.config import Settings
 from archive.crypto import MasterKey
 from archive.errors import NotFound
@@ -49,6 +48,7 @@ from archive.search_folders import IndexFolders
 from archive.search_follower import SearchFollower, rebuild
 from archive.search.whoosh.index import build_schema
 from domain import clock
+from web.bootstrap import open_archive, open_search_index, search_index_opener
 from tests.conftest import INSTANTS
 from tests.e2e.helpers import csrf
 from web import create_app

@@ -14,18 +14,23 @@ import re
 import pytest
 
 from tests.conftest import CURATOR
+from tests.fakes import InMemoryMediaStore, SizedImagePipeline, in_memory_archive
 from web import create_app
 
 ONLINE = ["exhibit", "publish_online"]
 NAME_FORMS = ("Aigerim", "Айгерим", "Sadykova", "Садыков")
 PSEUDONYM = "Qaraqus"
-DERIVATIVES = {
-    "derivatives": [
-        {"name": name, "format": fmt, "width": 400, "height": 300, "byte_size": 1000}
-        for name in ("thumb", "display", "large")
-        for fmt in ("webp", "jpeg")
-    ]
-}
+
+
+@pytest.fixture
+def archive():
+    """An in-memory archive whose uploads become 400 × 300 renditions (nothing is decoded)."""
+    app = in_memory_archive(
+        media=InMemoryMediaStore(),
+        images=SizedImagePipeline((name, 400, 300) for name in ("thumb", "display", "large")),
+    )
+    yield app
+    app.close()
 
 
 @pytest.fixture
@@ -35,9 +40,8 @@ def work(archive):
         contributor_id=person, actor=CURATOR, title={"en": "Aigerim's lantern", "ru": "Фонарь Айгерим"},
         description={"en": "Made by Aigerim Sadykova in 2023.", "ru": "Работа Айгерим Садыковой."},
     )
-    image = archive.add_image(
-        item, actor=CURATOR, alt_text={"en": "Aigerim at the window"}, caption={"en": "Sadykova's studio"},
-        media=DERIVATIVES,
+    image = archive.upload_image(
+        item, b"upload", actor=CURATOR, alt_text={"en": "Aigerim at the window"}, caption={"en": "Sadykova's studio"},
     )
     archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
     exhibition = archive.create_exhibition(slug="lanterns", actor=CURATOR, titles={"en": "Lanterns"})

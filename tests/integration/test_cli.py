@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from archive.bootstrap import open_archive
-from archive.cli import cli
 from archive.config import Settings
+from web.bootstrap import open_archive
+from web.cli import cli
 
 
 def _invoke(environ: dict[str, str], *args: str, **extra_env: str):

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from archive.bootstrap import open_archive
-from archive.cli import cli
 from archive.config import Settings
+from web.bootstrap import open_archive
+from web.cli import cli
 
 PASSWORD = "a long enough passphrase"
 

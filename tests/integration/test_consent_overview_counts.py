@@ -12,11 +12,11 @@ import psycopg
 import pytest
 
 from archive.application import ExhibitionArchive
-from archive.bootstrap import EVENTS_FILE
 from archive.config import Settings
 from archive.read_models import ItemFilter
 from domain import clock
 from domain.consent import ConsentStatus
+from web.bootstrap import EVENTS_FILE
 from tests.conftest import CURATOR, Storage
 
 ONLINE = ["exhibit", "publish_online"]

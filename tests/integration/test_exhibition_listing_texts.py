@@ -14,12 +14,12 @@ import pytest
 from archive import public
 from archive.application import ExhibitionArchive
 from archive.consent_gate import Surface, may_show
-from archive.keystore import InMemoryKeyStore
 from domain import clock
 from domain.consent import Scope
 from domain.contributors import Contributor
 from domain.items import Item
 from tests.conftest import CURATOR, Storage
+from tests.fakes import in_memory_archive
 from tests.integration.test_read_models import storage_postgres, storage_sqlite  # noqa: F401 - fixtures
 
 NAME = "Quenby Zhakupova"
@@ -33,7 +33,7 @@ TODAY = date(2026, 3, 1)
 def opened(request: pytest.FixtureRequest) -> Iterator[ExhibitionArchive]:
     """An archive on each backend, its clock on :data:`TODAY`."""
     if request.param == "memory":
-        app = ExhibitionArchive(InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+        app = in_memory_archive()
     else:
         storage: Storage = request.getfixturevalue("storage_" + request.param)
         app = storage.open()

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from archive.bootstrap import open_archive
 from archive.config import Settings
 from archive.read_models import BUILT, BUILT_VERSION
+from web.bootstrap import open_archive
 from tests.conftest import CURATOR
 from web import gunicorn_conf
 

@@ -14,11 +14,12 @@ import pytest
 
 from archive import public
 from archive.application import ExhibitionArchive
-from archive.keystore import InMemoryKeyStore
 from archive.read_models import RowChanges
 from archive.visibility import VisibleExhibition, visible_exhibition
 from domain import clock
+from media_store import PillowImagePipeline, make_sample_photo
 from tests.conftest import CURATOR, Storage
+from tests.fakes import InMemoryMediaStore, in_memory_archive
 from tests.integration.test_read_models import storage_postgres, storage_sqlite  # noqa: F401 - fixtures
 
 TODAY = date(2026, 3, 1)
@@ -31,7 +32,7 @@ BOTH = ["exhibit", "publish_online"]
 def opened(request: pytest.FixtureRequest) -> Iterator[ExhibitionArchive]:
     """An archive on each backend, its clock on :data:`TODAY`."""
     if request.param == "memory":
-        app = ExhibitionArchive(InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+        app = in_memory_archive(media=InMemoryMediaStore(), images=PillowImagePipeline())
     else:
         storage: Storage = request.getfixturevalue("storage_" + request.param)
         app = storage.open()
@@ -49,8 +50,8 @@ def _show(app: ExhibitionArchive) -> dict[str, UUID]:
         contributor_id=person, actor=CURATOR, title={"en": f"Quilt by {NAME}"}, year=2024,
         medium={"en": "felt"}, description={"en": f"{PSEUDONYM} sewed it with {SPAN}."},
     )
-    app.add_image(art, actor=CURATOR, alt_text={"en": f"{NAME} holding a quilt"}, caption={"en": f"By {PSEUDONYM}"},
-                  media={"derivatives": [{"name": "thumb", "format": "jpeg", "width": 320, "height": 200}]})
+    app.upload_image(art, make_sample_photo(3, size=(320, 200)), actor=CURATOR,
+                     alt_text={"en": f"{NAME} holding a quilt"}, caption={"en": f"By {PSEUDONYM}"})
     app.redact_span(art, SPAN, actor=CURATOR)
     app.record_consent(art, actor=CURATOR, scopes=BOTH, attribution="pseudonym", text_version="v1")
     words = app.record_testimony(

@@ -15,15 +15,16 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 
-from archive import bootstrap, keystore_postgres, keystore_sqlite
-from archive.bootstrap import open_archive, rotate_embedded_master_key
-from archive.cli import ArchiveGroup
+from archive import keystore_postgres, keystore_sqlite
 from archive.config import Settings
 from archive.crypto import MasterKey
 from archive.errors import ConfigurationError
 from archive.keystore import CANARY_ID
 from archive.keystore_sqlite import SQLiteKeyStore
 from domain import clock
+from web import bootstrap
+from web.bootstrap import open_archive, rotate_embedded_master_key
+from web.commands import ArchiveGroup
 from tests.conftest import CURATOR, Storage, files_containing
 from tests.support.archive_processes import open_and_record, read_keys_meanwhile, record_and_shred, run_at_once
 

@@ -12,12 +12,12 @@ from click.testing import CliRunner
 
 from archive import keystore_postgres
 from archive.application import ExhibitionArchive
-from archive.bootstrap import open_archive
 from archive.config import Settings
 from archive.errors import ConfigurationError
 from archive.key_seal import SEAL_ID
 from tests.conftest import CURATOR, Storage
 from web import create_app
+from web.bootstrap import open_archive
 from web.cli import cli  # the console script's group, with `serve`
 
 

@@ -7,10 +7,11 @@ from dataclasses import replace
 
 import pytest
 
-from archive.bootstrap import open_archive
 from archive.crypto import MasterKey
 from archive.errors import ConcurrentChange, WrongMasterKey
 from domain.exhibitions import Exhibition
+from media_store import make_sample_photo
+from web.bootstrap import open_archive
 from tests.conftest import CURATOR, Storage
 
 
@@ -20,7 +21,7 @@ def test_recorded_content_survives_a_restart(storage: Storage):
     artwork = archive.record_artwork(
         contributor_id=contributor, actor=CURATOR, title={"ru": "Тишина", "en": "Silence"}, year=2024
     )
-    archive.add_image(artwork, actor=CURATOR, alt_text={"en": "A felt doormat"})
+    archive.upload_image(artwork, make_sample_photo(1, size=(320, 240)), actor=CURATOR, alt_text={"en": "A felt doormat"})
     archive.close()
 
     reopened = storage.open()

@@ -14,8 +14,8 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from archive.bootstrap import open_archive
 from archive.config import Settings
+from web.bootstrap import open_archive
 from tests.support.web_server import RunningServer, free_port, gunicorn_command, running, serve_command
 from web.log_privacy import private_path, private_request_line
 

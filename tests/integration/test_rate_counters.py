@@ -6,9 +6,9 @@ import multiprocessing
 
 import pytest
 
-from archive.bootstrap import RATE_COUNTERS_FILE, open_rate_counters
 from archive.config import Settings
 from archive.rate_counters import RateCounters
+from web.bootstrap import RATE_COUNTERS_FILE, open_rate_counters
 from tests.conftest import Storage
 
 SECRET = "rate-counter-test-secret"

@@ -10,14 +10,14 @@ import psycopg
 import pytest
 
 from archive.application import ExhibitionArchive
-from archive.bootstrap import EVENTS_FILE
 from archive.errors import ConcurrentChange
-from archive.keystore import InMemoryKeyStore
 from archive.read_models import ItemFilter
 from archive.read_models_sql import TABLES
 from domain import clock
 from domain.consent import ConsentStatus
+from web.bootstrap import EVENTS_FILE
 from tests.conftest import CURATOR, Storage, files_containing
+from tests.fakes import in_memory_archive
 
 TITLE = "Ultramarine-pangolin quilt"
 NAME = "Quenby Zhakupova"
@@ -27,7 +27,7 @@ NAME = "Quenby Zhakupova"
 def opened(request: pytest.FixtureRequest) -> Iterator[ExhibitionArchive]:
     """An archive on each backend: in memory (as the unit tests use), SQLite and PostgreSQL."""
     if request.param == "memory":
-        app = ExhibitionArchive(InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+        app = in_memory_archive()
     else:
         storage: Storage = request.getfixturevalue("storage_" + request.param)
         app = storage.open()

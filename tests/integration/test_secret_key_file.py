@@ -10,8 +10,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from archive import bootstrap
 from archive.config import Settings
+from web import bootstrap
 
 
 def test_a_worker_that_loses_the_race_to_create_the_secret_key_uses_the_winners(tmp_path: Path, monkeypatch):

@@ -20,9 +20,9 @@ import pytest
 from flask.testing import FlaskClient
 
 from archive.application import ExhibitionArchive
-from archive.bootstrap import open_search_index
 from archive.config import Settings
 from archive.search_follower import SearchFollower
+from web.bootstrap import open_search_index
 from tests.conftest import CURATOR, Storage
 from web import create_app
 
@@ -130,7 +130,7 @@ def test_a_cached_page_is_forgotten_when_a_taken_down_work_narrows_its_credit(hu
 
 @pytest.fixture
 def searched(tmp_path: Path) -> Iterator[tuple[Show, SearchFollower, FlaskClient]]:
-    from archive.bootstrap import open_archive
+    from web.bootstrap import open_archive
 
     settings = Settings(data_dir=tmp_path / "var")
     archive = open_archive(settings)

@@ -16,13 +16,13 @@ import pytest
 
 from archive import keystore, media_files, search_follower
 from archive.application import ExhibitionArchive, NewImage
-from archive.bootstrap import open_archive, open_search_index
 from archive.config import Settings
-from archive.keystore import InMemoryKeyStore
-from archive.media import InMemoryMediaStore, MediaStore, MediaStoreUnavailable
+from archive.media import MediaStore, MediaStoreUnavailable
 from archive.search_follower import SearchFollower
+from web.bootstrap import open_archive, open_search_index
 from media_store import PillowImagePipeline, make_sample_photo
 from tests.conftest import CURATOR, Storage
+from tests.fakes import InMemoryKeyStore, InMemoryMediaStore, in_memory_archive
 from tests.support.stalled_media import StalledMediaStore
 
 ONLINE = ["exhibit", "publish_online"]
@@ -137,8 +137,7 @@ def test_the_start_up_check_reads_only_the_events_since_the_last_complete_check(
 
 
 def _in_memory(media: MediaStore) -> ExhibitionArchive:
-    return ExhibitionArchive(
-        InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+    return in_memory_archive(
         media=media, images=PillowImagePipeline(),
     )
 
@@ -354,8 +353,8 @@ KILLED_UPLOAD = """
 import os, signal, stat, sys
 from pathlib import Path
 from archive.application import NewImage
-from archive.bootstrap import open_archive
 from archive.config import Settings
+from web.bootstrap import open_archive
 from media_store import make_sample_photo
 
 archive = open_archive(Settings(data_dir=Path(sys.argv[1])))

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from archive.bootstrap import open_archive
 from archive.config import Settings
+from web.bootstrap import open_archive
 
 CURATOR = "curator:race-test"
 #: How long the processes are given to finish, altogether.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from archive.media import InMemoryMediaStore
+from tests.fakes import InMemoryMediaStore
 
 #: A stalled call gives up after this long anyway, so that a test never hangs for good.
 GIVE_UP_SECONDS = 8.0

@@ -6,7 +6,7 @@ import threading
 import time
 from uuid import uuid4
 
-from archive.keystore import InMemoryKeyStore
+from tests.fakes import InMemoryKeyStore
 
 HAMMER_SECONDS = 1.0
 

@@ -1,4 +1,5 @@
-"""The layering contracts in .importlinter hold, and breaking one of them fails the check.
+"""The layering contracts in .importlinter hold, and breaking one of them fails the check; the
+fakes of the ports live in tests/.
 
 Each case copies the code into a temporary folder, adds one import that a rule forbids, and
 runs lint-imports there with the project's own contracts.
@@ -6,6 +7,7 @@ runs lint-imports there with the project's own contracts.
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -58,6 +60,8 @@ def test_the_code_keeps_every_layering_contract(tmp_path: Path):
         ("web/search.py", "import whoosh", "only the Whoosh adapter imports whoosh"),
         ("web/media.py", "import PIL", "only media_store imports boto3 and PIL"),
         ("web/items.py", "import archive.keystore_sqlite", "only the composition root chooses adapters"),
+        ("web/commands.py", "import media_store", "only the composition root chooses adapters"),
+        ("archive/demo.py", "import web.bootstrap", "archive imports only domain"),
     ],
 )
 def test_an_import_that_breaks_a_layering_rule_fails_the_check(tmp_path: Path, module: str, line: str, rule: str):
@@ -70,3 +74,15 @@ def test_an_import_that_breaks_a_layering_rule_fails_the_check(tmp_path: Path, m
     assert result.returncode != 0
     broken = [text for text in result.stdout.splitlines() if " BROKEN" in text]
     assert any(text.startswith(rule) for text in broken), result.stdout
+
+
+def test_the_fakes_of_the_ports_live_in_tests_not_in_the_code_they_stand_in_for():
+    fakes = [
+        f"{path.relative_to(ROOT)}: {node.name}"
+        for package in PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ClassDef) and node.name.startswith("InMemory")
+    ]
+
+    assert fakes == []

@@ -13,21 +13,19 @@ from PIL import Image
 
 from archive.application import ExhibitionArchive, NewImage
 from archive.errors import ConcurrentChange, NotFound
-from archive.keystore import InMemoryKeyStore
-from archive.media import ImageRejected, InMemoryMediaStore, MediaStoreUnavailable
+from archive.media import ImageRejected, MediaStoreUnavailable
 from domain import clock
 from domain.errors import ItemWithdrawn
 from media_store import PillowImagePipeline, S3MediaStore, make_sample_photo
 from tests.conftest import CURATOR
+from tests.fakes import InMemoryMediaStore, in_memory_archive
 
 ONLINE = ["exhibit", "publish_online"]
 ALT = {"en": "Envelopes on a table", "ru": "Конверты на столе"}
 
 
 def _archive(media) -> ExhibitionArchive:
-    return ExhibitionArchive(
-        InMemoryKeyStore(),
-        env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+    return in_memory_archive(
         media=media,
         images=PillowImagePipeline(max_upload_bytes=5 * 1024 * 1024),
     )

@@ -18,10 +18,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from archive.application import ExhibitionArchive
-from archive.bootstrap import open_archive
-from archive.cli import cli
 from archive.config import Settings
 from domain import clock
+from web.bootstrap import open_archive
+from web.cli import cli
 from media_store import S3MediaStore, make_sample_photo
 from tests.conftest import CURATOR
 

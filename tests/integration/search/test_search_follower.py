@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from archive.bootstrap import open_archive, open_search_index, search_index_opener
 from archive.config import Settings
 from archive.search import SearchQuery
 from archive.search_folders import IndexFolders
@@ -21,6 +20,7 @@ from archive.search_follower import SearchFollower, rebuild, rebuild_if_outdated
 from archive import search_queries
 from archive.search_queries import search
 from domain import clock
+from web.bootstrap import open_archive, open_search_index, search_index_opener
 from tests.conftest import CURATOR
 
 ONLINE = ["exhibit", "publish_online"]
@@ -363,9 +363,9 @@ def test_malformed_queries_still_find_their_words_through_the_use_case(archive, 
 
 CHILD = """
 import sys
-from archive.bootstrap import open_archive, open_search_index
 from archive.config import Settings
 from archive.search_follower import SearchFollower
+from web.bootstrap import open_archive, open_search_index
 settings = Settings(data_dir=__import__("pathlib").Path(sys.argv[1]))
 archive = open_archive(settings)
 index = open_search_index(settings, writable=True)

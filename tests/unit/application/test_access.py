@@ -10,10 +10,10 @@ import pytest
 from archive import access, passwords
 from archive.application import ExhibitionArchive
 from archive.errors import NotFound
-from archive.keystore import InMemoryKeyStore
 from archive.self_service import CodeHolder
 from domain import clock
 from domain.errors import InvalidValue
+from tests.fakes import in_memory_archive
 
 CURATOR = "curator:test-curator"
 PASSWORD = "a long enough passphrase"
@@ -24,7 +24,7 @@ _HASH = access.hash_password(PASSWORD)  # Argon2 once, not once per test
 @pytest.fixture
 def archive(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(access, "hash_password", lambda password: _HASH)
-    app = ExhibitionArchive(InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, zone=ALMATY)
+    app = in_memory_archive(zone=ALMATY)
     app.create_curator(username="dana", password=PASSWORD, actor=CURATOR)
     app.create_curator(username="erlan", password=PASSWORD, actor=CURATOR)
     yield app

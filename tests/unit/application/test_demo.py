@@ -12,11 +12,10 @@ import pytest
 
 from archive.application import ExhibitionArchive
 from archive.demo import SLUG, load_demo
-from archive.keystore import InMemoryKeyStore
-from archive.media import InMemoryMediaStore
 from archive.name_filter import OMITTED
 from archive.public import published_exhibition, visible_item
 from domain import clock
+from tests.fakes import InMemoryMediaStore, in_memory_archive
 
 #: A day the demo exhibition is open (dates are passed, never read from the wall clock).
 OPEN_DAY = date(2024, 4, 20)
@@ -29,8 +28,7 @@ def _demo(*, credit: str | None) -> ExhibitionArchive:
     and online (so that every item is seen with the most names withheld)."""
     from media_store import PillowImagePipeline, make_sample_photo
 
-    archive = ExhibitionArchive(
-        InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+    archive = in_memory_archive(
         media=InMemoryMediaStore(), images=PillowImagePipeline(),
     )
     if credit is not None:

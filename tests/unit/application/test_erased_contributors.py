@@ -12,12 +12,11 @@ from pathlib import Path
 import pytest
 
 from archive.application import ExhibitionArchive, NewImage
-from archive.bootstrap import open_archive
 from archive.config import Settings
-from archive.keystore import InMemoryKeyStore
-from archive.media import InMemoryMediaStore
 from domain.errors import InvalidValue
+from web.bootstrap import open_archive
 from tests.conftest import CURATOR
+from tests.fakes import InMemoryMediaStore, in_memory_archive
 
 
 def _erased(archive: ExhibitionArchive, *, with_item_first: bool = True):
@@ -66,8 +65,7 @@ def test_an_erased_contributor_cannot_be_given_a_new_artwork_with_images():
     from media_store import PillowImagePipeline, make_sample_photo
 
     media = InMemoryMediaStore()
-    archive = ExhibitionArchive(
-        InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+    archive = in_memory_archive(
         media=media, images=PillowImagePipeline(),
     )
     contributor, _ = _erased(archive)

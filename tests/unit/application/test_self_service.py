@@ -131,13 +131,11 @@ def test_a_contributor_with_no_items_has_an_empty_list(archive):
 
 
 def test_an_artwork_recorded_with_images_is_listed_too():
-    from archive.application import ExhibitionArchive, NewImage
-    from archive.keystore import InMemoryKeyStore
-    from archive.media import InMemoryMediaStore
+    from archive.application import NewImage
+    from tests.fakes import InMemoryMediaStore, in_memory_archive
     from media_store import PillowImagePipeline, make_sample_photo
 
-    archive = ExhibitionArchive(
-        InMemoryKeyStore(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+    archive = in_memory_archive(
         media=InMemoryMediaStore(), images=PillowImagePipeline(),
     )
     contributor = _contributor(archive)

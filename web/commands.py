@@ -1,5 +1,7 @@
 """The ``archive`` command line: set-up, demo data, history, key rotation, accounts and tokens.
 
+The console script (``web.cli``) adds ``serve`` to this group; it is the one CLI.
+
 Every failure a user can cause (unknown id, bad date, bad setting, unreachable database)
 ends with one line on standard error and a non-zero exit, never a traceback.
 """
@@ -20,14 +22,6 @@ import click
 
 from archive.access import SHORT_ID_DIGITS, token_id
 from archive.application import ExhibitionArchive
-from archive.bootstrap import (
-    MASTER_KEY_FILE,
-    open_archive,
-    open_search_index,
-    require_data_dir,
-    rotate_embedded_master_key,
-    search_index_opener,
-)
 from archive.config import Settings
 from archive.crypto import MasterKey
 from archive.errors import ArchiveError
@@ -38,12 +32,21 @@ from domain import clock
 from domain.errors import DomainError
 from domain.exhibitions import Exhibition
 from domain.languages import pick
+from web.bootstrap import (
+    MASTER_KEY_FILE,
+    open_archive,
+    open_search_index,
+    require_data_dir,
+    rotate_embedded_master_key,
+    sample_photo,
+    search_index_opener,
+)
 
 EXIT_USER_ERROR = 1
 EXIT_UNEXPECTED = 2
 
 
-class IsoDate(click.ParamType):
+class IsoDate(click.ParamType[date]):
     """A calendar date written YYYY-MM-DD."""
 
     name = "YYYY-MM-DD"
@@ -155,10 +158,8 @@ def demo(ctx: click.Context) -> None:
     """Load the Silent Room demo exhibition (idempotent)."""
     from archive.demo import SLUG, load_demo
 
-    from media_store import make_sample_photo
-
     with opened(ctx, creating=True) as archive:  # `make run` loads the demo on a fresh clone
-        result = load_demo(archive, lambda seed, title: make_sample_photo(seed, title=title))
+        result = load_demo(archive, sample_photo)
     if result.created:
         click.echo(f"Loaded the demo exhibition '{SLUG}'.")
         if result.consent_code:
@@ -498,8 +499,3 @@ def rotate_master_key(ctx: click.Context) -> None:
         click.echo("Now set ARCHIVE_MASTER_KEY to the new key, restart, and destroy the old key.")
     else:
         click.echo(f"The new key replaced {settings.data_dir / MASTER_KEY_FILE}; the old key was overwritten.")
-
-
-def main() -> None:
-    """Console-script entry point."""
-    cli(obj={"environ": os.environ}, prog_name="archive")

@@ -1,7 +1,8 @@
 """The composition root: choose concrete adapters from settings and build the application.
 
-Entrypoints (the CLI and the web app factory) call :func:`open_archive`; nothing else picks
-an adapter.
+Entrypoints (the CLI, the web app factory and gunicorn's master) call :func:`open_archive`;
+nothing else picks an adapter. It lives in the entrypoint layer so that ``archive`` never
+imports ``media_store`` or a storage adapter.
 """
 
 from __future__ import annotations
@@ -315,6 +316,14 @@ def search_index_opener(*, writable: bool) -> Callable[[Path], SearchIndex]:
 def open_search_index(settings: Settings, *, writable: bool) -> LiveIndex:
     """The host's live search index: read-only for web workers, writable for the follower."""
     return LiveIndex(IndexFolders(settings.search_dir), search_index_opener(writable=writable))
+
+
+def sample_photo(seed: int, title: str) -> bytes:
+    """A generated demo photograph (JPEG whose EXIF carries GPS coordinates, so that the
+    stripping can be seen), for ``archive.demo.load_demo``."""
+    from media_store import make_sample_photo
+
+    return make_sample_photo(seed, title=title)
 
 
 def media_adapters(settings: Settings) -> tuple[MediaStore, ImagePipeline]:
