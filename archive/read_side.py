@@ -53,7 +53,7 @@ from archive.read_models import (
     opened_texts_json,
     sealed_texts_json,
 )
-from domain.consent import Scope
+from domain.consent import Attribution, Scope
 from domain.contributors import Contributor
 from domain.exhibitions import Exhibition
 from domain.indexes import ContributorItems
@@ -78,6 +78,10 @@ PICKER_BATCH = 100
 #: How many times a save computes exhibitions' visitor texts again when another save
 #: replaced what they were computed from (see ``ReadModels._record``).
 TEXTS_ATTEMPTS = 5
+
+
+#: The attributions whose credit shows a name of the contributor's (``consent_gate.credit``).
+CREDITED = frozenset({Attribution.NAMED.value, Attribution.PSEUDONYM.value})
 
 
 def _card_context(exhibition_id: UUID) -> bytes:
@@ -403,7 +407,8 @@ class ReadModels:
         people: dict[UUID, ContributorSummary] = {}
         found: list[tuple[ItemValues, dict[str, Any] | None, ContributorSummary | None]] = []
         for row, card, person in self.read_models.shown_cards(exhibition_id, on, scopes):
-            if person is not None and row.contributor_id not in people:
+            credited = row.attribution in CREDITED  # an anonymous work's card needs no name
+            if credited and person is not None and row.contributor_id not in people:
                 people[row.contributor_id] = open_contributor(person, self._open)
             values = card_values(
                 row.item_id, row.kind, row.version, row.recorded_at.date(), row.contributor_id,
@@ -417,7 +422,7 @@ class ReadModels:
                     content = json.loads(crypto.decrypt(key, row.item_id, card.card, context))
                 except InvalidTag:  # not sealed for this item in this exhibition: never shown
                     content = None
-            found.append((values, content, people.get(row.contributor_id)))
+            found.append((values, content, people.get(row.contributor_id) if credited else None))
         return found
 
     def contributor_summaries(self: ExhibitionArchive, page: int = 1, size: int = PAGE_SIZE) -> Page:
