@@ -250,8 +250,8 @@ def stored_exhibition(archive: ExhibitionArchive, exhibition_id: UUID, on: date)
     if is_recording():  # a cached page changes with any event of its works and their contributors
         _depend_on_works(archive, [exhibition_id])
     works = []
-    for values, content, person in archive.hung_cards(exhibition_id, on, REQUIRED_SCOPES[Surface.ONLINE_EXHIBITION]):
-        view = stored_card(values, content, person, on) if content is not None else None
+    for values, content in archive.hung_cards(exhibition_id, on, REQUIRED_SCOPES[Surface.ONLINE_EXHIBITION]):
+        view = stored_card(values, content, on) if content is not None else None
         if view is None:  # no current card, or the rows and the gate disagree: the aggregates decide
             return None
         works.append(view)

@@ -443,13 +443,10 @@ class ReadModelStore(Protocol):
     def item_rows_by_id(self, item_ids: Sequence[UUID]) -> list[ItemRow]:
         """These items' rows (in no particular order; unknown ids are left out)."""
 
-    def shown_cards(
-        self, exhibition_id: UUID, on: date, scopes: Sequence[Scope]
-    ) -> list[tuple[ItemRow, CardRow | None, ContributorRow | None]]:
+    def shown_cards(self, exhibition_id: UUID, on: date, scopes: Sequence[Scope]) -> list[tuple[ItemRow, CardRow | None]]:
         """The exhibition's works whose item rows let visitors see them on ``on`` under
         ``scopes`` (the rule of ``consent_gate.may_show``), in order, each with its card as it
-        hangs there (``RowChanges.exhibition_cards``) and its contributor's row (None where
-        there is none), in one query."""
+        hangs there (``RowChanges.exhibition_cards``; None if it has none), in one query."""
 
     def item_card_rows(self, item_ids: Sequence[UUID]) -> list[tuple[ItemRow, CardRow | None, ContributorRow | None]]:
         """These items' rows (in no particular order; unknown ids are left out), each with its

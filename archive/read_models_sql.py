@@ -318,10 +318,9 @@ class ReadModelSQL:
     def shown_cards_query(self, exhibition_id: UUID, day: date, scopes: Sequence[Scope]) -> tuple[str, list[Any]]:
         clause, params = shown_clause(scopes, day, self.param)
         return (
-            f"SELECT i.*, c.version AS card_version, c.card AS card, {self._person_columns} FROM {self.works} w "
+            f"SELECT i.*, c.version AS card_version, c.card AS card FROM {self.works} w "
             f"JOIN {self.items} i ON i.item_id = w.item_id LEFT JOIN {self.hung_cards} c "
             "ON c.exhibition_id = w.exhibition_id AND c.item_id = w.item_id "
-            f"LEFT JOIN {self.contributors} p ON p.contributor_id = i.contributor_id "
             f"WHERE w.exhibition_id = {self.param} AND {clause} ORDER BY w.position",
             [exhibition_id.hex, *params],
         )
@@ -341,11 +340,16 @@ class ReadModelSQL:
         "p.erased AS p_erased, p.version AS p_version, p.item_count AS p_item_count"
     )
 
-    def joined_rows(self, r: Any, card: str = "card") -> tuple[ItemRow, CardRow | None, ContributorRow | None]:
-        """An item's row with its card and its contributor's row, from one row of
-        :meth:`item_cards_query` or :meth:`shown_cards_query` (None where the join found none)."""
+    def card_joined(self, r: Any) -> tuple[ItemRow, CardRow | None]:
+        """An item's row with its card, from one row of :meth:`shown_cards_query` (None where
+        the join found none)."""
         item = self.item_row(r)
-        found = CardRow(item.item_id, r["card_version"], bytes(r[card])) if r[card] is not None else None
+        return item, CardRow(item.item_id, r["card_version"], bytes(r["card"])) if r["card"] is not None else None
+
+    def joined_rows(self, r: Any) -> tuple[ItemRow, CardRow | None, ContributorRow | None]:
+        """An item's row with its card and its contributor's row, from one row of
+        :meth:`item_cards_query` (None where the join found none)."""
+        item, found = self.card_joined(r)
         person = None
         if r["p_contributor_id"] is not None:
             person = ContributorRow(
@@ -460,11 +464,9 @@ class SQLReadModels:
         sql, params = self.read_model_sql.by_ids_query(self.read_model_sql.items, "item_id", item_ids)
         return [self.read_model_sql.item_row(r) for r in self._read(sql, params)]
 
-    def shown_cards(
-        self, exhibition_id: UUID, on: date, scopes: Sequence[Scope]
-    ) -> list[tuple[ItemRow, CardRow | None, ContributorRow | None]]:
+    def shown_cards(self, exhibition_id: UUID, on: date, scopes: Sequence[Scope]) -> list[tuple[ItemRow, CardRow | None]]:
         rows = self._read(*self.read_model_sql.shown_cards_query(exhibition_id, on, scopes))
-        return [self.read_model_sql.joined_rows(r) for r in rows]
+        return [self.read_model_sql.card_joined(r) for r in rows]
 
     def item_card_rows(self, item_ids: Sequence[UUID]) -> list[tuple[ItemRow, CardRow | None, ContributorRow | None]]:
         if not item_ids:

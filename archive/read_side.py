@@ -10,6 +10,7 @@ events (see :mod:`archive.read_models`).
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -24,6 +25,7 @@ from eventsourcing.system import NotificationLogReader
 from eventsourcing.utils import get_topic, resolve_topic
 
 from archive import crypto
+from archive.consent_gate import credit
 from archive.errors import KeyShredded
 from archive.visibility import (
     ItemValues,
@@ -39,6 +41,7 @@ from archive.read_models import (
     ContributorSummary,
     ExhibitionSummary,
     ItemFilter,
+    ItemRow,
     ItemSummary,
     Page,
     ReadModelStore,
@@ -53,7 +56,7 @@ from archive.read_models import (
     opened_texts_json,
     sealed_texts_json,
 )
-from domain.consent import Attribution, Scope
+from domain.consent import Scope
 from domain.contributors import Contributor
 from domain.exhibitions import Exhibition
 from domain.indexes import ContributorItems
@@ -80,8 +83,8 @@ PICKER_BATCH = 100
 TEXTS_ATTEMPTS = 5
 
 
-#: The attributions whose credit shows a name of the contributor's (``consent_gate.credit``).
-CREDITED = frozenset({Attribution.NAMED.value, Attribution.PSEUDONYM.value})
+#: A card's credit, sealed under the contributor's key within the card (see ``_hung_cards``).
+SEALED_CREDIT = "credit_sealed"
 
 
 def _card_context(exhibition_id: UUID) -> bytes:
@@ -198,7 +201,9 @@ class ReadModels:
         """The card (``visibility.card_content``) of each work the exhibition hangs, whatever
         its consent (the page gates each from its item row), sealed under the item's key, with
         its wall text losing the names the exhibition's texts lose on ``on``: they hold as long
-        as those texts do (``VALID_THROUGH``). A work whose content is shredded has none."""
+        as those texts do (``VALID_THROUGH``). A work whose content is shredded has none.
+        The credit its attribution gives (``consent_gate.credit``) goes in sealed apart, under
+        the contributor's key (:func:`_seal_credit`), so that shredding it blanks the credit."""
         names = exhibition_texts_filter(exhibition, works, on)
         cards = []
         for placement in exhibition.placements:
@@ -211,7 +216,9 @@ class ReadModels:
             key = self.keys.get(item.id)
             if key is None:  # shredded by another process meanwhile: the page reads the aggregates
                 continue
-            plain = json.dumps(card_content(item, person, wall_text), ensure_ascii=False, separators=(",", ":"))
+            content = card_content(item, person, wall_text)
+            content[SEALED_CREDIT] = self._seal_credit(exhibition.id, item, credit(item, person))
+            plain = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
             card = crypto.encrypt(key, item.id, plain.encode(), _card_context(exhibition.id))
             cards.append(CardRow(item_id=item.id, version=item.version, card=card))
         return cards
@@ -394,22 +401,39 @@ class ReadModels:
             found[row.item_id] = (values, people.get(row.contributor_id))
         return found
 
+    def _seal_credit(self: ExhibitionArchive, exhibition_id: UUID, item: Item, name: str | None) -> str | None:
+        """A card's credit sealed under the contributor's key, bound to the work and the
+        exhibition (base64); None for no credit, or when her key is gone."""
+        key = self.keys.get(item.contributor_id) if name else None
+        if key is None or name is None:
+            return None
+        blob = crypto.encrypt(key, item.contributor_id, name.encode(), _card_context(exhibition_id) + item.id.bytes)
+        return base64.b64encode(blob).decode("ascii")
+
+    def _open_credit(self: ExhibitionArchive, exhibition_id: UUID, row: ItemRow, sealed: str | None) -> str | None:
+        """The credit :meth:`_seal_credit` sealed; None when there is none or her key is gone."""
+        key = self.keys.get(row.contributor_id) if sealed else None
+        if key is None or sealed is None:
+            return None
+        try:
+            blob = base64.b64decode(sealed)
+            return crypto.decrypt(key, row.contributor_id, blob, _card_context(exhibition_id) + row.item_id.bytes).decode()
+        except (InvalidTag, ValueError):  # not sealed for this work here: no name is shown
+            return None
+
     def hung_cards(
         self: ExhibitionArchive, exhibition_id: UUID, on: date, scopes: Sequence[Scope]
-    ) -> list[tuple[ItemValues, dict[str, Any] | None, ContributorSummary | None]]:
+    ) -> list[tuple[ItemValues, dict[str, Any] | None]]:
         """The exhibition's works that their item rows let visitors see on ``on`` under
         ``scopes``, in order, each as the item's consent state from its row (``ItemValues``
-        without content, for ``visibility.stored_card`` to gate), its card as it hangs
-        there (``visibility.card_content``, opened), and its contributor from her row (None if
-        unknown). The card is None when it is missing, blank (its key shredded) or not at the
-        row's version: the caller reads that work from its aggregates."""
+        without content, for ``visibility.stored_card`` to gate) with its card as it hangs
+        there (``visibility.card_content``, opened, its ``credit`` opened under the
+        contributor's key: None once that is shredded). The card is None when it is missing,
+        blank (its key shredded) or not at the row's version: the caller reads that work from
+        its aggregates."""
         context = _card_context(exhibition_id)
-        people: dict[UUID, ContributorSummary] = {}
-        found: list[tuple[ItemValues, dict[str, Any] | None, ContributorSummary | None]] = []
-        for row, card, person in self.read_models.shown_cards(exhibition_id, on, scopes):
-            credited = row.attribution in CREDITED  # an anonymous work's card needs no name
-            if credited and person is not None and row.contributor_id not in people:
-                people[row.contributor_id] = open_contributor(person, self._open)
+        found: list[tuple[ItemValues, dict[str, Any] | None]] = []
+        for row, card in self.read_models.shown_cards(exhibition_id, on, scopes):
             values = card_values(
                 row.item_id, row.kind, row.version, row.recorded_at.date(), row.contributor_id,
                 has_consent=row.has_consent, scopes=row.scopes, attribution=row.attribution,
@@ -422,7 +446,9 @@ class ReadModels:
                     content = json.loads(crypto.decrypt(key, row.item_id, card.card, context))
                 except InvalidTag:  # not sealed for this item in this exhibition: never shown
                     content = None
-            found.append((values, content, people.get(row.contributor_id) if credited else None))
+            if content is not None:
+                content["credit"] = self._open_credit(exhibition_id, row, content.pop(SEALED_CREDIT, None))
+            found.append((values, content))
         return found
 
     def contributor_summaries(self: ExhibitionArchive, page: int = 1, size: int = PAGE_SIZE) -> Page:

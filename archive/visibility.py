@@ -302,17 +302,14 @@ def card_content(
     return content
 
 
-def stored_card(
-    item: ItemValues, content: Mapping[str, Any], contributor: Named | None, on: date
-) -> VisibleItem | None:
+def stored_card(item: ItemValues, content: Mapping[str, Any], on: date) -> VisibleItem | None:
     """A work's card in an exhibition from its stored :func:`card_content` (computed at
-    ``item.version``) and the contributor's names as her record holds them now (for the
-    credit), or None unless ``consent_gate.may_show`` lets visitors see it in a published
-    exhibition on ``on``; ``item`` holds the consent state (no content is read)."""
+    ``item.version``) with its ``credit`` (``consent_gate.credit`` at that version, as the
+    store opens it now), or None unless ``consent_gate.may_show`` lets visitors see it in a
+    published exhibition on ``on``; ``item`` holds the consent state (no content is read)."""
     if not may_show(item, Surface.ONLINE_EXHIBITION, on):
         return None
-    shown = {**content, "credit": credit(item, contributor)}
-    return cast("VisibleItem", _view(item, shown, on, Surface.ONLINE_EXHIBITION, whole=True))
+    return cast("VisibleItem", _view(item, content, on, Surface.ONLINE_EXHIBITION, whole=True))
 
 
 def _content(

@@ -301,7 +301,7 @@ def test_a_hung_card_behind_its_item_row_is_not_used(opened: ExhibitionArchive):
     projected from the aggregates, never from that card."""
     ids = _show(opened)
     show = ids["show"]
-    stale = [card for _, card, _ in opened.read_models.shown_cards(show, TODAY, [])]
+    stale = [card for _, card in opened.read_models.shown_cards(show, TODAY, [])]
     [(texts_row, texts)] = opened.read_models.published_rows([show])
     opened.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})
     opened.read_models.write_read_models(
@@ -322,7 +322,7 @@ def test_a_card_copied_into_another_exhibition_is_never_opened(opened: Exhibitio
     opened.add_to_exhibition(other, ids["named"], actor=CURATOR, wall_text={"en": "Second wall"})
     opened.publish_exhibition(other, actor=CURATOR)
     [(_, texts)] = opened.read_models.published_rows([other])
-    [card] = [c for row, c, _ in opened.read_models.shown_cards(ids["show"], TODAY, []) if row.item_id == ids["named"]]
+    [card] = [c for row, c in opened.read_models.shown_cards(ids["show"], TODAY, []) if row.item_id == ids["named"]]
     assert card is not None
     opened.read_models.write_read_models(RowChanges(exhibition_texts={other: texts}, exhibition_cards={other: [card]}))
 
