@@ -28,6 +28,7 @@ from archive.visibility import (
     exhibition_summary,
     frozen,
     no_texts,
+    stored_card,
     stored_summary,
     visible,
     visible_exhibition,
@@ -113,14 +114,17 @@ def carded_works(archive: ExhibitionArchive, item_ids: Sequence[UUID]) -> dict[U
     return found
 
 
-def public_exhibition(archive: ExhibitionArchive, exhibition: Exhibition, on: date) -> VisibleExhibition | None:
-    """The visitor's view of an exhibition with its works, or None if it is not published;
+def public_exhibition(
+    archive: ExhibitionArchive, exhibition: Exhibition, on: date, *, cards: bool = False
+) -> VisibleExhibition | None:
+    """The visitor's view of an exhibition with its works (whole, or as ``cards``: see
+    ``visibility.visible_card``), or None if it is not published;
     its own texts are the stored visitor texts (see :func:`stored_summaries`), its works, and
     those taken down (whose withheld names its wall texts lose too), are read from their cards
     (:func:`carded_works`)."""
     depends_on(exhibition.id)
     works = carded_works(archive, exhibition.works_ever_hung) if exhibition.is_published else {}
-    view = visible_exhibition(exhibition, works, on) if exhibition.is_published else None
+    view = visible_exhibition(exhibition, works, on, cards=cards) if exhibition.is_published else None
     stored = stored_summaries(archive, on, [exhibition.id]) if view is not None else []
     if view is None or not stored:
         return view
@@ -213,12 +217,47 @@ def published_exhibitions(archive: ExhibitionArchive, on: date | None = None) ->
     return sorted(shown, key=lambda v: v.opens_on or date.min, reverse=True)
 
 
-def published_exhibition(archive: ExhibitionArchive, slug: str, on: date | None = None) -> VisibleExhibition:
-    """A published exhibition by slug; NotFound if it does not exist or is not published."""
-    view = public_exhibition(archive, _exhibition_by_slug(archive, slug), on or archive.today())
+def published_exhibition(
+    archive: ExhibitionArchive, slug: str, on: date | None = None, *, cards: bool = False
+) -> VisibleExhibition:
+    """A published exhibition by slug, its works whole or as ``cards``; NotFound if it does not
+    exist or is not published. Its cards are read from the read models when they hold them
+    exactly (:func:`stored_exhibition`), else projected from the aggregates."""
+    on = on or archive.today()
+    view = stored_exhibition(archive, archive.exhibition_id_for_slug(slug), on) if cards else None
+    if view is None:
+        view = public_exhibition(archive, _exhibition_by_slug(archive, slug), on, cards=cards)
     if view is None:
         raise NotFound(f"No published exhibition with the slug {slug!r}.")
     return view
+
+
+def stored_exhibition(archive: ExhibitionArchive, exhibition_id: UUID, on: date) -> VisibleExhibition | None:
+    """A published exhibition with its works as cards, from the read models alone: its stored
+    visitor texts, and the works its item rows let visitors see on ``on``, in order, each from
+    its card as it hangs there (``ReadModels.hung_cards``), gated again by
+    ``visibility.stored_card``. None when the read models cannot give it exactly (not
+    published, texts missing or not exact on ``on``, a card missing or behind its item's row):
+    the caller projects it from the aggregates, which says the same."""
+    depends_on(exhibition_id)
+    rows = archive.read_models.published_rows([exhibition_id])
+    if not rows or not _exact(rows[0][1], on):
+        return None
+    row, texts = rows[0]
+    stored = archive.open_visitor_texts(texts) if texts is not None else None
+    if stored is None:
+        return None
+    if is_recording():  # a cached page changes with any event of its works and their contributors
+        _depend_on_works(archive, [exhibition_id])
+    works = []
+    for values, content in archive.hung_cards(exhibition_id, on, REQUIRED_SCOPES[Surface.ONLINE_EXHIBITION]):
+        view = stored_card(values, content, on) if content is not None else None
+        if view is None:  # no current card, or the rows and the gate disagree: the aggregates decide
+            return None
+        works.append(view)
+    summary = stored_summary(exhibition_id, row.slug, stored, row.opens_on, row.closes_on, (w.id for w in works))
+    fields = {name: getattr(summary, name) for name in VisibleExhibitionSummary.__dataclass_fields__}
+    return VisibleExhibition(**fields, works=tuple(works))
 
 
 # -- single items ----------------------------------------------------------------------------

@@ -52,7 +52,7 @@ PAGE_SIZE = 50
 #: The metadata key recording that the read models were built from the log, and the value
 #: saying with which tables: a store built before the exhibitions' visitor texts is rebuilt.
 BUILT = "built"
-BUILT_VERSION = "4"
+BUILT_VERSION = "5"
 #: The metadata key recording the last notification id whose rows were written: events saved
 #: without their rows (by a release from before the read models) leave it behind the log.
 POSITION = "position"
@@ -144,6 +144,9 @@ class RowChanges:
     #: exhibition id -> the version of the exhibition and of each work and contributor its
     #: texts were computed from: the recorder checks them in the transaction (:class:`StaleTexts`)
     texts_basis: dict[UUID, dict[UUID, int]] = field(default_factory=dict)
+    #: exhibition id -> its works' cards as they hang in it (``visibility.card_content``, each
+    #: sealed under its item's key), computed with its texts and replacing the previous ones
+    exhibition_cards: dict[UUID, list[CardRow]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(
@@ -161,6 +164,7 @@ class RowChanges:
         self.hung.update(other.hung)
         self.exhibition_texts.update(other.exhibition_texts)
         self.texts_basis.update(other.texts_basis)
+        self.exhibition_cards.update(other.exhibition_cards)
 
 
 class StaleTexts(Exception):
@@ -438,6 +442,15 @@ class ReadModelStore(Protocol):
 
     def item_rows_by_id(self, item_ids: Sequence[UUID]) -> list[ItemRow]:
         """These items' rows (in no particular order; unknown ids are left out)."""
+
+    def shown_cards(self, exhibition_id: UUID, on: date, scopes: Sequence[Scope]) -> list[tuple[ItemRow, CardRow | None]]:
+        """The exhibition's works whose item rows let visitors see them on ``on`` under
+        ``scopes`` (the rule of ``consent_gate.may_show``), in order, each with its card as it
+        hangs there (``RowChanges.exhibition_cards``; None if it has none), in one query."""
+
+    def item_card_rows(self, item_ids: Sequence[UUID]) -> list[tuple[ItemRow, CardRow | None, ContributorRow | None]]:
+        """These items' rows (in no particular order; unknown ids are left out), each with its
+        card and its contributor's row (None where there is none), in one query."""
 
     def card_rows_by_id(self, item_ids: Sequence[UUID]) -> list[CardRow]:
         """These items' cards (in no particular order; unknown ids are left out)."""

@@ -40,7 +40,8 @@ TEXTS = "read_exhibition_texts"
 META = "read_model_meta"
 CARDS = "read_item_cards"
 HUNG = "read_exhibition_hung"
-TABLES = (ITEMS, CONTRIBUTORS, EXHIBITIONS, WORKS, TEXTS, META, CARDS, HUNG)
+HUNG_CARDS = "read_exhibition_cards"
+TABLES = (ITEMS, CONTRIBUTORS, EXHIBITIONS, WORKS, TEXTS, META, CARDS, HUNG, HUNG_CARDS)
 
 _ITEM_COLUMNS = (
     "item_id", "kind", "contributor_id", "recorded_at", "updated_at", "title", "has_consent",
@@ -79,6 +80,7 @@ class ReadModelSQL:
         self.texts = prefix + TEXTS
         self.cards = prefix + CARDS
         self.hung = prefix + HUNG
+        self.hung_cards = prefix + HUNG_CARDS
         self.create_statements = [
             f"CREATE TABLE IF NOT EXISTS {self.items} ({seq_definition}"
             "item_id TEXT PRIMARY KEY, kind TEXT NOT NULL, contributor_id TEXT NOT NULL, "
@@ -114,6 +116,10 @@ class ReadModelSQL:
             f"CREATE TABLE IF NOT EXISTS {self.meta} (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
             f"CREATE TABLE IF NOT EXISTS {self.cards} (item_id TEXT PRIMARY KEY, version INTEGER NOT NULL, "
             f"card {blob} NOT NULL)",
+            # Each work's card as it hangs in a published exhibition (its wall text with it),
+            # written with the exhibition's visitor texts.
+            f"CREATE TABLE IF NOT EXISTS {self.hung_cards} (exhibition_id TEXT NOT NULL, item_id TEXT NOT NULL, "
+            f"version INTEGER NOT NULL, card {blob} NOT NULL, PRIMARY KEY (exhibition_id, item_id))",
         ]
         self._upsert_item = self._upsert(self.items, _ITEM_COLUMNS, "item_id")
         self._upsert_contributor = self._upsert(
@@ -171,6 +177,10 @@ class ReadModelSQL:
                 execute(f"DELETE FROM {self.texts} WHERE exhibition_id = {p}", (exhibition_id.hex,))
             else:
                 execute(self._upsert_texts, (exhibition_id.hex, texts))
+            execute(f"DELETE FROM {self.hung_cards} WHERE exhibition_id = {p}", (exhibition_id.hex,))
+            for card in changes.exhibition_cards.get(exhibition_id, []) if texts is not None else []:
+                execute(f"INSERT INTO {self.hung_cards} (exhibition_id, item_id, version, card) "
+                        f"VALUES ({p}, {p}, {p}, {p})", (exhibition_id.hex, card.item_id.hex, card.version, card.card))
 
     def _versions(self, fetch: Fetch, ids: Sequence[UUID]) -> dict[UUID, int]:
         """The versions the read models hold of these items, contributors and exhibitions."""
@@ -189,7 +199,8 @@ class ReadModelSQL:
         """Delete every row, check the log is still at ``position`` (else :class:`StaleRebuild`),
         write ``changes`` and mark the models built. The caller holds one transaction."""
         for table in (
-            self.works, self.hung, self.texts, self.exhibitions, self.cards, self.items, self.contributors, self.meta
+            self.works, self.hung, self.texts, self.hung_cards, self.exhibitions, self.cards, self.items,
+            self.contributors, self.meta,
         ):
             execute(f"DELETE FROM {table}", ())
         if fetch_max() != position:
@@ -304,6 +315,50 @@ class ReadModelSQL:
             [*(i.hex for i in exhibition_ids), *params],
         )
 
+    def shown_cards_query(self, exhibition_id: UUID, day: date, scopes: Sequence[Scope]) -> tuple[str, list[Any]]:
+        clause, params = shown_clause(scopes, day, self.param)
+        return (
+            f"SELECT i.*, c.version AS card_version, c.card AS card FROM {self.works} w "
+            f"JOIN {self.items} i ON i.item_id = w.item_id LEFT JOIN {self.hung_cards} c "
+            "ON c.exhibition_id = w.exhibition_id AND c.item_id = w.item_id "
+            f"WHERE w.exhibition_id = {self.param} AND {clause} ORDER BY w.position",
+            [exhibition_id.hex, *params],
+        )
+
+    def item_cards_query(self, item_ids: Sequence[UUID]) -> tuple[str, list[Any]]:
+        marks = ", ".join([self.param] * len(item_ids))
+        return (
+            f"SELECT i.*, c.version AS card_version, c.card AS card, {self._person_columns} FROM {self.items} i "
+            f"LEFT JOIN {self.cards} c ON c.item_id = i.item_id "
+            f"LEFT JOIN {self.contributors} p ON p.contributor_id = i.contributor_id WHERE i.item_id IN ({marks})",
+            [i.hex for i in item_ids],
+        )
+
+    #: The contributor's columns beside an item's (``p``), prefixed: see :meth:`joined_rows`.
+    _person_columns = (
+        "p.contributor_id AS p_contributor_id, p.registered_at AS p_registered_at, p.names AS p_names, "
+        "p.erased AS p_erased, p.version AS p_version, p.item_count AS p_item_count"
+    )
+
+    def card_joined(self, r: Any) -> tuple[ItemRow, CardRow | None]:
+        """An item's row with its card, from one row of :meth:`shown_cards_query` (None where
+        the join found none)."""
+        item = self.item_row(r)
+        return item, CardRow(item.item_id, r["card_version"], bytes(r["card"])) if r["card"] is not None else None
+
+    def joined_rows(self, r: Any) -> tuple[ItemRow, CardRow | None, ContributorRow | None]:
+        """An item's row with its card and its contributor's row, from one row of
+        :meth:`item_cards_query` (None where the join found none)."""
+        item, found = self.card_joined(r)
+        person = None
+        if r["p_contributor_id"] is not None:
+            person = ContributorRow(
+                contributor_id=item.contributor_id, registered_at=as_datetime(r["p_registered_at"]),
+                names=bytes(r["p_names"]), erased=bool(r["p_erased"]), version=r["p_version"],
+                item_count=r["p_item_count"],
+            )
+        return item, found, person
+
     def hanging_query(self, item_ids: Sequence[UUID], contributor_ids: Sequence[UUID]) -> tuple[str, list[Any]]:
         # From every (exhibition, item) ever placed: a work taken down still shapes the texts.
         ors, params = [], []
@@ -408,6 +463,15 @@ class SQLReadModels:
             return []
         sql, params = self.read_model_sql.by_ids_query(self.read_model_sql.items, "item_id", item_ids)
         return [self.read_model_sql.item_row(r) for r in self._read(sql, params)]
+
+    def shown_cards(self, exhibition_id: UUID, on: date, scopes: Sequence[Scope]) -> list[tuple[ItemRow, CardRow | None]]:
+        rows = self._read(*self.read_model_sql.shown_cards_query(exhibition_id, on, scopes))
+        return [self.read_model_sql.card_joined(r) for r in rows]
+
+    def item_card_rows(self, item_ids: Sequence[UUID]) -> list[tuple[ItemRow, CardRow | None, ContributorRow | None]]:
+        if not item_ids:
+            return []
+        return [self.read_model_sql.joined_rows(r) for r in self._read(*self.read_model_sql.item_cards_query(item_ids))]
 
     def card_rows_by_id(self, item_ids: Sequence[UUID]) -> list[CardRow]:
         if not item_ids:

@@ -10,25 +10,38 @@ events (see :mod:`archive.read_models`).
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
+from cryptography.exceptions import InvalidTag
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.popo import POPOFactory
 from eventsourcing.system import NotificationLogReader
 from eventsourcing.utils import get_topic, resolve_topic
 
+from archive import crypto
+from archive.consent_gate import credit
 from archive.errors import KeyShredded
-from archive.visibility import ItemValues, card_values, exhibition_texts, texts_valid_through
+from archive.visibility import (
+    ItemValues,
+    card_content,
+    card_values,
+    exhibition_texts,
+    exhibition_texts_filter,
+    texts_valid_through,
+)
 from archive.read_models import (
     PAGE_SIZE,
+    CardRow,
     ContributorSummary,
     ExhibitionSummary,
     ItemFilter,
+    ItemRow,
     ItemSummary,
     Page,
     ReadModelStore,
@@ -43,6 +56,7 @@ from archive.read_models import (
     opened_texts_json,
     sealed_texts_json,
 )
+from domain.consent import Scope
 from domain.contributors import Contributor
 from domain.exhibitions import Exhibition
 from domain.indexes import ContributorItems
@@ -67,6 +81,16 @@ PICKER_BATCH = 100
 #: How many times a save computes exhibitions' visitor texts again when another save
 #: replaced what they were computed from (see ``ReadModels._record``).
 TEXTS_ATTEMPTS = 5
+
+
+#: A card's credit, sealed under the contributor's key within the card (see ``_hung_cards``).
+SEALED_CREDIT = "credit_sealed"
+
+
+def _card_context(exhibition_id: UUID) -> bytes:
+    """What a work's card in an exhibition is bound to besides its item (``crypto.encrypt``'s
+    associated data): a card cannot be moved to another exhibition's rows."""
+    return b"exhibition-card:" + exhibition_id.bytes
 
 
 def with_read_model_recorder(env: dict[str, str]) -> dict[str, str]:
@@ -114,19 +138,21 @@ class ReadModels:
                     raise
                 changes.exhibition_texts.clear()
                 changes.texts_basis.clear()
+                changes.exhibition_cards.clear()
                 self._touch_texts(changes, list(processing_event.aggregates.values()))
         raise AssertionError("unreachable")
 
     def _touch_texts(self: ExhibitionArchive, changes: RowChanges, changed: Sequence[Any]) -> None:
         """Put in ``changes`` the visitor texts of every exhibition ``changed`` may change
         (:meth:`_texts_touched_by`), with what each was computed from."""
-        for exhibition_id, (texts, basis) in self._texts_touched_by(changed).items():
+        for exhibition_id, (texts, basis, cards) in self._texts_touched_by(changed).items():
             changes.exhibition_texts[exhibition_id] = texts
             changes.texts_basis[exhibition_id] = basis
+            changes.exhibition_cards[exhibition_id] = cards
 
     def _texts_touched_by(
         self: ExhibitionArchive, changed: Sequence[Any]
-    ) -> dict[UUID, tuple[str | None, dict[UUID, int]]]:
+    ) -> dict[UUID, tuple[str | None, dict[UUID, int], list[CardRow]]]:
         """The visitor texts (as stored) of every exhibition these aggregates may change: the
         exhibitions among them, and those hanging any item among them or any item of a
         contributor among them. Each is computed from its works as they stand with these
@@ -146,12 +172,13 @@ class ReadModels:
 
     def _visitor_texts(
         self: ExhibitionArchive, exhibition: Exhibition, at_hand: dict[UUID, Any]
-    ) -> tuple[str | None, dict[UUID, int]]:
+    ) -> tuple[str | None, dict[UUID, int], list[CardRow]]:
         """The exhibition's visitor texts as stored (``visibility.exhibition_texts`` as JSON),
-        or None while it is not published (publishing it computes them); and the versions of
-        the exhibition, works and contributors they were computed from."""
+        or None while it is not published (publishing it computes them); the versions of
+        the exhibition, works and contributors they were computed from; and the cards of the
+        works it hangs (:meth:`_hung_cards`)."""
         if not exhibition.is_published:
-            return None, {}
+            return None, {}, []
         works = {}
         basis = {exhibition.id: exhibition.version}
         for item_id in exhibition.works_ever_hung:  # those taken down withhold names too
@@ -166,7 +193,35 @@ class ReadModels:
         until = texts_valid_through(exhibition, works, on)
         texts = sealed_texts_json(exhibition, exhibition_texts(exhibition, works, on), self._seal)
         stored = {SEALED: texts, VALID_THROUGH: until.isoformat() if until else None}
-        return json.dumps(stored, ensure_ascii=False, sort_keys=True), basis
+        return json.dumps(stored, ensure_ascii=False, sort_keys=True), basis, self._hung_cards(exhibition, works, on)
+
+    def _hung_cards(
+        self: ExhibitionArchive, exhibition: Exhibition, works: dict[UUID, tuple[Item, Contributor | None]], on: date
+    ) -> list[CardRow]:
+        """The card (``visibility.card_content``) of each work the exhibition hangs, whatever
+        its consent (the page gates each from its item row), sealed under the item's key, with
+        its wall text losing the names the exhibition's texts lose on ``on``: they hold as long
+        as those texts do (``VALID_THROUGH``). A work whose content is shredded has none.
+        The credit its attribution gives (``consent_gate.credit``) goes in sealed apart, under
+        the contributor's key (:func:`_seal_credit`), so that shredding it blanks the credit."""
+        names = exhibition_texts_filter(exhibition, works, on)
+        cards = []
+        for placement in exhibition.placements:
+            if placement.item_id not in works:
+                continue
+            item, person = works[placement.item_id]
+            if item.is_redacted:
+                continue
+            wall_text = names.value(dict(placement.wall_text.reveal({}) or {}))
+            key = self.keys.get(item.id)
+            if key is None:  # shredded by another process meanwhile: the page reads the aggregates
+                continue
+            content = card_content(item, person, wall_text)
+            content[SEALED_CREDIT] = self._seal_credit(exhibition.id, item, credit(item, person))
+            plain = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+            card = crypto.encrypt(key, item.id, plain.encode(), _card_context(exhibition.id))
+            cards.append(CardRow(item_id=item.id, version=item.version, card=card))
+        return cards
 
     def open_visitor_texts(self: ExhibitionArchive, stored: str) -> dict[str, Any] | None:
         """Visitor texts as :meth:`_visitor_texts` stored them (texts sealed under the
@@ -185,10 +240,14 @@ class ReadModels:
         exhibition = self._get_or_none(exhibition_id)
         if not isinstance(exhibition, Exhibition):
             return
-        texts, basis = self._visitor_texts(exhibition, {})
+        texts, basis, cards = self._visitor_texts(exhibition, {})
         try:
             self.read_models.write_read_models(
-                RowChanges(exhibition_texts={exhibition_id: texts}, texts_basis={exhibition_id: basis})
+                RowChanges(
+                    exhibition_texts={exhibition_id: texts},
+                    texts_basis={exhibition_id: basis},
+                    exhibition_cards={exhibition_id: cards},
+                )
             )
         except StaleTexts:
             pass
@@ -245,7 +304,9 @@ class ReadModels:
                     continue
                 changes.extend(changes_for([aggregate], self._seal))
                 if isinstance(aggregate, Exhibition):
-                    changes.exhibition_texts[aggregate.id] = self._visitor_texts(aggregate, {})[0]
+                    texts, _, cards = self._visitor_texts(aggregate, {})
+                    changes.exhibition_texts[aggregate.id] = texts
+                    changes.exhibition_cards[aggregate.id] = cards
             if self.read_models.rebuild_read_models(changes, position):
                 return changes
         raise RuntimeError("The archive kept changing while its read models were rebuilt; try again.")
@@ -323,14 +384,14 @@ class ReadModels:
         from the item's card (opened; blank once shredded), the names from the contributor row.
         An item whose card is missing or not at its row's version is left out: the caller reads
         it from its aggregate."""
-        store = self.read_models
-        rows = {row.item_id: row for row in store.item_rows_by_id(list(item_ids))} if item_ids else {}
-        cards = {card.item_id: card for card in store.card_rows_by_id(list(rows))} if rows else {}
-        current = [rows[i] for i in rows if i in cards and cards[i].version == rows[i].version]
-        people = self.contributor_summaries_by_id([row.contributor_id for row in current]) if current else {}
+        people: dict[UUID, ContributorSummary] = {}
         found = {}
-        for row in current:
-            content = self._open(cards[row.item_id].card)
+        for row, card, person in self.read_models.item_card_rows(list(item_ids)) if item_ids else []:
+            if card is None or card.version != row.version:
+                continue
+            if person is not None and row.contributor_id not in people:
+                people[row.contributor_id] = open_contributor(person, self._open)
+            content = self._open(card.card)
             values = card_values(
                 row.item_id, row.kind, row.version, row.recorded_at.date(), row.contributor_id,
                 has_consent=row.has_consent, scopes=row.scopes, attribution=row.attribution,
@@ -338,6 +399,56 @@ class ReadModels:
                 content=None if content.redacted else content.value,
             )
             found[row.item_id] = (values, people.get(row.contributor_id))
+        return found
+
+    def _seal_credit(self: ExhibitionArchive, exhibition_id: UUID, item: Item, name: str | None) -> str | None:
+        """A card's credit sealed under the contributor's key, bound to the work and the
+        exhibition (base64); None for no credit, or when her key is gone."""
+        key = self.keys.get(item.contributor_id) if name else None
+        if key is None or name is None:
+            return None
+        blob = crypto.encrypt(key, item.contributor_id, name.encode(), _card_context(exhibition_id) + item.id.bytes)
+        return base64.b64encode(blob).decode("ascii")
+
+    def _open_credit(self: ExhibitionArchive, exhibition_id: UUID, row: ItemRow, sealed: str | None) -> str | None:
+        """The credit :meth:`_seal_credit` sealed; None when there is none or her key is gone."""
+        key = self.keys.get(row.contributor_id) if sealed else None
+        if key is None or sealed is None:
+            return None
+        try:
+            blob = base64.b64decode(sealed)
+            return crypto.decrypt(key, row.contributor_id, blob, _card_context(exhibition_id) + row.item_id.bytes).decode()
+        except (InvalidTag, ValueError):  # not sealed for this work here: no name is shown
+            return None
+
+    def hung_cards(
+        self: ExhibitionArchive, exhibition_id: UUID, on: date, scopes: Sequence[Scope]
+    ) -> list[tuple[ItemValues, dict[str, Any] | None]]:
+        """The exhibition's works that their item rows let visitors see on ``on`` under
+        ``scopes``, in order, each as the item's consent state from its row (``ItemValues``
+        without content, for ``visibility.stored_card`` to gate) with its card as it hangs
+        there (``visibility.card_content``, opened, its ``credit`` opened under the
+        contributor's key: None once that is shredded). The card is None when it is missing,
+        blank (its key shredded) or not at the row's version: the caller reads that work from
+        its aggregates."""
+        context = _card_context(exhibition_id)
+        found: list[tuple[ItemValues, dict[str, Any] | None]] = []
+        for row, card in self.read_models.shown_cards(exhibition_id, on, scopes):
+            values = card_values(
+                row.item_id, row.kind, row.version, row.recorded_at.date(), row.contributor_id,
+                has_consent=row.has_consent, scopes=row.scopes, attribution=row.attribution,
+                expires_on=row.expires_on, withdrawn=row.withdrawn, content={},
+            )
+            key = self.keys.get(row.item_id) if card is not None and card.version == row.version else None
+            content = None
+            if card is not None and key is not None:
+                try:
+                    content = json.loads(crypto.decrypt(key, row.item_id, card.card, context))
+                except InvalidTag:  # not sealed for this item in this exhibition: never shown
+                    content = None
+            if content is not None:
+                content["credit"] = self._open_credit(exhibition_id, row, content.pop(SEALED_CREDIT, None))
+            found.append((values, content))
         return found
 
     def contributor_summaries(self: ExhibitionArchive, page: int = 1, size: int = PAGE_SIZE) -> Page:

@@ -143,9 +143,18 @@ SHOWN_DETAILS = {
     "testimony": ("title", "text", "language", "content_note"),
 }
 
+#: The details a work's card shows where many works are shown at once (an exhibition's page):
+#: no testimony text and no description, which its own page shows after the content note.
+CARD_DETAILS = {
+    "artwork": ("title", "year", "medium", "dimensions", "series", "content_note"),
+    "testimony": ("title", "language", "content_note"),
+}
+
 
 def frozen(value: Any) -> Any:
     """``value`` with every dict made a read-only mapping and every list a tuple, all the way down."""
+    if type(value) is str:  # the most common case, without the abstract base class checks below
+        return value
     if isinstance(value, Mapping):
         return MappingProxyType({key: frozen(item) for key, item in value.items()})
     if isinstance(value, (list, tuple)):
@@ -236,6 +245,23 @@ def visible(
     return cast("VisibleItem | None", project(*work_of(item, contributor), on, surface, whole=True, wall_text=wall_text))
 
 
+def visible_card(
+    item: Item | ItemValues,
+    contributor: Named | None,
+    on: date,
+    surface: Surface = Surface.ONLINE_EXHIBITION,
+    wall_text: Mapping[str, str] | None = None,
+) -> VisibleItem | None:
+    """The item's card (under the same rules as :func:`visible`, or None): a :class:`VisibleItem`
+    whose ``details`` are only :data:`CARD_DETAILS` and whose ``images`` are at most its first
+    visible image. The testimony's text and the artwork's description are not read, so a page
+    of many cards costs what it shows, and no testimony is on a page before its own content note."""
+    return cast(
+        "VisibleItem | None",
+        project(*work_of(item, contributor), on, surface, whole=True, wall_text=wall_text, card=True),
+    )
+
+
 def visible_heading(
     item: Item | ItemValues, contributor: Named | None, on: date, surface: Surface = Surface.ONLINE
 ) -> VisibleHeading | None:
@@ -252,22 +278,78 @@ def project(
     *,
     whole: bool,
     wall_text: Mapping[str, str] | None = None,
+    card: bool = False,
 ) -> VisibleHeading | None:
     """The one projection of an item's plain values (however they were read): None unless
-    ``consent_gate.may_show``; else its heading, or (``whole``) the whole :class:`VisibleItem`."""
+    ``consent_gate.may_show``; else its heading, or (``whole``) the whole :class:`VisibleItem`,
+    or (``whole`` and ``card``) its card (see :func:`visible_card`)."""
     if not may_show(item, surface, on):
         return None
+    return _view(item, _content(item, contributor, whole=whole, card=card, wall_text=wall_text), on, surface, whole=whole)
+
+
+def card_content(
+    item: Item | ItemValues, contributor: Named | None, wall_text: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """What a work's card (:func:`visible_card`) shows that its item, its contributor and its
+    wall text decide, as plain JSON values: every text with the names its attribution
+    withholds and the redacted spans removed, and no name of the contributor's (the credit is
+    read from her own record when shown). Its consent state decides nothing here: an
+    exhibition's read model stores this sealed under the item's key, and whoever shows it gates
+    it with :func:`stored_card`, from consent as current as the item's row."""
+    content = _content(*work_of(item, contributor), whole=True, card=True, wall_text=wall_text)
+    del content["credit"]
+    return content
+
+
+def stored_card(item: ItemValues, content: Mapping[str, Any], on: date) -> VisibleItem | None:
+    """A work's card in an exhibition from its stored :func:`card_content` (computed at
+    ``item.version``) with its ``credit`` (``consent_gate.credit`` at that version, as the
+    store opens it now), or None unless ``consent_gate.may_show`` lets visitors see it in a
+    published exhibition on ``on``; ``item`` holds the consent state (no content is read)."""
+    if not may_show(item, Surface.ONLINE_EXHIBITION, on):
+        return None
+    return cast("VisibleItem", _view(item, content, on, Surface.ONLINE_EXHIBITION, whole=True))
+
+
+def _content(
+    item: ItemValues, contributor: Named | None, *, whole: bool, card: bool, wall_text: Mapping[str, str] | None
+) -> dict[str, Any]:
+    """The texts and images a projection shows, names withheld, as plain JSON values."""
     names = name_filter(item, contributor)
     shown = item.details
-    picked = SHOWN_DETAILS.get(item.kind, ()) if whole else ("title", "content_note")
-    details = frozen(names.value({key: shown[key] for key in picked if key in shown}))
+    picked = (CARD_DETAILS if card else SHOWN_DETAILS).get(item.kind, ()) if whole else ("title", "content_note")
+    content: dict[str, Any] = {
+        "details": names.value({key: shown[key] for key in picked if key in shown}),
+        "credit": credit(item, contributor),
+    }
+    if whole:
+        content["images"] = [
+            {
+                "id": image_id,
+                "alt_text": names.value(dict(image.get("alt_text") or {})),
+                "caption": names.value(dict(image.get("caption") or {})),
+                "derivatives": [
+                    [str(d["name"]), str(d["format"]), int(d["width"]), int(d["height"])]
+                    for d in (image.get("media") or {}).get("derivatives", [])
+                ],
+            }
+            for image_id, image in (item.images[:1] if card else item.images)
+        ]
+        content["wall_text"] = names.value(dict(wall_text or {}))
+    return content
+
+
+def _view(item: ItemValues, content: Mapping[str, Any], on: date, surface: Surface, *, whole: bool) -> VisibleHeading:
+    """The frozen view of ``content`` (:func:`_content`) beside the item's own fields."""
+    details = frozen(content["details"])
     heading = dict(
         id=item.id,
         kind=item.kind,
         version=item.version,
         title=details.get("title") or EMPTY,
         content_note=details.get("content_note") or EMPTY,
-        credit=credit(item, contributor),
+        credit=content["credit"],
         exhibitable=surface is Surface.ONLINE_EXHIBITION or may_show(item, Surface.ONLINE_EXHIBITION, on),
         recorded_on=item.recorded_on,
         expires_on=item.consent.expires_on if item.consent else None,
@@ -276,17 +358,14 @@ def project(
         return VisibleHeading(**heading)
     images = tuple(
         VisibleImage(
-            image_id,
-            frozen(names.value(dict(image.get("alt_text") or {}))),
-            frozen(names.value(dict(image.get("caption") or {}))),
-            tuple(
-                Rendition(str(d["name"]), str(d["format"]), int(d["width"]), int(d["height"]))
-                for d in (image.get("media") or {}).get("derivatives", [])
-            ),
+            str(image["id"]),
+            frozen(image["alt_text"]),
+            frozen(image["caption"]),
+            tuple(Rendition(str(name), str(fmt), int(width), int(height)) for name, fmt, width, height in image["derivatives"]),
         )
-        for image_id, image in item.images
+        for image in content["images"]
     )
-    return VisibleItem(**heading, details=details, images=images, wall_text=frozen(names.value(dict(wall_text or {}))))
+    return VisibleItem(**heading, details=details, images=images, wall_text=frozen(content["wall_text"]))
 
 
 # -- exhibitions ----------------------------------------------------------------------------
@@ -336,22 +415,33 @@ def exhibition_summary(
 
 
 def visible_exhibition(
-    exhibition: Exhibition, works: Mapping[UUID, Work], on: date, names_from: Iterable[Work] | None = None
+    exhibition: Exhibition,
+    works: Mapping[UUID, Work],
+    on: date,
+    names_from: Iterable[Work] | None = None,
+    *,
+    cards: bool = False,
 ) -> VisibleExhibition | None:
     """A published exhibition with its visible works (None while it is not published); see
-    :func:`exhibition_summary` for ``works`` and ``names_from``."""
+    :func:`exhibition_summary` for ``works`` and ``names_from``, :func:`exhibition_as_it_was`
+    for ``cards``."""
     if not exhibition.is_published:
         return None
-    return exhibition_as_it_was(exhibition, works, on, names_from)
+    return exhibition_as_it_was(exhibition, works, on, names_from, cards=cards)
 
 
 def exhibition_as_it_was(
-    exhibition: Exhibition, works: Mapping[UUID, Work], on: date, names_from: Iterable[Work] | None = None
+    exhibition: Exhibition,
+    works: Mapping[UUID, Work],
+    on: date,
+    names_from: Iterable[Work] | None = None,
+    *,
+    cards: bool = False,
 ) -> VisibleExhibition:
     """An exhibition's state (a past one, published then or not) with the works of its
     arrangement that *current* consent (on ``on``) lets visitors see, their wall texts
-    without the names any of its works withholds. Only for an exhibition that is published
-    now: the caller checks."""
+    without the names any of its works withholds; each work whole, or (``cards``) as its card
+    (:func:`visible_card`). Only for an exhibition that is published now: the caller checks."""
     names = _names(exhibition, works, on, names_from)
     shown = []
     for placement in exhibition.placements:
@@ -360,7 +450,7 @@ def exhibition_as_it_was(
             # A wall text may mention another work's contributor: it loses every name the
             # exhibition's works withhold, as the exhibition's own texts do.
             wall_text = names.value(dict(placement.wall_text.reveal({}) or {}))
-            view = visible(item, contributor, on, Surface.ONLINE_EXHIBITION, wall_text)
+            view = (visible_card if cards else visible)(item, contributor, on, Surface.ONLINE_EXHIBITION, wall_text)
             if view is not None:
                 shown.append(view)
     summary = _summary(exhibition, {}, on, names)
@@ -413,6 +503,12 @@ def stored_summary(
     return VisibleExhibitionSummary(
         id=exhibition_id, slug=slug, **shown, opens_on=opens_on, closes_on=closes_on, work_ids=tuple(work_ids)
     )
+
+
+def exhibition_texts_filter(exhibition: Exhibition, works: Mapping[UUID, Work], on: date) -> NameFilter:
+    """The filter the exhibition's own texts and wall texts pass through on ``on``: the names
+    any work it ever hung (those of ``works``) withholds (see :func:`exhibition_texts`)."""
+    return _names(exhibition, works, on, None)
 
 
 def _names(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from uuid import UUID
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request, url_for
 
 from archive.application import ExhibitionArchive
 from archive.public import (
@@ -17,12 +18,18 @@ from archive.public import (
 )
 from archive.visibility import VisibleExhibitionSummary
 
+from web.i18n import language
 from web.media import derivative_urls
 from web.page_cache import cached_page
+from web.work_cards import work_cards
 
 bp = Blueprint("exhibitions", __name__)
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+#: An id no item has, for building item links from one URL.
+NO_ID = UUID(int=0)
 
 
 def archive() -> ExhibitionArchive:
@@ -49,9 +56,15 @@ def index() -> str:
 @bp.get("/exhibitions/<slug>")
 @cached_page()
 def show(slug: str) -> str:
-    """One published exhibition with the works its contributors allow online, in order."""
-    exhibition = published_exhibition(archive(), slug, archive().today())
-    return render_template("exhibitions/show.html", exhibition=exhibition, media_url=derivative_urls())
+    """One published exhibition with the works its contributors allow online, in order, each
+    as a card (title, credit, first image, wall text, content note) linking to its own page,
+    where a testimony's text follows its content note."""
+    exhibition = published_exhibition(archive(), slug, archive().today(), cards=True)
+    lang = language()
+    # One url_for a page, not one a card (tens of microseconds a call); ids need no quoting.
+    item_url, no_id = url_for("items.show", item_id=NO_ID, exhibition=exhibition.slug, lang=lang), str(NO_ID)
+    cards = work_cards(exhibition.works, lang, lambda item_id: item_url.replace(no_id, str(item_id)))
+    return render_template("exhibitions/show.html", exhibition=exhibition, cards=cards, media_url=derivative_urls())
 
 
 @bp.get("/exhibitions")

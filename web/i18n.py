@@ -6,7 +6,7 @@ a possibly shared device), else the browser's preference, else English.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask, g, request, url_for
@@ -32,7 +32,7 @@ def language() -> str:
     return "en"
 
 
-def text_language(texts: dict[str, str] | None, lang: str) -> str:
+def text_language(texts: Mapping[str, str] | None, lang: str) -> str:
     """The language the text shown for ``lang`` is really in (for the ``lang`` attribute)."""
     if not texts or lang in texts:
         return lang

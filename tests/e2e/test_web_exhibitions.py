@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date, datetime, timedelta, timezone
 
@@ -88,9 +89,9 @@ def test_an_unpublished_exhibition_is_not_found(client):
     assert client.get("/exhibitions/never-was").status_code == 404
 
 
-def test_the_exhibition_page_shows_only_what_consent_allows_now(client):
+def test_the_exhibition_page_shows_only_what_consent_allows_now(client, site):
     page = client.get("/exhibitions/open-show").get_data(as_text=True)
-    for shown in ("Visible-work", "Pseudonymous-work", "Anonymous-work", "Текст свидетельства"):
+    for shown in ("Visible-work", "Pseudonymous-work", "Anonymous-work", f'id="item-{site[1]["testimony"]}"'):
         assert shown in page
     for absent in ("Expired-work", "Room-only-work", "Online-not-exhibit-work", "Unconsented-work", "Withdrawn-work"):
         assert absent not in page
@@ -116,12 +117,18 @@ def test_narrowing_consent_to_offline_removes_the_item_at_once(client, site):
     assert "Visible-work" not in client.get("/exhibitions/open-show").get_data(as_text=True)
 
 
-def test_a_testimony_sits_behind_its_content_note(client):
+def test_the_exhibition_page_shows_a_testimonys_content_note_and_a_link_never_its_text(client, site):
+    """A page of many works is no place to come upon a testimony: its card there holds the
+    content note and a link to the testimony's own page, which shows the note first again."""
     page = client.get("/exhibitions/open-show").get_data(as_text=True)
-    note = page.index("Mentions violence.")
-    text = page.index("Текст свидетельства")
-    assert note < text
-    assert re.search(r"<details class=\"testimony\">\s*<summary>", page)
+    block = page.split(f'id="item-{site[1]["testimony"]}"')[1].split("</li>")[0]
+    assert "Mentions violence." in block
+    assert "Текст свидетельства" not in page
+    link = re.search(r'<a class="reveal" href="([^"]+)">Read the testimony</a>', block)
+    assert link is not None
+    item_page = client.get(html.unescape(link.group(1))).get_data(as_text=True)
+    assert "Mentions violence." in item_page and "Continue to the testimony" in item_page
+    assert "Текст свидетельства" not in item_page
 
 
 def test_content_is_shown_in_the_visitors_language_with_a_fallback(client):

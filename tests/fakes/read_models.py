@@ -41,6 +41,7 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
         self._works: dict[UUID, list[UUID]] = {}
         self._hung: dict[UUID, list[UUID]] = {}  # every work each exhibition ever hung
         self._texts: dict[UUID, str] = {}
+        self._hung_cards: dict[UUID, dict[UUID, CardRow]] = {}  # each exhibition's works' cards
         self._built = False
 
     def _insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
@@ -82,6 +83,10 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
             if texts is not None and basis and stale_basis(basis, {i: self._version(i, saved) for i in basis}):
                 raise StaleTexts(exhibition_id)
         staged += [(self._texts, e, texts) for e, texts in changes.exhibition_texts.items()]
+        staged += [
+            (self._hung_cards, e, {c.item_id: c for c in changes.exhibition_cards.get(e, [])} if texts is not None else None)
+            for e, texts in changes.exhibition_texts.items()
+        ]
         return staged
 
     def _version(self, aggregate_id: UUID, saved: dict[UUID, int]) -> int | None:
@@ -117,6 +122,7 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
             self._works.clear()
             self._hung.clear()
             self._texts.clear()
+            self._hung_cards.clear()
             for table, key, row in self._stage(changes):
                 _put(table, key, row)
             self._built = True
@@ -144,6 +150,17 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
     def item_rows_by_id(self, item_ids: Sequence[UUID]) -> list[ItemRow]:
         with self._database_lock:
             return [self._items[i] for i in item_ids if i in self._items]
+
+    def shown_cards(self, exhibition_id: UUID, on: date, scopes: Sequence[Scope]) -> list[tuple[ItemRow, CardRow | None]]:
+        with self._database_lock:
+            cards = self._hung_cards.get(exhibition_id, {})
+            rows = [self._items[i] for i in self._works.get(exhibition_id, []) if i in self._items]
+            return [(row, cards.get(row.item_id)) for row in rows if _shown(row, on, scopes)]
+
+    def item_card_rows(self, item_ids: Sequence[UUID]) -> list[tuple[ItemRow, CardRow | None, ContributorRow | None]]:
+        with self._database_lock:
+            rows = [self._items[i] for i in dict.fromkeys(item_ids) if i in self._items]
+            return [(row, self._cards.get(row.item_id), self._contributors.get(row.contributor_id)) for row in rows]
 
     def card_rows_by_id(self, item_ids: Sequence[UUID]) -> list[CardRow]:
         with self._database_lock:

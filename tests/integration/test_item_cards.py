@@ -207,3 +207,134 @@ def test_an_item_page_whose_card_lags_its_row_is_read_from_the_aggregate(opened:
 
     view = public.visible_item(opened, ids["named"], TODAY)
     assert view is not None and dict(view.title) == {"en": "Renamed work"}
+
+
+# -- the exhibition page's cards, as they hang (read_exhibition_cards) ---------------------------
+
+
+def _cards_from_aggregates(app: ExhibitionArchive, on: date = TODAY) -> VisibleExhibition:
+    exhibition = app.get_exhibition(app.exhibition_id_for_slug("letters"))
+    view = visible_exhibition(exhibition, public.Works(app).of(exhibition.works_ever_hung), on, cards=True)
+    assert view is not None
+    return view
+
+
+def _stored_cards(app: ExhibitionArchive, on: date = TODAY) -> VisibleExhibition | None:
+    return public.stored_exhibition(app, app.exhibition_id_for_slug("letters"), on)
+
+
+def _no_exhibition_aggregates(app: ExhibitionArchive, monkeypatch: pytest.MonkeyPatch) -> None:
+    _no_aggregates(app, monkeypatch)
+
+    def refuse(*_: Any) -> Any:
+        raise AssertionError("the exhibition page read an exhibition aggregate")
+
+    monkeypatch.setattr(app, "get_exhibition", refuse)
+    monkeypatch.setattr(app, "exhibition_by_slug", refuse)
+
+
+def test_the_page_of_cards_is_read_from_the_read_models_as_the_aggregates_give_it(
+    opened: ExhibitionArchive, monkeypatch: pytest.MonkeyPatch
+):
+    ids = _show(opened)
+    expected = _cards_from_aggregates(opened)
+    _no_exhibition_aggregates(opened, monkeypatch)
+
+    page = public.published_exhibition(opened, "letters", TODAY, cards=True)
+
+    assert page == expected
+    art, words, named = page.works
+    assert [w.id for w in page.works] == [ids["art"], ids["words"], ids["named"]]
+    assert dict(art.wall_text) == {"en": "Made with […]"}  # her testimony is anonymous
+    assert dict(words.wall_text) == {"en": "Told to […]"}  # Quenby is credited by pseudonym only
+    assert "text" not in words.details and "description" not in art.details
+    assert len(art.images) == 1 and dict(art.images[0].alt_text) == {"en": "[…] holding a quilt"}
+    shown = repr(page)
+    assert NAME not in shown and SPAN not in shown and "remember" not in shown
+
+
+@pytest.mark.parametrize(
+    "change", ["narrowed", "withdrawn", "names shredded", "credit widened", "renamed", "wall text", "taken down"]
+)
+def test_every_change_rewrites_the_cards_with_its_events(
+    opened: ExhibitionArchive, monkeypatch: pytest.MonkeyPatch, change: str
+):
+    """Cards are written in the transaction of the events that change them (an item, its
+    contributor, another work whose names the wall texts lose, the exhibition): the page never
+    needs the aggregates to show exactly what they would."""
+    ids = _show(opened)
+    if change == "narrowed":
+        opened.update_consent(ids["art"], actor=CURATOR, scopes=["publish_online"])
+    elif change == "withdrawn":
+        opened.withdraw(ids["art"], actor=CURATOR)
+    elif change == "names shredded":
+        opened.update_consent(ids["words"], actor=CURATOR, attribution="named")
+        opened.keys.shred(ids["other"])
+    elif change == "credit widened":  # Quenby, asked, is named now: the testimony's wall text names her
+        opened.update_consent(ids["art"], actor=CURATOR, attribution="named", contributor_asked=True)
+    elif change == "renamed":
+        opened.revise_contributor(ids["person"], actor=CURATOR, name=NAME, pseudonym="Wren")
+    elif change == "wall text":
+        opened.revise_wall_text(ids["show"], ids["named"], actor=CURATOR, wall_text={"en": "New words"})
+    else:
+        opened.remove_from_exhibition(ids["show"], ids["words"], actor=CURATOR)
+    expected = _cards_from_aggregates(opened)
+    _no_exhibition_aggregates(opened, monkeypatch)
+
+    assert _stored_cards(opened) == expected
+    assert public.published_exhibition(opened, "letters", TODAY, cards=True) == expected
+    if change == "credit widened":
+        assert dict(expected.works[1].wall_text) == {"en": f"Told to {NAME}"}
+
+
+def test_consent_that_runs_out_takes_the_card_off_the_next_day_with_no_event(opened: ExhibitionArchive):
+    ids = _show(opened)
+    opened.update_consent(ids["words"], actor=CURATOR, expires_on=TODAY)
+    page = public.published_exhibition(opened, "letters", date(2026, 3, 2), cards=True)
+
+    assert [w.id for w in page.works] == [ids["art"], ids["named"]]
+    assert page == _cards_from_aggregates(opened, date(2026, 3, 2))
+
+
+def test_a_hung_card_behind_its_item_row_is_not_used(opened: ExhibitionArchive):
+    """A card that lags its item row may hold what the item no longer says: the page is then
+    projected from the aggregates, never from that card."""
+    ids = _show(opened)
+    show = ids["show"]
+    stale = [card for _, card in opened.read_models.shown_cards(show, TODAY, [])]
+    [(texts_row, texts)] = opened.read_models.published_rows([show])
+    opened.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})
+    opened.read_models.write_read_models(
+        RowChanges(exhibition_texts={show: texts}, exhibition_cards={show: [c for c in stale if c is not None]})
+    )
+
+    assert _stored_cards(opened) is None
+    page = public.published_exhibition(opened, "letters", TODAY, cards=True)
+    assert dict(page.works[2].title) == {"en": "Renamed work"}
+    assert page == _cards_from_aggregates(opened)
+
+
+def test_a_card_copied_into_another_exhibition_is_never_opened(opened: ExhibitionArchive):
+    """Each card is sealed for its item in its exhibition (associated data): a card moved to
+    another exhibition's rows, where its wall text would be false, does not open."""
+    ids = _show(opened)
+    other = opened.create_exhibition(slug="second", actor=CURATOR, titles={"en": "Second"})
+    opened.add_to_exhibition(other, ids["named"], actor=CURATOR, wall_text={"en": "Second wall"})
+    opened.publish_exhibition(other, actor=CURATOR)
+    [(_, texts)] = opened.read_models.published_rows([other])
+    [card] = [c for row, c in opened.read_models.shown_cards(ids["show"], TODAY, []) if row.item_id == ids["named"]]
+    assert card is not None
+    opened.read_models.write_read_models(RowChanges(exhibition_texts={other: texts}, exhibition_cards={other: [card]}))
+
+    assert public.stored_exhibition(opened, other, TODAY) is None
+    page = public.published_exhibition(opened, "second", TODAY, cards=True)
+    assert dict(page.works[0].wall_text) == {"en": "Second wall"}
+
+
+def test_rebuilt_read_models_give_the_same_cards(opened: ExhibitionArchive, monkeypatch: pytest.MonkeyPatch):
+    _show(opened)
+    before = _stored_cards(opened)
+    opened.rebuild_read_models()
+    _no_exhibition_aggregates(opened, monkeypatch)
+
+    assert before is not None and _stored_cards(opened) == before
