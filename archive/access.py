@@ -261,7 +261,7 @@ class CuratorAccess:
             return None
         data = json.loads(sealed)
         holder = CodeHolder(UUID(data["contributor"]), UUID(data["code"]))
-        if not self.code_is_live(holder):
+        if not self.self_service.code_is_live(holder):
             self.sessions.end(session_id)
             return None
         return holder

@@ -102,7 +102,7 @@ def _as_uuid(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
 
 
-class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Application):
+class ExhibitionArchive(ReadModels, CuratorAccess, Application):
     """Records contributors, items, consent and exhibitions, and forgets on withdrawal."""
 
     name = "exhibition_archive"
@@ -146,6 +146,8 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         self._listings: OrderedDict[UUID, ContributorItems] = OrderedDict()
         self._sealed = False  # the key table seal is known to be in the event store
         super().__init__(env=dict(env or {}))
+        #: What contributors do with their consent code (receipts, requests, withdrawals).
+        self.self_service = ContributorSelfService(self)
 
     # -- wiring --------------------------------------------------------------------------
 
@@ -735,9 +737,22 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         if not item.is_withdrawn:
             item.withdraw(actor)
             self._save(item)
-        self._make_unrecoverable([item.id], None)
+        self.make_unrecoverable([item.id], None)
         assert item.withdrawn_at is not None
         return item.withdrawn_at
+
+    def make_unrecoverable(
+        self, item_ids: list[UUID], contributor_id: UUID | None, texts_keys: Iterable[UUID] = ()
+    ) -> None:
+        """Shred the keys (everything sealed becomes noise), noting the items' media for
+        deletion in the same transaction; then delete the media, waiting a short while at most.
+        ``texts_keys`` are the keys of exhibition texts that named an erased contributor.
+
+        Only after the withdrawal or erasure that calls for it is saved."""
+        subjects = [*item_ids, *([contributor_id] if contributor_id else []), *texts_keys]
+        if subjects:
+            self.keys.shred(*subjects, media_of=item_ids)
+        self._delete_media_within(item_ids, self.media_deletion_wait_seconds)
 
     def delete_pending_media(self) -> int:
         """Delete the media objects (every version) of withdrawn items whose deletion is
@@ -1099,6 +1114,17 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         if isinstance(based_on, int) and not isinstance(based_on, bool) and 0 < based_on < aggregate.version:
             raise ChangedMeanwhile(changes_since(self.events.get(aggregate.id, gt=based_on)))
         raise ChangedMeanwhile([])
+
+    # -- for collaborators (self-service): typed reads and atomic saves ----------------------
+
+    def find(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        """The aggregate of type ``cls`` with this id, or None if there is none of that type."""
+        return self._find(cls, aggregate_id)
+
+    def save_changes(self, *aggregates: Aggregate) -> None:
+        """Save aggregates changed together, in one transaction; ``ConcurrentChange`` (and
+        nothing saved) if someone else saved one of them first."""
+        self._save(*aggregates)
 
     def _get(self, cls: type[A], aggregate_id: UUID, label: str) -> A:
         aggregate = self._find(cls, aggregate_id)

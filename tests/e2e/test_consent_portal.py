@@ -546,7 +546,7 @@ def test_a_repeated_withdrawal_is_harmless(portal, archive, world):
     back = portal.get(f"/consent/items/{world.public}/withdraw")
     assert receipt_reference(back) == reference
     assert events(archive) == after
-    assert [r.reference for r in archive.receipts_of_contributor(world.contributor)] == [reference]
+    assert [r.reference for r in archive.self_service.receipts_of_contributor(world.contributor)] == [reference]
     items = portal.get("/consent/items").get_data(as_text=True)
     assert items.count(f'href="/consent/receipts/{reference}') == 2  # at the item, and in the receipts
     assert PUBLIC_TITLE not in items
@@ -588,7 +588,7 @@ def test_two_submits_of_one_withdrawal_at_the_same_moment_both_show_the_same_rec
     for tab in tabs:
         page = tab.get(responses[0].headers["Location"], follow_redirects=True).get_data(as_text=True)
         assert references[0] in page and "at the same time" not in page
-    assert [r.reference for r in archive.receipts_of_contributor(world.contributor)] == references[:1]
+    assert [r.reference for r in archive.self_service.receipts_of_contributor(world.contributor)] == references[:1]
 
 
 def test_a_withdrawal_while_the_media_storage_stalls_answers_at_once_and_says_copies_are_being_removed(

@@ -83,7 +83,7 @@ def test_record_an_artwork_with_images_then_consent_then_publish(logged_in, arch
     page = receipt.get_data(as_text=True)
     code = re.search(r'class="consent-code"><strong>([0-9A-Z-]{19})</strong>', page).group(1)
     assert "shown once" in page and "/consent" in page
-    assert archive.holder_of_code(code).contributor_id == contributor
+    assert archive.self_service.holder_of_code(code).contributor_id == contributor
     assert code not in logged_in.get(f"/curate/items/{item_id}").get_data(as_text=True)
     assert code not in logged_in.get(f"/curate/contributors/{contributor}").get_data(as_text=True)
 
@@ -183,7 +183,7 @@ def test_a_contributors_request_to_show_more_waits_for_a_curator(logged_in, arch
     item_id = archive.record_testimony(contributor_id=contributor, actor="curator:dana", text={"ru": "Текст"},
                                        language="ru", content_note={"en": "Note"}, title={"en": "Kitchen"})
     archive.record_consent(item_id, actor="curator:dana", scopes=["exhibit"], attribution="anonymous", text_version="v1")
-    archive.change_consent_as_contributor(contributor, item_id, ConsentChange("named", ["exhibit", "publish_online"], None))
+    archive.self_service.change_consent_as_contributor(contributor, item_id, ConsentChange("named", ["exhibit", "publish_online"], None))
 
     overview = logged_in.get("/curate/consent").get_data(as_text=True)
     assert "Requests from contributors" in overview and "Kitchen" in overview
@@ -215,7 +215,7 @@ def test_a_contributor_erased_at_their_request_cannot_be_given_new_consent(logge
 
 def test_a_contributor_erased_at_their_request_cannot_be_given_a_new_testimony(logged_in, archive):
     contributor = _register(logged_in)
-    archive.withdraw_everything(contributor)
+    archive.self_service.withdraw_everything(contributor)
     response = post(logged_in, "/curate/testimonies/new", {
         "contributor_id": str(contributor), "language": "ru", "text_ru": "Новый текст", "content_note_en": "Note",
     }, form_page="/curate/testimonies/new")
@@ -227,11 +227,11 @@ def test_a_contributor_erased_at_their_request_cannot_be_given_a_new_testimony(l
 def test_a_contributor_erased_at_their_request_keeps_their_code_and_gets_no_new_one(logged_in, archive):
     contributor = _register(logged_in)
     code = archive.issue_consent_code(contributor, "curator:dana")
-    archive.withdraw_everything(contributor)
+    archive.self_service.withdraw_everything(contributor)
     response = post(logged_in, f"/curate/contributors/{contributor}/code", {},
                     form_page=f"/curate/contributors/{contributor}", follow_redirects=True)
     assert "a new consent code would stop their own code" in response.get_data(as_text=True)
-    assert archive.holder_of_code(code).contributor_id == contributor
+    assert archive.self_service.holder_of_code(code).contributor_id == contributor
 
 
 # -- your account: tokens and sessions -------------------------------------------------------------
