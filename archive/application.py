@@ -102,7 +102,7 @@ def _as_uuid(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
 
 
-class ExhibitionArchive(ReadModels, CuratorAccess, Application):
+class ExhibitionArchive(ReadModels, Application):
     """Records contributors, items, consent and exhibitions, and forgets on withdrawal."""
 
     name = "exhibition_archive"
@@ -148,6 +148,8 @@ class ExhibitionArchive(ReadModels, CuratorAccess, Application):
         super().__init__(env=dict(env or {}))
         #: What contributors do with their consent code (receipts, requests, withdrawals).
         self.self_service = ContributorSelfService(self)
+        #: Curators' accounts, API tokens and browser sessions (curators' and the portal's).
+        self.access = CuratorAccess(self, sessions, self.self_service.code_is_live)
 
     # -- wiring --------------------------------------------------------------------------
 
@@ -233,7 +235,7 @@ class ExhibitionArchive(ReadModels, CuratorAccess, Application):
         contributor = self.get_contributor(contributor_id)
         code, changed = self._issue_code(contributor, actor)
         self._save(*changed)
-        self.end_portal_sessions(contributor_id)
+        self.access.end_portal_sessions(contributor_id)
         return code
 
     def _issue_code(self, contributor: Contributor, actor: str) -> tuple[str, list[Aggregate]]:
@@ -1115,7 +1117,7 @@ class ExhibitionArchive(ReadModels, CuratorAccess, Application):
             raise ChangedMeanwhile(changes_since(self.events.get(aggregate.id, gt=based_on)))
         raise ChangedMeanwhile([])
 
-    # -- for collaborators (self-service): typed reads and atomic saves ----------------------
+    # -- for collaborators (self-service, access): typed reads and atomic saves --------------
 
     def find(self, cls: type[A], aggregate_id: UUID) -> A | None:
         """The aggregate of type ``cls`` with this id, or None if there is none of that type."""
@@ -1125,6 +1127,12 @@ class ExhibitionArchive(ReadModels, CuratorAccess, Application):
         """Save aggregates changed together, in one transaction; ``ConcurrentChange`` (and
         nothing saved) if someone else saved one of them first."""
         self._save(*aggregates)
+
+    def originator_ids(self, event_type: type[Any]) -> Iterator[UUID]:
+        """The ids of the aggregates that recorded an event of ``event_type``, in log order
+        (an id once per such event)."""
+        for notification in self._notifications([get_topic(event_type)]):
+            yield _as_uuid(notification.originator_id)
 
     def _get(self, cls: type[A], aggregate_id: UUID, label: str) -> A:
         aggregate = self._find(cls, aggregate_id)

@@ -306,7 +306,7 @@ def test_every_write_needs_a_valid_token(world, site, header, error):
 
 def test_a_revoked_token_is_refused(world, site):
     assert world.client.post("/api/v1/contributors", json={"name": "X"}, headers=world.auth).status_code == 201
-    world.archive.revoke_api_token(world.token, actor=CURATOR)
+    world.archive.access.revoke_api_token(world.token, actor=CURATOR)
     before = world.events()
     for method, path in write_routes(site):
         response = world.client.open(path, method=method, json={"name": "Y"}, headers=world.auth)

@@ -247,7 +247,7 @@ def test_a_curator_issues_a_token_shown_once_then_listed_by_id(logged_in, archiv
     token = _issued_token(logged_in, expires_on="2999-12-31")
     page = logged_in.get("/curate/account").get_data(as_text=True)
     assert token not in page
-    (info,) = archive.api_tokens("dana")
+    (info,) = archive.access.api_tokens("dana")
     assert info.short_id in page and "import script" in page and info.expires_at is not None
     with logged_in.session_transaction() as session:
         assert token not in repr(dict(session))
@@ -255,28 +255,28 @@ def test_a_curator_issues_a_token_shown_once_then_listed_by_id(logged_in, archiv
 
 def test_a_curator_revokes_their_own_token_in_the_workspace(logged_in, archive):
     token = _issued_token(logged_in)
-    token_id = archive.api_tokens("dana")[0].id
+    token_id = archive.access.api_tokens("dana")[0].id
     response = post(logged_in, f"/curate/account/tokens/{token_id}/revoke", {}, form_page="/curate/account")
     assert response.status_code == 303
-    assert archive.curator_for_token(token) is None
+    assert archive.access.curator_for_token(token) is None
     assert "revoked" in logged_in.get("/curate/account").get_data(as_text=True)
 
 
 def test_another_curators_token_cannot_be_revoked_or_seen(logged_in, archive):
-    archive.create_curator(username="erlan", password=PASSWORD, actor="system:test")
-    theirs = archive.issue_api_token("erlan", actor="system:test", label="erlan's script")
-    token_id = archive.api_tokens("erlan")[0].id
+    archive.access.create_curator(username="erlan", password=PASSWORD, actor="system:test")
+    theirs = archive.access.issue_api_token("erlan", actor="system:test", label="erlan's script")
+    token_id = archive.access.api_tokens("erlan")[0].id
     assert "erlan's script" not in logged_in.get("/curate/account").get_data(as_text=True)
     response = post(logged_in, f"/curate/account/tokens/{token_id}/revoke", {}, form_page="/curate/account")
     assert response.status_code == 404
-    assert archive.curator_for_token(theirs) is not None
+    assert archive.access.curator_for_token(theirs) is not None
 
 
 def test_a_bad_expiry_is_refused_clearly_and_issues_nothing(logged_in, archive):
     for bad in ("31.12.2999", "2000-01-01"):
         response = post(logged_in, "/curate/account/tokens", {"expires_on": bad}, form_page="/curate/account")
         assert response.status_code == 422 and "arch_" not in response.get_data(as_text=True)
-    assert archive.api_tokens() == []
+    assert archive.access.api_tokens() == []
 
 
 def test_the_workspace_cookie_holds_no_user_name(logged_in):

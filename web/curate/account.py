@@ -20,7 +20,7 @@ STATUSES = (N_("live"), N_("revoked"), N_("expired"), N_("curator deactivated"))
 
 
 def _account_page(new_token: str | None = None, error: str | None = None, status: int = 200) -> tuple[str, int]:
-    tokens = archive().api_tokens(current_user.username)
+    tokens = archive().access.api_tokens(current_user.username)
     return render_template(
         "curate/account.html", tokens=tokens, now=clock.now(), new_token=new_token, error=error,
         form=CsrfForm(), values=request.form if error else {},
@@ -40,7 +40,7 @@ def issue_token() -> Any:
     """Issue a token for yourself: shown once on this page (never in a redirect or a cookie)."""
     def issue() -> str:
         expires_on = optional_date(request.form, "expires_on", gettext("Expires on"))
-        return archive().issue_api_token(
+        return archive().access.issue_api_token(
             current_user.username, actor=current_user.actor, label=request.form.get("label", ""), expires_on=expires_on
         )
 
@@ -54,7 +54,7 @@ def issue_token() -> Any:
 @login_required
 def revoke_token(token_id: str) -> Any:
     """Revoke one of your own tokens; any other id is not found."""
-    _, error = _attempt(lambda: archive().revoke_api_token(token_id, actor=current_user.actor, owner=current_user.username))
+    _, error = _attempt(lambda: archive().access.revoke_api_token(token_id, actor=current_user.actor, owner=current_user.username))
     if error:
         abort(404)
     flash(gettext("The token is revoked: it no longer works."), "info")
