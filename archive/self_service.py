@@ -128,10 +128,6 @@ class ContributorSelfService:
         """Every item recorded for the contributor, oldest first, whatever its consent."""
         return [self.records.get_item(item_id) for item_id in self.records.contributor_item_ids(contributor_id)]
 
-    def receipts_of_contributor(self, contributor_id: UUID) -> list[Receipt]:
-        """The contributor's receipts, newest first."""
-        return list(reversed(self.records.get_contributor(contributor_id).receipts))
-
     def contributor_receipt(self, contributor_id: UUID, reference: str) -> Receipt:
         receipt = self.records.get_contributor(contributor_id).receipt(reference)
         if receipt is None:

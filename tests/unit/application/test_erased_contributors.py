@@ -92,7 +92,7 @@ def test_an_erased_contributor_cannot_be_given_a_new_consent_code(archive):
     assert _events(archive) == before
     holder = archive.self_service.holder_of_code(code)
     assert holder is not None and archive.self_service.code_is_live(holder)
-    assert [r.action for r in archive.self_service.receipts_of_contributor(holder.contributor_id)] == ["withdrawn_everything"]
+    assert [r.action for r in archive.get_contributor(holder.contributor_id).receipts] == ["withdrawn_everything"]
 
 
 def test_items_are_refused_once_the_contributor_erased_themselves_after_earlier_recordings(archive):

@@ -217,7 +217,7 @@ def test_narrowing_to_anonymous_takes_effect_at_once_and_names_the_contributor(a
     assert receipt.done == {"attribution": "anonymous"}
     assert receipt.requested == {}
     assert REFERENCE.fullmatch(receipt.reference)
-    assert archive.self_service.receipts_of_contributor(contributor) == [receipt]
+    assert archive.get_contributor(contributor).receipts == [receipt]
 
 
 def test_removing_a_scope_and_setting_an_expiry_take_effect_at_once(archive):
@@ -348,12 +348,12 @@ def test_repeating_the_same_change_returns_none_and_saves_nothing(archive, chang
     if change.attribution is not Attribution.NAMED or change.scopes != {Scope.EXHIBIT}:
         assert archive.self_service.change_consent_as_contributor(contributor, item, change) is not None
     events, version = _events(archive), archive.get_item(item).version
-    receipts = archive.self_service.receipts_of_contributor(contributor)
+    receipts = archive.get_contributor(contributor).receipts
 
     assert archive.self_service.change_consent_as_contributor(contributor, item, change) is None
     assert _events(archive) == events
     assert archive.get_item(item).version == version
-    assert archive.self_service.receipts_of_contributor(contributor) == receipts
+    assert archive.get_contributor(contributor).receipts == receipts
 
 
 def test_an_expiry_in_the_past_is_refused(archive):
@@ -394,7 +394,7 @@ def test_changing_consent_before_it_is_recorded_or_after_withdrawal_is_refused(a
     archive.self_service.withdraw_as_contributor(contributor, item)
     with pytest.raises(ItemWithdrawn):
         archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", [], None))
-    assert [r.action for r in archive.self_service.receipts_of_contributor(contributor)] == ["withdrawn"]
+    assert [r.action for r in archive.get_contributor(contributor).receipts] == ["withdrawn"]
 
 
 def test_a_contributor_can_narrow_a_consent_that_has_already_expired(archive):
@@ -438,7 +438,7 @@ def test_withdrawing_again_returns_the_same_receipt_and_saves_nothing(archive):
 
     assert archive.self_service.withdraw_as_contributor(contributor, item) == first
     assert _events(archive) == events
-    assert archive.self_service.receipts_of_contributor(contributor) == [first]
+    assert archive.get_contributor(contributor).receipts == [first]
 
 
 def test_withdrawing_an_item_a_curator_already_withdrew_returns_no_receipt(archive):
@@ -446,7 +446,7 @@ def test_withdrawing_an_item_a_curator_already_withdrew_returns_no_receipt(archi
     archive.withdraw(item, actor=CURATOR)
 
     assert archive.self_service.withdraw_as_contributor(contributor, item) is None
-    assert archive.self_service.receipts_of_contributor(contributor) == []
+    assert archive.get_contributor(contributor).receipts == []
 
 
 def _at_once(archive, monkeypatch, *calls):
@@ -490,7 +490,7 @@ def test_two_simultaneous_withdrawals_of_an_item_land_on_the_same_receipt(archiv
 
     assert not isinstance(first, Exception) and not isinstance(second, Exception), (first, second)
     assert first == second and first.action == "withdrawn"
-    assert archive.self_service.receipts_of_contributor(contributor) == [first]
+    assert archive.get_contributor(contributor).receipts == [first]
     assert not archive.keys.exists(item)
 
 
@@ -505,7 +505,7 @@ def test_two_simultaneous_withdrawals_of_everything_land_on_the_same_receipt(arc
 
     assert not isinstance(first, Exception) and not isinstance(second, Exception), (first, second)
     assert first == second and first.action == "withdrawn_everything"
-    assert archive.self_service.receipts_of_contributor(contributor) == [first]
+    assert archive.get_contributor(contributor).receipts == [first]
     assert not archive.keys.exists(item) and not archive.keys.exists(contributor)
 
 
@@ -547,8 +547,8 @@ def test_withdrawing_everything_withdraws_every_item_and_erases_the_contributor(
     assert person.is_erased
     assert person.name is None and person.pseudonym is None and person.field("contact") is None
     assert not archive.keys.exists(contributor)
-    # Receipts outlive the erasure, newest first, and the code still opens them.
-    assert archive.self_service.receipts_of_contributor(contributor) == [receipt, single, changed]
+    # Receipts outlive the erasure, in the order they were issued, and the code still opens them.
+    assert archive.get_contributor(contributor).receipts == [changed, single, receipt]
     assert archive.self_service.contributor_receipt(contributor, changed.reference) == changed
     holder = archive.self_service.holder_of_code(code)
     assert holder is not None and holder.contributor_id == contributor
@@ -563,7 +563,7 @@ def test_withdrawing_everything_again_returns_the_same_receipt_and_saves_nothing
     assert archive.self_service.withdraw_everything(contributor) == first
     assert archive.self_service.withdraw_as_contributor(contributor, item) == first
     assert _events(archive) == events
-    assert archive.self_service.receipts_of_contributor(contributor) == [first]
+    assert archive.get_contributor(contributor).receipts == [first]
 
 
 def test_withdrawing_everything_without_items_still_erases_the_contributor(archive):
@@ -640,7 +640,7 @@ def test_an_interrupted_withdrawal_of_everything_is_finished_later(archive, monk
     assert archive.get_contributor(contributor).name is None
     assert archive.get_item(first).is_redacted and archive.get_item(second).is_redacted
     assert archive.finish_interrupted_withdrawals() == 0
-    assert [r.action for r in archive.self_service.receipts_of_contributor(contributor)] == ["withdrawn_everything"]
+    assert [r.action for r in archive.get_contributor(contributor).receipts] == ["withdrawn_everything"]
 
 
 def test_repeating_an_interrupted_withdrawal_of_everything_finishes_the_shredding(archive, monkeypatch):
