@@ -103,7 +103,7 @@ def _as_uuid(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
 
 
-class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Application):
+class ExhibitionArchive(ReadModels, Application):
     """Records contributors, items, consent and exhibitions, and forgets on withdrawal."""
 
     name = "exhibition_archive"
@@ -147,6 +147,10 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         self._listings: OrderedDict[UUID, ContributorItems] = OrderedDict()
         self._sealed = False  # the key table seal is known to be in the event store
         super().__init__(env=dict(env or {}))
+        #: What contributors do with their consent code (receipts, requests, withdrawals).
+        self.self_service = ContributorSelfService(self)
+        #: Curators' accounts, API tokens and browser sessions (curators' and the portal's).
+        self.access = CuratorAccess(self, sessions, self.self_service.code_is_live)
 
     # -- wiring --------------------------------------------------------------------------
 
@@ -232,7 +236,7 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         contributor = self.get_contributor(contributor_id)
         code, changed = self._issue_code(contributor, actor)
         self._save(*changed)
-        self.end_portal_sessions(contributor_id)
+        self.access.end_portal_sessions(contributor_id)
         return code
 
     def _issue_code(self, contributor: Contributor, actor: Actor) -> tuple[str, list[Aggregate]]:
@@ -736,9 +740,22 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         if not item.is_withdrawn:
             item.withdraw(actor)
             self._save(item)
-        self._make_unrecoverable([item.id], None)
+        self.make_unrecoverable([item.id], None)
         assert item.withdrawn_at is not None
         return item.withdrawn_at
+
+    def make_unrecoverable(
+        self, item_ids: list[UUID], contributor_id: UUID | None, texts_keys: Iterable[UUID] = ()
+    ) -> None:
+        """Shred the keys (everything sealed becomes noise), noting the items' media for
+        deletion in the same transaction; then delete the media, waiting a short while at most.
+        ``texts_keys`` are the keys of exhibition texts that named an erased contributor.
+
+        Only after the withdrawal or erasure that calls for it is saved."""
+        subjects = [*item_ids, *([contributor_id] if contributor_id else []), *texts_keys]
+        if subjects:
+            self.keys.shred(*subjects, media_of=item_ids)
+        self._delete_media_within(item_ids, self.media_deletion_wait_seconds)
 
     def delete_pending_media(self) -> int:
         """Delete the media objects (every version) of withdrawn items whose deletion is
@@ -1100,6 +1117,23 @@ class ExhibitionArchive(ReadModels, CuratorAccess, ContributorSelfService, Appli
         if isinstance(based_on, int) and not isinstance(based_on, bool) and 0 < based_on < aggregate.version:
             raise ChangedMeanwhile(changes_since(self.events.get(aggregate.id, gt=based_on)))
         raise ChangedMeanwhile()
+
+    # -- for collaborators (self-service, access): typed reads and atomic saves --------------
+
+    def find(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        """The aggregate of type ``cls`` with this id, or None if there is none of that type."""
+        return self._find(cls, aggregate_id)
+
+    def save_changes(self, *aggregates: Aggregate) -> None:
+        """Save aggregates changed together, in one transaction; ``ConcurrentChange`` (and
+        nothing saved) if someone else saved one of them first."""
+        self._save(*aggregates)
+
+    def originator_ids(self, event_type: type[Any]) -> Iterator[UUID]:
+        """The ids of the aggregates that recorded an event of ``event_type``, in log order
+        (an id once per such event)."""
+        for notification in self._notifications([get_topic(event_type)]):
+            yield _as_uuid(notification.originator_id)
 
     def _get(self, cls: type[A], aggregate_id: UUID, label: str) -> A:
         aggregate = self._find(cls, aggregate_id)

@@ -391,7 +391,7 @@ def _rebuild_read_models(archive: ExhibitionArchive) -> None:
 def create_curator(ctx: click.Context, username: str, display_name: str, password: str) -> None:
     """Create a curator account for the workspace at /curate."""
     with opened(ctx) as archive:
-        archive.create_curator(username=username, password=password, display_name=display_name, actor=CLI)
+        archive.access.create_curator(username=username, password=password, display_name=display_name, actor=CLI)
     click.echo(f"Curator {username!r} created; they can log in at /curate.")
 
 
@@ -402,7 +402,7 @@ def create_curator(ctx: click.Context, username: str, display_name: str, passwor
 def change_password(ctx: click.Context, username: str, password: str) -> None:
     """Set a curator's new password; every session of theirs ends, on every device."""
     with opened(ctx) as archive:
-        archive.change_password(username, password, actor=CLI)
+        archive.access.change_password(username, password, actor=CLI)
     click.echo(f"Password of {username!r} changed; their sessions have ended everywhere.")
 
 
@@ -412,7 +412,7 @@ def change_password(ctx: click.Context, username: str, password: str) -> None:
 def deactivate_curator(ctx: click.Context, username: str) -> None:
     """Stop a curator from logging in or using any API token; end their sessions everywhere."""
     with opened(ctx) as archive:
-        changed = archive.deactivate_curator(username, actor=CLI)
+        changed = archive.access.deactivate_curator(username, actor=CLI)
     state = "deactivated" if changed else "was already deactivated"
     click.echo(f"Curator {username!r} {state}: no login, no token works, no session remains.")
 
@@ -425,7 +425,7 @@ def deactivate_curator(ctx: click.Context, username: str) -> None:
 def create_token(ctx: click.Context, username: str, label: str, expires_on: date | None) -> None:
     """Issue an API bearer token for a curator; it is printed once and stored only as a hash."""
     with opened(ctx) as archive:
-        token = archive.issue_api_token(username, actor=CLI, label=label, expires_on=expires_on)
+        token = archive.access.issue_api_token(username, actor=CLI, label=label, expires_on=expires_on)
     click.echo(token)
     click.echo(
         f"Token id {token_id(token).hex[:SHORT_ID_DIGITS]}. Keep the token secret; it is shown once. "
@@ -441,8 +441,8 @@ def list_tokens(ctx: click.Context, username: str | None) -> None:
     """List API tokens (every curator's, or one's): id, curator, status, dates, label."""
     with opened(ctx) as archive:
         if username is not None:
-            archive.get_curator(username)  # an unknown name is an error, not an empty list
-        tokens = archive.api_tokens(username)
+            archive.access.get_curator(username)  # an unknown name is an error, not an empty list
+        tokens = archive.access.api_tokens(username)
         now = clock.now()
         zone = archive.zone
     if not tokens:
@@ -463,7 +463,7 @@ def list_tokens(ctx: click.Context, username: str | None) -> None:
 def revoke_token(ctx: click.Context, token_id: str) -> None:
     """Revoke an API token by the id 'list-tokens' shows (the token itself is not needed)."""
     with opened(ctx) as archive:
-        revoked = archive.revoke_api_token(token_id, actor=CLI)
+        revoked = archive.access.revoke_api_token(token_id, actor=CLI)
     click.echo(f"Token {revoked.hex[:SHORT_ID_DIGITS]} revoked: it no longer works.")
 
 

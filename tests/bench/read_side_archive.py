@@ -101,7 +101,7 @@ def _progress(message: str) -> None:
 def _build(data_dir: Path, items: int) -> dict[str, Any]:
     archive = open_archive(Settings(data_dir=data_dir))
     try:
-        archive.create_curator(username=CURATOR_NAME, password=CURATOR_PASSWORD, actor="system:bench", display_name="Bench")
+        archive.access.create_curator(username=CURATOR_NAME, password=CURATOR_PASSWORD, actor="system:bench", display_name="Bench")
         contributors = [
             archive.register_contributor(name=f"Contributor Number{n}", pseudonym=f"Voice {n}", actor=CURATOR)
             for n in range(CONTRIBUTORS)

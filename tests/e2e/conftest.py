@@ -45,7 +45,7 @@ def media_archive() -> Iterator[ExhibitionArchive]:
 @pytest.fixture
 def curator(media_archive: ExhibitionArchive) -> str:
     """The curator ``dana`` (password ``PASSWORD``); her username."""
-    media_archive.create_curator(username="dana", password=PASSWORD, actor="system:test", display_name="Dana")
+    media_archive.access.create_curator(username="dana", password=PASSWORD, actor="system:test", display_name="Dana")
     return "dana"
 
 
@@ -78,9 +78,9 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ApiWorld]
     index = open_search_index(Settings(data_dir=tmp_path), writable=True)
     follower = SearchFollower(archive, index)
     app = site_app(archive, SEARCH=index)
-    archive.create_curator(username="aigerim", password=_API_PASSWORD, actor=CURATOR)
-    token = archive.issue_api_token("aigerim", actor=CURATOR, label="tests")
-    archive.curator_for_token(token)  # today's first use is an event: tests count events after it
+    archive.access.create_curator(username="aigerim", password=_API_PASSWORD, actor=CURATOR)
+    token = archive.access.issue_api_token("aigerim", actor=CURATOR, label="tests")
+    archive.access.curator_for_token(token)  # today's first use is an event: tests count events after it
     yield ApiWorld(archive, media, follower, app.test_client(), token)
     index.close()
     archive.close()

@@ -306,7 +306,7 @@ def test_every_write_needs_a_valid_token(world, site, header, error):
 
 def test_a_revoked_token_is_refused(world, site):
     assert world.client.post("/api/v1/contributors", json={"name": "X"}, headers=world.auth).status_code == 201
-    world.archive.revoke_api_token(world.token, actor=CURATOR)
+    world.archive.access.revoke_api_token(world.token, actor=CURATOR)
     before = world.events()
     for method, path in write_routes(site):
         response = world.client.open(path, method=method, json={"name": "Y"}, headers=world.auth)
@@ -592,7 +592,7 @@ def test_a_consent_code_is_shown_once_in_the_receipt_and_never_in_any_read(world
     receipt = post(world, f"/api/v1/items/{first}/consent", consent)
     code = receipt.get_json()["consent_code"]
     assert code and receipt.get_data(as_text=True).count(code) == 1
-    assert world.archive.holder_of_code(code).contributor_id == UUID(contributor_id)
+    assert world.archive.self_service.holder_of_code(code).contributor_id == UUID(contributor_id)
     again = post(world, f"/api/v1/items/{second}/consent", consent)
     assert again.get_json()["consent_code"] is None and code not in again.get_data(as_text=True)
 

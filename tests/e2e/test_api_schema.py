@@ -67,9 +67,9 @@ def build_app(folder: Path) -> tuple[Flask, dict[str, Any]]:
         archive.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": "Wall"})
     archive.publish_exhibition(exhibition, actor=CURATOR)
     SearchFollower(archive, index).catch_up()
-    archive.create_curator(username="aigerim", password="a long enough password", actor=CURATOR)
-    token = archive.issue_api_token("aigerim", actor=CURATOR)
-    archive.curator_for_token(token)  # today's first use is an event: tests count events after it
+    archive.access.create_curator(username="aigerim", password="a long enough password", actor=CURATOR)
+    token = archive.access.issue_api_token("aigerim", actor=CURATOR)
+    archive.access.curator_for_token(token)  # today's first use is an event: tests count events after it
     app = create_app({"TESTING": True, "ARCHIVE": archive, "SEARCH": index, "SECRET_KEY": "test"})
     return app, {"artwork": artwork, "testimony": testimony, "token": token, "close": (index.close, archive.close)}
 

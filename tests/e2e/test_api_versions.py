@@ -34,7 +34,7 @@ def _contributor(world, item):
 def test_a_stale_consent_write_cannot_undo_the_contributors_narrowing(world, site):
     item = site["shown"]
     read = _consent(world, item)  # the curator's client reads the consent (named, online)
-    world.archive.change_consent_as_contributor(_contributor(world, item), item, NARROW)
+    world.archive.self_service.change_consent_as_contributor(_contributor(world, item), item, NARROW)
     narrowed = world.archive.get_item(item).consent
 
     response = _write(world, "PUT", f"/api/v1/items/{item}/consent", {
@@ -70,7 +70,7 @@ def test_consent_and_exhibition_writes_without_a_usable_if_match_change_nothing(
 
 def test_a_widening_needs_contributor_asked_and_shows_the_contributors_choice(world, site):
     item = site["shown"]
-    world.archive.change_consent_as_contributor(_contributor(world, item), item, NARROW)
+    world.archive.self_service.change_consent_as_contributor(_contributor(world, item), item, NARROW)
     read = _consent(world, item)
     assert read.get_json()["contributors_choice"]["attribution"] == "anonymous"
     wider = {"scopes": ["exhibit"], "attribution": "named", "text_version": "v1"}

@@ -14,7 +14,7 @@ PASSWORD = "a long enough password for tests"
 
 @pytest.fixture
 def app(archive):
-    archive.create_curator(username="dana", password=PASSWORD, actor=CURATOR)
+    archive.access.create_curator(username="dana", password=PASSWORD, actor=CURATOR)
     return create_app({"TESTING": True, "ARCHIVE": archive, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False})
 
 
@@ -45,8 +45,8 @@ def test_a_plain_next_address_in_the_workspace_is_still_followed(client):
 @pytest.fixture
 def token(app):
     archive = app.extensions["archive"]
-    token = archive.issue_api_token("dana", actor=CURATOR)
-    archive.curator_for_token(token)  # today's first use is an event: tests count events after it
+    token = archive.access.issue_api_token("dana", actor=CURATOR)
+    archive.access.curator_for_token(token)  # today's first use is an event: tests count events after it
     return token
 
 
@@ -102,7 +102,7 @@ def test_images_thumbnails_and_workspace_images_are_a_503_with_retry_after_while
 
     store = InMemoryMediaStore()
     archive = in_memory_archive(media=store, images=PillowImagePipeline())
-    archive.create_curator(username="dana", password=PASSWORD, actor=CURATOR)
+    archive.access.create_curator(username="dana", password=PASSWORD, actor=CURATOR)
     person = archive.register_contributor(name="Person", actor=CURATOR)
     item, (image,) = archive.record_artwork_with_images(
         contributor_id=person, actor=CURATOR, title={"en": "Work"},

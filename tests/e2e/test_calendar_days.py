@@ -89,9 +89,9 @@ def test_a_contributor_may_set_an_expiry_of_today_but_not_of_yesterday(archive, 
     person = archive.register_contributor(name="Named Person", actor=CURATOR)
     item = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Work"})
     archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-    archive.change_consent_as_contributor(person, item, ConsentChange("named", ONLINE, moment))
+    archive.self_service.change_consent_as_contributor(person, item, ConsentChange("named", ONLINE, moment))
     assert archive.get_item(item).consent.expires_on == moment
     from domain.errors import InvalidValue
 
     with pytest.raises(InvalidValue, match="past"):
-        archive.change_consent_as_contributor(person, item, ConsentChange("named", ONLINE, moment - timedelta(days=1)))
+        archive.self_service.change_consent_as_contributor(person, item, ConsentChange("named", ONLINE, moment - timedelta(days=1)))

@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po
 from archive import consent_codes
 from archive.application import ExhibitionArchive, NewImage
 from domain import clock
-from domain.consent import Attribution, Scope
+from domain.consent import Attribution, ConsentChange, Scope
 from media_store import make_sample_photo
 from tests.e2e.helpers import csrf, post, site_app
 
@@ -536,6 +536,17 @@ def test_withdrawing_one_item_confirms_then_hides_it_everywhere_at_once(portal, 
     assert not archive.get_item(world.hidden).is_withdrawn and not archive.get_item(world.testimony).is_withdrawn
 
 
+def test_the_portal_lists_receipts_newest_first(portal, archive, world):
+    older = archive.self_service.change_consent_as_contributor(
+        world.contributor, world.testimony, ConsentChange("anonymous", ["exhibit"], None)
+    )
+    newer = archive.self_service.withdraw_as_contributor(world.contributor, world.hidden)
+
+    page = portal.get("/consent/items").get_data(as_text=True)
+    receipts = page[page.index('class="receipts"'):]
+    assert receipts.index(newer.reference) < receipts.index(older.reference)
+
+
 def test_a_repeated_withdrawal_is_harmless(portal, archive, world):
     csrf_token = csrf(portal, f"/consent/items/{world.public}/withdraw")
     first = portal.post(f"/consent/items/{world.public}/withdraw", data={"csrf_token": csrf_token, "confirm": "yes"})
@@ -546,7 +557,7 @@ def test_a_repeated_withdrawal_is_harmless(portal, archive, world):
     back = portal.get(f"/consent/items/{world.public}/withdraw")
     assert receipt_reference(back) == reference
     assert events(archive) == after
-    assert [r.reference for r in archive.receipts_of_contributor(world.contributor)] == [reference]
+    assert [r.reference for r in archive.get_contributor(world.contributor).receipts] == [reference]
     items = portal.get("/consent/items").get_data(as_text=True)
     assert items.count(f'href="/consent/receipts/{reference}') == 2  # at the item, and in the receipts
     assert PUBLIC_TITLE not in items
@@ -588,7 +599,7 @@ def test_two_submits_of_one_withdrawal_at_the_same_moment_both_show_the_same_rec
     for tab in tabs:
         page = tab.get(responses[0].headers["Location"], follow_redirects=True).get_data(as_text=True)
         assert references[0] in page and "at the same time" not in page
-    assert [r.reference for r in archive.receipts_of_contributor(world.contributor)] == references[:1]
+    assert [r.reference for r in archive.get_contributor(world.contributor).receipts] == references[:1]
 
 
 def test_a_withdrawal_while_the_media_storage_stalls_answers_at_once_and_says_copies_are_being_removed(

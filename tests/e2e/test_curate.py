@@ -83,7 +83,7 @@ def test_record_an_artwork_with_images_then_consent_then_publish(logged_in, arch
     page = receipt.get_data(as_text=True)
     code = re.search(r'class="consent-code"><strong>([0-9A-Z-]{19})</strong>', page).group(1)
     assert "shown once" in page and "/consent" in page
-    assert archive.holder_of_code(code).contributor_id == contributor
+    assert archive.self_service.holder_of_code(code).contributor_id == contributor
     assert code not in logged_in.get(f"/curate/items/{item_id}").get_data(as_text=True)
     assert code not in logged_in.get(f"/curate/contributors/{contributor}").get_data(as_text=True)
 
@@ -183,7 +183,7 @@ def test_a_contributors_request_to_show_more_waits_for_a_curator(logged_in, arch
     item_id = archive.record_testimony(contributor_id=contributor, actor="curator:dana", text={"ru": "Текст"},
                                        language="ru", content_note={"en": "Note"}, title={"en": "Kitchen"})
     archive.record_consent(item_id, actor="curator:dana", scopes=["exhibit"], attribution="anonymous", text_version="v1")
-    archive.change_consent_as_contributor(contributor, item_id, ConsentChange("named", ["exhibit", "publish_online"], None))
+    archive.self_service.change_consent_as_contributor(contributor, item_id, ConsentChange("named", ["exhibit", "publish_online"], None))
 
     overview = logged_in.get("/curate/consent").get_data(as_text=True)
     assert "Requests from contributors" in overview and "Kitchen" in overview
@@ -215,7 +215,7 @@ def test_a_contributor_erased_at_their_request_cannot_be_given_new_consent(logge
 
 def test_a_contributor_erased_at_their_request_cannot_be_given_a_new_testimony(logged_in, archive):
     contributor = _register(logged_in)
-    archive.withdraw_everything(contributor)
+    archive.self_service.withdraw_everything(contributor)
     response = post(logged_in, "/curate/testimonies/new", {
         "contributor_id": str(contributor), "language": "ru", "text_ru": "Новый текст", "content_note_en": "Note",
     }, form_page="/curate/testimonies/new")
@@ -227,11 +227,11 @@ def test_a_contributor_erased_at_their_request_cannot_be_given_a_new_testimony(l
 def test_a_contributor_erased_at_their_request_keeps_their_code_and_gets_no_new_one(logged_in, archive):
     contributor = _register(logged_in)
     code = archive.issue_consent_code(contributor, "curator:dana")
-    archive.withdraw_everything(contributor)
+    archive.self_service.withdraw_everything(contributor)
     response = post(logged_in, f"/curate/contributors/{contributor}/code", {},
                     form_page=f"/curate/contributors/{contributor}", follow_redirects=True)
     assert "a new consent code would stop their own code" in response.get_data(as_text=True)
-    assert archive.holder_of_code(code).contributor_id == contributor
+    assert archive.self_service.holder_of_code(code).contributor_id == contributor
 
 
 # -- your account: tokens and sessions -------------------------------------------------------------
@@ -247,7 +247,7 @@ def test_a_curator_issues_a_token_shown_once_then_listed_by_id(logged_in, archiv
     token = _issued_token(logged_in, expires_on="2999-12-31")
     page = logged_in.get("/curate/account").get_data(as_text=True)
     assert token not in page
-    (info,) = archive.api_tokens("dana")
+    (info,) = archive.access.api_tokens("dana")
     assert info.short_id in page and "import script" in page and info.expires_at is not None
     with logged_in.session_transaction() as session:
         assert token not in repr(dict(session))
@@ -255,28 +255,28 @@ def test_a_curator_issues_a_token_shown_once_then_listed_by_id(logged_in, archiv
 
 def test_a_curator_revokes_their_own_token_in_the_workspace(logged_in, archive):
     token = _issued_token(logged_in)
-    token_id = archive.api_tokens("dana")[0].id
+    token_id = archive.access.api_tokens("dana")[0].id
     response = post(logged_in, f"/curate/account/tokens/{token_id}/revoke", {}, form_page="/curate/account")
     assert response.status_code == 303
-    assert archive.curator_for_token(token) is None
+    assert archive.access.curator_for_token(token) is None
     assert "revoked" in logged_in.get("/curate/account").get_data(as_text=True)
 
 
 def test_another_curators_token_cannot_be_revoked_or_seen(logged_in, archive):
-    archive.create_curator(username="erlan", password=PASSWORD, actor="system:test")
-    theirs = archive.issue_api_token("erlan", actor="system:test", label="erlan's script")
-    token_id = archive.api_tokens("erlan")[0].id
+    archive.access.create_curator(username="erlan", password=PASSWORD, actor="system:test")
+    theirs = archive.access.issue_api_token("erlan", actor="system:test", label="erlan's script")
+    token_id = archive.access.api_tokens("erlan")[0].id
     assert "erlan's script" not in logged_in.get("/curate/account").get_data(as_text=True)
     response = post(logged_in, f"/curate/account/tokens/{token_id}/revoke", {}, form_page="/curate/account")
     assert response.status_code == 404
-    assert archive.curator_for_token(theirs) is not None
+    assert archive.access.curator_for_token(theirs) is not None
 
 
 def test_a_bad_expiry_is_refused_clearly_and_issues_nothing(logged_in, archive):
     for bad in ("31.12.2999", "2000-01-01"):
         response = post(logged_in, "/curate/account/tokens", {"expires_on": bad}, form_page="/curate/account")
         assert response.status_code == 422 and "arch_" not in response.get_data(as_text=True)
-    assert archive.api_tokens() == []
+    assert archive.access.api_tokens() == []
 
 
 def test_the_workspace_cookie_holds_no_user_name(logged_in):

@@ -45,7 +45,7 @@ def _consented_item(archive, **consent):
 def test_a_stale_consent_form_cannot_put_a_contributor_back_online_under_their_name(logged_in, archive, client):
     contributor, item = _consented_item(archive, expires_on=date(2099, 1, 1))
     held_open = _form(logged_in, f"/curate/items/{item}")  # the curator opens the item's page
-    archive.change_consent_as_contributor(  # the contributor goes anonymous and offline
+    archive.self_service.change_consent_as_contributor(  # the contributor goes anonymous and offline
         contributor, item, ConsentChange("anonymous", ["exhibit"], date(2099, 1, 1))
     )
     narrowed = archive.get_item(item).consent
@@ -65,7 +65,7 @@ def test_a_stale_consent_form_cannot_put_a_contributor_back_online_under_their_n
 
 def test_widening_past_the_contributors_choice_needs_a_separate_confirmation(logged_in, archive):
     contributor, item = _consented_item(archive)
-    archive.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", ["exhibit"], None))
+    archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", ["exhibit"], None))
     fresh = _form(logged_in, f"/curate/items/{item}")
     wider = {**fresh, "scopes": ["exhibit"], "attribution": "named", "text_version": "v1", "expires_on": ""}
 
@@ -91,9 +91,9 @@ def test_widening_past_the_contributors_choice_needs_a_separate_confirmation(log
 
 def test_a_stale_decline_cannot_close_the_contributors_newer_request(logged_in, archive):
     contributor, item = _consented_item(archive, attribution="anonymous", scopes=["exhibit"])
-    archive.change_consent_as_contributor(contributor, item, ConsentChange("pseudonym", ["exhibit"], None))
+    archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("pseudonym", ["exhibit"], None))
     held_open = _form(logged_in, f"/curate/items/{item}")
-    archive.change_consent_as_contributor(contributor, item, ConsentChange("named", ["exhibit"], None))
+    archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("named", ["exhibit"], None))
 
     response = logged_in.post(f"/curate/items/{item}/decline-request", data=held_open)
 

@@ -81,7 +81,7 @@ def test_an_erased_name_written_in_exhibition_texts_is_gone_everywhere(deploymen
         before = _seen(visitor, paths)
         assert sorted({w for text in before.values() for w in _naming(text)}) == sorted(WORDS), "named before"
 
-        archive.withdraw_everything(her)
+        archive.self_service.withdraw_everything(her)
 
         # At once, before the follower runs: no surface names her.
         after = _seen(visitor, paths)

@@ -41,7 +41,7 @@ def world(tmp_path: Path):
     )
     archive.add_to_exhibition(exhibition, item, actor=CURATOR)
     archive.publish_exhibition(exhibition, actor=CURATOR)
-    archive.change_consent_as_contributor(person, item, ConsentChange("anonymous", ["exhibit", "publish_online"], None))
+    archive.self_service.change_consent_as_contributor(person, item, ConsentChange("anonymous", ["exhibit", "publish_online"], None))
     follower.catch_up()
     client = create_app({"TESTING": True, "ARCHIVE": archive, "SEARCH": reader, "SECRET_KEY": "test"}).test_client()
     yield archive, client

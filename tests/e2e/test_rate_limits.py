@@ -70,13 +70,13 @@ def test_an_ipv6_client_is_counted_by_its_network_not_each_address(archive):
 def test_a_parallel_burst_evaluates_no_more_codes_than_the_limit(archive):
     app = _app(archive, CONSENT_MIN_CHECK_SECONDS=0.3)
     evaluated = []
-    check = archive.holder_of_code
+    check = archive.self_service.holder_of_code
 
     def counted_check(attempt):
         evaluated.append(attempt)
         return check(attempt)
 
-    archive.holder_of_code = counted_check  # type: ignore[method-assign]
+    archive.self_service.holder_of_code = counted_check  # type: ignore[method-assign]
     start = threading.Barrier(40)
     statuses = []
 

@@ -29,7 +29,7 @@ def world():
     show = archive.create_exhibition(slug="show", actor=CURATOR, titles={"en": "Show"})
     archive.add_to_exhibition(show, item, actor=CURATOR)
     archive.publish_exhibition(show, actor=CURATOR)
-    archive.create_curator(username="dana", password=PASSWORD, actor="system:test")
+    archive.access.create_curator(username="dana", password=PASSWORD, actor="system:test")
     values = {"slug": "show", "item_id": item, "image_id": image, "contributor_id": person,
               "aggregate_id": item, "reference": "R-AAAA-BBBB"}
     yield archive, values, code

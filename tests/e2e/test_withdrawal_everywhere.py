@@ -673,7 +673,7 @@ def test_the_search_page_counts_nothing_withdrawn_while_the_index_lags(deploymen
         visitor = app.test_client()
         assert 'class="facet-count"' in visitor.get(f"/search?q={NAME_FAMILY}").get_data(as_text=True)
 
-        archive.withdraw_everything(contributor)  # what the portal's 'withdraw everything' does
+        archive.self_service.withdraw_everything(contributor)  # what the portal's 'withdraw everything' does
 
         page = visitor.get(f"/search?q={NAME_FAMILY}").get_data(as_text=True)
         assert "0 results" in page

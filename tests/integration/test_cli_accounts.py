@@ -38,7 +38,7 @@ def token_of(run, *args: str) -> tuple[str, str]:
 def curator_for(tmp_path: Path, token: str):
     archive = open_archive(Settings(data_dir=tmp_path / "var"))
     try:
-        return archive.curator_for_token(token)
+        return archive.access.curator_for_token(token)
     finally:
         archive.close()
 
@@ -78,7 +78,7 @@ def test_deactivate_curator_stops_login_and_tokens(run, tmp_path):
     assert curator_for(tmp_path, token) is None
     archive = open_archive(Settings(data_dir=tmp_path / "var"))
     try:
-        assert archive.authenticate("dana", PASSWORD) is None
+        assert archive.access.authenticate("dana", PASSWORD) is None
     finally:
         archive.close()
     assert "curator deactivated" in run("list-tokens").output
@@ -90,8 +90,8 @@ def test_change_password_replaces_the_old_one(run, tmp_path):
     assert result.exit_code == 0, result.output
     archive = open_archive(Settings(data_dir=tmp_path / "var"))
     try:
-        assert archive.authenticate("dana", PASSWORD) is None
-        assert archive.authenticate("dana", "a brand new passphrase") is not None
+        assert archive.access.authenticate("dana", PASSWORD) is None
+        assert archive.access.authenticate("dana", "a brand new passphrase") is not None
     finally:
         archive.close()
     short = run("change-password", "dana", "--password", "short")

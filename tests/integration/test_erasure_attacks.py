@@ -48,7 +48,7 @@ def test_a_name_from_an_earlier_version_of_her_record_is_taken_out_at_erasure(st
             _hung(app, her, "letters", statement={"en": "Qorvathenko sewed these as Vexmaraquill."})
             app.revise_contributor(her, actor=CURATOR, name="Ysolda Brennavik", pseudonym="Tolquarine")
             assert "Qorvathenko" in _own_texts(app, "letters"), "named while she consents to it"
-            app.withdraw_everything(her)
+            app.self_service.withdraw_everything(her)
             shown = _own_texts(app, "letters")
         assert [w for w in ("Qorvathenko", "Vexmaraquill") if w in shown] == []
     finally:
@@ -72,7 +72,7 @@ def test_a_name_she_withholds_stays_out_of_the_statement_after_her_work_is_taken
             show = _hung(app, her, "letters", statement={"en": "Quilts by Ysolda Qorvathenko."})
             app.add_to_exhibition(show, lamp, actor=CURATOR)
             [quilt] = [i for i in app.get_exhibition(show).item_ids if i != lamp]
-            app.change_consent_as_contributor(her, quilt, ConsentChange(
+            app.self_service.change_consent_as_contributor(her, quilt, ConsentChange(
                 attribution="anonymous", scopes=frozenset({"exhibit", "publish_online"}), expires_on=None))
             assert "Qorvathenko" not in _own_texts(app, "letters")
             app.remove_from_exhibition(show, quilt, actor=CURATOR)

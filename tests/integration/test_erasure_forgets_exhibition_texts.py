@@ -66,7 +66,7 @@ def test_erasure_leaves_no_name_from_exhibition_texts_in_any_database_file(stora
     with clock.fixed_at(NOON):
         ids = _exhibition_naming_her(app)
         assert GIVEN in _visitor_texts(app), "she is named while she consents to it"
-        app.withdraw_everything(ids["her"])
+        app.self_service.withdraw_everything(ids["her"])
     app.close()
 
     files = storage.database_files()
@@ -81,7 +81,7 @@ def test_after_erasure_visitors_never_read_her_name_again_even_after_a_rebuild(s
         with clock.fixed_at(datetime(2026, 2, 28, 12, tzinfo=UTC)):
             ids = _exhibition_naming_her(app)
         with clock.fixed_at(NOON):
-            app.withdraw_everything(ids["her"])
+            app.self_service.withdraw_everything(ids["her"])
             after = _visitor_texts(app)
             assert not [w for w in (GIVEN, FAMILY, PSEUDONYM) if w in after]
             assert f"Lit for {OMITTED}." in after, "the bystander's wall text keeps its other words"
@@ -130,7 +130,7 @@ def test_an_erasure_interrupted_before_the_shred_forgets_the_texts_when_the_arch
         dying.keys.shred = killed  # type: ignore[method-assign]
         try:
             try:
-                dying.withdraw_everything(ids["her"])
+                dying.self_service.withdraw_everything(ids["her"])
             except ProcessDied:
                 pass
             else:
@@ -172,7 +172,7 @@ def test_an_exhibition_from_before_texts_keys_stops_showing_the_name_but_its_log
             catalogue.list_exhibition(old.id, CURATOR)
             app.save(old, index, catalogue)
         with clock.fixed_at(NOON):
-            app.withdraw_everything(ids["her"])
+            app.self_service.withdraw_everything(ids["her"])
             shown = public.published_exhibition(app, "old-letters", TODAY)
             assert shown.titles == {"en": f"Old letters of {OMITTED}"}
             past = public.published_exhibition_as_of(app, "old-letters", DAY_BEFORE, TODAY).then

@@ -82,7 +82,7 @@ CHANGES: dict[str, tuple[str, Callable[[ExhibitionArchive, dict[str, UUID]], Non
         lambda app, ids: app.revise_contributor(ids["person"], actor=CURATOR, name=NEW_NAME, pseudonym=PSEUDONYM),
         (NEW_NAME,),
     ),
-    "erasure": ("named", lambda app, ids: app.withdraw_everything(ids["person"]), (NAME, PSEUDONYM)),
+    "erasure": ("named", lambda app, ids: app.self_service.withdraw_everything(ids["person"]), (NAME, PSEUDONYM)),
 }
 
 

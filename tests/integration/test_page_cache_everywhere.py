@@ -124,11 +124,11 @@ def test_renaming_a_contributor_forgets_the_pages_of_their_works_exhibitions(pro
 
 def test_a_token_used_forgets_no_page(processes: Processes):
     p = processes
-    p.first.create_curator(username="dana", password="a long enough passphrase", actor=CURATOR)
-    token = p.first.issue_api_token("dana", actor=CURATOR)
+    p.first.access.create_curator(username="dana", password="a long enough passphrase", actor=CURATOR)
+    token = p.first.access.issue_api_token("dana", actor=CURATOR)
     shows(p, "/exhibitions/first-show", f"/items/{p.ids['one']}")
     before, position = p.renders.copy(), p.first.recorder.max_notification_id()
-    assert p.first.curator_for_token(token) is not None
+    assert p.first.access.curator_for_token(token) is not None
     assert p.first.recorder.max_notification_id() == position + 1  # the day's use, noted
     shows(p, "/exhibitions/first-show", f"/items/{p.ids['one']}")
     assert p.renders == before

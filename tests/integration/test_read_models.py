@@ -161,7 +161,7 @@ def test_shredding_a_key_blanks_the_read_models_as_it_blanks_the_events(opened: 
     opened.withdraw(art, actor=CURATOR)
     [row] = opened.item_summaries().rows
     assert row.title == {} and row.is_redacted and row.is_withdrawn
-    opened.withdraw_everything(person)
+    opened.self_service.withdraw_everything(person)
     [someone] = opened.contributor_summaries().rows
     assert someone.name is None and someone.pseudonym is None and someone.is_erased
 
@@ -190,7 +190,7 @@ def test_personal_fields_are_sealed_in_the_tables_and_gone_after_shredding(stora
         assert any(art.hex.encode() in row for row in raw), "the scan sees the item's row"
         assert not [row for row in raw if TITLE.encode() in row or NAME.encode() in row], "sealed at rest"
         assert archive.item_summaries().rows[0].title == {"en": TITLE}
-        archive.withdraw_everything(person)
+        archive.self_service.withdraw_everything(person)
         assert archive.item_summaries().rows[0].title == {}
         assert archive.contributor_summaries().rows[0].name is None
     finally:

@@ -45,7 +45,7 @@ def processes(storage: Storage, tmp_path) -> Iterator[Processes]:
         content_note={"en": "Mentions violence."}, title={"en": "A testimony"},
     )
     code = first.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="anonymous", text_version="v1").code
-    first.create_curator(username="dana", password=PASSWORD, actor=CURATOR)
+    first.access.create_curator(username="dana", password=PASSWORD, actor=CURATOR)
 
     def app(archive: ExhibitionArchive, folder: str) -> Flask:
         return create_app({
@@ -121,11 +121,11 @@ def log_out_everywhere(client: FlaskClient, p: Processes) -> None:
 
 
 def change_password(client: FlaskClient, p: Processes) -> None:
-    p.second.change_password("dana", "another long passphrase", actor="system:cli")
+    p.second.access.change_password("dana", "another long passphrase", actor="system:cli")
 
 
 def deactivate(client: FlaskClient, p: Processes) -> None:
-    p.second.deactivate_curator("dana", actor="system:cli")
+    p.second.access.deactivate_curator("dana", actor="system:cli")
 
 
 @pytest.mark.parametrize(

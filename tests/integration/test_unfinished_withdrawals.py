@@ -56,7 +56,7 @@ def _withdraw_and_die(archive: ExhibitionArchive, contributor: UUID, item: UUID)
     archive.keys.shred = killed  # type: ignore[method-assign]
     try:
         with pytest.raises(ProcessDied):
-            archive.withdraw_as_contributor(contributor, item)
+            archive.self_service.withdraw_as_contributor(contributor, item)
     finally:
         del archive.keys.shred
     assert archive.get_item(item).is_withdrawn and archive.keys.exists(item), "saved, not yet shredded"
@@ -111,7 +111,7 @@ def test_the_start_up_check_reads_only_the_events_since_the_last_complete_check(
     archive = open_archive(settings)
     try:
         contributor, first = _consented_testimony(archive)
-        archive.withdraw_as_contributor(contributor, first)
+        archive.self_service.withdraw_as_contributor(contributor, first)
         assert archive.finish_interrupted_withdrawals() == 0
         checked_to = archive.recorder.max_notification_id()
         second = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "T"})
@@ -164,7 +164,7 @@ def test_a_withdrawal_answers_within_the_bound_while_the_media_storage_stalls(ca
     media.stall()
 
     started = time.monotonic()
-    receipt = archive.withdraw_as_contributor(contributor, item)
+    receipt = archive.self_service.withdraw_as_contributor(contributor, item)
     answered = time.monotonic() - started
 
     assert answered < ANSWER_SECONDS
@@ -190,7 +190,7 @@ def test_media_the_storage_fails_to_delete_stay_pending_and_every_failed_retry_i
     def failures() -> int:
         return len([r for r in caplog.records if r.levelno == logging.WARNING and str(item) in r.getMessage()])
 
-    receipt = archive.withdraw_as_contributor(contributor, item)
+    receipt = archive.self_service.withdraw_as_contributor(contributor, item)
     assert receipt is not None and not archive.keys.exists(item)
     assert failures() == 1, "the failure is logged"
     assert archive.keys.pending_media_deletions() == [item]
@@ -236,7 +236,7 @@ def test_the_follower_keeps_finishing_interrupted_withdrawals_and_pending_media_
     following = threading.Thread(target=SearchFollower(follower_archive, index).run_forever, args=(stop,))
     following.start()
     try:
-        writer.withdraw_as_contributor(contributor, artwork)  # its storage fails: left pending
+        writer.self_service.withdraw_as_contributor(contributor, artwork)  # its storage fails: left pending
         _withdraw_and_die(writer, contributor, testimony)  # dies before the shred, no restart
 
         assert _eventually(lambda: not writer.keys.exists(testimony)), "the follower shreds it"

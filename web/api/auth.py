@@ -32,7 +32,7 @@ def authenticate() -> Actor:
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise _unauthorized("Send the token as 'Authorization: Bearer <token>'.", "invalid_request")
-    curator = archive().curator_for_token(token)
+    curator = archive().access.curator_for_token(token)
     if curator is None:
         raise _unauthorized(
             "The token is not valid: it may be mistyped or revoked, or its curator deactivated.", "invalid_token"

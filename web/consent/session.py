@@ -32,14 +32,14 @@ def open_portal(holder: CodeHolder) -> None:
     """Start a portal session for the holder of a code (ending any earlier one on this browser)."""
     close_portal()
     session.permanent = False
-    session[KEY] = archive().open_portal_session(holder)
+    session[KEY] = archive().access.open_portal_session(holder)
 
 
 def close_portal() -> None:
     """End this browser's portal session, everywhere its cookie may have been copied."""
     session_id = session.pop(KEY, None)
     if isinstance(session_id, str):
-        archive().end_session(session_id)
+        archive().access.end_session(session_id)
 
 
 def current_holder() -> CodeHolder | None:
@@ -47,7 +47,7 @@ def current_holder() -> CodeHolder | None:
     session_id = session.get(KEY)
     if session_id is None:
         return None
-    holder = archive().holder_for_session(session_id) if isinstance(session_id, str) else None
+    holder = archive().access.holder_for_session(session_id) if isinstance(session_id, str) else None
     if holder is None:
         session.pop(KEY, None)
     return holder

@@ -71,7 +71,7 @@ def enter_code() -> Any:
     form = CodeForm()
     if form.is_submitted():
         started = time.monotonic()
-        holder = archive().holder_of_code(form.code.data)
+        holder = archive().self_service.holder_of_code(form.code.data)
         remaining = current_app.config.get("CONSENT_MIN_CHECK_SECONDS", MIN_CHECK_SECONDS) - (time.monotonic() - started)
         if remaining > 0:
             time.sleep(remaining)
@@ -134,7 +134,7 @@ def _portal_item(item: Item, contributor: Contributor, today: date) -> PortalIte
 
 
 def _own_item(holder: CodeHolder, item_id: UUID) -> Item:
-    return archive().contributor_item(holder.contributor_id, item_id)
+    return archive().self_service.contributor_item(holder.contributor_id, item_id)
 
 
 @bp.get("/items")
@@ -145,7 +145,7 @@ def your_items(holder: CodeHolder) -> Any:
     contributor = app.get_contributor(holder.contributor_id)
     receipts = list(reversed(contributor.receipts))
     today = archive().today()
-    items = [_portal_item(item, contributor, today) for item in app.items_of_contributor(holder.contributor_id)]
+    items = [_portal_item(item, contributor, today) for item in app.self_service.items_of_contributor(holder.contributor_id)]
     return render_template(
         "consent/items.html", items=items, receipts=receipts, contributor=contributor,
         describe=describe, actions=RECEIPT_ACTIONS,
@@ -182,7 +182,7 @@ def change(holder: CodeHolder, item_id: UUID) -> Any:
     if error is None:
         wanted, error = _attempt(form.wanted)
     if error is None and not confirmed:
-        split, error = _attempt(lambda: archive().preview_consent_change(holder.contributor_id, item.id, wanted))
+        split, error = _attempt(lambda: archive().self_service.preview_consent_change(holder.contributor_id, item.id, wanted))
     if error is None and not confirmed:
         cancels_request = bool(item.consent_request) and not split.widening
         if split.is_empty and not cancels_request:
@@ -192,7 +192,7 @@ def change(holder: CodeHolder, item_id: UUID) -> Any:
             "consent/confirm_change.html", values=form_of(wanted), split=split, cancels_request=cancels_request, **context
         )
     if error is None:
-        receipt, error = _attempt(lambda: archive().change_consent_as_contributor(holder.contributor_id, item.id, wanted))
+        receipt, error = _attempt(lambda: archive().self_service.change_consent_as_contributor(holder.contributor_id, item.id, wanted))
     if error is not None:
         return render_template("consent/change.html", values=form.submitted(), error=error, **context), 422
     if receipt is None:
@@ -211,7 +211,7 @@ def withdraw(holder: CodeHolder, item_id: UUID) -> Any:
     item = _own_item(holder, item_id)
     form = WithdrawForm()
     if form.is_submitted() and form.confirm.data == "yes":
-        receipt, error = _attempt(lambda: archive().withdraw_as_contributor(holder.contributor_id, item.id))
+        receipt, error = _attempt(lambda: archive().self_service.withdraw_as_contributor(holder.contributor_id, item.id))
         return _after_withdrawal(receipt, error)
     if item.is_withdrawn:
         return _after_withdrawal(archive().get_contributor(holder.contributor_id).withdrawal_receipt({item.id}), None)
@@ -224,9 +224,9 @@ def withdraw_everything(holder: CodeHolder) -> Any:
     """Withdraw every item and erase the contributor's details, after a plain confirmation."""
     form = WithdrawForm()
     if form.is_submitted() and form.confirm.data == "yes":
-        receipt, error = _attempt(lambda: archive().withdraw_everything(holder.contributor_id))
+        receipt, error = _attempt(lambda: archive().self_service.withdraw_everything(holder.contributor_id))
         return _after_withdrawal(receipt, error)
-    items = archive().items_of_contributor(holder.contributor_id)
+    items = archive().self_service.items_of_contributor(holder.contributor_id)
     remaining = [item for item in items if not item.is_withdrawn]
     return render_template("consent/confirm_withdraw.html", item=None, everything=True, remaining=remaining)
 
@@ -248,7 +248,7 @@ def _after_withdrawal(receipt: Receipt | None, error: str | None) -> Any:
 @portal_required
 def receipt(holder: CodeHolder, reference: str) -> Any:
     """What was done, when, and its reference number; never any content."""
-    found = archive().contributor_receipt(holder.contributor_id, reference)
+    found = archive().self_service.contributor_receipt(holder.contributor_id, reference)
     kinds = _kinds(archive(), found.item_ids)
     copies_pending = found.action.startswith("withdrawn") and archive().media_removal_pending(found.item_ids)
     return render_template(

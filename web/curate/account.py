@@ -20,7 +20,7 @@ STATUSES = (N_("live"), N_("revoked"), N_("expired"), N_("curator deactivated"))
 
 
 def _account_page(new_token: str | None = None, error: str | None = None, status: int = 200) -> tuple[str, int]:
-    tokens = archive().api_tokens(current_user.username)
+    tokens = archive().access.api_tokens(current_user.username)
     return render_template(
         "curate/account.html", tokens=tokens, now=clock.now(), new_token=new_token, error=error,
         values=request.form if error else {},
@@ -41,7 +41,7 @@ def issue_token() -> Any:
     form = TokenForm()
     token, error = (None, form.refusal())
     if error is None:
-        token, error = _attempt(lambda: archive().issue_api_token(
+        token, error = _attempt(lambda: archive().access.issue_api_token(
             current_user.username, actor=current_user.actor, label=form.label.data, expires_on=form.expires_on.data
         ))
     if error:
@@ -53,7 +53,7 @@ def issue_token() -> Any:
 @login_required
 def revoke_token(token_id: str) -> Any:
     """Revoke one of your own tokens; any other id is not found."""
-    _, error = _attempt(lambda: archive().revoke_api_token(token_id, actor=current_user.actor, owner=current_user.username))
+    _, error = _attempt(lambda: archive().access.revoke_api_token(token_id, actor=current_user.actor, owner=current_user.username))
     if error:
         abort(404)
     flash(gettext("The token is revoked: it no longer works."), "info")

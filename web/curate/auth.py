@@ -46,7 +46,7 @@ def archive() -> ExhibitionArchive:
 
 @login_manager.user_loader
 def load_user(session_id: str) -> CuratorUser | None:
-    curator = archive().curator_for_session(session_id)
+    curator = archive().access.curator_for_session(session_id)
     return CuratorUser(curator, session_id) if curator is not None else None
 
 
@@ -62,10 +62,10 @@ def login() -> Any:
         return redirect(url_for("curate.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        curator = archive().authenticate(form.username.data.strip().lower(), form.password.data)
+        curator = archive().access.authenticate(form.username.data.strip().lower(), form.password.data)
         if curator is not None:
             session.clear()  # a fresh session: no fixation
-            login_user(CuratorUser(curator, archive().open_curator_session(curator)))
+            login_user(CuratorUser(curator, archive().access.open_curator_session(curator)))
             session.permanent = True
             return redirect(_safe_next(request.args.get("next")) or url_for("curate.dashboard"))
         flash(_("The user name or password is not right."), "error")
@@ -76,7 +76,7 @@ def login() -> Any:
 @login_required
 def logout() -> Any:
     """End this session, wherever its cookie may have been copied."""
-    archive().end_session(current_user.session_id)
+    archive().access.end_session(current_user.session_id)
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
@@ -87,7 +87,7 @@ def logout() -> Any:
 @login_required
 def logout_everywhere() -> Any:
     """End every session of this curator, on every browser and device (a lost phone, a shared laptop)."""
-    archive().end_curator_sessions(current_user.username)
+    archive().access.end_curator_sessions(current_user.username)
     logout_user()
     session.clear()
     flash(_("You are logged out everywhere."), "info")

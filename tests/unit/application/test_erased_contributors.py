@@ -29,7 +29,7 @@ def _erased(archive: ExhibitionArchive, *, with_item_first: bool = True):
     code = archive.record_consent(
         item, actor=CURATOR, scopes=["exhibit"], attribution="anonymous", text_version="v1"
     ).code
-    archive.withdraw_everything(contributor)
+    archive.self_service.withdraw_everything(contributor)
     return contributor, code
 
 
@@ -90,16 +90,16 @@ def test_an_erased_contributor_cannot_be_given_a_new_consent_code(archive):
 
     # Their own code still opens their receipts.
     assert _events(archive) == before
-    holder = archive.holder_of_code(code)
-    assert holder is not None and archive.code_is_live(holder)
-    assert [r.action for r in archive.receipts_of_contributor(holder.contributor_id)] == ["withdrawn_everything"]
+    holder = archive.self_service.holder_of_code(code)
+    assert holder is not None and archive.self_service.code_is_live(holder)
+    assert [r.action for r in archive.get_contributor(holder.contributor_id).receipts] == ["withdrawn_everything"]
 
 
 def test_items_are_refused_once_the_contributor_erased_themselves_after_earlier_recordings(archive):
     # This process recorded for the contributor before: it must not trust what it saw then.
     contributor = archive.register_contributor(name="Zhanar Testova", actor=CURATOR)
     archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Before"})
-    archive.withdraw_everything(contributor)
+    archive.self_service.withdraw_everything(contributor)
 
     with pytest.raises(InvalidValue, match="erased at their request"):
         archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "After"})
@@ -111,7 +111,7 @@ def test_items_are_refused_when_another_process_erased_the_contributor(tmp_path:
     try:
         contributor = web.register_contributor(name="Zhanar Testova", actor=CURATOR)
         web.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Before"})
-        portal.withdraw_everything(contributor)
+        portal.self_service.withdraw_everything(contributor)
 
         with pytest.raises(InvalidValue, match="erased at their request"):
             web.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "After"})

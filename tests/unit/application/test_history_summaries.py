@@ -36,7 +36,7 @@ def _a_full_life(archive):
     for item in (art, testimony):
         archive.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="named", text_version="v1",
                                expires_on=date(2099, 1, 1))
-    archive.change_consent_as_contributor(contributor, art, ConsentChange("anonymous", ["exhibit", "publish_online"], None))
+    archive.self_service.change_consent_as_contributor(contributor, art, ConsentChange("anonymous", ["exhibit", "publish_online"], None))
     exhibition = archive.create_exhibition(slug="zh", actor=CURATOR, titles={"en": "Zhannashow"}, venue={"en": "Zhannavenue"})
     archive.revise_exhibition(exhibition, actor=CURATOR, titles={"en": "Zhannashow two"})
     archive.add_to_exhibition(exhibition, art, actor=CURATOR, wall_text={"en": "Zhannawall"})
@@ -47,7 +47,7 @@ def _a_full_life(archive):
     archive.remove_from_exhibition(exhibition, art, actor=CURATOR)
     archive.unpublish_exhibition(exhibition, actor=CURATOR)
     archive.withdraw(testimony, actor=CURATOR)
-    archive.withdraw_everything(contributor)
+    archive.self_service.withdraw_everything(contributor)
     return [art, testimony, contributor, exhibition]
 
 

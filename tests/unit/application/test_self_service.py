@@ -59,12 +59,12 @@ def _request(item) -> dict:
 
 def test_the_right_code_finds_its_holder_and_is_live(archive):
     contributor, _, code = _consented(archive)
-    holder = archive.holder_of_code(code)
+    holder = archive.self_service.holder_of_code(code)
 
     assert holder is not None
     assert holder.contributor_id == contributor
-    assert archive.code_is_live(holder)
-    assert archive.holder_of_code(code.lower().replace("-", " ")) == holder
+    assert archive.self_service.code_is_live(holder)
+    assert archive.self_service.holder_of_code(code.lower().replace("-", " ")) == holder
 
 
 @pytest.mark.parametrize(
@@ -73,7 +73,7 @@ def test_the_right_code_finds_its_holder_and_is_live(archive):
 def test_a_wrong_or_malformed_code_finds_nobody(archive, code):
     _consented(archive)
 
-    assert archive.holder_of_code(code) is None
+    assert archive.self_service.holder_of_code(code) is None
 
 
 def test_a_code_one_character_off_finds_nobody(archive):
@@ -81,20 +81,20 @@ def test_a_code_one_character_off_finds_nobody(archive):
     last = code[-1]
     other = consent_codes.ALPHABET[(consent_codes.ALPHABET.index(last) + 1) % len(consent_codes.ALPHABET)]
 
-    assert archive.holder_of_code(code[:-1] + other) is None
+    assert archive.self_service.holder_of_code(code[:-1] + other) is None
 
 
 def test_a_retired_code_finds_nobody_and_its_session_stops_being_live(archive):
     contributor, _, old = _consented(archive)
-    holder = archive.holder_of_code(old)
+    holder = archive.self_service.holder_of_code(old)
     new = archive.issue_consent_code(contributor, CURATOR)
 
-    assert archive.holder_of_code(old) is None
-    assert not archive.code_is_live(holder)
-    new_holder = archive.holder_of_code(new)
+    assert archive.self_service.holder_of_code(old) is None
+    assert not archive.self_service.code_is_live(holder)
+    new_holder = archive.self_service.holder_of_code(new)
     assert new_holder.contributor_id == contributor
     assert new_holder.code_id != holder.code_id
-    assert archive.code_is_live(new_holder)
+    assert archive.self_service.code_is_live(new_holder)
 
 
 # -- what a contributor sees -----------------------------------------------------------------------
@@ -108,7 +108,7 @@ def test_a_contributors_items_are_listed_in_the_order_they_were_recorded(archive
     second = _testimony(archive, contributor)
     third = _artwork(archive, contributor, "Third")
 
-    items = archive.items_of_contributor(contributor)
+    items = archive.self_service.items_of_contributor(contributor)
     assert [item.id for item in items] == [first, second, third]
     assert [type(item).__name__ for item in items] == ["Artwork", "Testimony", "Artwork"]
     assert archive.contributor_item_ids(contributor) == [first, second, third]
@@ -117,16 +117,16 @@ def test_a_contributors_items_are_listed_in_the_order_they_were_recorded(archive
 def test_withdrawn_items_are_still_listed(archive):
     contributor, item, _ = _consented(archive)
     later = _artwork(archive, contributor)
-    archive.withdraw_as_contributor(contributor, item)
+    archive.self_service.withdraw_as_contributor(contributor, item)
 
-    assert [i.id for i in archive.items_of_contributor(contributor)] == [item, later]
-    assert archive.items_of_contributor(contributor)[0].is_withdrawn
+    assert [i.id for i in archive.self_service.items_of_contributor(contributor)] == [item, later]
+    assert archive.self_service.items_of_contributor(contributor)[0].is_withdrawn
 
 
 def test_a_contributor_with_no_items_has_an_empty_list(archive):
     contributor = _contributor(archive)
 
-    assert archive.items_of_contributor(contributor) == []
+    assert archive.self_service.items_of_contributor(contributor) == []
     assert archive.contributor_item_ids(uuid4()) == []
 
 
@@ -154,19 +154,19 @@ def test_a_contributor_cannot_see_or_act_on_another_contributors_item(archive):
     before = _events(archive)
 
     with pytest.raises(NotFound) as theirs:
-        archive.change_consent_as_contributor(stranger, item, ConsentChange("anonymous", ["exhibit"], None))
+        archive.self_service.change_consent_as_contributor(stranger, item, ConsentChange("anonymous", ["exhibit"], None))
     with pytest.raises(NotFound) as unknown:
-        archive.change_consent_as_contributor(stranger, uuid4(), ConsentChange("anonymous", ["exhibit"], None))
+        archive.self_service.change_consent_as_contributor(stranger, uuid4(), ConsentChange("anonymous", ["exhibit"], None))
     assert str(theirs.value) == str(unknown.value)
     with pytest.raises(NotFound) as theirs:
-        archive.withdraw_as_contributor(stranger, item)
+        archive.self_service.withdraw_as_contributor(stranger, item)
     with pytest.raises(NotFound) as unknown:
-        archive.withdraw_as_contributor(stranger, uuid4())
+        archive.self_service.withdraw_as_contributor(stranger, uuid4())
     assert str(theirs.value) == str(unknown.value)
     with pytest.raises(NotFound):
-        archive.withdraw_as_contributor(stranger, owner)  # a contributor's id is not an item
+        archive.self_service.withdraw_as_contributor(stranger, owner)  # a contributor's id is not an item
 
-    assert archive.items_of_contributor(stranger) == []
+    assert archive.self_service.items_of_contributor(stranger) == []
     assert _events(archive) == before
     still = archive.get_item(item)
     assert not still.is_withdrawn
@@ -177,7 +177,7 @@ def test_a_contributor_cannot_see_or_act_on_another_contributors_item(archive):
 def test_withdraw_everything_reaches_only_the_contributors_own_items(archive):
     _, theirs, _ = _consented(archive)
     stranger, mine, _ = _consented(archive, name="Stranger")
-    archive.withdraw_everything(stranger)
+    archive.self_service.withdraw_everything(stranger)
 
     assert archive.get_item(mine).is_withdrawn
     assert not archive.get_item(theirs).is_withdrawn
@@ -187,13 +187,13 @@ def test_withdraw_everything_reaches_only_the_contributors_own_items(archive):
 def test_a_receipt_of_another_contributor_is_not_found(archive):
     owner, item, _ = _consented(archive)
     stranger = _contributor(archive, name="Stranger")
-    receipt = archive.withdraw_as_contributor(owner, item)
+    receipt = archive.self_service.withdraw_as_contributor(owner, item)
 
-    assert archive.contributor_receipt(owner, receipt.reference) == receipt
+    assert archive.self_service.contributor_receipt(owner, receipt.reference) == receipt
     with pytest.raises(NotFound):
-        archive.contributor_receipt(stranger, receipt.reference)
+        archive.self_service.contributor_receipt(stranger, receipt.reference)
     with pytest.raises(NotFound):
-        archive.contributor_receipt(owner, "R-0000-0000")
+        archive.self_service.contributor_receipt(owner, "R-0000-0000")
 
 
 # -- changing consent ----------------------------------------------------------------------------
@@ -201,7 +201,7 @@ def test_a_receipt_of_another_contributor_is_not_found(archive):
 
 def test_narrowing_to_anonymous_takes_effect_at_once_and_names_the_contributor(archive):
     contributor, item, _ = _consented(archive, scopes=ONLINE)
-    receipt = archive.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", ONLINE, None))
+    receipt = archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", ONLINE, None))
 
     consent = archive.get_item(item).consent
     assert consent.attribution is Attribution.ANONYMOUS
@@ -217,12 +217,12 @@ def test_narrowing_to_anonymous_takes_effect_at_once_and_names_the_contributor(a
     assert receipt.done == {"attribution": "anonymous"}
     assert receipt.requested == {}
     assert REFERENCE.fullmatch(receipt.reference)
-    assert archive.receipts_of_contributor(contributor) == [receipt]
+    assert archive.get_contributor(contributor).receipts == [receipt]
 
 
 def test_removing_a_scope_and_setting_an_expiry_take_effect_at_once(archive):
     contributor, item, _ = _consented(archive, scopes=ONLINE)
-    receipt = archive.change_consent_as_contributor(contributor, item, ConsentChange("named", ["exhibit"], LATER))
+    receipt = archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("named", ["exhibit"], LATER))
 
     consent = archive.get_item(item).consent
     assert consent.scopes == frozenset({Scope.EXHIBIT})
@@ -234,7 +234,7 @@ def test_removing_a_scope_and_setting_an_expiry_take_effect_at_once(archive):
 def test_an_expiry_of_today_is_accepted_as_narrowing(archive):
     contributor, item, _ = _consented(archive)
     today = archive.today()
-    receipt = archive.change_consent_as_contributor(contributor, item, ConsentChange("named", ["exhibit"], today))
+    receipt = archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("named", ["exhibit"], today))
 
     assert archive.get_item(item).consent.expires_on == today
     assert receipt.done == {"expires_on": today.isoformat()}
@@ -243,7 +243,7 @@ def test_an_expiry_of_today_is_accepted_as_narrowing(archive):
 def test_widening_is_only_a_request_and_changes_no_consent(archive):
     contributor, item, _ = _consented(archive, attribution="anonymous", expires_on=LATER)
     before = archive.get_item(item).consent
-    receipt = archive.change_consent_as_contributor(contributor, item, ConsentChange("named", ONLINE, None))
+    receipt = archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("named", ONLINE, None))
 
     stored = archive.get_item(item)
     assert stored.consent == before
@@ -260,7 +260,7 @@ def test_widening_is_only_a_request_and_changes_no_consent(archive):
 
 def test_one_change_that_narrows_and_widens_applies_one_part_and_requests_the_other(archive):
     contributor, item, _ = _consented(archive, attribution="named", expires_on=LATER)
-    receipt = archive.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", ONLINE, LATER))
+    receipt = archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", ONLINE, LATER))
 
     stored = archive.get_item(item)
     assert stored.consent.attribution is Attribution.ANONYMOUS
@@ -272,8 +272,8 @@ def test_one_change_that_narrows_and_widens_applies_one_part_and_requests_the_ot
 
 def test_a_second_request_replaces_the_first(archive):
     contributor, item, _ = _consented(archive, attribution="anonymous")
-    archive.change_consent_as_contributor(contributor, item, ConsentChange("named", ["exhibit"], None))
-    receipt = archive.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", ONLINE, None))
+    archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("named", ["exhibit"], None))
+    receipt = archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", ONLINE, None))
 
     assert _request(archive.get_item(item)) == {"scopes": ["exhibit", "publish_online"]}  # the latest wish
     assert receipt.requested == {"scopes": ["exhibit", "publish_online"]}
@@ -281,8 +281,8 @@ def test_a_second_request_replaces_the_first(archive):
 
 def test_asking_for_the_current_consent_again_cancels_a_pending_request(archive):
     contributor, item, _ = _consented(archive, attribution="anonymous")
-    archive.change_consent_as_contributor(contributor, item, ConsentChange("named", ["exhibit"], None))
-    receipt = archive.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", ["exhibit"], None))
+    archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("named", ["exhibit"], None))
+    receipt = archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", ["exhibit"], None))
 
     assert archive.get_item(item).consent_request is None
     assert receipt is not None and receipt.action == "request_cancelled"
@@ -291,8 +291,8 @@ def test_asking_for_the_current_consent_again_cancels_a_pending_request(archive)
 
 def test_narrowing_after_a_request_replaces_the_request_by_the_latest_wish(archive):
     contributor, item, _ = _consented(archive, attribution="anonymous")
-    archive.change_consent_as_contributor(contributor, item, ConsentChange("named", ["exhibit", "publish_online"], None))
-    archive.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", [], None))
+    archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("named", ["exhibit", "publish_online"], None))
+    archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", [], None))
 
     stored = archive.get_item(item)
     assert stored.consent.scopes == frozenset()
@@ -301,7 +301,7 @@ def test_narrowing_after_a_request_replaces_the_request_by_the_latest_wish(archi
 
 def test_a_curators_update_answers_the_request(archive):
     contributor, item, _ = _consented(archive, attribution="anonymous")
-    archive.change_consent_as_contributor(contributor, item, ConsentChange("named", ["exhibit"], None))
+    archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("named", ["exhibit"], None))
     assert archive.get_item(item).consent_request is not None
     archive.update_consent(item, actor=CURATOR, attribution="named", contributor_asked=True)
 
@@ -313,7 +313,7 @@ def test_a_curators_update_answers_the_request(archive):
 def test_a_curator_can_decline_the_request_leaving_consent_as_it_was(archive):
     contributor, item, _ = _consented(archive, attribution="anonymous")
     before = archive.get_item(item).consent
-    archive.change_consent_as_contributor(contributor, item, ConsentChange("named", ["exhibit"], None))
+    archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("named", ["exhibit"], None))
     archive.decline_consent_request(item, actor=CURATOR)
 
     stored = archive.get_item(item)
@@ -326,8 +326,8 @@ def test_a_curator_can_decline_the_request_leaving_consent_as_it_was(archive):
 
 def test_a_narrowing_that_still_asks_for_the_same_keeps_the_request_open(archive):
     contributor, item, _ = _consented(archive, attribution="pseudonym", pseudonym="Aq")
-    archive.change_consent_as_contributor(contributor, item, ConsentChange("pseudonym", ONLINE, None))
-    archive.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", ONLINE, None))
+    archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("pseudonym", ONLINE, None))
+    archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", ONLINE, None))
 
     stored = archive.get_item(item)
     assert stored.consent.attribution is Attribution.ANONYMOUS
@@ -346,14 +346,14 @@ def test_a_narrowing_that_still_asks_for_the_same_keeps_the_request_open(archive
 def test_repeating_the_same_change_returns_none_and_saves_nothing(archive, change):
     contributor, item, _ = _consented(archive)
     if change.attribution is not Attribution.NAMED or change.scopes != {Scope.EXHIBIT}:
-        assert archive.change_consent_as_contributor(contributor, item, change) is not None
+        assert archive.self_service.change_consent_as_contributor(contributor, item, change) is not None
     events, version = _events(archive), archive.get_item(item).version
-    receipts = archive.receipts_of_contributor(contributor)
+    receipts = archive.get_contributor(contributor).receipts
 
-    assert archive.change_consent_as_contributor(contributor, item, change) is None
+    assert archive.self_service.change_consent_as_contributor(contributor, item, change) is None
     assert _events(archive) == events
     assert archive.get_item(item).version == version
-    assert archive.receipts_of_contributor(contributor) == receipts
+    assert archive.get_contributor(contributor).receipts == receipts
 
 
 def test_an_expiry_in_the_past_is_refused(archive):
@@ -362,7 +362,7 @@ def test_an_expiry_in_the_past_is_refused(archive):
     yesterday = archive.today() - timedelta(days=1)
 
     with pytest.raises(InvalidValue, match="past"):
-        archive.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", ["exhibit"], yesterday))
+        archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", ["exhibit"], yesterday))
     assert archive.get_item(item).consent == before
     assert _events(archive) == events
 
@@ -372,14 +372,14 @@ def test_attribution_by_pseudonym_needs_a_pseudonym_on_record(archive):
     events = _events(archive)
 
     with pytest.raises(InvalidValue, match="pseudonym"):
-        archive.change_consent_as_contributor(contributor, item, ConsentChange("pseudonym", ["exhibit"], None))
+        archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("pseudonym", ["exhibit"], None))
     assert archive.get_item(item).consent.attribution is Attribution.NAMED
     assert _events(archive) == events
 
 
 def test_attribution_by_pseudonym_is_a_narrowing_when_there_is_one(archive):
     contributor, item, _ = _consented(archive, pseudonym="Aq")
-    receipt = archive.change_consent_as_contributor(contributor, item, ConsentChange("pseudonym", ["exhibit"], None))
+    receipt = archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("pseudonym", ["exhibit"], None))
 
     assert archive.get_item(item).consent.attribution is Attribution.PSEUDONYM
     assert receipt.done == {"attribution": "pseudonym"}
@@ -389,12 +389,12 @@ def test_changing_consent_before_it_is_recorded_or_after_withdrawal_is_refused(a
     contributor = _contributor(archive)
     item = _testimony(archive, contributor)
     with pytest.raises(ConsentError):
-        archive.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", [], None))
+        archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", [], None))
     archive.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="named", text_version="v1")
-    archive.withdraw_as_contributor(contributor, item)
+    archive.self_service.withdraw_as_contributor(contributor, item)
     with pytest.raises(ItemWithdrawn):
-        archive.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", [], None))
-    assert [r.action for r in archive.receipts_of_contributor(contributor)] == ["withdrawn"]
+        archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", [], None))
+    assert [r.action for r in archive.get_contributor(contributor).receipts] == ["withdrawn"]
 
 
 def test_a_contributor_can_narrow_a_consent_that_has_already_expired(archive):
@@ -402,7 +402,7 @@ def test_a_contributor_can_narrow_a_consent_that_has_already_expired(archive):
         contributor, item, _ = _consented(archive, scopes=ONLINE, expires_on=date(2024, 3, 10))
     with clock.fixed_at(datetime(2024, 4, 1, 12, tzinfo=timezone.utc)):
         # Hide the name now; ask for the consent to run until the end of the year.
-        archive.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", ONLINE, date(2024, 12, 31)))
+        archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", ONLINE, date(2024, 12, 31)))
     assert archive.get_item(item).consent.attribution is Attribution.ANONYMOUS
 
 
@@ -412,7 +412,7 @@ def test_a_contributor_can_narrow_a_consent_that_has_already_expired(archive):
 def test_withdrawing_an_item_gives_a_receipt_and_shreds_its_key(archive):
     contributor, item, _ = _consented(archive)
     other = _artwork(archive, contributor)
-    receipt = archive.withdraw_as_contributor(contributor, item)
+    receipt = archive.self_service.withdraw_as_contributor(contributor, item)
 
     assert REFERENCE.fullmatch(receipt.reference)
     assert receipt.action == "withdrawn"
@@ -433,20 +433,20 @@ def test_withdrawing_an_item_gives_a_receipt_and_shreds_its_key(archive):
 
 def test_withdrawing_again_returns_the_same_receipt_and_saves_nothing(archive):
     contributor, item, _ = _consented(archive)
-    first = archive.withdraw_as_contributor(contributor, item)
+    first = archive.self_service.withdraw_as_contributor(contributor, item)
     events = _events(archive)
 
-    assert archive.withdraw_as_contributor(contributor, item) == first
+    assert archive.self_service.withdraw_as_contributor(contributor, item) == first
     assert _events(archive) == events
-    assert archive.receipts_of_contributor(contributor) == [first]
+    assert archive.get_contributor(contributor).receipts == [first]
 
 
 def test_withdrawing_an_item_a_curator_already_withdrew_returns_no_receipt(archive):
     contributor, item, _ = _consented(archive)
     archive.withdraw(item, actor=CURATOR)
 
-    assert archive.withdraw_as_contributor(contributor, item) is None
-    assert archive.receipts_of_contributor(contributor) == []
+    assert archive.self_service.withdraw_as_contributor(contributor, item) is None
+    assert archive.get_contributor(contributor).receipts == []
 
 
 def _at_once(archive, monkeypatch, *calls):
@@ -484,13 +484,13 @@ def test_two_simultaneous_withdrawals_of_an_item_land_on_the_same_receipt(archiv
 
     first, second = _at_once(
         archive, monkeypatch,
-        lambda: archive.withdraw_as_contributor(contributor, item),
-        lambda: archive.withdraw_as_contributor(contributor, item),
+        lambda: archive.self_service.withdraw_as_contributor(contributor, item),
+        lambda: archive.self_service.withdraw_as_contributor(contributor, item),
     )
 
     assert not isinstance(first, Exception) and not isinstance(second, Exception), (first, second)
     assert first == second and first.action == "withdrawn"
-    assert archive.receipts_of_contributor(contributor) == [first]
+    assert archive.get_contributor(contributor).receipts == [first]
     assert not archive.keys.exists(item)
 
 
@@ -499,13 +499,13 @@ def test_two_simultaneous_withdrawals_of_everything_land_on_the_same_receipt(arc
 
     first, second = _at_once(
         archive, monkeypatch,
-        lambda: archive.withdraw_everything(contributor),
-        lambda: archive.withdraw_everything(contributor),
+        lambda: archive.self_service.withdraw_everything(contributor),
+        lambda: archive.self_service.withdraw_everything(contributor),
     )
 
     assert not isinstance(first, Exception) and not isinstance(second, Exception), (first, second)
     assert first == second and first.action == "withdrawn_everything"
-    assert archive.receipts_of_contributor(contributor) == [first]
+    assert archive.get_contributor(contributor).receipts == [first]
     assert not archive.keys.exists(item) and not archive.keys.exists(contributor)
 
 
@@ -515,8 +515,8 @@ def test_withdrawing_two_items_at_once_gives_each_its_receipt(archive, monkeypat
 
     first, second = _at_once(
         archive, monkeypatch,
-        lambda: archive.withdraw_as_contributor(contributor, first_item),
-        lambda: archive.withdraw_as_contributor(contributor, second_item),
+        lambda: archive.self_service.withdraw_as_contributor(contributor, first_item),
+        lambda: archive.self_service.withdraw_as_contributor(contributor, second_item),
     )
 
     assert not isinstance(first, Exception) and not isinstance(second, Exception), (first, second)
@@ -531,10 +531,10 @@ def test_withdrawing_everything_withdraws_every_item_and_erases_the_contributor(
     contributor, first, code = _consented(archive, pseudonym="Aq", contact="zh@example.org", attribution="named")
     second = _artwork(archive, contributor)
     third = _testimony(archive, contributor)
-    changed = archive.change_consent_as_contributor(contributor, first, ConsentChange("anonymous", ["exhibit"], None))
-    single = archive.withdraw_as_contributor(contributor, third)
+    changed = archive.self_service.change_consent_as_contributor(contributor, first, ConsentChange("anonymous", ["exhibit"], None))
+    single = archive.self_service.withdraw_as_contributor(contributor, third)
 
-    receipt = archive.withdraw_everything(contributor)
+    receipt = archive.self_service.withdraw_everything(contributor)
 
     assert receipt.action == "withdrawn_everything"
     assert REFERENCE.fullmatch(receipt.reference)
@@ -547,28 +547,28 @@ def test_withdrawing_everything_withdraws_every_item_and_erases_the_contributor(
     assert person.is_erased
     assert person.name is None and person.pseudonym is None and person.field("contact") is None
     assert not archive.keys.exists(contributor)
-    # Receipts outlive the erasure, newest first, and the code still opens them.
-    assert archive.receipts_of_contributor(contributor) == [receipt, single, changed]
-    assert archive.contributor_receipt(contributor, changed.reference) == changed
-    holder = archive.holder_of_code(code)
+    # Receipts outlive the erasure, in the order they were issued, and the code still opens them.
+    assert archive.get_contributor(contributor).receipts == [changed, single, receipt]
+    assert archive.self_service.contributor_receipt(contributor, changed.reference) == changed
+    holder = archive.self_service.holder_of_code(code)
     assert holder is not None and holder.contributor_id == contributor
-    assert archive.code_is_live(holder)
+    assert archive.self_service.code_is_live(holder)
 
 
 def test_withdrawing_everything_again_returns_the_same_receipt_and_saves_nothing(archive):
     contributor, item, _ = _consented(archive)
-    first = archive.withdraw_everything(contributor)
+    first = archive.self_service.withdraw_everything(contributor)
     events = _events(archive)
 
-    assert archive.withdraw_everything(contributor) == first
-    assert archive.withdraw_as_contributor(contributor, item) == first
+    assert archive.self_service.withdraw_everything(contributor) == first
+    assert archive.self_service.withdraw_as_contributor(contributor, item) == first
     assert _events(archive) == events
-    assert archive.receipts_of_contributor(contributor) == [first]
+    assert archive.get_contributor(contributor).receipts == [first]
 
 
 def test_withdrawing_everything_without_items_still_erases_the_contributor(archive):
     contributor = _contributor(archive)
-    receipt = archive.withdraw_everything(contributor)
+    receipt = archive.self_service.withdraw_everything(contributor)
 
     assert receipt.action == "withdrawn_everything"
     assert receipt.item_ids == ()
@@ -578,7 +578,7 @@ def test_withdrawing_everything_without_items_still_erases_the_contributor(archi
 
 def test_an_erased_contributors_details_cannot_be_revised(archive):
     contributor, _, _ = _consented(archive)
-    archive.withdraw_everything(contributor)
+    archive.self_service.withdraw_everything(contributor)
 
     with pytest.raises(InvalidValue, match="erased"):
         archive.revise_contributor(contributor, actor=CURATOR, name="Back again")
@@ -588,7 +588,7 @@ def test_an_erased_contributors_details_cannot_be_revised(archive):
 def test_an_erased_contributor_cannot_be_given_new_items(archive):
     contributor, _, _ = _consented(archive)
     _testimony(archive, contributor)  # this process now knows the contributor
-    archive.withdraw_everything(contributor)
+    archive.self_service.withdraw_everything(contributor)
     events = _events(archive)
 
     with pytest.raises(InvalidValue, match="erased"):
@@ -601,13 +601,13 @@ def test_an_erased_contributor_cannot_be_given_new_items(archive):
 
 def test_an_erased_contributor_cannot_be_given_a_new_consent_code(archive):
     contributor, _, code = _consented(archive)
-    receipt = archive.withdraw_everything(contributor)
+    receipt = archive.self_service.withdraw_everything(contributor)
 
     with pytest.raises(InvalidValue, match="erased"):
         archive.issue_consent_code(contributor, CURATOR)
-    holder = archive.holder_of_code(code)  # their own code still opens their receipts
-    assert holder is not None and archive.code_is_live(holder)
-    assert archive.contributor_receipt(contributor, receipt.reference) == receipt
+    holder = archive.self_service.holder_of_code(code)  # their own code still opens their receipts
+    assert holder is not None and archive.self_service.code_is_live(holder)
+    assert archive.self_service.contributor_receipt(contributor, receipt.reference) == receipt
 
 
 def test_an_interrupted_withdrawal_of_everything_is_finished_later(archive, monkeypatch):
@@ -624,7 +624,7 @@ def test_an_interrupted_withdrawal_of_everything_is_finished_later(archive, monk
 
     monkeypatch.setattr(archive.keys, "shred", fails_once)
     with pytest.raises(OSError):
-        archive.withdraw_everything(contributor)
+        archive.self_service.withdraw_everything(contributor)
     monkeypatch.setattr(archive.keys, "shred", shred)
 
     # The withdrawal and erasure are saved; the keys are still there.
@@ -640,7 +640,7 @@ def test_an_interrupted_withdrawal_of_everything_is_finished_later(archive, monk
     assert archive.get_contributor(contributor).name is None
     assert archive.get_item(first).is_redacted and archive.get_item(second).is_redacted
     assert archive.finish_interrupted_withdrawals() == 0
-    assert [r.action for r in archive.receipts_of_contributor(contributor)] == ["withdrawn_everything"]
+    assert [r.action for r in archive.get_contributor(contributor).receipts] == ["withdrawn_everything"]
 
 
 def test_repeating_an_interrupted_withdrawal_of_everything_finishes_the_shredding(archive, monkeypatch):
@@ -652,10 +652,10 @@ def test_repeating_an_interrupted_withdrawal_of_everything_finishes_the_shreddin
 
     monkeypatch.setattr(archive.keys, "shred", fails)
     with pytest.raises(OSError):
-        archive.withdraw_everything(contributor)
+        archive.self_service.withdraw_everything(contributor)
     monkeypatch.setattr(archive.keys, "shred", shred)
 
-    receipt = archive.withdraw_everything(contributor)
+    receipt = archive.self_service.withdraw_everything(contributor)
 
     assert receipt is not None
     assert not archive.keys.exists(item)

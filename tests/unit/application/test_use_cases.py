@@ -35,21 +35,21 @@ def test_recording_consent_hands_out_a_code_exactly_once_and_stores_only_its_has
     stored = archive.get_contributor(contributor)
     assert stored.consent_code_hash == consent_codes.code_hash(receipt.code)
     assert receipt.code not in repr(vars(stored))
-    assert archive.holder_of_code(receipt.code).contributor_id == contributor
-    assert archive.holder_of_code(receipt.code.lower().replace("-", " ")).contributor_id == contributor
+    assert archive.self_service.holder_of_code(receipt.code).contributor_id == contributor
+    assert archive.self_service.holder_of_code(receipt.code.lower().replace("-", " ")).contributor_id == contributor
 
 
 def test_a_new_consent_code_retires_the_old_one(archive):
     contributor, item = _testimony(archive)
     old = archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1").code
     new = archive.issue_consent_code(contributor, CURATOR)
-    assert archive.holder_of_code(old) is None
-    assert archive.holder_of_code(new).contributor_id == contributor
+    assert archive.self_service.holder_of_code(old) is None
+    assert archive.self_service.holder_of_code(new).contributor_id == contributor
 
 
 @pytest.mark.parametrize("code", ["", "nonsense", "0000-0000-0000-0000", "x" * 10_000])
 def test_unknown_or_malformed_codes_find_nobody(archive, code):
-    assert archive.holder_of_code(code) is None
+    assert archive.self_service.holder_of_code(code) is None
 
 
 def test_attribution_by_pseudonym_needs_a_pseudonym(archive):

@@ -37,7 +37,7 @@ def test_a_stale_consent_form_cannot_undo_the_contributors_narrowing(archive):
         contributor, item = _consented_testimony(archive, expires_on=date(2027, 6, 1))
         seen = archive.get_item(item)  # the curator opens the item's page
     with clock.fixed_at(NARROWED):  # meanwhile the contributor goes anonymous and offline
-        archive.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", ["exhibit"], date(2027, 6, 1)))
+        archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", ["exhibit"], date(2027, 6, 1)))
         narrowed = archive.get_item(item).consent
 
         with pytest.raises(ChangedMeanwhile) as refused:  # the curator submits the form they had open
@@ -56,7 +56,7 @@ def test_a_stale_consent_form_cannot_undo_the_contributors_narrowing(archive):
 
 def test_a_write_without_a_version_still_cannot_widen_past_the_contributors_choice(archive):
     contributor, item = _consented_testimony(archive)
-    archive.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", ["exhibit"], None))
+    archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", ["exhibit"], None))
     version = archive.get_item(item).version
 
     with pytest.raises(WideningNeedsConfirmation) as refused:
@@ -69,7 +69,7 @@ def test_a_write_without_a_version_still_cannot_widen_past_the_contributors_choi
 
 def test_a_widening_confirmed_with_the_contributor_applies_and_says_so_in_the_history(archive):
     contributor, item = _consented_testimony(archive, attribution="anonymous", scopes=["exhibit"])
-    archive.change_consent_as_contributor(contributor, item, ConsentChange("named", ONLINE, None))
+    archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("named", ONLINE, None))
     version = archive.get_item(item).version
 
     archive.update_consent(
@@ -155,9 +155,9 @@ def test_a_version_the_record_never_had_is_refused(archive, based_on):
 
 def test_a_stale_decline_cannot_close_a_newer_request(archive):
     contributor, item = _consented_testimony(archive, attribution="anonymous", scopes=["exhibit"])
-    archive.change_consent_as_contributor(contributor, item, ConsentChange("pseudonym", ["exhibit"], None))
+    archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("pseudonym", ["exhibit"], None))
     seen = archive.get_item(item).version
-    archive.change_consent_as_contributor(contributor, item, ConsentChange("named", ONLINE, None))
+    archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("named", ONLINE, None))
 
     with pytest.raises(ChangedMeanwhile, match="contributor asked to widen consent"):
         archive.decline_consent_request(item, actor=CURATOR, based_on=seen)
