@@ -54,7 +54,9 @@ def init_app(app: Flask) -> None:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     api = ArchiveApi(app, title=TITLE, version=API_VERSION)
     for schema, extra in DOCUMENT_EXTRAS.items():
-        api.spec.components.schema(schema.__name__.removesuffix("Schema"), extra, schema=schema)
+        name = schema.__name__.removesuffix("Schema")
+        api.spec.components.schema(name, schema=schema)
+        api.spec.components.schemas[name].update(extra)  # what the fields cannot say wins
     api.register_blueprint(bp)
     app.extensions["archive-api"] = api
 

@@ -18,7 +18,10 @@ from web.api.fields import (
     Choice,
     Closed,
     Day,
+    FileParts,
     Id,
+    JsonPart,
+    JsonParts,
     List,
     NonEmptyText,
     Slug,
@@ -36,6 +39,8 @@ from web.api.fields import (
 
 #: At most this many works in one exhibition's order, and the last position a work can take.
 MAX_ORDER = 10_000
+#: At most this many images in one artwork upload.
+MAX_IMAGES_PER_UPLOAD = 20
 
 #: Text per language, one schema (and document component) for each length and need.
 ShortTexts = texts_schema("ShortTexts", MAX_SHORT_TEXT)
@@ -43,10 +48,13 @@ RequiredShortTexts = texts_schema("RequiredShortTexts", MAX_SHORT_TEXT, required
 LongTexts = texts_schema("LongTexts", MAX_TEXT)
 RequiredLongTexts = texts_schema("RequiredLongTexts", MAX_TEXT, required=True)
 
+AltText = texts_schema("AltText", MAX_SHORT_TEXT, required=True)
+
 #: What the document says of a schema beyond its fields: the rules of its ``validates_schema``.
 DOCUMENT_EXTRAS: dict[type[Schema], dict[str, Any]] = {
     RequiredShortTexts: {"minProperties": 1},
     RequiredLongTexts: {"minProperties": 1},
+    AltText: {"minProperties": 1, "description": "Alt text of one image, per language."},
 }
 
 
@@ -182,3 +190,64 @@ class WorkOrderSchema(Closed):
         Id(), validate=at_most_items(MAX_ORDER), required=True,
         metadata={"description": "Every work of the exhibition, once each, in the new order."},
     )
+
+
+class ArtworkMetadataSchema(Closed):
+    """An artwork's facts: the ``metadata`` part of an upload."""
+
+    contributor_id = Id(required=True)
+    title = Texts(RequiredShortTexts, required=True)
+    year = WholeNumber(nullable=True, validate=[at_least(1000), no_more_than(2200)])
+    medium = Texts(ShortTexts)
+    dimensions = Text(nullable=True, validate=at_most(MAX_NAME))
+    description = Texts(LongTexts)
+    series = Texts(ShortTexts)
+    content_note = Texts(ShortTexts)
+
+
+@_document(
+    required=["metadata", "image", "alt_text"],
+    description=(
+        "One `metadata` JSON part, one or more `image` file parts, and one `alt_text` JSON part "
+        "per image, in the same order."
+    ),
+)
+class ArtworkUploadSchema(Closed):
+    """An artwork upload: its metadata, its images, and each image's alt text, in order."""
+
+    UNKNOWN = "Unknown part. Allowed parts: {allowed}."
+
+    metadata = JsonPart(
+        ArtworkMetadataSchema, required=True, error_messages={"required": "The metadata part is required."}
+    )
+    image = FileParts(
+        required=True,
+        validate=at_most_items(MAX_IMAGES_PER_UPLOAD, "Send at most {max} images at once."),
+        error_messages={"required": "Send at least one image part."},
+        metadata={
+            "minItems": 1, "maxItems": MAX_IMAGES_PER_UPLOAD,
+            "description": "Image files (JPEG, PNG, WebP, TIFF or GIF), each with a filename.",
+        },
+    )
+    alt_text = JsonParts(
+        JsonPart(AltText), load_default=list,
+        metadata={
+            "minItems": 1, "maxItems": MAX_IMAGES_PER_UPLOAD,
+            "description": "The n-th alt_text part is the alt text of the n-th image part.",
+        },
+    )
+
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def every_image_has_its_alt_text(self, data: dict[str, Any], original: dict[str, Any], **kwargs: Any) -> None:
+        images, alt_texts = len(original.get("image", ())), len(original.get("alt_text", ()))
+        errors = {n: [f"Image {n + 1} has no alt text: every image needs one."] for n in range(alt_texts, images)}
+        errors.update({n: [f"Alt text {n + 1} has no image to go with."] for n in range(images, alt_texts)})
+        if errors:
+            raise ValidationError({"alt_text": errors})
+
+
+class ArtworkCreatedSchema(Schema):
+    """The recorded artwork's id and its images' ids, in the order they were sent."""
+
+    id = Id(required=True)
+    image_ids = List(Id(), required=True)

@@ -13,8 +13,7 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from flask import Response, request, url_for
-from werkzeug.datastructures import FileStorage, MultiDict
+from flask import Response, url_for
 
 from archive.application import NewImage
 from archive.errors import NotFound as ArchiveNotFound
@@ -25,6 +24,8 @@ from domain.items import artwork_details, image_details
 from web.api import archive, bp
 from web.api.auth import actor, curator_required
 from web.api.contracts import (
+    ArtworkCreatedSchema,
+    ArtworkUploadSchema,
     ConsentChangesSchema,
     CreatedSchema,
     ExhibitionChangesSchema,
@@ -37,12 +38,14 @@ from web.api.contracts import (
     WorkOrderSchema,
 )
 from web.api.openapi import (
+    ARTWORK_UPLOAD_ENCODING,
     CURATOR_EXHIBITION,
     CURATORS,
     IF_MATCH,
     ITEM_PARAMETER,
     NOT_FOUND,
     SLUG_PARAMETER,
+    UPLOAD_ERRORS,
     VERSIONED_NO_BODY_WRITE_ERRORS,
     VERSIONED_WRITE_ERRORS,
     WRITE_ERRORS,
@@ -51,8 +54,7 @@ from web.api.openapi import (
 from web.api.problems import Problem
 from web.api.representations import curator_exhibition_json, item_consent_json, item_url, json_response
 from web.api.fields import parse_uuid
-from web.api.schemas import MAX_IMAGES_PER_UPLOAD, ref
-from web.api.validation import check_json_text
+from web.api.schemas import ref
 from web.api.versions import etag, if_match, tagged
 from web.body_limits import accepts_uploads
 
@@ -245,43 +247,20 @@ def record_testimony(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, st
 
 @bp.post("/artworks")
 @accepts_uploads
+@bp.doc(
+    operationId="recordArtwork", tags=["curators"], security=CURATORS, responses=UPLOAD_ERRORS,
+    requestBody={"content": {"multipart/form-data": {"encoding": ARTWORK_UPLOAD_ENCODING}}},
+)
+@bp.response(201, ArtworkCreatedSchema, description="Recorded.", headers=answer_headers(location=True, etag=True))
 @curator_required
-def record_artwork() -> Response:
-    """Record an artwork from a multipart upload: a ``metadata`` JSON part, and ``image`` file
-    parts each paired, in order, with an ``alt_text`` JSON part. Everything is checked before
-    anything is recorded."""
-    form, files = _multipart()
-    unknown = sorted((set(form) | set(files)) - {"metadata", "image", "alt_text"})
-    if unknown:
-        raise Problem(
-            "validation-failed",
-            f"Unknown part {unknown[0]!r}. Allowed parts: metadata, image, alt_text.",
-            errors=[{"pointer": f"#/{name}", "detail": "Unknown part. Allowed parts: metadata, image, alt_text."} for name in unknown],
-        )
-    metadata_parts = _text_parts(form, files, "metadata")
-    if len(metadata_parts) != 1:
-        detail = "The metadata part is required." if not metadata_parts else "Send exactly one metadata part."
-        raise Problem("validation-failed", detail, errors=[{"pointer": "#/metadata", "detail": detail}])
-    metadata = check_json_text(metadata_parts[0], "ArtworkMetadata", part="metadata")
+@bp.arguments(ArtworkUploadSchema, location="multipart")
+def record_artwork(upload: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Record an artwork with its images and their alt texts (multipart).
 
-    if "image" in form:
-        detail = "Send each image as a file part (with a filename), not as a text field."
-        raise Problem("validation-failed", detail, errors=[{"pointer": "#/image", "detail": detail}])
-    images: list[FileStorage] = files.getlist("image")
-    alt_parts = _text_parts(form, files, "alt_text")
-    errors = []
-    if not images:
-        errors.append({"pointer": "#/image", "detail": "Send at least one image part."})
-    if len(images) > MAX_IMAGES_PER_UPLOAD:
-        errors.append({"pointer": "#/image", "detail": f"Send at most {MAX_IMAGES_PER_UPLOAD} images at once."})
-    for n in range(len(alt_parts), len(images)):
-        errors.append({"pointer": f"#/alt_text/{n}", "detail": f"Image {n + 1} has no alt text: every image needs one."})
-    for n in range(len(images), len(alt_parts)):
-        errors.append({"pointer": f"#/alt_text/{n}", "detail": f"Alt text {n + 1} has no image to go with."})
-    if errors:
-        raise Problem("validation-failed", errors[0]["detail"], errors=errors)
-    alt_texts = [check_json_text(text, "AltText", part=f"alt_text/{n}") for n, text in enumerate(alt_parts)]
-
+    A ``metadata`` JSON part, and ``image`` file parts each paired, in order, with an
+    ``alt_text`` JSON part. Everything is checked before anything is recorded.
+    """
+    metadata, images, alt_texts = upload["metadata"], upload["image"], upload["alt_text"]
     # The domain's own rules, before anything is recorded.
     fields = {k: v for k, v in metadata.items() if k != "contributor_id"}
     artwork_details(**fields)
@@ -311,36 +290,8 @@ def record_artwork() -> Response:
             "The media storage cannot be reached; nothing was recorded. Try again later.",
             headers={"Retry-After": "60"},
         ) from None
-    return tagged(
-        json_response({"id": str(item_id), "image_ids": [str(i) for i in image_ids]}, 201, {"Location": item_url(item_id)}),
-        app.get_item(item_id),
-    )
-
-
-def _multipart() -> tuple[MultiDict[str, str], MultiDict[str, FileStorage]]:
-    """The parts of a multipart/form-data body; a body that cannot be read is a 400 problem."""
-    if request.mimetype != "multipart/form-data":
-        raise Problem("unsupported-media-type", "Send the artwork as multipart/form-data (see the OpenAPI document).")
-    if not request.mimetype_params.get("boundary"):
-        raise Problem("malformed-request", "The multipart Content-Type has no boundary parameter.")
-    parser = request.make_form_data_parser()
-    parser.silent = False  # werkzeug would otherwise hand over an empty form
-    try:
-        _, form, files = parser.parse(request.stream, request.mimetype, request.content_length, request.mimetype_params)
-    except ValueError:
-        raise Problem(
-            "malformed-request", "The multipart body cannot be read: it is cut off, or its boundary does not match."
-        ) from None
-    return form, files
-
-
-def _text_parts(form: MultiDict[str, str], files: MultiDict[str, FileStorage], name: str) -> list[str | bytes]:
-    """A part's values, whether sent as plain fields or as file parts."""
-    parts: list[str | bytes] = list(form.getlist(name))
-    uploads = files.getlist(name)
-    if parts and uploads:
-        raise Problem("malformed-request", f"Send every {name!r} part the same way (all with or all without a filename).")
-    return parts + [upload.read() for upload in uploads]
+    created = {"id": item_id, "image_ids": image_ids}
+    return created, {"Location": item_url(item_id), "ETag": etag(app.get_item(item_id))}
 
 
 def _image_errors(datas: list[bytes]) -> list[dict[str, str]]:

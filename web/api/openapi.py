@@ -13,10 +13,10 @@ from typing import Any
 from flask import current_app
 
 from web.api.problems import PROBLEM_TYPES, type_uri
+from web.api.contracts import MAX_IMAGES_PER_UPLOAD
 from web.api.schemas import (
     COMPONENTS,
     JSON_BODY_LIMIT,
-    MAX_IMAGES_PER_UPLOAD,
     SEARCH_PARAMETERS,
     SLUG,
     UUID_STRING,
@@ -119,6 +119,14 @@ WRITE_ERRORS = {
     "415": _problem("Not JSON."),
     "422": _problem("Invalid fields, or a rule of the archive refuses the change."),
 }
+#: The answers of the multipart upload: WRITE_ERRORS, for parts, and the media storage's.
+UPLOAD_ERRORS = {
+    **WRITE_ERRORS,
+    "400": _problem("Malformed JSON in a part."),
+    "415": _problem("Not multipart/form-data."),
+    "422": _problem("Invalid metadata, a missing alt text, or an image the archive refuses."),
+    "503": _problem("The media storage cannot be reached."),
+}
 NO_BODY_WRITE_ERRORS = {
     "401": UNAUTHORIZED,
     "409": _problem("Concurrent change."),
@@ -182,43 +190,11 @@ def _search_parameters() -> list[dict[str, Any]]:
     return parameters
 
 
-ARTWORK_UPLOAD = {
-    "required": True,
-    "description": (
-        "One `metadata` JSON part, one or more `image` file parts, and one `alt_text` JSON part "
-        "per image, in the same order."
-    ),
-    "content": {
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["metadata", "image", "alt_text"],
-                "properties": {
-                    "metadata": ref("ArtworkMetadata"),
-                    "image": {
-                        "type": "array",
-                        "minItems": 1,
-                        "maxItems": MAX_IMAGES_PER_UPLOAD,
-                        "items": {"type": "string", "contentMediaType": "application/octet-stream"},
-                        "description": "Image files (JPEG, PNG, WebP, TIFF or GIF), each with a filename.",
-                    },
-                    "alt_text": {
-                        "type": "array",
-                        "minItems": 1,
-                        "maxItems": MAX_IMAGES_PER_UPLOAD,
-                        "items": ref("AltText"),
-                        "description": "The n-th alt_text part is the alt text of the n-th image part.",
-                    },
-                },
-            },
-            "encoding": {
-                "metadata": {"contentType": "application/json"},
-                "image": {"contentType": IMAGE_TYPES},
-                "alt_text": {"contentType": "application/json"},
-            },
-        }
-    },
+#: How each part of an artwork upload is encoded.
+ARTWORK_UPLOAD_ENCODING = {
+    "metadata": {"contentType": "application/json"},
+    "image": {"contentType": IMAGE_TYPES},
+    "alt_text": {"contentType": "application/json"},
 }
 
 CURATOR_EXHIBITION = ref("CuratorExhibition")
@@ -270,20 +246,6 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             "200": _ok("The item's consent.", ref("ItemConsent"), etag=True),
             "401": UNAUTHORIZED,
             "404": NOT_FOUND,
-        },
-    },
-    ("/artworks", "post"): {
-        "operationId": "recordArtwork",
-        "tags": ["curators"],
-        "summary": "Record an artwork with its images and their alt texts (multipart).",
-        "requestBody": ARTWORK_UPLOAD,
-        "responses": {
-            "201": _ok("Recorded.", ref("ArtworkCreated"), location=True, etag=True),
-            **WRITE_ERRORS,
-            "400": _problem("Malformed JSON in a part."),
-            "415": _problem("Not multipart/form-data."),
-            "422": _problem("Invalid metadata, a missing alt text, or an image the archive refuses."),
-            "503": _problem("The media storage cannot be reached."),
         },
     },
     ("/exhibitions/{slug}/curation", "get"): {

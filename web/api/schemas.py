@@ -14,13 +14,11 @@ from archive.search import FACETS, KINDS, SORTS
 from domain.consent import Attribution, Scope
 from domain.exhibitions import MAX_SLUG_LENGTH, SLUG_PATTERN
 from domain.languages import SUPPORTED_LANGUAGES
-from domain.text import MAX_NAME, MAX_SHORT_TEXT, MAX_TEXT
+from domain.text import MAX_TEXT
 from web.api.bodies import JSON_BODY_LIMIT  # noqa: F401  (documented beside the schemas)
 
 Schema = dict[str, Any]
 
-#: At most this many images in one artwork upload.
-MAX_IMAGES_PER_UPLOAD = 20
 MAX_QUERY_TEXT = 1_000
 MAX_PAGE = 1_000
 
@@ -64,22 +62,7 @@ SLUG: Schema = {
 
 # -- requests --------------------------------------------------------------------------------
 
-REQUESTS: dict[str, Schema] = {
-    "ArtworkMetadata": obj(
-        {
-            "contributor_id": UUID_STRING,
-            "title": texts(MAX_SHORT_TEXT, required=True),
-            "year": {"type": ["integer", "null"], "minimum": 1000, "maximum": 2200},
-            "medium": texts(MAX_SHORT_TEXT),
-            "dimensions": {"type": ["string", "null"], "maxLength": MAX_NAME},
-            "description": texts(MAX_TEXT),
-            "series": texts(MAX_SHORT_TEXT),
-            "content_note": texts(MAX_SHORT_TEXT),
-        },
-        ("contributor_id", "title"),
-    ),
-    "AltText": texts(MAX_SHORT_TEXT, required=True, description="Alt text of one image, per language."),
-}
+REQUESTS: dict[str, Schema] = {}
 
 # -- responses -------------------------------------------------------------------------------
 
@@ -270,7 +253,6 @@ RESPONSES: dict[str, Schema] = {
         ("total", "total_exact", "page", "pages", "page_size", "notice", "hits", "facets"),
     ),
     "Created": obj({"id": UUID_STRING}, ("id",)),
-    "ArtworkCreated": obj({"id": UUID_STRING, "image_ids": {"type": "array", "items": UUID_STRING}}, ("id", "image_ids")),
     "ConsentReceipt": obj(
         {
             "item_id": UUID_STRING,
