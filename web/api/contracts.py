@@ -11,6 +11,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, validates_schema
 
+from archive.search import KINDS, SORTS
 from domain.consent import Attribution, Scope
 from domain.languages import SUPPORTED_LANGUAGES
 from domain.text import MAX_CONTACT, MAX_NAME, MAX_SHORT_TEXT, MAX_TEXT
@@ -18,6 +19,7 @@ from web.api.fields import (
     Choice,
     Closed,
     Day,
+    Digits,
     FileParts,
     Id,
     JsonPart,
@@ -41,6 +43,9 @@ from web.api.fields import (
 MAX_ORDER = 10_000
 #: At most this many images in one artwork upload.
 MAX_IMAGES_PER_UPLOAD = 20
+#: The longest search text, and the last page a search goes to.
+MAX_QUERY_TEXT = 1_000
+MAX_PAGE = 1_000
 
 #: Text per language, one schema (and document component) for each length and need.
 ShortTexts = texts_schema("ShortTexts", MAX_SHORT_TEXT)
@@ -251,3 +256,33 @@ class ArtworkCreatedSchema(Schema):
 
     id = Id(required=True)
     image_ids = List(Id(), required=True)
+
+
+#: A parameter that takes one value, given twice (its value is then a list).
+ONCE = {"invalid": "Give this parameter at most once.", "type": "Give this parameter at most once."}
+
+
+class SearchQuerySchema(Schema):
+    """A search's query parameters: unknown ones are ignored, malformed ones named."""
+
+    q = Text(
+        validate=at_most(MAX_QUERY_TEXT), error_messages=ONCE, load_default="",
+        metadata={"description": "Words to search for; empty lists everything public."},
+    )
+    kind = List(Choice(KINDS), load_default=list, metadata={"description": "Only these kinds."})
+    exhibition = List(
+        Slug(), load_default=list, metadata={"description": "Only what hangs in these published exhibitions (slugs)."}
+    )
+    year = List(
+        Digits(validate=[at_least(1000), no_more_than(9999)]), load_default=list,
+        metadata={"description": "Only artworks of these years."},
+    )
+    language = List(
+        Choice(SUPPORTED_LANGUAGES), load_default=list,
+        metadata={"description": "Only testimonies in these original languages."},
+    )
+    page = Digits(
+        validate=[at_least(1), no_more_than(MAX_PAGE)], error_messages=ONCE, load_default=1,
+        metadata={"description": "Page number, from 1."},
+    )
+    sort = Choice(SORTS, error_messages=ONCE, load_default="relevance", metadata={"description": "Order of the hits."})

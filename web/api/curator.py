@@ -52,7 +52,8 @@ from web.api.openapi import (
     answer_headers,
 )
 from web.api.problems import Problem
-from web.api.representations import curator_exhibition_json, item_consent_json, item_url, json_response
+from web.api.answers import item_url
+from web.api.representations import curator_exhibition_json, item_consent_json, json_response
 from web.api.fields import parse_uuid
 from web.api.schemas import ref
 from web.api.versions import etag, if_match, tagged

@@ -69,6 +69,15 @@ def validation_problem(error: ValidationError, schema: Schema, pointer: str = ""
     return Problem("validation-failed", summary(errors), errors=errors)
 
 
+def parameter_problem(messages: dict[str, Any]) -> Problem:
+    """The 422 problem for malformed query parameters: one error per bad value, naming it."""
+    errors = []
+    for name, problems in messages.items():
+        per_value = problems.values() if isinstance(problems, dict) else [problems]
+        errors.extend({"parameter": name, "detail": str(words[0])} for words in per_value)
+    return Problem("validation-failed", f"{errors[0]['parameter']}: {errors[0]['detail']}", errors=errors)
+
+
 class StrictParser(FlaskParser):  # type: ignore[misc]
     """webargs' Flask parser, reading bodies strictly and answering with problem details.
 
@@ -84,8 +93,20 @@ class StrictParser(FlaskParser):  # type: ignore[misc]
     def load_multipart(self, req: Any, schema: Schema) -> Any:
         return multipart_body()
 
+    def load_querystring(self, req: Any, schema: Schema) -> Any:
+        """Each parameter's values: a list for a list field, else its one value (a list if
+        it was given more than once, which the field refuses)."""
+        values: dict[str, Any] = {}
+        for name in req.args:
+            given = req.args.getlist(name)
+            many = isinstance(schema.fields.get(name), fields.List)
+            values[name] = given if many or len(given) > 1 else given[0]
+        return values
+
     def handle_error(self, error: ValidationError, req: Any, schema: Schema, **kwargs: Any) -> Any:
         messages = error.messages
+        if isinstance(messages, dict) and set(messages) == {"query"}:
+            raise parameter_problem(messages["query"])
         if isinstance(messages, dict) and set(messages) & {"json", "multipart"}:  # webargs keys them by location
             [messages] = messages.values()
         raise validation_problem(ValidationError(messages), schema)

@@ -66,7 +66,8 @@ class Text(fields.String):
     """Text; ``nullable=True`` also takes null."""
 
     def __init__(self, *, nullable: bool = False, **kwargs: Any) -> None:
-        super().__init__(allow_none=nullable, error_messages=_messages("text", nullable), **kwargs)
+        messages = {**_messages("text", nullable), **kwargs.pop("error_messages", {})}
+        super().__init__(allow_none=nullable, error_messages=messages, **kwargs)
 
 
 class NonEmptyText(Text):
@@ -110,6 +111,21 @@ class WholeNumber(fields.Integer):
         if isinstance(value, bool):
             raise self.make_error("invalid")
         return super()._validated(value)  # type: ignore[no-any-return]
+
+
+class Digits(fields.Integer):
+    """A whole number written in digits (a URL's query), at most six of them."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        messages = {**_messages("a whole number", False), **kwargs.pop("error_messages", {})}
+        super().__init__(strict=True, error_messages=messages, **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> int:
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        if not (value.isascii() and value.isdigit() and len(value) <= 6):
+            raise ValidationError(f"{value[:40]!r} is not a whole number.")
+        return int(value)
 
 
 class TrueOrFalse(fields.Boolean):

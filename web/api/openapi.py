@@ -17,7 +17,6 @@ from web.api.contracts import MAX_IMAGES_PER_UPLOAD
 from web.api.schemas import (
     COMPONENTS,
     JSON_BODY_LIMIT,
-    SEARCH_PARAMETERS,
     SLUG,
     UUID_STRING,
     ref,
@@ -75,7 +74,8 @@ when fields are at fault. Other HTTP errors use `about:blank`.
 """
 
 
-def _problem(description: str, **headers: dict[str, Any]) -> dict[str, Any]:
+def problem_response(description: str, **headers: dict[str, Any]) -> dict[str, Any]:
+    """A documented error answer: a problem, with ``headers``."""
     response: dict[str, Any] = {
         "description": description,
         "content": {"application/problem+json": {"schema": ref("Problem")}},
@@ -106,48 +106,48 @@ def _ok(description: str, schema: dict[str, Any], *, location: bool = False, eta
     return response
 
 
-NOT_FOUND = _problem("Not found, or not public (the same answer either way).")
-UNAUTHORIZED = _problem(
+NOT_FOUND = problem_response("Not found, or not public (the same answer either way).")
+UNAUTHORIZED = problem_response(
     "No valid curator token.",
     **{"WWW-Authenticate": {"description": "Bearer challenge.", "schema": {"type": "string"}}},
 )
 WRITE_ERRORS = {
-    "400": _problem("Malformed JSON."),
+    "400": problem_response("Malformed JSON."),
     "401": UNAUTHORIZED,
-    "409": _problem("Concurrent change, or the item's consent was withdrawn."),
-    "413": _problem("Body too large."),
-    "415": _problem("Not JSON."),
-    "422": _problem("Invalid fields, or a rule of the archive refuses the change."),
+    "409": problem_response("Concurrent change, or the item's consent was withdrawn."),
+    "413": problem_response("Body too large."),
+    "415": problem_response("Not JSON."),
+    "422": problem_response("Invalid fields, or a rule of the archive refuses the change."),
 }
 #: The answers of the multipart upload: WRITE_ERRORS, for parts, and the media storage's.
 UPLOAD_ERRORS = {
     **WRITE_ERRORS,
-    "400": _problem("Malformed JSON in a part."),
-    "415": _problem("Not multipart/form-data."),
-    "422": _problem("Invalid metadata, a missing alt text, or an image the archive refuses."),
-    "503": _problem("The media storage cannot be reached."),
+    "400": problem_response("Malformed JSON in a part."),
+    "415": problem_response("Not multipart/form-data."),
+    "422": problem_response("Invalid metadata, a missing alt text, or an image the archive refuses."),
+    "503": problem_response("The media storage cannot be reached."),
 }
 NO_BODY_WRITE_ERRORS = {
     "401": UNAUTHORIZED,
-    "409": _problem("Concurrent change."),
-    "422": _problem("A rule of the archive refuses the change."),
+    "409": problem_response("Concurrent change."),
+    "422": problem_response("A rule of the archive refuses the change."),
 }
 
 #: The answers a versioned write (If-Match required) adds to WRITE_ERRORS.
 VERSIONED_WRITE_ERRORS = {
     **WRITE_ERRORS,
-    "409": _problem(
+    "409": problem_response(
         "changed-meanwhile (If-Match names an older version; see 'changes'), concurrent-change, "
         "item-withdrawn, or widening-needs-confirmation."
     ),
-    "412": _problem("If-Match names another record's ETag."),
-    "428": _problem("No usable If-Match: send the ETag the record had when you read it."),
+    "412": problem_response("If-Match names another record's ETag."),
+    "428": problem_response("No usable If-Match: send the ETag the record had when you read it."),
 }
 VERSIONED_NO_BODY_WRITE_ERRORS = {
     **NO_BODY_WRITE_ERRORS,
-    "409": _problem("changed-meanwhile (If-Match names an older version; see 'changes'), or a concurrent change."),
-    "412": _problem("If-Match names another record's ETag."),
-    "428": _problem("No usable If-Match: send the ETag the record had when you read it."),
+    "409": problem_response("changed-meanwhile (If-Match names an older version; see 'changes'), or a concurrent change."),
+    "412": problem_response("If-Match names another record's ETag."),
+    "428": problem_response("No usable If-Match: send the ETag the record had when you read it."),
 }
 IF_MATCH = {
     "name": "If-Match",
@@ -178,18 +178,6 @@ def _json_body(schema_name: str) -> dict[str, Any]:
     return {"required": True, "content": {"application/json": {"schema": ref(schema_name)}}}
 
 
-def _search_parameters() -> list[dict[str, Any]]:
-    parameters = []
-    for name, schema, repeatable, description in SEARCH_PARAMETERS:
-        parameter: dict[str, Any] = {"name": name, "in": "query", "required": False, "description": description}
-        if repeatable:
-            parameter.update(schema={"type": "array", "items": schema}, style="form", explode=True)
-        else:
-            parameter["schema"] = schema
-        parameters.append(parameter)
-    return parameters
-
-
 #: How each part of an artwork upload is encoded.
 ARTWORK_UPLOAD_ENCODING = {
     "metadata": {"contentType": "application/json"},
@@ -206,36 +194,6 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "tags": ["meta"],
         "summary": "This document.",
         "responses": {"200": _ok("The OpenAPI 3.1 document.", {"type": "object"})},
-    },
-    ("/exhibitions", "get"): {
-        "operationId": "listExhibitions",
-        "tags": ["public"],
-        "summary": "Published exhibitions, the most recent opening first.",
-        "responses": {"200": _ok("Published exhibitions.", ref("ExhibitionList"))},
-    },
-    ("/exhibitions/{slug}", "get"): {
-        "operationId": "getExhibition",
-        "tags": ["public"],
-        "summary": "A published exhibition with the works consent allows, in order, with wall texts.",
-        "parameters": [SLUG_PARAMETER],
-        "responses": {"200": _ok("The exhibition.", ref("Exhibition")), "404": NOT_FOUND},
-    },
-    ("/items/{item_id}", "get"): {
-        "operationId": "getItem",
-        "tags": ["public"],
-        "summary": "An artwork or testimony whose current consent allows it online.",
-        "parameters": [ITEM_PARAMETER],
-        "responses": {"200": _ok("The item.", ref("Item")), "404": NOT_FOUND},
-    },
-    ("/search", "get"): {
-        "operationId": "search",
-        "tags": ["public"],
-        "summary": "Search everything public; every hit passes the consent gate again.",
-        "parameters": _search_parameters(),
-        "responses": {
-            "200": _ok("A page of results with facet counts.", ref("SearchResults")),
-            "422": _problem("A malformed query parameter."),
-        },
     },
     ("/items/{item_id}/consent", "get"): {
         "operationId": "getConsent",

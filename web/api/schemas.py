@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from archive.search import FACETS, KINDS, SORTS
 from domain.consent import Attribution, Scope
 from domain.exhibitions import MAX_SLUG_LENGTH, SLUG_PATTERN
 from domain.languages import SUPPORTED_LANGUAGES
@@ -108,150 +107,6 @@ RESPONSES: dict[str, Schema] = {
         ("type", "title", "status", "detail"),
         description="RFC 9457 problem details.",
     ),
-    "Rendition": obj(
-        {
-            "name": {"type": "string", "enum": ["thumb", "display", "large"]},
-            "format": {"type": "string", "enum": ["webp", "jpeg"]},
-            "width": {"type": "integer"},
-            "height": {"type": "integer"},
-            "url": {"type": "string", "format": "uri-reference"},
-        },
-        ("name", "format", "width", "height", "url"),
-    ),
-    "Image": obj(
-        {
-            "id": UUID_STRING,
-            "alt_text": TEXTS,
-            "caption": TEXTS,
-            "renditions": {"type": "array", "items": ref("Rendition")},
-        },
-        ("id", "alt_text", "caption", "renditions"),
-    ),
-    "Artwork": obj(
-        {
-            "id": UUID_STRING,
-            "kind": {"const": "artwork"},
-            "url": {"type": "string", "format": "uri-reference"},
-            "title": TEXTS,
-            "credit": {"type": ["string", "null"], "description": "As the consent's attribution allows; null means anonymous."},
-            "year": {"type": ["integer", "null"]},
-            "medium": TEXTS,
-            "dimensions": {"type": "string"},
-            "description": TEXTS,
-            "series": TEXTS,
-            "content_note": TEXTS,
-            "images": {"type": "array", "items": ref("Image")},
-        },
-        ("id", "kind", "url", "title", "credit", "year", "medium", "dimensions", "description", "series", "content_note", "images"),
-    ),
-    "Testimony": obj(
-        {
-            "id": UUID_STRING,
-            "kind": {"const": "testimony"},
-            "url": {"type": "string", "format": "uri-reference"},
-            "title": TEXTS,
-            "credit": {"type": ["string", "null"], "description": "As the consent's attribution allows; null means anonymous."},
-            "language": {"type": "string", "enum": list(SUPPORTED_LANGUAGES)},
-            "content_note": {**TEXTS, "description": "Show it before the text."},
-            "text": TEXTS,
-            "images": {"type": "array", "items": ref("Image")},
-        },
-        ("id", "kind", "url", "title", "credit", "language", "content_note", "text", "images"),
-    ),
-    "Item": {"oneOf": [ref("Artwork"), ref("Testimony")]},
-    "ExhibitionSummary": obj(
-        {
-            "id": UUID_STRING,
-            "slug": {"type": "string"},
-            "url": {"type": "string", "format": "uri-reference"},
-            "titles": TEXTS,
-            "organiser": TEXTS,
-            "venue": TEXTS,
-            "city": TEXTS,
-            "opens_on": DATE_OR_NULL,
-            "closes_on": DATE_OR_NULL,
-        },
-        ("id", "slug", "url", "titles", "organiser", "venue", "city", "opens_on", "closes_on"),
-    ),
-    "ExhibitionList": obj({"exhibitions": {"type": "array", "items": ref("ExhibitionSummary")}}, ("exhibitions",)),
-    "Work": obj({"wall_text": TEXTS, "item": ref("Item")}, ("wall_text", "item")),
-    "Exhibition": obj(
-        {
-            "id": UUID_STRING,
-            "slug": {"type": "string"},
-            "url": {"type": "string", "format": "uri-reference"},
-            "titles": TEXTS,
-            "organiser": TEXTS,
-            "venue": TEXTS,
-            "city": TEXTS,
-            "statement": TEXTS,
-            "opens_on": DATE_OR_NULL,
-            "closes_on": DATE_OR_NULL,
-            "works": {"type": "array", "items": ref("Work"), "description": "In order; only what consent allows."},
-        },
-        ("id", "slug", "url", "titles", "organiser", "venue", "city", "statement", "opens_on", "closes_on", "works"),
-    ),
-    "FacetCount": obj({"value": {"type": "string"}, "count": {"type": "integer", "minimum": 0}}, ("value", "count")),
-    "SearchHit": obj(
-        {
-            "id": UUID_STRING,
-            "kind": {"type": "string", "enum": list(KINDS)},
-            "url": {"type": "string", "format": "uri-reference"},
-            "title": TEXTS,
-            "credit": {"type": ["string", "null"]},
-            "slug": {"type": ["string", "null"], "description": "For exhibitions."},
-            "snippets": SNIPPETS,
-            "content_note": {
-                **TEXTS,
-                "description": (
-                    "On every testimony, and on an artwork that has a content note (never on an "
-                    "exhibition): show it before anything in behind_content_note."
-                ),
-            },
-            "behind_content_note": obj(
-                {"snippets": SNIPPETS},
-                ("snippets",),
-                description=(
-                    "With content_note: what matched in the item's text. Show it only after the "
-                    "content note, once the reader has chosen to see it (as the item's page does); "
-                    "the top-level snippets of such a hit hold its title alone."
-                ),
-            ),
-        },
-        ("id", "kind", "url", "title", "credit", "slug", "snippets"),
-        dependentRequired={"content_note": ["behind_content_note"], "behind_content_note": ["content_note"]},
-        allOf=[
-            {
-                "if": {"properties": {"kind": {"const": "testimony"}}},
-                "then": {"required": ["content_note", "behind_content_note"]},
-            },
-            {
-                "if": {"properties": {"kind": {"const": "exhibition"}}},
-                "then": {"not": {"anyOf": [{"required": ["content_note"]}, {"required": ["behind_content_note"]}]}},
-            },
-        ],
-    ),
-    "SearchResults": obj(
-        {
-            "total": {"type": "integer", "minimum": 0},
-            "total_exact": {
-                "type": "boolean",
-                "description": (
-                    "False while the search index is far behind the archive (a rebuild, a stopped "
-                    "follower): total is then only how many matches have been checked and may be shown "
-                    "(there may be more), facets are empty, and pages goes past this page only if a later "
-                    "page has something to show."
-                ),
-            },
-            "page": {"type": "integer", "minimum": 1},
-            "pages": {"type": "integer", "minimum": 1},
-            "page_size": {"type": "integer", "minimum": 1},
-            "notice": {"type": ["string", "null"]},
-            "hits": {"type": "array", "items": ref("SearchHit")},
-            "facets": obj({name: {"type": "array", "items": ref("FacetCount")} for name in FACETS}),
-        },
-        ("total", "total_exact", "page", "pages", "page_size", "notice", "hits", "facets"),
-    ),
     "Created": obj({"id": UUID_STRING}, ("id",)),
     "ConsentReceipt": obj(
         {
@@ -328,16 +183,5 @@ RESPONSES: dict[str, Schema] = {
         description="The curators' view: every placement, whatever consent allows visitors to see.",
     ),
 }
-
-#: Query parameters of the search, as (name, schema, repeatable, description).
-SEARCH_PARAMETERS: list[tuple[str, Schema, bool, str]] = [
-    ("q", {"type": "string", "maxLength": MAX_QUERY_TEXT}, False, "Words to search for; empty lists everything public."),
-    ("kind", {"type": "string", "enum": list(KINDS)}, True, "Only these kinds."),
-    ("exhibition", SLUG, True, "Only what hangs in these published exhibitions (slugs)."),
-    ("year", {"type": "integer", "minimum": 1000, "maximum": 9999}, True, "Only artworks of these years."),
-    ("language", {"type": "string", "enum": list(SUPPORTED_LANGUAGES)}, True, "Only testimonies in these original languages."),
-    ("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, False, "Page number, from 1."),
-    ("sort", {"type": "string", "enum": list(SORTS), "default": "relevance"}, False, "Order of the hits."),
-]
 
 COMPONENTS: dict[str, Schema] = {**REQUESTS, **RESPONSES}
