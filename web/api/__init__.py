@@ -7,7 +7,8 @@
 - ``contracts``: the marshmallow schemas of bodies and query parameters;
 - ``schemas`` and ``validation``: JSON Schemas and their checker, for endpoints not yet declared;
 - ``answers``: the marshmallow schemas of answers, dumped from the visitor projection's values;
-- ``representations``: curator views as JSON (for reads not yet declared);
+- ``curator_answers``: the marshmallow schemas of what curators read (consent, curation);
+- ``representations``: JSON written as given (the OpenAPI document);
 - ``public``: reads for anyone, every one through the consent gate;
 - ``curator``: writes, each with a curator's token;
 - ``unknown``: problem answers for any other path under /api/v1;

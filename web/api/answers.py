@@ -24,8 +24,8 @@ from web.api.fields import Id
 from web.search_notices import notice_text
 
 _URL = {"type": "string", "format": "uri-reference"}
-_DATE_OR_NULL = {"description": "A calendar date, YYYY-MM-DD, or null."}
-_TEXTS = {
+DATE_OR_NULL = {"description": "A calendar date, YYYY-MM-DD, or null."}
+TEXTS = {
     "type": "object",
     "properties": {code: {"type": "string", "maxLength": MAX_TEXT} for code in SUPPORTED_LANGUAGES},
     "additionalProperties": False,
@@ -45,19 +45,20 @@ def exhibition_url(slug: str) -> str:
     return url_for("api.get_exhibition", slug=slug)
 
 
-def _strings(value: Any) -> dict[str, str]:
+def shown_strings(value: Any) -> dict[str, str]:
+    """Of a mapping, the keys whose values are text; ``{}`` for anything else."""
     return {k: v for k, v in value.items() if isinstance(v, str)} if isinstance(value, Mapping) else {}
 
 
 class ShownTexts(fields.Field):
     """Text per language as shown: only the languages that hold text; ``{}`` when there is none."""
 
-    def __init__(self, *, description: str = "", document: dict[str, Any] = _TEXTS, **kwargs: Any) -> None:
+    def __init__(self, *, description: str = "", document: dict[str, Any] = TEXTS, **kwargs: Any) -> None:
         metadata = {**document, **({"description": description} if description else {})}
         super().__init__(required=True, dump_default=dict, metadata=metadata, **kwargs)
 
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> dict[str, str]:
-        return _strings(value)
+        return shown_strings(value)
 
 
 def _snippets() -> ShownTexts:
@@ -213,8 +214,8 @@ class ExhibitionSummarySchema(Schema):
     organiser = ShownTexts()
     venue = ShownTexts()
     city = ShownTexts()
-    opens_on = fields.Date(required=True, allow_none=True, metadata=_DATE_OR_NULL)
-    closes_on = fields.Date(required=True, allow_none=True, metadata=_DATE_OR_NULL)
+    opens_on = fields.Date(required=True, allow_none=True, metadata=DATE_OR_NULL)
+    closes_on = fields.Date(required=True, allow_none=True, metadata=DATE_OR_NULL)
 
 
 class ExhibitionListSchema(Schema):
@@ -241,8 +242,8 @@ class ExhibitionSchema(Schema):
     venue = ShownTexts()
     city = ShownTexts()
     statement = ShownTexts()
-    opens_on = fields.Date(required=True, allow_none=True, metadata=_DATE_OR_NULL)
-    closes_on = fields.Date(required=True, allow_none=True, metadata=_DATE_OR_NULL)
+    opens_on = fields.Date(required=True, allow_none=True, metadata=DATE_OR_NULL)
+    closes_on = fields.Date(required=True, allow_none=True, metadata=DATE_OR_NULL)
     works = fields.List(
         fields.Nested(WorkSchema), required=True, metadata={"description": "In order; only what consent allows."}
     )
@@ -272,7 +273,7 @@ class SearchHitSchema(Schema):
         )
     )
     behind_content_note = Computed(
-        lambda hit: {"snippets": _strings(hit.snippets_behind_note)},
+        lambda hit: {"snippets": shown_strings(hit.snippets_behind_note)},
         {
             "type": "object",
             "properties": {"snippets": _SNIPPETS},

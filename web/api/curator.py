@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from flask import Response, url_for
 
 from archive.application import NewImage
 from archive.errors import NotFound as ArchiveNotFound
@@ -39,12 +38,12 @@ from web.api.contracts import (
 )
 from web.api.openapi import (
     ARTWORK_UPLOAD_ENCODING,
-    CURATOR_EXHIBITION,
     CURATORS,
     IF_MATCH,
     ITEM_PARAMETER,
     NOT_FOUND,
     SLUG_PARAMETER,
+    UNAUTHORIZED,
     UPLOAD_ERRORS,
     VERSIONED_NO_BODY_WRITE_ERRORS,
     VERSIONED_WRITE_ERRORS,
@@ -52,11 +51,10 @@ from web.api.openapi import (
     answer_headers,
 )
 from web.api.problems import Problem
-from web.api.answers import item_url
-from web.api.representations import curator_exhibition_json, item_consent_json, json_response
+from web.api.answers import exhibition_url, item_url
+from web.api.curator_answers import ConsentNow, ConsentReceiptSchema, CuratorExhibitionSchema, ItemConsentSchema
 from web.api.fields import parse_uuid
-from web.api.schemas import ref
-from web.api.versions import etag, if_match, tagged
+from web.api.versions import etag, if_match
 from web.body_limits import accepts_uploads
 
 
@@ -79,9 +77,10 @@ def _exhibition(slug: str) -> Exhibition:
     return archive().exhibition_by_slug(slug)
 
 
-def _exhibition_response(slug: str, status: int = 200) -> Response:
+def _exhibition_answer(slug: str, status: int = 200) -> tuple[Exhibition, int, dict[str, str]]:
+    """The curators' view of the exhibition, its status, and its ETag."""
     exhibition = _exhibition(slug)
-    return tagged(json_response(curator_exhibition_json(exhibition), status), exhibition)
+    return exhibition, status, {"ETag": etag(exhibition)}
 
 
 def _path_item_id(text: str) -> UUID:
@@ -91,9 +90,10 @@ def _path_item_id(text: str) -> UUID:
     return parsed
 
 
-def _consent_response(item_id: UUID, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def _consent_answer(item_id: UUID, status: int = 200) -> tuple[ConsentNow, int, dict[str, str]]:
+    """The item's consent as curators see it, its status, and its ETag."""
     item = archive().get_item(item_id)
-    return tagged(json_response(item_consent_json(item, archive().today()), status, headers), item)
+    return ConsentNow(item, archive().today()), status, {"ETag": etag(item)}
 
 
 # Versioned writes find their record (404) and read If-Match (428/412) in a decorator outside
@@ -155,10 +155,18 @@ def register_contributor(body: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.get("/items/<item_id>/consent")
+@bp.doc(
+    operationId="getConsent", tags=["curators"], security=CURATORS, parameters=[ITEM_PARAMETER],
+    responses={"401": UNAUTHORIZED, "404": NOT_FOUND},
+)
+@bp.response(200, ItemConsentSchema, description="The item's consent.", headers=answer_headers(etag=True))
 @curator_required
-def get_consent(item_id: str) -> Response:
-    """An item's consent as curators see it, with its ETag (for If-Match on consent writes)."""
-    return _consent_response(_path_item_id(item_id))
+def get_consent(item_id: str) -> tuple[ConsentNow, int, dict[str, str]]:
+    """An item's consent as curators see it, with the contributor's own latest choice and request.
+
+    Its ETag is the If-Match of consent writes.
+    """
+    return _consent_answer(_path_item_id(item_id))
 
 
 @bp.post("/items/<item_id>/consent")
@@ -166,11 +174,11 @@ def get_consent(item_id: str) -> Response:
     operationId="recordConsent", tags=["curators"], security=CURATORS, parameters=[ITEM_PARAMETER, IF_MATCH],
     responses={"404": NOT_FOUND, **VERSIONED_WRITE_ERRORS},
 )
-@bp.response(201, ref("ConsentReceipt"), description="Recorded.", headers=answer_headers(etag=True))
+@bp.response(201, ConsentReceiptSchema, description="Recorded.", headers=answer_headers(etag=True))
 @curator_required
 @_item_version
 @bp.arguments(NewConsentSchema)
-def record_consent(body: dict[str, Any], item_id: UUID, version: int) -> Response:
+def record_consent(body: dict[str, Any], item_id: UUID, version: int) -> tuple[dict[str, Any], dict[str, str]]:
     """Record an item's consent; the receipt shows a newly issued consent code once."""
     receipt = archive().record_consent(
         item_id,
@@ -186,17 +194,14 @@ def record_consent(body: dict[str, Any], item_id: UUID, version: int) -> Respons
         if receipt.code
         else "The contributor's existing consent code covers this item too."
     )
-    response = json_response(
-        {
-            "item_id": str(receipt.item_id),
-            "contributor_id": str(receipt.contributor_id),
-            "recorded_at": receipt.recorded_at.isoformat(),
-            "consent_code": receipt.code,
-            "notice": notice,
-        },
-        201,
-    )
-    return tagged(response, archive().get_item(item_id))
+    answer = {
+        "item_id": receipt.item_id,
+        "contributor_id": receipt.contributor_id,
+        "recorded_at": receipt.recorded_at,
+        "consent_code": receipt.code,
+        "notice": notice,
+    }
+    return answer, {"ETag": etag(archive().get_item(item_id))}
 
 
 @bp.put("/items/<item_id>/consent")
@@ -204,11 +209,11 @@ def record_consent(body: dict[str, Any], item_id: UUID, version: int) -> Respons
     operationId="changeConsent", tags=["curators"], security=CURATORS, parameters=[ITEM_PARAMETER, IF_MATCH],
     responses={"404": NOT_FOUND, **VERSIONED_WRITE_ERRORS},
 )
-@bp.response(200, ref("ItemConsent"), description="Changed.", headers=answer_headers(etag=True))
+@bp.response(200, ItemConsentSchema, description="Changed.", headers=answer_headers(etag=True))
 @curator_required
 @_item_version
 @bp.arguments(ConsentChangesSchema)
-def change_consent(body: dict[str, Any], item_id: UUID, version: int) -> Response:
+def change_consent(body: dict[str, Any], item_id: UUID, version: int) -> tuple[ConsentNow, int, dict[str, str]]:
     """Replace an item's consent; never past the contributor's own choice without their confirmation.
 
     Showing more than the contributor's own latest choice needs ``contributor_asked: true``,
@@ -224,7 +229,7 @@ def change_consent(body: dict[str, Any], item_id: UUID, version: int) -> Respons
         based_on=version,
         contributor_asked=body.get("contributor_asked", False),
     )
-    return _consent_response(item_id)
+    return _consent_answer(item_id)
 
 
 @bp.post("/testimonies")
@@ -312,23 +317,27 @@ def _image_errors(datas: list[bytes]) -> list[dict[str, str]]:
 
 @bp.post("/exhibitions")
 @bp.doc(operationId="createExhibition", tags=["curators"], security=CURATORS, responses=WRITE_ERRORS)
-@bp.response(201, CURATOR_EXHIBITION, description="Created.", headers=answer_headers(location=True, etag=True))
+@bp.response(201, CuratorExhibitionSchema, description="Created.", headers=answer_headers(location=True, etag=True))
 @curator_required
 @bp.arguments(NewExhibitionSchema)
-def create_exhibition(body: dict[str, Any]) -> Response:
+def create_exhibition(body: dict[str, Any]) -> tuple[Exhibition, int, dict[str, str]]:
     """Create an unpublished exhibition."""
     details = {k: v for k, v in body.items() if k != "slug"}
     archive().create_exhibition(slug=body["slug"], actor=actor(), **details)
-    response = _exhibition_response(body["slug"], 201)
-    response.headers["Location"] = url_for("api.get_exhibition", slug=body["slug"])
-    return response
+    exhibition, status, headers = _exhibition_answer(body["slug"], 201)
+    return exhibition, status, {"Location": exhibition_url(body["slug"]), **headers}
 
 
 @bp.get("/exhibitions/<slug>/curation")
+@bp.doc(
+    operationId="getCuratedExhibition", tags=["curators"], security=CURATORS, parameters=[SLUG_PARAMETER],
+    responses={"401": UNAUTHORIZED, "404": NOT_FOUND},
+)
+@bp.response(200, CuratorExhibitionSchema, description="The exhibition.", headers=answer_headers(etag=True))
 @curator_required
-def get_curated_exhibition(slug: str) -> Response:
+def get_curated_exhibition(slug: str) -> tuple[Exhibition, int, dict[str, str]]:
     """The curators' view of an exhibition, published or not, with its ETag."""
-    return _exhibition_response(slug)
+    return _exhibition_answer(slug)
 
 
 def _exhibition_write(operation_id: str, status: int, description: str, *, work: bool = False, body: bool = True) -> Any:
@@ -337,7 +346,7 @@ def _exhibition_write(operation_id: str, status: int, description: str, *, work:
     parameters = [SLUG_PARAMETER, ITEM_PARAMETER, IF_MATCH] if work else [SLUG_PARAMETER, IF_MATCH]
 
     def declare(view: Any) -> Any:
-        view = bp.response(status, CURATOR_EXHIBITION, description=description, headers=answer_headers(etag=True))(view)
+        view = bp.response(status, CuratorExhibitionSchema, description=description, headers=answer_headers(etag=True))(view)
         return bp.doc(
             operationId=operation_id, tags=["curators"], security=CURATORS, parameters=parameters,
             responses={"404": NOT_FOUND, **refusals},
@@ -351,10 +360,10 @@ def _exhibition_write(operation_id: str, status: int, description: str, *, work:
 @curator_required
 @_exhibition_version
 @bp.arguments(ExhibitionChangesSchema)
-def revise_exhibition(body: dict[str, Any], slug: str, exhibition_id: UUID, version: int) -> Response:
+def revise_exhibition(body: dict[str, Any], slug: str, exhibition_id: UUID, version: int) -> tuple[Exhibition, int, dict[str, str]]:
     """Change an exhibition's descriptive fields or dates."""
     archive().revise_exhibition(exhibition_id, actor=actor(), based_on=version, **body)
-    return _exhibition_response(slug)
+    return _exhibition_answer(slug)
 
 
 @bp.post("/exhibitions/<slug>/works")
@@ -362,7 +371,7 @@ def revise_exhibition(body: dict[str, Any], slug: str, exhibition_id: UUID, vers
 @curator_required
 @_exhibition_version
 @bp.arguments(NewWorkSchema)
-def add_work(body: dict[str, Any], slug: str, exhibition_id: UUID, version: int) -> Response:
+def add_work(body: dict[str, Any], slug: str, exhibition_id: UUID, version: int) -> tuple[Exhibition, int, dict[str, str]]:
     """Hang an item in an exhibition with its wall text, at a position (default: the end)."""
     item_id = body["item_id"]
     try:
@@ -374,7 +383,7 @@ def add_work(body: dict[str, Any], slug: str, exhibition_id: UUID, version: int)
         exhibition_id, item_id, actor=actor(), wall_text=body.get("wall_text"), position=body.get("position"),
         based_on=version,
     )
-    return _exhibition_response(slug, 201)
+    return _exhibition_answer(slug, 201)
 
 
 @bp.patch("/exhibitions/<slug>/works/<item_id>")
@@ -382,20 +391,20 @@ def add_work(body: dict[str, Any], slug: str, exhibition_id: UUID, version: int)
 @curator_required
 @_placed_work_version
 @bp.arguments(WallTextSchema)
-def revise_wall_text(body: dict[str, Any], slug: str, exhibition_id: UUID, item_id: UUID, version: int) -> Response:
+def revise_wall_text(body: dict[str, Any], slug: str, exhibition_id: UUID, item_id: UUID, version: int) -> tuple[Exhibition, int, dict[str, str]]:
     """Replace the wall text beside a work ({} removes it)."""
     archive().revise_wall_text(exhibition_id, item_id, actor=actor(), wall_text=body["wall_text"], based_on=version)
-    return _exhibition_response(slug)
+    return _exhibition_answer(slug)
 
 
 @bp.delete("/exhibitions/<slug>/works/<item_id>")
 @_exhibition_write("removeWork", 200, "Removed.", work=True, body=False)
 @curator_required
 @_placed_work_version
-def remove_work(slug: str, exhibition_id: UUID, item_id: UUID, version: int) -> Response:
+def remove_work(slug: str, exhibition_id: UUID, item_id: UUID, version: int) -> tuple[Exhibition, int, dict[str, str]]:
     """Take a work out of an exhibition (the item itself stays in the archive)."""
     archive().remove_from_exhibition(exhibition_id, item_id, actor=actor(), based_on=version)
-    return _exhibition_response(slug)
+    return _exhibition_answer(slug)
 
 
 @bp.put("/exhibitions/<slug>/order")
@@ -403,27 +412,27 @@ def remove_work(slug: str, exhibition_id: UUID, item_id: UUID, version: int) -> 
 @curator_required
 @_exhibition_version
 @bp.arguments(WorkOrderSchema)
-def reorder_works(body: dict[str, Any], slug: str, exhibition_id: UUID, version: int) -> Response:
+def reorder_works(body: dict[str, Any], slug: str, exhibition_id: UUID, version: int) -> tuple[Exhibition, int, dict[str, str]]:
     """Put the works in a new order, listing each of them exactly once."""
     archive().reorder_exhibition(exhibition_id, body["item_ids"], actor=actor(), based_on=version)
-    return _exhibition_response(slug)
+    return _exhibition_answer(slug)
 
 
 @bp.post("/exhibitions/<slug>/publish")
 @_exhibition_write("publishExhibition", 200, "Published.", body=False)
 @curator_required
 @_exhibition_version
-def publish_exhibition(slug: str, exhibition_id: UUID, version: int) -> Response:
+def publish_exhibition(slug: str, exhibition_id: UUID, version: int) -> tuple[Exhibition, int, dict[str, str]]:
     """Publish an exhibition: visitors see it, with the works their contributors allow."""
     archive().publish_exhibition(exhibition_id, actor=actor(), based_on=version)
-    return _exhibition_response(slug)
+    return _exhibition_answer(slug)
 
 
 @bp.post("/exhibitions/<slug>/unpublish")
 @_exhibition_write("unpublishExhibition", 200, "Unpublished.", body=False)
 @curator_required
 @_exhibition_version
-def unpublish_exhibition(slug: str, exhibition_id: UUID, version: int) -> Response:
+def unpublish_exhibition(slug: str, exhibition_id: UUID, version: int) -> tuple[Exhibition, int, dict[str, str]]:
     """Take an exhibition offline; visitors get the same 404 as for one that never existed."""
     archive().unpublish_exhibition(exhibition_id, actor=actor(), based_on=version)
-    return _exhibition_response(slug)
+    return _exhibition_answer(slug)

@@ -185,8 +185,6 @@ ARTWORK_UPLOAD_ENCODING = {
     "alt_text": {"contentType": "application/json"},
 }
 
-CURATOR_EXHIBITION = ref("CuratorExhibition")
-
 #: (path, method) -> operation. The one table the document is built from.
 OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("/openapi.json", "get"): {
@@ -194,28 +192,6 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "tags": ["meta"],
         "summary": "This document.",
         "responses": {"200": _ok("The OpenAPI 3.1 document.", {"type": "object"})},
-    },
-    ("/items/{item_id}/consent", "get"): {
-        "operationId": "getConsent",
-        "tags": ["curators"],
-        "summary": "An item's consent as curators see it, with the contributor's own latest choice and request.",
-        "parameters": [ITEM_PARAMETER],
-        "responses": {
-            "200": _ok("The item's consent.", ref("ItemConsent"), etag=True),
-            "401": UNAUTHORIZED,
-            "404": NOT_FOUND,
-        },
-    },
-    ("/exhibitions/{slug}/curation", "get"): {
-        "operationId": "getCuratedExhibition",
-        "tags": ["curators"],
-        "summary": "The curators' view of an exhibition, published or not, with its ETag.",
-        "parameters": [SLUG_PARAMETER],
-        "responses": {
-            "200": _ok("The exhibition.", CURATOR_EXHIBITION, etag=True),
-            "401": UNAUTHORIZED,
-            "404": NOT_FOUND,
-        },
     },
 }
 
