@@ -5,7 +5,6 @@
 - ``declare``: the flask-smorest blueprint on which each endpoint is declared once;
 - ``bodies`` and ``fields``: strict JSON and multipart reading, the marshmallow fields of the declarations;
 - ``contracts``: the marshmallow schemas of bodies and query parameters;
-- ``schemas`` and ``validation``: JSON Schemas and their checker, for endpoints not yet declared;
 - ``answers``: the marshmallow schemas of answers, dumped from the visitor projection's values;
 - ``curator_answers``: the marshmallow schemas of what curators read (consent, curation);
 - ``representations``: JSON written as given (the OpenAPI document);

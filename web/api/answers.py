@@ -342,10 +342,46 @@ class SearchResultsSchema(Schema):
     facets = fields.Nested(FacetsSchema, required=True)
 
 
+# -- errors -----------------------------------------------------------------------------------
+# Problems are written by ``web.api.problems``; these schemas only document them.
+
+
+class FieldErrorSchema(Schema):
+    """What is wrong with one field of the body, or one query parameter."""
+
+    detail = fields.String(required=True)
+    pointer = fields.String(metadata={"description": "JSON Pointer (as a URI fragment) to the field in the body."})
+    parameter = fields.String(metadata={"description": "The query parameter."})
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details."""
+
+    type = fields.String(required=True, metadata={"format": "uri-reference"})
+    title = fields.String(required=True)
+    status = fields.Integer(required=True, metadata={"minimum": 400, "maximum": 599})
+    detail = fields.String(required=True)
+    errors = fields.List(fields.Nested(FieldErrorSchema))
+    changes = fields.List(
+        fields.String(),
+        metadata={"description": "changed-meanwhile: what happened since the version in If-Match (who, what, when)."},
+    )
+    contributors_choice = fields.Dict(
+        metadata={
+            "allOf": [{"$ref": "#/components/schemas/ContributorsChoice"}],
+            "description": "widening-needs-confirmation: the consent as the contributor last left it.",
+        }
+    )
+    widening = fields.Dict(
+        metadata={"description": "widening-needs-confirmation: what the change would show beyond that, as codes."}
+    )
+
+
 #: What the document says of answers beyond their fields (see ``web.api.contracts``).
 DOCUMENT_EXTRAS: dict[type[Schema], dict[str, Any]] = {
     ArtworkSchema: {},
     TestimonySchema: {},
     ItemSchema: {"oneOf": [{"$ref": "#/components/schemas/Artwork"}, {"$ref": "#/components/schemas/Testimony"}]},
     SearchHitSchema: SEARCH_HIT_RULES,
+    ProblemSchema: {"description": "RFC 9457 problem details."},
 }

@@ -88,9 +88,11 @@ class Slug(Text):
     """An exhibition's slug: lower-case letters and digits joined by single hyphens."""
 
     DESCRIPTION = "Lower-case letters and digits joined by single hyphens, e.g. silent-room."
+    PATTERN = SLUG_PATTERN.pattern
+    MAX_LENGTH = MAX_SLUG_LENGTH
 
     def __init__(self, **kwargs: Any) -> None:
-        metadata = {"pattern": SLUG_PATTERN.pattern, "maxLength": MAX_SLUG_LENGTH, "description": self.DESCRIPTION}
+        metadata = {"pattern": self.PATTERN, "maxLength": self.MAX_LENGTH, "description": self.DESCRIPTION}
         super().__init__(validate=self._slug, metadata=metadata, **kwargs)
 
     def _slug(self, value: str) -> None:

@@ -1,9 +1,9 @@
 """The OpenAPI 3.1 document of the JSON API: the declarations' document, with its introduction.
 
-Endpoints declared on the blueprint (``web.api.declare``) are written by flask-smorest. The
-table ``OPERATIONS`` describes the endpoints not declared that way yet; it shrinks as they are.
-``tests/e2e/test_api_schema.py`` checks that the (path, method) pairs here are exactly the
-routes registered under /api/v1, validates the document, and fuzzes the app against it.
+Every endpoint is declared on the blueprint (``web.api.declare``) and written by flask-smorest;
+this module holds what declarations share (error answers, parameters, headers) and adds the
+introduction. ``tests/e2e/test_api_schema.py`` checks that the document lists exactly the
+routes registered under /api/v1, validates it, and fuzzes the app against it.
 """
 
 from __future__ import annotations
@@ -12,15 +12,10 @@ from typing import Any
 
 from flask import current_app
 
-from web.api.problems import PROBLEM_TYPES, type_uri
+from web.api.bodies import JSON_BODY_LIMIT
 from web.api.contracts import MAX_IMAGES_PER_UPLOAD
-from web.api.schemas import (
-    COMPONENTS,
-    JSON_BODY_LIMIT,
-    SLUG,
-    UUID_STRING,
-    ref,
-)
+from web.api.fields import Slug
+from web.api.problems import PROBLEM_TYPES, type_uri
 
 TITLE = "Testimony and art exhibition archive API"
 API_VERSION = "1.0.0"
@@ -78,7 +73,7 @@ def problem_response(description: str, **headers: dict[str, Any]) -> dict[str, A
     """A documented error answer: a problem, with ``headers``."""
     response: dict[str, Any] = {
         "description": description,
-        "content": {"application/problem+json": {"schema": ref("Problem")}},
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
     }
     if headers:
         response["headers"] = headers
@@ -96,14 +91,6 @@ def answer_headers(*, location: bool = False, etag: bool = False) -> dict[str, A
             "schema": {"type": "string"},
         }
     return headers
-
-
-def _ok(description: str, schema: dict[str, Any], *, location: bool = False, etag: bool = False) -> dict[str, Any]:
-    response: dict[str, Any] = {"description": description, "content": {"application/json": {"schema": schema}}}
-    headers = answer_headers(location=location, etag=etag)
-    if headers:
-        response["headers"] = headers
-    return response
 
 
 NOT_FOUND = problem_response("Not found, or not public (the same answer either way).")
@@ -162,7 +149,7 @@ SLUG_PARAMETER = {
     "in": "path",
     "required": True,
     "description": "The exhibition's slug.",
-    "schema": SLUG,
+    "schema": {"type": "string", "pattern": Slug.PATTERN, "maxLength": Slug.MAX_LENGTH, "description": Slug.DESCRIPTION},
     "examples": {"silent-room": {"value": "silent-room"}},
 }
 ITEM_PARAMETER = {
@@ -170,12 +157,8 @@ ITEM_PARAMETER = {
     "in": "path",
     "required": True,
     "description": "The id of an artwork or testimony.",
-    "schema": UUID_STRING,
+    "schema": {"type": "string", "format": "uuid", "maxLength": 36},
 }
-
-
-def _json_body(schema_name: str) -> dict[str, Any]:
-    return {"required": True, "content": {"application/json": {"schema": ref(schema_name)}}}
 
 
 #: How each part of an artwork upload is encoded.
@@ -183,16 +166,6 @@ ARTWORK_UPLOAD_ENCODING = {
     "metadata": {"contentType": "application/json"},
     "image": {"contentType": IMAGE_TYPES},
     "alt_text": {"contentType": "application/json"},
-}
-
-#: (path, method) -> operation. The one table the document is built from.
-OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
-    ("/openapi.json", "get"): {
-        "operationId": "getOpenApi",
-        "tags": ["meta"],
-        "summary": "This document.",
-        "responses": {"200": _ok("The OpenAPI 3.1 document.", {"type": "object"})},
-    },
 }
 
 #: The security of an operation for curators.
@@ -208,24 +181,20 @@ SECURITY_SCHEMES = {
 
 
 def document() -> dict[str, Any]:
-    """The OpenAPI 3.1 document, as a fresh dict."""
+    """The OpenAPI 3.1 document, as a fresh dict: the declarations', with each path's
+    parameters written on its operations, the introduction and the security scheme."""
     api = current_app.extensions["archive-api"]
     declared = api.spec.to_dict()
     paths: dict[str, dict[str, Any]] = {}
     for path, item in declared.get("paths", {}).items():
         shared = item.get("parameters", [])  # the path's parameters, written on each operation
         for method, operation in item.items():
-            if method != "parameters" and (path.removeprefix(PREFIX), method) not in OPERATIONS:
+            if method != "parameters":
                 own = {(p["in"], p["name"]) for p in operation.get("parameters", [])}
                 inherited = [p for p in shared if (p["in"], p["name"]) not in own]
                 if inherited:
                     operation = {**operation, "parameters": inherited + operation.get("parameters", [])}
                 paths.setdefault(path, {})[method] = operation
-    for (path, method), operation in OPERATIONS.items():
-        operation = dict(operation)
-        if operation["tags"] == ["curators"]:
-            operation["security"] = [{"bearerAuth": []}]
-        paths.setdefault(PREFIX + path, {})[method] = operation
     components = declared.get("components", {})
     return {
         "openapi": "3.1.0",
@@ -243,7 +212,7 @@ def document() -> dict[str, Any]:
         ],
         "paths": paths,
         "components": {
-            "schemas": {**COMPONENTS, **components.get("schemas", {})},
+            "schemas": components.get("schemas", {}),
             **({"responses": components["responses"]} if components.get("responses") else {}),
             "securitySchemes": SECURITY_SCHEMES,
         },

@@ -28,6 +28,10 @@ PAGE_SIZE = 10
 
 
 @bp.get("/openapi.json")
+@bp.doc(
+    operationId="getOpenApi", tags=["meta"],
+    responses={"200": {"description": "The OpenAPI 3.1 document.", "content": {"application/json": {"schema": {"type": "object"}}}}},
+)
 def openapi_document() -> Response:
     """The OpenAPI 3.1 description of this API."""
     return json_response(openapi.document())
