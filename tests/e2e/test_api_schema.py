@@ -274,3 +274,19 @@ writes = schemathesis.pytest.from_fixture("write_schema").exclude(method="GET")
 @settings(FUZZ, max_examples=10)
 def test_curator_writes_never_fail_on_the_server(case, token):
     case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=[not_a_server_error])
+
+
+def test_every_operation_documents_its_error_answers(world):
+    """Declared once, documented whole: a path parameter can be not found, a body can be
+    malformed, too large, of the wrong type or invalid, and query parameters invalid."""
+    document = world[0].test_client().get("/api/v1/openapi.json").get_json()
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            statuses = set(operation["responses"])
+            if "{" in path:
+                assert "404" in statuses, (method, path)
+            if "requestBody" in operation:
+                assert {"400", "413", "415", "422"} <= statuses, (method, path)
+            if any(p["in"] == "query" for p in operation.get("parameters", [])):
+                assert "422" in statuses, (method, path)
+            assert any(status.startswith("2") for status in statuses), (method, path)

@@ -3,9 +3,11 @@
 - ``problems``: RFC 9457 problem details and the blueprint's error handlers;
 - ``auth``: curator bearer tokens;
 - ``declare``: the flask-smorest blueprint on which each endpoint is declared once;
-- ``bodies`` and ``fields``: strict JSON reading and the marshmallow fields of the declarations;
-- ``schemas`` and ``validation``: JSON Schemas and their checker, for endpoints not yet declared;
-- ``representations``: visitor read models and curator views as JSON;
+- ``bodies`` and ``fields``: strict JSON and multipart reading, the marshmallow fields of the declarations;
+- ``contracts``: the marshmallow schemas of bodies and query parameters;
+- ``answers``: the marshmallow schemas of answers, dumped from the visitor projection's values;
+- ``curator_answers``: the marshmallow schemas of what curators read (consent, curation);
+- ``representations``: JSON written as given (the OpenAPI document);
 - ``public``: reads for anyone, every one through the consent gate;
 - ``curator``: writes, each with a curator's token;
 - ``unknown``: problem answers for any other path under /api/v1;
@@ -46,15 +48,17 @@ register_error_handlers(bp)
 
 def init_app(app: Flask) -> None:
     """Register the API's blueprint, and its declarations in its OpenAPI document."""
-    from web.api.contracts import DOCUMENT_EXTRAS
+    from web.api import answers, contracts
     from web.api.openapi import API_VERSION, TITLE
 
     # Answers are JSON in the order the schemas declare (a content note before the text), UTF-8.
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     api = ArchiveApi(app, title=TITLE, version=API_VERSION)
-    for schema, extra in DOCUMENT_EXTRAS.items():
-        api.spec.components.schema(schema.__name__.removesuffix("Schema"), extra, schema=schema)
+    for schema, extra in {**contracts.DOCUMENT_EXTRAS, **answers.DOCUMENT_EXTRAS}.items():
+        name = schema.__name__.removesuffix("Schema")
+        api.spec.components.schema(name, schema=schema)
+        api.spec.components.schemas[name].update(extra)  # what the fields cannot say wins
     api.register_blueprint(bp)
     app.extensions["archive-api"] = api
 

@@ -1,4 +1,4 @@
-"""Request bodies read strictly: media type, size, UTF-8, JSON syntax, nesting depth.
+"""Request bodies read strictly: media type, size, UTF-8, JSON syntax, nesting depth; multipart parts.
 
 Duplicate keys, ``NaN``, ``Infinity`` and lone surrogates are malformed (400); a body over
 ``JSON_BODY_LIMIT`` is 413, one that is not JSON 415. What the JSON must contain is each
@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from flask import request
+from werkzeug.datastructures import FileStorage
 
 from web.api.problems import Problem
 
@@ -34,6 +35,27 @@ def json_body() -> Any:
     if len(data) > JSON_BODY_LIMIT:
         raise _too_large()
     return parse_json(data, where="the request body")
+
+
+def multipart_body() -> dict[str, list[str | FileStorage]]:
+    """The parts of a multipart/form-data body by name, in order: plain fields as text, then
+    file parts; else a 415/400 problem (a body over the route's limit is a 413)."""
+    if request.mimetype != "multipart/form-data":
+        raise Problem("unsupported-media-type", "Send the artwork as multipart/form-data (see the OpenAPI document).")
+    if not request.mimetype_params.get("boundary"):
+        raise Problem("malformed-request", "The multipart Content-Type has no boundary parameter.")
+    parser = request.make_form_data_parser()
+    parser.silent = False  # werkzeug would otherwise hand over an empty form
+    try:
+        _, form, files = parser.parse(request.stream, request.mimetype, request.content_length, request.mimetype_params)
+    except ValueError:
+        raise Problem(
+            "malformed-request", "The multipart body cannot be read: it is cut off, or its boundary does not match."
+        ) from None
+    parts: dict[str, list[str | FileStorage]] = {name: list(form.getlist(name)) for name in form}
+    for name in files:
+        parts.setdefault(name, []).extend(files.getlist(name))
+    return parts
 
 
 def parse_json(data: bytes | str, *, where: str) -> Any:

@@ -11,6 +11,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, validates_schema
 
+from archive.search import KINDS, SORTS
 from domain.consent import Attribution, Scope
 from domain.languages import SUPPORTED_LANGUAGES
 from domain.text import MAX_CONTACT, MAX_NAME, MAX_SHORT_TEXT, MAX_TEXT
@@ -18,7 +19,11 @@ from web.api.fields import (
     Choice,
     Closed,
     Day,
+    Digits,
+    FileParts,
     Id,
+    JsonPart,
+    JsonParts,
     List,
     NonEmptyText,
     Slug,
@@ -36,6 +41,11 @@ from web.api.fields import (
 
 #: At most this many works in one exhibition's order, and the last position a work can take.
 MAX_ORDER = 10_000
+#: At most this many images in one artwork upload.
+MAX_IMAGES_PER_UPLOAD = 20
+#: The longest search text, and the last page a search goes to.
+MAX_QUERY_TEXT = 1_000
+MAX_PAGE = 1_000
 
 #: Text per language, one schema (and document component) for each length and need.
 ShortTexts = texts_schema("ShortTexts", MAX_SHORT_TEXT)
@@ -43,10 +53,13 @@ RequiredShortTexts = texts_schema("RequiredShortTexts", MAX_SHORT_TEXT, required
 LongTexts = texts_schema("LongTexts", MAX_TEXT)
 RequiredLongTexts = texts_schema("RequiredLongTexts", MAX_TEXT, required=True)
 
+AltText = texts_schema("AltText", MAX_SHORT_TEXT, required=True)
+
 #: What the document says of a schema beyond its fields: the rules of its ``validates_schema``.
 DOCUMENT_EXTRAS: dict[type[Schema], dict[str, Any]] = {
     RequiredShortTexts: {"minProperties": 1},
     RequiredLongTexts: {"minProperties": 1},
+    AltText: {"minProperties": 1, "description": "Alt text of one image, per language."},
 }
 
 
@@ -182,3 +195,94 @@ class WorkOrderSchema(Closed):
         Id(), validate=at_most_items(MAX_ORDER), required=True,
         metadata={"description": "Every work of the exhibition, once each, in the new order."},
     )
+
+
+class ArtworkMetadataSchema(Closed):
+    """An artwork's facts: the ``metadata`` part of an upload."""
+
+    contributor_id = Id(required=True)
+    title = Texts(RequiredShortTexts, required=True)
+    year = WholeNumber(nullable=True, validate=[at_least(1000), no_more_than(2200)])
+    medium = Texts(ShortTexts)
+    dimensions = Text(nullable=True, validate=at_most(MAX_NAME))
+    description = Texts(LongTexts)
+    series = Texts(ShortTexts)
+    content_note = Texts(ShortTexts)
+
+
+@_document(
+    required=["metadata", "image", "alt_text"],
+    description=(
+        "One `metadata` JSON part, one or more `image` file parts, and one `alt_text` JSON part "
+        "per image, in the same order."
+    ),
+)
+class ArtworkUploadSchema(Closed):
+    """An artwork upload: its metadata, its images, and each image's alt text, in order."""
+
+    UNKNOWN = "Unknown part. Allowed parts: {allowed}."
+
+    metadata = JsonPart(
+        ArtworkMetadataSchema, required=True, error_messages={"required": "The metadata part is required."}
+    )
+    image = FileParts(
+        required=True,
+        validate=at_most_items(MAX_IMAGES_PER_UPLOAD, "Send at most {max} images at once."),
+        error_messages={"required": "Send at least one image part."},
+        metadata={
+            "minItems": 1, "maxItems": MAX_IMAGES_PER_UPLOAD,
+            "description": "Image files (JPEG, PNG, WebP, TIFF or GIF), each with a filename.",
+        },
+    )
+    alt_text = JsonParts(
+        JsonPart(AltText), load_default=list,
+        metadata={
+            "minItems": 1, "maxItems": MAX_IMAGES_PER_UPLOAD,
+            "description": "The n-th alt_text part is the alt text of the n-th image part.",
+        },
+    )
+
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def every_image_has_its_alt_text(self, data: dict[str, Any], original: dict[str, Any], **kwargs: Any) -> None:
+        images, alt_texts = len(original.get("image", ())), len(original.get("alt_text", ()))
+        errors = {n: [f"Image {n + 1} has no alt text: every image needs one."] for n in range(alt_texts, images)}
+        errors.update({n: [f"Alt text {n + 1} has no image to go with."] for n in range(images, alt_texts)})
+        if errors:
+            raise ValidationError({"alt_text": errors})
+
+
+class ArtworkCreatedSchema(Schema):
+    """The recorded artwork's id and its images' ids, in the order they were sent."""
+
+    id = Id(required=True)
+    image_ids = List(Id(), required=True)
+
+
+#: A parameter that takes one value, given twice (its value is then a list).
+ONCE = {"invalid": "Give this parameter at most once.", "type": "Give this parameter at most once."}
+
+
+class SearchQuerySchema(Schema):
+    """A search's query parameters: unknown ones are ignored, malformed ones named."""
+
+    q = Text(
+        validate=at_most(MAX_QUERY_TEXT), error_messages=ONCE, load_default="",
+        metadata={"description": "Words to search for; empty lists everything public."},
+    )
+    kind = List(Choice(KINDS), load_default=list, metadata={"description": "Only these kinds."})
+    exhibition = List(
+        Slug(), load_default=list, metadata={"description": "Only what hangs in these published exhibitions (slugs)."}
+    )
+    year = List(
+        Digits(validate=[at_least(1000), no_more_than(9999)]), load_default=list,
+        metadata={"description": "Only artworks of these years."},
+    )
+    language = List(
+        Choice(SUPPORTED_LANGUAGES), load_default=list,
+        metadata={"description": "Only testimonies in these original languages."},
+    )
+    page = Digits(
+        validate=[at_least(1), no_more_than(MAX_PAGE)], error_messages=ONCE, load_default=1,
+        metadata={"description": "Page number, from 1."},
+    )
+    sort = Choice(SORTS, error_messages=ONCE, load_default="relevance", metadata={"description": "Order of the hits."})

@@ -13,8 +13,6 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from flask import Response, request, url_for
-from werkzeug.datastructures import FileStorage, MultiDict
 
 from archive.application import NewImage
 from archive.errors import NotFound as ArchiveNotFound
@@ -25,6 +23,8 @@ from domain.items import artwork_details, image_details
 from web.api import archive, bp
 from web.api.auth import actor, curator_required
 from web.api.contracts import (
+    ArtworkCreatedSchema,
+    ArtworkUploadSchema,
     ConsentChangesSchema,
     CreatedSchema,
     ExhibitionChangesSchema,
@@ -37,23 +37,24 @@ from web.api.contracts import (
     WorkOrderSchema,
 )
 from web.api.openapi import (
-    CURATOR_EXHIBITION,
+    ARTWORK_UPLOAD_ENCODING,
     CURATORS,
     IF_MATCH,
     ITEM_PARAMETER,
     NOT_FOUND,
     SLUG_PARAMETER,
+    UNAUTHORIZED,
+    UPLOAD_ERRORS,
     VERSIONED_NO_BODY_WRITE_ERRORS,
     VERSIONED_WRITE_ERRORS,
     WRITE_ERRORS,
     answer_headers,
 )
 from web.api.problems import Problem
-from web.api.representations import curator_exhibition_json, item_consent_json, item_url, json_response
+from web.api.answers import exhibition_url, item_url
+from web.api.curator_answers import ConsentNow, ConsentReceiptSchema, CuratorExhibitionSchema, ItemConsentSchema
 from web.api.fields import parse_uuid
-from web.api.schemas import MAX_IMAGES_PER_UPLOAD, ref
-from web.api.validation import check_json_text
-from web.api.versions import etag, if_match, tagged
+from web.api.versions import etag, if_match
 from web.body_limits import accepts_uploads
 
 
@@ -76,9 +77,10 @@ def _exhibition(slug: str) -> Exhibition:
     return archive().exhibition_by_slug(slug)
 
 
-def _exhibition_response(slug: str, status: int = 200) -> Response:
+def _exhibition_answer(slug: str, status: int = 200) -> tuple[Exhibition, int, dict[str, str]]:
+    """The curators' view of the exhibition, its status, and its ETag."""
     exhibition = _exhibition(slug)
-    return tagged(json_response(curator_exhibition_json(exhibition), status), exhibition)
+    return exhibition, status, {"ETag": etag(exhibition)}
 
 
 def _path_item_id(text: str) -> UUID:
@@ -88,9 +90,10 @@ def _path_item_id(text: str) -> UUID:
     return parsed
 
 
-def _consent_response(item_id: UUID, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def _consent_answer(item_id: UUID, status: int = 200) -> tuple[ConsentNow, int, dict[str, str]]:
+    """The item's consent as curators see it, its status, and its ETag."""
     item = archive().get_item(item_id)
-    return tagged(json_response(item_consent_json(item, archive().today()), status, headers), item)
+    return ConsentNow(item, archive().today()), status, {"ETag": etag(item)}
 
 
 # Versioned writes find their record (404) and read If-Match (428/412) in a decorator outside
@@ -152,10 +155,18 @@ def register_contributor(body: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.get("/items/<item_id>/consent")
+@bp.doc(
+    operationId="getConsent", tags=["curators"], security=CURATORS, parameters=[ITEM_PARAMETER],
+    responses={"401": UNAUTHORIZED, "404": NOT_FOUND},
+)
+@bp.response(200, ItemConsentSchema, description="The item's consent.", headers=answer_headers(etag=True))
 @curator_required
-def get_consent(item_id: str) -> Response:
-    """An item's consent as curators see it, with its ETag (for If-Match on consent writes)."""
-    return _consent_response(_path_item_id(item_id))
+def get_consent(item_id: str) -> tuple[ConsentNow, int, dict[str, str]]:
+    """An item's consent as curators see it, with the contributor's own latest choice and request.
+
+    Its ETag is the If-Match of consent writes.
+    """
+    return _consent_answer(_path_item_id(item_id))
 
 
 @bp.post("/items/<item_id>/consent")
@@ -163,11 +174,11 @@ def get_consent(item_id: str) -> Response:
     operationId="recordConsent", tags=["curators"], security=CURATORS, parameters=[ITEM_PARAMETER, IF_MATCH],
     responses={"404": NOT_FOUND, **VERSIONED_WRITE_ERRORS},
 )
-@bp.response(201, ref("ConsentReceipt"), description="Recorded.", headers=answer_headers(etag=True))
+@bp.response(201, ConsentReceiptSchema, description="Recorded.", headers=answer_headers(etag=True))
 @curator_required
 @_item_version
 @bp.arguments(NewConsentSchema)
-def record_consent(body: dict[str, Any], item_id: UUID, version: int) -> Response:
+def record_consent(body: dict[str, Any], item_id: UUID, version: int) -> tuple[dict[str, Any], dict[str, str]]:
     """Record an item's consent; the receipt shows a newly issued consent code once."""
     receipt = archive().record_consent(
         item_id,
@@ -183,17 +194,14 @@ def record_consent(body: dict[str, Any], item_id: UUID, version: int) -> Respons
         if receipt.code
         else "The contributor's existing consent code covers this item too."
     )
-    response = json_response(
-        {
-            "item_id": str(receipt.item_id),
-            "contributor_id": str(receipt.contributor_id),
-            "recorded_at": receipt.recorded_at.isoformat(),
-            "consent_code": receipt.code,
-            "notice": notice,
-        },
-        201,
-    )
-    return tagged(response, archive().get_item(item_id))
+    answer = {
+        "item_id": receipt.item_id,
+        "contributor_id": receipt.contributor_id,
+        "recorded_at": receipt.recorded_at,
+        "consent_code": receipt.code,
+        "notice": notice,
+    }
+    return answer, {"ETag": etag(archive().get_item(item_id))}
 
 
 @bp.put("/items/<item_id>/consent")
@@ -201,11 +209,11 @@ def record_consent(body: dict[str, Any], item_id: UUID, version: int) -> Respons
     operationId="changeConsent", tags=["curators"], security=CURATORS, parameters=[ITEM_PARAMETER, IF_MATCH],
     responses={"404": NOT_FOUND, **VERSIONED_WRITE_ERRORS},
 )
-@bp.response(200, ref("ItemConsent"), description="Changed.", headers=answer_headers(etag=True))
+@bp.response(200, ItemConsentSchema, description="Changed.", headers=answer_headers(etag=True))
 @curator_required
 @_item_version
 @bp.arguments(ConsentChangesSchema)
-def change_consent(body: dict[str, Any], item_id: UUID, version: int) -> Response:
+def change_consent(body: dict[str, Any], item_id: UUID, version: int) -> tuple[ConsentNow, int, dict[str, str]]:
     """Replace an item's consent; never past the contributor's own choice without their confirmation.
 
     Showing more than the contributor's own latest choice needs ``contributor_asked: true``,
@@ -221,7 +229,7 @@ def change_consent(body: dict[str, Any], item_id: UUID, version: int) -> Respons
         based_on=version,
         contributor_asked=body.get("contributor_asked", False),
     )
-    return _consent_response(item_id)
+    return _consent_answer(item_id)
 
 
 @bp.post("/testimonies")
@@ -245,43 +253,20 @@ def record_testimony(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, st
 
 @bp.post("/artworks")
 @accepts_uploads
+@bp.doc(
+    operationId="recordArtwork", tags=["curators"], security=CURATORS, responses=UPLOAD_ERRORS,
+    requestBody={"content": {"multipart/form-data": {"encoding": ARTWORK_UPLOAD_ENCODING}}},
+)
+@bp.response(201, ArtworkCreatedSchema, description="Recorded.", headers=answer_headers(location=True, etag=True))
 @curator_required
-def record_artwork() -> Response:
-    """Record an artwork from a multipart upload: a ``metadata`` JSON part, and ``image`` file
-    parts each paired, in order, with an ``alt_text`` JSON part. Everything is checked before
-    anything is recorded."""
-    form, files = _multipart()
-    unknown = sorted((set(form) | set(files)) - {"metadata", "image", "alt_text"})
-    if unknown:
-        raise Problem(
-            "validation-failed",
-            f"Unknown part {unknown[0]!r}. Allowed parts: metadata, image, alt_text.",
-            errors=[{"pointer": f"#/{name}", "detail": "Unknown part. Allowed parts: metadata, image, alt_text."} for name in unknown],
-        )
-    metadata_parts = _text_parts(form, files, "metadata")
-    if len(metadata_parts) != 1:
-        detail = "The metadata part is required." if not metadata_parts else "Send exactly one metadata part."
-        raise Problem("validation-failed", detail, errors=[{"pointer": "#/metadata", "detail": detail}])
-    metadata = check_json_text(metadata_parts[0], "ArtworkMetadata", part="metadata")
+@bp.arguments(ArtworkUploadSchema, location="multipart")
+def record_artwork(upload: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Record an artwork with its images and their alt texts (multipart).
 
-    if "image" in form:
-        detail = "Send each image as a file part (with a filename), not as a text field."
-        raise Problem("validation-failed", detail, errors=[{"pointer": "#/image", "detail": detail}])
-    images: list[FileStorage] = files.getlist("image")
-    alt_parts = _text_parts(form, files, "alt_text")
-    errors = []
-    if not images:
-        errors.append({"pointer": "#/image", "detail": "Send at least one image part."})
-    if len(images) > MAX_IMAGES_PER_UPLOAD:
-        errors.append({"pointer": "#/image", "detail": f"Send at most {MAX_IMAGES_PER_UPLOAD} images at once."})
-    for n in range(len(alt_parts), len(images)):
-        errors.append({"pointer": f"#/alt_text/{n}", "detail": f"Image {n + 1} has no alt text: every image needs one."})
-    for n in range(len(images), len(alt_parts)):
-        errors.append({"pointer": f"#/alt_text/{n}", "detail": f"Alt text {n + 1} has no image to go with."})
-    if errors:
-        raise Problem("validation-failed", errors[0]["detail"], errors=errors)
-    alt_texts = [check_json_text(text, "AltText", part=f"alt_text/{n}") for n, text in enumerate(alt_parts)]
-
+    A ``metadata`` JSON part, and ``image`` file parts each paired, in order, with an
+    ``alt_text`` JSON part. Everything is checked before anything is recorded.
+    """
+    metadata, images, alt_texts = upload["metadata"], upload["image"], upload["alt_text"]
     # The domain's own rules, before anything is recorded.
     fields = {k: v for k, v in metadata.items() if k != "contributor_id"}
     artwork_details(**fields)
@@ -311,36 +296,8 @@ def record_artwork() -> Response:
             "The media storage cannot be reached; nothing was recorded. Try again later.",
             headers={"Retry-After": "60"},
         ) from None
-    return tagged(
-        json_response({"id": str(item_id), "image_ids": [str(i) for i in image_ids]}, 201, {"Location": item_url(item_id)}),
-        app.get_item(item_id),
-    )
-
-
-def _multipart() -> tuple[MultiDict[str, str], MultiDict[str, FileStorage]]:
-    """The parts of a multipart/form-data body; a body that cannot be read is a 400 problem."""
-    if request.mimetype != "multipart/form-data":
-        raise Problem("unsupported-media-type", "Send the artwork as multipart/form-data (see the OpenAPI document).")
-    if not request.mimetype_params.get("boundary"):
-        raise Problem("malformed-request", "The multipart Content-Type has no boundary parameter.")
-    parser = request.make_form_data_parser()
-    parser.silent = False  # werkzeug would otherwise hand over an empty form
-    try:
-        _, form, files = parser.parse(request.stream, request.mimetype, request.content_length, request.mimetype_params)
-    except ValueError:
-        raise Problem(
-            "malformed-request", "The multipart body cannot be read: it is cut off, or its boundary does not match."
-        ) from None
-    return form, files
-
-
-def _text_parts(form: MultiDict[str, str], files: MultiDict[str, FileStorage], name: str) -> list[str | bytes]:
-    """A part's values, whether sent as plain fields or as file parts."""
-    parts: list[str | bytes] = list(form.getlist(name))
-    uploads = files.getlist(name)
-    if parts and uploads:
-        raise Problem("malformed-request", f"Send every {name!r} part the same way (all with or all without a filename).")
-    return parts + [upload.read() for upload in uploads]
+    created = {"id": item_id, "image_ids": image_ids}
+    return created, {"Location": item_url(item_id), "ETag": etag(app.get_item(item_id))}
 
 
 def _image_errors(datas: list[bytes]) -> list[dict[str, str]]:
@@ -360,23 +317,27 @@ def _image_errors(datas: list[bytes]) -> list[dict[str, str]]:
 
 @bp.post("/exhibitions")
 @bp.doc(operationId="createExhibition", tags=["curators"], security=CURATORS, responses=WRITE_ERRORS)
-@bp.response(201, CURATOR_EXHIBITION, description="Created.", headers=answer_headers(location=True, etag=True))
+@bp.response(201, CuratorExhibitionSchema, description="Created.", headers=answer_headers(location=True, etag=True))
 @curator_required
 @bp.arguments(NewExhibitionSchema)
-def create_exhibition(body: dict[str, Any]) -> Response:
+def create_exhibition(body: dict[str, Any]) -> tuple[Exhibition, int, dict[str, str]]:
     """Create an unpublished exhibition."""
     details = {k: v for k, v in body.items() if k != "slug"}
     archive().create_exhibition(slug=body["slug"], actor=actor(), **details)
-    response = _exhibition_response(body["slug"], 201)
-    response.headers["Location"] = url_for("api.get_exhibition", slug=body["slug"])
-    return response
+    exhibition, status, headers = _exhibition_answer(body["slug"], 201)
+    return exhibition, status, {"Location": exhibition_url(body["slug"]), **headers}
 
 
 @bp.get("/exhibitions/<slug>/curation")
+@bp.doc(
+    operationId="getCuratedExhibition", tags=["curators"], security=CURATORS, parameters=[SLUG_PARAMETER],
+    responses={"401": UNAUTHORIZED, "404": NOT_FOUND},
+)
+@bp.response(200, CuratorExhibitionSchema, description="The exhibition.", headers=answer_headers(etag=True))
 @curator_required
-def get_curated_exhibition(slug: str) -> Response:
+def get_curated_exhibition(slug: str) -> tuple[Exhibition, int, dict[str, str]]:
     """The curators' view of an exhibition, published or not, with its ETag."""
-    return _exhibition_response(slug)
+    return _exhibition_answer(slug)
 
 
 def _exhibition_write(operation_id: str, status: int, description: str, *, work: bool = False, body: bool = True) -> Any:
@@ -385,7 +346,7 @@ def _exhibition_write(operation_id: str, status: int, description: str, *, work:
     parameters = [SLUG_PARAMETER, ITEM_PARAMETER, IF_MATCH] if work else [SLUG_PARAMETER, IF_MATCH]
 
     def declare(view: Any) -> Any:
-        view = bp.response(status, CURATOR_EXHIBITION, description=description, headers=answer_headers(etag=True))(view)
+        view = bp.response(status, CuratorExhibitionSchema, description=description, headers=answer_headers(etag=True))(view)
         return bp.doc(
             operationId=operation_id, tags=["curators"], security=CURATORS, parameters=parameters,
             responses={"404": NOT_FOUND, **refusals},
@@ -399,10 +360,10 @@ def _exhibition_write(operation_id: str, status: int, description: str, *, work:
 @curator_required
 @_exhibition_version
 @bp.arguments(ExhibitionChangesSchema)
-def revise_exhibition(body: dict[str, Any], slug: str, exhibition_id: UUID, version: int) -> Response:
+def revise_exhibition(body: dict[str, Any], slug: str, exhibition_id: UUID, version: int) -> tuple[Exhibition, int, dict[str, str]]:
     """Change an exhibition's descriptive fields or dates."""
     archive().revise_exhibition(exhibition_id, actor=actor(), based_on=version, **body)
-    return _exhibition_response(slug)
+    return _exhibition_answer(slug)
 
 
 @bp.post("/exhibitions/<slug>/works")
@@ -410,7 +371,7 @@ def revise_exhibition(body: dict[str, Any], slug: str, exhibition_id: UUID, vers
 @curator_required
 @_exhibition_version
 @bp.arguments(NewWorkSchema)
-def add_work(body: dict[str, Any], slug: str, exhibition_id: UUID, version: int) -> Response:
+def add_work(body: dict[str, Any], slug: str, exhibition_id: UUID, version: int) -> tuple[Exhibition, int, dict[str, str]]:
     """Hang an item in an exhibition with its wall text, at a position (default: the end)."""
     item_id = body["item_id"]
     try:
@@ -422,7 +383,7 @@ def add_work(body: dict[str, Any], slug: str, exhibition_id: UUID, version: int)
         exhibition_id, item_id, actor=actor(), wall_text=body.get("wall_text"), position=body.get("position"),
         based_on=version,
     )
-    return _exhibition_response(slug, 201)
+    return _exhibition_answer(slug, 201)
 
 
 @bp.patch("/exhibitions/<slug>/works/<item_id>")
@@ -430,20 +391,20 @@ def add_work(body: dict[str, Any], slug: str, exhibition_id: UUID, version: int)
 @curator_required
 @_placed_work_version
 @bp.arguments(WallTextSchema)
-def revise_wall_text(body: dict[str, Any], slug: str, exhibition_id: UUID, item_id: UUID, version: int) -> Response:
+def revise_wall_text(body: dict[str, Any], slug: str, exhibition_id: UUID, item_id: UUID, version: int) -> tuple[Exhibition, int, dict[str, str]]:
     """Replace the wall text beside a work ({} removes it)."""
     archive().revise_wall_text(exhibition_id, item_id, actor=actor(), wall_text=body["wall_text"], based_on=version)
-    return _exhibition_response(slug)
+    return _exhibition_answer(slug)
 
 
 @bp.delete("/exhibitions/<slug>/works/<item_id>")
 @_exhibition_write("removeWork", 200, "Removed.", work=True, body=False)
 @curator_required
 @_placed_work_version
-def remove_work(slug: str, exhibition_id: UUID, item_id: UUID, version: int) -> Response:
+def remove_work(slug: str, exhibition_id: UUID, item_id: UUID, version: int) -> tuple[Exhibition, int, dict[str, str]]:
     """Take a work out of an exhibition (the item itself stays in the archive)."""
     archive().remove_from_exhibition(exhibition_id, item_id, actor=actor(), based_on=version)
-    return _exhibition_response(slug)
+    return _exhibition_answer(slug)
 
 
 @bp.put("/exhibitions/<slug>/order")
@@ -451,27 +412,27 @@ def remove_work(slug: str, exhibition_id: UUID, item_id: UUID, version: int) -> 
 @curator_required
 @_exhibition_version
 @bp.arguments(WorkOrderSchema)
-def reorder_works(body: dict[str, Any], slug: str, exhibition_id: UUID, version: int) -> Response:
+def reorder_works(body: dict[str, Any], slug: str, exhibition_id: UUID, version: int) -> tuple[Exhibition, int, dict[str, str]]:
     """Put the works in a new order, listing each of them exactly once."""
     archive().reorder_exhibition(exhibition_id, body["item_ids"], actor=actor(), based_on=version)
-    return _exhibition_response(slug)
+    return _exhibition_answer(slug)
 
 
 @bp.post("/exhibitions/<slug>/publish")
 @_exhibition_write("publishExhibition", 200, "Published.", body=False)
 @curator_required
 @_exhibition_version
-def publish_exhibition(slug: str, exhibition_id: UUID, version: int) -> Response:
+def publish_exhibition(slug: str, exhibition_id: UUID, version: int) -> tuple[Exhibition, int, dict[str, str]]:
     """Publish an exhibition: visitors see it, with the works their contributors allow."""
     archive().publish_exhibition(exhibition_id, actor=actor(), based_on=version)
-    return _exhibition_response(slug)
+    return _exhibition_answer(slug)
 
 
 @bp.post("/exhibitions/<slug>/unpublish")
 @_exhibition_write("unpublishExhibition", 200, "Unpublished.", body=False)
 @curator_required
 @_exhibition_version
-def unpublish_exhibition(slug: str, exhibition_id: UUID, version: int) -> Response:
+def unpublish_exhibition(slug: str, exhibition_id: UUID, version: int) -> tuple[Exhibition, int, dict[str, str]]:
     """Take an exhibition offline; visitors get the same 404 as for one that never existed."""
     archive().unpublish_exhibition(exhibition_id, actor=actor(), based_on=version)
-    return _exhibition_response(slug)
+    return _exhibition_answer(slug)

@@ -25,8 +25,7 @@ from flask import Flask
 from marshmallow import Schema, ValidationError, fields
 from webargs.flaskparser import FlaskParser
 
-from domain.languages import SUPPORTED_LANGUAGES
-from web.api.bodies import json_body, summary
+from web.api.bodies import json_body, multipart_body, summary
 from web.api.problems import Problem
 
 OPENAPI_VERSION = "3.1.0"
@@ -60,9 +59,8 @@ def field_errors(messages: Any, node: Any, pointer: str = "") -> list[dict[str, 
 
 
 def _unknown(schema: Schema, name: str) -> str:
-    if getattr(schema, "LANGUAGES", False):
-        return f"Unknown language {name!r}: use {', '.join(SUPPORTED_LANGUAGES)}."
-    return f"Unknown field {name!r}. Allowed fields: {', '.join(schema.fields) or 'none'}."
+    template = getattr(schema, "UNKNOWN", "Unknown field {name!r}. Allowed fields: {allowed}.")
+    return str(template.format(name=name, allowed=", ".join(schema.fields) or "none"))
 
 
 def validation_problem(error: ValidationError, schema: Schema, pointer: str = "") -> Problem:
@@ -71,21 +69,55 @@ def validation_problem(error: ValidationError, schema: Schema, pointer: str = ""
     return Problem("validation-failed", summary(errors), errors=errors)
 
 
+def parameter_problem(messages: dict[str, Any]) -> Problem:
+    """The 422 problem for malformed query parameters: one error per bad value, naming it."""
+    errors = []
+    for name, problems in messages.items():
+        per_value = problems.values() if isinstance(problems, dict) else [problems]
+        errors.extend({"parameter": name, "detail": str(words[0])} for words in per_value)
+    return Problem("validation-failed", f"{errors[0]['parameter']}: {errors[0]['detail']}", errors=errors)
+
+
 class StrictParser(FlaskParser):  # type: ignore[misc]
-    """webargs' Flask parser, reading bodies strictly and answering with problem details."""
+    """webargs' Flask parser, reading bodies strictly and answering with problem details.
+
+    Besides webargs' locations it reads ``multipart``: the parts of a multipart/form-data body
+    by name (``web.api.bodies.multipart_body``), for schemas of ``JsonPart`` and ``FileParts``.
+    """
+
+    __location_map__ = {**FlaskParser.__location_map__, "multipart": "load_multipart"}
 
     def load_json(self, req: Any, schema: Schema) -> Any:
         return json_body()
 
+    def load_multipart(self, req: Any, schema: Schema) -> Any:
+        return multipart_body()
+
+    def load_querystring(self, req: Any, schema: Schema) -> Any:
+        """Each parameter's values: a list for a list field, else its one value (a list if
+        it was given more than once, which the field refuses)."""
+        values: dict[str, Any] = {}
+        for name in req.args:
+            given = req.args.getlist(name)
+            many = isinstance(schema.fields.get(name), fields.List)
+            values[name] = given if many or len(given) > 1 else given[0]
+        return values
+
     def handle_error(self, error: ValidationError, req: Any, schema: Schema, **kwargs: Any) -> Any:
         messages = error.messages
-        if isinstance(messages, dict) and set(messages) == {"json"}:  # webargs keys them by location
-            messages = messages["json"]
+        if isinstance(messages, dict) and set(messages) == {"query"}:
+            raise parameter_problem(messages["query"])
+        if isinstance(messages, dict) and set(messages) & {"json", "multipart"}:  # webargs keys them by location
+            [messages] = messages.values()
         raise validation_problem(ValidationError(messages), schema)
 
 
 class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
     ARGUMENTS_PARSER = StrictParser()
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
+        **flask_smorest.Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+        "multipart": "multipart/form-data",
+    }
 
 
 class ArchiveApi(flask_smorest.Api):  # type: ignore[misc]

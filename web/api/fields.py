@@ -12,10 +12,14 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from werkzeug.datastructures import FileStorage
 
 from domain.exhibitions import MAX_SLUG_LENGTH, SLUG_PATTERN
 from domain.languages import SUPPORTED_LANGUAGES
+from web.api.bodies import parse_json
+from web.api.problems import Problem
 
 _DATE = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
 _UUID = re.compile(r"\A[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
@@ -62,7 +66,8 @@ class Text(fields.String):
     """Text; ``nullable=True`` also takes null."""
 
     def __init__(self, *, nullable: bool = False, **kwargs: Any) -> None:
-        super().__init__(allow_none=nullable, error_messages=_messages("text", nullable), **kwargs)
+        messages = {**_messages("text", nullable), **kwargs.pop("error_messages", {})}
+        super().__init__(allow_none=nullable, error_messages=messages, **kwargs)
 
 
 class NonEmptyText(Text):
@@ -83,9 +88,11 @@ class Slug(Text):
     """An exhibition's slug: lower-case letters and digits joined by single hyphens."""
 
     DESCRIPTION = "Lower-case letters and digits joined by single hyphens, e.g. silent-room."
+    PATTERN = SLUG_PATTERN.pattern
+    MAX_LENGTH = MAX_SLUG_LENGTH
 
     def __init__(self, **kwargs: Any) -> None:
-        metadata = {"pattern": SLUG_PATTERN.pattern, "maxLength": MAX_SLUG_LENGTH, "description": self.DESCRIPTION}
+        metadata = {"pattern": self.PATTERN, "maxLength": self.MAX_LENGTH, "description": self.DESCRIPTION}
         super().__init__(validate=self._slug, metadata=metadata, **kwargs)
 
     def _slug(self, value: str) -> None:
@@ -106,6 +113,21 @@ class WholeNumber(fields.Integer):
         if isinstance(value, bool):
             raise self.make_error("invalid")
         return super()._validated(value)  # type: ignore[no-any-return]
+
+
+class Digits(fields.Integer):
+    """A whole number written in digits (a URL's query), at most six of them."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        messages = {**_messages("a whole number", False), **kwargs.pop("error_messages", {})}
+        super().__init__(strict=True, error_messages=messages, **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> int:
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        if not (value.isascii() and value.isdigit() and len(value) <= 6):
+            raise ValidationError(f"{value[:40]!r} is not a whole number.")
+        return int(value)
 
 
 class TrueOrFalse(fields.Boolean):
@@ -164,8 +186,8 @@ class List(fields.List):
         super().__init__(inner, error_messages=_messages("a list", False), **kwargs)
 
 
-def at_most_items(count: int) -> validate.Length:
-    return validate.Length(max=count, error="Must list at most {max} values.")
+def at_most_items(count: int, error: str = "Must list at most {max} values.") -> validate.Length:
+    return validate.Length(max=count, error=error)
 
 
 def no_repeats(values: list[Any]) -> None:
@@ -197,14 +219,14 @@ class Closed(Schema):
     class Meta:
         unknown = "raise"
 
-    #: Texts per language: unknown keys are unknown languages.
-    LANGUAGES = False
+    #: What an unknown key is told: ``name`` is the key, ``allowed`` the declared fields.
+    UNKNOWN = "Unknown field {name!r}. Allowed fields: {allowed}."
 
     error_messages = {"type": AN_OBJECT, "unknown": "Unknown field."}
 
 
 class _Texts(Closed):
-    LANGUAGES = True
+    UNKNOWN = "Unknown language {name!r}: use {allowed}."
 
 
 def texts_schema(name: str, max_length: int, *, required: bool = False) -> type[Closed]:
@@ -225,3 +247,67 @@ class Texts(fields.Nested):
 
     def __init__(self, schema: type[Closed], **kwargs: Any) -> None:
         super().__init__(schema, error_messages=_messages("an object", kwargs.get("allow_none", False)), **kwargs)
+
+
+# -- multipart parts ----------------------------------------------------------------------------
+# A multipart body is read (``web.api.bodies.multipart_body``) into the parts sent under each
+# name, in order: a plain field as text, a file part as a ``FileStorage``.
+
+
+def _same_way(parts: list[Any], name: str) -> None:
+    """A JSON part's copies all as plain fields or all as files; else the body is malformed."""
+    if len({isinstance(part, FileStorage) for part in parts}) > 1:
+        raise Problem("malformed-request", f"Send every {name!r} part the same way (all with or all without a filename).")
+
+
+class JsonPart(fields.Nested):
+    """A part holding JSON text (a plain field or a file), read by ``schema``.
+
+    Under its own name it takes exactly one part; inside ``JsonParts`` one of several.
+    Text that is not JSON is a 400 problem naming the part, as a JSON body would be.
+    """
+
+    def __init__(self, schema: Any, **kwargs: Any) -> None:
+        messages = {**_messages("an object", False), **kwargs.pop("error_messages", {})}
+        super().__init__(schema, error_messages=messages, **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, part: str | None = None, **kwargs: Any) -> Any:
+        if isinstance(value, list):  # every part sent under this name
+            _same_way(value, self.name)
+            if len(value) != 1:
+                raise ValidationError(f"Send exactly one {self.name} part.")
+            value = value[0]
+        text = value.read() if isinstance(value, FileStorage) else value
+        return super()._deserialize(parse_json(text, where=f"the part {part or self.name!r}"), attr, data, **kwargs)
+
+
+class JsonParts(fields.List):
+    """Parts under one name, each holding JSON text read by the inner ``JsonPart``."""
+
+    def __init__(self, inner: JsonPart, **kwargs: Any) -> None:
+        super().__init__(inner, error_messages=_messages("a list", False), **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> list[Any]:
+        _same_way(value, self.name)
+        result: list[Any] = []
+        errors: dict[int, Any] = {}
+        for index, part in enumerate(value):
+            try:
+                result.append(self.inner.deserialize(part, part=f"{self.name}/{index}", **kwargs))
+            except ValidationError as error:
+                errors[index] = error.messages
+        if errors:
+            raise ValidationError(errors, valid_data=result)
+        return result
+
+
+class FileParts(fields.List):
+    """File parts under one name (each sent with a filename), as ``FileStorage``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(Upload(), **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> list[FileStorage]:
+        if not all(isinstance(part, FileStorage) for part in value):
+            raise ValidationError(f"Send each {self.name} as a file part (with a filename), not as a text field.")
+        return list(value)

@@ -1,9 +1,9 @@
 """The OpenAPI 3.1 document of the JSON API: the declarations' document, with its introduction.
 
-Endpoints declared on the blueprint (``web.api.declare``) are written by flask-smorest. The
-table ``OPERATIONS`` describes the endpoints not declared that way yet; it shrinks as they are.
-``tests/e2e/test_api_schema.py`` checks that the (path, method) pairs here are exactly the
-routes registered under /api/v1, validates the document, and fuzzes the app against it.
+Every endpoint is declared on the blueprint (``web.api.declare``) and written by flask-smorest;
+this module holds what declarations share (error answers, parameters, headers) and adds the
+introduction. ``tests/e2e/test_api_schema.py`` checks that the document lists exactly the
+routes registered under /api/v1, validates it, and fuzzes the app against it.
 """
 
 from __future__ import annotations
@@ -12,16 +12,10 @@ from typing import Any
 
 from flask import current_app
 
+from web.api.bodies import JSON_BODY_LIMIT
+from web.api.contracts import MAX_IMAGES_PER_UPLOAD
+from web.api.fields import Slug
 from web.api.problems import PROBLEM_TYPES, type_uri
-from web.api.schemas import (
-    COMPONENTS,
-    JSON_BODY_LIMIT,
-    MAX_IMAGES_PER_UPLOAD,
-    SEARCH_PARAMETERS,
-    SLUG,
-    UUID_STRING,
-    ref,
-)
 
 TITLE = "Testimony and art exhibition archive API"
 API_VERSION = "1.0.0"
@@ -75,10 +69,11 @@ when fields are at fault. Other HTTP errors use `about:blank`.
 """
 
 
-def _problem(description: str, **headers: dict[str, Any]) -> dict[str, Any]:
+def problem_response(description: str, **headers: dict[str, Any]) -> dict[str, Any]:
+    """A documented error answer: a problem, with ``headers``."""
     response: dict[str, Any] = {
         "description": description,
-        "content": {"application/problem+json": {"schema": ref("Problem")}},
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
     }
     if headers:
         response["headers"] = headers
@@ -98,48 +93,48 @@ def answer_headers(*, location: bool = False, etag: bool = False) -> dict[str, A
     return headers
 
 
-def _ok(description: str, schema: dict[str, Any], *, location: bool = False, etag: bool = False) -> dict[str, Any]:
-    response: dict[str, Any] = {"description": description, "content": {"application/json": {"schema": schema}}}
-    headers = answer_headers(location=location, etag=etag)
-    if headers:
-        response["headers"] = headers
-    return response
-
-
-NOT_FOUND = _problem("Not found, or not public (the same answer either way).")
-UNAUTHORIZED = _problem(
+NOT_FOUND = problem_response("Not found, or not public (the same answer either way).")
+UNAUTHORIZED = problem_response(
     "No valid curator token.",
     **{"WWW-Authenticate": {"description": "Bearer challenge.", "schema": {"type": "string"}}},
 )
 WRITE_ERRORS = {
-    "400": _problem("Malformed JSON."),
+    "400": problem_response("Malformed JSON."),
     "401": UNAUTHORIZED,
-    "409": _problem("Concurrent change, or the item's consent was withdrawn."),
-    "413": _problem("Body too large."),
-    "415": _problem("Not JSON."),
-    "422": _problem("Invalid fields, or a rule of the archive refuses the change."),
+    "409": problem_response("Concurrent change, or the item's consent was withdrawn."),
+    "413": problem_response("Body too large."),
+    "415": problem_response("Not JSON."),
+    "422": problem_response("Invalid fields, or a rule of the archive refuses the change."),
+}
+#: The answers of the multipart upload: WRITE_ERRORS, for parts, and the media storage's.
+UPLOAD_ERRORS = {
+    **WRITE_ERRORS,
+    "400": problem_response("Malformed JSON in a part."),
+    "415": problem_response("Not multipart/form-data."),
+    "422": problem_response("Invalid metadata, a missing alt text, or an image the archive refuses."),
+    "503": problem_response("The media storage cannot be reached."),
 }
 NO_BODY_WRITE_ERRORS = {
     "401": UNAUTHORIZED,
-    "409": _problem("Concurrent change."),
-    "422": _problem("A rule of the archive refuses the change."),
+    "409": problem_response("Concurrent change."),
+    "422": problem_response("A rule of the archive refuses the change."),
 }
 
 #: The answers a versioned write (If-Match required) adds to WRITE_ERRORS.
 VERSIONED_WRITE_ERRORS = {
     **WRITE_ERRORS,
-    "409": _problem(
+    "409": problem_response(
         "changed-meanwhile (If-Match names an older version; see 'changes'), concurrent-change, "
         "item-withdrawn, or widening-needs-confirmation."
     ),
-    "412": _problem("If-Match names another record's ETag."),
-    "428": _problem("No usable If-Match: send the ETag the record had when you read it."),
+    "412": problem_response("If-Match names another record's ETag."),
+    "428": problem_response("No usable If-Match: send the ETag the record had when you read it."),
 }
 VERSIONED_NO_BODY_WRITE_ERRORS = {
     **NO_BODY_WRITE_ERRORS,
-    "409": _problem("changed-meanwhile (If-Match names an older version; see 'changes'), or a concurrent change."),
-    "412": _problem("If-Match names another record's ETag."),
-    "428": _problem("No usable If-Match: send the ETag the record had when you read it."),
+    "409": problem_response("changed-meanwhile (If-Match names an older version; see 'changes'), or a concurrent change."),
+    "412": problem_response("If-Match names another record's ETag."),
+    "428": problem_response("No usable If-Match: send the ETag the record had when you read it."),
 }
 IF_MATCH = {
     "name": "If-Match",
@@ -154,7 +149,7 @@ SLUG_PARAMETER = {
     "in": "path",
     "required": True,
     "description": "The exhibition's slug.",
-    "schema": SLUG,
+    "schema": {"type": "string", "pattern": Slug.PATTERN, "maxLength": Slug.MAX_LENGTH, "description": Slug.DESCRIPTION},
     "examples": {"silent-room": {"value": "silent-room"}},
 }
 ITEM_PARAMETER = {
@@ -162,141 +157,15 @@ ITEM_PARAMETER = {
     "in": "path",
     "required": True,
     "description": "The id of an artwork or testimony.",
-    "schema": UUID_STRING,
+    "schema": {"type": "string", "format": "uuid", "maxLength": 36},
 }
 
 
-def _json_body(schema_name: str) -> dict[str, Any]:
-    return {"required": True, "content": {"application/json": {"schema": ref(schema_name)}}}
-
-
-def _search_parameters() -> list[dict[str, Any]]:
-    parameters = []
-    for name, schema, repeatable, description in SEARCH_PARAMETERS:
-        parameter: dict[str, Any] = {"name": name, "in": "query", "required": False, "description": description}
-        if repeatable:
-            parameter.update(schema={"type": "array", "items": schema}, style="form", explode=True)
-        else:
-            parameter["schema"] = schema
-        parameters.append(parameter)
-    return parameters
-
-
-ARTWORK_UPLOAD = {
-    "required": True,
-    "description": (
-        "One `metadata` JSON part, one or more `image` file parts, and one `alt_text` JSON part "
-        "per image, in the same order."
-    ),
-    "content": {
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["metadata", "image", "alt_text"],
-                "properties": {
-                    "metadata": ref("ArtworkMetadata"),
-                    "image": {
-                        "type": "array",
-                        "minItems": 1,
-                        "maxItems": MAX_IMAGES_PER_UPLOAD,
-                        "items": {"type": "string", "contentMediaType": "application/octet-stream"},
-                        "description": "Image files (JPEG, PNG, WebP, TIFF or GIF), each with a filename.",
-                    },
-                    "alt_text": {
-                        "type": "array",
-                        "minItems": 1,
-                        "maxItems": MAX_IMAGES_PER_UPLOAD,
-                        "items": ref("AltText"),
-                        "description": "The n-th alt_text part is the alt text of the n-th image part.",
-                    },
-                },
-            },
-            "encoding": {
-                "metadata": {"contentType": "application/json"},
-                "image": {"contentType": IMAGE_TYPES},
-                "alt_text": {"contentType": "application/json"},
-            },
-        }
-    },
-}
-
-CURATOR_EXHIBITION = ref("CuratorExhibition")
-
-#: (path, method) -> operation. The one table the document is built from.
-OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
-    ("/openapi.json", "get"): {
-        "operationId": "getOpenApi",
-        "tags": ["meta"],
-        "summary": "This document.",
-        "responses": {"200": _ok("The OpenAPI 3.1 document.", {"type": "object"})},
-    },
-    ("/exhibitions", "get"): {
-        "operationId": "listExhibitions",
-        "tags": ["public"],
-        "summary": "Published exhibitions, the most recent opening first.",
-        "responses": {"200": _ok("Published exhibitions.", ref("ExhibitionList"))},
-    },
-    ("/exhibitions/{slug}", "get"): {
-        "operationId": "getExhibition",
-        "tags": ["public"],
-        "summary": "A published exhibition with the works consent allows, in order, with wall texts.",
-        "parameters": [SLUG_PARAMETER],
-        "responses": {"200": _ok("The exhibition.", ref("Exhibition")), "404": NOT_FOUND},
-    },
-    ("/items/{item_id}", "get"): {
-        "operationId": "getItem",
-        "tags": ["public"],
-        "summary": "An artwork or testimony whose current consent allows it online.",
-        "parameters": [ITEM_PARAMETER],
-        "responses": {"200": _ok("The item.", ref("Item")), "404": NOT_FOUND},
-    },
-    ("/search", "get"): {
-        "operationId": "search",
-        "tags": ["public"],
-        "summary": "Search everything public; every hit passes the consent gate again.",
-        "parameters": _search_parameters(),
-        "responses": {
-            "200": _ok("A page of results with facet counts.", ref("SearchResults")),
-            "422": _problem("A malformed query parameter."),
-        },
-    },
-    ("/items/{item_id}/consent", "get"): {
-        "operationId": "getConsent",
-        "tags": ["curators"],
-        "summary": "An item's consent as curators see it, with the contributor's own latest choice and request.",
-        "parameters": [ITEM_PARAMETER],
-        "responses": {
-            "200": _ok("The item's consent.", ref("ItemConsent"), etag=True),
-            "401": UNAUTHORIZED,
-            "404": NOT_FOUND,
-        },
-    },
-    ("/artworks", "post"): {
-        "operationId": "recordArtwork",
-        "tags": ["curators"],
-        "summary": "Record an artwork with its images and their alt texts (multipart).",
-        "requestBody": ARTWORK_UPLOAD,
-        "responses": {
-            "201": _ok("Recorded.", ref("ArtworkCreated"), location=True, etag=True),
-            **WRITE_ERRORS,
-            "400": _problem("Malformed JSON in a part."),
-            "415": _problem("Not multipart/form-data."),
-            "422": _problem("Invalid metadata, a missing alt text, or an image the archive refuses."),
-            "503": _problem("The media storage cannot be reached."),
-        },
-    },
-    ("/exhibitions/{slug}/curation", "get"): {
-        "operationId": "getCuratedExhibition",
-        "tags": ["curators"],
-        "summary": "The curators' view of an exhibition, published or not, with its ETag.",
-        "parameters": [SLUG_PARAMETER],
-        "responses": {
-            "200": _ok("The exhibition.", CURATOR_EXHIBITION, etag=True),
-            "401": UNAUTHORIZED,
-            "404": NOT_FOUND,
-        },
-    },
+#: How each part of an artwork upload is encoded.
+ARTWORK_UPLOAD_ENCODING = {
+    "metadata": {"contentType": "application/json"},
+    "image": {"contentType": IMAGE_TYPES},
+    "alt_text": {"contentType": "application/json"},
 }
 
 #: The security of an operation for curators.
@@ -312,24 +181,20 @@ SECURITY_SCHEMES = {
 
 
 def document() -> dict[str, Any]:
-    """The OpenAPI 3.1 document, as a fresh dict."""
+    """The OpenAPI 3.1 document, as a fresh dict: the declarations', with each path's
+    parameters written on its operations, the introduction and the security scheme."""
     api = current_app.extensions["archive-api"]
     declared = api.spec.to_dict()
     paths: dict[str, dict[str, Any]] = {}
     for path, item in declared.get("paths", {}).items():
         shared = item.get("parameters", [])  # the path's parameters, written on each operation
         for method, operation in item.items():
-            if method != "parameters" and (path.removeprefix(PREFIX), method) not in OPERATIONS:
+            if method != "parameters":
                 own = {(p["in"], p["name"]) for p in operation.get("parameters", [])}
                 inherited = [p for p in shared if (p["in"], p["name"]) not in own]
                 if inherited:
                     operation = {**operation, "parameters": inherited + operation.get("parameters", [])}
                 paths.setdefault(path, {})[method] = operation
-    for (path, method), operation in OPERATIONS.items():
-        operation = dict(operation)
-        if operation["tags"] == ["curators"]:
-            operation["security"] = [{"bearerAuth": []}]
-        paths.setdefault(PREFIX + path, {})[method] = operation
     components = declared.get("components", {})
     return {
         "openapi": "3.1.0",
@@ -347,7 +212,7 @@ def document() -> dict[str, Any]:
         ],
         "paths": paths,
         "components": {
-            "schemas": {**COMPONENTS, **components.get("schemas", {})},
+            "schemas": components.get("schemas", {}),
             **({"responses": components["responses"]} if components.get("responses") else {}),
             "securitySchemes": SECURITY_SCHEMES,
         },
