@@ -153,8 +153,11 @@ CARD_DETAILS = {
 
 def frozen(value: Any) -> Any:
     """``value`` with every dict made a read-only mapping and every list a tuple, all the way down."""
-    if type(value) is str:  # the most common case, without the abstract base class checks below
+    kind = type(value)
+    if kind is str or kind is int or value is None:  # most values: no abstract base class checks
         return value
+    if kind is dict:  # as JSON decodes them (a card's texts), without the ABC check below
+        return MappingProxyType({key: frozen(item) for key, item in value.items()})
     if isinstance(value, Mapping):
         return MappingProxyType({key: frozen(item) for key, item in value.items()})
     if isinstance(value, (list, tuple)):
