@@ -31,12 +31,19 @@ class Snippets:
         self._fields = tuple(fields)
         self._analyse = analyse
 
-    def for_hit(self, stored: Mapping[str, str]) -> dict[str, str]:
-        """Field name -> safe HTML (escaped, matches in ``<mark>``) for each field with a match."""
+    def for_hit(self, stored: Mapping[str, str], held: Mapping[str, Iterable[str]] | None = None) -> dict[str, str]:
+        """Field name -> safe HTML (escaped, matches in ``<mark>``) for each field with a match.
+
+        ``held`` (field -> the searched terms this document holds there, as its postings
+        say) narrows the work to what can match: a field holding none of them is not read,
+        so a long text that matched nothing is never scanned word by word.
+        """
         snippets: dict[str, str] = {}
         for field in self._fields:
             text = stored.get(field)
             terms = self._terms.get(field, frozenset()) if text else frozenset()
+            if held is not None:
+                terms = terms.intersection(held.get(field, ()))
             if not text or not terms:
                 continue
             if snippet := marked_fragments(text, terms, partial(self._analyse, field)):

@@ -415,6 +415,20 @@ def test_snippets_show_two_far_apart_matches_and_stems_that_do_not_start_their_w
     assert "<mark>happy</mark>" in stem.snippets["text_en"]
 
 
+
+def test_a_russian_word_form_the_query_stem_does_not_start_is_still_marked(index: WhooshSearchIndex):
+    filler = " ".join(["тихо"] * 120)
+    index.apply(
+        [_doc("ru", titles={"ru": "Зелёный сад"}, texts={"ru": f"{filler} Там был зелёный дом."}),
+         _doc("title-only", titles={"ru": "Зеленый свет"}, texts={"ru": f"{filler} Там был дом."})],
+        [], position=1,
+    )
+    hits = {hit.doc_id: hit for hit in index.search(SearchQuery(text="зеленый")).hits}  # stem "зелен"
+
+    assert hits["ru"].snippets["title_ru"] == "<mark>Зелёный</mark> сад"
+    assert hits["ru"].snippets["text_ru"].endswith("Там был <mark>зелёный</mark> дом.")
+    assert hits["title-only"].snippets == {"title_ru": "<mark>Зеленый</mark> свет"}
+
 MALFORMED = [
     '"unbalanced quote',
     'two "quotes" and "one',

@@ -1,0 +1,36 @@
+"""Snippets (``archive.search.engine.snippets``): which words are marked, and what is read."""
+
+from __future__ import annotations
+
+from archive.search.engine.snippets import Snippets
+
+FIELD = "text_en"
+
+
+def _analysing(words: list[str]):
+    """A toy analyser (lower-cased, "y" ending read as "i") that notes each word it is given."""
+
+    def analyse(field: str, word: str) -> tuple[str, ...]:
+        words.append(word)
+        lowered = word.lower()
+        return (lowered[:-1] + "i" if lowered.endswith("y") else lowered,)
+
+    return analyse
+
+
+def test_a_text_holding_none_of_the_searched_terms_is_not_read_word_by_word():
+    analysed: list[str] = []
+    snippets = Snippets({FIELD: {"happi"}}, [FIELD], _analysing(analysed))
+    long_text = " ".join(f"word{n}" for n in range(5_000))
+
+    assert snippets.for_hit({FIELD: long_text}, held={}) == {}
+    assert analysed == []
+
+
+def test_a_word_whose_term_does_not_start_it_is_found_by_scanning_when_the_text_holds_it():
+    snippets = Snippets({FIELD: {"happi", "lantern"}}, [FIELD], _analysing([]))
+    text = " ".join(["quiet"] * 100) + " They were happy there."
+
+    found = snippets.for_hit({FIELD: text}, held={FIELD: {"happi"}})
+
+    assert found[FIELD].endswith("They were <mark>happy</mark> there.")
