@@ -20,6 +20,10 @@ SNIPPET_FRAGMENTS = 2
 _FRAGMENT_GAP = " … "
 WORD = re.compile(r"[^\W_]+")  # runs of letters and digits in any script (incl. ә ғ қ ң ө ұ ү һ і)
 
+#: Letters an analyser reads as another (Snowball's Russian stemmer reads "ё" as "е"): the
+#: text is searched with them folded, so such a word is jumped to rather than scanned for.
+_FOLDED = str.maketrans({"ё": "е"})
+
 Analyse = Callable[[str, str], tuple[str, ...]]  # (field, word) -> the index terms it becomes
 
 
@@ -53,7 +57,7 @@ class Snippets:
 
 def marked_fragments(text: str, terms: frozenset[str], analyse: Callable[[str], tuple[str, ...]]) -> str:
     """Up to two fragments of ``text`` around matched words, HTML-escaped, matches in ``<mark>``."""
-    lowered = text.lower()
+    lowered = text.lower().translate(_FOLDED)  # one letter for one: positions are the text's
     fragments: list[str] = []
     end = 0
     while len(fragments) < SNIPPET_FRAGMENTS:

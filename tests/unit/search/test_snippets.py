@@ -34,3 +34,16 @@ def test_a_word_whose_term_does_not_start_it_is_found_by_scanning_when_the_text_
     found = snippets.for_hit({FIELD: text}, held={FIELD: {"happi"}})
 
     assert found[FIELD].endswith("They were <mark>happy</mark> there.")
+
+
+def test_a_russian_word_with_yo_is_jumped_to_not_scanned_for():
+    analysed: list[str] = []
+    stems = {"зелёный": "зелен", "зеленый": "зелен"}  # Snowball reads "ё" as "е"
+    analyse = lambda field, word: (stems.get(word.lower(), word.lower()),)  # noqa: E731
+    snippets = Snippets({"text_ru": {"зелен"}}, ["text_ru"], lambda f, w: analysed.append(w) or analyse(f, w))
+    text = " ".join(f"слово{n}" for n in range(2_000)) + " Там был зелёный дом."
+
+    found = snippets.for_hit({"text_ru": text}, held={"text_ru": {"зелен"}})
+
+    assert found["text_ru"].endswith("Там был <mark>зелёный</mark> дом.")
+    assert len(analysed) < 100  # the words of the fragment, not the 2,000 before it
