@@ -22,7 +22,7 @@ WORD = re.compile(r"[^\W_]+")  # runs of letters and digits in any script (incl.
 
 #: Letters an analyser reads as another (Snowball's Russian stemmer reads "ё" as "е"): the
 #: text is searched with them folded, so such a word is jumped to rather than scanned for.
-_FOLDED = str.maketrans({"ё": "е"})
+_FOLDED = (("ё", "е"),)
 
 Analyse = Callable[[str, str], tuple[str, ...]]  # (field, word) -> the index terms it becomes
 
@@ -57,7 +57,9 @@ class Snippets:
 
 def marked_fragments(text: str, terms: frozenset[str], analyse: Callable[[str], tuple[str, ...]]) -> str:
     """Up to two fragments of ``text`` around matched words, HTML-escaped, matches in ``<mark>``."""
-    lowered = text.lower().translate(_FOLDED)  # one letter for one: positions are the text's
+    lowered = text.lower()
+    for letter, read_as in _FOLDED:  # one letter for one: positions stay the text's
+        lowered = lowered.replace(letter, read_as)
     fragments: list[str] = []
     end = 0
     while len(fragments) < SNIPPET_FRAGMENTS:
