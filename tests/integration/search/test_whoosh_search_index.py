@@ -387,6 +387,20 @@ def test_words_analysed_for_snippets_are_forgotten_once_a_withdrawal_is_committe
     assert not index._snapshot.analysed
 
 
+
+def test_no_posting_is_looked_up_in_a_field_no_document_of_the_segment_uses(index, monkeypatch):
+    from archive.search.whoosh import source
+
+    index.apply([_doc("en", texts={"en": "a lantern by the river"}), _doc("gone", texts={"en": "lantern"})], [], 1)
+    read: list[str] = []
+    real = source.read_postings
+    monkeypatch.setattr(source, "read_postings", lambda reader, field, text: read.append(field) or real(reader, field, text))
+
+    assert index.search(SearchQuery(text="молчание OR lantern", exclude_ids=("gone",))).total == 1
+
+    assert read and not [f for f in read if f.endswith(("_ru", "_kk")) or f.startswith(("meta_", "title_"))]
+    assert "doc_id" in read  # unscored fields (ids) are always looked up: their length is 0
+
 # --- snippets and malformed queries -------------------------------------------------------
 
 
