@@ -55,11 +55,16 @@ class Snippets:
         return snippets
 
 
+def _folded(lowered: str) -> str:
+    """``lowered`` with the letters of ``_FOLDED`` folded (an unstemmed field's terms may keep ё)."""
+    for letter, read_as in _FOLDED:
+        lowered = lowered.replace(letter, read_as)
+    return lowered
+
+
 def marked_fragments(text: str, terms: frozenset[str], analyse: Callable[[str], tuple[str, ...]]) -> str:
     """Up to two fragments of ``text`` around matched words, HTML-escaped, matches in ``<mark>``."""
-    lowered = text.lower()
-    for letter, read_as in _FOLDED:  # one letter for one: positions stay the text's
-        lowered = lowered.replace(letter, read_as)
+    lowered = _folded(text.lower())  # one letter for one: positions stay the text's
     fragments: list[str] = []
     end = 0
     while len(fragments) < SNIPPET_FRAGMENTS:
@@ -83,7 +88,7 @@ def _next_match(
     """The next word from ``position`` on whose analysed form is a searched term, found by
     jumping to where a term occurs in the text rather than analysing every word on the way."""
     while True:
-        found = [p for p in (lowered.find(term, position) for term in terms) if p >= 0]
+        found = [p for p in (lowered.find(_folded(term), position) for term in terms) if p >= 0]
         if not found:
             return None
         at = min(found)

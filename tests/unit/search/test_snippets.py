@@ -47,3 +47,14 @@ def test_a_russian_word_with_yo_is_jumped_to_not_scanned_for():
 
     assert found["text_ru"].endswith("Там был <mark>зелёный</mark> дом.")
     assert len(analysed) < 100  # the words of the fragment, not the 2,000 before it
+
+
+def test_a_term_that_keeps_its_yo_in_an_unstemmed_field_is_jumped_to_as_well():
+    analysed: list[str] = []
+    snippets = Snippets({"text_kk": {"ёлка"}}, ["text_kk"], lambda f, w: analysed.append(w) or (w.lower(),))
+    text = " ".join(f"сөз{n}" for n in range(2_000)) + " Бір ёлка тұр."
+
+    found = snippets.for_hit({"text_kk": text}, held={"text_kk": {"ёлка"}})
+
+    assert found["text_kk"].endswith("Бір <mark>ёлка</mark> тұр.")
+    assert len(analysed) < 100
