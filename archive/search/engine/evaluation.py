@@ -20,7 +20,7 @@ import math
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -205,6 +205,22 @@ class IndexView:
         """Documents holding any of these (field, term) pairs."""
         found = [postings[0] for field, text in pairs if (postings := self.postings(field, text)) is not None]
         return joined(found, np.intp)
+
+    def held_by(self, doc: int, terms: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
+        """Of ``terms`` (field -> index terms), those index-wide document ``doc`` holds, by
+        field (fields where it holds none are left out): looked up in the postings, which
+        are in document order."""
+        held: dict[str, set[str]] = {}
+        for field, texts in terms.items():
+            for text in texts:
+                postings = self.postings(field, text)
+                if postings is None:
+                    continue
+                docs = postings[0]
+                at = int(np.searchsorted(docs, doc))
+                if at < len(docs) and docs[at] == doc:
+                    held.setdefault(field, set()).add(text)
+        return held
 
     def locate(self, doc: int) -> tuple[SegmentSource, int]:
         """The segment holding index-wide document ``doc`` and the document's number in it."""

@@ -20,6 +20,10 @@ SNIPPET_FRAGMENTS = 2
 _FRAGMENT_GAP = " … "
 WORD = re.compile(r"[^\W_]+")  # runs of letters and digits in any script (incl. ә ғ қ ң ө ұ ү һ і)
 
+#: Letters an analyser reads as another (Snowball's Russian stemmer reads "ё" as "е"): the
+#: text is searched with them folded, so such a word is jumped to rather than scanned for.
+_FOLDED = (("ё", "е"),)
+
 Analyse = Callable[[str, str], tuple[str, ...]]  # (field, word) -> the index terms it becomes
 
 
@@ -31,12 +35,19 @@ class Snippets:
         self._fields = tuple(fields)
         self._analyse = analyse
 
-    def for_hit(self, stored: Mapping[str, str]) -> dict[str, str]:
-        """Field name -> safe HTML (escaped, matches in ``<mark>``) for each field with a match."""
+    def for_hit(self, stored: Mapping[str, str], held: Mapping[str, Iterable[str]] | None = None) -> dict[str, str]:
+        """Field name -> safe HTML (escaped, matches in ``<mark>``) for each field with a match.
+
+        ``held`` (field -> the searched terms this document holds there, as its postings
+        say) narrows the work to what can match: a field holding none of them is not read,
+        so a long text that matched nothing is never scanned word by word.
+        """
         snippets: dict[str, str] = {}
         for field in self._fields:
             text = stored.get(field)
             terms = self._terms.get(field, frozenset()) if text else frozenset()
+            if held is not None:
+                terms = terms.intersection(held.get(field, ()))
             if not text or not terms:
                 continue
             if snippet := marked_fragments(text, terms, partial(self._analyse, field)):
@@ -44,9 +55,16 @@ class Snippets:
         return snippets
 
 
+def _folded(lowered: str) -> str:
+    """``lowered`` with the letters of ``_FOLDED`` folded (an unstemmed field's terms may keep ё)."""
+    for letter, read_as in _FOLDED:
+        lowered = lowered.replace(letter, read_as)
+    return lowered
+
+
 def marked_fragments(text: str, terms: frozenset[str], analyse: Callable[[str], tuple[str, ...]]) -> str:
     """Up to two fragments of ``text`` around matched words, HTML-escaped, matches in ``<mark>``."""
-    lowered = text.lower()
+    lowered = _folded(text.lower())  # one letter for one: positions stay the text's
     fragments: list[str] = []
     end = 0
     while len(fragments) < SNIPPET_FRAGMENTS:
@@ -70,7 +88,7 @@ def _next_match(
     """The next word from ``position`` on whose analysed form is a searched term, found by
     jumping to where a term occurs in the text rather than analysing every word on the way."""
     while True:
-        found = [p for p in (lowered.find(term, position) for term in terms) if p >= 0]
+        found = [p for p in (lowered.find(_folded(term), position) for term in terms) if p >= 0]
         if not found:
             return None
         at = min(found)

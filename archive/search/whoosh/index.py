@@ -814,7 +814,7 @@ class WhooshSearchIndex(SearchIndex):
             offset = (page - 1) * page_size
             snippets = Snippets(found.terms, _SNIPPET_FIELDS, functools.partial(self._analyse, snapshot.analysed))
             hits = [
-                _hit(self._stored(view, docnum), 0.0 if by_date else score, snippets)
+                _hit(self._stored(view, docnum), 0.0 if by_date else score, snippets, view.held_by(docnum, found.terms))
                 for score, docnum in found.ranked[offset : offset + page_size]
             ]
             return SearchResults(
@@ -895,11 +895,11 @@ def _stored_version(searcher: Searcher, doc_id: str) -> int | None:
     return int(searcher.stored_fields(docnum)["version"])
 
 
-def _hit(stored: dict[str, Any], score: float, snippets: Snippets) -> SearchHit:
+def _hit(stored: dict[str, Any], score: float, snippets: Snippets, held: dict[str, set[str]]) -> SearchHit:
     return SearchHit(
         doc_id=stored["doc_id"],
         kind=stored["kind"],
         score=float(score),  # 0.0 in date order: the key is no score
         version=int(stored["version"]),
-        snippets=snippets.for_hit(stored),
+        snippets=snippets.for_hit(stored, held),
     )

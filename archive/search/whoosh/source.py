@@ -142,6 +142,7 @@ class SegmentData:
         self.doc_count = doc_count
         self._lengths: dict[str, NDArray[np.float64]] = {}
         self._totals: dict[str, int] = {}
+        self._empty: dict[str, bool] = {}
         self._lexicons: dict[str, list[str]] = {}
         self._facets: dict[str, tuple[list[str], NDArray[np.intp], NDArray[np.intp]]] = {}
         self._dates: NDArray[np.int64] | None = None
@@ -161,6 +162,16 @@ class SegmentData:
         if fieldname not in self._totals:
             self._totals[fieldname] = int(reader.field_length(fieldname) or 0)
         return self._totals[fieldname]
+
+    def has_no_terms(self, reader: SegmentReader, fieldname: str) -> bool:
+        """Whether the segment surely holds no term of a field: a scored field (its lengths
+        are counted) in which no document has a word. Unscored fields (ids, keywords) are
+        never skipped: their length is always 0."""
+        empty = self._empty.get(fieldname)
+        if empty is None:
+            scored = fieldname in reader.schema and reader.schema[fieldname].scorable
+            empty = self._empty[fieldname] = bool(scored) and not self.total_length(reader, fieldname)
+        return empty
 
     def lexicon(self, reader: SegmentReader, fieldname: str) -> list[str]:
         terms = self._lexicons.get(fieldname)
@@ -229,6 +240,9 @@ class WhooshSegment:
         return self.data.doc_count
 
     def postings(self, field: str, term: str) -> Postings:
+        with self._lock:
+            if self.data.has_no_terms(self.reader, field):  # e.g. a language no document here uses
+                return NO_POSTINGS
         return self._postings.get(self.reader, self.data.segment_id, field, term, self._lock)
 
     def positions(self, field: str, term: str, doc: int) -> Sequence[int]:

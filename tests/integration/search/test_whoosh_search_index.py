@@ -387,6 +387,20 @@ def test_words_analysed_for_snippets_are_forgotten_once_a_withdrawal_is_committe
     assert not index._snapshot.analysed
 
 
+
+def test_no_posting_is_looked_up_in_a_field_no_document_of_the_segment_uses(index, monkeypatch):
+    from archive.search.whoosh import source
+
+    index.apply([_doc("en", texts={"en": "a lantern by the river"}), _doc("gone", texts={"en": "lantern"})], [], 1)
+    read: list[str] = []
+    real = source.read_postings
+    monkeypatch.setattr(source, "read_postings", lambda reader, field, text: read.append(field) or real(reader, field, text))
+
+    assert index.search(SearchQuery(text="молчание OR lantern", exclude_ids=("gone",))).total == 1
+
+    assert read and not [f for f in read if f.endswith(("_ru", "_kk")) or f.startswith(("meta_", "title_"))]
+    assert "doc_id" in read  # unscored fields (ids) are always looked up: their length is 0
+
 # --- snippets and malformed queries -------------------------------------------------------
 
 
@@ -414,6 +428,20 @@ def test_snippets_show_two_far_apart_matches_and_stems_that_do_not_start_their_w
     (stem,) = index.search(SearchQuery(text="happiness")).hits  # both become "happi"
     assert "<mark>happy</mark>" in stem.snippets["text_en"]
 
+
+
+def test_a_russian_word_form_the_query_stem_does_not_start_is_still_marked(index: WhooshSearchIndex):
+    filler = " ".join(["тихо"] * 120)
+    index.apply(
+        [_doc("ru", titles={"ru": "Зелёный сад"}, texts={"ru": f"{filler} Там был зелёный дом."}),
+         _doc("title-only", titles={"ru": "Зеленый свет"}, texts={"ru": f"{filler} Там был дом."})],
+        [], position=1,
+    )
+    hits = {hit.doc_id: hit for hit in index.search(SearchQuery(text="зеленый")).hits}  # stem "зелен"
+
+    assert hits["ru"].snippets["title_ru"] == "<mark>Зелёный</mark> сад"
+    assert hits["ru"].snippets["text_ru"].endswith("Там был <mark>зелёный</mark> дом.")
+    assert hits["title-only"].snippets == {"title_ru": "<mark>Зеленый</mark> свет"}
 
 MALFORMED = [
     '"unbalanced quote',

@@ -242,3 +242,16 @@ def test_deleted_documents_never_match_but_still_count_in_the_statistics():
 def test_a_node_the_engine_does_not_know_is_an_error_not_a_quiet_simplification():
     with pytest.raises(TypeError):
         evaluate(IndexView([MemorySegment([["a"]], ["artwork"])], ("kind",)), "a", count=1, by_date=False)  # type: ignore[arg-type]
+
+
+@settings(max_examples=200, deadline=None)
+@given(segments, trees)
+def test_the_searched_terms_a_document_holds_are_read_off_the_postings(index, tree):
+    sources = _index(*index)
+    view = IndexView(sources, ("kind",))
+    searched = evaluate(view, tree, count=view.size, by_date=False).terms
+    tokens = [set(tokens) for source in sources for tokens in source.docs]
+
+    for doc in range(view.size):
+        held = {t for t in searched.get(FIELD, ()) if t in tokens[doc]}
+        assert view.held_by(doc, searched) == ({FIELD: held} if held else {})
