@@ -84,3 +84,32 @@ def test_an_exhibition_filter_neither_shows_nor_counts_an_item_whose_consent_doe
     assert {h.id for h in everywhere.hits} == set(items.values())  # both may be shown online
     in_room = search(archive, index, SearchQuery(text="words", exhibitions=("room",)))
     assert [h.id for h in in_room.hits] == [items["exhibited"]] and in_room.total == 1
+
+
+def test_the_gate_reads_a_page_of_hits_from_their_cards_and_still_refuses_what_consent_does_not_allow(
+    archive, monkeypatch
+):
+    """One query for the page's items and contributors (their cards and rows), no replay of an
+    aggregate; a hit whose consent was narrowed since it was indexed is still left out, and a
+    named credit still shows the name the contributor's row holds."""
+    person = archive.register_contributor(name="Carded Person", actor=CURATOR)
+    items = []
+    for attribution in ("named", "anonymous", "named"):
+        item = archive.record_testimony(contributor_id=person, actor=CURATOR, text={"en": "words"}, language="en",
+                                        content_note={"en": "Note"})
+        archive.record_consent(item, actor=CURATOR, text_version="v1", scopes=["publish_online"],
+                               attribution=attribution)
+        items.append(item)
+    archive.update_consent(items[2], actor=CURATOR, scopes=["exhibit"])  # no longer online
+    hits = [SearchHit(str(i), "testimony", 1.0, archive.get_item(i).version, {}) for i in items]
+    index = IndexMissingAChange(archive, hits)
+
+    def refuse(*_):
+        raise AssertionError("the search gate replayed an aggregate")
+
+    monkeypatch.setattr(archive, "get_item", refuse)
+    monkeypatch.setattr(archive, "get_contributor", refuse)
+    shown = search(archive, index, SearchQuery(text="words"), on=archive.today())
+
+    assert [h.id for h in shown.hits] == items[:2]
+    assert [h.credit for h in shown.hits] == ["Carded Person", None]
