@@ -324,3 +324,33 @@ def test_the_database_files_hold_no_name_of_a_card_in_plain(request: pytest.Fixt
         data = path.read_bytes()
         for secret in (NAME, OTHER, PSEUDONYM, SPAN, "Made with", "Told to"):
             assert secret.encode() not in data, (path.name, secret)
+
+
+# -- more processes and rebuilds -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.mark.parametrize("change", ["withdrawn", "redacted", "renamed"])
+def test_a_change_saved_by_another_process_is_on_this_ones_page(request: pytest.FixtureRequest, backend: str, change: str):
+    storage: Storage = request.getfixturevalue("storage_" + backend)
+    here, there = storage.open(), storage.open()
+    try:
+        with clock.fixed_at(NOON):
+            ids = _show(here)
+            _assert_stored(here)
+            if change == "withdrawn":
+                there.withdraw(ids["art"], actor=CURATOR)
+            elif change == "redacted":
+                there.redact_span(ids["named"], "Named", actor=CURATOR)
+            else:
+                there.revise_contributor(ids["person"], actor=CURATOR, name="Saule Bekova", pseudonym="Wren")
+            page = _assert_page_is_the_aggregates(here)
+            assert page == _assert_page_is_the_aggregates(there)
+            assert "Saule Bekova" not in repr(page)
+            if change == "redacted":
+                assert "Named" not in repr(page)
+            if change == "withdrawn":
+                assert ids["art"] not in [w.id for w in page.works]
+    finally:
+        here.close()
+        there.close()
