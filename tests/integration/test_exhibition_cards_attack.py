@@ -354,3 +354,24 @@ def test_a_change_saved_by_another_process_is_on_this_ones_page(request: pytest.
     finally:
         here.close()
         there.close()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="rebuild-read-models recomputes each card from aggregates whose contributor names are "
+    "noise once her key is shredded: the name filter withholds nothing, so the rebuilt card "
+    "(sealed under the work's live key) holds her legal name in her title and alt text, or "
+    "the other's name in the quilt's wall text, which the card before the rebuild withheld",
+)
+@pytest.mark.parametrize("whose", ["person", "other"])
+def test_read_models_rebuilt_after_a_key_was_shredded_name_no_one(opened: ExhibitionArchive, whose: str):
+    """A rebuild computes the cards again from aggregates whose names may be noise: the cards
+    it writes must not hold a name the cards before it withheld."""
+    ids = _show(opened)
+    named = {"person": NAME, "other": f"Made with {OTHER}"}[whose]
+    opened.keys.shred(ids[whose])
+    assert named not in repr(public.stored_exhibition(opened, ids["show"], TODAY))
+    opened.rebuild_read_models()
+
+    page = public.stored_exhibition(opened, ids["show"], TODAY)
+    assert page is not None and named not in repr(page)
