@@ -258,6 +258,17 @@ def test_a_wall_text_losing_a_name_when_consent_runs_out_is_current_the_next_day
     assert ids["words"] not in [w.id for w in page.works]
 
 
+def test_a_name_withheld_for_an_anonymous_work_stays_withheld_once_its_consent_runs_out(opened: ExhibitionArchive):
+    """Her anonymous testimony runs out today: tomorrow it is off the page, and the quilt's wall
+    text still withholds her name (a work no longer shown withholds names too)."""
+    ids = _show(opened)
+    opened.update_consent(ids["words"], actor=CURATOR, expires_on=TODAY)
+
+    for on in (TODAY, date(2026, 3, 2)):
+        page = _assert_page_is_the_aggregates(opened, on)
+        assert dict(page.works[0].wall_text) == {"en": "Made with […]"}
+
+
 # -- publishing ----------------------------------------------------------------------------------
 
 
