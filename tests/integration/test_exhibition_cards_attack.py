@@ -17,6 +17,7 @@ from archive.application import ExhibitionArchive
 from archive.errors import ConcurrentChange, NotFound
 from archive.visibility import VisibleExhibition, visible_exhibition
 from domain import clock
+from domain.errors import ItemWithdrawn
 from media_store import PillowImagePipeline, make_sample_photo
 from tests.conftest import CURATOR, INSTANTS, Storage
 from tests.fakes import InMemoryMediaStore, in_memory_archive
@@ -332,6 +333,31 @@ def test_a_curator_with_a_stale_tab_changes_nothing_on_the_page(opened: Exhibiti
         opened.revise_wall_text(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": f"Stale {NAME}"}, based_on=seen)
 
     assert _assert_page_is_the_aggregates(opened) == before
+
+
+def test_reordered_and_rehung_works_are_shown_in_the_aggregates_order(opened: ExhibitionArchive):
+    ids = _show(opened)
+    opened.reorder_exhibition(ids["show"], [ids["named"], ids["art"], ids["words"]], actor=CURATOR)
+    opened.remove_from_exhibition(ids["show"], ids["art"], actor=CURATOR)
+    opened.add_to_exhibition(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": f"Again, {NAME}"})
+
+    page = _assert_page_is_the_aggregates(opened)
+    _assert_stored(opened)
+    assert [w.id for w in page.works] == [ids["named"], ids["words"], ids["art"]]
+    assert NAME not in repr(page)
+
+
+def test_a_stale_tab_hanging_a_withdrawn_work_never_shows_it(opened: ExhibitionArchive):
+    ids = _show(opened)
+    lone = opened.record_artwork(contributor_id=ids["person"], actor=CURATOR, title={"en": "Late quilt"})
+    opened.record_consent(lone, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="pseudonym", text_version="v1")
+    seen = opened.get_exhibition(ids["show"]).version
+    opened.withdraw(lone, actor=CURATOR)  # meanwhile, in her own tab
+    with pytest.raises(ItemWithdrawn):  # the tab knew nothing of it
+        opened.add_to_exhibition(ids["show"], lone, actor=CURATOR, based_on=seen)
+
+    page = _assert_page_is_the_aggregates(opened)
+    assert lone not in [w.id for w in page.works]
 
 
 # -- an attacker with a copy of the database files -----------------------------------------------
