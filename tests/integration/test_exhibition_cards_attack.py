@@ -1,0 +1,446 @@
+"""Attacks on the exhibition page's stored cards (``read_exhibition_cards``): after each change,
+the page read through the read models shows exactly what the aggregates would
+(``visible_exhibition(..., cards=True)`` over every work the exhibition ever hung), on every
+backend, and never a name or a span that is to be withheld."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from archive import public
+from archive.application import ExhibitionArchive
+from archive.errors import ConcurrentChange, NotFound
+from archive.visibility import VisibleExhibition, visible_exhibition
+from domain import clock
+from domain.errors import ItemWithdrawn
+from media_store import PillowImagePipeline, make_sample_photo
+from tests.conftest import CURATOR, INSTANTS, Storage
+from tests.fakes import InMemoryMediaStore, in_memory_archive
+from tests.integration.test_item_cards import NAME, OTHER, PSEUDONYM, SPAN, TODAY, _show
+from tests.integration.test_read_models import storage_postgres, storage_sqlite  # noqa: F401 - fixtures
+
+ALMATY = "Asia/Almaty"
+NOON = datetime(2026, 3, 1, 12, tzinfo=timezone.utc)
+BACKENDS = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def _open(request: pytest.FixtureRequest, zone: str = "UTC") -> ExhibitionArchive:
+    if request.param == "memory":
+        return in_memory_archive(media=InMemoryMediaStore(), images=PillowImagePipeline(), zone=ZoneInfo(zone))
+    storage: Storage = request.getfixturevalue("storage_" + request.param)
+    return open_with_zone(storage, zone)
+
+
+def open_with_zone(storage: Storage, zone: str) -> ExhibitionArchive:
+    storage.settings = dataclasses.replace(storage.settings, timezone=zone)
+    return storage.open()
+
+
+@pytest.fixture(params=BACKENDS)
+def opened(request: pytest.FixtureRequest) -> Iterator[ExhibitionArchive]:
+    """An archive on each backend, its clock at noon on :data:`TODAY`."""
+    app = _open(request)
+    with clock.fixed_at(NOON):
+        yield app
+    app.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def in_almaty(request: pytest.FixtureRequest) -> Iterator[ExhibitionArchive]:
+    """An archive on each backend whose days are Almaty's (UTC+5); the test sets the clock."""
+    app = _open(request, ALMATY)
+    yield app
+    app.close()
+
+
+def _aggregates(app: ExhibitionArchive, on: date = TODAY, slug: str = "letters") -> VisibleExhibition:
+    exhibition = app.get_exhibition(app.exhibition_id_for_slug(slug))
+    view = visible_exhibition(exhibition, public.Works(app).of(exhibition.works_ever_hung), on, cards=True)
+    assert view is not None
+    return view
+
+
+def _assert_page_is_the_aggregates(app: ExhibitionArchive, on: date = TODAY, slug: str = "letters") -> VisibleExhibition:
+    """The stored page (when the read models give one) and the page a visitor gets both equal
+    the aggregates' projection."""
+    expected = _aggregates(app, on, slug)
+    stored = public.stored_exhibition(app, app.exhibition_id_for_slug(slug), on)
+    assert stored is None or stored == expected
+    assert public.published_exhibition(app, slug, on, cards=True) == expected
+    return expected
+
+
+def _assert_stored(app: ExhibitionArchive, on: date = TODAY, slug: str = "letters") -> None:
+    """The read models give the page themselves (the check above is not vacuous)."""
+    assert public.stored_exhibition(app, app.exhibition_id_for_slug(slug), on) is not None
+
+
+# -- texts that change after the card was written ------------------------------------------------
+
+
+def test_a_span_redacted_after_the_card_was_written_leaves_every_card(opened: ExhibitionArchive):
+    ids = _show(opened)
+    opened.redact_span(ids["named"], "Named", actor=CURATOR)
+    opened.redact_span(ids["art"], "felt", actor=CURATOR)
+
+    page = _assert_page_is_the_aggregates(opened)
+    _assert_stored(opened)
+    assert "Named" not in repr(page) and "felt" not in repr(page)
+
+
+def test_a_span_redacted_in_a_wall_text_word_is_as_the_aggregates_give_it(opened: ExhibitionArchive):
+    ids = _show(opened)
+    opened.redact_span(ids["art"], "Made", actor=CURATOR)
+
+    _assert_page_is_the_aggregates(opened)
+
+
+def test_an_image_added_after_a_redaction_loses_the_span_and_her_name(opened: ExhibitionArchive):
+    ids = _show(opened)
+    opened.upload_image(ids["art"], make_sample_photo(5, size=(200, 200)), actor=CURATOR,
+                        alt_text={"en": f"{SPAN} and {NAME}"}, caption={"en": f"{NAME}'s {SPAN}"})
+
+    page = _assert_page_is_the_aggregates(opened)
+    _assert_stored(opened)
+    assert SPAN not in repr(page) and NAME not in repr(page)
+
+
+def test_a_removed_image_leaves_the_card(opened: ExhibitionArchive):
+    ids = _show(opened)
+    item = opened.get_item(ids["art"])
+    [image_id] = list(item.images)
+    item.remove_image(image_id, CURATOR)
+    opened.save_changes(item)
+
+    page = _assert_page_is_the_aggregates(opened)
+    _assert_stored(opened)
+    assert page.works[0].images == ()
+
+
+# -- names ---------------------------------------------------------------------------------------
+
+
+def test_her_old_name_stays_off_the_cards_after_she_changes_it(opened: ExhibitionArchive):
+    ids = _show(opened)
+    opened.revise_contributor(ids["person"], actor=CURATOR, name="Saule Bekova", pseudonym=PSEUDONYM)
+
+    page = _assert_page_is_the_aggregates(opened)
+    assert "Saule Bekova" not in repr(page)
+
+
+def test_another_contributors_new_name_in_a_wall_text_is_withheld_as_the_aggregates_do(opened: ExhibitionArchive):
+    ids = _show(opened)
+    opened.revise_wall_text(ids["show"], ids["named"], actor=CURATOR, wall_text={"en": "Thanks to Dana Amirova"})
+    opened.revise_contributor(ids["person"], actor=CURATOR, name="Dana Amirova", pseudonym=PSEUDONYM)
+
+    page = _assert_page_is_the_aggregates(opened)
+    assert "Dana Amirova" not in repr(page)
+
+
+def test_erasing_a_contributor_named_in_another_works_wall_text_takes_her_name_off(opened: ExhibitionArchive):
+    """Her testimony credits her by name, so the wall text of Quenby's quilt names her until
+    she erases herself; after that no card names her."""
+    ids = _show(opened)
+    opened.update_consent(ids["words"], actor=CURATOR, attribution="named", contributor_asked=True)
+    assert OTHER in repr(_assert_page_is_the_aggregates(opened))
+    opened.self_service.withdraw_everything(ids["other"])
+
+    page = _assert_page_is_the_aggregates(opened)
+    assert OTHER not in repr(page)
+    assert [w.id for w in page.works] == [ids["art"]]
+
+
+def test_erasure_then_rebuild_gives_no_name_back(opened: ExhibitionArchive):
+    ids = _show(opened)
+    opened.update_consent(ids["words"], actor=CURATOR, attribution="named", contributor_asked=True)
+    opened.self_service.withdraw_everything(ids["other"])
+    opened.rebuild_read_models()
+
+    page = _assert_page_is_the_aggregates(opened)
+    assert OTHER not in repr(page)
+
+
+# -- keys shredded by another process (no event here) --------------------------------------------
+
+
+def test_a_works_key_shredded_elsewhere_shows_what_the_aggregates_show(opened: ExhibitionArchive):
+    """Its withdrawal finished in another process: the key is gone, no event here."""
+    ids = _show(opened)
+    opened.keys.shred(ids["art"])
+
+    page = _assert_page_is_the_aggregates(opened)
+    assert ids["art"] not in [w.id for w in page.works]
+    assert NAME not in repr(page) and PSEUDONYM not in repr(page)
+    opened.rebuild_read_models()
+    _assert_page_is_the_aggregates(opened)
+
+
+def test_her_key_shredded_elsewhere_keeps_her_name_off_the_stored_page(opened: ExhibitionArchive):
+    ids = _show(opened)
+    opened.keys.shred(ids["person"])
+
+    page = public.published_exhibition(opened, "letters", TODAY, cards=True)
+    _assert_stored(opened)
+    assert NAME not in repr(page) and page.works[0].credit is None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="with her key shredded and no event, the aggregates cannot read her names, so their "
+    "projection keeps her legal name in her own title and alt text and in another work's wall "
+    "text, where the stored cards withhold it: the two no longer say the same",
+)
+def test_her_key_shredded_elsewhere_the_aggregates_say_what_the_cards_say(opened: ExhibitionArchive):
+    ids = _show(opened)
+    opened.keys.shred(ids["person"])
+
+    _assert_page_is_the_aggregates(opened)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="her erasure's keys shredded in another process (no event here): the quilt's card is "
+    "blank, so the whole page falls back to the aggregates, whose name filter can no longer read "
+    "her name: the testimony's wall text shows 'Told to <her legal name>', which the card withheld",
+)
+def test_her_keys_shredded_elsewhere_never_put_her_name_on_the_page(opened: ExhibitionArchive):
+    ids = _show(opened)
+    assert NAME not in repr(public.published_exhibition(opened, "letters", TODAY, cards=True))
+    opened.keys.shred(ids["art"], ids["person"])
+
+    page = public.published_exhibition(opened, "letters", TODAY, cards=True)
+    assert NAME not in repr(page)
+
+
+# -- the archive's calendar day --------------------------------------------------------------------
+
+
+def test_consent_running_out_at_midnight_in_almaty_takes_the_card_off(in_almaty: ExhibitionArchive):
+    before, day = INSTANTS["23:30 in Almaty"]
+    after, next_day = INSTANTS["00:30 in Almaty"]
+    with clock.fixed_at(before):
+        ids = _show(in_almaty)
+        in_almaty.update_consent(ids["words"], actor=CURATOR, expires_on=day)
+        assert in_almaty.today() == day
+        page = _assert_page_is_the_aggregates(in_almaty, day)
+        assert ids["words"] in [w.id for w in page.works]
+    with clock.fixed_at(after):
+        assert in_almaty.today() == next_day
+        page = _assert_page_is_the_aggregates(in_almaty, in_almaty.today())
+        assert [w.id for w in page.works] == [ids["art"], ids["named"]]
+
+
+def test_cards_written_after_midnight_in_almaty_hold_for_that_day(in_almaty: ExhibitionArchive):
+    """Written at 00:30 in Almaty (still the day before in UTC), with a consent that ran out
+    yesterday in Almaty: the card is off, whichever day the page is asked for."""
+    before, day = INSTANTS["23:30 in Almaty"]
+    after, next_day = INSTANTS["00:30 in Almaty"]
+    with clock.fixed_at(before):
+        ids = _show(in_almaty)
+        in_almaty.update_consent(ids["words"], actor=CURATOR, expires_on=day)
+    with clock.fixed_at(after):
+        in_almaty.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed"})  # rewrites the cards
+        for on in (day, next_day):
+            _assert_page_is_the_aggregates(in_almaty, on)
+
+
+def test_a_wall_text_losing_a_name_when_consent_runs_out_is_current_the_next_day(opened: ExhibitionArchive):
+    """Her testimony credits her by name until it runs out: the quilt's wall text names her
+    today and withholds her name the next day, with no event."""
+    ids = _show(opened)
+    opened.update_consent(ids["words"], actor=CURATOR, attribution="named", contributor_asked=True, expires_on=TODAY)
+    _assert_page_is_the_aggregates(opened, TODAY)
+    page = _assert_page_is_the_aggregates(opened, date(2026, 3, 2))
+    assert ids["words"] not in [w.id for w in page.works]
+
+
+def test_a_name_withheld_for_an_anonymous_work_stays_withheld_once_its_consent_runs_out(opened: ExhibitionArchive):
+    """Her anonymous testimony runs out today: tomorrow it is off the page, and the quilt's wall
+    text still withholds her name (a work no longer shown withholds names too)."""
+    ids = _show(opened)
+    opened.update_consent(ids["words"], actor=CURATOR, expires_on=TODAY)
+
+    for on in (TODAY, date(2026, 3, 2)):
+        page = _assert_page_is_the_aggregates(opened, on)
+        assert dict(page.works[0].wall_text) == {"en": "Made with […]"}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="stored texts and cards hold only up to VALID_THROUGH (_exact has no lower bound): "
+    "cards written tomorrow serve a page asked for today, withholding a name (in a wall text) "
+    "that today's aggregates still show; the page shows less, not more, but not exactly",
+)
+def test_cards_written_tomorrow_serve_a_page_asked_for_today_as_the_aggregates_do(opened: ExhibitionArchive):
+    """A process whose day is still today reads cards another wrote tomorrow."""
+    ids = _show(opened)
+    opened.update_consent(ids["words"], actor=CURATOR, attribution="named", contributor_asked=True, expires_on=TODAY)
+    with clock.fixed_at(datetime(2026, 3, 2, 12, tzinfo=timezone.utc)):
+        opened.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})  # rewrites the cards
+        _assert_stored(opened, TODAY)
+        for on in (TODAY, date(2026, 3, 2)):
+            _assert_page_is_the_aggregates(opened, on)
+
+
+# -- publishing ----------------------------------------------------------------------------------
+
+
+def test_unpublishing_takes_the_page_down_and_republishing_shows_the_current_cards(opened: ExhibitionArchive):
+    ids = _show(opened)
+    opened.unpublish_exhibition(ids["show"], actor=CURATOR)
+    assert public.stored_exhibition(opened, ids["show"], TODAY) is None
+    with pytest.raises(NotFound):
+        public.published_exhibition(opened, "letters", TODAY, cards=True)
+    opened.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})
+    opened.revise_wall_text(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": f"With {NAME}"})
+    opened.withdraw(ids["words"], actor=CURATOR)
+    opened.publish_exhibition(ids["show"], actor=CURATOR)
+
+    page = _assert_page_is_the_aggregates(opened)
+    _assert_stored(opened)
+    assert NAME not in repr(page)
+    assert ids["words"] not in [w.id for w in page.works]
+
+
+def test_a_work_hung_in_two_exhibitions_has_each_ones_card(opened: ExhibitionArchive):
+    ids = _show(opened)
+    second = opened.create_exhibition(slug="second", actor=CURATOR, titles={"en": "Second"})
+    opened.add_to_exhibition(second, ids["art"], actor=CURATOR, wall_text={"en": f"{NAME} and {OTHER}"})
+    opened.publish_exhibition(second, actor=CURATOR)
+    opened.redact_span(ids["art"], "felt", actor=CURATOR)
+
+    for slug in ("letters", "second"):
+        page = _assert_page_is_the_aggregates(opened, slug=slug)
+        _assert_stored(opened, slug=slug)
+        assert NAME not in repr(page) and "felt" not in repr(page)
+    opened.withdraw(ids["art"], actor=CURATOR)
+    for slug in ("letters", "second"):
+        assert ids["art"] not in [w.id for w in _assert_page_is_the_aggregates(opened, slug=slug).works]
+
+
+def test_a_curator_with_a_stale_tab_changes_nothing_on_the_page(opened: ExhibitionArchive):
+    ids = _show(opened)
+    seen = opened.get_exhibition(ids["show"]).version
+    opened.revise_wall_text(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": "Fresh words"})
+    before = _assert_page_is_the_aggregates(opened)
+
+    with pytest.raises(ConcurrentChange):
+        opened.revise_wall_text(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": f"Stale {NAME}"}, based_on=seen)
+
+    assert _assert_page_is_the_aggregates(opened) == before
+
+
+def test_reordered_and_rehung_works_are_shown_in_the_aggregates_order(opened: ExhibitionArchive):
+    ids = _show(opened)
+    opened.reorder_exhibition(ids["show"], [ids["named"], ids["art"], ids["words"]], actor=CURATOR)
+    opened.remove_from_exhibition(ids["show"], ids["art"], actor=CURATOR)
+    opened.add_to_exhibition(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": f"Again, {NAME}"})
+
+    page = _assert_page_is_the_aggregates(opened)
+    _assert_stored(opened)
+    assert [w.id for w in page.works] == [ids["named"], ids["words"], ids["art"]]
+    assert NAME not in repr(page)
+
+
+def test_a_stale_tab_hanging_a_withdrawn_work_never_shows_it(opened: ExhibitionArchive):
+    ids = _show(opened)
+    lone = opened.record_artwork(contributor_id=ids["person"], actor=CURATOR, title={"en": "Late quilt"})
+    opened.record_consent(lone, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="pseudonym", text_version="v1")
+    seen = opened.get_exhibition(ids["show"]).version
+    opened.withdraw(lone, actor=CURATOR)  # meanwhile, in her own tab
+    with pytest.raises(ItemWithdrawn):  # the tab knew nothing of it
+        opened.add_to_exhibition(ids["show"], lone, actor=CURATOR, based_on=seen)
+
+    page = _assert_page_is_the_aggregates(opened)
+    assert lone not in [w.id for w in page.works]
+
+
+# -- an attacker with a copy of the database files -----------------------------------------------
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_the_database_files_hold_no_name_of_a_card_in_plain(request: pytest.FixtureRequest, backend: str):
+    storage: Storage = request.getfixturevalue("storage_" + backend)
+    app = storage.open()
+    try:
+        with clock.fixed_at(NOON):
+            ids = _show(app)
+            app.update_consent(ids["words"], actor=CURATOR, attribution="named", contributor_asked=True)
+            assert public.stored_exhibition(app, ids["show"], TODAY) is not None
+    finally:
+        app.close()
+    for path in storage.database_files():
+        data = path.read_bytes()
+        for secret in (NAME, OTHER, PSEUDONYM, SPAN, "Made with", "Told to"):
+            assert secret.encode() not in data, (path.name, secret)
+
+
+# -- more processes and rebuilds -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.mark.parametrize("change", ["withdrawn", "redacted", "renamed"])
+def test_a_change_saved_by_another_process_is_on_this_ones_page(request: pytest.FixtureRequest, backend: str, change: str):
+    storage: Storage = request.getfixturevalue("storage_" + backend)
+    here, there = storage.open(), storage.open()
+    try:
+        with clock.fixed_at(NOON):
+            ids = _show(here)
+            _assert_stored(here)
+            if change == "withdrawn":
+                there.withdraw(ids["art"], actor=CURATOR)
+            elif change == "redacted":
+                there.redact_span(ids["named"], "Named", actor=CURATOR)
+            else:
+                there.revise_contributor(ids["person"], actor=CURATOR, name="Saule Bekova", pseudonym="Wren")
+            page = _assert_page_is_the_aggregates(here)
+            assert page == _assert_page_is_the_aggregates(there)
+            assert "Saule Bekova" not in repr(page)
+            if change == "redacted":
+                assert "Named" not in repr(page)
+            if change == "withdrawn":
+                assert ids["art"] not in [w.id for w in page.works]
+    finally:
+        here.close()
+        there.close()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="rebuild-read-models recomputes each card from aggregates whose contributor names are "
+    "noise once her key is shredded: the name filter withholds nothing, so the rebuilt card "
+    "(sealed under the work's live key) holds her legal name in her title and alt text, or "
+    "the other's name in the quilt's wall text, which the card before the rebuild withheld",
+)
+@pytest.mark.parametrize("whose", ["person", "other"])
+def test_read_models_rebuilt_after_a_key_was_shredded_name_no_one(opened: ExhibitionArchive, whose: str):
+    """A rebuild computes the cards again from aggregates whose names may be noise: the cards
+    it writes must not hold a name the cards before it withheld."""
+    ids = _show(opened)
+    named = {"person": NAME, "other": f"Made with {OTHER}"}[whose]
+    opened.keys.shred(ids[whose])
+    assert named not in repr(public.stored_exhibition(opened, ids["show"], TODAY))
+    opened.rebuild_read_models()
+
+    page = public.stored_exhibition(opened, ids["show"], TODAY)
+    assert page is not None and named not in repr(page)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the cards (and the aggregates alike) withhold only her current names: after she "
+    "changes her name, her former legal name, withheld until then, shows in her work's title "
+    "and alt text and in another work's wall text",
+)
+def test_her_former_name_stays_off_the_page_after_she_changes_it(opened: ExhibitionArchive):
+    ids = _show(opened)
+    assert NAME not in repr(public.published_exhibition(opened, "letters", TODAY, cards=True))
+    opened.revise_contributor(ids["person"], actor=CURATOR, name="Saule Bekova", pseudonym=PSEUDONYM)
+
+    page = public.published_exhibition(opened, "letters", TODAY, cards=True)
+    assert NAME not in repr(page)
