@@ -83,12 +83,6 @@ class Works:
         return found
 
 
-def _exhibition_by_slug(archive: ExhibitionArchive, slug: str) -> Exhibition:
-    exhibition = archive.exhibition_by_slug(slug)
-    depends_on(exhibition.id)
-    return exhibition
-
-
 def public_item(
     archive: ExhibitionArchive, item: Item, surface: Surface, on: date, wall_text: dict[str, str] | None = None
 ) -> VisibleItem | None:
@@ -224,9 +218,10 @@ def published_exhibition(
     exist or is not published. Its cards are read from the read models when they hold them
     exactly (:func:`stored_exhibition`), else projected from the aggregates."""
     on = on or archive.today()
-    view = stored_exhibition(archive, archive.exhibition_id_for_slug(slug), on) if cards else None
+    exhibition_id = archive.exhibition_id_for_slug(slug)
+    view = stored_exhibition(archive, exhibition_id, on) if cards else None
     if view is None:
-        view = public_exhibition(archive, _exhibition_by_slug(archive, slug), on, cards=cards)
+        view = public_exhibition(archive, archive.get_exhibition(exhibition_id), on, cards=cards)
     if view is None:
         raise NotFound(f"No published exhibition with the slug {slug!r}.")
     return view
