@@ -452,9 +452,6 @@ class ReadModelStore(Protocol):
         """These items' rows (in no particular order; unknown ids are left out), each with its
         card and its contributor's row (None where there is none), in one query."""
 
-    def card_rows_by_id(self, item_ids: Sequence[UUID]) -> list[CardRow]:
-        """These items' cards (in no particular order; unknown ids are left out)."""
-
     def contributor_rows(self, *, offset: int, limit: int) -> list[ContributorRow]:
         """Contributors in the order they were registered."""
 

@@ -411,10 +411,6 @@ class ReadModelSQL:
         )
 
     @staticmethod
-    def card_row(r: Any) -> CardRow:
-        return CardRow(item_id=UUID(r["item_id"]), version=r["version"], card=bytes(r["card"]))
-
-    @staticmethod
     def contributor_row(r: Any) -> ContributorRow:
         return ContributorRow(
             contributor_id=UUID(r["contributor_id"]), registered_at=as_datetime(r["registered_at"]),
@@ -472,12 +468,6 @@ class SQLReadModels:
         if not item_ids:
             return []
         return [self.read_model_sql.joined_rows(r) for r in self._read(*self.read_model_sql.item_cards_query(item_ids))]
-
-    def card_rows_by_id(self, item_ids: Sequence[UUID]) -> list[CardRow]:
-        if not item_ids:
-            return []
-        sql, params = self.read_model_sql.by_ids_query(self.read_model_sql.cards, "item_id", item_ids)
-        return [self.read_model_sql.card_row(r) for r in self._read(sql, params)]
 
     def contributor_rows(self, *, offset: int, limit: int) -> list[ContributorRow]:
         sql, params = self.read_model_sql.contributors_query(offset, limit)

@@ -162,10 +162,6 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
             rows = [self._items[i] for i in dict.fromkeys(item_ids) if i in self._items]
             return [(row, self._cards.get(row.item_id), self._contributors.get(row.contributor_id)) for row in rows]
 
-    def card_rows_by_id(self, item_ids: Sequence[UUID]) -> list[CardRow]:
-        with self._database_lock:
-            return [self._cards[i] for i in item_ids if i in self._cards]
-
     def contributor_rows(self, *, offset: int, limit: int) -> list[ContributorRow]:
         with self._database_lock:
             return list(self._contributors.values())[offset:offset + limit]

@@ -141,10 +141,11 @@ def test_a_card_behind_its_item_row_is_not_used(opened: ExhibitionArchive):
     """A card that lags its item row (written by a lagging or failed writer) may hold content the
     item no longer has: the page reads that work from its aggregate instead."""
     ids = _show(opened)
-    [old] = opened.read_models.card_rows_by_id([ids["named"]])
+    [(_, old, _)] = opened.read_models.item_card_rows([ids["named"]])
+    assert old is not None
     opened.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})
     opened.read_models.write_read_models(RowChanges(cards=[old]))  # the card lags its row now
-    assert opened.read_models.card_rows_by_id([ids["named"]]) == [old]
+    assert [card for _, card, _ in opened.read_models.item_card_rows([ids["named"]])] == [old]
 
     assert ids["named"] not in opened.item_cards([ids["art"], ids["named"]])
     assert dict(_page(opened).works[2].title) == {"en": "Renamed work"}
@@ -201,7 +202,8 @@ def test_an_item_page_from_its_card_shows_nothing_consent_does_not_allow(opened:
 
 def test_an_item_page_whose_card_lags_its_row_is_read_from_the_aggregate(opened: ExhibitionArchive):
     ids = _show(opened)
-    [old] = opened.read_models.card_rows_by_id([ids["named"]])
+    [(_, old, _)] = opened.read_models.item_card_rows([ids["named"]])
+    assert old is not None
     opened.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})
     opened.read_models.write_read_models(RowChanges(cards=[old]))
 
