@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from archive.visibility import VisibleImage, VisibleItem
+from archive.visibility import VisibleItem
 from domain.languages import pick
 from web.i18n import text_language
+
+#: ``url(item_id, image_id, name, fmt)`` of a rendition (``web.media.derivative_urls``).
+MediaUrl = Callable[[UUID, str, str, str], str]
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,20 @@ class Shown:
 
 
 @dataclass(frozen=True)
+class CardPicture:
+    """A card's first image as the page prints it: its JPEG ``src``, both ``srcset`` lists
+    (smallest first), the size of its display rendition, and its alt text and caption."""
+
+    src: str
+    webp_srcset: str
+    jpeg_srcset: str
+    width: int
+    height: int
+    alt: Shown
+    caption: Shown
+
+
+@dataclass(frozen=True)
 class WorkCard:
     """One visible work as the exhibition page prints it (see ``visibility.visible_card``)."""
 
@@ -40,17 +57,40 @@ class WorkCard:
     year: Any
     medium: Shown
     dimensions: str
-    image: VisibleImage | None
+    picture: CardPicture | None
     wall_text: Shown
     content_note: Shown
 
 
-def work_cards(works: Sequence[VisibleItem], lang: str, link: Callable[[UUID], str]) -> list[WorkCard]:
+def work_cards(
+    works: Sequence[VisibleItem], lang: str, link: Callable[[UUID], str], media_url: MediaUrl
+) -> list[WorkCard]:
     """The cards of ``works`` in ``lang`` (with the fallback of ``domain.languages.pick``),
-    each linking to ``link(item_id)``."""
+    each linking to ``link(item_id)``, its picture's renditions at ``media_url``."""
 
     def shown(texts: Mapping[str, str] | None) -> Shown:
         return Shown(pick(texts, lang), text_language(texts, lang) if texts else None)
+
+    def picture(work: VisibleItem) -> CardPicture | None:
+        """The first image, when it has JPEG renditions (a browser's fallback needs one)."""
+        image = work.images[0] if work.images else None
+        jpeg = image.renditions("jpeg") if image else ()
+        if image is None or not jpeg:
+            return None
+
+        def srcset(renditions: Sequence[Any]) -> str:
+            return ", ".join(f"{media_url(work.id, image.image_id, d.name, d.format)} {d.width}w" for d in renditions)
+
+        shown_size = jpeg[1] if len(jpeg) > 1 else jpeg[0]
+        return CardPicture(
+            src=media_url(work.id, image.image_id, "display", "jpeg"),
+            webp_srcset=srcset(image.renditions("webp")),
+            jpeg_srcset=srcset(jpeg),
+            width=shown_size.width,
+            height=shown_size.height,
+            alt=Shown(pick(image.alt_text, lang), text_language(image.alt_text, lang)),
+            caption=shown(image.caption),
+        )
 
     return [
         WorkCard(
@@ -62,7 +102,7 @@ def work_cards(works: Sequence[VisibleItem], lang: str, link: Callable[[UUID], s
             year=work.details.get("year"),
             medium=shown(work.details.get("medium")),
             dimensions=str(work.details.get("dimensions") or ""),
-            image=work.images[0] if work.images else None,
+            picture=picture(work),
             wall_text=shown(work.wall_text),
             content_note=shown(work.content_note),
         )
