@@ -18,8 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from types import MappingProxyType
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 from uuid import UUID
 
 from archive.consent_gate import (
@@ -109,12 +110,15 @@ def card_values(
 ) -> ItemValues:
     """The plain values of an item from its read-model row (consent state, as current as the
     row) and its opened card (``content`` as :func:`item_content` made it; None when shredded)."""
-    consent = (
-        ConsentTerms(frozenset(Scope(s) for s in scopes), Attribution(attribution), expires_on)
-        if has_consent and attribution is not None
-        else None
-    )
+    consent = _terms(tuple(scopes), attribution, expires_on) if has_consent and attribution is not None else None
     return _values(item_id, kind, version, recorded_on, contributor_id, consent, withdrawn, content)
+
+
+@lru_cache(maxsize=256)
+def _terms(scopes: tuple[str, ...], attribution: str, expires_on: date | None) -> ConsentTerms:
+    """Consent terms from a row's columns, made once for each distinct set of values: they are
+    immutable, and the rows of a page share a few (an exhibition page reads fifty)."""
+    return ConsentTerms(frozenset(Scope(s) for s in scopes), Attribution(attribution), expires_on)
 
 
 def _values(
@@ -165,9 +169,11 @@ def frozen(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
-class Rendition:
-    """One stored derivative of an image (``thumb``/``display``/``large``, ``webp``/``jpeg``)."""
+class Rendition(NamedTuple):
+    """One stored derivative of an image (``thumb``/``display``/``large``, ``webp``/``jpeg``).
+
+    A named tuple rather than a frozen dataclass: an exhibition page makes about 300, and a
+    dataclass's frozen ``__init__`` cost a fifth of projecting a stored card."""
 
     name: str
     format: str
@@ -364,7 +370,7 @@ def _view(item: ItemValues, content: Mapping[str, Any], on: date, surface: Surfa
             str(image["id"]),
             frozen(image["alt_text"]),
             frozen(image["caption"]),
-            tuple(Rendition(str(name), str(fmt), int(width), int(height)) for name, fmt, width, height in image["derivatives"]),
+            tuple(map(Rendition._make, image["derivatives"])),  # [name, format, width, height] as _content made them
         )
         for image in content["images"]
     )
