@@ -218,9 +218,9 @@ def published_exhibition(
     exist or is not published. Its cards are read from the read models when they hold them
     exactly (:func:`stored_exhibition`), else projected from the aggregates."""
     on = on or archive.today()
-    exhibition_id = archive.exhibition_id_for_slug(slug)
-    view = stored_exhibition(archive, exhibition_id, on) if cards else None
+    view = _stored(archive, archive.read_models.published_by_slug(slug), on) if cards else None
     if view is None:
+        exhibition_id = archive.exhibition_id_for_slug(slug)
         view = public_exhibition(archive, archive.get_exhibition(exhibition_id), on, cards=cards)
     if view is None:
         raise NotFound(f"No published exhibition with the slug {slug!r}.")
@@ -235,10 +235,16 @@ def stored_exhibition(archive: ExhibitionArchive, exhibition_id: UUID, on: date)
     published, texts missing or not exact on ``on``, a card missing or behind its item's row):
     the caller projects it from the aggregates, which says the same."""
     depends_on(exhibition_id)
-    rows = archive.read_models.published_rows([exhibition_id])
-    if not rows or not _exact(rows[0][1], on):
+    return _stored(archive, archive.read_models.published_rows([exhibition_id]), on)
+
+
+def _stored(archive: ExhibitionArchive, rows: list[PublishedRow], on: date) -> VisibleExhibition | None:
+    """:func:`stored_exhibition` of the one published exhibition in ``rows`` (None for none)."""
+    if len(rows) != 1 or not _exact(rows[0][1], on):
         return None
     row, texts = rows[0]
+    exhibition_id = row.exhibition_id
+    depends_on(exhibition_id)
     stored = archive.open_visitor_texts(texts) if texts is not None else None
     if stored is None:
         return None

@@ -474,6 +474,10 @@ class ReadModelStore(Protocol):
         """The published exhibitions (all, or those of ``exhibition_ids``), in the order they
         were created, each with its visitor texts as JSON (None if none are stored)."""
 
+    def published_by_slug(self, slug: str) -> list[tuple[ExhibitionRow, str | None]]:
+        """The published exhibition whose slug is ``slug`` now, as :meth:`published_rows`
+        (none if no published exhibition has it)."""
+
     def shown_works(self, exhibition_ids: Sequence[UUID], on: date, scopes: Sequence[Scope]) -> dict[UUID, list[UUID]]:
         """For each exhibition, its works whose current consent allows every one of ``scopes``
         on the day ``on`` (not withdrawn, recorded, not expired), in order."""

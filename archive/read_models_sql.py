@@ -105,6 +105,7 @@ class ReadModelSQL:
             "exhibition_id TEXT PRIMARY KEY, slug TEXT NOT NULL, titles TEXT NOT NULL, "
             "published INTEGER NOT NULL, opens_on TEXT, closes_on TEXT, created_at TEXT NOT NULL, "
             "updated_at TEXT NOT NULL, version INTEGER NOT NULL, work_count INTEGER NOT NULL)",
+            f"CREATE INDEX IF NOT EXISTS {self.exhibitions}_by_slug ON {self.exhibitions} (slug)",
             f"CREATE TABLE IF NOT EXISTS {self.works} (exhibition_id TEXT NOT NULL, "
             "position INTEGER NOT NULL, item_id TEXT NOT NULL, PRIMARY KEY (exhibition_id, position))",
             f"CREATE INDEX IF NOT EXISTS {self.works}_by_item ON {self.works} (item_id)",
@@ -304,6 +305,10 @@ class ReadModelSQL:
             params = [i.hex for i in exhibition_ids]
         return sql + f" ORDER BY e.{self.seq}", params
 
+    def published_by_slug_query(self, slug: str) -> tuple[str, list[Any]]:
+        return (f"SELECT e.*, t.texts AS visitor_texts FROM {self.exhibitions} e LEFT JOIN {self.texts} t "
+                f"ON t.exhibition_id = e.exhibition_id WHERE e.published = 1 AND e.slug = {self.param}", [slug])
+
     def shown_works_query(self, exhibition_ids: Sequence[UUID], day: date,
                           scopes: Sequence[Scope]) -> tuple[str, list[Any]]:
         clause, params = shown_clause(scopes, day, self.param)
@@ -497,6 +502,10 @@ class SQLReadModels:
         if exhibition_ids is not None and not exhibition_ids:
             return []
         rows = self._read(*self.read_model_sql.published_query(exhibition_ids))
+        return [(self.read_model_sql.exhibition_row(r), r["visitor_texts"]) for r in rows]
+
+    def published_by_slug(self, slug: str) -> list[tuple[ExhibitionRow, str | None]]:
+        rows = self._read(*self.read_model_sql.published_by_slug_query(slug))
         return [(self.read_model_sql.exhibition_row(r), r["visitor_texts"]) for r in rows]
 
     def shown_works(self, exhibition_ids: Sequence[UUID], on: date, scopes: Sequence[Scope]) -> dict[UUID, list[UUID]]:

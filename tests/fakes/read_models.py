@@ -190,6 +190,10 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
             wanted = set(self._exhibitions if exhibition_ids is None else exhibition_ids)
             return [(row, self._texts.get(e)) for e, row in self._exhibitions.items() if row.published and e in wanted]
 
+    def published_by_slug(self, slug: str) -> list[tuple[ExhibitionRow, str | None]]:
+        with self._database_lock:
+            return [(row, self._texts.get(e)) for e, row in self._exhibitions.items() if row.published and row.slug == slug]
+
     def shown_works(self, exhibition_ids: Sequence[UUID], on: date, scopes: Sequence[Scope]) -> dict[UUID, list[UUID]]:
         with self._database_lock:
             return {

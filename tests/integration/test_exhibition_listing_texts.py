@@ -224,6 +224,17 @@ def test_an_unpublished_exhibition_keeps_no_visitor_texts(opened: ExhibitionArch
     assert NAME in opened.open_visitor_texts(texts)["titles"]["en"]
 
 
+def test_a_published_exhibition_is_found_by_its_slug_and_only_while_published(opened: ExhibitionArchive):
+    ids = _show(opened)
+    [(row, texts)] = opened.read_models.published_by_slug("letters")
+    assert row.exhibition_id == ids["show"] and texts is not None
+    assert opened.read_models.published_rows([ids["show"]]) == [(row, texts)]
+    assert opened.read_models.published_by_slug("letter") == []
+    assert opened.read_models.published_by_slug("LETTERS") == []
+    opened.unpublish_exhibition(ids["show"], actor=CURATOR)
+    assert opened.read_models.published_by_slug("letters") == []
+
+
 def test_texts_computed_from_a_work_replaced_meanwhile_are_computed_again(
     opened: ExhibitionArchive, monkeypatch: pytest.MonkeyPatch
 ):
