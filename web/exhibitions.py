@@ -63,7 +63,7 @@ def show(slug: str) -> str:
     lang = language()
     # One url_for a page, not one a card (tens of microseconds a call); ids need no quoting.
     item_url, no_id = url_for("items.show", item_id=NO_ID, exhibition=exhibition.slug, lang=lang), str(NO_ID)
-    cards = work_cards(exhibition.works, lang, lambda item_id: item_url.replace(no_id, str(item_id)), derivative_urls())
+    cards = work_cards(exhibition.works, lang, lambda item_id: item_url.replace(no_id, item_id), derivative_urls())
     return render_template("exhibitions/show.html", exhibition=exhibition, cards=cards)
 
 

@@ -20,7 +20,7 @@ PLAIN_PART = re.compile(r"[a-z0-9_-]+")
 _ITEM, _IMAGE = UUID(int=1), UUID(int=2)
 
 
-def derivative_urls() -> Callable[[UUID, str, str, str], str]:
+def derivative_urls() -> Callable[[UUID | str, str, str, str], str]:
     """``url(item_id, image_id, name, fmt)``: the URL ``url_for`` gives a rendition, with the
     route built once for a page of many images (``url_for`` costs tens of µs a call, about a
     tenth of an exhibition page). A part that would need quoting goes through ``url_for``."""
@@ -28,7 +28,7 @@ def derivative_urls() -> Callable[[UUID, str, str, str], str]:
     pattern = url_for("media.derivative", item_id=_ITEM, image_id=_IMAGE, name="name", fmt="fmt")
     prefix = pattern[: -len(suffix)] if pattern.endswith(suffix) else None
 
-    def url(item_id: UUID, image_id: str, name: str, fmt: str) -> str:
+    def url(item_id: UUID | str, image_id: str, name: str, fmt: str) -> str:
         if prefix is None or not (PLAIN_PART.fullmatch(name) and PLAIN_PART.fullmatch(fmt)):
             return url_for("media.derivative", item_id=item_id, image_id=image_id, name=name, fmt=fmt)
         return f"{prefix}{item_id}/{image_id}/{name}.{fmt}"

@@ -17,7 +17,7 @@ from domain.languages import pick
 from web.i18n import text_language
 
 #: ``url(item_id, image_id, name, fmt)`` of a rendition (``web.media.derivative_urls``).
-MediaUrl = Callable[[UUID, str, str, str], str]
+MediaUrl = Callable[[UUID | str, str, str, str], str]
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class CardPicture:
 class WorkCard:
     """One visible work as the exhibition page prints it (see ``visibility.visible_card``)."""
 
-    id: UUID
+    id: str  # as printed: a page makes each work's id a string once
     kind: str
     link: str
     title: Shown
@@ -63,15 +63,16 @@ class WorkCard:
 
 
 def work_cards(
-    works: Sequence[VisibleItem], lang: str, link: Callable[[UUID], str], media_url: MediaUrl
+    works: Sequence[VisibleItem], lang: str, link: Callable[[str], str], media_url: MediaUrl
 ) -> list[WorkCard]:
     """The cards of ``works`` in ``lang`` (with the fallback of ``domain.languages.pick``),
-    each linking to ``link(item_id)``, its picture's renditions at ``media_url``."""
+    each linking to ``link(item_id)`` (the id as a string), its picture's renditions at
+    ``media_url``."""
 
     def shown(texts: Mapping[str, str] | None) -> Shown:
         return Shown(pick(texts, lang), text_language(texts, lang) if texts else None)
 
-    def picture(work: VisibleItem) -> CardPicture | None:
+    def picture(work: VisibleItem, item_id: str) -> CardPicture | None:
         """The first image, when it has JPEG renditions (a browser's fallback needs one)."""
         image = work.images[0] if work.images else None
         jpeg = image.renditions("jpeg") if image else ()
@@ -79,11 +80,11 @@ def work_cards(
             return None
 
         def srcset(renditions: Sequence[Any]) -> str:
-            return ", ".join(f"{media_url(work.id, image.image_id, d.name, d.format)} {d.width}w" for d in renditions)
+            return ", ".join(f"{media_url(item_id, image.image_id, d.name, d.format)} {d.width}w" for d in renditions)
 
         shown_size = jpeg[1] if len(jpeg) > 1 else jpeg[0]
         return CardPicture(
-            src=media_url(work.id, image.image_id, "display", "jpeg"),
+            src=media_url(item_id, image.image_id, "display", "jpeg"),
             webp_srcset=srcset(image.renditions("webp")),
             jpeg_srcset=srcset(jpeg),
             width=shown_size.width,
@@ -94,17 +95,17 @@ def work_cards(
 
     return [
         WorkCard(
-            id=work.id,
+            id=item_id,
             kind=work.kind,
-            link=link(work.id),
+            link=link(item_id),
             title=shown(work.title),
             credit=work.credit,
             year=work.details.get("year"),
             medium=shown(work.details.get("medium")),
             dimensions=str(work.details.get("dimensions") or ""),
-            picture=picture(work),
+            picture=picture(work, item_id),
             wall_text=shown(work.wall_text),
             content_note=shown(work.content_note),
         )
-        for work in works
+        for work, item_id in ((work, str(work.id)) for work in works)
     ]
