@@ -14,6 +14,7 @@ that carry a client address or a request's path.
 
 from __future__ import annotations
 
+import gc
 import os
 from typing import Any
 
@@ -55,6 +56,11 @@ class PrivateLogger(Logger):
         super().exception(msg, *args, **kwargs)
 
 
+#: The youngest generation's threshold (Python's default is 700 allocations): an exhibition
+#: page of fifty cards makes a few thousand containers, which at 700 meant two or three
+#: collections a page, each walking what the page still holds.
+YOUNG_THRESHOLD = 7000
+
 logger_class = PrivateLogger
 accesslog = "-"
 access_log_format = '%(t)s %(p)s "%(r)s" %(s)s %(b)s %(M)sms'
@@ -74,3 +80,16 @@ def on_starting(server: Any) -> None:
     except ConfigurationError as refused:
         raise SystemExit(f"archive: {refused}") from None
     archive.close()
+
+
+def post_worker_init(worker: Any) -> None:
+    """Keep the garbage collector off what a worker holds for its whole life.
+
+    The app, its archive, its templates and its caches are built when the worker boots;
+    ``gc.freeze`` moves them out of the collector's generations, so that a full collection (one
+    every few hundred requests) walks only what requests made since, not every object the
+    worker holds (at 50,000 items, tens of milliseconds that some visitor waits through).
+    The youngest generation is collected less often (:data:`YOUNG_THRESHOLD`)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(YOUNG_THRESHOLD, *gc.get_threshold()[1:])
