@@ -8,7 +8,8 @@ The scenario: ``BENCH_READ_SIDE_ITEMS`` items (default 50,000) by 500 contributo
 published exhibitions of 50 works (see ``read_side_archive``; the archive is built once and
 cached under ``var/bench/``: the first run at 50,000 items takes a long time).
 
-1. Public pages, gunicorn with 2 workers on the embedded SQLite files, wrk with 32 connections
+1. Public pages, gunicorn with 2 workers and the deployment's hooks (``gunicorn_bench_conf``)
+   on the embedded SQLite files, wrk with 32 connections
    for ``BENCH_WRK_SECONDS`` (10) each, every figure as a ratio to ``/healthz`` of the same app
    in the same run: item pages rotating over about 3,000 URLs the way a crawler visits them,
    an exhibition page of 50 works, home, ``/exhibitions`` and ``/api/v1/exhibitions``, all with
@@ -158,7 +159,8 @@ def _gunicorn(data_dir: Path, app: str) -> Iterator[Server]:
     env = {**os.environ, "ARCHIVE_DATA_DIR": str(data_dir), "ARCHIVE_SECURE_COOKIES": "0"}
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
-        [str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "--graceful-timeout", "2", "--log-level", "warning", app], env=env, cwd=ROOT,
+        [str(gunicorn), "-c", "python:tests.bench.gunicorn_bench_conf", "-w", "2", "-b", f"127.0.0.1:{port}",
+         "--graceful-timeout", "2", "--log-level", "warning", app], env=env, cwd=ROOT,
     )
     server = Server(f"http://127.0.0.1:{port}", process)
     try:

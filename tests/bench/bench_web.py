@@ -89,7 +89,7 @@ def test_pages_under_32_concurrent_clients(tmp_path: Path) -> None:
     env = {**os.environ, "ARCHIVE_DATA_DIR": str(data_dir), "ARCHIVE_SECURE_COOKIES": "0"}
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen(
-        [str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "web:create_app()"],
+        [str(gunicorn), "-c", "python:tests.bench.gunicorn_bench_conf", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "web:create_app()"],
         env=env, cwd=Path(__file__).resolve().parents[2],
     )
     base = f"http://127.0.0.1:{port}"
