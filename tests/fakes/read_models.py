@@ -8,7 +8,6 @@ uniqueness is checked: an event that fails to save leaves no row.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -61,10 +60,10 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
         people = dict(self._contributors)
         for person in changes.contributors:
             known = people.get(person.contributor_id)
-            people[person.contributor_id] = replace(person, item_count=known.item_count if known else 0)
+            people[person.contributor_id] = person._replace(item_count=known.item_count if known else 0)
         for contributor_id, count in changes.item_counts.items():
             if contributor_id in people:
-                people[contributor_id] = replace(people[contributor_id], item_count=count)
+                people[contributor_id] = people[contributor_id]._replace(item_count=count)
         touched = dict.fromkeys([*(p.contributor_id for p in changes.contributors), *changes.item_counts])
         staged += [(self._contributors, c, people[c]) for c in touched if c in people]
         staged += [(self._exhibitions, e.exhibition_id, e) for e in changes.exhibitions]
