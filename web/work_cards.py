@@ -2,14 +2,14 @@
 
 Each visible work's texts are picked once here, in Python, so that the template only prints
 strings: a page holds up to fifty cards, and every call or lookup in a Jinja template costs
-microseconds (the cards were half the page's rendering).
+microseconds (the cards were half the page's rendering). Its values are named tuples: a page
+makes about four hundred, and a frozen dataclass costs several times a tuple to make.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from archive.visibility import VisibleItem
@@ -20,8 +20,7 @@ from web.i18n import text_language
 MediaUrl = Callable[[UUID | str, str, str, str], str]
 
 
-@dataclass(frozen=True)
-class Shown:
+class Shown(NamedTuple):
     """A text in the visitor's language, and the language it is really in (None: no text)."""
 
     text: str
@@ -31,8 +30,7 @@ class Shown:
         return bool(self.text)
 
 
-@dataclass(frozen=True)
-class CardPicture:
+class CardPicture(NamedTuple):
     """A card's first image as the page prints it: its JPEG ``src``, both ``srcset`` lists
     (smallest first), the size of its display rendition, and its alt text and caption."""
 
@@ -45,8 +43,7 @@ class CardPicture:
     caption: Shown
 
 
-@dataclass(frozen=True)
-class WorkCard:
+class WorkCard(NamedTuple):
     """One visible work as the exhibition page prints it (see ``visibility.visible_card``)."""
 
     id: str  # as printed: a page makes each work's id a string once
