@@ -17,6 +17,7 @@ from archive.media import MediaError
 from domain.errors import DomainError
 from domain.languages import SUPPORTED_LANGUAGES, pick
 from web.history_words import changes
+from web.site_urls import site_url
 from web.url_args import link_args
 
 babel = Babel()
@@ -78,6 +79,7 @@ def template_helpers() -> dict[str, Any]:
         "t": lambda texts: pick(texts, lang),
         "text_lang": lambda texts: text_language(texts, lang),
         "this_page_in": this_page_in,
+        "site_url": site_url,
         "format_date": format_date,  # in the interface language
         "format_datetime": format_datetime,  # in the archive's time zone (BABEL_DEFAULT_TIMEZONE)
     }
