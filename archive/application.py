@@ -1151,10 +1151,13 @@ class ExhibitionArchive(ReadModels, Application):
     def load(self, aggregate_id: UUID) -> Any:
         """The aggregate from the repository (AggregateNotFoundError if there is none), with
         what a snapshot older than this release could not hold recalled from its events: an
-        exhibition's works taken down before that snapshot, whose names its texts withhold."""
+        exhibition's works taken down before that snapshot, whose names its texts withhold; a
+        contributor's former names, which the gate withholds too."""
         aggregate = self.repository.get(aggregate_id)
         if isinstance(aggregate, Exhibition) and not aggregate.knows_works_ever_hung:
             aggregate.recall_works_hung(self.events.get(aggregate_id, lte=aggregate.version))
+        if isinstance(aggregate, Contributor) and not aggregate.knows_former_profiles:
+            aggregate.recall_former_profiles(self.events.get(aggregate_id, lte=aggregate.version))
         return aggregate
 
     def _save(self, *aggregates: Aggregate) -> None:
