@@ -1171,11 +1171,17 @@ class ExhibitionArchive(ReadModels, Application):
 
     @contextmanager
     def _new_subject(self) -> Iterator[UUID]:
-        """A new subject id with its own data key; the key is shredded if the block fails, and
-        any media it stored are noted for deletion (in case removing them failed too)."""
+        """A new subject id with its own data key; the key is shredded if the block fails before
+        any event of the subject is saved, and any media it stored are noted for deletion (in
+        case removing them failed too). Once an event is saved the key stays (the reservation
+        is settled as used): shredding it then would blank a contributor's names with no event
+        saying so, and the gate could no longer withhold them."""
         subject_id = self.keys.reserve()
         try:
             yield subject_id
         except BaseException:
-            self.keys.shred(subject_id, media_of=[subject_id])
+            if self.recorder.select_events(subject_id, limit=1):
+                self.keys.reservations_used(subject_id)
+            else:
+                self.keys.shred(subject_id, media_of=[subject_id])
             raise

@@ -181,6 +181,26 @@ def test_a_works_key_shredded_elsewhere_shows_what_the_aggregates_show(opened: E
     _assert_page_is_the_aggregates(opened)
 
 
+def test_a_registration_failing_after_its_save_keeps_her_key(opened: ExhibitionArchive, monkeypatch: pytest.MonkeyPatch):
+    """The one path of our own code that shredded a key with no event: a failure (a worker
+    stopped by its timeout, say) after the save of a new subject, but before the block ends.
+    The key stays: her names stay readable, so the gate can withhold them."""
+    saving = opened._save
+
+    def saved_then_stopped(*aggregates: object) -> None:
+        saving(*aggregates)  # type: ignore[arg-type]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(opened, "_save", saved_then_stopped)
+    with pytest.raises(KeyboardInterrupt):
+        opened.register_contributor(name=NAME, actor=CURATOR)
+    monkeypatch.undo()
+
+    [person] = [c for c in opened.all_contributor_summaries()]
+    assert opened.keys.get(person.id) is not None
+    assert opened.get_contributor(person.id).name == NAME and person.name == NAME
+
+
 def test_her_key_shredded_elsewhere_keeps_her_name_off_the_stored_page(opened: ExhibitionArchive):
     ids = _show(opened)
     opened.keys.shred(ids["person"])
