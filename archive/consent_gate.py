@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from archive.name_filter import NO_NAMES, NameFilter, without_words_of
+from archive.name_filter import EVERY_TEXT, NO_NAMES, NameFilter, without_words_of
 from domain.consent import Attribution, Scope
 
 
@@ -66,6 +66,9 @@ class Named(Protocol):
 
     @property
     def former_pseudonyms(self) -> Sequence[str]: ...
+
+    @property
+    def is_erased(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,16 @@ def withheld_names(item: Gated, contributor: Named | None, on: date | None = Non
     return withheld
 
 
+def names_lost(contributor: Named | None) -> bool:
+    """Whether her names can no longer be read (her key is gone) while no erasure of hers is
+    recorded, so no filter can withhold them. Our code shreds a contributor's key only after
+    saving her erasure; this state follows a restore that put back events older than the key
+    table (the erasure's events, and the texts it rewrote, lost) or a key table older than the
+    events. Her works are then not shown, and texts about several works that hung one of
+    hers are withheld whole (:func:`works_name_filter`)."""
+    return contributor is not None and contributor.name is None and not contributor.is_erased
+
+
 def name_filter(item: Gated, contributor: Named | None) -> NameFilter:
     """A filter removing from anything shown of the item the names its attribution withholds
     (:func:`withheld_names`) and the spans curators redacted."""
@@ -165,10 +178,13 @@ def name_filter(item: Gated, contributor: Named | None) -> NameFilter:
 def works_name_filter(works: Iterable[tuple[Gated, Named | None]], on: date) -> NameFilter:
     """A filter for texts written about several works at once (an exhibition's title and
     statement): the names any of them withholds on the day ``on``, the names of contributors
-    who withdrew one, and the spans curators redacted in any of them."""
+    who withdrew one, and the spans curators redacted in any of them. If the names of any of
+    their contributors are lost (:func:`names_lost`), every text is withheld whole."""
     withheld: list[str | None] = []
     spans: list[str] = []
     for item, contributor in works:
+        if names_lost(contributor):
+            return EVERY_TEXT
         if item.is_withdrawn and contributor is not None:
             withheld.extend((contributor.name, contributor.pseudonym, *contributor.former_names))
             withheld.extend(contributor.former_pseudonyms)
