@@ -1151,10 +1151,13 @@ class ExhibitionArchive(ReadModels, Application):
     def load(self, aggregate_id: UUID) -> Any:
         """The aggregate from the repository (AggregateNotFoundError if there is none), with
         what a snapshot older than this release could not hold recalled from its events: an
-        exhibition's works taken down before that snapshot, whose names its texts withhold."""
+        exhibition's works taken down before that snapshot, whose names its texts withhold; a
+        contributor's former names, which the gate withholds too."""
         aggregate = self.repository.get(aggregate_id)
         if isinstance(aggregate, Exhibition) and not aggregate.knows_works_ever_hung:
             aggregate.recall_works_hung(self.events.get(aggregate_id, lte=aggregate.version))
+        if isinstance(aggregate, Contributor) and not aggregate.knows_former_profiles:
+            aggregate.recall_former_profiles(self.events.get(aggregate_id, lte=aggregate.version))
         return aggregate
 
     def _save(self, *aggregates: Aggregate) -> None:
@@ -1168,11 +1171,17 @@ class ExhibitionArchive(ReadModels, Application):
 
     @contextmanager
     def _new_subject(self) -> Iterator[UUID]:
-        """A new subject id with its own data key; the key is shredded if the block fails, and
-        any media it stored are noted for deletion (in case removing them failed too)."""
+        """A new subject id with its own data key; the key is shredded if the block fails before
+        any event of the subject is saved, and any media it stored are noted for deletion (in
+        case removing them failed too). Once an event is saved the key stays (the reservation
+        is settled as used): shredding it then would blank a contributor's names with no event
+        saying so, and the gate could no longer withhold them."""
         subject_id = self.keys.reserve()
         try:
             yield subject_id
         except BaseException:
-            self.keys.shred(subject_id, media_of=[subject_id])
+            if self.recorder.select_events(subject_id, limit=1):
+                self.keys.reservations_used(subject_id)
+            else:
+                self.keys.shred(subject_id, media_of=[subject_id])
             raise

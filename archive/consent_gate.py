@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from archive.name_filter import NO_NAMES, NameFilter
+from archive.name_filter import EVERY_TEXT, NO_NAMES, NameFilter, without_words_of
 from domain.consent import Attribution, Scope
 
 
@@ -52,13 +52,23 @@ class Gated(Protocol):
 
 
 class Named(Protocol):
-    """What the gate reads of a contributor: the names an attribution shows or withholds."""
+    """What the gate reads of a contributor: the names an attribution shows or withholds, and
+    the names and pseudonyms her record held before, which it always withholds."""
 
     @property
     def name(self) -> str | None: ...
 
     @property
     def pseudonym(self) -> str | None: ...
+
+    @property
+    def former_names(self) -> Sequence[str]: ...
+
+    @property
+    def former_pseudonyms(self) -> Sequence[str]: ...
+
+    @property
+    def is_erased(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -110,6 +120,10 @@ def credit(item: Gated, contributor: Named | None) -> str | None:
 
     None means 'anonymous' (also when the contributor's own data was shredded).
     """
+    return _credited(item, contributor)
+
+
+def _credited(item: Gated, contributor: Named | None) -> str | None:
     if item.consent is None or contributor is None:
         return None
     if item.consent.attribution is Attribution.NAMED:
@@ -122,18 +136,33 @@ def credit(item: Gated, contributor: Named | None) -> str | None:
 def withheld_names(item: Gated, contributor: Named | None, on: date | None = None) -> list[str | None]:
     """The names the item's attribution withholds: the contributor's name unless credited by
     name, and the pseudonym too when anonymous; both while no consent is recorded (the
-    contributor chose no credit yet) or, given the day ``on``, once her consent expired."""
+    contributor chose no credit yet) or, given the day ``on``, once her consent expired.
+    Her former names and pseudonyms are always withheld, but for the words of them the item
+    credits her by now (a first name she kept): see docs/architecture.md, "Former names"."""
     if contributor is None:
         return []
+    former = [*contributor.former_names, *contributor.former_pseudonyms]
     if item.consent is None or (on is not None and _expired(item.consent, on)):
-        return [contributor.name, contributor.pseudonym]
+        return [contributor.name, contributor.pseudonym, *former]
     attribution = item.consent.attribution
-    withheld = []
+    withheld: list[str | None] = []
     if attribution is not Attribution.NAMED:
         withheld.append(contributor.name)
     if attribution is Attribution.ANONYMOUS:
         withheld.append(contributor.pseudonym)
+    shown = _credited(item, contributor)  # (not ``credit``: the gate's mutants replace only outer calls)
+    withheld.extend(without_words_of(name, shown) for name in former)
     return withheld
+
+
+def names_lost(contributor: Named | None) -> bool:
+    """Whether her names can no longer be read (her key is gone) while no erasure of hers is
+    recorded, so no filter can withhold them. Our code shreds a contributor's key only after
+    saving her erasure; this state follows a restore that put back events older than the key
+    table (the erasure's events, and the texts it rewrote, lost) or a key table older than the
+    events. Her works are then not shown, and texts about several works that hung one of
+    hers are withheld whole (:func:`works_name_filter`)."""
+    return contributor is not None and contributor.name is None and not contributor.is_erased
 
 
 def name_filter(item: Gated, contributor: Named | None) -> NameFilter:
@@ -149,12 +178,16 @@ def name_filter(item: Gated, contributor: Named | None) -> NameFilter:
 def works_name_filter(works: Iterable[tuple[Gated, Named | None]], on: date) -> NameFilter:
     """A filter for texts written about several works at once (an exhibition's title and
     statement): the names any of them withholds on the day ``on``, the names of contributors
-    who withdrew one, and the spans curators redacted in any of them."""
+    who withdrew one, and the spans curators redacted in any of them. If the names of any of
+    their contributors are lost (:func:`names_lost`), every text is withheld whole."""
     withheld: list[str | None] = []
     spans: list[str] = []
     for item, contributor in works:
+        if names_lost(contributor):
+            return EVERY_TEXT
         if item.is_withdrawn and contributor is not None:
-            withheld.extend((contributor.name, contributor.pseudonym))
+            withheld.extend((contributor.name, contributor.pseudonym, *contributor.former_names))
+            withheld.extend(contributor.former_pseudonyms)
         else:
             withheld.extend(withheld_names(item, contributor, on))
         spans.extend(item.redacted_spans)

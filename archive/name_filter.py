@@ -497,9 +497,33 @@ def _phrase(text: str) -> tuple[_Words, ...]:
     return tuple(_Words(_keys(word, inflected=len(word) >= MIN_NAME_LETTERS)) for word in folded_words(text))
 
 
+def without_words_of(name: str, shown: str | None) -> str:
+    """``name`` without its words that are, folded, words of ``shown`` (a former name beside
+    the name an item credits now: the first name she kept stays readable), as one string."""
+    if not shown:
+        return name
+    kept = set(folded_words(shown))
+    return " ".join(part for part in _parts(name) if not set(folded_words(part)) <= kept)
+
+
 def _parts(name: str | None) -> Sequence[str]:
     """The words of a name as written (split at spaces, hyphens and punctuation)."""
     return [m.group() for m in _WORDS_IN_ORIGINAL.finditer(name or "")]
 
 
 NO_NAMES = NameFilter()
+
+
+class _EveryText(NameFilter):
+    """Withholds every text whole: for texts that may name someone whose names can no longer
+    be read (see ``consent_gate.names_lost``), where no word can be told safe."""
+
+    def __bool__(self) -> bool:
+        return True
+
+    def matches(self, text: str) -> list[tuple[int, int]]:
+        return [(0, len(text))] if text and not text.isspace() else []
+
+
+#: A filter that replaces every non-blank text by :data:`OMITTED`.
+EVERY_TEXT: NameFilter = _EveryText()

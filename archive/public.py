@@ -13,7 +13,8 @@ from datetime import date, datetime
 from uuid import UUID
 
 from archive.application import ExhibitionArchive
-from archive.consent_gate import REQUIRED_SCOPES, Surface, works_name_filter
+from archive.consent_gate import REQUIRED_SCOPES, Surface, names_lost, works_name_filter
+from archive.name_filter import EVERY_TEXT
 from archive.errors import NotFound
 from archive.page_dependencies import LISTING, depends_on, is_recording
 from archive.read_models import VALID_THROUGH, ExhibitionRow
@@ -250,15 +251,29 @@ def _stored(archive: ExhibitionArchive, rows: list[PublishedRow], on: date) -> V
         return None
     if is_recording():  # a cached page changes with any event of its works and their contributors
         _depend_on_works(archive, [exhibition_id])
+    lost = _names_lost(archive, exhibition_id)
     works = []
     for values, content in archive.hung_cards(exhibition_id, on, REQUIRED_SCOPES[Surface.ONLINE_EXHIBITION]):
+        if values.contributor_id in lost:  # as the projection does (``consent_gate.names_lost``)
+            continue
         view = stored_card(values, content, on) if content is not None else None
         if view is None:  # no current card, or the rows and the gate disagree: the aggregates decide
             return None
         works.append(view)
+    if lost:  # every text about several works is withheld whole, as ``works_name_filter`` does
+        stored = {name: EVERY_TEXT.value(dict(stored.get(name) or {})) for name in EXHIBITION_TEXTS}
+        works = [replace(w, wall_text=frozen(EVERY_TEXT.value(dict(w.wall_text)))) for w in works]
     summary = stored_summary(exhibition_id, row.slug, stored, row.opens_on, row.closes_on, (w.id for w in works))
     fields = {name: getattr(summary, name) for name in VisibleExhibitionSummary.__dataclass_fields__}
     return VisibleExhibition(**fields, works=tuple(works))
+
+
+def _names_lost(archive: ExhibitionArchive, exhibition_id: UUID) -> set[UUID]:
+    """The contributors of the works the exhibition ever hung whose names can no longer be
+    withheld (``consent_gate.names_lost``: key gone, no erasure recorded), from their rows."""
+    ids = [c for _, c in archive.hung_works([exhibition_id]).get(exhibition_id, []) if c is not None]
+    people = archive.contributor_summaries_by_id(ids) if ids else {}
+    return {person.id for person in people.values() if names_lost(person)}
 
 
 # -- single items ----------------------------------------------------------------------------

@@ -52,7 +52,7 @@ PAGE_SIZE = 50
 #: The metadata key recording that the read models were built from the log, and the value
 #: saying with which tables: a store built before the exhibitions' visitor texts is rebuilt.
 BUILT = "built"
-BUILT_VERSION = "5"
+BUILT_VERSION = "6"
 #: The metadata key recording the last notification id whose rows were written: events saved
 #: without their rows (by a release from before the read models) leave it behind the log.
 POSITION = "position"
@@ -91,11 +91,11 @@ class ItemRow(NamedTuple):
 
 
 class ContributorRow(NamedTuple):
-    """One contributor as stored: name and pseudonym sealed together."""
+    """One contributor as stored: her names (current and former) sealed together."""
 
     contributor_id: UUID
     registered_at: datetime
-    names: bytes  # a sealed Personal: {"name": ..., "pseudonym": ...}
+    names: bytes  # a sealed Personal: {"name", "pseudonym", "former_names", "former_pseudonyms"}
     erased: bool
     version: int
     item_count: int = 0
@@ -228,7 +228,10 @@ def contributor_row(contributor: Contributor, seal: Seal) -> ContributorRow:
     if contributor.profile.redacted:
         names = Personal.redacted_for(contributor.id)
     else:
-        names = Personal.of(contributor.id, {"name": contributor.name, "pseudonym": contributor.pseudonym})
+        names = Personal.of(contributor.id, {
+            "name": contributor.name, "pseudonym": contributor.pseudonym,
+            "former_names": list(contributor.former_names), "former_pseudonyms": list(contributor.former_pseudonyms),
+        })
     return ContributorRow(
         contributor_id=contributor.id,
         registered_at=contributor.created_on,
@@ -330,6 +333,8 @@ class ContributorSummary:
     is_erased: bool
     item_count: int
     version: int
+    former_names: tuple[str, ...] = ()
+    former_pseudonyms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -399,6 +404,8 @@ def open_contributor(row: ContributorRow, open_: Open) -> ContributorSummary:
         is_erased=row.erased,
         item_count=row.item_count,
         version=row.version,
+        former_names=tuple(values.get("former_names") or ()),
+        former_pseudonyms=tuple(values.get("former_pseudonyms") or ()),
     )
 
 

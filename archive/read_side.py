@@ -25,7 +25,7 @@ from eventsourcing.system import NotificationLogReader
 from eventsourcing.utils import get_topic, resolve_topic
 
 from archive import crypto
-from archive.consent_gate import credit
+from archive.consent_gate import credit, names_lost
 from archive.errors import KeyShredded
 from archive.visibility import (
     ItemValues,
@@ -210,7 +210,7 @@ class ReadModels:
             if placement.item_id not in works:
                 continue
             item, person = works[placement.item_id]
-            if item.is_redacted:
+            if item.is_redacted or names_lost(person):  # no card holds a name no filter can withhold
                 continue
             wall_text = names.value(dict(placement.wall_text.reveal({}) or {}))
             key = self.keys.get(item.id)

@@ -30,6 +30,7 @@ from archive.consent_gate import (
     Terms,
     credit,
     may_show,
+    names_lost,
     name_filter,
     works_name_filter,
 )
@@ -291,8 +292,9 @@ def project(
 ) -> VisibleHeading | None:
     """The one projection of an item's plain values (however they were read): None unless
     ``consent_gate.may_show``; else its heading, or (``whole``) the whole :class:`VisibleItem`,
-    or (``whole`` and ``card``) its card (see :func:`visible_card`)."""
-    if not may_show(item, surface, on):
+    or (``whole`` and ``card``) its card (see :func:`visible_card`). Nothing either when her
+    names can no longer be withheld from its texts (``consent_gate.names_lost``)."""
+    if not may_show(item, surface, on) or names_lost(contributor):
         return None
     return _view(item, _content(item, contributor, whole=whole, card=card, wall_text=wall_text), on, surface, whole=whole)
 
@@ -546,6 +548,8 @@ def _summary(exhibition: Exhibition, works: Mapping[UUID, Work], on: date, names
         work_ids=tuple(
             p.item_id
             for p in exhibition.placements
-            if p.item_id in works and may_show(works[p.item_id][0], Surface.ONLINE_EXHIBITION, on)
+            if p.item_id in works
+            and may_show(works[p.item_id][0], Surface.ONLINE_EXHIBITION, on)
+            and not names_lost(works[p.item_id][1])
         ),
     )

@@ -7,7 +7,7 @@ the contributor, so that shredding the contributor's key removes them everywhere
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -68,6 +68,7 @@ class Contributor(ArchiveAggregate):
 
         def apply(self, contributor: Contributor) -> None:
             contributor.profile = self.profile
+            contributor.former_profiles = []
             contributor.consent_code_hash = None
             contributor.receipt_log = []
             contributor.erased_at = None
@@ -76,6 +77,7 @@ class Contributor(ArchiveAggregate):
         profile: Personal
 
         def apply(self, contributor: Contributor) -> None:
+            contributor.former_profiles = [*(contributor.former_profiles or ()), contributor.profile]
             contributor.profile = self.profile
 
     class ConsentCodeIssued(ArchiveAggregate.Event):
@@ -111,16 +113,20 @@ class Contributor(ArchiveAggregate):
         def apply(self, contributor: Contributor) -> None:
             contributor.erased_at = self.timestamp
 
-    # State (see domain.items on why these are not annotations): profile, consent_code_hash,
-    # receipt_log (oldest first), erased_at. The type checker reads them from this block,
-    # which never runs.
+    # State (see domain.items on why these are not annotations): profile, former_profiles
+    # (every profile she had before, oldest first, each sealed under her key like the events
+    # that wrote it; None when restored from a snapshot older than the list, see
+    # :meth:`recall_former_profiles`), consent_code_hash, receipt_log (oldest first),
+    # erased_at. The type checker reads them from this block, which never runs.
     if TYPE_CHECKING:
         profile: Personal
+        former_profiles: list[Personal] | None
         consent_code_hash: str | None
         receipt_log: Sequence[dict[str, Any]]
         erased_at: datetime | None
     receipt_log = ()
     erased_at = None
+    former_profiles = None
 
     @classmethod
     def register(
@@ -235,3 +241,31 @@ class Contributor(ArchiveAggregate):
     @property
     def pseudonym(self) -> str | None:
         return self.field("pseudonym")
+
+    @property
+    def former_names(self) -> tuple[str, ...]:
+        """Every legal name (spelling included) her record held before the current one,
+        oldest first, each once; empty once her key is shredded (they are sealed under it)."""
+        return self._former("name")
+
+    @property
+    def former_pseudonyms(self) -> tuple[str, ...]:
+        """Every pseudonym her record held before the current one (as :attr:`former_names`)."""
+        return self._former("pseudonym")
+
+    def _former(self, name: str) -> tuple[str, ...]:
+        current = self.field(name)
+        values = ((p.reveal(None) or {}).get(name) for p in self.former_profiles or ())
+        return tuple(dict.fromkeys(v for v in values if v and v != current))
+
+    @property
+    def knows_former_profiles(self) -> bool:
+        """False when restored from a snapshot older than the list of former profiles."""
+        return self.former_profiles is not None
+
+    def recall_former_profiles(self, events: Iterable[object]) -> None:
+        """Complete the list of former profiles from the contributor's own events (up to her
+        version), for a contributor restored from a snapshot older than that list. Derived
+        state only: nothing is recorded."""
+        profiles = [e.profile for e in events if isinstance(e, (Contributor.Registered, Contributor.ProfileRevised))]
+        self.former_profiles = profiles[:-1]

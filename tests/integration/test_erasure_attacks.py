@@ -46,8 +46,9 @@ def test_a_name_from_an_earlier_version_of_her_record_is_taken_out_at_erasure(st
         with clock.fixed_at(NOON):
             her = app.register_contributor(name="Ysolda Qorvathenko", pseudonym="Vexmaraquill", actor=CURATOR)
             _hung(app, her, "letters", statement={"en": "Qorvathenko sewed these as Vexmaraquill."})
-            app.revise_contributor(her, actor=CURATOR, name="Ysolda Brennavik", pseudonym="Tolquarine")
             assert "Qorvathenko" in _own_texts(app, "letters"), "named while she consents to it"
+            app.revise_contributor(her, actor=CURATOR, name="Ysolda Brennavik", pseudonym="Tolquarine")
+            assert "Qorvathenko" not in _own_texts(app, "letters"), "a former name is withheld"
             app.self_service.withdraw_everything(her)
             shown = _own_texts(app, "letters")
         assert [w for w in ("Qorvathenko", "Vexmaraquill") if w in shown] == []

@@ -137,6 +137,23 @@ def test_a_named_contributor_is_findable_until_made_anonymous(archive, index, fo
     assert _ids(archive, index, "Unusualname") == set()
 
 
+def test_her_former_name_finds_nothing_after_she_changes_it(archive, index, follower):
+    """Credited by pseudonym, she changes her legal name: her testimony, which names her by
+    the former one, is found by its words, and neither a hit nor a snippet carries that name."""
+    item = _testimony(archive, "Меня зовут Zhanargul Unusualname", name="Zhanargul Unusualname",
+                      scopes=ONLINE, attribution="pseudonym")
+    follower.catch_up()
+    contributor = archive.get_item(item).contributor_id
+    archive.revise_contributor(contributor, actor=CURATOR, name="Saule Bekova", pseudonym="Aq Qus")
+    follower.catch_up()
+
+    assert _ids(archive, index, "Unusualname") == set()
+    results = search(archive, index, SearchQuery(text="зовут"))
+    assert [hit.id for hit in results.hits] == [item]
+    assert "Unusualname" not in _everything_shown(results) and "Zhanargul" not in _everything_shown(results)
+    assert results.hits[0].credit == "Aq Qus"
+
+
 def test_a_lagging_index_never_shows_a_withdrawn_item(archive, index, follower):
     item = _testimony(archive, "уникальнословобезповторов", scopes=ONLINE, attribution="anonymous")
     follower.catch_up()
