@@ -13,7 +13,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from archive.application import ExhibitionArchive
-from archive.consent_gate import REQUIRED_SCOPES, Surface, names_lost, works_name_filter
+from archive.consent_gate import REQUIRED_SCOPES, Surface, works_name_filter
 from archive.name_filter import EVERY_TEXT
 from archive.errors import NotFound
 from archive.page_dependencies import LISTING, depends_on, is_recording
@@ -270,10 +270,11 @@ def _stored(archive: ExhibitionArchive, rows: list[PublishedRow], on: date) -> V
 
 def _names_lost(archive: ExhibitionArchive, exhibition_id: UUID) -> set[UUID]:
     """The contributors of the works the exhibition ever hung whose names can no longer be
-    withheld (``consent_gate.names_lost``: key gone, no erasure recorded), from their rows."""
-    ids = [c for _, c in archive.hung_works([exhibition_id]).get(exhibition_id, []) if c is not None]
-    people = archive.contributor_summaries_by_id(ids) if ids else {}
-    return {person.id for person in people.values() if names_lost(person)}
+    withheld (``consent_gate.names_lost``: her names unreadable, no erasure recorded): one
+    query for who they are and whether each was erased, then her key, which opens her names
+    (a contributor's name is required, so it is unreadable exactly when her key is gone)."""
+    people = archive.read_models.contributors_ever_hung(exhibition_id)
+    return {person for person, erased in people if not erased and archive.keys.get(person) is None}
 
 
 # -- single items ----------------------------------------------------------------------------

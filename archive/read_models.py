@@ -497,6 +497,10 @@ class ReadModelStore(Protocol):
         """For each exhibition, every work it ever hung (hanging now or taken down), in no
         particular order."""
 
+    def contributors_ever_hung(self, exhibition_id: UUID) -> list[tuple[UUID, bool]]:
+        """The contributors of every work the exhibition ever hung that the rows know, each
+        once, with whether her erasure is recorded (``erased``), in no particular order."""
+
     def published_showing(
         self, item_id: UUID, on: date, scopes: Sequence[Scope]
     ) -> list[tuple[ExhibitionRow, str | None]]:

@@ -381,6 +381,11 @@ class ReadModelSQL:
         return (f"SELECT exhibition_id, item_id FROM {self.hung} WHERE exhibition_id IN ({marks})",
                 [i.hex for i in exhibition_ids])
 
+    def contributors_ever_hung_query(self, exhibition_id: UUID) -> tuple[str, list[Any]]:
+        return (f"SELECT DISTINCT p.contributor_id AS contributor_id, p.erased AS erased FROM {self.hung} h "
+                f"JOIN {self.items} i ON i.item_id = h.item_id JOIN {self.contributors} p "
+                f"ON p.contributor_id = i.contributor_id WHERE h.exhibition_id = {self.param}", [exhibition_id.hex])
+
     def published_showing_query(self, item_id: UUID, day: date, scopes: Sequence[Scope]) -> tuple[str, list[Any]]:
         # From the item's few places (an item hangs at most once in an exhibition), so an item
         # hung nowhere costs one index probe.
@@ -527,6 +532,10 @@ class SQLReadModels:
             for r in self._read(*self.read_model_sql.ever_hung_query(exhibition_ids)):
                 hung[UUID(r["exhibition_id"])].append(UUID(r["item_id"]))
         return hung
+
+    def contributors_ever_hung(self, exhibition_id: UUID) -> list[tuple[UUID, bool]]:
+        rows = self._read(*self.read_model_sql.contributors_ever_hung_query(exhibition_id))
+        return [(UUID(r["contributor_id"]), bool(r["erased"])) for r in rows]
 
     def published_showing(
         self, item_id: UUID, on: date, scopes: Sequence[Scope]

@@ -210,6 +210,11 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
         with self._database_lock:
             return {e: list(self._hung.get(e, [])) for e in exhibition_ids}
 
+    def contributors_ever_hung(self, exhibition_id: UUID) -> list[tuple[UUID, bool]]:
+        with self._database_lock:
+            people = {self._items[i].contributor_id for i in self._hung.get(exhibition_id, []) if i in self._items}
+            return [(c, self._contributors[c].erased) for c in people if c in self._contributors]
+
     def published_showing(
         self, item_id: UUID, on: date, scopes: Sequence[Scope]
     ) -> list[tuple[ExhibitionRow, str | None]]:
