@@ -9,10 +9,10 @@ the name of the missing hook rather than a search failing somewhere in a visitor
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermsReader
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, FileIndex
 from whoosh.matching.wrappers import FilterMatcher
@@ -27,12 +27,20 @@ HOOKS: tuple[tuple[type, str], ...] = (
     (W3LeafMatcher, "_ids"),  # the decoded block (set by _read_ids)
     (W3LeafMatcher, "_weights"),  # (set by _read_weights)
     (W3LeafMatcher, "_next_block"),
+    (W3LeafMatcher, "_read_values"),  # ... and of values (positions)
+    (W3LeafMatcher, "_values"),  # (set by _read_values)
     (FilterMatcher, "child"),  # the matcher under the filter that hides deleted documents
     (FileIndex, "_read_toc"),  # the current table of contents without opening a reader
     (TOC, "read"),  # a table of contents, to open segment readers one by one
     (SegmentWriter, "newsegment"),  # the segment a writer began (its files, if cancelled)
     (SegmentWriter, "segments"),  # the segments a writer started from
+    (SegmentWriter, "docnum"),  # the number the writer's next document gets
+    (SegmentWriter, "write_per_doc"),  # copy a reader's stored fields, lengths and columns
+    (SegmentWriter, "fieldwriter"),  # the new segment's terms and postings writer
+    (SegmentWriter, "_added"),  # whether the new segment is written at commit
     (SegmentReader, "deleted_docs_set"),
+    (SegmentReader, "_terms"),  # the segment's terms reader ...
+    (W3TermsReader, "_postfile"),  # ... and its postings file
     (Searcher, "subsearchers"),  # (sub-searcher, offset) of each segment
 )
 
@@ -41,10 +49,16 @@ INSTANCE_ATTRIBUTES = frozenset(
     {
         (W3LeafMatcher, "_ids"),
         (W3LeafMatcher, "_weights"),
+        (W3LeafMatcher, "_values"),
         (FilterMatcher, "child"),
         (SegmentWriter, "newsegment"),
         (SegmentWriter, "segments"),
+        (SegmentWriter, "docnum"),
+        (SegmentWriter, "fieldwriter"),
+        (SegmentWriter, "_added"),
         (SegmentReader, "deleted_docs_set"),
+        (SegmentReader, "_terms"),
+        (W3TermsReader, "_postfile"),
         (Searcher, "subsearchers"),
     }
 )
@@ -123,3 +137,60 @@ def read_all_postings(matcher: Any, ids: array[int], frequencies: array[float]) 
         ids.append(matcher.id())
         frequencies.append(matcher.weight())
         matcher.next()
+
+
+def term_infos(reader: SegmentReader, fieldname: str) -> Iterator[tuple[bytes, Any]]:
+    """Each term of the field (as bytes, in order) with its term info, read in one walk over
+    the segment's terms file (``SegmentReader._terms``)."""
+    for (name, btext), terminfo in reader._terms.items_from(fieldname, b""):
+        if name != fieldname:
+            return
+        yield btext, terminfo
+
+
+def term_postings(reader: SegmentReader, terminfo: Any, format_: Any) -> Any:
+    """A matcher over every posting of the term ``terminfo`` describes (deleted documents'
+    too), opened from the term info a walk over the terms already read, not looked up again."""
+    return reader.codec().postings_reader(reader._terms._postfile, terminfo, format_)
+
+
+def read_block_postings(matcher: Any, ids: array[int], weights: array[float], values: list[Any]) -> None:
+    """Like :func:`read_all_postings`, with each posting's value (its encoded positions) too."""
+    if type(matcher) is W3LeafMatcher:
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            matcher._read_values()
+            ids.extend(matcher._ids)
+            weights.extend(matcher._weights)
+            values.extend(matcher._values)
+            matcher._next_block()
+        return
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        values.append(matcher.value())
+        matcher.next()
+
+
+def next_docnum(writer: Any) -> int:
+    """The number the writer's next document gets in its new segment (``SegmentWriter.docnum``)."""
+    return int(writer.docnum)
+
+
+def write_per_doc(writer: Any, fieldnames: set[str], reader: Any) -> dict[int, int] | None:
+    """Copy the live documents' stored fields, lengths and columns from ``reader`` into the
+    writer's new segment; return old -> new numbers (``None``: no deletions, same order)."""
+    docmap: dict[int, int] | None = writer.write_per_doc(fieldnames, reader)
+    return docmap
+
+
+def field_writer(writer: Any) -> Any:
+    """The writer's terms and postings writer (``SegmentWriter.fieldwriter``)."""
+    return writer.fieldwriter
+
+
+def mark_added(writer: Any) -> None:
+    """Tell the writer its new segment has content, so that ``commit`` writes it
+    (``SegmentWriter._added``, which ``add_reader`` sets)."""
+    writer._added = True

@@ -65,6 +65,7 @@ from archive.search.engine.evaluation import IndexView, evaluate
 from archive.search.engine.snippets import WORD, Snippets
 from archive.search.whoosh import hooks, source
 from archive.search.whoosh.parse import Parser, clean_query_text, nfc, to_tree
+from archive.search.whoosh.rewrite import copy_live_documents
 from archive.search.whoosh.snapshots import ReaderKey, SharedReader, Snapshot
 from archive.search.whoosh.source import (
     NO_DATE,
@@ -259,8 +260,16 @@ def _small_segments_to_merge(segments: list[Any]) -> list[Any]:
 
 def _rewrite_segment(writer: Any, segments: list[Any], *, segment_id: str) -> list[Any]:
     """Merge policy for ``purge_deleted``: rewrite one segment (its live documents only) as
-    the commit's new segment, so that a purge never folds segments together and grows them."""
-    _copy_live_docs(writer, [s for s in segments if s.segment_id() == segment_id])
+    the commit's new segment, so that a purge never folds segments together and grows them.
+    Its postings are copied list by list (:mod:`archive.search.whoosh.rewrite`), not through
+    Whoosh's per-posting merge."""
+    for segment in segments:
+        if segment.segment_id() == segment_id and segment.doc_count() > 0:
+            reader = hooks.segment_reader(writer.storage, writer.schema, segment)
+            try:
+                copy_live_documents(writer, reader)
+            finally:
+                reader.close()
     return [s for s in segments if s.segment_id() != segment_id]
 
 

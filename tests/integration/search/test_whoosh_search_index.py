@@ -645,6 +645,66 @@ def test_a_rebuild_writes_segments_small_enough_for_a_quick_purge(tmp_path: Path
     ix.close()
 
 
+def _varied_doc(n: int, secret: str | None = None) -> SearchDocument:
+    """A document with every kind of field a purge copies: stored texts in three languages,
+    phrases, numbers, dates, facets, a content note and a contributor."""
+    words = ["river", "letters", "silence", "winter", "mother", "train", "garden", "voices"]
+    text = " ".join(words[(n * k) % len(words)] for k in range(1, 2 + n % 7)) + f" word{n % 13}"
+    return _doc(
+        f"doc-{n:04d}-end",  # no id is part of another: the scan looks for withdrawn ids too
+        version=1 + n % 3,
+        kind="testimony" if n % 2 else "artwork",
+        titles={"en": f"Work {n} {words[n % 8]}", "ru": "Письма" if n % 3 else "Молчание"},
+        texts={"en": f"{text} {secret}" if secret else text, "kk": f"үнсіздік хаттар {n % 5}", "ru": "долгого молчания"},
+        medium={"en": "ink on paper"} if n % 4 else {},
+        content_notes={"en": "violence"} if n % 5 == 0 else {},
+        contributor=f"Witness {n % 6}" if n % 3 else None,
+        contributor_id=f"c{n % 6}",
+        exhibitions=("voices", "paper")[: 1 + n % 2],
+        year=2010 + n % 9,
+        language=("en", "ru", "kk")[n % 3],
+        sort_date=date(2015 + n % 8, 1 + n % 12, 1 + n % 27),
+    )
+
+
+def _everything_found(ix: WhooshSearchIndex) -> list[tuple[str, list[tuple[str, float, dict[str, str]]], int, dict]]:
+    found = []
+    for text in ["river", "letters silence", '"mother train"', "молчание", "үнсіз*", "witness", "violence", "word7", "", "paper"]:
+        for sort in ("relevance", "date"):
+            results = ix.search(SearchQuery(text=text, sort=sort, page_size=MAX_PAGE_SIZE))
+            hits = [(hit.doc_id, round(hit.score, 9), dict(hit.snippets)) for hit in results.hits]
+            found.append((f"{text}/{sort}", hits, results.total, results.facets))
+    return found
+
+
+def test_a_purge_of_several_segments_leaves_no_withdrawn_word_and_the_same_results(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr("archive.search.whoosh.index.REBUILD_SEGMENT_DOCS", 60)
+    secrets = {n: f"zqxwvsecret{chr(ord('a') + i)}" for i, n in enumerate([3, 59, 61, 62, 130, 179, 200])}
+    docs = [_varied_doc(n, secrets.get(n)) for n in range(220)]
+    folder, twin = tmp_path / "ix", tmp_path / "twin"
+    ix = WhooshSearchIndex(folder, writable=True)
+    ix.bulk_add(docs)
+    assert len(_segment_hashes(folder)) == 4  # 60, 60, 60, 40 documents: secrets in every one
+    withdrawn = [f"doc-{n:04d}-end" for n in secrets]
+    ix.apply([], withdrawn, position=1)
+    # The same documents without the withdrawn ones, never deleted: what the results must be.
+    reference = WhooshSearchIndex(twin, writable=True)
+    reference.bulk_add([d for d in docs if d.doc_id not in withdrawn])
+    expected = _everything_found(reference)
+    reference.close()
+    assert _files_with(folder, list(secrets.values()))
+
+    assert ix.purge_deleted() == 4
+
+    assert _files_with(folder, [*secrets.values(), *withdrawn]) == set()
+    assert not ix.has_deleted()
+    assert _everything_found(ix) == expected
+    ix.close()
+    reopened = WhooshSearchIndex(folder, writable=False)
+    assert _everything_found(reopened) == expected
+    reopened.close()
+
+
 def test_opening_for_writing_removes_a_killed_writers_leftovers(tmp_path: Path):
     folder = tmp_path / "ix"
     WhooshSearchIndex(folder, writable=True).close()

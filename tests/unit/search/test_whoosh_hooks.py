@@ -8,7 +8,7 @@ import inspect
 from array import array
 
 import pytest
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermsReader
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.matching.wrappers import FilterMatcher
@@ -61,7 +61,9 @@ def test_the_attributes_set_on_whoosh_instances_are_still_there(ix):
     leaf = hooks.unfiltered(reader.postings("text", "river"))
     leaf._read_ids()
     leaf._read_weights()
+    leaf._read_values()
     instances = {SegmentWriter: writer, SegmentReader: reader, Searcher: searcher, FilterMatcher: filtered, W3LeafMatcher: leaf}
+    instances[W3TermsReader] = getattr(reader, "_terms", None)  # (SegmentReader._terms is checked too)
     try:
         for owner, name in sorted(hooks.INSTANCE_ATTRIBUTES, key=str):
             assert hasattr(instances[owner], name), f"whoosh changed: a {owner.__name__} has no {name} (see archive/search/whoosh/hooks.py)"
@@ -69,6 +71,7 @@ def test_the_attributes_set_on_whoosh_instances_are_still_there(ix):
         assert [s.segment_id() for s in hooks.writer_segments(writer)] == [s.segment_id() for s in hooks.current_toc(ix).segments]
         assert [offset for _, offset in hooks.sub_searchers(searcher)] == [0]
         assert set(hooks.deleted_docs(reader)) == {1}
+        assert hooks.next_docnum(writer) == 0 and hooks.field_writer(writer) is writer.fieldwriter
     finally:
         writer.cancel()
         searcher.close()
@@ -85,4 +88,24 @@ def test_block_decoding_of_postings_still_reads_every_posting_deleted_ones_too(i
         hooks.read_all_postings(matcher, ids, frequencies)
         assert list(ids) == [0, 1, 2] and list(frequencies) == [1.0, 1.0, 1.0]
     finally:
+        reader.close()
+
+
+def test_a_segment_is_still_copied_term_by_term_from_its_blocks(ix):
+    toc = hooks.read_toc(ix.storage, "MAIN")
+    reader = hooks.segment_reader(ix.storage, toc.schema, toc.segments[0])
+    writer = ix.writer()
+    try:
+        terms = dict(hooks.term_infos(reader, "text"))
+        assert sorted(terms) == [b"quiet", b"river", b"stones"]
+        matcher = hooks.term_postings(reader, terms[b"river"], toc.schema["text"].format)
+        ids, weights, values = array("I"), array("f"), []
+        hooks.read_block_postings(matcher, ids, weights, values)
+        assert list(ids) == [0, 1, 2] and list(weights) == [1.0, 1.0, 1.0]
+        assert all(isinstance(value, bytes) and value for value in values), "positions are no longer bytes"
+        assert hooks.write_per_doc(writer, {"doc_id", "text"}, reader) == {0: 0, 2: 1}  # old -> new numbers
+        hooks.mark_added(writer)
+        assert writer._added
+    finally:
+        writer.cancel()
         reader.close()
