@@ -17,7 +17,7 @@ from archive.consent_gate import REQUIRED_SCOPES, Surface, works_name_filter
 from archive.name_filter import EVERY_TEXT
 from archive.errors import NotFound
 from archive.page_dependencies import LISTING, depends_on, is_recording
-from archive.read_models import VALID_THROUGH, ExhibitionRow
+from archive.read_models import VALID_FROM, VALID_THROUGH, ExhibitionRow
 from archive.visibility import (
     EXHIBITION_TEXTS,
     Texts,
@@ -196,11 +196,14 @@ def _depend_on_works(archive: ExhibitionArchive, exhibition_ids: Sequence[UUID])
 
 
 def _exact(texts: str | None, on: date) -> bool:
-    """Whether stored visitor texts hold on the day ``on`` (present, and not past their last exact day)."""
+    """Whether stored visitor texts (and the cards written with them) hold on the day ``on``:
+    present, not before the day they were computed for (a process whose day is still the one
+    before reads what another wrote after midnight) and not past their last exact day."""
     if texts is None:
         return False
-    until = json.loads(texts).get(VALID_THROUGH)
-    return until is None or on <= date.fromisoformat(until)
+    value = json.loads(texts)
+    since, until = value.get(VALID_FROM), value.get(VALID_THROUGH)
+    return (since is None or date.fromisoformat(since) <= on) and (until is None or on <= date.fromisoformat(until))
 
 
 def published_exhibitions(archive: ExhibitionArchive, on: date | None = None) -> list[VisibleExhibitionSummary]:

@@ -59,6 +59,9 @@ POSITION = "position"
 #: The key, in an exhibition's stored visitor texts, of the last day they stay exact
 #: (``visibility.texts_valid_through``; None: until the next event).
 VALID_THROUGH = "valid_through"
+#: The key, in an exhibition's stored visitor texts, of the day they were computed for, the
+#: first day they are exact (a consent that ran out the day before may have shown a name then).
+VALID_FROM = "valid_from"
 #: The key, in an exhibition's stored visitor texts, of the texts themselves, sealed.
 SEALED = "sealed"
 

@@ -46,6 +46,7 @@ from archive.read_models import (
     Page,
     ReadModelStore,
     SEALED,
+    VALID_FROM,
     VALID_THROUGH,
     RowChanges,
     StaleTexts,
@@ -192,7 +193,7 @@ class ReadModels:
         on = self.today()
         until = texts_valid_through(exhibition, works, on)
         texts = sealed_texts_json(exhibition, exhibition_texts(exhibition, works, on), self._seal)
-        stored = {SEALED: texts, VALID_THROUGH: until.isoformat() if until else None}
+        stored = {SEALED: texts, VALID_FROM: on.isoformat(), VALID_THROUGH: until.isoformat() if until else None}
         return json.dumps(stored, ensure_ascii=False, sort_keys=True), basis, self._hung_cards(exhibition, works, on)
 
     def _hung_cards(
@@ -201,7 +202,7 @@ class ReadModels:
         """The card (``visibility.card_content``) of each work the exhibition hangs, whatever
         its consent (the page gates each from its item row), sealed under the item's key, with
         its wall text losing the names the exhibition's texts lose on ``on``: they hold as long
-        as those texts do (``VALID_THROUGH``). A work whose content is shredded has none.
+        as those texts do (from ``VALID_FROM`` through ``VALID_THROUGH``). A work whose content is shredded has none.
         The credit its attribution gives (``consent_gate.credit``) goes in sealed apart, under
         the contributor's key (:func:`_seal_credit`), so that shredding it blanks the credit."""
         names = exhibition_texts_filter(exhibition, works, on)
