@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from archive.visibility import VisibleImage, VisibleItem
+from archive.gate.visibility import VisibleImage, VisibleItem
 from domain.languages import pick
 from web.i18n import text_language
 

@@ -11,9 +11,9 @@ from uuid import UUID
 
 import pytest
 
-from archive import public
-from archive.application import ExhibitionArchive
-from archive.consent_gate import Surface, may_show
+from archive.read import public
+from archive.services.application import ExhibitionArchive
+from archive.gate.rules import Surface, may_show
 from domain import clock
 from domain.consent import Scope
 from domain.contributors import Contributor

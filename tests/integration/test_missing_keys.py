@@ -10,11 +10,11 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 
-from archive import keystore_postgres
-from archive.application import ExhibitionArchive
+from archive.shredding import keystore_postgres
+from archive.services.application import ExhibitionArchive
 from archive.config import Settings
 from archive.errors import ConfigurationError
-from archive.key_seal import SEAL_ID
+from archive.shredding.key_seal import SEAL_ID
 from tests.conftest import CURATOR, Storage
 from web import create_app
 from web.bootstrap import open_archive
@@ -190,7 +190,7 @@ def test_commands_other_than_init_make_no_data_folder_where_they_run(tmp_path: P
 
 
 def test_a_key_table_restored_without_its_events_is_refused_not_opened_empty(tmp_path: Path, monkeypatch):
-    from archive import keystore
+    from archive.shredding import keystore
 
     settings = Settings(data_dir=tmp_path / "var")
     archive = open_archive(settings)
