@@ -56,7 +56,7 @@ class ItemValues:
 
     Built from an ``Item`` (:func:`item_values`) or from the read models (its consent from the
     item row, its content from the sealed card: :func:`card_values`), so a page built either way
-    goes through the same :func:`project`. It satisfies ``consent_gate.Gated``."""
+    goes through the same :func:`project`. It satisfies ``gate.rules.Gated``."""
 
     id: UUID
     kind: str
@@ -284,7 +284,7 @@ def project(
     card: bool = False,
 ) -> VisibleHeading | None:
     """The one projection of an item's plain values (however they were read): None unless
-    ``consent_gate.may_show``; else its heading, or (``whole``) the whole :class:`VisibleItem`,
+    ``gate.rules.may_show``; else its heading, or (``whole``) the whole :class:`VisibleItem`,
     or (``whole`` and ``card``) its card (see :func:`visible_card`)."""
     if not may_show(item, surface, on):
         return None
@@ -307,8 +307,8 @@ def card_content(
 
 def stored_card(item: ItemValues, content: Mapping[str, Any], on: date) -> VisibleItem | None:
     """A work's card in an exhibition from its stored :func:`card_content` (computed at
-    ``item.version``) with its ``credit`` (``consent_gate.credit`` at that version, as the
-    store opens it now), or None unless ``consent_gate.may_show`` lets visitors see it in a
+    ``item.version``) with its ``credit`` (``gate.rules.credit`` at that version, as the
+    store opens it now), or None unless ``gate.rules.may_show`` lets visitors see it in a
     published exhibition on ``on``; ``item`` holds the consent state (no content is read)."""
     if not may_show(item, Surface.ONLINE_EXHIBITION, on):
         return None
@@ -411,7 +411,7 @@ def exhibition_summary(
     """A published exhibition's summary (None while it is not published). ``works`` holds its
     works by id (those missing are left out), and should hold every work it ever hung
     (``Exhibition.works_ever_hung``): its texts lose the names withheld by ``names_from`` (by
-    default every work it ever hung: see ``consent_gate.works_name_filter``)."""
+    default every work it ever hung: see ``gate.rules.works_name_filter``)."""
     if not exhibition.is_published:
         return None
     return _summary(exhibition, works, on, _names(exhibition, works, on, names_from))
@@ -501,7 +501,7 @@ def stored_summary(
 ) -> VisibleExhibitionSummary:
     """A published exhibition's summary from its stored visitor texts (:func:`exhibition_texts`)
     and the ids of its works that current consent lets visitors see in it, in order (the read
-    model selects them by the rules of ``consent_gate.may_show``)."""
+    model selects them by the rules of ``gate.rules.may_show``)."""
     shown = {name: frozen(dict(texts.get(name) or {})) for name in EXHIBITION_TEXTS}
     return VisibleExhibitionSummary(
         id=exhibition_id, slug=slug, **shown, opens_on=opens_on, closes_on=closes_on, work_ids=tuple(work_ids)

@@ -1,7 +1,7 @@
 """Read models: the rows curator pages read instead of replaying aggregates.
 
 They are written in the same transaction as the events that change them (the recorder
-adapters in ``archive.read.models_sqlite`` and ``read_models_postgres``, and the tests' fake
+adapters in ``archive.read.models_sqlite`` and ``read.models_postgres``, and the tests' fake
 in ``tests.fakes.read_models``, write :class:`RowChanges` passed along with the stored events), so a row never lags the log:
 the consent state it carries is the item's current consent state.
 
@@ -445,7 +445,7 @@ class ReadModelStore(Protocol):
 
     def shown_cards(self, exhibition_id: UUID, on: date, scopes: Sequence[Scope]) -> list[tuple[ItemRow, CardRow | None]]:
         """The exhibition's works whose item rows let visitors see them on ``on`` under
-        ``scopes`` (the rule of ``consent_gate.may_show``), in order, each with its card as it
+        ``scopes`` (the rule of ``gate.rules.may_show``), in order, each with its card as it
         hangs there (``RowChanges.exhibition_cards``; None if it has none), in one query."""
 
     def item_card_rows(self, item_ids: Sequence[UUID]) -> list[tuple[ItemRow, CardRow | None, ContributorRow | None]]:
@@ -530,7 +530,7 @@ _SCOPE_NAME = re.compile(r"[a-z_]+")
 
 def shown_clause(scopes: Sequence[Scope], day: date, param: str) -> tuple[str, list[Any]]:
     """SQL (and its parameters) for "current consent allows every one of ``scopes`` on ``day``",
-    the rule of ``consent_gate.may_show`` (an item whose content is shredded is withdrawn)."""
+    the rule of ``gate.rules.may_show`` (an item whose content is shredded is withdrawn)."""
     clause, params = status_clause(ConsentStatus.GIVEN, day, param)
     for scope in scopes:
         # A literal, not a parameter: SQLite prepares a statement again at every run when a

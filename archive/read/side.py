@@ -202,7 +202,7 @@ class ReadModels:
         its consent (the page gates each from its item row), sealed under the item's key, with
         its wall text losing the names the exhibition's texts lose on ``on``: they hold as long
         as those texts do (``VALID_THROUGH``). A work whose content is shredded has none.
-        The credit its attribution gives (``consent_gate.credit``) goes in sealed apart, under
+        The credit its attribution gives (``gate.rules.credit``) goes in sealed apart, under
         the contributor's key (:func:`_seal_credit`), so that shredding it blanks the credit."""
         names = exhibition_texts_filter(exhibition, works, on)
         cards = []

@@ -2,7 +2,7 @@
 
 Curators write about contributors in an exhibition's own texts and in wall texts, often by
 name while the contributor consents to be named. Visitors never see a name its contributor
-withholds (``consent_gate.works_name_filter``), but the filter knows a name only while it can
+withholds (``gate.rules.works_name_filter``), but the filter knows a name only while it can
 be read: once the contributor erases their details it is shredded, and a text that still holds
 it would show it again. So, while the name is still known (before the contributor's key is
 shredded, in the same save as the erasure), :func:`withhold_names` finds every exhibition whose
