@@ -1,4 +1,4 @@
-"""Adapters for the media ports in ``archive.media``: where bytes live and how images are made safe.
+"""Adapters for the media ports in ``archive.media_ports.ports``: where bytes live and how images are made safe.
 
 - ``LocalMediaStore``: files in a private folder (development, single-machine installs).
 - ``S3MediaStore``: an S3 (or S3-compatible) bucket, versioned or not.

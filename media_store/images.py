@@ -14,7 +14,7 @@ import warnings
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from archive.media import Derivative, ImagePipeline, ImageRejected, ProcessedImage
+from archive.media_ports.ports import Derivative, ImagePipeline, ImageRejected, ProcessedImage
 
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "TIFF", "GIF")
 ACCEPTED_SENTENCE = "Accepted formats are JPEG, PNG, WebP, TIFF and GIF."

@@ -10,7 +10,7 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from archive.media import MediaNotFound, MediaStore, MediaStoreUnavailable, StoredObject
+from archive.media_ports.ports import MediaNotFound, MediaStore, MediaStoreUnavailable, StoredObject
 from media_store.keys import validate_deletable_prefix, validate_key, validate_prefix
 
 FILE_MODE = 0o600

@@ -17,7 +17,7 @@ import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from archive.media import MediaNotFound, MediaStore, MediaStoreUnavailable, StoredObject
+from archive.media_ports.ports import MediaNotFound, MediaStore, MediaStoreUnavailable, StoredObject
 from media_store.keys import validate_deletable_prefix, validate_key, validate_prefix
 
 _NOT_FOUND_CODES = frozenset({"404", "NoSuchKey", "NotFound", "NoSuchVersion"})

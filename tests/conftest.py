@@ -14,9 +14,9 @@ from uuid import uuid4
 
 import pytest
 
-from archive.application import ExhibitionArchive
+from archive.services.application import ExhibitionArchive
 from archive.config import Settings
-from archive.crypto import MasterKey
+from archive.shredding.crypto import MasterKey
 from web.bootstrap import open_archive
 from tests.fakes import in_memory_archive
 from tests.support.postgres import PostgresServer, PostgresUnavailable, find_postgres_bin

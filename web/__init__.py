@@ -11,10 +11,10 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, NotFound, SecurityError, ServiceUnavailable
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from archive.application import ExhibitionArchive
+from archive.services.application import ExhibitionArchive
 from archive.config import Settings
 from archive.errors import NotFound as ArchiveNotFound
-from archive.media import MediaStoreUnavailable
+from archive.media_ports.ports import MediaStoreUnavailable
 from web.bootstrap import load_secret_key, open_archive, open_rate_counters, open_search_index, trusted_hosts
 from web.public_assets import SessionSkippingPublicAssets, is_public_asset
 

@@ -17,17 +17,17 @@ from pathlib import Path
 from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.utils import Environment
 
-from archive.application import ExhibitionArchive
+from archive.services.application import ExhibitionArchive
 from archive.config import DEFAULT_DATA_DIR, Settings
-from archive.crypto import MasterKey
-from archive.durable import fsync_dir
+from archive.shredding.crypto import MasterKey
+from archive.storage.durable import fsync_dir
 from archive.errors import ConfigurationError
-from archive.keystore import KeyStore
-from archive.media import ImagePipeline, MediaStore
-from archive.rate_counters import RateCounters
-from archive.sessions import SessionStore
+from archive.shredding.keystore import KeyStore
+from archive.media_ports.ports import ImagePipeline, MediaStore
+from archive.credentials.rate_counters import RateCounters
+from archive.credentials.sessions import SessionStore
 from archive.search import SearchIndex
-from archive.search_folders import IndexFolders, LiveIndex
+from archive.search.folders import IndexFolders, LiveIndex
 
 MASTER_KEY_FILE = "master.key"
 NEXT_MASTER_KEY_FILE = "master.key.next"
@@ -35,7 +35,7 @@ EVENTS_FILE = "events.sqlite3"
 CREATING_LOCK_FILE = ".creating.lock"
 KEYS_FILE = "keys.sqlite3"
 SESSIONS_FILE = "sessions.sqlite3"
-#: What the key that tags sessions with their subject is derived for (see archive.sessions).
+#: What the key that tags sessions with their subject is derived for (see archive.credentials.sessions).
 SESSION_TAG_PURPOSE = b"session subject tags"
 MEDIA_DIR = "media"
 SECRET_KEY_FILE = "secret.key"
@@ -49,7 +49,7 @@ def open_archive(settings: Settings) -> ExhibitionArchive:
 
     An archive whose event store holds events is never opened without the key table and the
     master key its events are sealed under: a missing, empty or foreign one is refused with
-    a ``ConfigurationError`` that says what to restore (see ``archive.key_seal``).
+    a ``ConfigurationError`` that says what to restore (see ``archive.shredding.key_seal``).
     """
     os.umask(0o077)  # every file the archive creates is private to its user
     env = persistence_env(settings)
@@ -60,11 +60,11 @@ def open_archive(settings: Settings) -> ExhibitionArchive:
     master_key = given_key or load_master_key(settings, has_events=has_events)
     keys: KeyStore
     if settings.uses_postgres:
-        from archive.keystore_postgres import PostgresKeyStore
+        from archive.shredding.keystore_postgres import PostgresKeyStore
 
         keys = PostgresKeyStore(settings.postgres.url, master_key)
     else:
-        from archive.keystore_sqlite import SQLiteKeyStore
+        from archive.shredding.keystore_sqlite import SQLiteKeyStore
 
         data_dir = ensure_data_dir(settings.data_dir)
         if has_events and not _nonempty_file(data_dir / KEYS_FILE):
@@ -173,7 +173,7 @@ def _missing_events(settings: Settings) -> str:
 
 def _key_table_place(settings: Settings) -> str:
     if settings.uses_postgres:
-        from archive.keystore_postgres import TABLE
+        from archive.shredding.keystore_postgres import TABLE
 
         return f"table {TABLE} in the PostgreSQL database {settings.postgres.dbname!r}"
     return str((settings.data_dir / KEYS_FILE).resolve())
@@ -194,7 +194,7 @@ def _creating_tables(settings: Settings) -> AbstractContextManager[None]:
     an exclusive lock on ``<data dir>/.creating.lock`` with SQLite (where a second process
     setting WAL mode on a file the first is still creating met "database is locked")."""
     if settings.uses_postgres:
-        from archive.keystore_postgres import creating_tables
+        from archive.shredding.keystore_postgres import creating_tables
 
         return creating_tables(settings.postgres.url)
     return _sqlite_creating_tables(ensure_data_dir(settings.data_dir) / CREATING_LOCK_FILE)
@@ -214,10 +214,10 @@ def open_session_store(settings: Settings, master_key: MasterKey) -> SessionStor
     """The session table every process shares: in PostgreSQL, or ``<data dir>/sessions.sqlite3``."""
     tag_key = master_key.derive(SESSION_TAG_PURPOSE)
     if settings.uses_postgres:
-        from archive.sessions_postgres import PostgresSessionStore
+        from archive.credentials.sessions_postgres import PostgresSessionStore
 
         return PostgresSessionStore(settings.postgres.url, tag_key)
-    from archive.sessions_sqlite import SQLiteSessionStore
+    from archive.credentials.sessions_sqlite import SQLiteSessionStore
 
     return SQLiteSessionStore(ensure_data_dir(settings.data_dir) / SESSIONS_FILE, tag_key)
 
@@ -241,11 +241,11 @@ def open_rate_counters(settings: Settings, secret: str) -> RateCounters:
     """The rate-limit counters every web process and host shares: a table in PostgreSQL, or
     (embedded default) ``<data dir>/rate_limits.sqlite3``. Keys are hashed with ``secret``."""
     if settings.uses_postgres:
-        from archive.rate_counters_postgres import PostgresRateCounters
+        from archive.credentials.rate_counters_postgres import PostgresRateCounters
 
         with _creating_tables(settings):  # web workers starting together on a new database
             return PostgresRateCounters(settings.postgres.url, secret)
-    from archive.rate_counters_sqlite import SQLiteRateCounters
+    from archive.credentials.rate_counters_sqlite import SQLiteRateCounters
 
     return SQLiteRateCounters(ensure_data_dir(settings.data_dir) / RATE_COUNTERS_FILE, secret)
 def trusted_hosts(settings: Settings) -> list[str] | None:
@@ -283,7 +283,7 @@ def rotate_embedded_master_key(settings: Settings) -> tuple[int, MasterKey]:
 
 def _finish_interrupted_rotation(data_dir: Path, keys: KeyStore) -> KeyStore:
     """Complete or undo a rotation that stopped between re-wrapping and replacing the key file."""
-    from archive.keystore_sqlite import SQLiteKeyStore
+    from archive.shredding.keystore_sqlite import SQLiteKeyStore
 
     next_key = MasterKey.from_text((data_dir / NEXT_MASTER_KEY_FILE).read_text())
     stored = keys.stored_master_key_ids()
@@ -320,7 +320,7 @@ def open_search_index(settings: Settings, *, writable: bool) -> LiveIndex:
 
 def sample_photo(seed: int, title: str) -> bytes:
     """A generated demo photograph (JPEG whose EXIF carries GPS coordinates, so that the
-    stripping can be seen), for ``archive.demo.load_demo``."""
+    stripping can be seen), for ``archive.services.demo.load_demo``."""
     from media_store import make_sample_photo
 
     return make_sample_photo(seed, title=title)

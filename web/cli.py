@@ -11,8 +11,8 @@ import threading
 import click
 
 from archive.errors import ArchiveError
-from archive.search_folders import IndexFolders
-from archive.search_follower import SearchFollower, rebuild_if_outdated
+from archive.search.folders import IndexFolders
+from archive.search.follower import SearchFollower, rebuild_if_outdated
 from web.bootstrap import open_archive, open_search_index, require_data_dir, search_index_opener
 from web.commands import cli, settings_from
 

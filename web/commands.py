@@ -20,14 +20,14 @@ from typing import Any
 
 import click
 
-from archive.access import SHORT_ID_DIGITS, token_id
-from archive.application import ExhibitionArchive
+from archive.services.access import SHORT_ID_DIGITS, token_id
+from archive.services.application import ExhibitionArchive
 from archive.config import Settings
-from archive.crypto import MasterKey
+from archive.shredding.crypto import MasterKey
 from archive.errors import ArchiveError
-from archive.media import MediaError
-from archive.media_gc import Kept
-from archive.search_folders import IndexFolders
+from archive.media_ports.ports import MediaError
+from archive.media_ports.gc import Kept
+from archive.search.folders import IndexFolders
 from domain import actor as actors
 from domain import clock
 from domain.errors import DomainError
@@ -160,7 +160,7 @@ def init(ctx: click.Context) -> None:
 @click.pass_context
 def demo(ctx: click.Context) -> None:
     """Load the Silent Room demo exhibition (idempotent)."""
-    from archive.demo import SLUG, load_demo
+    from archive.services.demo import SLUG, load_demo
 
     with opened(ctx, creating=True) as archive:  # `make run` loads the demo on a fresh clone
         result = load_demo(archive, sample_photo)
@@ -315,7 +315,7 @@ def fixity(ctx: click.Context) -> None:
 @click.pass_context
 def follow(ctx: click.Context, once: bool) -> None:
     """Keep this host's search index in step with the event log (a long-lived worker)."""
-    from archive.search_follower import SearchFollower, rebuild_if_outdated
+    from archive.search.follower import SearchFollower, rebuild_if_outdated
 
     settings = settings_from(ctx)
     with opened(ctx) as archive:
@@ -348,7 +348,7 @@ def reindex(ctx: click.Context) -> None:
     and the curators' read models (as rebuild-read-models)."""
     from tqdm import tqdm
 
-    from archive.search_follower import rebuild
+    from archive.search.follower import rebuild
 
     settings = settings_from(ctx)
     with opened(ctx) as archive:

@@ -8,15 +8,15 @@ from uuid import UUID
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from archive.application import ExhibitionArchive
-from archive.public import (
+from archive.services.application import ExhibitionArchive
+from archive.read.public import (
     exhibition_timeline,
     published_exhibition,
     published_exhibition_as_of,
     published_exhibitions,
     published_summary,
 )
-from archive.visibility import VisibleExhibitionSummary
+from archive.gate.visibility import VisibleExhibitionSummary
 
 from web.i18n import language
 from web.media import derivative_urls

@@ -13,7 +13,7 @@ from flask import Flask, g, request, url_for
 from flask_babel import Babel, format_date, format_datetime, get_translations
 
 from archive.errors import ArchiveError, ChangedMeanwhile
-from archive.media import MediaError
+from archive.media_ports.ports import MediaError
 from domain.errors import DomainError
 from domain.languages import SUPPORTED_LANGUAGES, pick
 from web.history_words import changes

@@ -11,9 +11,9 @@ from uuid import UUID
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
-from archive.application import ExhibitionArchive
-from archive.public import exhibitions_showing, next_work, visible_item
-from archive.visibility import VisibleExhibitionSummary, VisibleImage, VisibleItem
+from archive.services.application import ExhibitionArchive
+from archive.read.public import exhibitions_showing, next_work, visible_item
+from archive.gate.visibility import VisibleExhibitionSummary, VisibleImage, VisibleItem
 from domain.languages import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
 
 from web.i18n import language

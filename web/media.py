@@ -8,7 +8,7 @@ from uuid import UUID
 
 from flask import Blueprint, Response, current_app, url_for
 
-from archive.application import ExhibitionArchive
+from archive.services.application import ExhibitionArchive
 
 bp = Blueprint("media", __name__)
 

@@ -5,12 +5,12 @@ arrangement), the calendar day (consent expiry), the visitor's language and the 
 was asked for (one of ``ARCHIVE_TRUSTED_HOSTS``: a page for one name is never served for
 another); the search page also on the index position. Day, language, host, path and the
 index position are part of the key. The aggregates are recorded while the page is built
-(``archive.page_dependencies``: the exhibition, its works and their contributors; an item,
+(``archive.read.page_dependencies``: the exhibition, its works and their contributors; an item,
 its contributor and the exhibitions; every published exhibition and ``LISTING`` for the
 listings; everything for search) and kept with the page as its tags.
 
 Before anything is served from the cache, the process reads the notifications recorded since
-the last position it saw (``archive.log_changes``: ids and topics, never content) and drops
+the last position it saw (``archive.read.log_changes``: ids and topics, never content) and drops
 every page tagged with an id they touch; an event of a kind it does not know, a gap or more
 than ``MAX_EVENTS`` at once drops every page. So a withdrawal or a narrowed consent, saved
 before its response returns, has removed each page it affects from every process before any
@@ -33,8 +33,8 @@ from typing import Any
 
 from flask import current_app, request
 
-from archive.log_changes import MAX_EVENTS, Changes, changes_after
-from archive.page_dependencies import EVERYTHING, recording
+from archive.read.log_changes import MAX_EVENTS, Changes, changes_after
+from archive.read.page_dependencies import EVERYTHING, recording
 from web.i18n import language
 
 MAX_PAGES = 256

@@ -1,7 +1,7 @@
 """Rate limits shared by every process and host, keyed by the real client.
 
 Flask-Limiter does the bookkeeping; its counters live in the archive's database
-(``archive.rate_counters``) through :class:`SharedCounterStorage`, a ``limits`` storage
+(``archive.credentials.rate_counters``) through :class:`SharedCounterStorage`, a ``limits`` storage
 registered under the ``archive://`` scheme. The client is ``request.remote_addr`` after
 ``ProxyFix`` has taken the trusted proxy hops (``ARCHIVE_PROXY_HOPS``) into account; IPv6
 clients are counted per /64 network, which one household or phone usually holds.
@@ -25,7 +25,7 @@ from flask_babel import format_timedelta
 from flask_limiter import Limiter
 from limits.storage import Storage
 
-from archive.rate_counters import RateCounters
+from archive.credentials.rate_counters import RateCounters
 
 
 def private_key(kind: str, value: str) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from archive.search import FACETS, KINDS, MAX_PAGE_SIZE, SORTS, SearchQuery
-from archive.search_queries import VisitorResults, search
+from archive.search.queries import VisitorResults, search
 from domain.languages import SUPPORTED_LANGUAGES
 from web.page_cache import cached_page
 from web.search_notices import notice_text

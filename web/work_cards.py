@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from archive.visibility import VisibleItem
+from archive.gate.visibility import VisibleItem
 from domain.languages import pick
 from web.i18n import text_language
 

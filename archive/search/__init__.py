@@ -1,6 +1,9 @@
 """The search port: a full-text index that is a projection of the event log.
 
-The application owns this interface; ``archive.search.whoosh`` implements it with Whoosh.
+The application owns this interface; ``archive.search.whoosh`` implements it with Whoosh, on
+the pure-NumPy ``archive.search.engine``. Beside them, ``documents`` builds a document from the
+visitor projection, ``queries`` is the visitor's search use case, ``follower`` keeps an index
+in step with the log, and ``folders`` switches index versions atomically.
 Documents hold only what current consent allows online; queries are checked against the
 consent gate again at query time, so a lagging index never shows more than it may.
 """

@@ -41,7 +41,7 @@ import pytest
 
 from archive.search.whoosh import WhooshSearchIndex
 from archive.search.whoosh import index as whoosh_index
-from archive.search_follower import REBUILD_BATCH, SearchFollower
+from archive.search.follower import REBUILD_BATCH, SearchFollower
 from tests.bench.bench_withdrawal import Scanner, _padding
 from tests.bench.figures import goal, load, percentile
 from tests.bench.search_corpus import Corpus

@@ -20,7 +20,7 @@ from uuid import UUID, uuid4
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 
-from archive.application import ExhibitionArchive
+from archive.services.application import ExhibitionArchive
 from archive.config import Settings
 from domain.items import testimony_details as make_testimony_details
 from web.bootstrap import open_archive

@@ -49,13 +49,13 @@ from uuid import UUID
 
 import pytest
 
-from archive.application import ExhibitionArchive
+from archive.services.application import ExhibitionArchive
 from archive.config import Settings
 from archive.search import SearchDocument, SearchQuery
-from archive.search_documents import ExhibitionMap, document_for
-from archive.search_folders import IndexFolders, LiveIndex
-from archive.search_follower import PURGE_AFTER_SECONDS, REBUILD_BATCH, SearchFollower, rebuild
-from archive.search_queries import search
+from archive.search.documents import ExhibitionMap, document_for
+from archive.search.folders import IndexFolders, LiveIndex
+from archive.search.follower import PURGE_AFTER_SECONDS, REBUILD_BATCH, SearchFollower, rebuild
+from archive.search.queries import search
 from archive.search.whoosh.index import WhooshSearchIndex, build_schema
 from tests.bench.fair_fts5 import Fts5Baseline, Fts5Document
 from web.bootstrap import open_archive, open_search_index, search_index_opener

@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from archive.config import Settings
-from archive.search_follower import SearchFollower
+from archive.search.follower import SearchFollower
 from web.bootstrap import open_archive, open_search_index
 from media_store import make_sample_photo
 

@@ -74,13 +74,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from archive.application import ExhibitionArchive, NewImage
+from archive.services.application import ExhibitionArchive, NewImage
 from archive.config import Settings
 from archive.search import SearchDocument, SearchQuery
-from archive.search_documents import ExhibitionMap, document_for
-from archive.search_folders import IndexFolders, LiveIndex
+from archive.search.documents import ExhibitionMap, document_for
+from archive.search.folders import IndexFolders, LiveIndex
 from web.bootstrap import open_archive, open_search_index
-from archive.search_follower import (
+from archive.search.follower import (
     COMPACT_SECONDS,
     POLL_SECONDS,
     PURGE_AFTER_SECONDS,

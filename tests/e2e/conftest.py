@@ -17,10 +17,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from archive import access
-from archive.application import ExhibitionArchive
+from archive.services import access
+from archive.services.application import ExhibitionArchive
 from archive.config import Settings
-from archive.search_follower import SearchFollower
+from archive.search.follower import SearchFollower
 from domain import clock
 from web.bootstrap import open_search_index
 from media_store import PillowImagePipeline

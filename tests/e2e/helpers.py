@@ -12,8 +12,8 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from archive.application import ExhibitionArchive
-from archive.search_follower import SearchFollower
+from archive.services.application import ExhibitionArchive
+from archive.search.follower import SearchFollower
 from web import create_app
 from tests.fakes import InMemoryMediaStore
 

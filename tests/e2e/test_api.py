@@ -13,7 +13,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from archive import search_queries
+from archive.search import queries as search_queries
 from archive.errors import ConcurrentChange
 from media_store import make_sample_photo
 from tests.conftest import CURATOR

@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from archive.config import Settings
-from archive.search_follower import SearchFollower
+from archive.search.follower import SearchFollower
 from web.bootstrap import open_search_index
 from media_store import PillowImagePipeline, make_sample_photo
 from tests.conftest import CURATOR

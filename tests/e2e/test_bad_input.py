@@ -96,7 +96,7 @@ def test_a_year_in_superscript_digits_in_the_workspace_form_is_refused_clearly(a
 
 
 def test_images_thumbnails_and_workspace_images_are_a_503_with_retry_after_while_storage_is_down():
-    from archive.application import NewImage
+    from archive.services.application import NewImage
     from tests.fakes import InMemoryMediaStore, in_memory_archive
     from media_store import PillowImagePipeline, make_sample_photo
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from archive.application import ExhibitionArchive
+from archive.services.application import ExhibitionArchive
 from domain import clock
 from tests.conftest import CURATOR, INSTANTS
 from web import create_app

@@ -18,8 +18,8 @@ from uuid import uuid4
 import pytest
 from babel.messages.pofile import read_po
 
-from archive import consent_codes
-from archive.application import ExhibitionArchive, NewImage
+from archive.credentials import consent_codes
+from archive.services.application import ExhibitionArchive, NewImage
 from domain import clock
 from domain.consent import Attribution, ConsentChange, Scope
 from media_store import make_sample_photo

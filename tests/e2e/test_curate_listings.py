@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from archive.application import ExhibitionArchive
+from archive.services.application import ExhibitionArchive
 from domain.consent import ConsentStatus
 
 CURATOR = "curator:dana"

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from archive.application import ExhibitionArchive
-from archive.search_folders import IndexFolders
-from archive.search_follower import SearchFollower, rebuild
+from archive.services.application import ExhibitionArchive
+from archive.search.folders import IndexFolders
+from archive.search.follower import SearchFollower, rebuild
 from web.bootstrap import open_archive, open_search_index, search_index_opener
 from tests.e2e.test_withdrawal_everywhere import (  # noqa: F401 - the fixture
     Deployment,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from archive.config import Settings
-from archive.search_follower import SearchFollower
+from archive.search.follower import SearchFollower
 from domain.consent import ConsentChange
 from web.bootstrap import open_archive, open_search_index
 from tests.conftest import CURATOR

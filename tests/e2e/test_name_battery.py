@@ -30,7 +30,7 @@ from uuid import UUID
 import pytest
 
 from archive.config import Settings
-from archive.search_follower import SearchFollower
+from archive.search.follower import SearchFollower
 from media_store import make_sample_photo
 from web import create_app
 from web.bootstrap import open_archive, open_search_index

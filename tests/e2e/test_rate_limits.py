@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from archive import consent_codes
+from archive.credentials import consent_codes
 from tests.e2e.helpers import site_app
 
 CURATOR = "curator:dana"

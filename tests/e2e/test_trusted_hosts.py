@@ -7,7 +7,7 @@ from flask import request
 
 from archive.config import Settings
 from archive.errors import ConfigurationError
-from archive.rate_counters_sqlite import SQLiteRateCounters
+from archive.credentials.rate_counters_sqlite import SQLiteRateCounters
 from web import create_app
 from web.page_cache import cached_page
 

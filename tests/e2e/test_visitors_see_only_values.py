@@ -29,11 +29,12 @@ from flask import before_render_template, request
 from web.bootstrap import open_archive, open_search_index
 import web.api.public as api_public
 import web.api.representations as representations
-from archive import search_documents, search_queries
+from archive.search import documents as search_documents
+from archive.search import queries as search_queries
 from archive.config import Settings
-from archive.demo import SLUG, load_demo
+from archive.services.demo import SLUG, load_demo
 from archive.search import SearchQuery
-from archive.search_follower import SearchFollower
+from archive.search.follower import SearchFollower
 from domain import clock
 from web import create_app
 

@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from archive import search_queries
+from archive.search import queries as search_queries
 from archive.config import Settings
-from archive.search_follower import SearchFollower
+from archive.search.follower import SearchFollower
 from web.bootstrap import open_archive, open_search_index
 from tests.conftest import CURATOR
 from web import create_app

@@ -39,13 +39,13 @@ from uuid import UUID, uuid4
 import pytest
 from PIL import Image, ImageDraw
 
-from archive import media_files
-from archive.application import ExhibitionArchive, NewImage
+from archive.media_ports import files as media_files
+from archive.services.application import ExhibitionArchive, NewImage
 from archive.config import Settings
-from archive.crypto import MasterKey
+from archive.shredding.crypto import MasterKey
 from archive.errors import NotFound
-from archive.search_folders import IndexFolders
-from archive.search_follower import SearchFollower, rebuild
+from archive.search.folders import IndexFolders
+from archive.search.follower import SearchFollower, rebuild
 from archive.search.whoosh.index import build_schema
 from domain import clock
 from web.bootstrap import open_archive, open_search_index, search_index_opener

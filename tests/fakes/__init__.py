@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from archive.application import ExhibitionArchive
-from archive.keystore import KeyStore
+from archive.services.application import ExhibitionArchive
+from archive.shredding.keystore import KeyStore
 from tests.fakes.images import SizedImagePipeline
 from tests.fakes.keystore import InMemoryKeyStore
 from tests.fakes.media import InMemoryMediaStore

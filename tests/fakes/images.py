@@ -1,4 +1,4 @@
-"""An image pipeline that decodes nothing: a fake of ``archive.media.ImagePipeline`` for tests
+"""An image pipeline that decodes nothing: a fake of ``archive.media_ports.ports.ImagePipeline`` for tests
 that need images with known sizes through the real upload path, without Pillow's cost."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from archive.media import Derivative, ImagePipeline, ProcessedImage
+from archive.media_ports.ports import Derivative, ImagePipeline, ProcessedImage
 
 #: The pipeline's renditions for a 2400 × 1800 original (name, width, height).
 SIZES = (("thumb", 400, 300), ("display", 1200, 900), ("large", 2400, 1800))

@@ -1,4 +1,4 @@
-"""The key table in dicts: a fake of ``archive.keystore.KeyStore`` for tests."""
+"""The key table in dicts: a fake of ``archive.shredding.keystore.KeyStore`` for tests."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import threading
 from datetime import datetime, timezone
 from uuid import UUID
 
-from archive.crypto import MasterKey
-from archive.keystore import MEDIA, RESERVED, KeyStore, Rewrap, WrappedRow
+from archive.shredding.crypto import MasterKey
+from archive.shredding.keystore import MEDIA, RESERVED, KeyStore, Rewrap, WrappedRow
 
 
 class InMemoryKeyStore(KeyStore):

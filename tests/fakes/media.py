@@ -1,11 +1,11 @@
-"""Media in a dict: a fake of ``archive.media.MediaStore`` for tests."""
+"""Media in a dict: a fake of ``archive.media_ports.ports.MediaStore`` for tests."""
 
 from __future__ import annotations
 
 import builtins
 from datetime import datetime
 
-from archive.media import MediaNotFound, MediaStore, MediaStoreUnavailable, StoredObject
+from archive.media_ports.ports import MediaNotFound, MediaStore, MediaStoreUnavailable, StoredObject
 from domain import clock
 
 

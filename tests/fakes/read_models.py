@@ -1,5 +1,5 @@
 """The read models in memory, beside the in-memory event store the unit tests use: a fake of
-the SQLite and PostgreSQL recorders (``archive.read_models_sqlite``, ``read_models_postgres``).
+the SQLite and PostgreSQL recorders (``archive.read.models_sqlite``, ``read.models_postgres``).
 
 Rows are written under the store's lock in the same step as the events, after the events'
 uniqueness is checked: an event that fails to save leaves no row.
@@ -15,7 +15,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder
 
-from archive.read_models import (
+from archive.read.models import (
     CardRow,
     ContributorRow,
     ExhibitionRow,

@@ -1,4 +1,4 @@
-"""The session table in a dict: a fake of ``archive.sessions.SessionStore`` for tests."""
+"""The session table in a dict: a fake of ``archive.credentials.sessions.SessionStore`` for tests."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 import threading
 from dataclasses import replace
 
-from archive.sessions import SessionRow, SessionStore
+from archive.credentials.sessions import SessionRow, SessionStore
 
 
 class InMemorySessionStore(SessionStore):

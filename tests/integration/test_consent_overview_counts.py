@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime
 import psycopg
 import pytest
 
-from archive.application import ExhibitionArchive
+from archive.services.application import ExhibitionArchive
 from archive.config import Settings
-from archive.read_models import ItemFilter
+from archive.read.models import ItemFilter
 from domain import clock
 from domain.consent import ConsentStatus
 from web.bootstrap import EVENTS_FILE

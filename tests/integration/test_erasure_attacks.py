@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime
 from uuid import UUID
 
 
-from archive import public
-from archive.application import ExhibitionArchive
+from archive.read import public
+from archive.services.application import ExhibitionArchive
 from domain import clock
 from tests.conftest import CURATOR, Storage
 

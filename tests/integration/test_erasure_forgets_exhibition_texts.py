@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from uuid import UUID
 
-from archive import public
-from archive.application import ExhibitionArchive
-from archive.name_filter import OMITTED
+from archive.read import public
+from archive.services.application import ExhibitionArchive
+from archive.gate.name_filter import OMITTED
 from domain import clock
 from domain.exhibitions import Exhibition
 from domain.indexes import Catalogue, SlugIndex

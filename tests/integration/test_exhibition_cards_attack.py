@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from archive import public
-from archive.application import ExhibitionArchive
+from archive.read import public
+from archive.services.application import ExhibitionArchive
 from archive.errors import ConcurrentChange, NotFound
-from archive.visibility import VisibleExhibition, visible_exhibition
+from archive.gate.visibility import VisibleExhibition, visible_exhibition
 from domain import clock
 from domain.contributors import Contributor
 from domain.errors import ItemWithdrawn

@@ -11,9 +11,9 @@ from uuid import UUID
 
 import pytest
 
-from archive import public
-from archive.application import ExhibitionArchive
-from archive.consent_gate import Surface, may_show
+from archive.read import public
+from archive.services.application import ExhibitionArchive
+from archive.gate.rules import Surface, may_show
 from domain import clock
 from domain.consent import Scope
 from domain.contributors import Contributor
@@ -157,7 +157,7 @@ def _hang_in_states(
 
 
 def test_the_listing_shows_what_the_gate_shows_for_every_consent_state(opened: ExhibitionArchive):
-    """The SQL (or in-memory) selection of visible works agrees with ``consent_gate.may_show``."""
+    """The SQL (or in-memory) selection of visible works agrees with ``gate.rules.may_show``."""
     person = opened.register_contributor(name=NAME, actor=CURATOR)
     show = opened.create_exhibition(slug="states", actor=CURATOR, titles={"en": "States"})
     states = {
@@ -183,7 +183,7 @@ def test_shown_in_and_the_next_work_follow_the_gate_for_every_consent_state(
     opened: ExhibitionArchive, monkeypatch: pytest.MonkeyPatch
 ):
     """An item page's "Shown in" and its "skip" link read one query each, no other work's row,
-    and agree with ``consent_gate.may_show`` on every day: a work whose consent is missing,
+    and agree with ``gate.rules.may_show`` on every day: a work whose consent is missing,
     narrowed, expired (from the day after its end date) or withdrawn is neither "shown in" an
     exhibition nor the next work."""
     person = opened.register_contributor(name=NAME, actor=CURATOR)

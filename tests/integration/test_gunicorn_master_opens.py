@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from archive.config import Settings
-from archive.read_models import BUILT, BUILT_VERSION
+from archive.read.models import BUILT, BUILT_VERSION
 from web.bootstrap import open_archive
 from tests.conftest import CURATOR
 from web import gunicorn_conf

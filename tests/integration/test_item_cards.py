@@ -12,10 +12,10 @@ from uuid import UUID
 
 import pytest
 
-from archive import public
-from archive.application import ExhibitionArchive
-from archive.read_models import RowChanges
-from archive.visibility import VisibleExhibition, visible_exhibition
+from archive.read import public
+from archive.services.application import ExhibitionArchive
+from archive.read.models import RowChanges
+from archive.gate.visibility import VisibleExhibition, visible_exhibition
 from domain import clock
 from media_store import PillowImagePipeline, make_sample_photo
 from tests.conftest import CURATOR, Storage
@@ -168,8 +168,8 @@ def test_rebuilt_cards_give_the_same_page(opened: ExhibitionArchive, monkeypatch
 def test_an_item_page_shows_from_its_card_exactly_what_its_aggregates_would_show(
     opened: ExhibitionArchive, monkeypatch: pytest.MonkeyPatch
 ):
-    from archive.visibility import visible
-    from archive.consent_gate import Surface
+    from archive.gate.visibility import visible
+    from archive.gate.rules import Surface
 
     ids = _show(opened)
     expected = {key: visible(opened.get_item(ids[key]), opened.get_contributor(opened.get_item(ids[key]).contributor_id),

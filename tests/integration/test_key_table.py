@@ -15,12 +15,13 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 
-from archive import keystore_postgres, keystore_sqlite
+from archive.shredding import keystore_postgres
+from archive.shredding import keystore_sqlite
 from archive.config import Settings
-from archive.crypto import MasterKey
+from archive.shredding.crypto import MasterKey
 from archive.errors import ConfigurationError
-from archive.keystore import CANARY_ID
-from archive.keystore_sqlite import SQLiteKeyStore
+from archive.shredding.keystore import CANARY_ID
+from archive.shredding.keystore_sqlite import SQLiteKeyStore
 from domain import clock
 from web import bootstrap
 from web.bootstrap import open_archive, rotate_embedded_master_key

@@ -4,17 +4,18 @@ under: a missing one is refused (never made anew), and says what to restore."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import psycopg
 import pytest
 from click.testing import CliRunner
 
-from archive import keystore_postgres
-from archive.application import ExhibitionArchive
+from archive.shredding import keystore_postgres
+from archive.services.application import ExhibitionArchive
 from archive.config import Settings
 from archive.errors import ConfigurationError
-from archive.key_seal import SEAL_ID
+from archive.shredding.key_seal import SEAL_ID
 from tests.conftest import CURATOR, Storage
 from web import create_app
 from web.bootstrap import open_archive
@@ -190,7 +191,7 @@ def test_commands_other_than_init_make_no_data_folder_where_they_run(tmp_path: P
 
 
 def test_a_key_table_restored_without_its_events_is_refused_not_opened_empty(tmp_path: Path, monkeypatch):
-    from archive import keystore
+    from archive.shredding import keystore
 
     settings = Settings(data_dir=tmp_path / "var")
     archive = open_archive(settings)
@@ -239,3 +240,24 @@ def test_commands_make_no_archive_in_an_existing_empty_folder(tmp_path: Path):
 
     assert CliRunner().invoke(cli, ["init"], obj={"environ": environ}).exit_code == 0
     assert CliRunner().invoke(cli, ["list-tokens"], obj={"environ": environ}).output == "No API tokens.\n"
+
+
+def test_a_seal_stored_before_the_archive_package_moved_still_opens(tmp_path: Path):
+    settings = Settings(data_dir=tmp_path / "var")
+    contributor, _ = _archive_with_events(Storage("sqlite", settings))
+    with sqlite3.connect(settings.data_dir / "events.sqlite3") as events:
+        # The seal as written before issue 15 moved its module into archive/shredding/.
+        moved = events.execute(
+            "UPDATE stored_events SET topic = replace(topic, :new, :old),"
+            " state = CAST(replace(CAST(state AS TEXT), :new, :old) AS BLOB) WHERE topic LIKE :new || '%'",
+            {"new": "archive.shredding.key_seal:", "old": "archive.key_seal:"},  # rooms3: old name
+        ).rowcount
+    assert moved == 1
+
+    archive = open_archive(settings)
+    try:
+        seal = archive.key_table_seal()
+        assert seal is not None and seal.fingerprint == archive.keys.fingerprint()
+        assert archive.get_contributor(contributor).name == "Dana Sealed"
+    finally:
+        archive.close()

@@ -16,7 +16,7 @@ from uuid import UUID
 import pytest
 from flask import Flask, template_rendered
 
-from archive.application import ExhibitionArchive
+from archive.services.application import ExhibitionArchive
 from tests.conftest import CURATOR, Storage
 from web import create_app
 

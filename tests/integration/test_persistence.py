@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from archive.crypto import MasterKey
+from archive.shredding.crypto import MasterKey
 from archive.errors import ConcurrentChange, WrongMasterKey
 from domain.exhibitions import Exhibition
 from media_store import make_sample_photo

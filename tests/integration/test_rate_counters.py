@@ -7,7 +7,7 @@ import multiprocessing
 import pytest
 
 from archive.config import Settings
-from archive.rate_counters import RateCounters
+from archive.credentials.rate_counters import RateCounters
 from web.bootstrap import RATE_COUNTERS_FILE, open_rate_counters
 from tests.conftest import Storage
 

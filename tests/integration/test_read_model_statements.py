@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from archive.read_models import shown_clause
+from archive.read.models import shown_clause
 from domain.consent import Scope
 
 

@@ -9,10 +9,10 @@ from datetime import date, datetime, timezone
 import psycopg
 import pytest
 
-from archive.application import ExhibitionArchive
+from archive.services.application import ExhibitionArchive
 from archive.errors import ConcurrentChange
-from archive.read_models import ItemFilter
-from archive.read_models_sql import TABLES
+from archive.read.models import ItemFilter
+from archive.read.models_sql import TABLES
 from domain import clock
 from domain.consent import ConsentStatus
 from web.bootstrap import EVENTS_FILE
@@ -47,7 +47,7 @@ def storage_postgres(request: pytest.FixtureRequest, tmp_path) -> Storage:
     from uuid import uuid4
 
     from archive.config import Settings
-    from archive.crypto import MasterKey
+    from archive.shredding.crypto import MasterKey
 
     server = request.getfixturevalue("postgres_server")
     dbname = server.create_database(f"archive_{uuid4().hex[:12]}")

@@ -7,9 +7,9 @@ import pytest
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-from archive.read_models import ItemFilter
-from archive.read_models_postgres import PostgresReadModelRecorder
-from archive.read_models_sqlite import SQLiteReadModelRecorder
+from archive.read.models import ItemFilter
+from archive.read.models_postgres import PostgresReadModelRecorder
+from archive.read.models_sqlite import SQLiteReadModelRecorder
 from tests.conftest import CURATOR, Storage
 
 ONLINE = ["exhibit", "publish_online"]

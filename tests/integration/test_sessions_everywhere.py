@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from archive.application import ExhibitionArchive
+from archive.services.application import ExhibitionArchive
 from tests.conftest import Storage
 from web import create_app
 

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from archive import consent_codes
+from archive.credentials import consent_codes
 from archive.config import Settings
 from web.bootstrap import open_archive
 from tests.support.web_server import free_port, gunicorn_command, running

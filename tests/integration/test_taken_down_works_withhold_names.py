@@ -19,9 +19,9 @@ from uuid import UUID
 import pytest
 from flask.testing import FlaskClient
 
-from archive.application import ExhibitionArchive
+from archive.services.application import ExhibitionArchive
 from archive.config import Settings
-from archive.search_follower import SearchFollower
+from archive.search.follower import SearchFollower
 from web.bootstrap import open_search_index
 from tests.conftest import CURATOR, Storage
 from web import create_app

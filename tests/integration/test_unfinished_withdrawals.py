@@ -14,11 +14,13 @@ from uuid import UUID
 
 import pytest
 
-from archive import keystore, media_files, search_follower
-from archive.application import ExhibitionArchive, NewImage
+from archive.shredding import keystore
+from archive.media_ports import files as media_files
+from archive.search import follower as search_follower
+from archive.services.application import ExhibitionArchive, NewImage
 from archive.config import Settings
-from archive.media import MediaStore, MediaStoreUnavailable
-from archive.search_follower import SearchFollower
+from archive.media_ports.ports import MediaStore, MediaStoreUnavailable
+from archive.search.follower import SearchFollower
 from web.bootstrap import open_archive, open_search_index
 from media_store import PillowImagePipeline, make_sample_photo
 from tests.conftest import CURATOR, Storage
@@ -185,7 +187,7 @@ def test_media_the_storage_fails_to_delete_stay_pending_and_every_failed_retry_i
     archive = _in_memory(media)
     contributor, item = _artwork_with_an_image(archive)
     media.unavailable = True
-    caplog.set_level(logging.WARNING, logger="archive.application")
+    caplog.set_level(logging.WARNING, logger="archive.services.application")
 
     def failures() -> int:
         return len([r for r in caplog.records if r.levelno == logging.WARNING and str(item) in r.getMessage()])
@@ -352,7 +354,7 @@ def test_a_process_takes_a_reserved_key_within_its_time_or_makes_new_ones(monkey
 KILLED_UPLOAD = """
 import os, signal, stat, sys
 from pathlib import Path
-from archive.application import NewImage
+from archive.services.application import NewImage
 from archive.config import Settings
 from web.bootstrap import open_archive
 from media_store import make_sample_photo

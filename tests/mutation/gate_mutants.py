@@ -3,7 +3,7 @@
 Every call of ``may_show``, ``name_filter``, ``works_name_filter`` and ``credit`` in
 ``archive/`` and ``web/`` is disabled in turn, in a temporary copy of the tree (the working tree
 is never edited, so an interruption leaves nothing behind). They are called by the visitor
-projection (``archive/visibility.py``), which every visitor surface goes through, and by the
+projection (``archive/gate/visibility.py``), which every visitor surface goes through, and by the
 curators' name review:
 
 * ``may_show(...)``          -> always True (shown whatever the consent says);
@@ -38,8 +38,8 @@ SEARCHED = ("archive", "web")
 #: What each gate function is replaced by at a call site (called with the same arguments).
 REPLACEMENTS = {
     "may_show": "(lambda *_: True)",
-    "name_filter": '(lambda *_: __import__("archive.name_filter", fromlist=["NO_NAMES"]).NO_NAMES)',
-    "works_name_filter": '(lambda *_: __import__("archive.name_filter", fromlist=["NO_NAMES"]).NO_NAMES)',
+    "name_filter": '(lambda *_: __import__("archive.gate.name_filter", fromlist=["NO_NAMES"]).NO_NAMES)',
+    "works_name_filter": '(lambda *_: __import__("archive.gate.name_filter", fromlist=["NO_NAMES"]).NO_NAMES)',
     "credit": "(lambda _item, person: person.name if person is not None else None)",
 }
 #: The safety tests: every surface a visitor or another system sees, and the use cases behind them.

@@ -16,7 +16,7 @@ def test_every_call_of_the_gate_becomes_one_mutant_that_still_compiles():
         len(re.findall(rf"(?<!\w){name}\(", text)) - text.count(f"def {name}(")
         for folder in gate_mutants.SEARCHED
         for path in (ROOT / folder).rglob("*.py")
-        if "consent_gate.py" not in path.name
+        if path.name != "rules.py"  # the gate itself (archive/gate/rules.py)
         for text in [path.read_text(encoding="utf-8")]
         for name in gate_mutants.REPLACEMENTS
     )

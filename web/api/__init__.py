@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, current_app
 
-from archive.application import ExhibitionArchive
+from archive.services.application import ExhibitionArchive
 from archive.search import SearchIndex
 from web.api.declare import ArchiveApi, Blueprint
 from web.api.problems import register_error_handlers

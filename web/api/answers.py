@@ -1,7 +1,7 @@
 """The marshmallow schemas of answers: what a read returns, field by field, and nothing more.
 
-Public answers are dumped from the visitor projection's values (``archive.visibility`` and
-``archive.search_queries``: what the consent gate let through), never from an aggregate.
+Public answers are dumped from the visitor projection's values (``archive.gate.visibility`` and
+``archive.search.queries``: what the consent gate let through), never from an aggregate.
 Fields are picked one by one (never a whole details mapping) so that a field added to an item
 later is not published by accident. Each schema is a component of the OpenAPI document, named
 without ``Schema``; answers, like bodies, allow no field the document does not name.
@@ -17,7 +17,7 @@ from flask import url_for
 from marshmallow import Schema, fields, post_dump
 
 from archive.search import FACETS, KINDS
-from archive.visibility import Rendition, VisibleImage
+from archive.gate.visibility import Rendition, VisibleImage
 from domain.languages import SUPPORTED_LANGUAGES
 from domain.text import MAX_TEXT
 from web.api.fields import Id

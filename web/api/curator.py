@@ -14,9 +14,9 @@ from typing import Any
 from uuid import UUID
 
 
-from archive.application import NewImage
+from archive.services.application import NewImage
 from archive.errors import NotFound as ArchiveNotFound
-from archive.media import ImageRejected, MediaStoreUnavailable
+from archive.media_ports.ports import ImageRejected, MediaStoreUnavailable
 from domain.errors import InvalidValue
 from domain.exhibitions import Exhibition
 from domain.items import artwork_details, image_details

@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 
 from archive.errors import ArchiveError, ChangedMeanwhile, ConcurrentChange, KeyShredded
 from archive.errors import NotFound as ArchiveNotFound
-from archive.media import ImageRejected, MediaError, MediaStoreUnavailable
+from archive.media_ports.ports import ImageRejected, MediaError, MediaStoreUnavailable
 from domain.errors import DomainError, InvalidValue, ItemWithdrawn, WideningNeedsConfirmation
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"

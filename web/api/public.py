@@ -11,11 +11,11 @@ from typing import Any
 from flask import Response
 
 from archive.errors import NotFound as ArchiveNotFound
-from archive.public import published_exhibition, published_exhibitions, visible_item
+from archive.read.public import published_exhibition, published_exhibitions, visible_item
 from archive.search import SearchQuery
-from archive.search_queries import VisitorResults
-from archive.search_queries import search as visitor_search
-from archive.visibility import VisibleExhibition, VisibleItem
+from archive.search.queries import VisitorResults
+from archive.search.queries import search as visitor_search
+from archive.gate.visibility import VisibleExhibition, VisibleItem
 from web.api import archive, bp, openapi, search_index
 from web.api.answers import ExhibitionListSchema, ExhibitionSchema, ItemSchema, SearchResultsSchema
 from web.api.contracts import SearchQuerySchema

@@ -1,7 +1,7 @@
 """The portal session: who entered a code on this browser, for how long.
 
 The browser's cookie holds only an opaque random session id; the session itself lives in the
-archive's session table (``archive.sessions``), shared by every process and host. It ends
+archive's session table (``archive.credentials.sessions``), shared by every process and host. It ends
 after 15 idle minutes or an hour in all (judged by the server, so replaying a copy of the
 cookie cannot extend it), when the holder leaves or takes the quick exit, and as soon as a
 curator issues a new code: on every copy of the cookie at once.
@@ -18,8 +18,8 @@ from flask_babel import gettext
 
 from web.i18n import language
 
-from archive.application import ExhibitionArchive
-from archive.self_service import CodeHolder
+from archive.services.application import ExhibitionArchive
+from archive.services.self_service import CodeHolder
 
 KEY = "consent_portal"
 

@@ -1,7 +1,7 @@
 """Portal pages: enter a code, see your items, narrow or withdraw, keep the receipts.
 
 Each page is a thin view over one of the contributor's use cases in
-``archive.self_service``. Anything that is not the holder's (an unknown id, someone else's
+``archive.services.self_service``. Anything that is not the holder's (an unknown id, someone else's
 item, a receipt of another code) is the same 404.
 """
 
@@ -16,9 +16,9 @@ from uuid import UUID
 from flask import Response, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext
 
-from archive.application import ExhibitionArchive
-from archive.consent_codes import code_hash
-from archive.self_service import CodeHolder
+from archive.services.application import ExhibitionArchive
+from archive.credentials.consent_codes import code_hash
+from archive.services.self_service import CodeHolder
 from domain.consent import ConsentStatus
 from domain.contributors import RECEIPT_ACTIONS, Contributor, Receipt
 from domain.items import Item

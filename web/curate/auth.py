@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l  # "_l" is a keyword of the catalog's extraction (Makefile)
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 
-from archive.application import ExhibitionArchive
+from archive.services.application import ExhibitionArchive
 from domain import actor as actors
 from domain.actor import Actor
 from domain.curators import Curator

@@ -19,10 +19,10 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
-from archive.application import ExhibitionArchive, NewImage
+from archive.services.application import ExhibitionArchive, NewImage
 from archive.errors import ArchiveError, ChangedMeanwhile
-from archive.name_review import review_list
-from archive.read_models import ItemFilter
+from archive.services.name_review import review_list
+from archive.read.models import ItemFilter
 from domain import clock
 from domain.consent import ConsentStatus, Scope
 from domain.errors import N_, DomainError, InvalidValue, WideningNeedsConfirmation

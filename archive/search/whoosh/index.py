@@ -47,7 +47,7 @@ from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 from whoosh.writing import NO_MERGE
 
-from archive.durable import fsync_dir
+from archive.storage.durable import fsync_dir
 from archive.errors import ArchiveError
 from archive.search import (
     FACETS,

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from archive.media import MediaNotFound, MediaStore
+from archive.media_ports.ports import MediaNotFound, MediaStore
 from media_store import InvalidMediaKey
 
 BAD_KEYS = [

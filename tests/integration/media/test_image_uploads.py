@@ -11,9 +11,9 @@ from datetime import date, datetime, timezone
 import pytest
 from PIL import Image
 
-from archive.application import ExhibitionArchive, NewImage
+from archive.services.application import ExhibitionArchive, NewImage
 from archive.errors import ConcurrentChange, NotFound
-from archive.media import ImageRejected, MediaStoreUnavailable
+from archive.media_ports.ports import ImageRejected, MediaStoreUnavailable
 from domain import clock
 from domain.errors import ItemWithdrawn
 from media_store import PillowImagePipeline, S3MediaStore, make_sample_photo

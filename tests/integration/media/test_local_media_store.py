@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from media_store_contract import MediaStoreContract
 
-from archive.media import MediaStoreUnavailable
+from archive.media_ports.ports import MediaStoreUnavailable
 from media_store import InvalidMediaKey, LocalMediaStore
 
 

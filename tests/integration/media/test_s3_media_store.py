@@ -16,7 +16,7 @@ import pytest
 from media_store_contract import MediaStoreContract
 from moto import mock_aws
 
-from archive.media import MediaNotFound, MediaStoreUnavailable
+from archive.media_ports.ports import MediaNotFound, MediaStoreUnavailable
 from media_store import S3MediaStore
 
 FAKE_SECRET = "fake-secret-key-that-must-never-appear-in-messages"

@@ -15,10 +15,10 @@ import pytest
 
 from archive.config import Settings
 from archive.search import SearchQuery
-from archive.search_folders import IndexFolders
-from archive.search_follower import SearchFollower, rebuild, rebuild_if_outdated
-from archive import search_queries
-from archive.search_queries import search
+from archive.search.folders import IndexFolders
+from archive.search.follower import SearchFollower, rebuild, rebuild_if_outdated
+from archive.search import queries as search_queries
+from archive.search.queries import search
 from domain import clock
 from web.bootstrap import open_archive, open_search_index, search_index_opener
 from tests.conftest import CURATOR
@@ -381,7 +381,7 @@ def test_malformed_queries_still_find_their_words_through_the_use_case(archive, 
 CHILD = """
 import sys
 from archive.config import Settings
-from archive.search_follower import SearchFollower
+from archive.search.follower import SearchFollower
 from web.bootstrap import open_archive, open_search_index
 settings = Settings(data_dir=__import__("pathlib").Path(sys.argv[1]))
 archive = open_archive(settings)
@@ -483,7 +483,7 @@ def test_small_commits_stay_separate_until_an_idle_compaction_merges_them(tmp_pa
 
 
 def test_compaction_waits_for_a_pause_in_changes_but_not_forever(archive, index):
-    from archive.search_follower import COMPACT_ANYWAY_SECONDS, COMPACT_SECONDS, QUIET_SECONDS
+    from archive.search.follower import COMPACT_ANYWAY_SECONDS, COMPACT_SECONDS, QUIET_SECONDS
 
     follower = SearchFollower(archive, index)
     t = 1000.0
@@ -503,7 +503,7 @@ def test_compaction_waits_for_a_pause_in_changes_but_not_forever(archive, index)
 def test_a_follower_applying_changes_does_not_compact_until_they_pause(archive, index, monkeypatch):
     from types import SimpleNamespace
 
-    from archive import search_follower
+    from archive.search import follower as search_follower
 
     compactions: list[int] = []
     monkeypatch.setattr(type(index._current()), "compact", lambda self: compactions.append(1) or 0)
@@ -562,7 +562,7 @@ def test_a_new_follower_purges_deleted_documents_an_earlier_run_left_in_the_file
 def test_a_rebuild_keeps_a_contributors_items_together_so_withdrawing_them_all_purges_few_segments(
     archive, settings, index, monkeypatch
 ):
-    monkeypatch.setattr("archive.search_follower.REBUILD_BATCH", 6)  # six small segments
+    monkeypatch.setattr("archive.search.follower.REBUILD_BATCH", 6)  # six small segments
     people = [archive.register_contributor(name=f"Person {n}", actor=CURATOR) for n in range(3)]
     items: dict = {person: [] for person in people}
     for n in range(12):  # recorded in turns: A, B, C, A, B, C, ...
@@ -591,8 +591,8 @@ def test_a_rebuild_keeps_a_contributors_items_together_so_withdrawing_them_all_p
 def test_an_idle_hour_leaves_the_index_folder_as_it_was(archive, settings, index, monkeypatch):
     from types import SimpleNamespace
 
-    from archive import search_follower
-    from archive.search_follower import COMPACT_SECONDS
+    from archive.search import follower as search_follower
+    from archive.search.follower import COMPACT_SECONDS
 
     for n in range(3):
         _testimony(archive, f"тихий текст {n}", name=f"Idle Person {n}", scopes=ONLINE, attribution="anonymous")

@@ -1,4 +1,4 @@
-"""Curators, API tokens and sessions can be cut off (archive.access, on in-memory storage)."""
+"""Curators, API tokens and sessions can be cut off (archive.services.access, on in-memory storage)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from archive import access, passwords
-from archive.application import ExhibitionArchive
+from archive.services import access
+from archive.credentials import passwords
+from archive.services.application import ExhibitionArchive
 from archive.errors import NotFound
-from archive.self_service import CodeHolder
+from archive.services.self_service import CodeHolder
 from domain import clock
 from domain.errors import InvalidValue
 from tests.fakes import in_memory_archive

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from archive.application import ExhibitionArchive
-from archive.demo import SLUG, load_demo
-from archive.name_filter import OMITTED
-from archive.public import published_exhibition, visible_item
+from archive.services.application import ExhibitionArchive
+from archive.services.demo import SLUG, load_demo
+from archive.gate.name_filter import OMITTED
+from archive.read.public import published_exhibition, visible_item
 from domain import clock
 from tests.fakes import InMemoryMediaStore, in_memory_archive
 

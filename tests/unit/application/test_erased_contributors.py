@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.application import ExhibitionArchive, NewImage
+from archive.services.application import ExhibitionArchive, NewImage
 from archive.config import Settings
 from domain.errors import InvalidValue
 from web.bootstrap import open_archive

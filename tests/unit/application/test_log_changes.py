@@ -7,8 +7,8 @@ from uuid import UUID, uuid4
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 
-from archive.log_changes import changes_after
-from archive.page_dependencies import EVERYTHING, LISTING, depends_on, recording
+from archive.read.log_changes import changes_after
+from archive.read.page_dependencies import EVERYTHING, LISTING, depends_on, recording
 from domain.contributors import Contributor
 from domain.curators import ApiToken, Curator
 from domain.exhibitions import Exhibition

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from archive.consent_gate import Surface, name_filter
-from archive.name_filter import OMITTED, NameFilter
-from archive.public import public_item
-from archive.search_documents import ExhibitionMap, item_document
+from archive.gate.rules import Surface, name_filter
+from archive.gate.name_filter import OMITTED, NameFilter
+from archive.read.public import public_item
+from archive.search.documents import ExhibitionMap, item_document
 from tests.conftest import CURATOR
 
 
@@ -174,7 +174,7 @@ def test_a_text_no_withheld_name_can_be_in_is_not_folded_span_by_span(monkeypatc
     def spans_kept(text):
         raise AssertionError(f"folded with spans: {text!r}")
 
-    monkeypatch.setattr("archive.name_filter.fold", spans_kept)
+    monkeypatch.setattr("archive.gate.name_filter.fold", spans_kept)
 
     text = "The winter we left the village, and the silence after. Зима, когда мы уехали из деревни."
     assert names.text(text) == text
@@ -190,6 +190,6 @@ def test_a_text_no_withheld_name_can_be_in_is_not_folded_span_by_span(monkeypatc
     ],
 )
 def test_the_quick_fold_of_a_text_is_its_fold(text):
-    from archive.name_filter import fold, folded_text
+    from archive.gate.name_filter import fold, folded_text
 
     assert folded_text(text) == fold(text).text

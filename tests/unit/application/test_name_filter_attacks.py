@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archive.name_filter import OMITTED, NameFilter, fold, folded_text
+from archive.gate.name_filter import OMITTED, NameFilter, fold, folded_text
 
 
 @pytest.mark.parametrize(

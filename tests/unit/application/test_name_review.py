@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from archive.name_filter import NameFilter
-from archive.name_review import name_candidates, review_list
+from archive.gate.name_filter import NameFilter
+from archive.services.name_review import name_candidates, review_list
 from tests.conftest import CURATOR
 
 ONLINE = ["exhibit", "publish_online"]

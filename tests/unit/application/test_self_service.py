@@ -9,7 +9,7 @@ from uuid import uuid4
 
 import pytest
 
-from archive import consent_codes
+from archive.credentials import consent_codes
 from archive.errors import NotFound
 from domain import actor as actors
 from domain import clock
@@ -131,7 +131,7 @@ def test_a_contributor_with_no_items_has_an_empty_list(archive):
 
 
 def test_an_artwork_recorded_with_images_is_listed_too():
-    from archive.application import NewImage
+    from archive.services.application import NewImage
     from tests.fakes import InMemoryMediaStore, in_memory_archive
     from media_store import PillowImagePipeline, make_sample_photo
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from archive.consent_gate import Surface, name_filter
+from archive.gate.rules import Surface, name_filter
 from archive.errors import ConcurrentChange
-from archive.name_filter import OMITTED
-from archive.public import public_item
-from archive.search_documents import ExhibitionMap, item_document
+from archive.gate.name_filter import OMITTED
+from archive.read.public import public_item
+from archive.search.documents import ExhibitionMap, item_document
 from tests.conftest import CURATOR
 
 ONLINE = ["exhibit", "publish_online"]

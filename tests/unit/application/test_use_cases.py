@@ -7,7 +7,7 @@ from uuid import uuid4
 
 import pytest
 
-from archive import consent_codes
+from archive.credentials import consent_codes
 from archive.errors import KeyShredded, NotFound
 from domain import clock
 from domain.errors import ConsentError, InvalidValue, ItemWithdrawn

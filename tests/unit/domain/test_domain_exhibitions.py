@@ -452,7 +452,7 @@ def test_replaying_any_sequence_of_changes_to_the_works_rebuilds_an_equal_exhibi
         assert wall_text.value == {k: expected[k] for k in ("en", "ru", "kk") if k in expected}
 
 
-# -- texts keys and withheld names (see archive.exhibition_erasure) ----------------------------
+# -- texts keys and withheld names (see archive.services.exhibition_erasure) ----------------------------
 
 
 def test_each_version_of_the_own_texts_is_sealed_under_the_key_it_was_written_with():

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import ExifTags, Image, ImageCms, ImageFile, TiffImagePlugin
 
-from archive.media import Derivative, ImageRejected, ProcessedImage
+from archive.media_ports.ports import Derivative, ImageRejected, ProcessedImage
 from media_store import PillowImagePipeline
 
 ACCEPTED = "Accepted formats are JPEG, PNG, WebP, TIFF and GIF."

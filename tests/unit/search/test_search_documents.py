@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from archive.search_documents import ExhibitionMap, item_document
+from archive.search.documents import ExhibitionMap, item_document
 from tests.conftest import CURATOR
 
 

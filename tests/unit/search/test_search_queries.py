@@ -6,9 +6,9 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from archive import search_queries
+from archive.search import queries as search_queries
 from archive.search import FACETS, FacetCount, SearchHit, SearchIndex, SearchQuery, SearchResults
-from archive.search_queries import search
+from archive.search.queries import search
 from domain import clock
 from tests.conftest import CURATOR
 
