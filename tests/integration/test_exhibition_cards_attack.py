@@ -268,6 +268,35 @@ def test_events_restored_from_before_her_erasure_never_put_her_name_on_the_page(
             app.close()
 
 
+def test_events_restored_from_before_her_erasure_never_put_her_name_in_a_listing(storage_sqlite: Storage):  # noqa: F811
+    """The same restore, her pseudonym in the exhibition's statement (her credit allowed it
+    before her erasure): the listings read stored visitor texts computed before the erasure,
+    but the erasure shredded the texts key they were sealed under (texts are keyed per
+    version), so they are computed again through the gate, which withholds them whole."""
+    events = storage_sqlite.settings.data_dir / "events.sqlite3"
+    backup = events.with_name("backup.sqlite3")
+    app = storage_sqlite.open()
+    with clock.fixed_at(NOON):
+        ids = _show(app)
+        app.revise_exhibition(ids["show"], actor=CURATOR, statement={"en": f"With a quilt by {PSEUDONYM}."})
+        assert PSEUDONYM in repr(public.published_exhibitions(app, TODAY)), "shown while her credit allows it"
+        _copy_sqlite(events, backup)
+        app.self_service.withdraw_everything(ids["person"])
+        app.close()
+        _copy_sqlite(backup, events)
+        app = storage_sqlite.open()
+        try:
+            [(_, texts)] = app.read_models.published_rows()
+            assert texts is not None and app.open_visitor_texts(texts) is None, "its texts key went with her erasure"
+            listed = public.published_exhibitions(app, TODAY)
+            assert [e.slug for e in listed] == ["letters"]
+            assert PSEUDONYM not in repr(listed) and NAME not in repr(listed)
+            assert PSEUDONYM not in repr(public.exhibitions_showing(app, ids["named"], TODAY))
+            assert PSEUDONYM not in repr(public.published_exhibition(app, "letters", TODAY, cards=True))
+        finally:
+            app.close()
+
+
 # -- the archive's calendar day --------------------------------------------------------------------
 
 
