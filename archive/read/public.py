@@ -156,11 +156,13 @@ def _summaries(
     """Summaries of the published exhibitions that ``read`` gives (see :func:`stored_summaries`)."""
     store = archive.read_models
     rows = read()
-    if any(not _exact(texts, on) for _, texts in rows) and on == archive.today():
-        for row, texts in rows:  # a work's consent ran out since: store them again, once
-            if not _exact(texts, on):
+    exact = [_exact(texts, on) for _, texts in rows]
+    if not all(exact) and on == archive.today():
+        for (row, _), held in zip(rows, exact):  # a work's consent ran out since: store them again, once
+            if not held:
                 archive.refresh_exhibition_texts(row.exhibition_id)
         rows = read()
+        exact = [_exact(texts, on) for _, texts in rows]
     shown = (
         store.shown_works([row.exhibition_id for row, _ in rows], on, REQUIRED_SCOPES[Surface.ONLINE_EXHIBITION])
         if with_work_ids
@@ -169,9 +171,9 @@ def _summaries(
     if is_recording():  # a cached page changes with any event of these exhibitions' works
         _depend_on_works(archive, [row.exhibition_id for row, _ in rows])
     summaries = []
-    for row, texts in rows:
-        stored = archive.open_visitor_texts(texts) if texts is not None else None
-        if stored is None or not _exact(texts, on):
+    for (row, texts), held in zip(rows, exact):
+        stored = archive.open_visitor_texts(texts) if texts is not None and held else None
+        if stored is None:
             exhibition = archive.get_exhibition(row.exhibition_id)
             summary = exhibition_summary(exhibition, carded_works(archive, exhibition.works_ever_hung), on)
         else:
