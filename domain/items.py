@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from uuid import UUID
 
 from domain import actor as actors
+from domain import clock
 from domain.actor import Actor
 from domain.base import ArchiveAggregate
-from domain.consent import Consent, ConsentStatus, Scope, widening_past
+from domain.consent import Consent, ConsentRequest, ConsentStatus, Scope, widening_past
 from domain.errors import N_, ConsentError, InvalidValue, ItemWithdrawn, WideningNeedsConfirmation
 from domain.languages import check_language, multilingual
 from domain.personal import Personal
@@ -170,10 +171,15 @@ class Item(ArchiveAggregate):
     class ConsentChangeRequested(ArchiveAggregate.Event):
         """The contributor asked for consent that shows more; a curator confirms it first."""
 
-        request: dict[str, Any]
+        request: dict[str, Any]  # the request's plain form (``ConsentRequest.codes``), as always stored
+
+        @property
+        def asked(self) -> ConsentRequest:
+            """The request, as a value."""
+            return ConsentRequest.from_codes(self.request, self.timestamp)
 
         def apply(self, item: Item) -> None:
-            item.consent_request = {**self.request, "requested_at": self.timestamp.isoformat()}
+            item.consent_request = self.asked
             item._chosen_by_contributor(item.consent, self.timestamp)
 
     class ConsentRequestDeclined(ArchiveAggregate.Event):
@@ -205,7 +211,7 @@ class Item(ArchiveAggregate):
         consent: Consent | None
         withdrawn_at: datetime | None
         withdrawn_by: str | None
-        consent_request: dict[str, Any] | None
+        consent_request: ConsentRequest | None
         redactions: tuple[Personal, ...]
         contributors_choice: Consent | None
         contributors_choice_at: datetime | None
@@ -213,6 +219,16 @@ class Item(ArchiveAggregate):
     redactions = ()
     contributors_choice = None
     contributors_choice_at = None
+
+    #: Snapshots of version 1 hold ``consent_request`` as a plain dict (``ConsentRequest.stored``).
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A snapshot's state from before the request was a value (eventsourcing calls it)."""
+        stored = state.get("consent_request")
+        if stored is not None:
+            state["consent_request"] = ConsentRequest.from_stored(stored)
 
     @classmethod
     def record(
@@ -362,15 +378,17 @@ class Item(ArchiveAggregate):
             contributor_asked=bool(contributor_asked) and not by_contributor,
         )
 
-    def request_consent_change(self, request: dict[str, Any], actor: Actor) -> None:
-        """Record the contributor's wish to widen consent (see ``domain.consent.split_change``)."""
+    def request_consent_change(self, request: Mapping[str, object], actor: Actor) -> None:
+        """Record the contributor's wish to widen consent: ``request`` is what it asks for, as
+        codes (``SplitChange.widening`` of ``domain.consent.split_change``)."""
         if self.is_withdrawn:
             raise ItemWithdrawn("Consent was withdrawn for this item; it cannot be changed.")
         if self.consent is None:
             raise ConsentError("No consent is recorded for this item yet; record it first.")
         if not request:
             raise InvalidValue("A consent request must ask for something.")
-        self.trigger_event(self.ConsentChangeRequested, actor=actors.check(actor), request=dict(request))
+        asked = ConsentRequest.from_codes(request, clock.now())  # refuses what no request asks
+        self.trigger_event(self.ConsentChangeRequested, actor=actors.check(actor), request=asked.codes())
 
     def decline_consent_request(self, actor: Actor) -> None:
         """Close the contributor's pending request without changing consent."""

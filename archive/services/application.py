@@ -41,6 +41,7 @@ from archive.services.self_service import ContributorSelfService
 from archive.media_ports.ports import ImagePipeline, MediaError, MediaNotFound, MediaStore, ProcessedImage
 from archive.media_ports.gc import Kept, MediaSweep
 from archive.shredding.transcodings import ConsentAsDict, DateAsISO, PersonalAsCiphertext, PlacementAsDict
+from archive.shredding.transcodings import ConsentRequestAsDict
 from archive.gate.visibility import visible
 from domain import actor as actors
 from domain.actor import Actor
@@ -170,6 +171,7 @@ class ExhibitionArchive(ReadModels, Application):
         transcoder.register(PersonalAsCiphertext(self.keys))
         transcoder.register(DateAsISO())
         transcoder.register(ConsentAsDict())
+        transcoder.register(ConsentRequestAsDict())
         transcoder.register(PlacementAsDict())
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:

@@ -184,7 +184,7 @@ def change(holder: CodeHolder, item_id: UUID) -> Any:
     if error is None and not confirmed:
         split, error = _attempt(lambda: archive().self_service.preview_consent_change(holder.contributor_id, item.id, wanted))
     if error is None and not confirmed:
-        cancels_request = bool(item.consent_request) and not split.widening
+        cancels_request = item.consent_request is not None and not split.widening
         if split.is_empty and not cancels_request:
             flash(gettext("Nothing was changed: these are already your choices."), "info")
             return redirect(url_for("consent.your_items", **_lang()), 303)
