@@ -18,6 +18,7 @@ from domain import clock
 from domain.actor import Actor
 from domain.base import ArchiveAggregate
 from domain.consent import Consent, ConsentRequest, ConsentStatus, Scope, widening_past
+from domain.images import ImageFacts
 from domain.errors import N_, ConsentError, InvalidValue, ItemWithdrawn, WideningNeedsConfirmation
 from domain.languages import check_language, multilingual
 from domain.personal import Personal
@@ -78,13 +79,14 @@ def image_details(
     *,
     alt_text: Mapping[str, str],
     caption: Mapping[str, str] | None = None,
-    media: Mapping[str, Any] | None = None,
+    media: ImageFacts | None = None,
 ) -> dict[str, Any]:
-    """Validated fields of an image: alt text is required for every image."""
+    """Validated fields of an image: alt text is required for every image; ``media`` the
+    facts of its stored files (kept in their plain form, :meth:`ImageFacts.plain`)."""
     return {
         "alt_text": multilingual(alt_text, field=N_("Alt text"), required=True),
         "caption": multilingual(caption, field=N_("Caption")),
-        "media": dict(media or {}),
+        "media": (media or ImageFacts()).plain(),
     }
 
 
@@ -271,6 +273,11 @@ class Item(ArchiveAggregate):
             and self.consent is not None
             and self.consent.allows(scope, on)
         )
+
+    def image_facts(self, image_id: str) -> ImageFacts:
+        """The facts of an attached image's stored files (none once the item is shredded)."""
+        image = self.images[image_id].reveal(None)
+        return ImageFacts.from_plain(image.get("media") if isinstance(image, Mapping) else None)
 
     def detail(self, name: str, default: Any = None) -> Any:
         """One descriptive field, or ``default`` when absent or redacted."""

@@ -125,9 +125,8 @@ class PortalItem:
 def _portal_item(item: Item, contributor: Contributor, today: date) -> PortalItem:
     thumbnail = None
     if not item.is_withdrawn:
-        for image_id, image in item.images.items():
-            made = image.reveal({}).get("media", {}).get("derivatives", []) if not image.redacted else []
-            if any(d["name"] == "thumb" and d["format"] == "webp" for d in made):
+        for image_id in item.images:
+            if item.image_facts(image_id).has("thumb", "webp"):
                 thumbnail = url_for("consent.thumbnail", item_id=item.id, image_id=image_id)
                 break
     return PortalItem(item, item.status(today), thumbnail, contributor.withdrawal_receipt({item.id}))
