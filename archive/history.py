@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from functools import singledispatch
 from typing import Any, Union
 
+from domain.consent import ConsentRequest
 from domain.actor import Actor
 from domain.contributors import Contributor
 from domain.errors import N_
@@ -311,21 +312,21 @@ def _consent_updated(event: Item.ConsentUpdated) -> tuple[str, Summary]:
     return "consent updated", consent
 
 
-def _asked(request: Mapping[str, Any]) -> tuple[Summary, ...]:
+def _asked(request: ConsentRequest) -> tuple[Summary, ...]:
     asked = []
-    if "attribution" in request:
-        asked.append(Summary.of("asked-attribution", attribution=str(request["attribution"])))
-    if "scopes" in request:
-        asked.append(Summary.of("asked-scopes", scopes=tuple(sorted(str(s) for s in request["scopes"]))))
-    if "expires_on" in request:
-        expiry = request["expires_on"]
-        asked.append(Summary.of("asked-expiry", expires_on=str(expiry)) if expiry else Summary.of("asked-no-expiry"))
+    if request.attribution is not None:
+        asked.append(Summary.of("asked-attribution", attribution=request.attribution.value))
+    if request.scopes is not None:
+        asked.append(Summary.of("asked-scopes", scopes=tuple(sorted(s.value for s in request.scopes))))
+    if request.asks_expiry:
+        expiry = request.expires_on
+        asked.append(Summary.of("asked-expiry", expires_on=expiry.isoformat()) if expiry else Summary.of("asked-no-expiry"))
     return tuple(asked)
 
 
 @describe.register(Item.ConsentChangeRequested)
 def _consent_change_requested(event: Item.ConsentChangeRequested) -> tuple[str, Summary]:
-    return "contributor asked to widen consent", Summary.of("widening-asked", asked=_asked(event.request))
+    return "contributor asked to widen consent", Summary.of("widening-asked", asked=_asked(event.asked))
 
 
 @describe.register(Item.ConsentRequestDeclined)

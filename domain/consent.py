@@ -9,7 +9,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import cast
 
 from domain.errors import InvalidValue
 
@@ -171,3 +172,72 @@ def widening_past(choice: Consent, consent: Consent) -> dict[str, object]:
     """What ``consent`` shows beyond ``choice`` (a wider credit, added scopes, a later or no
     expiry), as codes like a contributor's request; empty when it shows nothing more."""
     return split_change(choice, ConsentChange(consent.attribution, consent.scopes, consent.expires_on)).widening
+
+
+@dataclass(frozen=True)
+class ConsentRequest:
+    """What a contributor asked to widen, and when; it waits for a curator to confirm it with
+    them (see :func:`split_change`).
+
+    ``attribution`` and ``scopes`` are None when the request leaves them as they are; the
+    expiry is asked for only when ``asks_expiry`` (a later ``expires_on``, or None for no end
+    date). Events store the request in its plain form, :meth:`codes` (``SplitChange.widening``'s
+    form); snapshots and read rows add ``requested_at`` (:meth:`stored`).
+    """
+
+    requested_at: datetime
+    attribution: Attribution | None = None
+    scopes: frozenset[Scope] | None = None
+    asks_expiry: bool = False
+    expires_on: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.attribution is not None:
+            object.__setattr__(self, "attribution", parse_attribution(self.attribution))
+        if self.scopes is not None:
+            object.__setattr__(self, "scopes", parse_scopes(self.scopes))
+        if self.expires_on is not None and not self.asks_expiry:
+            raise InvalidValue("A consent request cannot name an expiry it does not ask for.")
+        if self.attribution is None and self.scopes is None and not self.asks_expiry:
+            raise InvalidValue("A consent request must ask for something.")
+
+    @classmethod
+    def from_codes(cls, codes: Mapping[str, object], requested_at: datetime) -> ConsentRequest:
+        """The request whose plain form (:meth:`codes`) is ``codes``, asked at ``requested_at``;
+        ``InvalidValue`` for a field a request cannot ask for."""
+        unknown = sorted(set(codes) - {"attribution", "scopes", "expires_on"})
+        if unknown:
+            raise InvalidValue("A consent request cannot ask for %(field)r.", field=unknown[0])
+        expiry = codes.get("expires_on")
+        if expiry is not None and not isinstance(expiry, (str, date)):
+            raise InvalidValue("A consent expiry must be a date.")
+        scopes = codes.get("scopes")
+        return cls(
+            requested_at=requested_at,
+            attribution=cast("Attribution | None", codes.get("attribution")),
+            scopes=parse_scopes(cast("Iterable[str]", scopes)) if scopes is not None else None,
+            asks_expiry="expires_on" in codes,
+            expires_on=date.fromisoformat(expiry) if isinstance(expiry, str) else expiry,
+        )
+
+    @classmethod
+    def from_stored(cls, stored: Mapping[str, object]) -> ConsentRequest:
+        """The request a snapshot or a read row stored with :meth:`stored`."""
+        codes = {name: value for name, value in stored.items() if name != "requested_at"}
+        return cls.from_codes(codes, datetime.fromisoformat(str(stored["requested_at"])))
+
+    def codes(self) -> dict[str, object]:
+        """What it asks for, as codes, in the order and form events store it (and
+        ``SplitChange.widening`` and receipts give it)."""
+        codes: dict[str, object] = {}
+        if self.attribution is not None:
+            codes["attribution"] = self.attribution.value
+        if self.scopes is not None:
+            codes["scopes"] = sorted(scope.value for scope in self.scopes)
+        if self.asks_expiry:
+            codes["expires_on"] = self.expires_on.isoformat() if self.expires_on else None
+        return codes
+
+    def stored(self) -> dict[str, object]:
+        """:meth:`codes` and ``requested_at``: the form snapshots, read rows and the API keep."""
+        return {**self.codes(), "requested_at": self.requested_at.isoformat()}

@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from uuid import UUID
 
 from domain import actor as actors
+from domain import clock
 from domain.actor import Actor
 from domain.base import ArchiveAggregate
-from domain.consent import Consent, ConsentStatus, Scope, widening_past
+from domain.consent import Consent, ConsentRequest, ConsentStatus, Scope, widening_past
+from domain.images import ImageFacts
 from domain.errors import N_, ConsentError, InvalidValue, ItemWithdrawn, WideningNeedsConfirmation
 from domain.languages import check_language, multilingual
 from domain.personal import Personal
@@ -77,13 +79,14 @@ def image_details(
     *,
     alt_text: Mapping[str, str],
     caption: Mapping[str, str] | None = None,
-    media: Mapping[str, Any] | None = None,
+    media: ImageFacts | None = None,
 ) -> dict[str, Any]:
-    """Validated fields of an image: alt text is required for every image."""
+    """Validated fields of an image: alt text is required for every image; ``media`` the
+    facts of its stored files (kept in their plain form, :meth:`ImageFacts.plain`)."""
     return {
         "alt_text": multilingual(alt_text, field=N_("Alt text"), required=True),
         "caption": multilingual(caption, field=N_("Caption")),
-        "media": dict(media or {}),
+        "media": (media or ImageFacts()).plain(),
     }
 
 
@@ -170,10 +173,15 @@ class Item(ArchiveAggregate):
     class ConsentChangeRequested(ArchiveAggregate.Event):
         """The contributor asked for consent that shows more; a curator confirms it first."""
 
-        request: dict[str, Any]
+        request: dict[str, Any]  # the request's plain form (``ConsentRequest.codes``), as always stored
+
+        @property
+        def asked(self) -> ConsentRequest:
+            """The request, as a value."""
+            return ConsentRequest.from_codes(self.request, self.timestamp)
 
         def apply(self, item: Item) -> None:
-            item.consent_request = {**self.request, "requested_at": self.timestamp.isoformat()}
+            item.consent_request = self.asked
             item._chosen_by_contributor(item.consent, self.timestamp)
 
     class ConsentRequestDeclined(ArchiveAggregate.Event):
@@ -205,7 +213,7 @@ class Item(ArchiveAggregate):
         consent: Consent | None
         withdrawn_at: datetime | None
         withdrawn_by: str | None
-        consent_request: dict[str, Any] | None
+        consent_request: ConsentRequest | None
         redactions: tuple[Personal, ...]
         contributors_choice: Consent | None
         contributors_choice_at: datetime | None
@@ -213,6 +221,16 @@ class Item(ArchiveAggregate):
     redactions = ()
     contributors_choice = None
     contributors_choice_at = None
+
+    #: Snapshots of version 1 hold ``consent_request`` as a plain dict (``ConsentRequest.stored``).
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A snapshot's state from before the request was a value (eventsourcing calls it)."""
+        stored = state.get("consent_request")
+        if stored is not None:
+            state["consent_request"] = ConsentRequest.from_stored(stored)
 
     @classmethod
     def record(
@@ -255,6 +273,11 @@ class Item(ArchiveAggregate):
             and self.consent is not None
             and self.consent.allows(scope, on)
         )
+
+    def image_facts(self, image_id: str) -> ImageFacts:
+        """The facts of an attached image's stored files (none once the item is shredded)."""
+        image = self.images[image_id].reveal(None)
+        return ImageFacts.from_plain(image.get("media") if isinstance(image, Mapping) else None)
 
     def detail(self, name: str, default: Any = None) -> Any:
         """One descriptive field, or ``default`` when absent or redacted."""
@@ -362,15 +385,17 @@ class Item(ArchiveAggregate):
             contributor_asked=bool(contributor_asked) and not by_contributor,
         )
 
-    def request_consent_change(self, request: dict[str, Any], actor: Actor) -> None:
-        """Record the contributor's wish to widen consent (see ``domain.consent.split_change``)."""
+    def request_consent_change(self, request: Mapping[str, object], actor: Actor) -> None:
+        """Record the contributor's wish to widen consent: ``request`` is what it asks for, as
+        codes (``SplitChange.widening`` of ``domain.consent.split_change``)."""
         if self.is_withdrawn:
             raise ItemWithdrawn("Consent was withdrawn for this item; it cannot be changed.")
         if self.consent is None:
             raise ConsentError("No consent is recorded for this item yet; record it first.")
         if not request:
             raise InvalidValue("A consent request must ask for something.")
-        self.trigger_event(self.ConsentChangeRequested, actor=actors.check(actor), request=dict(request))
+        asked = ConsentRequest.from_codes(request, clock.now())  # refuses what no request asks
+        self.trigger_event(self.ConsentChangeRequested, actor=actors.check(actor), request=asked.codes())
 
     def decline_consent_request(self, actor: Actor) -> None:
         """Close the contributor's pending request without changing consent."""

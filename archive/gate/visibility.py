@@ -37,6 +37,7 @@ from archive.gate.rules import (
 from archive.gate.name_filter import NameFilter
 from domain.consent import Attribution, Scope
 from domain.exhibitions import Exhibition
+from domain.images import ImageFacts
 from domain.items import Item
 
 #: Text in several languages: language code -> text (read-only).
@@ -341,8 +342,7 @@ def _content(
                 "alt_text": names.value(dict(image.get("alt_text") or {})),
                 "caption": names.value(dict(image.get("caption") or {})),
                 "derivatives": [
-                    [str(d["name"]), str(d["format"]), int(d["width"]), int(d["height"])]
-                    for d in (image.get("media") or {}).get("derivatives", [])
+                    [r.name, r.format, r.width, r.height] for r in ImageFacts.from_plain(image.get("media")).renditions
                 ],
             }
             for image_id, image in (item.images[:1] if card else item.images)

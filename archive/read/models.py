@@ -40,7 +40,7 @@ from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 from archive.gate.visibility import item_content
-from domain.consent import ConsentStatus, Scope
+from domain.consent import ConsentRequest, ConsentStatus, Scope
 from domain.contributors import Contributor
 from domain.exhibitions import Exhibition
 from domain.indexes import ContributorItems
@@ -217,7 +217,7 @@ def item_row(item: Item, seal: Seal) -> ItemRow:
         attribution=consent.attribution.value if consent else None,
         expires_on=consent.expires_on if consent else None,
         withdrawn=item.is_withdrawn,
-        request=seal(item.consent_request).decode() if item.consent_request else None,
+        request=seal(item.consent_request.stored()).decode() if item.consent_request else None,
         version=item.version,
     )
 
@@ -311,7 +311,7 @@ class ItemSummary:
     expires_on: date | None
     has_consent: bool
     is_withdrawn: bool
-    consent_request: dict[str, Any] | None
+    consent_request: ConsentRequest | None
     version: int
 
     def status(self, on: date) -> ConsentStatus:
@@ -392,7 +392,7 @@ def open_item(row: ItemRow, open_: Open) -> ItemSummary:
         expires_on=row.expires_on,
         has_consent=row.has_consent,
         is_withdrawn=row.withdrawn,
-        consent_request=open_(row.request.encode()) if row.request else None,
+        consent_request=ConsentRequest.from_stored(open_(row.request.encode())) if row.request else None,
         version=row.version,
     )
 

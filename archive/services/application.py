@@ -41,6 +41,8 @@ from archive.services.self_service import ContributorSelfService
 from archive.media_ports.ports import ImagePipeline, MediaError, MediaNotFound, MediaStore, ProcessedImage
 from archive.media_ports.gc import Kept, MediaSweep
 from archive.shredding.transcodings import ConsentAsDict, DateAsISO, PersonalAsCiphertext, PlacementAsDict
+from archive.shredding.transcodings import ConsentRequestAsDict
+from domain.images import ImageFacts, OriginalFacts, RenditionFacts
 from archive.gate.visibility import visible
 from domain import actor as actors
 from domain.actor import Actor
@@ -170,6 +172,7 @@ class ExhibitionArchive(ReadModels, Application):
         transcoder.register(PersonalAsCiphertext(self.keys))
         transcoder.register(DateAsISO())
         transcoder.register(ConsentAsDict())
+        transcoder.register(ConsentRequestAsDict())
         transcoder.register(PlacementAsDict())
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
@@ -411,7 +414,7 @@ class ExhibitionArchive(ReadModels, Application):
                 assert data_key is not None
                 for image_id, image, about, result in zip(image_ids, images, described, processed):
                     facts = self._store_image_files(item_id, image_id, data_key, image.data, result, written)
-                    item.add_image(image_id, {**about, "media": facts}, actor)
+                    item.add_image(image_id, {**about, "media": facts.plain()}, actor)
                 listing = self._listed(contributor_id, item_id, actor)
                 self._save(item, listing)
                 self._remember_listing(listing)
@@ -443,7 +446,7 @@ class ExhibitionArchive(ReadModels, Application):
         data: bytes,
         processed: ProcessedImage,
         written: list[str],
-    ) -> dict[str, Any]:
+    ) -> ImageFacts:
         """Store the sealed original and derivatives; note each key in ``written``; return the facts."""
         media, _ = self._media()
         key = media_files.original_key(item_id, image_id)
@@ -455,24 +458,10 @@ class ExhibitionArchive(ReadModels, Application):
             media.put(key, media_files.seal(data_key, item_id, key, derivative.data), media_files.SEALED_CONTENT_TYPE)
             written.append(key)
             derivatives.append(
-                {
-                    "name": derivative.name,
-                    "format": derivative.format,
-                    "width": derivative.width,
-                    "height": derivative.height,
-                    "byte_size": len(derivative.data),
-                }
+                RenditionFacts(derivative.name, derivative.format, derivative.width, derivative.height, len(derivative.data))
             )
-        return {
-            "original": {
-                "sha256": processed.sha256,
-                "byte_size": processed.byte_size,
-                "format": processed.format,
-                "width": processed.width,
-                "height": processed.height,
-            },
-            "derivatives": derivatives,
-        }
+        original = OriginalFacts(processed.sha256, processed.byte_size, processed.format, processed.width, processed.height)
+        return ImageFacts(original, tuple(derivatives))
 
     def _remove_quietly(self, keys: list[str]) -> None:
         for key in keys:
@@ -622,8 +611,7 @@ class ExhibitionArchive(ReadModels, Application):
         """Problems with one image's stored files: missing, changed or unreadable. Empty if fine."""
         media, _ = self._media()
         item = self.get_item(item_id)
-        image = item.images[str(image_id)].value
-        facts = image.get("media", {})
+        facts = item.image_facts(str(image_id))
         data_key = self.keys.get(item_id)
         if data_key is None:
             return [f"{media_files.image_prefix(item_id, image_id)}: the item's key is missing"]
@@ -636,11 +624,11 @@ class ExhibitionArchive(ReadModels, Application):
         except InvalidTag:
             problems.append(f"{key}: changed (cannot be decrypted)")
         else:
-            expected = facts.get("original", {}).get("sha256")
+            expected = facts.original.sha256 if facts.original else None
             if hashlib.sha256(original).hexdigest() != expected:
                 problems.append(f"{key}: changed (SHA-256 differs from the recorded one)")
-        for derivative in facts.get("derivatives", []):
-            key = media_files.derivative_key(item_id, image_id, derivative["name"], derivative["format"])
+        for rendition in facts.renditions:
+            key = media_files.derivative_key(item_id, image_id, rendition.name, rendition.format)
             if not media.exists(key):
                 problems.append(f"{key}: missing")
         return problems

@@ -148,7 +148,7 @@ class ContributorSelfService:
         current = item.consent
         assert current is not None
         # The latest wish replaces any earlier request (also when it no longer asks for more).
-        pending = {k: v for k, v in (item.consent_request or {}).items() if k != "requested_at"}
+        pending = item.consent_request.codes() if item.consent_request is not None else {}
         if not split.narrowing and split.widening == pending:
             return None
         if split.narrowing:

@@ -18,7 +18,7 @@ from eventsourcing.persistence import Transcoding
 from archive.shredding import crypto
 from archive.errors import KeyShredded
 from archive.shredding.keystore import KeyStore
-from domain.consent import Consent
+from domain.consent import Consent, ConsentRequest
 from domain.exhibitions import Placement
 from domain.personal import Personal
 
@@ -89,6 +89,19 @@ class ConsentAsDict(Transcoding):
             recorded_at=datetime.fromisoformat(data["recorded_at"]),
             expires_on=date.fromisoformat(data["expires_on"]) if data["expires_on"] else None,
         )
+
+
+class ConsentRequestAsDict(Transcoding):
+    """A contributor's pending request in snapshots, in the form read rows keep it too."""
+
+    type = ConsentRequest
+    name = "consent_request"
+
+    def encode(self, obj: ConsentRequest) -> dict[str, Any]:
+        return obj.stored()
+
+    def decode(self, data: dict[str, Any]) -> ConsentRequest:
+        return ConsentRequest.from_stored(data)
 
 
 class PlacementAsDict(Transcoding):

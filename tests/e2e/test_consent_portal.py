@@ -431,7 +431,7 @@ def test_widening_is_only_a_request_for_the_curators(portal, archive, world):
     reference = receipt_reference(done)
     item = archive.get_item(world.testimony)
     assert item.consent == before and item.consent.attribution is Attribution.ANONYMOUS
-    assert item.consent_request is not None and item.consent_request["attribution"] == "named"
+    assert item.consent_request is not None and item.consent_request.attribution is Attribution.NAMED
     html = portal.get(done.headers["Location"]).get_data(as_text=True)
     assert reference in html
     asked = html.split("Asked of the curators, to confirm with you first", 1)

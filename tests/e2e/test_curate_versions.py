@@ -98,7 +98,7 @@ def test_a_stale_decline_cannot_close_the_contributors_newer_request(logged_in, 
     response = logged_in.post(f"/curate/items/{item}/decline-request", data=held_open)
 
     assert response.status_code == 409
-    assert archive.get_item(item).consent_request["attribution"] == "named"
+    assert archive.get_item(item).consent_request.attribution is Attribution.NAMED
 
 
 def test_a_stale_exhibition_form_is_refused_and_shows_the_current_values(logged_in, archive):

@@ -81,7 +81,7 @@ class ItemConsentSchema(Schema):
         ContributorsChoiceSchema, lambda item: item.contributors_choice is not None, attribute="item"
     )
     contributor_request = Computed(
-        lambda now: dict(now.item.consent_request) if now.item.consent_request else None,
+        lambda now: now.item.consent_request.stored() if now.item.consent_request else None,
         {
             "type": ["object", "null"],
             "description": "What the contributor asked to show more (codes), and requested_at; confirm it with them first.",

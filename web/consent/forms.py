@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from flask_babel import format_date, gettext
 from wtforms import SelectMultipleField, StringField
 
-from domain.consent import Attribution, Consent, ConsentChange, Scope
+from domain.consent import Attribution, Consent, ConsentChange, ConsentRequest, Scope, parse_attribution, parse_scopes
 from domain.errors import N_
 from web.forms import DayField, PostedForm
-
-ONLINE, EXHIBIT = Scope.PUBLISH_ONLINE.value, Scope.EXHIBIT.value
 
 
 class CodeForm(PostedForm):
@@ -59,11 +58,28 @@ def form_of(consent: Consent | ConsentChange) -> dict[str, Any]:
     }
 
 
-def describe(fields: dict[str, Any]) -> list[str]:
-    """Plain sentences for consent fields given as values or codes (see ``as_codes``)."""
+def describe(fields: Mapping[str, Any] | ConsentRequest) -> list[str]:
+    """Plain sentences for consent fields given as values or codes (see ``as_codes``), or
+    for what a contributor's pending request asks."""
+    if isinstance(fields, ConsentRequest):
+        return _sentences(fields.attribution, fields.scopes, fields.asks_expiry, fields.expires_on)
+    attribution = fields.get("attribution")
+    scopes = fields.get("scopes")
+    expiry = fields.get("expires_on")
+    return _sentences(
+        parse_attribution(attribution) if attribution is not None else None,
+        parse_scopes(scopes) if "scopes" in fields else None,
+        "expires_on" in fields,
+        date.fromisoformat(expiry) if isinstance(expiry, str) and expiry else expiry or None,
+    )
+
+
+def _sentences(
+    attribution: Attribution | None, scopes: frozenset[Scope] | None, asks_expiry: bool, expires_on: date | None
+) -> list[str]:
+    """The sentences of what is given (a None credit or scopes: not part of it)."""
     sentences = []
-    if "attribution" in fields:
-        attribution = Attribution(getattr(fields["attribution"], "value", fields["attribution"]))
+    if attribution is not None:
         sentences.append(
             {
                 Attribution.NAMED: gettext("Your name is shown with your work."),
@@ -71,23 +87,20 @@ def describe(fields: dict[str, Any]) -> list[str]:
                 Attribution.ANONYMOUS: gettext("No name is shown with your work: it is anonymous."),
             }[attribution]
         )
-    if "scopes" in fields:
-        scopes = {getattr(s, "value", s) for s in fields["scopes"]}
+    if scopes is not None:
         sentences.append(
             gettext("It may be shown on the public website.")
-            if ONLINE in scopes
+            if Scope.PUBLISH_ONLINE in scopes
             else gettext("It is not shown on the public website.")
         )
         sentences.append(
             gettext("It may be shown in exhibitions.")
-            if EXHIBIT in scopes
+            if Scope.EXHIBIT in scopes
             else gettext("It is not shown in exhibitions.")
         )
-    if "expires_on" in fields:
-        value = fields["expires_on"]
-        if value:
-            day = value if isinstance(value, date) else date.fromisoformat(value)
-            sentences.append(gettext("It is hidden everywhere after %(day)s.", day=format_date(day, "long")))
+    if asks_expiry:
+        if expires_on:
+            sentences.append(gettext("It is hidden everywhere after %(day)s.", day=format_date(expires_on, "long")))
         else:
             sentences.append(gettext("There is no end date."))
     return sentences

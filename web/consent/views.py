@@ -125,9 +125,8 @@ class PortalItem:
 def _portal_item(item: Item, contributor: Contributor, today: date) -> PortalItem:
     thumbnail = None
     if not item.is_withdrawn:
-        for image_id, image in item.images.items():
-            made = image.reveal({}).get("media", {}).get("derivatives", []) if not image.redacted else []
-            if any(d["name"] == "thumb" and d["format"] == "webp" for d in made):
+        for image_id in item.images:
+            if item.image_facts(image_id).has("thumb", "webp"):
                 thumbnail = url_for("consent.thumbnail", item_id=item.id, image_id=image_id)
                 break
     return PortalItem(item, item.status(today), thumbnail, contributor.withdrawal_receipt({item.id}))
@@ -184,7 +183,7 @@ def change(holder: CodeHolder, item_id: UUID) -> Any:
     if error is None and not confirmed:
         split, error = _attempt(lambda: archive().self_service.preview_consent_change(holder.contributor_id, item.id, wanted))
     if error is None and not confirmed:
-        cancels_request = bool(item.consent_request) and not split.widening
+        cancels_request = item.consent_request is not None and not split.widening
         if split.is_empty and not cancels_request:
             flash(gettext("Nothing was changed: these are already your choices."), "info")
             return redirect(url_for("consent.your_items", **_lang()), 303)

@@ -16,6 +16,7 @@ from archive.errors import ConcurrentChange, NotFound
 from archive.media_ports.ports import ImageRejected, MediaStoreUnavailable
 from domain import clock
 from domain.errors import ItemWithdrawn
+from domain.images import ImageFacts
 from media_store import PillowImagePipeline, S3MediaStore, make_sample_photo
 from tests.conftest import CURATOR
 from tests.fakes import InMemoryMediaStore, in_memory_archive
@@ -61,12 +62,23 @@ def test_an_upload_stores_sealed_files_and_records_their_facts(archive, media):
         stored = media.objects[key]
         assert b"Exif" not in stored and b"GPS" not in stored and b"JFIF" not in stored and b"WEBP" not in stored
         assert PHOTO not in stored
-    facts = archive.get_item(item).images[str(image_id)].value["media"]
-    assert facts["original"]["byte_size"] == len(PHOTO)
-    assert (facts["original"]["width"], facts["original"]["height"]) == (900, 600)
-    assert {(d["name"], d["format"]) for d in facts["derivatives"]} == {
+    facts = archive.get_item(item).image_facts(str(image_id))
+    assert facts.original is not None and facts.original.byte_size == len(PHOTO)
+    assert (facts.original.width, facts.original.height) == (900, 600)
+    assert {(r.name, r.format) for r in facts.renditions} == {
         (n, f) for n in ("thumb", "display", "large") for f in ("webp", "jpeg")
     }
+
+
+def test_an_uploads_facts_are_recorded_in_the_plain_form_events_always_held(archive):
+    item = _artwork(archive, scopes=ONLINE, attribution="named")
+    image_id = archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+
+    stored = archive.get_item(item).images[str(image_id)].value["media"]
+    assert list(stored) == ["original", "derivatives"]
+    assert list(stored["original"]) == ["sha256", "byte_size", "format", "width", "height"]
+    assert [list(d) for d in stored["derivatives"]] == [["name", "format", "width", "height", "byte_size"]] * 6
+    assert ImageFacts.from_plain(stored).plain() == stored
 
 
 def test_a_visitor_gets_a_clean_derivative_while_consent_allows(archive):

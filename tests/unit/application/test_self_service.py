@@ -51,7 +51,7 @@ def _events(archive) -> int:
 
 
 def _request(item) -> dict:
-    return {k: v for k, v in (item.consent_request or {}).items() if k != "requested_at"}
+    return item.consent_request.codes() if item.consent_request is not None else {}
 
 
 # -- the consent code ----------------------------------------------------------------------------
@@ -250,7 +250,7 @@ def test_widening_is_only_a_request_and_changes_no_consent(archive):
     assert not stored.allows(Scope.PUBLISH_ONLINE, archive.today())
     wanted = {"attribution": "named", "scopes": ["exhibit", "publish_online"], "expires_on": None}
     assert _request(stored) == wanted
-    assert "requested_at" in stored.consent_request
+    assert stored.consent_request.requested_at == stored.modified_on
     assert receipt.done == {}
     assert receipt.requested == wanted
     last = archive.history(item)[-1]

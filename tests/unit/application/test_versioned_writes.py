@@ -162,4 +162,4 @@ def test_a_stale_decline_cannot_close_a_newer_request(archive):
     with pytest.raises(ChangedMeanwhile, match="contributor asked to widen consent"):
         archive.decline_consent_request(item, actor=CURATOR, based_on=seen)
 
-    assert archive.get_item(item).consent_request["attribution"] == "named"
+    assert archive.get_item(item).consent_request.attribution is Attribution.NAMED

@@ -19,6 +19,7 @@ from domain.consent import (
     Attribution,
     Consent,
     ConsentChange,
+    ConsentRequest,
     Scope,
     parse_attribution,
     parse_scopes,
@@ -271,9 +272,10 @@ def test_a_request_is_kept_with_its_time_and_leaves_consent_unchanged():
     item.request_consent_change({"attribution": "named"}, contributor_actor(item))
 
     assert item.consent == before
-    assert item.consent_request["attribution"] == "named"
-    assert datetime.fromisoformat(item.consent_request["requested_at"]) == item.pending_events[-1].timestamp
-    assert set(item.consent_request) == {"attribution", "requested_at"}
+    request = item.consent_request
+    assert request is not None and request.attribution is Attribution.NAMED
+    assert request.requested_at == item.pending_events[-1].timestamp
+    assert request.scopes is None and not request.asks_expiry  # nothing else is asked
 
 
 def test_a_later_request_replaces_the_earlier_one():
@@ -281,7 +283,7 @@ def test_a_later_request_replaces_the_earlier_one():
     item.request_consent_change({"attribution": "named"}, contributor_actor(item))
     item.request_consent_change({"expires_on": None}, contributor_actor(item))
 
-    assert {k: v for k, v in item.consent_request.items() if k != "requested_at"} == {"expires_on": None}
+    assert item.consent_request.codes() == {"expires_on": None}
 
 
 def test_an_empty_request_is_refused_and_records_nothing():
@@ -395,7 +397,7 @@ def test_the_contributors_own_update_leaves_the_request_pending():
 
     assert item.consent.attribution is Attribution.ANONYMOUS
     assert item.consent_request is not None
-    assert item.consent_request["scopes"] == ["exhibit", "publish_online"]
+    assert item.consent_request.scopes == {Scope.EXHIBIT, Scope.PUBLISH_ONLINE}
 
 
 def test_withdrawal_clears_the_request():
@@ -539,3 +541,57 @@ def test_receipts_survive_erasure_and_can_still_be_issued_after_it():
     contributor.issue_receipt(reference="R-AAAA-0002", action="withdrawn", item_ids=[], actor=CURATOR)
 
     assert [r.reference for r in contributor.receipts] == ["R-AAAA-0001", "R-AAAA-0002"]
+
+
+# -- the pending request as a value ------------------------------------------------------------
+
+ASKED_AT = datetime(2024, 5, 1, 10, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("codes", [
+    {"attribution": "named"},
+    {"scopes": ["exhibit", "publish_online"]},
+    {"expires_on": None},
+    {"expires_on": "2031-05-06"},
+    {"attribution": "pseudonym", "scopes": [], "expires_on": None},
+])
+def test_a_request_reads_back_from_the_codes_events_store(codes):
+    request = ConsentRequest.from_codes(codes, ASKED_AT)
+
+    assert request.codes() == codes
+    assert request.stored() == {**codes, "requested_at": "2024-05-01T10:00:00+00:00"}
+    assert ConsentRequest.from_stored(request.stored()) == request
+
+
+def test_a_request_tells_asking_for_no_end_date_from_not_asking_about_it():
+    no_end = ConsentRequest.from_codes({"attribution": "named", "expires_on": None}, ASKED_AT)
+    unasked = ConsentRequest.from_codes({"attribution": "named"}, ASKED_AT)
+
+    assert no_end.asks_expiry and no_end.expires_on is None
+    assert not unasked.asks_expiry and unasked.expires_on is None
+    assert no_end != unasked
+
+
+@pytest.mark.parametrize("codes, message", [
+    ({}, "ask for something"),
+    ({"text_version": "v2"}, "cannot ask for 'text_version'"),
+    ({"attribution": "famous"}, "Unknown attribution"),
+    ({"scopes": ["everywhere"]}, "Unknown consent scope"),
+    ({"expires_on": 20310506}, "must be a date"),
+])
+def test_a_request_that_asks_for_nothing_or_for_what_no_request_asks_is_refused(codes, message):
+    with pytest.raises(InvalidValue, match=message):
+        ConsentRequest.from_codes(codes, ASKED_AT)
+
+
+def test_a_request_names_an_expiry_only_when_it_asks_for_one():
+    with pytest.raises(InvalidValue, match="expiry it does not ask for"):
+        ConsentRequest(requested_at=ASKED_AT, attribution=Attribution.NAMED, expires_on=date(2031, 1, 1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(current=consents, wanted=changes)
+def test_every_widening_is_a_request_whose_codes_are_the_widening(current, wanted):
+    widening = split_change(current, wanted).widening
+    if widening:
+        assert ConsentRequest.from_codes(widening, ASKED_AT).codes() == widening

@@ -11,6 +11,7 @@ import pytest
 from domain.consent import Attribution, Consent, ConsentStatus, Scope
 from domain.errors import InvalidValue, ItemWithdrawn
 from domain import items
+from domain.images import ImageFacts, OriginalFacts, RenditionFacts
 from domain.items import MAX_IMAGES, Artwork, artwork_details, image_details
 from domain.personal import Personal
 
@@ -362,3 +363,31 @@ def test_redacting_a_span_twice_records_it_once_and_a_withdrawn_item_refuses():
     withdrawn = a_withdrawn_artwork()
     with pytest.raises(ItemWithdrawn):
         withdrawn.redact_span("Маратовна", CURATOR)
+
+
+# -- image facts ---------------------------------------------------------------------------------
+
+FACTS = ImageFacts(
+    OriginalFacts("ab" * 32, 123_456, "JPEG", 900, 600),
+    (RenditionFacts("thumb", "webp", 300, 200, 4_000), RenditionFacts("large", "jpeg", 900, 600, 90_000)),
+)
+
+
+def test_an_images_facts_are_kept_in_plain_form_and_read_back_as_values():
+    image_id = uuid4()
+    item = Artwork.record(item_id=uuid4(), contributor_id=uuid4(), details=artwork_details(title={"en": "T"}), actor=CURATOR)
+    item.add_image(image_id, image_details(alt_text={"en": "A quilt"}, media=FACTS), CURATOR)
+
+    assert item.images[str(image_id)].value["media"]["original"]["sha256"] == "ab" * 32
+    assert item.image_facts(str(image_id)) == FACTS
+    assert item.image_facts(str(image_id)).has("thumb", "webp")
+    assert not item.image_facts(str(image_id)).has("thumb", "jpeg")
+
+
+def test_an_image_recorded_without_files_has_empty_facts():
+    image_id = uuid4()
+    item = Artwork.record(item_id=uuid4(), contributor_id=uuid4(), details=artwork_details(title={"en": "T"}), actor=CURATOR)
+    item.add_image(image_id, image_details(alt_text={"en": "A quilt"}), CURATOR)
+
+    assert item.images[str(image_id)].value["media"] == {}
+    assert item.image_facts(str(image_id)) == ImageFacts()
