@@ -64,9 +64,18 @@ VALID_THROUGH = "valid_through"
 VALID_FROM = "valid_from"
 #: The key, in an exhibition's stored visitor texts, of the texts themselves, sealed.
 SEALED = "sealed"
+#: The key, in a work's card in an exhibition, of its credit, sealed apart under the
+#: contributor's key (``ReadModels._seal_credit``, opened by ``Listings._open_credit``).
+SEALED_CREDIT = "credit_sealed"
 
 Seal = Callable[[Any], bytes]
 Open = Callable[[bytes], Any]
+
+
+def card_context(exhibition_id: UUID) -> bytes:
+    """What a work's card in an exhibition is bound to besides its item (``crypto.encrypt``'s
+    associated data): a card cannot be moved to another exhibition's rows."""
+    return b"exhibition-card:" + exhibition_id.bytes
 
 
 # -- rows as stored ----------------------------------------------------------------------------

@@ -1,23 +1,23 @@
 """The application's side of the read models: rows computed from the aggregates being saved,
-passed to the recorder with their events, and queries that open the sealed fields.
+passed to the recorder with their events, and rebuilt from the log when they lag it.
 
 Mixed into :class:`archive.services.application.ExhibitionArchive`. Every save goes through
 :meth:`ReadModels.save`, which computes the rows from the aggregates as they stand (their new
 events applied), never from a second read, and hands them to the recorder as the ``read_models``
 keyword of ``insert_events``: the recorder writes them in the transaction that inserts the
-events (see :mod:`archive.read.models`).
+events (see :mod:`archive.read.models`). The queries on those rows are a collaborator of their
+own, :class:`archive.read.listings.Listings`.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
-from cryptography.exceptions import InvalidTag
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.popo import POPOFactory
@@ -28,36 +28,24 @@ from archive.shredding import crypto
 from archive.gate.rules import credit, names_lost
 from archive.errors import KeyShredded
 from archive.gate.visibility import (
-    ItemValues,
     card_content,
-    card_values,
     exhibition_texts,
     exhibition_texts_filter,
     texts_valid_through,
 )
 from archive.read.models import (
-    PAGE_SIZE,
     CardRow,
-    ContributorSummary,
-    ExhibitionSummary,
-    ItemFilter,
-    ItemRow,
-    ItemSummary,
-    Page,
     ReadModelStore,
     SEALED,
+    SEALED_CREDIT,
     VALID_FROM,
     VALID_THROUGH,
     RowChanges,
     StaleTexts,
+    card_context,
     changes_for,
-    open_contributor,
-    open_exhibition,
-    open_item,
-    opened_texts_json,
     sealed_texts_json,
 )
-from domain.consent import Scope
 from domain.contributors import Contributor
 from domain.exhibitions import Exhibition
 from domain.indexes import ContributorItems
@@ -76,22 +64,9 @@ RECORDER_TOPICS = {
 RECORDER_TOPIC = "APPLICATION_RECORDER_TOPIC"
 #: How many times a rebuild is retried when events arrive while it reads the log.
 REBUILD_ATTEMPTS = 5
-#: How many candidates the work picker opens (decrypts) at most per request.
-PICKER_SCAN = 2000
-PICKER_BATCH = 100
 #: How many times a save computes exhibitions' visitor texts again when another save
 #: replaced what they were computed from (see ``ReadModels._record``).
 TEXTS_ATTEMPTS = 5
-
-
-#: A card's credit, sealed under the contributor's key within the card (see ``_hung_cards``).
-SEALED_CREDIT = "credit_sealed"
-
-
-def _card_context(exhibition_id: UUID) -> bytes:
-    """What a work's card in an exhibition is bound to besides its item (``crypto.encrypt``'s
-    associated data): a card cannot be moved to another exhibition's rows."""
-    return b"exhibition-card:" + exhibition_id.bytes
 
 
 def with_read_model_recorder(env: dict[str, str]) -> dict[str, str]:
@@ -103,7 +78,7 @@ def with_read_model_recorder(env: dict[str, str]) -> dict[str, str]:
 
 
 class ReadModels:
-    """Read models kept with the events, and the curator listings read from them."""
+    """Read models kept with the events: their rows computed at each save, and rebuilt."""
 
     def construct_recorder(self: ExhibitionArchive) -> ApplicationRecorder:
         # eventsourcing's in-memory factory ignores APPLICATION_RECORDER_TOPIC: resolve it here.
@@ -204,7 +179,7 @@ class ReadModels:
         its wall text losing the names the exhibition's texts lose on ``on``: they hold as long
         as those texts do (from ``VALID_FROM`` through ``VALID_THROUGH``). A work whose content is shredded has none.
         The credit its attribution gives (``gate.rules.credit``) goes in sealed apart, under
-        the contributor's key (:func:`_seal_credit`), so that shredding it blanks the credit."""
+        the contributor's key (:meth:`_seal_credit`), so that shredding it blanks the credit."""
         names = exhibition_texts_filter(exhibition, works, on)
         cards = []
         for placement in exhibition.placements:
@@ -220,19 +195,18 @@ class ReadModels:
             content = card_content(item, person, wall_text)
             content[SEALED_CREDIT] = self._seal_credit(exhibition.id, item, credit(item, person))
             plain = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
-            card = crypto.encrypt(key, item.id, plain.encode(), _card_context(exhibition.id))
+            card = crypto.encrypt(key, item.id, plain.encode(), card_context(exhibition.id))
             cards.append(CardRow(item_id=item.id, version=item.version, card=card))
         return cards
 
-    def open_visitor_texts(self: ExhibitionArchive, stored: str) -> dict[str, Any] | None:
-        """Visitor texts as :meth:`_visitor_texts` stored them (texts sealed under the
-        exhibition's texts key, beside their ``valid_through``), opened; None once that key is
-        shredded (the caller computes them again through the gate)."""
-        value = json.loads(stored)
-        if SEALED not in value:
-            return dict(value)  # stored by a release from before texts keys
-        texts = opened_texts_json(value[SEALED], self._open)
-        return None if texts is None else {**texts, VALID_THROUGH: value.get(VALID_THROUGH)}
+    def _seal_credit(self: ExhibitionArchive, exhibition_id: UUID, item: Item, name: str | None) -> str | None:
+        """A card's credit sealed under the contributor's key, bound to the work and the
+        exhibition (base64); None for no credit, or when her key is gone."""
+        key = self.keys.get(item.contributor_id) if name else None
+        if key is None or name is None:
+            return None
+        blob = crypto.encrypt(key, item.contributor_id, name.encode(), card_context(exhibition_id) + item.id.bytes)
+        return base64.b64encode(blob).decode("ascii")
 
     def refresh_exhibition_texts(self: ExhibitionArchive, exhibition_id: UUID) -> None:
         """Compute an exhibition's visitor texts again for today and store them (when a work's
@@ -269,9 +243,6 @@ class ReadModels:
             if not isinstance(value, Personal):
                 raise
             return self.mapper.transcoder.encode(Personal.redacted_for(value.subject_id))
-
-    def _open(self: ExhibitionArchive, data: bytes) -> Any:
-        return self.mapper.transcoder.decode(data)
 
     # -- building ------------------------------------------------------------------------------
 
@@ -327,178 +298,3 @@ class ReadModels:
                 originator = notification.originator_id
                 ids[originator if isinstance(originator, UUID) else UUID(str(originator))] = None
         return list(ids)
-
-    # -- listings ----------------------------------------------------------------------------
-
-    def item_summaries(
-        self: ExhibitionArchive, where: ItemFilter | None = None, page: int = 1, size: int = PAGE_SIZE
-    ) -> Page:
-        """One page of the items matching ``where``, in the order they were recorded."""
-        where = where or ItemFilter()
-        store = self.read_models
-        total = store.count_items(where)
-        number = max(1, min(page, -(-total // size) or 1))
-        rows = store.item_rows(where, offset=(number - 1) * size, limit=size)
-        return Page([open_item(row, self._open) for row in rows], number, total, size)
-
-    def recent_items(
-        self: ExhibitionArchive, count: int = 20, *, by_update: bool = False
-    ) -> list[ItemSummary]:
-        """The items recorded (or, ``by_update``, changed) last, newest first."""
-        rows = self.read_models.item_rows(ItemFilter(), offset=0, limit=count, newest_first=True, by_update=by_update)
-        return [open_item(row, self._open) for row in rows]
-
-    def item_summaries_by_id(self: ExhibitionArchive, item_ids: Sequence[UUID]) -> list[ItemSummary]:
-        """These items' summaries, in the order given (unknown ids are left out)."""
-        rows = {row.item_id: row for row in self.read_models.item_rows_by_id(list(item_ids))}
-        return [open_item(rows[i], self._open) for i in item_ids if i in rows]
-
-    def find_items(
-        self: ExhibitionArchive, text: str, where: ItemFilter | None = None, *, limit: int = 20
-    ) -> tuple[list[ItemSummary], bool]:
-        """Items whose title contains ``text`` (any language, any case), newest first, and
-        whether the search stopped before looking at every candidate.
-
-        Titles are sealed, so each candidate's title is opened to compare it: at most
-        :data:`PICKER_SCAN` candidates per call (narrow by kind or contributor to reach older ones).
-        """
-        where = where or ItemFilter()
-        needle = " ".join(text.split()).casefold()
-        found: list[ItemSummary] = []
-        for offset in range(0, PICKER_SCAN, PICKER_BATCH):
-            rows = self.read_models.item_rows(where, offset=offset, limit=PICKER_BATCH, newest_first=True)
-            for row in rows:
-                summary = open_item(row, self._open)
-                if not needle or any(needle in title.casefold() for title in summary.title.values()):
-                    found.append(summary)
-                    if len(found) == limit:
-                        return found, True
-            if len(rows) < PICKER_BATCH:
-                return found, False
-        return found, True
-
-    def item_cards(
-        self: ExhibitionArchive, item_ids: Sequence[UUID]
-    ) -> dict[UUID, tuple[ItemValues, ContributorSummary | None]]:
-        """These items as the visitor projection reads them, each with its contributor (None if
-        unknown), from the read models alone: the consent state from the item row, the content
-        from the item's card (opened; blank once shredded), the names from the contributor row.
-        An item whose card is missing or not at its row's version is left out: the caller reads
-        it from its aggregate."""
-        people: dict[UUID, ContributorSummary] = {}
-        found = {}
-        for row, card, person in self.read_models.item_card_rows(list(item_ids)) if item_ids else []:
-            if card is None or card.version != row.version:
-                continue
-            if person is not None and row.contributor_id not in people:
-                people[row.contributor_id] = open_contributor(person, self._open)
-            content = self._open(card.card)
-            values = card_values(
-                row.item_id, row.kind, row.version, row.recorded_at.date(), row.contributor_id,
-                has_consent=row.has_consent, scopes=row.scopes, attribution=row.attribution,
-                expires_on=row.expires_on, withdrawn=row.withdrawn,
-                content=None if content.redacted else content.value,
-            )
-            found[row.item_id] = (values, people.get(row.contributor_id))
-        return found
-
-    def _seal_credit(self: ExhibitionArchive, exhibition_id: UUID, item: Item, name: str | None) -> str | None:
-        """A card's credit sealed under the contributor's key, bound to the work and the
-        exhibition (base64); None for no credit, or when her key is gone."""
-        key = self.keys.get(item.contributor_id) if name else None
-        if key is None or name is None:
-            return None
-        blob = crypto.encrypt(key, item.contributor_id, name.encode(), _card_context(exhibition_id) + item.id.bytes)
-        return base64.b64encode(blob).decode("ascii")
-
-    def _open_credit(self: ExhibitionArchive, exhibition_id: UUID, row: ItemRow, sealed: str | None) -> str | None:
-        """The credit :meth:`_seal_credit` sealed; None when there is none or her key is gone."""
-        key = self.keys.get(row.contributor_id) if sealed else None
-        if key is None or sealed is None:
-            return None
-        try:
-            blob = base64.b64decode(sealed)
-            return crypto.decrypt(key, row.contributor_id, blob, _card_context(exhibition_id) + row.item_id.bytes).decode()
-        except (InvalidTag, ValueError):  # not sealed for this work here: no name is shown
-            return None
-
-    def hung_cards(
-        self: ExhibitionArchive, exhibition_id: UUID, on: date, scopes: Sequence[Scope]
-    ) -> list[tuple[ItemValues, dict[str, Any] | None]]:
-        """The exhibition's works that their item rows let visitors see on ``on`` under
-        ``scopes``, in order, each as the item's consent state from its row (``ItemValues``
-        without content, for ``visibility.stored_card`` to gate) with its card as it hangs
-        there (``visibility.card_content``, opened, its ``credit`` opened under the
-        contributor's key: None once that is shredded). The card is None when it is missing,
-        blank (its key shredded) or not at the row's version: the caller reads that work from
-        its aggregates."""
-        context = _card_context(exhibition_id)
-        found: list[tuple[ItemValues, dict[str, Any] | None]] = []
-        for row, card in self.read_models.shown_cards(exhibition_id, on, scopes):
-            values = card_values(
-                row.item_id, row.kind, row.version, row.recorded_at.date(), row.contributor_id,
-                has_consent=row.has_consent, scopes=row.scopes, attribution=row.attribution,
-                expires_on=row.expires_on, withdrawn=row.withdrawn, content={},
-            )
-            key = self.keys.get(row.item_id) if card is not None and card.version == row.version else None
-            content = None
-            if card is not None and key is not None:
-                try:
-                    content = json.loads(crypto.decrypt(key, row.item_id, card.card, context))
-                except InvalidTag:  # not sealed for this item in this exhibition: never shown
-                    content = None
-            if content is not None:
-                content["credit"] = self._open_credit(exhibition_id, row, content.pop(SEALED_CREDIT, None))
-            found.append((values, content))
-        return found
-
-    def contributor_summaries(self: ExhibitionArchive, page: int = 1, size: int = PAGE_SIZE) -> Page:
-        """One page of contributors, in the order they were registered."""
-        store = self.read_models
-        total = store.count_contributors()
-        number = max(1, min(page, -(-total // size) or 1))
-        rows = store.contributor_rows(offset=(number - 1) * size, limit=size)
-        return Page([open_contributor(row, self._open) for row in rows], number, total, size)
-
-    def all_contributor_summaries(self: ExhibitionArchive) -> list[ContributorSummary]:
-        """Every contributor (for choosing one in a form), in the order they were registered."""
-        rows = self.read_models.contributor_rows(offset=0, limit=self.read_models.count_contributors())
-        return [open_contributor(row, self._open) for row in rows]
-
-    def contributor_summaries_by_id(
-        self: ExhibitionArchive, contributor_ids: Sequence[UUID]
-    ) -> dict[UUID, ContributorSummary]:
-        rows = self.read_models.contributor_rows_by_id(list(dict.fromkeys(contributor_ids)))
-        return {row.contributor_id: open_contributor(row, self._open) for row in rows}
-
-    def exhibition_summaries(self: ExhibitionArchive) -> list[ExhibitionSummary]:
-        """Every exhibition, published or not, in the order they were created."""
-        return [open_exhibition(row, self._open) for row in self.read_models.exhibition_rows()]
-
-    def exhibitions_showing_item(self: ExhibitionArchive, item_id: UUID) -> list[UUID]:
-        """The exhibitions (published or not) an item hangs in."""
-        return self.read_models.exhibitions_showing(item_id)
-
-    def exhibitions_ever_hanging(self: ExhibitionArchive, item_ids: Sequence[UUID]) -> list[UUID]:
-        """The exhibitions (published or not) that hang, or once hung, any of these items: their
-        texts lose the names those items withhold."""
-        return self.read_models.exhibitions_hanging(list(item_ids), []) if item_ids else []
-
-    def hung_works(
-        self: ExhibitionArchive, exhibition_ids: Iterable[UUID]
-    ) -> dict[UUID, list[tuple[UUID, UUID | None]]]:
-        """Each exhibition's works, every one it ever hung (hanging now or taken down), each
-        with its contributor's id from the rows (None if the item rows do not know the work).
-        The names of these contributors shape the exhibition's texts for visitors."""
-        store = self.read_models
-        contents = store.works_ever_hung(list(dict.fromkeys(exhibition_ids)))
-        item_ids = list(dict.fromkeys(item_id for item_ids in contents.values() for item_id in item_ids))
-        contributor_of = {row.item_id: row.contributor_id for row in store.item_rows_by_id(item_ids)} if item_ids else {}
-        return {
-            exhibition_id: [(item_id, contributor_of.get(item_id)) for item_id in item_ids]
-            for exhibition_id, item_ids in contents.items()
-        }
-
-    def hidden_items(self: ExhibitionArchive, on: date, page: int = 1) -> Page:
-        """The items visitors cannot see online on ``on`` (consent overview), a page of them."""
-        return self.item_summaries(ItemFilter(hidden_on=on), page)

@@ -204,7 +204,7 @@ def test_a_registration_failing_after_its_save_keeps_her_key(opened: ExhibitionA
         opened.register_contributor(name=NAME, actor=CURATOR)
     monkeypatch.undo()
 
-    [person] = [c for c in opened.all_contributor_summaries()]
+    [person] = [c for c in opened.listings.all_contributor_summaries()]
     assert opened.keys.get(person.id) is not None
     assert opened.get_contributor(person.id).name == NAME and person.name == NAME
 
