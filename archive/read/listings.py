@@ -199,19 +199,9 @@ class Listings:
         rows = self.read_models.contributor_rows(offset=0, limit=self.read_models.count_contributors())
         return [open_contributor(row, self._open) for row in rows]
 
-    def contributor_summaries_by_id(
-        self, contributor_ids: Sequence[UUID]
-    ) -> dict[UUID, ContributorSummary]:
-        rows = self.read_models.contributor_rows_by_id(list(dict.fromkeys(contributor_ids)))
-        return {row.contributor_id: open_contributor(row, self._open) for row in rows}
-
     def exhibition_summaries(self) -> list[ExhibitionSummary]:
         """Every exhibition, published or not, in the order they were created."""
         return [open_exhibition(row, self._open) for row in self.read_models.exhibition_rows()]
-
-    def exhibitions_showing_item(self, item_id: UUID) -> list[UUID]:
-        """The exhibitions (published or not) an item hangs in."""
-        return self.read_models.exhibitions_showing(item_id)
 
     def exhibitions_ever_hanging(self, item_ids: Sequence[UUID]) -> list[UUID]:
         """The exhibitions (published or not) that hang, or once hung, any of these items: their
@@ -232,7 +222,3 @@ class Listings:
             exhibition_id: [(item_id, contributor_of.get(item_id)) for item_id in item_ids]
             for exhibition_id, item_ids in contents.items()
         }
-
-    def hidden_items(self, on: date, page: int = 1) -> Page:
-        """The items visitors cannot see online on ``on`` (consent overview), a page of them."""
-        return self.item_summaries(ItemFilter(hidden_on=on), page)

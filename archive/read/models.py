@@ -477,9 +477,6 @@ class ReadModelStore(Protocol):
     def count_contributors(self) -> int:
         """How many contributors are registered."""
 
-    def contributor_rows_by_id(self, contributor_ids: Sequence[UUID]) -> list[ContributorRow]:
-        """These contributors' rows (unknown ids are left out)."""
-
     def exhibition_rows(self) -> list[ExhibitionRow]:
         """Every exhibition, in the order they were created."""
 

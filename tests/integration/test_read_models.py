@@ -85,7 +85,7 @@ def _everything(app: ExhibitionArchive) -> dict[str, object]:
         "contributors": app.listings.contributor_summaries(size=1000).rows,
         "exhibitions": app.listings.exhibition_summaries(),
         "contents": {e.id: app.read_models.exhibition_contents(e.id) for e in app.listings.exhibition_summaries()},
-        "showing": {i.id: app.listings.exhibitions_showing_item(i.id) for i in items},
+        "showing": {i.id: app.read_models.exhibitions_showing(i.id) for i in items},
     }
 
 
@@ -105,9 +105,9 @@ def test_rows_are_written_with_the_events_and_answer_the_listings(opened: Exhibi
     [show] = opened.listings.exhibition_summaries()
     assert (show.slug, show.titles, show.is_published, show.work_count) == ("rows", {"en": "Rows"}, True, 2)
     assert opened.read_models.exhibition_contents(show.id) == [ids["told"], ids["art"]]
-    assert opened.listings.exhibitions_showing_item(ids["art"]) == [ids["show"]]
-    assert opened.listings.exhibitions_showing_item(ids["gone"]) == []
-    hidden = opened.listings.hidden_items(today).rows
+    assert opened.read_models.exhibitions_showing(ids["art"]) == [ids["show"]]
+    assert opened.read_models.exhibitions_showing(ids["gone"]) == []
+    hidden = opened.listings.item_summaries(ItemFilter(hidden_on=today)).rows
     assert [s.id for s in hidden] == [ids["told"], ids["gone"]], "not online, and withdrawn"
     mine = opened.listings.item_summaries(ItemFilter(contributor_id=ids["person"], kind="testimony")).rows
     assert [s.id for s in mine] == [ids["told"]]
@@ -244,7 +244,7 @@ def test_consent_state_in_a_row_changes_in_the_same_step_as_the_event(opened: Ex
         art = opened.record_artwork(contributor_id=person, actor=CURATOR, title={"en": TITLE})
         opened.record_consent(art, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
                               text_version="v1")
-        assert opened.listings.hidden_items(date(2026, 3, 1)).rows == []
+        assert opened.listings.item_summaries(ItemFilter(hidden_on=date(2026, 3, 1))).rows == []
         opened.update_consent(art, actor=f"contributor:{person}", scopes=["exhibit"])
-        [hidden] = opened.listings.hidden_items(date(2026, 3, 1)).rows
+        [hidden] = opened.listings.item_summaries(ItemFilter(hidden_on=date(2026, 3, 1))).rows
         assert hidden.id == art and hidden.hidden_reason(date(2026, 3, 1)) == "not_online"
