@@ -448,6 +448,10 @@ class ReadModelStore(Protocol):
         """The last notification id the rows follow (None before any): behind the log when
         something saved events without their rows."""
 
+    def mark_read_models_built(self) -> None:
+        """Mark the read models built with this release's tables (a new, empty archive has
+        nothing to rebuild)."""
+
     def rebuild_read_models(self, changes: RowChanges, position: int | None) -> bool:
         """Replace every row with ``changes`` in one transaction and mark the models built,
         unless the log moved past ``position`` meanwhile (then nothing changes: False)."""

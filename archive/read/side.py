@@ -1,7 +1,9 @@
 """The application's side of the read models: rows computed from the aggregates being saved,
 passed to the recorder with their events, and rebuilt from the log when they lag it.
 
-Mixed into :class:`archive.services.application.ExhibitionArchive`. Every save goes through
+The base class of :class:`archive.services.application.ExhibitionArchive` (an eventsourcing
+``Application`` whose ``save`` and ``_record`` it extends, as eventsourcing's searchable-content
+example does), typed on its own: it declares what it needs of the application. Every save goes through
 :meth:`ReadModels.save`, which computes the rows from the aggregates as they stand (their new
 events applied), never from a second read, and hands them to the recorder as the ``read_models``
 keyword of ``insert_events``: the recorder writes them in the transaction that inserts the
@@ -15,11 +17,12 @@ import base64
 import json
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
-from eventsourcing.persistence import ApplicationRecorder
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.domain import DomainEventProtocol, MutableOrImmutableAggregate
+from eventsourcing.persistence import ApplicationRecorder, Recording
 from eventsourcing.popo import POPOFactory
 from eventsourcing.system import NotificationLogReader
 from eventsourcing.utils import get_topic, resolve_topic
@@ -27,6 +30,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 from archive.shredding import crypto
 from archive.gate.rules import credit, names_lost
 from archive.errors import KeyShredded
+from archive.shredding.keystore import KeyStore
 from archive.gate.visibility import (
     card_content,
     exhibition_texts,
@@ -52,9 +56,6 @@ from domain.indexes import ContributorItems
 from domain.items import Artwork, Item, Testimony
 from domain.personal import Personal
 
-if TYPE_CHECKING:
-    from archive.services.application import ExhibitionArchive
-
 #: The recorder that keeps the read models, for each eventsourcing persistence module the
 #: composition root chooses (tests on the in-memory store name their fake's topic themselves).
 RECORDER_TOPICS = {
@@ -77,23 +78,44 @@ def with_read_model_recorder(env: dict[str, str]) -> dict[str, str]:
     return env
 
 
-class ReadModels:
-    """Read models kept with the events: their rows computed at each save, and rebuilt."""
+class ReadModels(Application[UUID]):
+    """An application whose read models are kept with its events: their rows computed at each
+    save and written in its transaction, and rebuilt from the log when they lag it.
 
-    def construct_recorder(self: ExhibitionArchive) -> ApplicationRecorder:
+    The base of :class:`archive.services.application.ExhibitionArchive`, which gives what is
+    declared here: the key table, its calendar day, and how it loads an aggregate.
+    """
+
+    #: The key table: the cards of an exhibition's works are sealed under their items' keys.
+    keys: KeyStore
+
+    def today(self) -> date:
+        """The day visitor texts are computed for (the archive's zone)."""
+        raise NotImplementedError
+
+    def load(self, aggregate_id: UUID) -> Any:
+        """An aggregate as the application reads it; AggregateNotFoundError if there is none."""
+        raise NotImplementedError
+
+    def construct_recorder(self) -> ApplicationRecorder:
         # eventsourcing's in-memory factory ignores APPLICATION_RECORDER_TOPIC: resolve it here.
         if isinstance(self.factory, POPOFactory):
             topic = self.factory.env.get(RECORDER_TOPIC)
             if topic:
                 return cast(ApplicationRecorder, resolve_topic(topic)())
-        return super().construct_recorder()  # type: ignore[safe-super]
+        return super().construct_recorder()
 
     @property
-    def read_models(self: ExhibitionArchive) -> ReadModelStore:
+    def read_models(self) -> ReadModelStore:
         """The recorder's query side (the recorder must be one of :data:`RECORDER_TOPICS`)."""
         return cast(ReadModelStore, self.recorder)
 
-    def save(self, *objs: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def save(
+        self,
+        *objs: MutableOrImmutableAggregate[UUID] | DomainEventProtocol[UUID] | None,
+        **kwargs: Any,
+    ) -> list[Recording[UUID]]:
+        """Save, with the rows the saved aggregates give (unless ``read_models`` says them)."""
         changed = [obj for obj in objs if obj is not None and getattr(obj, "pending_events", None)]
         if "read_models" not in kwargs:
             changes = changes_for(changed, self._seal)
@@ -101,13 +123,13 @@ class ReadModels:
             kwargs["read_models"] = changes
         return super().save(*objs, **kwargs)
 
-    def _record(self, processing_event: ProcessingEvent) -> Any:
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         """Record the events with their rows; if another save replaced meanwhile something the
         exhibitions' visitor texts were computed from (:class:`StaleTexts`: nothing was
         written), compute those texts again from the store and the aggregates being saved."""
         for attempt in range(1, TEXTS_ATTEMPTS + 1):
             try:
-                return super()._record(processing_event)  # type: ignore[misc]
+                return super()._record(processing_event)
             except StaleTexts:
                 changes = processing_event.saved_kwargs.get("read_models")
                 if attempt == TEXTS_ATTEMPTS or not isinstance(changes, RowChanges):
@@ -118,7 +140,7 @@ class ReadModels:
                 self._touch_texts(changes, list(processing_event.aggregates.values()))
         raise AssertionError("unreachable")
 
-    def _touch_texts(self: ExhibitionArchive, changes: RowChanges, changed: Sequence[Any]) -> None:
+    def _touch_texts(self, changes: RowChanges, changed: Sequence[Any]) -> None:
         """Put in ``changes`` the visitor texts of every exhibition ``changed`` may change
         (:meth:`_texts_touched_by`), with what each was computed from."""
         for exhibition_id, (texts, basis, cards) in self._texts_touched_by(changed).items():
@@ -127,7 +149,7 @@ class ReadModels:
             changes.exhibition_cards[exhibition_id] = cards
 
     def _texts_touched_by(
-        self: ExhibitionArchive, changed: Sequence[Any]
+        self, changed: Sequence[Any]
     ) -> dict[UUID, tuple[str | None, dict[UUID, int], list[CardRow]]]:
         """The visitor texts (as stored) of every exhibition these aggregates may change: the
         exhibitions among them, and those hanging any item among them or any item of a
@@ -139,7 +161,7 @@ class ReadModels:
         people = [a.id for a in changed if isinstance(a, Contributor)]
         if items or people:
             exhibitions += self.read_models.exhibitions_hanging(items, people)
-        texts = {}
+        texts: dict[UUID, tuple[str | None, dict[UUID, int], list[CardRow]]] = {}
         for exhibition_id in dict.fromkeys(exhibitions):
             exhibition = at_hand.get(exhibition_id) or self._get_or_none(exhibition_id)
             if isinstance(exhibition, Exhibition):
@@ -147,7 +169,7 @@ class ReadModels:
         return texts
 
     def _visitor_texts(
-        self: ExhibitionArchive, exhibition: Exhibition, at_hand: dict[UUID, Any]
+        self, exhibition: Exhibition, at_hand: dict[UUID, Any]
     ) -> tuple[str | None, dict[UUID, int], list[CardRow]]:
         """The exhibition's visitor texts as stored (``visibility.exhibition_texts`` as JSON),
         or None while it is not published (publishing it computes them); the versions of
@@ -155,7 +177,7 @@ class ReadModels:
         works it hangs (:meth:`_hung_cards`)."""
         if not exhibition.is_published:
             return None, {}, []
-        works = {}
+        works: dict[UUID, tuple[Item, Contributor | None]] = {}
         basis = {exhibition.id: exhibition.version}
         for item_id in exhibition.works_ever_hung:  # those taken down withhold names too
             item = at_hand.get(item_id) or self._get_or_none(item_id)
@@ -172,7 +194,7 @@ class ReadModels:
         return json.dumps(stored, ensure_ascii=False, sort_keys=True), basis, self._hung_cards(exhibition, works, on)
 
     def _hung_cards(
-        self: ExhibitionArchive, exhibition: Exhibition, works: dict[UUID, tuple[Item, Contributor | None]], on: date
+        self, exhibition: Exhibition, works: dict[UUID, tuple[Item, Contributor | None]], on: date
     ) -> list[CardRow]:
         """The card (``visibility.card_content``) of each work the exhibition hangs, whatever
         its consent (the page gates each from its item row), sealed under the item's key, with
@@ -199,7 +221,7 @@ class ReadModels:
             cards.append(CardRow(item_id=item.id, version=item.version, card=card))
         return cards
 
-    def _seal_credit(self: ExhibitionArchive, exhibition_id: UUID, item: Item, name: str | None) -> str | None:
+    def _seal_credit(self, exhibition_id: UUID, item: Item, name: str | None) -> str | None:
         """A card's credit sealed under the contributor's key, bound to the work and the
         exhibition (base64); None for no credit, or when her key is gone."""
         key = self.keys.get(item.contributor_id) if name else None
@@ -208,7 +230,7 @@ class ReadModels:
         blob = crypto.encrypt(key, item.contributor_id, name.encode(), card_context(exhibition_id) + item.id.bytes)
         return base64.b64encode(blob).decode("ascii")
 
-    def refresh_exhibition_texts(self: ExhibitionArchive, exhibition_id: UUID) -> None:
+    def refresh_exhibition_texts(self, exhibition_id: UUID) -> None:
         """Compute an exhibition's visitor texts again for today and store them (when a work's
         consent ran out since they were computed: no event changes them then). If a save
         changed what they come from meanwhile, that save's texts stand."""
@@ -227,13 +249,13 @@ class ReadModels:
         except StaleTexts:
             pass
 
-    def _get_or_none(self: ExhibitionArchive, aggregate_id: UUID) -> Any:
+    def _get_or_none(self, aggregate_id: UUID) -> Any:
         try:
             return self.load(aggregate_id)
         except AggregateNotFoundError:
             return None
 
-    def _seal(self: ExhibitionArchive, value: Any) -> bytes:
+    def _seal(self, value: Any) -> bytes:
         """``value`` as the event store writes it (``Personal`` values sealed); a personal value
         whose key is gone (shredded meanwhile by another process) is written blank: if its save
         goes ahead, the event store refuses it as a concurrent change."""
@@ -246,7 +268,7 @@ class ReadModels:
 
     # -- building ------------------------------------------------------------------------------
 
-    def ensure_read_models(self: ExhibitionArchive) -> bool:
+    def ensure_read_models(self) -> bool:
         """Build the read models from the log if they never were (an archive from before them),
         or if events were saved without their rows (by such a release, during a rollback);
         True if a rebuild ran. A new, empty archive is marked built at once."""
@@ -255,12 +277,12 @@ class ReadModels:
         if store.read_models_built() and store.read_models_position() == end:
             return False
         if end is None:
-            store.mark_read_models_built()  # type: ignore[attr-defined]
+            store.mark_read_models_built()
             return False
         self.rebuild_read_models()
         return True
 
-    def rebuild_read_models(self: ExhibitionArchive) -> RowChanges:
+    def rebuild_read_models(self) -> RowChanges:
         """Replace every read-model row by replaying each aggregate once, in one transaction.
 
         If events are saved meanwhile the result is thrown away and the replay starts again
@@ -283,7 +305,7 @@ class ReadModels:
                 return changes
         raise RuntimeError("The archive kept changing while its read models were rebuilt; try again.")
 
-    def _created_ids(self: ExhibitionArchive, stop: int | None) -> list[UUID]:
+    def _created_ids(self, stop: int | None) -> list[UUID]:
         """The ids of every item, contributor, item list and exhibition, in the order created."""
         if stop is None:
             return []
