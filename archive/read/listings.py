@@ -55,12 +55,12 @@ class DataKeys(Protocol):
 class Listings:
     """Queries on the read models, each answered from rows alone (no aggregate is read)."""
 
-    def __init__(self, read_models: ReadModelStore, open: Open, keys: DataKeys):
-        """``read_models`` is the recorder's query side; ``open`` turns a sealed field back into
+    def __init__(self, read_models: ReadModelStore, open_sealed: Open, keys: DataKeys):
+        """``read_models`` is the recorder's query side; ``open_sealed`` turns a sealed field back into
         its value (the application's transcoder: blank once its key is shredded); ``keys``
         gives the data keys that cards and their credits are sealed under."""
         self.read_models = read_models
-        self._open = open
+        self._open = open_sealed
         self.keys = keys
 
     def open_visitor_texts(self, stored: str) -> dict[str, Any] | None:
