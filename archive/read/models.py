@@ -64,9 +64,18 @@ VALID_THROUGH = "valid_through"
 VALID_FROM = "valid_from"
 #: The key, in an exhibition's stored visitor texts, of the texts themselves, sealed.
 SEALED = "sealed"
+#: The key, in a work's card in an exhibition, of its credit, sealed apart under the
+#: contributor's key (``ReadModels._seal_credit``, opened by ``Listings._open_credit``).
+SEALED_CREDIT = "credit_sealed"
 
 Seal = Callable[[Any], bytes]
 Open = Callable[[bytes], Any]
+
+
+def card_context(exhibition_id: UUID) -> bytes:
+    """What a work's card in an exhibition is bound to besides its item (``crypto.encrypt``'s
+    associated data): a card cannot be moved to another exhibition's rows."""
+    return b"exhibition-card:" + exhibition_id.bytes
 
 
 # -- rows as stored ----------------------------------------------------------------------------
@@ -439,6 +448,10 @@ class ReadModelStore(Protocol):
         """The last notification id the rows follow (None before any): behind the log when
         something saved events without their rows."""
 
+    def mark_read_models_built(self) -> None:
+        """Mark the read models built with this release's tables (a new, empty archive has
+        nothing to rebuild)."""
+
     def rebuild_read_models(self, changes: RowChanges, position: int | None) -> bool:
         """Replace every row with ``changes`` in one transaction and mark the models built,
         unless the log moved past ``position`` meanwhile (then nothing changes: False)."""
@@ -467,9 +480,6 @@ class ReadModelStore(Protocol):
 
     def count_contributors(self) -> int:
         """How many contributors are registered."""
-
-    def contributor_rows_by_id(self, contributor_ids: Sequence[UUID]) -> list[ContributorRow]:
-        """These contributors' rows (unknown ids are left out)."""
 
     def exhibition_rows(self) -> list[ExhibitionRow]:
         """Every exhibition, in the order they were created."""

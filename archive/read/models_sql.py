@@ -486,14 +486,6 @@ class SQLReadModels:
     def count_contributors(self) -> int:
         return int(self._read(*self.read_model_sql.count_contributors_query())[0]["n"])
 
-    def contributor_rows_by_id(self, contributor_ids: Sequence[UUID]) -> list[ContributorRow]:
-        if not contributor_ids:
-            return []
-        sql, params = self.read_model_sql.by_ids_query(
-            self.read_model_sql.contributors, "contributor_id", contributor_ids
-        )
-        return [self.read_model_sql.contributor_row(r) for r in self._read(sql, params)]
-
     def exhibition_rows(self) -> list[ExhibitionRow]:
         return [self.read_model_sql.exhibition_row(r) for r in self._read(*self.read_model_sql.exhibitions_query())]
 

@@ -93,11 +93,11 @@ def public_item(
 
 def carded_works(archive: ExhibitionArchive, item_ids: Sequence[UUID]) -> dict[UUID, Work]:
     """Each of ``item_ids`` that the archive knows with its contributor, as plain values read
-    from the read models (``ReadModels.item_cards``: one query each for the item rows, cards and
+    from the read models (``Listings.item_cards``: one query each for the item rows, cards and
     contributor rows); an item without a current card is read from its aggregates instead."""
     wanted = list(dict.fromkeys(item_ids))
     depends_on(*wanted)
-    cards = archive.item_cards(wanted)
+    cards = archive.listings.item_cards(wanted)
     depends_on(*(values.contributor_id for values, _ in cards.values()))
     rest = Works(archive).of([i for i in wanted if i not in cards])
     found: dict[UUID, Work] = {}
@@ -172,7 +172,7 @@ def _summaries(
         _depend_on_works(archive, [row.exhibition_id for row, _ in rows])
     summaries = []
     for (row, texts), held in zip(rows, exact):
-        stored = archive.open_visitor_texts(texts) if texts is not None and held else None
+        stored = archive.listings.open_visitor_texts(texts) if texts is not None and held else None
         if stored is None:
             exhibition = archive.get_exhibition(row.exhibition_id)
             summary = exhibition_summary(exhibition, carded_works(archive, exhibition.works_ever_hung), on)
@@ -190,7 +190,7 @@ def _depend_on_works(archive: ExhibitionArchive, exhibition_ids: Sequence[UUID])
     new consent would show it) or once hung, and those works' contributors (their names shape
     the texts: a taken-down work's narrowed credit must drop the page too)."""
     depends_on(*exhibition_ids)
-    for works in archive.hung_works(exhibition_ids).values():
+    for works in archive.listings.hung_works(exhibition_ids).values():
         for item_id, contributor_id in works:
             depends_on(item_id)
             if contributor_id is not None:
@@ -236,7 +236,7 @@ def published_exhibition(
 def stored_exhibition(archive: ExhibitionArchive, exhibition_id: UUID, on: date) -> VisibleExhibition | None:
     """A published exhibition with its works as cards, from the read models alone: its stored
     visitor texts, and the works its item rows let visitors see on ``on``, in order, each from
-    its card as it hangs there (``ReadModels.hung_cards``), gated again by
+    its card as it hangs there (``Listings.hung_cards``), gated again by
     ``visibility.stored_card``. None when the read models cannot give it exactly (not
     published, texts missing or not exact on ``on``, a card missing or behind its item's row):
     the caller projects it from the aggregates, which says the same."""
@@ -251,14 +251,14 @@ def _stored(archive: ExhibitionArchive, rows: list[PublishedRow], on: date) -> V
     row, texts = rows[0]
     exhibition_id = row.exhibition_id
     depends_on(exhibition_id)
-    stored = archive.open_visitor_texts(texts) if texts is not None else None
+    stored = archive.listings.open_visitor_texts(texts) if texts is not None else None
     if stored is None:
         return None
     if is_recording():  # a cached page changes with any event of its works and their contributors
         _depend_on_works(archive, [exhibition_id])
     lost = _names_lost(archive, exhibition_id)
     works = []
-    for values, content in archive.hung_cards(exhibition_id, on, REQUIRED_SCOPES[Surface.ONLINE_EXHIBITION]):
+    for values, content in archive.listings.hung_cards(exhibition_id, on, REQUIRED_SCOPES[Surface.ONLINE_EXHIBITION]):
         if values.contributor_id in lost:  # as the projection does (``gate.rules.names_lost``)
             continue
         view = stored_card(values, content, on) if content is not None else None

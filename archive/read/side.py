@@ -1,25 +1,28 @@
 """The application's side of the read models: rows computed from the aggregates being saved,
-passed to the recorder with their events, and queries that open the sealed fields.
+passed to the recorder with their events, and rebuilt from the log when they lag it.
 
-Mixed into :class:`archive.services.application.ExhibitionArchive`. Every save goes through
+The base class of :class:`archive.services.application.ExhibitionArchive` (an eventsourcing
+``Application`` whose ``save`` and ``_record`` it extends, as eventsourcing's searchable-content
+example does), typed on its own: it declares what it needs of the application. Every save goes through
 :meth:`ReadModels.save`, which computes the rows from the aggregates as they stand (their new
 events applied), never from a second read, and hands them to the recorder as the ``read_models``
 keyword of ``insert_events``: the recorder writes them in the transaction that inserts the
-events (see :mod:`archive.read.models`).
+events (see :mod:`archive.read.models`). The queries on those rows are a collaborator of their
+own, :class:`archive.read.listings.Listings`.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 from uuid import UUID
 
-from cryptography.exceptions import InvalidTag
-from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
-from eventsourcing.persistence import ApplicationRecorder
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.domain import DomainEventProtocol, MutableOrImmutableAggregate
+from eventsourcing.persistence import ApplicationRecorder, Recording
 from eventsourcing.popo import POPOFactory
 from eventsourcing.system import NotificationLogReader
 from eventsourcing.utils import get_topic, resolve_topic
@@ -27,45 +30,31 @@ from eventsourcing.utils import get_topic, resolve_topic
 from archive.shredding import crypto
 from archive.gate.rules import credit, names_lost
 from archive.errors import KeyShredded
+from archive.shredding.keystore import KeyStore
 from archive.gate.visibility import (
-    ItemValues,
     card_content,
-    card_values,
     exhibition_texts,
     exhibition_texts_filter,
     texts_valid_through,
 )
 from archive.read.models import (
-    PAGE_SIZE,
     CardRow,
-    ContributorSummary,
-    ExhibitionSummary,
-    ItemFilter,
-    ItemRow,
-    ItemSummary,
-    Page,
     ReadModelStore,
     SEALED,
+    SEALED_CREDIT,
     VALID_FROM,
     VALID_THROUGH,
     RowChanges,
     StaleTexts,
+    card_context,
     changes_for,
-    open_contributor,
-    open_exhibition,
-    open_item,
-    opened_texts_json,
     sealed_texts_json,
 )
-from domain.consent import Scope
 from domain.contributors import Contributor
 from domain.exhibitions import Exhibition
 from domain.indexes import ContributorItems
 from domain.items import Artwork, Item, Testimony
 from domain.personal import Personal
-
-if TYPE_CHECKING:
-    from archive.services.application import ExhibitionArchive
 
 #: The recorder that keeps the read models, for each eventsourcing persistence module the
 #: composition root chooses (tests on the in-memory store name their fake's topic themselves).
@@ -76,22 +65,9 @@ RECORDER_TOPICS = {
 RECORDER_TOPIC = "APPLICATION_RECORDER_TOPIC"
 #: How many times a rebuild is retried when events arrive while it reads the log.
 REBUILD_ATTEMPTS = 5
-#: How many candidates the work picker opens (decrypts) at most per request.
-PICKER_SCAN = 2000
-PICKER_BATCH = 100
 #: How many times a save computes exhibitions' visitor texts again when another save
 #: replaced what they were computed from (see ``ReadModels._record``).
 TEXTS_ATTEMPTS = 5
-
-
-#: A card's credit, sealed under the contributor's key within the card (see ``_hung_cards``).
-SEALED_CREDIT = "credit_sealed"
-
-
-def _card_context(exhibition_id: UUID) -> bytes:
-    """What a work's card in an exhibition is bound to besides its item (``crypto.encrypt``'s
-    associated data): a card cannot be moved to another exhibition's rows."""
-    return b"exhibition-card:" + exhibition_id.bytes
 
 
 def with_read_model_recorder(env: dict[str, str]) -> dict[str, str]:
@@ -102,23 +78,44 @@ def with_read_model_recorder(env: dict[str, str]) -> dict[str, str]:
     return env
 
 
-class ReadModels:
-    """Read models kept with the events, and the curator listings read from them."""
+class ReadModels(Application[UUID]):
+    """An application whose read models are kept with its events: their rows computed at each
+    save and written in its transaction, and rebuilt from the log when they lag it.
 
-    def construct_recorder(self: ExhibitionArchive) -> ApplicationRecorder:
+    The base of :class:`archive.services.application.ExhibitionArchive`, which gives what is
+    declared here: the key table, its calendar day, and how it loads an aggregate.
+    """
+
+    #: The key table: the cards of an exhibition's works are sealed under their items' keys.
+    keys: KeyStore
+
+    def today(self) -> date:
+        """The day visitor texts are computed for (the archive's zone)."""
+        raise NotImplementedError
+
+    def load(self, aggregate_id: UUID) -> Any:
+        """An aggregate as the application reads it; AggregateNotFoundError if there is none."""
+        raise NotImplementedError
+
+    def construct_recorder(self) -> ApplicationRecorder:
         # eventsourcing's in-memory factory ignores APPLICATION_RECORDER_TOPIC: resolve it here.
         if isinstance(self.factory, POPOFactory):
             topic = self.factory.env.get(RECORDER_TOPIC)
             if topic:
                 return cast(ApplicationRecorder, resolve_topic(topic)())
-        return super().construct_recorder()  # type: ignore[safe-super]
+        return super().construct_recorder()
 
     @property
-    def read_models(self: ExhibitionArchive) -> ReadModelStore:
+    def read_models(self) -> ReadModelStore:
         """The recorder's query side (the recorder must be one of :data:`RECORDER_TOPICS`)."""
         return cast(ReadModelStore, self.recorder)
 
-    def save(self, *objs: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def save(
+        self,
+        *objs: MutableOrImmutableAggregate[UUID] | DomainEventProtocol[UUID] | None,
+        **kwargs: Any,
+    ) -> list[Recording[UUID]]:
+        """Save, with the rows the saved aggregates give (unless ``read_models`` says them)."""
         changed = [obj for obj in objs if obj is not None and getattr(obj, "pending_events", None)]
         if "read_models" not in kwargs:
             changes = changes_for(changed, self._seal)
@@ -126,13 +123,13 @@ class ReadModels:
             kwargs["read_models"] = changes
         return super().save(*objs, **kwargs)
 
-    def _record(self, processing_event: ProcessingEvent) -> Any:
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         """Record the events with their rows; if another save replaced meanwhile something the
         exhibitions' visitor texts were computed from (:class:`StaleTexts`: nothing was
         written), compute those texts again from the store and the aggregates being saved."""
         for attempt in range(1, TEXTS_ATTEMPTS + 1):
             try:
-                return super()._record(processing_event)  # type: ignore[misc]
+                return super()._record(processing_event)
             except StaleTexts:
                 changes = processing_event.saved_kwargs.get("read_models")
                 if attempt == TEXTS_ATTEMPTS or not isinstance(changes, RowChanges):
@@ -143,7 +140,7 @@ class ReadModels:
                 self._touch_texts(changes, list(processing_event.aggregates.values()))
         raise AssertionError("unreachable")
 
-    def _touch_texts(self: ExhibitionArchive, changes: RowChanges, changed: Sequence[Any]) -> None:
+    def _touch_texts(self, changes: RowChanges, changed: Sequence[Any]) -> None:
         """Put in ``changes`` the visitor texts of every exhibition ``changed`` may change
         (:meth:`_texts_touched_by`), with what each was computed from."""
         for exhibition_id, (texts, basis, cards) in self._texts_touched_by(changed).items():
@@ -152,7 +149,7 @@ class ReadModels:
             changes.exhibition_cards[exhibition_id] = cards
 
     def _texts_touched_by(
-        self: ExhibitionArchive, changed: Sequence[Any]
+        self, changed: Sequence[Any]
     ) -> dict[UUID, tuple[str | None, dict[UUID, int], list[CardRow]]]:
         """The visitor texts (as stored) of every exhibition these aggregates may change: the
         exhibitions among them, and those hanging any item among them or any item of a
@@ -164,7 +161,7 @@ class ReadModels:
         people = [a.id for a in changed if isinstance(a, Contributor)]
         if items or people:
             exhibitions += self.read_models.exhibitions_hanging(items, people)
-        texts = {}
+        texts: dict[UUID, tuple[str | None, dict[UUID, int], list[CardRow]]] = {}
         for exhibition_id in dict.fromkeys(exhibitions):
             exhibition = at_hand.get(exhibition_id) or self._get_or_none(exhibition_id)
             if isinstance(exhibition, Exhibition):
@@ -172,7 +169,7 @@ class ReadModels:
         return texts
 
     def _visitor_texts(
-        self: ExhibitionArchive, exhibition: Exhibition, at_hand: dict[UUID, Any]
+        self, exhibition: Exhibition, at_hand: dict[UUID, Any]
     ) -> tuple[str | None, dict[UUID, int], list[CardRow]]:
         """The exhibition's visitor texts as stored (``visibility.exhibition_texts`` as JSON),
         or None while it is not published (publishing it computes them); the versions of
@@ -180,7 +177,7 @@ class ReadModels:
         works it hangs (:meth:`_hung_cards`)."""
         if not exhibition.is_published:
             return None, {}, []
-        works = {}
+        works: dict[UUID, tuple[Item, Contributor | None]] = {}
         basis = {exhibition.id: exhibition.version}
         for item_id in exhibition.works_ever_hung:  # those taken down withhold names too
             item = at_hand.get(item_id) or self._get_or_none(item_id)
@@ -197,14 +194,14 @@ class ReadModels:
         return json.dumps(stored, ensure_ascii=False, sort_keys=True), basis, self._hung_cards(exhibition, works, on)
 
     def _hung_cards(
-        self: ExhibitionArchive, exhibition: Exhibition, works: dict[UUID, tuple[Item, Contributor | None]], on: date
+        self, exhibition: Exhibition, works: dict[UUID, tuple[Item, Contributor | None]], on: date
     ) -> list[CardRow]:
         """The card (``visibility.card_content``) of each work the exhibition hangs, whatever
         its consent (the page gates each from its item row), sealed under the item's key, with
         its wall text losing the names the exhibition's texts lose on ``on``: they hold as long
         as those texts do (from ``VALID_FROM`` through ``VALID_THROUGH``). A work whose content is shredded has none.
         The credit its attribution gives (``gate.rules.credit``) goes in sealed apart, under
-        the contributor's key (:func:`_seal_credit`), so that shredding it blanks the credit."""
+        the contributor's key (:meth:`_seal_credit`), so that shredding it blanks the credit."""
         names = exhibition_texts_filter(exhibition, works, on)
         cards = []
         for placement in exhibition.placements:
@@ -220,21 +217,20 @@ class ReadModels:
             content = card_content(item, person, wall_text)
             content[SEALED_CREDIT] = self._seal_credit(exhibition.id, item, credit(item, person))
             plain = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
-            card = crypto.encrypt(key, item.id, plain.encode(), _card_context(exhibition.id))
+            card = crypto.encrypt(key, item.id, plain.encode(), card_context(exhibition.id))
             cards.append(CardRow(item_id=item.id, version=item.version, card=card))
         return cards
 
-    def open_visitor_texts(self: ExhibitionArchive, stored: str) -> dict[str, Any] | None:
-        """Visitor texts as :meth:`_visitor_texts` stored them (texts sealed under the
-        exhibition's texts key, beside their ``valid_through``), opened; None once that key is
-        shredded (the caller computes them again through the gate)."""
-        value = json.loads(stored)
-        if SEALED not in value:
-            return dict(value)  # stored by a release from before texts keys
-        texts = opened_texts_json(value[SEALED], self._open)
-        return None if texts is None else {**texts, VALID_THROUGH: value.get(VALID_THROUGH)}
+    def _seal_credit(self, exhibition_id: UUID, item: Item, name: str | None) -> str | None:
+        """A card's credit sealed under the contributor's key, bound to the work and the
+        exhibition (base64); None for no credit, or when her key is gone."""
+        key = self.keys.get(item.contributor_id) if name else None
+        if key is None or name is None:
+            return None
+        blob = crypto.encrypt(key, item.contributor_id, name.encode(), card_context(exhibition_id) + item.id.bytes)
+        return base64.b64encode(blob).decode("ascii")
 
-    def refresh_exhibition_texts(self: ExhibitionArchive, exhibition_id: UUID) -> None:
+    def refresh_exhibition_texts(self, exhibition_id: UUID) -> None:
         """Compute an exhibition's visitor texts again for today and store them (when a work's
         consent ran out since they were computed: no event changes them then). If a save
         changed what they come from meanwhile, that save's texts stand."""
@@ -253,13 +249,13 @@ class ReadModels:
         except StaleTexts:
             pass
 
-    def _get_or_none(self: ExhibitionArchive, aggregate_id: UUID) -> Any:
+    def _get_or_none(self, aggregate_id: UUID) -> Any:
         try:
             return self.load(aggregate_id)
         except AggregateNotFoundError:
             return None
 
-    def _seal(self: ExhibitionArchive, value: Any) -> bytes:
+    def _seal(self, value: Any) -> bytes:
         """``value`` as the event store writes it (``Personal`` values sealed); a personal value
         whose key is gone (shredded meanwhile by another process) is written blank: if its save
         goes ahead, the event store refuses it as a concurrent change."""
@@ -270,12 +266,9 @@ class ReadModels:
                 raise
             return self.mapper.transcoder.encode(Personal.redacted_for(value.subject_id))
 
-    def _open(self: ExhibitionArchive, data: bytes) -> Any:
-        return self.mapper.transcoder.decode(data)
-
     # -- building ------------------------------------------------------------------------------
 
-    def ensure_read_models(self: ExhibitionArchive) -> bool:
+    def ensure_read_models(self) -> bool:
         """Build the read models from the log if they never were (an archive from before them),
         or if events were saved without their rows (by such a release, during a rollback);
         True if a rebuild ran. A new, empty archive is marked built at once."""
@@ -284,12 +277,12 @@ class ReadModels:
         if store.read_models_built() and store.read_models_position() == end:
             return False
         if end is None:
-            store.mark_read_models_built()  # type: ignore[attr-defined]
+            store.mark_read_models_built()
             return False
         self.rebuild_read_models()
         return True
 
-    def rebuild_read_models(self: ExhibitionArchive) -> RowChanges:
+    def rebuild_read_models(self) -> RowChanges:
         """Replace every read-model row by replaying each aggregate once, in one transaction.
 
         If events are saved meanwhile the result is thrown away and the replay starts again
@@ -312,7 +305,7 @@ class ReadModels:
                 return changes
         raise RuntimeError("The archive kept changing while its read models were rebuilt; try again.")
 
-    def _created_ids(self: ExhibitionArchive, stop: int | None) -> list[UUID]:
+    def _created_ids(self, stop: int | None) -> list[UUID]:
         """The ids of every item, contributor, item list and exhibition, in the order created."""
         if stop is None:
             return []
@@ -327,178 +320,3 @@ class ReadModels:
                 originator = notification.originator_id
                 ids[originator if isinstance(originator, UUID) else UUID(str(originator))] = None
         return list(ids)
-
-    # -- listings ----------------------------------------------------------------------------
-
-    def item_summaries(
-        self: ExhibitionArchive, where: ItemFilter | None = None, page: int = 1, size: int = PAGE_SIZE
-    ) -> Page:
-        """One page of the items matching ``where``, in the order they were recorded."""
-        where = where or ItemFilter()
-        store = self.read_models
-        total = store.count_items(where)
-        number = max(1, min(page, -(-total // size) or 1))
-        rows = store.item_rows(where, offset=(number - 1) * size, limit=size)
-        return Page([open_item(row, self._open) for row in rows], number, total, size)
-
-    def recent_items(
-        self: ExhibitionArchive, count: int = 20, *, by_update: bool = False
-    ) -> list[ItemSummary]:
-        """The items recorded (or, ``by_update``, changed) last, newest first."""
-        rows = self.read_models.item_rows(ItemFilter(), offset=0, limit=count, newest_first=True, by_update=by_update)
-        return [open_item(row, self._open) for row in rows]
-
-    def item_summaries_by_id(self: ExhibitionArchive, item_ids: Sequence[UUID]) -> list[ItemSummary]:
-        """These items' summaries, in the order given (unknown ids are left out)."""
-        rows = {row.item_id: row for row in self.read_models.item_rows_by_id(list(item_ids))}
-        return [open_item(rows[i], self._open) for i in item_ids if i in rows]
-
-    def find_items(
-        self: ExhibitionArchive, text: str, where: ItemFilter | None = None, *, limit: int = 20
-    ) -> tuple[list[ItemSummary], bool]:
-        """Items whose title contains ``text`` (any language, any case), newest first, and
-        whether the search stopped before looking at every candidate.
-
-        Titles are sealed, so each candidate's title is opened to compare it: at most
-        :data:`PICKER_SCAN` candidates per call (narrow by kind or contributor to reach older ones).
-        """
-        where = where or ItemFilter()
-        needle = " ".join(text.split()).casefold()
-        found: list[ItemSummary] = []
-        for offset in range(0, PICKER_SCAN, PICKER_BATCH):
-            rows = self.read_models.item_rows(where, offset=offset, limit=PICKER_BATCH, newest_first=True)
-            for row in rows:
-                summary = open_item(row, self._open)
-                if not needle or any(needle in title.casefold() for title in summary.title.values()):
-                    found.append(summary)
-                    if len(found) == limit:
-                        return found, True
-            if len(rows) < PICKER_BATCH:
-                return found, False
-        return found, True
-
-    def item_cards(
-        self: ExhibitionArchive, item_ids: Sequence[UUID]
-    ) -> dict[UUID, tuple[ItemValues, ContributorSummary | None]]:
-        """These items as the visitor projection reads them, each with its contributor (None if
-        unknown), from the read models alone: the consent state from the item row, the content
-        from the item's card (opened; blank once shredded), the names from the contributor row.
-        An item whose card is missing or not at its row's version is left out: the caller reads
-        it from its aggregate."""
-        people: dict[UUID, ContributorSummary] = {}
-        found = {}
-        for row, card, person in self.read_models.item_card_rows(list(item_ids)) if item_ids else []:
-            if card is None or card.version != row.version:
-                continue
-            if person is not None and row.contributor_id not in people:
-                people[row.contributor_id] = open_contributor(person, self._open)
-            content = self._open(card.card)
-            values = card_values(
-                row.item_id, row.kind, row.version, row.recorded_at.date(), row.contributor_id,
-                has_consent=row.has_consent, scopes=row.scopes, attribution=row.attribution,
-                expires_on=row.expires_on, withdrawn=row.withdrawn,
-                content=None if content.redacted else content.value,
-            )
-            found[row.item_id] = (values, people.get(row.contributor_id))
-        return found
-
-    def _seal_credit(self: ExhibitionArchive, exhibition_id: UUID, item: Item, name: str | None) -> str | None:
-        """A card's credit sealed under the contributor's key, bound to the work and the
-        exhibition (base64); None for no credit, or when her key is gone."""
-        key = self.keys.get(item.contributor_id) if name else None
-        if key is None or name is None:
-            return None
-        blob = crypto.encrypt(key, item.contributor_id, name.encode(), _card_context(exhibition_id) + item.id.bytes)
-        return base64.b64encode(blob).decode("ascii")
-
-    def _open_credit(self: ExhibitionArchive, exhibition_id: UUID, row: ItemRow, sealed: str | None) -> str | None:
-        """The credit :meth:`_seal_credit` sealed; None when there is none or her key is gone."""
-        key = self.keys.get(row.contributor_id) if sealed else None
-        if key is None or sealed is None:
-            return None
-        try:
-            blob = base64.b64decode(sealed)
-            return crypto.decrypt(key, row.contributor_id, blob, _card_context(exhibition_id) + row.item_id.bytes).decode()
-        except (InvalidTag, ValueError):  # not sealed for this work here: no name is shown
-            return None
-
-    def hung_cards(
-        self: ExhibitionArchive, exhibition_id: UUID, on: date, scopes: Sequence[Scope]
-    ) -> list[tuple[ItemValues, dict[str, Any] | None]]:
-        """The exhibition's works that their item rows let visitors see on ``on`` under
-        ``scopes``, in order, each as the item's consent state from its row (``ItemValues``
-        without content, for ``visibility.stored_card`` to gate) with its card as it hangs
-        there (``visibility.card_content``, opened, its ``credit`` opened under the
-        contributor's key: None once that is shredded). The card is None when it is missing,
-        blank (its key shredded) or not at the row's version: the caller reads that work from
-        its aggregates."""
-        context = _card_context(exhibition_id)
-        found: list[tuple[ItemValues, dict[str, Any] | None]] = []
-        for row, card in self.read_models.shown_cards(exhibition_id, on, scopes):
-            values = card_values(
-                row.item_id, row.kind, row.version, row.recorded_at.date(), row.contributor_id,
-                has_consent=row.has_consent, scopes=row.scopes, attribution=row.attribution,
-                expires_on=row.expires_on, withdrawn=row.withdrawn, content={},
-            )
-            key = self.keys.get(row.item_id) if card is not None and card.version == row.version else None
-            content = None
-            if card is not None and key is not None:
-                try:
-                    content = json.loads(crypto.decrypt(key, row.item_id, card.card, context))
-                except InvalidTag:  # not sealed for this item in this exhibition: never shown
-                    content = None
-            if content is not None:
-                content["credit"] = self._open_credit(exhibition_id, row, content.pop(SEALED_CREDIT, None))
-            found.append((values, content))
-        return found
-
-    def contributor_summaries(self: ExhibitionArchive, page: int = 1, size: int = PAGE_SIZE) -> Page:
-        """One page of contributors, in the order they were registered."""
-        store = self.read_models
-        total = store.count_contributors()
-        number = max(1, min(page, -(-total // size) or 1))
-        rows = store.contributor_rows(offset=(number - 1) * size, limit=size)
-        return Page([open_contributor(row, self._open) for row in rows], number, total, size)
-
-    def all_contributor_summaries(self: ExhibitionArchive) -> list[ContributorSummary]:
-        """Every contributor (for choosing one in a form), in the order they were registered."""
-        rows = self.read_models.contributor_rows(offset=0, limit=self.read_models.count_contributors())
-        return [open_contributor(row, self._open) for row in rows]
-
-    def contributor_summaries_by_id(
-        self: ExhibitionArchive, contributor_ids: Sequence[UUID]
-    ) -> dict[UUID, ContributorSummary]:
-        rows = self.read_models.contributor_rows_by_id(list(dict.fromkeys(contributor_ids)))
-        return {row.contributor_id: open_contributor(row, self._open) for row in rows}
-
-    def exhibition_summaries(self: ExhibitionArchive) -> list[ExhibitionSummary]:
-        """Every exhibition, published or not, in the order they were created."""
-        return [open_exhibition(row, self._open) for row in self.read_models.exhibition_rows()]
-
-    def exhibitions_showing_item(self: ExhibitionArchive, item_id: UUID) -> list[UUID]:
-        """The exhibitions (published or not) an item hangs in."""
-        return self.read_models.exhibitions_showing(item_id)
-
-    def exhibitions_ever_hanging(self: ExhibitionArchive, item_ids: Sequence[UUID]) -> list[UUID]:
-        """The exhibitions (published or not) that hang, or once hung, any of these items: their
-        texts lose the names those items withhold."""
-        return self.read_models.exhibitions_hanging(list(item_ids), []) if item_ids else []
-
-    def hung_works(
-        self: ExhibitionArchive, exhibition_ids: Iterable[UUID]
-    ) -> dict[UUID, list[tuple[UUID, UUID | None]]]:
-        """Each exhibition's works, every one it ever hung (hanging now or taken down), each
-        with its contributor's id from the rows (None if the item rows do not know the work).
-        The names of these contributors shape the exhibition's texts for visitors."""
-        store = self.read_models
-        contents = store.works_ever_hung(list(dict.fromkeys(exhibition_ids)))
-        item_ids = list(dict.fromkeys(item_id for item_ids in contents.values() for item_id in item_ids))
-        contributor_of = {row.item_id: row.contributor_id for row in store.item_rows_by_id(item_ids)} if item_ids else {}
-        return {
-            exhibition_id: [(item_id, contributor_of.get(item_id)) for item_id in item_ids]
-            for exhibition_id, item_ids in contents.items()
-        }
-
-    def hidden_items(self: ExhibitionArchive, on: date, page: int = 1) -> Page:
-        """The items visitors cannot see online on ``on`` (consent overview), a page of them."""
-        return self.item_summaries(ItemFilter(hidden_on=on), page)

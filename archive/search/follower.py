@@ -110,7 +110,7 @@ class SearchFollower:
         if not expired:
             return 0
         items = [UUID(doc_id) for doc_id in expired]
-        showing = dict.fromkeys(self.archive.exhibitions_ever_hanging(items))
+        showing = dict.fromkeys(self.archive.listings.exhibitions_ever_hanging(items))
         upserts, deletes = self.documents([*items, *showing])
         self.index.apply(upserts, deletes, self.index.position())
         self._purge_soon()
@@ -159,7 +159,7 @@ class SearchFollower:
         if topic.startswith(_ITEM_TOPICS):
             yield originator
             if topic in _WITHHOLDING_EVENTS:
-                yield from self.archive.exhibitions_ever_hanging([originator])
+                yield from self.archive.listings.exhibitions_ever_hanging([originator])
         elif topic.startswith(_EXHIBITION_TOPIC):
             yield originator
             exhibition = self.archive.get_exhibition(originator)

@@ -157,7 +157,7 @@ def _exhibitions_renamed_by(archive: ExhibitionArchive, lagging: set[UUID]) -> s
     published = [row.exhibition_id for row in archive.read_models.exhibition_rows() if row.published]
     return {
         exhibition_id
-        for exhibition_id, works in archive.hung_works(published).items()
+        for exhibition_id, works in archive.listings.hung_works(published).items()
         if any(item_id in lagging or contributor_id in lagging for item_id, contributor_id in works)
     }
 

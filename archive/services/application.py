@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 from cryptography.exceptions import InvalidTag
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from eventsourcing.system import NotificationLogReader
@@ -34,6 +34,7 @@ from archive.errors import ArchiveError, ChangedMeanwhile, ConcurrentChange, Key
 from archive.history import HistoryEntry, changes_since, history_entries
 from archive.shredding.key_seal import SEAL_ID, KeyTableSeal
 from archive.read.models import ItemFilter
+from archive.read.listings import Listings
 from archive.read.side import ReadModels, with_read_model_recorder
 from archive.shredding.keystore import KeyStore
 from archive.credentials.sessions import SessionStore
@@ -107,7 +108,7 @@ def _as_uuid(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
 
 
-class ExhibitionArchive(ReadModels, Application):
+class ExhibitionArchive(ReadModels):
     """Records contributors, items, consent and exhibitions, and forgets on withdrawal."""
 
     name = "exhibition_archive"
@@ -155,6 +156,8 @@ class ExhibitionArchive(ReadModels, Application):
         self.self_service = ContributorSelfService(self)
         #: Curators' accounts, API tokens and browser sessions (curators' and the portal's).
         self.access = CuratorAccess(self, sessions, self.self_service.code_is_live)
+        #: What the read models answer: listings, visitors' cards, which exhibitions hang what.
+        self.listings = Listings(self.read_models, self.mapper.transcoder.decode, keys)
 
     # -- wiring --------------------------------------------------------------------------
 

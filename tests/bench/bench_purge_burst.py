@@ -55,16 +55,21 @@ FINAL_TIMEOUT = 1800.0
 GOAL_P95 = 60.0
 
 
+class _NoListings:
+    """No exhibition hangs any work."""
+
+    def exhibitions_ever_hanging(self, item_ids: Any) -> list[Any]:
+        return []
+
+
 class _StubArchive:
     """What ``SearchFollower.run_forever`` asks of an archive besides the log: nothing to do."""
 
     recorder: Any = None
+    listings = _NoListings()
 
     def today(self) -> date:
         return date(2026, 1, 1)
-
-    def exhibitions_showing_item(self, item_id: Any) -> list[Any]:
-        return []
 
     def finish_interrupted_withdrawals(self) -> None: ...
     def shred_abandoned_reservations(self) -> None: ...

@@ -504,9 +504,9 @@ def withdraw_everything_and_check_every_surface_and_store(deployment: Deployment
         assert leaks(database_before, text_needles(*TOKENS)) == [], "content is only ciphertext at rest"
         # The read models live in these same files (events.sqlite3, or the PostgreSQL database)
         # and hold the titles and the name, sealed: the scans above and below cover them.
-        held = {s.id: s.title for s in archive.item_summaries_by_id([artwork, testimony])}
+        held = {s.id: s.title for s in archive.listings.item_summaries_by_id([artwork, testimony])}
         assert held == {artwork: {"en": TITLE_EN, "ru": TITLE_RU}, testimony: {"en": TESTIMONY_TITLE}}
-        assert archive.contributor_summaries_by_id([contributor])[contributor].name == CONTRIBUTOR_NAME
+        assert {c.id: c.name for c in archive.listings.all_contributor_summaries()}[contributor] == CONTRIBUTOR_NAME
         if d.pg is None:
             assert {"events.sqlite3", "keys.sqlite3"} <= {Path(path).name for path in database_before}
         assert len(leaks(database_before, wrapped_keys)) >= 3, "the scan sees the wrapped keys in the key table"
@@ -540,8 +540,8 @@ def withdraw_everything_and_check_every_surface_and_store(deployment: Deployment
         receipt_page = portal.get(done.headers["Location"])
         assert receipt_page.status_code == 200
         assert all(archive.get_item(item).is_withdrawn for item in withdrawn_items)
-        assert [s.title for s in archive.item_summaries_by_id(list(withdrawn_items))] == [{}, {}]
-        assert archive.contributor_summaries_by_id([contributor])[contributor].name is None
+        assert [s.title for s in archive.listings.item_summaries_by_id(list(withdrawn_items))] == [{}, {}]
+        assert {c.id: c.name for c in archive.listings.all_contributor_summaries()}[contributor] is None
 
         # 4. At once, before the follower runs again, no public surface shows any of it.
         assert follower_index.versions([str(artwork), str(testimony)]), "the index still lags behind"

@@ -168,10 +168,6 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
     def count_contributors(self) -> int:
         return len(self._contributors)
 
-    def contributor_rows_by_id(self, contributor_ids: Sequence[UUID]) -> list[ContributorRow]:
-        with self._database_lock:
-            return [self._contributors[i] for i in contributor_ids if i in self._contributors]
-
     def exhibition_rows(self) -> list[ExhibitionRow]:
         with self._database_lock:
             return list(self._exhibitions.values())

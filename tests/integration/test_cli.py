@@ -325,7 +325,7 @@ def test_rebuild_read_models_replays_the_log_into_the_same_rows(run, tmp_path: P
     run("demo")
     archive = open_archive(Settings(data_dir=tmp_path / "var"))
     try:
-        before = [(s.id, s.title, s.version) for s in archive.item_summaries().rows]
+        before = [(s.id, s.title, s.version) for s in archive.listings.item_summaries().rows]
     finally:
         archive.close()
     result = run("rebuild-read-models")
@@ -333,7 +333,7 @@ def test_rebuild_read_models_replays_the_log_into_the_same_rows(run, tmp_path: P
     assert f"Rebuilt the read models: {len(before)} item(s)" in result.output
     archive = open_archive(Settings(data_dir=tmp_path / "var"))
     try:
-        assert [(s.id, s.title, s.version) for s in archive.item_summaries().rows] == before
+        assert [(s.id, s.title, s.version) for s in archive.listings.item_summaries().rows] == before
         assert before, "the demo has items"
     finally:
         archive.close()

@@ -48,7 +48,7 @@ def _items(app: ExhibitionArchive) -> dict[str, object]:
 
 
 def _hidden(app: ExhibitionArchive, **more: object) -> tuple[int, list[object]]:
-    page = app.item_summaries(ItemFilter(hidden_on=app.today(), **more))  # type: ignore[arg-type]
+    page = app.listings.item_summaries(ItemFilter(hidden_on=app.today(), **more))  # type: ignore[arg-type]
     return page.total, [summary.id for summary in page.rows]
 
 
@@ -67,7 +67,7 @@ def test_the_hidden_count_turns_at_midnight_in_the_archives_zone(almaty: Storage
             assert _hidden(app, status=ConsentStatus.EXPIRED, on=app.today()) == (1, [ids["last_day"]])
             assert _hidden(app, status=ConsentStatus.WITHDRAWN, on=app.today()) == (1, [ids["withdrawn"]])
             assert _hidden(app, kind="testimony") == (0, [])
-            for summary in app.item_summaries().rows:
+            for summary in app.listings.item_summaries().rows:
                 hidden = summary.id in _hidden(app)[1]
                 assert hidden == (app.get_item(summary.id).status(app.today()) is not ConsentStatus.GIVEN
                                   or summary.id == ids["exhibit_only"])

@@ -204,7 +204,7 @@ def test_a_registration_failing_after_its_save_keeps_her_key(opened: ExhibitionA
         opened.register_contributor(name=NAME, actor=CURATOR)
     monkeypatch.undo()
 
-    [person] = [c for c in opened.all_contributor_summaries()]
+    [person] = [c for c in opened.listings.all_contributor_summaries()]
     assert opened.keys.get(person.id) is not None
     assert opened.get_contributor(person.id).name == NAME and person.name == NAME
 
@@ -287,7 +287,7 @@ def test_events_restored_from_before_her_erasure_never_put_her_name_in_a_listing
         app = storage_sqlite.open()
         try:
             [(_, texts)] = app.read_models.published_rows()
-            assert texts is not None and app.open_visitor_texts(texts) is None, "its texts key went with her erasure"
+            assert texts is not None and app.listings.open_visitor_texts(texts) is None, "its texts key went with her erasure"
             listed = public.published_exhibitions(app, TODAY)
             assert [e.slug for e in listed] == ["letters"]
             assert PSEUDONYM not in repr(listed) and NAME not in repr(listed)

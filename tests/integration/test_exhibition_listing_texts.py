@@ -221,7 +221,7 @@ def test_an_unpublished_exhibition_keeps_no_visitor_texts(opened: ExhibitionArch
     opened.publish_exhibition(ids["show"], actor=CURATOR)
     [(row, texts)] = opened.read_models.published_rows()
     assert texts is not None and NAME not in texts, "the stored texts are sealed"
-    assert NAME in opened.open_visitor_texts(texts)["titles"]["en"]
+    assert NAME in opened.listings.open_visitor_texts(texts)["titles"]["en"]
 
 
 def test_a_published_exhibition_is_found_by_its_slug_and_only_while_published(opened: ExhibitionArchive):

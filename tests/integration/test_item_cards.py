@@ -148,7 +148,7 @@ def test_a_card_behind_its_item_row_is_not_used(opened: ExhibitionArchive):
     opened.read_models.write_read_models(RowChanges(cards=[old]))  # the card lags its row now
     assert [card for _, card, _ in opened.read_models.item_card_rows([ids["named"]])] == [old]
 
-    assert ids["named"] not in opened.item_cards([ids["art"], ids["named"]])
+    assert ids["named"] not in opened.listings.item_cards([ids["art"], ids["named"]])
     assert dict(_page(opened).works[2].title) == {"en": "Renamed work"}
     assert _page(opened).works == _from_aggregates(opened).works
 

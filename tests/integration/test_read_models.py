@@ -79,37 +79,37 @@ def _world(app: ExhibitionArchive) -> dict[str, object]:
 
 def _everything(app: ExhibitionArchive) -> dict[str, object]:
     """Every read-model row, opened, in its listing order."""
-    items = app.item_summaries(size=1000).rows
+    items = app.listings.item_summaries(size=1000).rows
     return {
         "items": items,
-        "contributors": app.contributor_summaries(size=1000).rows,
-        "exhibitions": app.exhibition_summaries(),
-        "contents": {e.id: app.read_models.exhibition_contents(e.id) for e in app.exhibition_summaries()},
-        "showing": {i.id: app.exhibitions_showing_item(i.id) for i in items},
+        "contributors": app.listings.contributor_summaries(size=1000).rows,
+        "exhibitions": app.listings.exhibition_summaries(),
+        "contents": {e.id: app.read_models.exhibition_contents(e.id) for e in app.listings.exhibition_summaries()},
+        "showing": {i.id: app.read_models.exhibitions_showing(i.id) for i in items},
     }
 
 
 def test_rows_are_written_with_the_events_and_answer_the_listings(opened: ExhibitionArchive):
     ids = _world(opened)
     today = opened.today()
-    items = {s.id: s for s in opened.item_summaries().rows}
+    items = {s.id: s for s in opened.listings.item_summaries().rows}
     assert list(items) == [ids["art"], ids["told"], ids["gone"]], "in the order they were recorded"
     art = items[ids["art"]]
     assert art.title == {"en": TITLE, "ru": "Одеяло"} and art.kind == "artwork" and art.contributor_id == ids["person"]
     assert art.status(today) is ConsentStatus.GIVEN and art.expires_on == date(2031, 1, 1)
     assert art.version == opened.get_item(ids["art"]).version
     assert items[ids["gone"]].is_withdrawn and items[ids["gone"]].title == {} and items[ids["gone"]].is_redacted
-    [person, other] = opened.contributor_summaries().rows
+    [person, other] = opened.listings.contributor_summaries().rows
     assert (person.name, person.pseudonym, person.item_count, person.is_erased) == (NAME, "Q.", 2, False)
     assert other.item_count == 1
-    [show] = opened.exhibition_summaries()
+    [show] = opened.listings.exhibition_summaries()
     assert (show.slug, show.titles, show.is_published, show.work_count) == ("rows", {"en": "Rows"}, True, 2)
     assert opened.read_models.exhibition_contents(show.id) == [ids["told"], ids["art"]]
-    assert opened.exhibitions_showing_item(ids["art"]) == [ids["show"]]
-    assert opened.exhibitions_showing_item(ids["gone"]) == []
-    hidden = opened.hidden_items(today).rows
+    assert opened.read_models.exhibitions_showing(ids["art"]) == [ids["show"]]
+    assert opened.read_models.exhibitions_showing(ids["gone"]) == []
+    hidden = opened.listings.item_summaries(ItemFilter(hidden_on=today)).rows
     assert [s.id for s in hidden] == [ids["told"], ids["gone"]], "not online, and withdrawn"
-    mine = opened.item_summaries(ItemFilter(contributor_id=ids["person"], kind="testimony")).rows
+    mine = opened.listings.item_summaries(ItemFilter(contributor_id=ids["person"], kind="testimony")).rows
     assert [s.id for s in mine] == [ids["told"]]
     assert opened.item_ids() == [ids["art"], ids["told"], ids["gone"]]
     assert opened.contributor_ids() == [ids["person"], ids["other"]]
@@ -124,7 +124,7 @@ def test_an_event_that_fails_to_save_leaves_no_row(opened: ExhibitionArchive):
     theirs.revise({"title": {"en": "Theirs"}}, CURATOR)
     with pytest.raises(ConcurrentChange):
         opened._save(theirs)
-    [row] = opened.item_summaries().rows
+    [row] = opened.listings.item_summaries().rows
     assert row.title == {"en": "Mine"} and row.version == 2
 
 
@@ -144,7 +144,7 @@ def test_a_row_that_fails_to_write_leaves_no_event(opened: ExhibitionArchive, mo
         opened.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Never"})
     monkeypatch.undo()
     assert opened.recorder.max_notification_id() == before
-    assert opened.item_summaries().rows == []
+    assert opened.listings.item_summaries().rows == []
 
 
 def test_a_rebuild_gives_the_same_rows_as_live_writes(opened: ExhibitionArchive):
@@ -157,12 +157,12 @@ def test_a_rebuild_gives_the_same_rows_as_live_writes(opened: ExhibitionArchive)
 def test_shredding_a_key_blanks_the_read_models_as_it_blanks_the_events(opened: ExhibitionArchive):
     person = opened.register_contributor(name=NAME, actor=CURATOR)
     art = opened.record_artwork(contributor_id=person, actor=CURATOR, title={"en": TITLE})
-    assert opened.item_summaries().rows[0].title == {"en": TITLE}
+    assert opened.listings.item_summaries().rows[0].title == {"en": TITLE}
     opened.withdraw(art, actor=CURATOR)
-    [row] = opened.item_summaries().rows
+    [row] = opened.listings.item_summaries().rows
     assert row.title == {} and row.is_redacted and row.is_withdrawn
     opened.self_service.withdraw_everything(person)
-    [someone] = opened.contributor_summaries().rows
+    [someone] = opened.listings.contributor_summaries().rows
     assert someone.name is None and someone.pseudonym is None and someone.is_erased
 
 
@@ -189,10 +189,10 @@ def test_personal_fields_are_sealed_in_the_tables_and_gone_after_shredding(stora
         raw = _raw_rows(storage)
         assert any(art.hex.encode() in row for row in raw), "the scan sees the item's row"
         assert not [row for row in raw if TITLE.encode() in row or NAME.encode() in row], "sealed at rest"
-        assert archive.item_summaries().rows[0].title == {"en": TITLE}
+        assert archive.listings.item_summaries().rows[0].title == {"en": TITLE}
         archive.self_service.withdraw_everything(person)
-        assert archive.item_summaries().rows[0].title == {}
-        assert archive.contributor_summaries().rows[0].name is None
+        assert archive.listings.item_summaries().rows[0].title == {}
+        assert archive.listings.contributor_summaries().rows[0].name is None
     finally:
         archive.close()
     for needle in (TITLE.encode(), NAME.encode()):
@@ -244,7 +244,7 @@ def test_consent_state_in_a_row_changes_in_the_same_step_as_the_event(opened: Ex
         art = opened.record_artwork(contributor_id=person, actor=CURATOR, title={"en": TITLE})
         opened.record_consent(art, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
                               text_version="v1")
-        assert opened.hidden_items(date(2026, 3, 1)).rows == []
+        assert opened.listings.item_summaries(ItemFilter(hidden_on=date(2026, 3, 1))).rows == []
         opened.update_consent(art, actor=f"contributor:{person}", scopes=["exhibit"])
-        [hidden] = opened.hidden_items(date(2026, 3, 1)).rows
+        [hidden] = opened.listings.item_summaries(ItemFilter(hidden_on=date(2026, 3, 1))).rows
         assert hidden.id == art and hidden.hidden_reason(date(2026, 3, 1)) == "not_online"

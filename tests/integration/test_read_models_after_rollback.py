@@ -50,11 +50,11 @@ def test_events_written_by_the_previous_release_are_in_the_listings_after_the_ne
     reopened = storage.open()  # rolled forward again
     try:
         today = reopened.today()
-        rows = {summary.id: summary for summary in reopened.item_summaries().rows}
+        rows = {summary.id: summary for summary in reopened.listings.item_summaries().rows}
         assert set(rows) == {kept, gone, new}
         assert rows[gone].is_withdrawn
         assert rows[kept].hidden_reason(today) == "not_online"
-        picker, _ = reopened.find_items("", ItemFilter(live_only=True))
+        picker, _ = reopened.listings.find_items("", ItemFilter(live_only=True))
         assert gone not in {summary.id for summary in picker}
     finally:
         reopened.close()

@@ -31,10 +31,10 @@ def test_withdrawal_shreds_the_key_and_leaves_no_plaintext_in_any_database_file(
     assert files_containing(files, wrapped), "the scan can see the wrapped key before withdrawal"
     assert not files_containing(files, SENTENCE.encode()), "content is encrypted at rest"
     # The read models (in the same database files) hold the title, sealed: the scan covers them.
-    assert [s.title for s in archive.item_summaries().rows] == [{"en": TITLE}]
+    assert [s.title for s in archive.listings.item_summaries().rows] == [{"en": TITLE}]
     assert not files_containing(files, TITLE.encode()), "titles in the read models are sealed too"
     # So does the item's card (its content for the exhibition page), sealed under its key.
-    [(card, _)] = archive.item_cards([testimony]).values()
+    [(card, _)] = archive.listings.item_cards([testimony]).values()
     assert card.details["text"] == {"en": SENTENCE}
 
     archive.withdraw(testimony, actor=f"contributor:{contributor}")
@@ -51,9 +51,9 @@ def test_withdrawal_shreds_the_key_and_leaves_no_plaintext_in_any_database_file(
         item = reopened.get_item(testimony)
         assert item.is_withdrawn and item.is_redacted
         assert item.detail("text") is None
-        [summary] = reopened.item_summaries().rows
+        [summary] = reopened.listings.item_summaries().rows
         assert summary.title == {} and summary.is_redacted and summary.is_withdrawn
-        [(card, _)] = reopened.item_cards([testimony]).values()
+        [(card, _)] = reopened.listings.item_cards([testimony]).values()
         assert card.is_redacted and card.is_withdrawn and not card.details
         history = reopened.history(testimony)
         assert [entry.what for entry in history] == [
@@ -91,7 +91,7 @@ def test_a_redacted_span_is_sealed_and_shredded_with_its_item(storage: Storage):
         artwork = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Veil"})
         archive.redact_span(artwork, "Quillemarossa", actor=CURATOR)
         assert not files_containing(storage.database_files(), b"Quillemarossa"), "the span is sealed at rest"
-        [(card, _)] = archive.item_cards([artwork]).values()
+        [(card, _)] = archive.listings.item_cards([artwork]).values()
         assert card.redacted_spans == ("Quillemarossa",), "in the item's card too, sealed"
         assert archive.get_item(artwork).redacted_spans == ["Quillemarossa"]
         archive.withdraw(artwork, actor=CURATOR)
@@ -101,7 +101,7 @@ def test_a_redacted_span_is_sealed_and_shredded_with_its_item(storage: Storage):
     try:
         item = reopened.get_item(artwork)
         assert item.redacted_spans == [] and all(r.redacted for r in item.redactions)
-        [(card, _)] = reopened.item_cards([artwork]).values()
+        [(card, _)] = reopened.listings.item_cards([artwork]).values()
         assert card.redacted_spans == () and card.is_redacted
     finally:
         reopened.close()

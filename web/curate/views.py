@@ -82,7 +82,7 @@ def _item_or_404(item_id: UUID) -> Item:
 
 def _contributors(app: ExhibitionArchive) -> list[Any]:
     """Every contributor, for choosing one in a form (from the read model: no replay)."""
-    return app.all_contributor_summaries()
+    return app.listings.all_contributor_summaries()
 
 
 def _page_number() -> int:
@@ -115,8 +115,8 @@ def dashboard() -> Any:
     """Exhibitions (published or not), the items recorded last and the items changed last."""
     app = archive()
     return render_template(
-        "curate/dashboard.html", exhibitions=app.exhibition_summaries(), items=app.recent_items(20),
-        changed=app.recent_items(10, by_update=True), today=app.today(),
+        "curate/dashboard.html", exhibitions=app.listings.exhibition_summaries(), items=app.listings.recent_items(20),
+        changed=app.listings.recent_items(10, by_update=True), today=app.today(),
     )
 
 
@@ -146,7 +146,7 @@ def new_contributor() -> Any:
 @login_required
 def contributors() -> Any:
     """Contributors, a page at a time, with how many items each has."""
-    return render_template("curate/contributors.html", page=archive().contributor_summaries(_page_number()))
+    return render_template("curate/contributors.html", page=archive().listings.contributor_summaries(_page_number()))
 
 
 @bp.route("/contributors/<uuid:contributor_id>", methods=["GET"])
@@ -156,7 +156,7 @@ def contributor(contributor_id: UUID) -> Any:
     person = app.get_contributor(contributor_id)
     where, kept = _item_filter(contributor_id=contributor_id)
     return render_template(
-        "curate/contributor.html", person=person, page=app.item_summaries(where, _page_number()), kept=kept,
+        "curate/contributor.html", person=person, page=app.listings.item_summaries(where, _page_number()), kept=kept,
         today=app.today(),
     )
 
@@ -405,9 +405,9 @@ def consent_overview() -> Any:
     app = archive()
     today = app.today()
     where, kept = _item_filter(hidden_on=today)
-    page = app.item_summaries(where, _page_number())
+    page = app.listings.item_summaries(where, _page_number())
     rows = [(found, REASONS[found.hidden_reason(today)]) for found in page.rows]
-    requests = app.item_summaries(ItemFilter(requests_only=True), size=REQUESTS_SHOWN)
+    requests = app.listings.item_summaries(ItemFilter(requests_only=True), size=REQUESTS_SHOWN)
     return render_template(
         "curate/consent_overview.html", rows=rows, page=page, kept=kept, requests=requests, today=today,
         describe=describe,
@@ -471,7 +471,7 @@ def _exhibition_page(slug: str, error: str | None = None, status: int = 200) -> 
 def _arrangement(shown: Any) -> dict[str, Any]:
     """The exhibition's works (from the read model) and the work picker's current matches."""
     app = archive()
-    works = {summary.id: summary for summary in app.item_summaries_by_id(shown.item_ids)}
+    works = {summary.id: summary for summary in app.listings.item_summaries_by_id(shown.item_ids)}
     placed = [(p, works[p.item_id]) for p in shown.placements if p.item_id in works]
     return {"placed": placed, "today": app.today(), **_candidates(shown.id)}
 
@@ -482,7 +482,7 @@ def _candidates(exhibition_id: UUID) -> dict[str, Any]:
     query = (request.args.get("q") or "")[:200]
     kind = request.args.get("kind", "")
     where = ItemFilter(unless_in=exhibition_id, live_only=True, kind=kind if kind in KINDS else None)
-    matches, more = archive().find_items(query, where, limit=PICKER_MATCHES)
+    matches, more = archive().listings.find_items(query, where, limit=PICKER_MATCHES)
     return {"candidates": matches, "more_candidates": more, "query": query, "kind": where.kind or ""}
 
 

@@ -89,4 +89,4 @@ def test_a_snapshot_and_a_read_row_keep_the_request_as_it_was_asked(archive):
     archive.take_snapshot(item)
 
     assert archive.get_item(item).consent_request == asked
-    assert [row.consent_request for row in archive.item_summaries(ItemFilter(requests_only=True)).rows] == [asked]
+    assert [row.consent_request for row in archive.listings.item_summaries(ItemFilter(requests_only=True)).rows] == [asked]
