@@ -16,11 +16,11 @@ from archive.read.public import (
     published_exhibitions,
     published_summary,
 )
-from archive.gate.visibility import VisibleExhibitionSummary
 
 from web.i18n import language
 from web.media import derivative_urls
 from web.page_cache import cached_page
+from web.exhibition_cards import ExhibitionCard, exhibition_cards
 from web.work_cards import work_cards
 
 bp = Blueprint("exhibitions", __name__)
@@ -36,14 +36,20 @@ def archive() -> ExhibitionArchive:
     return current_app.extensions["archive"]
 
 
-def _by_period(today: date) -> dict[str, list[VisibleExhibitionSummary]]:
-    """Published exhibitions split into current, upcoming (not yet open) and past ones."""
+def _by_period(today: date) -> dict[str, list[ExhibitionCard]]:
+    """Published exhibitions split into current, upcoming (not yet open) and past ones, as
+    cards in the visitor's language."""
     shown = published_exhibitions(archive(), today)
     upcoming = [e for e in shown if e.opens_on is not None and e.opens_on > today]
     current = [e for e in shown if e.is_current(today)]
     placed = {e.id for e in current + upcoming}
     past = [e for e in shown if e.id not in placed]
-    return {"current": current, "upcoming": upcoming, "past": past}
+    lang = language()
+    # One url_for a page, not one a card; slugs need no quoting (domain.exhibitions.check_slug).
+    show_url = url_for("exhibitions.show", slug="SLUG", lang=lang)
+    link = lambda slug: show_url.replace("SLUG", slug)  # noqa: E731
+    return {name: exhibition_cards(period, lang, link) for name, period in
+            (("current", current), ("upcoming", upcoming), ("past", past))}
 
 
 @bp.get("/")
