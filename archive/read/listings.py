@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, Protocol
 from uuid import UUID
@@ -63,11 +63,12 @@ class Listings:
         self._open = open_sealed
         self.keys = keys
 
-    def open_visitor_texts(self, stored: str) -> dict[str, Any] | None:
+    def open_visitor_texts(self, stored: str | Mapping[str, Any]) -> dict[str, Any] | None:
         """Visitor texts as ``ReadModels._visitor_texts`` stored them (texts sealed under the
-        exhibition's texts key, beside their ``valid_through``), opened; None once that key is
-        shredded (the caller computes them again through the gate)."""
-        value = json.loads(stored)
+        exhibition's texts key, beside their ``valid_through``; as stored, or already decoded
+        from JSON), opened; None once that key is shredded (the caller computes them again
+        through the gate)."""
+        value = json.loads(stored) if isinstance(stored, str) else stored
         if SEALED not in value:
             return dict(value)  # stored by a release from before texts keys
         texts = opened_texts_json(value[SEALED], self._open)

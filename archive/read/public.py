@@ -7,9 +7,10 @@ Every aggregate read here is noted as a dependency of the page being built
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from archive.services.application import ExhibitionArchive
@@ -156,13 +157,13 @@ def _summaries(
     """Summaries of the published exhibitions that ``read`` gives (see :func:`stored_summaries`)."""
     store = archive.read_models
     rows = read()
-    exact = [_exact(texts, on) for _, texts in rows]
-    if not all(exact) and on == archive.today():
-        for (row, _), held in zip(rows, exact):  # a work's consent ran out since: store them again, once
-            if not held:
+    values = [_decoded(texts) for _, texts in rows]
+    if not all(_exact(value, on) for value in values) and on == archive.today():
+        for (row, _), value in zip(rows, values):  # a work's consent ran out since: store them again, once
+            if not _exact(value, on):
                 archive.refresh_exhibition_texts(row.exhibition_id)
         rows = read()
-        exact = [_exact(texts, on) for _, texts in rows]
+        values = [_decoded(texts) for _, texts in rows]
     shown = (
         store.shown_works([row.exhibition_id for row, _ in rows], on, REQUIRED_SCOPES[Surface.ONLINE_EXHIBITION])
         if with_work_ids
@@ -171,8 +172,8 @@ def _summaries(
     if is_recording():  # a cached page changes with any event of these exhibitions' works
         _depend_on_works(archive, [row.exhibition_id for row, _ in rows])
     summaries = []
-    for (row, texts), held in zip(rows, exact):
-        stored = archive.listings.open_visitor_texts(texts) if texts is not None and held else None
+    for (row, _), value in zip(rows, values):
+        stored = archive.listings.open_visitor_texts(value) if value is not None and _exact(value, on) else None
         if stored is None:
             exhibition = archive.get_exhibition(row.exhibition_id)
             summary = exhibition_summary(exhibition, carded_works(archive, exhibition.works_ever_hung), on)
@@ -197,13 +198,18 @@ def _depend_on_works(archive: ExhibitionArchive, exhibition_ids: Sequence[UUID])
                 depends_on(contributor_id)
 
 
-def _exact(texts: str | None, on: date) -> bool:
-    """Whether stored visitor texts (and the cards written with them) hold on the day ``on``:
-    present, not before the day they were computed for (a process whose day is still the one
-    before reads what another wrote after midnight) and not past their last exact day."""
-    if texts is None:
+def _decoded(texts: str | None) -> dict[str, Any] | None:
+    """Stored visitor texts decoded from their JSON once (None: none stored)."""
+    return json.loads(texts) if texts is not None else None
+
+
+def _exact(value: Mapping[str, Any] | None, on: date) -> bool:
+    """Whether stored visitor texts (:func:`_decoded`), and the cards written with them, hold
+    on the day ``on``: present, not before the day they were computed for (a process whose day
+    is still the one before reads what another wrote after midnight) and not past their last
+    exact day."""
+    if value is None:
         return False
-    value = json.loads(texts)
     since, until = value.get(VALID_FROM), value.get(VALID_THROUGH)
     return (since is None or date.fromisoformat(since) <= on) and (until is None or on <= date.fromisoformat(until))
 
@@ -246,12 +252,13 @@ def stored_exhibition(archive: ExhibitionArchive, exhibition_id: UUID, on: date)
 
 def _stored(archive: ExhibitionArchive, rows: list[PublishedRow], on: date) -> VisibleExhibition | None:
     """:func:`stored_exhibition` of the one published exhibition in ``rows`` (None for none)."""
-    if len(rows) != 1 or not _exact(rows[0][1], on):
+    value = _decoded(rows[0][1]) if len(rows) == 1 else None
+    if value is None or not _exact(value, on):
         return None
-    row, texts = rows[0]
+    row = rows[0][0]
     exhibition_id = row.exhibition_id
     depends_on(exhibition_id)
-    stored = archive.listings.open_visitor_texts(texts) if texts is not None else None
+    stored = archive.listings.open_visitor_texts(value)
     if stored is None:
         return None
     if is_recording():  # a cached page changes with any event of its works and their contributors
