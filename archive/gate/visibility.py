@@ -533,7 +533,8 @@ def _names(
 
 def _summary(exhibition: Exhibition, works: Mapping[UUID, Work], on: date, names: NameFilter) -> VisibleExhibitionSummary:
     def texts(name: str) -> Texts:
-        return frozen(names.value(dict(exhibition.field(name) or {})))
+        shown: Texts = frozen(names.value(dict(exhibition.field(name) or {})))
+        return shown
 
     return VisibleExhibitionSummary(
         id=exhibition.id,
