@@ -103,8 +103,11 @@ def _check_dates(details: Mapping[str, Any]) -> None:
 class ShowableItem(Protocol):
     """What an exhibition needs to know about an item it hangs."""
 
-    id: UUID
-    kind: str
+    @property
+    def id(self) -> UUID: ...
+
+    @property
+    def kind(self) -> str: ...
 
     @property
     def is_withdrawn(self) -> bool: ...

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
 
 from cryptography.exceptions import InvalidTag
@@ -602,7 +602,7 @@ class ExhibitionArchive(ReadModels):
         item_ids: dict[UUID, None] = {}
         for notification in self._notifications(topics):
             item_ids[_as_uuid(notification.originator_id)] = None
-        pairs = []
+        pairs: list[tuple[UUID, UUID]] = []
         for item_id in item_ids:
             item = self.get_item(item_id)
             if item.is_withdrawn or item.is_redacted:
@@ -846,7 +846,7 @@ class ExhibitionArchive(ReadModels):
         return [
             key
             for n in self._notifications([get_topic(Exhibition.NamesWithheld)], start=start, stop=stop)
-            for key in self.mapper.to_domain_event(n).shredded
+            for key in cast(Exhibition.NamesWithheld, self.mapper.to_domain_event(n)).shredded
         ]
 
     def shred_abandoned_reservations(self) -> int:
@@ -1029,7 +1029,7 @@ class ExhibitionArchive(ReadModels):
         """The exhibition as it stood at the end of ``day`` in the archive's time zone."""
         cutoff = clock.end_of_day(day, self.zone)
         exhibition: Exhibition | None = None
-        events = list(self.events.get(exhibition_id))
+        events = cast(list[Exhibition.Event], list(self.events.get(exhibition_id)))
         for event in events:
             if event.timestamp >= cutoff:
                 break
@@ -1146,7 +1146,7 @@ class ExhibitionArchive(ReadModels):
         what a snapshot older than this release could not hold recalled from its events: an
         exhibition's works taken down before that snapshot, whose names its texts withhold; a
         contributor's former names, which the gate withholds too."""
-        aggregate = self.repository.get(aggregate_id)
+        aggregate: Any = self.repository.get(aggregate_id)
         if isinstance(aggregate, Exhibition) and not aggregate.knows_works_ever_hung:
             aggregate.recall_works_hung(self.events.get(aggregate_id, lte=aggregate.version))
         if isinstance(aggregate, Contributor) and not aggregate.knows_former_profiles:
