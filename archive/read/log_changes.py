@@ -63,7 +63,8 @@ def changes_after(recorder: ApplicationRecorder, position: int, limit: int = MAX
         return Changes(last, None)  # a gap: an event may be missing
     touched: set[Hashable] = set()
     for notification in batch:
-        tags = _tags(notification.originator_id, notification.topic)
+        originator = notification.originator_id  # eventsourcing types it UUID | str
+        tags = _tags(originator if isinstance(originator, UUID) else UUID(originator), notification.topic)
         if tags is None:
             return Changes(last, None)
         touched.update(tags)

@@ -332,7 +332,7 @@ class ItemSummary:
         status = self.status(on)
         if status is ConsentStatus.GIVEN:
             return None if Scope.PUBLISH_ONLINE in self.scopes else "not_online"
-        return status.value
+        return str(status.value)
 
 
 @dataclass(frozen=True)
