@@ -12,11 +12,12 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from archive.storage.durable import fsync_dir
-from archive.search import SearchIndex
+from archive.search import SearchDocument, SearchIndex, SearchQuery, SearchResults
 
 CURRENT = "current"
 
@@ -68,12 +69,14 @@ class IndexFolders:
             return None
 
 
-class LiveIndex:
+class LiveIndex(SearchIndex):
     """A ``SearchIndex`` that always uses the live version folder, reopening after a switch.
 
     ``open_index(folder)`` opens one version (read-only or writable). Every call checks the
     ``current`` link first (one ``readlink``), so readers and the follower move to a rebuilt
-    index without a restart.
+    index without a restart. The port's methods are passed on one by one (so the port's
+    defaults never stand in for the adapter's own); what else an adapter offers is reached
+    through ``__getattr__``.
     """
 
     def __init__(self, folders: IndexFolders, open_index: Callable[[Path], SearchIndex]):
@@ -98,6 +101,42 @@ class LiveIndex:
         if name.startswith("_"):
             raise AttributeError(name)
         return getattr(self._current(), name)
+
+    def apply(self, upserts: list[SearchDocument], deletes: list[str], position: int) -> None:
+        self._current().apply(upserts, deletes, position)
+
+    def bulk_add(self, documents: list[SearchDocument]) -> None:
+        self._current().bulk_add(documents)
+
+    def position(self) -> int:
+        return self._current().position()
+
+    def versions(self, doc_ids: list[str]) -> dict[str, int]:
+        return self._current().versions(doc_ids)
+
+    def doc_ids_for_contributor(self, contributor_id: str) -> list[str]:
+        return self._current().doc_ids_for_contributor(contributor_id)
+
+    def doc_ids_in_exhibition(self, slug: str) -> list[str]:
+        return self._current().doc_ids_in_exhibition(slug)
+
+    def doc_ids_expired(self, on: date) -> list[str]:
+        return self._current().doc_ids_expired(on)
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        return self._current().search(query)
+
+    def purge_deleted(self, limit: int | None = None) -> int:
+        return self._current().purge_deleted(limit)
+
+    def compact(self) -> int:
+        return self._current().compact()
+
+    def has_deleted(self) -> bool:
+        return self._current().has_deleted()
+
+    def needs_rebuild(self) -> bool:
+        return self._current().needs_rebuild()
 
     def close(self) -> None:
         with self._lock:
