@@ -124,8 +124,8 @@ def _search_within_window(
             if not exhibition.is_published:
                 hidden_slugs.add(exhibition.slug)
             else:  # works taken off the wall must not count under it
-                hanging = {str(item_id) for item_id in exhibition.item_ids}
-                excluded.update(d for d in index.doc_ids_in_exhibition(exhibition.slug) if d not in hanging)
+                hung_ids = {str(item_id) for item_id in exhibition.item_ids}
+                excluded.update(d for d in index.doc_ids_in_exhibition(exhibition.slug) if d not in hung_ids)
     exhibitions = tuple(slug for slug in query.exhibitions if slug not in hidden_slugs)
     if query.exhibitions and not exhibitions:
         return _nothing(query)
@@ -179,7 +179,8 @@ def _search_checking_each(
     wanted = query.page * query.page_size + 1
     chunk = replace(query, page=1, page_size=min(MAX_PAGE_SIZE, wanted))
     visible: dict[UUID, VisitorHit] = {}
-    checked, exhausted, notices = 0, False, ()
+    checked, exhausted = 0, False
+    notices: tuple[str, ...] = ()
     while len(visible) < wanted and checked < MAX_CHECKED_WHILE_LAGGING:
         results = index.search(chunk)
         notices = notices if chunk.page > 1 else results.notices

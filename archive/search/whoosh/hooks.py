@@ -110,7 +110,8 @@ def new_segment_id(writer: Any) -> str:
 
 def deleted_docs(reader: SegmentReader) -> Iterable[int]:
     """Numbers of the deleted documents of one segment."""
-    return reader.deleted_docs_set
+    deleted: Iterable[int] = reader.deleted_docs_set
+    return deleted
 
 
 def unfiltered(matcher: Any) -> Any:

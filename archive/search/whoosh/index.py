@@ -126,7 +126,8 @@ def _stopwords() -> frozenset[str]:
     # One stop list for every field: a word dropped by one language's analyzer but kept by
     # another would otherwise be required (AND) only in the fields that kept it.
     # English: Whoosh's short default list (StemmingAnalyzer's); Russian: LanguageAnalyzer's.
-    return STOP_WORDS | frozenset(stopwords_for_language("ru")) | _KAZAKH_STOPWORDS
+    words: frozenset[str] = STOP_WORDS | frozenset(stopwords_for_language("ru")) | _KAZAKH_STOPWORDS
+    return words
 
 
 def _analyzer(stem_language: str | None) -> Analyzer:
@@ -853,7 +854,8 @@ class WhooshSearchIndex(SearchIndex):
     @staticmethod
     def _stored(view: IndexView, docnum: int) -> dict[str, Any]:
         segment, number = view.locate(docnum)
-        return segment.stored(number)  # type: ignore[attr-defined]
+        fields: dict[str, Any] = segment.stored(number)  # type: ignore[attr-defined]
+        return fields
 
     def _view_of(self, snapshot: Snapshot) -> IndexView:
         """The whole-index view of the snapshot's segments, built once per snapshot (commit)."""

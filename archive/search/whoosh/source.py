@@ -87,13 +87,15 @@ class PostingsCache:
     def get(self, reader: SegmentReader, segment_id: str, fieldname: str, text: str, lock: threading.Lock) -> Postings:
         """Document numbers and term frequencies of one term in one segment (read, if not
         held, with the reader's ``lock``)."""
-        return self._cached((segment_id, "postings", fieldname, text), lock, lambda: read_postings(reader, fieldname, text))
+        found: Postings = self._cached((segment_id, "postings", fieldname, text), lock, lambda: read_postings(reader, fieldname, text))
+        return found
 
     def values(
         self, reader: SegmentReader, segment_id: str, fieldname: str, text: str, lock: threading.Lock
     ) -> dict[int, bytes]:
         """Each document's encoded posting value (its positions) for one term, for phrases."""
-        return self._cached((segment_id, "values", fieldname, text), lock, lambda: _read_values(reader, fieldname, text))
+        found: dict[int, bytes] = self._cached((segment_id, "values", fieldname, text), lock, lambda: _read_values(reader, fieldname, text))
+        return found
 
     def keep_only(self, segment_ids: set[str]) -> None:
         """Drop the entries of segments not in ``segment_ids``, and every entry of a term a
