@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from uuid import UUID
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request
 
 from archive.services.application import ExhibitionArchive
 from archive.read.public import (
@@ -20,6 +19,7 @@ from archive.read.public import (
 from web.i18n import language
 from web.media import derivative_urls
 from web.page_cache import cached_page
+from web.site_urls import links_to
 from web.exhibition_cards import ExhibitionCard, exhibition_cards
 from web.work_cards import work_cards
 
@@ -28,8 +28,6 @@ bp = Blueprint("exhibitions", __name__)
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-#: An id no item has, for building item links from one URL.
-NO_ID = UUID(int=0)
 
 
 def archive() -> ExhibitionArchive:
@@ -45,9 +43,7 @@ def _by_period(today: date) -> dict[str, list[ExhibitionCard]]:
     placed = {e.id for e in current + upcoming}
     past = [e for e in shown if e.id not in placed]
     lang = language()
-    # One url_for a page, not one a card; slugs need no quoting (domain.exhibitions.check_slug).
-    show_url = url_for("exhibitions.show", slug="SLUG", lang=lang)
-    link = lambda slug: show_url.replace("SLUG", slug)  # noqa: E731
+    link = links_to("exhibitions.show", "slug", lang=lang)
     return {name: exhibition_cards(period, lang, link) for name, period in
             (("current", current), ("upcoming", upcoming), ("past", past))}
 
@@ -67,9 +63,8 @@ def show(slug: str) -> str:
     where a testimony's text follows its content note."""
     exhibition = published_exhibition(archive(), slug, archive().today(), cards=True)
     lang = language()
-    # One url_for a page, not one a card (tens of microseconds a call); ids need no quoting.
-    item_url, no_id = url_for("items.show", item_id=NO_ID, exhibition=exhibition.slug, lang=lang), str(NO_ID)
-    cards = work_cards(exhibition.works, lang, lambda item_id: item_url.replace(no_id, item_id), derivative_urls())
+    link = links_to("items.show", "item_id", exhibition=exhibition.slug, lang=lang)
+    cards = work_cards(exhibition.works, lang, link, derivative_urls())
     return render_template("exhibitions/show.html", exhibition=exhibition, cards=cards)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import url_for
 
 from web import create_app
-from web.site_urls import MAX_KEPT, site_url
+from web.site_urls import MAX_KEPT, links_to, site_url
 
 
 def _app(tmp_path: Path):  # type: ignore[no-untyped-def]
@@ -42,3 +42,14 @@ def test_the_kept_links_are_bounded(tmp_path: Path):
         for n in range(MAX_KEPT + 10):
             site_url("exhibitions.show", slug=f"show-{n}", lang="en")
         assert len(app.extensions["site_urls"]) <= MAX_KEPT
+
+
+def test_links_that_differ_in_one_value_are_the_links_url_for_gives(tmp_path: Path):
+    app = _app(tmp_path)
+    item = "0b6f9a3e-8c1d-4f5e-9a7b-2c3d4e5f6a7b"
+    with app.test_request_context("/", base_url="http://localhost/archive"):
+        to_item = links_to("items.show", "item_id", exhibition="silent-room", lang="kk")
+        to_show = links_to("exhibitions.show", "slug", lang="ru")
+        assert to_item(item) == url_for("items.show", item_id=item, exhibition="silent-room", lang="kk")
+        assert to_show("silent-room") == url_for("exhibitions.show", slug="silent-room", lang="ru")
+        assert to_show("tikha-komnata") == url_for("exhibitions.show", slug="tikha-komnata", lang="ru")
