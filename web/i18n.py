@@ -11,6 +11,9 @@ from typing import Any
 
 from flask import Flask, g, request, url_for
 from flask_babel import Babel, format_date, format_datetime, get_translations
+from jinja2.nodes import EvalContext
+from jinja2.utils import pass_eval_context
+from markupsafe import Markup
 
 from archive.errors import ArchiveError, ChangedMeanwhile
 from archive.media_ports.ports import MediaError
@@ -62,7 +65,8 @@ def _translations() -> Any:
 
 def install_template_translations(app: Flask) -> None:
     """Templates' ``_``/``gettext``/``ngettext`` (after ``babel.init_app``): Flask-Babel's,
-    but reading this request's catalog once (:func:`_translations`)."""
+    but reading this request's catalog once (:func:`_translations`); ``_`` and ``gettext``
+    are :func:`_template_gettext`."""
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
@@ -70,6 +74,17 @@ def install_template_translations(app: Flask) -> None:
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext)
+
+
+@pass_eval_context
+def _template_gettext(eval_ctx: EvalContext, string: str, /, **variables: Any) -> str:
+    """A template's ``_("...")``, as Jinja's new-style gettext does it (the translation marked
+    safe where the template escapes, then always ``%``-formatted with ``variables``), in one
+    call: Jinja's own goes through three calls of the template context (its ``_`` alias, its
+    wrapper, the catalog function), about a third of a page's frame in a profile of /about."""
+    found = _translations().ugettext(string)
+    return (Markup(found) if eval_ctx.autoescape else found) % variables
 
 
 def template_helpers() -> dict[str, Any]:
