@@ -168,20 +168,26 @@ class Listings:
         blank (its key shredded) or not at the row's version: the caller reads that work from
         its aggregates."""
         context = card_context(exhibition_id)
+        rows = self.read_models.shown_cards(exhibition_id, on, scopes)
+        opened: list[bytes | None] = []
+        for row, card in rows:
+            key = self.keys.get(row.item_id) if card is not None and card.version == row.version else None
+            plaintext = None
+            if card is not None and key is not None:
+                try:
+                    plaintext = crypto.decrypt(key, row.item_id, card.card, context)
+                except InvalidTag:  # not sealed for this item in this exhibition: never shown
+                    plaintext = None
+            opened.append(plaintext)
+        contents = iter(decoded_cards([p for p in opened if p is not None]))
         found: list[tuple[ItemValues, dict[str, Any] | None]] = []
-        for row, card in self.read_models.shown_cards(exhibition_id, on, scopes):
+        for (row, _), plaintext in zip(rows, opened):
             values = card_values(
                 row.item_id, row.kind, row.version, row.recorded_at.date(), row.contributor_id,
                 has_consent=row.has_consent, scopes=row.scopes, attribution=row.attribution,
                 expires_on=row.expires_on, withdrawn=row.withdrawn, content={},
             )
-            key = self.keys.get(row.item_id) if card is not None and card.version == row.version else None
-            content = None
-            if card is not None and key is not None:
-                try:
-                    content = json.loads(crypto.decrypt(key, row.item_id, card.card, context))
-                except InvalidTag:  # not sealed for this item in this exhibition: never shown
-                    content = None
+            content = next(contents) if plaintext is not None else None
             if content is not None:
                 content["credit"] = self._open_credit(exhibition_id, row, content.pop(SEALED_CREDIT, None))
             found.append((values, content))
@@ -223,3 +229,13 @@ class Listings:
             exhibition_id: [(item_id, contributor_of.get(item_id)) for item_id in item_ids]
             for exhibition_id, item_ids in contents.items()
         }
+
+
+def decoded_cards(plaintexts: list[bytes]) -> list[dict[str, Any]]:
+    """Opened cards (each a JSON object, as ``ReadModels`` sealed it) decoded in one parse:
+    fifty parses of a few hundred bytes cost twice one parse of them all (``json.loads``
+    detects each one's encoding in Python). Each must be one object: anything else fails."""
+    decoded: list[dict[str, Any]] = json.loads("[" + ",".join(p.decode("utf-8") for p in plaintexts) + "]")
+    if len(decoded) != len(plaintexts) or not all(type(d) is dict for d in decoded):
+        raise ValueError("A stored card is not one JSON object.")
+    return decoded

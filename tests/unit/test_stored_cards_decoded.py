@@ -1,0 +1,25 @@
+"""Opened cards are decoded together, and each must be exactly one JSON object."""
+
+import pytest
+
+from archive.read.listings import decoded_cards
+
+
+def test_opened_cards_decode_in_order_each_to_its_object():
+    assert decoded_cards([b'{"a": 1}', "{\"t\": \"Тиха кімната\"}".encode(), b"{}"]) == [
+        {"a": 1}, {"t": "Тиха кімната"}, {},
+    ]
+
+
+def test_no_cards_decode_to_an_empty_list():
+    assert decoded_cards([]) == []
+
+
+@pytest.mark.parametrize("plaintexts", [
+    [b'{"a": 1}, {"b": 2}'],  # one card that would pass for two
+    [b'{"a": 1}', b'[1]'],  # not an object
+    [b'{"a": 1}]'],  # breaks out of the list
+])
+def test_a_card_that_is_not_one_object_is_refused(plaintexts):
+    with pytest.raises(ValueError):
+        decoded_cards(plaintexts)
