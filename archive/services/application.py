@@ -26,10 +26,10 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from eventsourcing.system import NotificationLogReader
 from eventsourcing.utils import Environment, get_topic
 
-from archive.credentials import consent_codes
 from archive.media_ports import files as media_files
 from archive.media_ports import gc as media_gc
 from archive.services.access import CuratorAccess
+from archive.services.contributors import ContributorRegistry, new_consent_code
 from archive.errors import ArchiveError, ChangedMeanwhile, ConcurrentChange, KeyShredded, NotFound
 from archive.history import HistoryEntry, changes_since, history_entries
 from archive.shredding.key_seal import SEAL_ID, KeyTableSeal
@@ -49,11 +49,11 @@ from domain import actor as actors
 from domain.actor import Actor
 from domain import clock
 from domain.consent import Consent, parse_attribution, parse_scopes
-from domain.contributors import Contributor, contributor_profile
+from domain.contributors import Contributor
 from domain.curators import ApiToken
 from domain.errors import ConsentError, InvalidValue, ItemWithdrawn
 from domain.exhibitions import MULTILINGUAL_FIELDS, Exhibition, check_slug
-from domain.indexes import Catalogue, ConsentCodeIndex, ContributorItems, SlugIndex
+from domain.indexes import Catalogue, ContributorItems, SlugIndex
 from domain.items import (
     Artwork,
     Item,
@@ -158,6 +158,8 @@ class ExhibitionArchive(ReadModels):
         self.access = CuratorAccess(self, sessions, self.self_service.code_is_live)
         #: What the read models answer: listings, visitors' cards, which exhibitions hang what.
         self.listings = Listings(self.read_models, self.mapper.transcoder.decode, keys)
+        #: Contributors' records as curators keep them, and their consent codes.
+        self.contributors = ContributorRegistry(self, self.access.end_portal_sessions)
 
     # -- wiring --------------------------------------------------------------------------
 
@@ -208,60 +210,6 @@ class ExhibitionArchive(ReadModels):
         """Today in the archive's time zone: the day consent expiry and "as of" are judged on."""
         return clock.today(self.zone)
 
-    # -- contributors ----------------------------------------------------------------------
-
-    def register_contributor(
-        self, *, name: str, actor: Actor, pseudonym: str | None = None, contact: str | None = None
-    ) -> UUID:
-        """Register a person; their name, pseudonym and contact are encrypted under their own key."""
-        profile = contributor_profile(name=name, pseudonym=pseudonym, contact=contact)
-        with self._new_subject() as contributor_id:
-            contributor = Contributor.register(
-                contributor_id=contributor_id, profile=profile, actor=actor
-            )
-            listing = ContributorItems.create(contributor_id=contributor_id, actor=actor)
-            self._save(contributor, listing)
-        return contributor_id
-
-    def revise_contributor(
-        self,
-        contributor_id: UUID,
-        *,
-        actor: Actor,
-        name: str,
-        pseudonym: str | None = None,
-        contact: str | None = None,
-    ) -> None:
-        contributor = self.get_contributor(contributor_id)
-        contributor.revise_profile(
-            contributor_profile(name=name, pseudonym=pseudonym, contact=contact), actor
-        )
-        self._save(contributor)
-
-    def issue_consent_code(self, contributor_id: UUID, actor: Actor) -> str:
-        """Issue a new consent code for a contributor; any previous code stops working, and
-        every portal session opened with it ends."""
-        contributor = self.get_contributor(contributor_id)
-        code, changed = self._issue_code(contributor, actor)
-        self._save(*changed)
-        self.access.end_portal_sessions(contributor_id)
-        return code
-
-    def _issue_code(self, contributor: Contributor, actor: Actor) -> tuple[str, list[Aggregate]]:
-        changed: list[Aggregate] = [contributor]
-        if contributor.consent_code_hash is not None:
-            old = self._find(ConsentCodeIndex, ConsentCodeIndex.id_for(contributor.consent_code_hash))
-            if old is not None and not old.retired:
-                old.retire(actor)
-                changed.append(old)
-        code = consent_codes.new_code()
-        digest = consent_codes.code_hash(code)
-        contributor.issue_consent_code(digest, actor)
-        changed.append(
-            ConsentCodeIndex.create(code_hash=digest, contributor_id=contributor.id, actor=actor)
-        )
-        return code, changed
-
     # -- items -----------------------------------------------------------------------------
 
     def record_artwork(self, *, contributor_id: UUID, actor: Actor, **details: Any) -> UUID:
@@ -276,7 +224,7 @@ class ExhibitionArchive(ReadModels):
         self, cls: type[Item], contributor_id: UUID, details: dict[str, Any], actor: Actor
     ) -> UUID:
         self._check_may_receive_items(contributor_id)
-        with self._new_subject() as item_id:
+        with self.new_subject() as item_id:
             for remembered in (True, False):
                 item = cls.record(
                     item_id=item_id, contributor_id=contributor_id, details=details, actor=actor
@@ -410,7 +358,7 @@ class ExhibitionArchive(ReadModels):
         self._check_may_receive_items(contributor_id)
         written: list[str] = []
         image_ids = [uuid4() for _ in images]
-        with self._new_subject() as item_id, self._uploading(image_ids):
+        with self.new_subject() as item_id, self._uploading(image_ids):
             try:
                 item = Artwork.record(item_id=item_id, contributor_id=contributor_id, details=validated, actor=actor)
                 data_key = self.keys.get(item_id)
@@ -668,7 +616,7 @@ class ExhibitionArchive(ReadModels):
         code = None
         changed: list[Aggregate] = [item]
         if not contributor.has_consent_code:
-            code, more = self._issue_code(contributor, actor)
+            code, more = new_consent_code(self, contributor, actor)
             changed.extend(more)
         self._save(*changed)
         return ConsentReceipt(item.id, contributor.id, consent.recorded_at, code)
@@ -1163,7 +1111,7 @@ class ExhibitionArchive(ReadModels):
             ) from None
 
     @contextmanager
-    def _new_subject(self) -> Iterator[UUID]:
+    def new_subject(self) -> Iterator[UUID]:
         """A new subject id with its own data key; the key is shredded if the block fails before
         any event of the subject is saved, and any media it stored are noted for deletion (in
         case removing them failed too). Once an event is saved the key stays (the reservation

@@ -72,11 +72,11 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
         # Invented names (see the module docstring and the exhibition's statement), written as
         # people write them: a "(fictional)" inside a name would make the name filter remove
         # that word from every text whose credit withholds the name.
-        artist_a = archive.register_contributor(name="Aliya Nurtazina", pseudonym="Dala", actor=CURATOR)
-        artist_b = archive.register_contributor(name="Madina Seitkali", actor=CURATOR)
-        witness_c = archive.register_contributor(name="Irina Volkova", pseudonym="Aq Qus", actor=CURATOR)
-        witness_d = archive.register_contributor(name="Gulnar Abenova", actor=CURATOR)
-        witness_e = archive.register_contributor(name="Yelena Sorokina", pseudonym="Tolqyn", actor=CURATOR)
+        artist_a = archive.contributors.register_contributor(name="Aliya Nurtazina", pseudonym="Dala", actor=CURATOR)
+        artist_b = archive.contributors.register_contributor(name="Madina Seitkali", actor=CURATOR)
+        witness_c = archive.contributors.register_contributor(name="Irina Volkova", pseudonym="Aq Qus", actor=CURATOR)
+        witness_d = archive.contributors.register_contributor(name="Gulnar Abenova", actor=CURATOR)
+        witness_e = archive.contributors.register_contributor(name="Yelena Sorokina", pseudonym="Tolqyn", actor=CURATOR)
 
     with clock.fixed_at(_at(2024, 2, 20)):
         letters = archive.record_artwork(

@@ -88,7 +88,7 @@ def _whole_upload(pipeline: PillowImagePipeline):
     archive = in_memory_archive(
         media=InMemoryMediaStore(), images=pipeline,
     )
-    contributor = archive.register_contributor(name="Bench", actor="curator:bench")
+    contributor = archive.contributors.register_contributor(name="Bench", actor="curator:bench")
     item = archive.record_artwork(contributor_id=contributor, actor="curator:bench", title={"en": "Bench"})
     return lambda data: archive.upload_image(item, data, actor="curator:bench", alt_text={"en": "bench"})
 

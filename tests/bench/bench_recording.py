@@ -73,7 +73,7 @@ def test_recording_throughput_ratio(tmp_path: Path) -> None:
     archived, plain = [], []
     for round_ in range(ROUNDS):
         archive = open_archive(Settings(data_dir=tmp_path / f"archive-{round_}"))
-        contributor = archive.register_contributor(name="Bench Person", actor=CURATOR)
+        contributor = archive.contributors.register_contributor(name="Bench Person", actor=CURATOR)
         archived.append(_throughput(archive.record_testimony, contributor))
         archive.close()
 

@@ -172,7 +172,7 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bench]:
     facts: dict[str, Any] = {"items": ITEMS}
 
     contributors = [
-        archive.register_contributor(name=f"Bench Person {n}", pseudonym=f"Witness {n}", actor=CURATOR)
+        archive.contributors.register_contributor(name=f"Bench Person {n}", pseudonym=f"Witness {n}", actor=CURATOR)
         for n in range(CONTRIBUTORS)
     ]
     ids: list[UUID] = []

@@ -39,7 +39,7 @@ def prepare(data_dir: Path) -> None:
         return
     archive = open_archive(Settings(data_dir=data_dir))
     people = [
-        archive.register_contributor(name=f"Aigerim Benchova{n}", pseudonym=f"Quietbird{n}", actor=CURATOR)
+        archive.contributors.register_contributor(name=f"Aigerim Benchova{n}", pseudonym=f"Quietbird{n}", actor=CURATOR)
         for n in range(CONTRIBUTORS)
     ]
     items = []

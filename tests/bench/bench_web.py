@@ -47,7 +47,7 @@ def _free_port() -> int:
 def _prepare(data_dir: Path) -> None:
     archive = open_archive(Settings(data_dir=data_dir))
     photo = make_sample_photo(9, size=(900, 600))
-    contributor = archive.register_contributor(name="Bench Artist", pseudonym="Bench", actor=CURATOR)
+    contributor = archive.contributors.register_contributor(name="Bench Artist", pseudonym="Bench", actor=CURATOR)
     exhibition = archive.create_exhibition(slug="fifty", actor=CURATOR, titles={"en": "Fifty works", "ru": "Пятьдесят работ"})
     for n in range(WORKS):
         item = archive.record_artwork(

@@ -226,7 +226,7 @@ class Bench:
 
 def _record_sample(archive: ExhibitionArchive, corpus: Corpus, number: int, placement: str) -> Sample:
     word = _word(number)
-    contributor_id = archive.register_contributor(
+    contributor_id = archive.contributors.register_contributor(
         name=f"Bench Withdrawer {number}", pseudonym=f"Witness W{number}", actor=CURATOR
     )
     if number % 2 == 0:

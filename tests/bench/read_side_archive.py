@@ -103,7 +103,7 @@ def _build(data_dir: Path, items: int) -> dict[str, Any]:
     try:
         archive.access.create_curator(username=CURATOR_NAME, password=CURATOR_PASSWORD, actor="system:bench", display_name="Bench")
         contributors = [
-            archive.register_contributor(name=f"Contributor Number{n}", pseudonym=f"Voice {n}", actor=CURATOR)
+            archive.contributors.register_contributor(name=f"Contributor Number{n}", pseudonym=f"Voice {n}", actor=CURATOR)
             for n in range(CONTRIBUTORS)
         ]
         public: list[UUID] = []

@@ -90,7 +90,7 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ApiWorld]
 def site(world: ApiWorld) -> dict[str, Any]:
     """A published exhibition with one item in each consent state; the index lags one withdrawal."""
     archive = world.archive
-    person = archive.register_contributor(name="Named Person", pseudonym="Pseudo", actor=CURATOR)
+    person = archive.contributors.register_contributor(name="Named Person", pseudonym="Pseudo", actor=CURATOR)
     ids: dict[str, Any] = {}
 
     def artwork(key: str, **consent: Any) -> None:

@@ -145,7 +145,7 @@ def test_a_testimony_hit_carries_its_content_note_and_its_text_only_behind_it(wo
 
 def test_an_artwork_hit_with_a_content_note_carries_it_and_its_texts_only_behind_it(world):
     archive = world.archive
-    person = archive.register_contributor(name="Named Person", actor=CURATOR)
+    person = archive.contributors.register_contributor(name="Named Person", actor=CURATOR)
     quilt = archive.record_artwork(
         contributor_id=person, actor=CURATOR, title={"en": "Quiltword"}, medium={"en": "quiltword thread"},
         description={"en": "Quiltword embroidered after the beatings"}, content_note={"en": "Depicts violence."},
@@ -251,7 +251,7 @@ def test_an_unexpected_failure_is_a_500_problem_without_details(world, monkeypat
     def explode(**_: Any) -> None:
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(world.archive, "register_contributor", explode)
+    monkeypatch.setattr(world.archive.contributors, "register_contributor", explode)
     response = world.client.post("/api/v1/contributors", json={"name": "X"}, headers=world.auth)
     body = problem(response, 500, "internal-error")
     assert "secret internal detail" not in json.dumps(body)
@@ -261,7 +261,7 @@ def test_a_concurrent_change_is_a_409_problem(world, monkeypatch):
     def clash(**_: Any) -> None:
         raise ConcurrentChange("Someone else changed this record at the same time.")
 
-    monkeypatch.setattr(world.archive, "register_contributor", clash)
+    monkeypatch.setattr(world.archive.contributors, "register_contributor", clash)
     problem(world.client.post("/api/v1/contributors", json={"name": "X"}, headers=world.auth), 409, "concurrent-change")
 
 
@@ -426,7 +426,7 @@ def test_invalid_contributor_fields_are_named(world, payload, pointer, words):
 
 @pytest.mark.parametrize("value", ["2030-1-1", "20300101", "2030-02-30", "2030-01-01T00:00:00", "tomorrow", 20300101])
 def test_dates_are_parsed_strictly(world, value):
-    person = world.archive.register_contributor(name="P", actor=CURATOR)
+    person = world.archive.contributors.register_contributor(name="P", actor=CURATOR)
     item = world.archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "T"})
     consent = {"scopes": ONLINE, "attribution": "named", "text_version": "v1", "expires_on": value}
     body = problem(post(world, f"/api/v1/items/{item}/consent", consent), 422, "validation-failed")

@@ -55,7 +55,7 @@ class World:
     """Two contributors: 'we' hold ``code``; the other one holds ``other_code``."""
 
     def __init__(self, archive: ExhibitionArchive):
-        self.contributor = archive.register_contributor(name=NAME, pseudonym=PSEUDONYM, actor=CURATOR)
+        self.contributor = archive.contributors.register_contributor(name=NAME, pseudonym=PSEUDONYM, actor=CURATOR)
         self.public, (self.public_image,) = archive.record_artwork_with_images(
             contributor_id=self.contributor, actor=CURATOR, title={"en": PUBLIC_TITLE},
             images=[NewImage(make_sample_photo(1, size=(500, 400)), {"en": "A doormat"})],
@@ -75,7 +75,7 @@ class World:
                                text_version="v1")
         assert self.code is not None
 
-        self.other = archive.register_contributor(name=OTHER_NAME, actor=CURATOR)
+        self.other = archive.contributors.register_contributor(name=OTHER_NAME, actor=CURATOR)
         self.foreign, (self.foreign_image,) = archive.record_artwork_with_images(
             contributor_id=self.other, actor=CURATOR, title={"en": OTHER_TITLE},
             images=[NewImage(make_sample_photo(3, size=(500, 400)), {"en": "Another"})],
@@ -138,7 +138,7 @@ def test_the_right_code_in_any_spelling_opens_the_items_page(app, world):
 
 def test_every_failing_code_gets_the_same_bytes_and_status(archive, app, world):
     retired = world.code
-    archive.issue_consent_code(world.contributor, CURATOR)
+    archive.contributors.issue_consent_code(world.contributor, CURATOR)
     attempts = {
         "wrong": consent_codes.new_code(),
         "malformed": "HELLO-WORLD",
@@ -704,7 +704,7 @@ def test_a_code_entry_without_a_csrf_token_opens_nothing(client, world):
 
 def test_a_new_code_from_a_curator_ends_the_session(portal, archive, world):
     assert portal.get("/consent/items").status_code == 200
-    new_code = archive.issue_consent_code(world.contributor, CURATOR)
+    new_code = archive.contributors.issue_consent_code(world.contributor, CURATOR)
     assert redirected_to_code_form(portal.get("/consent/items"))
     assert enter(portal, world.code).status_code == 401
     assert enter(portal, new_code).status_code == 303

@@ -226,7 +226,7 @@ def test_a_contributor_erased_at_their_request_cannot_be_given_a_new_testimony(l
 
 def test_a_contributor_erased_at_their_request_keeps_their_code_and_gets_no_new_one(logged_in, archive):
     contributor = _register(logged_in)
-    code = archive.issue_consent_code(contributor, "curator:dana")
+    code = archive.contributors.issue_consent_code(contributor, "curator:dana")
     archive.self_service.withdraw_everything(contributor)
     response = post(logged_in, f"/curate/contributors/{contributor}/code", {},
                     form_page=f"/curate/contributors/{contributor}", follow_redirects=True)

@@ -19,7 +19,7 @@ def archive(media_archive):
 
 
 def _withdrawn_item(archive):
-    contributor = archive.register_contributor(name="Aigerim Testova", actor=CURATOR)
+    contributor = archive.contributors.register_contributor(name="Aigerim Testova", actor=CURATOR)
     item = archive.record_testimony(contributor_id=contributor, actor=CURATOR, text={"ru": "Текст"}, language="ru",
                                     content_note={"en": "Note"})
     archive.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="anonymous", text_version="v1")

@@ -24,8 +24,8 @@ def client(logged_in):
 
 
 def _small_archive(archive: ExhibitionArchive) -> dict[str, object]:
-    person = archive.register_contributor(name="Aizhan Listed", pseudonym="Ai", actor=CURATOR)
-    other = archive.register_contributor(name="Other Person", actor=CURATOR)
+    person = archive.contributors.register_contributor(name="Aizhan Listed", pseudonym="Ai", actor=CURATOR)
+    other = archive.contributors.register_contributor(name="Other Person", actor=CURATOR)
     art = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Felt lantern"})
     told = archive.record_testimony(contributor_id=person, actor=CURATOR, text={"ru": "Текст"}, language="ru",
                                     content_note={"en": "Note"}, title={"en": "Night bus"})
@@ -84,7 +84,7 @@ def test_the_contributor_page_filters_by_kind_and_consent_status(archive, client
 
 
 def test_long_listings_come_a_page_at_a_time(archive, client):
-    person = archive.register_contributor(name="Prolific", actor=CURATOR)
+    person = archive.contributors.register_contributor(name="Prolific", actor=CURATOR)
     made = [archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": f"Work {n}"}) for n in range(57)]
     first = client.get(f"/curate/contributors/{person}").get_data(as_text=True)
     assert _linked_items(first) == [str(i) for i in made[:50]]
@@ -96,7 +96,7 @@ def test_long_listings_come_a_page_at_a_time(archive, client):
     overview = client.get("/curate/consent?page=2").get_data(as_text=True)
     assert _linked_items(overview) == [str(i) for i in made[50:]]
     for n in range(52):
-        archive.register_contributor(name=f"Person {n}", actor=CURATOR)
+        archive.contributors.register_contributor(name=f"Person {n}", actor=CURATOR)
     people = client.get("/curate/contributors?page=2").get_data(as_text=True)
     assert "Person 49" in people and "Person 48" not in people and "Page 2 of 2" in people
 

@@ -55,8 +55,8 @@ def test_an_erased_name_written_in_exhibition_texts_is_gone_everywhere(deploymen
     follower_index = open_search_index(d.settings, writable=True)
     follower = SearchFollower(follower_archive, follower_index)
     try:
-        her = archive.register_contributor(name=f"{GIVEN} {FAMILY}", pseudonym=PSEUDONYM, actor=CURATOR)
-        other = archive.register_contributor(name="Dana Open", actor=CURATOR)
+        her = archive.contributors.register_contributor(name=f"{GIVEN} {FAMILY}", pseudonym=PSEUDONYM, actor=CURATOR)
+        other = archive.contributors.register_contributor(name="Dana Open", actor=CURATOR)
         quilt = archive.record_artwork(contributor_id=her, actor=CURATOR, title={"en": "Quilt"})
         lamp = archive.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Lamp"})
         for work in (quilt, lamp):

@@ -30,7 +30,7 @@ def world(tmp_path: Path):
     writer = open_search_index(settings, writable=True)
     reader = open_search_index(settings, writable=False)
     follower = SearchFollower(archive, writer)
-    person = archive.register_contributor(name="Айгерим Садыкова", pseudonym="Qaraqus", actor=CURATOR)
+    person = archive.contributors.register_contributor(name="Айгерим Садыкова", pseudonym="Qaraqus", actor=CURATOR)
     item = archive.record_testimony(contributor_id=person, actor=CURATOR, text={"ru": "Текст"}, language="ru",
                                     content_note={"en": "Mentions violence."}, title={"en": "Kitchen"})
     archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")

@@ -159,7 +159,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     reader = open_search_index(settings, writable=False)
     try:
         follower = SearchFollower(archive, writer)
-        person = archive.register_contributor(name=NAME, pseudonym=PSEUDONYM, actor=CURATOR)
+        person = archive.contributors.register_contributor(name=NAME, pseudonym=PSEUDONYM, actor=CURATOR)
         testimony = archive.record_testimony(
             contributor_id=person, actor=CURATOR, language="ru", content_note={"en": "Mentions violence."},
             text=texts("said"), title=texts("testimony"),

@@ -40,7 +40,7 @@ def _hits(client, query: str) -> list[str]:
 
 def test_an_exhibition_hit_never_shows_a_name_withheld_after_it_was_indexed(world):
     archive, follower, client = world
-    person = archive.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
+    person = archive.contributors.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
     quilt = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Quilt"})
     archive.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
     show = archive.create_exhibition(slug="patchwork", actor=CURATOR, titles={"en": "Patchwork"},
@@ -59,7 +59,7 @@ def test_an_exhibition_hit_never_shows_a_name_withheld_after_it_was_indexed(worl
 def test_an_exhibition_naming_a_contributor_is_not_found_by_her_name_once_her_consent_expired(world):
     archive, follower, client = world
     with clock.fixed_at(datetime(2026, 2, 1, 9, tzinfo=timezone.utc)):
-        person = archive.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
+        person = archive.contributors.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
         quilt = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Quilt"})
         archive.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1",
                                expires_on=date(2026, 3, 1))

@@ -21,7 +21,7 @@ NOT_PAGES = ("static", "media.", "api.", "healthz", "consent.thumbnail", "curate
 @pytest.fixture
 def world():
     archive = in_memory_archive(media=InMemoryMediaStore(), images=SizedImagePipeline())
-    person = archive.register_contributor(name="Person", actor=CURATOR)
+    person = archive.contributors.register_contributor(name="Person", actor=CURATOR)
     item = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Work"})
     image = archive.upload_image(item, b"upload", actor=CURATOR, alt_text={"en": "Alt"})
     code = archive.record_consent(item, actor=CURATOR, scopes=["exhibit", "publish_online"],

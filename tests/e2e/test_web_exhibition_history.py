@@ -22,7 +22,7 @@ def at(year: int, month: int, day: int):
 @pytest.fixture
 def site(archive):
     """An exhibition built over spring 2024, whose works' consent changed afterwards."""
-    person = archive.register_contributor(name="Named Person", actor=CURATOR)
+    person = archive.contributors.register_contributor(name="Named Person", actor=CURATOR)
     ids = {}
 
     def artwork(key, title, **consent):

@@ -19,7 +19,7 @@ ONLINE = ["exhibit", "publish_online"]
 @pytest.fixture
 def site(archive):
     """A published exhibition holding one item in each consent state, and an unpublished one."""
-    named = archive.register_contributor(name="Named Person", pseudonym="Pseudo", actor=CURATOR)
+    named = archive.contributors.register_contributor(name="Named Person", pseudonym="Pseudo", actor=CURATOR)
     ids = {}
 
     def artwork(key, title, **consent):

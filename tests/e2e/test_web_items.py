@@ -29,7 +29,7 @@ def archive():
 @pytest.fixture
 def site(archive):
     """Artworks and testimonies in every consent state, some hung in a published exhibition."""
-    person = archive.register_contributor(name="Named Person", pseudonym="Pseudo", actor=CURATOR)
+    person = archive.contributors.register_contributor(name="Named Person", pseudonym="Pseudo", actor=CURATOR)
     ids = {}
 
     def artwork(key, title, *, details=None, **consent):

@@ -25,7 +25,7 @@ def world(tmp_path: Path):
     writer = open_search_index(settings, writable=True)
     reader = open_search_index(settings, writable=False)
     follower = SearchFollower(archive, writer)
-    person = archive.register_contributor(name="Gulnara Findable", actor=CURATOR)
+    person = archive.contributors.register_contributor(name="Gulnara Findable", actor=CURATOR)
 
     def testimony(text, note="Note", **consent):
         item = archive.record_testimony(contributor_id=person, actor=CURATOR, text={"ru": text}, language="ru",
@@ -83,7 +83,7 @@ def test_a_content_note_finds_its_testimony_and_shows_none_of_its_text(world):
 
 def test_an_artwork_hit_with_a_content_note_shows_the_note_and_its_description_only_behind_it(world):
     archive, follower, _, client = world
-    person = archive.register_contributor(name="Artist", actor=CURATOR)
+    person = archive.contributors.register_contributor(name="Artist", actor=CURATOR)
     artwork = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Quilt"},
                                      description={"ru": "Ткань, на которой вышито молчание после побоев"},
                                      content_note={"en": "Depicts domestic violence"})
@@ -143,7 +143,7 @@ def test_a_search_far_behind_the_log_says_at_least_counts_only_checked_hits_and_
     archive.withdraw(withdrawn, actor=CURATOR)
     monkeypatch.setattr(search_queries, "MAX_LAG", 3)  # the follower stopped; more happened since
     for n in range(4):
-        archive.register_contributor(name=f"Someone {n}", actor=CURATOR)
+        archive.contributors.register_contributor(name=f"Someone {n}", actor=CURATOR)
 
     page = client.get("/search?q=ковыль").get_data(as_text=True)
     assert "at least 11 results" in page and "catching up" in page

@@ -379,7 +379,7 @@ def withdraw_everything_and_check_every_surface_and_store(deployment: Deployment
     follower = SearchFollower(follower_archive, follower_index)
     try:
         originals = {"image-1.png": patterned_image(1, "PNG"), "image-2.jpeg": patterned_image(2, "JPEG")}
-        contributor = archive.register_contributor(name=CONTRIBUTOR_NAME, actor=CURATOR, contact="+7 700 000 0000")
+        contributor = archive.contributors.register_contributor(name=CONTRIBUTOR_NAME, actor=CURATOR, contact="+7 700 000 0000")
         artwork, image_ids = archive.record_artwork_with_images(
             contributor_id=contributor,
             actor=CURATOR,
@@ -405,7 +405,7 @@ def withdraw_everything_and_check_every_surface_and_store(deployment: Deployment
         code = receipt.code
         assert code, "the first consent issued the contributor's code"
 
-        bystander_person = archive.register_contributor(name="Bystander Person", actor=CURATOR)
+        bystander_person = archive.contributors.register_contributor(name="Bystander Person", actor=CURATOR)
         bystander, [bystander_image] = archive.record_artwork_with_images(
             contributor_id=bystander_person, actor=CURATOR, title={"en": BYSTANDER_TITLE},
             images=[NewImage(patterned_image(7, "PNG", size=(300, 200)), alt_text={"en": "A bystander's picture"})],
@@ -660,7 +660,7 @@ def test_the_search_page_counts_nothing_withdrawn_while_the_index_lags(deploymen
     follower_archive = open_archive(settings)
     follower_index = open_search_index(settings, writable=True)
     try:
-        contributor = archive.register_contributor(name=CONTRIBUTOR_NAME, actor=CURATOR)
+        contributor = archive.contributors.register_contributor(name=CONTRIBUTOR_NAME, actor=CURATOR)
         testimony = archive.record_testimony(
             contributor_id=contributor, actor=CURATOR, text={"en": f"The {TESTIMONY_EN} hallway."},
             language="en", content_note={"en": "Mentions violence."},

@@ -35,7 +35,7 @@ def archive():
 
 @pytest.fixture
 def work(archive):
-    person = archive.register_contributor(name="Aigerim Sadykova", pseudonym=PSEUDONYM, actor=CURATOR)
+    person = archive.contributors.register_contributor(name="Aigerim Sadykova", pseudonym=PSEUDONYM, actor=CURATOR)
     item = archive.record_artwork(
         contributor_id=person, actor=CURATOR, title={"en": "Aigerim's lantern", "ru": "Фонарь Айгерим"},
         description={"en": "Made by Aigerim Sadykova in 2023.", "ru": "Работа Айгерим Садыковой."},

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.usefixtures("curator")
 
 @pytest.fixture
 def person(media_archive):
-    return media_archive.register_contributor(name="Person", actor="system:test")
+    return media_archive.contributors.register_contributor(name="Person", actor="system:test")
 
 
 def _events(archive) -> int:

@@ -34,7 +34,7 @@ def almaty(storage: Storage) -> Storage:
 
 def _items(app: ExhibitionArchive) -> dict[str, object]:
     """One item in each consent state; ``last_day``'s consent runs out after 1 March."""
-    person = app.register_contributor(name="Counted Person", actor=CURATOR)
+    person = app.contributors.register_contributor(name="Counted Person", actor=CURATOR)
     ids = {}
     for name in ("last_day", "open_ended", "exhibit_only", "unrecorded", "withdrawn"):
         ids[name] = app.record_artwork(contributor_id=person, actor=CURATOR, title={"en": name})

@@ -44,10 +44,10 @@ def test_a_name_from_an_earlier_version_of_her_record_is_taken_out_at_erasure(st
     app = storage.open()
     try:
         with clock.fixed_at(NOON):
-            her = app.register_contributor(name="Ysolda Qorvathenko", pseudonym="Vexmaraquill", actor=CURATOR)
+            her = app.contributors.register_contributor(name="Ysolda Qorvathenko", pseudonym="Vexmaraquill", actor=CURATOR)
             _hung(app, her, "letters", statement={"en": "Qorvathenko sewed these as Vexmaraquill."})
             assert "Qorvathenko" in _own_texts(app, "letters"), "named while she consents to it"
-            app.revise_contributor(her, actor=CURATOR, name="Ysolda Brennavik", pseudonym="Tolquarine")
+            app.contributors.revise_contributor(her, actor=CURATOR, name="Ysolda Brennavik", pseudonym="Tolquarine")
             assert "Qorvathenko" not in _own_texts(app, "letters"), "a former name is withheld"
             app.self_service.withdraw_everything(her)
             shown = _own_texts(app, "letters")
@@ -65,8 +65,8 @@ def test_a_name_she_withholds_stays_out_of_the_statement_after_her_work_is_taken
     app = storage.open()
     try:
         with clock.fixed_at(NOON):
-            her = app.register_contributor(name="Ysolda Qorvathenko", actor=CURATOR)
-            other = app.register_contributor(name="Dana Open", actor=CURATOR)
+            her = app.contributors.register_contributor(name="Ysolda Qorvathenko", actor=CURATOR)
+            other = app.contributors.register_contributor(name="Dana Open", actor=CURATOR)
             lamp = app.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Lamp"})
             app.record_consent(lamp, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
                                text_version="v1")

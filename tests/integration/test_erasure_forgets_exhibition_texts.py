@@ -28,8 +28,8 @@ DAY_BEFORE = date(2026, 2, 28)
 def _exhibition_naming_her(app: ExhibitionArchive) -> dict[str, UUID]:
     """A published exhibition whose texts name her in several versions, fields and languages,
     beside her own work and a bystander's (whose wall text names her too)."""
-    her = app.register_contributor(name=NAME, pseudonym=PSEUDONYM, actor=CURATOR)
-    other = app.register_contributor(name="Dana Open", actor=CURATOR)
+    her = app.contributors.register_contributor(name=NAME, pseudonym=PSEUDONYM, actor=CURATOR)
+    other = app.contributors.register_contributor(name="Dana Open", actor=CURATOR)
     quilt = app.record_artwork(contributor_id=her, actor=CURATOR, title={"en": "Quilt"})
     lamp = app.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Lamp"})
     for work in (quilt, lamp):

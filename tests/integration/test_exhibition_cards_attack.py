@@ -130,7 +130,7 @@ def test_a_removed_image_leaves_the_card(opened: ExhibitionArchive):
 
 def test_her_old_name_stays_off_the_cards_after_she_changes_it(opened: ExhibitionArchive):
     ids = _show(opened)
-    opened.revise_contributor(ids["person"], actor=CURATOR, name="Saule Bekova", pseudonym=PSEUDONYM)
+    opened.contributors.revise_contributor(ids["person"], actor=CURATOR, name="Saule Bekova", pseudonym=PSEUDONYM)
 
     page = _assert_page_is_the_aggregates(opened)
     assert "Saule Bekova" not in repr(page)
@@ -139,7 +139,7 @@ def test_her_old_name_stays_off_the_cards_after_she_changes_it(opened: Exhibitio
 def test_another_contributors_new_name_in_a_wall_text_is_withheld_as_the_aggregates_do(opened: ExhibitionArchive):
     ids = _show(opened)
     opened.revise_wall_text(ids["show"], ids["named"], actor=CURATOR, wall_text={"en": "Thanks to Dana Amirova"})
-    opened.revise_contributor(ids["person"], actor=CURATOR, name="Dana Amirova", pseudonym=PSEUDONYM)
+    opened.contributors.revise_contributor(ids["person"], actor=CURATOR, name="Dana Amirova", pseudonym=PSEUDONYM)
 
     page = _assert_page_is_the_aggregates(opened)
     assert "Dana Amirova" not in repr(page)
@@ -201,7 +201,7 @@ def test_a_registration_failing_after_its_save_keeps_her_key(opened: ExhibitionA
 
     monkeypatch.setattr(opened, "_save", saved_then_stopped)
     with pytest.raises(KeyboardInterrupt):
-        opened.register_contributor(name=NAME, actor=CURATOR)
+        opened.contributors.register_contributor(name=NAME, actor=CURATOR)
     monkeypatch.undo()
 
     [person] = [c for c in opened.listings.all_contributor_summaries()]
@@ -474,7 +474,7 @@ def test_a_change_saved_by_another_process_is_on_this_ones_page(request: pytest.
             elif change == "redacted":
                 there.redact_span(ids["named"], "Named", actor=CURATOR)
             else:
-                there.revise_contributor(ids["person"], actor=CURATOR, name="Saule Bekova", pseudonym="Wren")
+                there.contributors.revise_contributor(ids["person"], actor=CURATOR, name="Saule Bekova", pseudonym="Wren")
             page = _assert_page_is_the_aggregates(here)
             assert page == _assert_page_is_the_aggregates(there)
             assert "Saule Bekova" not in repr(page)
@@ -504,7 +504,7 @@ def test_read_models_rebuilt_after_a_key_was_shredded_name_no_one(opened: Exhibi
 def test_her_former_name_stays_off_the_page_after_she_changes_it(opened: ExhibitionArchive):
     ids = _show(opened)
     assert NAME not in repr(public.published_exhibition(opened, "letters", TODAY, cards=True))
-    opened.revise_contributor(ids["person"], actor=CURATOR, name="Saule Bekova", pseudonym=PSEUDONYM)
+    opened.contributors.revise_contributor(ids["person"], actor=CURATOR, name="Saule Bekova", pseudonym=PSEUDONYM)
 
     page = public.published_exhibition(opened, "letters", TODAY, cards=True)
     assert NAME not in repr(page)
@@ -516,9 +516,9 @@ def test_her_former_names_stay_withheld_after_a_rebuild_and_a_second_change(open
     """Every name she had counts, not only the last one: after two changes and a rebuild of
     the read models, neither former name is on the page."""
     ids = _show(opened)
-    opened.revise_contributor(ids["person"], actor=CURATOR, name="Saule Bekova", pseudonym=PSEUDONYM)
+    opened.contributors.revise_contributor(ids["person"], actor=CURATOR, name="Saule Bekova", pseudonym=PSEUDONYM)
     opened.revise_wall_text(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": "Sewn with Saule Bekova"})
-    opened.revise_contributor(ids["person"], actor=CURATOR, name="Dana Amirova", pseudonym=PSEUDONYM)
+    opened.contributors.revise_contributor(ids["person"], actor=CURATOR, name="Dana Amirova", pseudonym=PSEUDONYM)
     opened.rebuild_read_models()
 
     page = _assert_page_is_the_aggregates(opened)
@@ -539,7 +539,7 @@ def test_a_contributor_snapshotted_by_the_release_before_still_withholds_her_for
                 contributor.__dict__.pop("former_profiles", None)
             release_before.setattr(event, "apply", forgetting)
         ids = _show(opened)
-        opened.revise_contributor(ids["person"], actor=CURATOR, name="Saule Bekova", pseudonym=PSEUDONYM)
+        opened.contributors.revise_contributor(ids["person"], actor=CURATOR, name="Saule Bekova", pseudonym=PSEUDONYM)
         opened.take_snapshot(ids["person"])
     opened.rebuild_read_models()
 
@@ -555,7 +555,7 @@ def test_a_pseudonym_she_replaced_is_withheld_and_a_first_name_she_kept_is_not(o
     ids = _show(opened)
     opened.update_consent(ids["art"], actor=CURATOR, attribution="named", contributor_asked=True)
     opened.revise_wall_text(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": f"{NAME}, called {PSEUDONYM}"})
-    opened.revise_contributor(ids["person"], actor=CURATOR, name="Quenby Bekova", pseudonym="Wren")
+    opened.contributors.revise_contributor(ids["person"], actor=CURATOR, name="Quenby Bekova", pseudonym="Wren")
 
     page = _assert_page_is_the_aggregates(opened)
     _assert_stored(opened)

@@ -44,7 +44,7 @@ def opened(request: pytest.FixtureRequest) -> Iterator[ExhibitionArchive]:
 
 def _show(app: ExhibitionArchive, attribution: str = "named") -> dict[str, UUID]:
     """A published exhibition whose own texts name its one work's contributor."""
-    person = app.register_contributor(name=NAME, pseudonym=PSEUDONYM, actor=CURATOR)
+    person = app.contributors.register_contributor(name=NAME, pseudonym=PSEUDONYM, actor=CURATOR)
     art = app.record_artwork(contributor_id=person, actor=CURATOR, title={"en": f"Quilt by {SPAN}"})
     app.record_consent(art, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution=attribution,
                        text_version="v1")
@@ -79,7 +79,7 @@ CHANGES: dict[str, tuple[str, Callable[[ExhibitionArchive, dict[str, UUID]], Non
     "redaction": ("named", lambda app, ids: app.redact_span(ids["art"], SPAN, actor=CURATOR), (SPAN,)),
     "contributor rename": (
         "pseudonym",
-        lambda app, ids: app.revise_contributor(ids["person"], actor=CURATOR, name=NEW_NAME, pseudonym=PSEUDONYM),
+        lambda app, ids: app.contributors.revise_contributor(ids["person"], actor=CURATOR, name=NEW_NAME, pseudonym=PSEUDONYM),
         (NEW_NAME,),
     ),
     "erasure": ("named", lambda app, ids: app.self_service.withdraw_everything(ids["person"]), (NAME, PSEUDONYM)),
@@ -158,7 +158,7 @@ def _hang_in_states(
 
 def test_the_listing_shows_what_the_gate_shows_for_every_consent_state(opened: ExhibitionArchive):
     """The SQL (or in-memory) selection of visible works agrees with ``gate.rules.may_show``."""
-    person = opened.register_contributor(name=NAME, actor=CURATOR)
+    person = opened.contributors.register_contributor(name=NAME, actor=CURATOR)
     show = opened.create_exhibition(slug="states", actor=CURATOR, titles={"en": "States"})
     states = {
         "no consent": None,
@@ -186,7 +186,7 @@ def test_shown_in_and_the_next_work_follow_the_gate_for_every_consent_state(
     and agree with ``gate.rules.may_show`` on every day: a work whose consent is missing,
     narrowed, expired (from the day after its end date) or withdrawn is neither "shown in" an
     exhibition nor the next work."""
-    person = opened.register_contributor(name=NAME, actor=CURATOR)
+    person = opened.contributors.register_contributor(name=NAME, actor=CURATOR)
     show = opened.create_exhibition(slug="states", actor=CURATOR, titles={"en": "States"})
     consents = {
         "first": (["exhibit", "publish_online"], None),

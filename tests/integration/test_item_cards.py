@@ -44,8 +44,8 @@ def opened(request: pytest.FixtureRequest) -> Iterator[ExhibitionArchive]:
 def _show(app: ExhibitionArchive) -> dict[str, UUID]:
     """A published exhibition of three works by two contributors, credited in three ways, whose
     texts (details, image texts, wall texts) name the contributors and a redacted span."""
-    person = app.register_contributor(name=NAME, pseudonym=PSEUDONYM, actor=CURATOR)
-    other = app.register_contributor(name=OTHER, actor=CURATOR)
+    person = app.contributors.register_contributor(name=NAME, pseudonym=PSEUDONYM, actor=CURATOR)
+    other = app.contributors.register_contributor(name=OTHER, actor=CURATOR)
     art = app.record_artwork(
         contributor_id=person, actor=CURATOR, title={"en": f"Quilt by {NAME}"}, year=2024,
         medium={"en": "felt"}, description={"en": f"{PSEUDONYM} sewed it with {SPAN}."},
@@ -276,7 +276,7 @@ def test_every_change_rewrites_the_cards_with_its_events(
     elif change == "credit widened":  # Quenby, asked, is named now: the testimony's wall text names her
         opened.update_consent(ids["art"], actor=CURATOR, attribution="named", contributor_asked=True)
     elif change == "renamed":
-        opened.revise_contributor(ids["person"], actor=CURATOR, name=NAME, pseudonym="Wren")
+        opened.contributors.revise_contributor(ids["person"], actor=CURATOR, name=NAME, pseudonym="Wren")
     elif change == "wall text":
         opened.revise_wall_text(ids["show"], ids["named"], actor=CURATOR, wall_text={"en": "New words"})
     else:

@@ -34,7 +34,7 @@ SHRED_ROUNDS = 40
 
 
 def _record(archive, name="Reader Blocked"):
-    contributor = archive.register_contributor(name=name, actor=CURATOR)
+    contributor = archive.contributors.register_contributor(name=name, actor=CURATOR)
     return archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "T"})
 
 
@@ -90,7 +90,7 @@ def test_a_postgres_purge_waits_for_older_transactions(postgres_server, tmp_path
 def test_rotation_interrupted_after_the_rewrap_is_finished_on_next_open(tmp_path: Path, monkeypatch):
     settings = Settings(data_dir=tmp_path / "var")
     archive = open_archive(settings)
-    contributor = archive.register_contributor(name="Crash Test", actor=CURATOR)
+    contributor = archive.contributors.register_contributor(name="Crash Test", actor=CURATOR)
     archive.close()
     old_text = (tmp_path / "var" / "master.key").read_text()
 
@@ -115,7 +115,7 @@ def test_rotation_interrupted_after_the_rewrap_is_finished_on_next_open(tmp_path
 def test_rotation_interrupted_before_the_rewrap_is_undone_on_next_open(tmp_path: Path, monkeypatch):
     settings = Settings(data_dir=tmp_path / "var")
     archive = open_archive(settings)
-    contributor = archive.register_contributor(name="Early Crash", actor=CURATOR)
+    contributor = archive.contributors.register_contributor(name="Early Crash", actor=CURATOR)
     archive.close()
     old_text = (tmp_path / "var" / "master.key").read_text()
 

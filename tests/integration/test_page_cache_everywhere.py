@@ -40,8 +40,8 @@ class Processes:
 @pytest.fixture
 def processes(storage: Storage, tmp_path) -> Iterator[Processes]:
     first, second = storage.open(), storage.open()
-    anonymous = first.register_contributor(name="Aigerim Testova", actor=CURATOR)
-    named = first.register_contributor(name="Named Person", actor=CURATOR)
+    anonymous = first.contributors.register_contributor(name="Aigerim Testova", actor=CURATOR)
+    named = first.contributors.register_contributor(name="Named Person", actor=CURATOR)
     ids = {"anonymous": anonymous}
 
     def work(key: str, contributor: UUID, attribution: str) -> UUID:
@@ -115,7 +115,7 @@ def test_renaming_a_contributor_forgets_the_pages_of_their_works_exhibitions(pro
     shows(p, "/exhibitions/second-show")
     before = p.renders["exhibitions/show.html"]
     # The contributor of an anonymous work in first-show now bears the name its statement uses.
-    p.first.revise_contributor(p.ids["anonymous"], actor=CURATOR, name=STATEMENT_NAME)
+    p.first.contributors.revise_contributor(p.ids["anonymous"], actor=CURATOR, name=STATEMENT_NAME)
     status, page = p.get("/exhibitions/first-show")
     assert status == 200 and STATEMENT_NAME not in page
     assert STATEMENT_NAME in p.get("/exhibitions/second-show")[1]  # her name is not withheld there
@@ -144,7 +144,7 @@ def test_renaming_a_contributor_forgets_the_listings_and_shown_in_that_now_withh
     item_page = f"/items/{p.ids['one']}"
     for path in ("/", "/exhibitions", item_page):
         assert STATEMENT_NAME in p.get(path)[1], path  # cached now, naming the title as it stands
-    p.first.revise_contributor(p.ids["anonymous"], actor=CURATOR, name=STATEMENT_NAME)  # no exhibition event
+    p.first.contributors.revise_contributor(p.ids["anonymous"], actor=CURATOR, name=STATEMENT_NAME)  # no exhibition event
     for path in ("/", "/exhibitions", item_page):
         status, page = p.get(path)
         assert status == 200 and STATEMENT_NAME not in page, path

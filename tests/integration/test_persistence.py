@@ -17,7 +17,7 @@ from tests.conftest import CURATOR, Storage
 
 def test_recorded_content_survives_a_restart(storage: Storage):
     archive = storage.open()
-    contributor = archive.register_contributor(name="Saule K.", pseudonym="Aq", actor=CURATOR)
+    contributor = archive.contributors.register_contributor(name="Saule K.", pseudonym="Aq", actor=CURATOR)
     artwork = archive.record_artwork(
         contributor_id=contributor, actor=CURATOR, title={"ru": "Тишина", "en": "Silence"}, year=2024
     )
@@ -57,7 +57,7 @@ def test_two_writers_saving_the_same_version_conflict_and_nothing_is_lost(storag
 def test_two_processes_recording_for_one_contributor_never_lose_an_item_from_their_list(storage: Storage):
     first, second = storage.open(), storage.open()
     try:
-        person = first.register_contributor(name="Aigerim", actor=CURATOR)
+        person = first.contributors.register_contributor(name="Aigerim", actor=CURATOR)
         details = {"text": {"ru": "Текст"}, "language": "ru", "content_note": {"en": "Note"}}
         a = first.record_testimony(contributor_id=person, actor=CURATOR, **details)
         b = second.record_testimony(contributor_id=person, actor=CURATOR, **details)
@@ -114,7 +114,7 @@ def test_long_lived_aggregates_are_snapshotted_and_load_the_same(storage: Storag
 
 def test_rotating_the_master_key_keeps_content_readable_under_the_new_key_only(storage: Storage):
     archive = storage.open()
-    contributor = archive.register_contributor(name="Rotated Person", actor=CURATOR)
+    contributor = archive.contributors.register_contributor(name="Rotated Person", actor=CURATOR)
     old_settings = storage.settings
     new_key = MasterKey.generate()
     assert archive.keys.rotate_master_key(new_key) == len(archive.keys.subject_ids()) >= 1
@@ -138,7 +138,7 @@ def test_rotating_the_master_key_keeps_content_readable_under_the_new_key_only(s
 
 def test_an_interrupted_withdrawal_is_completed_on_the_next_start(storage: Storage):
     archive = storage.open()
-    contributor = archive.register_contributor(name="Interrupted", actor=CURATOR)
+    contributor = archive.contributors.register_contributor(name="Interrupted", actor=CURATOR)
     item_id = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Half done"})
     item = archive.get_item(item_id)
     item.withdraw(CURATOR)

@@ -57,8 +57,8 @@ def storage_postgres(request: pytest.FixtureRequest, tmp_path) -> Storage:
 
 def _world(app: ExhibitionArchive) -> dict[str, object]:
     """A small archive touching every kind of row; returns some of its ids."""
-    person = app.register_contributor(name=NAME, pseudonym="Q.", actor=CURATOR)
-    other = app.register_contributor(name="Other Person", actor=CURATOR)
+    person = app.contributors.register_contributor(name=NAME, pseudonym="Q.", actor=CURATOR)
+    other = app.contributors.register_contributor(name="Other Person", actor=CURATOR)
     art = app.record_artwork(contributor_id=person, actor=CURATOR, title={"en": TITLE, "ru": "Одеяло"})
     told = app.record_testimony(contributor_id=person, actor=CURATOR, text={"ru": "Текст"}, language="ru",
                                 content_note={"en": "Note"}, title={"en": "Told"})
@@ -116,7 +116,7 @@ def test_rows_are_written_with_the_events_and_answer_the_listings(opened: Exhibi
 
 
 def test_an_event_that_fails_to_save_leaves_no_row(opened: ExhibitionArchive):
-    person = opened.register_contributor(name=NAME, actor=CURATOR)
+    person = opened.contributors.register_contributor(name=NAME, actor=CURATOR)
     art = opened.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "First"})
     mine, theirs = opened.get_item(art), opened.get_item(art)
     mine.revise({"title": {"en": "Mine"}}, CURATOR)
@@ -129,7 +129,7 @@ def test_an_event_that_fails_to_save_leaves_no_row(opened: ExhibitionArchive):
 
 
 def test_a_row_that_fails_to_write_leaves_no_event(opened: ExhibitionArchive, monkeypatch: pytest.MonkeyPatch):
-    person = opened.register_contributor(name=NAME, actor=CURATOR)
+    person = opened.contributors.register_contributor(name=NAME, actor=CURATOR)
     before = opened.recorder.max_notification_id()
 
     def broken(*args: object, **kwargs: object) -> None:
@@ -155,7 +155,7 @@ def test_a_rebuild_gives_the_same_rows_as_live_writes(opened: ExhibitionArchive)
 
 
 def test_shredding_a_key_blanks_the_read_models_as_it_blanks_the_events(opened: ExhibitionArchive):
-    person = opened.register_contributor(name=NAME, actor=CURATOR)
+    person = opened.contributors.register_contributor(name=NAME, actor=CURATOR)
     art = opened.record_artwork(contributor_id=person, actor=CURATOR, title={"en": TITLE})
     assert opened.listings.item_summaries().rows[0].title == {"en": TITLE}
     opened.withdraw(art, actor=CURATOR)
@@ -184,7 +184,7 @@ def _raw_rows(storage: Storage) -> list[bytes]:
 def test_personal_fields_are_sealed_in_the_tables_and_gone_after_shredding(storage: Storage):
     archive = storage.open()
     try:
-        person = archive.register_contributor(name=NAME, actor=CURATOR)
+        person = archive.contributors.register_contributor(name=NAME, actor=CURATOR)
         art = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": TITLE})
         raw = _raw_rows(storage)
         assert any(art.hex.encode() in row for row in raw), "the scan sees the item's row"
@@ -240,7 +240,7 @@ def test_a_new_archive_is_marked_built_without_a_rebuild(storage: Storage):
 def test_consent_state_in_a_row_changes_in_the_same_step_as_the_event(opened: ExhibitionArchive):
     """No lag: the moment a narrowing is saved, every listing's consent state shows it."""
     with clock.fixed_at(datetime(2026, 3, 1, 12, tzinfo=timezone.utc)):
-        person = opened.register_contributor(name=NAME, actor=CURATOR)
+        person = opened.contributors.register_contributor(name=NAME, actor=CURATOR)
         art = opened.record_artwork(contributor_id=person, actor=CURATOR, title={"en": TITLE})
         opened.record_consent(art, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
                               text_version="v1")

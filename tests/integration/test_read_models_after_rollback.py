@@ -25,7 +25,7 @@ def test_events_written_by_the_previous_release_are_in_the_listings_after_the_ne
 ):
     archive = storage.open()
     try:
-        person = archive.register_contributor(name="Aru Rollback", actor=CURATOR)
+        person = archive.contributors.register_contributor(name="Aru Rollback", actor=CURATOR)
         kept = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Kept"})
         gone = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Gone"})
         for item in (kept, gone):

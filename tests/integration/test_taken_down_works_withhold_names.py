@@ -44,8 +44,8 @@ class Show:
 def _hang(archive: ExhibitionArchive) -> Show:
     """Her quilt (credited by name) and another's lamp, in a published exhibition whose title
     (shown by every listing), statement and the lamp's wall text name her."""
-    her = archive.register_contributor(name="Ysolda Qorvathenko", pseudonym="Vexmaraquill", actor=CURATOR)
-    other = archive.register_contributor(name="Dana Open", actor=CURATOR)
+    her = archive.contributors.register_contributor(name="Ysolda Qorvathenko", pseudonym="Vexmaraquill", actor=CURATOR)
+    other = archive.contributors.register_contributor(name="Dana Open", actor=CURATOR)
     quilt = archive.record_artwork(contributor_id=her, actor=CURATOR, title={"en": "Quilt"})
     lamp = archive.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Lamp"})
     for item in (quilt, lamp):
@@ -185,7 +185,7 @@ def test_an_exhibition_snapshotted_by_the_release_before_still_knows_the_work_ta
             _take_down_and_narrow(s, narrow_first=False)
             archive.take_snapshot(s.show)
         # The new release: another work is hung after the snapshot, and the read models rebuilt.
-        other = archive.register_contributor(name="Mira Later", actor=CURATOR)
+        other = archive.contributors.register_contributor(name="Mira Later", actor=CURATOR)
         later = archive.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Later"})
         archive.record_consent(later, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
         archive.add_to_exhibition(s.show, later, actor=CURATOR)

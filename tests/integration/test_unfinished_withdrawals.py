@@ -40,7 +40,7 @@ class ProcessDied(BaseException):
 
 
 def _consented_testimony(archive: ExhibitionArchive) -> tuple[UUID, UUID]:
-    contributor = archive.register_contributor(name=NAME, actor=CURATOR)
+    contributor = archive.contributors.register_contributor(name=NAME, actor=CURATOR)
     item = archive.record_testimony(
         contributor_id=contributor, actor=CURATOR, text={"en": "Words"}, language="en",
         content_note={"en": "Note"},
@@ -145,7 +145,7 @@ def _in_memory(media: MediaStore) -> ExhibitionArchive:
 
 
 def _artwork_with_an_image(archive: ExhibitionArchive, contributor: UUID | None = None) -> tuple[UUID, UUID]:
-    contributor = contributor or archive.register_contributor(name=NAME, actor=CURATOR)
+    contributor = contributor or archive.contributors.register_contributor(name=NAME, actor=CURATOR)
     item, _ = archive.record_artwork_with_images(
         contributor_id=contributor, actor=CURATOR, title={"en": TITLE},
         images=[NewImage(make_sample_photo(5, size=(320, 240)), {"en": "A quilt"})],
@@ -258,7 +258,7 @@ def test_the_follower_keeps_finishing_interrupted_withdrawals_and_pending_media_
 def test_media_of_a_recording_that_failed_and_could_not_remove_them_are_deleted_later(monkeypatch):
     media = InMemoryMediaStore()
     archive = _in_memory(media)
-    contributor = archive.register_contributor(name=NAME, actor=CURATOR)
+    contributor = archive.contributors.register_contributor(name=NAME, actor=CURATOR)
 
     def refused(*aggregates):
         raise OSError("disk full")
@@ -305,7 +305,7 @@ def test_a_recording_that_crashed_after_storing_sealed_media_leaves_no_live_key_
     settings = Settings(data_dir=tmp_path / "var")
     dying = open_archive(settings)
     try:
-        contributor = dying.register_contributor(name=NAME, actor=CURATOR)
+        contributor = dying.contributors.register_contributor(name=NAME, actor=CURATOR)
         saved: list[UUID] = []
 
         def killed_before_the_save(*aggregates):
@@ -360,7 +360,7 @@ from web.bootstrap import open_archive
 from media_store import make_sample_photo
 
 archive = open_archive(Settings(data_dir=Path(sys.argv[1])))
-contributor = archive.register_contributor(name="Killed Upload", actor="curator:test")
+contributor = archive.contributors.register_contributor(name="Killed Upload", actor="curator:test")
 
 def killed_at_fsync(fd):
     if stat.S_ISREG(os.fstat(fd).st_mode):

@@ -148,7 +148,7 @@ def _placed_work_version(view: Callable[..., Any]) -> Callable[..., Any]:
 @bp.arguments(NewContributorSchema)
 def register_contributor(body: dict[str, Any]) -> dict[str, Any]:
     """Register a contributor (personal data encrypted under their own key)."""
-    contributor_id = archive().register_contributor(
+    contributor_id = archive().contributors.register_contributor(
         name=body["name"], pseudonym=body.get("pseudonym"), contact=body.get("contact"), actor=actor()
     )
     return {"id": contributor_id}

@@ -131,7 +131,7 @@ def new_contributor() -> Any:
     if form.is_submitted():
         contributor_id, error = _submit(
             form,
-            lambda: archive().register_contributor(
+            lambda: archive().contributors.register_contributor(
                 name=form.name.data, pseudonym=form.pseudonym.data, contact=form.contact.data, actor=current_user.actor
             ),
         )
@@ -165,7 +165,7 @@ def contributor(contributor_id: UUID) -> Any:
 @login_required
 def new_consent_code(contributor_id: UUID) -> Any:
     """Issue a new consent code (the old one stops working); shown once on a receipt."""
-    code, error = _attempt(lambda: archive().issue_consent_code(contributor_id, current_user.actor))
+    code, error = _attempt(lambda: archive().contributors.issue_consent_code(contributor_id, current_user.actor))
     if error:
         flash(error, "error")
         return redirect(url_for("curate.contributor", contributor_id=contributor_id))

@@ -33,7 +33,7 @@ def _archive(media) -> ExhibitionArchive:
 
 
 def _artwork(archive: ExhibitionArchive, **consent):
-    contributor = archive.register_contributor(name="Photo Person", actor=CURATOR)
+    contributor = archive.contributors.register_contributor(name="Photo Person", actor=CURATOR)
     item = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Letters"})
     if consent:
         archive.record_consent(item, actor=CURATOR, text_version="v1", **consent)
@@ -186,7 +186,7 @@ EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 
 @pytest.mark.parametrize("outcome", ["saved", "failed"])
 def test_every_upload_is_noted_as_in_progress_until_its_event_is_saved_or_it_failed(archive, monkeypatch, outcome):
-    contributor = archive.register_contributor(name="Photo Person", actor=CURATOR)
+    contributor = archive.contributors.register_contributor(name="Photo Person", actor=CURATOR)
     item = _artwork(archive)
     noted_while_saving = []
     save = archive.save

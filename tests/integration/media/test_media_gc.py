@@ -71,7 +71,7 @@ def _gc(environ: dict[str, str], *args: str, hours_later: float = 0, **extra_env
 
 
 def _artwork(archive: ExhibitionArchive) -> uuid.UUID:
-    contributor = archive.register_contributor(name=PERSON, actor=CURATOR)
+    contributor = archive.contributors.register_contributor(name=PERSON, actor=CURATOR)
     return archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Letters"})
 
 

@@ -51,7 +51,7 @@ def follower(archive, index) -> SearchFollower:
 
 
 def _testimony(archive, text, language="ru", name="Айгерим Тестова", **consent):
-    contributor = archive.register_contributor(name=name, pseudonym="Aq Qus", actor=CURATOR)
+    contributor = archive.contributors.register_contributor(name=name, pseudonym="Aq Qus", actor=CURATOR)
     item = archive.record_testimony(
         contributor_id=contributor, actor=CURATOR, text={language: text}, language=language,
         content_note={"en": "Mentions violence."}, title={"en": "A testimony"},
@@ -144,7 +144,7 @@ def test_her_former_name_finds_nothing_after_she_changes_it(archive, index, foll
                       scopes=ONLINE, attribution="pseudonym")
     follower.catch_up()
     contributor = archive.get_item(item).contributor_id
-    archive.revise_contributor(contributor, actor=CURATOR, name="Saule Bekova", pseudonym="Aq Qus")
+    archive.contributors.revise_contributor(contributor, actor=CURATOR, name="Saule Bekova", pseudonym="Aq Qus")
     follower.catch_up()
 
     assert _ids(archive, index, "Unusualname") == set()
@@ -168,7 +168,7 @@ def _lag_past_the_window(archive, index, monkeypatch) -> None:
     """Events the stopped follower has not applied, more than the use case can look through."""
     monkeypatch.setattr(search_queries, "MAX_LAG", 3)
     for n in range(4):
-        archive.register_contributor(name=f"Someone Else {n}", actor=CURATOR)
+        archive.contributors.register_contributor(name=f"Someone Else {n}", actor=CURATOR)
     assert archive.changed_since(index.position(), search_queries.MAX_LAG) is None
 
 
@@ -510,7 +510,7 @@ def test_a_follower_applying_changes_does_not_compact_until_they_pause(archive, 
     now = [1000.0]  # the follower's monotonic clock, moved by the test: no race with the machine's load
     monkeypatch.setattr(search_follower, "time", SimpleNamespace(monotonic=lambda: now[0]))
     follower = SearchFollower(archive, index)
-    contributor = archive.register_contributor(name="Burst Person", actor=CURATOR)
+    contributor = archive.contributors.register_contributor(name="Burst Person", actor=CURATOR)
     now[0] += search_follower.COMPACT_SECONDS
     follower.step()
     before = len(compactions)  # the first idle check may compact: nothing applied yet
@@ -563,7 +563,7 @@ def test_a_rebuild_keeps_a_contributors_items_together_so_withdrawing_them_all_p
     archive, settings, index, monkeypatch
 ):
     monkeypatch.setattr("archive.search.follower.REBUILD_BATCH", 6)  # six small segments
-    people = [archive.register_contributor(name=f"Person {n}", actor=CURATOR) for n in range(3)]
+    people = [archive.contributors.register_contributor(name=f"Person {n}", actor=CURATOR) for n in range(3)]
     items: dict = {person: [] for person in people}
     for n in range(12):  # recorded in turns: A, B, C, A, B, C, ...
         for person in people:

@@ -21,7 +21,7 @@ from tests.fakes import InMemoryMediaStore, in_memory_archive
 
 def _erased(archive: ExhibitionArchive, *, with_item_first: bool = True):
     """A contributor who had one consented testimony and then withdrew everything; their code."""
-    contributor = archive.register_contributor(name="Zhanar Testova", actor=CURATOR)
+    contributor = archive.contributors.register_contributor(name="Zhanar Testova", actor=CURATOR)
     item = archive.record_testimony(
         contributor_id=contributor, actor=CURATOR, text={"kk": "Менің әңгімем"}, language="kk",
         content_note={"en": "Note"},
@@ -86,7 +86,7 @@ def test_an_erased_contributor_cannot_be_given_a_new_consent_code(archive):
     before = _events(archive)
 
     with pytest.raises(InvalidValue, match="erased at their request"):
-        archive.issue_consent_code(contributor, CURATOR)
+        archive.contributors.issue_consent_code(contributor, CURATOR)
 
     # Their own code still opens their receipts.
     assert _events(archive) == before
@@ -97,7 +97,7 @@ def test_an_erased_contributor_cannot_be_given_a_new_consent_code(archive):
 
 def test_items_are_refused_once_the_contributor_erased_themselves_after_earlier_recordings(archive):
     # This process recorded for the contributor before: it must not trust what it saw then.
-    contributor = archive.register_contributor(name="Zhanar Testova", actor=CURATOR)
+    contributor = archive.contributors.register_contributor(name="Zhanar Testova", actor=CURATOR)
     archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Before"})
     archive.self_service.withdraw_everything(contributor)
 
@@ -109,14 +109,14 @@ def test_items_are_refused_when_another_process_erased_the_contributor(tmp_path:
     settings = Settings(data_dir=tmp_path / "var")
     web, portal = open_archive(settings), open_archive(settings)
     try:
-        contributor = web.register_contributor(name="Zhanar Testova", actor=CURATOR)
+        contributor = web.contributors.register_contributor(name="Zhanar Testova", actor=CURATOR)
         web.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Before"})
         portal.self_service.withdraw_everything(contributor)
 
         with pytest.raises(InvalidValue, match="erased at their request"):
             web.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "After"})
         with pytest.raises(InvalidValue, match="erased at their request"):
-            web.issue_consent_code(contributor, CURATOR)
+            web.contributors.issue_consent_code(contributor, CURATOR)
     finally:
         web.close()
         portal.close()

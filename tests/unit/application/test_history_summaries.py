@@ -24,8 +24,8 @@ SECRETS = ("Zhannatitle", "Zhannatext", "Zhannaname", "Zhannaalias", "Zhannawall
 
 def _a_full_life(archive):
     """Every kind of event of an item, a contributor and an exhibition, with content in each."""
-    contributor = archive.register_contributor(name="Zhannaname Testova", pseudonym="Zhannaalias", actor=CURATOR)
-    archive.revise_contributor(contributor, actor=CURATOR, name="Zhannaname Other", pseudonym="Zhannaalias")
+    contributor = archive.contributors.register_contributor(name="Zhannaname Testova", pseudonym="Zhannaalias", actor=CURATOR)
+    archive.contributors.revise_contributor(contributor, actor=CURATOR, name="Zhannaname Other", pseudonym="Zhannaalias")
     art = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Zhannatitle", "ru": "Zhannatitle"})
     archive.revise_item(art, actor=CURATOR, title={"en": "Zhannatitle two"}, description={"kk": "Zhannatext"})
     testimony = archive.record_testimony(

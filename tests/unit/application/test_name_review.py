@@ -18,7 +18,7 @@ TEXT = {
 
 @pytest.fixture
 def testimony(archive):
-    person = archive.register_contributor(name="Айгерим Садыкова", pseudonym="Qaraqus", actor=CURATOR)
+    person = archive.contributors.register_contributor(name="Айгерим Садыкова", pseudonym="Qaraqus", actor=CURATOR)
     item = archive.record_testimony(
         contributor_id=person, actor=CURATOR, language="ru", content_note={"en": "Mentions violence."}, text=TEXT,
     )

@@ -23,7 +23,7 @@ REFERENCE = re.compile(r"R-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}")  # Croc
 
 
 def _contributor(archive, **profile):
-    return archive.register_contributor(name=profile.pop("name", "Zhanar Testova"), actor=CURATOR, **profile)
+    return archive.contributors.register_contributor(name=profile.pop("name", "Zhanar Testova"), actor=CURATOR, **profile)
 
 
 def _testimony(archive, contributor, text="Менің әңгімем"):
@@ -87,7 +87,7 @@ def test_a_code_one_character_off_finds_nobody(archive):
 def test_a_retired_code_finds_nobody_and_its_session_stops_being_live(archive):
     contributor, _, old = _consented(archive)
     holder = archive.self_service.holder_of_code(old)
-    new = archive.issue_consent_code(contributor, CURATOR)
+    new = archive.contributors.issue_consent_code(contributor, CURATOR)
 
     assert archive.self_service.holder_of_code(old) is None
     assert not archive.self_service.code_is_live(holder)
@@ -581,7 +581,7 @@ def test_an_erased_contributors_details_cannot_be_revised(archive):
     archive.self_service.withdraw_everything(contributor)
 
     with pytest.raises(InvalidValue, match="erased"):
-        archive.revise_contributor(contributor, actor=CURATOR, name="Back again")
+        archive.contributors.revise_contributor(contributor, actor=CURATOR, name="Back again")
     assert archive.get_contributor(contributor).name is None
 
 
@@ -604,7 +604,7 @@ def test_an_erased_contributor_cannot_be_given_a_new_consent_code(archive):
     receipt = archive.self_service.withdraw_everything(contributor)
 
     with pytest.raises(InvalidValue, match="erased"):
-        archive.issue_consent_code(contributor, CURATOR)
+        archive.contributors.issue_consent_code(contributor, CURATOR)
     holder = archive.self_service.holder_of_code(code)  # their own code still opens their receipts
     assert holder is not None and archive.self_service.code_is_live(holder)
     assert archive.self_service.contributor_receipt(contributor, receipt.reference) == receipt

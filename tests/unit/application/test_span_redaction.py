@@ -16,7 +16,7 @@ ONLINE = ["exhibit", "publish_online"]
 
 @pytest.fixture
 def testimony(archive):
-    person = archive.register_contributor(name="Aigerim Sadykova", actor=CURATOR)
+    person = archive.contributors.register_contributor(name="Aigerim Sadykova", actor=CURATOR)
     item = archive.record_testimony(
         contributor_id=person, actor=CURATOR, language="ru", content_note={"en": "Mentions violence."},
         text={"ru": "Соседка Гульмира Маратовна открыла дверь.", "en": "Our neighbour Gulmira Maratovna opened the door."},

@@ -18,7 +18,7 @@ ONLINE = ["exhibit", "publish_online"]
 
 
 def _testimony(archive, **profile):
-    contributor = archive.register_contributor(name="Person", actor=CURATOR, **profile)
+    contributor = archive.contributors.register_contributor(name="Person", actor=CURATOR, **profile)
     item = archive.record_testimony(
         contributor_id=contributor, actor=CURATOR, text={"ru": "Текст"}, language="ru", content_note={"en": "Note"}
     )
@@ -42,7 +42,7 @@ def test_recording_consent_hands_out_a_code_exactly_once_and_stores_only_its_has
 def test_a_new_consent_code_retires_the_old_one(archive):
     contributor, item = _testimony(archive)
     old = archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1").code
-    new = archive.issue_consent_code(contributor, CURATOR)
+    new = archive.contributors.issue_consent_code(contributor, CURATOR)
     assert archive.self_service.holder_of_code(old) is None
     assert archive.self_service.holder_of_code(new).contributor_id == contributor
 
@@ -82,7 +82,7 @@ def test_update_consent_changes_only_what_is_given(archive):
 
 def test_a_contributor_may_act_only_on_their_own_items(archive):
     _, item = _testimony(archive)
-    stranger = archive.register_contributor(name="Stranger", actor=CURATOR)
+    stranger = archive.contributors.register_contributor(name="Stranger", actor=CURATOR)
     with pytest.raises(NotFound):
         archive.withdraw(item, actor=f"contributor:{stranger}")
     assert not archive.get_item(item).is_withdrawn
@@ -130,7 +130,7 @@ def test_unknown_ids_and_slugs_are_not_found(archive):
         archive.exhibition_by_slug("nowhere")
     with pytest.raises(NotFound):
         archive.history(uuid4())
-    contributor = archive.register_contributor(name="Someone", actor=CURATOR)
+    contributor = archive.contributors.register_contributor(name="Someone", actor=CURATOR)
     with pytest.raises(NotFound):
         archive.get_item(contributor)  # a contributor is not an item
 
@@ -163,7 +163,7 @@ def test_every_command_records_who_acted(archive):
         "the contributor",
     ]
     with pytest.raises(InvalidValue, match="who made it"):
-        archive.register_contributor(name="Nobody", actor="anonymous")
+        archive.contributors.register_contributor(name="Nobody", actor="anonymous")
 
 
 @pytest.mark.parametrize("zone, status", [("Asia/Almaty", "expired"), ("UTC", "given")])
@@ -183,7 +183,7 @@ def test_consent_expires_at_midnight_of_the_archives_own_time_zone(zone, status)
 
 
 def test_an_id_is_found_from_any_beginning_of_it_that_only_it_has(archive):
-    contributors = [archive.register_contributor(name=f"Person {n}", actor=CURATOR) for n in range(40)]
+    contributors = [archive.contributors.register_contributor(name=f"Person {n}", actor=CURATOR) for n in range(40)]
     its_contributor, item = _testimony(archive)
     exhibition = archive.create_exhibition(slug="voices", actor=CURATOR, titles={"en": "Voices"})
     known = [*contributors, its_contributor, item, exhibition]  # every id resolve() can find

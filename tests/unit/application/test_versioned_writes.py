@@ -23,7 +23,7 @@ NARROWED = datetime(2026, 12, 1, 14, 30, tzinfo=timezone.utc)
 
 
 def _consented_testimony(archive, **consent):
-    contributor = archive.register_contributor(name="Zhanar Testova", pseudonym="Zh", actor=CURATOR)
+    contributor = archive.contributors.register_contributor(name="Zhanar Testova", pseudonym="Zh", actor=CURATOR)
     item = archive.record_testimony(
         contributor_id=contributor, actor=CURATOR, text={"kk": "Менің әңгімем"}, language="kk",
         content_note={"en": "Note"}, title={"en": "Secret kitchen title"},

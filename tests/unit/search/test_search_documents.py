@@ -8,7 +8,7 @@ from tests.conftest import CURATOR
 
 def test_an_item_not_consented_for_exhibiting_carries_no_exhibition_in_its_document(archive):
     """Its exhibition facet (and a search filtered by the exhibition) would count it there."""
-    person = archive.register_contributor(name="Hanging Person", actor=CURATOR)
+    person = archive.contributors.register_contributor(name="Hanging Person", actor=CURATOR)
     items = {}
     for key, scopes in (("exhibited", ["exhibit", "publish_online"]), ("online_only", ["publish_online"])):
         items[key] = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": key})

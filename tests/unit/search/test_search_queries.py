@@ -42,7 +42,7 @@ class IndexMissingAChange(SearchIndex):
 
 
 def test_a_hit_whose_consent_has_expired_is_neither_shown_nor_counted_even_at_its_latest_version(archive):
-    person = archive.register_contributor(name="Expiring Person", actor=CURATOR)
+    person = archive.contributors.register_contributor(name="Expiring Person", actor=CURATOR)
     with clock.fixed_at(datetime(2030, 1, 1, tzinfo=timezone.utc)):
         item = archive.record_testimony(contributor_id=person, actor=CURATOR, text={"en": "words"}, language="en",
                                         content_note={"en": "Note"})
@@ -63,7 +63,7 @@ def test_an_exhibition_filter_neither_shows_nor_counts_an_item_whose_consent_doe
 ):
     """The index (far behind or in step, and wrong) says both items hang in the published
     exhibition, at their current versions; one's consent allows it online but not in exhibitions."""
-    person = archive.register_contributor(name="Hanging Person", actor=CURATOR)
+    person = archive.contributors.register_contributor(name="Hanging Person", actor=CURATOR)
     items = {}
     for key, scopes in (("exhibited", ["exhibit", "publish_online"]), ("online_only", ["publish_online"])):
         items[key] = archive.record_testimony(contributor_id=person, actor=CURATOR, text={"en": "words"},
@@ -92,7 +92,7 @@ def test_the_gate_reads_a_page_of_hits_from_their_cards_and_still_refuses_what_c
     """One query for the page's items and contributors (their cards and rows), no replay of an
     aggregate; a hit whose consent was narrowed since it was indexed is still left out, and a
     named credit still shows the name the contributor's row holds."""
-    person = archive.register_contributor(name="Carded Person", actor=CURATOR)
+    person = archive.contributors.register_contributor(name="Carded Person", actor=CURATOR)
     items = []
     for attribution in ("named", "anonymous", "named"):
         item = archive.record_testimony(contributor_id=person, actor=CURATOR, text={"en": "words"}, language="en",
