@@ -30,6 +30,7 @@ from archive.media_ports import files as media_files
 from archive.media_ports import gc as media_gc
 from archive.services.access import CuratorAccess
 from archive.services.contributors import ContributorRegistry, new_consent_code
+from archive.services.curation import Curation
 from archive.errors import ArchiveError, ChangedMeanwhile, ConcurrentChange, KeyShredded, NotFound
 from archive.history import HistoryEntry, changes_since, history_entries
 from archive.shredding.key_seal import SEAL_ID, KeyTableSeal
@@ -52,7 +53,7 @@ from domain.consent import Consent, parse_attribution, parse_scopes
 from domain.contributors import Contributor
 from domain.curators import ApiToken
 from domain.errors import ConsentError, InvalidValue, ItemWithdrawn
-from domain.exhibitions import MULTILINGUAL_FIELDS, Exhibition, check_slug
+from domain.exhibitions import Exhibition
 from domain.indexes import Catalogue, ContributorItems, SlugIndex
 from domain.items import (
     Artwork,
@@ -160,6 +161,8 @@ class ExhibitionArchive(ReadModels):
         self.listings = Listings(self.read_models, self.mapper.transcoder.decode, keys)
         #: Contributors' records as curators keep them, and their consent codes.
         self.contributors = ContributorRegistry(self, self.access.end_portal_sessions)
+        #: Exhibitions as curators arrange them: works hung, wall texts, publishing.
+        self.curation = Curation(self)
 
     # -- wiring --------------------------------------------------------------------------
 
@@ -858,91 +861,6 @@ class ExhibitionArchive(ReadModels):
         who = Actor.of(actor)
         if who.is_contributor and who.id != str(item.contributor_id):
             raise NotFound("No such item.")
-
-    # -- exhibitions -----------------------------------------------------------------------
-
-    def create_exhibition(self, *, slug: str, actor: Actor, **details: Any) -> UUID:
-        """Create an unpublished exhibition with a unique slug."""
-        check_slug(slug)
-        if self._find(SlugIndex, SlugIndex.id_for(slug)) is not None:
-            raise InvalidValue("The slug %(slug)r is already used by another exhibition.", slug=slug)
-        exhibition = Exhibition.create(slug=slug, details=details, actor=actor, texts_key=self.new_texts_key())
-        index = SlugIndex.create(slug=slug, exhibition_id=exhibition.id, actor=actor)
-        catalogue = self._find(Catalogue, Catalogue.ID) or Catalogue.create(actor)
-        catalogue.list_exhibition(exhibition.id, actor)
-        self._save(exhibition, index, catalogue)
-        return exhibition.id
-
-    def revise_exhibition(
-        self, exhibition_id: UUID, *, actor: Actor, based_on: int | None = None, **changes: Any
-    ) -> None:
-        """Change an exhibition's titles, organiser, venue, city, statement or dates.
-
-        Like every exhibition verb, it takes the version the change was made on (``based_on``,
-        see :meth:`check_based_on`).
-        """
-        exhibition = self.get_exhibition(exhibition_id)
-        self.check_based_on(exhibition, based_on)
-        exhibition.revise(changes, actor, texts_key=self.new_texts_key() if set(changes) & set(MULTILINGUAL_FIELDS) else None)
-        self._save(exhibition)
-
-    def add_to_exhibition(
-        self,
-        exhibition_id: UUID,
-        item_id: UUID,
-        *,
-        actor: Actor,
-        wall_text: Mapping[str, str] | None = None,
-        position: int | None = None,
-        based_on: int | None = None,
-    ) -> None:
-        """Hang an item in an exhibition with its wall text; withdrawn items are refused."""
-        exhibition = self.get_exhibition(exhibition_id)
-        self.check_based_on(exhibition, based_on)
-        exhibition.add_work(self.get_item(item_id), wall_text, actor, position)
-        self._save(exhibition)
-
-    def remove_from_exhibition(
-        self, exhibition_id: UUID, item_id: UUID, *, actor: Actor, based_on: int | None = None
-    ) -> None:
-        exhibition = self.get_exhibition(exhibition_id)
-        self.check_based_on(exhibition, based_on)
-        exhibition.remove_work(item_id, actor)
-        self._save(exhibition)
-
-    def reorder_exhibition(
-        self, exhibition_id: UUID, item_ids: list[UUID], *, actor: Actor, based_on: int | None = None
-    ) -> None:
-        exhibition = self.get_exhibition(exhibition_id)
-        self.check_based_on(exhibition, based_on)
-        exhibition.reorder(item_ids, actor)
-        self._save(exhibition)
-
-    def revise_wall_text(
-        self,
-        exhibition_id: UUID,
-        item_id: UUID,
-        *,
-        actor: Actor,
-        wall_text: Mapping[str, str] | None,
-        based_on: int | None = None,
-    ) -> None:
-        exhibition = self.get_exhibition(exhibition_id)
-        self.check_based_on(exhibition, based_on)
-        exhibition.revise_wall_text(item_id, wall_text, actor)
-        self._save(exhibition)
-
-    def publish_exhibition(self, exhibition_id: UUID, *, actor: Actor, based_on: int | None = None) -> None:
-        exhibition = self.get_exhibition(exhibition_id)
-        self.check_based_on(exhibition, based_on)
-        exhibition.publish(actor)
-        self._save(exhibition)
-
-    def unpublish_exhibition(self, exhibition_id: UUID, *, actor: Actor, based_on: int | None = None) -> None:
-        exhibition = self.get_exhibition(exhibition_id)
-        self.check_based_on(exhibition, based_on)
-        exhibition.unpublish(actor)
-        self._save(exhibition)
 
     # -- queries ---------------------------------------------------------------------------
 

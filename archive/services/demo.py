@@ -55,7 +55,7 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
         pass
 
     with clock.fixed_at(_at(2024, 2, 12)):
-        exhibition = archive.create_exhibition(
+        exhibition = archive.curation.create_exhibition(
             slug=SLUG,
             actor=CURATOR,
             titles={"en": "Silent Room"},
@@ -221,7 +221,7 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
         )
 
     with clock.fixed_at(_at(2024, 3, 4)):
-        archive.revise_exhibition(
+        archive.curation.revise_exhibition(
             exhibition,
             actor=CURATOR,
             titles={"en": "Silent Room", "ru": "Тихая комната", "kk": "Тыныш бөлме"},
@@ -254,13 +254,13 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
             (room_only, {"en": "Read aloud in the room only."}),
             (withdrawn_later, {"en": "A testimony later withdrawn by its author."}),
         ):
-            archive.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text=wall_text)
+            archive.curation.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text=wall_text)
 
     with clock.fixed_at(_at(2024, 3, 25)):
-        archive.reorder_exhibition(
+        archive.curation.reorder_exhibition(
             exhibition, [letters, threshold, quiet, voice, room_only, withdrawn_later], actor=CURATOR
         )
-        archive.revise_wall_text(
+        archive.curation.revise_wall_text(
             exhibition,
             threshold,
             actor=CURATOR,
@@ -272,10 +272,10 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
         )
 
     with clock.fixed_at(_at(2024, 4, 1, 9)):
-        archive.publish_exhibition(exhibition, actor=CURATOR)
+        archive.curation.publish_exhibition(exhibition, actor=CURATOR)
 
     with clock.fixed_at(_at(2024, 4, 15)):
-        archive.revise_exhibition(exhibition, actor=CURATOR, closes_on=date(2024, 5, 10))
+        archive.curation.revise_exhibition(exhibition, actor=CURATOR, closes_on=date(2024, 5, 10))
 
     with clock.fixed_at(_at(2024, 5, 20)):
         archive.withdraw(withdrawn_later, actor=actors.contributor(witness_e))

@@ -106,9 +106,9 @@ class UnsnapshottedArchive(ExhibitionArchive):
 def test_exhibition_load_time_with_and_without_snapshots(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "var")
     archive = open_archive(settings)
-    exhibition_id = archive.create_exhibition(slug="thousand", actor=CURATOR, titles={"en": "Thousand"})
+    exhibition_id = archive.curation.create_exhibition(slug="thousand", actor=CURATOR, titles={"en": "Thousand"})
     for n in range(999):
-        archive.revise_exhibition(exhibition_id, actor=CURATOR, venue={"en": f"Room {n}"})
+        archive.curation.revise_exhibition(exhibition_id, actor=CURATOR, venue={"en": f"Room {n}"})
     assert archive.get_exhibition(exhibition_id).version == 1000
     env = {k: v for k, v in archive.env.items() if k != "IS_SNAPSHOTTING_ENABLED"}
     plain = UnsnapshottedArchive(archive.keys, env)

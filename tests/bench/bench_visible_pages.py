@@ -53,13 +53,13 @@ def prepare(data_dir: Path) -> None:
                                attribution=ATTRIBUTIONS[n % 3], text_version="v1")
         items.append(item)
     for e in range(EXHIBITIONS):
-        exhibition = archive.create_exhibition(
+        exhibition = archive.curation.create_exhibition(
             slug=f"show-{e}", actor=CURATOR, titles={"en": f"Show {e}", "ru": f"Выставка {e}"},
             statement={"en": "Works about silence."}, venue={"en": "Hall"}, city={"en": "Almaty"},
         )
         for item in items[e * WORKS : (e + 1) * WORKS]:
-            archive.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": "Wall text."})
-        archive.publish_exhibition(exhibition, actor=CURATOR)
+            archive.curation.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": "Wall text."})
+        archive.curation.publish_exhibition(exhibition, actor=CURATOR)
     archive.close()
     marker.write_text(",".join(map(str, items[: EXHIBITIONS * WORKS])), encoding="utf-8")
 

@@ -271,13 +271,13 @@ def _record_sample(archive: ExhibitionArchive, corpus: Corpus, number: int, plac
 
 def _exhibition(archive: ExhibitionArchive, placement: str, samples: Any) -> UUID:
     """A published exhibition with those of ``samples`` that should hang in one."""
-    exhibition_id = archive.create_exhibition(
+    exhibition_id = archive.curation.create_exhibition(
         slug=SLUGS[placement], actor=CURATOR, titles={"en": f"Withdrawal bench ({placement})"}, opens_on=date(2024, 1, 1)
     )
     for sample in samples:
         if sample.in_exhibition:
-            archive.add_to_exhibition(exhibition_id, sample.item_id, actor=CURATOR, wall_text={"en": "Step in."})
-    archive.publish_exhibition(exhibition_id, actor=CURATOR)
+            archive.curation.add_to_exhibition(exhibition_id, sample.item_id, actor=CURATOR, wall_text={"en": "Step in."})
+    archive.curation.publish_exhibition(exhibition_id, actor=CURATOR)
     return exhibition_id
 
 

@@ -170,14 +170,14 @@ def _hang_exhibitions(archive: Any, public: list[UUID]) -> list[UUID]:
     works = public[::step][: EXHIBITIONS * WORKS]
     photo = make_sample_photo(9, size=(900, 600))
     for e in range(EXHIBITIONS):
-        exhibition = archive.create_exhibition(
+        exhibition = archive.curation.create_exhibition(
             slug=f"exhibition-{e}", actor=CURATOR, titles={"en": f"Exhibition {e}", "ru": f"Выставка {e}"}
         )
         for w, item_id in enumerate(works[e * WORKS : (e + 1) * WORKS]):
             if w % IMAGE_EVERY == 0:
                 archive.upload_image(item_id, photo, actor=CURATOR, alt_text={"en": f"Photo of work {w}"})
-            archive.add_to_exhibition(exhibition, item_id, actor=CURATOR, wall_text={"en": f"Wall text {w}"})
-        archive.publish_exhibition(exhibition, actor=CURATOR)
+            archive.curation.add_to_exhibition(exhibition, item_id, actor=CURATOR, wall_text={"en": f"Wall text {w}"})
+        archive.curation.publish_exhibition(exhibition, actor=CURATOR)
         _progress(f"exhibition {e + 1} of {EXHIBITIONS} published")
     return works
 

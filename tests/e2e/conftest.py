@@ -114,13 +114,13 @@ def site(world: ApiWorld) -> dict[str, Any]:
     )
     archive.record_consent(testimony, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
     ids["testimony"] = testimony
-    exhibition = archive.create_exhibition(
+    exhibition = archive.curation.create_exhibition(
         slug="open-show", actor=CURATOR, titles={"en": "Open Show"}, opens_on=date(2024, 1, 1)
     )
     for key, item in ids.items():
-        archive.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": f"wall-{key}"})
-    archive.publish_exhibition(exhibition, actor=CURATOR)
-    archive.create_exhibition(slug="hidden-show", actor=CURATOR, titles={"en": "Hiddenshowword"})
+        archive.curation.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": f"wall-{key}"})
+    archive.curation.publish_exhibition(exhibition, actor=CURATOR)
+    archive.curation.create_exhibition(slug="hidden-show", actor=CURATOR, titles={"en": "Hiddenshowword"})
     with clock.fixed_at(datetime(2024, 3, 1, tzinfo=timezone.utc)):
         world.follower.catch_up()  # indexed while the expired consent was still valid
     archive.withdraw(ids["withdrawn"], actor=CURATOR)  # the index has not seen this yet

@@ -50,7 +50,7 @@ def test_the_list_holds_published_exhibitions_only(world, site):
 
 
 def test_an_exhibition_shows_only_what_consent_allows_in_order_with_wall_texts(world, site):
-    world.archive.reorder_exhibition(
+    world.archive.curation.reorder_exhibition(
         world.archive.exhibition_id_for_slug("open-show"),
         [site[k] for k in reversed(list(site))],
         actor=CURATOR,
@@ -110,7 +110,7 @@ def test_unpublished_and_unknown_exhibitions_answer_the_same_404(world, site):
     unknown = world.client.get("/api/v1/exhibitions/never-was")
     problem(unknown, 404, "not-found")
     assert world.client.get("/api/v1/exhibitions/hidden-show").get_data() == unknown.get_data()
-    world.archive.unpublish_exhibition(world.archive.exhibition_id_for_slug("open-show"), actor=CURATOR)
+    world.archive.curation.unpublish_exhibition(world.archive.exhibition_id_for_slug("open-show"), actor=CURATOR)
     assert world.client.get("/api/v1/exhibitions/open-show").get_data() == unknown.get_data()
     assert world.client.get("/api/v1/exhibitions").get_json() == {"exhibitions": []}
 
@@ -190,7 +190,7 @@ def test_a_search_far_behind_the_log_counts_only_checked_hits_and_gives_no_facet
 
 def test_an_unpublished_exhibition_leaves_search_facets_and_filters_at_once(world, site):
     assert "open-show" in {f["value"] for f in world.client.get("/api/v1/search?q=title").get_json()["facets"]["exhibition"]}
-    world.archive.unpublish_exhibition(world.archive.exhibition_id_for_slug("open-show"), actor=CURATOR)
+    world.archive.curation.unpublish_exhibition(world.archive.exhibition_id_for_slug("open-show"), actor=CURATOR)
     body = world.client.get("/api/v1/search?q=title").get_json()
     assert body["total"] == 5 and body["facets"]["exhibition"] == []  # the works are still public on their own
     filtered = world.client.get("/api/v1/search?exhibition=open-show").get_data(as_text=True)
@@ -598,7 +598,7 @@ def test_a_consent_code_is_shown_once_in_the_receipt_and_never_in_any_read(world
 
     exhibition_id = world.archive.exhibition_id_for_slug("open-show")
     for item in (first, second):
-        world.archive.add_to_exhibition(exhibition_id, UUID(item), actor=CURATOR)
+        world.archive.curation.add_to_exhibition(exhibition_id, UUID(item), actor=CURATOR)
     world.follower.catch_up()
     reads = ["/api/v1/exhibitions", "/api/v1/exhibitions/open-show", f"/api/v1/items/{first}",
              f"/api/v1/items/{second}", "/api/v1/search?q=Codeword", f"/api/v1/search?q={code}",

@@ -62,10 +62,10 @@ def build_app(folder: Path) -> tuple[Flask, dict[str, Any]]:
         content_note={"en": "Depicts violence"},
     )
     archive.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
-    exhibition = archive.create_exhibition(slug="silent-room", actor=CURATOR, titles={"en": "Silent Room"})
+    exhibition = archive.curation.create_exhibition(slug="silent-room", actor=CURATOR, titles={"en": "Silent Room"})
     for item in (artwork, testimony):
-        archive.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": "Wall"})
-    archive.publish_exhibition(exhibition, actor=CURATOR)
+        archive.curation.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": "Wall"})
+    archive.curation.publish_exhibition(exhibition, actor=CURATOR)
     SearchFollower(archive, index).catch_up()
     archive.access.create_curator(username="aigerim", password="a long enough password", actor=CURATOR)
     token = archive.access.issue_api_token("aigerim", actor=CURATOR)

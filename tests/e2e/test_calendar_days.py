@@ -47,10 +47,10 @@ def _exhibition(archive: ExhibitionArchive, opens_on: date, closes_on: date) -> 
     person = archive.contributors.register_contributor(name="Named Person", actor=CURATOR)
     work = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Tonight-work"})
     archive.record_consent(work, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-    show = archive.create_exhibition(slug="tonight", actor=CURATOR, titles={"en": "Tonight Show"},
+    show = archive.curation.create_exhibition(slug="tonight", actor=CURATOR, titles={"en": "Tonight Show"},
                                      opens_on=opens_on, closes_on=closes_on)
-    archive.add_to_exhibition(show, work, actor=CURATOR)
-    archive.publish_exhibition(show, actor=CURATOR)
+    archive.curation.add_to_exhibition(show, work, actor=CURATOR)
+    archive.curation.publish_exhibition(show, actor=CURATOR)
 
 
 def test_today_is_the_day_in_the_archives_zone(archive, moment):

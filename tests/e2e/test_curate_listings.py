@@ -36,8 +36,8 @@ def _small_archive(archive: ExhibitionArchive) -> dict[str, object]:
     archive.record_consent(offline, actor=CURATOR, scopes=["exhibit"], attribution="named", text_version="v1")
     archive.record_consent(gone, actor=CURATOR, scopes=online, attribution="named", text_version="v1")
     archive.withdraw(gone, actor=CURATOR)
-    show = archive.create_exhibition(slug="lanterns", actor=CURATOR, titles={"en": "Lanterns"})
-    archive.add_to_exhibition(show, art, actor=CURATOR)
+    show = archive.curation.create_exhibition(slug="lanterns", actor=CURATOR, titles={"en": "Lanterns"})
+    archive.curation.add_to_exhibition(show, art, actor=CURATOR)
     return {"person": person, "other": other, "art": art, "told": told, "offline": offline, "gone": gone}
 
 

@@ -169,11 +169,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         )
         archive.upload_image(artwork, make_sample_photo(7, size=(800, 600)), actor=CURATOR,
                              alt_text=texts("alt"), caption=texts("caption"))
-        exhibition = archive.create_exhibition(slug=SLUG, actor=CURATOR, titles={"en": "Silent Room", "kk": "Тыныш бөлме"})
+        exhibition = archive.curation.create_exhibition(slug=SLUG, actor=CURATOR, titles={"en": "Silent Room", "kk": "Тыныш бөлме"})
         for item in (testimony, artwork):
             archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-            archive.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text=texts("wall"))
-        archive.publish_exhibition(exhibition, actor=CURATOR)
+            archive.curation.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text=texts("wall"))
+        archive.curation.publish_exhibition(exhibition, actor=CURATOR)
         follower.catch_up()
         client = create_app({"TESTING": True, "ARCHIVE": archive, "SEARCH": reader, "SECRET_KEY": "battery"}).test_client()
 

@@ -43,10 +43,10 @@ def test_an_exhibition_hit_never_shows_a_name_withheld_after_it_was_indexed(worl
     person = archive.contributors.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
     quilt = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Quilt"})
     archive.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-    show = archive.create_exhibition(slug="patchwork", actor=CURATOR, titles={"en": "Patchwork"},
+    show = archive.curation.create_exhibition(slug="patchwork", actor=CURATOR, titles={"en": "Patchwork"},
                                      statement={"en": "Patchwork quilts sewn by Zarina Seitova over winter."})
-    archive.add_to_exhibition(show, quilt, actor=CURATOR)
-    archive.publish_exhibition(show, actor=CURATOR)
+    archive.curation.add_to_exhibition(show, quilt, actor=CURATOR)
+    archive.curation.publish_exhibition(show, actor=CURATOR)
     follower.catch_up()
     assert any("Seitova" in hit for hit in _hits(client, "winter"))  # the control: credited by name
 
@@ -63,10 +63,10 @@ def test_an_exhibition_naming_a_contributor_is_not_found_by_her_name_once_her_co
         quilt = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Quilt"})
         archive.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1",
                                expires_on=date(2026, 3, 1))
-        show = archive.create_exhibition(slug="patchwork", actor=CURATOR, titles={"en": "Patchwork"},
+        show = archive.curation.create_exhibition(slug="patchwork", actor=CURATOR, titles={"en": "Patchwork"},
                                          statement={"en": "Patchwork quilts sewn by Zarina Seitova over winter."})
-        archive.add_to_exhibition(show, quilt, actor=CURATOR)
-        archive.publish_exhibition(show, actor=CURATOR)
+        archive.curation.add_to_exhibition(show, quilt, actor=CURATOR)
+        archive.curation.publish_exhibition(show, actor=CURATOR)
         follower.catch_up()
         assert any("Seitova" in hit for hit in _hits(client, "Seitova"))  # the control: her consent runs
 

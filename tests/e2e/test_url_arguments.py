@@ -26,9 +26,9 @@ def world():
     image = archive.upload_image(item, b"upload", actor=CURATOR, alt_text={"en": "Alt"})
     code = archive.record_consent(item, actor=CURATOR, scopes=["exhibit", "publish_online"],
                                   attribution="named", text_version="v1").code
-    show = archive.create_exhibition(slug="show", actor=CURATOR, titles={"en": "Show"})
-    archive.add_to_exhibition(show, item, actor=CURATOR)
-    archive.publish_exhibition(show, actor=CURATOR)
+    show = archive.curation.create_exhibition(slug="show", actor=CURATOR, titles={"en": "Show"})
+    archive.curation.add_to_exhibition(show, item, actor=CURATOR)
+    archive.curation.publish_exhibition(show, actor=CURATOR)
     archive.access.create_curator(username="dana", password=PASSWORD, actor="system:test")
     values = {"slug": "show", "item_id": item, "image_id": image, "contributor_id": person,
               "aggregate_id": item, "reference": "R-AAAA-BBBB"}

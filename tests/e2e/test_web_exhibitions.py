@@ -45,15 +45,15 @@ def site(archive):
     archive.record_consent(testimony, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
     ids["testimony"] = testimony
 
-    exhibition = archive.create_exhibition(
+    exhibition = archive.curation.create_exhibition(
         slug="open-show", actor=CURATOR, titles={"en": "Open Show", "ru": "Открытая выставка"},
         opens_on=archive.today() - timedelta(days=1), closes_on=archive.today() + timedelta(days=30),
     )
     for key, item in ids.items():
-        archive.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": f"wall-{key}"})
-    archive.publish_exhibition(exhibition, actor=CURATOR)
+        archive.curation.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": f"wall-{key}"})
+    archive.curation.publish_exhibition(exhibition, actor=CURATOR)
     archive.withdraw(ids["withdrawn"], actor=CURATOR)
-    archive.create_exhibition(slug="hidden-show", actor=CURATOR, titles={"en": "Hidden Show"})
+    archive.curation.create_exhibition(slug="hidden-show", actor=CURATOR, titles={"en": "Hidden Show"})
     return archive, ids
 
 

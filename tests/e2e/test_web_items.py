@@ -76,12 +76,12 @@ def site(archive):
     testimony("last_testimony", "Текст-последний", scopes=ONLINE, attribution="pseudonym")
     testimony("withdrawn_testimony", "Текст-отозванный", scopes=ONLINE, attribution="named")
 
-    exhibition = archive.create_exhibition(slug="open-show", actor=CURATOR, titles={"en": "Open Show"}, venue={"en": "Hall"})
+    exhibition = archive.curation.create_exhibition(slug="open-show", actor=CURATOR, titles={"en": "Open Show"}, venue={"en": "Hall"})
     for key in ("shown", "testimony", "anonymous", "withdrawn", "withdrawn_testimony", "online_only", "last_testimony"):
-        archive.add_to_exhibition(exhibition, ids[key], actor=CURATOR, wall_text={"en": f"wall-{key}"})
-    archive.publish_exhibition(exhibition, actor=CURATOR)
-    hidden = archive.create_exhibition(slug="hidden-show", actor=CURATOR, titles={"en": "Hidden Show"})
-    archive.add_to_exhibition(hidden, ids["shown"], actor=CURATOR)
+        archive.curation.add_to_exhibition(exhibition, ids[key], actor=CURATOR, wall_text={"en": f"wall-{key}"})
+    archive.curation.publish_exhibition(exhibition, actor=CURATOR)
+    hidden = archive.curation.create_exhibition(slug="hidden-show", actor=CURATOR, titles={"en": "Hidden Show"})
+    archive.curation.add_to_exhibition(hidden, ids["shown"], actor=CURATOR)
     archive.withdraw(ids["withdrawn"], actor=CURATOR)
     archive.withdraw(ids["withdrawn_testimony"], actor=CURATOR)
     return archive, ids

@@ -412,14 +412,14 @@ def withdraw_everything_and_check_every_surface_and_store(deployment: Deployment
         )
         archive.record_consent(bystander, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
 
-        exhibition = archive.create_exhibition(
+        exhibition = archive.curation.create_exhibition(
             slug=SLUG, actor=CURATOR, titles={"en": "Silent Room", "ru": "Тихая комната", "kk": "Tikha komnata"},
             city={"en": "Almaty"}, opens_on=date(2024, 4, 1), closes_on=date(2024, 4, 30),
         )
-        archive.add_to_exhibition(exhibition, artwork, actor=CURATOR, wall_text={"en": f"Step in: {WALL_TEXT}."})
-        archive.add_to_exhibition(exhibition, testimony, actor=CURATOR, wall_text={"ru": f"Слушайте. {WALL_TEXT}"})
-        archive.add_to_exhibition(exhibition, bystander, actor=CURATOR, wall_text={"en": "Another view."})
-        archive.publish_exhibition(exhibition, actor=CURATOR)
+        archive.curation.add_to_exhibition(exhibition, artwork, actor=CURATOR, wall_text={"en": f"Step in: {WALL_TEXT}."})
+        archive.curation.add_to_exhibition(exhibition, testimony, actor=CURATOR, wall_text={"ru": f"Слушайте. {WALL_TEXT}"})
+        archive.curation.add_to_exhibition(exhibition, bystander, actor=CURATOR, wall_text={"en": "Another view."})
+        archive.curation.publish_exhibition(exhibition, actor=CURATOR)
 
         withdrawn_items = (artwork, testimony)
         subjects = (artwork, testimony, contributor)
@@ -666,9 +666,9 @@ def test_the_search_page_counts_nothing_withdrawn_while_the_index_lags(deploymen
             language="en", content_note={"en": "Mentions violence."},
         )
         archive.record_consent(testimony, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-        exhibition = archive.create_exhibition(slug=SLUG, actor=CURATOR, titles={"en": "Silent Room"})
-        archive.add_to_exhibition(exhibition, testimony, actor=CURATOR)
-        archive.publish_exhibition(exhibition, actor=CURATOR)
+        exhibition = archive.curation.create_exhibition(slug=SLUG, actor=CURATOR, titles={"en": "Silent Room"})
+        archive.curation.add_to_exhibition(exhibition, testimony, actor=CURATOR)
+        archive.curation.publish_exhibition(exhibition, actor=CURATOR)
         SearchFollower(follower_archive, follower_index).catch_up()
         visitor = app.test_client()
         assert 'class="facet-count"' in visitor.get(f"/search?q={NAME_FAMILY}").get_data(as_text=True)

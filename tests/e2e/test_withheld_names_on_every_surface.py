@@ -44,9 +44,9 @@ def work(archive):
         item, b"upload", actor=CURATOR, alt_text={"en": "Aigerim at the window"}, caption={"en": "Sadykova's studio"},
     )
     archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-    exhibition = archive.create_exhibition(slug="lanterns", actor=CURATOR, titles={"en": "Lanterns"})
-    archive.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": "Aigerim Sadykova lit it every night."})
-    archive.publish_exhibition(exhibition, actor=CURATOR)
+    exhibition = archive.curation.create_exhibition(slug="lanterns", actor=CURATOR, titles={"en": "Lanterns"})
+    archive.curation.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": "Aigerim Sadykova lit it every night."})
+    archive.curation.publish_exhibition(exhibition, actor=CURATOR)
     return archive, item, image
 
 

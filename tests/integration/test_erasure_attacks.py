@@ -26,9 +26,9 @@ def _hung(app: ExhibitionArchive, her: UUID, slug: str, **texts: dict[str, str])
     app.record_consent(quilt, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
                        text_version="v1")
     texts.setdefault("titles", {"en": "Letters"})
-    show = app.create_exhibition(slug=slug, actor=CURATOR, **texts)
-    app.add_to_exhibition(show, quilt, actor=CURATOR, wall_text={"en": "A quilt."})
-    app.publish_exhibition(show, actor=CURATOR)
+    show = app.curation.create_exhibition(slug=slug, actor=CURATOR, **texts)
+    app.curation.add_to_exhibition(show, quilt, actor=CURATOR, wall_text={"en": "A quilt."})
+    app.curation.publish_exhibition(show, actor=CURATOR)
     return show
 
 
@@ -71,12 +71,12 @@ def test_a_name_she_withholds_stays_out_of_the_statement_after_her_work_is_taken
             app.record_consent(lamp, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
                                text_version="v1")
             show = _hung(app, her, "letters", statement={"en": "Quilts by Ysolda Qorvathenko."})
-            app.add_to_exhibition(show, lamp, actor=CURATOR)
+            app.curation.add_to_exhibition(show, lamp, actor=CURATOR)
             [quilt] = [i for i in app.get_exhibition(show).item_ids if i != lamp]
             app.self_service.change_consent_as_contributor(her, quilt, ConsentChange(
                 attribution="anonymous", scopes=frozenset({"exhibit", "publish_online"}), expires_on=None))
             assert "Qorvathenko" not in _own_texts(app, "letters")
-            app.remove_from_exhibition(show, quilt, actor=CURATOR)
+            app.curation.remove_from_exhibition(show, quilt, actor=CURATOR)
             shown = _own_texts(app, "letters")
             listed = " ".join(t for s in public.published_exhibitions(app, TODAY) for t in s.statement.values())
         assert [w for w in ("Ysolda", "Qorvathenko") if w in shown + listed] == []

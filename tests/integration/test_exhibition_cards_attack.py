@@ -138,7 +138,7 @@ def test_her_old_name_stays_off_the_cards_after_she_changes_it(opened: Exhibitio
 
 def test_another_contributors_new_name_in_a_wall_text_is_withheld_as_the_aggregates_do(opened: ExhibitionArchive):
     ids = _show(opened)
-    opened.revise_wall_text(ids["show"], ids["named"], actor=CURATOR, wall_text={"en": "Thanks to Dana Amirova"})
+    opened.curation.revise_wall_text(ids["show"], ids["named"], actor=CURATOR, wall_text={"en": "Thanks to Dana Amirova"})
     opened.contributors.revise_contributor(ids["person"], actor=CURATOR, name="Dana Amirova", pseudonym=PSEUDONYM)
 
     page = _assert_page_is_the_aggregates(opened)
@@ -278,7 +278,7 @@ def test_events_restored_from_before_her_erasure_never_put_her_name_in_a_listing
     app = storage_sqlite.open()
     with clock.fixed_at(NOON):
         ids = _show(app)
-        app.revise_exhibition(ids["show"], actor=CURATOR, statement={"en": f"With a quilt by {PSEUDONYM}."})
+        app.curation.revise_exhibition(ids["show"], actor=CURATOR, statement={"en": f"With a quilt by {PSEUDONYM}."})
         assert PSEUDONYM in repr(public.published_exhibitions(app, TODAY)), "shown while her credit allows it"
         _copy_sqlite(events, backup)
         app.self_service.withdraw_everything(ids["person"])
@@ -369,14 +369,14 @@ def test_cards_written_tomorrow_serve_a_page_asked_for_today_as_the_aggregates_d
 
 def test_unpublishing_takes_the_page_down_and_republishing_shows_the_current_cards(opened: ExhibitionArchive):
     ids = _show(opened)
-    opened.unpublish_exhibition(ids["show"], actor=CURATOR)
+    opened.curation.unpublish_exhibition(ids["show"], actor=CURATOR)
     assert public.stored_exhibition(opened, ids["show"], TODAY) is None
     with pytest.raises(NotFound):
         public.published_exhibition(opened, "letters", TODAY, cards=True)
     opened.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})
-    opened.revise_wall_text(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": f"With {NAME}"})
+    opened.curation.revise_wall_text(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": f"With {NAME}"})
     opened.withdraw(ids["words"], actor=CURATOR)
-    opened.publish_exhibition(ids["show"], actor=CURATOR)
+    opened.curation.publish_exhibition(ids["show"], actor=CURATOR)
 
     page = _assert_page_is_the_aggregates(opened)
     _assert_stored(opened)
@@ -386,9 +386,9 @@ def test_unpublishing_takes_the_page_down_and_republishing_shows_the_current_car
 
 def test_a_work_hung_in_two_exhibitions_has_each_ones_card(opened: ExhibitionArchive):
     ids = _show(opened)
-    second = opened.create_exhibition(slug="second", actor=CURATOR, titles={"en": "Second"})
-    opened.add_to_exhibition(second, ids["art"], actor=CURATOR, wall_text={"en": f"{NAME} and {OTHER}"})
-    opened.publish_exhibition(second, actor=CURATOR)
+    second = opened.curation.create_exhibition(slug="second", actor=CURATOR, titles={"en": "Second"})
+    opened.curation.add_to_exhibition(second, ids["art"], actor=CURATOR, wall_text={"en": f"{NAME} and {OTHER}"})
+    opened.curation.publish_exhibition(second, actor=CURATOR)
     opened.redact_span(ids["art"], "felt", actor=CURATOR)
 
     for slug in ("letters", "second"):
@@ -403,20 +403,20 @@ def test_a_work_hung_in_two_exhibitions_has_each_ones_card(opened: ExhibitionArc
 def test_a_curator_with_a_stale_tab_changes_nothing_on_the_page(opened: ExhibitionArchive):
     ids = _show(opened)
     seen = opened.get_exhibition(ids["show"]).version
-    opened.revise_wall_text(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": "Fresh words"})
+    opened.curation.revise_wall_text(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": "Fresh words"})
     before = _assert_page_is_the_aggregates(opened)
 
     with pytest.raises(ConcurrentChange):
-        opened.revise_wall_text(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": f"Stale {NAME}"}, based_on=seen)
+        opened.curation.revise_wall_text(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": f"Stale {NAME}"}, based_on=seen)
 
     assert _assert_page_is_the_aggregates(opened) == before
 
 
 def test_reordered_and_rehung_works_are_shown_in_the_aggregates_order(opened: ExhibitionArchive):
     ids = _show(opened)
-    opened.reorder_exhibition(ids["show"], [ids["named"], ids["art"], ids["words"]], actor=CURATOR)
-    opened.remove_from_exhibition(ids["show"], ids["art"], actor=CURATOR)
-    opened.add_to_exhibition(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": f"Again, {NAME}"})
+    opened.curation.reorder_exhibition(ids["show"], [ids["named"], ids["art"], ids["words"]], actor=CURATOR)
+    opened.curation.remove_from_exhibition(ids["show"], ids["art"], actor=CURATOR)
+    opened.curation.add_to_exhibition(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": f"Again, {NAME}"})
 
     page = _assert_page_is_the_aggregates(opened)
     _assert_stored(opened)
@@ -431,7 +431,7 @@ def test_a_stale_tab_hanging_a_withdrawn_work_never_shows_it(opened: ExhibitionA
     seen = opened.get_exhibition(ids["show"]).version
     opened.withdraw(lone, actor=CURATOR)  # meanwhile, in her own tab
     with pytest.raises(ItemWithdrawn):  # the tab knew nothing of it
-        opened.add_to_exhibition(ids["show"], lone, actor=CURATOR, based_on=seen)
+        opened.curation.add_to_exhibition(ids["show"], lone, actor=CURATOR, based_on=seen)
 
     page = _assert_page_is_the_aggregates(opened)
     assert lone not in [w.id for w in page.works]
@@ -517,7 +517,7 @@ def test_her_former_names_stay_withheld_after_a_rebuild_and_a_second_change(open
     the read models, neither former name is on the page."""
     ids = _show(opened)
     opened.contributors.revise_contributor(ids["person"], actor=CURATOR, name="Saule Bekova", pseudonym=PSEUDONYM)
-    opened.revise_wall_text(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": "Sewn with Saule Bekova"})
+    opened.curation.revise_wall_text(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": "Sewn with Saule Bekova"})
     opened.contributors.revise_contributor(ids["person"], actor=CURATOR, name="Dana Amirova", pseudonym=PSEUDONYM)
     opened.rebuild_read_models()
 
@@ -554,7 +554,7 @@ def test_a_pseudonym_she_replaced_is_withheld_and_a_first_name_she_kept_is_not(o
     the first name she still bears, and loses her former surname and her former pseudonym."""
     ids = _show(opened)
     opened.update_consent(ids["art"], actor=CURATOR, attribution="named", contributor_asked=True)
-    opened.revise_wall_text(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": f"{NAME}, called {PSEUDONYM}"})
+    opened.curation.revise_wall_text(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": f"{NAME}, called {PSEUDONYM}"})
     opened.contributors.revise_contributor(ids["person"], actor=CURATOR, name="Quenby Bekova", pseudonym="Wren")
 
     page = _assert_page_is_the_aggregates(opened)

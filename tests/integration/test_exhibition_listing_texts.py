@@ -48,12 +48,12 @@ def _show(app: ExhibitionArchive, attribution: str = "named") -> dict[str, UUID]
     art = app.record_artwork(contributor_id=person, actor=CURATOR, title={"en": f"Quilt by {SPAN}"})
     app.record_consent(art, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution=attribution,
                        text_version="v1")
-    show = app.create_exhibition(
+    show = app.curation.create_exhibition(
         slug="letters", actor=CURATOR, titles={"en": f"Letters from {NAME}", "ru": f"Письма {NEW_NAME}"},
         statement={"en": f"{PSEUDONYM} sewed it with {SPAN}."},
     )
-    app.add_to_exhibition(show, art, actor=CURATOR)
-    app.publish_exhibition(show, actor=CURATOR)
+    app.curation.add_to_exhibition(show, art, actor=CURATOR)
+    app.curation.publish_exhibition(show, actor=CURATOR)
     return {"person": person, "art": art, "show": show}
 
 
@@ -149,17 +149,17 @@ def _hang_in_states(
         if consent is not None:
             opened.record_consent(art, actor=CURATOR, scopes=consent[0], attribution="named", text_version="v1",
                                   expires_on=consent[1])
-        opened.add_to_exhibition(show, art, actor=CURATOR)
+        opened.curation.add_to_exhibition(show, art, actor=CURATOR)
         made[label] = art
     opened.withdraw(made["withdrawn"], actor=CURATOR)
-    opened.publish_exhibition(show, actor=CURATOR)
+    opened.curation.publish_exhibition(show, actor=CURATOR)
     return made
 
 
 def test_the_listing_shows_what_the_gate_shows_for_every_consent_state(opened: ExhibitionArchive):
     """The SQL (or in-memory) selection of visible works agrees with ``gate.rules.may_show``."""
     person = opened.contributors.register_contributor(name=NAME, actor=CURATOR)
-    show = opened.create_exhibition(slug="states", actor=CURATOR, titles={"en": "States"})
+    show = opened.curation.create_exhibition(slug="states", actor=CURATOR, titles={"en": "States"})
     states = {
         "no consent": None,
         "both scopes": (["exhibit", "publish_online"], None),
@@ -187,7 +187,7 @@ def test_shown_in_and_the_next_work_follow_the_gate_for_every_consent_state(
     narrowed, expired (from the day after its end date) or withdrawn is neither "shown in" an
     exhibition nor the next work."""
     person = opened.contributors.register_contributor(name=NAME, actor=CURATOR)
-    show = opened.create_exhibition(slug="states", actor=CURATOR, titles={"en": "States"})
+    show = opened.curation.create_exhibition(slug="states", actor=CURATOR, titles={"en": "States"})
     consents = {
         "first": (["exhibit", "publish_online"], None),
         "no consent": None,
@@ -215,10 +215,10 @@ def test_shown_in_and_the_next_work_follow_the_gate_for_every_consent_state(
 
 def test_an_unpublished_exhibition_keeps_no_visitor_texts(opened: ExhibitionArchive):
     ids = _show(opened)
-    opened.unpublish_exhibition(ids["show"], actor=CURATOR)
+    opened.curation.unpublish_exhibition(ids["show"], actor=CURATOR)
     assert opened.read_models.published_rows() == []
     assert public.exhibitions_showing(opened, ids["art"], TODAY) == []
-    opened.publish_exhibition(ids["show"], actor=CURATOR)
+    opened.curation.publish_exhibition(ids["show"], actor=CURATOR)
     [(row, texts)] = opened.read_models.published_rows()
     assert texts is not None and NAME not in texts, "the stored texts are sealed"
     assert NAME in opened.listings.open_visitor_texts(texts)["titles"]["en"]
@@ -231,7 +231,7 @@ def test_a_published_exhibition_is_found_by_its_slug_and_only_while_published(op
     assert opened.read_models.published_rows([ids["show"]]) == [(row, texts)]
     assert opened.read_models.published_by_slug("letter") == []
     assert opened.read_models.published_by_slug("LETTERS") == []
-    opened.unpublish_exhibition(ids["show"], actor=CURATOR)
+    opened.curation.unpublish_exhibition(ids["show"], actor=CURATOR)
     assert opened.read_models.published_by_slug("letters") == []
 
 
@@ -254,7 +254,7 @@ def test_texts_computed_from_a_work_replaced_meanwhile_are_computed_again(
         return real(aggregate_id)
 
     monkeypatch.setattr(opened, "_get_or_none", first_stale)
-    opened.revise_exhibition(ids["show"], actor=CURATOR, statement={"en": f"{NAME} and {PSEUDONYM}, again."})
+    opened.curation.revise_exhibition(ids["show"], actor=CURATOR, statement={"en": f"{NAME} and {PSEUDONYM}, again."})
     assert handed, "the stale version was used once"
     [listed] = public.published_exhibitions(opened, TODAY)
     texts = " ".join(t for name in ("titles", "statement") for t in getattr(listed, name).values())

@@ -61,10 +61,10 @@ def _show(app: ExhibitionArchive) -> dict[str, UUID]:
     app.record_consent(words, actor=CURATOR, scopes=BOTH, attribution="anonymous", text_version="v1")
     named = app.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Named work"})
     app.record_consent(named, actor=CURATOR, scopes=BOTH, attribution="named", text_version="v1")
-    show = app.create_exhibition(slug="letters", actor=CURATOR, titles={"en": "Letters"})
+    show = app.curation.create_exhibition(slug="letters", actor=CURATOR, titles={"en": "Letters"})
     for item, wall in ((art, f"Made with {OTHER}"), (words, f"Told to {NAME}"), (named, "")):
-        app.add_to_exhibition(show, item, actor=CURATOR, wall_text={"en": wall} if wall else None)
-    app.publish_exhibition(show, actor=CURATOR)
+        app.curation.add_to_exhibition(show, item, actor=CURATOR, wall_text={"en": wall} if wall else None)
+    app.curation.publish_exhibition(show, actor=CURATOR)
     return {"person": person, "other": other, "art": art, "words": words, "named": named, "show": show}
 
 
@@ -278,9 +278,9 @@ def test_every_change_rewrites_the_cards_with_its_events(
     elif change == "renamed":
         opened.contributors.revise_contributor(ids["person"], actor=CURATOR, name=NAME, pseudonym="Wren")
     elif change == "wall text":
-        opened.revise_wall_text(ids["show"], ids["named"], actor=CURATOR, wall_text={"en": "New words"})
+        opened.curation.revise_wall_text(ids["show"], ids["named"], actor=CURATOR, wall_text={"en": "New words"})
     else:
-        opened.remove_from_exhibition(ids["show"], ids["words"], actor=CURATOR)
+        opened.curation.remove_from_exhibition(ids["show"], ids["words"], actor=CURATOR)
     expected = _cards_from_aggregates(opened)
     _no_exhibition_aggregates(opened, monkeypatch)
 
@@ -321,9 +321,9 @@ def test_a_card_copied_into_another_exhibition_is_never_opened(opened: Exhibitio
     """Each card is sealed for its item in its exhibition (associated data): a card moved to
     another exhibition's rows, where its wall text would be false, does not open."""
     ids = _show(opened)
-    other = opened.create_exhibition(slug="second", actor=CURATOR, titles={"en": "Second"})
-    opened.add_to_exhibition(other, ids["named"], actor=CURATOR, wall_text={"en": "Second wall"})
-    opened.publish_exhibition(other, actor=CURATOR)
+    other = opened.curation.create_exhibition(slug="second", actor=CURATOR, titles={"en": "Second"})
+    opened.curation.add_to_exhibition(other, ids["named"], actor=CURATOR, wall_text={"en": "Second wall"})
+    opened.curation.publish_exhibition(other, actor=CURATOR)
     [(_, texts)] = opened.read_models.published_rows([other])
     [card] = [c for row, c in opened.read_models.shown_cards(ids["show"], TODAY, []) if row.item_id == ids["named"]]
     assert card is not None

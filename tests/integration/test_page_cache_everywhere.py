@@ -51,13 +51,13 @@ def processes(storage: Storage, tmp_path) -> Iterator[Processes]:
         return item
 
     def exhibition(slug: str, *works: UUID) -> None:
-        made = first.create_exhibition(
+        made = first.curation.create_exhibition(
             slug=slug, actor=CURATOR, titles={"en": f"Show-{slug}"},
             statement={"en": f"With words by {STATEMENT_NAME}."},
         )
         for item in works:
-            first.add_to_exhibition(made, item, actor=CURATOR, wall_text={"en": "wall"})
-        first.publish_exhibition(made, actor=CURATOR)
+            first.curation.add_to_exhibition(made, item, actor=CURATOR, wall_text={"en": "wall"})
+        first.curation.publish_exhibition(made, actor=CURATOR)
 
     exhibition("first-show", work("one", anonymous, "anonymous"), work("two", named, "named"))
     exhibition("second-show", work("three", named, "named"))
@@ -138,9 +138,9 @@ def test_renaming_a_contributor_forgets_the_listings_and_shown_in_that_now_withh
     # Listings and an item page's "shown in" read stored exhibition texts (no work is loaded):
     # they must still be forgotten when a work's contributor comes to bear a name they use.
     p = processes
-    show = p.first.create_exhibition(slug="quilts", actor=CURATOR, titles={"en": f"Quilts by {STATEMENT_NAME}"})
-    p.first.add_to_exhibition(show, p.ids["one"], actor=CURATOR)
-    p.first.publish_exhibition(show, actor=CURATOR)
+    show = p.first.curation.create_exhibition(slug="quilts", actor=CURATOR, titles={"en": f"Quilts by {STATEMENT_NAME}"})
+    p.first.curation.add_to_exhibition(show, p.ids["one"], actor=CURATOR)
+    p.first.curation.publish_exhibition(show, actor=CURATOR)
     item_page = f"/items/{p.ids['one']}"
     for path in ("/", "/exhibitions", item_page):
         assert STATEMENT_NAME in p.get(path)[1], path  # cached now, naming the title as it stands

@@ -39,7 +39,7 @@ def test_recorded_content_survives_a_restart(storage: Storage):
 def test_two_writers_saving_the_same_version_conflict_and_nothing_is_lost(storage: Storage):
     first, second = storage.open(), storage.open()
     try:
-        exhibition_id = first.create_exhibition(slug="race", actor=CURATOR, titles={"en": "Race"})
+        exhibition_id = first.curation.create_exhibition(slug="race", actor=CURATOR, titles={"en": "Race"})
         mine = first.get_exhibition(exhibition_id)
         theirs = second.get_exhibition(exhibition_id)
         mine.revise({"venue": {"en": "Hall A"}}, CURATOR)
@@ -73,12 +73,12 @@ def test_two_processes_recording_for_one_contributor_never_lose_an_item_from_the
 def test_concurrent_use_cases_either_succeed_or_report_a_conflict(storage: Storage):
     archive = storage.open()
     try:
-        exhibition_id = archive.create_exhibition(slug="busy", actor=CURATOR, titles={"en": "Busy"})
+        exhibition_id = archive.curation.create_exhibition(slug="busy", actor=CURATOR, titles={"en": "Busy"})
         outcomes: list[str] = []
 
         def revise(n: int) -> None:
             try:
-                archive.revise_exhibition(exhibition_id, actor=CURATOR, venue={"en": f"Room {n}"})
+                archive.curation.revise_exhibition(exhibition_id, actor=CURATOR, venue={"en": f"Room {n}"})
                 outcomes.append("ok")
             except ConcurrentChange:
                 outcomes.append("conflict")
@@ -97,9 +97,9 @@ def test_concurrent_use_cases_either_succeed_or_report_a_conflict(storage: Stora
 def test_long_lived_aggregates_are_snapshotted_and_load_the_same(storage: Storage):
     archive = storage.open()
     try:
-        exhibition_id = archive.create_exhibition(slug="long", actor=CURATOR, titles={"en": "Long"})
+        exhibition_id = archive.curation.create_exhibition(slug="long", actor=CURATOR, titles={"en": "Long"})
         for n in range(120):
-            archive.revise_exhibition(exhibition_id, actor=CURATOR, venue={"en": f"Room {n}"})
+            archive.curation.revise_exhibition(exhibition_id, actor=CURATOR, venue={"en": f"Room {n}"})
         assert archive.snapshots is not None
         snapshots = list(archive.snapshots.get(exhibition_id))
         assert [s.originator_version for s in snapshots] == [50, 100]

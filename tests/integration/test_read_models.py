@@ -67,13 +67,13 @@ def _world(app: ExhibitionArchive) -> dict[str, object]:
                        text_version="v1", expires_on=date(2031, 1, 1))
     app.record_consent(told, actor=CURATOR, scopes=["exhibit"], attribution="anonymous", text_version="v1")
     app.record_consent(gone, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named", text_version="v1")
-    show = app.create_exhibition(slug="rows", actor=CURATOR, titles={"en": "Rows"})
-    app.add_to_exhibition(show, art, actor=CURATOR)
-    app.add_to_exhibition(show, gone, actor=CURATOR)
-    app.add_to_exhibition(show, told, actor=CURATOR, position=0)
-    app.publish_exhibition(show, actor=CURATOR)
+    show = app.curation.create_exhibition(slug="rows", actor=CURATOR, titles={"en": "Rows"})
+    app.curation.add_to_exhibition(show, art, actor=CURATOR)
+    app.curation.add_to_exhibition(show, gone, actor=CURATOR)
+    app.curation.add_to_exhibition(show, told, actor=CURATOR, position=0)
+    app.curation.publish_exhibition(show, actor=CURATOR)
     app.withdraw(gone, actor=CURATOR)
-    app.remove_from_exhibition(show, gone, actor=CURATOR)
+    app.curation.remove_from_exhibition(show, gone, actor=CURATOR)
     return {"person": person, "other": other, "art": art, "told": told, "gone": gone, "show": show}
 
 

@@ -74,8 +74,8 @@ def test_a_wall_text_about_a_withdrawn_item_is_shredded_with_it(storage: Storage
     try:
         contributor = archive.contributors.register_contributor(name="A. Person", actor=CURATOR)
         artwork = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Veil"})
-        exhibition = archive.create_exhibition(slug="wall-texts", actor=CURATOR, titles={"en": "Walls"})
-        archive.add_to_exhibition(exhibition, artwork, actor=CURATOR, wall_text={"en": "quasar-marmalade wall text"})
+        exhibition = archive.curation.create_exhibition(slug="wall-texts", actor=CURATOR, titles={"en": "Walls"})
+        archive.curation.add_to_exhibition(exhibition, artwork, actor=CURATOR, wall_text={"en": "quasar-marmalade wall text"})
         archive.withdraw(artwork, actor=CURATOR)
         placement = archive.get_exhibition(exhibition).placement(artwork)
         assert placement.wall_text.redacted

@@ -423,7 +423,7 @@ def new_exhibition() -> Any:
     form = NewExhibitionForm()
     if form.is_submitted():
         slug = form.slug.data
-        _, error = _submit(form, lambda: archive().create_exhibition(slug=slug, actor=current_user.actor, **form.details()))
+        _, error = _submit(form, lambda: archive().curation.create_exhibition(slug=slug, actor=current_user.actor, **form.details()))
         if error:
             return _refused("curate/exhibition_form.html", error, form=form, exhibition=None)
         flash(gettext("Exhibition created (not published)."), "info")
@@ -446,7 +446,7 @@ def exhibition(slug: str) -> Any:
             refusal = form.refusal()
             if refusal:
                 return _refused("curate/exhibition_form.html", refusal, exhibition=shown, **_arrangement(shown))
-            archive().revise_exhibition(shown.id, actor=current_user.actor, based_on=form.version.data, **form.details())
+            archive().curation.revise_exhibition(shown.id, actor=current_user.actor, based_on=form.version.data, **form.details())
         except ChangedMeanwhile as stale:
             return _exhibition_page(slug, explain(stale), 409)
         except (DomainError, ArchiveError) as refused:
@@ -519,7 +519,7 @@ def add_work(slug: str) -> Any:
     form = AddWorkForm()
     return _exhibition_action(
         slug, form,
-        lambda shown, version: archive().add_to_exhibition(
+        lambda shown, version: archive().curation.add_to_exhibition(
             shown.id, form.item_id.data, actor=current_user.actor, wall_text=form.wall.data, based_on=version,
         ),
         gettext("Work added."),
@@ -532,7 +532,7 @@ def wall_text(slug: str, item_id: UUID) -> Any:
     form = WallTextForm()
     return _exhibition_action(
         slug, form,
-        lambda shown, version: archive().revise_wall_text(
+        lambda shown, version: archive().curation.revise_wall_text(
             shown.id, item_id, actor=current_user.actor, wall_text=form.wall.data, based_on=version
         ),
         gettext("Wall text saved."),
@@ -544,7 +544,7 @@ def wall_text(slug: str, item_id: UUID) -> Any:
 def remove_work(slug: str, item_id: UUID) -> Any:
     return _exhibition_action(
         slug, VersionedForm(),
-        lambda shown, version: archive().remove_from_exhibition(shown.id, item_id, actor=current_user.actor, based_on=version),
+        lambda shown, version: archive().curation.remove_from_exhibition(shown.id, item_id, actor=current_user.actor, based_on=version),
         gettext("Work removed."),
     )
 
@@ -563,7 +563,7 @@ def move_work(slug: str, item_id: UUID) -> Any:
         if not 0 <= target < len(order):
             raise InvalidValue("The work is already at that end.")
         order[index], order[target] = order[target], order[index]
-        archive().reorder_exhibition(shown.id, order, actor=current_user.actor, based_on=version)
+        archive().curation.reorder_exhibition(shown.id, order, actor=current_user.actor, based_on=version)
 
     return _exhibition_action(slug, form, move, gettext("Order saved."))
 
@@ -573,7 +573,7 @@ def move_work(slug: str, item_id: UUID) -> Any:
 def publish(slug: str) -> Any:
     return _exhibition_action(
         slug, VersionedForm(),
-        lambda shown, version: archive().publish_exhibition(shown.id, actor=current_user.actor, based_on=version),
+        lambda shown, version: archive().curation.publish_exhibition(shown.id, actor=current_user.actor, based_on=version),
         gettext("Published: visitors can see it."),
     )
 
@@ -583,6 +583,6 @@ def publish(slug: str) -> Any:
 def unpublish(slug: str) -> Any:
     return _exhibition_action(
         slug, VersionedForm(),
-        lambda shown, version: archive().unpublish_exhibition(shown.id, actor=current_user.actor, based_on=version),
+        lambda shown, version: archive().curation.unpublish_exhibition(shown.id, actor=current_user.actor, based_on=version),
         gettext("Unpublished: hidden from visitors."),
     )

@@ -240,10 +240,10 @@ def test_an_index_lagging_past_the_window_leaves_out_an_item_indexed_before_its_
 
 
 def _hung(archive, slug, *items):
-    exhibition = archive.create_exhibition(slug=slug, actor=CURATOR, titles={"en": slug})
+    exhibition = archive.curation.create_exhibition(slug=slug, actor=CURATOR, titles={"en": slug})
     for item in items:
-        archive.add_to_exhibition(exhibition, item, actor=CURATOR)
-    archive.publish_exhibition(exhibition, actor=CURATOR)
+        archive.curation.add_to_exhibition(exhibition, item, actor=CURATOR)
+    archive.curation.publish_exhibition(exhibition, actor=CURATOR)
     return exhibition
 
 
@@ -261,7 +261,7 @@ def test_an_unpublished_exhibition_leaves_facets_and_filters_before_the_index_ca
     follower.catch_up()
     assert _exhibition_counts(search(archive, index, SearchQuery(text="полынь"))) == {"quiet-room": 2, "open-room": 1}
 
-    archive.unpublish_exhibition(quiet, actor=CURATOR)
+    archive.curation.unpublish_exhibition(quiet, actor=CURATOR)
     if lag == "past the window":
         _lag_past_the_window(archive, index, monkeypatch)
     else:
@@ -285,7 +285,7 @@ def test_a_work_taken_off_the_wall_leaves_its_exhibitions_filter_before_the_inde
     items = [_testimony(archive, f"чабрец {n}", scopes=ONLINE, attribution="anonymous") for n in range(2)]
     room = _hung(archive, "thyme-room", *items)
     follower.catch_up()
-    archive.remove_from_exhibition(room, items[1], actor=CURATOR)
+    archive.curation.remove_from_exhibition(room, items[1], actor=CURATOR)
     if lag == "past the window":
         _lag_past_the_window(archive, index, monkeypatch)
     filtered = search(archive, index, SearchQuery(text="чабрец", exhibitions=("thyme-room",)))

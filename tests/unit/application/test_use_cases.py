@@ -100,14 +100,14 @@ def test_withdrawal_is_terminal_and_repeating_it_is_harmless(archive):
         archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v2")
     with pytest.raises(ItemWithdrawn):
         archive.revise_item(item, actor=CURATOR, text={"ru": "Новый"}, language="ru", content_note={"en": "x"})
-    exhibition = archive.create_exhibition(slug="after", actor=CURATOR, titles={"en": "After"})
+    exhibition = archive.curation.create_exhibition(slug="after", actor=CURATOR, titles={"en": "After"})
     with pytest.raises(ItemWithdrawn):
-        archive.add_to_exhibition(exhibition, item, actor=CURATOR)
+        archive.curation.add_to_exhibition(exhibition, item, actor=CURATOR)
 
 
 def test_content_cannot_be_written_for_a_shredded_subject(archive):
     _, item = _testimony(archive)
-    exhibition = archive.create_exhibition(slug="late", actor=CURATOR, titles={"en": "Late"})
+    exhibition = archive.curation.create_exhibition(slug="late", actor=CURATOR, titles={"en": "Late"})
     loaded = archive.get_exhibition(exhibition)
     target = archive.get_item(item)
     archive.withdraw(item, actor=CURATOR)
@@ -137,9 +137,9 @@ def test_unknown_ids_and_slugs_are_not_found(archive):
 
 def test_an_exhibition_as_of_a_date_shows_how_it_stood_that_day(archive):
     with clock.fixed_at(datetime(2024, 2, 1, 12, tzinfo=timezone.utc)):
-        exhibition = archive.create_exhibition(slug="then", actor=CURATOR, titles={"en": "Draft title"})
+        exhibition = archive.curation.create_exhibition(slug="then", actor=CURATOR, titles={"en": "Draft title"})
     with clock.fixed_at(datetime(2024, 3, 1, 12, tzinfo=timezone.utc)):
-        archive.revise_exhibition(exhibition, actor=CURATOR, titles={"en": "Final title"})
+        archive.curation.revise_exhibition(exhibition, actor=CURATOR, titles={"en": "Final title"})
     assert archive.exhibition_as_of(exhibition, date(2024, 2, 15)).titles == {"en": "Draft title"}
     assert archive.exhibition_as_of(exhibition, date(2024, 3, 1)).titles == {"en": "Final title"}
     with pytest.raises(NotFound, match="did not exist yet"):
@@ -147,9 +147,9 @@ def test_an_exhibition_as_of_a_date_shows_how_it_stood_that_day(archive):
 
 
 def test_slugs_are_unique(archive):
-    archive.create_exhibition(slug="once", actor=CURATOR, titles={"en": "Once"})
+    archive.curation.create_exhibition(slug="once", actor=CURATOR, titles={"en": "Once"})
     with pytest.raises(InvalidValue, match="already used"):
-        archive.create_exhibition(slug="once", actor=CURATOR, titles={"en": "Twice"})
+        archive.curation.create_exhibition(slug="once", actor=CURATOR, titles={"en": "Twice"})
     assert [e.titles for e in archive.exhibitions()] == [{"en": "Once"}]
 
 
@@ -185,7 +185,7 @@ def test_consent_expires_at_midnight_of_the_archives_own_time_zone(zone, status)
 def test_an_id_is_found_from_any_beginning_of_it_that_only_it_has(archive):
     contributors = [archive.contributors.register_contributor(name=f"Person {n}", actor=CURATOR) for n in range(40)]
     its_contributor, item = _testimony(archive)
-    exhibition = archive.create_exhibition(slug="voices", actor=CURATOR, titles={"en": "Voices"})
+    exhibition = archive.curation.create_exhibition(slug="voices", actor=CURATOR, titles={"en": "Voices"})
     known = [*contributors, its_contributor, item, exhibition]  # every id resolve() can find
 
     def sharing(prefix: str) -> list:

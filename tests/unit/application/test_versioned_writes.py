@@ -84,12 +84,12 @@ def test_a_widening_confirmed_with_the_contributor_applies_and_says_so_in_the_hi
 
 
 def test_a_stale_exhibition_edit_is_refused_naming_what_another_curator_changed(archive):
-    exhibition = archive.create_exhibition(slug="silent-room", actor=CURATOR, titles={"en": "Silent Room"})
+    exhibition = archive.curation.create_exhibition(slug="silent-room", actor=CURATOR, titles={"en": "Silent Room"})
     seen = archive.get_exhibition(exhibition).version
-    archive.revise_exhibition(exhibition, actor=OTHER_CURATOR, venue={"en": "Gallery"}, based_on=seen)
+    archive.curation.revise_exhibition(exhibition, actor=OTHER_CURATOR, venue={"en": "Gallery"}, based_on=seen)
 
     with pytest.raises(ChangedMeanwhile) as refused:
-        archive.revise_exhibition(exhibition, actor=CURATOR, titles={"en": "Quiet Room"}, based_on=seen)
+        archive.curation.revise_exhibition(exhibition, actor=CURATOR, titles={"en": "Quiet Room"}, based_on=seen)
 
     assert "curator bolat: exhibition revised (changed venue)" in str(refused.value)
     stored = archive.get_exhibition(exhibition)
@@ -104,22 +104,22 @@ def test_every_exhibition_edit_based_on_an_old_version_changes_nothing(archive, 
     contributor, item = _consented_testimony(archive)
     second = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Quilt"})
     third = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Felt"})
-    exhibition = archive.create_exhibition(slug="room", actor=CURATOR, titles={"en": "Room"})
-    archive.add_to_exhibition(exhibition, item, actor=CURATOR)
-    archive.add_to_exhibition(exhibition, second, actor=CURATOR)
+    exhibition = archive.curation.create_exhibition(slug="room", actor=CURATOR, titles={"en": "Room"})
+    archive.curation.add_to_exhibition(exhibition, item, actor=CURATOR)
+    archive.curation.add_to_exhibition(exhibition, second, actor=CURATOR)
     if verb == "unpublish":
-        archive.publish_exhibition(exhibition, actor=CURATOR)
+        archive.curation.publish_exhibition(exhibition, actor=CURATOR)
     stale = archive.get_exhibition(exhibition).version
-    archive.revise_exhibition(exhibition, actor=OTHER_CURATOR, city={"en": "Almaty"})
+    archive.curation.revise_exhibition(exhibition, actor=OTHER_CURATOR, city={"en": "Almaty"})
     current = archive.get_exhibition(exhibition).version
     write = {
-        "revise": lambda: archive.revise_exhibition(exhibition, actor=CURATOR, venue={"en": "Hall"}, based_on=stale),
-        "add": lambda: archive.add_to_exhibition(exhibition, third, actor=CURATOR, based_on=stale),
-        "remove": lambda: archive.remove_from_exhibition(exhibition, item, actor=CURATOR, based_on=stale),
-        "reorder": lambda: archive.reorder_exhibition(exhibition, [second, item], actor=CURATOR, based_on=stale),
-        "wall_text": lambda: archive.revise_wall_text(exhibition, item, actor=CURATOR, wall_text={"en": "W"}, based_on=stale),
-        "publish": lambda: archive.publish_exhibition(exhibition, actor=CURATOR, based_on=stale),
-        "unpublish": lambda: archive.unpublish_exhibition(exhibition, actor=CURATOR, based_on=stale),
+        "revise": lambda: archive.curation.revise_exhibition(exhibition, actor=CURATOR, venue={"en": "Hall"}, based_on=stale),
+        "add": lambda: archive.curation.add_to_exhibition(exhibition, third, actor=CURATOR, based_on=stale),
+        "remove": lambda: archive.curation.remove_from_exhibition(exhibition, item, actor=CURATOR, based_on=stale),
+        "reorder": lambda: archive.curation.reorder_exhibition(exhibition, [second, item], actor=CURATOR, based_on=stale),
+        "wall_text": lambda: archive.curation.revise_wall_text(exhibition, item, actor=CURATOR, wall_text={"en": "W"}, based_on=stale),
+        "publish": lambda: archive.curation.publish_exhibition(exhibition, actor=CURATOR, based_on=stale),
+        "unpublish": lambda: archive.curation.unpublish_exhibition(exhibition, actor=CURATOR, based_on=stale),
     }[verb]
 
     with pytest.raises(ChangedMeanwhile, match="exhibition revised"):

@@ -69,10 +69,10 @@ def test_an_exhibition_filter_neither_shows_nor_counts_an_item_whose_consent_doe
         items[key] = archive.record_testimony(contributor_id=person, actor=CURATOR, text={"en": "words"},
                                               language="en", content_note={"en": "Note"})
         archive.record_consent(items[key], actor=CURATOR, text_version="v1", scopes=scopes, attribution="anonymous")
-    room = archive.create_exhibition(slug="room", actor=CURATOR, titles={"en": "Room"})
+    room = archive.curation.create_exhibition(slug="room", actor=CURATOR, titles={"en": "Room"})
     for item in items.values():
-        archive.add_to_exhibition(room, item, actor=CURATOR, wall_text={"en": "Wall"})
-    archive.publish_exhibition(room, actor=CURATOR)
+        archive.curation.add_to_exhibition(room, item, actor=CURATOR, wall_text={"en": "Wall"})
+    archive.curation.publish_exhibition(room, actor=CURATOR)
     hits = [SearchHit(str(i), "testimony", 1.0, archive.get_item(i).version, {}) for i in items.values()]
     if index_state == "far behind":
         monkeypatch.setattr(search_queries, "MAX_LAG", 1)  # only the gate's own checks remain
