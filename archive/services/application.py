@@ -11,7 +11,6 @@ import hashlib
 import logging
 import re
 import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from archive.media_ports import files as media_files
 from archive.media_ports import gc as media_gc
 from archive.services.access import CuratorAccess
 from archive.services.contributors import ContributorRegistry, new_consent_code
+from archive.services.cataloguing import Cataloguing, check_may_act
 from archive.services.curation import Curation
 from archive.errors import ArchiveError, ChangedMeanwhile, ConcurrentChange, KeyShredded, NotFound
 from archive.history import HistoryEntry, changes_since, history_entries
@@ -61,7 +61,6 @@ from domain.items import (
     Testimony,
     artwork_details,
     image_details,
-    testimony_details,
 )
 
 A = TypeVar("A", bound=Aggregate)
@@ -147,10 +146,6 @@ class ExhibitionArchive(ReadModels):
         self.zone = zone
         self.media = media
         self.images = images
-        # Item lists this process appended to last: recording an item then needs no read. If
-        # another process appended meanwhile, the save conflicts and is retried once with the
-        # list read again (see _record_item).
-        self._listings: OrderedDict[UUID, ContributorItems] = OrderedDict()
         self._sealed = False  # the key table seal is known to be in the event store
         super().__init__(env=dict(env or {}))
         #: What contributors do with their consent code (receipts, requests, withdrawals).
@@ -163,6 +158,8 @@ class ExhibitionArchive(ReadModels):
         self.contributors = ContributorRegistry(self, self.access.end_portal_sessions)
         #: Exhibitions as curators arrange them: works hung, wall texts, publishing.
         self.curation = Curation(self)
+        #: Artworks and testimonies as curators record and describe them.
+        self.cataloguing = Cataloguing(self)
 
     # -- wiring --------------------------------------------------------------------------
 
@@ -213,94 +210,7 @@ class ExhibitionArchive(ReadModels):
         """Today in the archive's time zone: the day consent expiry and "as of" are judged on."""
         return clock.today(self.zone)
 
-    # -- items -----------------------------------------------------------------------------
-
-    def record_artwork(self, *, contributor_id: UUID, actor: Actor, **details: Any) -> UUID:
-        """Record an artwork by a registered contributor. Nothing is shown before consent."""
-        return self._record_item(Artwork, contributor_id, artwork_details(**details), actor)
-
-    def record_testimony(self, *, contributor_id: UUID, actor: Actor, **details: Any) -> UUID:
-        """Record a testimony (text per language, original language, content note)."""
-        return self._record_item(Testimony, contributor_id, testimony_details(**details), actor)
-
-    def _record_item(
-        self, cls: type[Item], contributor_id: UUID, details: dict[str, Any], actor: Actor
-    ) -> UUID:
-        self._check_may_receive_items(contributor_id)
-        with self.new_subject() as item_id:
-            for remembered in (True, False):
-                item = cls.record(
-                    item_id=item_id, contributor_id=contributor_id, details=details, actor=actor
-                )
-                listing = self._listed(contributor_id, item_id, actor, remembered=remembered)
-                try:
-                    self._save(item, listing)
-                except ConcurrentChange:
-                    if not remembered:
-                        raise
-                    continue  # the remembered list was stale: read it again and retry
-                self._remember_listing(listing)
-                break
-        return item_id
-
-    def _check_may_receive_items(self, contributor_id: UUID) -> None:
-        """NotFound for an unknown contributor; InvalidValue for one who erased themselves.
-
-        Read every time: the contributor may have withdrawn everything, in any process, since.
-        """
-        if self.get_contributor(contributor_id).is_erased:
-            raise InvalidValue(
-                "This contributor's details were erased at their request; nothing new can be "
-                "recorded for them. Register them again if they return."
-            )
-
-    def _listed(
-        self, contributor_id: UUID, item_id: UUID, actor: Actor, *, remembered: bool = False
-    ) -> ContributorItems:
-        """The contributor's item list with ``item_id`` added (saved with the item); with
-        ``remembered``, the list this process saved last if it has it (no read)."""
-        listing = self._listings.pop(contributor_id, None) if remembered else None
-        if listing is None:
-            listing = self._find(ContributorItems, ContributorItems.id_for(contributor_id))
-        if listing is None:
-            listing = ContributorItems.create(contributor_id=contributor_id, actor=actor)
-        listing.list_item(item_id, actor)
-        return listing
-
-    def _remember_listing(self, listing: ContributorItems) -> None:
-        """Keep a saved item list for the next recording (at most 256 contributors' lists)."""
-        self._listings[listing.contributor_id] = listing
-        while len(self._listings) > 256:
-            self._listings.popitem(last=False)
-
-    def contributor_item_ids(self, contributor_id: UUID) -> list[UUID]:
-        """The items recorded for a contributor, oldest first (what their consent code reaches)."""
-        listing = self._find(ContributorItems, ContributorItems.id_for(contributor_id))
-        return list(listing.item_ids) if listing is not None else []
-
-    def revise_item(self, item_id: UUID, *, actor: Actor, based_on: int | None = None, **details: Any) -> None:
-        """Replace an item's descriptive fields (``based_on``: see :meth:`check_based_on`)."""
-        item = self.get_item(item_id)
-        self.check_based_on(item, based_on)
-        build = artwork_details if isinstance(item, Artwork) else testimony_details
-        item.revise(build(**details), actor)
-        self._save(item)
-
-    def redact_span(self, item_id: UUID, span: str, *, actor: Actor, version: int | None = None) -> None:
-        """Leave a word or phrase out of everything visitors see of an item, and out of its
-        search entry, for good (a curator's answer to the review list of name-like words).
-
-        ``version`` is the item version the curator's page showed: if the item changed since,
-        nothing is recorded (:class:`ConcurrentChange`).
-        """
-        item = self.get_item(item_id)
-        self._check_may_act(item, actor)
-        if version is not None and version != item.version:
-            raise ConcurrentChange(
-                "This item changed after the page was loaded; nothing was redacted. Reload and try again."
-            )
-        item.redact_span(span, actor)
-        self._save(item)
+    # -- images --------------------------------------------------------------------------
 
     def upload_image(
         self,
@@ -358,7 +268,7 @@ class ExhibitionArchive(ReadModels):
         validated = artwork_details(**details)
         described = [image_details(alt_text=i.alt_text, caption=i.caption) for i in images]
         processed = [pipeline.ingest(i.data) for i in images]
-        self._check_may_receive_items(contributor_id)
+        self.cataloguing.check_may_receive_items(contributor_id)
         written: list[str] = []
         image_ids = [uuid4() for _ in images]
         with self.new_subject() as item_id, self._uploading(image_ids):
@@ -369,9 +279,9 @@ class ExhibitionArchive(ReadModels):
                 for image_id, image, about, result in zip(image_ids, images, described, processed):
                     facts = self._store_image_files(item_id, image_id, data_key, image.data, result, written)
                     item.add_image(image_id, {**about, "media": facts.plain()}, actor)
-                listing = self._listed(contributor_id, item_id, actor)
+                listing = self.cataloguing.listed(contributor_id, item_id, actor)
                 self._save(item, listing)
-                self._remember_listing(listing)
+                self.cataloguing.remember_listing(listing)
             except BaseException:
                 self._remove_quietly(written)
                 raise
@@ -644,7 +554,7 @@ class ExhibitionArchive(ReadModels):
         confirmed it with the contributor, which the event records.
         """
         item = self.get_item(item_id)
-        self._check_may_act(item, actor)
+        check_may_act(item, actor)
         self.check_based_on(item, based_on)
         if item.is_withdrawn:
             raise ItemWithdrawn("Consent was withdrawn for this item; it cannot be changed.")
@@ -667,7 +577,7 @@ class ExhibitionArchive(ReadModels):
     def decline_consent_request(self, item_id: UUID, *, actor: Actor, based_on: int | None = None) -> None:
         """Close a contributor's pending request to widen consent, leaving consent as it is."""
         item = self.get_item(item_id)
-        self._check_may_act(item, actor)
+        check_may_act(item, actor)
         self.check_based_on(item, based_on)
         item.decline_consent_request(actor)
         self._save(item)
@@ -680,7 +590,7 @@ class ExhibitionArchive(ReadModels):
         :meth:`finish_interrupted_withdrawals`) completes it.
         """
         item = self.get_item(item_id)
-        self._check_may_act(item, actor)
+        check_may_act(item, actor)
         if not item.is_withdrawn:
             item.withdraw(actor)
             self._save(item)
@@ -856,12 +766,6 @@ class ExhibitionArchive(ReadModels):
             expires_on=expires_on,
         )
 
-    @staticmethod
-    def _check_may_act(item: Item, actor: Actor) -> None:
-        who = Actor.of(actor)
-        if who.is_contributor and who.id != str(item.contributor_id):
-            raise NotFound("No such item.")
-
     # -- queries ---------------------------------------------------------------------------
 
     def get_item(self, item_id: UUID) -> Item:
@@ -890,6 +794,11 @@ class ExhibitionArchive(ReadModels):
         """Every exhibition's id, in the order they were created (without loading any)."""
         catalogue = self._find(Catalogue, Catalogue.ID)
         return list(catalogue.exhibition_ids) if catalogue is not None else []
+
+    def contributor_item_ids(self, contributor_id: UUID) -> list[UUID]:
+        """The items recorded for a contributor, oldest first (what their consent code reaches)."""
+        listing = self._find(ContributorItems, ContributorItems.id_for(contributor_id))
+        return list(listing.item_ids) if listing is not None else []
 
     def exhibition_as_of(self, exhibition_id: UUID, day: date) -> Exhibition:
         """The exhibition as it stood at the end of ``day`` in the archive's time zone."""

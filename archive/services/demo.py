@@ -79,7 +79,7 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
         witness_e = archive.contributors.register_contributor(name="Yelena Sorokina", pseudonym="Tolqyn", actor=CURATOR)
 
     with clock.fixed_at(_at(2024, 2, 20)):
-        letters = archive.record_artwork(
+        letters = archive.cataloguing.record_artwork(
             contributor_id=artist_a,
             actor=CURATOR,
             title={
@@ -104,7 +104,7 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
                 "ешқашан сұрамаған адамға жазылған. " + SAMPLE["kk"],
             },
         )
-        threshold = archive.record_artwork(
+        threshold = archive.cataloguing.record_artwork(
             contributor_id=artist_b,
             actor=CURATOR,
             title={"en": "Threshold", "ru": "Порог", "kk": "Табалдырық"},
@@ -119,7 +119,7 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
                 "kk": "Араласпау үшін айтылатын сөздер кестеленген киіз кілемше. " + SAMPLE["kk"],
             },
         )
-        quiet = archive.record_testimony(
+        quiet = archive.cataloguing.record_testimony(
             contributor_id=witness_c,
             actor=CURATOR,
             title={"en": "The quiet flat", "ru": "Тихая квартира", "kk": "Тыныш пәтер"},
@@ -138,7 +138,7 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
                 "kk": "Тұрмыстық зорлық-зомбылық туралы, егжей-тегжейсіз.",
             },
         )
-        voice = archive.record_testimony(
+        voice = archive.cataloguing.record_testimony(
             contributor_id=witness_d,
             actor=CURATOR,
             title={"kk": "Дауыс", "en": "A voice", "ru": "Голос"},
@@ -155,7 +155,7 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
                 "kk": "Зорлық-зомбылық жалпы түрде айтылады.",
             },
         )
-        room_only = archive.record_testimony(
+        room_only = archive.cataloguing.record_testimony(
             contributor_id=witness_e,
             actor=CURATOR,
             title={"en": "Only in the room", "ru": "Только в зале"},
@@ -166,7 +166,7 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
             },
             content_note={"en": "Mentions coercive control."},
         )
-        withdrawn_later = archive.record_testimony(
+        withdrawn_later = archive.cataloguing.record_testimony(
             contributor_id=witness_e,
             actor=CURATOR,
             title={"en": "Second thoughts", "ru": "Сомнения"},

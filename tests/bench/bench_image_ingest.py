@@ -89,7 +89,7 @@ def _whole_upload(pipeline: PillowImagePipeline):
         media=InMemoryMediaStore(), images=pipeline,
     )
     contributor = archive.contributors.register_contributor(name="Bench", actor="curator:bench")
-    item = archive.record_artwork(contributor_id=contributor, actor="curator:bench", title={"en": "Bench"})
+    item = archive.cataloguing.record_artwork(contributor_id=contributor, actor="curator:bench", title={"en": "Bench"})
     return lambda data: archive.upload_image(item, data, actor="curator:bench", alt_text={"en": "bench"})
 
 

@@ -2,7 +2,7 @@
 
 Run with ``make bench``. Prints figures; never asserts on time.
 
-1. Throughput of ``ExhibitionArchive.record_testimony`` (a data key created and wrapped,
+1. Throughput of ``archive.cataloguing.record_testimony`` (a data key created and wrapped,
    content encrypted, the event saved) as a ratio to a plain eventsourcing application that
    saves the same events, unencrypted, to the same kind of storage (SQLite files in a temp
    folder), in the same run. Goal: at least 0.5.
@@ -74,7 +74,7 @@ def test_recording_throughput_ratio(tmp_path: Path) -> None:
     for round_ in range(ROUNDS):
         archive = open_archive(Settings(data_dir=tmp_path / f"archive-{round_}"))
         contributor = archive.contributors.register_contributor(name="Bench Person", actor=CURATOR)
-        archived.append(_throughput(archive.record_testimony, contributor))
+        archived.append(_throughput(archive.cataloguing.record_testimony, contributor))
         archive.close()
 
         env = {
@@ -82,7 +82,7 @@ def test_recording_throughput_ratio(tmp_path: Path) -> None:
             "SQLITE_DBNAME": str(tmp_path / f"plain-{round_}.sqlite3"),
         }
         baseline = PlainArchive(env=env)
-        plain.append(_throughput(baseline.record_testimony, uuid4()))
+        plain.append(_throughput(baseline.cataloguing.record_testimony, uuid4()))
         baseline.close()
 
     a, p = statistics.median(archived), statistics.median(plain)

@@ -117,7 +117,7 @@ class Bench:
 
 
 def _record(archive: ExhibitionArchive, contributors: list[UUID], number: int, item: CorpusItem, text: str) -> UUID:
-    item_id = archive.record_testimony(
+    item_id = archive.cataloguing.record_testimony(
         contributor_id=contributors[number % len(contributors)],
         actor=CURATOR,
         title={item.language: item.title},

@@ -44,7 +44,7 @@ def prepare(data_dir: Path) -> None:
     ]
     items = []
     for n in range(ITEMS):
-        item = archive.record_artwork(
+        item = archive.cataloguing.record_artwork(
             contributor_id=people[n % CONTRIBUTORS], actor=CURATOR,
             title={"en": f"Work number {n}", "ru": f"Работа {n}"}, year=2024,
             description={"en": f"A description of the silence in work {n}, as Aigerim saw it. " * 4},

@@ -50,7 +50,7 @@ def _prepare(data_dir: Path) -> None:
     contributor = archive.contributors.register_contributor(name="Bench Artist", pseudonym="Bench", actor=CURATOR)
     exhibition = archive.curation.create_exhibition(slug="fifty", actor=CURATOR, titles={"en": "Fifty works", "ru": "Пятьдесят работ"})
     for n in range(WORKS):
-        item = archive.record_artwork(
+        item = archive.cataloguing.record_artwork(
             contributor_id=contributor, actor=CURATOR, title={"en": f"Work number {n}", "ru": f"Работа {n}"},
             year=2024, description={"en": f"A description of the silence in work {n}. " * 5},
         )

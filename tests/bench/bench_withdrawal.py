@@ -249,7 +249,7 @@ def _record_sample(archive: ExhibitionArchive, corpus: Corpus, number: int, plac
     else:
         kind = "testimony"
         item = corpus.item(ITEMS + number)  # not one of the padding texts
-        item_id = archive.record_testimony(
+        item_id = archive.cataloguing.record_testimony(
             contributor_id=contributor_id,
             actor=CURATOR,
             title={item.language: f"{item.title} {word}"},

@@ -138,14 +138,14 @@ def _build(data_dir: Path, items: int) -> dict[str, Any]:
 
 def _record_item(archive: Any, contributor_id: UUID, n: int) -> UUID:
     if n % 3 == 0:
-        return archive.record_testimony(
+        return archive.cataloguing.record_testimony(
             contributor_id=contributor_id, actor=CURATOR, language="ru" if n % 2 else "en",
             title={"en": f"Testimony {n}", "ru": f"Свидетельство {n}"},
             text={"en": f"Testimony {n}. The winter we left the village, and the silence after. " * 12,
                   "ru": f"Свидетельство {n}. Зима, когда мы уехали из деревни, и молчание потом. " * 12},
             content_note={"en": "Mentions violence at home.", "ru": "Упоминается домашнее насилие."},
         )
-    return archive.record_artwork(
+    return archive.cataloguing.record_artwork(
         contributor_id=contributor_id, actor=CURATOR, year=1990 + n % 35,
         title={"en": f"Work number {n}", "ru": f"Работа номер {n}"},
         medium={"en": "Oil on canvas"}, dimensions="60 x 80 cm",

@@ -94,7 +94,7 @@ def site(world: ApiWorld) -> dict[str, Any]:
     ids: dict[str, Any] = {}
 
     def artwork(key: str, **consent: Any) -> None:
-        item = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": f"{key}word title"}, year=2024)
+        item = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": f"{key}word title"}, year=2024)
         if consent:
             archive.record_consent(item, actor=CURATOR, text_version="v1", **consent)
         ids[key] = item
@@ -108,7 +108,7 @@ def site(world: ApiWorld) -> dict[str, Any]:
     artwork("onlineonly", scopes=["publish_online"], attribution="named")
     artwork("unconsented")
     artwork("withdrawn", scopes=ONLINE, attribution="named")
-    testimony = archive.record_testimony(
+    testimony = archive.cataloguing.record_testimony(
         contributor_id=person, actor=CURATOR, text={"ru": "testimonyword свидетельство"}, language="ru",
         content_note={"en": "Mentions violence."}, title={"en": "testimonyword title"},
     )

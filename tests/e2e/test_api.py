@@ -146,7 +146,7 @@ def test_a_testimony_hit_carries_its_content_note_and_its_text_only_behind_it(wo
 def test_an_artwork_hit_with_a_content_note_carries_it_and_its_texts_only_behind_it(world):
     archive = world.archive
     person = archive.contributors.register_contributor(name="Named Person", actor=CURATOR)
-    quilt = archive.record_artwork(
+    quilt = archive.cataloguing.record_artwork(
         contributor_id=person, actor=CURATOR, title={"en": "Quiltword"}, medium={"en": "quiltword thread"},
         description={"en": "Quiltword embroidered after the beatings"}, content_note={"en": "Depicts violence."},
     )
@@ -427,7 +427,7 @@ def test_invalid_contributor_fields_are_named(world, payload, pointer, words):
 @pytest.mark.parametrize("value", ["2030-1-1", "20300101", "2030-02-30", "2030-01-01T00:00:00", "tomorrow", 20300101])
 def test_dates_are_parsed_strictly(world, value):
     person = world.archive.contributors.register_contributor(name="P", actor=CURATOR)
-    item = world.archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "T"})
+    item = world.archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "T"})
     consent = {"scopes": ONLINE, "attribution": "named", "text_version": "v1", "expires_on": value}
     body = problem(post(world, f"/api/v1/items/{item}/consent", consent), 422, "validation-failed")
     assert body["errors"] == [{"pointer": "#/expires_on", "detail": body["errors"][0]["detail"]}]

@@ -64,7 +64,7 @@ class World:
             contributor_id=self.contributor, actor=CURATOR, title={"en": HIDDEN_TITLE},
             images=[NewImage(make_sample_photo(2, size=(500, 400)), {"en": "A quilt"})],
         )
-        self.testimony = archive.record_testimony(
+        self.testimony = archive.cataloguing.record_testimony(
             contributor_id=self.contributor, actor=CURATOR, text={"kk": TESTIMONY_TEXT}, language="kk",
             content_note={"en": "Mentions violence."}, title={"en": TESTIMONY_TITLE},
         )

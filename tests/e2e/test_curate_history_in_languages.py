@@ -20,7 +20,7 @@ def archive(media_archive):
 
 def _withdrawn_item(archive):
     contributor = archive.contributors.register_contributor(name="Aigerim Testova", actor=CURATOR)
-    item = archive.record_testimony(contributor_id=contributor, actor=CURATOR, text={"ru": "Текст"}, language="ru",
+    item = archive.cataloguing.record_testimony(contributor_id=contributor, actor=CURATOR, text={"ru": "Текст"}, language="ru",
                                     content_note={"en": "Note"})
     archive.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="anonymous", text_version="v1")
     archive.withdraw(item, actor=CURATOR)

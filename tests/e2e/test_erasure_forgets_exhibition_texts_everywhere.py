@@ -57,8 +57,8 @@ def test_an_erased_name_written_in_exhibition_texts_is_gone_everywhere(deploymen
     try:
         her = archive.contributors.register_contributor(name=f"{GIVEN} {FAMILY}", pseudonym=PSEUDONYM, actor=CURATOR)
         other = archive.contributors.register_contributor(name="Dana Open", actor=CURATOR)
-        quilt = archive.record_artwork(contributor_id=her, actor=CURATOR, title={"en": "Quilt"})
-        lamp = archive.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Lamp"})
+        quilt = archive.cataloguing.record_artwork(contributor_id=her, actor=CURATOR, title={"en": "Quilt"})
+        lamp = archive.cataloguing.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Lamp"})
         for work in (quilt, lamp):
             archive.record_consent(work, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
         show = archive.curation.create_exhibition(

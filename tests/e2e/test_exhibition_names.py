@@ -31,7 +31,7 @@ def world(tmp_path: Path):
     reader = open_search_index(settings, writable=False)
     follower = SearchFollower(archive, writer)
     person = archive.contributors.register_contributor(name="Айгерим Садыкова", pseudonym="Qaraqus", actor=CURATOR)
-    item = archive.record_testimony(contributor_id=person, actor=CURATOR, text={"ru": "Текст"}, language="ru",
+    item = archive.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, text={"ru": "Текст"}, language="ru",
                                     content_note={"en": "Mentions violence."}, title={"en": "Kitchen"})
     archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
     exhibition = archive.curation.create_exhibition(

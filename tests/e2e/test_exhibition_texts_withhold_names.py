@@ -44,8 +44,8 @@ def _naming(seen: dict[str, str]) -> dict[str, list[str]]:
 def test_a_wall_text_never_shows_a_name_another_work_there_withholds(archive, client_for):
     named = archive.contributors.register_contributor(name="Dana Open", actor=CURATOR)
     hidden = archive.contributors.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
-    lamp = archive.record_artwork(contributor_id=named, actor=CURATOR, title={"en": "Lamp"})
-    quilt = archive.record_artwork(contributor_id=hidden, actor=CURATOR, title={"en": "Quilt"})
+    lamp = archive.cataloguing.record_artwork(contributor_id=named, actor=CURATOR, title={"en": "Lamp"})
+    quilt = archive.cataloguing.record_artwork(contributor_id=hidden, actor=CURATOR, title={"en": "Quilt"})
     archive.record_consent(lamp, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
     archive.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
     show = archive.curation.create_exhibition(slug="together", actor=CURATOR, titles={"en": "Together"},
@@ -63,8 +63,8 @@ def test_a_wall_text_never_shows_a_name_another_work_there_withholds(archive, cl
 def test_a_contributor_who_has_not_consented_is_not_named_in_exhibition_texts(archive, client_for):
     named = archive.contributors.register_contributor(name="Dana Open", actor=CURATOR)
     waiting = archive.contributors.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
-    lamp = archive.record_artwork(contributor_id=named, actor=CURATOR, title={"en": "Lamp"})
-    quilt = archive.record_artwork(contributor_id=waiting, actor=CURATOR, title={"en": "Quilt"})
+    lamp = archive.cataloguing.record_artwork(contributor_id=named, actor=CURATOR, title={"en": "Lamp"})
+    quilt = archive.cataloguing.record_artwork(contributor_id=waiting, actor=CURATOR, title={"en": "Quilt"})
     archive.record_consent(lamp, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
     # The quilt is hung before its contributor's consent is recorded: she chose no credit yet.
     show = archive.curation.create_exhibition(slug="zarina", actor=CURATOR, titles={"en": "Zarina Seitova: quilts"},
@@ -86,8 +86,8 @@ def test_a_contributor_who_has_not_consented_is_not_named_in_exhibition_texts(ar
 def test_the_history_never_shows_a_past_title_naming_a_contributor_who_withholds_her_name(archive, client_for):
     named = archive.contributors.register_contributor(name="Dana Open", actor=CURATOR)
     hidden = archive.contributors.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
-    lamp = archive.record_artwork(contributor_id=named, actor=CURATOR, title={"en": "Lamp"})
-    quilt = archive.record_artwork(contributor_id=hidden, actor=CURATOR, title={"en": "Quilt"})
+    lamp = archive.cataloguing.record_artwork(contributor_id=named, actor=CURATOR, title={"en": "Lamp"})
+    quilt = archive.cataloguing.record_artwork(contributor_id=hidden, actor=CURATOR, title={"en": "Quilt"})
     archive.record_consent(lamp, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
     archive.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
     show = archive.curation.create_exhibition(slug="quilts", actor=CURATOR, titles={"en": "Zarina Seitova: quilts"})
@@ -108,8 +108,8 @@ def test_a_contributor_whose_consent_expired_is_not_named_in_exhibition_texts(cl
     archive = in_memory_archive(zone=ZoneInfo("Asia/Almaty"))
     named = archive.contributors.register_contributor(name="Dana Open", actor=CURATOR)
     lapsed = archive.contributors.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
-    lamp = archive.record_artwork(contributor_id=named, actor=CURATOR, title={"en": "Lamp"})
-    quilt = archive.record_artwork(contributor_id=lapsed, actor=CURATOR, title={"en": "Quilt"})
+    lamp = archive.cataloguing.record_artwork(contributor_id=named, actor=CURATOR, title={"en": "Lamp"})
+    quilt = archive.cataloguing.record_artwork(contributor_id=lapsed, actor=CURATOR, title={"en": "Quilt"})
     with clock.fixed_at(datetime(2026, 2, 1, 9, tzinfo=timezone.utc)):
         archive.record_consent(lamp, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
         archive.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1",

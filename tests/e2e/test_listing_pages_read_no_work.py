@@ -26,7 +26,7 @@ def test_listing_pages_load_no_work(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         works = []
         for n in range(3):
             person = archive.contributors.register_contributor(name=f"Person {n}", actor=CURATOR)
-            art = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": f"Work {n}"})
+            art = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": f"Work {n}"})
             archive.record_consent(art, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
             works.append(art)
         for slug in ("first", "second"):

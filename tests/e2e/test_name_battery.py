@@ -160,11 +160,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     try:
         follower = SearchFollower(archive, writer)
         person = archive.contributors.register_contributor(name=NAME, pseudonym=PSEUDONYM, actor=CURATOR)
-        testimony = archive.record_testimony(
+        testimony = archive.cataloguing.record_testimony(
             contributor_id=person, actor=CURATOR, language="ru", content_note={"en": "Mentions violence."},
             text=texts("said"), title=texts("testimony"),
         )
-        artwork = archive.record_artwork(
+        artwork = archive.cataloguing.record_artwork(
             contributor_id=person, actor=CURATOR, title=texts("quilt"), description=texts("felt"), year=2024,
         )
         archive.upload_image(artwork, make_sample_photo(7, size=(800, 600)), actor=CURATOR,

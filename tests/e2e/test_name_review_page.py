@@ -24,7 +24,7 @@ def client(logged_in):
 @pytest.fixture
 def testimony(archive):
     person = archive.contributors.register_contributor(name="Айгерим Садыкова", actor="curator:dana")
-    item = archive.record_testimony(
+    item = archive.cataloguing.record_testimony(
         contributor_id=person, actor="curator:dana", language="ru", content_note={"en": "Mentions violence."},
         text={"ru": "Айгерим Маратовна открыла дверь. Соседка Гульмира молчала."},
     )

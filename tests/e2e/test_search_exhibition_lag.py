@@ -41,7 +41,7 @@ def _hits(client, query: str) -> list[str]:
 def test_an_exhibition_hit_never_shows_a_name_withheld_after_it_was_indexed(world):
     archive, follower, client = world
     person = archive.contributors.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
-    quilt = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Quilt"})
+    quilt = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Quilt"})
     archive.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
     show = archive.curation.create_exhibition(slug="patchwork", actor=CURATOR, titles={"en": "Patchwork"},
                                      statement={"en": "Patchwork quilts sewn by Zarina Seitova over winter."})
@@ -60,7 +60,7 @@ def test_an_exhibition_naming_a_contributor_is_not_found_by_her_name_once_her_co
     archive, follower, client = world
     with clock.fixed_at(datetime(2026, 2, 1, 9, tzinfo=timezone.utc)):
         person = archive.contributors.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
-        quilt = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Quilt"})
+        quilt = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Quilt"})
         archive.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1",
                                expires_on=date(2026, 3, 1))
         show = archive.curation.create_exhibition(slug="patchwork", actor=CURATOR, titles={"en": "Patchwork"},

@@ -22,7 +22,7 @@ NOT_PAGES = ("static", "media.", "api.", "healthz", "consent.thumbnail", "curate
 def world():
     archive = in_memory_archive(media=InMemoryMediaStore(), images=SizedImagePipeline())
     person = archive.contributors.register_contributor(name="Person", actor=CURATOR)
-    item = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Work"})
+    item = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Work"})
     image = archive.upload_image(item, b"upload", actor=CURATOR, alt_text={"en": "Alt"})
     code = archive.record_consent(item, actor=CURATOR, scopes=["exhibit", "publish_online"],
                                   attribution="named", text_version="v1").code

@@ -26,7 +26,7 @@ def site(archive):
     ids = {}
 
     def artwork(key, title, **consent):
-        item = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": title})
+        item = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": title})
         archive.record_consent(item, actor=CURATOR, text_version="v1", attribution="named", **consent)
         ids[key] = item
         return item

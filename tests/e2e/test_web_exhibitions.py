@@ -23,7 +23,7 @@ def site(archive):
     ids = {}
 
     def artwork(key, title, **consent):
-        item = archive.record_artwork(contributor_id=named, actor=CURATOR, title={"en": title, "ru": title + " ру"})
+        item = archive.cataloguing.record_artwork(contributor_id=named, actor=CURATOR, title={"en": title, "ru": title + " ру"})
         if consent:
             archive.record_consent(item, actor=CURATOR, text_version="v1", **consent)
         ids[key] = item
@@ -38,7 +38,7 @@ def site(archive):
     artwork("online_only", "Online-not-exhibit-work", scopes=["publish_online"], attribution="named")
     artwork("no_consent", "Unconsented-work")
     artwork("withdrawn", "Withdrawn-work", scopes=ONLINE, attribution="named")
-    testimony = archive.record_testimony(
+    testimony = archive.cataloguing.record_testimony(
         contributor_id=named, actor=CURATOR, text={"ru": "Текст свидетельства"}, language="ru",
         content_note={"en": "Mentions violence."},
     )

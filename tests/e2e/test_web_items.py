@@ -33,7 +33,7 @@ def site(archive):
     ids = {}
 
     def artwork(key, title, *, details=None, **consent):
-        item = archive.record_artwork(
+        item = archive.cataloguing.record_artwork(
             contributor_id=person, actor=CURATOR, title={"en": title, "ru": title + " ру"}, **(details or {})
         )
         if consent:
@@ -42,7 +42,7 @@ def site(archive):
         return item
 
     def testimony(key, text, **consent):
-        item = archive.record_testimony(
+        item = archive.cataloguing.record_testimony(
             contributor_id=person, actor=CURATOR, text={"ru": text, "en": text + " (translated)"}, language="ru",
             content_note={"en": f"Note-{key}: mentions violence."}, title={"en": f"Title-{key}"},
         )

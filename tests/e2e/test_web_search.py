@@ -28,7 +28,7 @@ def world(tmp_path: Path):
     person = archive.contributors.register_contributor(name="Gulnara Findable", actor=CURATOR)
 
     def testimony(text, note="Note", **consent):
-        item = archive.record_testimony(contributor_id=person, actor=CURATOR, text={"ru": text}, language="ru",
+        item = archive.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, text={"ru": text}, language="ru",
                                         content_note={"en": note}, title={"en": text[:20]})
         if consent:
             archive.record_consent(item, actor=CURATOR, text_version="v1", **consent)
@@ -84,7 +84,7 @@ def test_a_content_note_finds_its_testimony_and_shows_none_of_its_text(world):
 def test_an_artwork_hit_with_a_content_note_shows_the_note_and_its_description_only_behind_it(world):
     archive, follower, _, client = world
     person = archive.contributors.register_contributor(name="Artist", actor=CURATOR)
-    artwork = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Quilt"},
+    artwork = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Quilt"},
                                      description={"ru": "Ткань, на которой вышито молчание после побоев"},
                                      content_note={"en": "Depicts domestic violence"})
     archive.record_consent(artwork, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")

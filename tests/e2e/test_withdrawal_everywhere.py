@@ -392,7 +392,7 @@ def withdraw_everything_and_check_every_surface_and_store(deployment: Deployment
             description={"en": f"A quilt about {DESCRIPTION_EN} and silence.", "ru": f"Лоскутное {DESCRIPTION_RU} одеяло."},
             year=2024,
         )
-        testimony = archive.record_testimony(
+        testimony = archive.cataloguing.record_testimony(
             contributor_id=contributor,
             actor=CURATOR,
             text={"en": f"I remember the {TESTIMONY_EN} hallway.", "ru": f"Я помню коридор {TESTIMONY_RU} ночью."},
@@ -661,7 +661,7 @@ def test_the_search_page_counts_nothing_withdrawn_while_the_index_lags(deploymen
     follower_index = open_search_index(settings, writable=True)
     try:
         contributor = archive.contributors.register_contributor(name=CONTRIBUTOR_NAME, actor=CURATOR)
-        testimony = archive.record_testimony(
+        testimony = archive.cataloguing.record_testimony(
             contributor_id=contributor, actor=CURATOR, text={"en": f"The {TESTIMONY_EN} hallway."},
             language="en", content_note={"en": "Mentions violence."},
         )

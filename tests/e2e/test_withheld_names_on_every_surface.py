@@ -36,7 +36,7 @@ def archive():
 @pytest.fixture
 def work(archive):
     person = archive.contributors.register_contributor(name="Aigerim Sadykova", pseudonym=PSEUDONYM, actor=CURATOR)
-    item = archive.record_artwork(
+    item = archive.cataloguing.record_artwork(
         contributor_id=person, actor=CURATOR, title={"en": "Aigerim's lantern", "ru": "Фонарь Айгерим"},
         description={"en": "Made by Aigerim Sadykova in 2023.", "ru": "Работа Айгерим Садыковой."},
     )

@@ -37,7 +37,7 @@ def _items(app: ExhibitionArchive) -> dict[str, object]:
     person = app.contributors.register_contributor(name="Counted Person", actor=CURATOR)
     ids = {}
     for name in ("last_day", "open_ended", "exhibit_only", "unrecorded", "withdrawn"):
-        ids[name] = app.record_artwork(contributor_id=person, actor=CURATOR, title={"en": name})
+        ids[name] = app.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": name})
     app.record_consent(ids["last_day"], actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1",
                        expires_on=date(2026, 3, 1))
     app.record_consent(ids["open_ended"], actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")

@@ -30,8 +30,8 @@ def _exhibition_naming_her(app: ExhibitionArchive) -> dict[str, UUID]:
     beside her own work and a bystander's (whose wall text names her too)."""
     her = app.contributors.register_contributor(name=NAME, pseudonym=PSEUDONYM, actor=CURATOR)
     other = app.contributors.register_contributor(name="Dana Open", actor=CURATOR)
-    quilt = app.record_artwork(contributor_id=her, actor=CURATOR, title={"en": "Quilt"})
-    lamp = app.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Lamp"})
+    quilt = app.cataloguing.record_artwork(contributor_id=her, actor=CURATOR, title={"en": "Quilt"})
+    lamp = app.cataloguing.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Lamp"})
     for work in (quilt, lamp):
         app.record_consent(work, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
                            text_version="v1")

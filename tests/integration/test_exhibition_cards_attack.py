@@ -88,8 +88,8 @@ def _assert_stored(app: ExhibitionArchive, on: date = TODAY, slug: str = "letter
 
 def test_a_span_redacted_after_the_card_was_written_leaves_every_card(opened: ExhibitionArchive):
     ids = _show(opened)
-    opened.redact_span(ids["named"], "Named", actor=CURATOR)
-    opened.redact_span(ids["art"], "felt", actor=CURATOR)
+    opened.cataloguing.redact_span(ids["named"], "Named", actor=CURATOR)
+    opened.cataloguing.redact_span(ids["art"], "felt", actor=CURATOR)
 
     page = _assert_page_is_the_aggregates(opened)
     _assert_stored(opened)
@@ -98,7 +98,7 @@ def test_a_span_redacted_after_the_card_was_written_leaves_every_card(opened: Ex
 
 def test_a_span_redacted_in_a_wall_text_word_is_as_the_aggregates_give_it(opened: ExhibitionArchive):
     ids = _show(opened)
-    opened.redact_span(ids["art"], "Made", actor=CURATOR)
+    opened.cataloguing.redact_span(ids["art"], "Made", actor=CURATOR)
 
     _assert_page_is_the_aggregates(opened)
 
@@ -324,7 +324,7 @@ def test_cards_written_after_midnight_in_almaty_hold_for_that_day(in_almaty: Exh
         ids = _show(in_almaty)
         in_almaty.update_consent(ids["words"], actor=CURATOR, expires_on=day)
     with clock.fixed_at(after):
-        in_almaty.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed"})  # rewrites the cards
+        in_almaty.cataloguing.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed"})  # rewrites the cards
         for on in (day, next_day):
             _assert_page_is_the_aggregates(in_almaty, on)
 
@@ -357,7 +357,7 @@ def test_cards_written_tomorrow_serve_a_page_asked_for_today_as_the_aggregates_d
     ids = _show(opened)
     opened.update_consent(ids["words"], actor=CURATOR, attribution="named", contributor_asked=True, expires_on=TODAY)
     with clock.fixed_at(datetime(2026, 3, 2, 12, tzinfo=timezone.utc)):
-        opened.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})  # rewrites the cards
+        opened.cataloguing.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})  # rewrites the cards
         _assert_stored(opened, date(2026, 3, 2))
         assert public.stored_exhibition(opened, ids["show"], TODAY) is None
         for on in (TODAY, date(2026, 3, 2)):
@@ -373,7 +373,7 @@ def test_unpublishing_takes_the_page_down_and_republishing_shows_the_current_car
     assert public.stored_exhibition(opened, ids["show"], TODAY) is None
     with pytest.raises(NotFound):
         public.published_exhibition(opened, "letters", TODAY, cards=True)
-    opened.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})
+    opened.cataloguing.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})
     opened.curation.revise_wall_text(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": f"With {NAME}"})
     opened.withdraw(ids["words"], actor=CURATOR)
     opened.curation.publish_exhibition(ids["show"], actor=CURATOR)
@@ -389,7 +389,7 @@ def test_a_work_hung_in_two_exhibitions_has_each_ones_card(opened: ExhibitionArc
     second = opened.curation.create_exhibition(slug="second", actor=CURATOR, titles={"en": "Second"})
     opened.curation.add_to_exhibition(second, ids["art"], actor=CURATOR, wall_text={"en": f"{NAME} and {OTHER}"})
     opened.curation.publish_exhibition(second, actor=CURATOR)
-    opened.redact_span(ids["art"], "felt", actor=CURATOR)
+    opened.cataloguing.redact_span(ids["art"], "felt", actor=CURATOR)
 
     for slug in ("letters", "second"):
         page = _assert_page_is_the_aggregates(opened, slug=slug)
@@ -426,7 +426,7 @@ def test_reordered_and_rehung_works_are_shown_in_the_aggregates_order(opened: Ex
 
 def test_a_stale_tab_hanging_a_withdrawn_work_never_shows_it(opened: ExhibitionArchive):
     ids = _show(opened)
-    lone = opened.record_artwork(contributor_id=ids["person"], actor=CURATOR, title={"en": "Late quilt"})
+    lone = opened.cataloguing.record_artwork(contributor_id=ids["person"], actor=CURATOR, title={"en": "Late quilt"})
     opened.record_consent(lone, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="pseudonym", text_version="v1")
     seen = opened.get_exhibition(ids["show"]).version
     opened.withdraw(lone, actor=CURATOR)  # meanwhile, in her own tab
@@ -472,7 +472,7 @@ def test_a_change_saved_by_another_process_is_on_this_ones_page(request: pytest.
             if change == "withdrawn":
                 there.withdraw(ids["art"], actor=CURATOR)
             elif change == "redacted":
-                there.redact_span(ids["named"], "Named", actor=CURATOR)
+                there.cataloguing.redact_span(ids["named"], "Named", actor=CURATOR)
             else:
                 there.contributors.revise_contributor(ids["person"], actor=CURATOR, name="Saule Bekova", pseudonym="Wren")
             page = _assert_page_is_the_aggregates(here)

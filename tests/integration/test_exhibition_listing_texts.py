@@ -45,7 +45,7 @@ def opened(request: pytest.FixtureRequest) -> Iterator[ExhibitionArchive]:
 def _show(app: ExhibitionArchive, attribution: str = "named") -> dict[str, UUID]:
     """A published exhibition whose own texts name its one work's contributor."""
     person = app.contributors.register_contributor(name=NAME, pseudonym=PSEUDONYM, actor=CURATOR)
-    art = app.record_artwork(contributor_id=person, actor=CURATOR, title={"en": f"Quilt by {SPAN}"})
+    art = app.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": f"Quilt by {SPAN}"})
     app.record_consent(art, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution=attribution,
                        text_version="v1")
     show = app.curation.create_exhibition(
@@ -76,7 +76,7 @@ CHANGES: dict[str, tuple[str, Callable[[ExhibitionArchive, dict[str, UUID]], Non
         (NAME,),
     ),
     "withdrawal": ("named", lambda app, ids: app.withdraw(ids["art"], actor=CURATOR), (NAME, PSEUDONYM)),
-    "redaction": ("named", lambda app, ids: app.redact_span(ids["art"], SPAN, actor=CURATOR), (SPAN,)),
+    "redaction": ("named", lambda app, ids: app.cataloguing.redact_span(ids["art"], SPAN, actor=CURATOR), (SPAN,)),
     "contributor rename": (
         "pseudonym",
         lambda app, ids: app.contributors.revise_contributor(ids["person"], actor=CURATOR, name=NEW_NAME, pseudonym=PSEUDONYM),
@@ -145,7 +145,7 @@ def _hang_in_states(
     ``show`` in order, the one labelled "withdrawn" withdrawn; then ``show`` published."""
     made = {}
     for label, consent in states.items():
-        art = opened.record_artwork(contributor_id=person, actor=CURATOR, title={"en": label})
+        art = opened.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": label})
         if consent is not None:
             opened.record_consent(art, actor=CURATOR, scopes=consent[0], attribution="named", text_version="v1",
                                   expires_on=consent[1])

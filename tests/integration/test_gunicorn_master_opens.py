@@ -28,7 +28,7 @@ def test_the_master_rebuilds_read_models_a_new_release_needs_before_any_worker(
     archive = open_archive(Settings.from_environ({"ARCHIVE_DATA_DIR": str(data_dir)}))
     try:
         person = archive.contributors.register_contributor(name="Aru Upgrade", actor=CURATOR)
-        archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Kept"})
+        archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Kept"})
     finally:
         archive.close()
     with sqlite3.connect(data_dir / "events.sqlite3") as db:  # as the release before left it

@@ -46,20 +46,20 @@ def _show(app: ExhibitionArchive) -> dict[str, UUID]:
     texts (details, image texts, wall texts) name the contributors and a redacted span."""
     person = app.contributors.register_contributor(name=NAME, pseudonym=PSEUDONYM, actor=CURATOR)
     other = app.contributors.register_contributor(name=OTHER, actor=CURATOR)
-    art = app.record_artwork(
+    art = app.cataloguing.record_artwork(
         contributor_id=person, actor=CURATOR, title={"en": f"Quilt by {NAME}"}, year=2024,
         medium={"en": "felt"}, description={"en": f"{PSEUDONYM} sewed it with {SPAN}."},
     )
     app.upload_image(art, make_sample_photo(3, size=(320, 200)), actor=CURATOR,
                      alt_text={"en": f"{NAME} holding a quilt"}, caption={"en": f"By {PSEUDONYM}"})
-    app.redact_span(art, SPAN, actor=CURATOR)
+    app.cataloguing.redact_span(art, SPAN, actor=CURATOR)
     app.record_consent(art, actor=CURATOR, scopes=BOTH, attribution="pseudonym", text_version="v1")
-    words = app.record_testimony(
+    words = app.cataloguing.record_testimony(
         contributor_id=other, actor=CURATOR, text={"en": f"I, {OTHER}, remember."}, language="en",
         content_note={"en": "Mentions fear."}, title={"en": "Remembering"},
     )
     app.record_consent(words, actor=CURATOR, scopes=BOTH, attribution="anonymous", text_version="v1")
-    named = app.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Named work"})
+    named = app.cataloguing.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Named work"})
     app.record_consent(named, actor=CURATOR, scopes=BOTH, attribution="named", text_version="v1")
     show = app.curation.create_exhibition(slug="letters", actor=CURATOR, titles={"en": "Letters"})
     for item, wall in ((art, f"Made with {OTHER}"), (words, f"Told to {NAME}"), (named, "")):
@@ -144,7 +144,7 @@ def test_a_card_behind_its_item_row_is_not_used(opened: ExhibitionArchive):
     ids = _show(opened)
     [(_, old, _)] = opened.read_models.item_card_rows([ids["named"]])
     assert old is not None
-    opened.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})
+    opened.cataloguing.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})
     opened.read_models.write_read_models(RowChanges(cards=[old]))  # the card lags its row now
     assert [card for _, card, _ in opened.read_models.item_card_rows([ids["named"]])] == [old]
 
@@ -205,7 +205,7 @@ def test_an_item_page_whose_card_lags_its_row_is_read_from_the_aggregate(opened:
     ids = _show(opened)
     [(_, old, _)] = opened.read_models.item_card_rows([ids["named"]])
     assert old is not None
-    opened.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})
+    opened.cataloguing.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})
     opened.read_models.write_read_models(RowChanges(cards=[old]))
 
     view = public.visible_item(opened, ids["named"], TODAY)
@@ -306,7 +306,7 @@ def test_a_hung_card_behind_its_item_row_is_not_used(opened: ExhibitionArchive):
     show = ids["show"]
     stale = [card for _, card in opened.read_models.shown_cards(show, TODAY, [])]
     [(texts_row, texts)] = opened.read_models.published_rows([show])
-    opened.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})
+    opened.cataloguing.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})
     opened.read_models.write_read_models(
         RowChanges(exhibition_texts={show: texts}, exhibition_cards={show: [c for c in stale if c is not None]})
     )

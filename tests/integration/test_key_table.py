@@ -35,7 +35,7 @@ SHRED_ROUNDS = 40
 
 def _record(archive, name="Reader Blocked"):
     contributor = archive.contributors.register_contributor(name=name, actor=CURATOR)
-    return archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "T"})
+    return archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "T"})
 
 
 def test_a_purge_blocked_by_an_old_sqlite_reader_completes_later(tmp_path: Path, monkeypatch):

@@ -24,7 +24,7 @@ from web.cli import cli  # the console script's group, with `serve`
 
 def _record(archive: ExhibitionArchive) -> tuple:
     contributor = archive.contributors.register_contributor(name="Dana Sealed", actor=CURATOR)
-    item = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Kept"})
+    item = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Kept"})
     return contributor, item
 
 

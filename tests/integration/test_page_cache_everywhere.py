@@ -45,7 +45,7 @@ def processes(storage: Storage, tmp_path) -> Iterator[Processes]:
     ids = {"anonymous": anonymous}
 
     def work(key: str, contributor: UUID, attribution: str) -> UUID:
-        item = first.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": f"Work-{key}"})
+        item = first.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": f"Work-{key}"})
         first.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution=attribution, text_version="v1")
         ids[key] = item
         return item
@@ -87,8 +87,8 @@ def test_an_event_on_an_unrelated_item_keeps_the_exhibition_page_cached(processe
     p = processes
     shows(p, "/exhibitions/first-show", "/exhibitions/first-show")
     assert p.renders["exhibitions/show.html"] == 1
-    p.first.revise_item(p.ids["unrelated"], actor=CURATOR, title={"en": "Renamed-unrelated"})
-    p.first.record_artwork(contributor_id=p.ids["anonymous"], actor=CURATOR, title={"en": "New, unpublished"})
+    p.first.cataloguing.revise_item(p.ids["unrelated"], actor=CURATOR, title={"en": "Renamed-unrelated"})
+    p.first.cataloguing.record_artwork(contributor_id=p.ids["anonymous"], actor=CURATOR, title={"en": "New, unpublished"})
     status, page = p.get("/exhibitions/first-show")
     assert status == 200 and "Work-one" in page
     assert p.renders["exhibitions/show.html"] == 1

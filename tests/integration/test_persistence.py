@@ -18,7 +18,7 @@ from tests.conftest import CURATOR, Storage
 def test_recorded_content_survives_a_restart(storage: Storage):
     archive = storage.open()
     contributor = archive.contributors.register_contributor(name="Saule K.", pseudonym="Aq", actor=CURATOR)
-    artwork = archive.record_artwork(
+    artwork = archive.cataloguing.record_artwork(
         contributor_id=contributor, actor=CURATOR, title={"ru": "Тишина", "en": "Silence"}, year=2024
     )
     archive.upload_image(artwork, make_sample_photo(1, size=(320, 240)), actor=CURATOR, alt_text={"en": "A felt doormat"})
@@ -59,10 +59,10 @@ def test_two_processes_recording_for_one_contributor_never_lose_an_item_from_the
     try:
         person = first.contributors.register_contributor(name="Aigerim", actor=CURATOR)
         details = {"text": {"ru": "Текст"}, "language": "ru", "content_note": {"en": "Note"}}
-        a = first.record_testimony(contributor_id=person, actor=CURATOR, **details)
-        b = second.record_testimony(contributor_id=person, actor=CURATOR, **details)
-        c = first.record_testimony(contributor_id=person, actor=CURATOR, **details)  # its list is stale
-        d = second.record_testimony(contributor_id=person, actor=CURATOR, **details)
+        a = first.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, **details)
+        b = second.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, **details)
+        c = first.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, **details)  # its list is stale
+        d = second.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, **details)
 
         assert first.contributor_item_ids(person) == second.contributor_item_ids(person) == [a, b, c, d]
     finally:
@@ -139,7 +139,7 @@ def test_rotating_the_master_key_keeps_content_readable_under_the_new_key_only(s
 def test_an_interrupted_withdrawal_is_completed_on_the_next_start(storage: Storage):
     archive = storage.open()
     contributor = archive.contributors.register_contributor(name="Interrupted", actor=CURATOR)
-    item_id = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Half done"})
+    item_id = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Half done"})
     item = archive.get_item(item_id)
     item.withdraw(CURATOR)
     archive._save(item)  # the process dies here, before the key is shredded

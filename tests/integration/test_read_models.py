@@ -59,10 +59,10 @@ def _world(app: ExhibitionArchive) -> dict[str, object]:
     """A small archive touching every kind of row; returns some of its ids."""
     person = app.contributors.register_contributor(name=NAME, pseudonym="Q.", actor=CURATOR)
     other = app.contributors.register_contributor(name="Other Person", actor=CURATOR)
-    art = app.record_artwork(contributor_id=person, actor=CURATOR, title={"en": TITLE, "ru": "Одеяло"})
-    told = app.record_testimony(contributor_id=person, actor=CURATOR, text={"ru": "Текст"}, language="ru",
+    art = app.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": TITLE, "ru": "Одеяло"})
+    told = app.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, text={"ru": "Текст"}, language="ru",
                                 content_note={"en": "Note"}, title={"en": "Told"})
-    gone = app.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Soon gone"})
+    gone = app.cataloguing.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Soon gone"})
     app.record_consent(art, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
                        text_version="v1", expires_on=date(2031, 1, 1))
     app.record_consent(told, actor=CURATOR, scopes=["exhibit"], attribution="anonymous", text_version="v1")
@@ -117,7 +117,7 @@ def test_rows_are_written_with_the_events_and_answer_the_listings(opened: Exhibi
 
 def test_an_event_that_fails_to_save_leaves_no_row(opened: ExhibitionArchive):
     person = opened.contributors.register_contributor(name=NAME, actor=CURATOR)
-    art = opened.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "First"})
+    art = opened.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "First"})
     mine, theirs = opened.get_item(art), opened.get_item(art)
     mine.revise({"title": {"en": "Mine"}}, CURATOR)
     opened._save(mine)
@@ -141,7 +141,7 @@ def test_a_row_that_fails_to_write_leaves_no_event(opened: ExhibitionArchive, mo
     else:
         monkeypatch.setattr(store, "_stage", broken)
     with pytest.raises(Exception, match="the disk is full"):
-        opened.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Never"})
+        opened.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Never"})
     monkeypatch.undo()
     assert opened.recorder.max_notification_id() == before
     assert opened.listings.item_summaries().rows == []
@@ -156,7 +156,7 @@ def test_a_rebuild_gives_the_same_rows_as_live_writes(opened: ExhibitionArchive)
 
 def test_shredding_a_key_blanks_the_read_models_as_it_blanks_the_events(opened: ExhibitionArchive):
     person = opened.contributors.register_contributor(name=NAME, actor=CURATOR)
-    art = opened.record_artwork(contributor_id=person, actor=CURATOR, title={"en": TITLE})
+    art = opened.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": TITLE})
     assert opened.listings.item_summaries().rows[0].title == {"en": TITLE}
     opened.withdraw(art, actor=CURATOR)
     [row] = opened.listings.item_summaries().rows
@@ -185,7 +185,7 @@ def test_personal_fields_are_sealed_in_the_tables_and_gone_after_shredding(stora
     archive = storage.open()
     try:
         person = archive.contributors.register_contributor(name=NAME, actor=CURATOR)
-        art = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": TITLE})
+        art = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": TITLE})
         raw = _raw_rows(storage)
         assert any(art.hex.encode() in row for row in raw), "the scan sees the item's row"
         assert not [row for row in raw if TITLE.encode() in row or NAME.encode() in row], "sealed at rest"
@@ -241,7 +241,7 @@ def test_consent_state_in_a_row_changes_in_the_same_step_as_the_event(opened: Ex
     """No lag: the moment a narrowing is saved, every listing's consent state shows it."""
     with clock.fixed_at(datetime(2026, 3, 1, 12, tzinfo=timezone.utc)):
         person = opened.contributors.register_contributor(name=NAME, actor=CURATOR)
-        art = opened.record_artwork(contributor_id=person, actor=CURATOR, title={"en": TITLE})
+        art = opened.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": TITLE})
         opened.record_consent(art, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
                               text_version="v1")
         assert opened.listings.item_summaries(ItemFilter(hidden_on=date(2026, 3, 1))).rows == []

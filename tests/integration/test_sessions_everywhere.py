@@ -40,7 +40,7 @@ class Processes:
 def processes(storage: Storage, tmp_path) -> Iterator[Processes]:
     first, second = storage.open(), storage.open()
     contributor = first.contributors.register_contributor(name="Aigerim Testova", actor=CURATOR)
-    item = first.record_testimony(
+    item = first.cataloguing.record_testimony(
         contributor_id=contributor, actor=CURATOR, text={"kk": "әңгіме"}, language="kk",
         content_note={"en": "Mentions violence."}, title={"en": "A testimony"},
     )

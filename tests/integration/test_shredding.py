@@ -11,7 +11,7 @@ TITLE = "Marigold-tarpaulin evening"
 def test_withdrawal_shreds_the_key_and_leaves_no_plaintext_in_any_database_file(storage: Storage):
     archive = storage.open()
     contributor = archive.contributors.register_contributor(name="Zhanar Testova", actor=CURATOR)
-    testimony = archive.record_testimony(
+    testimony = archive.cataloguing.record_testimony(
         contributor_id=contributor,
         actor=CURATOR,
         text={"en": SENTENCE},
@@ -73,7 +73,7 @@ def test_a_wall_text_about_a_withdrawn_item_is_shredded_with_it(storage: Storage
     archive = storage.open()
     try:
         contributor = archive.contributors.register_contributor(name="A. Person", actor=CURATOR)
-        artwork = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Veil"})
+        artwork = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Veil"})
         exhibition = archive.curation.create_exhibition(slug="wall-texts", actor=CURATOR, titles={"en": "Walls"})
         archive.curation.add_to_exhibition(exhibition, artwork, actor=CURATOR, wall_text={"en": "quasar-marmalade wall text"})
         archive.withdraw(artwork, actor=CURATOR)
@@ -88,8 +88,8 @@ def test_a_redacted_span_is_sealed_and_shredded_with_its_item(storage: Storage):
     archive = storage.open()
     try:
         contributor = archive.contributors.register_contributor(name="A. Person", actor=CURATOR)
-        artwork = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Veil"})
-        archive.redact_span(artwork, "Quillemarossa", actor=CURATOR)
+        artwork = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Veil"})
+        archive.cataloguing.redact_span(artwork, "Quillemarossa", actor=CURATOR)
         assert not files_containing(storage.database_files(), b"Quillemarossa"), "the span is sealed at rest"
         [(card, _)] = archive.listings.item_cards([artwork]).values()
         assert card.redacted_spans == ("Quillemarossa",), "in the item's card too, sealed"

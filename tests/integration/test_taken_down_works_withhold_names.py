@@ -46,8 +46,8 @@ def _hang(archive: ExhibitionArchive) -> Show:
     (shown by every listing), statement and the lamp's wall text name her."""
     her = archive.contributors.register_contributor(name="Ysolda Qorvathenko", pseudonym="Vexmaraquill", actor=CURATOR)
     other = archive.contributors.register_contributor(name="Dana Open", actor=CURATOR)
-    quilt = archive.record_artwork(contributor_id=her, actor=CURATOR, title={"en": "Quilt"})
-    lamp = archive.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Lamp"})
+    quilt = archive.cataloguing.record_artwork(contributor_id=her, actor=CURATOR, title={"en": "Quilt"})
+    lamp = archive.cataloguing.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Lamp"})
     for item in (quilt, lamp):
         archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
     show = archive.curation.create_exhibition(
@@ -186,7 +186,7 @@ def test_an_exhibition_snapshotted_by_the_release_before_still_knows_the_work_ta
             archive.take_snapshot(s.show)
         # The new release: another work is hung after the snapshot, and the read models rebuilt.
         other = archive.contributors.register_contributor(name="Mira Later", actor=CURATOR)
-        later = archive.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Later"})
+        later = archive.cataloguing.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Later"})
         archive.record_consent(later, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
         archive.curation.add_to_exhibition(s.show, later, actor=CURATOR)
         archive.rebuild_read_models()

@@ -41,7 +41,7 @@ class ProcessDied(BaseException):
 
 def _consented_testimony(archive: ExhibitionArchive) -> tuple[UUID, UUID]:
     contributor = archive.contributors.register_contributor(name=NAME, actor=CURATOR)
-    item = archive.record_testimony(
+    item = archive.cataloguing.record_testimony(
         contributor_id=contributor, actor=CURATOR, text={"en": "Words"}, language="en",
         content_note={"en": "Note"},
     )
@@ -116,7 +116,7 @@ def test_the_start_up_check_reads_only_the_events_since_the_last_complete_check(
         archive.self_service.withdraw_as_contributor(contributor, first)
         assert archive.finish_interrupted_withdrawals() == 0
         checked_to = archive.recorder.max_notification_id()
-        second = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "T"})
+        second = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "T"})
         _withdraw_and_die(archive, contributor, second)
 
         starts: list[int] = []

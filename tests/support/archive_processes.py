@@ -118,7 +118,7 @@ def record_and_shred(settings: Settings, sync: Sync, rounds: int) -> None:
         sync.barrier.wait()
         kept, shredded, wrapped = [], [], []
         for n in range(rounds):
-            item = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": f"Work {n}"})
+            item = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": f"Work {n}"})
             if n % 2:
                 [row] = [row for row in archive.keys._rows() if row[0] == item]
                 archive.withdraw(item, actor=CURATOR)

@@ -240,7 +240,7 @@ def change_consent(body: dict[str, Any], item_id: UUID, version: int) -> tuple[C
 def record_testimony(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Record a testimony; nothing is shown before consent."""
     contributor_id = _contributor(body["contributor_id"], "#/contributor_id")
-    item_id = archive().record_testimony(
+    item_id = archive().cataloguing.record_testimony(
         contributor_id=contributor_id,
         actor=actor(),
         text=body["text"],

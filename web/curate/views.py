@@ -232,7 +232,7 @@ def new_testimony() -> Any:
     if form.is_submitted():
         item_id, error = _submit(
             form,
-            lambda: archive().record_testimony(
+            lambda: archive().cataloguing.record_testimony(
                 contributor_id=form.contributor_id.data,
                 actor=current_user.actor,
                 text=form.text.data,
@@ -271,7 +271,7 @@ def redact(item_id: UUID) -> Any:
     _item_or_404(item_id)
     form = RedactForm()
     _, error = _submit(
-        form, lambda: archive().redact_span(item_id, form.span.data, actor=current_user.actor, version=form.version.data)
+        form, lambda: archive().cataloguing.redact_span(item_id, form.span.data, actor=current_user.actor, version=form.version.data)
     )
     flash(error or gettext("Redacted: visitors and search no longer see it."), "error" if error else "info")
     return redirect(url_for("curate.item", item_id=item_id) + "#review")

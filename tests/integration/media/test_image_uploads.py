@@ -34,7 +34,7 @@ def _archive(media) -> ExhibitionArchive:
 
 def _artwork(archive: ExhibitionArchive, **consent):
     contributor = archive.contributors.register_contributor(name="Photo Person", actor=CURATOR)
-    item = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Letters"})
+    item = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Letters"})
     if consent:
         archive.record_consent(item, actor=CURATOR, text_version="v1", **consent)
     return item

@@ -72,7 +72,7 @@ def _gc(environ: dict[str, str], *args: str, hours_later: float = 0, **extra_env
 
 def _artwork(archive: ExhibitionArchive) -> uuid.UUID:
     contributor = archive.contributors.register_contributor(name=PERSON, actor=CURATOR)
-    return archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Letters"})
+    return archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Letters"})
 
 
 def _upload_in_thread(archive: ExhibitionArchive, item: uuid.UUID, monkeypatch) -> tuple[threading.Thread, threading.Event, dict[str, Any]]:

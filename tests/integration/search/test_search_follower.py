@@ -52,7 +52,7 @@ def follower(archive, index) -> SearchFollower:
 
 def _testimony(archive, text, language="ru", name="Айгерим Тестова", **consent):
     contributor = archive.contributors.register_contributor(name=name, pseudonym="Aq Qus", actor=CURATOR)
-    item = archive.record_testimony(
+    item = archive.cataloguing.record_testimony(
         contributor_id=contributor, actor=CURATOR, text={language: text}, language=language,
         content_note={"en": "Mentions violence."}, title={"en": "A testimony"},
     )
@@ -515,7 +515,7 @@ def test_a_follower_applying_changes_does_not_compact_until_they_pause(archive, 
     follower.step()
     before = len(compactions)  # the first idle check may compact: nothing applied yet
     for n in range(10):  # a burst: a change every half of the quiet time, well past the compaction interval
-        archive.record_testimony(
+        archive.cataloguing.record_testimony(
             contributor_id=contributor, actor=CURATOR, title={"en": f"t{n}"}, text={"en": "x"}, language="en",
             content_note={"en": "Mentions violence."},
         )
@@ -567,7 +567,7 @@ def test_a_rebuild_keeps_a_contributors_items_together_so_withdrawing_them_all_p
     items: dict = {person: [] for person in people}
     for n in range(12):  # recorded in turns: A, B, C, A, B, C, ...
         for person in people:
-            item = archive.record_testimony(
+            item = archive.cataloguing.record_testimony(
                 contributor_id=person, actor=CURATOR, text={"en": f"ordinary text {n}"}, language="en",
                 content_note={"en": "Mentions violence."},
             )

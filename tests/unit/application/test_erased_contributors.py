@@ -22,7 +22,7 @@ from tests.fakes import InMemoryMediaStore, in_memory_archive
 def _erased(archive: ExhibitionArchive, *, with_item_first: bool = True):
     """A contributor who had one consented testimony and then withdrew everything; their code."""
     contributor = archive.contributors.register_contributor(name="Zhanar Testova", actor=CURATOR)
-    item = archive.record_testimony(
+    item = archive.cataloguing.record_testimony(
         contributor_id=contributor, actor=CURATOR, text={"kk": "Менің әңгімем"}, language="kk",
         content_note={"en": "Note"},
     )
@@ -42,7 +42,7 @@ def test_an_erased_contributor_cannot_be_given_a_new_testimony(archive):
     before = _events(archive)
 
     with pytest.raises(InvalidValue, match="erased at their request"):
-        archive.record_testimony(
+        archive.cataloguing.record_testimony(
             contributor_id=contributor, actor=CURATOR, text={"ru": "Новый текст"}, language="ru",
             content_note={"en": "Note"},
         )
@@ -56,7 +56,7 @@ def test_an_erased_contributor_cannot_be_given_a_new_artwork(archive):
     before = _events(archive)
 
     with pytest.raises(InvalidValue, match="erased at their request"):
-        archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Quilt"})
+        archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Quilt"})
 
     assert _events(archive) == before
 
@@ -98,11 +98,11 @@ def test_an_erased_contributor_cannot_be_given_a_new_consent_code(archive):
 def test_items_are_refused_once_the_contributor_erased_themselves_after_earlier_recordings(archive):
     # This process recorded for the contributor before: it must not trust what it saw then.
     contributor = archive.contributors.register_contributor(name="Zhanar Testova", actor=CURATOR)
-    archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Before"})
+    archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Before"})
     archive.self_service.withdraw_everything(contributor)
 
     with pytest.raises(InvalidValue, match="erased at their request"):
-        archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "After"})
+        archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "After"})
 
 
 def test_items_are_refused_when_another_process_erased_the_contributor(tmp_path: Path):
@@ -110,11 +110,11 @@ def test_items_are_refused_when_another_process_erased_the_contributor(tmp_path:
     web, portal = open_archive(settings), open_archive(settings)
     try:
         contributor = web.contributors.register_contributor(name="Zhanar Testova", actor=CURATOR)
-        web.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Before"})
+        web.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Before"})
         portal.self_service.withdraw_everything(contributor)
 
         with pytest.raises(InvalidValue, match="erased at their request"):
-            web.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "After"})
+            web.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "After"})
         with pytest.raises(InvalidValue, match="erased at their request"):
             web.contributors.issue_consent_code(contributor, CURATOR)
     finally:

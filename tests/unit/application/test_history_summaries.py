@@ -26,13 +26,13 @@ def _a_full_life(archive):
     """Every kind of event of an item, a contributor and an exhibition, with content in each."""
     contributor = archive.contributors.register_contributor(name="Zhannaname Testova", pseudonym="Zhannaalias", actor=CURATOR)
     archive.contributors.revise_contributor(contributor, actor=CURATOR, name="Zhannaname Other", pseudonym="Zhannaalias")
-    art = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Zhannatitle", "ru": "Zhannatitle"})
-    archive.revise_item(art, actor=CURATOR, title={"en": "Zhannatitle two"}, description={"kk": "Zhannatext"})
-    testimony = archive.record_testimony(
+    art = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Zhannatitle", "ru": "Zhannatitle"})
+    archive.cataloguing.revise_item(art, actor=CURATOR, title={"en": "Zhannatitle two"}, description={"kk": "Zhannatext"})
+    testimony = archive.cataloguing.record_testimony(
         contributor_id=contributor, actor=CURATOR, text={"ru": "Zhannatext Zhannaname"}, language="ru",
         content_note={"en": "Note"},
     )
-    archive.redact_span(testimony, "Zhannaname", actor=CURATOR)
+    archive.cataloguing.redact_span(testimony, "Zhannaname", actor=CURATOR)
     for item in (art, testimony):
         archive.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="named", text_version="v1",
                                expires_on=date(2099, 1, 1))

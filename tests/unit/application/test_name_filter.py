@@ -45,7 +45,7 @@ def test_nested_values_are_filtered_and_an_empty_filter_changes_nothing():
 @pytest.fixture
 def named_artwork(archive):
     person = archive.contributors.register_contributor(name="Aigerim Sadykova", pseudonym="Qaraqus", actor=CURATOR)
-    item = archive.record_artwork(
+    item = archive.cataloguing.record_artwork(
         contributor_id=person, actor=CURATOR, title={"en": "Aigerim's door"},
         description={"ru": "Работа Айгерим Садыковой, подписанная Qaraqus"},
     )

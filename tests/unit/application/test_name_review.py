@@ -19,7 +19,7 @@ TEXT = {
 @pytest.fixture
 def testimony(archive):
     person = archive.contributors.register_contributor(name="Айгерим Садыкова", pseudonym="Qaraqus", actor=CURATOR)
-    item = archive.record_testimony(
+    item = archive.cataloguing.record_testimony(
         contributor_id=person, actor=CURATOR, language="ru", content_note={"en": "Mentions violence."}, text=TEXT,
     )
     archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
@@ -45,7 +45,7 @@ def test_the_credited_pseudonym_is_not_listed_and_a_redacted_word_leaves_the_lis
     archive.update_consent(testimony, actor=CURATOR, attribution="pseudonym")
     assert "Qaraqus" not in words(review_list(archive, archive.get_item(testimony)))
 
-    archive.redact_span(testimony, "Гульмира", actor=CURATOR)
+    archive.cataloguing.redact_span(testimony, "Гульмира", actor=CURATOR)
     assert "Гульмира" not in words(review_list(archive, archive.get_item(testimony)))
 
 

@@ -27,13 +27,13 @@ def _contributor(archive, **profile):
 
 
 def _testimony(archive, contributor, text="Менің әңгімем"):
-    return archive.record_testimony(
+    return archive.cataloguing.record_testimony(
         contributor_id=contributor, actor=CURATOR, text={"kk": text}, language="kk", content_note={"en": "Note"}
     )
 
 
 def _artwork(archive, contributor, title="Quilt"):
-    return archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": title})
+    return archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": title})
 
 
 def _consented(archive, *, scopes=("exhibit",), attribution="named", expires_on=None, **profile):

@@ -19,7 +19,7 @@ ONLINE = ["exhibit", "publish_online"]
 
 def _testimony(archive, **profile):
     contributor = archive.contributors.register_contributor(name="Person", actor=CURATOR, **profile)
-    item = archive.record_testimony(
+    item = archive.cataloguing.record_testimony(
         contributor_id=contributor, actor=CURATOR, text={"ru": "Текст"}, language="ru", content_note={"en": "Note"}
     )
     return contributor, item
@@ -27,7 +27,7 @@ def _testimony(archive, **profile):
 
 def test_recording_consent_hands_out_a_code_exactly_once_and_stores_only_its_hash(archive):
     contributor, first = _testimony(archive)
-    second = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Second"})
+    second = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Second"})
     receipt = archive.record_consent(first, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
     again = archive.record_consent(second, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
     assert consent_codes.looks_like_code(receipt.code)
@@ -99,7 +99,7 @@ def test_withdrawal_is_terminal_and_repeating_it_is_harmless(archive):
     with pytest.raises(ItemWithdrawn):
         archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v2")
     with pytest.raises(ItemWithdrawn):
-        archive.revise_item(item, actor=CURATOR, text={"ru": "Новый"}, language="ru", content_note={"en": "x"})
+        archive.cataloguing.revise_item(item, actor=CURATOR, text={"ru": "Новый"}, language="ru", content_note={"en": "x"})
     exhibition = archive.curation.create_exhibition(slug="after", actor=CURATOR, titles={"en": "After"})
     with pytest.raises(ItemWithdrawn):
         archive.curation.add_to_exhibition(exhibition, item, actor=CURATOR)

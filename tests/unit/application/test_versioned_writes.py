@@ -24,7 +24,7 @@ NARROWED = datetime(2026, 12, 1, 14, 30, tzinfo=timezone.utc)
 
 def _consented_testimony(archive, **consent):
     contributor = archive.contributors.register_contributor(name="Zhanar Testova", pseudonym="Zh", actor=CURATOR)
-    item = archive.record_testimony(
+    item = archive.cataloguing.record_testimony(
         contributor_id=contributor, actor=CURATOR, text={"kk": "Менің әңгімем"}, language="kk",
         content_note={"en": "Note"}, title={"en": "Secret kitchen title"},
     )
@@ -102,8 +102,8 @@ def test_a_stale_exhibition_edit_is_refused_naming_what_another_curator_changed(
 )
 def test_every_exhibition_edit_based_on_an_old_version_changes_nothing(archive, verb):
     contributor, item = _consented_testimony(archive)
-    second = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Quilt"})
-    third = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Felt"})
+    second = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Quilt"})
+    third = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Felt"})
     exhibition = archive.curation.create_exhibition(slug="room", actor=CURATOR, titles={"en": "Room"})
     archive.curation.add_to_exhibition(exhibition, item, actor=CURATOR)
     archive.curation.add_to_exhibition(exhibition, second, actor=CURATOR)
@@ -131,7 +131,7 @@ def test_every_exhibition_edit_based_on_an_old_version_changes_nothing(archive, 
 def test_a_stale_refusal_never_quotes_the_items_content(archive):
     _, item = _consented_testimony(archive)
     seen = archive.get_item(item).version
-    archive.revise_item(item, actor=OTHER_CURATOR, text={"kk": "Жаңа мәтін"}, language="kk",
+    archive.cataloguing.revise_item(item, actor=OTHER_CURATOR, text={"kk": "Жаңа мәтін"}, language="kk",
                         content_note={"en": "Note"}, title={"en": "Another secret title"})
 
     with pytest.raises(ChangedMeanwhile) as refused:

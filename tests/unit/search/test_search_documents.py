@@ -11,7 +11,7 @@ def test_an_item_not_consented_for_exhibiting_carries_no_exhibition_in_its_docum
     person = archive.contributors.register_contributor(name="Hanging Person", actor=CURATOR)
     items = {}
     for key, scopes in (("exhibited", ["exhibit", "publish_online"]), ("online_only", ["publish_online"])):
-        items[key] = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": key})
+        items[key] = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": key})
         archive.record_consent(items[key], actor=CURATOR, text_version="v1", scopes=scopes, attribution="named")
     room = archive.curation.create_exhibition(slug="room", actor=CURATOR, titles={"en": "Room"})
     for item in items.values():

@@ -44,7 +44,7 @@ class IndexMissingAChange(SearchIndex):
 def test_a_hit_whose_consent_has_expired_is_neither_shown_nor_counted_even_at_its_latest_version(archive):
     person = archive.contributors.register_contributor(name="Expiring Person", actor=CURATOR)
     with clock.fixed_at(datetime(2030, 1, 1, tzinfo=timezone.utc)):
-        item = archive.record_testimony(contributor_id=person, actor=CURATOR, text={"en": "words"}, language="en",
+        item = archive.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, text={"en": "words"}, language="en",
                                         content_note={"en": "Note"})
         archive.record_consent(item, actor=CURATOR, text_version="v1", scopes=["publish_online"],
                                attribution="anonymous", expires_on=date(2030, 1, 10))
@@ -66,7 +66,7 @@ def test_an_exhibition_filter_neither_shows_nor_counts_an_item_whose_consent_doe
     person = archive.contributors.register_contributor(name="Hanging Person", actor=CURATOR)
     items = {}
     for key, scopes in (("exhibited", ["exhibit", "publish_online"]), ("online_only", ["publish_online"])):
-        items[key] = archive.record_testimony(contributor_id=person, actor=CURATOR, text={"en": "words"},
+        items[key] = archive.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, text={"en": "words"},
                                               language="en", content_note={"en": "Note"})
         archive.record_consent(items[key], actor=CURATOR, text_version="v1", scopes=scopes, attribution="anonymous")
     room = archive.curation.create_exhibition(slug="room", actor=CURATOR, titles={"en": "Room"})
@@ -95,7 +95,7 @@ def test_the_gate_reads_a_page_of_hits_from_their_cards_and_still_refuses_what_c
     person = archive.contributors.register_contributor(name="Carded Person", actor=CURATOR)
     items = []
     for attribution in ("named", "anonymous", "named"):
-        item = archive.record_testimony(contributor_id=person, actor=CURATOR, text={"en": "words"}, language="en",
+        item = archive.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, text={"en": "words"}, language="en",
                                         content_note={"en": "Note"})
         archive.record_consent(item, actor=CURATOR, text_version="v1", scopes=["publish_online"],
                                attribution=attribution)
