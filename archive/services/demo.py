@@ -188,10 +188,10 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
                 ),
                 start=1,
             ):
-                archive.upload_image(
+                archive.item_images.upload_image(
                     letters, sample_photo(seed, "Unsent Letters"), actor=CURATOR, alt_text={"en": en, "ru": ru, "kk": kk}
                 )
-            archive.upload_image(
+            archive.item_images.upload_image(
                 threshold,
                 sample_photo(4, "Threshold"),
                 actor=CURATOR,

@@ -74,7 +74,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from archive.services.application import ExhibitionArchive, NewImage
+from archive.services.application import ExhibitionArchive
+from archive.services.item_images import NewImage
 from archive.config import Settings
 from archive.search import SearchDocument, SearchQuery
 from archive.search.documents import ExhibitionMap, document_for
@@ -238,7 +239,7 @@ def _record_sample(archive: ExhibitionArchive, corpus: Corpus, number: int, plac
             )
             for k in range(IMAGES_PER_ARTWORK)
         ]
-        item_id, _image_ids = archive.record_artwork_with_images(
+        item_id, _image_ids = archive.item_images.record_artwork_with_images(
             contributor_id=contributor_id,
             actor=CURATOR,
             images=images,

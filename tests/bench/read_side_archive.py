@@ -175,7 +175,7 @@ def _hang_exhibitions(archive: Any, public: list[UUID]) -> list[UUID]:
         )
         for w, item_id in enumerate(works[e * WORKS : (e + 1) * WORKS]):
             if w % IMAGE_EVERY == 0:
-                archive.upload_image(item_id, photo, actor=CURATOR, alt_text={"en": f"Photo of work {w}"})
+                archive.item_images.upload_image(item_id, photo, actor=CURATOR, alt_text={"en": f"Photo of work {w}"})
             archive.curation.add_to_exhibition(exhibition, item_id, actor=CURATOR, wall_text={"en": f"Wall text {w}"})
         archive.curation.publish_exhibition(exhibition, actor=CURATOR)
         _progress(f"exhibition {e + 1} of {EXHIBITIONS} published")

@@ -51,7 +51,7 @@ def build_app(folder: Path) -> tuple[Flask, dict[str, Any]]:
     index = open_search_index(Settings(data_dir=folder), writable=True)
     person = archive.contributors.register_contributor(name="Aruzhan", pseudonym="A.", actor=CURATOR)
     artwork = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Window", "ru": "Окно"}, year=2024)
-    archive.upload_image(artwork, make_sample_photo(1, size=(320, 240)), actor=CURATOR, alt_text={"en": "A window"})
+    archive.item_images.upload_image(artwork, make_sample_photo(1, size=(320, 240)), actor=CURATOR, alt_text={"en": "A window"})
     archive.record_consent(artwork, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
     testimony = archive.cataloguing.record_testimony(
         contributor_id=person, actor=CURATOR, text={"ru": "Тишина"}, language="ru", content_note={"en": "Note"}

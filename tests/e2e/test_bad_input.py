@@ -96,7 +96,7 @@ def test_a_year_in_superscript_digits_in_the_workspace_form_is_refused_clearly(a
 
 
 def test_images_thumbnails_and_workspace_images_are_a_503_with_retry_after_while_storage_is_down():
-    from archive.services.application import NewImage
+    from archive.services.item_images import NewImage
     from tests.fakes import InMemoryMediaStore, in_memory_archive
     from media_store import PillowImagePipeline, make_sample_photo
 
@@ -104,7 +104,7 @@ def test_images_thumbnails_and_workspace_images_are_a_503_with_retry_after_while
     archive = in_memory_archive(media=store, images=PillowImagePipeline())
     archive.access.create_curator(username="dana", password=PASSWORD, actor=CURATOR)
     person = archive.contributors.register_contributor(name="Person", actor=CURATOR)
-    item, (image,) = archive.record_artwork_with_images(
+    item, (image,) = archive.item_images.record_artwork_with_images(
         contributor_id=person, actor=CURATOR, title={"en": "Work"},
         images=[NewImage(make_sample_photo(1, size=(500, 400)), {"en": "Alt"})])
     code = archive.record_consent(item, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",

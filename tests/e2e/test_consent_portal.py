@@ -19,7 +19,8 @@ import pytest
 from babel.messages.pofile import read_po
 
 from archive.credentials import consent_codes
-from archive.services.application import ExhibitionArchive, NewImage
+from archive.services.application import ExhibitionArchive
+from archive.services.item_images import NewImage
 from domain import clock
 from domain.consent import Attribution, ConsentChange, Scope
 from media_store import make_sample_photo
@@ -56,11 +57,11 @@ class World:
 
     def __init__(self, archive: ExhibitionArchive):
         self.contributor = archive.contributors.register_contributor(name=NAME, pseudonym=PSEUDONYM, actor=CURATOR)
-        self.public, (self.public_image,) = archive.record_artwork_with_images(
+        self.public, (self.public_image,) = archive.item_images.record_artwork_with_images(
             contributor_id=self.contributor, actor=CURATOR, title={"en": PUBLIC_TITLE},
             images=[NewImage(make_sample_photo(1, size=(500, 400)), {"en": "A doormat"})],
         )
-        self.hidden, (self.hidden_image,) = archive.record_artwork_with_images(
+        self.hidden, (self.hidden_image,) = archive.item_images.record_artwork_with_images(
             contributor_id=self.contributor, actor=CURATOR, title={"en": HIDDEN_TITLE},
             images=[NewImage(make_sample_photo(2, size=(500, 400)), {"en": "A quilt"})],
         )
@@ -76,7 +77,7 @@ class World:
         assert self.code is not None
 
         self.other = archive.contributors.register_contributor(name=OTHER_NAME, actor=CURATOR)
-        self.foreign, (self.foreign_image,) = archive.record_artwork_with_images(
+        self.foreign, (self.foreign_image,) = archive.item_images.record_artwork_with_images(
             contributor_id=self.other, actor=CURATOR, title={"en": OTHER_TITLE},
             images=[NewImage(make_sample_photo(3, size=(500, 400)), {"en": "Another"})],
         )

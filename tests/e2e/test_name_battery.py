@@ -167,7 +167,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         artwork = archive.cataloguing.record_artwork(
             contributor_id=person, actor=CURATOR, title=texts("quilt"), description=texts("felt"), year=2024,
         )
-        archive.upload_image(artwork, make_sample_photo(7, size=(800, 600)), actor=CURATOR,
+        archive.item_images.upload_image(artwork, make_sample_photo(7, size=(800, 600)), actor=CURATOR,
                              alt_text=texts("alt"), caption=texts("caption"))
         exhibition = archive.curation.create_exhibition(slug=SLUG, actor=CURATOR, titles={"en": "Silent Room", "kk": "Тыныш бөлме"})
         for item in (testimony, artwork):

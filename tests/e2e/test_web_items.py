@@ -59,7 +59,7 @@ def site(archive):
             "content_note": {"en": "Artwork-note: depicts a bruise."},
         },
     )
-    ids["image"] = archive.upload_image(
+    ids["image"] = archive.item_images.upload_image(
         ids["shown"], b"upload", actor=CURATOR, alt_text={"en": "Alt-English", "ru": "Альт-русский"},
         caption={"en": "Caption-of-image"},
     )
@@ -71,7 +71,7 @@ def site(archive):
     with clock.fixed_at(datetime(2024, 1, 1, tzinfo=timezone.utc)):
         artwork("expired", "Expired-work", scopes=ONLINE, attribution="named", expires_on=date(2024, 6, 1))
     artwork("withdrawn", "Withdrawn-work", scopes=ONLINE, attribution="named")
-    ids["withdrawn_image"] = archive.upload_image(ids["withdrawn"], b"upload", actor=CURATOR, alt_text={"en": "Withdrawn-alt"})
+    ids["withdrawn_image"] = archive.item_images.upload_image(ids["withdrawn"], b"upload", actor=CURATOR, alt_text={"en": "Withdrawn-alt"})
     testimony("testimony", "Текст-первый", scopes=ONLINE, attribution="anonymous")
     testimony("last_testimony", "Текст-последний", scopes=ONLINE, attribution="pseudonym")
     testimony("withdrawn_testimony", "Текст-отозванный", scopes=ONLINE, attribution="named")

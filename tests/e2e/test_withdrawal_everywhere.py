@@ -40,7 +40,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 from archive.media_ports import files as media_files
-from archive.services.application import ExhibitionArchive, NewImage
+from archive.services.application import ExhibitionArchive
+from archive.services.item_images import NewImage
 from archive.config import Settings
 from archive.shredding.crypto import MasterKey
 from archive.errors import NotFound
@@ -380,7 +381,7 @@ def withdraw_everything_and_check_every_surface_and_store(deployment: Deployment
     try:
         originals = {"image-1.png": patterned_image(1, "PNG"), "image-2.jpeg": patterned_image(2, "JPEG")}
         contributor = archive.contributors.register_contributor(name=CONTRIBUTOR_NAME, actor=CURATOR, contact="+7 700 000 0000")
-        artwork, image_ids = archive.record_artwork_with_images(
+        artwork, image_ids = archive.item_images.record_artwork_with_images(
             contributor_id=contributor,
             actor=CURATOR,
             images=[
@@ -406,7 +407,7 @@ def withdraw_everything_and_check_every_surface_and_store(deployment: Deployment
         assert code, "the first consent issued the contributor's code"
 
         bystander_person = archive.contributors.register_contributor(name="Bystander Person", actor=CURATOR)
-        bystander, [bystander_image] = archive.record_artwork_with_images(
+        bystander, [bystander_image] = archive.item_images.record_artwork_with_images(
             contributor_id=bystander_person, actor=CURATOR, title={"en": BYSTANDER_TITLE},
             images=[NewImage(patterned_image(7, "PNG", size=(300, 200)), alt_text={"en": "A bystander's picture"})],
         )
@@ -477,7 +478,7 @@ def withdraw_everything_and_check_every_surface_and_store(deployment: Deployment
             assert response.status_code == 200 and response.mimetype.startswith("image/"), url
             served[url] = response.get_data()
             item_id, image_id, name, fmt = MEDIA_URL.search(url).groups()
-            assert archive.image_for_visitor(UUID(item_id), UUID(image_id), name, fmt).data == served[url]
+            assert archive.item_images.image_for_visitor(UUID(item_id), UUID(image_id), name, fmt).data == served[url]
 
         for token in INDEXED:
             page = visitor.get(f"/search?q={token}&lang=en").get_data(as_text=True)
@@ -629,11 +630,11 @@ def withdraw_everything_and_check_every_surface_and_store(deployment: Deployment
             for name in media_files.DERIVATIVE_NAMES:
                 for fmt in media_files.DERIVATIVE_FORMATS:
                     with pytest.raises(NotFound):
-                        reopened.image_for_visitor(artwork, image_id, name, fmt)
+                        reopened.item_images.image_for_visitor(artwork, image_id, name, fmt)
                     with pytest.raises(NotFound):
-                        reopened.image_for_curator(artwork, image_id, name, fmt)
+                        reopened.item_images.image_for_curator(artwork, image_id, name, fmt)
         assert reopened.get_item(bystander).detail("title") == {"en": BYSTANDER_TITLE}
-        assert reopened.image_for_visitor(bystander, bystander_image, "thumb", "webp").data
+        assert reopened.item_images.image_for_visitor(bystander, bystander_image, "thumb", "webp").data
 
         visitor = app.test_client()
         for url in ours:

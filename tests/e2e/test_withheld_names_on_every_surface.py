@@ -40,7 +40,7 @@ def work(archive):
         contributor_id=person, actor=CURATOR, title={"en": "Aigerim's lantern", "ru": "Фонарь Айгерим"},
         description={"en": "Made by Aigerim Sadykova in 2023.", "ru": "Работа Айгерим Садыковой."},
     )
-    image = archive.upload_image(
+    image = archive.item_images.upload_image(
         item, b"upload", actor=CURATOR, alt_text={"en": "Aigerim at the window"}, caption={"en": "Sadykova's studio"},
     )
     archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")

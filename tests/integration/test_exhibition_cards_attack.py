@@ -105,7 +105,7 @@ def test_a_span_redacted_in_a_wall_text_word_is_as_the_aggregates_give_it(opened
 
 def test_an_image_added_after_a_redaction_loses_the_span_and_her_name(opened: ExhibitionArchive):
     ids = _show(opened)
-    opened.upload_image(ids["art"], make_sample_photo(5, size=(200, 200)), actor=CURATOR,
+    opened.item_images.upload_image(ids["art"], make_sample_photo(5, size=(200, 200)), actor=CURATOR,
                         alt_text={"en": f"{SPAN} and {NAME}"}, caption={"en": f"{NAME}'s {SPAN}"})
 
     page = _assert_page_is_the_aggregates(opened)

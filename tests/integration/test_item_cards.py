@@ -50,7 +50,7 @@ def _show(app: ExhibitionArchive) -> dict[str, UUID]:
         contributor_id=person, actor=CURATOR, title={"en": f"Quilt by {NAME}"}, year=2024,
         medium={"en": "felt"}, description={"en": f"{PSEUDONYM} sewed it with {SPAN}."},
     )
-    app.upload_image(art, make_sample_photo(3, size=(320, 200)), actor=CURATOR,
+    app.item_images.upload_image(art, make_sample_photo(3, size=(320, 200)), actor=CURATOR,
                      alt_text={"en": f"{NAME} holding a quilt"}, caption={"en": f"By {PSEUDONYM}"})
     app.cataloguing.redact_span(art, SPAN, actor=CURATOR)
     app.record_consent(art, actor=CURATOR, scopes=BOTH, attribution="pseudonym", text_version="v1")

@@ -21,7 +21,7 @@ def test_recorded_content_survives_a_restart(storage: Storage):
     artwork = archive.cataloguing.record_artwork(
         contributor_id=contributor, actor=CURATOR, title={"ru": "Тишина", "en": "Silence"}, year=2024
     )
-    archive.upload_image(artwork, make_sample_photo(1, size=(320, 240)), actor=CURATOR, alt_text={"en": "A felt doormat"})
+    archive.item_images.upload_image(artwork, make_sample_photo(1, size=(320, 240)), actor=CURATOR, alt_text={"en": "A felt doormat"})
     archive.close()
 
     reopened = storage.open()

@@ -17,7 +17,8 @@ import pytest
 from archive.shredding import keystore
 from archive.media_ports import files as media_files
 from archive.search import follower as search_follower
-from archive.services.application import ExhibitionArchive, NewImage
+from archive.services.application import ExhibitionArchive
+from archive.services.item_images import NewImage
 from archive.config import Settings
 from archive.media_ports.ports import MediaStore, MediaStoreUnavailable
 from archive.search.follower import SearchFollower
@@ -146,7 +147,7 @@ def _in_memory(media: MediaStore) -> ExhibitionArchive:
 
 def _artwork_with_an_image(archive: ExhibitionArchive, contributor: UUID | None = None) -> tuple[UUID, UUID]:
     contributor = contributor or archive.contributors.register_contributor(name=NAME, actor=CURATOR)
-    item, _ = archive.record_artwork_with_images(
+    item, _ = archive.item_images.record_artwork_with_images(
         contributor_id=contributor, actor=CURATOR, title={"en": TITLE},
         images=[NewImage(make_sample_photo(5, size=(320, 240)), {"en": "A quilt"})],
     )
@@ -264,7 +265,7 @@ def test_media_of_a_recording_that_failed_and_could_not_remove_them_are_deleted_
         raise OSError("disk full")
 
     monkeypatch.setattr(archive, "_save", refused)
-    monkeypatch.setattr(archive, "_remove_quietly", lambda keys: None)  # the storage failed too
+    monkeypatch.setattr(archive.item_images, "_remove_quietly", lambda keys: None)  # the storage failed too
     with pytest.raises(OSError):
         _artwork_with_an_image(archive, contributor)
     [item] = {media_files.parse_key(key).item_id for key in media.objects}
@@ -314,7 +315,7 @@ def test_a_recording_that_crashed_after_storing_sealed_media_leaves_no_live_key_
 
         monkeypatch.setattr(dying, "_save", killed_before_the_save)
         monkeypatch.setattr(dying.keys, "shred", lambda *subjects, **kwargs: None)  # nor any clean-up
-        monkeypatch.setattr(dying, "_remove_quietly", lambda keys: None)
+        monkeypatch.setattr(dying.item_images, "_remove_quietly", lambda keys: None)
         with pytest.raises(ProcessDied):
             _artwork_with_an_image(dying, contributor)
         item = saved[0]
@@ -354,7 +355,7 @@ def test_a_process_takes_a_reserved_key_within_its_time_or_makes_new_ones(monkey
 KILLED_UPLOAD = """
 import os, signal, stat, sys
 from pathlib import Path
-from archive.services.application import NewImage
+from archive.services.item_images import NewImage
 from archive.config import Settings
 from web.bootstrap import open_archive
 from media_store import make_sample_photo
@@ -367,7 +368,7 @@ def killed_at_fsync(fd):
         os.kill(os.getpid(), signal.SIGKILL)
 
 os.fsync = killed_at_fsync
-archive.record_artwork_with_images(
+archive.item_images.record_artwork_with_images(
     contributor_id=contributor, actor="curator:test", title={"en": "T"},
     images=[NewImage(make_sample_photo(1, size=(320, 240)), {"en": "alt"})],
 )

@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 
-from archive.services.application import NewImage
+from archive.services.item_images import NewImage
 from archive.errors import NotFound as ArchiveNotFound
 from archive.media_ports.ports import ImageRejected, MediaStoreUnavailable
 from domain.errors import InvalidValue
@@ -281,7 +281,7 @@ def record_artwork(upload: dict[str, Any]) -> tuple[dict[str, Any], dict[str, st
     if app.images is None or app.media is None:
         raise Problem("media-unavailable", "This archive has no media storage; images cannot be stored.")
     try:
-        item_id, image_ids = app.record_artwork_with_images(
+        item_id, image_ids = app.item_images.record_artwork_with_images(
             contributor_id=contributor_id,
             actor=actor(),
             images=[NewImage(data, alt_text) for data, alt_text in zip(datas, alt_texts)],

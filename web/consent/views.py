@@ -156,7 +156,7 @@ def your_items(holder: CodeHolder) -> Any:
 def thumbnail(holder: CodeHolder, item_id: UUID, image_id: UUID) -> Response:
     """A thumbnail of one of the holder's images, even while it is not public."""
     _own_item(holder, item_id)
-    image = archive().image_for_curator(item_id, image_id, "thumb", "webp")
+    image = archive().item_images.image_for_curator(item_id, image_id, "thumb", "webp")
     return Response(image.data, mimetype=image.content_type)
 
 

@@ -19,7 +19,8 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
-from archive.services.application import ExhibitionArchive, NewImage
+from archive.services.application import ExhibitionArchive
+from archive.services.item_images import NewImage
 from archive.errors import ArchiveError, ChangedMeanwhile
 from archive.services.name_review import review_list
 from archive.read.models import ItemFilter
@@ -181,7 +182,7 @@ def _new_item_images(item_id: UUID, form: AddImageForm) -> str | None:
     for n, upload, alt_text, caption in form.images():
         data = upload.read()
         _, error = _attempt(
-            lambda data=data, alt_text=alt_text, caption=caption: archive().upload_image(
+            lambda data=data, alt_text=alt_text, caption=caption: archive().item_images.upload_image(
                 item_id, data, actor=current_user.actor, alt_text=alt_text, caption=caption,
             )
         )
@@ -199,7 +200,7 @@ def new_artwork() -> Any:
     people = _contributors(archive())
     if form.is_submitted():
         def record() -> UUID:
-            item_id, _ = archive().record_artwork_with_images(
+            item_id, _ = archive().item_images.record_artwork_with_images(
                 contributor_id=form.contributor_id.data,
                 actor=current_user.actor,
                 images=[NewImage(upload.read(), alt, caption) for _, upload, alt, caption in form.images()],
@@ -381,7 +382,7 @@ def decline_request(item_id: UUID) -> Any:
 @bp.get("/items/<uuid:item_id>/images/<uuid:image_id>/<name>.<fmt>")
 @login_required
 def image(item_id: UUID, image_id: UUID, name: str, fmt: str) -> Any:
-    served = archive().image_for_curator(item_id, image_id, name, fmt)
+    served = archive().item_images.image_for_curator(item_id, image_id, name, fmt)
     response = Response(served.data, mimetype=served.content_type)
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.services.application import ExhibitionArchive, NewImage
+from archive.services.application import ExhibitionArchive
+from archive.services.item_images import NewImage
 from archive.config import Settings
 from domain.errors import InvalidValue
 from web.bootstrap import open_archive
@@ -72,7 +73,7 @@ def test_an_erased_contributor_cannot_be_given_a_new_artwork_with_images():
     before = _events(archive)
 
     with pytest.raises(InvalidValue, match="erased at their request"):
-        archive.record_artwork_with_images(
+        archive.item_images.record_artwork_with_images(
             contributor_id=contributor, actor=CURATOR, title={"en": "Quilt"},
             images=[NewImage(make_sample_photo(3), {"en": "A quilt"})],
         )

@@ -131,7 +131,7 @@ def test_a_contributor_with_no_items_has_an_empty_list(archive):
 
 
 def test_an_artwork_recorded_with_images_is_listed_too():
-    from archive.services.application import NewImage
+    from archive.services.item_images import NewImage
     from tests.fakes import InMemoryMediaStore, in_memory_archive
     from media_store import PillowImagePipeline, make_sample_photo
 
@@ -140,7 +140,7 @@ def test_an_artwork_recorded_with_images_is_listed_too():
     )
     contributor = _contributor(archive)
     first = _testimony(archive, contributor)
-    with_images, _ = archive.record_artwork_with_images(
+    with_images, _ = archive.item_images.record_artwork_with_images(
         contributor_id=contributor, actor=CURATOR, title={"en": "Quilt"},
         images=[NewImage(make_sample_photo(3), {"en": "A quilt"})],
     )
