@@ -100,7 +100,7 @@ def open_archive(settings: Settings) -> ExhibitionArchive:
         archive.finish_interrupted_withdrawals()
         archive.ensure_read_models()  # an archive from before the read models gets them now
         archive.shred_abandoned_reservations()
-        archive.remove_abandoned_media_writes()
+        archive.media_upkeep.remove_abandoned_media_writes()
     except BaseException:
         archive.close()
         raise

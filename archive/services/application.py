@@ -7,32 +7,30 @@ shreds the item's data key, after which its content reads back redacted everywhe
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime, timezone, tzinfo
 from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
 
-from cryptography.exceptions import InvalidTag
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notification
 from eventsourcing.system import NotificationLogReader
 from eventsourcing.utils import Environment, get_topic
 
 from archive.media_ports import files as media_files
-from archive.media_ports import gc as media_gc
 from archive.services.access import CuratorAccess
 from archive.services.contributors import ContributorRegistry, new_consent_code
 from archive.services.cataloguing import Cataloguing, check_may_act
 from archive.services.curation import Curation
 from archive.services.item_images import ItemImages
-from archive.errors import ArchiveError, ChangedMeanwhile, ConcurrentChange, NotFound
+from archive.services.media_upkeep import MediaUpkeep
+from archive.errors import ChangedMeanwhile, ConcurrentChange, NotFound
 from archive.history import HistoryEntry, changes_since, history_entries
 from archive.shredding.key_seal import SEAL_ID, KeyTableSeal
 from archive.read.models import ItemFilter
@@ -41,8 +39,7 @@ from archive.read.side import ReadModels, with_read_model_recorder
 from archive.shredding.keystore import KeyStore
 from archive.credentials.sessions import SessionStore
 from archive.services.self_service import ContributorSelfService
-from archive.media_ports.ports import ImagePipeline, MediaError, MediaNotFound, MediaStore
-from archive.media_ports.gc import Kept, MediaSweep
+from archive.media_ports.ports import ImagePipeline, MediaError, MediaStore
 from archive.shredding.transcodings import ConsentAsDict, DateAsISO, PersonalAsCiphertext, PlacementAsDict
 from archive.shredding.transcodings import ConsentRequestAsDict
 from domain import actor as actors
@@ -142,6 +139,8 @@ class ExhibitionArchive(ReadModels):
         self.cataloguing = Cataloguing(self)
         #: Items' images: uploads, an artwork recorded with its images, renditions served.
         self.item_images = ItemImages(self, self.cataloguing)
+        #: The media storage kept in step with the events: orphans, partial writes, fixity.
+        self.media_upkeep = MediaUpkeep(self)
 
     # -- wiring --------------------------------------------------------------------------
 
@@ -193,131 +192,6 @@ class ExhibitionArchive(ReadModels):
         return clock.today(self.zone)
 
     # -- images --------------------------------------------------------------------------
-
-    def orphaned_media(self, grace: timedelta = media_gc.DEFAULT_GRACE) -> MediaSweep:
-        """Stored objects that no live image of a live item refers to (for ``archive media gc``):
-        the orphans, and those kept for now because they were written less than ``grace`` ago
-        or their upload is in progress (see ``archive.media_ports.gc``)."""
-        media, _ = self._media()
-        now = clock.now()
-        stored = media.stored_objects("")  # first the objects, then the notes, then the events
-        uploading = self.keys.uploads_in_progress(now - media_gc.UPLOAD_ABANDONED_AFTER)
-        live: dict[tuple[UUID, UUID], bool] = {}
-        sweep = MediaSweep()
-        for found in stored:
-            ref = media_files.parse_key(found.key)
-            if ref is not None:
-                pair = (ref.item_id, ref.image_id)
-                if pair not in live:
-                    live[pair] = self._image_is_live(ref.item_id, ref.image_id)
-                if live[pair]:
-                    continue
-            why = media_gc.why_kept(found, now=now, grace=grace, uploading=uploading)
-            if why is None:
-                sweep.orphans.append(found.key)
-            else:
-                sweep.kept.append(Kept(found.key, why))
-        return sweep
-
-    def delete_orphaned_media(self, keys: Iterable[str]) -> int:
-        """Delete the given orphans (from :meth:`orphaned_media`, which checked their age)
-        after checking again that no upload of theirs is in progress and that each is still an
-        orphan; then forget the notes of uploads abandoned long ago."""
-        media, _ = self._media()
-        started_after = clock.now() - media_gc.UPLOAD_ABANDONED_AFTER
-        uploading = self.keys.uploads_in_progress(started_after)  # read after the listing
-        deleted = 0
-        for key in keys:
-            ref = media_files.parse_key(key)
-            if ref is not None and (ref.image_id in uploading or self._image_is_live(ref.item_id, ref.image_id)):
-                continue
-            media.delete(key)
-            deleted += 1
-        self.keys.uploads_finished(*self.keys.abandoned_uploads(started_after))
-        return deleted
-
-    def abandoned_media_writes(self, grace: timedelta = media_gc.DEFAULT_GRACE) -> MediaSweep:
-        """Partial files that media writes killed midway left anywhere in the storage: those
-        last written more than ``grace`` ago as orphans, younger ones as kept."""
-        if self.media is None:
-            return MediaSweep()
-        every = self.media.abandoned_writes(thorough=True)
-        old = set(self.media.abandoned_writes(thorough=True, written_before=clock.now() - grace))
-        return MediaSweep(
-            orphans=[name for name in every if name in old],
-            kept=[Kept(name, media_gc.TOO_YOUNG) for name in every if name not in old],
-        )
-
-    def remove_abandoned_media_writes(self, *, thorough: bool = False, grace: timedelta | None = None) -> int:
-        """Remove the partial files that media writes killed midway left; return how many.
-
-        A partial original is sealed with its item's key and stays decryptable while the key
-        lives (AES-GCM is a counter mode underneath). Never touches a write in progress (its
-        writer holds a lock on it), nor, with ``grace``, a file written less than that long
-        ago. Every process does a quick pass when it opens the archive and the follower keeps
-        doing one (``.tmp/`` only, where every write is locked); ``archive media gc --delete``
-        does a ``thorough`` one with the grace period, for partial files that writers of older
-        versions left in the items' folders without a lock.
-        """
-        if self.media is None:
-            return 0
-        before = clock.now() - grace if grace is not None else None
-        names = self.media.abandoned_writes(thorough=thorough, written_before=before)
-        return sum(1 for name in names if self.media.remove_abandoned_write(name))
-
-    def _image_is_live(self, item_id: UUID, image_id: UUID) -> bool:
-        item = self._find(Item, item_id)
-        return (
-            item is not None
-            and not item.is_withdrawn
-            and not item.is_redacted
-            and str(image_id) in item.images
-        )
-
-    def images_to_check(self) -> list[tuple[UUID, UUID]]:
-        """Every (item, image) pair whose files should be in storage."""
-        topics = [get_topic(cls.ImageAdded) for cls in (Artwork, Testimony)]
-        item_ids: dict[UUID, None] = {}
-        for notification in self._notifications(topics):
-            item_ids[_as_uuid(notification.originator_id)] = None
-        pairs: list[tuple[UUID, UUID]] = []
-        for item_id in item_ids:
-            item = self.get_item(item_id)
-            if item.is_withdrawn or item.is_redacted:
-                continue
-            pairs.extend((item_id, UUID(image_id)) for image_id in item.images)
-        return pairs
-
-    def check_image_fixity(self, item_id: UUID, image_id: UUID) -> list[str]:
-        """Problems with one image's stored files: missing, changed or unreadable. Empty if fine."""
-        media, _ = self._media()
-        item = self.get_item(item_id)
-        facts = item.image_facts(str(image_id))
-        data_key = self.keys.get(item_id)
-        if data_key is None:
-            return [f"{media_files.image_prefix(item_id, image_id)}: the item's key is missing"]
-        problems = []
-        key = media_files.original_key(item_id, image_id)
-        try:
-            original = media_files.unseal(data_key, item_id, key, media.get(key))
-        except MediaNotFound:
-            problems.append(f"{key}: missing")
-        except InvalidTag:
-            problems.append(f"{key}: changed (cannot be decrypted)")
-        else:
-            expected = facts.original.sha256 if facts.original else None
-            if hashlib.sha256(original).hexdigest() != expected:
-                problems.append(f"{key}: changed (SHA-256 differs from the recorded one)")
-        for rendition in facts.renditions:
-            key = media_files.derivative_key(item_id, image_id, rendition.name, rendition.format)
-            if not media.exists(key):
-                problems.append(f"{key}: missing")
-        return problems
-
-    def _media(self) -> tuple[MediaStore, ImagePipeline]:
-        if self.media is None or self.images is None:
-            raise ArchiveError("This archive was opened without media storage.")
-        return self.media, self.images
 
     # -- consent ---------------------------------------------------------------------------
 
@@ -497,7 +371,7 @@ class ExhibitionArchive(ReadModels):
         topics.append(get_topic(Contributor.PersonalDataErased))
         subjects = {  # subject id: whether it is an item (a contributor has no media)
             _as_uuid(n.originator_id): n.topic != topics[-1]
-            for n in self._notifications(topics, start=checked + 1, stop=end)
+            for n in self.notifications(topics, start=checked + 1, stop=end)
         }
         subjects.update(dict.fromkeys(self._texts_keys_to_shred(checked + 1, end), False))
         pending = [subject for subject in subjects if self.keys.exists(subject)]
@@ -523,7 +397,7 @@ class ExhibitionArchive(ReadModels):
         """The texts keys that ``NamesWithheld`` events between the positions list."""
         return [
             key
-            for n in self._notifications([get_topic(Exhibition.NamesWithheld)], start=start, stop=stop)
+            for n in self.notifications([get_topic(Exhibition.NamesWithheld)], start=start, stop=stop)
             for key in cast(Exhibition.NamesWithheld, self.mapper.to_domain_event(n)).shredded
         ]
 
@@ -548,7 +422,9 @@ class ExhibitionArchive(ReadModels):
             self.keys.shred(*unused, media_of=unused)
         return len(unused)
 
-    def _notifications(self, topics: list[str], start: int = 1, stop: int | None = None) -> Iterator[Any]:
+    def notifications(self, topics: list[str], start: int = 1, stop: int | None = None) -> Iterator[Notification]:
+        """The log's notifications of events with these topics, from position ``start`` up to
+        ``stop`` (inclusive; the end of the log if None), read a section at a time."""
         if stop is not None and start > stop:
             return
         for batch in NotificationLogReader(self.notification_log, section_size=self.log_section_size).select(
@@ -714,10 +590,10 @@ class ExhibitionArchive(ReadModels):
         nothing saved) if someone else saved one of them first."""
         self._save(*aggregates)
 
-    def originator_ids(self, event_type: type[Any]) -> Iterator[UUID]:
-        """The ids of the aggregates that recorded an event of ``event_type``, in log order
-        (an id once per such event)."""
-        for notification in self._notifications([get_topic(event_type)]):
+    def originator_ids(self, *event_types: type[Any]) -> Iterator[UUID]:
+        """The ids of the aggregates that recorded an event of one of ``event_types``, in log
+        order (an id once per such event)."""
+        for notification in self.notifications([get_topic(event_type) for event_type in event_types]):
             yield _as_uuid(notification.originator_id)
 
     def _get(self, cls: type[A], aggregate_id: UUID, label: str) -> A:
