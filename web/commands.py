@@ -149,7 +149,7 @@ def init(ctx: click.Context) -> None:
     """Create the data folder, master key and tables; finish any interrupted withdrawal."""
     settings = settings_from(ctx)
     with opened(ctx, creating=True) as archive:
-        finished = archive.finish_interrupted_withdrawals()
+        finished = archive.consent.finish_interrupted_withdrawals()
     where = "PostgreSQL" if settings.uses_postgres else f"{settings.data_dir.resolve()}"
     click.echo(f"Archive ready ({where}).")
     if finished:
@@ -266,7 +266,7 @@ def media_gc(ctx: click.Context, delete: bool) -> None:
             click.echo(f"{len(partial.orphans)} partial write(s) left by interrupted uploads; run with --delete to remove them.")
         _report_kept(partial.kept, "partial write(s)", grace)
         if delete:
-            _report_pending_media(archive.delete_pending_media())
+            _report_pending_media(archive.consent.delete_pending_media())
         else:
             _report_pending_media(len(archive.keys.pending_media_deletions()))
 
@@ -329,8 +329,8 @@ def follow(ctx: click.Context, once: bool) -> None:
                 count = follower.catch_up()
                 follower.purge_if_due(force=True)
                 click.echo(f"Applied {count} event(s); the index is at position {index.position()}.")
-                archive.finish_interrupted_withdrawals()
-                _report_pending_media(archive.delete_pending_media())
+                archive.consent.finish_interrupted_withdrawals()
+                _report_pending_media(archive.consent.delete_pending_media())
                 return
             stop = threading.Event()
             for signum in (signal.SIGTERM, signal.SIGINT):

@@ -9,24 +9,22 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime, timezone, tzinfo
+from datetime import date, timezone, tzinfo
 from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notification
 from eventsourcing.system import NotificationLogReader
 from eventsourcing.utils import Environment, get_topic
 
-from archive.media_ports import files as media_files
 from archive.services.access import CuratorAccess
-from archive.services.contributors import ContributorRegistry, new_consent_code
-from archive.services.cataloguing import Cataloguing, check_may_act
+from archive.services.contributors import ContributorRegistry
+from archive.services.cataloguing import Cataloguing
+from archive.services.consent import ConsentAndWithdrawal
 from archive.services.curation import Curation
 from archive.services.item_images import ItemImages
 from archive.services.media_upkeep import MediaUpkeep
@@ -39,16 +37,13 @@ from archive.read.side import ReadModels, with_read_model_recorder
 from archive.shredding.keystore import KeyStore
 from archive.credentials.sessions import SessionStore
 from archive.services.self_service import ContributorSelfService
-from archive.media_ports.ports import ImagePipeline, MediaError, MediaStore
+from archive.media_ports.ports import ImagePipeline, MediaStore
 from archive.shredding.transcodings import ConsentAsDict, DateAsISO, PersonalAsCiphertext, PlacementAsDict
 from archive.shredding.transcodings import ConsentRequestAsDict
-from domain import actor as actors
-from domain.actor import Actor
 from domain import clock
-from domain.consent import Consent, parse_attribution, parse_scopes
 from domain.contributors import Contributor
 from domain.curators import ApiToken
-from domain.errors import ConsentError, InvalidValue, ItemWithdrawn
+from domain.errors import InvalidValue
 from domain.exhibitions import Exhibition
 from domain.indexes import Catalogue, ContributorItems, SlugIndex
 from domain.items import (
@@ -62,24 +57,6 @@ A = TypeVar("A", bound=Aggregate)
 _ID_PREFIX = re.compile(r"[0-9a-f][0-9a-f-]*")
 
 log = logging.getLogger(__name__)
-
-#: The key table's record of how far through the event log every withdrawal's keys are shredded.
-WITHDRAWALS_CHECKED = "withdrawals_checked"
-
-
-@dataclass(frozen=True)
-class ConsentReceipt:
-    """What a curator hands the contributor after recording consent.
-
-    ``code`` is present only when a new consent code was issued: it is shown exactly once
-    and never stored. Otherwise the contributor's existing code covers this item too.
-    """
-
-    item_id: UUID
-    contributor_id: UUID
-    recorded_at: datetime
-    code: str | None
-
 
 def _as_uuid(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
@@ -100,9 +77,6 @@ class ExhibitionArchive(ReadModels):
         ContributorItems: 100,
         ApiToken: 50,  # a token used daily records one event a day
     }
-    #: How long a withdrawal waits for the media storage to delete the item's files before it
-    #: answers anyway (the key is shredded by then; the follower finishes the deletion).
-    media_deletion_wait_seconds = 2.0
 
     def __init__(
         self,
@@ -125,8 +99,10 @@ class ExhibitionArchive(ReadModels):
         self.images = images
         self._sealed = False  # the key table seal is known to be in the event store
         super().__init__(env=dict(env or {}))
+        #: Consent recorded, changed and withdrawn; what a withdrawal forgets made unrecoverable.
+        self.consent = ConsentAndWithdrawal(self)
         #: What contributors do with their consent code (receipts, requests, withdrawals).
-        self.self_service = ContributorSelfService(self)
+        self.self_service = ContributorSelfService(self, self.consent)
         #: Curators' accounts, API tokens and browser sessions (curators' and the portal's).
         self.access = CuratorAccess(self, sessions, self.self_service.code_is_live)
         #: What the read models answer: listings, visitors' cards, which exhibitions hang what.
@@ -195,195 +171,6 @@ class ExhibitionArchive(ReadModels):
 
     # -- consent ---------------------------------------------------------------------------
 
-    def record_consent(
-        self,
-        item_id: UUID,
-        *,
-        actor: Actor,
-        scopes: Iterable[str],
-        attribution: str,
-        text_version: str,
-        expires_on: date | None = None,
-        based_on: int | None = None,
-    ) -> ConsentReceipt:
-        """Record the contributor's consent for an item.
-
-        Issues the contributor's consent code if they have none yet; the receipt carries it
-        (shown once). The item, contributor and code index are saved atomically. ``based_on``
-        is the version of the item the curator saw (see :meth:`check_based_on`).
-        """
-        item = self.get_item(item_id)
-        self.check_based_on(item, based_on)
-        contributor = self.get_contributor(item.contributor_id)
-        consent = self._consent(contributor, actor, scopes, attribution, text_version, expires_on)
-        item.record_consent(consent, actor)
-        code = None
-        changed: list[Aggregate] = [item]
-        if not contributor.has_consent_code:
-            code, more = new_consent_code(self, contributor, actor)
-            changed.extend(more)
-        self._save(*changed)
-        return ConsentReceipt(item.id, contributor.id, consent.recorded_at, code)
-
-    def update_consent(
-        self,
-        item_id: UUID,
-        *,
-        actor: Actor,
-        scopes: Iterable[str] | None = None,
-        attribution: str | None = None,
-        text_version: str | None = None,
-        expires_on: date | None | str = "unchanged",
-        based_on: int | None = None,
-        contributor_asked: bool = False,
-    ) -> Consent:
-        """Change the scopes, attribution or expiry of an item's consent.
-
-        ``based_on`` is the version of the item the change was made on (see
-        :meth:`check_based_on`). Showing more than the contributor's own latest choice is
-        refused (``WideningNeedsConfirmation``) unless ``contributor_asked``: the curator
-        confirmed it with the contributor, which the event records.
-        """
-        item = self.get_item(item_id)
-        check_may_act(item, actor)
-        self.check_based_on(item, based_on)
-        if item.is_withdrawn:
-            raise ItemWithdrawn("Consent was withdrawn for this item; it cannot be changed.")
-        if item.consent is None:
-            raise ConsentError("No consent is recorded for this item yet; record it first.")
-        current = item.consent
-        contributor = self.get_contributor(item.contributor_id)
-        consent = self._consent(
-            contributor,
-            actor,
-            current.scopes if scopes is None else scopes,
-            current.attribution if attribution is None else attribution,
-            current.text_version if text_version is None else text_version,
-            current.expires_on if expires_on == "unchanged" else expires_on,  # type: ignore[arg-type]
-        )
-        item.update_consent(consent, actor, contributor_asked=contributor_asked)
-        self._save(item)
-        return consent
-
-    def decline_consent_request(self, item_id: UUID, *, actor: Actor, based_on: int | None = None) -> None:
-        """Close a contributor's pending request to widen consent, leaving consent as it is."""
-        item = self.get_item(item_id)
-        check_may_act(item, actor)
-        self.check_based_on(item, based_on)
-        item.decline_consent_request(actor)
-        self._save(item)
-
-    def withdraw(self, item_id: UUID, *, actor: Actor) -> datetime:
-        """Withdraw consent for an item, for good, and shred its data key.
-
-        Repeating a withdrawal is harmless: it returns the time of the first one. The key is
-        shredded after the withdrawal is saved; if that fails, the next call (or
-        :meth:`finish_interrupted_withdrawals`) completes it.
-        """
-        item = self.get_item(item_id)
-        check_may_act(item, actor)
-        if not item.is_withdrawn:
-            item.withdraw(actor)
-            self._save(item)
-        self.make_unrecoverable([item.id], None)
-        assert item.withdrawn_at is not None
-        return item.withdrawn_at
-
-    def make_unrecoverable(
-        self, item_ids: list[UUID], contributor_id: UUID | None, texts_keys: Iterable[UUID] = ()
-    ) -> None:
-        """Shred the keys (everything sealed becomes noise), noting the items' media for
-        deletion in the same transaction; then delete the media, waiting a short while at most.
-        ``texts_keys`` are the keys of exhibition texts that named an erased contributor.
-
-        Only after the withdrawal or erasure that calls for it is saved."""
-        subjects = [*item_ids, *([contributor_id] if contributor_id else []), *texts_keys]
-        if subjects:
-            self.keys.shred(*subjects, media_of=item_ids)
-        self._delete_media_within(item_ids, self.media_deletion_wait_seconds)
-
-    def delete_pending_media(self) -> int:
-        """Delete the media objects (every version) of withdrawn items whose deletion is
-        pending; return how many items still have some.
-
-        Their keys are shredded already, so what is left cannot be decrypted: this removes the
-        ciphertext. Each failure is logged (the item's id and the storage's one-line reason,
-        nothing else) and left pending; the follower calls this until nothing is.
-        """
-        return self._delete_media_of(self.keys.pending_media_deletions())
-
-    def media_removal_pending(self, item_ids: Iterable[UUID]) -> bool:
-        """Whether stored copies of any of these (withdrawn) items are still being deleted."""
-        return not set(item_ids).isdisjoint(self.keys.pending_media_deletions())
-
-    def _delete_media_within(self, item_ids: list[UUID], seconds: float) -> bool:
-        """Delete the items' media, waiting at most ``seconds`` (True if all done by then).
-
-        A stalled storage must not hold up the answer to the person withdrawing: what is not
-        done in time carries on in the background and stays pending for the follower.
-        """
-        if not item_ids:
-            return True
-        finished = threading.Event()
-
-        def delete() -> None:
-            try:
-                self._delete_media_of(item_ids)
-            finally:
-                finished.set()
-
-        threading.Thread(target=delete, name="withdrawn-media-deletion", daemon=True).start()
-        if finished.wait(seconds):
-            return True
-        log.warning(
-            "Media deletion of withdrawn item(s) %s still running after %.1f s; the follower will retry it.",
-            ", ".join(map(str, item_ids)), seconds,
-        )
-        return False
-
-    def _delete_media_of(self, item_ids: list[UUID]) -> int:
-        """Delete each item's media objects and clear its pending note; return how many failed."""
-        failed = 0
-        for item_id in item_ids:
-            if self.media is not None:
-                try:
-                    self.media.delete_prefix(media_files.item_prefix(item_id))
-                except MediaError as error:
-                    log.warning("Media of withdrawn item %s not deleted yet (will retry): %s", item_id, error)
-                    failed += 1
-                    continue
-            self.keys.media_deleted(item_id)
-        return failed
-
-    def finish_interrupted_withdrawals(self) -> int:
-        """Shred the keys of withdrawn items and erased contributors whose shredding was
-        interrupted (the process died after saving the event); return how many.
-
-        Every process runs this when it opens the archive, and the follower keeps running it.
-        It reads only the events after the position up to which the last complete run found
-        every key shredded (kept in the key table), so it costs little when nothing happened.
-        Also completes physical purges left pending in the key table. The items' media are
-        noted for deletion (see :meth:`delete_pending_media`), not deleted here.
-        """
-        checked = self.keys.progress(WITHDRAWALS_CHECKED)
-        end = self.recorder.max_notification_id() or 0
-        topics = [get_topic(cls.ConsentWithdrawn) for cls in (Artwork, Testimony)]
-        topics.append(get_topic(Contributor.PersonalDataErased))
-        subjects = {  # subject id: whether it is an item (a contributor has no media)
-            _as_uuid(n.originator_id): n.topic != topics[-1]
-            for n in self.notifications(topics, start=checked + 1, stop=end)
-        }
-        subjects.update(dict.fromkeys(self._texts_keys_to_shred(checked + 1, end), False))
-        pending = [subject for subject in subjects if self.keys.exists(subject)]
-        if pending:
-            # The media are only noted: a stalled storage must not hold up a process's start.
-            self.keys.shred(*pending, media_of=[subject for subject in pending if subjects[subject]])
-        else:
-            self.keys.complete_pending_purges()
-        if end > checked:
-            self.keys.advance(WITHDRAWALS_CHECKED, end)
-        return len(pending)
-
     # -- exhibition texts keys (see archive.services.exhibition_erasure) -----------------------------
 
     def new_texts_key(self) -> UUID:
@@ -393,71 +180,6 @@ class ExhibitionArchive(ReadModels):
         self.keys.create(key)
         return key
 
-    def _texts_keys_to_shred(self, start: int, stop: int) -> list[UUID]:
-        """The texts keys that ``NamesWithheld`` events between the positions list."""
-        return [
-            key
-            for n in self.notifications([get_topic(Exhibition.NamesWithheld)], start=start, stop=stop)
-            for key in cast(Exhibition.NamesWithheld, self.mapper.to_domain_event(n)).shredded
-        ]
-
-    def shred_abandoned_reservations(self) -> int:
-        """Shred the keys a process reserved and never used before it died; return how many.
-
-        A process takes a reserved key within minutes or never (see ``KeyStore.reserve``), so
-        a reservation older than ``ABANDONED_AFTER_SECONDS`` whose subject has no event was
-        left by a process that died, perhaps after storing media sealed with it: the key is
-        shredded and the subject's media noted for deletion. Every process runs this when it
-        opens the archive, and the follower keeps running it; it reads only the reservations
-        not yet settled, so it costs little.
-        """
-        abandoned = self.keys.abandoned_reservations()
-        if not abandoned:
-            return 0
-        used = [subject for subject in abandoned if self.recorder.select_events(subject, limit=1)]
-        unused = [subject for subject in abandoned if subject not in used]
-        if used:
-            self.keys.reservations_used(*used)
-        if unused:
-            self.keys.shred(*unused, media_of=unused)
-        return len(unused)
-
-    def notifications(self, topics: list[str], start: int = 1, stop: int | None = None) -> Iterator[Notification]:
-        """The log's notifications of events with these topics, from position ``start`` up to
-        ``stop`` (inclusive; the end of the log if None), read a section at a time."""
-        if stop is not None and start > stop:
-            return
-        for batch in NotificationLogReader(self.notification_log, section_size=self.log_section_size).select(
-            start=start, stop=stop, topics=topics
-        ):
-            yield from batch
-
-    def _consent(
-        self,
-        contributor: Contributor,
-        actor: Actor,
-        scopes: Iterable[Any],
-        attribution: Any,
-        text_version: str,
-        expires_on: date | None,
-    ) -> Consent:
-        if contributor.is_erased:
-            raise InvalidValue(
-                "This contributor's details were erased at their request; register them again if they return."
-            )
-        parsed = parse_attribution(attribution)
-        if parsed.value == "pseudonym" and not contributor.pseudonym:
-            raise InvalidValue(
-                "Attribution by pseudonym needs a pseudonym on the contributor's record."
-            )
-        return Consent(
-            scopes=parse_scopes(scopes),
-            attribution=parsed,
-            text_version=(text_version or "").strip(),
-            recorded_by=actors.check(actor),
-            recorded_at=clock.now(),
-            expires_on=expires_on,
-        )
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -590,11 +312,40 @@ class ExhibitionArchive(ReadModels):
         nothing saved) if someone else saved one of them first."""
         self._save(*aggregates)
 
-    def originator_ids(self, *event_types: type[Any]) -> Iterator[UUID]:
+    def originator_ids(self, *event_types: type[Any], start: int = 1, stop: int | None = None) -> Iterator[UUID]:
         """The ids of the aggregates that recorded an event of one of ``event_types``, in log
-        order (an id once per such event)."""
-        for notification in self.notifications([get_topic(event_type) for event_type in event_types]):
+        order (an id once per such event), between log positions ``start`` and ``stop``
+        (inclusive; the end of the log if None)."""
+        for notification in self._notifications(event_types, start, stop):
             yield _as_uuid(notification.originator_id)
+
+    def recorded_events(
+        self, *event_types: type[Any], start: int = 1, stop: int | None = None
+    ) -> Iterator[DomainEventProtocol[UUID]]:
+        """The events of ``event_types`` recorded between log positions ``start`` and ``stop``
+        (as :meth:`originator_ids`), decoded, in log order."""
+        for notification in self._notifications(event_types, start, stop):
+            yield self.mapper.to_domain_event(notification)
+
+    def has_events(self, aggregate_id: UUID) -> bool:
+        """Whether any event of this id (an aggregate, a subject reserved a key) is stored."""
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    def last_position(self) -> int:
+        """The log position of the latest event (0 for an empty log)."""
+        return self.recorder.max_notification_id() or 0
+
+    def _notifications(
+        self, event_types: Iterable[type[Any]], start: int = 1, stop: int | None = None
+    ) -> Iterator[Notification]:
+        """The log's notifications of these event types, a section at a time."""
+        if stop is not None and start > stop:
+            return
+        topics = [get_topic(event_type) for event_type in event_types]
+        for batch in NotificationLogReader(self.notification_log, section_size=self.log_section_size).select(
+            start=start, stop=stop, topics=topics
+        ):
+            yield from batch
 
     def _get(self, cls: type[A], aggregate_id: UUID, label: str) -> A:
         aggregate = self._find(cls, aggregate_id)
@@ -641,7 +392,7 @@ class ExhibitionArchive(ReadModels):
         try:
             yield subject_id
         except BaseException:
-            if self.recorder.select_events(subject_id, limit=1):
+            if self.has_events(subject_id):
                 self.keys.reservations_used(subject_id)
             else:
                 self.keys.shred(subject_id, media_of=[subject_id])

@@ -22,13 +22,17 @@ from domain.indexes import ConsentCodeIndex, ContributorItems
 A = TypeVar("A", bound=Aggregate)
 
 
-class ContributorRecords(Protocol):
+class CodeIndexRecords(Protocol):
+    """What issuing a consent code reads: the code index (``find``)."""
+
+    def find(self, cls: type[A], aggregate_id: UUID) -> A | None: ...
+
+
+class ContributorRecords(CodeIndexRecords, Protocol):
     """What registering contributors needs of the application: public reads and writes.
 
     :class:`archive.services.application.ExhibitionArchive` provides them.
     """
-
-    def find(self, cls: type[A], aggregate_id: UUID) -> A | None: ...
 
     def get_contributor(self, contributor_id: UUID) -> Contributor: ...
 
@@ -38,7 +42,7 @@ class ContributorRecords(Protocol):
 
 
 def new_consent_code(
-    records: ContributorRecords, contributor: Contributor, actor: Actor
+    records: CodeIndexRecords, contributor: Contributor, actor: Actor
 ) -> tuple[str, list[Aggregate]]:
     """A new consent code for the contributor, and the aggregates it changed (the contributor,
     the new code's index record, the old one's if it is retired), to be saved together.

@@ -212,11 +212,11 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
             (voice, "anonymous"),
             (withdrawn_later, "anonymous"),
         ):
-            receipt = archive.record_consent(
+            receipt = archive.consent.record_consent(
                 item, actor=CURATOR, scopes=online, attribution=attribution, text_version="2024-02"
             )
             codes.append(receipt.code)
-        archive.record_consent(
+        archive.consent.record_consent(
             room_only, actor=CURATOR, scopes=["exhibit"], attribution="anonymous", text_version="2024-02"
         )
 
@@ -278,6 +278,6 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
         archive.curation.revise_exhibition(exhibition, actor=CURATOR, closes_on=date(2024, 5, 10))
 
     with clock.fixed_at(_at(2024, 5, 20)):
-        archive.withdraw(withdrawn_later, actor=actors.contributor(witness_e))
+        archive.consent.withdraw(withdrawn_later, actor=actors.contributor(witness_e))
 
     return DemoResult(exhibition, created=True, consent_code=next((c for c in codes if c), None))

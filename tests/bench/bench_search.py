@@ -125,7 +125,7 @@ def _record(archive: ExhibitionArchive, contributors: list[UUID], number: int, i
         language=item.language,
         content_note={"en": NOTE},
     )
-    archive.record_consent(
+    archive.consent.record_consent(
         item_id, actor=CURATOR, scopes=ONLINE, attribution=ATTRIBUTIONS[number % 3], text_version="v1"
     )
     return item_id
@@ -533,7 +533,7 @@ def test_d_purge_at_full_size(bench: Bench) -> None:
     with _following(bench):
         time.sleep(0.5)
         started = time.perf_counter()
-        bench.archive.withdraw(item_id, actor=CURATOR)
+        bench.archive.consent.withdraw(item_id, actor=CURATOR)
         withdraw_s = time.perf_counter() - started
         while time.perf_counter() - started < PURGE_TIMEOUT:
             now = time.perf_counter() - started

@@ -49,7 +49,7 @@ def prepare(data_dir: Path) -> None:
             title={"en": f"Work number {n}", "ru": f"Работа {n}"}, year=2024,
             description={"en": f"A description of the silence in work {n}, as Aigerim saw it. " * 4},
         )
-        archive.record_consent(item, actor=CURATOR, scopes=["exhibit", "publish_online"],
+        archive.consent.record_consent(item, actor=CURATOR, scopes=["exhibit", "publish_online"],
                                attribution=ATTRIBUTIONS[n % 3], text_version="v1")
         items.append(item)
     for e in range(EXHIBITIONS):

@@ -56,7 +56,7 @@ def _prepare(data_dir: Path) -> None:
         )
         if n % 5 == 0:
             archive.item_images.upload_image(item, photo, actor=CURATOR, alt_text={"en": f"Photo of work {n}"})
-        archive.record_consent(item, actor=CURATOR, scopes=["exhibit", "publish_online"],
+        archive.consent.record_consent(item, actor=CURATOR, scopes=["exhibit", "publish_online"],
                                attribution="pseudonym", text_version="v1")
         archive.curation.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": f"Wall text {n}"})
     archive.curation.publish_exhibition(exhibition, actor=CURATOR)

@@ -258,7 +258,7 @@ def _record_sample(archive: ExhibitionArchive, corpus: Corpus, number: int, plac
             language=item.language,
             content_note={"en": "Mentions war, displacement and loss."},
         )
-    receipt = archive.record_consent(
+    receipt = archive.consent.record_consent(
         item_id, actor=CURATOR, scopes=ONLINE, attribution=ATTRIBUTIONS[number % 3], text_version="v1"
     )
     assert receipt.code, "a first consent issues the contributor's code"

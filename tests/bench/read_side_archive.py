@@ -115,9 +115,9 @@ def _build(data_dir: Path, items: int) -> dict[str, Any]:
             if consent is None:
                 unconsented.append(item_id)
             else:
-                archive.record_consent(item_id, actor=CURATOR, text_version="v1", **consent)
+                archive.consent.record_consent(item_id, actor=CURATOR, text_version="v1", **consent)
                 if n % WITHDRAW_EVERY == WITHDRAW_EVERY - 1:
-                    archive.withdraw(item_id, actor=CURATOR)
+                    archive.consent.withdraw(item_id, actor=CURATOR)
                 elif "publish_online" in consent["scopes"]:
                     public.append(item_id)
             if (n + 1) % 5000 == 0:

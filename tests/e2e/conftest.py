@@ -96,7 +96,7 @@ def site(world: ApiWorld) -> dict[str, Any]:
     def artwork(key: str, **consent: Any) -> None:
         item = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": f"{key}word title"}, year=2024)
         if consent:
-            archive.record_consent(item, actor=CURATOR, text_version="v1", **consent)
+            archive.consent.record_consent(item, actor=CURATOR, text_version="v1", **consent)
         ids[key] = item
 
     with clock.fixed_at(datetime(2024, 1, 1, tzinfo=timezone.utc)):
@@ -112,7 +112,7 @@ def site(world: ApiWorld) -> dict[str, Any]:
         contributor_id=person, actor=CURATOR, text={"ru": "testimonyword свидетельство"}, language="ru",
         content_note={"en": "Mentions violence."}, title={"en": "testimonyword title"},
     )
-    archive.record_consent(testimony, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
+    archive.consent.record_consent(testimony, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
     ids["testimony"] = testimony
     exhibition = archive.curation.create_exhibition(
         slug="open-show", actor=CURATOR, titles={"en": "Open Show"}, opens_on=date(2024, 1, 1)
@@ -123,5 +123,5 @@ def site(world: ApiWorld) -> dict[str, Any]:
     archive.curation.create_exhibition(slug="hidden-show", actor=CURATOR, titles={"en": "Hiddenshowword"})
     with clock.fixed_at(datetime(2024, 3, 1, tzinfo=timezone.utc)):
         world.follower.catch_up()  # indexed while the expired consent was still valid
-    archive.withdraw(ids["withdrawn"], actor=CURATOR)  # the index has not seen this yet
+    archive.consent.withdraw(ids["withdrawn"], actor=CURATOR)  # the index has not seen this yet
     return ids

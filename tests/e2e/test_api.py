@@ -72,7 +72,7 @@ def test_an_item_is_credited_as_its_attribution_allows(world, site):
     assert credit("shown") == "Named Person"
     assert credit("pseudonymous") == "Pseudo"
     assert credit("anonymous") is None
-    world.archive.update_consent(site["shown"], actor=CURATOR, attribution="anonymous")
+    world.archive.consent.update_consent(site["shown"], actor=CURATOR, attribution="anonymous")
     assert credit("shown") is None
     assert "Named Person" not in world.client.get("/api/v1/exhibitions/open-show").get_data(as_text=True)
 
@@ -116,7 +116,7 @@ def test_unpublished_and_unknown_exhibitions_answer_the_same_404(world, site):
 
 
 def test_narrowing_consent_hides_the_item_at_once_everywhere(world, site):
-    world.archive.update_consent(site["shown"], actor=CURATOR, scopes=["exhibit"])
+    world.archive.consent.update_consent(site["shown"], actor=CURATOR, scopes=["exhibit"])
     assert world.client.get(f"/api/v1/items/{site['shown']}").status_code == 404
     assert "shownword" not in world.client.get("/api/v1/exhibitions/open-show").get_data(as_text=True)
     assert world.client.get("/api/v1/search?q=shownword").get_json()["hits"] == []
@@ -150,7 +150,7 @@ def test_an_artwork_hit_with_a_content_note_carries_it_and_its_texts_only_behind
         contributor_id=person, actor=CURATOR, title={"en": "Quiltword"}, medium={"en": "quiltword thread"},
         description={"en": "Quiltword embroidered after the beatings"}, content_note={"en": "Depicts violence."},
     )
-    archive.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    archive.consent.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
     world.follower.catch_up()
     [hit] = world.client.get("/api/v1/search?q=quiltword").get_json()["hits"]
     assert hit["id"] == str(quilt) and hit["content_note"] == {"en": "Depicts violence."}
@@ -495,7 +495,7 @@ def test_an_artwork_upload_is_served_through_media_once_consent_allows(world, co
     served = world.client.get(hidden_url)
     assert served.status_code == 200 and served.content_type == "image/webp" and served.data[:4] == b"RIFF"
 
-    world.archive.withdraw(UUID(item_id), actor=CURATOR)
+    world.archive.consent.withdraw(UUID(item_id), actor=CURATOR)
     assert world.client.get(hidden_url).status_code == 404
     assert world.client.get(f"/api/v1/items/{item_id}").status_code == 404
 

@@ -52,16 +52,16 @@ def build_app(folder: Path) -> tuple[Flask, dict[str, Any]]:
     person = archive.contributors.register_contributor(name="Aruzhan", pseudonym="A.", actor=CURATOR)
     artwork = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Window", "ru": "Окно"}, year=2024)
     archive.item_images.upload_image(artwork, make_sample_photo(1, size=(320, 240)), actor=CURATOR, alt_text={"en": "A window"})
-    archive.record_consent(artwork, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    archive.consent.record_consent(artwork, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
     testimony = archive.cataloguing.record_testimony(
         contributor_id=person, actor=CURATOR, text={"ru": "Тишина"}, language="ru", content_note={"en": "Note"}
     )
-    archive.record_consent(testimony, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
+    archive.consent.record_consent(testimony, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
     quilt = archive.cataloguing.record_artwork(
         contributor_id=person, actor=CURATOR, title={"en": "Quilt"}, description={"en": "Embroidered after the beatings"},
         content_note={"en": "Depicts violence"},
     )
-    archive.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
+    archive.consent.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
     exhibition = archive.curation.create_exhibition(slug="silent-room", actor=CURATOR, titles={"en": "Silent Room"})
     for item in (artwork, testimony):
         archive.curation.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": "Wall"})

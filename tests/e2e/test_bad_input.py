@@ -107,7 +107,7 @@ def test_images_thumbnails_and_workspace_images_are_a_503_with_retry_after_while
     item, (image,) = archive.item_images.record_artwork_with_images(
         contributor_id=person, actor=CURATOR, title={"en": "Work"},
         images=[NewImage(make_sample_photo(1, size=(500, 400)), {"en": "Alt"})])
-    code = archive.record_consent(item, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
+    code = archive.consent.record_consent(item, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
                                   text_version="v1").code
     app = create_app({"TESTING": True, "ARCHIVE": archive, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
                       "CONSENT_MIN_CHECK_SECONDS": 0})

@@ -69,10 +69,10 @@ class World:
             contributor_id=self.contributor, actor=CURATOR, text={"kk": TESTIMONY_TEXT}, language="kk",
             content_note={"en": "Mentions violence."}, title={"en": TESTIMONY_TITLE},
         )
-        self.code = archive.record_consent(
+        self.code = archive.consent.record_consent(
             self.public, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1").code
-        archive.record_consent(self.hidden, actor=CURATOR, scopes=["exhibit"], attribution="named", text_version="v1")
-        archive.record_consent(self.testimony, actor=CURATOR, scopes=ONLINE, attribution="anonymous",
+        archive.consent.record_consent(self.hidden, actor=CURATOR, scopes=["exhibit"], attribution="named", text_version="v1")
+        archive.consent.record_consent(self.testimony, actor=CURATOR, scopes=ONLINE, attribution="anonymous",
                                text_version="v1")
         assert self.code is not None
 
@@ -81,7 +81,7 @@ class World:
             contributor_id=self.other, actor=CURATOR, title={"en": OTHER_TITLE},
             images=[NewImage(make_sample_photo(3, size=(500, 400)), {"en": "Another"})],
         )
-        self.other_code = archive.record_consent(
+        self.other_code = archive.consent.record_consent(
             self.foreign, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1").code
 
 
@@ -628,7 +628,7 @@ def test_a_withdrawal_while_the_media_storage_stalls_answers_at_once_and_says_co
 
     recovered.set()
     deadline = time.monotonic() + 10
-    while archive.media_removal_pending([world.public]) and time.monotonic() < deadline:
+    while archive.consent.media_removal_pending([world.public]) and time.monotonic() < deadline:
         time.sleep(0.02)
     assert not [key for key in archive.media.objects if str(world.public) in key]
     receipt = portal.get(done.headers["Location"]).get_data(as_text=True)

@@ -182,7 +182,7 @@ def test_a_contributors_request_to_show_more_waits_for_a_curator(logged_in, arch
     contributor = _register(logged_in)
     item_id = archive.cataloguing.record_testimony(contributor_id=contributor, actor="curator:dana", text={"ru": "Текст"},
                                        language="ru", content_note={"en": "Note"}, title={"en": "Kitchen"})
-    archive.record_consent(item_id, actor="curator:dana", scopes=["exhibit"], attribution="anonymous", text_version="v1")
+    archive.consent.record_consent(item_id, actor="curator:dana", scopes=["exhibit"], attribution="anonymous", text_version="v1")
     archive.self_service.change_consent_as_contributor(contributor, item_id, ConsentChange("named", ["exhibit", "publish_online"], None))
 
     overview = logged_in.get("/curate/consent").get_data(as_text=True)

@@ -22,8 +22,8 @@ def _withdrawn_item(archive):
     contributor = archive.contributors.register_contributor(name="Aigerim Testova", actor=CURATOR)
     item = archive.cataloguing.record_testimony(contributor_id=contributor, actor=CURATOR, text={"ru": "Текст"}, language="ru",
                                     content_note={"en": "Note"})
-    archive.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="anonymous", text_version="v1")
-    archive.withdraw(item, actor=CURATOR)
+    archive.consent.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="anonymous", text_version="v1")
+    archive.consent.withdraw(item, actor=CURATOR)
     return item
 
 

@@ -32,10 +32,10 @@ def _small_archive(archive: ExhibitionArchive) -> dict[str, object]:
     offline = archive.cataloguing.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Only in the hall"})
     gone = archive.cataloguing.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Gone quilt"})
     online = ["exhibit", "publish_online"]
-    archive.record_consent(art, actor=CURATOR, scopes=online, attribution="named", text_version="v1")
-    archive.record_consent(offline, actor=CURATOR, scopes=["exhibit"], attribution="named", text_version="v1")
-    archive.record_consent(gone, actor=CURATOR, scopes=online, attribution="named", text_version="v1")
-    archive.withdraw(gone, actor=CURATOR)
+    archive.consent.record_consent(art, actor=CURATOR, scopes=online, attribution="named", text_version="v1")
+    archive.consent.record_consent(offline, actor=CURATOR, scopes=["exhibit"], attribution="named", text_version="v1")
+    archive.consent.record_consent(gone, actor=CURATOR, scopes=online, attribution="named", text_version="v1")
+    archive.consent.withdraw(gone, actor=CURATOR)
     show = archive.curation.create_exhibition(slug="lanterns", actor=CURATOR, titles={"en": "Lanterns"})
     archive.curation.add_to_exhibition(show, art, actor=CURATOR)
     return {"person": person, "other": other, "art": art, "told": told, "offline": offline, "gone": gone}

@@ -37,7 +37,7 @@ def _consented_item(archive, **consent):
     contributor = archive.contributors.register_contributor(name="Aigerim Testova", pseudonym="Aq", actor=CURATOR)
     item = archive.cataloguing.record_testimony(contributor_id=contributor, actor=CURATOR, text={"ru": "Текст"}, language="ru",
                                     content_note={"en": "Note"}, title={"en": "Kitchen"})
-    archive.record_consent(item, actor=CURATOR, text_version="v1",
+    archive.consent.record_consent(item, actor=CURATOR, text_version="v1",
                            **{"scopes": ["exhibit", "publish_online"], "attribution": "named", **consent})
     return contributor, item
 

@@ -60,7 +60,7 @@ def test_an_erased_name_written_in_exhibition_texts_is_gone_everywhere(deploymen
         quilt = archive.cataloguing.record_artwork(contributor_id=her, actor=CURATOR, title={"en": "Quilt"})
         lamp = archive.cataloguing.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Lamp"})
         for work in (quilt, lamp):
-            archive.record_consent(work, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+            archive.consent.record_consent(work, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
         show = archive.curation.create_exhibition(
             slug=SLUG, actor=CURATOR, titles={"en": f"Letters from {GIVEN}", "ru": f"Письма {FAMILY}"},
             statement={"en": f"{PSEUDONYM} sewed these quilts in Almaty."},

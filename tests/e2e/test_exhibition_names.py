@@ -33,7 +33,7 @@ def world(tmp_path: Path):
     person = archive.contributors.register_contributor(name="Айгерим Садыкова", pseudonym="Qaraqus", actor=CURATOR)
     item = archive.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, text={"ru": "Текст"}, language="ru",
                                     content_note={"en": "Mentions violence."}, title={"en": "Kitchen"})
-    archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    archive.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
     exhibition = archive.curation.create_exhibition(
         slug=SLUG, actor=CURATOR, titles={"en": "Kitchen voices: Aigerim Sadykova", "kk": "Айгерім Садықова"},
         statement={"en": "Testimony by Sadykova, read aloud.", "ru": "Свидетельство Айгерим Садыковой."},

@@ -46,8 +46,8 @@ def test_a_wall_text_never_shows_a_name_another_work_there_withholds(archive, cl
     hidden = archive.contributors.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
     lamp = archive.cataloguing.record_artwork(contributor_id=named, actor=CURATOR, title={"en": "Lamp"})
     quilt = archive.cataloguing.record_artwork(contributor_id=hidden, actor=CURATOR, title={"en": "Quilt"})
-    archive.record_consent(lamp, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-    archive.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
+    archive.consent.record_consent(lamp, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    archive.consent.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
     show = archive.curation.create_exhibition(slug="together", actor=CURATOR, titles={"en": "Together"},
                                      statement={"en": "Zarina Seitova and friends."})
     archive.curation.add_to_exhibition(show, lamp, actor=CURATOR, wall_text={"en": "Sewn with Zarina Seitova."})
@@ -65,7 +65,7 @@ def test_a_contributor_who_has_not_consented_is_not_named_in_exhibition_texts(ar
     waiting = archive.contributors.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
     lamp = archive.cataloguing.record_artwork(contributor_id=named, actor=CURATOR, title={"en": "Lamp"})
     quilt = archive.cataloguing.record_artwork(contributor_id=waiting, actor=CURATOR, title={"en": "Quilt"})
-    archive.record_consent(lamp, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    archive.consent.record_consent(lamp, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
     # The quilt is hung before its contributor's consent is recorded: she chose no credit yet.
     show = archive.curation.create_exhibition(slug="zarina", actor=CURATOR, titles={"en": "Zarina Seitova: quilts"},
                                      statement={"en": "Quilts by Qaraqus."})
@@ -88,8 +88,8 @@ def test_the_history_never_shows_a_past_title_naming_a_contributor_who_withholds
     hidden = archive.contributors.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
     lamp = archive.cataloguing.record_artwork(contributor_id=named, actor=CURATOR, title={"en": "Lamp"})
     quilt = archive.cataloguing.record_artwork(contributor_id=hidden, actor=CURATOR, title={"en": "Quilt"})
-    archive.record_consent(lamp, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-    archive.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
+    archive.consent.record_consent(lamp, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    archive.consent.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
     show = archive.curation.create_exhibition(slug="quilts", actor=CURATOR, titles={"en": "Zarina Seitova: quilts"})
     archive.curation.add_to_exhibition(show, lamp, actor=CURATOR)
     archive.curation.add_to_exhibition(show, quilt, actor=CURATOR)
@@ -111,8 +111,8 @@ def test_a_contributor_whose_consent_expired_is_not_named_in_exhibition_texts(cl
     lamp = archive.cataloguing.record_artwork(contributor_id=named, actor=CURATOR, title={"en": "Lamp"})
     quilt = archive.cataloguing.record_artwork(contributor_id=lapsed, actor=CURATOR, title={"en": "Quilt"})
     with clock.fixed_at(datetime(2026, 2, 1, 9, tzinfo=timezone.utc)):
-        archive.record_consent(lamp, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-        archive.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1",
+        archive.consent.record_consent(lamp, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+        archive.consent.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1",
                                expires_on=date(2026, 3, 1))
         show = archive.curation.create_exhibition(slug="zarina", actor=CURATOR, titles={"en": "Zarina Seitova: quilts"},
                                          statement={"en": "Quilts by Zarina Seitova, lamps by Dana."})

@@ -27,7 +27,7 @@ def test_listing_pages_load_no_work(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         for n in range(3):
             person = archive.contributors.register_contributor(name=f"Person {n}", actor=CURATOR)
             art = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": f"Work {n}"})
-            archive.record_consent(art, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
+            archive.consent.record_consent(art, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
             works.append(art)
         for slug in ("first", "second"):
             show = archive.curation.create_exhibition(slug=slug, actor=CURATOR, titles={"en": f"Person 0 and {slug}"})

@@ -171,7 +171,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                              alt_text=texts("alt"), caption=texts("caption"))
         exhibition = archive.curation.create_exhibition(slug=SLUG, actor=CURATOR, titles={"en": "Silent Room", "kk": "Тыныш бөлме"})
         for item in (testimony, artwork):
-            archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+            archive.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
             archive.curation.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text=texts("wall"))
         archive.curation.publish_exhibition(exhibition, actor=CURATOR)
         follower.catch_up()
@@ -183,7 +183,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         assert str(testimony) in body(client.get("/api/v1/search?q=Садыкова"))
 
         for item in (testimony, artwork):
-            archive.update_consent(item, actor=CURATOR, attribution="anonymous")
+            archive.consent.update_consent(item, actor=CURATOR, attribution="anonymous")
         follower.catch_up()
         yield World(client, testimony, artwork)
     finally:

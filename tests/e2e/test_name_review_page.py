@@ -28,7 +28,7 @@ def testimony(archive):
         contributor_id=person, actor="curator:dana", language="ru", content_note={"en": "Mentions violence."},
         text={"ru": "Айгерим Маратовна открыла дверь. Соседка Гульмира молчала."},
     )
-    archive.record_consent(item, actor="curator:dana", scopes=ONLINE, attribution="anonymous", text_version="v1")
+    archive.consent.record_consent(item, actor="curator:dana", scopes=ONLINE, attribution="anonymous", text_version="v1")
     return item
 
 

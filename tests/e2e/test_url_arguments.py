@@ -24,7 +24,7 @@ def world():
     person = archive.contributors.register_contributor(name="Person", actor=CURATOR)
     item = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Work"})
     image = archive.item_images.upload_image(item, b"upload", actor=CURATOR, alt_text={"en": "Alt"})
-    code = archive.record_consent(item, actor=CURATOR, scopes=["exhibit", "publish_online"],
+    code = archive.consent.record_consent(item, actor=CURATOR, scopes=["exhibit", "publish_online"],
                                   attribution="named", text_version="v1").code
     show = archive.curation.create_exhibition(slug="show", actor=CURATOR, titles={"en": "Show"})
     archive.curation.add_to_exhibition(show, item, actor=CURATOR)

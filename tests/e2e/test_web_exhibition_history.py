@@ -27,7 +27,7 @@ def site(archive):
 
     def artwork(key, title, **consent):
         item = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": title})
-        archive.record_consent(item, actor=CURATOR, text_version="v1", attribution="named", **consent)
+        archive.consent.record_consent(item, actor=CURATOR, text_version="v1", attribution="named", **consent)
         ids[key] = item
         return item
 
@@ -49,8 +49,8 @@ def site(archive):
         archive.curation.publish_exhibition(exhibition, actor=CURATOR)
     with at(2024, 4, 10):
         archive.curation.remove_from_exhibition(exhibition, ids["early"], actor=CURATOR)
-    archive.withdraw(ids["later_withdrawn"], actor=CURATOR)
-    archive.update_consent(ids["later_narrowed"], actor=CURATOR, scopes=["exhibit"])
+    archive.consent.withdraw(ids["later_withdrawn"], actor=CURATOR)
+    archive.consent.update_consent(ids["later_narrowed"], actor=CURATOR, scopes=["exhibit"])
 
     with at(2024, 1, 5):
         ids["retired"] = retired = archive.curation.create_exhibition(slug="retired-show", actor=CURATOR, titles={"en": "Retired Show"})

@@ -25,7 +25,7 @@ def site(archive):
     def artwork(key, title, **consent):
         item = archive.cataloguing.record_artwork(contributor_id=named, actor=CURATOR, title={"en": title, "ru": title + " ру"})
         if consent:
-            archive.record_consent(item, actor=CURATOR, text_version="v1", **consent)
+            archive.consent.record_consent(item, actor=CURATOR, text_version="v1", **consent)
         ids[key] = item
         return item
 
@@ -42,7 +42,7 @@ def site(archive):
         contributor_id=named, actor=CURATOR, text={"ru": "Текст свидетельства"}, language="ru",
         content_note={"en": "Mentions violence."},
     )
-    archive.record_consent(testimony, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
+    archive.consent.record_consent(testimony, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
     ids["testimony"] = testimony
 
     exhibition = archive.curation.create_exhibition(
@@ -52,7 +52,7 @@ def site(archive):
     for key, item in ids.items():
         archive.curation.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": f"wall-{key}"})
     archive.curation.publish_exhibition(exhibition, actor=CURATOR)
-    archive.withdraw(ids["withdrawn"], actor=CURATOR)
+    archive.consent.withdraw(ids["withdrawn"], actor=CURATOR)
     archive.curation.create_exhibition(slug="hidden-show", actor=CURATOR, titles={"en": "Hidden Show"})
     return archive, ids
 
@@ -106,14 +106,14 @@ def test_credit_follows_attribution(client, site):
     assert "Named Person" in block("shown")
     assert "Pseudo" in block("pseudonymous") and "Named Person" not in block("pseudonymous")
     assert "Anonymous" in block("anonymous") and "Named Person" not in block("anonymous")
-    archive.update_consent(ids["shown"], actor=CURATOR, attribution="anonymous")
+    archive.consent.update_consent(ids["shown"], actor=CURATOR, attribution="anonymous")
     page = client.get("/exhibitions/open-show").get_data(as_text=True)
     assert "Named Person" not in page
 
 
 def test_narrowing_consent_to_offline_removes_the_item_at_once(client, site):
     archive, ids = site
-    archive.update_consent(ids["shown"], actor=CURATOR, scopes=["exhibit"])
+    archive.consent.update_consent(ids["shown"], actor=CURATOR, scopes=["exhibit"])
     assert "Visible-work" not in client.get("/exhibitions/open-show").get_data(as_text=True)
 
 
@@ -161,6 +161,6 @@ def test_a_cached_page_is_never_served_after_a_change_of_consent(client, site):
     archive, ids = site
     assert "Visible-work" in client.get("/exhibitions/open-show").get_data(as_text=True)
     assert "Visible-work" in client.get("/exhibitions/open-show").get_data(as_text=True)  # from the cache
-    archive.withdraw(ids["shown"], actor=CURATOR)
+    archive.consent.withdraw(ids["shown"], actor=CURATOR)
     assert "Visible-work" not in client.get("/exhibitions/open-show").get_data(as_text=True)
     assert client.get(f"/items/{ids['shown']}").status_code == 404

@@ -37,7 +37,7 @@ def site(archive):
             contributor_id=person, actor=CURATOR, title={"en": title, "ru": title + " ру"}, **(details or {})
         )
         if consent:
-            archive.record_consent(item, actor=CURATOR, text_version="v1", **consent)
+            archive.consent.record_consent(item, actor=CURATOR, text_version="v1", **consent)
         ids[key] = item
         return item
 
@@ -47,7 +47,7 @@ def site(archive):
             content_note={"en": f"Note-{key}: mentions violence."}, title={"en": f"Title-{key}"},
         )
         if consent:
-            archive.record_consent(item, actor=CURATOR, text_version="v1", **consent)
+            archive.consent.record_consent(item, actor=CURATOR, text_version="v1", **consent)
         ids[key] = item
         return item
 
@@ -82,8 +82,8 @@ def site(archive):
     archive.curation.publish_exhibition(exhibition, actor=CURATOR)
     hidden = archive.curation.create_exhibition(slug="hidden-show", actor=CURATOR, titles={"en": "Hidden Show"})
     archive.curation.add_to_exhibition(hidden, ids["shown"], actor=CURATOR)
-    archive.withdraw(ids["withdrawn"], actor=CURATOR)
-    archive.withdraw(ids["withdrawn_testimony"], actor=CURATOR)
+    archive.consent.withdraw(ids["withdrawn"], actor=CURATOR)
+    archive.consent.withdraw(ids["withdrawn_testimony"], actor=CURATOR)
     return archive, ids
 
 
@@ -236,7 +236,7 @@ def test_unknown_or_malformed_ids_get_the_same_friendly_404(client, site, path):
 def test_narrowing_consent_hides_the_page_at_once(client, site):
     archive, ids = site
     page(client, f"/items/{ids['shown']}")
-    archive.update_consent(ids["shown"], actor=CURATOR, scopes=["exhibit"])
+    archive.consent.update_consent(ids["shown"], actor=CURATOR, scopes=["exhibit"])
     for path in (f"/items/{ids['shown']}", f"/items/{ids['shown']}/images/{ids['image']}"):
         response = client.get(path)
         assert response.status_code == 404

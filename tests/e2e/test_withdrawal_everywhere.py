@@ -401,8 +401,8 @@ def withdraw_everything_and_check_every_surface_and_store(deployment: Deployment
             title={"en": TESTIMONY_TITLE},
             content_note={"en": "Mentions violence."},
         )
-        receipt = archive.record_consent(artwork, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-        archive.record_consent(testimony, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+        receipt = archive.consent.record_consent(artwork, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+        archive.consent.record_consent(testimony, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
         code = receipt.code
         assert code, "the first consent issued the contributor's code"
 
@@ -411,7 +411,7 @@ def withdraw_everything_and_check_every_surface_and_store(deployment: Deployment
             contributor_id=bystander_person, actor=CURATOR, title={"en": BYSTANDER_TITLE},
             images=[NewImage(patterned_image(7, "PNG", size=(300, 200)), alt_text={"en": "A bystander's picture"})],
         )
-        archive.record_consent(bystander, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+        archive.consent.record_consent(bystander, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
 
         exhibition = archive.curation.create_exhibition(
             slug=SLUG, actor=CURATOR, titles={"en": "Silent Room", "ru": "Тихая комната", "kk": "Tikha komnata"},
@@ -666,7 +666,7 @@ def test_the_search_page_counts_nothing_withdrawn_while_the_index_lags(deploymen
             contributor_id=contributor, actor=CURATOR, text={"en": f"The {TESTIMONY_EN} hallway."},
             language="en", content_note={"en": "Mentions violence."},
         )
-        archive.record_consent(testimony, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+        archive.consent.record_consent(testimony, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
         exhibition = archive.curation.create_exhibition(slug=SLUG, actor=CURATOR, titles={"en": "Silent Room"})
         archive.curation.add_to_exhibition(exhibition, testimony, actor=CURATOR)
         archive.curation.publish_exhibition(exhibition, actor=CURATOR)

@@ -80,7 +80,7 @@ def test_a_workspace_form_without_its_csrf_token_is_refused_and_records_nothing(
 def test_a_portal_form_without_its_csrf_token_is_refused_and_changes_nothing(client, media_archive, person):
     item = media_archive.cataloguing.record_testimony(contributor_id=person, actor="system:test", text={"en": "t"}, language="en",
                                           content_note={"en": "n"})
-    code = media_archive.record_consent(item, actor="system:test", scopes=["exhibit"], attribution="named",
+    code = media_archive.consent.record_consent(item, actor="system:test", scopes=["exhibit"], attribution="named",
                                         text_version="v1").code
     assert post(client, "/consent", {"code": code}).status_code == 303
     before = _events(media_archive)

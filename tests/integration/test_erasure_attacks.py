@@ -23,7 +23,7 @@ FIELDS = ("titles", "organiser", "venue", "city", "statement")
 def _hung(app: ExhibitionArchive, her: UUID, slug: str, **texts: dict[str, str]) -> UUID:
     """A published exhibition of her work (named) with the given own texts."""
     quilt = app.cataloguing.record_artwork(contributor_id=her, actor=CURATOR, title={"en": "Quilt"})
-    app.record_consent(quilt, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
+    app.consent.record_consent(quilt, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
                        text_version="v1")
     texts.setdefault("titles", {"en": "Letters"})
     show = app.curation.create_exhibition(slug=slug, actor=CURATOR, **texts)
@@ -68,7 +68,7 @@ def test_a_name_she_withholds_stays_out_of_the_statement_after_her_work_is_taken
             her = app.contributors.register_contributor(name="Ysolda Qorvathenko", actor=CURATOR)
             other = app.contributors.register_contributor(name="Dana Open", actor=CURATOR)
             lamp = app.cataloguing.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Lamp"})
-            app.record_consent(lamp, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
+            app.consent.record_consent(lamp, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
                                text_version="v1")
             show = _hung(app, her, "letters", statement={"en": "Quilts by Ysolda Qorvathenko."})
             app.curation.add_to_exhibition(show, lamp, actor=CURATOR)

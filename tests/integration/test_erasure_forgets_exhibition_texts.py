@@ -33,7 +33,7 @@ def _exhibition_naming_her(app: ExhibitionArchive) -> dict[str, UUID]:
     quilt = app.cataloguing.record_artwork(contributor_id=her, actor=CURATOR, title={"en": "Quilt"})
     lamp = app.cataloguing.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Lamp"})
     for work in (quilt, lamp):
-        app.record_consent(work, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
+        app.consent.record_consent(work, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
                            text_version="v1")
     show = app.curation.create_exhibition(
         slug="letters", actor=CURATOR, titles={"en": f"Letters from {GIVEN}", "ru": "Письма"},

@@ -149,7 +149,7 @@ def test_erasing_a_contributor_named_in_another_works_wall_text_takes_her_name_o
     """Her testimony credits her by name, so the wall text of Quenby's quilt names her until
     she erases herself; after that no card names her."""
     ids = _show(opened)
-    opened.update_consent(ids["words"], actor=CURATOR, attribution="named", contributor_asked=True)
+    opened.consent.update_consent(ids["words"], actor=CURATOR, attribution="named", contributor_asked=True)
     assert OTHER in repr(_assert_page_is_the_aggregates(opened))
     opened.self_service.withdraw_everything(ids["other"])
 
@@ -160,7 +160,7 @@ def test_erasing_a_contributor_named_in_another_works_wall_text_takes_her_name_o
 
 def test_erasure_then_rebuild_gives_no_name_back(opened: ExhibitionArchive):
     ids = _show(opened)
-    opened.update_consent(ids["words"], actor=CURATOR, attribution="named", contributor_asked=True)
+    opened.consent.update_consent(ids["words"], actor=CURATOR, attribution="named", contributor_asked=True)
     opened.self_service.withdraw_everything(ids["other"])
     opened.rebuild_read_models()
 
@@ -305,7 +305,7 @@ def test_consent_running_out_at_midnight_in_almaty_takes_the_card_off(in_almaty:
     after, next_day = INSTANTS["00:30 in Almaty"]
     with clock.fixed_at(before):
         ids = _show(in_almaty)
-        in_almaty.update_consent(ids["words"], actor=CURATOR, expires_on=day)
+        in_almaty.consent.update_consent(ids["words"], actor=CURATOR, expires_on=day)
         assert in_almaty.today() == day
         page = _assert_page_is_the_aggregates(in_almaty, day)
         assert ids["words"] in [w.id for w in page.works]
@@ -322,7 +322,7 @@ def test_cards_written_after_midnight_in_almaty_hold_for_that_day(in_almaty: Exh
     after, next_day = INSTANTS["00:30 in Almaty"]
     with clock.fixed_at(before):
         ids = _show(in_almaty)
-        in_almaty.update_consent(ids["words"], actor=CURATOR, expires_on=day)
+        in_almaty.consent.update_consent(ids["words"], actor=CURATOR, expires_on=day)
     with clock.fixed_at(after):
         in_almaty.cataloguing.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed"})  # rewrites the cards
         for on in (day, next_day):
@@ -333,7 +333,7 @@ def test_a_wall_text_losing_a_name_when_consent_runs_out_is_current_the_next_day
     """Her testimony credits her by name until it runs out: the quilt's wall text names her
     today and withholds her name the next day, with no event."""
     ids = _show(opened)
-    opened.update_consent(ids["words"], actor=CURATOR, attribution="named", contributor_asked=True, expires_on=TODAY)
+    opened.consent.update_consent(ids["words"], actor=CURATOR, attribution="named", contributor_asked=True, expires_on=TODAY)
     _assert_page_is_the_aggregates(opened, TODAY)
     page = _assert_page_is_the_aggregates(opened, date(2026, 3, 2))
     assert ids["words"] not in [w.id for w in page.works]
@@ -343,7 +343,7 @@ def test_a_name_withheld_for_an_anonymous_work_stays_withheld_once_its_consent_r
     """Her anonymous testimony runs out today: tomorrow it is off the page, and the quilt's wall
     text still withholds her name (a work no longer shown withholds names too)."""
     ids = _show(opened)
-    opened.update_consent(ids["words"], actor=CURATOR, expires_on=TODAY)
+    opened.consent.update_consent(ids["words"], actor=CURATOR, expires_on=TODAY)
 
     for on in (TODAY, date(2026, 3, 2)):
         page = _assert_page_is_the_aggregates(opened, on)
@@ -355,7 +355,7 @@ def test_cards_written_tomorrow_serve_a_page_asked_for_today_as_the_aggregates_d
     the day they were computed for (``VALID_FROM``), so today's page comes from the aggregates,
     which still show the name a consent running out today allows."""
     ids = _show(opened)
-    opened.update_consent(ids["words"], actor=CURATOR, attribution="named", contributor_asked=True, expires_on=TODAY)
+    opened.consent.update_consent(ids["words"], actor=CURATOR, attribution="named", contributor_asked=True, expires_on=TODAY)
     with clock.fixed_at(datetime(2026, 3, 2, 12, tzinfo=timezone.utc)):
         opened.cataloguing.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})  # rewrites the cards
         _assert_stored(opened, date(2026, 3, 2))
@@ -375,7 +375,7 @@ def test_unpublishing_takes_the_page_down_and_republishing_shows_the_current_car
         public.published_exhibition(opened, "letters", TODAY, cards=True)
     opened.cataloguing.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})
     opened.curation.revise_wall_text(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": f"With {NAME}"})
-    opened.withdraw(ids["words"], actor=CURATOR)
+    opened.consent.withdraw(ids["words"], actor=CURATOR)
     opened.curation.publish_exhibition(ids["show"], actor=CURATOR)
 
     page = _assert_page_is_the_aggregates(opened)
@@ -395,7 +395,7 @@ def test_a_work_hung_in_two_exhibitions_has_each_ones_card(opened: ExhibitionArc
         page = _assert_page_is_the_aggregates(opened, slug=slug)
         _assert_stored(opened, slug=slug)
         assert NAME not in repr(page) and "felt" not in repr(page)
-    opened.withdraw(ids["art"], actor=CURATOR)
+    opened.consent.withdraw(ids["art"], actor=CURATOR)
     for slug in ("letters", "second"):
         assert ids["art"] not in [w.id for w in _assert_page_is_the_aggregates(opened, slug=slug).works]
 
@@ -427,9 +427,9 @@ def test_reordered_and_rehung_works_are_shown_in_the_aggregates_order(opened: Ex
 def test_a_stale_tab_hanging_a_withdrawn_work_never_shows_it(opened: ExhibitionArchive):
     ids = _show(opened)
     lone = opened.cataloguing.record_artwork(contributor_id=ids["person"], actor=CURATOR, title={"en": "Late quilt"})
-    opened.record_consent(lone, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="pseudonym", text_version="v1")
+    opened.consent.record_consent(lone, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="pseudonym", text_version="v1")
     seen = opened.get_exhibition(ids["show"]).version
-    opened.withdraw(lone, actor=CURATOR)  # meanwhile, in her own tab
+    opened.consent.withdraw(lone, actor=CURATOR)  # meanwhile, in her own tab
     with pytest.raises(ItemWithdrawn):  # the tab knew nothing of it
         opened.curation.add_to_exhibition(ids["show"], lone, actor=CURATOR, based_on=seen)
 
@@ -447,7 +447,7 @@ def test_the_database_files_hold_no_name_of_a_card_in_plain(request: pytest.Fixt
     try:
         with clock.fixed_at(NOON):
             ids = _show(app)
-            app.update_consent(ids["words"], actor=CURATOR, attribution="named", contributor_asked=True)
+            app.consent.update_consent(ids["words"], actor=CURATOR, attribution="named", contributor_asked=True)
             assert public.stored_exhibition(app, ids["show"], TODAY) is not None
     finally:
         app.close()
@@ -470,7 +470,7 @@ def test_a_change_saved_by_another_process_is_on_this_ones_page(request: pytest.
             ids = _show(here)
             _assert_stored(here)
             if change == "withdrawn":
-                there.withdraw(ids["art"], actor=CURATOR)
+                there.consent.withdraw(ids["art"], actor=CURATOR)
             elif change == "redacted":
                 there.cataloguing.redact_span(ids["named"], "Named", actor=CURATOR)
             else:
@@ -553,7 +553,7 @@ def test_a_pseudonym_she_replaced_is_withheld_and_a_first_name_she_kept_is_not(o
     """Credited by name, she changes her surname and her pseudonym: her work's wall text keeps
     the first name she still bears, and loses her former surname and her former pseudonym."""
     ids = _show(opened)
-    opened.update_consent(ids["art"], actor=CURATOR, attribution="named", contributor_asked=True)
+    opened.consent.update_consent(ids["art"], actor=CURATOR, attribution="named", contributor_asked=True)
     opened.curation.revise_wall_text(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": f"{NAME}, called {PSEUDONYM}"})
     opened.contributors.revise_contributor(ids["person"], actor=CURATOR, name="Quenby Bekova", pseudonym="Wren")
 

@@ -46,7 +46,7 @@ def _show(app: ExhibitionArchive, attribution: str = "named") -> dict[str, UUID]
     """A published exhibition whose own texts name its one work's contributor."""
     person = app.contributors.register_contributor(name=NAME, pseudonym=PSEUDONYM, actor=CURATOR)
     art = app.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": f"Quilt by {SPAN}"})
-    app.record_consent(art, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution=attribution,
+    app.consent.record_consent(art, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution=attribution,
                        text_version="v1")
     show = app.curation.create_exhibition(
         slug="letters", actor=CURATOR, titles={"en": f"Letters from {NAME}", "ru": f"Письма {NEW_NAME}"},
@@ -72,10 +72,10 @@ def _listed(app: ExhibitionArchive, art: UUID) -> list[str]:
 CHANGES: dict[str, tuple[str, Callable[[ExhibitionArchive, dict[str, UUID]], None], tuple[str, ...]]] = {
     "narrowed attribution": (
         "named",
-        lambda app, ids: app.update_consent(ids["art"], actor=CURATOR, attribution="pseudonym"),
+        lambda app, ids: app.consent.update_consent(ids["art"], actor=CURATOR, attribution="pseudonym"),
         (NAME,),
     ),
-    "withdrawal": ("named", lambda app, ids: app.withdraw(ids["art"], actor=CURATOR), (NAME, PSEUDONYM)),
+    "withdrawal": ("named", lambda app, ids: app.consent.withdraw(ids["art"], actor=CURATOR), (NAME, PSEUDONYM)),
     "redaction": ("named", lambda app, ids: app.cataloguing.redact_span(ids["art"], SPAN, actor=CURATOR), (SPAN,)),
     "contributor rename": (
         "pseudonym",
@@ -128,7 +128,7 @@ def test_a_listing_reads_no_work_row_and_still_withholds_a_withdrawn_works_names
     does not grow with the works hung in them (1,000 rows at 20 exhibitions of 50 works); the
     stored texts alone keep a withdrawn work's names out."""
     ids = _show(opened)
-    opened.withdraw(ids["art"], actor=CURATOR)
+    opened.consent.withdraw(ids["art"], actor=CURATOR)
     asked: list[object] = []
     monkeypatch.setattr(opened.read_models, "shown_works", lambda *args: asked.append(args) or {})
     [listed] = public.published_exhibitions(opened, TODAY)
@@ -147,11 +147,11 @@ def _hang_in_states(
     for label, consent in states.items():
         art = opened.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": label})
         if consent is not None:
-            opened.record_consent(art, actor=CURATOR, scopes=consent[0], attribution="named", text_version="v1",
+            opened.consent.record_consent(art, actor=CURATOR, scopes=consent[0], attribution="named", text_version="v1",
                                   expires_on=consent[1])
         opened.curation.add_to_exhibition(show, art, actor=CURATOR)
         made[label] = art
-    opened.withdraw(made["withdrawn"], actor=CURATOR)
+    opened.consent.withdraw(made["withdrawn"], actor=CURATOR)
     opened.curation.publish_exhibition(show, actor=CURATOR)
     return made
 
@@ -243,7 +243,7 @@ def test_texts_computed_from_a_work_replaced_meanwhile_are_computed_again(
     again, so they never keep a name the work withholds now."""
     ids = _show(opened)
     stale = opened.get_item(ids["art"])
-    opened.update_consent(ids["art"], actor=CURATOR, attribution="anonymous")
+    opened.consent.update_consent(ids["art"], actor=CURATOR, attribution="anonymous")
     real = opened._get_or_none
     handed = []
 
@@ -267,7 +267,7 @@ def test_texts_are_computed_again_once_a_works_consent_has_run_out(
     """Stored texts say the last day they stay exact (a work's consent expiring may withhold
     more from the day after): past it, the listing asks the gate again instead of the row."""
     ids = _show(opened)
-    opened.update_consent(ids["art"], actor=CURATOR, expires_on=date(2026, 3, 10))
+    opened.consent.update_consent(ids["art"], actor=CURATOR, expires_on=date(2026, 3, 10))
     [(_, texts)] = opened.read_models.published_rows()
     assert texts is not None and '"valid_through": "2026-03-10"' in texts
     calls: list[date] = []
@@ -289,7 +289,7 @@ def test_texts_are_computed_again_once_a_works_consent_has_run_out(
 
 def test_a_listing_past_the_last_exact_day_stores_the_texts_again(opened: ExhibitionArchive):
     ids = _show(opened)
-    opened.update_consent(ids["art"], actor=CURATOR, expires_on=date(2026, 3, 10))
+    opened.consent.update_consent(ids["art"], actor=CURATOR, expires_on=date(2026, 3, 10))
     with clock.fixed_at(datetime(2026, 3, 11, 12, tzinfo=timezone.utc)):
         assert len(public.published_exhibitions(opened)) == 1
         [(_, texts)] = opened.read_models.published_rows()

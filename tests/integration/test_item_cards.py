@@ -53,14 +53,14 @@ def _show(app: ExhibitionArchive) -> dict[str, UUID]:
     app.item_images.upload_image(art, make_sample_photo(3, size=(320, 200)), actor=CURATOR,
                      alt_text={"en": f"{NAME} holding a quilt"}, caption={"en": f"By {PSEUDONYM}"})
     app.cataloguing.redact_span(art, SPAN, actor=CURATOR)
-    app.record_consent(art, actor=CURATOR, scopes=BOTH, attribution="pseudonym", text_version="v1")
+    app.consent.record_consent(art, actor=CURATOR, scopes=BOTH, attribution="pseudonym", text_version="v1")
     words = app.cataloguing.record_testimony(
         contributor_id=other, actor=CURATOR, text={"en": f"I, {OTHER}, remember."}, language="en",
         content_note={"en": "Mentions fear."}, title={"en": "Remembering"},
     )
-    app.record_consent(words, actor=CURATOR, scopes=BOTH, attribution="anonymous", text_version="v1")
+    app.consent.record_consent(words, actor=CURATOR, scopes=BOTH, attribution="anonymous", text_version="v1")
     named = app.cataloguing.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Named work"})
-    app.record_consent(named, actor=CURATOR, scopes=BOTH, attribution="named", text_version="v1")
+    app.consent.record_consent(named, actor=CURATOR, scopes=BOTH, attribution="named", text_version="v1")
     show = app.curation.create_exhibition(slug="letters", actor=CURATOR, titles={"en": "Letters"})
     for item, wall in ((art, f"Made with {OTHER}"), (words, f"Told to {NAME}"), (named, "")):
         app.curation.add_to_exhibition(show, item, actor=CURATOR, wall_text={"en": wall} if wall else None)
@@ -111,11 +111,11 @@ def test_a_change_after_the_card_was_written_shows_nothing_more(
 ):
     ids = _show(opened)
     if change == "narrowed":
-        opened.update_consent(ids["art"], actor=CURATOR, scopes=["publish_online"])
+        opened.consent.update_consent(ids["art"], actor=CURATOR, scopes=["publish_online"])
     elif change == "withdrawn":
-        opened.withdraw(ids["art"], actor=CURATOR)
+        opened.consent.withdraw(ids["art"], actor=CURATOR)
     else:  # the contributor's key is shredded: her sealed names in the rows become noise
-        opened.update_consent(ids["words"], actor=CURATOR, attribution="named")
+        opened.consent.update_consent(ids["words"], actor=CURATOR, attribution="named")
         opened.keys.shred(ids["other"])
     expected = _from_aggregates(opened)
     _no_aggregates(opened, monkeypatch)
@@ -132,7 +132,7 @@ def test_a_change_after_the_card_was_written_shows_nothing_more(
 
 def test_consent_that_runs_out_hides_the_work_the_next_day_with_no_event(opened: ExhibitionArchive):
     ids = _show(opened)
-    opened.update_consent(ids["words"], actor=CURATOR, expires_on=TODAY)
+    opened.consent.update_consent(ids["words"], actor=CURATOR, expires_on=TODAY)
 
     assert ids["words"] in [w.id for w in _page(opened, TODAY).works]
     assert [w.id for w in _page(opened, date(2026, 3, 2)).works] == [ids["art"], ids["named"]]
@@ -187,11 +187,11 @@ def test_an_item_page_from_its_card_shows_nothing_consent_does_not_allow(opened:
     ids = _show(opened)
     on, item_id = TODAY, ids["art"]
     if change == "narrowed":
-        opened.update_consent(item_id, actor=CURATOR, scopes=["exhibit"])
+        opened.consent.update_consent(item_id, actor=CURATOR, scopes=["exhibit"])
     elif change == "withdrawn":
-        opened.withdraw(item_id, actor=CURATOR)
+        opened.consent.withdraw(item_id, actor=CURATOR)
     elif change == "expired":
-        opened.update_consent(item_id, actor=CURATOR, expires_on=TODAY)
+        opened.consent.update_consent(item_id, actor=CURATOR, expires_on=TODAY)
         on = date(2026, 3, 2)
     else:
         from uuid import uuid4
@@ -267,14 +267,14 @@ def test_every_change_rewrites_the_cards_with_its_events(
     needs the aggregates to show exactly what they would."""
     ids = _show(opened)
     if change == "narrowed":
-        opened.update_consent(ids["art"], actor=CURATOR, scopes=["publish_online"])
+        opened.consent.update_consent(ids["art"], actor=CURATOR, scopes=["publish_online"])
     elif change == "withdrawn":
-        opened.withdraw(ids["art"], actor=CURATOR)
+        opened.consent.withdraw(ids["art"], actor=CURATOR)
     elif change == "names shredded":
-        opened.update_consent(ids["words"], actor=CURATOR, attribution="named")
+        opened.consent.update_consent(ids["words"], actor=CURATOR, attribution="named")
         opened.keys.shred(ids["other"])
     elif change == "credit widened":  # Quenby, asked, is named now: the testimony's wall text names her
-        opened.update_consent(ids["art"], actor=CURATOR, attribution="named", contributor_asked=True)
+        opened.consent.update_consent(ids["art"], actor=CURATOR, attribution="named", contributor_asked=True)
     elif change == "renamed":
         opened.contributors.revise_contributor(ids["person"], actor=CURATOR, name=NAME, pseudonym="Wren")
     elif change == "wall text":
@@ -292,7 +292,7 @@ def test_every_change_rewrites_the_cards_with_its_events(
 
 def test_consent_that_runs_out_takes_the_card_off_the_next_day_with_no_event(opened: ExhibitionArchive):
     ids = _show(opened)
-    opened.update_consent(ids["words"], actor=CURATOR, expires_on=TODAY)
+    opened.consent.update_consent(ids["words"], actor=CURATOR, expires_on=TODAY)
     page = public.published_exhibition(opened, "letters", date(2026, 3, 2), cards=True)
 
     assert [w.id for w in page.works] == [ids["art"], ids["named"]]

@@ -196,7 +196,7 @@ def test_a_shred_in_another_process_empties_this_processs_cache_within_the_bound
         item = _record(writer)
         reader.keys._cache_seconds = 0.2
         assert reader.keys.get(item) is not None
-        writer.withdraw(item, actor=CURATOR)
+        writer.consent.withdraw(item, actor=CURATOR)
         time.sleep(1.3)  # past the cache bound and the once-a-second sweep
         reader.keys.get(CANARY_ID)  # any access sweeps expired entries
         assert item not in reader.keys._cache

@@ -46,7 +46,7 @@ def processes(storage: Storage, tmp_path) -> Iterator[Processes]:
 
     def work(key: str, contributor: UUID, attribution: str) -> UUID:
         item = first.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": f"Work-{key}"})
-        first.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution=attribution, text_version="v1")
+        first.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution=attribution, text_version="v1")
         ids[key] = item
         return item
 
@@ -99,7 +99,7 @@ def test_withdrawing_a_work_forgets_its_pages_on_every_process_and_no_other(proc
     work = p.ids["one"]
     shows(p, "/exhibitions/first-show", f"/items/{work}", "/", "/exhibitions", "/exhibitions/second-show")
     before = p.renders.copy()
-    p.first.withdraw(work, actor=CURATOR)
+    p.first.consent.withdraw(work, actor=CURATOR)
     status, page = p.get("/exhibitions/first-show")
     assert status == 200 and "Work-one" not in page and "Work-two" in page
     assert p.get(f"/items/{work}")[0] == 404

@@ -150,6 +150,6 @@ def test_an_interrupted_withdrawal_is_completed_on_the_next_start(storage: Stora
     try:
         assert not reopened.keys.exists(item_id)
         assert reopened.get_item(item_id).is_redacted
-        assert reopened.finish_interrupted_withdrawals() == 0
+        assert reopened.consent.finish_interrupted_withdrawals() == 0
     finally:
         reopened.close()

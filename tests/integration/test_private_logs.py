@@ -34,7 +34,7 @@ class Visit:
         try:
             contributor = archive.contributors.register_contributor(name=" ".join(SEARCH_WORDS), actor=CURATOR)
             self.item = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Threshold"})
-            self.code = archive.record_consent(self.item, actor=CURATOR, scopes=["exhibit", "publish_online"],
+            self.code = archive.consent.record_consent(self.item, actor=CURATOR, scopes=["exhibit", "publish_online"],
                                                attribution="named", text_version="v1").code
         finally:
             archive.close()

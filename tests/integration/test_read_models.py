@@ -63,16 +63,16 @@ def _world(app: ExhibitionArchive) -> dict[str, object]:
     told = app.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, text={"ru": "Текст"}, language="ru",
                                 content_note={"en": "Note"}, title={"en": "Told"})
     gone = app.cataloguing.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Soon gone"})
-    app.record_consent(art, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
+    app.consent.record_consent(art, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
                        text_version="v1", expires_on=date(2031, 1, 1))
-    app.record_consent(told, actor=CURATOR, scopes=["exhibit"], attribution="anonymous", text_version="v1")
-    app.record_consent(gone, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named", text_version="v1")
+    app.consent.record_consent(told, actor=CURATOR, scopes=["exhibit"], attribution="anonymous", text_version="v1")
+    app.consent.record_consent(gone, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named", text_version="v1")
     show = app.curation.create_exhibition(slug="rows", actor=CURATOR, titles={"en": "Rows"})
     app.curation.add_to_exhibition(show, art, actor=CURATOR)
     app.curation.add_to_exhibition(show, gone, actor=CURATOR)
     app.curation.add_to_exhibition(show, told, actor=CURATOR, position=0)
     app.curation.publish_exhibition(show, actor=CURATOR)
-    app.withdraw(gone, actor=CURATOR)
+    app.consent.withdraw(gone, actor=CURATOR)
     app.curation.remove_from_exhibition(show, gone, actor=CURATOR)
     return {"person": person, "other": other, "art": art, "told": told, "gone": gone, "show": show}
 
@@ -158,7 +158,7 @@ def test_shredding_a_key_blanks_the_read_models_as_it_blanks_the_events(opened: 
     person = opened.contributors.register_contributor(name=NAME, actor=CURATOR)
     art = opened.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": TITLE})
     assert opened.listings.item_summaries().rows[0].title == {"en": TITLE}
-    opened.withdraw(art, actor=CURATOR)
+    opened.consent.withdraw(art, actor=CURATOR)
     [row] = opened.listings.item_summaries().rows
     assert row.title == {} and row.is_redacted and row.is_withdrawn
     opened.self_service.withdraw_everything(person)
@@ -242,9 +242,9 @@ def test_consent_state_in_a_row_changes_in_the_same_step_as_the_event(opened: Ex
     with clock.fixed_at(datetime(2026, 3, 1, 12, tzinfo=timezone.utc)):
         person = opened.contributors.register_contributor(name=NAME, actor=CURATOR)
         art = opened.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": TITLE})
-        opened.record_consent(art, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
+        opened.consent.record_consent(art, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
                               text_version="v1")
         assert opened.listings.item_summaries(ItemFilter(hidden_on=date(2026, 3, 1))).rows == []
-        opened.update_consent(art, actor=f"contributor:{person}", scopes=["exhibit"])
+        opened.consent.update_consent(art, actor=f"contributor:{person}", scopes=["exhibit"])
         [hidden] = opened.listings.item_summaries(ItemFilter(hidden_on=date(2026, 3, 1))).rows
         assert hidden.id == art and hidden.hidden_reason(date(2026, 3, 1)) == "not_online"

@@ -44,7 +44,7 @@ def processes(storage: Storage, tmp_path) -> Iterator[Processes]:
         contributor_id=contributor, actor=CURATOR, text={"kk": "әңгіме"}, language="kk",
         content_note={"en": "Mentions violence."}, title={"en": "A testimony"},
     )
-    code = first.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="anonymous", text_version="v1").code
+    code = first.consent.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="anonymous", text_version="v1").code
     first.access.create_curator(username="dana", password=PASSWORD, actor=CURATOR)
 
     def app(archive: ExhibitionArchive, folder: str) -> Flask:

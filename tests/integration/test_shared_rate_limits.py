@@ -33,7 +33,7 @@ def _prepare(data_dir: Path) -> str:
     try:
         contributor = archive.contributors.register_contributor(name="Aigerim Testova", actor=CURATOR)
         item = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Threshold"})
-        code = archive.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="named",
+        code = archive.consent.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="named",
                                       text_version="v1").code
     finally:
         archive.close()

@@ -19,7 +19,7 @@ def test_withdrawal_shreds_the_key_and_leaves_no_plaintext_in_any_database_file(
         content_note={"en": "Mentions fear."},
         title={"en": TITLE},
     )
-    archive.record_consent(
+    archive.consent.record_consent(
         testimony, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named", text_version="v1"
     )
     [(_, wrapped, _)] = [row for row in archive.keys._rows() if row[0] == testimony]
@@ -37,7 +37,7 @@ def test_withdrawal_shreds_the_key_and_leaves_no_plaintext_in_any_database_file(
     [(card, _)] = archive.listings.item_cards([testimony]).values()
     assert card.details["text"] == {"en": SENTENCE}
 
-    archive.withdraw(testimony, actor=f"contributor:{contributor}")
+    archive.consent.withdraw(testimony, actor=f"contributor:{contributor}")
     archive.close()
 
     files = storage.database_files()
@@ -76,7 +76,7 @@ def test_a_wall_text_about_a_withdrawn_item_is_shredded_with_it(storage: Storage
         artwork = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Veil"})
         exhibition = archive.curation.create_exhibition(slug="wall-texts", actor=CURATOR, titles={"en": "Walls"})
         archive.curation.add_to_exhibition(exhibition, artwork, actor=CURATOR, wall_text={"en": "quasar-marmalade wall text"})
-        archive.withdraw(artwork, actor=CURATOR)
+        archive.consent.withdraw(artwork, actor=CURATOR)
         placement = archive.get_exhibition(exhibition).placement(artwork)
         assert placement.wall_text.redacted
         assert not files_containing(storage.database_files(), b"quasar-marmalade")
@@ -94,7 +94,7 @@ def test_a_redacted_span_is_sealed_and_shredded_with_its_item(storage: Storage):
         [(card, _)] = archive.listings.item_cards([artwork]).values()
         assert card.redacted_spans == ("Quillemarossa",), "in the item's card too, sealed"
         assert archive.get_item(artwork).redacted_spans == ["Quillemarossa"]
-        archive.withdraw(artwork, actor=CURATOR)
+        archive.consent.withdraw(artwork, actor=CURATOR)
     finally:
         archive.close()
     reopened = storage.open()

@@ -49,7 +49,7 @@ def _hang(archive: ExhibitionArchive) -> Show:
     quilt = archive.cataloguing.record_artwork(contributor_id=her, actor=CURATOR, title={"en": "Quilt"})
     lamp = archive.cataloguing.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Lamp"})
     for item in (quilt, lamp):
-        archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+        archive.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
     show = archive.curation.create_exhibition(
         slug="letters", actor=CURATOR, titles={"en": "Letters to Ysolda"},
         statement={"en": "Quilts by Ysolda Qorvathenko (Vexmaraquill)."},
@@ -89,7 +89,7 @@ def _naming(client: FlaskClient, paths: tuple[str, ...]) -> dict[str, list[str]]
 
 def _take_down_and_narrow(s: Show, *, narrow_first: bool) -> None:
     steps = [
-        lambda: s.archive.update_consent(s.quilt, actor=CURATOR, attribution="anonymous"),
+        lambda: s.archive.consent.update_consent(s.quilt, actor=CURATOR, attribution="anonymous"),
         lambda: s.archive.curation.remove_from_exhibition(s.show, s.quilt, actor=CURATOR),
     ]
     for step in steps if narrow_first else reversed(steps):
@@ -120,7 +120,7 @@ def test_a_cached_page_is_forgotten_when_a_taken_down_work_narrows_its_credit(hu
     hung.archive.curation.remove_from_exhibition(hung.show, hung.quilt, actor=CURATOR)
     assert set(_naming(client, PAGES)) == set(PAGES)  # and cached now
 
-    hung.archive.update_consent(hung.quilt, actor=CURATOR, attribution="anonymous")  # no exhibition event
+    hung.archive.consent.update_consent(hung.quilt, actor=CURATOR, attribution="anonymous")  # no exhibition event
 
     assert _naming(client, PAGES) == {}
 
@@ -157,7 +157,7 @@ def test_the_exhibition_is_not_found_by_her_name_after_her_work_is_taken_down(se
     follower.catch_up()
     assert any("Qorvathenko" in hit for hit in _hits(client, "Qorvathenko"))  # the control
 
-    s.archive.update_consent(s.quilt, actor=CURATOR, attribution="anonymous")
+    s.archive.consent.update_consent(s.quilt, actor=CURATOR, attribution="anonymous")
     if follower_ran:
         follower.catch_up()
 
@@ -187,7 +187,7 @@ def test_an_exhibition_snapshotted_by_the_release_before_still_knows_the_work_ta
         # The new release: another work is hung after the snapshot, and the read models rebuilt.
         other = archive.contributors.register_contributor(name="Mira Later", actor=CURATOR)
         later = archive.cataloguing.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Later"})
-        archive.record_consent(later, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+        archive.consent.record_consent(later, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
         archive.curation.add_to_exhibition(s.show, later, actor=CURATOR)
         archive.rebuild_read_models()
 

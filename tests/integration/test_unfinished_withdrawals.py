@@ -46,7 +46,7 @@ def _consented_testimony(archive: ExhibitionArchive) -> tuple[UUID, UUID]:
         contributor_id=contributor, actor=CURATOR, text={"en": "Words"}, language="en",
         content_note={"en": "Note"},
     )
-    archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    archive.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
     return contributor, item
 
 
@@ -115,7 +115,7 @@ def test_the_start_up_check_reads_only_the_events_since_the_last_complete_check(
     try:
         contributor, first = _consented_testimony(archive)
         archive.self_service.withdraw_as_contributor(contributor, first)
-        assert archive.finish_interrupted_withdrawals() == 0
+        assert archive.consent.finish_interrupted_withdrawals() == 0
         checked_to = archive.recorder.max_notification_id()
         second = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "T"})
         _withdraw_and_die(archive, contributor, second)
@@ -128,10 +128,10 @@ def test_the_start_up_check_reads_only_the_events_since_the_last_complete_check(
             return select(start, *args, **kwargs)
 
         monkeypatch.setattr(archive.recorder, "select_notifications", noting_start)
-        assert archive.finish_interrupted_withdrawals() == 1
+        assert archive.consent.finish_interrupted_withdrawals() == 1
         assert starts and min(starts) == checked_to + 1
         assert not archive.keys.exists(second)
-        assert archive.finish_interrupted_withdrawals() == 0
+        assert archive.consent.finish_interrupted_withdrawals() == 0
     finally:
         archive.close()
 
@@ -151,7 +151,7 @@ def _artwork_with_an_image(archive: ExhibitionArchive, contributor: UUID | None 
         contributor_id=contributor, actor=CURATOR, title={"en": TITLE},
         images=[NewImage(make_sample_photo(5, size=(320, 240)), {"en": "A quilt"})],
     )
-    archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    archive.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
     return contributor, item
 
 
@@ -174,11 +174,11 @@ def test_a_withdrawal_answers_within_the_bound_while_the_media_storage_stalls(ca
     assert receipt is not None and receipt.action == "withdrawn"
     assert not archive.keys.exists(item), "the key is shredded before the answer"
     assert archive.keys.pending_media_deletions() == [item]
-    assert archive.media_removal_pending([item])
+    assert archive.consent.media_removal_pending([item])
     assert str(item) in caplog.text, "the stall is logged"
 
     media.recover()  # the deletion carries on in the background once the storage answers
-    assert _eventually(lambda: not archive.media_removal_pending([item]))
+    assert _eventually(lambda: not archive.consent.media_removal_pending([item]))
     assert _stored(archive, item) == []
     archive.close()
 
@@ -197,16 +197,16 @@ def test_media_the_storage_fails_to_delete_stay_pending_and_every_failed_retry_i
     assert receipt is not None and not archive.keys.exists(item)
     assert failures() == 1, "the failure is logged"
     assert archive.keys.pending_media_deletions() == [item]
-    assert archive.delete_pending_media() == 1
-    assert archive.delete_pending_media() == 1
+    assert archive.consent.delete_pending_media() == 1
+    assert archive.consent.delete_pending_media() == 1
     assert failures() == 3, "one line per failed attempt: the withdrawal's and two retries"
     assert TITLE not in caplog.text and NAME not in caplog.text, "ids only, no content, no names"
 
     media.unavailable = False
-    assert archive.delete_pending_media() == 0
+    assert archive.consent.delete_pending_media() == 0
     assert _stored(archive, item) == []
     assert archive.keys.pending_media_deletions() == []
-    assert not archive.media_removal_pending([item])
+    assert not archive.consent.media_removal_pending([item])
     archive.close()
 
 
@@ -272,7 +272,7 @@ def test_media_of_a_recording_that_failed_and_could_not_remove_them_are_deleted_
     assert not archive.keys.exists(item)
     assert archive.keys.pending_media_deletions() == [item]
 
-    assert archive.delete_pending_media() == 0  # what the follower keeps doing
+    assert archive.consent.delete_pending_media() == 0  # what the follower keeps doing
     assert media.objects == {}
     archive.close()
 
@@ -326,7 +326,7 @@ def test_a_recording_that_crashed_after_storing_sealed_media_leaves_no_live_key_
         try:
             assert not reopened.keys.exists(item)
             assert set(reopened.keys.subject_ids()) == {contributor}
-            reopened.delete_pending_media()  # what the follower keeps doing
+            reopened.consent.delete_pending_media()  # what the follower keeps doing
             assert _stored(reopened, item) == []
         finally:
             reopened.close()

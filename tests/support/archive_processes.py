@@ -121,7 +121,7 @@ def record_and_shred(settings: Settings, sync: Sync, rounds: int) -> None:
             item = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": f"Work {n}"})
             if n % 2:
                 [row] = [row for row in archive.keys._rows() if row[0] == item]
-                archive.withdraw(item, actor=CURATOR)
+                archive.consent.withdraw(item, actor=CURATOR)
                 shredded.append(str(item))
                 wrapped.append(row[1].hex())
             else:

@@ -180,7 +180,7 @@ def get_consent(item_id: str) -> tuple[ConsentNow, int, dict[str, str]]:
 @bp.arguments(NewConsentSchema)
 def record_consent(body: dict[str, Any], item_id: UUID, version: int) -> tuple[dict[str, Any], dict[str, str]]:
     """Record an item's consent; the receipt shows a newly issued consent code once."""
-    receipt = archive().record_consent(
+    receipt = archive().consent.record_consent(
         item_id,
         actor=actor(),
         scopes=body["scopes"],
@@ -219,7 +219,7 @@ def change_consent(body: dict[str, Any], item_id: UUID, version: int) -> tuple[C
     Showing more than the contributor's own latest choice needs ``contributor_asked: true``,
     sent only after the contributor confirmed it.
     """
-    archive().update_consent(
+    archive().consent.update_consent(
         item_id,
         actor=actor(),
         scopes=body["scopes"],

@@ -310,8 +310,8 @@ def consent(item_id: UUID) -> Any:
 
     def record() -> Any:
         if found.consent is None:
-            return archive().record_consent(item_id, text_version=form.text_version.data, **common)
-        archive().update_consent(
+            return archive().consent.record_consent(item_id, text_version=form.text_version.data, **common)
+        archive().consent.update_consent(
             item_id, text_version=form.text_version.data or None, contributor_asked=form.contributor_asked.data == "yes",
             **common,
         )
@@ -353,7 +353,7 @@ def withdraw(item_id: UUID) -> Any:
     if WithdrawForm().confirm.data != "yes":
         flash(gettext("Tick the box to confirm: withdrawal cannot be undone."), "error")
         return redirect(url_for("curate.item", item_id=item_id))
-    _, error = _attempt(lambda: archive().withdraw(item_id, actor=current_user.actor))
+    _, error = _attempt(lambda: archive().consent.withdraw(item_id, actor=current_user.actor))
     flash(error or gettext("Consent withdrawn: the content is gone for good."), "error" if error else "info")
     return redirect(url_for("curate.item", item_id=item_id))
 
@@ -369,7 +369,7 @@ def decline_request(item_id: UUID) -> Any:
         if refusal:
             flash(refusal, "error")
             return redirect(url_for("curate.item", item_id=item_id))
-        archive().decline_consent_request(item_id, actor=current_user.actor, based_on=form.version.data)
+        archive().consent.decline_consent_request(item_id, actor=current_user.actor, based_on=form.version.data)
     except ChangedMeanwhile as stale:
         return _item_page(_item_or_404(item_id), explain(stale), 409)
     except (DomainError, ArchiveError) as refused:

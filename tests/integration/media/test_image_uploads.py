@@ -37,7 +37,7 @@ def _artwork(archive: ExhibitionArchive, **consent):
     contributor = archive.contributors.register_contributor(name="Photo Person", actor=CURATOR)
     item = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Letters"})
     if consent:
-        archive.record_consent(item, actor=CURATOR, text_version="v1", **consent)
+        archive.consent.record_consent(item, actor=CURATOR, text_version="v1", **consent)
     return item
 
 
@@ -124,7 +124,7 @@ def test_originals_unknown_renditions_and_ids_are_never_served(archive):
 def test_withdrawal_removes_the_items_media_and_access(archive, media):
     item = _artwork(archive, scopes=ONLINE, attribution="named")
     image_id = archive.item_images.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
-    archive.withdraw(item, actor=CURATOR)
+    archive.consent.withdraw(item, actor=CURATOR)
     assert media.list(f"items/{item}/") == []
     with pytest.raises(NotFound):
         archive.item_images.image_for_visitor(item, image_id, "thumb", "jpeg")
@@ -233,7 +233,7 @@ def test_on_a_versioned_bucket_over_http_withdrawal_leaves_no_version(moto_endpo
     client = store._client
     listed = client.list_object_versions(Bucket=store.bucket, Prefix=f"items/{item}/")
     assert len(listed.get("Versions", [])) == 14
-    archive.withdraw(item, actor=CURATOR)
+    archive.consent.withdraw(item, actor=CURATOR)
     listed = client.list_object_versions(Bucket=store.bucket, Prefix=f"items/{item}/")
     assert listed.get("Versions", []) == [] and listed.get("DeleteMarkers", []) == []
 
@@ -255,16 +255,16 @@ def test_a_withdrawal_answers_at_once_while_the_bucket_stalls_and_its_versions_g
             connect_timeout=1, read_timeout=6, max_attempts=1,
         )
         started = time.monotonic()
-        archive.withdraw(item, actor=CURATOR)
+        archive.consent.withdraw(item, actor=CURATOR)
         assert time.monotonic() - started < 4, "the answer does not wait for the bucket"
         assert not archive.keys.exists(item)
-        assert archive.media_removal_pending([item])
+        assert archive.consent.media_removal_pending([item])
 
     archive.media = store  # the bucket answers again: the follower's retry deletes every version
-    assert archive.delete_pending_media() == 0
+    assert archive.consent.delete_pending_media() == 0
     listed = store._client.list_object_versions(Bucket=bucket, Prefix=f"items/{item}/")
     assert listed.get("Versions", []) == [] and listed.get("DeleteMarkers", []) == []
-    assert not archive.media_removal_pending([item])
+    assert not archive.consent.media_removal_pending([item])
 
 
 def test_an_s3_store_built_by_default_gives_up_on_a_request_well_before_a_worker_time_out(aws_credentials):

@@ -57,7 +57,7 @@ def _testimony(archive, text, language="ru", name="Айгерим Тестова
         content_note={"en": "Mentions violence."}, title={"en": "A testimony"},
     )
     if consent:
-        archive.record_consent(item, actor=CURATOR, text_version="v1", **consent)
+        archive.consent.record_consent(item, actor=CURATOR, text_version="v1", **consent)
     return item
 
 
@@ -128,7 +128,7 @@ def test_a_named_contributor_is_findable_until_made_anonymous(archive, index, fo
     results = search(archive, index, SearchQuery(text="Unusualname"))
     assert [hit.id for hit in results.hits] == [item]
     assert results.hits[0].credit == "Zhanargul Unusualname"
-    archive.update_consent(item, actor=CURATOR, attribution="anonymous")
+    archive.consent.update_consent(item, actor=CURATOR, attribution="anonymous")
     # Before the follower runs, the gate still hides the name (credit from current state).
     lagging = search(archive, index, SearchQuery(text="Unusualname"))
     assert all(hit.credit is None for hit in lagging.hits)
@@ -158,7 +158,7 @@ def test_a_lagging_index_never_shows_a_withdrawn_item(archive, index, follower):
     item = _testimony(archive, "уникальнословобезповторов", scopes=ONLINE, attribution="anonymous")
     follower.catch_up()
     assert _ids(archive, index, "уникальнословобезповторов") == {item}
-    archive.withdraw(item, actor=CURATOR)
+    archive.consent.withdraw(item, actor=CURATOR)
     assert _ids(archive, index, "уникальнословобезповторов") == set()  # the gate, before the follower
     follower.catch_up()
     assert index.versions([str(item)]) == {}
@@ -180,7 +180,7 @@ def test_an_index_lagging_past_the_window_never_shows_or_counts_a_withdrawn_item
     kept = {_testimony(archive, f"кворум собрался {n}", scopes=ONLINE, attribution="anonymous") for n in range(2)}
     withdrawn = _testimony(archive, "кворум и словоотзыва", scopes=ONLINE, attribution="anonymous")
     follower.catch_up()
-    archive.withdraw(withdrawn, actor=CURATOR)
+    archive.consent.withdraw(withdrawn, actor=CURATOR)
     _lag_past_the_window(archive, index, monkeypatch)
     assert index.versions([str(withdrawn)])  # the index still holds it
 
@@ -198,7 +198,7 @@ def test_an_index_lagging_past_the_window_counts_only_what_passed_the_gate_on_an
     gone = [_testimony(archive, f"вереск и долгий другой текст {n}", scopes=ONLINE, attribution="anonymous") for n in range(4)]
     follower.catch_up()
     for item in gone:
-        archive.withdraw(item, actor=CURATOR)
+        archive.consent.withdraw(item, actor=CURATOR)
     _lag_past_the_window(archive, index, monkeypatch)
 
     first = search(archive, index, SearchQuery(text="вереск", page_size=5))
@@ -227,7 +227,7 @@ def test_an_index_lagging_past_the_window_leaves_out_an_item_indexed_before_its_
     item = _testimony(archive, "Меня зовут Zhanargul Unusualname", name="Zhanargul Unusualname",
                       scopes=ONLINE, attribution="named")
     follower.catch_up()
-    archive.update_consent(item, actor=CURATOR, attribution="anonymous")
+    archive.consent.update_consent(item, actor=CURATOR, attribution="anonymous")
     _lag_past_the_window(archive, index, monkeypatch)
     assert index.versions([str(item)])[str(item)] < archive.get_item(item).version
 
@@ -307,7 +307,7 @@ def test_withdrawn_text_leaves_the_index_files_within_the_bound(archive, setting
             time.sleep(0.1)
         assert _ids(archive, index, "кворлгрифтэн") == {item}
         withdrawn_at = time.monotonic()
-        archive.withdraw(item, actor=f"contributor:{archive.get_item(item).contributor_id}")
+        archive.consent.withdraw(item, actor=f"contributor:{archive.get_item(item).contributor_id}")
         needle = "кворлгрифтэн".encode()
         while True:
             files = [p for p in settings.search_dir.rglob("*") if p.is_file()]
@@ -399,7 +399,7 @@ def test_a_follower_killed_mid_batch_resumes_without_losing_or_duplicating(archi
         item = _testimony(archive, f"запись номер {n} для проверки", scopes=ONLINE, attribution="anonymous")
         expected.add(str(item))
         if n % 7 == 0:
-            archive.withdraw(item, actor=CURATOR)
+            archive.consent.withdraw(item, actor=CURATOR)
             expected.discard(str(item))
     index.close()
     env = {**os.environ, "PYTHONPATH": str(Path.cwd())}
@@ -571,7 +571,7 @@ def test_a_rebuild_keeps_a_contributors_items_together_so_withdrawing_them_all_p
                 contributor_id=person, actor=CURATOR, text={"en": f"ordinary text {n}"}, language="en",
                 content_note={"en": "Mentions violence."},
             )
-            archive.record_consent(item, actor=CURATOR, text_version="v1", scopes=ONLINE, attribution="anonymous")
+            archive.consent.record_consent(item, actor=CURATOR, text_version="v1", scopes=ONLINE, attribution="anonymous")
             items[person].append(item)
     rebuild(archive, IndexFolders(settings.search_dir), search_index_opener(writable=True))
     follower = SearchFollower(archive, index)
@@ -580,7 +580,7 @@ def test_a_rebuild_keeps_a_contributors_items_together_so_withdrawing_them_all_p
 
     first = people[0]
     for item in items[first]:
-        archive.withdraw(item, actor=f"contributor:{first}")
+        archive.consent.withdraw(item, actor=f"contributor:{first}")
     follower.catch_up()
 
     assert _ids(archive, index, "ordinary", page_size=50) == {i for p in people[1:] for i in items[p]}

@@ -23,7 +23,7 @@ def _item_under_consent(archive) -> tuple[Any, Any]:
         contributor_id=contributor, actor=CURATOR, text={"kk": "Менің әңгімем"}, language="kk",
         content_note={"en": "Note"},
     )
-    archive.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="anonymous", text_version="v1")
+    archive.consent.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="anonymous", text_version="v1")
     return contributor, item
 
 

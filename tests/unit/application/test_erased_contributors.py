@@ -27,7 +27,7 @@ def _erased(archive: ExhibitionArchive, *, with_item_first: bool = True):
         contributor_id=contributor, actor=CURATOR, text={"kk": "Менің әңгімем"}, language="kk",
         content_note={"en": "Note"},
     )
-    code = archive.record_consent(
+    code = archive.consent.record_consent(
         item, actor=CURATOR, scopes=["exhibit"], attribution="anonymous", text_version="v1"
     ).code
     archive.self_service.withdraw_everything(contributor)

@@ -34,7 +34,7 @@ def _a_full_life(archive):
     )
     archive.cataloguing.redact_span(testimony, "Zhannaname", actor=CURATOR)
     for item in (art, testimony):
-        archive.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="named", text_version="v1",
+        archive.consent.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="named", text_version="v1",
                                expires_on=date(2099, 1, 1))
     archive.self_service.change_consent_as_contributor(contributor, art, ConsentChange("anonymous", ["exhibit", "publish_online"], None))
     exhibition = archive.curation.create_exhibition(slug="zh", actor=CURATOR, titles={"en": "Zhannashow"}, venue={"en": "Zhannavenue"})
@@ -46,7 +46,7 @@ def _a_full_life(archive):
     archive.curation.publish_exhibition(exhibition, actor=CURATOR)
     archive.curation.remove_from_exhibition(exhibition, art, actor=CURATOR)
     archive.curation.unpublish_exhibition(exhibition, actor=CURATOR)
-    archive.withdraw(testimony, actor=CURATOR)
+    archive.consent.withdraw(testimony, actor=CURATOR)
     archive.self_service.withdraw_everything(contributor)
     return [art, testimony, contributor, exhibition]
 

@@ -40,7 +40,7 @@ def _consented(archive, *, scopes=("exhibit",), attribution="named", expires_on=
     """A contributor with one testimony under consent; returns (contributor, item, code)."""
     contributor = _contributor(archive, **profile)
     item = _testimony(archive, contributor)
-    receipt = archive.record_consent(
+    receipt = archive.consent.record_consent(
         item, actor=CURATOR, scopes=list(scopes), attribution=attribution, text_version="v1", expires_on=expires_on
     )
     return contributor, item, receipt.code
@@ -303,7 +303,7 @@ def test_a_curators_update_answers_the_request(archive):
     contributor, item, _ = _consented(archive, attribution="anonymous")
     archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("named", ["exhibit"], None))
     assert archive.get_item(item).consent_request is not None
-    archive.update_consent(item, actor=CURATOR, attribution="named", contributor_asked=True)
+    archive.consent.update_consent(item, actor=CURATOR, attribution="named", contributor_asked=True)
 
     stored = archive.get_item(item)
     assert stored.consent_request is None
@@ -314,14 +314,14 @@ def test_a_curator_can_decline_the_request_leaving_consent_as_it_was(archive):
     contributor, item, _ = _consented(archive, attribution="anonymous")
     before = archive.get_item(item).consent
     archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("named", ["exhibit"], None))
-    archive.decline_consent_request(item, actor=CURATOR)
+    archive.consent.decline_consent_request(item, actor=CURATOR)
 
     stored = archive.get_item(item)
     assert stored.consent_request is None
     assert stored.consent == before
     assert str(archive.history(item)[-1].actor) == CURATOR
     with pytest.raises(ConsentError):
-        archive.decline_consent_request(item, actor=CURATOR)
+        archive.consent.decline_consent_request(item, actor=CURATOR)
 
 
 def test_a_narrowing_that_still_asks_for_the_same_keeps_the_request_open(archive):
@@ -390,7 +390,7 @@ def test_changing_consent_before_it_is_recorded_or_after_withdrawal_is_refused(a
     item = _testimony(archive, contributor)
     with pytest.raises(ConsentError):
         archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", [], None))
-    archive.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="named", text_version="v1")
+    archive.consent.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="named", text_version="v1")
     archive.self_service.withdraw_as_contributor(contributor, item)
     with pytest.raises(ItemWithdrawn):
         archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", [], None))
@@ -443,7 +443,7 @@ def test_withdrawing_again_returns_the_same_receipt_and_saves_nothing(archive):
 
 def test_withdrawing_an_item_a_curator_already_withdrew_returns_no_receipt(archive):
     contributor, item, _ = _consented(archive)
-    archive.withdraw(item, actor=CURATOR)
+    archive.consent.withdraw(item, actor=CURATOR)
 
     assert archive.self_service.withdraw_as_contributor(contributor, item) is None
     assert archive.get_contributor(contributor).receipts == []
@@ -633,13 +633,13 @@ def test_an_interrupted_withdrawal_of_everything_is_finished_later(archive, monk
     assert archive.get_contributor(contributor).is_erased
     assert archive.keys.exists(first) and archive.keys.exists(second) and archive.keys.exists(contributor)
 
-    assert archive.finish_interrupted_withdrawals() == 3
+    assert archive.consent.finish_interrupted_withdrawals() == 3
 
     for subject in (first, second, contributor):
         assert not archive.keys.exists(subject)
     assert archive.get_contributor(contributor).name is None
     assert archive.get_item(first).is_redacted and archive.get_item(second).is_redacted
-    assert archive.finish_interrupted_withdrawals() == 0
+    assert archive.consent.finish_interrupted_withdrawals() == 0
     assert [r.action for r in archive.get_contributor(contributor).receipts] == ["withdrawn_everything"]
 
 

@@ -21,7 +21,7 @@ def testimony(archive):
         contributor_id=person, actor=CURATOR, language="ru", content_note={"en": "Mentions violence."},
         text={"ru": "Соседка Гульмира Маратовна открыла дверь.", "en": "Our neighbour Gulmira Maratovna opened the door."},
     )
-    archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
+    archive.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
     return item
 
 
@@ -41,7 +41,7 @@ def test_a_redacted_span_leaves_the_page_and_the_search_document(archive, testim
 
 def test_a_redaction_from_a_stale_page_records_nothing(archive, testimony):
     seen = archive.get_item(testimony).version
-    archive.update_consent(testimony, actor=CURATOR, text_version="v2")
+    archive.consent.update_consent(testimony, actor=CURATOR, text_version="v2")
 
     with pytest.raises(ConcurrentChange):
         archive.cataloguing.redact_span(testimony, "Маратовна", actor=CURATOR, version=seen)
@@ -49,7 +49,7 @@ def test_a_redaction_from_a_stale_page_records_nothing(archive, testimony):
 
 
 def test_a_redaction_applies_whatever_the_attribution(archive, testimony):
-    archive.update_consent(testimony, actor=CURATOR, attribution="named")
+    archive.consent.update_consent(testimony, actor=CURATOR, attribution="named")
     archive.cataloguing.redact_span(testimony, "Маратовна", actor=CURATOR)
 
     view = public_item(archive, archive.get_item(testimony), Surface.ONLINE, archive.today())

@@ -28,8 +28,8 @@ def _testimony(archive, **profile):
 def test_recording_consent_hands_out_a_code_exactly_once_and_stores_only_its_hash(archive):
     contributor, first = _testimony(archive)
     second = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Second"})
-    receipt = archive.record_consent(first, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-    again = archive.record_consent(second, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    receipt = archive.consent.record_consent(first, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    again = archive.consent.record_consent(second, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
     assert consent_codes.looks_like_code(receipt.code)
     assert again.code is None
     stored = archive.get_contributor(contributor)
@@ -41,7 +41,7 @@ def test_recording_consent_hands_out_a_code_exactly_once_and_stores_only_its_has
 
 def test_a_new_consent_code_retires_the_old_one(archive):
     contributor, item = _testimony(archive)
-    old = archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1").code
+    old = archive.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1").code
     new = archive.contributors.issue_consent_code(contributor, CURATOR)
     assert archive.self_service.holder_of_code(old) is None
     assert archive.self_service.holder_of_code(new).contributor_id == contributor
@@ -55,28 +55,28 @@ def test_unknown_or_malformed_codes_find_nobody(archive, code):
 def test_attribution_by_pseudonym_needs_a_pseudonym(archive):
     _, item = _testimony(archive)
     with pytest.raises(InvalidValue, match="pseudonym"):
-        archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="pseudonym", text_version="v1")
+        archive.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="pseudonym", text_version="v1")
 
 
 def test_unknown_consent_codes_in_requests_are_clear_errors(archive):
     _, item = _testimony(archive)
     with pytest.raises(InvalidValue, match="Unknown consent scope 'everything'"):
-        archive.record_consent(item, actor=CURATOR, scopes=["everything"], attribution="named", text_version="v1")
+        archive.consent.record_consent(item, actor=CURATOR, scopes=["everything"], attribution="named", text_version="v1")
     with pytest.raises(InvalidValue, match="Unknown attribution"):
-        archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="famous", text_version="v1")
+        archive.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="famous", text_version="v1")
     assert archive.get_item(item).consent is None
 
 
 def test_update_consent_changes_only_what_is_given(archive):
     _, item = _testimony(archive, pseudonym="Aq")
-    archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1",
+    archive.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1",
                            expires_on=date(2099, 1, 1))
-    archive.update_consent(item, actor=CURATOR, attribution="pseudonym")
+    archive.consent.update_consent(item, actor=CURATOR, attribution="pseudonym")
     consent = archive.get_item(item).consent
     assert consent.attribution.value == "pseudonym"
     assert {s.value for s in consent.scopes} == set(ONLINE)
     assert consent.expires_on == date(2099, 1, 1)
-    archive.update_consent(item, actor=CURATOR, expires_on=None)
+    archive.consent.update_consent(item, actor=CURATOR, expires_on=None)
     assert archive.get_item(item).consent.expires_on is None
 
 
@@ -84,20 +84,20 @@ def test_a_contributor_may_act_only_on_their_own_items(archive):
     _, item = _testimony(archive)
     stranger = archive.contributors.register_contributor(name="Stranger", actor=CURATOR)
     with pytest.raises(NotFound):
-        archive.withdraw(item, actor=f"contributor:{stranger}")
+        archive.consent.withdraw(item, actor=f"contributor:{stranger}")
     assert not archive.get_item(item).is_withdrawn
 
 
 def test_withdrawal_is_terminal_and_repeating_it_is_harmless(archive):
     contributor, item = _testimony(archive)
-    archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-    first = archive.withdraw(item, actor=f"contributor:{contributor}")
-    assert archive.withdraw(item, actor=f"contributor:{contributor}") == first
+    archive.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    first = archive.consent.withdraw(item, actor=f"contributor:{contributor}")
+    assert archive.consent.withdraw(item, actor=f"contributor:{contributor}") == first
     assert len(archive.history(item)) == 3
     with pytest.raises(ItemWithdrawn):
-        archive.update_consent(item, actor=CURATOR, scopes=ONLINE)
+        archive.consent.update_consent(item, actor=CURATOR, scopes=ONLINE)
     with pytest.raises(ItemWithdrawn):
-        archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v2")
+        archive.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v2")
     with pytest.raises(ItemWithdrawn):
         archive.cataloguing.revise_item(item, actor=CURATOR, text={"ru": "Новый"}, language="ru", content_note={"en": "x"})
     exhibition = archive.curation.create_exhibition(slug="after", actor=CURATOR, titles={"en": "After"})
@@ -110,7 +110,7 @@ def test_content_cannot_be_written_for_a_shredded_subject(archive):
     exhibition = archive.curation.create_exhibition(slug="late", actor=CURATOR, titles={"en": "Late"})
     loaded = archive.get_exhibition(exhibition)
     target = archive.get_item(item)
-    archive.withdraw(item, actor=CURATOR)
+    archive.consent.withdraw(item, actor=CURATOR)
     loaded.add_work(target, {"en": "wall text"}, CURATOR)  # stale copy, loaded before withdrawal
     with pytest.raises(KeyShredded):
         archive._save(loaded)
@@ -120,7 +120,7 @@ def test_content_cannot_be_written_for_a_shredded_subject(archive):
 def test_update_without_prior_consent_is_refused(archive):
     _, item = _testimony(archive)
     with pytest.raises(ConsentError, match="record it first"):
-        archive.update_consent(item, actor=CURATOR, scopes=ONLINE)
+        archive.consent.update_consent(item, actor=CURATOR, scopes=ONLINE)
 
 
 def test_unknown_ids_and_slugs_are_not_found(archive):
@@ -155,8 +155,8 @@ def test_slugs_are_unique(archive):
 
 def test_every_command_records_who_acted(archive):
     contributor, item = _testimony(archive)
-    archive.record_consent(item, actor="curator:aigerim", scopes=ONLINE, attribution="named", text_version="v1")
-    archive.withdraw(item, actor=f"contributor:{contributor}")
+    archive.consent.record_consent(item, actor="curator:aigerim", scopes=ONLINE, attribution="named", text_version="v1")
+    archive.consent.withdraw(item, actor=f"contributor:{contributor}")
     assert [entry.who for entry in archive.history(item)] == [
         "curator test-curator",
         "curator aigerim",
@@ -173,7 +173,7 @@ def test_consent_expires_at_midnight_of_the_archives_own_time_zone(zone, status)
     archive = in_memory_archive(zone=ZoneInfo(zone))
     try:
         _, item = _testimony(archive)
-        archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1",
+        archive.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1",
                                expires_on=date(2030, 3, 1))
         evening_utc = datetime(2030, 3, 1, 20, 0, tzinfo=timezone.utc)  # already 2 March in Almaty
         with clock.fixed_at(evening_utc):

@@ -28,7 +28,7 @@ def _consented_testimony(archive, **consent):
         contributor_id=contributor, actor=CURATOR, text={"kk": "Менің әңгімем"}, language="kk",
         content_note={"en": "Note"}, title={"en": "Secret kitchen title"},
     )
-    archive.record_consent(item, actor=CURATOR, text_version="v1", **{"scopes": ONLINE, "attribution": "named", **consent})
+    archive.consent.record_consent(item, actor=CURATOR, text_version="v1", **{"scopes": ONLINE, "attribution": "named", **consent})
     return contributor, item
 
 
@@ -41,7 +41,7 @@ def test_a_stale_consent_form_cannot_undo_the_contributors_narrowing(archive):
         narrowed = archive.get_item(item).consent
 
         with pytest.raises(ChangedMeanwhile) as refused:  # the curator submits the form they had open
-            archive.update_consent(
+            archive.consent.update_consent(
                 item, actor=CURATOR, scopes=[s.value for s in seen.consent.scopes],
                 attribution=seen.consent.attribution.value, text_version="v1", expires_on=date(2027, 5, 1),
                 based_on=seen.version,
@@ -60,7 +60,7 @@ def test_a_write_without_a_version_still_cannot_widen_past_the_contributors_choi
     version = archive.get_item(item).version
 
     with pytest.raises(WideningNeedsConfirmation) as refused:
-        archive.update_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named")  # a script: no version
+        archive.consent.update_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named")  # a script: no version
 
     assert refused.value.choice.attribution is Attribution.ANONYMOUS
     assert refused.value.widening == {"attribution": "named", "scopes": ["exhibit", "publish_online"]}
@@ -72,7 +72,7 @@ def test_a_widening_confirmed_with_the_contributor_applies_and_says_so_in_the_hi
     archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("named", ONLINE, None))
     version = archive.get_item(item).version
 
-    archive.update_consent(
+    archive.consent.update_consent(
         item, actor=CURATOR, scopes=ONLINE, attribution="named", based_on=version, contributor_asked=True
     )
 
@@ -135,7 +135,7 @@ def test_a_stale_refusal_never_quotes_the_items_content(archive):
                         content_note={"en": "Note"}, title={"en": "Another secret title"})
 
     with pytest.raises(ChangedMeanwhile) as refused:
-        archive.update_consent(item, actor=CURATOR, attribution="anonymous", based_on=seen)
+        archive.consent.update_consent(item, actor=CURATOR, attribution="anonymous", based_on=seen)
 
     message = str(refused.value)
     assert "curator bolat: testimony revised," in message
@@ -148,7 +148,7 @@ def test_a_version_the_record_never_had_is_refused(archive, based_on):
     before = archive.get_item(item).consent
 
     with pytest.raises(ChangedMeanwhile, match="not the current one"):
-        archive.update_consent(item, actor=CURATOR, attribution="anonymous", based_on=based_on)
+        archive.consent.update_consent(item, actor=CURATOR, attribution="anonymous", based_on=based_on)
 
     assert archive.get_item(item).consent == before
 
@@ -160,6 +160,6 @@ def test_a_stale_decline_cannot_close_a_newer_request(archive):
     archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("named", ONLINE, None))
 
     with pytest.raises(ChangedMeanwhile, match="contributor asked to widen consent"):
-        archive.decline_consent_request(item, actor=CURATOR, based_on=seen)
+        archive.consent.decline_consent_request(item, actor=CURATOR, based_on=seen)
 
     assert archive.get_item(item).consent_request.attribution is Attribution.NAMED

@@ -12,7 +12,7 @@ def test_an_item_not_consented_for_exhibiting_carries_no_exhibition_in_its_docum
     items = {}
     for key, scopes in (("exhibited", ["exhibit", "publish_online"]), ("online_only", ["publish_online"])):
         items[key] = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": key})
-        archive.record_consent(items[key], actor=CURATOR, text_version="v1", scopes=scopes, attribution="named")
+        archive.consent.record_consent(items[key], actor=CURATOR, text_version="v1", scopes=scopes, attribution="named")
     room = archive.curation.create_exhibition(slug="room", actor=CURATOR, titles={"en": "Room"})
     for item in items.values():
         archive.curation.add_to_exhibition(room, item, actor=CURATOR)

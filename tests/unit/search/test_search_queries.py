@@ -46,7 +46,7 @@ def test_a_hit_whose_consent_has_expired_is_neither_shown_nor_counted_even_at_it
     with clock.fixed_at(datetime(2030, 1, 1, tzinfo=timezone.utc)):
         item = archive.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, text={"en": "words"}, language="en",
                                         content_note={"en": "Note"})
-        archive.record_consent(item, actor=CURATOR, text_version="v1", scopes=["publish_online"],
+        archive.consent.record_consent(item, actor=CURATOR, text_version="v1", scopes=["publish_online"],
                                attribution="anonymous", expires_on=date(2030, 1, 10))
     hit = SearchHit(str(item), "testimony", 1.0, archive.get_item(item).version, {"text_en": "<mark>words</mark>"})
     index = IndexMissingAChange(archive, [hit])
@@ -68,7 +68,7 @@ def test_an_exhibition_filter_neither_shows_nor_counts_an_item_whose_consent_doe
     for key, scopes in (("exhibited", ["exhibit", "publish_online"]), ("online_only", ["publish_online"])):
         items[key] = archive.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, text={"en": "words"},
                                               language="en", content_note={"en": "Note"})
-        archive.record_consent(items[key], actor=CURATOR, text_version="v1", scopes=scopes, attribution="anonymous")
+        archive.consent.record_consent(items[key], actor=CURATOR, text_version="v1", scopes=scopes, attribution="anonymous")
     room = archive.curation.create_exhibition(slug="room", actor=CURATOR, titles={"en": "Room"})
     for item in items.values():
         archive.curation.add_to_exhibition(room, item, actor=CURATOR, wall_text={"en": "Wall"})
@@ -97,10 +97,10 @@ def test_the_gate_reads_a_page_of_hits_from_their_cards_and_still_refuses_what_c
     for attribution in ("named", "anonymous", "named"):
         item = archive.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, text={"en": "words"}, language="en",
                                         content_note={"en": "Note"})
-        archive.record_consent(item, actor=CURATOR, text_version="v1", scopes=["publish_online"],
+        archive.consent.record_consent(item, actor=CURATOR, text_version="v1", scopes=["publish_online"],
                                attribution=attribution)
         items.append(item)
-    archive.update_consent(items[2], actor=CURATOR, scopes=["exhibit"])  # no longer online
+    archive.consent.update_consent(items[2], actor=CURATOR, scopes=["exhibit"])  # no longer online
     hits = [SearchHit(str(i), "testimony", 1.0, archive.get_item(i).version, {}) for i in items]
     index = IndexMissingAChange(archive, hits)
 
