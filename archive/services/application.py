@@ -1,13 +1,18 @@
-"""The archive's use cases, as one eventsourcing application.
+"""The archive's unit of work: one eventsourcing application, and the services it holds.
 
-Every command names who acted. Content is encrypted per subject on its way to the event
-store (see ``archive.shredding.transcodings``); withdrawing consent saves the withdrawal and then
-shreds the item's data key, after which its content reads back redacted everywhere.
+``ExhibitionArchive`` owns what every use case shares: the event store and its transcodings
+(content is encrypted per subject on its way there, see ``archive.shredding.transcodings``),
+the key table, saving (with the read models written in the same transaction, see
+``archive.read.side``), loading and resolving aggregates, their history, the check that a
+write was made on the stored version, and reads of the log. The use cases live in services
+named for their jobs, each built here with the application typed as a small protocol of
+these public methods: ``contributors``, ``cataloguing``, ``item_images``, ``consent``,
+``curation``, ``media_upkeep``, ``self_service`` and ``access`` (callers write
+``archive.consent.withdraw(...)``), and ``listings`` for the read models' queries.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -46,24 +51,20 @@ from domain.curators import ApiToken
 from domain.errors import InvalidValue
 from domain.exhibitions import Exhibition
 from domain.indexes import Catalogue, ContributorItems, SlugIndex
-from domain.items import (
-    Artwork,
-    Item,
-    Testimony,
-)
+from domain.items import Artwork, Item, Testimony
 
 A = TypeVar("A", bound=Aggregate)
 #: The beginning of an id as printed (history lines show its first 8 digits).
 _ID_PREFIX = re.compile(r"[0-9a-f][0-9a-f-]*")
 
-log = logging.getLogger(__name__)
 
 def _as_uuid(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
 
 
 class ExhibitionArchive(ReadModels):
-    """Records contributors, items, consent and exhibitions, and forgets on withdrawal."""
+    """The unit of work of every use case; its services record contributors, items, consent
+    and exhibitions, and forget on withdrawal."""
 
     name = "exhibition_archive"
     #: How many notifications one read of the log returns (NotificationLogReader pages by it).
@@ -167,11 +168,24 @@ class ExhibitionArchive(ReadModels):
         """Today in the archive's time zone: the day consent expiry and "as of" are judged on."""
         return clock.today(self.zone)
 
-    # -- images --------------------------------------------------------------------------
+    # -- keys for new subjects and texts ---------------------------------------------------
 
-    # -- consent ---------------------------------------------------------------------------
-
-    # -- exhibition texts keys (see archive.services.exhibition_erasure) -----------------------------
+    @contextmanager
+    def new_subject(self) -> Iterator[UUID]:
+        """A new subject id with its own data key; the key is shredded if the block fails before
+        any event of the subject is saved, and any media it stored are noted for deletion (in
+        case removing them failed too). Once an event is saved the key stays (the reservation
+        is settled as used): shredding it then would blank a contributor's names with no event
+        saying so, and the gate could no longer withhold them."""
+        subject_id = self.keys.reserve()
+        try:
+            yield subject_id
+        except BaseException:
+            if self.has_events(subject_id):
+                self.keys.reservations_used(subject_id)
+            else:
+                self.keys.shred(subject_id, media_of=[subject_id])
+            raise
 
     def new_texts_key(self) -> UUID:
         """A new key for one version of an exhibition's own texts. Made directly, not
@@ -179,7 +193,6 @@ class ExhibitionArchive(ReadModels):
         key = uuid4()
         self.keys.create(key)
         return key
-
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -285,7 +298,7 @@ class ExhibitionArchive(ReadModels):
             )
         return matches[0]
 
-    # -- helpers ---------------------------------------------------------------------------
+    # -- for the services: versions, typed reads, atomic saves, the log ---------------------
 
     def check_based_on(self, aggregate: Aggregate, based_on: int | None) -> None:
         """Refuse a write made on another version than the stored one, saying what changed.
@@ -300,8 +313,6 @@ class ExhibitionArchive(ReadModels):
         if isinstance(based_on, int) and not isinstance(based_on, bool) and 0 < based_on < aggregate.version:
             raise ChangedMeanwhile(changes_since(self.events.get(aggregate.id, gt=based_on)))
         raise ChangedMeanwhile()
-
-    # -- for collaborators (self-service, access): typed reads and atomic saves --------------
 
     def find(self, cls: type[A], aggregate_id: UUID) -> A | None:
         """The aggregate of type ``cls`` with this id, or None if there is none of that type."""
@@ -380,20 +391,3 @@ class ExhibitionArchive(ReadModels):
                 "Someone else changed this record at the same time; their change was kept. "
                 "Reload and try again."
             ) from None
-
-    @contextmanager
-    def new_subject(self) -> Iterator[UUID]:
-        """A new subject id with its own data key; the key is shredded if the block fails before
-        any event of the subject is saved, and any media it stored are noted for deletion (in
-        case removing them failed too). Once an event is saved the key stays (the reservation
-        is settled as used): shredding it then would blank a contributor's names with no event
-        saying so, and the gate could no longer withhold them."""
-        subject_id = self.keys.reserve()
-        try:
-            yield subject_id
-        except BaseException:
-            if self.has_events(subject_id):
-                self.keys.reservations_used(subject_id)
-            else:
-                self.keys.shred(subject_id, media_of=[subject_id])
-            raise
