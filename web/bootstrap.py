@@ -97,10 +97,10 @@ def open_archive(settings: Settings) -> ExhibitionArchive:
         _check_key_table_seal(settings, archive, has_events)
         # What a process that died left: a withdrawal's key not yet shredded, keys it reserved,
         # partial media files.
-        archive.finish_interrupted_withdrawals()
+        archive.consent.finish_interrupted_withdrawals()
         archive.ensure_read_models()  # an archive from before the read models gets them now
-        archive.shred_abandoned_reservations()
-        archive.remove_abandoned_media_writes()
+        archive.consent.shred_abandoned_reservations()
+        archive.media_upkeep.remove_abandoned_media_writes()
     except BaseException:
         archive.close()
         raise

@@ -149,7 +149,7 @@ def init(ctx: click.Context) -> None:
     """Create the data folder, master key and tables; finish any interrupted withdrawal."""
     settings = settings_from(ctx)
     with opened(ctx, creating=True) as archive:
-        finished = archive.finish_interrupted_withdrawals()
+        finished = archive.consent.finish_interrupted_withdrawals()
     where = "PostgreSQL" if settings.uses_postgres else f"{settings.data_dir.resolve()}"
     click.echo(f"Archive ready ({where}).")
     if finished:
@@ -245,28 +245,28 @@ def media_gc(ctx: click.Context, delete: bool) -> None:
     """
     grace = timedelta(hours=settings_from(ctx).media_gc_grace_hours)
     with opened(ctx) as archive:
-        sweep = archive.orphaned_media(grace)
+        sweep = archive.media_upkeep.orphaned_media(grace)
         for key in sweep.orphans:
             click.echo(key)
         if delete and sweep.orphans:
-            deleted = archive.delete_orphaned_media(sweep.orphans)
+            deleted = archive.media_upkeep.delete_orphaned_media(sweep.orphans)
             click.echo(f"Deleted {deleted} orphaned object(s), with every stored version.")
         elif sweep.orphans:
             click.echo(f"{len(sweep.orphans)} orphaned object(s); run with --delete to remove them.")
         else:
             click.echo("No orphaned media objects.")
         _report_kept(sweep.kept, "object(s) no event refers to yet", grace)
-        partial = archive.abandoned_media_writes(grace)
+        partial = archive.media_upkeep.abandoned_media_writes(grace)
         for name in partial.orphans:
             click.echo(f"{name} (partial write)")
         if delete and partial.orphans:
-            removed = archive.remove_abandoned_media_writes(thorough=True, grace=grace)
+            removed = archive.media_upkeep.remove_abandoned_media_writes(thorough=True, grace=grace)
             click.echo(f"Removed {removed} partial write(s) left by interrupted uploads.")
         elif partial.orphans:
             click.echo(f"{len(partial.orphans)} partial write(s) left by interrupted uploads; run with --delete to remove them.")
         _report_kept(partial.kept, "partial write(s)", grace)
         if delete:
-            _report_pending_media(archive.delete_pending_media())
+            _report_pending_media(archive.consent.delete_pending_media())
         else:
             _report_pending_media(len(archive.keys.pending_media_deletions()))
 
@@ -298,11 +298,11 @@ def fixity(ctx: click.Context) -> None:
     from tqdm import tqdm
 
     with opened(ctx) as archive:
-        pairs = archive.images_to_check()
+        pairs = archive.media_upkeep.images_to_check()
         problems: list[str] = []
         bar = tqdm(pairs, unit="image", disable=not sys.stderr.isatty(), file=sys.stderr)
         for item_id, image_id in bar:
-            problems.extend(archive.check_image_fixity(item_id, image_id))
+            problems.extend(archive.media_upkeep.check_image_fixity(item_id, image_id))
     for problem in problems:
         click.echo(problem)
     if problems:
@@ -329,8 +329,8 @@ def follow(ctx: click.Context, once: bool) -> None:
                 count = follower.catch_up()
                 follower.purge_if_due(force=True)
                 click.echo(f"Applied {count} event(s); the index is at position {index.position()}.")
-                archive.finish_interrupted_withdrawals()
-                _report_pending_media(archive.delete_pending_media())
+                archive.consent.finish_interrupted_withdrawals()
+                _report_pending_media(archive.consent.delete_pending_media())
                 return
             stop = threading.Event()
             for signum in (signal.SIGTERM, signal.SIGINT):

@@ -40,7 +40,7 @@ def derivative_urls() -> Callable[[UUID | str, str, str, str], str]:
 def derivative(item_id: UUID, image_id: UUID, name: str, fmt: str) -> Response:
     """A thumbnail, display or large rendition (WebP or JPEG) of a visible item's image."""
     archive: ExhibitionArchive = current_app.extensions["archive"]
-    image = archive.image_for_visitor(item_id, image_id, name, fmt)
+    image = archive.item_images.image_for_visitor(item_id, image_id, name, fmt)
     response = Response(image.data, mimetype=image.content_type)
     response.headers["Cache-Control"] = CACHE_CONTROL
     return response

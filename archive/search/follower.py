@@ -223,10 +223,10 @@ def retry_pending_work(archive: ExhibitionArchive, stop: threading.Event) -> Non
     and retried next time)."""
     while True:
         try:
-            archive.finish_interrupted_withdrawals()
-            archive.shred_abandoned_reservations()
-            archive.remove_abandoned_media_writes()
-            archive.delete_pending_media()
+            archive.consent.finish_interrupted_withdrawals()
+            archive.consent.shred_abandoned_reservations()
+            archive.media_upkeep.remove_abandoned_media_writes()
+            archive.consent.delete_pending_media()
         except Exception:  # noqa: BLE001 - a follower must survive a bad moment and retry
             log.exception("Finishing pending withdrawal work failed; retrying in %.0f s", PENDING_WORK_SECONDS)
         if stop.wait(PENDING_WORK_SECONDS):

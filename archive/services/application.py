@@ -1,36 +1,39 @@
-"""The archive's use cases, as one eventsourcing application.
+"""The archive's unit of work: one eventsourcing application, and the services it holds.
 
-Every command names who acted. Content is encrypted per subject on its way to the event
-store (see ``archive.shredding.transcodings``); withdrawing consent saves the withdrawal and then
-shreds the item's data key, after which its content reads back redacted everywhere.
+``ExhibitionArchive`` owns what every use case shares: the event store and its transcodings
+(content is encrypted per subject on its way there, see ``archive.shredding.transcodings``),
+the key table, saving (with the read models written in the same transaction, see
+``archive.read.side``), loading and resolving aggregates, their history, the check that a
+write was made on the stored version, and reads of the log. The use cases live in services
+named for their jobs, each built here with the application typed as a small protocol of
+these public methods: ``contributors``, ``cataloguing``, ``item_images``, ``consent``,
+``curation``, ``media_upkeep``, ``self_service`` and ``access`` (callers write
+``archive.consent.withdraw(...)``), and ``listings`` for the read models' queries.
 """
 
 from __future__ import annotations
 
-import hashlib
-import logging
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import date, timezone, tzinfo
 from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
 
-from cryptography.exceptions import InvalidTag
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.domain import Aggregate, DomainEventProtocol
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notification
 from eventsourcing.system import NotificationLogReader
 from eventsourcing.utils import Environment, get_topic
 
-from archive.credentials import consent_codes
-from archive.media_ports import files as media_files
-from archive.media_ports import gc as media_gc
 from archive.services.access import CuratorAccess
-from archive.errors import ArchiveError, ChangedMeanwhile, ConcurrentChange, KeyShredded, NotFound
+from archive.services.contributors import ContributorRegistry
+from archive.services.cataloguing import Cataloguing
+from archive.services.consent import ConsentAndWithdrawal
+from archive.services.curation import Curation
+from archive.services.item_images import ItemImages
+from archive.services.media_upkeep import MediaUpkeep
+from archive.errors import ChangedMeanwhile, ConcurrentChange, NotFound
 from archive.history import HistoryEntry, changes_since, history_entries
 from archive.shredding.key_seal import SEAL_ID, KeyTableSeal
 from archive.read.models import ItemFilter
@@ -39,69 +42,20 @@ from archive.read.side import ReadModels, with_read_model_recorder
 from archive.shredding.keystore import KeyStore
 from archive.credentials.sessions import SessionStore
 from archive.services.self_service import ContributorSelfService
-from archive.media_ports.ports import ImagePipeline, MediaError, MediaNotFound, MediaStore, ProcessedImage
-from archive.media_ports.gc import Kept, MediaSweep
+from archive.media_ports.ports import ImagePipeline, MediaStore
 from archive.shredding.transcodings import ConsentAsDict, DateAsISO, PersonalAsCiphertext, PlacementAsDict
 from archive.shredding.transcodings import ConsentRequestAsDict
-from domain.images import ImageFacts, OriginalFacts, RenditionFacts
-from archive.gate.visibility import visible
-from domain import actor as actors
-from domain.actor import Actor
 from domain import clock
-from domain.consent import Consent, parse_attribution, parse_scopes
-from domain.contributors import Contributor, contributor_profile
+from domain.contributors import Contributor
 from domain.curators import ApiToken
-from domain.errors import ConsentError, InvalidValue, ItemWithdrawn
-from domain.exhibitions import MULTILINGUAL_FIELDS, Exhibition, check_slug
-from domain.indexes import Catalogue, ConsentCodeIndex, ContributorItems, SlugIndex
-from domain.items import (
-    Artwork,
-    Item,
-    Testimony,
-    artwork_details,
-    image_details,
-    testimony_details,
-)
+from domain.errors import InvalidValue
+from domain.exhibitions import Exhibition
+from domain.indexes import Catalogue, ContributorItems, SlugIndex
+from domain.items import Artwork, Item, Testimony
 
 A = TypeVar("A", bound=Aggregate)
 #: The beginning of an id as printed (history lines show its first 8 digits).
 _ID_PREFIX = re.compile(r"[0-9a-f][0-9a-f-]*")
-
-log = logging.getLogger(__name__)
-
-#: The key table's record of how far through the event log every withdrawal's keys are shredded.
-WITHDRAWALS_CHECKED = "withdrawals_checked"
-
-
-@dataclass(frozen=True)
-class ConsentReceipt:
-    """What a curator hands the contributor after recording consent.
-
-    ``code`` is present only when a new consent code was issued: it is shown exactly once
-    and never stored. Otherwise the contributor's existing code covers this item too.
-    """
-
-    item_id: UUID
-    contributor_id: UUID
-    recorded_at: datetime
-    code: str | None
-
-
-@dataclass(frozen=True)
-class NewImage:
-    """An uploaded image and what to say about it (alt text is required)."""
-
-    data: bytes
-    alt_text: Mapping[str, str]
-    caption: Mapping[str, str] | None = None
-
-
-@dataclass(frozen=True)
-class MediaFile:
-    """Bytes to send to a visitor, with their content type."""
-
-    data: bytes
-    content_type: str
 
 
 def _as_uuid(value: Any) -> UUID:
@@ -109,7 +63,8 @@ def _as_uuid(value: Any) -> UUID:
 
 
 class ExhibitionArchive(ReadModels):
-    """Records contributors, items, consent and exhibitions, and forgets on withdrawal."""
+    """The unit of work of every use case; its services record contributors, items, consent
+    and exhibitions, and forget on withdrawal."""
 
     name = "exhibition_archive"
     #: How many notifications one read of the log returns (NotificationLogReader pages by it).
@@ -123,9 +78,6 @@ class ExhibitionArchive(ReadModels):
         ContributorItems: 100,
         ApiToken: 50,  # a token used daily records one event a day
     }
-    #: How long a withdrawal waits for the media storage to delete the item's files before it
-    #: answers anyway (the key is shredded by then; the follower finishes the deletion).
-    media_deletion_wait_seconds = 2.0
 
     def __init__(
         self,
@@ -146,18 +98,26 @@ class ExhibitionArchive(ReadModels):
         self.zone = zone
         self.media = media
         self.images = images
-        # Item lists this process appended to last: recording an item then needs no read. If
-        # another process appended meanwhile, the save conflicts and is retried once with the
-        # list read again (see _record_item).
-        self._listings: OrderedDict[UUID, ContributorItems] = OrderedDict()
         self._sealed = False  # the key table seal is known to be in the event store
         super().__init__(env=dict(env or {}))
+        #: Consent recorded, changed and withdrawn; what a withdrawal forgets made unrecoverable.
+        self.consent = ConsentAndWithdrawal(self)
         #: What contributors do with their consent code (receipts, requests, withdrawals).
-        self.self_service = ContributorSelfService(self)
+        self.self_service = ContributorSelfService(self, self.consent)
         #: Curators' accounts, API tokens and browser sessions (curators' and the portal's).
         self.access = CuratorAccess(self, sessions, self.self_service.code_is_live)
         #: What the read models answer: listings, visitors' cards, which exhibitions hang what.
         self.listings = Listings(self.read_models, self.mapper.transcoder.decode, keys)
+        #: Contributors' records as curators keep them, and their consent codes.
+        self.contributors = ContributorRegistry(self, self.access.end_portal_sessions)
+        #: Exhibitions as curators arrange them: works hung, wall texts, publishing.
+        self.curation = Curation(self)
+        #: Artworks and testimonies as curators record and describe them.
+        self.cataloguing = Cataloguing(self)
+        #: Items' images: uploads, an artwork recorded with its images, renditions served.
+        self.item_images = ItemImages(self, self.cataloguing)
+        #: The media storage kept in step with the events: orphans, partial writes, fixity.
+        self.media_upkeep = MediaUpkeep(self)
 
     # -- wiring --------------------------------------------------------------------------
 
@@ -208,631 +168,24 @@ class ExhibitionArchive(ReadModels):
         """Today in the archive's time zone: the day consent expiry and "as of" are judged on."""
         return clock.today(self.zone)
 
-    # -- contributors ----------------------------------------------------------------------
-
-    def register_contributor(
-        self, *, name: str, actor: Actor, pseudonym: str | None = None, contact: str | None = None
-    ) -> UUID:
-        """Register a person; their name, pseudonym and contact are encrypted under their own key."""
-        profile = contributor_profile(name=name, pseudonym=pseudonym, contact=contact)
-        with self._new_subject() as contributor_id:
-            contributor = Contributor.register(
-                contributor_id=contributor_id, profile=profile, actor=actor
-            )
-            listing = ContributorItems.create(contributor_id=contributor_id, actor=actor)
-            self._save(contributor, listing)
-        return contributor_id
-
-    def revise_contributor(
-        self,
-        contributor_id: UUID,
-        *,
-        actor: Actor,
-        name: str,
-        pseudonym: str | None = None,
-        contact: str | None = None,
-    ) -> None:
-        contributor = self.get_contributor(contributor_id)
-        contributor.revise_profile(
-            contributor_profile(name=name, pseudonym=pseudonym, contact=contact), actor
-        )
-        self._save(contributor)
-
-    def issue_consent_code(self, contributor_id: UUID, actor: Actor) -> str:
-        """Issue a new consent code for a contributor; any previous code stops working, and
-        every portal session opened with it ends."""
-        contributor = self.get_contributor(contributor_id)
-        code, changed = self._issue_code(contributor, actor)
-        self._save(*changed)
-        self.access.end_portal_sessions(contributor_id)
-        return code
-
-    def _issue_code(self, contributor: Contributor, actor: Actor) -> tuple[str, list[Aggregate]]:
-        changed: list[Aggregate] = [contributor]
-        if contributor.consent_code_hash is not None:
-            old = self._find(ConsentCodeIndex, ConsentCodeIndex.id_for(contributor.consent_code_hash))
-            if old is not None and not old.retired:
-                old.retire(actor)
-                changed.append(old)
-        code = consent_codes.new_code()
-        digest = consent_codes.code_hash(code)
-        contributor.issue_consent_code(digest, actor)
-        changed.append(
-            ConsentCodeIndex.create(code_hash=digest, contributor_id=contributor.id, actor=actor)
-        )
-        return code, changed
-
-    # -- items -----------------------------------------------------------------------------
-
-    def record_artwork(self, *, contributor_id: UUID, actor: Actor, **details: Any) -> UUID:
-        """Record an artwork by a registered contributor. Nothing is shown before consent."""
-        return self._record_item(Artwork, contributor_id, artwork_details(**details), actor)
-
-    def record_testimony(self, *, contributor_id: UUID, actor: Actor, **details: Any) -> UUID:
-        """Record a testimony (text per language, original language, content note)."""
-        return self._record_item(Testimony, contributor_id, testimony_details(**details), actor)
-
-    def _record_item(
-        self, cls: type[Item], contributor_id: UUID, details: dict[str, Any], actor: Actor
-    ) -> UUID:
-        self._check_may_receive_items(contributor_id)
-        with self._new_subject() as item_id:
-            for remembered in (True, False):
-                item = cls.record(
-                    item_id=item_id, contributor_id=contributor_id, details=details, actor=actor
-                )
-                listing = self._listed(contributor_id, item_id, actor, remembered=remembered)
-                try:
-                    self._save(item, listing)
-                except ConcurrentChange:
-                    if not remembered:
-                        raise
-                    continue  # the remembered list was stale: read it again and retry
-                self._remember_listing(listing)
-                break
-        return item_id
-
-    def _check_may_receive_items(self, contributor_id: UUID) -> None:
-        """NotFound for an unknown contributor; InvalidValue for one who erased themselves.
-
-        Read every time: the contributor may have withdrawn everything, in any process, since.
-        """
-        if self.get_contributor(contributor_id).is_erased:
-            raise InvalidValue(
-                "This contributor's details were erased at their request; nothing new can be "
-                "recorded for them. Register them again if they return."
-            )
-
-    def _listed(
-        self, contributor_id: UUID, item_id: UUID, actor: Actor, *, remembered: bool = False
-    ) -> ContributorItems:
-        """The contributor's item list with ``item_id`` added (saved with the item); with
-        ``remembered``, the list this process saved last if it has it (no read)."""
-        listing = self._listings.pop(contributor_id, None) if remembered else None
-        if listing is None:
-            listing = self._find(ContributorItems, ContributorItems.id_for(contributor_id))
-        if listing is None:
-            listing = ContributorItems.create(contributor_id=contributor_id, actor=actor)
-        listing.list_item(item_id, actor)
-        return listing
-
-    def _remember_listing(self, listing: ContributorItems) -> None:
-        """Keep a saved item list for the next recording (at most 256 contributors' lists)."""
-        self._listings[listing.contributor_id] = listing
-        while len(self._listings) > 256:
-            self._listings.popitem(last=False)
-
-    def contributor_item_ids(self, contributor_id: UUID) -> list[UUID]:
-        """The items recorded for a contributor, oldest first (what their consent code reaches)."""
-        listing = self._find(ContributorItems, ContributorItems.id_for(contributor_id))
-        return list(listing.item_ids) if listing is not None else []
-
-    def revise_item(self, item_id: UUID, *, actor: Actor, based_on: int | None = None, **details: Any) -> None:
-        """Replace an item's descriptive fields (``based_on``: see :meth:`check_based_on`)."""
-        item = self.get_item(item_id)
-        self.check_based_on(item, based_on)
-        build = artwork_details if isinstance(item, Artwork) else testimony_details
-        item.revise(build(**details), actor)
-        self._save(item)
-
-    def redact_span(self, item_id: UUID, span: str, *, actor: Actor, version: int | None = None) -> None:
-        """Leave a word or phrase out of everything visitors see of an item, and out of its
-        search entry, for good (a curator's answer to the review list of name-like words).
-
-        ``version`` is the item version the curator's page showed: if the item changed since,
-        nothing is recorded (:class:`ConcurrentChange`).
-        """
-        item = self.get_item(item_id)
-        self._check_may_act(item, actor)
-        if version is not None and version != item.version:
-            raise ConcurrentChange(
-                "This item changed after the page was loaded; nothing was redacted. Reload and try again."
-            )
-        item.redact_span(span, actor)
-        self._save(item)
-
-    def upload_image(
-        self,
-        item_id: UUID,
-        data: bytes,
-        *,
-        actor: Actor,
-        alt_text: Mapping[str, str],
-        caption: Mapping[str, str] | None = None,
-    ) -> UUID:
-        """Store an uploaded image for an item and attach it, with its required alt text.
-
-        The upload is checked and turned into metadata-free derivatives; the original and the
-        derivatives are stored sealed with the item's key *before* the event is saved, and
-        removed again if anything after that fails. Bad images raise ``ImageRejected`` and an
-        unreachable storage ``MediaStoreUnavailable``; in both cases nothing is recorded.
-        """
-        media, images = self._media()
-        item = self.get_item(item_id)
-        if item.is_withdrawn:
-            raise ItemWithdrawn("This item's consent was withdrawn; it can no longer be changed.")
-        image_details(alt_text=alt_text, caption=caption)  # refuse bad text before heavy work
-        processed = images.ingest(data)
-        data_key = self.keys.get(item_id)
-        if data_key is None:
-            raise KeyShredded("This item's key was shredded; nothing can be added to it.")
-        image_id = uuid4()
-        written: list[str] = []
-        with self._uploading([image_id]):
-            try:
-                facts = self._store_image_files(item_id, image_id, data_key, data, processed, written)
-                item.add_image(
-                    image_id, image_details(alt_text=alt_text, caption=caption, media=facts), actor
-                )
-                self._save(item)
-            except BaseException:
-                self._remove_quietly(written)
-                raise
-        return image_id
-
-    def record_artwork_with_images(
-        self,
-        *,
-        contributor_id: UUID,
-        actor: Actor,
-        images: list[NewImage],
-        **details: Any,
-    ) -> tuple[UUID, list[UUID]]:
-        """Record an artwork and its images as one change: all of it, or nothing.
-
-        Every image is checked and processed before anything is stored; the files are stored
-        before the events are saved, and removed again if anything fails.
-        """
-        media, pipeline = self._media()
-        validated = artwork_details(**details)
-        described = [image_details(alt_text=i.alt_text, caption=i.caption) for i in images]
-        processed = [pipeline.ingest(i.data) for i in images]
-        self._check_may_receive_items(contributor_id)
-        written: list[str] = []
-        image_ids = [uuid4() for _ in images]
-        with self._new_subject() as item_id, self._uploading(image_ids):
-            try:
-                item = Artwork.record(item_id=item_id, contributor_id=contributor_id, details=validated, actor=actor)
-                data_key = self.keys.get(item_id)
-                assert data_key is not None
-                for image_id, image, about, result in zip(image_ids, images, described, processed):
-                    facts = self._store_image_files(item_id, image_id, data_key, image.data, result, written)
-                    item.add_image(image_id, {**about, "media": facts.plain()}, actor)
-                listing = self._listed(contributor_id, item_id, actor)
-                self._save(item, listing)
-                self._remember_listing(listing)
-            except BaseException:
-                self._remove_quietly(written)
-                raise
-        return item_id, image_ids
+    # -- keys for new subjects and texts ---------------------------------------------------
 
     @contextmanager
-    def _uploading(self, image_ids: list[UUID]) -> Iterator[None]:
-        """Note the images' upload in the key table before the block stores their files, and
-        clear the note after it (once the event is saved, or the files removed), so that
-        ``archive media gc`` keeps the files meanwhile. A note that cannot be cleared only
-        delays the collection of orphans: it expires (see ``archive.media_ports.gc``)."""
-        self.keys.uploads_started(*image_ids)
+    def new_subject(self) -> Iterator[UUID]:
+        """A new subject id with its own data key; the key is shredded if the block fails before
+        any event of the subject is saved, and any media it stored are noted for deletion (in
+        case removing them failed too). Once an event is saved the key stays (the reservation
+        is settled as used): shredding it then would blank a contributor's names with no event
+        saying so, and the gate could no longer withhold them."""
+        subject_id = self.keys.reserve()
         try:
-            yield
-        finally:
-            try:
-                self.keys.uploads_finished(*image_ids)
-            except Exception as error:  # noqa: BLE001 - the upload's outcome stands either way
-                log.warning("An upload's note in the key table was not cleared (it expires): %s", error)
-
-    def _store_image_files(
-        self,
-        item_id: UUID,
-        image_id: UUID,
-        data_key: bytes,
-        data: bytes,
-        processed: ProcessedImage,
-        written: list[str],
-    ) -> ImageFacts:
-        """Store the sealed original and derivatives; note each key in ``written``; return the facts."""
-        media, _ = self._media()
-        key = media_files.original_key(item_id, image_id)
-        media.put(key, media_files.seal(data_key, item_id, key, data), media_files.SEALED_CONTENT_TYPE)
-        written.append(key)
-        derivatives = []
-        for derivative in processed.derivatives:
-            key = media_files.derivative_key(item_id, image_id, derivative.name, derivative.format)
-            media.put(key, media_files.seal(data_key, item_id, key, derivative.data), media_files.SEALED_CONTENT_TYPE)
-            written.append(key)
-            derivatives.append(
-                RenditionFacts(derivative.name, derivative.format, derivative.width, derivative.height, len(derivative.data))
-            )
-        original = OriginalFacts(processed.sha256, processed.byte_size, processed.format, processed.width, processed.height)
-        return ImageFacts(original, tuple(derivatives))
-
-    def _remove_quietly(self, keys: list[str]) -> None:
-        for key in keys:
-            try:
-                self.media.delete(key)  # type: ignore[union-attr]
-            except MediaError:
-                pass  # left for 'archive media gc'; sealed, so unreadable without the key
-
-    def image_for_visitor(
-        self, item_id: UUID, image_id: UUID, name: str, fmt: str, on: date | None = None
-    ) -> MediaFile:
-        """A derivative's bytes, only while the item's current consent allows it online.
-
-        Anything else (unknown ids, an original, a format never made, consent not given,
-        expired or withdrawn) is ``NotFound``, so a visitor learns nothing about hidden items.
-        """
-        media, _ = self._media()
-        not_found = NotFound("No such image.")
-        if name not in media_files.DERIVATIVE_NAMES or fmt not in media_files.DERIVATIVE_FORMATS:
-            raise not_found
-        item = self._find(Item, item_id)
-        # The visitor projection decides which images of the item a visitor may see.
-        view = visible(item, self._find(Contributor, item.contributor_id), on or self.today()) if item else None
-        image = view.image(str(image_id)) if view is not None else None
-        if image is None or image.rendition(name, fmt) is None:
-            raise not_found
-        return self._read_derivative(item_id, image_id, name, fmt)
-
-    def image_for_curator(self, item_id: UUID, image_id: UUID, name: str, fmt: str) -> MediaFile:
-        """A derivative for the curators' workspace: any item still holding its key (no consent
-        check: curators prepare items before consent is recorded), never an original."""
-        if name not in media_files.DERIVATIVE_NAMES or fmt not in media_files.DERIVATIVE_FORMATS:
-            raise NotFound("No such image.")
-        item = self._find(Item, item_id)
-        if item is None or item.is_withdrawn or str(image_id) not in item.images:
-            raise NotFound("No such image.")
-        return self._read_derivative(item_id, image_id, name, fmt)
-
-    def _read_derivative(self, item_id: UUID, image_id: UUID, name: str, fmt: str) -> MediaFile:
-        """Read and unseal one stored derivative; NotFound if its key or file is gone."""
-        media, _ = self._media()
-        data_key = self.keys.get(item_id)
-        if data_key is None:
-            raise NotFound("No such image.")
-        key = media_files.derivative_key(item_id, image_id, name, fmt)
-        try:
-            blob = media.get(key)
-        except MediaNotFound:
-            raise NotFound("No such image.") from None
-        return MediaFile(media_files.unseal(data_key, item_id, key, blob), f"image/{fmt}")
-
-    def orphaned_media(self, grace: timedelta = media_gc.DEFAULT_GRACE) -> MediaSweep:
-        """Stored objects that no live image of a live item refers to (for ``archive media gc``):
-        the orphans, and those kept for now because they were written less than ``grace`` ago
-        or their upload is in progress (see ``archive.media_ports.gc``)."""
-        media, _ = self._media()
-        now = clock.now()
-        stored = media.stored_objects("")  # first the objects, then the notes, then the events
-        uploading = self.keys.uploads_in_progress(now - media_gc.UPLOAD_ABANDONED_AFTER)
-        live: dict[tuple[UUID, UUID], bool] = {}
-        sweep = MediaSweep()
-        for found in stored:
-            ref = media_files.parse_key(found.key)
-            if ref is not None:
-                pair = (ref.item_id, ref.image_id)
-                if pair not in live:
-                    live[pair] = self._image_is_live(ref.item_id, ref.image_id)
-                if live[pair]:
-                    continue
-            why = media_gc.why_kept(found, now=now, grace=grace, uploading=uploading)
-            if why is None:
-                sweep.orphans.append(found.key)
+            yield subject_id
+        except BaseException:
+            if self.has_events(subject_id):
+                self.keys.reservations_used(subject_id)
             else:
-                sweep.kept.append(Kept(found.key, why))
-        return sweep
-
-    def delete_orphaned_media(self, keys: Iterable[str]) -> int:
-        """Delete the given orphans (from :meth:`orphaned_media`, which checked their age)
-        after checking again that no upload of theirs is in progress and that each is still an
-        orphan; then forget the notes of uploads abandoned long ago."""
-        media, _ = self._media()
-        started_after = clock.now() - media_gc.UPLOAD_ABANDONED_AFTER
-        uploading = self.keys.uploads_in_progress(started_after)  # read after the listing
-        deleted = 0
-        for key in keys:
-            ref = media_files.parse_key(key)
-            if ref is not None and (ref.image_id in uploading or self._image_is_live(ref.item_id, ref.image_id)):
-                continue
-            media.delete(key)
-            deleted += 1
-        self.keys.uploads_finished(*self.keys.abandoned_uploads(started_after))
-        return deleted
-
-    def abandoned_media_writes(self, grace: timedelta = media_gc.DEFAULT_GRACE) -> MediaSweep:
-        """Partial files that media writes killed midway left anywhere in the storage: those
-        last written more than ``grace`` ago as orphans, younger ones as kept."""
-        if self.media is None:
-            return MediaSweep()
-        every = self.media.abandoned_writes(thorough=True)
-        old = set(self.media.abandoned_writes(thorough=True, written_before=clock.now() - grace))
-        return MediaSweep(
-            orphans=[name for name in every if name in old],
-            kept=[Kept(name, media_gc.TOO_YOUNG) for name in every if name not in old],
-        )
-
-    def remove_abandoned_media_writes(self, *, thorough: bool = False, grace: timedelta | None = None) -> int:
-        """Remove the partial files that media writes killed midway left; return how many.
-
-        A partial original is sealed with its item's key and stays decryptable while the key
-        lives (AES-GCM is a counter mode underneath). Never touches a write in progress (its
-        writer holds a lock on it), nor, with ``grace``, a file written less than that long
-        ago. Every process does a quick pass when it opens the archive and the follower keeps
-        doing one (``.tmp/`` only, where every write is locked); ``archive media gc --delete``
-        does a ``thorough`` one with the grace period, for partial files that writers of older
-        versions left in the items' folders without a lock.
-        """
-        if self.media is None:
-            return 0
-        before = clock.now() - grace if grace is not None else None
-        names = self.media.abandoned_writes(thorough=thorough, written_before=before)
-        return sum(1 for name in names if self.media.remove_abandoned_write(name))
-
-    def _image_is_live(self, item_id: UUID, image_id: UUID) -> bool:
-        item = self._find(Item, item_id)
-        return (
-            item is not None
-            and not item.is_withdrawn
-            and not item.is_redacted
-            and str(image_id) in item.images
-        )
-
-    def images_to_check(self) -> list[tuple[UUID, UUID]]:
-        """Every (item, image) pair whose files should be in storage."""
-        topics = [get_topic(cls.ImageAdded) for cls in (Artwork, Testimony)]
-        item_ids: dict[UUID, None] = {}
-        for notification in self._notifications(topics):
-            item_ids[_as_uuid(notification.originator_id)] = None
-        pairs: list[tuple[UUID, UUID]] = []
-        for item_id in item_ids:
-            item = self.get_item(item_id)
-            if item.is_withdrawn or item.is_redacted:
-                continue
-            pairs.extend((item_id, UUID(image_id)) for image_id in item.images)
-        return pairs
-
-    def check_image_fixity(self, item_id: UUID, image_id: UUID) -> list[str]:
-        """Problems with one image's stored files: missing, changed or unreadable. Empty if fine."""
-        media, _ = self._media()
-        item = self.get_item(item_id)
-        facts = item.image_facts(str(image_id))
-        data_key = self.keys.get(item_id)
-        if data_key is None:
-            return [f"{media_files.image_prefix(item_id, image_id)}: the item's key is missing"]
-        problems = []
-        key = media_files.original_key(item_id, image_id)
-        try:
-            original = media_files.unseal(data_key, item_id, key, media.get(key))
-        except MediaNotFound:
-            problems.append(f"{key}: missing")
-        except InvalidTag:
-            problems.append(f"{key}: changed (cannot be decrypted)")
-        else:
-            expected = facts.original.sha256 if facts.original else None
-            if hashlib.sha256(original).hexdigest() != expected:
-                problems.append(f"{key}: changed (SHA-256 differs from the recorded one)")
-        for rendition in facts.renditions:
-            key = media_files.derivative_key(item_id, image_id, rendition.name, rendition.format)
-            if not media.exists(key):
-                problems.append(f"{key}: missing")
-        return problems
-
-    def _media(self) -> tuple[MediaStore, ImagePipeline]:
-        if self.media is None or self.images is None:
-            raise ArchiveError("This archive was opened without media storage.")
-        return self.media, self.images
-
-    # -- consent ---------------------------------------------------------------------------
-
-    def record_consent(
-        self,
-        item_id: UUID,
-        *,
-        actor: Actor,
-        scopes: Iterable[str],
-        attribution: str,
-        text_version: str,
-        expires_on: date | None = None,
-        based_on: int | None = None,
-    ) -> ConsentReceipt:
-        """Record the contributor's consent for an item.
-
-        Issues the contributor's consent code if they have none yet; the receipt carries it
-        (shown once). The item, contributor and code index are saved atomically. ``based_on``
-        is the version of the item the curator saw (see :meth:`check_based_on`).
-        """
-        item = self.get_item(item_id)
-        self.check_based_on(item, based_on)
-        contributor = self.get_contributor(item.contributor_id)
-        consent = self._consent(contributor, actor, scopes, attribution, text_version, expires_on)
-        item.record_consent(consent, actor)
-        code = None
-        changed: list[Aggregate] = [item]
-        if not contributor.has_consent_code:
-            code, more = self._issue_code(contributor, actor)
-            changed.extend(more)
-        self._save(*changed)
-        return ConsentReceipt(item.id, contributor.id, consent.recorded_at, code)
-
-    def update_consent(
-        self,
-        item_id: UUID,
-        *,
-        actor: Actor,
-        scopes: Iterable[str] | None = None,
-        attribution: str | None = None,
-        text_version: str | None = None,
-        expires_on: date | None | str = "unchanged",
-        based_on: int | None = None,
-        contributor_asked: bool = False,
-    ) -> Consent:
-        """Change the scopes, attribution or expiry of an item's consent.
-
-        ``based_on`` is the version of the item the change was made on (see
-        :meth:`check_based_on`). Showing more than the contributor's own latest choice is
-        refused (``WideningNeedsConfirmation``) unless ``contributor_asked``: the curator
-        confirmed it with the contributor, which the event records.
-        """
-        item = self.get_item(item_id)
-        self._check_may_act(item, actor)
-        self.check_based_on(item, based_on)
-        if item.is_withdrawn:
-            raise ItemWithdrawn("Consent was withdrawn for this item; it cannot be changed.")
-        if item.consent is None:
-            raise ConsentError("No consent is recorded for this item yet; record it first.")
-        current = item.consent
-        contributor = self.get_contributor(item.contributor_id)
-        consent = self._consent(
-            contributor,
-            actor,
-            current.scopes if scopes is None else scopes,
-            current.attribution if attribution is None else attribution,
-            current.text_version if text_version is None else text_version,
-            current.expires_on if expires_on == "unchanged" else expires_on,  # type: ignore[arg-type]
-        )
-        item.update_consent(consent, actor, contributor_asked=contributor_asked)
-        self._save(item)
-        return consent
-
-    def decline_consent_request(self, item_id: UUID, *, actor: Actor, based_on: int | None = None) -> None:
-        """Close a contributor's pending request to widen consent, leaving consent as it is."""
-        item = self.get_item(item_id)
-        self._check_may_act(item, actor)
-        self.check_based_on(item, based_on)
-        item.decline_consent_request(actor)
-        self._save(item)
-
-    def withdraw(self, item_id: UUID, *, actor: Actor) -> datetime:
-        """Withdraw consent for an item, for good, and shred its data key.
-
-        Repeating a withdrawal is harmless: it returns the time of the first one. The key is
-        shredded after the withdrawal is saved; if that fails, the next call (or
-        :meth:`finish_interrupted_withdrawals`) completes it.
-        """
-        item = self.get_item(item_id)
-        self._check_may_act(item, actor)
-        if not item.is_withdrawn:
-            item.withdraw(actor)
-            self._save(item)
-        self.make_unrecoverable([item.id], None)
-        assert item.withdrawn_at is not None
-        return item.withdrawn_at
-
-    def make_unrecoverable(
-        self, item_ids: list[UUID], contributor_id: UUID | None, texts_keys: Iterable[UUID] = ()
-    ) -> None:
-        """Shred the keys (everything sealed becomes noise), noting the items' media for
-        deletion in the same transaction; then delete the media, waiting a short while at most.
-        ``texts_keys`` are the keys of exhibition texts that named an erased contributor.
-
-        Only after the withdrawal or erasure that calls for it is saved."""
-        subjects = [*item_ids, *([contributor_id] if contributor_id else []), *texts_keys]
-        if subjects:
-            self.keys.shred(*subjects, media_of=item_ids)
-        self._delete_media_within(item_ids, self.media_deletion_wait_seconds)
-
-    def delete_pending_media(self) -> int:
-        """Delete the media objects (every version) of withdrawn items whose deletion is
-        pending; return how many items still have some.
-
-        Their keys are shredded already, so what is left cannot be decrypted: this removes the
-        ciphertext. Each failure is logged (the item's id and the storage's one-line reason,
-        nothing else) and left pending; the follower calls this until nothing is.
-        """
-        return self._delete_media_of(self.keys.pending_media_deletions())
-
-    def media_removal_pending(self, item_ids: Iterable[UUID]) -> bool:
-        """Whether stored copies of any of these (withdrawn) items are still being deleted."""
-        return not set(item_ids).isdisjoint(self.keys.pending_media_deletions())
-
-    def _delete_media_within(self, item_ids: list[UUID], seconds: float) -> bool:
-        """Delete the items' media, waiting at most ``seconds`` (True if all done by then).
-
-        A stalled storage must not hold up the answer to the person withdrawing: what is not
-        done in time carries on in the background and stays pending for the follower.
-        """
-        if not item_ids:
-            return True
-        finished = threading.Event()
-
-        def delete() -> None:
-            try:
-                self._delete_media_of(item_ids)
-            finally:
-                finished.set()
-
-        threading.Thread(target=delete, name="withdrawn-media-deletion", daemon=True).start()
-        if finished.wait(seconds):
-            return True
-        log.warning(
-            "Media deletion of withdrawn item(s) %s still running after %.1f s; the follower will retry it.",
-            ", ".join(map(str, item_ids)), seconds,
-        )
-        return False
-
-    def _delete_media_of(self, item_ids: list[UUID]) -> int:
-        """Delete each item's media objects and clear its pending note; return how many failed."""
-        failed = 0
-        for item_id in item_ids:
-            if self.media is not None:
-                try:
-                    self.media.delete_prefix(media_files.item_prefix(item_id))
-                except MediaError as error:
-                    log.warning("Media of withdrawn item %s not deleted yet (will retry): %s", item_id, error)
-                    failed += 1
-                    continue
-            self.keys.media_deleted(item_id)
-        return failed
-
-    def finish_interrupted_withdrawals(self) -> int:
-        """Shred the keys of withdrawn items and erased contributors whose shredding was
-        interrupted (the process died after saving the event); return how many.
-
-        Every process runs this when it opens the archive, and the follower keeps running it.
-        It reads only the events after the position up to which the last complete run found
-        every key shredded (kept in the key table), so it costs little when nothing happened.
-        Also completes physical purges left pending in the key table. The items' media are
-        noted for deletion (see :meth:`delete_pending_media`), not deleted here.
-        """
-        checked = self.keys.progress(WITHDRAWALS_CHECKED)
-        end = self.recorder.max_notification_id() or 0
-        topics = [get_topic(cls.ConsentWithdrawn) for cls in (Artwork, Testimony)]
-        topics.append(get_topic(Contributor.PersonalDataErased))
-        subjects = {  # subject id: whether it is an item (a contributor has no media)
-            _as_uuid(n.originator_id): n.topic != topics[-1]
-            for n in self._notifications(topics, start=checked + 1, stop=end)
-        }
-        subjects.update(dict.fromkeys(self._texts_keys_to_shred(checked + 1, end), False))
-        pending = [subject for subject in subjects if self.keys.exists(subject)]
-        if pending:
-            # The media are only noted: a stalled storage must not hold up a process's start.
-            self.keys.shred(*pending, media_of=[subject for subject in pending if subjects[subject]])
-        else:
-            self.keys.complete_pending_purges()
-        if end > checked:
-            self.keys.advance(WITHDRAWALS_CHECKED, end)
-        return len(pending)
-
-    # -- exhibition texts keys (see archive.services.exhibition_erasure) -----------------------------
+                self.keys.shred(subject_id, media_of=[subject_id])
+            raise
 
     def new_texts_key(self) -> UUID:
         """A new key for one version of an exhibition's own texts. Made directly, not
@@ -840,161 +193,6 @@ class ExhibitionArchive(ReadModels):
         key = uuid4()
         self.keys.create(key)
         return key
-
-    def _texts_keys_to_shred(self, start: int, stop: int) -> list[UUID]:
-        """The texts keys that ``NamesWithheld`` events between the positions list."""
-        return [
-            key
-            for n in self._notifications([get_topic(Exhibition.NamesWithheld)], start=start, stop=stop)
-            for key in cast(Exhibition.NamesWithheld, self.mapper.to_domain_event(n)).shredded
-        ]
-
-    def shred_abandoned_reservations(self) -> int:
-        """Shred the keys a process reserved and never used before it died; return how many.
-
-        A process takes a reserved key within minutes or never (see ``KeyStore.reserve``), so
-        a reservation older than ``ABANDONED_AFTER_SECONDS`` whose subject has no event was
-        left by a process that died, perhaps after storing media sealed with it: the key is
-        shredded and the subject's media noted for deletion. Every process runs this when it
-        opens the archive, and the follower keeps running it; it reads only the reservations
-        not yet settled, so it costs little.
-        """
-        abandoned = self.keys.abandoned_reservations()
-        if not abandoned:
-            return 0
-        used = [subject for subject in abandoned if self.recorder.select_events(subject, limit=1)]
-        unused = [subject for subject in abandoned if subject not in used]
-        if used:
-            self.keys.reservations_used(*used)
-        if unused:
-            self.keys.shred(*unused, media_of=unused)
-        return len(unused)
-
-    def _notifications(self, topics: list[str], start: int = 1, stop: int | None = None) -> Iterator[Any]:
-        if stop is not None and start > stop:
-            return
-        for batch in NotificationLogReader(self.notification_log, section_size=self.log_section_size).select(
-            start=start, stop=stop, topics=topics
-        ):
-            yield from batch
-
-    def _consent(
-        self,
-        contributor: Contributor,
-        actor: Actor,
-        scopes: Iterable[Any],
-        attribution: Any,
-        text_version: str,
-        expires_on: date | None,
-    ) -> Consent:
-        if contributor.is_erased:
-            raise InvalidValue(
-                "This contributor's details were erased at their request; register them again if they return."
-            )
-        parsed = parse_attribution(attribution)
-        if parsed.value == "pseudonym" and not contributor.pseudonym:
-            raise InvalidValue(
-                "Attribution by pseudonym needs a pseudonym on the contributor's record."
-            )
-        return Consent(
-            scopes=parse_scopes(scopes),
-            attribution=parsed,
-            text_version=(text_version or "").strip(),
-            recorded_by=actors.check(actor),
-            recorded_at=clock.now(),
-            expires_on=expires_on,
-        )
-
-    @staticmethod
-    def _check_may_act(item: Item, actor: Actor) -> None:
-        who = Actor.of(actor)
-        if who.is_contributor and who.id != str(item.contributor_id):
-            raise NotFound("No such item.")
-
-    # -- exhibitions -----------------------------------------------------------------------
-
-    def create_exhibition(self, *, slug: str, actor: Actor, **details: Any) -> UUID:
-        """Create an unpublished exhibition with a unique slug."""
-        check_slug(slug)
-        if self._find(SlugIndex, SlugIndex.id_for(slug)) is not None:
-            raise InvalidValue("The slug %(slug)r is already used by another exhibition.", slug=slug)
-        exhibition = Exhibition.create(slug=slug, details=details, actor=actor, texts_key=self.new_texts_key())
-        index = SlugIndex.create(slug=slug, exhibition_id=exhibition.id, actor=actor)
-        catalogue = self._find(Catalogue, Catalogue.ID) or Catalogue.create(actor)
-        catalogue.list_exhibition(exhibition.id, actor)
-        self._save(exhibition, index, catalogue)
-        return exhibition.id
-
-    def revise_exhibition(
-        self, exhibition_id: UUID, *, actor: Actor, based_on: int | None = None, **changes: Any
-    ) -> None:
-        """Change an exhibition's titles, organiser, venue, city, statement or dates.
-
-        Like every exhibition verb, it takes the version the change was made on (``based_on``,
-        see :meth:`check_based_on`).
-        """
-        exhibition = self.get_exhibition(exhibition_id)
-        self.check_based_on(exhibition, based_on)
-        exhibition.revise(changes, actor, texts_key=self.new_texts_key() if set(changes) & set(MULTILINGUAL_FIELDS) else None)
-        self._save(exhibition)
-
-    def add_to_exhibition(
-        self,
-        exhibition_id: UUID,
-        item_id: UUID,
-        *,
-        actor: Actor,
-        wall_text: Mapping[str, str] | None = None,
-        position: int | None = None,
-        based_on: int | None = None,
-    ) -> None:
-        """Hang an item in an exhibition with its wall text; withdrawn items are refused."""
-        exhibition = self.get_exhibition(exhibition_id)
-        self.check_based_on(exhibition, based_on)
-        exhibition.add_work(self.get_item(item_id), wall_text, actor, position)
-        self._save(exhibition)
-
-    def remove_from_exhibition(
-        self, exhibition_id: UUID, item_id: UUID, *, actor: Actor, based_on: int | None = None
-    ) -> None:
-        exhibition = self.get_exhibition(exhibition_id)
-        self.check_based_on(exhibition, based_on)
-        exhibition.remove_work(item_id, actor)
-        self._save(exhibition)
-
-    def reorder_exhibition(
-        self, exhibition_id: UUID, item_ids: list[UUID], *, actor: Actor, based_on: int | None = None
-    ) -> None:
-        exhibition = self.get_exhibition(exhibition_id)
-        self.check_based_on(exhibition, based_on)
-        exhibition.reorder(item_ids, actor)
-        self._save(exhibition)
-
-    def revise_wall_text(
-        self,
-        exhibition_id: UUID,
-        item_id: UUID,
-        *,
-        actor: Actor,
-        wall_text: Mapping[str, str] | None,
-        based_on: int | None = None,
-    ) -> None:
-        exhibition = self.get_exhibition(exhibition_id)
-        self.check_based_on(exhibition, based_on)
-        exhibition.revise_wall_text(item_id, wall_text, actor)
-        self._save(exhibition)
-
-    def publish_exhibition(self, exhibition_id: UUID, *, actor: Actor, based_on: int | None = None) -> None:
-        exhibition = self.get_exhibition(exhibition_id)
-        self.check_based_on(exhibition, based_on)
-        exhibition.publish(actor)
-        self._save(exhibition)
-
-    def unpublish_exhibition(self, exhibition_id: UUID, *, actor: Actor, based_on: int | None = None) -> None:
-        exhibition = self.get_exhibition(exhibition_id)
-        self.check_based_on(exhibition, based_on)
-        exhibition.unpublish(actor)
-        self._save(exhibition)
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -1024,6 +222,11 @@ class ExhibitionArchive(ReadModels):
         """Every exhibition's id, in the order they were created (without loading any)."""
         catalogue = self._find(Catalogue, Catalogue.ID)
         return list(catalogue.exhibition_ids) if catalogue is not None else []
+
+    def contributor_item_ids(self, contributor_id: UUID) -> list[UUID]:
+        """The items recorded for a contributor, oldest first (what their consent code reaches)."""
+        listing = self._find(ContributorItems, ContributorItems.id_for(contributor_id))
+        return list(listing.item_ids) if listing is not None else []
 
     def exhibition_as_of(self, exhibition_id: UUID, day: date) -> Exhibition:
         """The exhibition as it stood at the end of ``day`` in the archive's time zone."""
@@ -1095,7 +298,7 @@ class ExhibitionArchive(ReadModels):
             )
         return matches[0]
 
-    # -- helpers ---------------------------------------------------------------------------
+    # -- for the services: versions, typed reads, atomic saves, the log ---------------------
 
     def check_based_on(self, aggregate: Aggregate, based_on: int | None) -> None:
         """Refuse a write made on another version than the stored one, saying what changed.
@@ -1111,8 +314,6 @@ class ExhibitionArchive(ReadModels):
             raise ChangedMeanwhile(changes_since(self.events.get(aggregate.id, gt=based_on)))
         raise ChangedMeanwhile()
 
-    # -- for collaborators (self-service, access): typed reads and atomic saves --------------
-
     def find(self, cls: type[A], aggregate_id: UUID) -> A | None:
         """The aggregate of type ``cls`` with this id, or None if there is none of that type."""
         return self._find(cls, aggregate_id)
@@ -1122,11 +323,40 @@ class ExhibitionArchive(ReadModels):
         nothing saved) if someone else saved one of them first."""
         self._save(*aggregates)
 
-    def originator_ids(self, event_type: type[Any]) -> Iterator[UUID]:
-        """The ids of the aggregates that recorded an event of ``event_type``, in log order
-        (an id once per such event)."""
-        for notification in self._notifications([get_topic(event_type)]):
+    def originator_ids(self, *event_types: type[Any], start: int = 1, stop: int | None = None) -> Iterator[UUID]:
+        """The ids of the aggregates that recorded an event of one of ``event_types``, in log
+        order (an id once per such event), between log positions ``start`` and ``stop``
+        (inclusive; the end of the log if None)."""
+        for notification in self._notifications(event_types, start, stop):
             yield _as_uuid(notification.originator_id)
+
+    def recorded_events(
+        self, *event_types: type[Any], start: int = 1, stop: int | None = None
+    ) -> Iterator[DomainEventProtocol[UUID]]:
+        """The events of ``event_types`` recorded between log positions ``start`` and ``stop``
+        (as :meth:`originator_ids`), decoded, in log order."""
+        for notification in self._notifications(event_types, start, stop):
+            yield self.mapper.to_domain_event(notification)
+
+    def has_events(self, aggregate_id: UUID) -> bool:
+        """Whether any event of this id (an aggregate, a subject reserved a key) is stored."""
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    def last_position(self) -> int:
+        """The log position of the latest event (0 for an empty log)."""
+        return self.recorder.max_notification_id() or 0
+
+    def _notifications(
+        self, event_types: Iterable[type[Any]], start: int = 1, stop: int | None = None
+    ) -> Iterator[Notification]:
+        """The log's notifications of these event types, a section at a time."""
+        if stop is not None and start > stop:
+            return
+        topics = [get_topic(event_type) for event_type in event_types]
+        for batch in NotificationLogReader(self.notification_log, section_size=self.log_section_size).select(
+            start=start, stop=stop, topics=topics
+        ):
+            yield from batch
 
     def _get(self, cls: type[A], aggregate_id: UUID, label: str) -> A:
         aggregate = self._find(cls, aggregate_id)
@@ -1161,20 +391,3 @@ class ExhibitionArchive(ReadModels):
                 "Someone else changed this record at the same time; their change was kept. "
                 "Reload and try again."
             ) from None
-
-    @contextmanager
-    def _new_subject(self) -> Iterator[UUID]:
-        """A new subject id with its own data key; the key is shredded if the block fails before
-        any event of the subject is saved, and any media it stored are noted for deletion (in
-        case removing them failed too). Once an event is saved the key stays (the reservation
-        is settled as used): shredding it then would blank a contributor's names with no event
-        saying so, and the gate could no longer withhold them."""
-        subject_id = self.keys.reserve()
-        try:
-            yield subject_id
-        except BaseException:
-            if self.recorder.select_events(subject_id, limit=1):
-                self.keys.reservations_used(subject_id)
-            else:
-                self.keys.shred(subject_id, media_of=[subject_id])
-            raise

@@ -55,7 +55,7 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
         pass
 
     with clock.fixed_at(_at(2024, 2, 12)):
-        exhibition = archive.create_exhibition(
+        exhibition = archive.curation.create_exhibition(
             slug=SLUG,
             actor=CURATOR,
             titles={"en": "Silent Room"},
@@ -72,14 +72,14 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
         # Invented names (see the module docstring and the exhibition's statement), written as
         # people write them: a "(fictional)" inside a name would make the name filter remove
         # that word from every text whose credit withholds the name.
-        artist_a = archive.register_contributor(name="Aliya Nurtazina", pseudonym="Dala", actor=CURATOR)
-        artist_b = archive.register_contributor(name="Madina Seitkali", actor=CURATOR)
-        witness_c = archive.register_contributor(name="Irina Volkova", pseudonym="Aq Qus", actor=CURATOR)
-        witness_d = archive.register_contributor(name="Gulnar Abenova", actor=CURATOR)
-        witness_e = archive.register_contributor(name="Yelena Sorokina", pseudonym="Tolqyn", actor=CURATOR)
+        artist_a = archive.contributors.register_contributor(name="Aliya Nurtazina", pseudonym="Dala", actor=CURATOR)
+        artist_b = archive.contributors.register_contributor(name="Madina Seitkali", actor=CURATOR)
+        witness_c = archive.contributors.register_contributor(name="Irina Volkova", pseudonym="Aq Qus", actor=CURATOR)
+        witness_d = archive.contributors.register_contributor(name="Gulnar Abenova", actor=CURATOR)
+        witness_e = archive.contributors.register_contributor(name="Yelena Sorokina", pseudonym="Tolqyn", actor=CURATOR)
 
     with clock.fixed_at(_at(2024, 2, 20)):
-        letters = archive.record_artwork(
+        letters = archive.cataloguing.record_artwork(
             contributor_id=artist_a,
             actor=CURATOR,
             title={
@@ -104,7 +104,7 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
                 "ешқашан сұрамаған адамға жазылған. " + SAMPLE["kk"],
             },
         )
-        threshold = archive.record_artwork(
+        threshold = archive.cataloguing.record_artwork(
             contributor_id=artist_b,
             actor=CURATOR,
             title={"en": "Threshold", "ru": "Порог", "kk": "Табалдырық"},
@@ -119,7 +119,7 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
                 "kk": "Араласпау үшін айтылатын сөздер кестеленген киіз кілемше. " + SAMPLE["kk"],
             },
         )
-        quiet = archive.record_testimony(
+        quiet = archive.cataloguing.record_testimony(
             contributor_id=witness_c,
             actor=CURATOR,
             title={"en": "The quiet flat", "ru": "Тихая квартира", "kk": "Тыныш пәтер"},
@@ -138,7 +138,7 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
                 "kk": "Тұрмыстық зорлық-зомбылық туралы, егжей-тегжейсіз.",
             },
         )
-        voice = archive.record_testimony(
+        voice = archive.cataloguing.record_testimony(
             contributor_id=witness_d,
             actor=CURATOR,
             title={"kk": "Дауыс", "en": "A voice", "ru": "Голос"},
@@ -155,7 +155,7 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
                 "kk": "Зорлық-зомбылық жалпы түрде айтылады.",
             },
         )
-        room_only = archive.record_testimony(
+        room_only = archive.cataloguing.record_testimony(
             contributor_id=witness_e,
             actor=CURATOR,
             title={"en": "Only in the room", "ru": "Только в зале"},
@@ -166,7 +166,7 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
             },
             content_note={"en": "Mentions coercive control."},
         )
-        withdrawn_later = archive.record_testimony(
+        withdrawn_later = archive.cataloguing.record_testimony(
             contributor_id=witness_e,
             actor=CURATOR,
             title={"en": "Second thoughts", "ru": "Сомнения"},
@@ -188,10 +188,10 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
                 ),
                 start=1,
             ):
-                archive.upload_image(
+                archive.item_images.upload_image(
                     letters, sample_photo(seed, "Unsent Letters"), actor=CURATOR, alt_text={"en": en, "ru": ru, "kk": kk}
                 )
-            archive.upload_image(
+            archive.item_images.upload_image(
                 threshold,
                 sample_photo(4, "Threshold"),
                 actor=CURATOR,
@@ -212,16 +212,16 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
             (voice, "anonymous"),
             (withdrawn_later, "anonymous"),
         ):
-            receipt = archive.record_consent(
+            receipt = archive.consent.record_consent(
                 item, actor=CURATOR, scopes=online, attribution=attribution, text_version="2024-02"
             )
             codes.append(receipt.code)
-        archive.record_consent(
+        archive.consent.record_consent(
             room_only, actor=CURATOR, scopes=["exhibit"], attribution="anonymous", text_version="2024-02"
         )
 
     with clock.fixed_at(_at(2024, 3, 4)):
-        archive.revise_exhibition(
+        archive.curation.revise_exhibition(
             exhibition,
             actor=CURATOR,
             titles={"en": "Silent Room", "ru": "Тихая комната", "kk": "Тыныш бөлме"},
@@ -254,13 +254,13 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
             (room_only, {"en": "Read aloud in the room only."}),
             (withdrawn_later, {"en": "A testimony later withdrawn by its author."}),
         ):
-            archive.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text=wall_text)
+            archive.curation.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text=wall_text)
 
     with clock.fixed_at(_at(2024, 3, 25)):
-        archive.reorder_exhibition(
+        archive.curation.reorder_exhibition(
             exhibition, [letters, threshold, quiet, voice, room_only, withdrawn_later], actor=CURATOR
         )
-        archive.revise_wall_text(
+        archive.curation.revise_wall_text(
             exhibition,
             threshold,
             actor=CURATOR,
@@ -272,12 +272,12 @@ def load_demo(archive: ExhibitionArchive, sample_photo: SamplePhoto | None = Non
         )
 
     with clock.fixed_at(_at(2024, 4, 1, 9)):
-        archive.publish_exhibition(exhibition, actor=CURATOR)
+        archive.curation.publish_exhibition(exhibition, actor=CURATOR)
 
     with clock.fixed_at(_at(2024, 4, 15)):
-        archive.revise_exhibition(exhibition, actor=CURATOR, closes_on=date(2024, 5, 10))
+        archive.curation.revise_exhibition(exhibition, actor=CURATOR, closes_on=date(2024, 5, 10))
 
     with clock.fixed_at(_at(2024, 5, 20)):
-        archive.withdraw(withdrawn_later, actor=actors.contributor(witness_e))
+        archive.consent.withdraw(withdrawn_later, actor=actors.contributor(witness_e))
 
     return DemoResult(exhibition, created=True, consent_code=next((c for c in codes if c), None))

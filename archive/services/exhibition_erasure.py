@@ -9,7 +9,7 @@ shredded, in the same save as the erasure), :func:`withhold_names` finds every e
 texts, in any version, name the contributor (with the gate's own matcher), and records on each a
 new version of its texts without the name (``Exhibition.NamesWithheld``, actor the system).
 The texts keys of the versions that named them are shredded after the save (see
-``ExhibitionArchive.finish_interrupted_withdrawals`` for a save whose shredding was
+``archive.consent.finish_interrupted_withdrawals`` for a save whose shredding was
 interrupted). Versions from before the texts keys hold their texts in clear: they are withheld
 from every view, but their bytes stay in the append-only log (see docs/architecture.md).
 """

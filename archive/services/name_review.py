@@ -4,7 +4,7 @@ No filter catches every way a person is named. While an item's attribution withh
 contributor's name, its workspace page lists every word visitors would still see that looks
 like a personal name: a word that is not a common word (``archive.gate.common_words``) and is either
 capitalised or right beside a removed name (a patronymic, a nickname, a relative's name). A
-curator confirms each by redacting it (``ExhibitionArchive.redact_span``), or leaves it.
+curator confirms each by redacting it (``archive.cataloguing.redact_span``), or leaves it.
 """
 
 from __future__ import annotations

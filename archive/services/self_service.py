@@ -92,6 +92,11 @@ class SelfServiceRecords(Protocol):
 
     def save_changes(self, *aggregates: Aggregate) -> None: ...
 
+
+class Shredding(Protocol):
+    """What a withdrawal does after it is saved: ``archive.consent``'s ``make_unrecoverable``
+    (shred the keys, then delete the media), the same for a curator's withdrawal."""
+
     def make_unrecoverable(
         self, item_ids: list[UUID], contributor_id: UUID | None, texts_keys: Iterable[UUID] = ()
     ) -> None: ...
@@ -100,8 +105,11 @@ class SelfServiceRecords(Protocol):
 class ContributorSelfService:
     """Use cases for contributors holding a consent code, on the application's records."""
 
-    def __init__(self, records: SelfServiceRecords):
+    def __init__(self, records: SelfServiceRecords, shredding: Shredding):
+        """``records`` the application; ``shredding`` makes a saved withdrawal unrecoverable
+        (``archive.consent``)."""
         self.records = records
+        self.shredding = shredding
 
     def holder_of_code(self, code: str) -> CodeHolder | None:
         """The contributor a live code belongs to, or None for any wrong, old or malformed code.
@@ -220,7 +228,7 @@ class ContributorSelfService:
         if not pending and (not erase or contributor.is_erased):
             # (Texts keys an interrupted erasure left are found by finish_interrupted_withdrawals.)
             # A repeat (double submit, Back): finish what an interrupted first attempt left.
-            self.records.make_unrecoverable([item.id for item in items], contributor.id if erase else None)
+            self.shredding.make_unrecoverable([item.id for item in items], contributor.id if erase else None)
             everything = [r for r in contributor.receipts if r.action == action] if erase else []
             return everything[-1] if everything else contributor.withdrawal_receipt({item.id for item in items})
         for item in pending:
@@ -235,7 +243,7 @@ class ContributorSelfService:
         if erase:
             contributor.erase_personal_data(actor)
         self.records.save_changes(*pending, contributor, *exhibitions)
-        self.records.make_unrecoverable([item.id for item in pending], contributor.id if erase else None, texts_keys)
+        self.shredding.make_unrecoverable([item.id for item in pending], contributor.id if erase else None, texts_keys)
         return receipt
 
     def _withhold_names_of(self, contributor: Contributor) -> tuple[list[Exhibition], list[UUID]]:

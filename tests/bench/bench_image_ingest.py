@@ -82,15 +82,15 @@ def bare_pillow_baseline(data: bytes) -> list[tuple[int, int, bytes]]:
 
 
 def _whole_upload(pipeline: PillowImagePipeline):
-    """``ExhibitionArchive.upload_image`` on in-memory storage: everything but storage latency."""
+    """``archive.item_images.upload_image`` on in-memory storage: everything but storage latency."""
     from tests.fakes import InMemoryMediaStore, in_memory_archive
 
     archive = in_memory_archive(
         media=InMemoryMediaStore(), images=pipeline,
     )
-    contributor = archive.register_contributor(name="Bench", actor="curator:bench")
-    item = archive.record_artwork(contributor_id=contributor, actor="curator:bench", title={"en": "Bench"})
-    return lambda data: archive.upload_image(item, data, actor="curator:bench", alt_text={"en": "bench"})
+    contributor = archive.contributors.register_contributor(name="Bench", actor="curator:bench")
+    item = archive.cataloguing.record_artwork(contributor_id=contributor, actor="curator:bench", title={"en": "Bench"})
+    return lambda data: archive.item_images.upload_image(item, data, actor="curator:bench", alt_text={"en": "bench"})
 
 
 def _taking_turns(first, second, runs: int = RUNS) -> tuple[list[float], list[float]]:

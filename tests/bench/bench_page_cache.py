@@ -54,7 +54,7 @@ def measure(data_dir: Path, seconds: float = SECONDS) -> dict[str, float]:
     def write() -> None:
         while not stop.wait(1.0):
             item = unhung[written[0] % len(unhung)]
-            writer.revise_item(item, actor=CURATOR, title={"en": f"Revised {written[0]}"})
+            writer.cataloguing.revise_item(item, actor=CURATOR, title={"en": f"Revised {written[0]}"})
             written[0] += 1
 
     thread = threading.Thread(target=write, daemon=True)

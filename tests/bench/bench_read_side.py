@@ -202,7 +202,7 @@ class Writer(threading.Thread):
             for item_id in self.item_ids:
                 started = time.monotonic()
                 try:
-                    archive.record_consent(UUID(item_id), actor=CURATOR, scopes=["exhibit", "publish_online"],
+                    archive.consent.record_consent(UUID(item_id), actor=CURATOR, scopes=["exhibit", "publish_online"],
                                            attribution="pseudonym", text_version="v1")
                     self.written += 1
                 except Exception as error:  # noqa: BLE001 -- reported with the figures

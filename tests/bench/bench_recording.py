@@ -2,7 +2,7 @@
 
 Run with ``make bench``. Prints figures; never asserts on time.
 
-1. Throughput of ``ExhibitionArchive.record_testimony`` (a data key created and wrapped,
+1. Throughput of ``archive.cataloguing.record_testimony`` (a data key created and wrapped,
    content encrypted, the event saved) as a ratio to a plain eventsourcing application that
    saves the same events, unencrypted, to the same kind of storage (SQLite files in a temp
    folder), in the same run. Goal: at least 0.5.
@@ -73,8 +73,8 @@ def test_recording_throughput_ratio(tmp_path: Path) -> None:
     archived, plain = [], []
     for round_ in range(ROUNDS):
         archive = open_archive(Settings(data_dir=tmp_path / f"archive-{round_}"))
-        contributor = archive.register_contributor(name="Bench Person", actor=CURATOR)
-        archived.append(_throughput(archive.record_testimony, contributor))
+        contributor = archive.contributors.register_contributor(name="Bench Person", actor=CURATOR)
+        archived.append(_throughput(archive.cataloguing.record_testimony, contributor))
         archive.close()
 
         env = {
@@ -82,7 +82,7 @@ def test_recording_throughput_ratio(tmp_path: Path) -> None:
             "SQLITE_DBNAME": str(tmp_path / f"plain-{round_}.sqlite3"),
         }
         baseline = PlainArchive(env=env)
-        plain.append(_throughput(baseline.record_testimony, uuid4()))
+        plain.append(_throughput(baseline.cataloguing.record_testimony, uuid4()))
         baseline.close()
 
     a, p = statistics.median(archived), statistics.median(plain)
@@ -106,9 +106,9 @@ class UnsnapshottedArchive(ExhibitionArchive):
 def test_exhibition_load_time_with_and_without_snapshots(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "var")
     archive = open_archive(settings)
-    exhibition_id = archive.create_exhibition(slug="thousand", actor=CURATOR, titles={"en": "Thousand"})
+    exhibition_id = archive.curation.create_exhibition(slug="thousand", actor=CURATOR, titles={"en": "Thousand"})
     for n in range(999):
-        archive.revise_exhibition(exhibition_id, actor=CURATOR, venue={"en": f"Room {n}"})
+        archive.curation.revise_exhibition(exhibition_id, actor=CURATOR, venue={"en": f"Room {n}"})
     assert archive.get_exhibition(exhibition_id).version == 1000
     env = {k: v for k, v in archive.env.items() if k != "IS_SNAPSHOTTING_ENABLED"}
     plain = UnsnapshottedArchive(archive.keys, env)

@@ -117,7 +117,7 @@ class Bench:
 
 
 def _record(archive: ExhibitionArchive, contributors: list[UUID], number: int, item: CorpusItem, text: str) -> UUID:
-    item_id = archive.record_testimony(
+    item_id = archive.cataloguing.record_testimony(
         contributor_id=contributors[number % len(contributors)],
         actor=CURATOR,
         title={item.language: item.title},
@@ -125,7 +125,7 @@ def _record(archive: ExhibitionArchive, contributors: list[UUID], number: int, i
         language=item.language,
         content_note={"en": NOTE},
     )
-    archive.record_consent(
+    archive.consent.record_consent(
         item_id, actor=CURATOR, scopes=ONLINE, attribution=ATTRIBUTIONS[number % 3], text_version="v1"
     )
     return item_id
@@ -172,7 +172,7 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bench]:
     facts: dict[str, Any] = {"items": ITEMS}
 
     contributors = [
-        archive.register_contributor(name=f"Bench Person {n}", pseudonym=f"Witness {n}", actor=CURATOR)
+        archive.contributors.register_contributor(name=f"Bench Person {n}", pseudonym=f"Witness {n}", actor=CURATOR)
         for n in range(CONTRIBUTORS)
     ]
     ids: list[UUID] = []
@@ -533,7 +533,7 @@ def test_d_purge_at_full_size(bench: Bench) -> None:
     with _following(bench):
         time.sleep(0.5)
         started = time.perf_counter()
-        bench.archive.withdraw(item_id, actor=CURATOR)
+        bench.archive.consent.withdraw(item_id, actor=CURATOR)
         withdraw_s = time.perf_counter() - started
         while time.perf_counter() - started < PURGE_TIMEOUT:
             now = time.perf_counter() - started

@@ -39,27 +39,27 @@ def prepare(data_dir: Path) -> None:
         return
     archive = open_archive(Settings(data_dir=data_dir))
     people = [
-        archive.register_contributor(name=f"Aigerim Benchova{n}", pseudonym=f"Quietbird{n}", actor=CURATOR)
+        archive.contributors.register_contributor(name=f"Aigerim Benchova{n}", pseudonym=f"Quietbird{n}", actor=CURATOR)
         for n in range(CONTRIBUTORS)
     ]
     items = []
     for n in range(ITEMS):
-        item = archive.record_artwork(
+        item = archive.cataloguing.record_artwork(
             contributor_id=people[n % CONTRIBUTORS], actor=CURATOR,
             title={"en": f"Work number {n}", "ru": f"Работа {n}"}, year=2024,
             description={"en": f"A description of the silence in work {n}, as Aigerim saw it. " * 4},
         )
-        archive.record_consent(item, actor=CURATOR, scopes=["exhibit", "publish_online"],
+        archive.consent.record_consent(item, actor=CURATOR, scopes=["exhibit", "publish_online"],
                                attribution=ATTRIBUTIONS[n % 3], text_version="v1")
         items.append(item)
     for e in range(EXHIBITIONS):
-        exhibition = archive.create_exhibition(
+        exhibition = archive.curation.create_exhibition(
             slug=f"show-{e}", actor=CURATOR, titles={"en": f"Show {e}", "ru": f"Выставка {e}"},
             statement={"en": "Works about silence."}, venue={"en": "Hall"}, city={"en": "Almaty"},
         )
         for item in items[e * WORKS : (e + 1) * WORKS]:
-            archive.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": "Wall text."})
-        archive.publish_exhibition(exhibition, actor=CURATOR)
+            archive.curation.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": "Wall text."})
+        archive.curation.publish_exhibition(exhibition, actor=CURATOR)
     archive.close()
     marker.write_text(",".join(map(str, items[: EXHIBITIONS * WORKS])), encoding="utf-8")
 

@@ -47,19 +47,19 @@ def _free_port() -> int:
 def _prepare(data_dir: Path) -> None:
     archive = open_archive(Settings(data_dir=data_dir))
     photo = make_sample_photo(9, size=(900, 600))
-    contributor = archive.register_contributor(name="Bench Artist", pseudonym="Bench", actor=CURATOR)
-    exhibition = archive.create_exhibition(slug="fifty", actor=CURATOR, titles={"en": "Fifty works", "ru": "Пятьдесят работ"})
+    contributor = archive.contributors.register_contributor(name="Bench Artist", pseudonym="Bench", actor=CURATOR)
+    exhibition = archive.curation.create_exhibition(slug="fifty", actor=CURATOR, titles={"en": "Fifty works", "ru": "Пятьдесят работ"})
     for n in range(WORKS):
-        item = archive.record_artwork(
+        item = archive.cataloguing.record_artwork(
             contributor_id=contributor, actor=CURATOR, title={"en": f"Work number {n}", "ru": f"Работа {n}"},
             year=2024, description={"en": f"A description of the silence in work {n}. " * 5},
         )
         if n % 5 == 0:
-            archive.upload_image(item, photo, actor=CURATOR, alt_text={"en": f"Photo of work {n}"})
-        archive.record_consent(item, actor=CURATOR, scopes=["exhibit", "publish_online"],
+            archive.item_images.upload_image(item, photo, actor=CURATOR, alt_text={"en": f"Photo of work {n}"})
+        archive.consent.record_consent(item, actor=CURATOR, scopes=["exhibit", "publish_online"],
                                attribution="pseudonym", text_version="v1")
-        archive.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": f"Wall text {n}"})
-    archive.publish_exhibition(exhibition, actor=CURATOR)
+        archive.curation.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": f"Wall text {n}"})
+    archive.curation.publish_exhibition(exhibition, actor=CURATOR)
     index = open_search_index(Settings(data_dir=data_dir), writable=True)
     SearchFollower(archive, index).catch_up()
     index.close()

@@ -74,7 +74,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from archive.services.application import ExhibitionArchive, NewImage
+from archive.services.application import ExhibitionArchive
+from archive.services.item_images import NewImage
 from archive.config import Settings
 from archive.search import SearchDocument, SearchQuery
 from archive.search.documents import ExhibitionMap, document_for
@@ -226,7 +227,7 @@ class Bench:
 
 def _record_sample(archive: ExhibitionArchive, corpus: Corpus, number: int, placement: str) -> Sample:
     word = _word(number)
-    contributor_id = archive.register_contributor(
+    contributor_id = archive.contributors.register_contributor(
         name=f"Bench Withdrawer {number}", pseudonym=f"Witness W{number}", actor=CURATOR
     )
     if number % 2 == 0:
@@ -238,7 +239,7 @@ def _record_sample(archive: ExhibitionArchive, corpus: Corpus, number: int, plac
             )
             for k in range(IMAGES_PER_ARTWORK)
         ]
-        item_id, _image_ids = archive.record_artwork_with_images(
+        item_id, _image_ids = archive.item_images.record_artwork_with_images(
             contributor_id=contributor_id,
             actor=CURATOR,
             images=images,
@@ -249,7 +250,7 @@ def _record_sample(archive: ExhibitionArchive, corpus: Corpus, number: int, plac
     else:
         kind = "testimony"
         item = corpus.item(ITEMS + number)  # not one of the padding texts
-        item_id = archive.record_testimony(
+        item_id = archive.cataloguing.record_testimony(
             contributor_id=contributor_id,
             actor=CURATOR,
             title={item.language: f"{item.title} {word}"},
@@ -257,7 +258,7 @@ def _record_sample(archive: ExhibitionArchive, corpus: Corpus, number: int, plac
             language=item.language,
             content_note={"en": "Mentions war, displacement and loss."},
         )
-    receipt = archive.record_consent(
+    receipt = archive.consent.record_consent(
         item_id, actor=CURATOR, scopes=ONLINE, attribution=ATTRIBUTIONS[number % 3], text_version="v1"
     )
     assert receipt.code, "a first consent issues the contributor's code"
@@ -271,13 +272,13 @@ def _record_sample(archive: ExhibitionArchive, corpus: Corpus, number: int, plac
 
 def _exhibition(archive: ExhibitionArchive, placement: str, samples: Any) -> UUID:
     """A published exhibition with those of ``samples`` that should hang in one."""
-    exhibition_id = archive.create_exhibition(
+    exhibition_id = archive.curation.create_exhibition(
         slug=SLUGS[placement], actor=CURATOR, titles={"en": f"Withdrawal bench ({placement})"}, opens_on=date(2024, 1, 1)
     )
     for sample in samples:
         if sample.in_exhibition:
-            archive.add_to_exhibition(exhibition_id, sample.item_id, actor=CURATOR, wall_text={"en": "Step in."})
-    archive.publish_exhibition(exhibition_id, actor=CURATOR)
+            archive.curation.add_to_exhibition(exhibition_id, sample.item_id, actor=CURATOR, wall_text={"en": "Step in."})
+    archive.curation.publish_exhibition(exhibition_id, actor=CURATOR)
     return exhibition_id
 
 

@@ -103,7 +103,7 @@ def _build(data_dir: Path, items: int) -> dict[str, Any]:
     try:
         archive.access.create_curator(username=CURATOR_NAME, password=CURATOR_PASSWORD, actor="system:bench", display_name="Bench")
         contributors = [
-            archive.register_contributor(name=f"Contributor Number{n}", pseudonym=f"Voice {n}", actor=CURATOR)
+            archive.contributors.register_contributor(name=f"Contributor Number{n}", pseudonym=f"Voice {n}", actor=CURATOR)
             for n in range(CONTRIBUTORS)
         ]
         public: list[UUID] = []
@@ -115,9 +115,9 @@ def _build(data_dir: Path, items: int) -> dict[str, Any]:
             if consent is None:
                 unconsented.append(item_id)
             else:
-                archive.record_consent(item_id, actor=CURATOR, text_version="v1", **consent)
+                archive.consent.record_consent(item_id, actor=CURATOR, text_version="v1", **consent)
                 if n % WITHDRAW_EVERY == WITHDRAW_EVERY - 1:
-                    archive.withdraw(item_id, actor=CURATOR)
+                    archive.consent.withdraw(item_id, actor=CURATOR)
                 elif "publish_online" in consent["scopes"]:
                     public.append(item_id)
             if (n + 1) % 5000 == 0:
@@ -138,14 +138,14 @@ def _build(data_dir: Path, items: int) -> dict[str, Any]:
 
 def _record_item(archive: Any, contributor_id: UUID, n: int) -> UUID:
     if n % 3 == 0:
-        return archive.record_testimony(
+        return archive.cataloguing.record_testimony(
             contributor_id=contributor_id, actor=CURATOR, language="ru" if n % 2 else "en",
             title={"en": f"Testimony {n}", "ru": f"Свидетельство {n}"},
             text={"en": f"Testimony {n}. The winter we left the village, and the silence after. " * 12,
                   "ru": f"Свидетельство {n}. Зима, когда мы уехали из деревни, и молчание потом. " * 12},
             content_note={"en": "Mentions violence at home.", "ru": "Упоминается домашнее насилие."},
         )
-    return archive.record_artwork(
+    return archive.cataloguing.record_artwork(
         contributor_id=contributor_id, actor=CURATOR, year=1990 + n % 35,
         title={"en": f"Work number {n}", "ru": f"Работа номер {n}"},
         medium={"en": "Oil on canvas"}, dimensions="60 x 80 cm",
@@ -170,14 +170,14 @@ def _hang_exhibitions(archive: Any, public: list[UUID]) -> list[UUID]:
     works = public[::step][: EXHIBITIONS * WORKS]
     photo = make_sample_photo(9, size=(900, 600))
     for e in range(EXHIBITIONS):
-        exhibition = archive.create_exhibition(
+        exhibition = archive.curation.create_exhibition(
             slug=f"exhibition-{e}", actor=CURATOR, titles={"en": f"Exhibition {e}", "ru": f"Выставка {e}"}
         )
         for w, item_id in enumerate(works[e * WORKS : (e + 1) * WORKS]):
             if w % IMAGE_EVERY == 0:
-                archive.upload_image(item_id, photo, actor=CURATOR, alt_text={"en": f"Photo of work {w}"})
-            archive.add_to_exhibition(exhibition, item_id, actor=CURATOR, wall_text={"en": f"Wall text {w}"})
-        archive.publish_exhibition(exhibition, actor=CURATOR)
+                archive.item_images.upload_image(item_id, photo, actor=CURATOR, alt_text={"en": f"Photo of work {w}"})
+            archive.curation.add_to_exhibition(exhibition, item_id, actor=CURATOR, wall_text={"en": f"Wall text {w}"})
+        archive.curation.publish_exhibition(exhibition, actor=CURATOR)
         _progress(f"exhibition {e + 1} of {EXHIBITIONS} published")
     return works
 

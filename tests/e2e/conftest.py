@@ -90,13 +90,13 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ApiWorld]
 def site(world: ApiWorld) -> dict[str, Any]:
     """A published exhibition with one item in each consent state; the index lags one withdrawal."""
     archive = world.archive
-    person = archive.register_contributor(name="Named Person", pseudonym="Pseudo", actor=CURATOR)
+    person = archive.contributors.register_contributor(name="Named Person", pseudonym="Pseudo", actor=CURATOR)
     ids: dict[str, Any] = {}
 
     def artwork(key: str, **consent: Any) -> None:
-        item = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": f"{key}word title"}, year=2024)
+        item = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": f"{key}word title"}, year=2024)
         if consent:
-            archive.record_consent(item, actor=CURATOR, text_version="v1", **consent)
+            archive.consent.record_consent(item, actor=CURATOR, text_version="v1", **consent)
         ids[key] = item
 
     with clock.fixed_at(datetime(2024, 1, 1, tzinfo=timezone.utc)):
@@ -108,20 +108,20 @@ def site(world: ApiWorld) -> dict[str, Any]:
     artwork("onlineonly", scopes=["publish_online"], attribution="named")
     artwork("unconsented")
     artwork("withdrawn", scopes=ONLINE, attribution="named")
-    testimony = archive.record_testimony(
+    testimony = archive.cataloguing.record_testimony(
         contributor_id=person, actor=CURATOR, text={"ru": "testimonyword свидетельство"}, language="ru",
         content_note={"en": "Mentions violence."}, title={"en": "testimonyword title"},
     )
-    archive.record_consent(testimony, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
+    archive.consent.record_consent(testimony, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
     ids["testimony"] = testimony
-    exhibition = archive.create_exhibition(
+    exhibition = archive.curation.create_exhibition(
         slug="open-show", actor=CURATOR, titles={"en": "Open Show"}, opens_on=date(2024, 1, 1)
     )
     for key, item in ids.items():
-        archive.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": f"wall-{key}"})
-    archive.publish_exhibition(exhibition, actor=CURATOR)
-    archive.create_exhibition(slug="hidden-show", actor=CURATOR, titles={"en": "Hiddenshowword"})
+        archive.curation.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": f"wall-{key}"})
+    archive.curation.publish_exhibition(exhibition, actor=CURATOR)
+    archive.curation.create_exhibition(slug="hidden-show", actor=CURATOR, titles={"en": "Hiddenshowword"})
     with clock.fixed_at(datetime(2024, 3, 1, tzinfo=timezone.utc)):
         world.follower.catch_up()  # indexed while the expired consent was still valid
-    archive.withdraw(ids["withdrawn"], actor=CURATOR)  # the index has not seen this yet
+    archive.consent.withdraw(ids["withdrawn"], actor=CURATOR)  # the index has not seen this yet
     return ids

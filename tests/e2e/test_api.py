@@ -50,7 +50,7 @@ def test_the_list_holds_published_exhibitions_only(world, site):
 
 
 def test_an_exhibition_shows_only_what_consent_allows_in_order_with_wall_texts(world, site):
-    world.archive.reorder_exhibition(
+    world.archive.curation.reorder_exhibition(
         world.archive.exhibition_id_for_slug("open-show"),
         [site[k] for k in reversed(list(site))],
         actor=CURATOR,
@@ -72,7 +72,7 @@ def test_an_item_is_credited_as_its_attribution_allows(world, site):
     assert credit("shown") == "Named Person"
     assert credit("pseudonymous") == "Pseudo"
     assert credit("anonymous") is None
-    world.archive.update_consent(site["shown"], actor=CURATOR, attribution="anonymous")
+    world.archive.consent.update_consent(site["shown"], actor=CURATOR, attribution="anonymous")
     assert credit("shown") is None
     assert "Named Person" not in world.client.get("/api/v1/exhibitions/open-show").get_data(as_text=True)
 
@@ -110,13 +110,13 @@ def test_unpublished_and_unknown_exhibitions_answer_the_same_404(world, site):
     unknown = world.client.get("/api/v1/exhibitions/never-was")
     problem(unknown, 404, "not-found")
     assert world.client.get("/api/v1/exhibitions/hidden-show").get_data() == unknown.get_data()
-    world.archive.unpublish_exhibition(world.archive.exhibition_id_for_slug("open-show"), actor=CURATOR)
+    world.archive.curation.unpublish_exhibition(world.archive.exhibition_id_for_slug("open-show"), actor=CURATOR)
     assert world.client.get("/api/v1/exhibitions/open-show").get_data() == unknown.get_data()
     assert world.client.get("/api/v1/exhibitions").get_json() == {"exhibitions": []}
 
 
 def test_narrowing_consent_hides_the_item_at_once_everywhere(world, site):
-    world.archive.update_consent(site["shown"], actor=CURATOR, scopes=["exhibit"])
+    world.archive.consent.update_consent(site["shown"], actor=CURATOR, scopes=["exhibit"])
     assert world.client.get(f"/api/v1/items/{site['shown']}").status_code == 404
     assert "shownword" not in world.client.get("/api/v1/exhibitions/open-show").get_data(as_text=True)
     assert world.client.get("/api/v1/search?q=shownword").get_json()["hits"] == []
@@ -145,12 +145,12 @@ def test_a_testimony_hit_carries_its_content_note_and_its_text_only_behind_it(wo
 
 def test_an_artwork_hit_with_a_content_note_carries_it_and_its_texts_only_behind_it(world):
     archive = world.archive
-    person = archive.register_contributor(name="Named Person", actor=CURATOR)
-    quilt = archive.record_artwork(
+    person = archive.contributors.register_contributor(name="Named Person", actor=CURATOR)
+    quilt = archive.cataloguing.record_artwork(
         contributor_id=person, actor=CURATOR, title={"en": "Quiltword"}, medium={"en": "quiltword thread"},
         description={"en": "Quiltword embroidered after the beatings"}, content_note={"en": "Depicts violence."},
     )
-    archive.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    archive.consent.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
     world.follower.catch_up()
     [hit] = world.client.get("/api/v1/search?q=quiltword").get_json()["hits"]
     assert hit["id"] == str(quilt) and hit["content_note"] == {"en": "Depicts violence."}
@@ -190,7 +190,7 @@ def test_a_search_far_behind_the_log_counts_only_checked_hits_and_gives_no_facet
 
 def test_an_unpublished_exhibition_leaves_search_facets_and_filters_at_once(world, site):
     assert "open-show" in {f["value"] for f in world.client.get("/api/v1/search?q=title").get_json()["facets"]["exhibition"]}
-    world.archive.unpublish_exhibition(world.archive.exhibition_id_for_slug("open-show"), actor=CURATOR)
+    world.archive.curation.unpublish_exhibition(world.archive.exhibition_id_for_slug("open-show"), actor=CURATOR)
     body = world.client.get("/api/v1/search?q=title").get_json()
     assert body["total"] == 5 and body["facets"]["exhibition"] == []  # the works are still public on their own
     filtered = world.client.get("/api/v1/search?exhibition=open-show").get_data(as_text=True)
@@ -251,7 +251,7 @@ def test_an_unexpected_failure_is_a_500_problem_without_details(world, monkeypat
     def explode(**_: Any) -> None:
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(world.archive, "register_contributor", explode)
+    monkeypatch.setattr(world.archive.contributors, "register_contributor", explode)
     response = world.client.post("/api/v1/contributors", json={"name": "X"}, headers=world.auth)
     body = problem(response, 500, "internal-error")
     assert "secret internal detail" not in json.dumps(body)
@@ -261,7 +261,7 @@ def test_a_concurrent_change_is_a_409_problem(world, monkeypatch):
     def clash(**_: Any) -> None:
         raise ConcurrentChange("Someone else changed this record at the same time.")
 
-    monkeypatch.setattr(world.archive, "register_contributor", clash)
+    monkeypatch.setattr(world.archive.contributors, "register_contributor", clash)
     problem(world.client.post("/api/v1/contributors", json={"name": "X"}, headers=world.auth), 409, "concurrent-change")
 
 
@@ -426,8 +426,8 @@ def test_invalid_contributor_fields_are_named(world, payload, pointer, words):
 
 @pytest.mark.parametrize("value", ["2030-1-1", "20300101", "2030-02-30", "2030-01-01T00:00:00", "tomorrow", 20300101])
 def test_dates_are_parsed_strictly(world, value):
-    person = world.archive.register_contributor(name="P", actor=CURATOR)
-    item = world.archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "T"})
+    person = world.archive.contributors.register_contributor(name="P", actor=CURATOR)
+    item = world.archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "T"})
     consent = {"scopes": ONLINE, "attribution": "named", "text_version": "v1", "expires_on": value}
     body = problem(post(world, f"/api/v1/items/{item}/consent", consent), 422, "validation-failed")
     assert body["errors"] == [{"pointer": "#/expires_on", "detail": body["errors"][0]["detail"]}]
@@ -495,7 +495,7 @@ def test_an_artwork_upload_is_served_through_media_once_consent_allows(world, co
     served = world.client.get(hidden_url)
     assert served.status_code == 200 and served.content_type == "image/webp" and served.data[:4] == b"RIFF"
 
-    world.archive.withdraw(UUID(item_id), actor=CURATOR)
+    world.archive.consent.withdraw(UUID(item_id), actor=CURATOR)
     assert world.client.get(hidden_url).status_code == 404
     assert world.client.get(f"/api/v1/items/{item_id}").status_code == 404
 
@@ -598,7 +598,7 @@ def test_a_consent_code_is_shown_once_in_the_receipt_and_never_in_any_read(world
 
     exhibition_id = world.archive.exhibition_id_for_slug("open-show")
     for item in (first, second):
-        world.archive.add_to_exhibition(exhibition_id, UUID(item), actor=CURATOR)
+        world.archive.curation.add_to_exhibition(exhibition_id, UUID(item), actor=CURATOR)
     world.follower.catch_up()
     reads = ["/api/v1/exhibitions", "/api/v1/exhibitions/open-show", f"/api/v1/items/{first}",
              f"/api/v1/items/{second}", "/api/v1/search?q=Codeword", f"/api/v1/search?q={code}",

@@ -49,23 +49,23 @@ def build_app(folder: Path) -> tuple[Flask, dict[str, Any]]:
         images=PillowImagePipeline(),
     )
     index = open_search_index(Settings(data_dir=folder), writable=True)
-    person = archive.register_contributor(name="Aruzhan", pseudonym="A.", actor=CURATOR)
-    artwork = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Window", "ru": "Окно"}, year=2024)
-    archive.upload_image(artwork, make_sample_photo(1, size=(320, 240)), actor=CURATOR, alt_text={"en": "A window"})
-    archive.record_consent(artwork, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-    testimony = archive.record_testimony(
+    person = archive.contributors.register_contributor(name="Aruzhan", pseudonym="A.", actor=CURATOR)
+    artwork = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Window", "ru": "Окно"}, year=2024)
+    archive.item_images.upload_image(artwork, make_sample_photo(1, size=(320, 240)), actor=CURATOR, alt_text={"en": "A window"})
+    archive.consent.record_consent(artwork, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    testimony = archive.cataloguing.record_testimony(
         contributor_id=person, actor=CURATOR, text={"ru": "Тишина"}, language="ru", content_note={"en": "Note"}
     )
-    archive.record_consent(testimony, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
-    quilt = archive.record_artwork(
+    archive.consent.record_consent(testimony, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
+    quilt = archive.cataloguing.record_artwork(
         contributor_id=person, actor=CURATOR, title={"en": "Quilt"}, description={"en": "Embroidered after the beatings"},
         content_note={"en": "Depicts violence"},
     )
-    archive.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
-    exhibition = archive.create_exhibition(slug="silent-room", actor=CURATOR, titles={"en": "Silent Room"})
+    archive.consent.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
+    exhibition = archive.curation.create_exhibition(slug="silent-room", actor=CURATOR, titles={"en": "Silent Room"})
     for item in (artwork, testimony):
-        archive.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": "Wall"})
-    archive.publish_exhibition(exhibition, actor=CURATOR)
+        archive.curation.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": "Wall"})
+    archive.curation.publish_exhibition(exhibition, actor=CURATOR)
     SearchFollower(archive, index).catch_up()
     archive.access.create_curator(username="aigerim", password="a long enough password", actor=CURATOR)
     token = archive.access.issue_api_token("aigerim", actor=CURATOR)

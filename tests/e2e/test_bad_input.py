@@ -83,7 +83,7 @@ def test_search_arguments_in_odd_digits_are_ignored(client, query):
 
 def test_a_year_in_superscript_digits_in_the_workspace_form_is_refused_clearly(app, client):
     archive = app.extensions["archive"]
-    person = archive.register_contributor(name="Person", actor=CURATOR)
+    person = archive.contributors.register_contributor(name="Person", actor=CURATOR)
     client.post("/curate/login", data={"username": "dana", "password": PASSWORD})
     before = archive.recorder.max_notification_id()
     response = client.post("/curate/artworks/new", data={"contributor_id": str(person), "title_en": "Work", "year": "²⁰²⁴"})
@@ -96,18 +96,18 @@ def test_a_year_in_superscript_digits_in_the_workspace_form_is_refused_clearly(a
 
 
 def test_images_thumbnails_and_workspace_images_are_a_503_with_retry_after_while_storage_is_down():
-    from archive.services.application import NewImage
+    from archive.services.item_images import NewImage
     from tests.fakes import InMemoryMediaStore, in_memory_archive
     from media_store import PillowImagePipeline, make_sample_photo
 
     store = InMemoryMediaStore()
     archive = in_memory_archive(media=store, images=PillowImagePipeline())
     archive.access.create_curator(username="dana", password=PASSWORD, actor=CURATOR)
-    person = archive.register_contributor(name="Person", actor=CURATOR)
-    item, (image,) = archive.record_artwork_with_images(
+    person = archive.contributors.register_contributor(name="Person", actor=CURATOR)
+    item, (image,) = archive.item_images.record_artwork_with_images(
         contributor_id=person, actor=CURATOR, title={"en": "Work"},
         images=[NewImage(make_sample_photo(1, size=(500, 400)), {"en": "Alt"})])
-    code = archive.record_consent(item, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
+    code = archive.consent.record_consent(item, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
                                   text_version="v1").code
     app = create_app({"TESTING": True, "ARCHIVE": archive, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
                       "CONSENT_MIN_CHECK_SECONDS": 0})
@@ -153,7 +153,7 @@ def test_upload_routes_take_bodies_over_1_mb(app, client, token):
     import json
 
     archive = app.extensions["archive"]
-    person = archive.register_contributor(name="Person", actor=CURATOR)
+    person = archive.contributors.register_contributor(name="Person", actor=CURATOR)
     def junk():
         return io.BytesIO(b"\0" * (2 * 1024 * 1024))
 
@@ -169,7 +169,7 @@ def test_upload_routes_take_bodies_over_1_mb(app, client, token):
 
 def test_a_testimony_as_long_as_the_api_takes_fits_in_the_workspace_form(app, client):
     archive = app.extensions["archive"]
-    person = archive.register_contributor(name="Person", actor=CURATOR)
+    person = archive.contributors.register_contributor(name="Person", actor=CURATOR)
     client.post("/curate/login", data={"username": "dana", "password": PASSWORD})
     text = "Мен " * 37_500  # 150,000 characters, 262 kB as UTF-8; 1.3 MB in three languages, URL-encoded
     assert 'enctype="multipart/form-data"' in client.get("/curate/testimonies/new").get_data(as_text=True)

@@ -44,13 +44,13 @@ def client(archive):
 
 
 def _exhibition(archive: ExhibitionArchive, opens_on: date, closes_on: date) -> None:
-    person = archive.register_contributor(name="Named Person", actor=CURATOR)
-    work = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Tonight-work"})
-    archive.record_consent(work, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-    show = archive.create_exhibition(slug="tonight", actor=CURATOR, titles={"en": "Tonight Show"},
+    person = archive.contributors.register_contributor(name="Named Person", actor=CURATOR)
+    work = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Tonight-work"})
+    archive.consent.record_consent(work, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    show = archive.curation.create_exhibition(slug="tonight", actor=CURATOR, titles={"en": "Tonight Show"},
                                      opens_on=opens_on, closes_on=closes_on)
-    archive.add_to_exhibition(show, work, actor=CURATOR)
-    archive.publish_exhibition(show, actor=CURATOR)
+    archive.curation.add_to_exhibition(show, work, actor=CURATOR)
+    archive.curation.publish_exhibition(show, actor=CURATOR)
 
 
 def test_today_is_the_day_in_the_archives_zone(archive, moment):
@@ -73,9 +73,9 @@ def test_an_exhibition_opening_today_is_current_and_one_that_closed_yesterday_is
 
 
 def test_consent_ends_at_midnight_in_the_archives_zone(archive, client, moment):
-    person = archive.register_contributor(name="Named Person", actor=CURATOR)
-    until_today = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Until-today"})
-    archive.record_consent(until_today, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1",
+    person = archive.contributors.register_contributor(name="Named Person", actor=CURATOR)
+    until_today = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Until-today"})
+    archive.consent.record_consent(until_today, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1",
                            expires_on=moment)
     assert client.get(f"/items/{until_today}?lang=en").status_code == 200
     after_midnight = moment + timedelta(days=1)
@@ -86,9 +86,9 @@ def test_consent_ends_at_midnight_in_the_archives_zone(archive, client, moment):
 def test_a_contributor_may_set_an_expiry_of_today_but_not_of_yesterday(archive, moment):
     from domain.consent import ConsentChange
 
-    person = archive.register_contributor(name="Named Person", actor=CURATOR)
-    item = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Work"})
-    archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    person = archive.contributors.register_contributor(name="Named Person", actor=CURATOR)
+    item = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Work"})
+    archive.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
     archive.self_service.change_consent_as_contributor(person, item, ConsentChange("named", ONLINE, moment))
     assert archive.get_item(item).consent.expires_on == moment
     from domain.errors import InvalidValue

@@ -19,7 +19,8 @@ import pytest
 from babel.messages.pofile import read_po
 
 from archive.credentials import consent_codes
-from archive.services.application import ExhibitionArchive, NewImage
+from archive.services.application import ExhibitionArchive
+from archive.services.item_images import NewImage
 from domain import clock
 from domain.consent import Attribution, ConsentChange, Scope
 from media_store import make_sample_photo
@@ -55,32 +56,32 @@ class World:
     """Two contributors: 'we' hold ``code``; the other one holds ``other_code``."""
 
     def __init__(self, archive: ExhibitionArchive):
-        self.contributor = archive.register_contributor(name=NAME, pseudonym=PSEUDONYM, actor=CURATOR)
-        self.public, (self.public_image,) = archive.record_artwork_with_images(
+        self.contributor = archive.contributors.register_contributor(name=NAME, pseudonym=PSEUDONYM, actor=CURATOR)
+        self.public, (self.public_image,) = archive.item_images.record_artwork_with_images(
             contributor_id=self.contributor, actor=CURATOR, title={"en": PUBLIC_TITLE},
             images=[NewImage(make_sample_photo(1, size=(500, 400)), {"en": "A doormat"})],
         )
-        self.hidden, (self.hidden_image,) = archive.record_artwork_with_images(
+        self.hidden, (self.hidden_image,) = archive.item_images.record_artwork_with_images(
             contributor_id=self.contributor, actor=CURATOR, title={"en": HIDDEN_TITLE},
             images=[NewImage(make_sample_photo(2, size=(500, 400)), {"en": "A quilt"})],
         )
-        self.testimony = archive.record_testimony(
+        self.testimony = archive.cataloguing.record_testimony(
             contributor_id=self.contributor, actor=CURATOR, text={"kk": TESTIMONY_TEXT}, language="kk",
             content_note={"en": "Mentions violence."}, title={"en": TESTIMONY_TITLE},
         )
-        self.code = archive.record_consent(
+        self.code = archive.consent.record_consent(
             self.public, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1").code
-        archive.record_consent(self.hidden, actor=CURATOR, scopes=["exhibit"], attribution="named", text_version="v1")
-        archive.record_consent(self.testimony, actor=CURATOR, scopes=ONLINE, attribution="anonymous",
+        archive.consent.record_consent(self.hidden, actor=CURATOR, scopes=["exhibit"], attribution="named", text_version="v1")
+        archive.consent.record_consent(self.testimony, actor=CURATOR, scopes=ONLINE, attribution="anonymous",
                                text_version="v1")
         assert self.code is not None
 
-        self.other = archive.register_contributor(name=OTHER_NAME, actor=CURATOR)
-        self.foreign, (self.foreign_image,) = archive.record_artwork_with_images(
+        self.other = archive.contributors.register_contributor(name=OTHER_NAME, actor=CURATOR)
+        self.foreign, (self.foreign_image,) = archive.item_images.record_artwork_with_images(
             contributor_id=self.other, actor=CURATOR, title={"en": OTHER_TITLE},
             images=[NewImage(make_sample_photo(3, size=(500, 400)), {"en": "Another"})],
         )
-        self.other_code = archive.record_consent(
+        self.other_code = archive.consent.record_consent(
             self.foreign, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1").code
 
 
@@ -138,7 +139,7 @@ def test_the_right_code_in_any_spelling_opens_the_items_page(app, world):
 
 def test_every_failing_code_gets_the_same_bytes_and_status(archive, app, world):
     retired = world.code
-    archive.issue_consent_code(world.contributor, CURATOR)
+    archive.contributors.issue_consent_code(world.contributor, CURATOR)
     attempts = {
         "wrong": consent_codes.new_code(),
         "malformed": "HELLO-WORLD",
@@ -627,7 +628,7 @@ def test_a_withdrawal_while_the_media_storage_stalls_answers_at_once_and_says_co
 
     recovered.set()
     deadline = time.monotonic() + 10
-    while archive.media_removal_pending([world.public]) and time.monotonic() < deadline:
+    while archive.consent.media_removal_pending([world.public]) and time.monotonic() < deadline:
         time.sleep(0.02)
     assert not [key for key in archive.media.objects if str(world.public) in key]
     receipt = portal.get(done.headers["Location"]).get_data(as_text=True)
@@ -704,7 +705,7 @@ def test_a_code_entry_without_a_csrf_token_opens_nothing(client, world):
 
 def test_a_new_code_from_a_curator_ends_the_session(portal, archive, world):
     assert portal.get("/consent/items").status_code == 200
-    new_code = archive.issue_consent_code(world.contributor, CURATOR)
+    new_code = archive.contributors.issue_consent_code(world.contributor, CURATOR)
     assert redirected_to_code_form(portal.get("/consent/items"))
     assert enter(portal, world.code).status_code == 401
     assert enter(portal, new_code).status_code == 303

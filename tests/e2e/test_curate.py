@@ -151,7 +151,7 @@ def test_withdrawal_needs_confirmation_and_shows_in_history(logged_in, archive):
 
 def test_arranging_reorders_and_edits_wall_texts(logged_in, archive):
     contributor = _register(logged_in)
-    items = [archive.record_artwork(contributor_id=contributor, actor="curator:dana", title={"en": f"Work {n}"}) for n in range(3)]
+    items = [archive.cataloguing.record_artwork(contributor_id=contributor, actor="curator:dana", title={"en": f"Work {n}"}) for n in range(3)]
     post(logged_in, "/curate/exhibitions/new", {"slug": "arr", "titles_en": "Arrangement"})
     for item in items:
         post(logged_in, "/curate/exhibitions/arr/works", {"item_id": str(item)}, form_page="/curate/exhibitions/arr")
@@ -180,9 +180,9 @@ def test_a_contributors_request_to_show_more_waits_for_a_curator(logged_in, arch
     from domain.consent import ConsentChange
 
     contributor = _register(logged_in)
-    item_id = archive.record_testimony(contributor_id=contributor, actor="curator:dana", text={"ru": "Текст"},
+    item_id = archive.cataloguing.record_testimony(contributor_id=contributor, actor="curator:dana", text={"ru": "Текст"},
                                        language="ru", content_note={"en": "Note"}, title={"en": "Kitchen"})
-    archive.record_consent(item_id, actor="curator:dana", scopes=["exhibit"], attribution="anonymous", text_version="v1")
+    archive.consent.record_consent(item_id, actor="curator:dana", scopes=["exhibit"], attribution="anonymous", text_version="v1")
     archive.self_service.change_consent_as_contributor(contributor, item_id, ConsentChange("named", ["exhibit", "publish_online"], None))
 
     overview = logged_in.get("/curate/consent").get_data(as_text=True)
@@ -200,7 +200,7 @@ def test_a_contributors_request_to_show_more_waits_for_a_curator(logged_in, arch
 
 def test_a_contributor_erased_at_their_request_cannot_be_given_new_consent(logged_in, archive):
     contributor = _register(logged_in)
-    item_id = archive.record_testimony(contributor_id=contributor, actor="curator:dana", text={"ru": "Текст"},
+    item_id = archive.cataloguing.record_testimony(contributor_id=contributor, actor="curator:dana", text={"ru": "Текст"},
                                        language="ru", content_note={"en": "Note"})
     # Erased while the item was being recorded (new items are refused once erased).
     person = archive.get_contributor(contributor)
@@ -226,7 +226,7 @@ def test_a_contributor_erased_at_their_request_cannot_be_given_a_new_testimony(l
 
 def test_a_contributor_erased_at_their_request_keeps_their_code_and_gets_no_new_one(logged_in, archive):
     contributor = _register(logged_in)
-    code = archive.issue_consent_code(contributor, "curator:dana")
+    code = archive.contributors.issue_consent_code(contributor, "curator:dana")
     archive.self_service.withdraw_everything(contributor)
     response = post(logged_in, f"/curate/contributors/{contributor}/code", {},
                     form_page=f"/curate/contributors/{contributor}", follow_redirects=True)

@@ -19,11 +19,11 @@ def archive(media_archive):
 
 
 def _withdrawn_item(archive):
-    contributor = archive.register_contributor(name="Aigerim Testova", actor=CURATOR)
-    item = archive.record_testimony(contributor_id=contributor, actor=CURATOR, text={"ru": "Текст"}, language="ru",
+    contributor = archive.contributors.register_contributor(name="Aigerim Testova", actor=CURATOR)
+    item = archive.cataloguing.record_testimony(contributor_id=contributor, actor=CURATOR, text={"ru": "Текст"}, language="ru",
                                     content_note={"en": "Note"})
-    archive.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="anonymous", text_version="v1")
-    archive.withdraw(item, actor=CURATOR)
+    archive.consent.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="anonymous", text_version="v1")
+    archive.consent.withdraw(item, actor=CURATOR)
     return item
 
 
@@ -54,10 +54,10 @@ def test_an_english_history_page_still_says_it_in_english(logged_in, archive):
 
 
 def test_a_stale_exhibition_form_says_what_changed_in_kazakh(logged_in, archive):
-    exhibition = archive.create_exhibition(slug="room", actor=CURATOR, titles={"en": "Silent Room"})
+    exhibition = archive.curation.create_exhibition(slug="room", actor=CURATOR, titles={"en": "Silent Room"})
     page = logged_in.get("/curate/exhibitions/room?lang=kk").get_data(as_text=True)
     held_open = {name: re.search(rf'name="{name}"[^>]*value="([^"]+)"', page).group(1) for name in ("csrf_token", "version")}
-    archive.revise_exhibition(exhibition, actor="curator:bolat", venue={"en": "Gallery Nine"})
+    archive.curation.revise_exhibition(exhibition, actor="curator:bolat", venue={"en": "Gallery Nine"})
 
     response = logged_in.post("/curate/exhibitions/room?lang=kk", data={**held_open, "titles_en": "Quiet Room"})
 

@@ -24,20 +24,20 @@ def client(logged_in):
 
 
 def _small_archive(archive: ExhibitionArchive) -> dict[str, object]:
-    person = archive.register_contributor(name="Aizhan Listed", pseudonym="Ai", actor=CURATOR)
-    other = archive.register_contributor(name="Other Person", actor=CURATOR)
-    art = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Felt lantern"})
-    told = archive.record_testimony(contributor_id=person, actor=CURATOR, text={"ru": "Текст"}, language="ru",
+    person = archive.contributors.register_contributor(name="Aizhan Listed", pseudonym="Ai", actor=CURATOR)
+    other = archive.contributors.register_contributor(name="Other Person", actor=CURATOR)
+    art = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Felt lantern"})
+    told = archive.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, text={"ru": "Текст"}, language="ru",
                                     content_note={"en": "Note"}, title={"en": "Night bus"})
-    offline = archive.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Only in the hall"})
-    gone = archive.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Gone quilt"})
+    offline = archive.cataloguing.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Only in the hall"})
+    gone = archive.cataloguing.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Gone quilt"})
     online = ["exhibit", "publish_online"]
-    archive.record_consent(art, actor=CURATOR, scopes=online, attribution="named", text_version="v1")
-    archive.record_consent(offline, actor=CURATOR, scopes=["exhibit"], attribution="named", text_version="v1")
-    archive.record_consent(gone, actor=CURATOR, scopes=online, attribution="named", text_version="v1")
-    archive.withdraw(gone, actor=CURATOR)
-    show = archive.create_exhibition(slug="lanterns", actor=CURATOR, titles={"en": "Lanterns"})
-    archive.add_to_exhibition(show, art, actor=CURATOR)
+    archive.consent.record_consent(art, actor=CURATOR, scopes=online, attribution="named", text_version="v1")
+    archive.consent.record_consent(offline, actor=CURATOR, scopes=["exhibit"], attribution="named", text_version="v1")
+    archive.consent.record_consent(gone, actor=CURATOR, scopes=online, attribution="named", text_version="v1")
+    archive.consent.withdraw(gone, actor=CURATOR)
+    show = archive.curation.create_exhibition(slug="lanterns", actor=CURATOR, titles={"en": "Lanterns"})
+    archive.curation.add_to_exhibition(show, art, actor=CURATOR)
     return {"person": person, "other": other, "art": art, "told": told, "offline": offline, "gone": gone}
 
 
@@ -84,8 +84,8 @@ def test_the_contributor_page_filters_by_kind_and_consent_status(archive, client
 
 
 def test_long_listings_come_a_page_at_a_time(archive, client):
-    person = archive.register_contributor(name="Prolific", actor=CURATOR)
-    made = [archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": f"Work {n}"}) for n in range(57)]
+    person = archive.contributors.register_contributor(name="Prolific", actor=CURATOR)
+    made = [archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": f"Work {n}"}) for n in range(57)]
     first = client.get(f"/curate/contributors/{person}").get_data(as_text=True)
     assert _linked_items(first) == [str(i) for i in made[:50]]
     assert "Page 1 of 2" in first and 'rel="next"' in first and "57 items" in first
@@ -96,7 +96,7 @@ def test_long_listings_come_a_page_at_a_time(archive, client):
     overview = client.get("/curate/consent?page=2").get_data(as_text=True)
     assert _linked_items(overview) == [str(i) for i in made[50:]]
     for n in range(52):
-        archive.register_contributor(name=f"Person {n}", actor=CURATOR)
+        archive.contributors.register_contributor(name=f"Person {n}", actor=CURATOR)
     people = client.get("/curate/contributors?page=2").get_data(as_text=True)
     assert "Person 49" in people and "Person 48" not in people and "Page 2 of 2" in people
 
@@ -131,7 +131,7 @@ def test_the_exhibition_editor_picks_works_by_searching_their_titles(archive, cl
 
 def test_the_dashboard_shows_what_changed_last(archive, client):
     ids = _small_archive(archive)
-    archive.revise_item(ids["offline"], actor=CURATOR, title={"en": "Renamed in the hall"})
+    archive.cataloguing.revise_item(ids["offline"], actor=CURATOR, title={"en": "Renamed in the hall"})
     dashboard = client.get("/curate/").get_data(as_text=True)
     changed = dashboard.split('id="changed-h"')[1].split("</section>")[0]
     assert _linked_items(changed)[0] == str(ids["offline"]) and "Renamed in the hall" in changed

@@ -34,10 +34,10 @@ def _form(client, path: str) -> dict[str, str]:
 
 
 def _consented_item(archive, **consent):
-    contributor = archive.register_contributor(name="Aigerim Testova", pseudonym="Aq", actor=CURATOR)
-    item = archive.record_testimony(contributor_id=contributor, actor=CURATOR, text={"ru": "Текст"}, language="ru",
+    contributor = archive.contributors.register_contributor(name="Aigerim Testova", pseudonym="Aq", actor=CURATOR)
+    item = archive.cataloguing.record_testimony(contributor_id=contributor, actor=CURATOR, text={"ru": "Текст"}, language="ru",
                                     content_note={"en": "Note"}, title={"en": "Kitchen"})
-    archive.record_consent(item, actor=CURATOR, text_version="v1",
+    archive.consent.record_consent(item, actor=CURATOR, text_version="v1",
                            **{"scopes": ["exhibit", "publish_online"], "attribution": "named", **consent})
     return contributor, item
 
@@ -102,9 +102,9 @@ def test_a_stale_decline_cannot_close_the_contributors_newer_request(logged_in, 
 
 
 def test_a_stale_exhibition_form_is_refused_and_shows_the_current_values(logged_in, archive):
-    exhibition = archive.create_exhibition(slug="room", actor=CURATOR, titles={"en": "Silent Room"})
+    exhibition = archive.curation.create_exhibition(slug="room", actor=CURATOR, titles={"en": "Silent Room"})
     held_open = _form(logged_in, "/curate/exhibitions/room")
-    archive.revise_exhibition(exhibition, actor="curator:bolat", venue={"en": "Gallery Nine"})
+    archive.curation.revise_exhibition(exhibition, actor="curator:bolat", venue={"en": "Gallery Nine"})
 
     response = logged_in.post("/curate/exhibitions/room", data={**held_open, "titles_en": "Quiet Room", "venue_en": ""})
 
@@ -118,9 +118,9 @@ def test_a_stale_exhibition_form_is_refused_and_shows_the_current_values(logged_
 
 def test_a_stale_arrangement_action_changes_nothing(logged_in, archive):
     _, item = _consented_item(archive)
-    exhibition = archive.create_exhibition(slug="room", actor=CURATOR, titles={"en": "Room"})
+    exhibition = archive.curation.create_exhibition(slug="room", actor=CURATOR, titles={"en": "Room"})
     held_open = _form(logged_in, "/curate/exhibitions/room")
-    archive.add_to_exhibition(exhibition, item, actor="curator:bolat")
+    archive.curation.add_to_exhibition(exhibition, item, actor="curator:bolat")
     version = archive.get_exhibition(exhibition).version
 
     publish = logged_in.post("/curate/exhibitions/room/publish", data=held_open)

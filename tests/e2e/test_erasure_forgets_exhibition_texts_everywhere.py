@@ -55,19 +55,19 @@ def test_an_erased_name_written_in_exhibition_texts_is_gone_everywhere(deploymen
     follower_index = open_search_index(d.settings, writable=True)
     follower = SearchFollower(follower_archive, follower_index)
     try:
-        her = archive.register_contributor(name=f"{GIVEN} {FAMILY}", pseudonym=PSEUDONYM, actor=CURATOR)
-        other = archive.register_contributor(name="Dana Open", actor=CURATOR)
-        quilt = archive.record_artwork(contributor_id=her, actor=CURATOR, title={"en": "Quilt"})
-        lamp = archive.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Lamp"})
+        her = archive.contributors.register_contributor(name=f"{GIVEN} {FAMILY}", pseudonym=PSEUDONYM, actor=CURATOR)
+        other = archive.contributors.register_contributor(name="Dana Open", actor=CURATOR)
+        quilt = archive.cataloguing.record_artwork(contributor_id=her, actor=CURATOR, title={"en": "Quilt"})
+        lamp = archive.cataloguing.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Lamp"})
         for work in (quilt, lamp):
-            archive.record_consent(work, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-        show = archive.create_exhibition(
+            archive.consent.record_consent(work, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+        show = archive.curation.create_exhibition(
             slug=SLUG, actor=CURATOR, titles={"en": f"Letters from {GIVEN}", "ru": f"Письма {FAMILY}"},
             statement={"en": f"{PSEUDONYM} sewed these quilts in Almaty."},
         )
-        archive.add_to_exhibition(show, quilt, actor=CURATOR)
-        archive.add_to_exhibition(show, lamp, actor=CURATOR, wall_text={"en": f"Lit for {GIVEN} {FAMILY}."})
-        archive.publish_exhibition(show, actor=CURATOR)
+        archive.curation.add_to_exhibition(show, quilt, actor=CURATOR)
+        archive.curation.add_to_exhibition(show, lamp, actor=CURATOR, wall_text={"en": f"Lit for {GIVEN} {FAMILY}."})
+        archive.curation.publish_exhibition(show, actor=CURATOR)
         assert follower.catch_up() > 0
 
         today = archive.today().isoformat()

@@ -30,17 +30,17 @@ def world(tmp_path: Path):
     writer = open_search_index(settings, writable=True)
     reader = open_search_index(settings, writable=False)
     follower = SearchFollower(archive, writer)
-    person = archive.register_contributor(name="Айгерим Садыкова", pseudonym="Qaraqus", actor=CURATOR)
-    item = archive.record_testimony(contributor_id=person, actor=CURATOR, text={"ru": "Текст"}, language="ru",
+    person = archive.contributors.register_contributor(name="Айгерим Садыкова", pseudonym="Qaraqus", actor=CURATOR)
+    item = archive.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, text={"ru": "Текст"}, language="ru",
                                     content_note={"en": "Mentions violence."}, title={"en": "Kitchen"})
-    archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-    exhibition = archive.create_exhibition(
+    archive.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    exhibition = archive.curation.create_exhibition(
         slug=SLUG, actor=CURATOR, titles={"en": "Kitchen voices: Aigerim Sadykova", "kk": "Айгерім Садықова"},
         statement={"en": "Testimony by Sadykova, read aloud.", "ru": "Свидетельство Айгерим Садыковой."},
         organiser={"en": "Friends of Aigerim"},
     )
-    archive.add_to_exhibition(exhibition, item, actor=CURATOR)
-    archive.publish_exhibition(exhibition, actor=CURATOR)
+    archive.curation.add_to_exhibition(exhibition, item, actor=CURATOR)
+    archive.curation.publish_exhibition(exhibition, actor=CURATOR)
     archive.self_service.change_consent_as_contributor(person, item, ConsentChange("anonymous", ["exhibit", "publish_online"], None))
     follower.catch_up()
     client = create_app({"TESTING": True, "ARCHIVE": archive, "SEARCH": reader, "SECRET_KEY": "test"}).test_client()

@@ -42,17 +42,17 @@ def _naming(seen: dict[str, str]) -> dict[str, list[str]]:
 
 
 def test_a_wall_text_never_shows_a_name_another_work_there_withholds(archive, client_for):
-    named = archive.register_contributor(name="Dana Open", actor=CURATOR)
-    hidden = archive.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
-    lamp = archive.record_artwork(contributor_id=named, actor=CURATOR, title={"en": "Lamp"})
-    quilt = archive.record_artwork(contributor_id=hidden, actor=CURATOR, title={"en": "Quilt"})
-    archive.record_consent(lamp, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-    archive.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
-    show = archive.create_exhibition(slug="together", actor=CURATOR, titles={"en": "Together"},
+    named = archive.contributors.register_contributor(name="Dana Open", actor=CURATOR)
+    hidden = archive.contributors.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
+    lamp = archive.cataloguing.record_artwork(contributor_id=named, actor=CURATOR, title={"en": "Lamp"})
+    quilt = archive.cataloguing.record_artwork(contributor_id=hidden, actor=CURATOR, title={"en": "Quilt"})
+    archive.consent.record_consent(lamp, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    archive.consent.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
+    show = archive.curation.create_exhibition(slug="together", actor=CURATOR, titles={"en": "Together"},
                                      statement={"en": "Zarina Seitova and friends."})
-    archive.add_to_exhibition(show, lamp, actor=CURATOR, wall_text={"en": "Sewn with Zarina Seitova."})
-    archive.add_to_exhibition(show, quilt, actor=CURATOR)
-    archive.publish_exhibition(show, actor=CURATOR)
+    archive.curation.add_to_exhibition(show, lamp, actor=CURATOR, wall_text={"en": "Sewn with Zarina Seitova."})
+    archive.curation.add_to_exhibition(show, quilt, actor=CURATOR)
+    archive.curation.publish_exhibition(show, actor=CURATOR)
 
     seen = _bodies(client_for(archive), ["/exhibitions/together?lang=en", "/api/v1/exhibitions/together"])
 
@@ -61,17 +61,17 @@ def test_a_wall_text_never_shows_a_name_another_work_there_withholds(archive, cl
 
 
 def test_a_contributor_who_has_not_consented_is_not_named_in_exhibition_texts(archive, client_for):
-    named = archive.register_contributor(name="Dana Open", actor=CURATOR)
-    waiting = archive.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
-    lamp = archive.record_artwork(contributor_id=named, actor=CURATOR, title={"en": "Lamp"})
-    quilt = archive.record_artwork(contributor_id=waiting, actor=CURATOR, title={"en": "Quilt"})
-    archive.record_consent(lamp, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    named = archive.contributors.register_contributor(name="Dana Open", actor=CURATOR)
+    waiting = archive.contributors.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
+    lamp = archive.cataloguing.record_artwork(contributor_id=named, actor=CURATOR, title={"en": "Lamp"})
+    quilt = archive.cataloguing.record_artwork(contributor_id=waiting, actor=CURATOR, title={"en": "Quilt"})
+    archive.consent.record_consent(lamp, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
     # The quilt is hung before its contributor's consent is recorded: she chose no credit yet.
-    show = archive.create_exhibition(slug="zarina", actor=CURATOR, titles={"en": "Zarina Seitova: quilts"},
+    show = archive.curation.create_exhibition(slug="zarina", actor=CURATOR, titles={"en": "Zarina Seitova: quilts"},
                                      statement={"en": "Quilts by Qaraqus."})
-    archive.add_to_exhibition(show, lamp, actor=CURATOR)
-    archive.add_to_exhibition(show, quilt, actor=CURATOR)
-    archive.publish_exhibition(show, actor=CURATOR)
+    archive.curation.add_to_exhibition(show, lamp, actor=CURATOR)
+    archive.curation.add_to_exhibition(show, quilt, actor=CURATOR)
+    archive.curation.publish_exhibition(show, actor=CURATOR)
 
     seen = _bodies(client_for(archive), [
         "/", "/exhibitions?lang=en", "/exhibitions/zarina?lang=en", f"/items/{lamp}?lang=en",
@@ -84,19 +84,19 @@ def test_a_contributor_who_has_not_consented_is_not_named_in_exhibition_texts(ar
 
 
 def test_the_history_never_shows_a_past_title_naming_a_contributor_who_withholds_her_name(archive, client_for):
-    named = archive.register_contributor(name="Dana Open", actor=CURATOR)
-    hidden = archive.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
-    lamp = archive.record_artwork(contributor_id=named, actor=CURATOR, title={"en": "Lamp"})
-    quilt = archive.record_artwork(contributor_id=hidden, actor=CURATOR, title={"en": "Quilt"})
-    archive.record_consent(lamp, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-    archive.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
-    show = archive.create_exhibition(slug="quilts", actor=CURATOR, titles={"en": "Zarina Seitova: quilts"})
-    archive.add_to_exhibition(show, lamp, actor=CURATOR)
-    archive.add_to_exhibition(show, quilt, actor=CURATOR)
-    archive.publish_exhibition(show, actor=CURATOR)
+    named = archive.contributors.register_contributor(name="Dana Open", actor=CURATOR)
+    hidden = archive.contributors.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
+    lamp = archive.cataloguing.record_artwork(contributor_id=named, actor=CURATOR, title={"en": "Lamp"})
+    quilt = archive.cataloguing.record_artwork(contributor_id=hidden, actor=CURATOR, title={"en": "Quilt"})
+    archive.consent.record_consent(lamp, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    archive.consent.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
+    show = archive.curation.create_exhibition(slug="quilts", actor=CURATOR, titles={"en": "Zarina Seitova: quilts"})
+    archive.curation.add_to_exhibition(show, lamp, actor=CURATOR)
+    archive.curation.add_to_exhibition(show, quilt, actor=CURATOR)
+    archive.curation.publish_exhibition(show, actor=CURATOR)
     # Renamed, then her work is taken down: the old title stays in the exhibition's history.
-    archive.revise_exhibition(show, actor=CURATOR, titles={"en": "Quilts"})
-    archive.remove_from_exhibition(show, quilt, actor=CURATOR)
+    archive.curation.revise_exhibition(show, actor=CURATOR, titles={"en": "Quilts"})
+    archive.curation.remove_from_exhibition(show, quilt, actor=CURATOR)
 
     seen = _bodies(client_for(archive), ["/exhibitions/quilts/history?lang=en", "/exhibitions/quilts?lang=en"])
 
@@ -106,19 +106,19 @@ def test_the_history_never_shows_a_past_title_naming_a_contributor_who_withholds
 
 def test_a_contributor_whose_consent_expired_is_not_named_in_exhibition_texts(client_for):
     archive = in_memory_archive(zone=ZoneInfo("Asia/Almaty"))
-    named = archive.register_contributor(name="Dana Open", actor=CURATOR)
-    lapsed = archive.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
-    lamp = archive.record_artwork(contributor_id=named, actor=CURATOR, title={"en": "Lamp"})
-    quilt = archive.record_artwork(contributor_id=lapsed, actor=CURATOR, title={"en": "Quilt"})
+    named = archive.contributors.register_contributor(name="Dana Open", actor=CURATOR)
+    lapsed = archive.contributors.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
+    lamp = archive.cataloguing.record_artwork(contributor_id=named, actor=CURATOR, title={"en": "Lamp"})
+    quilt = archive.cataloguing.record_artwork(contributor_id=lapsed, actor=CURATOR, title={"en": "Quilt"})
     with clock.fixed_at(datetime(2026, 2, 1, 9, tzinfo=timezone.utc)):
-        archive.record_consent(lamp, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-        archive.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1",
+        archive.consent.record_consent(lamp, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+        archive.consent.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1",
                                expires_on=date(2026, 3, 1))
-        show = archive.create_exhibition(slug="zarina", actor=CURATOR, titles={"en": "Zarina Seitova: quilts"},
+        show = archive.curation.create_exhibition(slug="zarina", actor=CURATOR, titles={"en": "Zarina Seitova: quilts"},
                                          statement={"en": "Quilts by Zarina Seitova, lamps by Dana."})
-        archive.add_to_exhibition(show, lamp, actor=CURATOR)
-        archive.add_to_exhibition(show, quilt, actor=CURATOR)
-        archive.publish_exhibition(show, actor=CURATOR)
+        archive.curation.add_to_exhibition(show, lamp, actor=CURATOR)
+        archive.curation.add_to_exhibition(show, quilt, actor=CURATOR)
+        archive.curation.publish_exhibition(show, actor=CURATOR)
     paths = ["/", "/exhibitions?lang=en", "/exhibitions/zarina?lang=en", "/exhibitions/zarina/history?lang=en",
              "/api/v1/exhibitions", "/api/v1/exhibitions/zarina"]
 

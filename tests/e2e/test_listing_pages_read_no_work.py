@@ -25,15 +25,15 @@ def test_listing_pages_load_no_work(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     try:
         works = []
         for n in range(3):
-            person = archive.register_contributor(name=f"Person {n}", actor=CURATOR)
-            art = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": f"Work {n}"})
-            archive.record_consent(art, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
+            person = archive.contributors.register_contributor(name=f"Person {n}", actor=CURATOR)
+            art = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": f"Work {n}"})
+            archive.consent.record_consent(art, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
             works.append(art)
         for slug in ("first", "second"):
-            show = archive.create_exhibition(slug=slug, actor=CURATOR, titles={"en": f"Person 0 and {slug}"})
+            show = archive.curation.create_exhibition(slug=slug, actor=CURATOR, titles={"en": f"Person 0 and {slug}"})
             for art in works:
-                archive.add_to_exhibition(show, art, actor=CURATOR)
-            archive.publish_exhibition(show, actor=CURATOR)
+                archive.curation.add_to_exhibition(show, art, actor=CURATOR)
+            archive.curation.publish_exhibition(show, actor=CURATOR)
         client = create_app(
             {"TESTING": True, "ARCHIVE": archive, "SEARCH": reader, "SECRET_KEY": "test", "PAGE_CACHE": False}
         ).test_client()

@@ -159,21 +159,21 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     reader = open_search_index(settings, writable=False)
     try:
         follower = SearchFollower(archive, writer)
-        person = archive.register_contributor(name=NAME, pseudonym=PSEUDONYM, actor=CURATOR)
-        testimony = archive.record_testimony(
+        person = archive.contributors.register_contributor(name=NAME, pseudonym=PSEUDONYM, actor=CURATOR)
+        testimony = archive.cataloguing.record_testimony(
             contributor_id=person, actor=CURATOR, language="ru", content_note={"en": "Mentions violence."},
             text=texts("said"), title=texts("testimony"),
         )
-        artwork = archive.record_artwork(
+        artwork = archive.cataloguing.record_artwork(
             contributor_id=person, actor=CURATOR, title=texts("quilt"), description=texts("felt"), year=2024,
         )
-        archive.upload_image(artwork, make_sample_photo(7, size=(800, 600)), actor=CURATOR,
+        archive.item_images.upload_image(artwork, make_sample_photo(7, size=(800, 600)), actor=CURATOR,
                              alt_text=texts("alt"), caption=texts("caption"))
-        exhibition = archive.create_exhibition(slug=SLUG, actor=CURATOR, titles={"en": "Silent Room", "kk": "Тыныш бөлме"})
+        exhibition = archive.curation.create_exhibition(slug=SLUG, actor=CURATOR, titles={"en": "Silent Room", "kk": "Тыныш бөлме"})
         for item in (testimony, artwork):
-            archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-            archive.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text=texts("wall"))
-        archive.publish_exhibition(exhibition, actor=CURATOR)
+            archive.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+            archive.curation.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text=texts("wall"))
+        archive.curation.publish_exhibition(exhibition, actor=CURATOR)
         follower.catch_up()
         client = create_app({"TESTING": True, "ARCHIVE": archive, "SEARCH": reader, "SECRET_KEY": "battery"}).test_client()
 
@@ -183,7 +183,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         assert str(testimony) in body(client.get("/api/v1/search?q=Садыкова"))
 
         for item in (testimony, artwork):
-            archive.update_consent(item, actor=CURATOR, attribution="anonymous")
+            archive.consent.update_consent(item, actor=CURATOR, attribution="anonymous")
         follower.catch_up()
         yield World(client, testimony, artwork)
     finally:

@@ -23,12 +23,12 @@ def client(logged_in):
 
 @pytest.fixture
 def testimony(archive):
-    person = archive.register_contributor(name="Айгерим Садыкова", actor="curator:dana")
-    item = archive.record_testimony(
+    person = archive.contributors.register_contributor(name="Айгерим Садыкова", actor="curator:dana")
+    item = archive.cataloguing.record_testimony(
         contributor_id=person, actor="curator:dana", language="ru", content_note={"en": "Mentions violence."},
         text={"ru": "Айгерим Маратовна открыла дверь. Соседка Гульмира молчала."},
     )
-    archive.record_consent(item, actor="curator:dana", scopes=ONLINE, attribution="anonymous", text_version="v1")
+    archive.consent.record_consent(item, actor="curator:dana", scopes=ONLINE, attribution="anonymous", text_version="v1")
     return item
 
 

@@ -20,9 +20,9 @@ GENERIC = "This code did not work."
 
 @pytest.fixture
 def code(archive) -> str:
-    contributor = archive.register_contributor(name="Aigerim Testova", actor=CURATOR)
-    item = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Threshold"})
-    issued = archive.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="named", text_version="v1").code
+    contributor = archive.contributors.register_contributor(name="Aigerim Testova", actor=CURATOR)
+    item = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Threshold"})
+    issued = archive.consent.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="named", text_version="v1").code
     assert issued is not None
     return issued
 

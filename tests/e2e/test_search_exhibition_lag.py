@@ -40,17 +40,17 @@ def _hits(client, query: str) -> list[str]:
 
 def test_an_exhibition_hit_never_shows_a_name_withheld_after_it_was_indexed(world):
     archive, follower, client = world
-    person = archive.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
-    quilt = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Quilt"})
-    archive.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-    show = archive.create_exhibition(slug="patchwork", actor=CURATOR, titles={"en": "Patchwork"},
+    person = archive.contributors.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
+    quilt = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Quilt"})
+    archive.consent.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    show = archive.curation.create_exhibition(slug="patchwork", actor=CURATOR, titles={"en": "Patchwork"},
                                      statement={"en": "Patchwork quilts sewn by Zarina Seitova over winter."})
-    archive.add_to_exhibition(show, quilt, actor=CURATOR)
-    archive.publish_exhibition(show, actor=CURATOR)
+    archive.curation.add_to_exhibition(show, quilt, actor=CURATOR)
+    archive.curation.publish_exhibition(show, actor=CURATOR)
     follower.catch_up()
     assert any("Seitova" in hit for hit in _hits(client, "winter"))  # the control: credited by name
 
-    archive.update_consent(quilt, actor=CURATOR, attribution="anonymous")  # the follower has not run yet
+    archive.consent.update_consent(quilt, actor=CURATOR, attribution="anonymous")  # the follower has not run yet
 
     assert [hit for query in ("winter", "patchwork") for hit in _hits(client, query) if "Seitova" in hit] == []
     assert _hits(client, "Seitova") == []
@@ -59,14 +59,14 @@ def test_an_exhibition_hit_never_shows_a_name_withheld_after_it_was_indexed(worl
 def test_an_exhibition_naming_a_contributor_is_not_found_by_her_name_once_her_consent_expired(world):
     archive, follower, client = world
     with clock.fixed_at(datetime(2026, 2, 1, 9, tzinfo=timezone.utc)):
-        person = archive.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
-        quilt = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Quilt"})
-        archive.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1",
+        person = archive.contributors.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
+        quilt = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Quilt"})
+        archive.consent.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1",
                                expires_on=date(2026, 3, 1))
-        show = archive.create_exhibition(slug="patchwork", actor=CURATOR, titles={"en": "Patchwork"},
+        show = archive.curation.create_exhibition(slug="patchwork", actor=CURATOR, titles={"en": "Patchwork"},
                                          statement={"en": "Patchwork quilts sewn by Zarina Seitova over winter."})
-        archive.add_to_exhibition(show, quilt, actor=CURATOR)
-        archive.publish_exhibition(show, actor=CURATOR)
+        archive.curation.add_to_exhibition(show, quilt, actor=CURATOR)
+        archive.curation.publish_exhibition(show, actor=CURATOR)
         follower.catch_up()
         assert any("Seitova" in hit for hit in _hits(client, "Seitova"))  # the control: her consent runs
 

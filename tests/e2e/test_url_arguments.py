@@ -21,14 +21,14 @@ NOT_PAGES = ("static", "media.", "api.", "healthz", "consent.thumbnail", "curate
 @pytest.fixture
 def world():
     archive = in_memory_archive(media=InMemoryMediaStore(), images=SizedImagePipeline())
-    person = archive.register_contributor(name="Person", actor=CURATOR)
-    item = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Work"})
-    image = archive.upload_image(item, b"upload", actor=CURATOR, alt_text={"en": "Alt"})
-    code = archive.record_consent(item, actor=CURATOR, scopes=["exhibit", "publish_online"],
+    person = archive.contributors.register_contributor(name="Person", actor=CURATOR)
+    item = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Work"})
+    image = archive.item_images.upload_image(item, b"upload", actor=CURATOR, alt_text={"en": "Alt"})
+    code = archive.consent.record_consent(item, actor=CURATOR, scopes=["exhibit", "publish_online"],
                                   attribution="named", text_version="v1").code
-    show = archive.create_exhibition(slug="show", actor=CURATOR, titles={"en": "Show"})
-    archive.add_to_exhibition(show, item, actor=CURATOR)
-    archive.publish_exhibition(show, actor=CURATOR)
+    show = archive.curation.create_exhibition(slug="show", actor=CURATOR, titles={"en": "Show"})
+    archive.curation.add_to_exhibition(show, item, actor=CURATOR)
+    archive.curation.publish_exhibition(show, actor=CURATOR)
     archive.access.create_curator(username="dana", password=PASSWORD, actor="system:test")
     values = {"slug": "show", "item_id": item, "image_id": image, "contributor_id": person,
               "aggregate_id": item, "reference": "R-AAAA-BBBB"}

@@ -22,17 +22,17 @@ def at(year: int, month: int, day: int):
 @pytest.fixture
 def site(archive):
     """An exhibition built over spring 2024, whose works' consent changed afterwards."""
-    person = archive.register_contributor(name="Named Person", actor=CURATOR)
+    person = archive.contributors.register_contributor(name="Named Person", actor=CURATOR)
     ids = {}
 
     def artwork(key, title, **consent):
-        item = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": title})
-        archive.record_consent(item, actor=CURATOR, text_version="v1", attribution="named", **consent)
+        item = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": title})
+        archive.consent.record_consent(item, actor=CURATOR, text_version="v1", attribution="named", **consent)
         ids[key] = item
         return item
 
     with at(2024, 3, 1):
-        ids["exhibition"] = exhibition = archive.create_exhibition(
+        ids["exhibition"] = exhibition = archive.curation.create_exhibition(
             slug="spring-show", actor=CURATOR, titles={"en": "Draft Spring"}, venue={"en": "Old Hall"},
             city={"en": "Almaty"}, opens_on=date(2024, 4, 1), closes_on=date(2024, 4, 30),
         )
@@ -40,31 +40,31 @@ def site(archive):
         artwork("later_withdrawn", "Later-withdrawn-work", scopes=ONLINE)
         artwork("later_narrowed", "Later-offline-work", scopes=ONLINE)
         for key in ("early", "later_withdrawn", "later_narrowed"):
-            archive.add_to_exhibition(exhibition, ids[key], actor=CURATOR, wall_text={"en": f"wall-{key}"})
+            archive.curation.add_to_exhibition(exhibition, ids[key], actor=CURATOR, wall_text={"en": f"wall-{key}"})
     with at(2024, 3, 20):
         artwork("late", "Late-work", scopes=ONLINE)
-        archive.add_to_exhibition(exhibition, ids["late"], actor=CURATOR, wall_text={"en": "wall-late"})
-        archive.revise_exhibition(exhibition, actor=CURATOR, titles={"en": "Spring Show"}, venue={"en": "New Hall"})
+        archive.curation.add_to_exhibition(exhibition, ids["late"], actor=CURATOR, wall_text={"en": "wall-late"})
+        archive.curation.revise_exhibition(exhibition, actor=CURATOR, titles={"en": "Spring Show"}, venue={"en": "New Hall"})
     with at(2024, 4, 1):
-        archive.publish_exhibition(exhibition, actor=CURATOR)
+        archive.curation.publish_exhibition(exhibition, actor=CURATOR)
     with at(2024, 4, 10):
-        archive.remove_from_exhibition(exhibition, ids["early"], actor=CURATOR)
-    archive.withdraw(ids["later_withdrawn"], actor=CURATOR)
-    archive.update_consent(ids["later_narrowed"], actor=CURATOR, scopes=["exhibit"])
+        archive.curation.remove_from_exhibition(exhibition, ids["early"], actor=CURATOR)
+    archive.consent.withdraw(ids["later_withdrawn"], actor=CURATOR)
+    archive.consent.update_consent(ids["later_narrowed"], actor=CURATOR, scopes=["exhibit"])
 
     with at(2024, 1, 5):
-        ids["retired"] = retired = archive.create_exhibition(slug="retired-show", actor=CURATOR, titles={"en": "Retired Show"})
-        archive.add_to_exhibition(retired, ids["late"], actor=CURATOR)
-        archive.publish_exhibition(retired, actor=CURATOR)
+        ids["retired"] = retired = archive.curation.create_exhibition(slug="retired-show", actor=CURATOR, titles={"en": "Retired Show"})
+        archive.curation.add_to_exhibition(retired, ids["late"], actor=CURATOR)
+        archive.curation.publish_exhibition(retired, actor=CURATOR)
     with at(2024, 2, 5):
-        archive.unpublish_exhibition(retired, actor=CURATOR)
-    archive.create_exhibition(slug="draft-show", actor=CURATOR, titles={"en": "Draft Show"})
+        archive.curation.unpublish_exhibition(retired, actor=CURATOR)
+    archive.curation.create_exhibition(slug="draft-show", actor=CURATOR, titles={"en": "Draft Show"})
     with at(2023, 5, 1):
-        ids["old"] = old = archive.create_exhibition(
+        ids["old"] = old = archive.curation.create_exhibition(
             slug="old-show", actor=CURATOR, titles={"en": "Old Show"}, venue={"en": "Gallery Seven"},
             opens_on=date(2023, 5, 1), closes_on=date(2023, 5, 20),
         )
-        archive.publish_exhibition(old, actor=CURATOR)
+        archive.curation.publish_exhibition(old, actor=CURATOR)
     return archive, ids
 
 

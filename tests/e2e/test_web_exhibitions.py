@@ -19,13 +19,13 @@ ONLINE = ["exhibit", "publish_online"]
 @pytest.fixture
 def site(archive):
     """A published exhibition holding one item in each consent state, and an unpublished one."""
-    named = archive.register_contributor(name="Named Person", pseudonym="Pseudo", actor=CURATOR)
+    named = archive.contributors.register_contributor(name="Named Person", pseudonym="Pseudo", actor=CURATOR)
     ids = {}
 
     def artwork(key, title, **consent):
-        item = archive.record_artwork(contributor_id=named, actor=CURATOR, title={"en": title, "ru": title + " ру"})
+        item = archive.cataloguing.record_artwork(contributor_id=named, actor=CURATOR, title={"en": title, "ru": title + " ру"})
         if consent:
-            archive.record_consent(item, actor=CURATOR, text_version="v1", **consent)
+            archive.consent.record_consent(item, actor=CURATOR, text_version="v1", **consent)
         ids[key] = item
         return item
 
@@ -38,22 +38,22 @@ def site(archive):
     artwork("online_only", "Online-not-exhibit-work", scopes=["publish_online"], attribution="named")
     artwork("no_consent", "Unconsented-work")
     artwork("withdrawn", "Withdrawn-work", scopes=ONLINE, attribution="named")
-    testimony = archive.record_testimony(
+    testimony = archive.cataloguing.record_testimony(
         contributor_id=named, actor=CURATOR, text={"ru": "Текст свидетельства"}, language="ru",
         content_note={"en": "Mentions violence."},
     )
-    archive.record_consent(testimony, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
+    archive.consent.record_consent(testimony, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
     ids["testimony"] = testimony
 
-    exhibition = archive.create_exhibition(
+    exhibition = archive.curation.create_exhibition(
         slug="open-show", actor=CURATOR, titles={"en": "Open Show", "ru": "Открытая выставка"},
         opens_on=archive.today() - timedelta(days=1), closes_on=archive.today() + timedelta(days=30),
     )
     for key, item in ids.items():
-        archive.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": f"wall-{key}"})
-    archive.publish_exhibition(exhibition, actor=CURATOR)
-    archive.withdraw(ids["withdrawn"], actor=CURATOR)
-    archive.create_exhibition(slug="hidden-show", actor=CURATOR, titles={"en": "Hidden Show"})
+        archive.curation.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": f"wall-{key}"})
+    archive.curation.publish_exhibition(exhibition, actor=CURATOR)
+    archive.consent.withdraw(ids["withdrawn"], actor=CURATOR)
+    archive.curation.create_exhibition(slug="hidden-show", actor=CURATOR, titles={"en": "Hidden Show"})
     return archive, ids
 
 
@@ -106,14 +106,14 @@ def test_credit_follows_attribution(client, site):
     assert "Named Person" in block("shown")
     assert "Pseudo" in block("pseudonymous") and "Named Person" not in block("pseudonymous")
     assert "Anonymous" in block("anonymous") and "Named Person" not in block("anonymous")
-    archive.update_consent(ids["shown"], actor=CURATOR, attribution="anonymous")
+    archive.consent.update_consent(ids["shown"], actor=CURATOR, attribution="anonymous")
     page = client.get("/exhibitions/open-show").get_data(as_text=True)
     assert "Named Person" not in page
 
 
 def test_narrowing_consent_to_offline_removes_the_item_at_once(client, site):
     archive, ids = site
-    archive.update_consent(ids["shown"], actor=CURATOR, scopes=["exhibit"])
+    archive.consent.update_consent(ids["shown"], actor=CURATOR, scopes=["exhibit"])
     assert "Visible-work" not in client.get("/exhibitions/open-show").get_data(as_text=True)
 
 
@@ -161,6 +161,6 @@ def test_a_cached_page_is_never_served_after_a_change_of_consent(client, site):
     archive, ids = site
     assert "Visible-work" in client.get("/exhibitions/open-show").get_data(as_text=True)
     assert "Visible-work" in client.get("/exhibitions/open-show").get_data(as_text=True)  # from the cache
-    archive.withdraw(ids["shown"], actor=CURATOR)
+    archive.consent.withdraw(ids["shown"], actor=CURATOR)
     assert "Visible-work" not in client.get("/exhibitions/open-show").get_data(as_text=True)
     assert client.get(f"/items/{ids['shown']}").status_code == 404

@@ -29,25 +29,25 @@ def archive():
 @pytest.fixture
 def site(archive):
     """Artworks and testimonies in every consent state, some hung in a published exhibition."""
-    person = archive.register_contributor(name="Named Person", pseudonym="Pseudo", actor=CURATOR)
+    person = archive.contributors.register_contributor(name="Named Person", pseudonym="Pseudo", actor=CURATOR)
     ids = {}
 
     def artwork(key, title, *, details=None, **consent):
-        item = archive.record_artwork(
+        item = archive.cataloguing.record_artwork(
             contributor_id=person, actor=CURATOR, title={"en": title, "ru": title + " ру"}, **(details or {})
         )
         if consent:
-            archive.record_consent(item, actor=CURATOR, text_version="v1", **consent)
+            archive.consent.record_consent(item, actor=CURATOR, text_version="v1", **consent)
         ids[key] = item
         return item
 
     def testimony(key, text, **consent):
-        item = archive.record_testimony(
+        item = archive.cataloguing.record_testimony(
             contributor_id=person, actor=CURATOR, text={"ru": text, "en": text + " (translated)"}, language="ru",
             content_note={"en": f"Note-{key}: mentions violence."}, title={"en": f"Title-{key}"},
         )
         if consent:
-            archive.record_consent(item, actor=CURATOR, text_version="v1", **consent)
+            archive.consent.record_consent(item, actor=CURATOR, text_version="v1", **consent)
         ids[key] = item
         return item
 
@@ -59,7 +59,7 @@ def site(archive):
             "content_note": {"en": "Artwork-note: depicts a bruise."},
         },
     )
-    ids["image"] = archive.upload_image(
+    ids["image"] = archive.item_images.upload_image(
         ids["shown"], b"upload", actor=CURATOR, alt_text={"en": "Alt-English", "ru": "Альт-русский"},
         caption={"en": "Caption-of-image"},
     )
@@ -71,19 +71,19 @@ def site(archive):
     with clock.fixed_at(datetime(2024, 1, 1, tzinfo=timezone.utc)):
         artwork("expired", "Expired-work", scopes=ONLINE, attribution="named", expires_on=date(2024, 6, 1))
     artwork("withdrawn", "Withdrawn-work", scopes=ONLINE, attribution="named")
-    ids["withdrawn_image"] = archive.upload_image(ids["withdrawn"], b"upload", actor=CURATOR, alt_text={"en": "Withdrawn-alt"})
+    ids["withdrawn_image"] = archive.item_images.upload_image(ids["withdrawn"], b"upload", actor=CURATOR, alt_text={"en": "Withdrawn-alt"})
     testimony("testimony", "Текст-первый", scopes=ONLINE, attribution="anonymous")
     testimony("last_testimony", "Текст-последний", scopes=ONLINE, attribution="pseudonym")
     testimony("withdrawn_testimony", "Текст-отозванный", scopes=ONLINE, attribution="named")
 
-    exhibition = archive.create_exhibition(slug="open-show", actor=CURATOR, titles={"en": "Open Show"}, venue={"en": "Hall"})
+    exhibition = archive.curation.create_exhibition(slug="open-show", actor=CURATOR, titles={"en": "Open Show"}, venue={"en": "Hall"})
     for key in ("shown", "testimony", "anonymous", "withdrawn", "withdrawn_testimony", "online_only", "last_testimony"):
-        archive.add_to_exhibition(exhibition, ids[key], actor=CURATOR, wall_text={"en": f"wall-{key}"})
-    archive.publish_exhibition(exhibition, actor=CURATOR)
-    hidden = archive.create_exhibition(slug="hidden-show", actor=CURATOR, titles={"en": "Hidden Show"})
-    archive.add_to_exhibition(hidden, ids["shown"], actor=CURATOR)
-    archive.withdraw(ids["withdrawn"], actor=CURATOR)
-    archive.withdraw(ids["withdrawn_testimony"], actor=CURATOR)
+        archive.curation.add_to_exhibition(exhibition, ids[key], actor=CURATOR, wall_text={"en": f"wall-{key}"})
+    archive.curation.publish_exhibition(exhibition, actor=CURATOR)
+    hidden = archive.curation.create_exhibition(slug="hidden-show", actor=CURATOR, titles={"en": "Hidden Show"})
+    archive.curation.add_to_exhibition(hidden, ids["shown"], actor=CURATOR)
+    archive.consent.withdraw(ids["withdrawn"], actor=CURATOR)
+    archive.consent.withdraw(ids["withdrawn_testimony"], actor=CURATOR)
     return archive, ids
 
 
@@ -236,7 +236,7 @@ def test_unknown_or_malformed_ids_get_the_same_friendly_404(client, site, path):
 def test_narrowing_consent_hides_the_page_at_once(client, site):
     archive, ids = site
     page(client, f"/items/{ids['shown']}")
-    archive.update_consent(ids["shown"], actor=CURATOR, scopes=["exhibit"])
+    archive.consent.update_consent(ids["shown"], actor=CURATOR, scopes=["exhibit"])
     for path in (f"/items/{ids['shown']}", f"/items/{ids['shown']}/images/{ids['image']}"):
         response = client.get(path)
         assert response.status_code == 404

@@ -25,13 +25,13 @@ def world(tmp_path: Path):
     writer = open_search_index(settings, writable=True)
     reader = open_search_index(settings, writable=False)
     follower = SearchFollower(archive, writer)
-    person = archive.register_contributor(name="Gulnara Findable", actor=CURATOR)
+    person = archive.contributors.register_contributor(name="Gulnara Findable", actor=CURATOR)
 
     def testimony(text, note="Note", **consent):
-        item = archive.record_testimony(contributor_id=person, actor=CURATOR, text={"ru": text}, language="ru",
+        item = archive.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, text={"ru": text}, language="ru",
                                         content_note={"en": note}, title={"en": text[:20]})
         if consent:
-            archive.record_consent(item, actor=CURATOR, text_version="v1", **consent)
+            archive.consent.record_consent(item, actor=CURATOR, text_version="v1", **consent)
         return item
 
     yield archive, follower, testimony, create_app({"TESTING": True, "ARCHIVE": archive, "SEARCH": reader, "SECRET_KEY": "test"}).test_client()
@@ -83,11 +83,11 @@ def test_a_content_note_finds_its_testimony_and_shows_none_of_its_text(world):
 
 def test_an_artwork_hit_with_a_content_note_shows_the_note_and_its_description_only_behind_it(world):
     archive, follower, _, client = world
-    person = archive.register_contributor(name="Artist", actor=CURATOR)
-    artwork = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Quilt"},
+    person = archive.contributors.register_contributor(name="Artist", actor=CURATOR)
+    artwork = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Quilt"},
                                      description={"ru": "Ткань, на которой вышито молчание после побоев"},
                                      content_note={"en": "Depicts domestic violence"})
-    archive.record_consent(artwork, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
+    archive.consent.record_consent(artwork, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
     follower.catch_up()
 
     [hit] = client.get("/api/v1/search?q=молчание").get_json()["hits"]
@@ -106,8 +106,8 @@ def test_search_never_shows_what_consent_does_not_allow(world):
     withdrawn = testimony("тайнатри отозвано", scopes=ONLINE, attribution="named")
     narrowed = testimony("тайначетыре стало анонимным", scopes=ONLINE, attribution="named")
     follower.catch_up()
-    archive.withdraw(withdrawn, actor=CURATOR)  # the index lags: the gate must still hide it
-    archive.update_consent(narrowed, actor=CURATOR, attribution="anonymous")
+    archive.consent.withdraw(withdrawn, actor=CURATOR)  # the index lags: the gate must still hide it
+    archive.consent.update_consent(narrowed, actor=CURATOR, attribution="anonymous")
     for word in ("тайнаодин", "тайнадва", "тайнатри"):
         page = client.get(f"/search?q={word}").get_data(as_text=True)
         assert "0 results" in page and word not in page.split("</form>", 2)[-1]
@@ -140,10 +140,10 @@ def test_a_search_far_behind_the_log_says_at_least_counts_only_checked_hits_and_
         testimony(f"ковыль ковыль {n}", scopes=ONLINE, attribution="anonymous")
     withdrawn = testimony("ковыль и совсем другой длинный текст", scopes=ONLINE, attribution="anonymous")
     follower.catch_up()
-    archive.withdraw(withdrawn, actor=CURATOR)
+    archive.consent.withdraw(withdrawn, actor=CURATOR)
     monkeypatch.setattr(search_queries, "MAX_LAG", 3)  # the follower stopped; more happened since
     for n in range(4):
-        archive.register_contributor(name=f"Someone {n}", actor=CURATOR)
+        archive.contributors.register_contributor(name=f"Someone {n}", actor=CURATOR)
 
     page = client.get("/search?q=ковыль").get_data(as_text=True)
     assert "at least 11 results" in page and "catching up" in page

@@ -40,7 +40,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 from archive.media_ports import files as media_files
-from archive.services.application import ExhibitionArchive, NewImage
+from archive.services.application import ExhibitionArchive
+from archive.services.item_images import NewImage
 from archive.config import Settings
 from archive.shredding.crypto import MasterKey
 from archive.errors import NotFound
@@ -379,8 +380,8 @@ def withdraw_everything_and_check_every_surface_and_store(deployment: Deployment
     follower = SearchFollower(follower_archive, follower_index)
     try:
         originals = {"image-1.png": patterned_image(1, "PNG"), "image-2.jpeg": patterned_image(2, "JPEG")}
-        contributor = archive.register_contributor(name=CONTRIBUTOR_NAME, actor=CURATOR, contact="+7 700 000 0000")
-        artwork, image_ids = archive.record_artwork_with_images(
+        contributor = archive.contributors.register_contributor(name=CONTRIBUTOR_NAME, actor=CURATOR, contact="+7 700 000 0000")
+        artwork, image_ids = archive.item_images.record_artwork_with_images(
             contributor_id=contributor,
             actor=CURATOR,
             images=[
@@ -392,7 +393,7 @@ def withdraw_everything_and_check_every_surface_and_store(deployment: Deployment
             description={"en": f"A quilt about {DESCRIPTION_EN} and silence.", "ru": f"Лоскутное {DESCRIPTION_RU} одеяло."},
             year=2024,
         )
-        testimony = archive.record_testimony(
+        testimony = archive.cataloguing.record_testimony(
             contributor_id=contributor,
             actor=CURATOR,
             text={"en": f"I remember the {TESTIMONY_EN} hallway.", "ru": f"Я помню коридор {TESTIMONY_RU} ночью."},
@@ -400,26 +401,26 @@ def withdraw_everything_and_check_every_surface_and_store(deployment: Deployment
             title={"en": TESTIMONY_TITLE},
             content_note={"en": "Mentions violence."},
         )
-        receipt = archive.record_consent(artwork, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-        archive.record_consent(testimony, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+        receipt = archive.consent.record_consent(artwork, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+        archive.consent.record_consent(testimony, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
         code = receipt.code
         assert code, "the first consent issued the contributor's code"
 
-        bystander_person = archive.register_contributor(name="Bystander Person", actor=CURATOR)
-        bystander, [bystander_image] = archive.record_artwork_with_images(
+        bystander_person = archive.contributors.register_contributor(name="Bystander Person", actor=CURATOR)
+        bystander, [bystander_image] = archive.item_images.record_artwork_with_images(
             contributor_id=bystander_person, actor=CURATOR, title={"en": BYSTANDER_TITLE},
             images=[NewImage(patterned_image(7, "PNG", size=(300, 200)), alt_text={"en": "A bystander's picture"})],
         )
-        archive.record_consent(bystander, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+        archive.consent.record_consent(bystander, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
 
-        exhibition = archive.create_exhibition(
+        exhibition = archive.curation.create_exhibition(
             slug=SLUG, actor=CURATOR, titles={"en": "Silent Room", "ru": "Тихая комната", "kk": "Tikha komnata"},
             city={"en": "Almaty"}, opens_on=date(2024, 4, 1), closes_on=date(2024, 4, 30),
         )
-        archive.add_to_exhibition(exhibition, artwork, actor=CURATOR, wall_text={"en": f"Step in: {WALL_TEXT}."})
-        archive.add_to_exhibition(exhibition, testimony, actor=CURATOR, wall_text={"ru": f"Слушайте. {WALL_TEXT}"})
-        archive.add_to_exhibition(exhibition, bystander, actor=CURATOR, wall_text={"en": "Another view."})
-        archive.publish_exhibition(exhibition, actor=CURATOR)
+        archive.curation.add_to_exhibition(exhibition, artwork, actor=CURATOR, wall_text={"en": f"Step in: {WALL_TEXT}."})
+        archive.curation.add_to_exhibition(exhibition, testimony, actor=CURATOR, wall_text={"ru": f"Слушайте. {WALL_TEXT}"})
+        archive.curation.add_to_exhibition(exhibition, bystander, actor=CURATOR, wall_text={"en": "Another view."})
+        archive.curation.publish_exhibition(exhibition, actor=CURATOR)
 
         withdrawn_items = (artwork, testimony)
         subjects = (artwork, testimony, contributor)
@@ -477,7 +478,7 @@ def withdraw_everything_and_check_every_surface_and_store(deployment: Deployment
             assert response.status_code == 200 and response.mimetype.startswith("image/"), url
             served[url] = response.get_data()
             item_id, image_id, name, fmt = MEDIA_URL.search(url).groups()
-            assert archive.image_for_visitor(UUID(item_id), UUID(image_id), name, fmt).data == served[url]
+            assert archive.item_images.image_for_visitor(UUID(item_id), UUID(image_id), name, fmt).data == served[url]
 
         for token in INDEXED:
             page = visitor.get(f"/search?q={token}&lang=en").get_data(as_text=True)
@@ -629,11 +630,11 @@ def withdraw_everything_and_check_every_surface_and_store(deployment: Deployment
             for name in media_files.DERIVATIVE_NAMES:
                 for fmt in media_files.DERIVATIVE_FORMATS:
                     with pytest.raises(NotFound):
-                        reopened.image_for_visitor(artwork, image_id, name, fmt)
+                        reopened.item_images.image_for_visitor(artwork, image_id, name, fmt)
                     with pytest.raises(NotFound):
-                        reopened.image_for_curator(artwork, image_id, name, fmt)
+                        reopened.item_images.image_for_curator(artwork, image_id, name, fmt)
         assert reopened.get_item(bystander).detail("title") == {"en": BYSTANDER_TITLE}
-        assert reopened.image_for_visitor(bystander, bystander_image, "thumb", "webp").data
+        assert reopened.item_images.image_for_visitor(bystander, bystander_image, "thumb", "webp").data
 
         visitor = app.test_client()
         for url in ours:
@@ -660,15 +661,15 @@ def test_the_search_page_counts_nothing_withdrawn_while_the_index_lags(deploymen
     follower_archive = open_archive(settings)
     follower_index = open_search_index(settings, writable=True)
     try:
-        contributor = archive.register_contributor(name=CONTRIBUTOR_NAME, actor=CURATOR)
-        testimony = archive.record_testimony(
+        contributor = archive.contributors.register_contributor(name=CONTRIBUTOR_NAME, actor=CURATOR)
+        testimony = archive.cataloguing.record_testimony(
             contributor_id=contributor, actor=CURATOR, text={"en": f"The {TESTIMONY_EN} hallway."},
             language="en", content_note={"en": "Mentions violence."},
         )
-        archive.record_consent(testimony, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-        exhibition = archive.create_exhibition(slug=SLUG, actor=CURATOR, titles={"en": "Silent Room"})
-        archive.add_to_exhibition(exhibition, testimony, actor=CURATOR)
-        archive.publish_exhibition(exhibition, actor=CURATOR)
+        archive.consent.record_consent(testimony, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+        exhibition = archive.curation.create_exhibition(slug=SLUG, actor=CURATOR, titles={"en": "Silent Room"})
+        archive.curation.add_to_exhibition(exhibition, testimony, actor=CURATOR)
+        archive.curation.publish_exhibition(exhibition, actor=CURATOR)
         SearchFollower(follower_archive, follower_index).catch_up()
         visitor = app.test_client()
         assert 'class="facet-count"' in visitor.get(f"/search?q={NAME_FAMILY}").get_data(as_text=True)

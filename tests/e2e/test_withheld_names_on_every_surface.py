@@ -35,18 +35,18 @@ def archive():
 
 @pytest.fixture
 def work(archive):
-    person = archive.register_contributor(name="Aigerim Sadykova", pseudonym=PSEUDONYM, actor=CURATOR)
-    item = archive.record_artwork(
+    person = archive.contributors.register_contributor(name="Aigerim Sadykova", pseudonym=PSEUDONYM, actor=CURATOR)
+    item = archive.cataloguing.record_artwork(
         contributor_id=person, actor=CURATOR, title={"en": "Aigerim's lantern", "ru": "Фонарь Айгерим"},
         description={"en": "Made by Aigerim Sadykova in 2023.", "ru": "Работа Айгерим Садыковой."},
     )
-    image = archive.upload_image(
+    image = archive.item_images.upload_image(
         item, b"upload", actor=CURATOR, alt_text={"en": "Aigerim at the window"}, caption={"en": "Sadykova's studio"},
     )
-    archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-    exhibition = archive.create_exhibition(slug="lanterns", actor=CURATOR, titles={"en": "Lanterns"})
-    archive.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": "Aigerim Sadykova lit it every night."})
-    archive.publish_exhibition(exhibition, actor=CURATOR)
+    archive.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    exhibition = archive.curation.create_exhibition(slug="lanterns", actor=CURATOR, titles={"en": "Lanterns"})
+    archive.curation.add_to_exhibition(exhibition, item, actor=CURATOR, wall_text={"en": "Aigerim Sadykova lit it every night."})
+    archive.curation.publish_exhibition(exhibition, actor=CURATOR)
     return archive, item, image
 
 
@@ -79,7 +79,7 @@ def test_a_name_credited_by_the_contributor_is_shown_everywhere(work):
 @pytest.mark.parametrize("attribution", ["pseudonym", "anonymous"])
 def test_a_withheld_name_is_on_no_surface_in_any_text(work, attribution):
     archive, item, image = work
-    archive.update_consent(item, actor=CURATOR, attribution=attribution)
+    archive.consent.update_consent(item, actor=CURATOR, attribution=attribution)
 
     seen = _surfaces(archive, item, image)
 

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.usefixtures("curator")
 
 @pytest.fixture
 def person(media_archive):
-    return media_archive.register_contributor(name="Person", actor="system:test")
+    return media_archive.contributors.register_contributor(name="Person", actor="system:test")
 
 
 def _events(archive) -> int:
@@ -78,9 +78,9 @@ def test_a_workspace_form_without_its_csrf_token_is_refused_and_records_nothing(
 
 
 def test_a_portal_form_without_its_csrf_token_is_refused_and_changes_nothing(client, media_archive, person):
-    item = media_archive.record_testimony(contributor_id=person, actor="system:test", text={"en": "t"}, language="en",
+    item = media_archive.cataloguing.record_testimony(contributor_id=person, actor="system:test", text={"en": "t"}, language="en",
                                           content_note={"en": "n"})
-    code = media_archive.record_consent(item, actor="system:test", scopes=["exhibit"], attribution="named",
+    code = media_archive.consent.record_consent(item, actor="system:test", scopes=["exhibit"], attribution="named",
                                         text_version="v1").code
     assert post(client, "/consent", {"code": code}).status_code == 303
     before = _events(media_archive)
@@ -102,7 +102,7 @@ def test_the_workspace_frame_and_forms_have_no_english_left_on_a_russian_page(lo
 
 
 def test_a_consent_receipt_names_an_untitled_item_by_its_kind_in_kazakh(logged_in, media_archive, person):
-    item = media_archive.record_testimony(contributor_id=person, actor="system:test", text={"en": "t"}, language="en",
+    item = media_archive.cataloguing.record_testimony(contributor_id=person, actor="system:test", text={"en": "t"}, language="en",
                                           content_note={"en": "n"})
     receipt = post(logged_in, f"/curate/items/{item}/consent?lang=kk", {
         "scopes": ["exhibit"], "attribution": "anonymous", "text_version": "v1"}, form_page=f"/curate/items/{item}")

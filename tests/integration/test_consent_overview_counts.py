@@ -34,16 +34,16 @@ def almaty(storage: Storage) -> Storage:
 
 def _items(app: ExhibitionArchive) -> dict[str, object]:
     """One item in each consent state; ``last_day``'s consent runs out after 1 March."""
-    person = app.register_contributor(name="Counted Person", actor=CURATOR)
+    person = app.contributors.register_contributor(name="Counted Person", actor=CURATOR)
     ids = {}
     for name in ("last_day", "open_ended", "exhibit_only", "unrecorded", "withdrawn"):
-        ids[name] = app.record_artwork(contributor_id=person, actor=CURATOR, title={"en": name})
-    app.record_consent(ids["last_day"], actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1",
+        ids[name] = app.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": name})
+    app.consent.record_consent(ids["last_day"], actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1",
                        expires_on=date(2026, 3, 1))
-    app.record_consent(ids["open_ended"], actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-    app.record_consent(ids["exhibit_only"], actor=CURATOR, scopes=["exhibit"], attribution="named", text_version="v1")
-    app.record_consent(ids["withdrawn"], actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-    app.withdraw(ids["withdrawn"], actor=CURATOR)
+    app.consent.record_consent(ids["open_ended"], actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    app.consent.record_consent(ids["exhibit_only"], actor=CURATOR, scopes=["exhibit"], attribution="named", text_version="v1")
+    app.consent.record_consent(ids["withdrawn"], actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    app.consent.withdraw(ids["withdrawn"], actor=CURATOR)
     return ids
 
 

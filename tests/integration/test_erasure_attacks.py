@@ -22,13 +22,13 @@ FIELDS = ("titles", "organiser", "venue", "city", "statement")
 
 def _hung(app: ExhibitionArchive, her: UUID, slug: str, **texts: dict[str, str]) -> UUID:
     """A published exhibition of her work (named) with the given own texts."""
-    quilt = app.record_artwork(contributor_id=her, actor=CURATOR, title={"en": "Quilt"})
-    app.record_consent(quilt, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
+    quilt = app.cataloguing.record_artwork(contributor_id=her, actor=CURATOR, title={"en": "Quilt"})
+    app.consent.record_consent(quilt, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
                        text_version="v1")
     texts.setdefault("titles", {"en": "Letters"})
-    show = app.create_exhibition(slug=slug, actor=CURATOR, **texts)
-    app.add_to_exhibition(show, quilt, actor=CURATOR, wall_text={"en": "A quilt."})
-    app.publish_exhibition(show, actor=CURATOR)
+    show = app.curation.create_exhibition(slug=slug, actor=CURATOR, **texts)
+    app.curation.add_to_exhibition(show, quilt, actor=CURATOR, wall_text={"en": "A quilt."})
+    app.curation.publish_exhibition(show, actor=CURATOR)
     return show
 
 
@@ -44,10 +44,10 @@ def test_a_name_from_an_earlier_version_of_her_record_is_taken_out_at_erasure(st
     app = storage.open()
     try:
         with clock.fixed_at(NOON):
-            her = app.register_contributor(name="Ysolda Qorvathenko", pseudonym="Vexmaraquill", actor=CURATOR)
+            her = app.contributors.register_contributor(name="Ysolda Qorvathenko", pseudonym="Vexmaraquill", actor=CURATOR)
             _hung(app, her, "letters", statement={"en": "Qorvathenko sewed these as Vexmaraquill."})
             assert "Qorvathenko" in _own_texts(app, "letters"), "named while she consents to it"
-            app.revise_contributor(her, actor=CURATOR, name="Ysolda Brennavik", pseudonym="Tolquarine")
+            app.contributors.revise_contributor(her, actor=CURATOR, name="Ysolda Brennavik", pseudonym="Tolquarine")
             assert "Qorvathenko" not in _own_texts(app, "letters"), "a former name is withheld"
             app.self_service.withdraw_everything(her)
             shown = _own_texts(app, "letters")
@@ -65,18 +65,18 @@ def test_a_name_she_withholds_stays_out_of_the_statement_after_her_work_is_taken
     app = storage.open()
     try:
         with clock.fixed_at(NOON):
-            her = app.register_contributor(name="Ysolda Qorvathenko", actor=CURATOR)
-            other = app.register_contributor(name="Dana Open", actor=CURATOR)
-            lamp = app.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Lamp"})
-            app.record_consent(lamp, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
+            her = app.contributors.register_contributor(name="Ysolda Qorvathenko", actor=CURATOR)
+            other = app.contributors.register_contributor(name="Dana Open", actor=CURATOR)
+            lamp = app.cataloguing.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Lamp"})
+            app.consent.record_consent(lamp, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
                                text_version="v1")
             show = _hung(app, her, "letters", statement={"en": "Quilts by Ysolda Qorvathenko."})
-            app.add_to_exhibition(show, lamp, actor=CURATOR)
+            app.curation.add_to_exhibition(show, lamp, actor=CURATOR)
             [quilt] = [i for i in app.get_exhibition(show).item_ids if i != lamp]
             app.self_service.change_consent_as_contributor(her, quilt, ConsentChange(
                 attribution="anonymous", scopes=frozenset({"exhibit", "publish_online"}), expires_on=None))
             assert "Qorvathenko" not in _own_texts(app, "letters")
-            app.remove_from_exhibition(show, quilt, actor=CURATOR)
+            app.curation.remove_from_exhibition(show, quilt, actor=CURATOR)
             shown = _own_texts(app, "letters")
             listed = " ".join(t for s in public.published_exhibitions(app, TODAY) for t in s.statement.values())
         assert [w for w in ("Ysolda", "Qorvathenko") if w in shown + listed] == []

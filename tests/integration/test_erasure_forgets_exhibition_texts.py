@@ -28,23 +28,23 @@ DAY_BEFORE = date(2026, 2, 28)
 def _exhibition_naming_her(app: ExhibitionArchive) -> dict[str, UUID]:
     """A published exhibition whose texts name her in several versions, fields and languages,
     beside her own work and a bystander's (whose wall text names her too)."""
-    her = app.register_contributor(name=NAME, pseudonym=PSEUDONYM, actor=CURATOR)
-    other = app.register_contributor(name="Dana Open", actor=CURATOR)
-    quilt = app.record_artwork(contributor_id=her, actor=CURATOR, title={"en": "Quilt"})
-    lamp = app.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Lamp"})
+    her = app.contributors.register_contributor(name=NAME, pseudonym=PSEUDONYM, actor=CURATOR)
+    other = app.contributors.register_contributor(name="Dana Open", actor=CURATOR)
+    quilt = app.cataloguing.record_artwork(contributor_id=her, actor=CURATOR, title={"en": "Quilt"})
+    lamp = app.cataloguing.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Lamp"})
     for work in (quilt, lamp):
-        app.record_consent(work, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
+        app.consent.record_consent(work, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
                            text_version="v1")
-    show = app.create_exhibition(
+    show = app.curation.create_exhibition(
         slug="letters", actor=CURATOR, titles={"en": f"Letters from {GIVEN}", "ru": "Письма"},
         statement={"en": f"{PSEUDONYM} sewed these quilts."}, organiser={"en": "Open Studio"},
     )
-    app.revise_exhibition(show, actor=CURATOR, statement={"en": f"Sewn by {FAMILY} in 2024."},
+    app.curation.revise_exhibition(show, actor=CURATOR, statement={"en": f"Sewn by {FAMILY} in 2024."},
                           venue={"en": f"{FAMILY} House"})
-    app.revise_exhibition(show, actor=CURATOR, city={"en": "Almaty"})
-    app.add_to_exhibition(show, quilt, actor=CURATOR, wall_text={"en": "A quilt."})
-    app.add_to_exhibition(show, lamp, actor=CURATOR, wall_text={"en": f"Lit for {NAME}."})
-    app.publish_exhibition(show, actor=CURATOR)
+    app.curation.revise_exhibition(show, actor=CURATOR, city={"en": "Almaty"})
+    app.curation.add_to_exhibition(show, quilt, actor=CURATOR, wall_text={"en": "A quilt."})
+    app.curation.add_to_exhibition(show, lamp, actor=CURATOR, wall_text={"en": f"Lit for {NAME}."})
+    app.curation.publish_exhibition(show, actor=CURATOR)
     return {"her": her, "other": other, "quilt": quilt, "lamp": lamp, "show": show}
 
 
@@ -87,7 +87,7 @@ def test_after_erasure_visitors_never_read_her_name_again_even_after_a_rebuild(s
             assert f"Lit for {OMITTED}." in after, "the bystander's wall text keeps its other words"
             assert "Open Studio" in after and "Almaty" in after, "texts that never named her are kept"
             # Another event of the exhibition recomputes its stored visitor texts; so does a rebuild.
-            app.revise_exhibition(ids["show"], actor=CURATOR, organiser={"en": "Open Studio Almaty"})
+            app.curation.revise_exhibition(ids["show"], actor=CURATOR, organiser={"en": "Open Studio Almaty"})
             app.refresh_exhibition_texts(ids["show"])
             assert not [w for w in (GIVEN, FAMILY, PSEUDONYM) if w in _visitor_texts(app)]
             app.rebuild_read_models()

@@ -88,8 +88,8 @@ def _assert_stored(app: ExhibitionArchive, on: date = TODAY, slug: str = "letter
 
 def test_a_span_redacted_after_the_card_was_written_leaves_every_card(opened: ExhibitionArchive):
     ids = _show(opened)
-    opened.redact_span(ids["named"], "Named", actor=CURATOR)
-    opened.redact_span(ids["art"], "felt", actor=CURATOR)
+    opened.cataloguing.redact_span(ids["named"], "Named", actor=CURATOR)
+    opened.cataloguing.redact_span(ids["art"], "felt", actor=CURATOR)
 
     page = _assert_page_is_the_aggregates(opened)
     _assert_stored(opened)
@@ -98,14 +98,14 @@ def test_a_span_redacted_after_the_card_was_written_leaves_every_card(opened: Ex
 
 def test_a_span_redacted_in_a_wall_text_word_is_as_the_aggregates_give_it(opened: ExhibitionArchive):
     ids = _show(opened)
-    opened.redact_span(ids["art"], "Made", actor=CURATOR)
+    opened.cataloguing.redact_span(ids["art"], "Made", actor=CURATOR)
 
     _assert_page_is_the_aggregates(opened)
 
 
 def test_an_image_added_after_a_redaction_loses_the_span_and_her_name(opened: ExhibitionArchive):
     ids = _show(opened)
-    opened.upload_image(ids["art"], make_sample_photo(5, size=(200, 200)), actor=CURATOR,
+    opened.item_images.upload_image(ids["art"], make_sample_photo(5, size=(200, 200)), actor=CURATOR,
                         alt_text={"en": f"{SPAN} and {NAME}"}, caption={"en": f"{NAME}'s {SPAN}"})
 
     page = _assert_page_is_the_aggregates(opened)
@@ -130,7 +130,7 @@ def test_a_removed_image_leaves_the_card(opened: ExhibitionArchive):
 
 def test_her_old_name_stays_off_the_cards_after_she_changes_it(opened: ExhibitionArchive):
     ids = _show(opened)
-    opened.revise_contributor(ids["person"], actor=CURATOR, name="Saule Bekova", pseudonym=PSEUDONYM)
+    opened.contributors.revise_contributor(ids["person"], actor=CURATOR, name="Saule Bekova", pseudonym=PSEUDONYM)
 
     page = _assert_page_is_the_aggregates(opened)
     assert "Saule Bekova" not in repr(page)
@@ -138,8 +138,8 @@ def test_her_old_name_stays_off_the_cards_after_she_changes_it(opened: Exhibitio
 
 def test_another_contributors_new_name_in_a_wall_text_is_withheld_as_the_aggregates_do(opened: ExhibitionArchive):
     ids = _show(opened)
-    opened.revise_wall_text(ids["show"], ids["named"], actor=CURATOR, wall_text={"en": "Thanks to Dana Amirova"})
-    opened.revise_contributor(ids["person"], actor=CURATOR, name="Dana Amirova", pseudonym=PSEUDONYM)
+    opened.curation.revise_wall_text(ids["show"], ids["named"], actor=CURATOR, wall_text={"en": "Thanks to Dana Amirova"})
+    opened.contributors.revise_contributor(ids["person"], actor=CURATOR, name="Dana Amirova", pseudonym=PSEUDONYM)
 
     page = _assert_page_is_the_aggregates(opened)
     assert "Dana Amirova" not in repr(page)
@@ -149,7 +149,7 @@ def test_erasing_a_contributor_named_in_another_works_wall_text_takes_her_name_o
     """Her testimony credits her by name, so the wall text of Quenby's quilt names her until
     she erases herself; after that no card names her."""
     ids = _show(opened)
-    opened.update_consent(ids["words"], actor=CURATOR, attribution="named", contributor_asked=True)
+    opened.consent.update_consent(ids["words"], actor=CURATOR, attribution="named", contributor_asked=True)
     assert OTHER in repr(_assert_page_is_the_aggregates(opened))
     opened.self_service.withdraw_everything(ids["other"])
 
@@ -160,7 +160,7 @@ def test_erasing_a_contributor_named_in_another_works_wall_text_takes_her_name_o
 
 def test_erasure_then_rebuild_gives_no_name_back(opened: ExhibitionArchive):
     ids = _show(opened)
-    opened.update_consent(ids["words"], actor=CURATOR, attribution="named", contributor_asked=True)
+    opened.consent.update_consent(ids["words"], actor=CURATOR, attribution="named", contributor_asked=True)
     opened.self_service.withdraw_everything(ids["other"])
     opened.rebuild_read_models()
 
@@ -201,7 +201,7 @@ def test_a_registration_failing_after_its_save_keeps_her_key(opened: ExhibitionA
 
     monkeypatch.setattr(opened, "_save", saved_then_stopped)
     with pytest.raises(KeyboardInterrupt):
-        opened.register_contributor(name=NAME, actor=CURATOR)
+        opened.contributors.register_contributor(name=NAME, actor=CURATOR)
     monkeypatch.undo()
 
     [person] = [c for c in opened.listings.all_contributor_summaries()]
@@ -278,7 +278,7 @@ def test_events_restored_from_before_her_erasure_never_put_her_name_in_a_listing
     app = storage_sqlite.open()
     with clock.fixed_at(NOON):
         ids = _show(app)
-        app.revise_exhibition(ids["show"], actor=CURATOR, statement={"en": f"With a quilt by {PSEUDONYM}."})
+        app.curation.revise_exhibition(ids["show"], actor=CURATOR, statement={"en": f"With a quilt by {PSEUDONYM}."})
         assert PSEUDONYM in repr(public.published_exhibitions(app, TODAY)), "shown while her credit allows it"
         _copy_sqlite(events, backup)
         app.self_service.withdraw_everything(ids["person"])
@@ -305,7 +305,7 @@ def test_consent_running_out_at_midnight_in_almaty_takes_the_card_off(in_almaty:
     after, next_day = INSTANTS["00:30 in Almaty"]
     with clock.fixed_at(before):
         ids = _show(in_almaty)
-        in_almaty.update_consent(ids["words"], actor=CURATOR, expires_on=day)
+        in_almaty.consent.update_consent(ids["words"], actor=CURATOR, expires_on=day)
         assert in_almaty.today() == day
         page = _assert_page_is_the_aggregates(in_almaty, day)
         assert ids["words"] in [w.id for w in page.works]
@@ -322,9 +322,9 @@ def test_cards_written_after_midnight_in_almaty_hold_for_that_day(in_almaty: Exh
     after, next_day = INSTANTS["00:30 in Almaty"]
     with clock.fixed_at(before):
         ids = _show(in_almaty)
-        in_almaty.update_consent(ids["words"], actor=CURATOR, expires_on=day)
+        in_almaty.consent.update_consent(ids["words"], actor=CURATOR, expires_on=day)
     with clock.fixed_at(after):
-        in_almaty.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed"})  # rewrites the cards
+        in_almaty.cataloguing.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed"})  # rewrites the cards
         for on in (day, next_day):
             _assert_page_is_the_aggregates(in_almaty, on)
 
@@ -333,7 +333,7 @@ def test_a_wall_text_losing_a_name_when_consent_runs_out_is_current_the_next_day
     """Her testimony credits her by name until it runs out: the quilt's wall text names her
     today and withholds her name the next day, with no event."""
     ids = _show(opened)
-    opened.update_consent(ids["words"], actor=CURATOR, attribution="named", contributor_asked=True, expires_on=TODAY)
+    opened.consent.update_consent(ids["words"], actor=CURATOR, attribution="named", contributor_asked=True, expires_on=TODAY)
     _assert_page_is_the_aggregates(opened, TODAY)
     page = _assert_page_is_the_aggregates(opened, date(2026, 3, 2))
     assert ids["words"] not in [w.id for w in page.works]
@@ -343,7 +343,7 @@ def test_a_name_withheld_for_an_anonymous_work_stays_withheld_once_its_consent_r
     """Her anonymous testimony runs out today: tomorrow it is off the page, and the quilt's wall
     text still withholds her name (a work no longer shown withholds names too)."""
     ids = _show(opened)
-    opened.update_consent(ids["words"], actor=CURATOR, expires_on=TODAY)
+    opened.consent.update_consent(ids["words"], actor=CURATOR, expires_on=TODAY)
 
     for on in (TODAY, date(2026, 3, 2)):
         page = _assert_page_is_the_aggregates(opened, on)
@@ -355,9 +355,9 @@ def test_cards_written_tomorrow_serve_a_page_asked_for_today_as_the_aggregates_d
     the day they were computed for (``VALID_FROM``), so today's page comes from the aggregates,
     which still show the name a consent running out today allows."""
     ids = _show(opened)
-    opened.update_consent(ids["words"], actor=CURATOR, attribution="named", contributor_asked=True, expires_on=TODAY)
+    opened.consent.update_consent(ids["words"], actor=CURATOR, attribution="named", contributor_asked=True, expires_on=TODAY)
     with clock.fixed_at(datetime(2026, 3, 2, 12, tzinfo=timezone.utc)):
-        opened.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})  # rewrites the cards
+        opened.cataloguing.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})  # rewrites the cards
         _assert_stored(opened, date(2026, 3, 2))
         assert public.stored_exhibition(opened, ids["show"], TODAY) is None
         for on in (TODAY, date(2026, 3, 2)):
@@ -369,14 +369,14 @@ def test_cards_written_tomorrow_serve_a_page_asked_for_today_as_the_aggregates_d
 
 def test_unpublishing_takes_the_page_down_and_republishing_shows_the_current_cards(opened: ExhibitionArchive):
     ids = _show(opened)
-    opened.unpublish_exhibition(ids["show"], actor=CURATOR)
+    opened.curation.unpublish_exhibition(ids["show"], actor=CURATOR)
     assert public.stored_exhibition(opened, ids["show"], TODAY) is None
     with pytest.raises(NotFound):
         public.published_exhibition(opened, "letters", TODAY, cards=True)
-    opened.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})
-    opened.revise_wall_text(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": f"With {NAME}"})
-    opened.withdraw(ids["words"], actor=CURATOR)
-    opened.publish_exhibition(ids["show"], actor=CURATOR)
+    opened.cataloguing.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})
+    opened.curation.revise_wall_text(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": f"With {NAME}"})
+    opened.consent.withdraw(ids["words"], actor=CURATOR)
+    opened.curation.publish_exhibition(ids["show"], actor=CURATOR)
 
     page = _assert_page_is_the_aggregates(opened)
     _assert_stored(opened)
@@ -386,16 +386,16 @@ def test_unpublishing_takes_the_page_down_and_republishing_shows_the_current_car
 
 def test_a_work_hung_in_two_exhibitions_has_each_ones_card(opened: ExhibitionArchive):
     ids = _show(opened)
-    second = opened.create_exhibition(slug="second", actor=CURATOR, titles={"en": "Second"})
-    opened.add_to_exhibition(second, ids["art"], actor=CURATOR, wall_text={"en": f"{NAME} and {OTHER}"})
-    opened.publish_exhibition(second, actor=CURATOR)
-    opened.redact_span(ids["art"], "felt", actor=CURATOR)
+    second = opened.curation.create_exhibition(slug="second", actor=CURATOR, titles={"en": "Second"})
+    opened.curation.add_to_exhibition(second, ids["art"], actor=CURATOR, wall_text={"en": f"{NAME} and {OTHER}"})
+    opened.curation.publish_exhibition(second, actor=CURATOR)
+    opened.cataloguing.redact_span(ids["art"], "felt", actor=CURATOR)
 
     for slug in ("letters", "second"):
         page = _assert_page_is_the_aggregates(opened, slug=slug)
         _assert_stored(opened, slug=slug)
         assert NAME not in repr(page) and "felt" not in repr(page)
-    opened.withdraw(ids["art"], actor=CURATOR)
+    opened.consent.withdraw(ids["art"], actor=CURATOR)
     for slug in ("letters", "second"):
         assert ids["art"] not in [w.id for w in _assert_page_is_the_aggregates(opened, slug=slug).works]
 
@@ -403,20 +403,20 @@ def test_a_work_hung_in_two_exhibitions_has_each_ones_card(opened: ExhibitionArc
 def test_a_curator_with_a_stale_tab_changes_nothing_on_the_page(opened: ExhibitionArchive):
     ids = _show(opened)
     seen = opened.get_exhibition(ids["show"]).version
-    opened.revise_wall_text(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": "Fresh words"})
+    opened.curation.revise_wall_text(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": "Fresh words"})
     before = _assert_page_is_the_aggregates(opened)
 
     with pytest.raises(ConcurrentChange):
-        opened.revise_wall_text(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": f"Stale {NAME}"}, based_on=seen)
+        opened.curation.revise_wall_text(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": f"Stale {NAME}"}, based_on=seen)
 
     assert _assert_page_is_the_aggregates(opened) == before
 
 
 def test_reordered_and_rehung_works_are_shown_in_the_aggregates_order(opened: ExhibitionArchive):
     ids = _show(opened)
-    opened.reorder_exhibition(ids["show"], [ids["named"], ids["art"], ids["words"]], actor=CURATOR)
-    opened.remove_from_exhibition(ids["show"], ids["art"], actor=CURATOR)
-    opened.add_to_exhibition(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": f"Again, {NAME}"})
+    opened.curation.reorder_exhibition(ids["show"], [ids["named"], ids["art"], ids["words"]], actor=CURATOR)
+    opened.curation.remove_from_exhibition(ids["show"], ids["art"], actor=CURATOR)
+    opened.curation.add_to_exhibition(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": f"Again, {NAME}"})
 
     page = _assert_page_is_the_aggregates(opened)
     _assert_stored(opened)
@@ -426,12 +426,12 @@ def test_reordered_and_rehung_works_are_shown_in_the_aggregates_order(opened: Ex
 
 def test_a_stale_tab_hanging_a_withdrawn_work_never_shows_it(opened: ExhibitionArchive):
     ids = _show(opened)
-    lone = opened.record_artwork(contributor_id=ids["person"], actor=CURATOR, title={"en": "Late quilt"})
-    opened.record_consent(lone, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="pseudonym", text_version="v1")
+    lone = opened.cataloguing.record_artwork(contributor_id=ids["person"], actor=CURATOR, title={"en": "Late quilt"})
+    opened.consent.record_consent(lone, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="pseudonym", text_version="v1")
     seen = opened.get_exhibition(ids["show"]).version
-    opened.withdraw(lone, actor=CURATOR)  # meanwhile, in her own tab
+    opened.consent.withdraw(lone, actor=CURATOR)  # meanwhile, in her own tab
     with pytest.raises(ItemWithdrawn):  # the tab knew nothing of it
-        opened.add_to_exhibition(ids["show"], lone, actor=CURATOR, based_on=seen)
+        opened.curation.add_to_exhibition(ids["show"], lone, actor=CURATOR, based_on=seen)
 
     page = _assert_page_is_the_aggregates(opened)
     assert lone not in [w.id for w in page.works]
@@ -447,7 +447,7 @@ def test_the_database_files_hold_no_name_of_a_card_in_plain(request: pytest.Fixt
     try:
         with clock.fixed_at(NOON):
             ids = _show(app)
-            app.update_consent(ids["words"], actor=CURATOR, attribution="named", contributor_asked=True)
+            app.consent.update_consent(ids["words"], actor=CURATOR, attribution="named", contributor_asked=True)
             assert public.stored_exhibition(app, ids["show"], TODAY) is not None
     finally:
         app.close()
@@ -470,11 +470,11 @@ def test_a_change_saved_by_another_process_is_on_this_ones_page(request: pytest.
             ids = _show(here)
             _assert_stored(here)
             if change == "withdrawn":
-                there.withdraw(ids["art"], actor=CURATOR)
+                there.consent.withdraw(ids["art"], actor=CURATOR)
             elif change == "redacted":
-                there.redact_span(ids["named"], "Named", actor=CURATOR)
+                there.cataloguing.redact_span(ids["named"], "Named", actor=CURATOR)
             else:
-                there.revise_contributor(ids["person"], actor=CURATOR, name="Saule Bekova", pseudonym="Wren")
+                there.contributors.revise_contributor(ids["person"], actor=CURATOR, name="Saule Bekova", pseudonym="Wren")
             page = _assert_page_is_the_aggregates(here)
             assert page == _assert_page_is_the_aggregates(there)
             assert "Saule Bekova" not in repr(page)
@@ -504,7 +504,7 @@ def test_read_models_rebuilt_after_a_key_was_shredded_name_no_one(opened: Exhibi
 def test_her_former_name_stays_off_the_page_after_she_changes_it(opened: ExhibitionArchive):
     ids = _show(opened)
     assert NAME not in repr(public.published_exhibition(opened, "letters", TODAY, cards=True))
-    opened.revise_contributor(ids["person"], actor=CURATOR, name="Saule Bekova", pseudonym=PSEUDONYM)
+    opened.contributors.revise_contributor(ids["person"], actor=CURATOR, name="Saule Bekova", pseudonym=PSEUDONYM)
 
     page = public.published_exhibition(opened, "letters", TODAY, cards=True)
     assert NAME not in repr(page)
@@ -516,9 +516,9 @@ def test_her_former_names_stay_withheld_after_a_rebuild_and_a_second_change(open
     """Every name she had counts, not only the last one: after two changes and a rebuild of
     the read models, neither former name is on the page."""
     ids = _show(opened)
-    opened.revise_contributor(ids["person"], actor=CURATOR, name="Saule Bekova", pseudonym=PSEUDONYM)
-    opened.revise_wall_text(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": "Sewn with Saule Bekova"})
-    opened.revise_contributor(ids["person"], actor=CURATOR, name="Dana Amirova", pseudonym=PSEUDONYM)
+    opened.contributors.revise_contributor(ids["person"], actor=CURATOR, name="Saule Bekova", pseudonym=PSEUDONYM)
+    opened.curation.revise_wall_text(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": "Sewn with Saule Bekova"})
+    opened.contributors.revise_contributor(ids["person"], actor=CURATOR, name="Dana Amirova", pseudonym=PSEUDONYM)
     opened.rebuild_read_models()
 
     page = _assert_page_is_the_aggregates(opened)
@@ -539,7 +539,7 @@ def test_a_contributor_snapshotted_by_the_release_before_still_withholds_her_for
                 contributor.__dict__.pop("former_profiles", None)
             release_before.setattr(event, "apply", forgetting)
         ids = _show(opened)
-        opened.revise_contributor(ids["person"], actor=CURATOR, name="Saule Bekova", pseudonym=PSEUDONYM)
+        opened.contributors.revise_contributor(ids["person"], actor=CURATOR, name="Saule Bekova", pseudonym=PSEUDONYM)
         opened.take_snapshot(ids["person"])
     opened.rebuild_read_models()
 
@@ -553,9 +553,9 @@ def test_a_pseudonym_she_replaced_is_withheld_and_a_first_name_she_kept_is_not(o
     """Credited by name, she changes her surname and her pseudonym: her work's wall text keeps
     the first name she still bears, and loses her former surname and her former pseudonym."""
     ids = _show(opened)
-    opened.update_consent(ids["art"], actor=CURATOR, attribution="named", contributor_asked=True)
-    opened.revise_wall_text(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": f"{NAME}, called {PSEUDONYM}"})
-    opened.revise_contributor(ids["person"], actor=CURATOR, name="Quenby Bekova", pseudonym="Wren")
+    opened.consent.update_consent(ids["art"], actor=CURATOR, attribution="named", contributor_asked=True)
+    opened.curation.revise_wall_text(ids["show"], ids["art"], actor=CURATOR, wall_text={"en": f"{NAME}, called {PSEUDONYM}"})
+    opened.contributors.revise_contributor(ids["person"], actor=CURATOR, name="Quenby Bekova", pseudonym="Wren")
 
     page = _assert_page_is_the_aggregates(opened)
     _assert_stored(opened)

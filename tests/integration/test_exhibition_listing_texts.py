@@ -44,16 +44,16 @@ def opened(request: pytest.FixtureRequest) -> Iterator[ExhibitionArchive]:
 
 def _show(app: ExhibitionArchive, attribution: str = "named") -> dict[str, UUID]:
     """A published exhibition whose own texts name its one work's contributor."""
-    person = app.register_contributor(name=NAME, pseudonym=PSEUDONYM, actor=CURATOR)
-    art = app.record_artwork(contributor_id=person, actor=CURATOR, title={"en": f"Quilt by {SPAN}"})
-    app.record_consent(art, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution=attribution,
+    person = app.contributors.register_contributor(name=NAME, pseudonym=PSEUDONYM, actor=CURATOR)
+    art = app.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": f"Quilt by {SPAN}"})
+    app.consent.record_consent(art, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution=attribution,
                        text_version="v1")
-    show = app.create_exhibition(
+    show = app.curation.create_exhibition(
         slug="letters", actor=CURATOR, titles={"en": f"Letters from {NAME}", "ru": f"Письма {NEW_NAME}"},
         statement={"en": f"{PSEUDONYM} sewed it with {SPAN}."},
     )
-    app.add_to_exhibition(show, art, actor=CURATOR)
-    app.publish_exhibition(show, actor=CURATOR)
+    app.curation.add_to_exhibition(show, art, actor=CURATOR)
+    app.curation.publish_exhibition(show, actor=CURATOR)
     return {"person": person, "art": art, "show": show}
 
 
@@ -72,14 +72,14 @@ def _listed(app: ExhibitionArchive, art: UUID) -> list[str]:
 CHANGES: dict[str, tuple[str, Callable[[ExhibitionArchive, dict[str, UUID]], None], tuple[str, ...]]] = {
     "narrowed attribution": (
         "named",
-        lambda app, ids: app.update_consent(ids["art"], actor=CURATOR, attribution="pseudonym"),
+        lambda app, ids: app.consent.update_consent(ids["art"], actor=CURATOR, attribution="pseudonym"),
         (NAME,),
     ),
-    "withdrawal": ("named", lambda app, ids: app.withdraw(ids["art"], actor=CURATOR), (NAME, PSEUDONYM)),
-    "redaction": ("named", lambda app, ids: app.redact_span(ids["art"], SPAN, actor=CURATOR), (SPAN,)),
+    "withdrawal": ("named", lambda app, ids: app.consent.withdraw(ids["art"], actor=CURATOR), (NAME, PSEUDONYM)),
+    "redaction": ("named", lambda app, ids: app.cataloguing.redact_span(ids["art"], SPAN, actor=CURATOR), (SPAN,)),
     "contributor rename": (
         "pseudonym",
-        lambda app, ids: app.revise_contributor(ids["person"], actor=CURATOR, name=NEW_NAME, pseudonym=PSEUDONYM),
+        lambda app, ids: app.contributors.revise_contributor(ids["person"], actor=CURATOR, name=NEW_NAME, pseudonym=PSEUDONYM),
         (NEW_NAME,),
     ),
     "erasure": ("named", lambda app, ids: app.self_service.withdraw_everything(ids["person"]), (NAME, PSEUDONYM)),
@@ -128,7 +128,7 @@ def test_a_listing_reads_no_work_row_and_still_withholds_a_withdrawn_works_names
     does not grow with the works hung in them (1,000 rows at 20 exhibitions of 50 works); the
     stored texts alone keep a withdrawn work's names out."""
     ids = _show(opened)
-    opened.withdraw(ids["art"], actor=CURATOR)
+    opened.consent.withdraw(ids["art"], actor=CURATOR)
     asked: list[object] = []
     monkeypatch.setattr(opened.read_models, "shown_works", lambda *args: asked.append(args) or {})
     [listed] = public.published_exhibitions(opened, TODAY)
@@ -145,21 +145,21 @@ def _hang_in_states(
     ``show`` in order, the one labelled "withdrawn" withdrawn; then ``show`` published."""
     made = {}
     for label, consent in states.items():
-        art = opened.record_artwork(contributor_id=person, actor=CURATOR, title={"en": label})
+        art = opened.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": label})
         if consent is not None:
-            opened.record_consent(art, actor=CURATOR, scopes=consent[0], attribution="named", text_version="v1",
+            opened.consent.record_consent(art, actor=CURATOR, scopes=consent[0], attribution="named", text_version="v1",
                                   expires_on=consent[1])
-        opened.add_to_exhibition(show, art, actor=CURATOR)
+        opened.curation.add_to_exhibition(show, art, actor=CURATOR)
         made[label] = art
-    opened.withdraw(made["withdrawn"], actor=CURATOR)
-    opened.publish_exhibition(show, actor=CURATOR)
+    opened.consent.withdraw(made["withdrawn"], actor=CURATOR)
+    opened.curation.publish_exhibition(show, actor=CURATOR)
     return made
 
 
 def test_the_listing_shows_what_the_gate_shows_for_every_consent_state(opened: ExhibitionArchive):
     """The SQL (or in-memory) selection of visible works agrees with ``gate.rules.may_show``."""
-    person = opened.register_contributor(name=NAME, actor=CURATOR)
-    show = opened.create_exhibition(slug="states", actor=CURATOR, titles={"en": "States"})
+    person = opened.contributors.register_contributor(name=NAME, actor=CURATOR)
+    show = opened.curation.create_exhibition(slug="states", actor=CURATOR, titles={"en": "States"})
     states = {
         "no consent": None,
         "both scopes": (["exhibit", "publish_online"], None),
@@ -186,8 +186,8 @@ def test_shown_in_and_the_next_work_follow_the_gate_for_every_consent_state(
     and agree with ``gate.rules.may_show`` on every day: a work whose consent is missing,
     narrowed, expired (from the day after its end date) or withdrawn is neither "shown in" an
     exhibition nor the next work."""
-    person = opened.register_contributor(name=NAME, actor=CURATOR)
-    show = opened.create_exhibition(slug="states", actor=CURATOR, titles={"en": "States"})
+    person = opened.contributors.register_contributor(name=NAME, actor=CURATOR)
+    show = opened.curation.create_exhibition(slug="states", actor=CURATOR, titles={"en": "States"})
     consents = {
         "first": (["exhibit", "publish_online"], None),
         "no consent": None,
@@ -215,10 +215,10 @@ def test_shown_in_and_the_next_work_follow_the_gate_for_every_consent_state(
 
 def test_an_unpublished_exhibition_keeps_no_visitor_texts(opened: ExhibitionArchive):
     ids = _show(opened)
-    opened.unpublish_exhibition(ids["show"], actor=CURATOR)
+    opened.curation.unpublish_exhibition(ids["show"], actor=CURATOR)
     assert opened.read_models.published_rows() == []
     assert public.exhibitions_showing(opened, ids["art"], TODAY) == []
-    opened.publish_exhibition(ids["show"], actor=CURATOR)
+    opened.curation.publish_exhibition(ids["show"], actor=CURATOR)
     [(row, texts)] = opened.read_models.published_rows()
     assert texts is not None and NAME not in texts, "the stored texts are sealed"
     assert NAME in opened.listings.open_visitor_texts(texts)["titles"]["en"]
@@ -231,7 +231,7 @@ def test_a_published_exhibition_is_found_by_its_slug_and_only_while_published(op
     assert opened.read_models.published_rows([ids["show"]]) == [(row, texts)]
     assert opened.read_models.published_by_slug("letter") == []
     assert opened.read_models.published_by_slug("LETTERS") == []
-    opened.unpublish_exhibition(ids["show"], actor=CURATOR)
+    opened.curation.unpublish_exhibition(ids["show"], actor=CURATOR)
     assert opened.read_models.published_by_slug("letters") == []
 
 
@@ -243,7 +243,7 @@ def test_texts_computed_from_a_work_replaced_meanwhile_are_computed_again(
     again, so they never keep a name the work withholds now."""
     ids = _show(opened)
     stale = opened.get_item(ids["art"])
-    opened.update_consent(ids["art"], actor=CURATOR, attribution="anonymous")
+    opened.consent.update_consent(ids["art"], actor=CURATOR, attribution="anonymous")
     real = opened._get_or_none
     handed = []
 
@@ -254,7 +254,7 @@ def test_texts_computed_from_a_work_replaced_meanwhile_are_computed_again(
         return real(aggregate_id)
 
     monkeypatch.setattr(opened, "_get_or_none", first_stale)
-    opened.revise_exhibition(ids["show"], actor=CURATOR, statement={"en": f"{NAME} and {PSEUDONYM}, again."})
+    opened.curation.revise_exhibition(ids["show"], actor=CURATOR, statement={"en": f"{NAME} and {PSEUDONYM}, again."})
     assert handed, "the stale version was used once"
     [listed] = public.published_exhibitions(opened, TODAY)
     texts = " ".join(t for name in ("titles", "statement") for t in getattr(listed, name).values())
@@ -267,7 +267,7 @@ def test_texts_are_computed_again_once_a_works_consent_has_run_out(
     """Stored texts say the last day they stay exact (a work's consent expiring may withhold
     more from the day after): past it, the listing asks the gate again instead of the row."""
     ids = _show(opened)
-    opened.update_consent(ids["art"], actor=CURATOR, expires_on=date(2026, 3, 10))
+    opened.consent.update_consent(ids["art"], actor=CURATOR, expires_on=date(2026, 3, 10))
     [(_, texts)] = opened.read_models.published_rows()
     assert texts is not None and '"valid_through": "2026-03-10"' in texts
     calls: list[date] = []
@@ -289,7 +289,7 @@ def test_texts_are_computed_again_once_a_works_consent_has_run_out(
 
 def test_a_listing_past_the_last_exact_day_stores_the_texts_again(opened: ExhibitionArchive):
     ids = _show(opened)
-    opened.update_consent(ids["art"], actor=CURATOR, expires_on=date(2026, 3, 10))
+    opened.consent.update_consent(ids["art"], actor=CURATOR, expires_on=date(2026, 3, 10))
     with clock.fixed_at(datetime(2026, 3, 11, 12, tzinfo=timezone.utc)):
         assert len(public.published_exhibitions(opened)) == 1
         [(_, texts)] = opened.read_models.published_rows()

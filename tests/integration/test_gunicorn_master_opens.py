@@ -27,8 +27,8 @@ def test_the_master_rebuilds_read_models_a_new_release_needs_before_any_worker(
     data_dir = tmp_path / "var"
     archive = open_archive(Settings.from_environ({"ARCHIVE_DATA_DIR": str(data_dir)}))
     try:
-        person = archive.register_contributor(name="Aru Upgrade", actor=CURATOR)
-        archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Kept"})
+        person = archive.contributors.register_contributor(name="Aru Upgrade", actor=CURATOR)
+        archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Kept"})
     finally:
         archive.close()
     with sqlite3.connect(data_dir / "events.sqlite3") as db:  # as the release before left it
@@ -45,7 +45,7 @@ def test_a_refused_archive_stops_the_master_with_one_line(tmp_path: Path, monkey
     data_dir = tmp_path / "var"
     archive = open_archive(Settings.from_environ({"ARCHIVE_DATA_DIR": str(data_dir)}))
     try:
-        archive.register_contributor(name="Aru Keys", actor=CURATOR)
+        archive.contributors.register_contributor(name="Aru Keys", actor=CURATOR)
     finally:
         archive.close()
     (data_dir / "master.key").unlink()  # the events are sealed under it: never regenerated

@@ -44,27 +44,27 @@ def opened(request: pytest.FixtureRequest) -> Iterator[ExhibitionArchive]:
 def _show(app: ExhibitionArchive) -> dict[str, UUID]:
     """A published exhibition of three works by two contributors, credited in three ways, whose
     texts (details, image texts, wall texts) name the contributors and a redacted span."""
-    person = app.register_contributor(name=NAME, pseudonym=PSEUDONYM, actor=CURATOR)
-    other = app.register_contributor(name=OTHER, actor=CURATOR)
-    art = app.record_artwork(
+    person = app.contributors.register_contributor(name=NAME, pseudonym=PSEUDONYM, actor=CURATOR)
+    other = app.contributors.register_contributor(name=OTHER, actor=CURATOR)
+    art = app.cataloguing.record_artwork(
         contributor_id=person, actor=CURATOR, title={"en": f"Quilt by {NAME}"}, year=2024,
         medium={"en": "felt"}, description={"en": f"{PSEUDONYM} sewed it with {SPAN}."},
     )
-    app.upload_image(art, make_sample_photo(3, size=(320, 200)), actor=CURATOR,
+    app.item_images.upload_image(art, make_sample_photo(3, size=(320, 200)), actor=CURATOR,
                      alt_text={"en": f"{NAME} holding a quilt"}, caption={"en": f"By {PSEUDONYM}"})
-    app.redact_span(art, SPAN, actor=CURATOR)
-    app.record_consent(art, actor=CURATOR, scopes=BOTH, attribution="pseudonym", text_version="v1")
-    words = app.record_testimony(
+    app.cataloguing.redact_span(art, SPAN, actor=CURATOR)
+    app.consent.record_consent(art, actor=CURATOR, scopes=BOTH, attribution="pseudonym", text_version="v1")
+    words = app.cataloguing.record_testimony(
         contributor_id=other, actor=CURATOR, text={"en": f"I, {OTHER}, remember."}, language="en",
         content_note={"en": "Mentions fear."}, title={"en": "Remembering"},
     )
-    app.record_consent(words, actor=CURATOR, scopes=BOTH, attribution="anonymous", text_version="v1")
-    named = app.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Named work"})
-    app.record_consent(named, actor=CURATOR, scopes=BOTH, attribution="named", text_version="v1")
-    show = app.create_exhibition(slug="letters", actor=CURATOR, titles={"en": "Letters"})
+    app.consent.record_consent(words, actor=CURATOR, scopes=BOTH, attribution="anonymous", text_version="v1")
+    named = app.cataloguing.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Named work"})
+    app.consent.record_consent(named, actor=CURATOR, scopes=BOTH, attribution="named", text_version="v1")
+    show = app.curation.create_exhibition(slug="letters", actor=CURATOR, titles={"en": "Letters"})
     for item, wall in ((art, f"Made with {OTHER}"), (words, f"Told to {NAME}"), (named, "")):
-        app.add_to_exhibition(show, item, actor=CURATOR, wall_text={"en": wall} if wall else None)
-    app.publish_exhibition(show, actor=CURATOR)
+        app.curation.add_to_exhibition(show, item, actor=CURATOR, wall_text={"en": wall} if wall else None)
+    app.curation.publish_exhibition(show, actor=CURATOR)
     return {"person": person, "other": other, "art": art, "words": words, "named": named, "show": show}
 
 
@@ -111,11 +111,11 @@ def test_a_change_after_the_card_was_written_shows_nothing_more(
 ):
     ids = _show(opened)
     if change == "narrowed":
-        opened.update_consent(ids["art"], actor=CURATOR, scopes=["publish_online"])
+        opened.consent.update_consent(ids["art"], actor=CURATOR, scopes=["publish_online"])
     elif change == "withdrawn":
-        opened.withdraw(ids["art"], actor=CURATOR)
+        opened.consent.withdraw(ids["art"], actor=CURATOR)
     else:  # the contributor's key is shredded: her sealed names in the rows become noise
-        opened.update_consent(ids["words"], actor=CURATOR, attribution="named")
+        opened.consent.update_consent(ids["words"], actor=CURATOR, attribution="named")
         opened.keys.shred(ids["other"])
     expected = _from_aggregates(opened)
     _no_aggregates(opened, monkeypatch)
@@ -132,7 +132,7 @@ def test_a_change_after_the_card_was_written_shows_nothing_more(
 
 def test_consent_that_runs_out_hides_the_work_the_next_day_with_no_event(opened: ExhibitionArchive):
     ids = _show(opened)
-    opened.update_consent(ids["words"], actor=CURATOR, expires_on=TODAY)
+    opened.consent.update_consent(ids["words"], actor=CURATOR, expires_on=TODAY)
 
     assert ids["words"] in [w.id for w in _page(opened, TODAY).works]
     assert [w.id for w in _page(opened, date(2026, 3, 2)).works] == [ids["art"], ids["named"]]
@@ -144,7 +144,7 @@ def test_a_card_behind_its_item_row_is_not_used(opened: ExhibitionArchive):
     ids = _show(opened)
     [(_, old, _)] = opened.read_models.item_card_rows([ids["named"]])
     assert old is not None
-    opened.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})
+    opened.cataloguing.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})
     opened.read_models.write_read_models(RowChanges(cards=[old]))  # the card lags its row now
     assert [card for _, card, _ in opened.read_models.item_card_rows([ids["named"]])] == [old]
 
@@ -187,11 +187,11 @@ def test_an_item_page_from_its_card_shows_nothing_consent_does_not_allow(opened:
     ids = _show(opened)
     on, item_id = TODAY, ids["art"]
     if change == "narrowed":
-        opened.update_consent(item_id, actor=CURATOR, scopes=["exhibit"])
+        opened.consent.update_consent(item_id, actor=CURATOR, scopes=["exhibit"])
     elif change == "withdrawn":
-        opened.withdraw(item_id, actor=CURATOR)
+        opened.consent.withdraw(item_id, actor=CURATOR)
     elif change == "expired":
-        opened.update_consent(item_id, actor=CURATOR, expires_on=TODAY)
+        opened.consent.update_consent(item_id, actor=CURATOR, expires_on=TODAY)
         on = date(2026, 3, 2)
     else:
         from uuid import uuid4
@@ -205,7 +205,7 @@ def test_an_item_page_whose_card_lags_its_row_is_read_from_the_aggregate(opened:
     ids = _show(opened)
     [(_, old, _)] = opened.read_models.item_card_rows([ids["named"]])
     assert old is not None
-    opened.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})
+    opened.cataloguing.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})
     opened.read_models.write_read_models(RowChanges(cards=[old]))
 
     view = public.visible_item(opened, ids["named"], TODAY)
@@ -267,20 +267,20 @@ def test_every_change_rewrites_the_cards_with_its_events(
     needs the aggregates to show exactly what they would."""
     ids = _show(opened)
     if change == "narrowed":
-        opened.update_consent(ids["art"], actor=CURATOR, scopes=["publish_online"])
+        opened.consent.update_consent(ids["art"], actor=CURATOR, scopes=["publish_online"])
     elif change == "withdrawn":
-        opened.withdraw(ids["art"], actor=CURATOR)
+        opened.consent.withdraw(ids["art"], actor=CURATOR)
     elif change == "names shredded":
-        opened.update_consent(ids["words"], actor=CURATOR, attribution="named")
+        opened.consent.update_consent(ids["words"], actor=CURATOR, attribution="named")
         opened.keys.shred(ids["other"])
     elif change == "credit widened":  # Quenby, asked, is named now: the testimony's wall text names her
-        opened.update_consent(ids["art"], actor=CURATOR, attribution="named", contributor_asked=True)
+        opened.consent.update_consent(ids["art"], actor=CURATOR, attribution="named", contributor_asked=True)
     elif change == "renamed":
-        opened.revise_contributor(ids["person"], actor=CURATOR, name=NAME, pseudonym="Wren")
+        opened.contributors.revise_contributor(ids["person"], actor=CURATOR, name=NAME, pseudonym="Wren")
     elif change == "wall text":
-        opened.revise_wall_text(ids["show"], ids["named"], actor=CURATOR, wall_text={"en": "New words"})
+        opened.curation.revise_wall_text(ids["show"], ids["named"], actor=CURATOR, wall_text={"en": "New words"})
     else:
-        opened.remove_from_exhibition(ids["show"], ids["words"], actor=CURATOR)
+        opened.curation.remove_from_exhibition(ids["show"], ids["words"], actor=CURATOR)
     expected = _cards_from_aggregates(opened)
     _no_exhibition_aggregates(opened, monkeypatch)
 
@@ -292,7 +292,7 @@ def test_every_change_rewrites_the_cards_with_its_events(
 
 def test_consent_that_runs_out_takes_the_card_off_the_next_day_with_no_event(opened: ExhibitionArchive):
     ids = _show(opened)
-    opened.update_consent(ids["words"], actor=CURATOR, expires_on=TODAY)
+    opened.consent.update_consent(ids["words"], actor=CURATOR, expires_on=TODAY)
     page = public.published_exhibition(opened, "letters", date(2026, 3, 2), cards=True)
 
     assert [w.id for w in page.works] == [ids["art"], ids["named"]]
@@ -306,7 +306,7 @@ def test_a_hung_card_behind_its_item_row_is_not_used(opened: ExhibitionArchive):
     show = ids["show"]
     stale = [card for _, card in opened.read_models.shown_cards(show, TODAY, [])]
     [(texts_row, texts)] = opened.read_models.published_rows([show])
-    opened.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})
+    opened.cataloguing.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})
     opened.read_models.write_read_models(
         RowChanges(exhibition_texts={show: texts}, exhibition_cards={show: [c for c in stale if c is not None]})
     )
@@ -321,9 +321,9 @@ def test_a_card_copied_into_another_exhibition_is_never_opened(opened: Exhibitio
     """Each card is sealed for its item in its exhibition (associated data): a card moved to
     another exhibition's rows, where its wall text would be false, does not open."""
     ids = _show(opened)
-    other = opened.create_exhibition(slug="second", actor=CURATOR, titles={"en": "Second"})
-    opened.add_to_exhibition(other, ids["named"], actor=CURATOR, wall_text={"en": "Second wall"})
-    opened.publish_exhibition(other, actor=CURATOR)
+    other = opened.curation.create_exhibition(slug="second", actor=CURATOR, titles={"en": "Second"})
+    opened.curation.add_to_exhibition(other, ids["named"], actor=CURATOR, wall_text={"en": "Second wall"})
+    opened.curation.publish_exhibition(other, actor=CURATOR)
     [(_, texts)] = opened.read_models.published_rows([other])
     [card] = [c for row, c in opened.read_models.shown_cards(ids["show"], TODAY, []) if row.item_id == ids["named"]]
     assert card is not None

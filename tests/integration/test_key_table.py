@@ -34,8 +34,8 @@ SHRED_ROUNDS = 40
 
 
 def _record(archive, name="Reader Blocked"):
-    contributor = archive.register_contributor(name=name, actor=CURATOR)
-    return archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "T"})
+    contributor = archive.contributors.register_contributor(name=name, actor=CURATOR)
+    return archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "T"})
 
 
 def test_a_purge_blocked_by_an_old_sqlite_reader_completes_later(tmp_path: Path, monkeypatch):
@@ -90,7 +90,7 @@ def test_a_postgres_purge_waits_for_older_transactions(postgres_server, tmp_path
 def test_rotation_interrupted_after_the_rewrap_is_finished_on_next_open(tmp_path: Path, monkeypatch):
     settings = Settings(data_dir=tmp_path / "var")
     archive = open_archive(settings)
-    contributor = archive.register_contributor(name="Crash Test", actor=CURATOR)
+    contributor = archive.contributors.register_contributor(name="Crash Test", actor=CURATOR)
     archive.close()
     old_text = (tmp_path / "var" / "master.key").read_text()
 
@@ -115,7 +115,7 @@ def test_rotation_interrupted_after_the_rewrap_is_finished_on_next_open(tmp_path
 def test_rotation_interrupted_before_the_rewrap_is_undone_on_next_open(tmp_path: Path, monkeypatch):
     settings = Settings(data_dir=tmp_path / "var")
     archive = open_archive(settings)
-    contributor = archive.register_contributor(name="Early Crash", actor=CURATOR)
+    contributor = archive.contributors.register_contributor(name="Early Crash", actor=CURATOR)
     archive.close()
     old_text = (tmp_path / "var" / "master.key").read_text()
 
@@ -196,7 +196,7 @@ def test_a_shred_in_another_process_empties_this_processs_cache_within_the_bound
         item = _record(writer)
         reader.keys._cache_seconds = 0.2
         assert reader.keys.get(item) is not None
-        writer.withdraw(item, actor=CURATOR)
+        writer.consent.withdraw(item, actor=CURATOR)
         time.sleep(1.3)  # past the cache bound and the once-a-second sweep
         reader.keys.get(CANARY_ID)  # any access sweeps expired entries
         assert item not in reader.keys._cache

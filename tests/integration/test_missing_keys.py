@@ -23,8 +23,8 @@ from web.cli import cli  # the console script's group, with `serve`
 
 
 def _record(archive: ExhibitionArchive) -> tuple:
-    contributor = archive.register_contributor(name="Dana Sealed", actor=CURATOR)
-    item = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Kept"})
+    contributor = archive.contributors.register_contributor(name="Dana Sealed", actor=CURATOR)
+    item = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Kept"})
     return contributor, item
 
 
@@ -198,7 +198,7 @@ def test_a_key_table_restored_without_its_events_is_refused_not_opened_empty(tmp
     try:
         _record(archive)
         monkeypatch.setattr(keystore, "ABANDONED_AFTER_SECONDS", -1.0)
-        archive.shred_abandoned_reservations()  # as every process does half an hour later
+        archive.consent.shred_abandoned_reservations()  # as every process does half an hour later
     finally:
         archive.close()
     monkeypatch.undo()

@@ -40,24 +40,24 @@ class Processes:
 @pytest.fixture
 def processes(storage: Storage, tmp_path) -> Iterator[Processes]:
     first, second = storage.open(), storage.open()
-    anonymous = first.register_contributor(name="Aigerim Testova", actor=CURATOR)
-    named = first.register_contributor(name="Named Person", actor=CURATOR)
+    anonymous = first.contributors.register_contributor(name="Aigerim Testova", actor=CURATOR)
+    named = first.contributors.register_contributor(name="Named Person", actor=CURATOR)
     ids = {"anonymous": anonymous}
 
     def work(key: str, contributor: UUID, attribution: str) -> UUID:
-        item = first.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": f"Work-{key}"})
-        first.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution=attribution, text_version="v1")
+        item = first.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": f"Work-{key}"})
+        first.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution=attribution, text_version="v1")
         ids[key] = item
         return item
 
     def exhibition(slug: str, *works: UUID) -> None:
-        made = first.create_exhibition(
+        made = first.curation.create_exhibition(
             slug=slug, actor=CURATOR, titles={"en": f"Show-{slug}"},
             statement={"en": f"With words by {STATEMENT_NAME}."},
         )
         for item in works:
-            first.add_to_exhibition(made, item, actor=CURATOR, wall_text={"en": "wall"})
-        first.publish_exhibition(made, actor=CURATOR)
+            first.curation.add_to_exhibition(made, item, actor=CURATOR, wall_text={"en": "wall"})
+        first.curation.publish_exhibition(made, actor=CURATOR)
 
     exhibition("first-show", work("one", anonymous, "anonymous"), work("two", named, "named"))
     exhibition("second-show", work("three", named, "named"))
@@ -87,8 +87,8 @@ def test_an_event_on_an_unrelated_item_keeps_the_exhibition_page_cached(processe
     p = processes
     shows(p, "/exhibitions/first-show", "/exhibitions/first-show")
     assert p.renders["exhibitions/show.html"] == 1
-    p.first.revise_item(p.ids["unrelated"], actor=CURATOR, title={"en": "Renamed-unrelated"})
-    p.first.record_artwork(contributor_id=p.ids["anonymous"], actor=CURATOR, title={"en": "New, unpublished"})
+    p.first.cataloguing.revise_item(p.ids["unrelated"], actor=CURATOR, title={"en": "Renamed-unrelated"})
+    p.first.cataloguing.record_artwork(contributor_id=p.ids["anonymous"], actor=CURATOR, title={"en": "New, unpublished"})
     status, page = p.get("/exhibitions/first-show")
     assert status == 200 and "Work-one" in page
     assert p.renders["exhibitions/show.html"] == 1
@@ -99,7 +99,7 @@ def test_withdrawing_a_work_forgets_its_pages_on_every_process_and_no_other(proc
     work = p.ids["one"]
     shows(p, "/exhibitions/first-show", f"/items/{work}", "/", "/exhibitions", "/exhibitions/second-show")
     before = p.renders.copy()
-    p.first.withdraw(work, actor=CURATOR)
+    p.first.consent.withdraw(work, actor=CURATOR)
     status, page = p.get("/exhibitions/first-show")
     assert status == 200 and "Work-one" not in page and "Work-two" in page
     assert p.get(f"/items/{work}")[0] == 404
@@ -115,7 +115,7 @@ def test_renaming_a_contributor_forgets_the_pages_of_their_works_exhibitions(pro
     shows(p, "/exhibitions/second-show")
     before = p.renders["exhibitions/show.html"]
     # The contributor of an anonymous work in first-show now bears the name its statement uses.
-    p.first.revise_contributor(p.ids["anonymous"], actor=CURATOR, name=STATEMENT_NAME)
+    p.first.contributors.revise_contributor(p.ids["anonymous"], actor=CURATOR, name=STATEMENT_NAME)
     status, page = p.get("/exhibitions/first-show")
     assert status == 200 and STATEMENT_NAME not in page
     assert STATEMENT_NAME in p.get("/exhibitions/second-show")[1]  # her name is not withheld there
@@ -138,13 +138,13 @@ def test_renaming_a_contributor_forgets_the_listings_and_shown_in_that_now_withh
     # Listings and an item page's "shown in" read stored exhibition texts (no work is loaded):
     # they must still be forgotten when a work's contributor comes to bear a name they use.
     p = processes
-    show = p.first.create_exhibition(slug="quilts", actor=CURATOR, titles={"en": f"Quilts by {STATEMENT_NAME}"})
-    p.first.add_to_exhibition(show, p.ids["one"], actor=CURATOR)
-    p.first.publish_exhibition(show, actor=CURATOR)
+    show = p.first.curation.create_exhibition(slug="quilts", actor=CURATOR, titles={"en": f"Quilts by {STATEMENT_NAME}"})
+    p.first.curation.add_to_exhibition(show, p.ids["one"], actor=CURATOR)
+    p.first.curation.publish_exhibition(show, actor=CURATOR)
     item_page = f"/items/{p.ids['one']}"
     for path in ("/", "/exhibitions", item_page):
         assert STATEMENT_NAME in p.get(path)[1], path  # cached now, naming the title as it stands
-    p.first.revise_contributor(p.ids["anonymous"], actor=CURATOR, name=STATEMENT_NAME)  # no exhibition event
+    p.first.contributors.revise_contributor(p.ids["anonymous"], actor=CURATOR, name=STATEMENT_NAME)  # no exhibition event
     for path in ("/", "/exhibitions", item_page):
         status, page = p.get(path)
         assert status == 200 and STATEMENT_NAME not in page, path

@@ -17,11 +17,11 @@ from tests.conftest import CURATOR, Storage
 
 def test_recorded_content_survives_a_restart(storage: Storage):
     archive = storage.open()
-    contributor = archive.register_contributor(name="Saule K.", pseudonym="Aq", actor=CURATOR)
-    artwork = archive.record_artwork(
+    contributor = archive.contributors.register_contributor(name="Saule K.", pseudonym="Aq", actor=CURATOR)
+    artwork = archive.cataloguing.record_artwork(
         contributor_id=contributor, actor=CURATOR, title={"ru": "Тишина", "en": "Silence"}, year=2024
     )
-    archive.upload_image(artwork, make_sample_photo(1, size=(320, 240)), actor=CURATOR, alt_text={"en": "A felt doormat"})
+    archive.item_images.upload_image(artwork, make_sample_photo(1, size=(320, 240)), actor=CURATOR, alt_text={"en": "A felt doormat"})
     archive.close()
 
     reopened = storage.open()
@@ -39,7 +39,7 @@ def test_recorded_content_survives_a_restart(storage: Storage):
 def test_two_writers_saving_the_same_version_conflict_and_nothing_is_lost(storage: Storage):
     first, second = storage.open(), storage.open()
     try:
-        exhibition_id = first.create_exhibition(slug="race", actor=CURATOR, titles={"en": "Race"})
+        exhibition_id = first.curation.create_exhibition(slug="race", actor=CURATOR, titles={"en": "Race"})
         mine = first.get_exhibition(exhibition_id)
         theirs = second.get_exhibition(exhibition_id)
         mine.revise({"venue": {"en": "Hall A"}}, CURATOR)
@@ -57,12 +57,12 @@ def test_two_writers_saving_the_same_version_conflict_and_nothing_is_lost(storag
 def test_two_processes_recording_for_one_contributor_never_lose_an_item_from_their_list(storage: Storage):
     first, second = storage.open(), storage.open()
     try:
-        person = first.register_contributor(name="Aigerim", actor=CURATOR)
+        person = first.contributors.register_contributor(name="Aigerim", actor=CURATOR)
         details = {"text": {"ru": "Текст"}, "language": "ru", "content_note": {"en": "Note"}}
-        a = first.record_testimony(contributor_id=person, actor=CURATOR, **details)
-        b = second.record_testimony(contributor_id=person, actor=CURATOR, **details)
-        c = first.record_testimony(contributor_id=person, actor=CURATOR, **details)  # its list is stale
-        d = second.record_testimony(contributor_id=person, actor=CURATOR, **details)
+        a = first.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, **details)
+        b = second.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, **details)
+        c = first.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, **details)  # its list is stale
+        d = second.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, **details)
 
         assert first.contributor_item_ids(person) == second.contributor_item_ids(person) == [a, b, c, d]
     finally:
@@ -73,12 +73,12 @@ def test_two_processes_recording_for_one_contributor_never_lose_an_item_from_the
 def test_concurrent_use_cases_either_succeed_or_report_a_conflict(storage: Storage):
     archive = storage.open()
     try:
-        exhibition_id = archive.create_exhibition(slug="busy", actor=CURATOR, titles={"en": "Busy"})
+        exhibition_id = archive.curation.create_exhibition(slug="busy", actor=CURATOR, titles={"en": "Busy"})
         outcomes: list[str] = []
 
         def revise(n: int) -> None:
             try:
-                archive.revise_exhibition(exhibition_id, actor=CURATOR, venue={"en": f"Room {n}"})
+                archive.curation.revise_exhibition(exhibition_id, actor=CURATOR, venue={"en": f"Room {n}"})
                 outcomes.append("ok")
             except ConcurrentChange:
                 outcomes.append("conflict")
@@ -97,9 +97,9 @@ def test_concurrent_use_cases_either_succeed_or_report_a_conflict(storage: Stora
 def test_long_lived_aggregates_are_snapshotted_and_load_the_same(storage: Storage):
     archive = storage.open()
     try:
-        exhibition_id = archive.create_exhibition(slug="long", actor=CURATOR, titles={"en": "Long"})
+        exhibition_id = archive.curation.create_exhibition(slug="long", actor=CURATOR, titles={"en": "Long"})
         for n in range(120):
-            archive.revise_exhibition(exhibition_id, actor=CURATOR, venue={"en": f"Room {n}"})
+            archive.curation.revise_exhibition(exhibition_id, actor=CURATOR, venue={"en": f"Room {n}"})
         assert archive.snapshots is not None
         snapshots = list(archive.snapshots.get(exhibition_id))
         assert [s.originator_version for s in snapshots] == [50, 100]
@@ -114,7 +114,7 @@ def test_long_lived_aggregates_are_snapshotted_and_load_the_same(storage: Storag
 
 def test_rotating_the_master_key_keeps_content_readable_under_the_new_key_only(storage: Storage):
     archive = storage.open()
-    contributor = archive.register_contributor(name="Rotated Person", actor=CURATOR)
+    contributor = archive.contributors.register_contributor(name="Rotated Person", actor=CURATOR)
     old_settings = storage.settings
     new_key = MasterKey.generate()
     assert archive.keys.rotate_master_key(new_key) == len(archive.keys.subject_ids()) >= 1
@@ -138,8 +138,8 @@ def test_rotating_the_master_key_keeps_content_readable_under_the_new_key_only(s
 
 def test_an_interrupted_withdrawal_is_completed_on_the_next_start(storage: Storage):
     archive = storage.open()
-    contributor = archive.register_contributor(name="Interrupted", actor=CURATOR)
-    item_id = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Half done"})
+    contributor = archive.contributors.register_contributor(name="Interrupted", actor=CURATOR)
+    item_id = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Half done"})
     item = archive.get_item(item_id)
     item.withdraw(CURATOR)
     archive._save(item)  # the process dies here, before the key is shredded
@@ -150,6 +150,6 @@ def test_an_interrupted_withdrawal_is_completed_on_the_next_start(storage: Stora
     try:
         assert not reopened.keys.exists(item_id)
         assert reopened.get_item(item_id).is_redacted
-        assert reopened.finish_interrupted_withdrawals() == 0
+        assert reopened.consent.finish_interrupted_withdrawals() == 0
     finally:
         reopened.close()

@@ -32,9 +32,9 @@ class Visit:
     def __init__(self, data_dir: Path):
         archive = open_archive(Settings(data_dir=data_dir))
         try:
-            contributor = archive.register_contributor(name=" ".join(SEARCH_WORDS), actor=CURATOR)
-            self.item = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Threshold"})
-            self.code = archive.record_consent(self.item, actor=CURATOR, scopes=["exhibit", "publish_online"],
+            contributor = archive.contributors.register_contributor(name=" ".join(SEARCH_WORDS), actor=CURATOR)
+            self.item = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Threshold"})
+            self.code = archive.consent.record_consent(self.item, actor=CURATOR, scopes=["exhibit", "publish_online"],
                                                attribution="named", text_version="v1").code
         finally:
             archive.close()

@@ -57,23 +57,23 @@ def storage_postgres(request: pytest.FixtureRequest, tmp_path) -> Storage:
 
 def _world(app: ExhibitionArchive) -> dict[str, object]:
     """A small archive touching every kind of row; returns some of its ids."""
-    person = app.register_contributor(name=NAME, pseudonym="Q.", actor=CURATOR)
-    other = app.register_contributor(name="Other Person", actor=CURATOR)
-    art = app.record_artwork(contributor_id=person, actor=CURATOR, title={"en": TITLE, "ru": "Одеяло"})
-    told = app.record_testimony(contributor_id=person, actor=CURATOR, text={"ru": "Текст"}, language="ru",
+    person = app.contributors.register_contributor(name=NAME, pseudonym="Q.", actor=CURATOR)
+    other = app.contributors.register_contributor(name="Other Person", actor=CURATOR)
+    art = app.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": TITLE, "ru": "Одеяло"})
+    told = app.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, text={"ru": "Текст"}, language="ru",
                                 content_note={"en": "Note"}, title={"en": "Told"})
-    gone = app.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Soon gone"})
-    app.record_consent(art, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
+    gone = app.cataloguing.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Soon gone"})
+    app.consent.record_consent(art, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
                        text_version="v1", expires_on=date(2031, 1, 1))
-    app.record_consent(told, actor=CURATOR, scopes=["exhibit"], attribution="anonymous", text_version="v1")
-    app.record_consent(gone, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named", text_version="v1")
-    show = app.create_exhibition(slug="rows", actor=CURATOR, titles={"en": "Rows"})
-    app.add_to_exhibition(show, art, actor=CURATOR)
-    app.add_to_exhibition(show, gone, actor=CURATOR)
-    app.add_to_exhibition(show, told, actor=CURATOR, position=0)
-    app.publish_exhibition(show, actor=CURATOR)
-    app.withdraw(gone, actor=CURATOR)
-    app.remove_from_exhibition(show, gone, actor=CURATOR)
+    app.consent.record_consent(told, actor=CURATOR, scopes=["exhibit"], attribution="anonymous", text_version="v1")
+    app.consent.record_consent(gone, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named", text_version="v1")
+    show = app.curation.create_exhibition(slug="rows", actor=CURATOR, titles={"en": "Rows"})
+    app.curation.add_to_exhibition(show, art, actor=CURATOR)
+    app.curation.add_to_exhibition(show, gone, actor=CURATOR)
+    app.curation.add_to_exhibition(show, told, actor=CURATOR, position=0)
+    app.curation.publish_exhibition(show, actor=CURATOR)
+    app.consent.withdraw(gone, actor=CURATOR)
+    app.curation.remove_from_exhibition(show, gone, actor=CURATOR)
     return {"person": person, "other": other, "art": art, "told": told, "gone": gone, "show": show}
 
 
@@ -116,8 +116,8 @@ def test_rows_are_written_with_the_events_and_answer_the_listings(opened: Exhibi
 
 
 def test_an_event_that_fails_to_save_leaves_no_row(opened: ExhibitionArchive):
-    person = opened.register_contributor(name=NAME, actor=CURATOR)
-    art = opened.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "First"})
+    person = opened.contributors.register_contributor(name=NAME, actor=CURATOR)
+    art = opened.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "First"})
     mine, theirs = opened.get_item(art), opened.get_item(art)
     mine.revise({"title": {"en": "Mine"}}, CURATOR)
     opened._save(mine)
@@ -129,7 +129,7 @@ def test_an_event_that_fails_to_save_leaves_no_row(opened: ExhibitionArchive):
 
 
 def test_a_row_that_fails_to_write_leaves_no_event(opened: ExhibitionArchive, monkeypatch: pytest.MonkeyPatch):
-    person = opened.register_contributor(name=NAME, actor=CURATOR)
+    person = opened.contributors.register_contributor(name=NAME, actor=CURATOR)
     before = opened.recorder.max_notification_id()
 
     def broken(*args: object, **kwargs: object) -> None:
@@ -141,7 +141,7 @@ def test_a_row_that_fails_to_write_leaves_no_event(opened: ExhibitionArchive, mo
     else:
         monkeypatch.setattr(store, "_stage", broken)
     with pytest.raises(Exception, match="the disk is full"):
-        opened.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Never"})
+        opened.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Never"})
     monkeypatch.undo()
     assert opened.recorder.max_notification_id() == before
     assert opened.listings.item_summaries().rows == []
@@ -155,10 +155,10 @@ def test_a_rebuild_gives_the_same_rows_as_live_writes(opened: ExhibitionArchive)
 
 
 def test_shredding_a_key_blanks_the_read_models_as_it_blanks_the_events(opened: ExhibitionArchive):
-    person = opened.register_contributor(name=NAME, actor=CURATOR)
-    art = opened.record_artwork(contributor_id=person, actor=CURATOR, title={"en": TITLE})
+    person = opened.contributors.register_contributor(name=NAME, actor=CURATOR)
+    art = opened.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": TITLE})
     assert opened.listings.item_summaries().rows[0].title == {"en": TITLE}
-    opened.withdraw(art, actor=CURATOR)
+    opened.consent.withdraw(art, actor=CURATOR)
     [row] = opened.listings.item_summaries().rows
     assert row.title == {} and row.is_redacted and row.is_withdrawn
     opened.self_service.withdraw_everything(person)
@@ -184,8 +184,8 @@ def _raw_rows(storage: Storage) -> list[bytes]:
 def test_personal_fields_are_sealed_in_the_tables_and_gone_after_shredding(storage: Storage):
     archive = storage.open()
     try:
-        person = archive.register_contributor(name=NAME, actor=CURATOR)
-        art = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": TITLE})
+        person = archive.contributors.register_contributor(name=NAME, actor=CURATOR)
+        art = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": TITLE})
         raw = _raw_rows(storage)
         assert any(art.hex.encode() in row for row in raw), "the scan sees the item's row"
         assert not [row for row in raw if TITLE.encode() in row or NAME.encode() in row], "sealed at rest"
@@ -240,11 +240,11 @@ def test_a_new_archive_is_marked_built_without_a_rebuild(storage: Storage):
 def test_consent_state_in_a_row_changes_in_the_same_step_as_the_event(opened: ExhibitionArchive):
     """No lag: the moment a narrowing is saved, every listing's consent state shows it."""
     with clock.fixed_at(datetime(2026, 3, 1, 12, tzinfo=timezone.utc)):
-        person = opened.register_contributor(name=NAME, actor=CURATOR)
-        art = opened.record_artwork(contributor_id=person, actor=CURATOR, title={"en": TITLE})
-        opened.record_consent(art, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
+        person = opened.contributors.register_contributor(name=NAME, actor=CURATOR)
+        art = opened.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": TITLE})
+        opened.consent.record_consent(art, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named",
                               text_version="v1")
         assert opened.listings.item_summaries(ItemFilter(hidden_on=date(2026, 3, 1))).rows == []
-        opened.update_consent(art, actor=f"contributor:{person}", scopes=["exhibit"])
+        opened.consent.update_consent(art, actor=f"contributor:{person}", scopes=["exhibit"])
         [hidden] = opened.listings.item_summaries(ItemFilter(hidden_on=date(2026, 3, 1))).rows
         assert hidden.id == art and hidden.hidden_reason(date(2026, 3, 1)) == "not_online"

@@ -25,11 +25,11 @@ def test_events_written_by_the_previous_release_are_in_the_listings_after_the_ne
 ):
     archive = storage.open()
     try:
-        person = archive.register_contributor(name="Aru Rollback", actor=CURATOR)
-        kept = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Kept"})
-        gone = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Gone"})
+        person = archive.contributors.register_contributor(name="Aru Rollback", actor=CURATOR)
+        kept = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Kept"})
+        gone = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Gone"})
         for item in (kept, gone):
-            archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+            archive.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
     finally:
         archive.close()
 
@@ -41,9 +41,9 @@ def test_events_written_by_the_previous_release_are_in_the_listings_after_the_ne
                     previous_release.setattr(recorder, name, getattr(plain, name))
         archive = storage.open()
         try:
-            archive.withdraw(gone, actor=CURATOR)
-            archive.update_consent(kept, actor=CURATOR, scopes=["exhibit"])
-            new = archive.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "New"})
+            archive.consent.withdraw(gone, actor=CURATOR)
+            archive.consent.update_consent(kept, actor=CURATOR, scopes=["exhibit"])
+            new = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "New"})
         finally:
             archive.close()
 

@@ -39,12 +39,12 @@ class Processes:
 @pytest.fixture
 def processes(storage: Storage, tmp_path) -> Iterator[Processes]:
     first, second = storage.open(), storage.open()
-    contributor = first.register_contributor(name="Aigerim Testova", actor=CURATOR)
-    item = first.record_testimony(
+    contributor = first.contributors.register_contributor(name="Aigerim Testova", actor=CURATOR)
+    item = first.cataloguing.record_testimony(
         contributor_id=contributor, actor=CURATOR, text={"kk": "әңгіме"}, language="kk",
         content_note={"en": "Mentions violence."}, title={"en": "A testimony"},
     )
-    code = first.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="anonymous", text_version="v1").code
+    code = first.consent.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="anonymous", text_version="v1").code
     first.access.create_curator(username="dana", password=PASSWORD, actor=CURATOR)
 
     def app(archive: ExhibitionArchive, folder: str) -> Flask:
@@ -90,7 +90,7 @@ def quick_exit(client: FlaskClient, p: Processes) -> None:
 
 
 def new_code(client: FlaskClient, p: Processes) -> None:
-    p.first.issue_consent_code(p.contributor_id, CURATOR)
+    p.first.contributors.issue_consent_code(p.contributor_id, CURATOR)
 
 
 @pytest.mark.parametrize("end", [leave, quick_exit, new_code], ids=["leave", "quick exit", "new code"])

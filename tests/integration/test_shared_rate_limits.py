@@ -31,9 +31,9 @@ pytestmark = pytest.mark.slow
 def _prepare(data_dir: Path) -> str:
     archive = open_archive(Settings(data_dir=data_dir))
     try:
-        contributor = archive.register_contributor(name="Aigerim Testova", actor=CURATOR)
-        item = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Threshold"})
-        code = archive.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="named",
+        contributor = archive.contributors.register_contributor(name="Aigerim Testova", actor=CURATOR)
+        item = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Threshold"})
+        code = archive.consent.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="named",
                                       text_version="v1").code
     finally:
         archive.close()

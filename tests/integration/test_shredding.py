@@ -10,8 +10,8 @@ TITLE = "Marigold-tarpaulin evening"
 
 def test_withdrawal_shreds_the_key_and_leaves_no_plaintext_in_any_database_file(storage: Storage):
     archive = storage.open()
-    contributor = archive.register_contributor(name="Zhanar Testova", actor=CURATOR)
-    testimony = archive.record_testimony(
+    contributor = archive.contributors.register_contributor(name="Zhanar Testova", actor=CURATOR)
+    testimony = archive.cataloguing.record_testimony(
         contributor_id=contributor,
         actor=CURATOR,
         text={"en": SENTENCE},
@@ -19,7 +19,7 @@ def test_withdrawal_shreds_the_key_and_leaves_no_plaintext_in_any_database_file(
         content_note={"en": "Mentions fear."},
         title={"en": TITLE},
     )
-    archive.record_consent(
+    archive.consent.record_consent(
         testimony, actor=CURATOR, scopes=["exhibit", "publish_online"], attribution="named", text_version="v1"
     )
     [(_, wrapped, _)] = [row for row in archive.keys._rows() if row[0] == testimony]
@@ -37,7 +37,7 @@ def test_withdrawal_shreds_the_key_and_leaves_no_plaintext_in_any_database_file(
     [(card, _)] = archive.listings.item_cards([testimony]).values()
     assert card.details["text"] == {"en": SENTENCE}
 
-    archive.withdraw(testimony, actor=f"contributor:{contributor}")
+    archive.consent.withdraw(testimony, actor=f"contributor:{contributor}")
     archive.close()
 
     files = storage.database_files()
@@ -72,11 +72,11 @@ def test_withdrawal_shreds_the_key_and_leaves_no_plaintext_in_any_database_file(
 def test_a_wall_text_about_a_withdrawn_item_is_shredded_with_it(storage: Storage):
     archive = storage.open()
     try:
-        contributor = archive.register_contributor(name="A. Person", actor=CURATOR)
-        artwork = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Veil"})
-        exhibition = archive.create_exhibition(slug="wall-texts", actor=CURATOR, titles={"en": "Walls"})
-        archive.add_to_exhibition(exhibition, artwork, actor=CURATOR, wall_text={"en": "quasar-marmalade wall text"})
-        archive.withdraw(artwork, actor=CURATOR)
+        contributor = archive.contributors.register_contributor(name="A. Person", actor=CURATOR)
+        artwork = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Veil"})
+        exhibition = archive.curation.create_exhibition(slug="wall-texts", actor=CURATOR, titles={"en": "Walls"})
+        archive.curation.add_to_exhibition(exhibition, artwork, actor=CURATOR, wall_text={"en": "quasar-marmalade wall text"})
+        archive.consent.withdraw(artwork, actor=CURATOR)
         placement = archive.get_exhibition(exhibition).placement(artwork)
         assert placement.wall_text.redacted
         assert not files_containing(storage.database_files(), b"quasar-marmalade")
@@ -87,14 +87,14 @@ def test_a_wall_text_about_a_withdrawn_item_is_shredded_with_it(storage: Storage
 def test_a_redacted_span_is_sealed_and_shredded_with_its_item(storage: Storage):
     archive = storage.open()
     try:
-        contributor = archive.register_contributor(name="A. Person", actor=CURATOR)
-        artwork = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Veil"})
-        archive.redact_span(artwork, "Quillemarossa", actor=CURATOR)
+        contributor = archive.contributors.register_contributor(name="A. Person", actor=CURATOR)
+        artwork = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Veil"})
+        archive.cataloguing.redact_span(artwork, "Quillemarossa", actor=CURATOR)
         assert not files_containing(storage.database_files(), b"Quillemarossa"), "the span is sealed at rest"
         [(card, _)] = archive.listings.item_cards([artwork]).values()
         assert card.redacted_spans == ("Quillemarossa",), "in the item's card too, sealed"
         assert archive.get_item(artwork).redacted_spans == ["Quillemarossa"]
-        archive.withdraw(artwork, actor=CURATOR)
+        archive.consent.withdraw(artwork, actor=CURATOR)
     finally:
         archive.close()
     reopened = storage.open()

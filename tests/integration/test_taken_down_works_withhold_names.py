@@ -44,19 +44,19 @@ class Show:
 def _hang(archive: ExhibitionArchive) -> Show:
     """Her quilt (credited by name) and another's lamp, in a published exhibition whose title
     (shown by every listing), statement and the lamp's wall text name her."""
-    her = archive.register_contributor(name="Ysolda Qorvathenko", pseudonym="Vexmaraquill", actor=CURATOR)
-    other = archive.register_contributor(name="Dana Open", actor=CURATOR)
-    quilt = archive.record_artwork(contributor_id=her, actor=CURATOR, title={"en": "Quilt"})
-    lamp = archive.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Lamp"})
+    her = archive.contributors.register_contributor(name="Ysolda Qorvathenko", pseudonym="Vexmaraquill", actor=CURATOR)
+    other = archive.contributors.register_contributor(name="Dana Open", actor=CURATOR)
+    quilt = archive.cataloguing.record_artwork(contributor_id=her, actor=CURATOR, title={"en": "Quilt"})
+    lamp = archive.cataloguing.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Lamp"})
     for item in (quilt, lamp):
-        archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-    show = archive.create_exhibition(
+        archive.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    show = archive.curation.create_exhibition(
         slug="letters", actor=CURATOR, titles={"en": "Letters to Ysolda"},
         statement={"en": "Quilts by Ysolda Qorvathenko (Vexmaraquill)."},
     )
-    archive.add_to_exhibition(show, quilt, actor=CURATOR)
-    archive.add_to_exhibition(show, lamp, actor=CURATOR, wall_text={"en": "Lit for Ysolda Qorvathenko."})
-    archive.publish_exhibition(show, actor=CURATOR)
+    archive.curation.add_to_exhibition(show, quilt, actor=CURATOR)
+    archive.curation.add_to_exhibition(show, lamp, actor=CURATOR, wall_text={"en": "Lit for Ysolda Qorvathenko."})
+    archive.curation.publish_exhibition(show, actor=CURATOR)
     return Show(archive, her, quilt, lamp, show)
 
 
@@ -89,8 +89,8 @@ def _naming(client: FlaskClient, paths: tuple[str, ...]) -> dict[str, list[str]]
 
 def _take_down_and_narrow(s: Show, *, narrow_first: bool) -> None:
     steps = [
-        lambda: s.archive.update_consent(s.quilt, actor=CURATOR, attribution="anonymous"),
-        lambda: s.archive.remove_from_exhibition(s.show, s.quilt, actor=CURATOR),
+        lambda: s.archive.consent.update_consent(s.quilt, actor=CURATOR, attribution="anonymous"),
+        lambda: s.archive.curation.remove_from_exhibition(s.show, s.quilt, actor=CURATOR),
     ]
     for step in steps if narrow_first else reversed(steps):
         step()
@@ -117,10 +117,10 @@ def test_texts_rebuilt_from_the_log_still_withhold_her_names(hung: Show):
 
 def test_a_cached_page_is_forgotten_when_a_taken_down_work_narrows_its_credit(hung: Show):
     client = _client(hung.archive)  # the page cache on
-    hung.archive.remove_from_exhibition(hung.show, hung.quilt, actor=CURATOR)
+    hung.archive.curation.remove_from_exhibition(hung.show, hung.quilt, actor=CURATOR)
     assert set(_naming(client, PAGES)) == set(PAGES)  # and cached now
 
-    hung.archive.update_consent(hung.quilt, actor=CURATOR, attribution="anonymous")  # no exhibition event
+    hung.archive.consent.update_consent(hung.quilt, actor=CURATOR, attribution="anonymous")  # no exhibition event
 
     assert _naming(client, PAGES) == {}
 
@@ -153,11 +153,11 @@ def _hits(client: FlaskClient, query: str) -> list[str]:
 @pytest.mark.parametrize("follower_ran", [True, False], ids=["re-indexed", "index-lagging"])
 def test_the_exhibition_is_not_found_by_her_name_after_her_work_is_taken_down(searched, follower_ran: bool):
     s, follower, client = searched
-    s.archive.remove_from_exhibition(s.show, s.quilt, actor=CURATOR)
+    s.archive.curation.remove_from_exhibition(s.show, s.quilt, actor=CURATOR)
     follower.catch_up()
     assert any("Qorvathenko" in hit for hit in _hits(client, "Qorvathenko"))  # the control
 
-    s.archive.update_consent(s.quilt, actor=CURATOR, attribution="anonymous")
+    s.archive.consent.update_consent(s.quilt, actor=CURATOR, attribution="anonymous")
     if follower_ran:
         follower.catch_up()
 
@@ -185,10 +185,10 @@ def test_an_exhibition_snapshotted_by_the_release_before_still_knows_the_work_ta
             _take_down_and_narrow(s, narrow_first=False)
             archive.take_snapshot(s.show)
         # The new release: another work is hung after the snapshot, and the read models rebuilt.
-        other = archive.register_contributor(name="Mira Later", actor=CURATOR)
-        later = archive.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Later"})
-        archive.record_consent(later, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-        archive.add_to_exhibition(s.show, later, actor=CURATOR)
+        other = archive.contributors.register_contributor(name="Mira Later", actor=CURATOR)
+        later = archive.cataloguing.record_artwork(contributor_id=other, actor=CURATOR, title={"en": "Later"})
+        archive.consent.record_consent(later, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+        archive.curation.add_to_exhibition(s.show, later, actor=CURATOR)
         archive.rebuild_read_models()
 
         assert s.quilt in archive.get_exhibition(s.show).works_ever_hung

@@ -17,7 +17,8 @@ import pytest
 from archive.shredding import keystore
 from archive.media_ports import files as media_files
 from archive.search import follower as search_follower
-from archive.services.application import ExhibitionArchive, NewImage
+from archive.services.application import ExhibitionArchive
+from archive.services.item_images import NewImage
 from archive.config import Settings
 from archive.media_ports.ports import MediaStore, MediaStoreUnavailable
 from archive.search.follower import SearchFollower
@@ -40,12 +41,12 @@ class ProcessDied(BaseException):
 
 
 def _consented_testimony(archive: ExhibitionArchive) -> tuple[UUID, UUID]:
-    contributor = archive.register_contributor(name=NAME, actor=CURATOR)
-    item = archive.record_testimony(
+    contributor = archive.contributors.register_contributor(name=NAME, actor=CURATOR)
+    item = archive.cataloguing.record_testimony(
         contributor_id=contributor, actor=CURATOR, text={"en": "Words"}, language="en",
         content_note={"en": "Note"},
     )
-    archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    archive.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
     return contributor, item
 
 
@@ -114,9 +115,9 @@ def test_the_start_up_check_reads_only_the_events_since_the_last_complete_check(
     try:
         contributor, first = _consented_testimony(archive)
         archive.self_service.withdraw_as_contributor(contributor, first)
-        assert archive.finish_interrupted_withdrawals() == 0
+        assert archive.consent.finish_interrupted_withdrawals() == 0
         checked_to = archive.recorder.max_notification_id()
-        second = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "T"})
+        second = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "T"})
         _withdraw_and_die(archive, contributor, second)
 
         starts: list[int] = []
@@ -127,10 +128,10 @@ def test_the_start_up_check_reads_only_the_events_since_the_last_complete_check(
             return select(start, *args, **kwargs)
 
         monkeypatch.setattr(archive.recorder, "select_notifications", noting_start)
-        assert archive.finish_interrupted_withdrawals() == 1
+        assert archive.consent.finish_interrupted_withdrawals() == 1
         assert starts and min(starts) == checked_to + 1
         assert not archive.keys.exists(second)
-        assert archive.finish_interrupted_withdrawals() == 0
+        assert archive.consent.finish_interrupted_withdrawals() == 0
     finally:
         archive.close()
 
@@ -145,12 +146,12 @@ def _in_memory(media: MediaStore) -> ExhibitionArchive:
 
 
 def _artwork_with_an_image(archive: ExhibitionArchive, contributor: UUID | None = None) -> tuple[UUID, UUID]:
-    contributor = contributor or archive.register_contributor(name=NAME, actor=CURATOR)
-    item, _ = archive.record_artwork_with_images(
+    contributor = contributor or archive.contributors.register_contributor(name=NAME, actor=CURATOR)
+    item, _ = archive.item_images.record_artwork_with_images(
         contributor_id=contributor, actor=CURATOR, title={"en": TITLE},
         images=[NewImage(make_sample_photo(5, size=(320, 240)), {"en": "A quilt"})],
     )
-    archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    archive.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
     return contributor, item
 
 
@@ -173,11 +174,11 @@ def test_a_withdrawal_answers_within_the_bound_while_the_media_storage_stalls(ca
     assert receipt is not None and receipt.action == "withdrawn"
     assert not archive.keys.exists(item), "the key is shredded before the answer"
     assert archive.keys.pending_media_deletions() == [item]
-    assert archive.media_removal_pending([item])
+    assert archive.consent.media_removal_pending([item])
     assert str(item) in caplog.text, "the stall is logged"
 
     media.recover()  # the deletion carries on in the background once the storage answers
-    assert _eventually(lambda: not archive.media_removal_pending([item]))
+    assert _eventually(lambda: not archive.consent.media_removal_pending([item]))
     assert _stored(archive, item) == []
     archive.close()
 
@@ -196,16 +197,16 @@ def test_media_the_storage_fails_to_delete_stay_pending_and_every_failed_retry_i
     assert receipt is not None and not archive.keys.exists(item)
     assert failures() == 1, "the failure is logged"
     assert archive.keys.pending_media_deletions() == [item]
-    assert archive.delete_pending_media() == 1
-    assert archive.delete_pending_media() == 1
+    assert archive.consent.delete_pending_media() == 1
+    assert archive.consent.delete_pending_media() == 1
     assert failures() == 3, "one line per failed attempt: the withdrawal's and two retries"
     assert TITLE not in caplog.text and NAME not in caplog.text, "ids only, no content, no names"
 
     media.unavailable = False
-    assert archive.delete_pending_media() == 0
+    assert archive.consent.delete_pending_media() == 0
     assert _stored(archive, item) == []
     assert archive.keys.pending_media_deletions() == []
-    assert not archive.media_removal_pending([item])
+    assert not archive.consent.media_removal_pending([item])
     archive.close()
 
 
@@ -258,20 +259,20 @@ def test_the_follower_keeps_finishing_interrupted_withdrawals_and_pending_media_
 def test_media_of_a_recording_that_failed_and_could_not_remove_them_are_deleted_later(monkeypatch):
     media = InMemoryMediaStore()
     archive = _in_memory(media)
-    contributor = archive.register_contributor(name=NAME, actor=CURATOR)
+    contributor = archive.contributors.register_contributor(name=NAME, actor=CURATOR)
 
     def refused(*aggregates):
         raise OSError("disk full")
 
     monkeypatch.setattr(archive, "_save", refused)
-    monkeypatch.setattr(archive, "_remove_quietly", lambda keys: None)  # the storage failed too
+    monkeypatch.setattr(archive.item_images, "_remove_quietly", lambda keys: None)  # the storage failed too
     with pytest.raises(OSError):
         _artwork_with_an_image(archive, contributor)
     [item] = {media_files.parse_key(key).item_id for key in media.objects}
     assert not archive.keys.exists(item)
     assert archive.keys.pending_media_deletions() == [item]
 
-    assert archive.delete_pending_media() == 0  # what the follower keeps doing
+    assert archive.consent.delete_pending_media() == 0  # what the follower keeps doing
     assert media.objects == {}
     archive.close()
 
@@ -305,7 +306,7 @@ def test_a_recording_that_crashed_after_storing_sealed_media_leaves_no_live_key_
     settings = Settings(data_dir=tmp_path / "var")
     dying = open_archive(settings)
     try:
-        contributor = dying.register_contributor(name=NAME, actor=CURATOR)
+        contributor = dying.contributors.register_contributor(name=NAME, actor=CURATOR)
         saved: list[UUID] = []
 
         def killed_before_the_save(*aggregates):
@@ -314,7 +315,7 @@ def test_a_recording_that_crashed_after_storing_sealed_media_leaves_no_live_key_
 
         monkeypatch.setattr(dying, "_save", killed_before_the_save)
         monkeypatch.setattr(dying.keys, "shred", lambda *subjects, **kwargs: None)  # nor any clean-up
-        monkeypatch.setattr(dying, "_remove_quietly", lambda keys: None)
+        monkeypatch.setattr(dying.item_images, "_remove_quietly", lambda keys: None)
         with pytest.raises(ProcessDied):
             _artwork_with_an_image(dying, contributor)
         item = saved[0]
@@ -325,7 +326,7 @@ def test_a_recording_that_crashed_after_storing_sealed_media_leaves_no_live_key_
         try:
             assert not reopened.keys.exists(item)
             assert set(reopened.keys.subject_ids()) == {contributor}
-            reopened.delete_pending_media()  # what the follower keeps doing
+            reopened.consent.delete_pending_media()  # what the follower keeps doing
             assert _stored(reopened, item) == []
         finally:
             reopened.close()
@@ -354,20 +355,20 @@ def test_a_process_takes_a_reserved_key_within_its_time_or_makes_new_ones(monkey
 KILLED_UPLOAD = """
 import os, signal, stat, sys
 from pathlib import Path
-from archive.services.application import NewImage
+from archive.services.item_images import NewImage
 from archive.config import Settings
 from web.bootstrap import open_archive
 from media_store import make_sample_photo
 
 archive = open_archive(Settings(data_dir=Path(sys.argv[1])))
-contributor = archive.register_contributor(name="Killed Upload", actor="curator:test")
+contributor = archive.contributors.register_contributor(name="Killed Upload", actor="curator:test")
 
 def killed_at_fsync(fd):
     if stat.S_ISREG(os.fstat(fd).st_mode):
         os.kill(os.getpid(), signal.SIGKILL)
 
 os.fsync = killed_at_fsync
-archive.record_artwork_with_images(
+archive.item_images.record_artwork_with_images(
     contributor_id=contributor, actor="curator:test", title={"en": "T"},
     images=[NewImage(make_sample_photo(1, size=(320, 240)), {"en": "alt"})],
 )

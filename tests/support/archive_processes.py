@@ -103,7 +103,7 @@ def open_and_record(settings: Settings, sync: Sync, name: str) -> dict[str, Any]
     sync.barrier.wait()
     archive = open_archive(settings)
     try:
-        contributor = archive.register_contributor(name=name, actor=CURATOR)
+        contributor = archive.contributors.register_contributor(name=name, actor=CURATOR)
         return {"master_key_id": archive.keys._master.key_id, "contributor": str(contributor)}
     finally:
         archive.close()
@@ -114,14 +114,14 @@ def record_and_shred(settings: Settings, sync: Sync, rounds: int) -> None:
     still open, note the ids kept, and the ids and wrapped keys (hex) of those shredded."""
     archive = open_archive(settings)
     try:
-        contributor = archive.register_contributor(name="Writer Process", actor=CURATOR)
+        contributor = archive.contributors.register_contributor(name="Writer Process", actor=CURATOR)
         sync.barrier.wait()
         kept, shredded, wrapped = [], [], []
         for n in range(rounds):
-            item = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": f"Work {n}"})
+            item = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": f"Work {n}"})
             if n % 2:
                 [row] = [row for row in archive.keys._rows() if row[0] == item]
-                archive.withdraw(item, actor=CURATOR)
+                archive.consent.withdraw(item, actor=CURATOR)
                 shredded.append(str(item))
                 wrapped.append(row[1].hex())
             else:

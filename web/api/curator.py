@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 
-from archive.services.application import NewImage
+from archive.services.item_images import NewImage
 from archive.errors import NotFound as ArchiveNotFound
 from archive.media_ports.ports import ImageRejected, MediaStoreUnavailable
 from domain.errors import InvalidValue
@@ -148,7 +148,7 @@ def _placed_work_version(view: Callable[..., Any]) -> Callable[..., Any]:
 @bp.arguments(NewContributorSchema)
 def register_contributor(body: dict[str, Any]) -> dict[str, Any]:
     """Register a contributor (personal data encrypted under their own key)."""
-    contributor_id = archive().register_contributor(
+    contributor_id = archive().contributors.register_contributor(
         name=body["name"], pseudonym=body.get("pseudonym"), contact=body.get("contact"), actor=actor()
     )
     return {"id": contributor_id}
@@ -180,7 +180,7 @@ def get_consent(item_id: str) -> tuple[ConsentNow, int, dict[str, str]]:
 @bp.arguments(NewConsentSchema)
 def record_consent(body: dict[str, Any], item_id: UUID, version: int) -> tuple[dict[str, Any], dict[str, str]]:
     """Record an item's consent; the receipt shows a newly issued consent code once."""
-    receipt = archive().record_consent(
+    receipt = archive().consent.record_consent(
         item_id,
         actor=actor(),
         scopes=body["scopes"],
@@ -219,7 +219,7 @@ def change_consent(body: dict[str, Any], item_id: UUID, version: int) -> tuple[C
     Showing more than the contributor's own latest choice needs ``contributor_asked: true``,
     sent only after the contributor confirmed it.
     """
-    archive().update_consent(
+    archive().consent.update_consent(
         item_id,
         actor=actor(),
         scopes=body["scopes"],
@@ -240,7 +240,7 @@ def change_consent(body: dict[str, Any], item_id: UUID, version: int) -> tuple[C
 def record_testimony(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Record a testimony; nothing is shown before consent."""
     contributor_id = _contributor(body["contributor_id"], "#/contributor_id")
-    item_id = archive().record_testimony(
+    item_id = archive().cataloguing.record_testimony(
         contributor_id=contributor_id,
         actor=actor(),
         text=body["text"],
@@ -281,7 +281,7 @@ def record_artwork(upload: dict[str, Any]) -> tuple[dict[str, Any], dict[str, st
     if app.images is None or app.media is None:
         raise Problem("media-unavailable", "This archive has no media storage; images cannot be stored.")
     try:
-        item_id, image_ids = app.record_artwork_with_images(
+        item_id, image_ids = app.item_images.record_artwork_with_images(
             contributor_id=contributor_id,
             actor=actor(),
             images=[NewImage(data, alt_text) for data, alt_text in zip(datas, alt_texts)],
@@ -323,7 +323,7 @@ def _image_errors(datas: list[bytes]) -> list[dict[str, str]]:
 def create_exhibition(body: dict[str, Any]) -> tuple[Exhibition, int, dict[str, str]]:
     """Create an unpublished exhibition."""
     details = {k: v for k, v in body.items() if k != "slug"}
-    archive().create_exhibition(slug=body["slug"], actor=actor(), **details)
+    archive().curation.create_exhibition(slug=body["slug"], actor=actor(), **details)
     exhibition, status, headers = _exhibition_answer(body["slug"], 201)
     return exhibition, status, {"Location": exhibition_url(body["slug"]), **headers}
 
@@ -362,7 +362,7 @@ def _exhibition_write(operation_id: str, status: int, description: str, *, work:
 @bp.arguments(ExhibitionChangesSchema)
 def revise_exhibition(body: dict[str, Any], slug: str, exhibition_id: UUID, version: int) -> tuple[Exhibition, int, dict[str, str]]:
     """Change an exhibition's descriptive fields or dates."""
-    archive().revise_exhibition(exhibition_id, actor=actor(), based_on=version, **body)
+    archive().curation.revise_exhibition(exhibition_id, actor=actor(), based_on=version, **body)
     return _exhibition_answer(slug)
 
 
@@ -379,7 +379,7 @@ def add_work(body: dict[str, Any], slug: str, exhibition_id: UUID, version: int)
     except ArchiveNotFound:
         detail = "No artwork or testimony has this id."
         raise Problem("validation-failed", detail, errors=[{"pointer": "#/item_id", "detail": detail}]) from None
-    archive().add_to_exhibition(
+    archive().curation.add_to_exhibition(
         exhibition_id, item_id, actor=actor(), wall_text=body.get("wall_text"), position=body.get("position"),
         based_on=version,
     )
@@ -393,7 +393,7 @@ def add_work(body: dict[str, Any], slug: str, exhibition_id: UUID, version: int)
 @bp.arguments(WallTextSchema)
 def revise_wall_text(body: dict[str, Any], slug: str, exhibition_id: UUID, item_id: UUID, version: int) -> tuple[Exhibition, int, dict[str, str]]:
     """Replace the wall text beside a work ({} removes it)."""
-    archive().revise_wall_text(exhibition_id, item_id, actor=actor(), wall_text=body["wall_text"], based_on=version)
+    archive().curation.revise_wall_text(exhibition_id, item_id, actor=actor(), wall_text=body["wall_text"], based_on=version)
     return _exhibition_answer(slug)
 
 
@@ -403,7 +403,7 @@ def revise_wall_text(body: dict[str, Any], slug: str, exhibition_id: UUID, item_
 @_placed_work_version
 def remove_work(slug: str, exhibition_id: UUID, item_id: UUID, version: int) -> tuple[Exhibition, int, dict[str, str]]:
     """Take a work out of an exhibition (the item itself stays in the archive)."""
-    archive().remove_from_exhibition(exhibition_id, item_id, actor=actor(), based_on=version)
+    archive().curation.remove_from_exhibition(exhibition_id, item_id, actor=actor(), based_on=version)
     return _exhibition_answer(slug)
 
 
@@ -414,7 +414,7 @@ def remove_work(slug: str, exhibition_id: UUID, item_id: UUID, version: int) -> 
 @bp.arguments(WorkOrderSchema)
 def reorder_works(body: dict[str, Any], slug: str, exhibition_id: UUID, version: int) -> tuple[Exhibition, int, dict[str, str]]:
     """Put the works in a new order, listing each of them exactly once."""
-    archive().reorder_exhibition(exhibition_id, body["item_ids"], actor=actor(), based_on=version)
+    archive().curation.reorder_exhibition(exhibition_id, body["item_ids"], actor=actor(), based_on=version)
     return _exhibition_answer(slug)
 
 
@@ -424,7 +424,7 @@ def reorder_works(body: dict[str, Any], slug: str, exhibition_id: UUID, version:
 @_exhibition_version
 def publish_exhibition(slug: str, exhibition_id: UUID, version: int) -> tuple[Exhibition, int, dict[str, str]]:
     """Publish an exhibition: visitors see it, with the works their contributors allow."""
-    archive().publish_exhibition(exhibition_id, actor=actor(), based_on=version)
+    archive().curation.publish_exhibition(exhibition_id, actor=actor(), based_on=version)
     return _exhibition_answer(slug)
 
 
@@ -434,5 +434,5 @@ def publish_exhibition(slug: str, exhibition_id: UUID, version: int) -> tuple[Ex
 @_exhibition_version
 def unpublish_exhibition(slug: str, exhibition_id: UUID, version: int) -> tuple[Exhibition, int, dict[str, str]]:
     """Take an exhibition offline; visitors get the same 404 as for one that never existed."""
-    archive().unpublish_exhibition(exhibition_id, actor=actor(), based_on=version)
+    archive().curation.unpublish_exhibition(exhibition_id, actor=actor(), based_on=version)
     return _exhibition_answer(slug)

@@ -156,7 +156,7 @@ def your_items(holder: CodeHolder) -> Any:
 def thumbnail(holder: CodeHolder, item_id: UUID, image_id: UUID) -> Response:
     """A thumbnail of one of the holder's images, even while it is not public."""
     _own_item(holder, item_id)
-    image = archive().image_for_curator(item_id, image_id, "thumb", "webp")
+    image = archive().item_images.image_for_curator(item_id, image_id, "thumb", "webp")
     return Response(image.data, mimetype=image.content_type)
 
 
@@ -249,7 +249,7 @@ def receipt(holder: CodeHolder, reference: str) -> Any:
     """What was done, when, and its reference number; never any content."""
     found = archive().self_service.contributor_receipt(holder.contributor_id, reference)
     kinds = _kinds(archive(), found.item_ids)
-    copies_pending = found.action.startswith("withdrawn") and archive().media_removal_pending(found.item_ids)
+    copies_pending = found.action.startswith("withdrawn") and archive().consent.media_removal_pending(found.item_ids)
     return render_template(
         "consent/receipt.html", receipt=found, kinds=kinds, describe=describe, actions=RECEIPT_ACTIONS,
         copies_pending=copies_pending,

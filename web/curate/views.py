@@ -19,7 +19,8 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
-from archive.services.application import ExhibitionArchive, NewImage
+from archive.services.application import ExhibitionArchive
+from archive.services.item_images import NewImage
 from archive.errors import ArchiveError, ChangedMeanwhile
 from archive.services.name_review import review_list
 from archive.read.models import ItemFilter
@@ -131,7 +132,7 @@ def new_contributor() -> Any:
     if form.is_submitted():
         contributor_id, error = _submit(
             form,
-            lambda: archive().register_contributor(
+            lambda: archive().contributors.register_contributor(
                 name=form.name.data, pseudonym=form.pseudonym.data, contact=form.contact.data, actor=current_user.actor
             ),
         )
@@ -165,7 +166,7 @@ def contributor(contributor_id: UUID) -> Any:
 @login_required
 def new_consent_code(contributor_id: UUID) -> Any:
     """Issue a new consent code (the old one stops working); shown once on a receipt."""
-    code, error = _attempt(lambda: archive().issue_consent_code(contributor_id, current_user.actor))
+    code, error = _attempt(lambda: archive().contributors.issue_consent_code(contributor_id, current_user.actor))
     if error:
         flash(error, "error")
         return redirect(url_for("curate.contributor", contributor_id=contributor_id))
@@ -181,7 +182,7 @@ def _new_item_images(item_id: UUID, form: AddImageForm) -> str | None:
     for n, upload, alt_text, caption in form.images():
         data = upload.read()
         _, error = _attempt(
-            lambda data=data, alt_text=alt_text, caption=caption: archive().upload_image(
+            lambda data=data, alt_text=alt_text, caption=caption: archive().item_images.upload_image(
                 item_id, data, actor=current_user.actor, alt_text=alt_text, caption=caption,
             )
         )
@@ -199,7 +200,7 @@ def new_artwork() -> Any:
     people = _contributors(archive())
     if form.is_submitted():
         def record() -> UUID:
-            item_id, _ = archive().record_artwork_with_images(
+            item_id, _ = archive().item_images.record_artwork_with_images(
                 contributor_id=form.contributor_id.data,
                 actor=current_user.actor,
                 images=[NewImage(upload.read(), alt, caption) for _, upload, alt, caption in form.images()],
@@ -232,7 +233,7 @@ def new_testimony() -> Any:
     if form.is_submitted():
         item_id, error = _submit(
             form,
-            lambda: archive().record_testimony(
+            lambda: archive().cataloguing.record_testimony(
                 contributor_id=form.contributor_id.data,
                 actor=current_user.actor,
                 text=form.text.data,
@@ -271,7 +272,7 @@ def redact(item_id: UUID) -> Any:
     _item_or_404(item_id)
     form = RedactForm()
     _, error = _submit(
-        form, lambda: archive().redact_span(item_id, form.span.data, actor=current_user.actor, version=form.version.data)
+        form, lambda: archive().cataloguing.redact_span(item_id, form.span.data, actor=current_user.actor, version=form.version.data)
     )
     flash(error or gettext("Redacted: visitors and search no longer see it."), "error" if error else "info")
     return redirect(url_for("curate.item", item_id=item_id) + "#review")
@@ -309,8 +310,8 @@ def consent(item_id: UUID) -> Any:
 
     def record() -> Any:
         if found.consent is None:
-            return archive().record_consent(item_id, text_version=form.text_version.data, **common)
-        archive().update_consent(
+            return archive().consent.record_consent(item_id, text_version=form.text_version.data, **common)
+        archive().consent.update_consent(
             item_id, text_version=form.text_version.data or None, contributor_asked=form.contributor_asked.data == "yes",
             **common,
         )
@@ -352,7 +353,7 @@ def withdraw(item_id: UUID) -> Any:
     if WithdrawForm().confirm.data != "yes":
         flash(gettext("Tick the box to confirm: withdrawal cannot be undone."), "error")
         return redirect(url_for("curate.item", item_id=item_id))
-    _, error = _attempt(lambda: archive().withdraw(item_id, actor=current_user.actor))
+    _, error = _attempt(lambda: archive().consent.withdraw(item_id, actor=current_user.actor))
     flash(error or gettext("Consent withdrawn: the content is gone for good."), "error" if error else "info")
     return redirect(url_for("curate.item", item_id=item_id))
 
@@ -368,7 +369,7 @@ def decline_request(item_id: UUID) -> Any:
         if refusal:
             flash(refusal, "error")
             return redirect(url_for("curate.item", item_id=item_id))
-        archive().decline_consent_request(item_id, actor=current_user.actor, based_on=form.version.data)
+        archive().consent.decline_consent_request(item_id, actor=current_user.actor, based_on=form.version.data)
     except ChangedMeanwhile as stale:
         return _item_page(_item_or_404(item_id), explain(stale), 409)
     except (DomainError, ArchiveError) as refused:
@@ -381,7 +382,7 @@ def decline_request(item_id: UUID) -> Any:
 @bp.get("/items/<uuid:item_id>/images/<uuid:image_id>/<name>.<fmt>")
 @login_required
 def image(item_id: UUID, image_id: UUID, name: str, fmt: str) -> Any:
-    served = archive().image_for_curator(item_id, image_id, name, fmt)
+    served = archive().item_images.image_for_curator(item_id, image_id, name, fmt)
     response = Response(served.data, mimetype=served.content_type)
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -423,7 +424,7 @@ def new_exhibition() -> Any:
     form = NewExhibitionForm()
     if form.is_submitted():
         slug = form.slug.data
-        _, error = _submit(form, lambda: archive().create_exhibition(slug=slug, actor=current_user.actor, **form.details()))
+        _, error = _submit(form, lambda: archive().curation.create_exhibition(slug=slug, actor=current_user.actor, **form.details()))
         if error:
             return _refused("curate/exhibition_form.html", error, form=form, exhibition=None)
         flash(gettext("Exhibition created (not published)."), "info")
@@ -446,7 +447,7 @@ def exhibition(slug: str) -> Any:
             refusal = form.refusal()
             if refusal:
                 return _refused("curate/exhibition_form.html", refusal, exhibition=shown, **_arrangement(shown))
-            archive().revise_exhibition(shown.id, actor=current_user.actor, based_on=form.version.data, **form.details())
+            archive().curation.revise_exhibition(shown.id, actor=current_user.actor, based_on=form.version.data, **form.details())
         except ChangedMeanwhile as stale:
             return _exhibition_page(slug, explain(stale), 409)
         except (DomainError, ArchiveError) as refused:
@@ -519,7 +520,7 @@ def add_work(slug: str) -> Any:
     form = AddWorkForm()
     return _exhibition_action(
         slug, form,
-        lambda shown, version: archive().add_to_exhibition(
+        lambda shown, version: archive().curation.add_to_exhibition(
             shown.id, form.item_id.data, actor=current_user.actor, wall_text=form.wall.data, based_on=version,
         ),
         gettext("Work added."),
@@ -532,7 +533,7 @@ def wall_text(slug: str, item_id: UUID) -> Any:
     form = WallTextForm()
     return _exhibition_action(
         slug, form,
-        lambda shown, version: archive().revise_wall_text(
+        lambda shown, version: archive().curation.revise_wall_text(
             shown.id, item_id, actor=current_user.actor, wall_text=form.wall.data, based_on=version
         ),
         gettext("Wall text saved."),
@@ -544,7 +545,7 @@ def wall_text(slug: str, item_id: UUID) -> Any:
 def remove_work(slug: str, item_id: UUID) -> Any:
     return _exhibition_action(
         slug, VersionedForm(),
-        lambda shown, version: archive().remove_from_exhibition(shown.id, item_id, actor=current_user.actor, based_on=version),
+        lambda shown, version: archive().curation.remove_from_exhibition(shown.id, item_id, actor=current_user.actor, based_on=version),
         gettext("Work removed."),
     )
 
@@ -563,7 +564,7 @@ def move_work(slug: str, item_id: UUID) -> Any:
         if not 0 <= target < len(order):
             raise InvalidValue("The work is already at that end.")
         order[index], order[target] = order[target], order[index]
-        archive().reorder_exhibition(shown.id, order, actor=current_user.actor, based_on=version)
+        archive().curation.reorder_exhibition(shown.id, order, actor=current_user.actor, based_on=version)
 
     return _exhibition_action(slug, form, move, gettext("Order saved."))
 
@@ -573,7 +574,7 @@ def move_work(slug: str, item_id: UUID) -> Any:
 def publish(slug: str) -> Any:
     return _exhibition_action(
         slug, VersionedForm(),
-        lambda shown, version: archive().publish_exhibition(shown.id, actor=current_user.actor, based_on=version),
+        lambda shown, version: archive().curation.publish_exhibition(shown.id, actor=current_user.actor, based_on=version),
         gettext("Published: visitors can see it."),
     )
 
@@ -583,6 +584,6 @@ def publish(slug: str) -> Any:
 def unpublish(slug: str) -> Any:
     return _exhibition_action(
         slug, VersionedForm(),
-        lambda shown, version: archive().unpublish_exhibition(shown.id, actor=current_user.actor, based_on=version),
+        lambda shown, version: archive().curation.unpublish_exhibition(shown.id, actor=current_user.actor, based_on=version),
         gettext("Unpublished: hidden from visitors."),
     )

@@ -11,7 +11,8 @@ from datetime import date, datetime, timezone
 import pytest
 from PIL import Image
 
-from archive.services.application import ExhibitionArchive, NewImage
+from archive.services.application import ExhibitionArchive
+from archive.services.item_images import NewImage
 from archive.errors import ConcurrentChange, NotFound
 from archive.media_ports.ports import ImageRejected, MediaStoreUnavailable
 from domain import clock
@@ -33,10 +34,10 @@ def _archive(media) -> ExhibitionArchive:
 
 
 def _artwork(archive: ExhibitionArchive, **consent):
-    contributor = archive.register_contributor(name="Photo Person", actor=CURATOR)
-    item = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Letters"})
+    contributor = archive.contributors.register_contributor(name="Photo Person", actor=CURATOR)
+    item = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Letters"})
     if consent:
-        archive.record_consent(item, actor=CURATOR, text_version="v1", **consent)
+        archive.consent.record_consent(item, actor=CURATOR, text_version="v1", **consent)
     return item
 
 
@@ -55,7 +56,7 @@ PHOTO = make_sample_photo(7, size=(900, 600), title="Upload test")
 
 def test_an_upload_stores_sealed_files_and_records_their_facts(archive, media):
     item = _artwork(archive, scopes=ONLINE, attribution="named")
-    image_id = archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+    image_id = archive.item_images.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
     keys = media.list(f"items/{item}/{image_id}/")
     assert len(keys) == 7 and f"items/{item}/{image_id}/original" in keys
     for key in keys:
@@ -72,7 +73,7 @@ def test_an_upload_stores_sealed_files_and_records_their_facts(archive, media):
 
 def test_an_uploads_facts_are_recorded_in_the_plain_form_events_always_held(archive):
     item = _artwork(archive, scopes=ONLINE, attribution="named")
-    image_id = archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+    image_id = archive.item_images.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
 
     stored = archive.get_item(item).images[str(image_id)].value["media"]
     assert list(stored) == ["original", "derivatives"]
@@ -83,8 +84,8 @@ def test_an_uploads_facts_are_recorded_in_the_plain_form_events_always_held(arch
 
 def test_a_visitor_gets_a_clean_derivative_while_consent_allows(archive):
     item = _artwork(archive, scopes=ONLINE, attribution="named")
-    image_id = archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
-    served = archive.image_for_visitor(item, image_id, "thumb", "jpeg")
+    image_id = archive.item_images.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+    served = archive.item_images.image_for_visitor(item, image_id, "thumb", "jpeg")
     assert served.content_type == "image/jpeg"
     image = Image.open(io.BytesIO(served.data))
     assert max(image.size) == 400 and not image.getexif()
@@ -103,32 +104,32 @@ def test_a_visitor_gets_a_clean_derivative_while_consent_allows(archive):
 def test_a_visitor_gets_nothing_when_consent_does_not_allow(archive, consent):
     with clock.fixed_at(datetime(2024, 1, 1, tzinfo=timezone.utc)):
         item = _artwork(archive, **consent)
-        image_id = archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+        image_id = archive.item_images.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
     with pytest.raises(NotFound):
-        archive.image_for_visitor(item, image_id, "thumb", "jpeg")
+        archive.item_images.image_for_visitor(item, image_id, "thumb", "jpeg")
 
 
 def test_originals_unknown_renditions_and_ids_are_never_served(archive):
     item = _artwork(archive, scopes=ONLINE, attribution="named")
-    image_id = archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+    image_id = archive.item_images.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
     for name, fmt in (("original", "jpeg"), ("thumb", "png"), ("../original", "jpeg")):
         with pytest.raises(NotFound):
-            archive.image_for_visitor(item, image_id, name, fmt)
+            archive.item_images.image_for_visitor(item, image_id, name, fmt)
     with pytest.raises(NotFound):
-        archive.image_for_visitor(item, uuid.uuid4(), "thumb", "jpeg")
+        archive.item_images.image_for_visitor(item, uuid.uuid4(), "thumb", "jpeg")
     with pytest.raises(NotFound):
-        archive.image_for_visitor(uuid.uuid4(), image_id, "thumb", "jpeg")
+        archive.item_images.image_for_visitor(uuid.uuid4(), image_id, "thumb", "jpeg")
 
 
 def test_withdrawal_removes_the_items_media_and_access(archive, media):
     item = _artwork(archive, scopes=ONLINE, attribution="named")
-    image_id = archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
-    archive.withdraw(item, actor=CURATOR)
+    image_id = archive.item_images.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+    archive.consent.withdraw(item, actor=CURATOR)
     assert media.list(f"items/{item}/") == []
     with pytest.raises(NotFound):
-        archive.image_for_visitor(item, image_id, "thumb", "jpeg")
+        archive.item_images.image_for_visitor(item, image_id, "thumb", "jpeg")
     with pytest.raises(ItemWithdrawn):
-        archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+        archive.item_images.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
 
 
 @pytest.mark.parametrize(
@@ -145,7 +146,7 @@ def test_a_bad_upload_is_refused_and_nothing_is_stored_or_recorded(archive, medi
     item = _artwork(archive)
     version = archive.get_item(item).version
     with pytest.raises(ImageRejected, match=message):
-        archive.upload_image(item, data, actor=CURATOR, alt_text=ALT)
+        archive.item_images.upload_image(item, data, actor=CURATOR, alt_text=ALT)
     assert media.objects == {}
     assert archive.get_item(item).version == version
 
@@ -153,7 +154,7 @@ def test_a_bad_upload_is_refused_and_nothing_is_stored_or_recorded(archive, medi
 def test_an_upload_without_alt_text_is_refused_before_any_work(archive, media):
     item = _artwork(archive)
     with pytest.raises(Exception, match="Alt text is required"):
-        archive.upload_image(item, PHOTO, actor=CURATOR, alt_text={"en": "  "})
+        archive.item_images.upload_image(item, PHOTO, actor=CURATOR, alt_text={"en": "  "})
     assert media.objects == {}
 
 
@@ -162,7 +163,7 @@ def test_storage_down_fails_clearly_with_no_event_and_no_orphan(archive, media):
     version = archive.get_item(item).version
     media.unavailable = True
     with pytest.raises(MediaStoreUnavailable):
-        archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+        archive.item_images.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
     media.unavailable = False
     assert media.objects == {}
     assert archive.get_item(item).version == version
@@ -176,7 +177,7 @@ def test_stored_files_are_removed_when_the_event_cannot_be_saved(archive, media,
 
     monkeypatch.setattr(archive, "_save", conflict)
     with pytest.raises(ConcurrentChange):
-        archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+        archive.item_images.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
     assert media.objects == {}
 
 
@@ -186,7 +187,7 @@ EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 
 @pytest.mark.parametrize("outcome", ["saved", "failed"])
 def test_every_upload_is_noted_as_in_progress_until_its_event_is_saved_or_it_failed(archive, monkeypatch, outcome):
-    contributor = archive.register_contributor(name="Photo Person", actor=CURATOR)
+    contributor = archive.contributors.register_contributor(name="Photo Person", actor=CURATOR)
     item = _artwork(archive)
     noted_while_saving = []
     save = archive.save
@@ -199,8 +200,8 @@ def test_every_upload_is_noted_as_in_progress_until_its_event_is_saved_or_it_fai
 
     monkeypatch.setattr(archive, "save", save_and_look)
     try:
-        image = archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
-        _, images = archive.record_artwork_with_images(
+        image = archive.item_images.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+        _, images = archive.item_images.record_artwork_with_images(
             contributor_id=contributor, actor=CURATOR, title={"en": "Two"},
             images=[NewImage(PHOTO, ALT), NewImage(PHOTO, ALT)],
         )
@@ -227,12 +228,12 @@ def test_on_a_versioned_bucket_over_http_withdrawal_leaves_no_version(moto_endpo
     store.ensure_bucket(versioning=True)
     archive = _archive(store)
     item = _artwork(archive, scopes=ONLINE, attribution="named")
-    archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
-    archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+    archive.item_images.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+    archive.item_images.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
     client = store._client
     listed = client.list_object_versions(Bucket=store.bucket, Prefix=f"items/{item}/")
     assert len(listed.get("Versions", [])) == 14
-    archive.withdraw(item, actor=CURATOR)
+    archive.consent.withdraw(item, actor=CURATOR)
     listed = client.list_object_versions(Bucket=store.bucket, Prefix=f"items/{item}/")
     assert listed.get("Versions", []) == [] and listed.get("DeleteMarkers", []) == []
 
@@ -245,7 +246,7 @@ def test_a_withdrawal_answers_at_once_while_the_bucket_stalls_and_its_versions_g
     store.ensure_bucket(versioning=True)
     archive = _archive(store)
     item = _artwork(archive, scopes=ONLINE, attribution="named")
-    archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+    archive.item_images.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
     with socket.socket() as silent:  # accepts connections, never answers: a stalled bucket
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)
@@ -254,16 +255,16 @@ def test_a_withdrawal_answers_at_once_while_the_bucket_stalls_and_its_versions_g
             connect_timeout=1, read_timeout=6, max_attempts=1,
         )
         started = time.monotonic()
-        archive.withdraw(item, actor=CURATOR)
+        archive.consent.withdraw(item, actor=CURATOR)
         assert time.monotonic() - started < 4, "the answer does not wait for the bucket"
         assert not archive.keys.exists(item)
-        assert archive.media_removal_pending([item])
+        assert archive.consent.media_removal_pending([item])
 
     archive.media = store  # the bucket answers again: the follower's retry deletes every version
-    assert archive.delete_pending_media() == 0
+    assert archive.consent.delete_pending_media() == 0
     listed = store._client.list_object_versions(Bucket=bucket, Prefix=f"items/{item}/")
     assert listed.get("Versions", []) == [] and listed.get("DeleteMarkers", []) == []
-    assert not archive.media_removal_pending([item])
+    assert not archive.consent.media_removal_pending([item])
 
 
 def test_an_s3_store_built_by_default_gives_up_on_a_request_well_before_a_worker_time_out(aws_credentials):
@@ -281,5 +282,5 @@ def test_an_unreachable_bucket_fails_the_upload_with_no_event(aws_credentials):
     item = _artwork(archive)
     version = archive.get_item(item).version
     with pytest.raises(MediaStoreUnavailable):
-        archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+        archive.item_images.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
     assert archive.get_item(item).version == version

@@ -71,8 +71,8 @@ def _gc(environ: dict[str, str], *args: str, hours_later: float = 0, **extra_env
 
 
 def _artwork(archive: ExhibitionArchive) -> uuid.UUID:
-    contributor = archive.register_contributor(name=PERSON, actor=CURATOR)
-    return archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Letters"})
+    contributor = archive.contributors.register_contributor(name=PERSON, actor=CURATOR)
+    return archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Letters"})
 
 
 def _upload_in_thread(archive: ExhibitionArchive, item: uuid.UUID, monkeypatch) -> tuple[threading.Thread, threading.Event, dict[str, Any]]:
@@ -90,7 +90,7 @@ def _upload_in_thread(archive: ExhibitionArchive, item: uuid.UUID, monkeypatch) 
 
     def upload() -> None:
         try:
-            outcome["image"] = archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+            outcome["image"] = archive.item_images.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
         except BaseException as error:  # noqa: BLE001 - reported to the test
             outcome["error"] = error
 
@@ -121,7 +121,7 @@ def test_gc_racing_an_upload_keeps_its_files_and_the_upload_completes(environ, a
     assert "Kept 7 object(s) no event refers to yet" in later.output
     assert "Deleted" not in at_once.output + later.output
     assert PERSON not in at_once.output + later.output
-    image = archive.image_for_curator(item, outcome["image"], "display", "webp")
+    image = archive.item_images.image_for_curator(item, outcome["image"], "display", "webp")
     assert image.data[:4] == b"RIFF"
     after = _gc(environ, "--delete", hours_later=48)
     assert "No orphaned media objects." in after.output and "kept" not in after.output
@@ -153,10 +153,10 @@ def test_the_files_of_a_crashed_upload_are_collected_once_its_note_has_expired(e
     # The process dies after storing the files: it neither removes them nor clears its note.
     with pytest.MonkeyPatch.context() as dying:
         dying.setattr(archive, "save", crash)
-        dying.setattr(archive, "_remove_quietly", lambda keys: None)
+        dying.setattr(archive.item_images, "_remove_quietly", lambda keys: None)
         dying.setattr(archive.keys, "uploads_finished", lambda *image_ids: None, raising=False)
         with pytest.raises(_Crash):
-            archive.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
+            archive.item_images.upload_image(item, PHOTO, actor=CURATOR, alt_text=ALT)
     files = archive.media.list(f"items/{item}/")
     assert len(files) == 7
 

@@ -51,13 +51,13 @@ def follower(archive, index) -> SearchFollower:
 
 
 def _testimony(archive, text, language="ru", name="Айгерим Тестова", **consent):
-    contributor = archive.register_contributor(name=name, pseudonym="Aq Qus", actor=CURATOR)
-    item = archive.record_testimony(
+    contributor = archive.contributors.register_contributor(name=name, pseudonym="Aq Qus", actor=CURATOR)
+    item = archive.cataloguing.record_testimony(
         contributor_id=contributor, actor=CURATOR, text={language: text}, language=language,
         content_note={"en": "Mentions violence."}, title={"en": "A testimony"},
     )
     if consent:
-        archive.record_consent(item, actor=CURATOR, text_version="v1", **consent)
+        archive.consent.record_consent(item, actor=CURATOR, text_version="v1", **consent)
     return item
 
 
@@ -128,7 +128,7 @@ def test_a_named_contributor_is_findable_until_made_anonymous(archive, index, fo
     results = search(archive, index, SearchQuery(text="Unusualname"))
     assert [hit.id for hit in results.hits] == [item]
     assert results.hits[0].credit == "Zhanargul Unusualname"
-    archive.update_consent(item, actor=CURATOR, attribution="anonymous")
+    archive.consent.update_consent(item, actor=CURATOR, attribution="anonymous")
     # Before the follower runs, the gate still hides the name (credit from current state).
     lagging = search(archive, index, SearchQuery(text="Unusualname"))
     assert all(hit.credit is None for hit in lagging.hits)
@@ -144,7 +144,7 @@ def test_her_former_name_finds_nothing_after_she_changes_it(archive, index, foll
                       scopes=ONLINE, attribution="pseudonym")
     follower.catch_up()
     contributor = archive.get_item(item).contributor_id
-    archive.revise_contributor(contributor, actor=CURATOR, name="Saule Bekova", pseudonym="Aq Qus")
+    archive.contributors.revise_contributor(contributor, actor=CURATOR, name="Saule Bekova", pseudonym="Aq Qus")
     follower.catch_up()
 
     assert _ids(archive, index, "Unusualname") == set()
@@ -158,7 +158,7 @@ def test_a_lagging_index_never_shows_a_withdrawn_item(archive, index, follower):
     item = _testimony(archive, "уникальнословобезповторов", scopes=ONLINE, attribution="anonymous")
     follower.catch_up()
     assert _ids(archive, index, "уникальнословобезповторов") == {item}
-    archive.withdraw(item, actor=CURATOR)
+    archive.consent.withdraw(item, actor=CURATOR)
     assert _ids(archive, index, "уникальнословобезповторов") == set()  # the gate, before the follower
     follower.catch_up()
     assert index.versions([str(item)]) == {}
@@ -168,7 +168,7 @@ def _lag_past_the_window(archive, index, monkeypatch) -> None:
     """Events the stopped follower has not applied, more than the use case can look through."""
     monkeypatch.setattr(search_queries, "MAX_LAG", 3)
     for n in range(4):
-        archive.register_contributor(name=f"Someone Else {n}", actor=CURATOR)
+        archive.contributors.register_contributor(name=f"Someone Else {n}", actor=CURATOR)
     assert archive.changed_since(index.position(), search_queries.MAX_LAG) is None
 
 
@@ -180,7 +180,7 @@ def test_an_index_lagging_past_the_window_never_shows_or_counts_a_withdrawn_item
     kept = {_testimony(archive, f"кворум собрался {n}", scopes=ONLINE, attribution="anonymous") for n in range(2)}
     withdrawn = _testimony(archive, "кворум и словоотзыва", scopes=ONLINE, attribution="anonymous")
     follower.catch_up()
-    archive.withdraw(withdrawn, actor=CURATOR)
+    archive.consent.withdraw(withdrawn, actor=CURATOR)
     _lag_past_the_window(archive, index, monkeypatch)
     assert index.versions([str(withdrawn)])  # the index still holds it
 
@@ -198,7 +198,7 @@ def test_an_index_lagging_past_the_window_counts_only_what_passed_the_gate_on_an
     gone = [_testimony(archive, f"вереск и долгий другой текст {n}", scopes=ONLINE, attribution="anonymous") for n in range(4)]
     follower.catch_up()
     for item in gone:
-        archive.withdraw(item, actor=CURATOR)
+        archive.consent.withdraw(item, actor=CURATOR)
     _lag_past_the_window(archive, index, monkeypatch)
 
     first = search(archive, index, SearchQuery(text="вереск", page_size=5))
@@ -227,7 +227,7 @@ def test_an_index_lagging_past_the_window_leaves_out_an_item_indexed_before_its_
     item = _testimony(archive, "Меня зовут Zhanargul Unusualname", name="Zhanargul Unusualname",
                       scopes=ONLINE, attribution="named")
     follower.catch_up()
-    archive.update_consent(item, actor=CURATOR, attribution="anonymous")
+    archive.consent.update_consent(item, actor=CURATOR, attribution="anonymous")
     _lag_past_the_window(archive, index, monkeypatch)
     assert index.versions([str(item)])[str(item)] < archive.get_item(item).version
 
@@ -240,10 +240,10 @@ def test_an_index_lagging_past_the_window_leaves_out_an_item_indexed_before_its_
 
 
 def _hung(archive, slug, *items):
-    exhibition = archive.create_exhibition(slug=slug, actor=CURATOR, titles={"en": slug})
+    exhibition = archive.curation.create_exhibition(slug=slug, actor=CURATOR, titles={"en": slug})
     for item in items:
-        archive.add_to_exhibition(exhibition, item, actor=CURATOR)
-    archive.publish_exhibition(exhibition, actor=CURATOR)
+        archive.curation.add_to_exhibition(exhibition, item, actor=CURATOR)
+    archive.curation.publish_exhibition(exhibition, actor=CURATOR)
     return exhibition
 
 
@@ -261,7 +261,7 @@ def test_an_unpublished_exhibition_leaves_facets_and_filters_before_the_index_ca
     follower.catch_up()
     assert _exhibition_counts(search(archive, index, SearchQuery(text="полынь"))) == {"quiet-room": 2, "open-room": 1}
 
-    archive.unpublish_exhibition(quiet, actor=CURATOR)
+    archive.curation.unpublish_exhibition(quiet, actor=CURATOR)
     if lag == "past the window":
         _lag_past_the_window(archive, index, monkeypatch)
     else:
@@ -285,7 +285,7 @@ def test_a_work_taken_off_the_wall_leaves_its_exhibitions_filter_before_the_inde
     items = [_testimony(archive, f"чабрец {n}", scopes=ONLINE, attribution="anonymous") for n in range(2)]
     room = _hung(archive, "thyme-room", *items)
     follower.catch_up()
-    archive.remove_from_exhibition(room, items[1], actor=CURATOR)
+    archive.curation.remove_from_exhibition(room, items[1], actor=CURATOR)
     if lag == "past the window":
         _lag_past_the_window(archive, index, monkeypatch)
     filtered = search(archive, index, SearchQuery(text="чабрец", exhibitions=("thyme-room",)))
@@ -307,7 +307,7 @@ def test_withdrawn_text_leaves_the_index_files_within_the_bound(archive, setting
             time.sleep(0.1)
         assert _ids(archive, index, "кворлгрифтэн") == {item}
         withdrawn_at = time.monotonic()
-        archive.withdraw(item, actor=f"contributor:{archive.get_item(item).contributor_id}")
+        archive.consent.withdraw(item, actor=f"contributor:{archive.get_item(item).contributor_id}")
         needle = "кворлгрифтэн".encode()
         while True:
             files = [p for p in settings.search_dir.rglob("*") if p.is_file()]
@@ -399,7 +399,7 @@ def test_a_follower_killed_mid_batch_resumes_without_losing_or_duplicating(archi
         item = _testimony(archive, f"запись номер {n} для проверки", scopes=ONLINE, attribution="anonymous")
         expected.add(str(item))
         if n % 7 == 0:
-            archive.withdraw(item, actor=CURATOR)
+            archive.consent.withdraw(item, actor=CURATOR)
             expected.discard(str(item))
     index.close()
     env = {**os.environ, "PYTHONPATH": str(Path.cwd())}
@@ -510,12 +510,12 @@ def test_a_follower_applying_changes_does_not_compact_until_they_pause(archive, 
     now = [1000.0]  # the follower's monotonic clock, moved by the test: no race with the machine's load
     monkeypatch.setattr(search_follower, "time", SimpleNamespace(monotonic=lambda: now[0]))
     follower = SearchFollower(archive, index)
-    contributor = archive.register_contributor(name="Burst Person", actor=CURATOR)
+    contributor = archive.contributors.register_contributor(name="Burst Person", actor=CURATOR)
     now[0] += search_follower.COMPACT_SECONDS
     follower.step()
     before = len(compactions)  # the first idle check may compact: nothing applied yet
     for n in range(10):  # a burst: a change every half of the quiet time, well past the compaction interval
-        archive.record_testimony(
+        archive.cataloguing.record_testimony(
             contributor_id=contributor, actor=CURATOR, title={"en": f"t{n}"}, text={"en": "x"}, language="en",
             content_note={"en": "Mentions violence."},
         )
@@ -563,15 +563,15 @@ def test_a_rebuild_keeps_a_contributors_items_together_so_withdrawing_them_all_p
     archive, settings, index, monkeypatch
 ):
     monkeypatch.setattr("archive.search.follower.REBUILD_BATCH", 6)  # six small segments
-    people = [archive.register_contributor(name=f"Person {n}", actor=CURATOR) for n in range(3)]
+    people = [archive.contributors.register_contributor(name=f"Person {n}", actor=CURATOR) for n in range(3)]
     items: dict = {person: [] for person in people}
     for n in range(12):  # recorded in turns: A, B, C, A, B, C, ...
         for person in people:
-            item = archive.record_testimony(
+            item = archive.cataloguing.record_testimony(
                 contributor_id=person, actor=CURATOR, text={"en": f"ordinary text {n}"}, language="en",
                 content_note={"en": "Mentions violence."},
             )
-            archive.record_consent(item, actor=CURATOR, text_version="v1", scopes=ONLINE, attribution="anonymous")
+            archive.consent.record_consent(item, actor=CURATOR, text_version="v1", scopes=ONLINE, attribution="anonymous")
             items[person].append(item)
     rebuild(archive, IndexFolders(settings.search_dir), search_index_opener(writable=True))
     follower = SearchFollower(archive, index)
@@ -580,7 +580,7 @@ def test_a_rebuild_keeps_a_contributors_items_together_so_withdrawing_them_all_p
 
     first = people[0]
     for item in items[first]:
-        archive.withdraw(item, actor=f"contributor:{first}")
+        archive.consent.withdraw(item, actor=f"contributor:{first}")
     follower.catch_up()
 
     assert _ids(archive, index, "ordinary", page_size=50) == {i for p in people[1:] for i in items[p]}

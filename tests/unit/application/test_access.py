@@ -133,7 +133,7 @@ def test_a_password_change_ends_sessions_even_if_the_table_missed_it(archive):
 
 
 def test_a_session_id_is_opaque_and_the_table_holds_no_subject(archive):
-    contributor = archive.register_contributor(name="Aigerim", actor=CURATOR)
+    contributor = archive.contributors.register_contributor(name="Aigerim", actor=CURATOR)
     holder = CodeHolder(contributor, contributor)
     session_id = archive.access.open_portal_session(holder)
     assert str(contributor) not in session_id and contributor.hex not in session_id
@@ -151,6 +151,6 @@ def test_a_malformed_session_id_opens_nothing(archive, session_id):
 
 
 def test_a_portal_session_id_does_not_open_the_workspace(archive):
-    contributor = archive.register_contributor(name="Aigerim", actor=CURATOR)
+    contributor = archive.contributors.register_contributor(name="Aigerim", actor=CURATOR)
     session_id = archive.access.open_portal_session(CodeHolder(contributor, contributor))
     assert archive.access.curator_for_session(session_id) is None

@@ -18,12 +18,12 @@ ASKED_AT = datetime(2024, 5, 1, 10, 0, tzinfo=timezone.utc)
 
 
 def _item_under_consent(archive) -> tuple[Any, Any]:
-    contributor = archive.register_contributor(name="Zhanar Testova", actor=CURATOR)
-    item = archive.record_testimony(
+    contributor = archive.contributors.register_contributor(name="Zhanar Testova", actor=CURATOR)
+    item = archive.cataloguing.record_testimony(
         contributor_id=contributor, actor=CURATOR, text={"kk": "Менің әңгімем"}, language="kk",
         content_note={"en": "Note"},
     )
-    archive.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="anonymous", text_version="v1")
+    archive.consent.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="anonymous", text_version="v1")
     return contributor, item
 
 

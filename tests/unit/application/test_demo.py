@@ -32,14 +32,14 @@ def _demo(*, credit: str | None) -> ExhibitionArchive:
         media=InMemoryMediaStore(), images=PillowImagePipeline(),
     )
     if credit is not None:
-        record_consent = archive.record_consent
+        record_consent = archive.consent.record_consent
 
         def with_credit(item_id: Any, **consent: Any) -> Any:
             return record_consent(
                 item_id, **{**consent, "attribution": credit, "scopes": ["exhibit", "publish_online"]}
             )
 
-        archive.record_consent = with_credit  # type: ignore[method-assign]
+        archive.consent.record_consent = with_credit  # type: ignore[method-assign]
     load_demo(archive, lambda seed, title: make_sample_photo(seed, size=(320, 240), title=title))
     return archive
 

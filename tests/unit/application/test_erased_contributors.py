@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.services.application import ExhibitionArchive, NewImage
+from archive.services.application import ExhibitionArchive
+from archive.services.item_images import NewImage
 from archive.config import Settings
 from domain.errors import InvalidValue
 from web.bootstrap import open_archive
@@ -21,12 +22,12 @@ from tests.fakes import InMemoryMediaStore, in_memory_archive
 
 def _erased(archive: ExhibitionArchive, *, with_item_first: bool = True):
     """A contributor who had one consented testimony and then withdrew everything; their code."""
-    contributor = archive.register_contributor(name="Zhanar Testova", actor=CURATOR)
-    item = archive.record_testimony(
+    contributor = archive.contributors.register_contributor(name="Zhanar Testova", actor=CURATOR)
+    item = archive.cataloguing.record_testimony(
         contributor_id=contributor, actor=CURATOR, text={"kk": "Менің әңгімем"}, language="kk",
         content_note={"en": "Note"},
     )
-    code = archive.record_consent(
+    code = archive.consent.record_consent(
         item, actor=CURATOR, scopes=["exhibit"], attribution="anonymous", text_version="v1"
     ).code
     archive.self_service.withdraw_everything(contributor)
@@ -42,7 +43,7 @@ def test_an_erased_contributor_cannot_be_given_a_new_testimony(archive):
     before = _events(archive)
 
     with pytest.raises(InvalidValue, match="erased at their request"):
-        archive.record_testimony(
+        archive.cataloguing.record_testimony(
             contributor_id=contributor, actor=CURATOR, text={"ru": "Новый текст"}, language="ru",
             content_note={"en": "Note"},
         )
@@ -56,7 +57,7 @@ def test_an_erased_contributor_cannot_be_given_a_new_artwork(archive):
     before = _events(archive)
 
     with pytest.raises(InvalidValue, match="erased at their request"):
-        archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Quilt"})
+        archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Quilt"})
 
     assert _events(archive) == before
 
@@ -72,7 +73,7 @@ def test_an_erased_contributor_cannot_be_given_a_new_artwork_with_images():
     before = _events(archive)
 
     with pytest.raises(InvalidValue, match="erased at their request"):
-        archive.record_artwork_with_images(
+        archive.item_images.record_artwork_with_images(
             contributor_id=contributor, actor=CURATOR, title={"en": "Quilt"},
             images=[NewImage(make_sample_photo(3), {"en": "A quilt"})],
         )
@@ -86,7 +87,7 @@ def test_an_erased_contributor_cannot_be_given_a_new_consent_code(archive):
     before = _events(archive)
 
     with pytest.raises(InvalidValue, match="erased at their request"):
-        archive.issue_consent_code(contributor, CURATOR)
+        archive.contributors.issue_consent_code(contributor, CURATOR)
 
     # Their own code still opens their receipts.
     assert _events(archive) == before
@@ -97,26 +98,26 @@ def test_an_erased_contributor_cannot_be_given_a_new_consent_code(archive):
 
 def test_items_are_refused_once_the_contributor_erased_themselves_after_earlier_recordings(archive):
     # This process recorded for the contributor before: it must not trust what it saw then.
-    contributor = archive.register_contributor(name="Zhanar Testova", actor=CURATOR)
-    archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Before"})
+    contributor = archive.contributors.register_contributor(name="Zhanar Testova", actor=CURATOR)
+    archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Before"})
     archive.self_service.withdraw_everything(contributor)
 
     with pytest.raises(InvalidValue, match="erased at their request"):
-        archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "After"})
+        archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "After"})
 
 
 def test_items_are_refused_when_another_process_erased_the_contributor(tmp_path: Path):
     settings = Settings(data_dir=tmp_path / "var")
     web, portal = open_archive(settings), open_archive(settings)
     try:
-        contributor = web.register_contributor(name="Zhanar Testova", actor=CURATOR)
-        web.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Before"})
+        contributor = web.contributors.register_contributor(name="Zhanar Testova", actor=CURATOR)
+        web.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Before"})
         portal.self_service.withdraw_everything(contributor)
 
         with pytest.raises(InvalidValue, match="erased at their request"):
-            web.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "After"})
+            web.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "After"})
         with pytest.raises(InvalidValue, match="erased at their request"):
-            web.issue_consent_code(contributor, CURATOR)
+            web.contributors.issue_consent_code(contributor, CURATOR)
     finally:
         web.close()
         portal.close()

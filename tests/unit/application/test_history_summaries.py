@@ -24,29 +24,29 @@ SECRETS = ("Zhannatitle", "Zhannatext", "Zhannaname", "Zhannaalias", "Zhannawall
 
 def _a_full_life(archive):
     """Every kind of event of an item, a contributor and an exhibition, with content in each."""
-    contributor = archive.register_contributor(name="Zhannaname Testova", pseudonym="Zhannaalias", actor=CURATOR)
-    archive.revise_contributor(contributor, actor=CURATOR, name="Zhannaname Other", pseudonym="Zhannaalias")
-    art = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Zhannatitle", "ru": "Zhannatitle"})
-    archive.revise_item(art, actor=CURATOR, title={"en": "Zhannatitle two"}, description={"kk": "Zhannatext"})
-    testimony = archive.record_testimony(
+    contributor = archive.contributors.register_contributor(name="Zhannaname Testova", pseudonym="Zhannaalias", actor=CURATOR)
+    archive.contributors.revise_contributor(contributor, actor=CURATOR, name="Zhannaname Other", pseudonym="Zhannaalias")
+    art = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Zhannatitle", "ru": "Zhannatitle"})
+    archive.cataloguing.revise_item(art, actor=CURATOR, title={"en": "Zhannatitle two"}, description={"kk": "Zhannatext"})
+    testimony = archive.cataloguing.record_testimony(
         contributor_id=contributor, actor=CURATOR, text={"ru": "Zhannatext Zhannaname"}, language="ru",
         content_note={"en": "Note"},
     )
-    archive.redact_span(testimony, "Zhannaname", actor=CURATOR)
+    archive.cataloguing.redact_span(testimony, "Zhannaname", actor=CURATOR)
     for item in (art, testimony):
-        archive.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="named", text_version="v1",
+        archive.consent.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="named", text_version="v1",
                                expires_on=date(2099, 1, 1))
     archive.self_service.change_consent_as_contributor(contributor, art, ConsentChange("anonymous", ["exhibit", "publish_online"], None))
-    exhibition = archive.create_exhibition(slug="zh", actor=CURATOR, titles={"en": "Zhannashow"}, venue={"en": "Zhannavenue"})
-    archive.revise_exhibition(exhibition, actor=CURATOR, titles={"en": "Zhannashow two"})
-    archive.add_to_exhibition(exhibition, art, actor=CURATOR, wall_text={"en": "Zhannawall"})
-    archive.add_to_exhibition(exhibition, testimony, actor=CURATOR)
-    archive.revise_wall_text(exhibition, testimony, actor=CURATOR, wall_text={"en": "Zhannawall two"})
-    archive.reorder_exhibition(exhibition, [testimony, art], actor=CURATOR)
-    archive.publish_exhibition(exhibition, actor=CURATOR)
-    archive.remove_from_exhibition(exhibition, art, actor=CURATOR)
-    archive.unpublish_exhibition(exhibition, actor=CURATOR)
-    archive.withdraw(testimony, actor=CURATOR)
+    exhibition = archive.curation.create_exhibition(slug="zh", actor=CURATOR, titles={"en": "Zhannashow"}, venue={"en": "Zhannavenue"})
+    archive.curation.revise_exhibition(exhibition, actor=CURATOR, titles={"en": "Zhannashow two"})
+    archive.curation.add_to_exhibition(exhibition, art, actor=CURATOR, wall_text={"en": "Zhannawall"})
+    archive.curation.add_to_exhibition(exhibition, testimony, actor=CURATOR)
+    archive.curation.revise_wall_text(exhibition, testimony, actor=CURATOR, wall_text={"en": "Zhannawall two"})
+    archive.curation.reorder_exhibition(exhibition, [testimony, art], actor=CURATOR)
+    archive.curation.publish_exhibition(exhibition, actor=CURATOR)
+    archive.curation.remove_from_exhibition(exhibition, art, actor=CURATOR)
+    archive.curation.unpublish_exhibition(exhibition, actor=CURATOR)
+    archive.consent.withdraw(testimony, actor=CURATOR)
     archive.self_service.withdraw_everything(contributor)
     return [art, testimony, contributor, exhibition]
 

@@ -44,12 +44,12 @@ def test_nested_values_are_filtered_and_an_empty_filter_changes_nothing():
 
 @pytest.fixture
 def named_artwork(archive):
-    person = archive.register_contributor(name="Aigerim Sadykova", pseudonym="Qaraqus", actor=CURATOR)
-    item = archive.record_artwork(
+    person = archive.contributors.register_contributor(name="Aigerim Sadykova", pseudonym="Qaraqus", actor=CURATOR)
+    item = archive.cataloguing.record_artwork(
         contributor_id=person, actor=CURATOR, title={"en": "Aigerim's door"},
         description={"ru": "Работа Айгерим Садыковой, подписанная Qaraqus"},
     )
-    archive.record_consent(item, actor=CURATOR, scopes=["publish_online", "exhibit"], attribution="named", text_version="v1")
+    archive.consent.record_consent(item, actor=CURATOR, scopes=["publish_online", "exhibit"], attribution="named", text_version="v1")
     return person, item
 
 
@@ -64,7 +64,7 @@ def named_artwork(archive):
 def test_pages_and_the_index_show_only_the_names_the_attribution_allows(archive, named_artwork, attribution, shown, hidden):
     person, item = named_artwork
     if attribution != "named":
-        archive.update_consent(item, actor=CURATOR, attribution=attribution)
+        archive.consent.update_consent(item, actor=CURATOR, attribution=attribution)
     found = archive.get_item(item)
     view = public_item(archive, found, Surface.ONLINE, archive.today())
     document = item_document(archive, found, ExhibitionMap())
@@ -79,7 +79,7 @@ def test_pages_and_the_index_show_only_the_names_the_attribution_allows(archive,
 
 def test_the_filter_follows_the_current_contributor_record(archive, named_artwork):
     person, item = named_artwork
-    archive.update_consent(item, actor=CURATOR, attribution="anonymous")
+    archive.consent.update_consent(item, actor=CURATOR, attribution="anonymous")
 
     assert name_filter(archive.get_item(item), archive.get_contributor(person))
     assert not name_filter(archive.get_item(item), None)

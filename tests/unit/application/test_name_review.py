@@ -18,11 +18,11 @@ TEXT = {
 
 @pytest.fixture
 def testimony(archive):
-    person = archive.register_contributor(name="Айгерим Садыкова", pseudonym="Qaraqus", actor=CURATOR)
-    item = archive.record_testimony(
+    person = archive.contributors.register_contributor(name="Айгерим Садыкова", pseudonym="Qaraqus", actor=CURATOR)
+    item = archive.cataloguing.record_testimony(
         contributor_id=person, actor=CURATOR, language="ru", content_note={"en": "Mentions violence."}, text=TEXT,
     )
-    archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    archive.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
     return item
 
 
@@ -33,7 +33,7 @@ def words(candidates):
 def test_name_like_words_are_listed_once_the_name_is_withheld(archive, testimony):
     assert review_list(archive, archive.get_item(testimony)) == []
 
-    archive.update_consent(testimony, actor=CURATOR, attribution="anonymous")
+    archive.consent.update_consent(testimony, actor=CURATOR, attribution="anonymous")
     listed = review_list(archive, archive.get_item(testimony))
 
     assert words(listed) == {"Маратовна", "Гульмира", "Бибігүл", "Bibigul"}
@@ -42,10 +42,10 @@ def test_name_like_words_are_listed_once_the_name_is_withheld(archive, testimony
 
 
 def test_the_credited_pseudonym_is_not_listed_and_a_redacted_word_leaves_the_list(archive, testimony):
-    archive.update_consent(testimony, actor=CURATOR, attribution="pseudonym")
+    archive.consent.update_consent(testimony, actor=CURATOR, attribution="pseudonym")
     assert "Qaraqus" not in words(review_list(archive, archive.get_item(testimony)))
 
-    archive.redact_span(testimony, "Гульмира", actor=CURATOR)
+    archive.cataloguing.redact_span(testimony, "Гульмира", actor=CURATOR)
     assert "Гульмира" not in words(review_list(archive, archive.get_item(testimony)))
 
 

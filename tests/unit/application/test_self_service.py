@@ -23,24 +23,24 @@ REFERENCE = re.compile(r"R-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}")  # Croc
 
 
 def _contributor(archive, **profile):
-    return archive.register_contributor(name=profile.pop("name", "Zhanar Testova"), actor=CURATOR, **profile)
+    return archive.contributors.register_contributor(name=profile.pop("name", "Zhanar Testova"), actor=CURATOR, **profile)
 
 
 def _testimony(archive, contributor, text="Менің әңгімем"):
-    return archive.record_testimony(
+    return archive.cataloguing.record_testimony(
         contributor_id=contributor, actor=CURATOR, text={"kk": text}, language="kk", content_note={"en": "Note"}
     )
 
 
 def _artwork(archive, contributor, title="Quilt"):
-    return archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": title})
+    return archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": title})
 
 
 def _consented(archive, *, scopes=("exhibit",), attribution="named", expires_on=None, **profile):
     """A contributor with one testimony under consent; returns (contributor, item, code)."""
     contributor = _contributor(archive, **profile)
     item = _testimony(archive, contributor)
-    receipt = archive.record_consent(
+    receipt = archive.consent.record_consent(
         item, actor=CURATOR, scopes=list(scopes), attribution=attribution, text_version="v1", expires_on=expires_on
     )
     return contributor, item, receipt.code
@@ -87,7 +87,7 @@ def test_a_code_one_character_off_finds_nobody(archive):
 def test_a_retired_code_finds_nobody_and_its_session_stops_being_live(archive):
     contributor, _, old = _consented(archive)
     holder = archive.self_service.holder_of_code(old)
-    new = archive.issue_consent_code(contributor, CURATOR)
+    new = archive.contributors.issue_consent_code(contributor, CURATOR)
 
     assert archive.self_service.holder_of_code(old) is None
     assert not archive.self_service.code_is_live(holder)
@@ -131,7 +131,7 @@ def test_a_contributor_with_no_items_has_an_empty_list(archive):
 
 
 def test_an_artwork_recorded_with_images_is_listed_too():
-    from archive.services.application import NewImage
+    from archive.services.item_images import NewImage
     from tests.fakes import InMemoryMediaStore, in_memory_archive
     from media_store import PillowImagePipeline, make_sample_photo
 
@@ -140,7 +140,7 @@ def test_an_artwork_recorded_with_images_is_listed_too():
     )
     contributor = _contributor(archive)
     first = _testimony(archive, contributor)
-    with_images, _ = archive.record_artwork_with_images(
+    with_images, _ = archive.item_images.record_artwork_with_images(
         contributor_id=contributor, actor=CURATOR, title={"en": "Quilt"},
         images=[NewImage(make_sample_photo(3), {"en": "A quilt"})],
     )
@@ -303,7 +303,7 @@ def test_a_curators_update_answers_the_request(archive):
     contributor, item, _ = _consented(archive, attribution="anonymous")
     archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("named", ["exhibit"], None))
     assert archive.get_item(item).consent_request is not None
-    archive.update_consent(item, actor=CURATOR, attribution="named", contributor_asked=True)
+    archive.consent.update_consent(item, actor=CURATOR, attribution="named", contributor_asked=True)
 
     stored = archive.get_item(item)
     assert stored.consent_request is None
@@ -314,14 +314,14 @@ def test_a_curator_can_decline_the_request_leaving_consent_as_it_was(archive):
     contributor, item, _ = _consented(archive, attribution="anonymous")
     before = archive.get_item(item).consent
     archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("named", ["exhibit"], None))
-    archive.decline_consent_request(item, actor=CURATOR)
+    archive.consent.decline_consent_request(item, actor=CURATOR)
 
     stored = archive.get_item(item)
     assert stored.consent_request is None
     assert stored.consent == before
     assert str(archive.history(item)[-1].actor) == CURATOR
     with pytest.raises(ConsentError):
-        archive.decline_consent_request(item, actor=CURATOR)
+        archive.consent.decline_consent_request(item, actor=CURATOR)
 
 
 def test_a_narrowing_that_still_asks_for_the_same_keeps_the_request_open(archive):
@@ -390,7 +390,7 @@ def test_changing_consent_before_it_is_recorded_or_after_withdrawal_is_refused(a
     item = _testimony(archive, contributor)
     with pytest.raises(ConsentError):
         archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", [], None))
-    archive.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="named", text_version="v1")
+    archive.consent.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="named", text_version="v1")
     archive.self_service.withdraw_as_contributor(contributor, item)
     with pytest.raises(ItemWithdrawn):
         archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("anonymous", [], None))
@@ -443,7 +443,7 @@ def test_withdrawing_again_returns_the_same_receipt_and_saves_nothing(archive):
 
 def test_withdrawing_an_item_a_curator_already_withdrew_returns_no_receipt(archive):
     contributor, item, _ = _consented(archive)
-    archive.withdraw(item, actor=CURATOR)
+    archive.consent.withdraw(item, actor=CURATOR)
 
     assert archive.self_service.withdraw_as_contributor(contributor, item) is None
     assert archive.get_contributor(contributor).receipts == []
@@ -581,7 +581,7 @@ def test_an_erased_contributors_details_cannot_be_revised(archive):
     archive.self_service.withdraw_everything(contributor)
 
     with pytest.raises(InvalidValue, match="erased"):
-        archive.revise_contributor(contributor, actor=CURATOR, name="Back again")
+        archive.contributors.revise_contributor(contributor, actor=CURATOR, name="Back again")
     assert archive.get_contributor(contributor).name is None
 
 
@@ -604,7 +604,7 @@ def test_an_erased_contributor_cannot_be_given_a_new_consent_code(archive):
     receipt = archive.self_service.withdraw_everything(contributor)
 
     with pytest.raises(InvalidValue, match="erased"):
-        archive.issue_consent_code(contributor, CURATOR)
+        archive.contributors.issue_consent_code(contributor, CURATOR)
     holder = archive.self_service.holder_of_code(code)  # their own code still opens their receipts
     assert holder is not None and archive.self_service.code_is_live(holder)
     assert archive.self_service.contributor_receipt(contributor, receipt.reference) == receipt
@@ -633,13 +633,13 @@ def test_an_interrupted_withdrawal_of_everything_is_finished_later(archive, monk
     assert archive.get_contributor(contributor).is_erased
     assert archive.keys.exists(first) and archive.keys.exists(second) and archive.keys.exists(contributor)
 
-    assert archive.finish_interrupted_withdrawals() == 3
+    assert archive.consent.finish_interrupted_withdrawals() == 3
 
     for subject in (first, second, contributor):
         assert not archive.keys.exists(subject)
     assert archive.get_contributor(contributor).name is None
     assert archive.get_item(first).is_redacted and archive.get_item(second).is_redacted
-    assert archive.finish_interrupted_withdrawals() == 0
+    assert archive.consent.finish_interrupted_withdrawals() == 0
     assert [r.action for r in archive.get_contributor(contributor).receipts] == ["withdrawn_everything"]
 
 

@@ -18,8 +18,8 @@ ONLINE = ["exhibit", "publish_online"]
 
 
 def _testimony(archive, **profile):
-    contributor = archive.register_contributor(name="Person", actor=CURATOR, **profile)
-    item = archive.record_testimony(
+    contributor = archive.contributors.register_contributor(name="Person", actor=CURATOR, **profile)
+    item = archive.cataloguing.record_testimony(
         contributor_id=contributor, actor=CURATOR, text={"ru": "Текст"}, language="ru", content_note={"en": "Note"}
     )
     return contributor, item
@@ -27,9 +27,9 @@ def _testimony(archive, **profile):
 
 def test_recording_consent_hands_out_a_code_exactly_once_and_stores_only_its_hash(archive):
     contributor, first = _testimony(archive)
-    second = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Second"})
-    receipt = archive.record_consent(first, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-    again = archive.record_consent(second, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    second = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Second"})
+    receipt = archive.consent.record_consent(first, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    again = archive.consent.record_consent(second, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
     assert consent_codes.looks_like_code(receipt.code)
     assert again.code is None
     stored = archive.get_contributor(contributor)
@@ -41,8 +41,8 @@ def test_recording_consent_hands_out_a_code_exactly_once_and_stores_only_its_has
 
 def test_a_new_consent_code_retires_the_old_one(archive):
     contributor, item = _testimony(archive)
-    old = archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1").code
-    new = archive.issue_consent_code(contributor, CURATOR)
+    old = archive.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1").code
+    new = archive.contributors.issue_consent_code(contributor, CURATOR)
     assert archive.self_service.holder_of_code(old) is None
     assert archive.self_service.holder_of_code(new).contributor_id == contributor
 
@@ -55,62 +55,62 @@ def test_unknown_or_malformed_codes_find_nobody(archive, code):
 def test_attribution_by_pseudonym_needs_a_pseudonym(archive):
     _, item = _testimony(archive)
     with pytest.raises(InvalidValue, match="pseudonym"):
-        archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="pseudonym", text_version="v1")
+        archive.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="pseudonym", text_version="v1")
 
 
 def test_unknown_consent_codes_in_requests_are_clear_errors(archive):
     _, item = _testimony(archive)
     with pytest.raises(InvalidValue, match="Unknown consent scope 'everything'"):
-        archive.record_consent(item, actor=CURATOR, scopes=["everything"], attribution="named", text_version="v1")
+        archive.consent.record_consent(item, actor=CURATOR, scopes=["everything"], attribution="named", text_version="v1")
     with pytest.raises(InvalidValue, match="Unknown attribution"):
-        archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="famous", text_version="v1")
+        archive.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="famous", text_version="v1")
     assert archive.get_item(item).consent is None
 
 
 def test_update_consent_changes_only_what_is_given(archive):
     _, item = _testimony(archive, pseudonym="Aq")
-    archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1",
+    archive.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1",
                            expires_on=date(2099, 1, 1))
-    archive.update_consent(item, actor=CURATOR, attribution="pseudonym")
+    archive.consent.update_consent(item, actor=CURATOR, attribution="pseudonym")
     consent = archive.get_item(item).consent
     assert consent.attribution.value == "pseudonym"
     assert {s.value for s in consent.scopes} == set(ONLINE)
     assert consent.expires_on == date(2099, 1, 1)
-    archive.update_consent(item, actor=CURATOR, expires_on=None)
+    archive.consent.update_consent(item, actor=CURATOR, expires_on=None)
     assert archive.get_item(item).consent.expires_on is None
 
 
 def test_a_contributor_may_act_only_on_their_own_items(archive):
     _, item = _testimony(archive)
-    stranger = archive.register_contributor(name="Stranger", actor=CURATOR)
+    stranger = archive.contributors.register_contributor(name="Stranger", actor=CURATOR)
     with pytest.raises(NotFound):
-        archive.withdraw(item, actor=f"contributor:{stranger}")
+        archive.consent.withdraw(item, actor=f"contributor:{stranger}")
     assert not archive.get_item(item).is_withdrawn
 
 
 def test_withdrawal_is_terminal_and_repeating_it_is_harmless(archive):
     contributor, item = _testimony(archive)
-    archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-    first = archive.withdraw(item, actor=f"contributor:{contributor}")
-    assert archive.withdraw(item, actor=f"contributor:{contributor}") == first
+    archive.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+    first = archive.consent.withdraw(item, actor=f"contributor:{contributor}")
+    assert archive.consent.withdraw(item, actor=f"contributor:{contributor}") == first
     assert len(archive.history(item)) == 3
     with pytest.raises(ItemWithdrawn):
-        archive.update_consent(item, actor=CURATOR, scopes=ONLINE)
+        archive.consent.update_consent(item, actor=CURATOR, scopes=ONLINE)
     with pytest.raises(ItemWithdrawn):
-        archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v2")
+        archive.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v2")
     with pytest.raises(ItemWithdrawn):
-        archive.revise_item(item, actor=CURATOR, text={"ru": "Новый"}, language="ru", content_note={"en": "x"})
-    exhibition = archive.create_exhibition(slug="after", actor=CURATOR, titles={"en": "After"})
+        archive.cataloguing.revise_item(item, actor=CURATOR, text={"ru": "Новый"}, language="ru", content_note={"en": "x"})
+    exhibition = archive.curation.create_exhibition(slug="after", actor=CURATOR, titles={"en": "After"})
     with pytest.raises(ItemWithdrawn):
-        archive.add_to_exhibition(exhibition, item, actor=CURATOR)
+        archive.curation.add_to_exhibition(exhibition, item, actor=CURATOR)
 
 
 def test_content_cannot_be_written_for_a_shredded_subject(archive):
     _, item = _testimony(archive)
-    exhibition = archive.create_exhibition(slug="late", actor=CURATOR, titles={"en": "Late"})
+    exhibition = archive.curation.create_exhibition(slug="late", actor=CURATOR, titles={"en": "Late"})
     loaded = archive.get_exhibition(exhibition)
     target = archive.get_item(item)
-    archive.withdraw(item, actor=CURATOR)
+    archive.consent.withdraw(item, actor=CURATOR)
     loaded.add_work(target, {"en": "wall text"}, CURATOR)  # stale copy, loaded before withdrawal
     with pytest.raises(KeyShredded):
         archive._save(loaded)
@@ -120,7 +120,7 @@ def test_content_cannot_be_written_for_a_shredded_subject(archive):
 def test_update_without_prior_consent_is_refused(archive):
     _, item = _testimony(archive)
     with pytest.raises(ConsentError, match="record it first"):
-        archive.update_consent(item, actor=CURATOR, scopes=ONLINE)
+        archive.consent.update_consent(item, actor=CURATOR, scopes=ONLINE)
 
 
 def test_unknown_ids_and_slugs_are_not_found(archive):
@@ -130,16 +130,16 @@ def test_unknown_ids_and_slugs_are_not_found(archive):
         archive.exhibition_by_slug("nowhere")
     with pytest.raises(NotFound):
         archive.history(uuid4())
-    contributor = archive.register_contributor(name="Someone", actor=CURATOR)
+    contributor = archive.contributors.register_contributor(name="Someone", actor=CURATOR)
     with pytest.raises(NotFound):
         archive.get_item(contributor)  # a contributor is not an item
 
 
 def test_an_exhibition_as_of_a_date_shows_how_it_stood_that_day(archive):
     with clock.fixed_at(datetime(2024, 2, 1, 12, tzinfo=timezone.utc)):
-        exhibition = archive.create_exhibition(slug="then", actor=CURATOR, titles={"en": "Draft title"})
+        exhibition = archive.curation.create_exhibition(slug="then", actor=CURATOR, titles={"en": "Draft title"})
     with clock.fixed_at(datetime(2024, 3, 1, 12, tzinfo=timezone.utc)):
-        archive.revise_exhibition(exhibition, actor=CURATOR, titles={"en": "Final title"})
+        archive.curation.revise_exhibition(exhibition, actor=CURATOR, titles={"en": "Final title"})
     assert archive.exhibition_as_of(exhibition, date(2024, 2, 15)).titles == {"en": "Draft title"}
     assert archive.exhibition_as_of(exhibition, date(2024, 3, 1)).titles == {"en": "Final title"}
     with pytest.raises(NotFound, match="did not exist yet"):
@@ -147,23 +147,23 @@ def test_an_exhibition_as_of_a_date_shows_how_it_stood_that_day(archive):
 
 
 def test_slugs_are_unique(archive):
-    archive.create_exhibition(slug="once", actor=CURATOR, titles={"en": "Once"})
+    archive.curation.create_exhibition(slug="once", actor=CURATOR, titles={"en": "Once"})
     with pytest.raises(InvalidValue, match="already used"):
-        archive.create_exhibition(slug="once", actor=CURATOR, titles={"en": "Twice"})
+        archive.curation.create_exhibition(slug="once", actor=CURATOR, titles={"en": "Twice"})
     assert [e.titles for e in archive.exhibitions()] == [{"en": "Once"}]
 
 
 def test_every_command_records_who_acted(archive):
     contributor, item = _testimony(archive)
-    archive.record_consent(item, actor="curator:aigerim", scopes=ONLINE, attribution="named", text_version="v1")
-    archive.withdraw(item, actor=f"contributor:{contributor}")
+    archive.consent.record_consent(item, actor="curator:aigerim", scopes=ONLINE, attribution="named", text_version="v1")
+    archive.consent.withdraw(item, actor=f"contributor:{contributor}")
     assert [entry.who for entry in archive.history(item)] == [
         "curator test-curator",
         "curator aigerim",
         "the contributor",
     ]
     with pytest.raises(InvalidValue, match="who made it"):
-        archive.register_contributor(name="Nobody", actor="anonymous")
+        archive.contributors.register_contributor(name="Nobody", actor="anonymous")
 
 
 @pytest.mark.parametrize("zone, status", [("Asia/Almaty", "expired"), ("UTC", "given")])
@@ -173,7 +173,7 @@ def test_consent_expires_at_midnight_of_the_archives_own_time_zone(zone, status)
     archive = in_memory_archive(zone=ZoneInfo(zone))
     try:
         _, item = _testimony(archive)
-        archive.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1",
+        archive.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1",
                                expires_on=date(2030, 3, 1))
         evening_utc = datetime(2030, 3, 1, 20, 0, tzinfo=timezone.utc)  # already 2 March in Almaty
         with clock.fixed_at(evening_utc):
@@ -183,9 +183,9 @@ def test_consent_expires_at_midnight_of_the_archives_own_time_zone(zone, status)
 
 
 def test_an_id_is_found_from_any_beginning_of_it_that_only_it_has(archive):
-    contributors = [archive.register_contributor(name=f"Person {n}", actor=CURATOR) for n in range(40)]
+    contributors = [archive.contributors.register_contributor(name=f"Person {n}", actor=CURATOR) for n in range(40)]
     its_contributor, item = _testimony(archive)
-    exhibition = archive.create_exhibition(slug="voices", actor=CURATOR, titles={"en": "Voices"})
+    exhibition = archive.curation.create_exhibition(slug="voices", actor=CURATOR, titles={"en": "Voices"})
     known = [*contributors, its_contributor, item, exhibition]  # every id resolve() can find
 
     def sharing(prefix: str) -> list:

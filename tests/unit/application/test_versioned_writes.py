@@ -23,12 +23,12 @@ NARROWED = datetime(2026, 12, 1, 14, 30, tzinfo=timezone.utc)
 
 
 def _consented_testimony(archive, **consent):
-    contributor = archive.register_contributor(name="Zhanar Testova", pseudonym="Zh", actor=CURATOR)
-    item = archive.record_testimony(
+    contributor = archive.contributors.register_contributor(name="Zhanar Testova", pseudonym="Zh", actor=CURATOR)
+    item = archive.cataloguing.record_testimony(
         contributor_id=contributor, actor=CURATOR, text={"kk": "Менің әңгімем"}, language="kk",
         content_note={"en": "Note"}, title={"en": "Secret kitchen title"},
     )
-    archive.record_consent(item, actor=CURATOR, text_version="v1", **{"scopes": ONLINE, "attribution": "named", **consent})
+    archive.consent.record_consent(item, actor=CURATOR, text_version="v1", **{"scopes": ONLINE, "attribution": "named", **consent})
     return contributor, item
 
 
@@ -41,7 +41,7 @@ def test_a_stale_consent_form_cannot_undo_the_contributors_narrowing(archive):
         narrowed = archive.get_item(item).consent
 
         with pytest.raises(ChangedMeanwhile) as refused:  # the curator submits the form they had open
-            archive.update_consent(
+            archive.consent.update_consent(
                 item, actor=CURATOR, scopes=[s.value for s in seen.consent.scopes],
                 attribution=seen.consent.attribution.value, text_version="v1", expires_on=date(2027, 5, 1),
                 based_on=seen.version,
@@ -60,7 +60,7 @@ def test_a_write_without_a_version_still_cannot_widen_past_the_contributors_choi
     version = archive.get_item(item).version
 
     with pytest.raises(WideningNeedsConfirmation) as refused:
-        archive.update_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named")  # a script: no version
+        archive.consent.update_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named")  # a script: no version
 
     assert refused.value.choice.attribution is Attribution.ANONYMOUS
     assert refused.value.widening == {"attribution": "named", "scopes": ["exhibit", "publish_online"]}
@@ -72,7 +72,7 @@ def test_a_widening_confirmed_with_the_contributor_applies_and_says_so_in_the_hi
     archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("named", ONLINE, None))
     version = archive.get_item(item).version
 
-    archive.update_consent(
+    archive.consent.update_consent(
         item, actor=CURATOR, scopes=ONLINE, attribution="named", based_on=version, contributor_asked=True
     )
 
@@ -84,12 +84,12 @@ def test_a_widening_confirmed_with_the_contributor_applies_and_says_so_in_the_hi
 
 
 def test_a_stale_exhibition_edit_is_refused_naming_what_another_curator_changed(archive):
-    exhibition = archive.create_exhibition(slug="silent-room", actor=CURATOR, titles={"en": "Silent Room"})
+    exhibition = archive.curation.create_exhibition(slug="silent-room", actor=CURATOR, titles={"en": "Silent Room"})
     seen = archive.get_exhibition(exhibition).version
-    archive.revise_exhibition(exhibition, actor=OTHER_CURATOR, venue={"en": "Gallery"}, based_on=seen)
+    archive.curation.revise_exhibition(exhibition, actor=OTHER_CURATOR, venue={"en": "Gallery"}, based_on=seen)
 
     with pytest.raises(ChangedMeanwhile) as refused:
-        archive.revise_exhibition(exhibition, actor=CURATOR, titles={"en": "Quiet Room"}, based_on=seen)
+        archive.curation.revise_exhibition(exhibition, actor=CURATOR, titles={"en": "Quiet Room"}, based_on=seen)
 
     assert "curator bolat: exhibition revised (changed venue)" in str(refused.value)
     stored = archive.get_exhibition(exhibition)
@@ -102,24 +102,24 @@ def test_a_stale_exhibition_edit_is_refused_naming_what_another_curator_changed(
 )
 def test_every_exhibition_edit_based_on_an_old_version_changes_nothing(archive, verb):
     contributor, item = _consented_testimony(archive)
-    second = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Quilt"})
-    third = archive.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Felt"})
-    exhibition = archive.create_exhibition(slug="room", actor=CURATOR, titles={"en": "Room"})
-    archive.add_to_exhibition(exhibition, item, actor=CURATOR)
-    archive.add_to_exhibition(exhibition, second, actor=CURATOR)
+    second = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Quilt"})
+    third = archive.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Felt"})
+    exhibition = archive.curation.create_exhibition(slug="room", actor=CURATOR, titles={"en": "Room"})
+    archive.curation.add_to_exhibition(exhibition, item, actor=CURATOR)
+    archive.curation.add_to_exhibition(exhibition, second, actor=CURATOR)
     if verb == "unpublish":
-        archive.publish_exhibition(exhibition, actor=CURATOR)
+        archive.curation.publish_exhibition(exhibition, actor=CURATOR)
     stale = archive.get_exhibition(exhibition).version
-    archive.revise_exhibition(exhibition, actor=OTHER_CURATOR, city={"en": "Almaty"})
+    archive.curation.revise_exhibition(exhibition, actor=OTHER_CURATOR, city={"en": "Almaty"})
     current = archive.get_exhibition(exhibition).version
     write = {
-        "revise": lambda: archive.revise_exhibition(exhibition, actor=CURATOR, venue={"en": "Hall"}, based_on=stale),
-        "add": lambda: archive.add_to_exhibition(exhibition, third, actor=CURATOR, based_on=stale),
-        "remove": lambda: archive.remove_from_exhibition(exhibition, item, actor=CURATOR, based_on=stale),
-        "reorder": lambda: archive.reorder_exhibition(exhibition, [second, item], actor=CURATOR, based_on=stale),
-        "wall_text": lambda: archive.revise_wall_text(exhibition, item, actor=CURATOR, wall_text={"en": "W"}, based_on=stale),
-        "publish": lambda: archive.publish_exhibition(exhibition, actor=CURATOR, based_on=stale),
-        "unpublish": lambda: archive.unpublish_exhibition(exhibition, actor=CURATOR, based_on=stale),
+        "revise": lambda: archive.curation.revise_exhibition(exhibition, actor=CURATOR, venue={"en": "Hall"}, based_on=stale),
+        "add": lambda: archive.curation.add_to_exhibition(exhibition, third, actor=CURATOR, based_on=stale),
+        "remove": lambda: archive.curation.remove_from_exhibition(exhibition, item, actor=CURATOR, based_on=stale),
+        "reorder": lambda: archive.curation.reorder_exhibition(exhibition, [second, item], actor=CURATOR, based_on=stale),
+        "wall_text": lambda: archive.curation.revise_wall_text(exhibition, item, actor=CURATOR, wall_text={"en": "W"}, based_on=stale),
+        "publish": lambda: archive.curation.publish_exhibition(exhibition, actor=CURATOR, based_on=stale),
+        "unpublish": lambda: archive.curation.unpublish_exhibition(exhibition, actor=CURATOR, based_on=stale),
     }[verb]
 
     with pytest.raises(ChangedMeanwhile, match="exhibition revised"):
@@ -131,11 +131,11 @@ def test_every_exhibition_edit_based_on_an_old_version_changes_nothing(archive, 
 def test_a_stale_refusal_never_quotes_the_items_content(archive):
     _, item = _consented_testimony(archive)
     seen = archive.get_item(item).version
-    archive.revise_item(item, actor=OTHER_CURATOR, text={"kk": "Жаңа мәтін"}, language="kk",
+    archive.cataloguing.revise_item(item, actor=OTHER_CURATOR, text={"kk": "Жаңа мәтін"}, language="kk",
                         content_note={"en": "Note"}, title={"en": "Another secret title"})
 
     with pytest.raises(ChangedMeanwhile) as refused:
-        archive.update_consent(item, actor=CURATOR, attribution="anonymous", based_on=seen)
+        archive.consent.update_consent(item, actor=CURATOR, attribution="anonymous", based_on=seen)
 
     message = str(refused.value)
     assert "curator bolat: testimony revised," in message
@@ -148,7 +148,7 @@ def test_a_version_the_record_never_had_is_refused(archive, based_on):
     before = archive.get_item(item).consent
 
     with pytest.raises(ChangedMeanwhile, match="not the current one"):
-        archive.update_consent(item, actor=CURATOR, attribution="anonymous", based_on=based_on)
+        archive.consent.update_consent(item, actor=CURATOR, attribution="anonymous", based_on=based_on)
 
     assert archive.get_item(item).consent == before
 
@@ -160,6 +160,6 @@ def test_a_stale_decline_cannot_close_a_newer_request(archive):
     archive.self_service.change_consent_as_contributor(contributor, item, ConsentChange("named", ONLINE, None))
 
     with pytest.raises(ChangedMeanwhile, match="contributor asked to widen consent"):
-        archive.decline_consent_request(item, actor=CURATOR, based_on=seen)
+        archive.consent.decline_consent_request(item, actor=CURATOR, based_on=seen)
 
     assert archive.get_item(item).consent_request.attribution is Attribution.NAMED

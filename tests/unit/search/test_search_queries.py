@@ -42,11 +42,11 @@ class IndexMissingAChange(SearchIndex):
 
 
 def test_a_hit_whose_consent_has_expired_is_neither_shown_nor_counted_even_at_its_latest_version(archive):
-    person = archive.register_contributor(name="Expiring Person", actor=CURATOR)
+    person = archive.contributors.register_contributor(name="Expiring Person", actor=CURATOR)
     with clock.fixed_at(datetime(2030, 1, 1, tzinfo=timezone.utc)):
-        item = archive.record_testimony(contributor_id=person, actor=CURATOR, text={"en": "words"}, language="en",
+        item = archive.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, text={"en": "words"}, language="en",
                                         content_note={"en": "Note"})
-        archive.record_consent(item, actor=CURATOR, text_version="v1", scopes=["publish_online"],
+        archive.consent.record_consent(item, actor=CURATOR, text_version="v1", scopes=["publish_online"],
                                attribution="anonymous", expires_on=date(2030, 1, 10))
     hit = SearchHit(str(item), "testimony", 1.0, archive.get_item(item).version, {"text_en": "<mark>words</mark>"})
     index = IndexMissingAChange(archive, [hit])
@@ -63,16 +63,16 @@ def test_an_exhibition_filter_neither_shows_nor_counts_an_item_whose_consent_doe
 ):
     """The index (far behind or in step, and wrong) says both items hang in the published
     exhibition, at their current versions; one's consent allows it online but not in exhibitions."""
-    person = archive.register_contributor(name="Hanging Person", actor=CURATOR)
+    person = archive.contributors.register_contributor(name="Hanging Person", actor=CURATOR)
     items = {}
     for key, scopes in (("exhibited", ["exhibit", "publish_online"]), ("online_only", ["publish_online"])):
-        items[key] = archive.record_testimony(contributor_id=person, actor=CURATOR, text={"en": "words"},
+        items[key] = archive.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, text={"en": "words"},
                                               language="en", content_note={"en": "Note"})
-        archive.record_consent(items[key], actor=CURATOR, text_version="v1", scopes=scopes, attribution="anonymous")
-    room = archive.create_exhibition(slug="room", actor=CURATOR, titles={"en": "Room"})
+        archive.consent.record_consent(items[key], actor=CURATOR, text_version="v1", scopes=scopes, attribution="anonymous")
+    room = archive.curation.create_exhibition(slug="room", actor=CURATOR, titles={"en": "Room"})
     for item in items.values():
-        archive.add_to_exhibition(room, item, actor=CURATOR, wall_text={"en": "Wall"})
-    archive.publish_exhibition(room, actor=CURATOR)
+        archive.curation.add_to_exhibition(room, item, actor=CURATOR, wall_text={"en": "Wall"})
+    archive.curation.publish_exhibition(room, actor=CURATOR)
     hits = [SearchHit(str(i), "testimony", 1.0, archive.get_item(i).version, {}) for i in items.values()]
     if index_state == "far behind":
         monkeypatch.setattr(search_queries, "MAX_LAG", 1)  # only the gate's own checks remain
@@ -92,15 +92,15 @@ def test_the_gate_reads_a_page_of_hits_from_their_cards_and_still_refuses_what_c
     """One query for the page's items and contributors (their cards and rows), no replay of an
     aggregate; a hit whose consent was narrowed since it was indexed is still left out, and a
     named credit still shows the name the contributor's row holds."""
-    person = archive.register_contributor(name="Carded Person", actor=CURATOR)
+    person = archive.contributors.register_contributor(name="Carded Person", actor=CURATOR)
     items = []
     for attribution in ("named", "anonymous", "named"):
-        item = archive.record_testimony(contributor_id=person, actor=CURATOR, text={"en": "words"}, language="en",
+        item = archive.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, text={"en": "words"}, language="en",
                                         content_note={"en": "Note"})
-        archive.record_consent(item, actor=CURATOR, text_version="v1", scopes=["publish_online"],
+        archive.consent.record_consent(item, actor=CURATOR, text_version="v1", scopes=["publish_online"],
                                attribution=attribution)
         items.append(item)
-    archive.update_consent(items[2], actor=CURATOR, scopes=["exhibit"])  # no longer online
+    archive.consent.update_consent(items[2], actor=CURATOR, scopes=["exhibit"])  # no longer online
     hits = [SearchHit(str(i), "testimony", 1.0, archive.get_item(i).version, {}) for i in items]
     index = IndexMissingAChange(archive, hits)
 
