@@ -34,6 +34,7 @@ from web.consent.forms import describe
 from web.curate.auth import archive
 from web.i18n import attempt as _attempt
 from web.i18n import explain
+from web.site_urls import links_to
 from web.forms import PostedForm
 from web.curate.forms import (
     MAX_IMAGES_PER_FORM,
@@ -158,7 +159,7 @@ def contributor(contributor_id: UUID) -> Any:
     where, kept = _item_filter(contributor_id=contributor_id)
     return render_template(
         "curate/contributor.html", person=person, page=app.listings.item_summaries(where, _page_number()), kept=kept,
-        today=app.today(),
+        today=app.today(), item_link=links_to("curate.item", "item_id"),
     )
 
 
