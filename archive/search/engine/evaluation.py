@@ -160,6 +160,18 @@ class IndexView:
             known = self._norms[field] = bm25_norms(lengths, average)
         return known
 
+    def prepare(self, scored: Iterable[str], prefixed: Iterable[str]) -> None:
+        """Read now, once for this commit, what the first query to search a field would
+        otherwise read: the length norms of the ``scored`` fields and each segment's lexicon
+        of the ``prefixed`` ones (whose every query word is expanded as a prefix), so that a
+        query's first run costs what a repeat costs. A field no document uses is skipped."""
+        for field in scored:
+            if any(segment.total_length(field) for segment in self.segments):
+                self.norms(field)
+        for field in prefixed:
+            for segment in self.segments:
+                segment.lexicon(field)
+
     def facets(self) -> dict[str, Facet]:
         """Each facet over the whole index, value codes shared by all segments."""
         facets = self._facets

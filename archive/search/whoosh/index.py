@@ -868,7 +868,10 @@ class WhooshSearchIndex(SearchIndex):
                         data = self._segment_data(reader)
                         lock = snapshot.lock_of(reader)
                         segments.append(WhooshSegment(data, reader, subsearcher, self._postings, lock))
-                snapshot.view = IndexView(segments, FACETS)
+                view = IndexView(segments, FACETS)
+                fields = _search_fields(snapshot.searcher)
+                view.prepare(fields, [name for name in fields if name in _KAZAKH_FIELDS])
+                snapshot.view = view
             return snapshot.view
 
     def _segment_data(self, reader: SegmentReader) -> SegmentData:

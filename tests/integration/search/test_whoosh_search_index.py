@@ -772,3 +772,29 @@ def test_a_commit_interrupted_after_its_table_of_contents_keeps_its_segment_file
         assert sorted(_ids(reopened)) == ["a", "b"]  # the committed segment is whole
     finally:
         reopened.close()
+
+
+def test_a_words_first_search_reads_no_field_lengths_once_the_commit_is_open(index, monkeypatch):
+    from archive.search.whoosh import source
+
+    index.apply([_doc("a", titles={"kk": "Үй"}, texts={"en": "a lantern by the river"})], [], 1)
+    assert index.search(SearchQuery()).total == 1  # the commit's first query: no words
+    read: list[str] = []
+    lengths, lexicon = source.SegmentData.lengths, source.SegmentData.lexicon
+
+    def reading_lengths(data, reader, field):
+        if field not in data._lengths:
+            read.append(field)
+        return lengths(data, reader, field)
+
+    def reading_lexicon(data, reader, field):
+        if field not in data._lexicons:
+            read.append(field)
+        return lexicon(data, reader, field)
+
+    monkeypatch.setattr(source.SegmentData, "lengths", reading_lengths)
+    monkeypatch.setattr(source.SegmentData, "lexicon", reading_lexicon)
+
+    assert _ids(index, "lantern") == ["a"]
+
+    assert read == []  # norms and Kazakh lexicons were read when the commit opened, not by this query
