@@ -142,6 +142,21 @@ def _analyzer(stem_language: str | None) -> Analyzer:
     return chain
 
 
+def _forget_stemmed_words(schema: Schema) -> None:
+    """Empty the word caches of ``schema``'s stemmers. Whoosh's ``StemFilter`` keeps up to
+    50,000 words it stemmed, for the life of the schema: this index's schema parses every
+    visitor's query and analyses the words of hits' texts for snippets, so without this a
+    withdrawn text's words, and what visitors searched for, would stay in a worker's memory
+    across commits. Emptied when a commit becomes current, as the snapshot's own analyses
+    (``Snapshot.analysed``) are dropped with it. Writers and snapshots read their schema from
+    the commit's table of contents, so their caches go with them."""
+    for name in schema.names():
+        analyzer = getattr(schema[name], "analyzer", None)
+        for item in getattr(analyzer, "items", ()):
+            if isinstance(item, StemFilter):
+                item.clear()
+
+
 def build_schema() -> Schema:
     """The index schema: facets and filters as IDs/numbers, stored per-language text fields."""
     analyzers = {"en": _analyzer("en"), "ru": _analyzer("ru"), "kk": _analyzer(None)}
@@ -501,8 +516,10 @@ class WhooshSearchIndex(SearchIndex):
 
     def _replace(self, snapshot: Snapshot) -> None:
         """Make ``snapshot`` current (under ``_views``); the one it replaces is released now
-        if no query reads it, else when its last query ends."""
+        if no query reads it, else when its last query ends. The stemmers' word caches are
+        emptied (:func:`_forget_stemmed_words`)."""
         replaced, self._snapshot = self._snapshot, snapshot
+        _forget_stemmed_words(self._schema)
         if replaced is None:
             return
         replaced.current = False

@@ -798,3 +798,29 @@ def test_a_words_first_search_reads_no_field_lengths_once_the_commit_is_open(ind
     assert _ids(index, "lantern") == ["a"]
 
     assert read == []  # norms and Kazakh lexicons were read when the commit opened, not by this query
+
+
+def _stemmed_words(index: WhooshSearchIndex) -> set[str]:
+    """Every word the stemmers of the index's own schema (query parsing, snippets) hold."""
+    from whoosh.analysis import StemFilter
+
+    held: set[str] = set()
+    for name in index._schema.names():
+        for item in getattr(getattr(index._schema[name], "analyzer", None), "items", ()):
+            if isinstance(item, StemFilter):
+                for cell in item._stem.__closure__ or ():
+                    if isinstance(cell.cell_contents, dict):
+                        held |= {key[0] for key in cell.cell_contents}
+    return held
+
+
+def test_a_withdrawn_texts_words_leave_the_stemmers_memory_at_the_next_commit(index):
+    index.apply([_doc("secret", texts={"ru": "тайная комната сестры"}, titles={"en": "Letters home"}),
+                 _doc("other", texts={"en": "a lantern by the river"})], [], 1)
+    assert _ids(index, "комната") == ["secret"]  # parsed, and its text analysed for the snippet
+    assert "сестры" in _stemmed_words(index)
+
+    index.apply([], ["secret"], 2)  # withdrawn: deleted in the next commit
+    assert _ids(index, "lantern") == ["other"]  # a query opens that commit
+
+    assert not {"тайная", "комната", "сестры"} & _stemmed_words(index)
