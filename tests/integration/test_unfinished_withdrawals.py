@@ -211,7 +211,7 @@ def test_media_the_storage_fails_to_delete_stay_pending_and_every_failed_retry_i
     archive = _in_memory(media)
     contributor, item = _artwork_with_an_image(archive)
     media.unavailable = True
-    caplog.set_level(logging.WARNING, logger="archive.services.application")
+    caplog.set_level(logging.WARNING, logger="archive.services.consent")
 
     def failures() -> int:
         return len([r for r in caplog.records if r.levelno == logging.WARNING and str(item) in r.getMessage()])
