@@ -116,11 +116,19 @@ class Catalogue(ArchiveAggregate):
 
 
 class ContributorItems(ArchiveAggregate):
-    """The items recorded for one contributor, in order: what their consent code reaches."""
+    """The items recorded for one contributor, in order: what their consent code reaches.
+
+    Closed when the contributor withdraws everything, in the same save: an item recorded
+    meanwhile then conflicts with the withdrawal, and none is listed after it.
+    """
 
     if TYPE_CHECKING:  # state, for the type checker only (see SlugIndex)
         contributor_id: UUID
         item_ids: list[UUID]
+
+    #: Whether the contributor withdrew everything (lists snapshotted before this was known
+    #: were never closed).
+    closed = False
 
     class Created(ArchiveAggregate.Created):
         contributor_id: UUID
@@ -134,6 +142,10 @@ class ContributorItems(ArchiveAggregate):
 
         def apply(self, index: ContributorItems) -> None:
             index.item_ids.append(self.item_id)
+
+    class Closed(ArchiveAggregate.Event):
+        def apply(self, index: ContributorItems) -> None:
+            index.closed = True
 
     @staticmethod
     def id_for(contributor_id: UUID) -> UUID:
@@ -149,6 +161,16 @@ class ContributorItems(ArchiveAggregate):
         )
 
     def list_item(self, item_id: UUID, actor: Actor) -> None:
+        if self.closed:
+            raise InvalidValue(
+                "This contributor's details were erased at their request; nothing new can be "
+                "recorded for them. Register them again if they return."
+            )
         if item_id in self.item_ids:
             raise InvalidValue("This item is already listed for the contributor.")
         self.trigger_event(self.ItemListed, actor=actors.check(actor), item_id=item_id)
+
+    def close(self, actor: Actor) -> None:
+        """List nothing more: the contributor withdrew everything (saved with that withdrawal)."""
+        if not self.closed:
+            self.trigger_event(self.Closed, actor=actors.check(actor))

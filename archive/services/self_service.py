@@ -32,7 +32,7 @@ from domain.consent import Attribution, ConsentChange, SplitChange, split_change
 from domain.contributors import Contributor, Receipt
 from domain.errors import ConsentError, InvalidValue, ItemWithdrawn
 from domain.exhibitions import Exhibition
-from domain.indexes import ConsentCodeIndex
+from domain.indexes import ConsentCodeIndex, ContributorItems
 from domain.items import Item
 
 A = TypeVar("A", bound=Aggregate)
@@ -193,33 +193,48 @@ class ContributorSelfService:
         """Withdraw one item for good; a receipt. A repeated withdrawal returns the first
         receipt (or None when a curator withdrew it on the contributor's behalf)."""
         return self._withdraw_for_contributor(
-            contributor_id, lambda: [self.contributor_item(contributor_id, item_id)], erase=False
+            contributor_id, lambda: ([self.contributor_item(contributor_id, item_id)], None), erase=False
         )
 
     def withdraw_everything(self, contributor_id: UUID) -> Receipt | None:
-        """Withdraw every item of the contributor and erase their name, pseudonym and contact."""
-        return self._withdraw_for_contributor(
-            contributor_id, lambda: self.items_of_contributor(contributor_id), erase=True
-        )
+        """Withdraw every item of the contributor and erase their name, pseudonym and contact.
+
+        Her item list is closed in the same save: an item a curator records meanwhile makes
+        the save conflict (and is withdrawn with the rest when it is tried again), and no item
+        is listed for her after it."""
+        return self._withdraw_for_contributor(contributor_id, lambda: self._everything_listed(contributor_id), erase=True)
 
     # -- helpers ---------------------------------------------------------------------------
 
+    def _everything_listed(self, contributor_id: UUID) -> tuple[list[Item], ContributorItems]:
+        """Every item on the contributor's list, and the list they were read from."""
+        listing = self.records.find(ContributorItems, ContributorItems.id_for(contributor_id))
+        if listing is None:  # none was made for her: make it, so that a recording conflicts
+            listing = ContributorItems.create(contributor_id=contributor_id, actor=actors.contributor(contributor_id))
+        return [self.records.get_item(item_id) for item_id in listing.item_ids], listing
+
     def _withdraw_for_contributor(
-        self, contributor_id: UUID, read_items: Callable[[], list[Item]], *, erase: bool
+        self,
+        contributor_id: UUID,
+        read_items: Callable[[], tuple[list[Item], ContributorItems | None]],
+        *,
+        erase: bool,
     ) -> Receipt | None:
-        """Withdraw what ``read_items`` returns. If someone else saved first (the same
-        withdrawal from a second tab or a double click, or any other change), read again and
-        retry: a repeat then finds the first one's receipt instead of an error."""
+        """Withdraw the items ``read_items`` returns (with, for an erasure, the item list they
+        came from, to close). If someone else saved first (the same withdrawal from a second
+        tab or a double click, a new item, or any other change), read again and retry: a
+        repeat then finds the first one's receipt instead of an error."""
         for attempt in range(1, WITHDRAWAL_ATTEMPTS + 1):
             try:
-                return self._withdraw_once(contributor_id, read_items(), erase=erase)
+                items, listing = read_items()
+                return self._withdraw_once(contributor_id, items, erase=erase, listing=listing)
             except ConcurrentChange:
                 if attempt == WITHDRAWAL_ATTEMPTS:
                     raise
         raise AssertionError("unreachable")
 
     def _withdraw_once(
-        self, contributor_id: UUID, items: list[Item], *, erase: bool
+        self, contributor_id: UUID, items: list[Item], *, erase: bool, listing: ContributorItems | None = None
     ) -> Receipt | None:
         actor = actors.contributor(contributor_id)
         contributor = self.records.get_contributor(contributor_id)
@@ -240,9 +255,13 @@ class ContributorSelfService:
             actor=actor,
         )
         exhibitions, texts_keys = self._withhold_names_of(contributor) if erase else ([], [])
+        closed: list[ContributorItems] = []
         if erase:
             contributor.erase_personal_data(actor)
-        self.records.save_changes(*pending, contributor, *exhibitions)
+            if listing is not None and not listing.closed:
+                listing.close(actor)
+                closed.append(listing)
+        self.records.save_changes(*pending, contributor, *exhibitions, *closed)
         self.shredding.make_unrecoverable([item.id for item in pending], contributor.id if erase else None, texts_keys)
         return receipt
 

@@ -159,6 +159,29 @@ def _stored(archive: ExhibitionArchive, item: UUID) -> list[str]:
     return archive.media.list(media_files.item_prefix(item))  # type: ignore[union-attr]
 
 
+def test_a_curators_withdrawal_interrupted_before_the_shred_is_finished_by_repeating_it(monkeypatch):
+    media = InMemoryMediaStore()
+    archive = _in_memory(media)
+    _, item = _artwork_with_an_image(archive)
+
+    def killed(*subjects, **kwargs):
+        raise ProcessDied()
+
+    monkeypatch.setattr(archive.keys, "shred", killed)
+    with pytest.raises(ProcessDied):
+        archive.consent.withdraw(item, actor=CURATOR)
+    monkeypatch.undo()
+    assert archive.get_item(item).is_withdrawn and archive.keys.exists(item) and _stored(archive, item)
+
+    first = archive.get_item(item).withdrawn_at
+    assert archive.consent.withdraw(item, actor=CURATOR) == first  # the curator submits again
+
+    assert not archive.keys.exists(item)
+    assert _stored(archive, item) == []
+    assert [e.what for e in archive.history(item)].count("consent withdrawn") == 1, "one withdrawal, not two"
+    archive.close()
+
+
 def test_a_withdrawal_answers_within_the_bound_while_the_media_storage_stalls(caplog):
     media = StalledMediaStore()
     archive = _in_memory(media)
@@ -188,7 +211,7 @@ def test_media_the_storage_fails_to_delete_stay_pending_and_every_failed_retry_i
     archive = _in_memory(media)
     contributor, item = _artwork_with_an_image(archive)
     media.unavailable = True
-    caplog.set_level(logging.WARNING, logger="archive.services.application")
+    caplog.set_level(logging.WARNING, logger="archive.services.consent")
 
     def failures() -> int:
         return len([r for r in caplog.records if r.levelno == logging.WARNING and str(item) in r.getMessage()])

@@ -23,3 +23,15 @@ def test_no_cards_decode_to_an_empty_list():
 def test_a_card_that_is_not_one_object_is_refused(plaintexts):
     with pytest.raises(ValueError):
         decoded_cards(plaintexts)
+
+
+@pytest.mark.parametrize("plaintexts", [
+    # Two cards that together make one object, beside one card that makes two: as many
+    # objects as cards, but each card's content would be shown for another work.
+    [b'{"a": "', b'"}', b'{"b": 1}, {"c": 2}'],
+    [b'{"a": "}', b'{"}', b'{"b": 1},{"c": 2}'],  # each begins with { and ends with }
+    [b'{"a": [1', b'2]}', b'{"b": 1} ,{"c": 2}'],  # no string crosses the boundary
+])
+def test_cards_that_pass_for_one_another_are_refused(plaintexts):
+    with pytest.raises(ValueError):
+        decoded_cards(plaintexts)

@@ -121,3 +121,83 @@ def test_items_are_refused_when_another_process_erased_the_contributor(tmp_path:
     finally:
         web.close()
         portal.close()
+
+
+# -- a recording and her erasure at the same time -----------------------------------------------
+
+
+def _two_processes(tmp_path: Path) -> tuple[ExhibitionArchive, ExhibitionArchive]:
+    settings = Settings(data_dir=tmp_path / "var")
+    return open_archive(settings), open_archive(settings)
+
+
+def test_an_item_recorded_while_she_withdraws_everything_is_withdrawn_with_the_rest(tmp_path: Path):
+    web, portal = _two_processes(tmp_path)
+    try:
+        contributor = web.contributors.register_contributor(name="Zhanar Testova", actor=CURATOR)
+        first = web.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Before"})
+        save, late = portal.save_changes, []
+
+        def recorded_meanwhile(*aggregates):
+            # A curator saves a new item after her withdrawal read her items, before it saved.
+            if not late:
+                late.append(web.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Late"}))
+            return save(*aggregates)
+
+        portal.save_changes = recorded_meanwhile  # type: ignore[method-assign]
+        receipt = portal.self_service.withdraw_everything(contributor)
+
+        assert receipt is not None and set(receipt.item_ids) == {first, *late}
+        for item in (first, *late):
+            assert web.get_item(item).is_withdrawn and not web.keys.exists(item)
+    finally:
+        web.close()
+        portal.close()
+
+
+def test_a_recording_that_read_her_record_before_she_erased_it_is_refused(tmp_path: Path):
+    web, portal = _two_processes(tmp_path)
+    try:
+        contributor = web.contributors.register_contributor(name="Zhanar Testova", actor=CURATOR)
+        first = web.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Before"})
+        check = web.cataloguing.check_may_receive_items
+
+        def erased_meanwhile(contributor_id):
+            check(contributor_id)  # not erased yet
+            portal.self_service.withdraw_everything(contributor_id)
+
+        web.cataloguing.check_may_receive_items = erased_meanwhile  # type: ignore[method-assign]
+        with pytest.raises(InvalidValue, match="erased at their request"):
+            web.cataloguing.record_testimony(
+                contributor_id=contributor, actor=CURATOR, text={"ru": "Новый текст"}, language="ru",
+                content_note={"en": "Note"},
+            )
+
+        assert portal.contributor_item_ids(contributor) == [first]
+        assert [i for i in portal.item_ids() if not portal.get_item(i).is_withdrawn] == []
+    finally:
+        web.close()
+        portal.close()
+
+
+def test_a_recording_with_images_that_read_her_record_before_she_erased_it_is_refused():
+    from media_store import PillowImagePipeline, make_sample_photo
+
+    media = InMemoryMediaStore()
+    archive = in_memory_archive(media=media, images=PillowImagePipeline())
+    contributor = archive.contributors.register_contributor(name="Zhanar Testova", actor=CURATOR)
+    check = archive.cataloguing.check_may_receive_items
+
+    def erased_meanwhile(contributor_id):
+        check(contributor_id)
+        archive.self_service.withdraw_everything(contributor_id)
+
+    archive.cataloguing.check_may_receive_items = erased_meanwhile  # type: ignore[method-assign]
+    with pytest.raises(InvalidValue, match="erased at their request"):
+        archive.item_images.record_artwork_with_images(
+            contributor_id=contributor, actor=CURATOR, title={"en": "Quilt"},
+            images=[NewImage(make_sample_photo(3), {"en": "A quilt"})],
+        )
+
+    assert archive.contributor_item_ids(contributor) == []
+    assert media.list("") == []
