@@ -148,8 +148,9 @@ def _forget_stemmed_words(schema: Schema) -> None:
     visitor's query and analyses the words of hits' texts for snippets, so without this a
     withdrawn text's words, and what visitors searched for, would stay in a worker's memory
     across commits. Emptied when a commit becomes current, as the snapshot's own analyses
-    (``Snapshot.analysed``) are dropped with it. Writers and snapshots read their schema from
-    the commit's table of contents, so their caches go with them."""
+    (``Snapshot.analysed``) are dropped with it. Snapshots read their schema from the commit's
+    table of contents, so their caches go with them; a writer of the process that created the
+    index shares this schema, and what it stemmed goes at its commit's refresh."""
     for name in schema.names():
         analyzer = getattr(schema[name], "analyzer", None)
         for item in getattr(analyzer, "items", ()):
