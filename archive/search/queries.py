@@ -247,10 +247,11 @@ class _Gate:
         self._cards: dict[UUID, Work] = {}
 
     def prefetch(self, hits: Sequence[SearchHit]) -> None:
-        """Read the items among ``hits`` from their cards in the read models, in one query
-        (``public.carded_works``: consent from the item rows, as current as the events; a card
-        behind its row is read from the aggregates), instead of replaying each hit's item and
-        contributor from the event store."""
+        """Read the items among ``hits`` from their headings in the read models, in one query
+        (``public.carded_works``: consent from the item rows, as current as the events; a
+        heading behind its row is read from the aggregates), instead of replaying each hit's
+        item and contributor from the event store. A heading holds only what a hit shows
+        (title, content note, the spans to withhold), so no hit's whole text is opened."""
         wanted = []
         for hit in hits:
             if hit.kind != "exhibition":
@@ -260,7 +261,7 @@ class _Gate:
                     continue
         wanted = [item_id for item_id in wanted if item_id not in self._cards]
         if wanted:
-            self._cards.update(carded_works(self.archive, wanted))
+            self._cards.update(carded_works(self.archive, wanted, headings=True))
 
     def hit(self, hit: SearchHit, *, hanging: set[UUID] | None = None, slugs: tuple[str, ...] = ()) -> VisitorHit | None:
         """What the visitor may see of ``hit``, or None. With ``hanging`` (the items of the
