@@ -88,6 +88,22 @@ def item_content(item: Item) -> dict[str, Any]:
     }
 
 
+#: The details a heading (:func:`visible_heading`) reads: a search hit shows only these.
+HEADING_DETAILS = ("title", "content_note")
+
+
+def item_heading_content(item: Item) -> dict[str, Any]:
+    """The part of :func:`item_content` a heading reads, as an item's heading row stores it
+    (sealed): the details of :data:`HEADING_DETAILS` and the redacted spans (the name filter
+    needs them), no images. Plain values made from it (:func:`card_values`) are only for
+    :func:`visible_heading`: the other details are not in them."""
+    details = dict(item.details.reveal(None) or {})
+    return {
+        "details": {key: details[key] for key in HEADING_DETAILS if key in details},
+        "spans": list(item.redacted_spans),
+    }
+
+
 def item_values(item: Item) -> ItemValues:
     """The plain values of an item aggregate as it stands."""
     return _values(
@@ -330,7 +346,7 @@ def _content(
     """The texts and images a projection shows, names withheld, as plain JSON values."""
     names = name_filter(item, contributor)
     shown = item.details
-    picked = (CARD_DETAILS if card else SHOWN_DETAILS).get(item.kind, ()) if whole else ("title", "content_note")
+    picked = (CARD_DETAILS if card else SHOWN_DETAILS).get(item.kind, ()) if whole else HEADING_DETAILS
     content: dict[str, Any] = {
         "details": names.value({key: shown[key] for key in picked if key in shown}),
         "credit": credit(item, contributor),

@@ -124,16 +124,17 @@ class Listings:
         return found, True
 
     def item_cards(
-        self, item_ids: Sequence[UUID]
+        self, item_ids: Sequence[UUID], *, headings: bool = False
     ) -> dict[UUID, tuple[ItemValues, ContributorSummary | None]]:
         """These items as the visitor projection reads them, each with its contributor (None if
         unknown), from the read models alone: the consent state from the item row, the content
         from the item's card (opened; blank once shredded), the names from the contributor row.
         An item whose card is missing or not at its row's version is left out: the caller reads
-        it from its aggregate."""
+        it from its aggregate. With ``headings``, the content is only the item's heading
+        (``visibility.item_heading_content``): values fit for ``visibility.visible_heading`` alone."""
         people: dict[UUID, ContributorSummary] = {}
         found = {}
-        for row, card, person in self.read_models.item_card_rows(list(item_ids)) if item_ids else []:
+        for row, card, person in self.read_models.item_card_rows(list(item_ids), headings=headings) if item_ids else []:
             if card is None or card.version != row.version:
                 continue
             if person is not None and row.contributor_id not in people:

@@ -23,7 +23,10 @@ Each item also has a *card*: its content as the visitor projection reads it (det
 redacted spans: ``archive.gate.visibility.item_content``), sealed under the item's key like its
 events, with the item's version. The exhibition page projects its works from the card, the
 item row's consent columns and the contributor row's sealed names, instead of replaying two
-aggregates per work; a card whose version is not the item row's is not used.
+aggregates per work; a card whose version is not the item row's is not used. Its *heading*
+is the small part of the card a search hit shows (title, content note, redacted spans:
+``visibility.item_heading_content``), stored apart in the same way, so that checking a page of
+hits does not open ten whole texts.
 
 This module holds the row types, what one save changes (:func:`changes_for`), and the query
 port (:class:`ReadModelStore`) every adapter implements.
@@ -39,7 +42,7 @@ from datetime import date, datetime
 from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
-from archive.gate.visibility import item_content
+from archive.gate.visibility import item_content, item_heading_content
 from domain.consent import ConsentRequest, ConsentStatus, Scope
 from domain.contributors import Contributor
 from domain.exhibitions import Exhibition
@@ -50,9 +53,10 @@ from domain.personal import Personal
 #: How many rows a curator listing shows per page.
 PAGE_SIZE = 50
 #: The metadata key recording that the read models were built from the log, and the value
-#: saying with which tables: a store built before the exhibitions' visitor texts is rebuilt.
+#: saying with which tables: a store built before the exhibitions' visitor texts, or before
+#: the items' headings, is rebuilt.
 BUILT = "built"
-BUILT_VERSION = "6"
+BUILT_VERSION = "7"
 #: The metadata key recording the last notification id whose rows were written: events saved
 #: without their rows (by a release from before the read models) leave it behind the log.
 POSITION = "position"
@@ -134,7 +138,7 @@ class CardRow(NamedTuple):
 
     item_id: UUID
     version: int
-    card: bytes  # a sealed Personal: visibility.item_content(item)
+    card: bytes  # a sealed Personal: visibility.item_content(item) (a heading's: item_heading_content)
 
 
 @dataclass
@@ -143,6 +147,8 @@ class RowChanges:
 
     items: list[ItemRow] = field(default_factory=list)
     cards: list[CardRow] = field(default_factory=list)
+    #: the items' headings (``visibility.item_heading_content``), as cards are stored
+    headings: list[CardRow] = field(default_factory=list)
     contributors: list[ContributorRow] = field(default_factory=list)
     #: contributor id -> how many items are listed for them now
     item_counts: dict[UUID, int] = field(default_factory=dict)
@@ -169,6 +175,7 @@ class RowChanges:
     def extend(self, other: RowChanges) -> None:
         self.items.extend(other.items)
         self.cards.extend(other.cards)
+        self.headings.extend(other.headings)
         self.contributors.extend(other.contributors)
         self.item_counts.update(other.item_counts)
         self.exhibitions.extend(other.exhibitions)
@@ -197,6 +204,7 @@ def changes_for(aggregates: Iterable[Any], seal: Seal) -> RowChanges:
         if isinstance(aggregate, Item):
             changes.items.append(item_row(aggregate, seal))
             changes.cards.append(card_row(aggregate, seal))
+            changes.headings.append(heading_row(aggregate, seal))
         elif isinstance(aggregate, Contributor):
             changes.contributors.append(contributor_row(aggregate, seal))
         elif isinstance(aggregate, ContributorItems):
@@ -233,6 +241,12 @@ def item_row(item: Item, seal: Seal) -> ItemRow:
 
 def card_row(item: Item, seal: Seal) -> CardRow:
     content = Personal.redacted_for(item.id) if item.is_redacted else Personal.of(item.id, item_content(item))
+    return CardRow(item_id=item.id, version=item.version, card=seal(content))
+
+
+def heading_row(item: Item, seal: Seal) -> CardRow:
+    """The item's heading (``visibility.item_heading_content``), sealed under its key like its card."""
+    content = Personal.redacted_for(item.id) if item.is_redacted else Personal.of(item.id, item_heading_content(item))
     return CardRow(item_id=item.id, version=item.version, card=seal(content))
 
 
@@ -471,9 +485,12 @@ class ReadModelStore(Protocol):
         ``scopes`` (the rule of ``gate.rules.may_show``), in order, each with its card as it
         hangs there (``RowChanges.exhibition_cards``; None if it has none), in one query."""
 
-    def item_card_rows(self, item_ids: Sequence[UUID]) -> list[tuple[ItemRow, CardRow | None, ContributorRow | None]]:
+    def item_card_rows(
+        self, item_ids: Sequence[UUID], *, headings: bool = False
+    ) -> list[tuple[ItemRow, CardRow | None, ContributorRow | None]]:
         """These items' rows (in no particular order; unknown ids are left out), each with its
-        card and its contributor's row (None where there is none), in one query."""
+        card, or only its heading (``headings``), and its contributor's row (None where there
+        is none), in one query."""
 
     def contributor_rows(self, *, offset: int, limit: int) -> list[ContributorRow]:
         """Contributors in the order they were registered."""

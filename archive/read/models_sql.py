@@ -41,7 +41,8 @@ META = "read_model_meta"
 CARDS = "read_item_cards"
 HUNG = "read_exhibition_hung"
 HUNG_CARDS = "read_exhibition_cards"
-TABLES = (ITEMS, CONTRIBUTORS, EXHIBITIONS, WORKS, TEXTS, META, CARDS, HUNG, HUNG_CARDS)
+HEADINGS = "read_item_headings"
+TABLES = (ITEMS, CONTRIBUTORS, EXHIBITIONS, WORKS, TEXTS, META, CARDS, HUNG, HUNG_CARDS, HEADINGS)
 
 _ITEM_COLUMNS = (
     "item_id", "kind", "contributor_id", "recorded_at", "updated_at", "title", "has_consent",
@@ -79,6 +80,7 @@ class ReadModelSQL:
         self.exhibitions, self.works, self.meta = prefix + EXHIBITIONS, prefix + WORKS, prefix + META
         self.texts = prefix + TEXTS
         self.cards = prefix + CARDS
+        self.headings = prefix + HEADINGS
         self.hung = prefix + HUNG
         self.hung_cards = prefix + HUNG_CARDS
         self.create_statements = [
@@ -117,6 +119,9 @@ class ReadModelSQL:
             f"CREATE TABLE IF NOT EXISTS {self.meta} (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
             f"CREATE TABLE IF NOT EXISTS {self.cards} (item_id TEXT PRIMARY KEY, version INTEGER NOT NULL, "
             f"card {blob} NOT NULL)",
+            # Each item's heading: what a search hit shows of its card (see ``models.heading_row``).
+            f"CREATE TABLE IF NOT EXISTS {self.headings} (item_id TEXT PRIMARY KEY, version INTEGER NOT NULL, "
+            f"card {blob} NOT NULL)",
             # Each work's card as it hangs in a published exhibition (its wall text with it),
             # written with the exhibition's visitor texts.
             f"CREATE TABLE IF NOT EXISTS {self.hung_cards} (exhibition_id TEXT NOT NULL, item_id TEXT NOT NULL, "
@@ -134,6 +139,7 @@ class ReadModelSQL:
         )
         self._upsert_texts = self._upsert(self.texts, ("exhibition_id", "texts"), "exhibition_id")
         self._upsert_card = self._upsert(self.cards, ("item_id", "version", "card"), "item_id")
+        self._upsert_heading = self._upsert(self.headings, ("item_id", "version", "card"), "item_id")
 
     def _upsert(self, table: str, columns: Sequence[str], key: str, keep: Sequence[str] = ()) -> str:
         values = ", ".join([self.param] * len(columns))
@@ -154,6 +160,8 @@ class ReadModelSQL:
             execute(self._upsert_item, self._item_params(item))
         for card in changes.cards:
             execute(self._upsert_card, (card.item_id.hex, card.version, card.card))
+        for heading in changes.headings:
+            execute(self._upsert_heading, (heading.item_id.hex, heading.version, heading.card))
         for person in changes.contributors:
             execute(self._upsert_contributor, self._contributor_params(person))
         for contributor_id, count in changes.item_counts.items():
@@ -200,7 +208,7 @@ class ReadModelSQL:
         """Delete every row, check the log is still at ``position`` (else :class:`StaleRebuild`),
         write ``changes`` and mark the models built. The caller holds one transaction."""
         for table in (
-            self.works, self.hung, self.texts, self.hung_cards, self.exhibitions, self.cards, self.items,
+            self.works, self.hung, self.texts, self.hung_cards, self.exhibitions, self.cards, self.headings, self.items,
             self.contributors, self.meta,
         ):
             execute(f"DELETE FROM {table}", ())
@@ -330,11 +338,11 @@ class ReadModelSQL:
             [exhibition_id.hex, *params],
         )
 
-    def item_cards_query(self, item_ids: Sequence[UUID]) -> tuple[str, list[Any]]:
+    def item_cards_query(self, item_ids: Sequence[UUID], *, headings: bool = False) -> tuple[str, list[Any]]:
         marks = ", ".join([self.param] * len(item_ids))
         return (
             f"SELECT i.*, c.version AS card_version, c.card AS card, {self._person_columns} FROM {self.items} i "
-            f"LEFT JOIN {self.cards} c ON c.item_id = i.item_id "
+            f"LEFT JOIN {self.headings if headings else self.cards} c ON c.item_id = i.item_id "
             f"LEFT JOIN {self.contributors} p ON p.contributor_id = i.contributor_id WHERE i.item_id IN ({marks})",
             [i.hex for i in item_ids],
         )
@@ -474,10 +482,13 @@ class SQLReadModels:
         rows = self._read(*self.read_model_sql.shown_cards_query(exhibition_id, on, scopes))
         return [self.read_model_sql.card_joined(r) for r in rows]
 
-    def item_card_rows(self, item_ids: Sequence[UUID]) -> list[tuple[ItemRow, CardRow | None, ContributorRow | None]]:
+    def item_card_rows(
+        self, item_ids: Sequence[UUID], *, headings: bool = False
+    ) -> list[tuple[ItemRow, CardRow | None, ContributorRow | None]]:
         if not item_ids:
             return []
-        return [self.read_model_sql.joined_rows(r) for r in self._read(*self.read_model_sql.item_cards_query(item_ids))]
+        query = self.read_model_sql.item_cards_query(item_ids, headings=headings)
+        return [self.read_model_sql.joined_rows(r) for r in self._read(*query)]
 
     def contributor_rows(self, *, offset: int, limit: int) -> list[ContributorRow]:
         sql, params = self.read_model_sql.contributors_query(offset, limit)

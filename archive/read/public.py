@@ -92,13 +92,16 @@ def public_item(
     return visible(item, Works(archive).contributor(item), on, surface, wall_text)
 
 
-def carded_works(archive: ExhibitionArchive, item_ids: Sequence[UUID]) -> dict[UUID, Work]:
+def carded_works(archive: ExhibitionArchive, item_ids: Sequence[UUID], *, headings: bool = False) -> dict[UUID, Work]:
     """Each of ``item_ids`` that the archive knows with its contributor, as plain values read
-    from the read models (``Listings.item_cards``: one query each for the item rows, cards and
-    contributor rows); an item without a current card is read from its aggregates instead."""
+    from the read models (``Listings.item_cards``: one query for the item rows, cards and
+    contributor rows); an item without a current card is read from its aggregates instead.
+
+    With ``headings`` only the items' headings are read, not their whole cards: the values are
+    then fit for ``visibility.visible_heading`` alone (a search hit), which reads nothing else."""
     wanted = list(dict.fromkeys(item_ids))
     depends_on(*wanted)
-    cards = archive.listings.item_cards(wanted)
+    cards = archive.listings.item_cards(wanted, headings=headings)
     depends_on(*(values.contributor_id for values, _ in cards.values()))
     rest = Works(archive).of([i for i in wanted if i not in cards])
     found: dict[UUID, Work] = {}

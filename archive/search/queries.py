@@ -21,7 +21,7 @@ from archive.errors import NotFound
 from archive.read.page_dependencies import EVERYTHING, depends_on
 from archive.read.public import Works, carded_works, stored_summaries
 from archive.search import FACETS, MAX_PAGE_SIZE, FacetCount, SearchHit, SearchIndex, SearchQuery, SearchResults
-from archive.gate.visibility import Texts, Work, frozen, no_texts, visible_heading
+from archive.gate.visibility import Texts, VisibleExhibitionSummary, Work, frozen, no_texts, visible_heading
 from domain.exhibitions import Exhibition
 
 #: Snippets from these index fields are never shown: names are credited from current state.
@@ -245,22 +245,33 @@ class _Gate:
         self.on = on
         self._works = Works(archive)
         self._cards: dict[UUID, Work] = {}
+        #: exhibition id -> its summary, or None when it is not published (read for a page at once)
+        self._exhibitions: dict[UUID, VisibleExhibitionSummary | None] = {}
 
     def prefetch(self, hits: Sequence[SearchHit]) -> None:
-        """Read the items among ``hits`` from their cards in the read models, in one query
-        (``public.carded_works``: consent from the item rows, as current as the events; a card
-        behind its row is read from the aggregates), instead of replaying each hit's item and
-        contributor from the event store."""
-        wanted = []
+        """Read the items among ``hits`` from their headings in the read models, in one query
+        (``public.carded_works``: consent from the item rows, as current as the events; a
+        heading behind its row is read from the aggregates), instead of replaying each hit's
+        item and contributor from the event store. A heading holds only what a hit shows
+        (title, content note, the spans to withhold), so no hit's whole text is opened. The
+        exhibitions among ``hits`` are read in one query too (``public.stored_summaries``)."""
+        wanted, exhibitions = [], []
         for hit in hits:
-            if hit.kind != "exhibition":
-                try:
-                    wanted.append(UUID(hit.doc_id))
-                except ValueError:
-                    continue
+            try:
+                aggregate_id = UUID(hit.doc_id)
+            except ValueError:
+                continue
+            if hit.kind == "exhibition":
+                exhibitions.append(aggregate_id)
+            else:
+                wanted.append(aggregate_id)
         wanted = [item_id for item_id in wanted if item_id not in self._cards]
         if wanted:
-            self._cards.update(carded_works(self.archive, wanted))
+            self._cards.update(carded_works(self.archive, wanted, headings=True))
+        exhibitions = [e for e in dict.fromkeys(exhibitions) if e not in self._exhibitions]
+        if exhibitions:
+            shown = {summary.id: summary for summary in stored_summaries(self.archive, self.on, exhibitions)}
+            self._exhibitions.update({e: shown.get(e) for e in exhibitions})
 
     def hit(self, hit: SearchHit, *, hanging: set[UUID] | None = None, slugs: tuple[str, ...] = ()) -> VisitorHit | None:
         """What the visitor may see of ``hit``, or None. With ``hanging`` (the items of the
@@ -278,14 +289,14 @@ class _Gate:
     def _visible(
         self, doc_id: str, kind: str, version: int, hanging: set[UUID] | None, slugs: tuple[str, ...]
     ) -> VisitorHit | None:
-        archive = self.archive
         try:
             aggregate_id = UUID(doc_id)
             if kind == "exhibition":
-                shown = stored_summaries(archive, self.on, [aggregate_id])
-                if not shown or (hanging is not None and shown[0].slug not in slugs):
+                if aggregate_id not in self._exhibitions:
+                    self.prefetch([SearchHit(doc_id, kind, 0.0, version)])
+                summary = self._exhibitions[aggregate_id]
+                if summary is None or (hanging is not None and summary.slug not in slugs):
                     return None
-                summary = shown[0]
                 return VisitorHit(summary.id, kind, summary.titles, None, summary.slug)
             work = self._cards.get(aggregate_id) or self._works.work(aggregate_id)
         except (NotFound, ValueError):

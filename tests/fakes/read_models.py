@@ -35,6 +35,7 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
         super().__init__()
         self._items: dict[UUID, ItemRow] = {}
         self._cards: dict[UUID, CardRow] = {}
+        self._headings: dict[UUID, CardRow] = {}
         self._contributors: dict[UUID, ContributorRow] = {}
         self._exhibitions: dict[UUID, ExhibitionRow] = {}
         self._works: dict[UUID, list[UUID]] = {}
@@ -57,6 +58,7 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
         staged: list[tuple[dict[UUID, Any], UUID, Any]] = []
         staged += [(self._items, item.item_id, item) for item in changes.items]
         staged += [(self._cards, card.item_id, card) for card in changes.cards]
+        staged += [(self._headings, heading.item_id, heading) for heading in changes.headings]
         people = dict(self._contributors)
         for person in changes.contributors:
             known = people.get(person.contributor_id)
@@ -116,6 +118,7 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
                 return False
             self._items.clear()
             self._cards.clear()
+            self._headings.clear()
             self._contributors.clear()
             self._exhibitions.clear()
             self._works.clear()
@@ -156,10 +159,13 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
             rows = [self._items[i] for i in self._works.get(exhibition_id, []) if i in self._items]
             return [(row, cards.get(row.item_id)) for row in rows if _shown(row, on, scopes)]
 
-    def item_card_rows(self, item_ids: Sequence[UUID]) -> list[tuple[ItemRow, CardRow | None, ContributorRow | None]]:
+    def item_card_rows(
+        self, item_ids: Sequence[UUID], *, headings: bool = False
+    ) -> list[tuple[ItemRow, CardRow | None, ContributorRow | None]]:
+        cards = self._headings if headings else self._cards
         with self._database_lock:
             rows = [self._items[i] for i in dict.fromkeys(item_ids) if i in self._items]
-            return [(row, self._cards.get(row.item_id), self._contributors.get(row.contributor_id)) for row in rows]
+            return [(row, cards.get(row.item_id), self._contributors.get(row.contributor_id)) for row in rows]
 
     def contributor_rows(self, *, offset: int, limit: int) -> list[ContributorRow]:
         with self._database_lock:

@@ -15,6 +15,7 @@ import pytest
 from archive.read import public
 from archive.services.application import ExhibitionArchive
 from archive.read.models import RowChanges
+from archive.gate.name_filter import OMITTED
 from archive.gate.visibility import VisibleExhibition, visible_exhibition
 from domain import clock
 from media_store import PillowImagePipeline, make_sample_photo
@@ -341,3 +342,104 @@ def test_rebuilt_read_models_give_the_same_cards(opened: ExhibitionArchive, monk
     _no_exhibition_aggregates(opened, monkeypatch)
 
     assert before is not None and _stored_cards(opened) == before
+
+
+# -- a search hit's heading (read_item_headings) -------------------------------------------------
+
+
+def _headings_from_aggregates(app: ExhibitionArchive, ids: list[UUID]) -> dict[UUID, Any]:
+    from archive.gate.visibility import visible_heading
+
+    return {i: visible_heading(*public.Works(app).of([i])[i], TODAY) for i in ids}
+
+
+def _headings(app: ExhibitionArchive, ids: list[UUID]) -> dict[UUID, Any]:
+    from archive.gate.visibility import visible_heading
+
+    return {i: visible_heading(*work, TODAY) for i, work in public.carded_works(app, ids, headings=True).items()}
+
+
+def test_a_hit_shows_from_its_heading_exactly_what_its_aggregates_would_show(
+    opened: ExhibitionArchive, monkeypatch: pytest.MonkeyPatch
+):
+    """A search hit's title, content note and credit come from the item's heading row: the same
+    heading the aggregates give, names and redacted spans withheld, after every kind of change."""
+    ids = _show(opened)
+    works = [ids["art"], ids["words"], ids["named"]]
+    opened.cataloguing.revise_item(
+        ids["words"], actor=CURATOR, text={"en": f"I, {OTHER}, remember."}, language="en",
+        content_note={"en": f"Mentions {OTHER}."}, title={"en": "Remembering"},
+    )
+    opened.cataloguing.redact_span(ids["named"], "work", actor=CURATOR)
+    opened.consent.update_consent(ids["art"], actor=CURATOR, attribution="anonymous")
+    expected = _headings_from_aggregates(opened, works)
+    _no_aggregates(opened, monkeypatch)
+
+    shown = _headings(opened, works)
+
+    assert shown == expected and all(view is not None for view in shown.values())
+    assert dict(shown[ids["words"]].content_note) == {"en": f"Mentions {OMITTED}."}
+    assert NAME not in repr(shown) and SPAN not in repr(shown)
+    assert OTHER not in repr(shown[ids["words"]]), "the testimony is anonymous: her name is withheld from its note"
+
+
+def test_a_heading_holds_no_text_of_its_item(opened: ExhibitionArchive):
+    """A page of hits opens only what the hits show: no testimony's text, no description, no
+    image texts, however long they are."""
+    ids = _show(opened)
+
+    values = {i: work[0] for i, work in public.carded_works(opened, [ids["art"], ids["words"]], headings=True).items()}
+
+    assert set(values[ids["words"]].details) == {"title", "content_note"}
+    assert set(values[ids["art"]].details) <= {"title", "content_note"} and values[ids["art"]].images == ()
+    assert values[ids["art"]].redacted_spans == (SPAN,)
+
+
+def test_the_search_use_case_reads_headings_not_whole_cards(opened: ExhibitionArchive, monkeypatch: pytest.MonkeyPatch):
+    """Checking a page of search hits against consent reads each hit's heading row, never its
+    whole card (a testimony's whole text, opened and decoded for a title)."""
+    from archive.search import SearchHit, SearchQuery
+    from archive.search.queries import search
+    from tests.unit.search.test_search_queries import IndexMissingAChange
+
+    ids = _show(opened)
+    hits = [
+        SearchHit(str(ids[key]), opened.get_item(ids[key]).kind, 1.0, opened.get_item(ids[key]).version)
+        for key in ("art", "words", "named")
+    ]
+    index = IndexMissingAChange(opened, hits)  # in step with the log: its hits are the ones above
+    reads = []
+    real = opened.read_models.item_card_rows
+
+    def item_card_rows(item_ids: Any, *, headings: bool = False) -> Any:
+        reads.append(headings)
+        return real(item_ids, headings=True) if headings else real(item_ids)
+
+    monkeypatch.setattr(opened.read_models, "item_card_rows", item_card_rows)
+    _no_aggregates(opened, monkeypatch)
+
+    results = search(opened, index, SearchQuery(text="quilt"), on=TODAY)
+
+    assert [hit.id for hit in results.hits] == [ids["art"], ids["words"], ids["named"]]
+    assert reads == [True]
+
+
+def test_a_heading_behind_its_item_row_is_not_used(opened: ExhibitionArchive):
+    ids = _show(opened)
+    [(_, old, _)] = opened.read_models.item_card_rows([ids["named"]], headings=True)
+    assert old is not None
+    opened.cataloguing.revise_item(ids["named"], actor=CURATOR, title={"en": "Renamed work"})
+    opened.read_models.write_read_models(RowChanges(headings=[old]))  # the heading lags its row now
+
+    assert ids["named"] not in opened.listings.item_cards([ids["named"]], headings=True)
+    assert dict(_headings(opened, [ids["named"]])[ids["named"]].title) == {"en": "Renamed work"}
+
+
+def test_rebuilt_read_models_give_the_same_headings(opened: ExhibitionArchive, monkeypatch: pytest.MonkeyPatch):
+    ids = _show(opened)
+    works = [ids["art"], ids["words"], ids["named"]]
+    before = _headings(opened, works)
+    opened.rebuild_read_models()
+    _no_aggregates(opened, monkeypatch)
+
+    assert _headings(opened, works) == before

@@ -113,3 +113,28 @@ def test_the_gate_reads_a_page_of_hits_from_their_cards_and_still_refuses_what_c
 
     assert [h.id for h in shown.hits] == items[:2]
     assert [h.credit for h in shown.hits] == ["Carded Person", None]
+
+
+def test_a_page_of_exhibition_hits_reads_the_exhibitions_once_and_shows_only_the_published(archive, monkeypatch):
+    """The exhibitions among a page's hits are read in one query, as its items are; one
+    unpublished since it was indexed is neither shown nor counted as shown."""
+    shows = []
+    for slug in ("first", "second", "hidden"):
+        show = archive.curation.create_exhibition(slug=slug, actor=CURATOR, titles={"en": slug.title()})
+        archive.curation.publish_exhibition(show, actor=CURATOR)
+        shows.append(show)
+    archive.curation.unpublish_exhibition(shows[2], actor=CURATOR)
+    hits = [SearchHit(str(show), "exhibition", 1.0, archive.get_exhibition(show).version) for show in shows]
+    reads = []
+    real = archive.read_models.published_rows
+
+    def published_rows(exhibition_ids=None):
+        reads.append(exhibition_ids)
+        return real(exhibition_ids)
+
+    monkeypatch.setattr(archive.read_models, "published_rows", published_rows)
+
+    results = search(archive, IndexMissingAChange(archive, hits), SearchQuery(text="first"))
+
+    assert [(hit.id, hit.slug) for hit in results.hits] == [(shows[0], "first"), (shows[1], "second")]
+    assert len(reads) == 1 and set(reads[0]) == set(shows)
