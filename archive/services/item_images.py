@@ -25,7 +25,7 @@ from archive.gate.visibility import visible
 from archive.media_ports import files as media_files
 from archive.media_ports.ports import ImagePipeline, MediaError, MediaNotFound, MediaStore, ProcessedImage
 from archive.services.cataloguing import Cataloguing
-from archive.shredding.keystore import KeyStore
+from archive.services.media_upkeep import MediaRecords
 from domain.actor import Actor
 from domain.contributors import Contributor
 from domain.errors import ItemWithdrawn
@@ -54,26 +54,10 @@ class MediaFile:
     content_type: str
 
 
-class ImageRecords(Protocol):
-    """What images need of the application: its key table, media ports, public reads and writes.
-
-    :class:`archive.services.application.ExhibitionArchive` provides them.
-    """
-
-    @property
-    def keys(self) -> KeyStore: ...
-
-    @property
-    def media(self) -> MediaStore | None: ...
-
-    @property
-    def images(self) -> ImagePipeline | None: ...
+class ImageRecords(MediaRecords, Protocol):
+    """What images need besides: the day, writes, and a new subject's key for a new item."""
 
     def today(self) -> date: ...
-
-    def find(self, cls: type[A], aggregate_id: UUID) -> A | None: ...
-
-    def get_item(self, item_id: UUID) -> Item: ...
 
     def save_changes(self, *aggregates: Aggregate) -> None: ...
 

@@ -30,10 +30,9 @@ from domain.items import Artwork, Item, Testimony
 A = TypeVar("A", bound=Aggregate)
 
 
-class UpkeepRecords(Protocol):
-    """What media upkeep needs of the application: its key table, media ports, public reads.
-
-    :class:`archive.services.application.ExhibitionArchive` provides them.
+class MediaRecords(Protocol):
+    """What any use of items' media needs of the application: its key table, its media ports
+    and its reads of items. :class:`archive.services.application.ExhibitionArchive` provides them.
     """
 
     @property
@@ -48,6 +47,10 @@ class UpkeepRecords(Protocol):
     def find(self, cls: type[A], aggregate_id: UUID) -> A | None: ...
 
     def get_item(self, item_id: UUID) -> Item: ...
+
+
+class UpkeepRecords(MediaRecords, Protocol):
+    """What media upkeep needs besides: the ids of the aggregates that recorded some events."""
 
     def originator_ids(self, *event_types: type[Any]) -> Iterator[UUID]: ...
 
