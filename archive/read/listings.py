@@ -44,7 +44,7 @@ from domain.consent import Scope
 #: How many candidates the work picker opens (decrypts) at most per request.
 PICKER_SCAN = 2000
 PICKER_BATCH = 100
-#: Decodes one opened card (``decoded_cards``).
+#: Decodes one opened card (``decoded_card``).
 _DECODER = json.JSONDecoder()
 
 
@@ -171,26 +171,20 @@ class Listings:
         blank (its key shredded) or not at the row's version: the caller reads that work from
         its aggregates."""
         context = card_context(exhibition_id)
-        rows = self.read_models.shown_cards(exhibition_id, on, scopes)
-        opened: list[bytes | None] = []
-        for row, card in rows:
-            key = self.keys.get(row.item_id) if card is not None and card.version == row.version else None
-            plaintext = None
-            if card is not None and key is not None:
-                try:
-                    plaintext = crypto.decrypt(key, row.item_id, card.card, context)
-                except InvalidTag:  # not sealed for this item in this exhibition: never shown
-                    plaintext = None
-            opened.append(plaintext)
-        contents = iter(decoded_cards([p for p in opened if p is not None]))
         found: list[tuple[ItemValues, dict[str, Any] | None]] = []
-        for (row, _), plaintext in zip(rows, opened):
+        for row, card in self.read_models.shown_cards(exhibition_id, on, scopes):
             values = card_values(
                 row.item_id, row.kind, row.version, row.recorded_at.date(), row.contributor_id,
                 has_consent=row.has_consent, scopes=row.scopes, attribution=row.attribution,
                 expires_on=row.expires_on, withdrawn=row.withdrawn, content={},
             )
-            content = next(contents) if plaintext is not None else None
+            key = self.keys.get(row.item_id) if card is not None and card.version == row.version else None
+            content = None
+            if card is not None and key is not None:
+                try:
+                    content = decoded_card(crypto.decrypt(key, row.item_id, card.card, context))
+                except InvalidTag:  # not sealed for this item in this exhibition: never shown
+                    content = None
             if content is not None:
                 content["credit"] = self._open_credit(exhibition_id, row, content.pop(SEALED_CREDIT, None))
             found.append((values, content))
@@ -234,17 +228,13 @@ class Listings:
         }
 
 
-def decoded_cards(plaintexts: list[bytes]) -> list[dict[str, Any]]:
-    """Opened cards (each a JSON object, as ``ReadModels`` sealed it) decoded, each exactly one
-    object or ``ValueError``. Each is decoded as text by the decoder's scanner (``raw_decode``),
-    which must end where the card ends: ``json.loads`` of bytes costs twice as much (it detects
-    each one's encoding in Python), and one parse of the cards joined could not tell which
-    card an object came from (two cards that make one object beside one that makes two)."""
-    decoded: list[dict[str, Any]] = []
-    for plaintext in plaintexts:
-        text = plaintext.decode("utf-8")
-        card, end = _DECODER.raw_decode(text)
-        if end != len(text) or type(card) is not dict:
-            raise ValueError("A stored card is not one JSON object.")
-        decoded.append(card)
-    return decoded
+def decoded_card(plaintext: bytes) -> dict[str, Any]:
+    """An opened card (a JSON object, as ``ReadModels`` sealed it) decoded: exactly one object,
+    or ``ValueError``. It is decoded as text by the decoder's scanner (``raw_decode``), which
+    must end where the card ends: ``json.loads`` of bytes costs twice as much (it detects the
+    encoding in Python), and a card that held more than one object must not pass."""
+    text = plaintext.decode("utf-8")
+    card, end = _DECODER.raw_decode(text)
+    if end != len(text) or type(card) is not dict:
+        raise ValueError("A stored card is not one JSON object.")
+    return card

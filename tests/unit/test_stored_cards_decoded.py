@@ -1,8 +1,12 @@
-"""Opened cards are decoded together, and each must be exactly one JSON object."""
+"""Opened cards are decoded each on its own, and each must be exactly one JSON object."""
 
 import pytest
 
-from archive.read.listings import decoded_cards
+from archive.read.listings import decoded_card
+
+
+def decoded_cards(plaintexts: list[bytes]) -> list[dict]:
+    return [decoded_card(plaintext) for plaintext in plaintexts]
 
 
 def test_opened_cards_decode_in_order_each_to_its_object():
