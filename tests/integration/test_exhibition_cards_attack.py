@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import date, datetime, timezone
 from pathlib import Path
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -241,21 +242,27 @@ def _copy_sqlite(source: Path, target: Path) -> None:
     dst.close()
 
 
+def _erased_then_restored(storage: Storage, app: ExhibitionArchive, person: UUID) -> ExhibitionArchive:
+    """Her erasure saved, then the event store put back as it was before it (the key table
+    stays current): the archive opened again on the restored events."""
+    events = storage.settings.data_dir / "events.sqlite3"
+    backup = events.with_name("backup.sqlite3")
+    _copy_sqlite(events, backup)
+    app.self_service.withdraw_everything(person)
+    app.close()
+    _copy_sqlite(backup, events)
+    return storage.open()
+
+
 def test_events_restored_from_before_her_erasure_never_put_her_name_on_the_page(storage_sqlite: Storage):  # noqa: F811
     """The state the probes above stand for, as our code reaches it: the event store (and the
     read models in it) restored from a backup taken before her erasure, the key table current
     (README: "a key table older than the events is not refused", nor newer). Her erasure's
     events, and its rewrite of the texts that named her, are gone; her keys are shredded."""
-    events = storage_sqlite.settings.data_dir / "events.sqlite3"
-    backup = events.with_name("backup.sqlite3")
     app = storage_sqlite.open()
     with clock.fixed_at(NOON):
         ids = _show(app)
-        _copy_sqlite(events, backup)
-        app.self_service.withdraw_everything(ids["person"])
-        app.close()
-        _copy_sqlite(backup, events)
-        app = storage_sqlite.open()
+        app = _erased_then_restored(storage_sqlite, app, ids["person"])
         try:
             assert app.keys.get(ids["person"]) is None and not app.get_contributor(ids["person"]).is_erased
             page = _assert_page_is_the_aggregates(app)
@@ -273,18 +280,12 @@ def test_events_restored_from_before_her_erasure_never_put_her_name_in_a_listing
     before her erasure): the listings read stored visitor texts computed before the erasure,
     but the erasure shredded the texts key they were sealed under (texts are keyed per
     version), so they are computed again through the gate, which withholds them whole."""
-    events = storage_sqlite.settings.data_dir / "events.sqlite3"
-    backup = events.with_name("backup.sqlite3")
     app = storage_sqlite.open()
     with clock.fixed_at(NOON):
         ids = _show(app)
         app.curation.revise_exhibition(ids["show"], actor=CURATOR, statement={"en": f"With a quilt by {PSEUDONYM}."})
         assert PSEUDONYM in repr(public.published_exhibitions(app, TODAY)), "shown while her credit allows it"
-        _copy_sqlite(events, backup)
-        app.self_service.withdraw_everything(ids["person"])
-        app.close()
-        _copy_sqlite(backup, events)
-        app = storage_sqlite.open()
+        app = _erased_then_restored(storage_sqlite, app, ids["person"])
         try:
             [(_, texts)] = app.read_models.published_rows()
             assert texts is not None and app.listings.open_visitor_texts(texts) is None, "its texts key went with her erasure"
