@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from flask import Blueprint, current_app, render_template, request
+from flask_babel import gettext as _
 
 from archive.services.application import ExhibitionArchive
 from archive.read.public import (
@@ -21,7 +22,7 @@ from web.media import derivative_urls
 from web.page_cache import cached_page
 from web.site_urls import links_to
 from web.exhibition_cards import ExhibitionCard, exhibition_cards
-from web.work_cards import work_cards
+from web.work_cards import CardLabels, cards_html, work_cards
 
 bp = Blueprint("exhibitions", __name__)
 
@@ -65,7 +66,8 @@ def show(slug: str) -> str:
     lang = language()
     link = links_to("items.show", "item_id", exhibition=exhibition.slug, lang=lang)
     cards = work_cards(exhibition.works, lang, link, derivative_urls())
-    return render_template("exhibitions/show.html", exhibition=exhibition, cards=cards)
+    labels = CardLabels(_("Content note:"), _("Read the testimony"), _("Anonymous"), _("Testimony"), _("Untitled"))
+    return render_template("exhibitions/show.html", exhibition=exhibition, cards=cards_html(cards, labels))
 
 
 @bp.get("/exhibitions")
