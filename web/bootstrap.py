@@ -120,7 +120,7 @@ def persistence_env(settings: Settings) -> dict[str, str]:
             "POSTGRES_PASSWORD": pg.password,
         }
     return {
-        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "PERSISTENCE_MODULE": "archive.storage.sqlite_events",  # eventsourcing's, caching statements
         "SQLITE_DBNAME": str(settings.data_dir / EVENTS_FILE),
         "SQLITE_LOCK_TIMEOUT": "30",
     }

@@ -60,6 +60,7 @@ from domain.personal import Personal
 #: composition root chooses (tests on the in-memory store name their fake's topic themselves).
 RECORDER_TOPICS = {
     "eventsourcing.sqlite": "archive.read.models_sqlite:SQLiteReadModelRecorder",
+    "archive.storage.sqlite_events": "archive.read.models_sqlite:SQLiteReadModelRecorder",
     "eventsourcing.postgres": "archive.read.models_postgres:PostgresReadModelRecorder",
 }
 RECORDER_TOPIC = "APPLICATION_RECORDER_TOPIC"
