@@ -527,9 +527,16 @@ class ReadModelStore(Protocol):
         """For each exhibition, every work it ever hung (hanging now or taken down), in no
         particular order."""
 
-    def contributors_ever_hung(self, exhibition_id: UUID) -> list[tuple[UUID, bool]]:
-        """The contributors of every work the exhibition ever hung that the rows know, each
-        once, with whether her erasure is recorded (``erased``), in no particular order."""
+    def works_ever_hung_but(self, exhibition_id: UUID, item_ids: Iterable[UUID]) -> list[UUID]:
+        """The works the exhibition ever hung (hanging now or taken down) other than these, in
+        no particular order."""
+
+    def contributors_of(self, item_ids: Sequence[UUID]) -> list[UUID]:
+        """The contributors of these items that the rows know, each once, in no particular order."""
+
+    def unerased(self, contributor_ids: Sequence[UUID]) -> list[UUID]:
+        """Those of these contributors whose rows record no erasure (one without a row is not
+        among them), in no particular order."""
 
     def published_showing(
         self, item_id: UUID, on: date, scopes: Sequence[Scope]

@@ -7,7 +7,7 @@ insertion order is kept (SQLite's ``rowid``, a PostgreSQL ``bigserial``); everyt
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -389,10 +389,18 @@ class ReadModelSQL:
         return (f"SELECT exhibition_id, item_id FROM {self.hung} WHERE exhibition_id IN ({marks})",
                 [i.hex for i in exhibition_ids])
 
-    def contributors_ever_hung_query(self, exhibition_id: UUID) -> tuple[str, list[Any]]:
-        return (f"SELECT DISTINCT p.contributor_id AS contributor_id, p.erased AS erased FROM {self.hung} h "
-                f"JOIN {self.items} i ON i.item_id = h.item_id JOIN {self.contributors} p "
-                f"ON p.contributor_id = i.contributor_id WHERE h.exhibition_id = {self.param}", [exhibition_id.hex])
+    def hung_items_query(self, exhibition_id: UUID) -> tuple[str, list[Any]]:
+        return f"SELECT item_id FROM {self.hung} WHERE exhibition_id = {self.param}", [exhibition_id.hex]
+
+    def contributors_of_query(self, item_ids: Sequence[UUID]) -> tuple[str, list[Any]]:
+        marks = ", ".join([self.param] * len(item_ids))
+        return (f"SELECT DISTINCT contributor_id FROM {self.items} WHERE item_id IN ({marks})",
+                [i.hex for i in item_ids])
+
+    def unerased_query(self, contributor_ids: Sequence[UUID]) -> tuple[str, list[Any]]:
+        marks = ", ".join([self.param] * len(contributor_ids))
+        return (f"SELECT contributor_id FROM {self.contributors} WHERE contributor_id IN ({marks}) AND erased = 0",
+                [c.hex for c in contributor_ids])
 
     def published_showing_query(self, item_id: UUID, day: date, scopes: Sequence[Scope]) -> tuple[str, list[Any]]:
         # From the item's few places (an item hangs at most once in an exhibition), so an item
@@ -536,9 +544,20 @@ class SQLReadModels:
                 hung[UUID(r["exhibition_id"])].append(UUID(r["item_id"]))
         return hung
 
-    def contributors_ever_hung(self, exhibition_id: UUID) -> list[tuple[UUID, bool]]:
-        rows = self._read(*self.read_model_sql.contributors_ever_hung_query(exhibition_id))
-        return [(UUID(r["contributor_id"]), bool(r["erased"])) for r in rows]
+    def works_ever_hung_but(self, exhibition_id: UUID, item_ids: Iterable[UUID]) -> list[UUID]:
+        known = {i.hex for i in item_ids}  # compared as stored: no id of the many known is parsed
+        rows = self._read(*self.read_model_sql.hung_items_query(exhibition_id))
+        return [UUID(r["item_id"]) for r in rows if r["item_id"] not in known]
+
+    def contributors_of(self, item_ids: Sequence[UUID]) -> list[UUID]:
+        if not item_ids:
+            return []
+        return [UUID(r["contributor_id"]) for r in self._read(*self.read_model_sql.contributors_of_query(item_ids))]
+
+    def unerased(self, contributor_ids: Sequence[UUID]) -> list[UUID]:
+        if not contributor_ids:
+            return []
+        return [UUID(r["contributor_id"]) for r in self._read(*self.read_model_sql.unerased_query(contributor_ids))]
 
     def published_showing(
         self, item_id: UUID, on: date, scopes: Sequence[Scope]

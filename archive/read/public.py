@@ -266,9 +266,10 @@ def _stored(archive: ExhibitionArchive, rows: list[PublishedRow], on: date) -> V
         return None
     if is_recording():  # a cached page changes with any event of its works and their contributors
         _depend_on_works(archive, [exhibition_id])
-    lost = _names_lost(archive, exhibition_id)
+    hung = archive.listings.hung_cards(exhibition_id, on, REQUIRED_SCOPES[Surface.ONLINE_EXHIBITION])
+    lost = _names_lost(archive, exhibition_id, {values.id: values.contributor_id for values, _ in hung})
     works = []
-    for values, content in archive.listings.hung_cards(exhibition_id, on, REQUIRED_SCOPES[Surface.ONLINE_EXHIBITION]):
+    for values, content in hung:
         if values.contributor_id in lost:  # as the projection does (``gate.rules.names_lost``)
             continue
         view = stored_card(values, content, on) if content is not None else None
@@ -283,13 +284,18 @@ def _stored(archive: ExhibitionArchive, rows: list[PublishedRow], on: date) -> V
     return VisibleExhibition(**fields, works=tuple(works))
 
 
-def _names_lost(archive: ExhibitionArchive, exhibition_id: UUID) -> set[UUID]:
+def _names_lost(archive: ExhibitionArchive, exhibition_id: UUID, shown: Mapping[UUID, UUID]) -> set[UUID]:
     """The contributors of the works the exhibition ever hung whose names can no longer be
-    withheld (``gate.rules.names_lost``: her names unreadable, no erasure recorded): one
-    query for who they are and whether each was erased, then her key, which opens her names
-    (a contributor's name is required, so it is unreadable exactly when her key is gone)."""
-    people = archive.read_models.contributors_ever_hung(exhibition_id)
-    return {person for person, erased in people if not erased and archive.keys.get(person) is None}
+    withheld (``gate.rules.names_lost``: her names unreadable, no erasure recorded). ``shown``
+    maps the works the page read to their contributors; those of the other works it ever hung
+    are read (usually none: one query of its list of works). Her key decides next, as it opens
+    her names (a contributor's name is required, so it is unreadable exactly when her key is
+    gone), and only the contributors whose keys are gone are asked whether an erasure is
+    recorded."""
+    others = archive.read_models.works_ever_hung_but(exhibition_id, shown)
+    people = set(shown.values()).union(archive.read_models.contributors_of(others))
+    keyless = [person for person in people if archive.keys.get(person) is None]
+    return set(archive.read_models.unerased(keyless))
 
 
 # -- single items ----------------------------------------------------------------------------

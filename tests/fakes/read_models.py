@@ -7,7 +7,7 @@ uniqueness is checked: an event that fails to save leaves no row.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -212,10 +212,18 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
         with self._database_lock:
             return {e: list(self._hung.get(e, [])) for e in exhibition_ids}
 
-    def contributors_ever_hung(self, exhibition_id: UUID) -> list[tuple[UUID, bool]]:
+    def works_ever_hung_but(self, exhibition_id: UUID, item_ids: Iterable[UUID]) -> list[UUID]:
+        known = set(item_ids)
         with self._database_lock:
-            people = {self._items[i].contributor_id for i in self._hung.get(exhibition_id, []) if i in self._items}
-            return [(c, self._contributors[c].erased) for c in people if c in self._contributors]
+            return [i for i in self._hung.get(exhibition_id, []) if i not in known]
+
+    def contributors_of(self, item_ids: Sequence[UUID]) -> list[UUID]:
+        with self._database_lock:
+            return list({self._items[i].contributor_id for i in item_ids if i in self._items})
+
+    def unerased(self, contributor_ids: Sequence[UUID]) -> list[UUID]:
+        with self._database_lock:
+            return [c for c in contributor_ids if c in self._contributors and not self._contributors[c].erased]
 
     def published_showing(
         self, item_id: UUID, on: date, scopes: Sequence[Scope]

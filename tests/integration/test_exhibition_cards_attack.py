@@ -226,6 +226,21 @@ def test_her_key_shredded_elsewhere_the_aggregates_say_what_the_cards_say(opened
     _assert_page_is_the_aggregates(opened)
 
 
+def test_her_key_shredded_elsewhere_after_her_work_was_taken_down_still_takes_her_names_off(
+    opened: ExhibitionArchive,
+):
+    """Her work no longer hangs, so the page's cards do not name her as a contributor; the
+    exhibition's other texts still lose her names, as the aggregates' projection does."""
+    ids = _show(opened)
+    opened.curation.remove_from_exhibition(ids["show"], ids["art"], actor=CURATOR)
+    opened.keys.shred(ids["person"])
+
+    expected = _assert_page_is_the_aggregates(opened)
+    _assert_stored(opened)
+    assert [w.id for w in expected.works] == [ids["words"], ids["named"]]
+    assert NAME not in repr(expected) and PSEUDONYM not in repr(expected)
+
+
 def test_her_keys_shredded_elsewhere_never_put_her_name_on_the_page(opened: ExhibitionArchive):
     ids = _show(opened)
     assert NAME not in repr(public.published_exhibition(opened, "letters", TODAY, cards=True))
