@@ -24,10 +24,10 @@ from archive.read.models import (
     SEALED,
     SEALED_CREDIT,
     VALID_THROUGH,
+    ConsentRow,
     ContributorSummary,
     ExhibitionSummary,
     ItemFilter,
-    ItemRow,
     ItemSummary,
     Open,
     Page,
@@ -149,7 +149,7 @@ class Listings:
             found[row.item_id] = (values, people.get(row.contributor_id))
         return found
 
-    def _open_credit(self, exhibition_id: UUID, row: ItemRow, sealed: str | None) -> str | None:
+    def _open_credit(self, exhibition_id: UUID, row: ConsentRow, sealed: str | None) -> str | None:
         """The credit ``ReadModels._seal_credit`` sealed; None when there is none or her key is gone."""
         key = self.keys.get(row.contributor_id) if sealed else None
         if key is None or sealed is None:

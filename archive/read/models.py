@@ -106,6 +106,28 @@ class ItemRow(NamedTuple):
     version: int
 
 
+class ConsentRow(NamedTuple):
+    """What a page of cards gates an item on, from its row: who it is and its consent state in
+    clear (an :class:`ItemRow` without its sealed title, last change and pending request)."""
+
+    item_id: UUID
+    kind: str
+    contributor_id: UUID
+    recorded_at: datetime
+    has_consent: bool
+    scopes: tuple[str, ...]
+    attribution: str | None
+    expires_on: date | None
+    withdrawn: bool
+    version: int
+
+    @classmethod
+    def of(cls, row: ItemRow) -> ConsentRow:
+        """The consent part of a whole item row."""
+        return cls(row.item_id, row.kind, row.contributor_id, row.recorded_at, row.has_consent, row.scopes,
+                   row.attribution, row.expires_on, row.withdrawn, row.version)
+
+
 class ContributorRow(NamedTuple):
     """One contributor as stored: her names (current and former) sealed together."""
 
@@ -480,10 +502,13 @@ class ReadModelStore(Protocol):
     def item_rows_by_id(self, item_ids: Sequence[UUID]) -> list[ItemRow]:
         """These items' rows (in no particular order; unknown ids are left out)."""
 
-    def shown_cards(self, exhibition_id: UUID, on: date, scopes: Sequence[Scope]) -> list[tuple[ItemRow, CardRow | None]]:
+    def shown_cards(
+        self, exhibition_id: UUID, on: date, scopes: Sequence[Scope]
+    ) -> list[tuple[ConsentRow, CardRow | None]]:
         """The exhibition's works whose item rows let visitors see them on ``on`` under
-        ``scopes`` (the rule of ``gate.rules.may_show``), in order, each with its card as it
-        hangs there (``RowChanges.exhibition_cards``; None if it has none), in one query."""
+        ``scopes`` (the rule of ``gate.rules.may_show``), in order, each as the consent part
+        of its row with its card as it hangs there (``RowChanges.exhibition_cards``; None if
+        it has none), in one query."""
 
     def item_card_rows(
         self, item_ids: Sequence[UUID], *, headings: bool = False

@@ -17,6 +17,7 @@ from archive.read.models import (
     BUILT_VERSION,
     POSITION,
     CardRow,
+    ConsentRow,
     ContributorRow,
     ExhibitionRow,
     ItemFilter,
@@ -331,7 +332,7 @@ class ReadModelSQL:
     def shown_cards_query(self, exhibition_id: UUID, day: date, scopes: Sequence[Scope]) -> tuple[str, list[Any]]:
         clause, params = shown_clause(scopes, day, self.param)
         return (
-            f"SELECT i.*, c.version AS card_version, c.card AS card FROM {self.works} w "
+            f"SELECT {self._consent_columns}, c.version AS card_version, c.card AS card FROM {self.works} w "
             f"JOIN {self.items} i ON i.item_id = w.item_id LEFT JOIN {self.hung_cards} c "
             "ON c.exhibition_id = w.exhibition_id AND c.item_id = w.item_id "
             f"WHERE w.exhibition_id = {self.param} AND {clause} ORDER BY w.position",
@@ -352,6 +353,23 @@ class ReadModelSQL:
         "p.contributor_id AS p_contributor_id, p.registered_at AS p_registered_at, p.names AS p_names, "
         "p.erased AS p_erased, p.version AS p_version, p.item_count AS p_item_count"
     )
+
+    #: The item's columns a page of cards gates on (:class:`ConsentRow`), in its order.
+    _consent_columns = ", ".join(f"i.{name}" for name in ConsentRow._fields)
+
+    @staticmethod
+    def shown_card(r: Any) -> tuple[ConsentRow, CardRow | None]:
+        """An item's consent row with its card, from one row of :meth:`shown_cards_query`
+        (None where the join found none)."""
+        item_id = UUID(r["item_id"])
+        row = ConsentRow(
+            item_id=item_id, kind=r["kind"], contributor_id=UUID(r["contributor_id"]),
+            recorded_at=as_datetime(r["recorded_at"]), has_consent=bool(r["has_consent"]),
+            scopes=tuple(s for s in r["scopes"].split(",") if s), attribution=r["attribution"],
+            expires_on=as_date(r["expires_on"]), withdrawn=bool(r["withdrawn"]), version=r["version"],
+        )
+        card = r["card"]
+        return row, CardRow(item_id, r["card_version"], bytes(card)) if card is not None else None
 
     def card_joined(self, r: Any) -> tuple[ItemRow, CardRow | None]:
         """An item's row with its card, from one row of :meth:`shown_cards_query` (None where
@@ -486,9 +504,9 @@ class SQLReadModels:
         sql, params = self.read_model_sql.by_ids_query(self.read_model_sql.items, "item_id", item_ids)
         return [self.read_model_sql.item_row(r) for r in self._read(sql, params)]
 
-    def shown_cards(self, exhibition_id: UUID, on: date, scopes: Sequence[Scope]) -> list[tuple[ItemRow, CardRow | None]]:
+    def shown_cards(self, exhibition_id: UUID, on: date, scopes: Sequence[Scope]) -> list[tuple[ConsentRow, CardRow | None]]:
         rows = self._read(*self.read_model_sql.shown_cards_query(exhibition_id, on, scopes))
-        return [self.read_model_sql.card_joined(r) for r in rows]
+        return [self.read_model_sql.shown_card(r) for r in rows]
 
     def item_card_rows(
         self, item_ids: Sequence[UUID], *, headings: bool = False

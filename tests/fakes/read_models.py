@@ -17,6 +17,7 @@ from eventsourcing.popo import POPOApplicationRecorder
 
 from archive.read.models import (
     CardRow,
+    ConsentRow,
     ContributorRow,
     ExhibitionRow,
     ItemFilter,
@@ -153,11 +154,11 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
         with self._database_lock:
             return [self._items[i] for i in item_ids if i in self._items]
 
-    def shown_cards(self, exhibition_id: UUID, on: date, scopes: Sequence[Scope]) -> list[tuple[ItemRow, CardRow | None]]:
+    def shown_cards(self, exhibition_id: UUID, on: date, scopes: Sequence[Scope]) -> list[tuple[ConsentRow, CardRow | None]]:
         with self._database_lock:
             cards = self._hung_cards.get(exhibition_id, {})
             rows = [self._items[i] for i in self._works.get(exhibition_id, []) if i in self._items]
-            return [(row, cards.get(row.item_id)) for row in rows if _shown(row, on, scopes)]
+            return [(ConsentRow.of(row), cards.get(row.item_id)) for row in rows if _shown(row, on, scopes)]
 
     def item_card_rows(
         self, item_ids: Sequence[UUID], *, headings: bool = False
