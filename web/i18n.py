@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask, g, request, url_for
+from babel import Locale
 from flask_babel import Babel, format_date, format_datetime, get_translations
 from jinja2.nodes import EvalContext
 from jinja2.utils import pass_eval_context
@@ -34,6 +35,16 @@ def language() -> str:
     if request:
         return request.accept_languages.best_match(SUPPORTED_LANGUAGES) or "en"
     return "en"
+
+
+#: Each interface language's Babel locale, made once: Flask-Babel parses a selector's string
+#: on every request, and parsing one looks for its data file on disk.
+_LOCALES = {code: Locale.parse(code) for code in SUPPORTED_LANGUAGES}
+
+
+def interface_locale() -> Locale:
+    """Flask-Babel's locale selector: :func:`language` as its Babel locale."""
+    return _LOCALES[language()]
 
 
 def text_language(texts: Mapping[str, str] | None, lang: str) -> str:
