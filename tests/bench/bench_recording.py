@@ -82,7 +82,7 @@ def test_recording_throughput_ratio(tmp_path: Path) -> None:
             "SQLITE_DBNAME": str(tmp_path / f"plain-{round_}.sqlite3"),
         }
         baseline = PlainArchive(env=env)
-        plain.append(_throughput(baseline.cataloguing.record_testimony, uuid4()))
+        plain.append(_throughput(baseline.record_testimony, uuid4()))
         baseline.close()
 
     a, p = statistics.median(archived), statistics.median(plain)
