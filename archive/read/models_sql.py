@@ -372,7 +372,7 @@ class ReadModelSQL:
         return row, CardRow(item_id, r["card_version"], bytes(card)) if card is not None else None
 
     def card_joined(self, r: Any) -> tuple[ItemRow, CardRow | None]:
-        """An item's row with its card, from one row of :meth:`shown_cards_query` (None where
+        """An item's row with its card, from one row of :meth:`item_cards_query` (None where
         the join found none)."""
         item = self.item_row(r)
         return item, CardRow(item.item_id, r["card_version"], bytes(r["card"])) if r["card"] is not None else None

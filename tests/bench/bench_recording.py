@@ -5,7 +5,8 @@ Run with ``make bench``. Prints figures; never asserts on time.
 1. Throughput of ``archive.cataloguing.record_testimony`` (a data key created and wrapped,
    content encrypted, the event saved) as a ratio to a plain eventsourcing application that
    saves the same events, unencrypted, to the same kind of storage (SQLite files in a temp
-   folder, through the same persistence module), in the same run. Goal: at least 0.5.
+   folder, through the archive's persistence module: ``web.bootstrap.persistence_env``), in
+   the same run. Goal: at least 0.5.
 2. Time to load an exhibition with 1,000 events, with and without snapshots.
 """
 
@@ -23,7 +24,7 @@ from eventsourcing.domain import Aggregate
 from archive.services.application import ExhibitionArchive
 from archive.config import Settings
 from domain.items import testimony_details as make_testimony_details
-from web.bootstrap import open_archive
+from web.bootstrap import open_archive, persistence_env
 
 RECORDS = 1000
 ROUNDS = 5
@@ -77,14 +78,9 @@ def test_recording_throughput_ratio(tmp_path: Path) -> None:
         archived.append(_throughput(archive.cataloguing.record_testimony, contributor))
         archive.close()
 
-        # eventsourcing's SQLite persistence as the archive uses it (``archive.storage.sqlite_events``:
-        # the library's own, its connections caching statements), so that the ratio is the
-        # archive's own cost, not a fix of the library's one-statement cache.
-        env = {
-            "PERSISTENCE_MODULE": "archive.storage.sqlite_events",
-            "SQLITE_DBNAME": str(tmp_path / f"plain-{round_}.sqlite3"),
-        }
-        baseline = PlainArchive(env=env)
+        plain_dir = tmp_path / f"plain-{round_}"
+        plain_dir.mkdir()
+        baseline = PlainArchive(env=persistence_env(Settings(data_dir=plain_dir)))  # the archive's own SQLite
         plain.append(_throughput(baseline.record_testimony, uuid4()))
         baseline.close()
 

@@ -577,3 +577,23 @@ def test_a_pseudonym_she_replaced_is_withheld_and_a_first_name_she_kept_is_not(o
     _assert_stored(opened)
     assert dict(page.works[0].wall_text) == {"en": "Quenby […], called […]"}
     assert page.works[0].credit == "Quenby Bekova"
+
+
+@pytest.mark.parametrize("change", ["narrowed", "withdrawn"])
+def test_her_key_shredded_elsewhere_while_her_hidden_work_still_hangs_takes_her_names_off(
+    opened: ExhibitionArchive, change: str
+):
+    """Her work still hangs but is not shown (taken out of the online scope, or withdrawn), so
+    the page's cards do not name her as a contributor and it is not a taken-down work either;
+    the exhibition's other texts still lose her names, as the aggregates' projection does."""
+    ids = _show(opened)
+    if change == "narrowed":
+        opened.consent.update_consent(ids["art"], actor=CURATOR, scopes=["exhibit"])
+    else:
+        opened.consent.withdraw(ids["art"], actor=CURATOR)
+    opened.keys.shred(ids["person"])
+
+    expected = _assert_page_is_the_aggregates(opened)
+    _assert_stored(opened)
+    assert [w.id for w in expected.works] == [ids["words"], ids["named"]]
+    assert NAME not in repr(expected) and PSEUDONYM not in repr(expected)
