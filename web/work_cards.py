@@ -34,6 +34,10 @@ class Shown(NamedTuple):
         return bool(self.text)
 
 
+#: What a card shows for a text it does not have.
+NO_TEXT = Shown("", None)
+
+
 class CardPicture(NamedTuple):
     """A card's first image as the page prints it: its JPEG ``src``, both ``srcset`` lists
     (smallest first), the size of its display rendition, and its alt text and caption."""
@@ -71,7 +75,7 @@ def work_cards(
     ``media_url``."""
 
     def shown(texts: Mapping[str, str] | None) -> Shown:
-        return Shown(pick(texts, lang), text_language(texts, lang) if texts else None)
+        return Shown(pick(texts, lang), text_language(texts, lang)) if texts else NO_TEXT
 
     def picture(work: VisibleItem, item_id: str) -> CardPicture | None:
         """The first image, when it has JPEG renditions (a browser's fallback needs one)."""
