@@ -135,3 +135,24 @@ def test_the_dashboard_shows_what_changed_last(archive, client):
     dashboard = client.get("/curate/").get_data(as_text=True)
     changed = dashboard.split('id="changed-h"')[1].split("</section>")[0]
     assert _linked_items(changed)[0] == str(ids["offline"]) and "Renamed in the hall" in changed
+
+
+def test_the_contributor_page_says_each_items_title_kind_and_consent_in_the_curators_language(archive, client):
+    person = archive.contributors.register_contributor(name="Lines Person", actor=CURATOR)
+    untitled = archive.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, text={"en": "Words"}, language="en", content_note={"en": "Note"})
+    told = archive.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, text={"ru": "Текст"}, language="ru",
+                                                content_note={"en": "Note"}, title={"en": "Night <bus>", "ru": "Ночной автобус"})
+    gone = archive.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": "Gone quilt"})
+    archive.consent.record_consent(told, actor=CURATOR, scopes=["exhibit"], attribution="named", text_version="v1")
+    archive.consent.record_consent(gone, actor=CURATOR, scopes=["exhibit"], attribution="named", text_version="v1")
+    archive.consent.withdraw(gone, actor=CURATOR)
+
+    page = client.get(f"/curate/contributors/{person}").get_data(as_text=True)
+    lines = re.findall(r'<li><a href="/curate/items/([0-9a-f-]{36})">(.*?)</a> — (.*?), <span class="status status-(\w+)">(.*?)</span></li>', page)
+    assert lines == [
+        (str(untitled), "(untitled testimony)", "testimony", "not_recorded", "no consent yet"),
+        (str(told), "Night &lt;bus&gt;", "testimony", "given", "consent given"),
+        (str(gone), "(content withdrawn)", "artwork", "withdrawn", "withdrawn"),
+    ]
+    russian = client.get(f"/curate/contributors/{person}?lang=ru").get_data(as_text=True)
+    assert "(свидетельство без названия)" in russian and "Ночной автобус" in russian and "согласие дано" in russian

@@ -33,7 +33,8 @@ from web.curate import bp
 from web.consent.forms import describe
 from web.curate.auth import archive
 from web.i18n import attempt as _attempt
-from web.i18n import explain
+from web.i18n import explain, language
+from web.curate.item_lines import item_lines
 from web.site_urls import links_to
 from web.forms import PostedForm
 from web.curate.forms import (
@@ -157,10 +158,9 @@ def contributor(contributor_id: UUID) -> Any:
     app = archive()
     person = app.get_contributor(contributor_id)
     where, kept = _item_filter(contributor_id=contributor_id)
-    return render_template(
-        "curate/contributor.html", person=person, page=app.listings.item_summaries(where, _page_number()), kept=kept,
-        today=app.today(), item_link=links_to("curate.item", "item_id"),
-    )
+    page = app.listings.item_summaries(where, _page_number())
+    lines = item_lines(page.rows, app.today(), language(), links_to("curate.item", "item_id"))
+    return render_template("curate/contributor.html", person=person, page=page, lines=lines, kept=kept)
 
 
 @bp.post("/contributors/<uuid:contributor_id>/code")
