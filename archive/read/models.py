@@ -38,6 +38,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime
 from typing import Any, NamedTuple, Protocol
 from uuid import UUID
@@ -422,6 +423,12 @@ class Page:
         return self.number < self.pages
 
 
+@lru_cache(maxsize=64)
+def _scope_set(names: tuple[str, ...]) -> frozenset[Scope]:
+    """A row's scopes as consent scopes, made once for each distinct set (rows share a few)."""
+    return frozenset(Scope(name) for name in names)
+
+
 def open_item(row: ItemRow, open_: Open) -> ItemSummary:
     title = open_(row.title)
     return ItemSummary(
@@ -432,7 +439,7 @@ def open_item(row: ItemRow, open_: Open) -> ItemSummary:
         updated_at=row.updated_at,
         title=dict(title.value or {}) if not title.redacted else {},
         is_redacted=title.redacted,
-        scopes=frozenset(Scope(s) for s in row.scopes),
+        scopes=_scope_set(row.scopes),
         attribution=row.attribution,
         expires_on=row.expires_on,
         has_consent=row.has_consent,
