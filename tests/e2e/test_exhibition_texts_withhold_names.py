@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timezone
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -41,13 +42,19 @@ def _naming(seen: dict[str, str]) -> dict[str, list[str]]:
     return {path: [n for n in NAME_FORMS if n in text] for path, text in seen.items() if any(n in text for n in NAME_FORMS)}
 
 
-def test_a_wall_text_never_shows_a_name_another_work_there_withholds(archive, client_for):
+def _named_lamp_and_anonymous_quilt(archive) -> tuple[UUID, UUID]:
+    """Dana Open's lamp, credited by name, and Zarina Seitova's quilt, anonymous: both online."""
     named = archive.contributors.register_contributor(name="Dana Open", actor=CURATOR)
     hidden = archive.contributors.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
     lamp = archive.cataloguing.record_artwork(contributor_id=named, actor=CURATOR, title={"en": "Lamp"})
     quilt = archive.cataloguing.record_artwork(contributor_id=hidden, actor=CURATOR, title={"en": "Quilt"})
     archive.consent.record_consent(lamp, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
     archive.consent.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
+    return lamp, quilt
+
+
+def test_a_wall_text_never_shows_a_name_another_work_there_withholds(archive, client_for):
+    lamp, quilt = _named_lamp_and_anonymous_quilt(archive)
     show = archive.curation.create_exhibition(slug="together", actor=CURATOR, titles={"en": "Together"},
                                      statement={"en": "Zarina Seitova and friends."})
     archive.curation.add_to_exhibition(show, lamp, actor=CURATOR, wall_text={"en": "Sewn with Zarina Seitova."})
@@ -84,12 +91,7 @@ def test_a_contributor_who_has_not_consented_is_not_named_in_exhibition_texts(ar
 
 
 def test_the_history_never_shows_a_past_title_naming_a_contributor_who_withholds_her_name(archive, client_for):
-    named = archive.contributors.register_contributor(name="Dana Open", actor=CURATOR)
-    hidden = archive.contributors.register_contributor(name="Zarina Seitova", pseudonym="Qaraqus", actor=CURATOR)
-    lamp = archive.cataloguing.record_artwork(contributor_id=named, actor=CURATOR, title={"en": "Lamp"})
-    quilt = archive.cataloguing.record_artwork(contributor_id=hidden, actor=CURATOR, title={"en": "Quilt"})
-    archive.consent.record_consent(lamp, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
-    archive.consent.record_consent(quilt, actor=CURATOR, scopes=ONLINE, attribution="anonymous", text_version="v1")
+    lamp, quilt = _named_lamp_and_anonymous_quilt(archive)
     show = archive.curation.create_exhibition(slug="quilts", actor=CURATOR, titles={"en": "Zarina Seitova: quilts"})
     archive.curation.add_to_exhibition(show, lamp, actor=CURATOR)
     archive.curation.add_to_exhibition(show, quilt, actor=CURATOR)
