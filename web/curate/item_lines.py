@@ -1,4 +1,5 @@
-"""A curator's list of items (a contributor's page) as lines of text, picked in Python.
+"""A curator's list of items (a contributor's page, the dashboard's last recorded) as lines of
+text, picked in Python.
 
 A page lists up to fifty items. In the template each line made seven calls (the consent
 status, the link, the title in the curator's language, three label lookups), each through

@@ -117,8 +117,9 @@ def _item_filter(**fixed: Any) -> tuple[ItemFilter, dict[str, str]]:
 def dashboard() -> Any:
     """Exhibitions (published or not), the items recorded last and the items changed last."""
     app = archive()
+    items = item_lines(app.listings.recent_items(20), app.today(), language(), links_to("curate.item", "item_id"))
     return render_template(
-        "curate/dashboard.html", exhibitions=app.listings.exhibition_summaries(), items=app.listings.recent_items(20),
+        "curate/dashboard.html", exhibitions=app.listings.exhibition_summaries(), items=items,
         changed=app.listings.recent_items(10, by_update=True), today=app.today(),
     )
 
