@@ -5,6 +5,12 @@ term occurs (its stemmed form is usually the start of the word; if none is found
 scan for the first match), then mark the words of a short window whose analysed form is a
 searched term. Words are analysed by the index's own analyser (``analyse(field, word)``),
 which the adapter caches per commit.
+
+Analysing a word the first time is the costly part (a Snowball stemmer in Python), so a word
+is analysed only if its first letter could begin a searched term: the adapter says which
+letters are alike for its analysers (``initial``: Snowball's Russian stemmer, for one, reads
+a Latin "i" in a Cyrillic word as "и"). A word whose letter is of no searched term's class
+cannot become one of them.
 """
 
 from __future__ import annotations
@@ -25,15 +31,25 @@ WORD = re.compile(r"[^\W_]+")  # runs of letters and digits in any script (incl.
 _FOLDED = (("ё", "е"),)
 
 Analyse = Callable[[str, str], tuple[str, ...]]  # (field, word) -> the index terms it becomes
+#: A lower-case letter -> its class: every term an analyser makes of a word begins with a
+#: letter of the class of the word's lower-cased first letter.
+Initial = Callable[[str], str]
+
+
+def _itself(letter: str) -> str:
+    return letter
 
 
 class Snippets:
     """Snippets of the stored text fields of one page's hits, marking the searched ``terms``."""
 
-    def __init__(self, terms: Mapping[str, Iterable[str]], fields: Iterable[str], analyse: Analyse):
+    def __init__(
+        self, terms: Mapping[str, Iterable[str]], fields: Iterable[str], analyse: Analyse, initial: Initial = _itself
+    ):
         self._terms = {field: frozenset(t for t in found if t) for field, found in terms.items()}
         self._fields = tuple(fields)
         self._analyse = analyse
+        self._initial = initial
 
     def for_hit(self, stored: Mapping[str, str], held: Mapping[str, Iterable[str]] | None = None) -> dict[str, str]:
         """Field name -> safe HTML (escaped, matches in ``<mark>``) for each field with a match.
@@ -50,9 +66,24 @@ class Snippets:
                 terms = terms.intersection(held.get(field, ()))
             if not text or not terms:
                 continue
-            if snippet := marked_fragments(text, terms, partial(self._analyse, field)):
+            if snippet := marked_fragments(text, terms, _screened(terms, partial(self._analyse, field), self._initial)):
                 snippets[field] = snippet
         return snippets
+
+
+def _screened(
+    terms: frozenset[str], analyse: Callable[[str], tuple[str, ...]], initial: Initial
+) -> Callable[[str], tuple[str, ...]]:
+    """``analyse``, answering "no terms" without analysing for a word whose first letter is
+    of no searched term's class (see the module's docstring)."""
+    classes = frozenset(initial(term[0]) for term in terms)
+
+    def screened(word: str) -> tuple[str, ...]:
+        if initial(word[:1].lower()[:1]) not in classes:
+            return ()
+        return analyse(word)
+
+    return screened
 
 
 def _folded(lowered: str) -> str:

@@ -93,6 +93,11 @@ SMALL_SEGMENT_DOCS = 200  # below a rebuild's segments, which are never merged
 MERGE_FACTOR = 4
 
 _TOKEN_PATTERN = r"[^\W_]+"  # runs of letters and digits in any script (incl. ә ғ қ ң ө ұ ү һ і)
+#: Letters the analysers may turn into one another at the start of a word, read alike for
+#: snippets (``Snippets``' ``initial``): Snowball's Russian stemmer transliterates a word with
+#: any Cyrillic letter to Latin and back, so a Latin "i" can come back as "и", "ш" as "щ".
+#: Each Cyrillic letter is read as the first Latin letter of its transliteration there.
+_READ_ALIKE = str.maketrans("абвгдеёжзийклмнопрстуфхцчшщъыьэюя", "abvgdeezziiklmnoprstufktcss'y'eii")
 _KAZAKH_STOPWORDS = frozenset(
     {"және", "мен", "бен", "пен", "да", "де", "та", "те", "бұл", "осы", "ол", "үшін"}
 )
@@ -840,7 +845,7 @@ class WhooshSearchIndex(SearchIndex):
                 visible_on=query.visible_on,
             )
             offset = (page - 1) * page_size
-            snippets = Snippets(found.terms, _SNIPPET_FIELDS, functools.partial(self._analyse, snapshot.analysed))
+            snippets = Snippets(found.terms, _SNIPPET_FIELDS, functools.partial(self._analyse, snapshot.analysed), read_alike)
             hits = [
                 _hit(self._stored(view, docnum), 0.0 if by_date else score, snippets, view.held_by(docnum, found.terms))
                 for score, docnum in found.ranked[offset : offset + page_size]
@@ -906,6 +911,12 @@ class WhooshSearchIndex(SearchIndex):
         for segment_id in [s for s in list(self._segments) if s not in live]:  # (queries add to it)
             self._segments.pop(segment_id, None)
         self._postings.keep_only(live)
+
+
+def read_alike(letter: str) -> str:
+    """The class of a lower-case first letter that the analysers may turn it into (see
+    ``_READ_ALIKE``)."""
+    return letter.translate(_READ_ALIKE)
 
 
 def _close_all(readers: Iterable[SegmentReader]) -> None:
