@@ -34,7 +34,7 @@ from web.consent.forms import describe
 from web.curate.auth import archive
 from web.i18n import attempt as _attempt
 from web.i18n import explain, language
-from web.curate.item_lines import item_lines
+from web.curate.item_lines import item_lines_html
 from web.site_urls import links_to
 from web.forms import PostedForm
 from web.curate.forms import (
@@ -117,7 +117,7 @@ def _item_filter(**fixed: Any) -> tuple[ItemFilter, dict[str, str]]:
 def dashboard() -> Any:
     """Exhibitions (published or not), the items recorded last and the items changed last."""
     app = archive()
-    items = item_lines(app.listings.recent_items(20), app.today(), language(), links_to("curate.item", "item_id"))
+    items = item_lines_html(app.listings.recent_items(20), app.today(), language(), links_to("curate.item", "item_id"))
     return render_template(
         "curate/dashboard.html", exhibitions=app.listings.exhibition_summaries(), items=items,
         changed=app.listings.recent_items(10, by_update=True), today=app.today(),
@@ -160,7 +160,7 @@ def contributor(contributor_id: UUID) -> Any:
     person = app.get_contributor(contributor_id)
     where, kept = _item_filter(contributor_id=contributor_id)
     page = app.listings.item_summaries(where, _page_number())
-    lines = item_lines(page.rows, app.today(), language(), links_to("curate.item", "item_id"))
+    lines = item_lines_html(page.rows, app.today(), language(), links_to("curate.item", "item_id"))
     return render_template("curate/contributor.html", person=person, page=page, lines=lines, kept=kept)
 
 
