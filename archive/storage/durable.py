@@ -17,6 +17,20 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def write_synced(path: Path, parts: list[bytes]) -> None:
+    """Write ``parts`` to a new (or emptied) file at ``path``, readable by its owner only, and
+    flush it to disk; the caller renames it into place and flushes the folder."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        for data in parts:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def enter_wal_mode(conn: sqlite3.Connection, attempts: int = 200, pause: float = 0.025) -> None:
     """Switch a new file to WAL. SQLite answers "database is locked" at once, without waiting
     on the busy timeout, while another process is switching the same new file: try again."""

@@ -47,7 +47,7 @@ from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 from whoosh.writing import NO_MERGE
 
-from archive.storage.durable import fsync_dir
+from archive.storage.durable import fsync_dir, write_synced
 from archive.errors import ArchiveError
 from archive.search import (
     FACETS,
@@ -327,15 +327,7 @@ def _fsync_files(folder: Path, names: Iterable[str]) -> None:
 def _write_position(folder: Path, position: int) -> None:
     """Atomically replace ``position.json``: tmp file, fsync, rename, fsync the folder."""
     tmp = folder / f".{_POSITION_FILE}.{os.getpid()}.tmp"
-    data = json.dumps({"position": position}).encode("ascii")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    write_synced(tmp, [json.dumps({"position": position}).encode("ascii")])
     os.replace(tmp, folder / _POSITION_FILE)
     fsync_dir(folder)
 
