@@ -32,6 +32,7 @@ HOOKS: tuple[tuple[type, str], ...] = (
     (FilterMatcher, "child"),  # the matcher under the filter that hides deleted documents
     (FileIndex, "_read_toc"),  # the current table of contents without opening a reader
     (TOC, "read"),  # a table of contents, to open segment readers one by one
+    (TOC, "_segment_pattern"),  # names clean_files deletes with a segment (its postings file's too)
     (SegmentWriter, "newsegment"),  # the segment a writer began (its files, if cancelled)
     (SegmentWriter, "segments"),  # the segments a writer started from
     (SegmentWriter, "docnum"),  # the number the writer's next document gets
@@ -79,6 +80,13 @@ def current_toc(ix: Any) -> Any:
 def read_toc(storage: Any, indexname: str) -> Any:
     """The latest table of contents of ``indexname`` in ``storage`` (``TOC.read``)."""
     return TOC.read(storage, indexname)
+
+
+def is_segment_file(indexname: str, filename: str, segment_id: str) -> bool:
+    """Whether Whoosh's ``clean_files`` takes ``filename`` for a file of segment ``segment_id``
+    (``TOC._segment_pattern``), and so deletes it when the segment leaves the index."""
+    match = TOC._segment_pattern(indexname).match(filename)
+    return match is not None and match.group(1) == segment_id
 
 
 def segment_reader(storage: Any, schema: Any, segment: Any, generation: int | None = None) -> SegmentReader:

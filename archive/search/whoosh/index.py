@@ -63,7 +63,7 @@ from archive.search import (
 from archive.search.engine import query as q
 from archive.search.engine.evaluation import IndexView, evaluate
 from archive.search.engine.snippets import WORD, Snippets
-from archive.search.whoosh import hooks, source
+from archive.search.whoosh import hooks, postings_file, source
 from archive.search.whoosh.parse import Parser, clean_query_text, nfc, to_tree
 from archive.search.whoosh.rewrite import copy_live_documents
 from archive.search.whoosh.snapshots import ReaderKey, SharedReader, Snapshot
@@ -386,6 +386,7 @@ class WhooshSearchIndex(SearchIndex):
         self._postings = PostingsCache(source.POSTINGS_CACHE_SIZE)
         self._dirty_order = itertools.count()
         self._dirty_since: dict[str, int] = {}  # segments holding deleted documents: since when
+        self._hasher: postings_file.KeyHasher | None = None  # the folder's postings files' key, once read
         if writable:
             self._path.mkdir(mode=0o700, parents=True, exist_ok=True)
             self._lock_fd = self._take_write_lock()
@@ -396,6 +397,8 @@ class WhooshSearchIndex(SearchIndex):
                 else:
                     self._ix = storage.create_index(self._schema, indexname=_INDEX_NAME)
                 self._remove_leftovers()
+                self._hasher = postings_file.write_key(self._path)
+                self._write_missing_postings_files()  # an index from before them gets them now
                 # Commits flush only the files they write: make sure whatever an earlier
                 # process wrote (perhaps killed before its flush) is on disk too.
                 _fsync_files(self._path, os.listdir(self._path))
@@ -587,6 +590,7 @@ class WhooshSearchIndex(SearchIndex):
                 self._cancel(writer)
                 raise
             if changed:
+                self._write_missing_postings_files()
                 _fsync_new_files(self._path, before)
                 self._note_dirty(hooks.current_toc(self._ix).segments)
             _write_position(self._path, position)
@@ -623,6 +627,7 @@ class WhooshSearchIndex(SearchIndex):
                 self._cancel(writer)
                 raise
             if merged:
+                self._write_missing_postings_files()
                 self._searcher_now()
                 _fsync_new_files(self._path, before)
                 self._remove_leftovers()
@@ -649,12 +654,34 @@ class WhooshSearchIndex(SearchIndex):
                     self._cancel(writer)
                     raise
                 rewritten += 1
+                self._write_missing_postings_files()
                 _fsync_new_files(self._path, before)
                 # Let this process drop its handles on the replaced segment.
                 self._searcher_now()
         with self._mutex:
             self._remove_leftovers()
         return rewritten
+
+    def _write_missing_postings_files(self) -> None:
+        """Write the postings file (:mod:`.postings_file`) of each current segment that has
+        none, from the segment's own files: every path that makes a segment (commits, bulk
+        commits, merges, purge rewrites) calls this after its commit, under ``_mutex``, before
+        flushing the commit's new files (which these are among). Whoosh's ``clean_files``
+        deletes a postings file with its segment."""
+        assert self._hasher is not None  # writable instances read or made the key when opened
+        toc = hooks.current_toc(self._ix)
+        for segment in toc.segments:
+            segment_id = segment.segment_id()
+            if postings_file.has_file(self._path, segment_id, self._hasher):
+                continue
+            if not hooks.is_segment_file(_INDEX_NAME, postings_file.file_path(self._path, segment_id).name, segment_id):
+                # The postings of a withdrawn text's words must leave the disk with its segment.
+                raise RuntimeError("whoosh would not delete a postings file with its segment")
+            reader = hooks.segment_reader(self._ix.storage, toc.schema, segment)
+            try:
+                postings_file.write_file(self._path, segment_id, self._hasher, source.every_key_postings(reader))
+            finally:
+                reader.close()
 
     def _note_dirty(self, segments: Iterable[Any]) -> list[str]:
         """Remember when each of ``segments`` was first seen holding deleted documents; return
@@ -794,6 +821,7 @@ class WhooshSearchIndex(SearchIndex):
                 if not writer.is_closed:
                     writer.cancel()
                 raise
+            self._write_missing_postings_files()
             _fsync_new_files(self._path, before)
 
     def has_deleted(self) -> bool:
@@ -877,17 +905,31 @@ class WhooshSearchIndex(SearchIndex):
         with snapshot.view_lock:
             if snapshot.view is None:
                 segments = []
+                hashed: dict[tuple[str, str], int] = {}
                 for subsearcher, _offset in hooks.sub_searchers(snapshot.searcher):
                     reader = subsearcher.reader()
                     if isinstance(reader, SegmentReader):  # not an empty index
                         data = self._segment_data(reader)
                         lock = snapshot.lock_of(reader)
-                        segments.append(WhooshSegment(data, reader, subsearcher, self._postings, lock))
+                        segments.append(WhooshSegment(data, reader, subsearcher, self._postings, lock, hashed))
+                self._open_postings_files(segments)
                 view = IndexView(segments, FACETS)
                 fields = _search_fields(snapshot.searcher)
                 view.prepare(fields, [name for name in fields if name in _KAZAKH_FIELDS])
                 snapshot.view = view
             return snapshot.view
+
+    def _open_postings_files(self, segments: list[WhooshSegment]) -> None:
+        """Open the postings file of each segment that has none open yet (a memory map each; a
+        segment whose file is not written yet is tried again at the next commit)."""
+        if self._hasher is None:
+            self._hasher = postings_file.read_key(self._path)
+            if self._hasher is None:
+                return
+        for segment in segments:
+            if segment.data.postings_file is None:
+                path = postings_file.file_path(self._path, segment.segment_id)
+                segment.data.postings_file = postings_file.PostingsFile.open(path, self._hasher)
 
     def _segment_data(self, reader: SegmentReader) -> SegmentData:
         segment_id = reader.segment().segment_id()

@@ -13,7 +13,8 @@ from __future__ import annotations
 import threading
 from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import nullcontext
 from datetime import date
 from typing import Any
 
@@ -26,7 +27,9 @@ from whoosh.searching import Searcher
 from archive.search.engine.evaluation import joined
 from archive.search.engine.source import NO_POSTINGS, Postings
 from archive.search.whoosh import hooks
+from archive.search.whoosh.postings_file import KeyPostings, PostingsFile
 
+HASHED_KEYS = 50_000  # (field, term) hashes a commit's view keeps for its segments' postings files
 POSTINGS_CACHE_SIZE = 4_000_000  # decoded postings kept per index instance (8 bytes each: about 32 MB)
 NO_DATE = 0  # sort_date of documents without a date (real ones are ordinals >= 1): last
 _DICT_ENTRY_COST = 12  # a dict entry with a bytes value takes about 12 times an array posting
@@ -51,6 +54,18 @@ def read_postings(reader: SegmentReader, fieldname: str, text: Any) -> Postings:
     ids, frequencies = array("I"), array("f")
     hooks.read_all_postings(matcher, ids, frequencies)
     return np.asarray(ids), np.asarray(frequencies)  # through the buffer protocol: no copy
+
+
+def every_key_postings(reader: SegmentReader) -> Iterator[KeyPostings]:
+    """Every (field, term) of one segment with its postings (deleted documents' too), read in
+    one walk over each field's terms: what the segment's postings file holds."""
+    schema = reader.schema
+    for fieldname in sorted(name for name in reader.indexed_field_names() if name in schema):
+        format_ = schema[fieldname].format
+        for btext, terminfo in hooks.term_infos(reader, fieldname):
+            ids, frequencies = array("I"), array("f")
+            hooks.read_all_postings(hooks.term_postings(reader, terminfo, format_), ids, frequencies)
+            yield fieldname, btext, np.asarray(ids), np.asarray(frequencies)
 
 
 def _read_values(reader: SegmentReader, fieldname: str, text: str) -> dict[int, bytes]:
@@ -90,6 +105,12 @@ class PostingsCache:
         found: Postings = self._cached((segment_id, "postings", fieldname, text), lock, lambda: read_postings(reader, fieldname, text))
         return found
 
+    def get_from(self, postings_file: PostingsFile, segment_id: str, fieldname: str, text: str, value: int) -> Postings:
+        """Like :meth:`get`, read from the segment's postings file (the key's hash ``value``):
+        no lock, as the file is only read."""
+        found: Postings = self._cached((segment_id, "postings", fieldname, text), nullcontext(), lambda: postings_file.postings(value))
+        return found
+
     def values(
         self, reader: SegmentReader, segment_id: str, fieldname: str, text: str, lock: threading.Lock
     ) -> dict[int, bytes]:
@@ -112,7 +133,7 @@ class PostingsCache:
                     self._by_segment[key[0]].discard(key)
             self._absent.clear()
 
-    def _cached(self, key: tuple[str, str, str, str], reader_lock: threading.Lock, read: Callable[[], Any]) -> Any:
+    def _cached(self, key: tuple[str, str, str, str], reader_lock: Any, read: Callable[[], Any]) -> Any:
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
@@ -149,6 +170,8 @@ class SegmentData:
         self._facets: dict[str, tuple[list[str], NDArray[np.intp], NDArray[np.intp]]] = {}
         self._dates: NDArray[np.int64] | None = None
         self._expired: tuple[date, NDArray[np.intp]] | None = None
+        #: The segment's postings file (``None``: not opened yet, or none written: read through Whoosh).
+        self.postings_file: PostingsFile | None = None
 
     def lengths(self, reader: SegmentReader, fieldname: str) -> NDArray[np.float64]:
         lengths = self._lengths.get(fieldname)
@@ -226,12 +249,16 @@ class WhooshSegment:
         searcher: Searcher,
         postings: PostingsCache,
         lock: threading.Lock,
+        hashed: dict[tuple[str, str], int] | None = None,
     ):
         self.data = data
         self.reader = reader
         self.searcher = searcher
         self._postings = postings
         self._lock = lock
+        # (field, term) -> its hash, shared by a commit's segments (one key for all) and dropped
+        # with the commit's view, as what visitors searched for must be.
+        self._hashed: dict[tuple[str, str], int] = {} if hashed is None else hashed
 
     @property
     def segment_id(self) -> str:
@@ -245,7 +272,23 @@ class WhooshSegment:
         with self._lock:
             if self.data.has_no_terms(self.reader, field):  # e.g. a language no document here uses
                 return NO_POSTINGS
+        postings_file = self.data.postings_file
+        if postings_file is not None and (value := self._hash(postings_file, field, term)) is not None:
+            return self._postings.get_from(postings_file, self.data.segment_id, field, term, value)
         return self._postings.get(self.reader, self.data.segment_id, field, term, self._lock)
+
+    def _hash(self, postings_file: PostingsFile, field: str, term: str) -> int | None:
+        """The hash of (field, term) for the postings files, or ``None`` (read through Whoosh)
+        for a field the schema lacks."""
+        value = self._hashed.get((field, term))
+        if value is None:
+            schema = self.reader.schema
+            if field not in schema:
+                return None
+            if len(self._hashed) >= HASHED_KEYS:
+                self._hashed.clear()
+            value = self._hashed[(field, term)] = postings_file.hasher.hash(field, schema[field].to_bytes(term))
+        return value
 
     def positions(self, field: str, term: str, doc: int) -> Sequence[int]:
         value = self._postings.values(self.reader, self.data.segment_id, field, term, self._lock).get(doc)

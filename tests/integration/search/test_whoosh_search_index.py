@@ -393,8 +393,10 @@ def test_no_posting_is_looked_up_in_a_field_no_document_of_the_segment_uses(inde
 
     index.apply([_doc("en", texts={"en": "a lantern by the river"}), _doc("gone", texts={"en": "lantern"})], [], 1)
     read: list[str] = []
-    real = source.read_postings
-    monkeypatch.setattr(source, "read_postings", lambda reader, field, text: read.append(field) or real(reader, field, text))
+    cache = source.PostingsCache
+    from_whoosh, from_file = cache.get, cache.get_from  # every read, from Whoosh or the postings file
+    monkeypatch.setattr(cache, "get", lambda self, r, s, field, *a: read.append(field) or from_whoosh(self, r, s, field, *a))
+    monkeypatch.setattr(cache, "get_from", lambda self, p, s, field, *a: read.append(field) or from_file(self, p, s, field, *a))
 
     assert index.search(SearchQuery(text="молчание OR lantern", exclude_ids=("gone",))).total == 1
 

@@ -1,0 +1,190 @@
+"""A segment's postings as plain arrays, written beside it: ``<segment id>.postings``.
+
+Reading a term's postings through Whoosh costs a probe of the segment's terms file, then a
+matcher, a pickled block header and a zlib block for each list: about 30 us for a term the
+segment lacks and 100-200 us for one it holds, in every segment, for every term a query
+has not met before. At 50,000 documents an index has about a hundred segments (small, so
+that a purge rewrites little), so a query's first run paid that a hundred times per term.
+
+This file holds the same postings, written once when its segment is (by the index adapter,
+after each commit), read by queries with a binary search and two slices:
+
+* a header: magic, the key's fingerprint, the number of keys and of postings;
+* the sorted keyed 64-bit hashes of every (field, term) key of the segment;
+* where each key's postings start (one more entry: the end);
+* every posting's document number (``uint32``), then every posting's frequency (``float32``),
+  key after key, in document order (deleted documents' too, as in the segment's own files).
+
+Positions (for phrases) are still read from Whoosh. The file is memory-mapped, so web workers
+share its pages and a segment costs nothing until a query reads it.
+
+Exactness: if two keys of a segment hash alike, no file is written for it (every key is then
+read through Whoosh). A key the segment lacks reads as absent unless its hash is one of the
+segment's (one chance in about 2**64 / keys, with a random key no visitor can aim at). The
+hashes are keyed (BLAKE2b with the index folder's random ``postings.key``), so the file alone
+does not confirm a guessed word; the segment's own terms file beside it holds the words
+themselves. Whoosh's ``clean_files`` deletes the file with its segment (the adapter checks
+the name before writing): a purge takes it off the disk with the withdrawn text's segment.
+A missing, short or foreign file (an index from before, a crash between a commit and its
+files, another key) reads as none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from archive.search.engine.source import NO_POSTINGS, Postings
+from archive.storage.durable import write_synced
+
+__all__ = ["KEY_FILE", "SUFFIX", "KeyHasher", "PostingsFile", "file_path", "has_file", "read_key", "write_file", "write_key"]
+
+SUFFIX = ".postings"
+KEY_FILE = "postings.key"
+_MAGIC = b"PSTARR01"
+_HEADER = 32  # magic, the key's fingerprint, the number of keys, the number of postings
+_KEY_BYTES = 32
+
+#: One key's postings, as written: (field, term as Whoosh stores it, document numbers, frequencies).
+KeyPostings = tuple[str, bytes, "NDArray[np.uint32]", "NDArray[np.float32]"]
+
+
+class KeyHasher:
+    """The keyed hash of (field, term) keys shared by every postings file of one index folder."""
+
+    def __init__(self, key: bytes):
+        self._key = key
+        self.fingerprint = hashlib.blake2b(b"postings fingerprint", digest_size=8, key=key).digest()
+
+    def hash(self, field: str, btext: bytes) -> int:
+        """The key's hash (``btext``: the term as Whoosh stores it, e.g. UTF-8)."""
+        digest = hashlib.blake2b(field.encode("utf-8") + b"\xff" + btext, digest_size=8, key=self._key).digest()
+        return int.from_bytes(digest, "little")
+
+
+class PostingsFile:
+    """One segment's postings file, memory-mapped, answering a key's postings by its hash."""
+
+    def __init__(self, data: NDArray[np.uint8], keys: int, postings: int, hasher: KeyHasher):
+        at = _HEADER
+        self._hashes = data[at : at + 8 * keys].view("<u8")
+        at += 8 * keys
+        self._starts = data[at : at + 8 * (keys + 1)].view("<u8")
+        at += 8 * (keys + 1)
+        self._docs = data[at : at + 4 * postings].view("<u4")
+        at += 4 * postings
+        self._frequencies = data[at : at + 4 * postings].view("<f4")
+        self.hasher = hasher
+
+    def __len__(self) -> int:
+        return len(self._hashes)
+
+    def postings(self, value: int) -> Postings:
+        """Document numbers and frequencies of the key whose hash is ``value`` (copies, in
+        document order; none if the segment lacks it)."""
+        hashes = self._hashes
+        at = int(np.searchsorted(hashes, np.uint64(value)))
+        if at == len(hashes) or int(hashes[at]) != value:
+            return NO_POSTINGS
+        start, end = int(self._starts[at]), int(self._starts[at + 1])
+        return (np.array(self._docs[start:end], dtype=np.uint32), np.array(self._frequencies[start:end], dtype=np.float32))
+
+    @classmethod
+    def open(cls, path: Path, hasher: KeyHasher) -> PostingsFile | None:
+        """The file at ``path``, or ``None`` (read through Whoosh) if it is missing, cut short,
+        or was written with another key."""
+        try:
+            size = path.stat().st_size
+            if size < _HEADER:
+                return None
+            data = np.memmap(path, dtype=np.uint8, mode="r")
+        except (FileNotFoundError, ValueError, OSError):
+            return None
+        header = bytes(data[:_HEADER])
+        if header[:8] != _MAGIC or header[8:16] != hasher.fingerprint:
+            return None
+        keys, postings = int.from_bytes(header[16:24], "little"), int.from_bytes(header[24:32], "little")
+        if size != _size(keys, postings):
+            return None
+        return cls(data, keys, postings, hasher)
+
+
+def _size(keys: int, postings: int) -> int:
+    return _HEADER + 8 * keys + 8 * (keys + 1) + 8 * postings
+
+
+def file_path(folder: Path, segment_id: str) -> Path:
+    """Where the postings file of segment ``segment_id`` lives (matched by Whoosh's segment pattern)."""
+    return folder / f"{segment_id}{SUFFIX}"
+
+
+def has_file(folder: Path, segment_id: str, hasher: KeyHasher) -> bool:
+    """Whether the segment has a whole postings file written with this key (read: its header)."""
+    path = file_path(folder, segment_id)
+    try:
+        with open(path, "rb") as file:
+            header = file.read(_HEADER)
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return False
+    if len(header) != _HEADER or header[:8] != _MAGIC or header[8:16] != hasher.fingerprint:
+        return False
+    return size == _size(int.from_bytes(header[16:24], "little"), int.from_bytes(header[24:32], "little"))
+
+
+def write_file(folder: Path, segment_id: str, hasher: KeyHasher, keys: Iterable[KeyPostings]) -> Path | None:
+    """Write the postings file of a segment's ``keys`` atomically: a temporary file (its name
+    also a segment file's, so that a crash leaves nothing Whoosh would not clean), flushed,
+    then renamed; ``None`` (no file: read through Whoosh) if two keys hash alike. The caller
+    flushes the folder."""
+    hashes: list[int] = []
+    docs: list[NDArray[np.uint32]] = []
+    frequencies: list[NDArray[np.float32]] = []
+    for field, btext, ids, weights in keys:
+        hashes.append(hasher.hash(field, btext))
+        docs.append(np.asarray(ids, dtype="<u4"))
+        frequencies.append(np.asarray(weights, dtype="<f4"))
+    order = np.argsort(np.array(hashes, dtype=np.uint64), kind="stable")
+    sorted_hashes = np.array(hashes, dtype="<u8")[order]
+    if len(sorted_hashes) > 1 and bool(np.any(sorted_hashes[1:] == sorted_hashes[:-1])):
+        return None
+    lengths = np.array([len(docs[i]) for i in order], dtype="<u8")
+    starts = np.zeros(len(order) + 1, dtype="<u8")
+    np.cumsum(lengths, out=starts[1:])
+    total = int(starts[-1])
+    all_docs = np.concatenate([docs[i] for i in order]) if len(order) else np.zeros(0, dtype="<u4")
+    all_frequencies = np.concatenate([frequencies[i] for i in order]) if len(order) else np.zeros(0, dtype="<f4")
+    header = _MAGIC + hasher.fingerprint + len(order).to_bytes(8, "little") + total.to_bytes(8, "little")
+    path = file_path(folder, segment_id)
+    tmp = path.with_name(f"{path.name}.tmp")
+    write_synced(tmp, [header, sorted_hashes.tobytes(), starts.tobytes(), all_docs.astype("<u4").tobytes(), all_frequencies.astype("<f4").tobytes()])
+    os.replace(tmp, path)
+    return path
+
+
+def read_key(folder: Path) -> KeyHasher | None:
+    """The folder's hasher, or ``None`` if it has no key yet."""
+    try:
+        key = (folder / KEY_FILE).read_bytes()
+    except FileNotFoundError:
+        return None
+    return KeyHasher(key) if len(key) == _KEY_BYTES else None
+
+
+def write_key(folder: Path) -> KeyHasher:
+    """The folder's hasher, creating its random key if it has none (a key of the wrong size is
+    replaced: files written with it no longer match, and are written again)."""
+    found = read_key(folder)
+    if found is not None:
+        return found
+    tmp = folder / f"{KEY_FILE}.tmp"
+    key = secrets.token_bytes(_KEY_BYTES)
+    write_synced(tmp, [key])
+    os.replace(tmp, folder / KEY_FILE)
+    return KeyHasher(key)

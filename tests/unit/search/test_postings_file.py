@@ -1,0 +1,64 @@
+"""A segment's postings file (``archive.search.whoosh.postings_file``) on its own: what it
+answers, and when it is not written or not believed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from archive.search.whoosh import postings_file
+from archive.search.whoosh.postings_file import KeyHasher, PostingsFile
+
+SEGMENT = "MAIN_abc123"
+
+
+def _keys():
+    return [
+        ("text_en", b"river", np.array([0, 3, 9], dtype=np.uint32), np.array([1, 2, 1], dtype=np.float32)),
+        ("text_en", b"stone", np.array([3], dtype=np.uint32), np.array([4], dtype=np.float32)),
+        ("title_ru", "камни".encode(), np.array([1, 2], dtype=np.uint32), np.array([1, 1], dtype=np.float32)),
+    ]
+
+
+def test_each_key_answers_its_own_postings_and_an_absent_key_none(tmp_path: Path):
+    hasher = postings_file.write_key(tmp_path)
+    assert postings_file.write_file(tmp_path, SEGMENT, hasher, _keys()) is not None
+
+    opened = PostingsFile.open(postings_file.file_path(tmp_path, SEGMENT), hasher)
+
+    assert opened is not None and len(opened) == 3
+    for field, btext, ids, frequencies in _keys():
+        found = opened.postings(hasher.hash(field, btext))
+        assert found[0].tolist() == ids.tolist() and found[1].tolist() == frequencies.tolist()
+    assert len(opened.postings(hasher.hash("text_en", b"absent"))[0]) == 0
+    assert len(opened.postings(hasher.hash("text_ru", b"river"))[0]) == 0  # the field is part of the key
+
+
+def test_no_file_is_written_when_two_keys_hash_alike(tmp_path: Path):
+    class Colliding(KeyHasher):
+        def hash(self, field: str, btext: bytes) -> int:
+            return 7
+
+    assert postings_file.write_file(tmp_path, SEGMENT, Colliding(b"k" * 32), _keys()) is None
+    assert not postings_file.file_path(tmp_path, SEGMENT).exists()
+
+
+def test_a_short_or_foreign_file_is_not_believed(tmp_path: Path):
+    hasher = postings_file.write_key(tmp_path)
+    path = postings_file.write_file(tmp_path, SEGMENT, hasher, _keys())
+    assert path is not None
+
+    assert PostingsFile.open(path, KeyHasher(b"x" * 32)) is None  # written with another key
+    assert not postings_file.has_file(tmp_path, SEGMENT, KeyHasher(b"x" * 32))
+    path.write_bytes(path.read_bytes()[:-4])  # cut short (a crash mid-write, not renamed so)
+    assert PostingsFile.open(path, hasher) is None
+    assert not postings_file.has_file(tmp_path, SEGMENT, hasher)
+
+
+def test_the_folder_key_is_made_once_and_kept(tmp_path: Path):
+    first = postings_file.write_key(tmp_path)
+    again = postings_file.write_key(tmp_path)
+
+    assert first.fingerprint == again.fingerprint
+    assert (tmp_path / postings_file.KEY_FILE).stat().st_mode & 0o077 == 0
