@@ -679,7 +679,10 @@ class WhooshSearchIndex(SearchIndex):
                 raise RuntimeError("whoosh would not delete a postings file with its segment")
             reader = hooks.segment_reader(self._ix.storage, toc.schema, segment)
             try:
-                postings_file.write_file(self._path, segment_id, self._hasher, source.every_key_postings(reader))
+                postings_file.write_file(
+                    self._path, segment_id, self._hasher, source.every_key_postings(reader),
+                    source.scored_lengths(reader), reader.doc_count_all(),
+                )
             finally:
                 reader.close()
 

@@ -13,7 +13,10 @@ after each commit), read by queries with a binary search and two slices:
 * the sorted keyed 64-bit hashes of every (field, term) key of the segment;
 * where each key's postings start (one more entry: the end);
 * every posting's document number (``uint32``), then every posting's frequency (``float32``),
-  key after key, in document order (deleted documents' too, as in the segment's own files).
+  key after key, in document order (deleted documents' too, as in the segment's own files);
+* the sorted keyed hashes of the scored fields, then each one's document lengths (``float32``,
+  one per document, as Whoosh decodes them): BM25's norms, which Whoosh answers one Python
+  call per document and field (about 2 s for the first query of a process at 50,000).
 
 Positions (for phrases) are still read from Whoosh. The file is memory-mapped, so web workers
 share its pages and a segment costs nothing until a query reads it.
@@ -34,7 +37,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -47,8 +50,8 @@ __all__ = ["KEY_FILE", "SUFFIX", "KeyHasher", "PostingsFile", "file_path", "has_
 
 SUFFIX = ".postings"
 KEY_FILE = "postings.key"
-_MAGIC = b"PSTARR01"
-_HEADER = 32  # magic, the key's fingerprint, the number of keys, the number of postings
+_MAGIC = b"PSTARR02"
+_HEADER = 48  # magic, the key's fingerprint; numbers of keys, postings, length fields, documents
 _KEY_BYTES = 32
 
 #: One key's postings, as written: (field, term as Whoosh stores it, document numbers, frequencies).
@@ -71,7 +74,8 @@ class KeyHasher:
 class PostingsFile:
     """One segment's postings file, memory-mapped, answering a key's postings by its hash."""
 
-    def __init__(self, data: NDArray[np.uint8], keys: int, postings: int, hasher: KeyHasher):
+    def __init__(self, data: NDArray[np.uint8], counts: tuple[int, int, int, int], hasher: KeyHasher):
+        keys, postings, fields, documents = counts
         at = _HEADER
         self._hashes = data[at : at + 8 * keys].view("<u8")
         at += 8 * keys
@@ -80,6 +84,10 @@ class PostingsFile:
         self._docs = data[at : at + 4 * postings].view("<u4")
         at += 4 * postings
         self._frequencies = data[at : at + 4 * postings].view("<f4")
+        at += 4 * postings
+        self._field_hashes = data[at : at + 8 * fields].view("<u8")
+        at += 8 * fields
+        self._lengths = data[at : at + 4 * fields * documents].view("<f4").reshape(fields, documents)
         self.hasher = hasher
 
     def __len__(self) -> int:
@@ -95,6 +103,14 @@ class PostingsFile:
         start, end = int(self._starts[at]), int(self._starts[at + 1])
         return (np.array(self._docs[start:end], dtype=np.uint32), np.array(self._frequencies[start:end], dtype=np.float32))
 
+    def lengths(self, field: str) -> NDArray[np.float64] | None:
+        """Each document's length in ``field`` (a scored field), or ``None`` if not written."""
+        value = self.hasher.hash(field, b"")
+        at = int(np.searchsorted(self._field_hashes, np.uint64(value)))
+        if at == len(self._field_hashes) or int(self._field_hashes[at]) != value:
+            return None
+        return np.array(self._lengths[at], dtype=np.float64)
+
     @classmethod
     def open(cls, path: Path, hasher: KeyHasher) -> PostingsFile | None:
         """The file at ``path``, or ``None`` (read through Whoosh) if it is missing, cut short,
@@ -109,14 +125,20 @@ class PostingsFile:
         header = bytes(data[:_HEADER])
         if header[:8] != _MAGIC or header[8:16] != hasher.fingerprint:
             return None
-        keys, postings = int.from_bytes(header[16:24], "little"), int.from_bytes(header[24:32], "little")
-        if size != _size(keys, postings):
+        counts = _counts(header)
+        if size != _size(*counts):
             return None
-        return cls(data, keys, postings, hasher)
+        return cls(data, counts, hasher)
 
 
-def _size(keys: int, postings: int) -> int:
-    return _HEADER + 8 * keys + 8 * (keys + 1) + 8 * postings
+def _counts(header: bytes) -> tuple[int, int, int, int]:
+    """Numbers of keys, postings, length fields and documents, from a file's header."""
+    keys, postings, fields, documents = (int.from_bytes(header[at : at + 8], "little") for at in (16, 24, 32, 40))
+    return keys, postings, fields, documents
+
+
+def _size(keys: int, postings: int, fields: int, documents: int) -> int:
+    return _HEADER + 8 * keys + 8 * (keys + 1) + 8 * postings + 8 * fields + 4 * fields * documents
 
 
 def file_path(folder: Path, segment_id: str) -> Path:
@@ -135,11 +157,19 @@ def has_file(folder: Path, segment_id: str, hasher: KeyHasher) -> bool:
         return False
     if len(header) != _HEADER or header[:8] != _MAGIC or header[8:16] != hasher.fingerprint:
         return False
-    return size == _size(int.from_bytes(header[16:24], "little"), int.from_bytes(header[24:32], "little"))
+    return size == _size(*_counts(header))
 
 
-def write_file(folder: Path, segment_id: str, hasher: KeyHasher, keys: Iterable[KeyPostings]) -> Path | None:
-    """Write the postings file of a segment's ``keys`` atomically: a temporary file (its name
+def write_file(
+    folder: Path,
+    segment_id: str,
+    hasher: KeyHasher,
+    keys: Iterable[KeyPostings],
+    lengths: Mapping[str, NDArray[np.float64]],
+    documents: int,
+) -> Path | None:
+    """Write the postings file of a segment's ``keys`` and of its scored fields' ``lengths``
+    (field -> one length for each of its ``documents``) atomically: a temporary file (its name
     also a segment file's, so that a crash leaves nothing Whoosh would not clean), flushed,
     then renamed; ``None`` (no file: read through Whoosh) if two keys hash alike. The caller
     flushes the folder."""
@@ -154,16 +184,25 @@ def write_file(folder: Path, segment_id: str, hasher: KeyHasher, keys: Iterable[
     sorted_hashes = np.array(hashes, dtype="<u8")[order]
     if len(sorted_hashes) > 1 and bool(np.any(sorted_hashes[1:] == sorted_hashes[:-1])):
         return None
-    lengths = np.array([len(docs[i]) for i in order], dtype="<u8")
+    per_key = np.array([len(docs[i]) for i in order], dtype="<u8")
     starts = np.zeros(len(order) + 1, dtype="<u8")
-    np.cumsum(lengths, out=starts[1:])
+    np.cumsum(per_key, out=starts[1:])
     total = int(starts[-1])
     all_docs = np.concatenate([docs[i] for i in order]) if len(order) else np.zeros(0, dtype="<u4")
     all_frequencies = np.concatenate([frequencies[i] for i in order]) if len(order) else np.zeros(0, dtype="<f4")
-    header = _MAGIC + hasher.fingerprint + len(order).to_bytes(8, "little") + total.to_bytes(8, "little")
+    by_field = sorted((hasher.hash(field, b""), field) for field in lengths)
+    if len({value for value, _ in by_field}) != len(by_field):
+        return None
+    field_hashes = np.array([value for value, _ in by_field], dtype="<u8")
+    field_lengths = np.zeros((len(by_field), documents), dtype="<f4")
+    for row, (_, field) in enumerate(by_field):
+        field_lengths[row] = lengths[field]
+    counts = (len(order), total, len(by_field), documents)
+    header = _MAGIC + hasher.fingerprint + b"".join(count.to_bytes(8, "little") for count in counts)
     path = file_path(folder, segment_id)
     tmp = path.with_name(f"{path.name}.tmp")
-    write_synced(tmp, [header, sorted_hashes.tobytes(), starts.tobytes(), all_docs.astype("<u4").tobytes(), all_frequencies.astype("<f4").tobytes()])
+    write_synced(tmp, [header, sorted_hashes.tobytes(), starts.tobytes(), all_docs.astype("<u4").tobytes(),
+                       all_frequencies.astype("<f4").tobytes(), field_hashes.tobytes(), field_lengths.tobytes()])
     os.replace(tmp, path)
     return path
 

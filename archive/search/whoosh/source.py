@@ -68,6 +68,19 @@ def every_key_postings(reader: SegmentReader) -> Iterator[KeyPostings]:
             yield fieldname, btext, np.asarray(ids), np.asarray(frequencies)
 
 
+def read_lengths(reader: SegmentReader, fieldname: str) -> NDArray[np.float64]:
+    """Each document's length in one field of one segment (0 where it has none)."""
+    count = reader.doc_count_all()
+    return np.fromiter((reader.doc_field_length(n, fieldname, 0) or 0 for n in range(count)), dtype=np.float64, count=count)
+
+
+def scored_lengths(reader: SegmentReader) -> dict[str, NDArray[np.float64]]:
+    """:func:`read_lengths` of every scored field of the segment's schema: what its postings
+    file holds beside the postings."""
+    schema = reader.schema
+    return {name: read_lengths(reader, name) for name in schema.names() if schema[name].scorable}
+
+
 def _read_values(reader: SegmentReader, fieldname: str, text: str) -> dict[int, bytes]:
     """Each document's encoded posting value (its positions) for one term in one segment."""
     matcher = _term_matcher(reader, fieldname, text)
@@ -176,11 +189,8 @@ class SegmentData:
     def lengths(self, reader: SegmentReader, fieldname: str) -> NDArray[np.float64]:
         lengths = self._lengths.get(fieldname)
         if lengths is None:
-            lengths = self._lengths[fieldname] = np.fromiter(
-                (reader.doc_field_length(n, fieldname, 0) or 0 for n in range(self.doc_count)),
-                dtype=np.float64,
-                count=self.doc_count,
-            )
+            written = self.postings_file.lengths(fieldname) if self.postings_file is not None else None
+            lengths = self._lengths[fieldname] = written if written is not None else read_lengths(reader, fieldname)
         return lengths
 
     def total_length(self, reader: SegmentReader, fieldname: str) -> int:

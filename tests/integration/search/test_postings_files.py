@@ -61,7 +61,7 @@ def _search_all(index: WhooshSearchIndex) -> list[tuple[str, int, list[tuple[str
     return results
 
 
-def test_every_key_of_a_real_segment_reads_the_same_postings_from_its_file(tmp_path: Path):
+def test_every_key_and_norm_of_a_real_segment_reads_the_same_from_its_file(tmp_path: Path):
     folder = tmp_path / "ix"
     ix = WhooshSearchIndex(folder, writable=True)
     ix.apply(_mixed(60), [], position=1)
@@ -84,6 +84,8 @@ def test_every_key_of_a_real_segment_reads_the_same_postings_from_its_file(tmp_p
                 in_file = opened.postings(hasher.hash(field, toc.schema[field].to_bytes(text)))
                 assert np.array_equal(in_file[0], ids) and np.array_equal(in_file[1], frequencies), (field, text)
                 checked += 1
+            for field in (name for name in toc.schema.names() if toc.schema[name].scorable):
+                assert np.array_equal(opened.lengths(field), source.read_lengths(reader, field)), field
         finally:
             reader.close()
     assert checked > 100

@@ -13,6 +13,13 @@ from archive.search.whoosh.postings_file import KeyHasher, PostingsFile
 SEGMENT = "MAIN_abc123"
 
 
+LENGTHS = {"text_en": np.array([3.0, 0.0, 7.0, 12.0] + [1.0] * 6), "title_ru": np.arange(10, dtype=np.float64)}
+
+
+def _write(folder: Path, hasher: KeyHasher):
+    return postings_file.write_file(folder, SEGMENT, hasher, _keys(), LENGTHS, 10)
+
+
 def _keys():
     return [
         ("text_en", b"river", np.array([0, 3, 9], dtype=np.uint32), np.array([1, 2, 1], dtype=np.float32)),
@@ -23,7 +30,7 @@ def _keys():
 
 def test_each_key_answers_its_own_postings_and_an_absent_key_none(tmp_path: Path):
     hasher = postings_file.write_key(tmp_path)
-    assert postings_file.write_file(tmp_path, SEGMENT, hasher, _keys()) is not None
+    assert _write(tmp_path, hasher) is not None
 
     opened = PostingsFile.open(postings_file.file_path(tmp_path, SEGMENT), hasher)
 
@@ -35,18 +42,30 @@ def test_each_key_answers_its_own_postings_and_an_absent_key_none(tmp_path: Path
     assert len(opened.postings(hasher.hash("text_ru", b"river"))[0]) == 0  # the field is part of the key
 
 
+def test_each_scored_fields_lengths_come_back_as_written(tmp_path: Path):
+    hasher = postings_file.write_key(tmp_path)
+    _write(tmp_path, hasher)
+
+    opened = PostingsFile.open(postings_file.file_path(tmp_path, SEGMENT), hasher)
+
+    assert opened is not None
+    for field, lengths in LENGTHS.items():
+        assert opened.lengths(field).tolist() == lengths.tolist()
+    assert opened.lengths("text_kk") is None  # not written: read through Whoosh
+
+
 def test_no_file_is_written_when_two_keys_hash_alike(tmp_path: Path):
     class Colliding(KeyHasher):
         def hash(self, field: str, btext: bytes) -> int:
             return 7
 
-    assert postings_file.write_file(tmp_path, SEGMENT, Colliding(b"k" * 32), _keys()) is None
+    assert _write(tmp_path, Colliding(b"k" * 32)) is None
     assert not postings_file.file_path(tmp_path, SEGMENT).exists()
 
 
 def test_a_short_or_foreign_file_is_not_believed(tmp_path: Path):
     hasher = postings_file.write_key(tmp_path)
-    path = postings_file.write_file(tmp_path, SEGMENT, hasher, _keys())
+    path = _write(tmp_path, hasher)
     assert path is not None
 
     assert PostingsFile.open(path, KeyHasher(b"x" * 32)) is None  # written with another key
