@@ -38,6 +38,7 @@ from uuid import UUID, uuid4
 
 import pytest
 from PIL import Image, ImageDraw
+from whoosh.fields import TEXT
 
 from archive.media_ports import files as media_files
 from archive.services.application import ExhibitionArchive
@@ -47,6 +48,7 @@ from archive.shredding.crypto import MasterKey
 from archive.errors import NotFound
 from archive.search.folders import IndexFolders
 from archive.search.follower import SearchFollower, rebuild
+from archive.search.whoosh import postings_file
 from archive.search.whoosh.index import build_schema
 from domain import clock
 from web.bootstrap import open_archive, open_search_index, search_index_opener
@@ -176,6 +178,21 @@ def text_needles(*texts: str) -> dict[str, bytes]:
             forms |= {token.text for token in _SCHEMA[name].analyzer(text)}
         for form in forms:
             needles[form] = form.encode("utf-8")
+    return needles
+
+
+def hash_needles(search_dir: Path, *texts: str) -> dict[str, bytes]:
+    """The keyed hashes under which the postings files of each index folder under
+    ``search_dir`` hold the index terms of the texts (``archive.search.whoosh.postings_file``):
+    there a word is a hash, which a scan for the word itself does not see."""
+    needles = {}
+    for key_file in sorted(search_dir.rglob(postings_file.KEY_FILE)):
+        hasher = postings_file.read_key(key_file.parent)
+        assert hasher is not None, key_file
+        for field in (name for name in _SCHEMA.names() if isinstance(_SCHEMA[name], TEXT)):
+            for token in {t.text for text in texts for t in _SCHEMA[field].analyzer(text)}:
+                value = hasher.hash(field, _SCHEMA[field].to_bytes(token))
+                needles[f"{field}:{token} hashed ({key_file.parent.name})"] = value.to_bytes(8, "little")
     return needles
 
 
@@ -500,6 +517,8 @@ def withdraw_everything_and_check_every_surface_and_store(deployment: Deployment
         index_before = d.index_files()
         assert index_before, "the index folder has files"
         assert not [t for t in INDEXED if not leaks(index_before, text_needles(t))], "each word is in the index files"
+        assert not [t for t in INDEXED if not leaks(index_before, hash_needles(settings.search_dir, t))], \
+            "each word's keyed hash is in the postings files"
         database_before = d.database_files()
         assert database_before, "the database files were found"
         assert leaks(database_before, text_needles(*TOKENS)) == [], "content is only ciphertext at rest"
@@ -578,7 +597,7 @@ def withdraw_everything_and_check_every_surface_and_store(deployment: Deployment
         assert not follower_index.has_deleted()
         assert str(bystander) in visitor.get(f"/search?q={BYSTANDER_TITLE}").get_data(as_text=True)
 
-        needles = {**text_needles(*TOKENS), **data_keys, **wrapped_keys}
+        needles = {**text_needles(*TOKENS), **hash_needles(settings.search_dir, *TOKENS), **data_keys, **wrapped_keys}
         index_after = d.index_files()
         database_after = d.database_files()
         local_after = d.local_files()
@@ -647,7 +666,7 @@ def withdraw_everything_and_check_every_surface_and_store(deployment: Deployment
         assert rebuild(reopened, IndexFolders(settings.search_dir), search_index_opener(writable=True)) >= 2
         rebuilt = d.index_files()
         assert leaks(rebuilt, text_needles(BYSTANDER_TITLE))
-        assert leaks(rebuilt, text_needles(*TOKENS)) == []
+        assert leaks(rebuilt, {**text_needles(*TOKENS), **hash_needles(settings.search_dir, *TOKENS)}) == []
     finally:
         app.extensions["search"].close()
         reopened.close()

@@ -93,9 +93,24 @@ def _folded(lowered: str) -> str:
     return lowered
 
 
+def _lowered(text: str) -> str:
+    """``text`` lower-cased letter for letter: "İ", whose lower case is two letters ("i" and a
+    combining dot), becomes its first, so that positions in the copy are the text's."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = "".join(letter.lower()[:1] for letter in text)
+    return lowered
+
+
+def _as_lowered(term: str) -> str:
+    """``term`` as it reads in ``_lowered`` text: folded, and an "i" with a combining dot (an
+    analyser's lower case of "İ") as "i"."""
+    return _folded(term).replace("i\u0307", "i")
+
+
 def marked_fragments(text: str, terms: frozenset[str], analyse: Callable[[str], tuple[str, ...]]) -> str:
     """Up to two fragments of ``text`` around matched words, HTML-escaped, matches in ``<mark>``."""
-    lowered = _folded(text.lower())  # one letter for one: positions stay the text's
+    lowered = _folded(_lowered(text))  # one letter for one: positions stay the text's
     fragments: list[str] = []
     end = 0
     while len(fragments) < SNIPPET_FRAGMENTS:
@@ -119,7 +134,7 @@ def _next_match(
     """The next word from ``position`` on whose analysed form is a searched term, found by
     jumping to where a term occurs in the text rather than analysing every word on the way."""
     while True:
-        found = [p for p in (lowered.find(_folded(term), position) for term in terms) if p >= 0]
+        found = [p for p in (lowered.find(_as_lowered(term), position) for term in terms) if p >= 0]
         if not found:
             return None
         at = min(found)

@@ -930,9 +930,9 @@ class WhooshSearchIndex(SearchIndex):
             if self._hasher is None:
                 return
         for segment in segments:
-            if segment.data.postings_file is None:
+            if segment.data.postings_file is None and not segment.data.postings_file_damaged:
                 path = postings_file.file_path(self._path, segment.segment_id)
-                segment.data.postings_file = postings_file.PostingsFile.open(path, self._hasher)
+                segment.data.postings_file = postings_file.PostingsFile.open(path, self._hasher, segment.doc_count)
 
     def _segment_data(self, reader: SegmentReader) -> SegmentData:
         segment_id = reader.segment().segment_id()

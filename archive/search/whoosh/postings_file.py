@@ -29,7 +29,9 @@ does not confirm a guessed word; the segment's own terms file beside it holds th
 themselves. Whoosh's ``clean_files`` deletes the file with its segment (the adapter checks
 the name before writing): a purge takes it off the disk with the withdrawn text's segment.
 A missing, short or foreign file (an index from before, a crash between a commit and its
-files, another key) reads as none.
+files, another key) reads as none. A file damaged inside is caught where a key's list is read
+(:class:`CorruptPostingsFile`: a list that is empty, runs past the end, or holds a document
+number beyond the segment); the segment is then read through Whoosh.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ from numpy.typing import NDArray
 from archive.search.engine.source import NO_POSTINGS, Postings
 from archive.storage.durable import write_synced
 
-__all__ = ["KEY_FILE", "SUFFIX", "KeyHasher", "PostingsFile", "file_path", "has_file", "read_key", "write_file", "write_key"]
+__all__ = ["KEY_FILE", "SUFFIX", "CorruptPostingsFile", "KeyHasher", "PostingsFile", "file_path", "has_file", "read_key", "write_file", "write_key"]
 
 SUFFIX = ".postings"
 KEY_FILE = "postings.key"
@@ -56,6 +58,10 @@ _KEY_BYTES = 32
 
 #: One key's postings, as written: (field, term as Whoosh stores it, document numbers, frequencies).
 KeyPostings = tuple[str, bytes, "NDArray[np.uint32]", "NDArray[np.float32]"]
+
+
+class CorruptPostingsFile(ValueError):
+    """A postings file whose header is right but whose lists cannot be the segment's."""
 
 
 class KeyHasher:
@@ -76,6 +82,7 @@ class PostingsFile:
 
     def __init__(self, data: NDArray[np.uint8], counts: tuple[int, int, int, int], hasher: KeyHasher):
         keys, postings, fields, documents = counts
+        self._doc_count = documents
         at = _HEADER
         self._hashes = data[at : at + 8 * keys].view("<u8")
         at += 8 * keys
@@ -95,13 +102,19 @@ class PostingsFile:
 
     def postings(self, value: int) -> Postings:
         """Document numbers and frequencies of the key whose hash is ``value`` (copies, in
-        document order; none if the segment lacks it)."""
+        document order; none if the segment lacks it). ``CorruptPostingsFile`` if the list
+        read cannot be one of the segment's."""
         hashes = self._hashes
         at = int(np.searchsorted(hashes, np.uint64(value)))
         if at == len(hashes) or int(hashes[at]) != value:
             return NO_POSTINGS
         start, end = int(self._starts[at]), int(self._starts[at + 1])
-        return (np.array(self._docs[start:end], dtype=np.uint32), np.array(self._frequencies[start:end], dtype=np.float32))
+        if not start < end <= len(self._docs):
+            raise CorruptPostingsFile(f"the list of key {at} runs from {start} to {end} of {len(self._docs)}")
+        docs = np.array(self._docs[start:end], dtype=np.uint32)
+        if int(docs.max()) >= self._doc_count:  # (order is not checked: it costs twice as much)
+            raise CorruptPostingsFile(f"the list of key {at} holds document numbers beyond {self._doc_count}")
+        return docs, np.array(self._frequencies[start:end], dtype=np.float32)
 
     def lengths(self, field: str) -> NDArray[np.float64] | None:
         """Each document's length in ``field`` (a scored field), or ``None`` if not written."""
@@ -112,9 +125,10 @@ class PostingsFile:
         return np.array(self._lengths[at], dtype=np.float64)
 
     @classmethod
-    def open(cls, path: Path, hasher: KeyHasher) -> PostingsFile | None:
-        """The file at ``path``, or ``None`` (read through Whoosh) if it is missing, cut short,
-        or was written with another key."""
+    def open(cls, path: Path, hasher: KeyHasher, doc_count: int) -> PostingsFile | None:
+        """The file at ``path`` of a segment of ``doc_count`` documents (deleted ones too), or
+        ``None`` (read through Whoosh) if it is missing, cut short, or was written with another
+        key."""
         try:
             size = path.stat().st_size
             if size < _HEADER:
@@ -127,6 +141,8 @@ class PostingsFile:
             return None
         counts = _counts(header)
         if size != _size(*counts):
+            return None
+        if counts[3] != doc_count:  # another segment's file, or a damaged header
             return None
         return cls(data, counts, hasher)
 

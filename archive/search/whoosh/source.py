@@ -10,6 +10,7 @@ was read from a segment a merge or purge replaced is dropped with it.
 
 from __future__ import annotations
 
+import logging
 import threading
 from array import array
 from collections import OrderedDict
@@ -27,7 +28,9 @@ from whoosh.searching import Searcher
 from archive.search.engine.evaluation import joined
 from archive.search.engine.source import NO_POSTINGS, Postings
 from archive.search.whoosh import hooks
-from archive.search.whoosh.postings_file import KeyPostings, PostingsFile
+from archive.search.whoosh.postings_file import CorruptPostingsFile, KeyPostings, PostingsFile
+
+log = logging.getLogger(__name__)
 
 HASHED_KEYS = 50_000  # (field, term) hashes a commit's view keeps for its segments' postings files
 POSTINGS_CACHE_SIZE = 4_000_000  # decoded postings kept per index instance (8 bytes each: about 32 MB)
@@ -185,6 +188,8 @@ class SegmentData:
         self._expired: tuple[date, NDArray[np.intp]] | None = None
         #: The segment's postings file (``None``: not opened yet, or none written: read through Whoosh).
         self.postings_file: PostingsFile | None = None
+        #: Whether its postings file was found damaged: the segment is read through Whoosh for good.
+        self.postings_file_damaged = False
 
     def lengths(self, reader: SegmentReader, fieldname: str) -> NDArray[np.float64]:
         lengths = self._lengths.get(fieldname)
@@ -284,8 +289,23 @@ class WhooshSegment:
                 return NO_POSTINGS
         postings_file = self.data.postings_file
         if postings_file is not None and (value := self._hash(postings_file, field, term)) is not None:
-            return self._postings.get_from(postings_file, self.data.segment_id, field, term, value)
+            try:
+                return self._postings.get_from(postings_file, self.data.segment_id, field, term, value)
+            except CorruptPostingsFile as damage:
+                self._distrust(postings_file, damage)
         return self._postings.get(self.reader, self.data.segment_id, field, term, self._lock)
+
+    def _distrust(self, postings_file: PostingsFile, damage: CorruptPostingsFile) -> None:
+        """Read this segment through Whoosh from now on: its postings file is damaged (what
+        was cached from it before stays: each list was checked when read)."""
+        if self.data.postings_file is postings_file:
+            self.data.postings_file, self.data.postings_file_damaged = None, True
+            log.warning(
+                "the postings file of search segment %s is damaged (%s): it is read through Whoosh; "
+                "delete the file and open the index for writing (or reindex) to write it again",
+                self.data.segment_id,
+                damage,
+            )
 
     def _hash(self, postings_file: PostingsFile, field: str, term: str) -> int | None:
         """The hash of (field, term) for the postings files, or ``None`` (read through Whoosh)

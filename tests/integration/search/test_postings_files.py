@@ -72,7 +72,7 @@ def test_every_key_and_norm_of_a_real_segment_reads_the_same_from_its_file(tmp_p
     toc = hooks.read_toc(storage, "MAIN")
     checked = 0
     for segment in toc.segments:
-        opened = postings_file.PostingsFile.open(postings_file.file_path(folder, segment.segment_id()), hasher)
+        opened = postings_file.PostingsFile.open(postings_file.file_path(folder, segment.segment_id()), hasher, segment.doc_count_all())
         assert opened is not None
         reader = hooks.segment_reader(storage, toc.schema, segment)
         try:
@@ -179,3 +179,40 @@ def test_a_query_reads_no_postings_through_whoosh_when_every_segment_has_its_fil
     assert lookups == []
     reader.close()
     ix.close()
+
+
+def _corrupt_lists(path: Path, how: str) -> None:
+    """Overwrite, in place, part of a postings file's body (its header and size stay right)."""
+    data = bytearray(path.read_bytes())
+    keys, total = int.from_bytes(data[16:24], "little"), int.from_bytes(data[24:32], "little")
+    starts_at = 48 + 8 * keys  # after the header (magic, key fingerprint, four counts) and the hashes
+    docs_at = starts_at + 8 * (keys + 1)
+    if how == "document numbers beyond the segment":
+        data[docs_at : docs_at + 4 * total] = np.full(total, 10**6, dtype="<u4").tobytes()
+    elif how == "lists cut to nothing":
+        data[starts_at + 8 : starts_at + 8 * keys] = np.zeros(keys - 1, dtype="<u8").tobytes()
+    elif how == "lists running past the end":
+        data[starts_at + 8 : starts_at + 8 * keys] = np.full(keys - 1, total + 99, dtype="<u8").tobytes()
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    "how",
+    ["document numbers beyond the segment", "lists cut to nothing", "lists running past the end"],
+)
+def test_a_file_corrupted_inside_is_not_believed(tmp_path: Path, how: str):
+    folder = tmp_path / "ix"
+    ix = WhooshSearchIndex(folder, writable=True)
+    ix.apply(_mixed(30), [], position=1)
+    ix.apply(_mixed(5, prefix="e"), ["d2"], position=2)
+    ix.close()
+    first_reader = WhooshSearchIndex(folder, writable=False)
+    expected = _search_all(first_reader)
+    first_reader.close()
+    for path in folder.glob(f"*{postings_file.SUFFIX}"):
+        _corrupt_lists(path, how)
+
+    reader = WhooshSearchIndex(folder, writable=False)  # read through Whoosh, not raising
+
+    assert _search_all(reader) == expected
+    reader.close()

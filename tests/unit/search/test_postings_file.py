@@ -6,11 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from archive.search.whoosh import postings_file
 from archive.search.whoosh.postings_file import KeyHasher, PostingsFile
 
 SEGMENT = "MAIN_abc123"
+DOCS = 10  # documents in the segment
 
 
 LENGTHS = {"text_en": np.array([3.0, 0.0, 7.0, 12.0] + [1.0] * 6), "title_ru": np.arange(10, dtype=np.float64)}
@@ -32,7 +34,7 @@ def test_each_key_answers_its_own_postings_and_an_absent_key_none(tmp_path: Path
     hasher = postings_file.write_key(tmp_path)
     assert _write(tmp_path, hasher) is not None
 
-    opened = PostingsFile.open(postings_file.file_path(tmp_path, SEGMENT), hasher)
+    opened = PostingsFile.open(postings_file.file_path(tmp_path, SEGMENT), hasher, DOCS)
 
     assert opened is not None and len(opened) == 3
     for field, btext, ids, frequencies in _keys():
@@ -46,7 +48,7 @@ def test_each_scored_fields_lengths_come_back_as_written(tmp_path: Path):
     hasher = postings_file.write_key(tmp_path)
     _write(tmp_path, hasher)
 
-    opened = PostingsFile.open(postings_file.file_path(tmp_path, SEGMENT), hasher)
+    opened = PostingsFile.open(postings_file.file_path(tmp_path, SEGMENT), hasher, DOCS)
 
     assert opened is not None
     for field, lengths in LENGTHS.items():
@@ -68,10 +70,11 @@ def test_a_short_or_foreign_file_is_not_believed(tmp_path: Path):
     path = _write(tmp_path, hasher)
     assert path is not None
 
-    assert PostingsFile.open(path, KeyHasher(b"x" * 32)) is None  # written with another key
+    assert PostingsFile.open(path, KeyHasher(b"x" * 32), DOCS) is None  # written with another key
+    assert PostingsFile.open(path, hasher, DOCS + 1) is None  # another segment's (its header says 10)
     assert not postings_file.has_file(tmp_path, SEGMENT, KeyHasher(b"x" * 32))
     path.write_bytes(path.read_bytes()[:-4])  # cut short (a crash mid-write, not renamed so)
-    assert PostingsFile.open(path, hasher) is None
+    assert PostingsFile.open(path, hasher, DOCS) is None
     assert not postings_file.has_file(tmp_path, SEGMENT, hasher)
 
 
@@ -81,3 +84,16 @@ def test_the_folder_key_is_made_once_and_kept(tmp_path: Path):
 
     assert first.fingerprint == again.fingerprint
     assert (tmp_path / postings_file.KEY_FILE).stat().st_mode & 0o077 == 0
+
+
+def test_a_list_that_cannot_be_the_segments_is_reported_damaged(tmp_path: Path):
+    hasher = postings_file.write_key(tmp_path)
+    path = postings_file.write_file(tmp_path, SEGMENT, hasher, _keys(), {}, 9)  # a header saying 9 documents
+    assert path is not None
+
+    opened = PostingsFile.open(path, hasher, 9)  # "river" holds document 9: beyond 9 documents
+
+    assert opened is not None
+    with pytest.raises(postings_file.CorruptPostingsFile):
+        opened.postings(hasher.hash("text_en", b"river"))
+    assert opened.postings(hasher.hash("text_en", b"stone"))[0].tolist() == [3]

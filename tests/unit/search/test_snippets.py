@@ -58,3 +58,25 @@ def test_a_term_that_keeps_its_yo_in_an_unstemmed_field_is_jumped_to_as_well():
 
     assert found["text_kk"].endswith("Бір <mark>ёлка</mark> тұр.")
     assert len(analysed) < 100
+
+
+def test_the_second_match_is_found_after_letters_that_lower_case_to_two():
+    # "İ" (Kazakh and Turkish Latin) lower-cases to "i" and a combining dot: the text's
+    # positions must not drift from its lower-cased copy's, or later matches are missed.
+    snippets = Snippets({"text_kk": {"marat"}}, ["text_kk"], lambda f, w: (w.lower(),))
+    text = "Marat walked home. " + " ".join(["İlyas İİİ"] * 30) + " Later Marat came back."
+
+    found = snippets.for_hit({"text_kk": text}, held={"text_kk": {"marat"}})
+
+    assert found["text_kk"].startswith("<mark>Marat</mark> walked home.")
+    assert found["text_kk"].endswith("Later <mark>Marat</mark> came back.")
+
+
+def test_a_word_beginning_with_a_dotted_capital_i_is_jumped_to_at_each_match():
+    snippets = Snippets({"text_kk": {"i\u0307lyas"}}, ["text_kk"], lambda f, w: (w.lower(),))  # "İlyas" lower-cased
+    text = "İlyas walked home. " + " ".join(["tynysh İİİ"] * 40) + " Later İlyas came back."
+
+    found = snippets.for_hit({"text_kk": text}, held={"text_kk": {"i\u0307lyas"}})
+
+    assert found["text_kk"].startswith("<mark>İlyas</mark> walked home.")
+    assert found["text_kk"].endswith("Later <mark>İlyas</mark> came back.")
