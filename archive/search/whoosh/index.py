@@ -387,6 +387,7 @@ class WhooshSearchIndex(SearchIndex):
         self._dirty_order = itertools.count()
         self._dirty_since: dict[str, int] = {}  # segments holding deleted documents: since when
         self._hasher: postings_file.KeyHasher | None = None  # the folder's postings files' key, once read
+        self._postings_written: set[str] = set()  # segments whose postings file this process has seen whole
         if writable:
             self._path.mkdir(mode=0o700, parents=True, exist_ok=True)
             self._lock_fd = self._take_write_lock()
@@ -672,7 +673,10 @@ class WhooshSearchIndex(SearchIndex):
         toc = hooks.current_toc(self._ix)
         for segment in toc.segments:
             segment_id = segment.segment_id()
+            if segment_id in self._postings_written:  # (ids are never reused): no file is read
+                continue
             if postings_file.has_file(self._path, segment_id, self._hasher):
+                self._postings_written.add(segment_id)
                 continue
             if not hooks.is_segment_file(_INDEX_NAME, postings_file.file_path(self._path, segment_id).name, segment_id):
                 # The postings of a withdrawn text's words must leave the disk with its segment.
@@ -685,6 +689,8 @@ class WhooshSearchIndex(SearchIndex):
                 )
             finally:
                 reader.close()
+            # Written, or not (two keys hashed alike): either way not read again for it.
+            self._postings_written.add(segment_id)
 
     def _note_dirty(self, segments: Iterable[Any]) -> list[str]:
         """Remember when each of ``segments`` was first seen holding deleted documents; return

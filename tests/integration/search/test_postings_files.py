@@ -216,3 +216,20 @@ def test_a_file_corrupted_inside_is_not_believed(tmp_path: Path, how: str):
 
     assert _search_all(reader) == expected
     reader.close()
+
+
+def test_a_commit_looks_only_at_the_new_segments_postings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    folder = tmp_path / "ix"
+    ix = WhooshSearchIndex(folder, writable=True)
+    for n in range(4):
+        ix.apply(_mixed(5, prefix=f"s{n}-"), [], position=n + 1)
+    looked: list[str] = []
+    real = postings_file.has_file
+    monkeypatch.setattr(postings_file, "has_file", lambda f, segment_id, h: looked.append(segment_id) or real(f, segment_id, h))
+    before = _segment_ids(folder)
+
+    ix.apply([_doc("new", texts={"en": "lantern"})], [], position=9)
+
+    assert looked == sorted(_segment_ids(folder) - before)  # one header read: the new segment's
+    assert _every_segment_has_its_file(folder)
+    ix.close()
