@@ -136,21 +136,21 @@ class PostingsFile:
             data = np.memmap(path, dtype=np.uint8, mode="r")
         except (FileNotFoundError, ValueError, OSError):
             return None
-        header = bytes(data[:_HEADER])
-        if header[:8] != _MAGIC or header[8:16] != hasher.fingerprint:
-            return None
-        counts = _counts(header)
-        if size != _size(*counts):
+        counts = _whole_file_counts(bytes(data[:_HEADER]), size, hasher)
+        if counts is None:
             return None
         if counts[3] != doc_count:  # another segment's file, or a damaged header
             return None
         return cls(data, counts, hasher)
 
 
-def _counts(header: bytes) -> tuple[int, int, int, int]:
-    """Numbers of keys, postings, length fields and documents, from a file's header."""
+def _whole_file_counts(header: bytes, size: int, hasher: KeyHasher) -> tuple[int, int, int, int] | None:
+    """Numbers of keys, postings, length fields and documents from a file's header, or ``None``
+    if it is not a postings file written with ``hasher``'s key, or its ``size`` is not theirs."""
+    if len(header) != _HEADER or header[:8] != _MAGIC or header[8:16] != hasher.fingerprint:
+        return None
     keys, postings, fields, documents = (int.from_bytes(header[at : at + 8], "little") for at in (16, 24, 32, 40))
-    return keys, postings, fields, documents
+    return (keys, postings, fields, documents) if size == _size(keys, postings, fields, documents) else None
 
 
 def _size(keys: int, postings: int, fields: int, documents: int) -> int:
@@ -171,9 +171,7 @@ def has_file(folder: Path, segment_id: str, hasher: KeyHasher) -> bool:
         size = path.stat().st_size
     except FileNotFoundError:
         return False
-    if len(header) != _HEADER or header[:8] != _MAGIC or header[8:16] != hasher.fingerprint:
-        return False
-    return size == _size(*_counts(header))
+    return _whole_file_counts(header, size, hasher) is not None
 
 
 def write_file(
