@@ -9,7 +9,8 @@ that a purge rewrites little), so a query's first run paid that a hundred times 
 This file holds the same postings, written once when its segment is (by the index adapter,
 after each commit), read by queries with a binary search and two slices:
 
-* a header: magic, the key's fingerprint, the number of keys and of postings;
+* a header: magic, the key's fingerprint, the numbers of keys, postings, length fields and
+  documents;
 * the sorted keyed 64-bit hashes of every (field, term) key of the segment;
 * where each key's postings start (one more entry: the end);
 * every posting's document number (``uint32``), then every posting's frequency (``float32``),
