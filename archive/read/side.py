@@ -158,8 +158,8 @@ class ReadModels(Application[UUID]):
         changes applied (the others read from the store)."""
         at_hand = {aggregate.id: aggregate for aggregate in changed}
         exhibitions = [a.id for a in changed if isinstance(a, Exhibition)]
-        items = [a.id for a in changed if isinstance(a, Item)]
-        people = [a.id for a in changed if isinstance(a, Contributor)]
+        items = [a.id for a in changed if isinstance(a, Item) and not _first_saved_now(a)]
+        people = [a.id for a in changed if isinstance(a, Contributor) and not _first_saved_now(a)]
         if items or people:
             exhibitions += self.read_models.exhibitions_hanging(items, people)
         texts: dict[UUID, tuple[str | None, dict[UUID, int], list[CardRow]]] = {}
@@ -321,3 +321,11 @@ class ReadModels(Application[UUID]):
                 originator = notification.originator_id
                 ids[originator if isinstance(originator, UUID) else UUID(str(originator))] = None
         return list(ids)
+
+
+def _first_saved_now(aggregate: Any) -> bool:
+    """Whether the aggregate's first event is among those being saved: no exhibition can hang
+    an item (or an item of a contributor) that the store does not hold yet, unless it is
+    saved alongside, and then it is among the changed aggregates itself."""
+    pending = getattr(aggregate, "pending_events", None)
+    return bool(pending) and pending[0].originator_version == 1

@@ -147,6 +147,27 @@ def test_a_row_that_fails_to_write_leaves_no_event(opened: ExhibitionArchive, mo
     assert opened.listings.item_summaries().rows == []
 
 
+def test_saving_a_new_item_or_person_asks_no_exhibition_whether_it_hangs_them(
+    opened: ExhibitionArchive, monkeypatch: pytest.MonkeyPatch
+):
+    """No exhibition can hang what the store does not hold yet, so a first save skips that
+    query; a later save of the same item or person still asks."""
+    asked: list[tuple[list[object], list[object]]] = []
+    real = opened.read_models.exhibitions_hanging
+
+    def spy(items, people):
+        asked.append((list(items), list(people)))
+        return real(items, people)
+
+    monkeypatch.setattr(opened.recorder, "exhibitions_hanging", spy)
+    person = opened.contributors.register_contributor(name=NAME, actor=CURATOR)
+    art = opened.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": TITLE})
+    assert asked == []
+    opened.cataloguing.revise_item(art, actor=CURATOR, title={"en": "Revised"})
+    opened.contributors.revise_contributor(person, actor=CURATOR, name="Quenby Z.")
+    assert asked == [([art], []), ([], [person])]
+
+
 def test_a_rebuild_gives_the_same_rows_as_live_writes(opened: ExhibitionArchive):
     _world(opened)
     live = _everything(opened)
