@@ -327,5 +327,5 @@ def _first_saved_now(aggregate: Any) -> bool:
     """Whether the aggregate's first event is among those being saved: no exhibition can hang
     an item (or an item of a contributor) that the store does not hold yet, unless it is
     saved alongside, and then it is among the changed aggregates itself."""
-    pending = getattr(aggregate, "pending_events", None)
+    pending: Sequence[Any] = getattr(aggregate, "pending_events", ())
     return bool(pending) and pending[0].originator_version == 1
