@@ -62,8 +62,8 @@ class Cataloguing:
     def __init__(self, records: CatalogueRecords):
         self.records = records
         # Item lists this process appended to last: recording an item then needs no read. If
-        # another process appended meanwhile, the save conflicts and is retried once with the
-        # list read again (see _record_item).
+        # her list changed meanwhile (a recording elsewhere, or her erasure, which closes it),
+        # the save conflicts and is retried once with her record and list read (_record_item).
         self._listings: OrderedDict[UUID, ContributorItems] = OrderedDict()
 
     def record_artwork(self, *, contributor_id: UUID, actor: Actor, **details: Any) -> UUID:
@@ -103,7 +103,9 @@ class Cataloguing:
     def check_may_receive_items(self, contributor_id: UUID) -> None:
         """NotFound for an unknown contributor; InvalidValue for one who erased themselves.
 
-        Read every time: the contributor may have withdrawn everything, in any process, since.
+        Read from the store, not remembered: she may have withdrawn everything, in any
+        process, since. (A recording that saves the item list this process saved last does
+        not need it: see :meth:`_record_item`.)
         """
         if self.records.get_contributor(contributor_id).is_erased:
             raise InvalidValue(
@@ -112,11 +114,10 @@ class Cataloguing:
             )
 
     def listed(
-        self, contributor_id: UUID, item_id: UUID, actor: Actor, *, remembered: bool = False
+        self, contributor_id: UUID, item_id: UUID, actor: Actor, *, listing: ContributorItems | None = None
     ) -> ContributorItems:
-        """The contributor's item list with ``item_id`` added (saved with the item); with
-        ``remembered``, the list this process saved last if it has it (no read)."""
-        listing = self._listings.pop(contributor_id, None) if remembered else None
+        """The contributor's item list with ``item_id`` added (saved with the item): ``listing``
+        if given (the list this process saved last), else the list read from the store."""
         if listing is None:
             listing = self.records.find(ContributorItems, ContributorItems.id_for(contributor_id))
         if listing is None:
@@ -133,19 +134,25 @@ class Cataloguing:
     def _record_item(
         self, cls: type[Item], contributor_id: UUID, details: dict[str, Any], actor: Actor
     ) -> UUID:
-        self.check_may_receive_items(contributor_id)
+        """Save the item with her item list. With the list this process saved last for her,
+        neither her record nor the list is read: her erasure, in any process, closes the list
+        in the same save, so saving it again then conflicts, and the retry reads both."""
+        remembered = self._listings.pop(contributor_id, None)
+        if remembered is None:
+            self.check_may_receive_items(contributor_id)
         with self.records.new_subject() as item_id:
-            for remembered in (True, False):
+            while True:
                 item = cls.record(
                     item_id=item_id, contributor_id=contributor_id, details=details, actor=actor
                 )
-                listing = self.listed(contributor_id, item_id, actor, remembered=remembered)
+                listing = self.listed(contributor_id, item_id, actor, listing=remembered)
                 try:
                     self.records.save_changes(item, listing)
                 except ConcurrentChange:
-                    if not remembered:
+                    if remembered is None:
                         raise
-                    continue  # the remembered list was stale: read it again and retry
+                    remembered = None  # someone else changed her list: read everything again
+                    self.check_may_receive_items(contributor_id)
+                    continue
                 self.remember_listing(listing)
-                break
-        return item_id
+                return item_id

@@ -159,7 +159,8 @@ def test_a_recording_that_read_her_record_before_she_erased_it_is_refused(tmp_pa
     web, portal = _two_processes(tmp_path)
     try:
         contributor = web.contributors.register_contributor(name="Zhanar Testova", actor=CURATOR)
-        first = web.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Before"})
+        # Recorded elsewhere: this process has no item list of hers in hand, so it reads her record.
+        first = portal.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Before"})
         check = web.cataloguing.check_may_receive_items
 
         def erased_meanwhile(contributor_id):
@@ -172,6 +173,32 @@ def test_a_recording_that_read_her_record_before_she_erased_it_is_refused(tmp_pa
                 contributor_id=contributor, actor=CURATOR, text={"ru": "Новый текст"}, language="ru",
                 content_note={"en": "Note"},
             )
+
+        assert portal.contributor_item_ids(contributor) == [first]
+        assert [i for i in portal.item_ids() if not portal.get_item(i).is_withdrawn] == []
+    finally:
+        web.close()
+        portal.close()
+
+
+def test_a_recording_on_the_item_list_this_process_kept_is_refused_after_she_erased_it(tmp_path: Path):
+    """The process kept her item list from its last recording and does not read her record
+    again: her erasure closed the list meanwhile, so the save conflicts and is refused."""
+    web, portal = _two_processes(tmp_path)
+    try:
+        contributor = web.contributors.register_contributor(name="Zhanar Testova", actor=CURATOR)
+        first = web.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Before"})
+        listed = web.cataloguing.listed
+
+        def erased_meanwhile(*args, **kwargs):
+            listing = listed(*args, **kwargs)
+            if kwargs.get("listing") is not None:  # the kept list: she erases herself now
+                portal.self_service.withdraw_everything(contributor)
+            return listing
+
+        web.cataloguing.listed = erased_meanwhile  # type: ignore[method-assign]
+        with pytest.raises(InvalidValue, match="erased at their request"):
+            web.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "After"})
 
         assert portal.contributor_item_ids(contributor) == [first]
         assert [i for i in portal.item_ids() if not portal.get_item(i).is_withdrawn] == []
