@@ -130,6 +130,10 @@ class ContributorItems(ArchiveAggregate):
     #: were never closed).
     closed = False
 
+    # The listed ids as a set, for a check in constant time (a contributor may have thousands
+    # of items). A slot, not state: snapshots copy ``vars()``, so it is rebuilt after loading.
+    __slots__ = ("_listed",)
+
     class Created(ArchiveAggregate.Created):
         contributor_id: UUID
 
@@ -142,6 +146,9 @@ class ContributorItems(ArchiveAggregate):
 
         def apply(self, index: ContributorItems) -> None:
             index.item_ids.append(self.item_id)
+            listed: set[UUID] | None = getattr(index, "_listed", None)
+            if listed is not None:
+                listed.add(self.item_id)
 
     class Closed(ArchiveAggregate.Event):
         def apply(self, index: ContributorItems) -> None:
@@ -166,9 +173,15 @@ class ContributorItems(ArchiveAggregate):
                 "This contributor's details were erased at their request; nothing new can be "
                 "recorded for them. Register them again if they return."
             )
-        if item_id in self.item_ids:
+        if self._is_listed(item_id):
             raise InvalidValue("This item is already listed for the contributor.")
         self.trigger_event(self.ItemListed, actor=actors.check(actor), item_id=item_id)
+
+    def _is_listed(self, item_id: UUID) -> bool:
+        listed: set[UUID] | None = getattr(self, "_listed", None)
+        if listed is None or len(listed) != len(self.item_ids):
+            listed = self._listed = set(self.item_ids)
+        return item_id in listed
 
     def close(self, actor: Actor) -> None:
         """List nothing more: the contributor withdrew everything (saved with that withdrawal)."""

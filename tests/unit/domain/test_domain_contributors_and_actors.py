@@ -14,7 +14,7 @@ from domain import clock
 from domain.contributors import Contributor, contributor_profile
 from domain.errors import InvalidValue
 from domain.exhibitions import Exhibition
-from domain.indexes import Catalogue, ConsentCodeIndex, SlugIndex
+from domain.indexes import Catalogue, ConsentCodeIndex, ContributorItems, SlugIndex
 from domain.items import Artwork, artwork_details, image_details
 from domain.personal import Personal
 
@@ -258,3 +258,20 @@ def test_the_catalogue_lists_each_exhibition_once_in_order():
     with pytest.raises(InvalidValue, match="already"):
         catalogue.list_exhibition(first, CURATOR)
     assert catalogue.exhibition_ids == [first, second] and catalogue.id == Catalogue.ID
+
+
+def test_a_contributors_item_list_lists_each_item_once_also_after_a_snapshot():
+    listing = ContributorItems.create(contributor_id=uuid4(), actor=CURATOR)
+    first, second = uuid4(), uuid4()
+    listing.list_item(first, CURATOR)
+    with pytest.raises(InvalidValue, match="already listed"):
+        listing.list_item(first, CURATOR)
+    snapshot = ContributorItems.Snapshot.take(listing)
+    assert set(snapshot.state) >= {"item_ids", "contributor_id"} and "_listed" not in snapshot.state
+    restored = snapshot.mutate(None)
+    with pytest.raises(InvalidValue, match="already listed"):
+        restored.list_item(first, CURATOR)
+    restored.list_item(second, CURATOR)
+    with pytest.raises(InvalidValue, match="already listed"):
+        restored.list_item(second, CURATOR)
+    assert restored.item_ids == [first, second] and restored.version == 3
