@@ -25,7 +25,7 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -280,18 +280,32 @@ def _small_segments_to_merge(segments: list[Any]) -> list[Any]:
     return []
 
 
-def _rewrite_segment(writer: Any, segments: list[Any], *, segment_id: str) -> list[Any]:
+def _rewrite_segment(
+    writer: Any,
+    segments: list[Any],
+    *,
+    segment_id: str,
+    folder: Path,
+    hasher: postings_file.KeyHasher,
+    rewritten: dict[str, tuple[postings_file.PostingsFile, list[int]]],
+) -> list[Any]:
     """Merge policy for ``purge_deleted``: rewrite one segment (its live documents only) as
     the commit's new segment, so that a purge never folds segments together and grows them.
     Its postings are copied list by list (:mod:`archive.search.whoosh.rewrite`), not through
-    Whoosh's per-posting merge."""
+    Whoosh's per-posting merge. Puts in ``rewritten``, under the new segment's id, the old
+    segment's postings file (opened before the commit deletes it) with the new numbering,
+    for the new file to be derived after the commit (:meth:`_write_missing_postings_files`;
+    a file written now would be folded into the segment's compound file)."""
     for segment in segments:
         if segment.segment_id() == segment_id and segment.doc_count() > 0:
+            old = postings_file.PostingsFile.open(postings_file.file_path(folder, segment_id), hasher, segment.doc_count_all())
             reader = hooks.segment_reader(writer.storage, writer.schema, segment)
             try:
-                copy_live_documents(writer, reader)
+                renumbered = copy_live_documents(writer, reader)
             finally:
                 reader.close()
+            if old is not None:
+                rewritten[hooks.new_segment_id(writer)] = (old, renumbered)
     return [s for s in segments if s.segment_id() != segment_id]
 
 
@@ -638,8 +652,8 @@ class WhooshSearchIndex(SearchIndex):
         """Rewrite only the segments that hold deleted documents (at most ``limit`` of them),
         the one that has held them longest first, each into a segment of its own (one commit
         each), then remove their old files; return how many were rewritten."""
-        rewritten = 0
-        while limit is None or rewritten < limit:
+        rewritten_count = 0
+        while limit is None or rewritten_count < limit:
             with self._mutex:  # released between segments, so that commits go on meanwhile
                 self._require_writable()
                 before = set(os.listdir(self._path))
@@ -649,26 +663,34 @@ class WhooshSearchIndex(SearchIndex):
                     if not dirty:
                         self._cancel(writer)
                         break
-                    writer.commit(mergetype=functools.partial(_rewrite_segment, segment_id=dirty[0]))
+                    assert self._hasher is not None  # writable instances read or made the key when opened
+                    rewritten: dict[str, tuple[postings_file.PostingsFile, list[int]]] = {}
+                    writer.commit(mergetype=functools.partial(
+                        _rewrite_segment, segment_id=dirty[0], folder=self._path, hasher=self._hasher, rewritten=rewritten,
+                    ))
                     del self._dirty_since[dirty[0]]
                 except BaseException:
                     self._cancel(writer)
                     raise
-                rewritten += 1
-                self._write_missing_postings_files()
+                rewritten_count += 1
+                self._write_missing_postings_files(rewritten)
                 _fsync_new_files(self._path, before)
                 # Let this process drop its handles on the replaced segment.
                 self._searcher_now()
         with self._mutex:
             self._remove_leftovers()
-        return rewritten
+        return rewritten_count
 
-    def _write_missing_postings_files(self) -> None:
+    def _write_missing_postings_files(
+        self, rewritten: Mapping[str, tuple[postings_file.PostingsFile, list[int]]] | None = None
+    ) -> None:
         """Write the postings file (:mod:`.postings_file`) of each current segment that has
         none, from the segment's own files: every path that makes a segment (commits, bulk
         commits, merges, purge rewrites) calls this after its commit, under ``_mutex``, before
         flushing the commit's new files (which these are among). Whoosh's ``clean_files``
-        deletes a postings file with its segment."""
+        deletes a postings file with its segment. A segment a purge rewrote (``rewritten``:
+        new id -> the old segment's file and the new numbering) gets its file derived from
+        the old one's, with no read of the new segment."""
         assert self._hasher is not None  # writable instances read or made the key when opened
         toc = hooks.current_toc(self._ix)
         for segment in toc.segments:
@@ -681,6 +703,10 @@ class WhooshSearchIndex(SearchIndex):
             if not hooks.is_segment_file(_INDEX_NAME, postings_file.file_path(self._path, segment_id).name, segment_id):
                 # The postings of a withdrawn text's words must leave the disk with its segment.
                 raise RuntimeError("whoosh would not delete a postings file with its segment")
+            derived = (rewritten or {}).get(segment_id)
+            if derived is not None and postings_file.write_renumbered(self._path, segment_id, *derived) is not None:
+                self._postings_written.add(segment_id)
+                continue
             reader = hooks.segment_reader(self._ix.storage, toc.schema, segment)
             try:
                 postings_file.write_file(

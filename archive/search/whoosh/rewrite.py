@@ -23,10 +23,11 @@ from archive.search.whoosh import hooks
 __all__ = ["copy_live_documents"]
 
 
-def copy_live_documents(writer: Any, reader: Any) -> None:
+def copy_live_documents(writer: Any, reader: Any) -> list[int]:
     """Write the live documents of ``reader`` (one segment) as ``writer``'s new segment, which
     must be empty: their stored fields, lengths and columns, then every posting of theirs; a
-    term only deleted documents held is not written at all.
+    term only deleted documents held is not written at all. Return each old document's new
+    number (in the same order), or -1 for a deleted one.
 
     One segment only: its terms go to the new terms file in order, which a second segment's
     would break (merging several is Whoosh's ``add_reader``)."""
@@ -44,6 +45,7 @@ def copy_live_documents(writer: Any, reader: Any) -> None:
     for fieldname in sorted(fieldnames):  # the order of Whoosh's pool: field, then term
         _copy_field(fieldwriter, schema[fieldname], fieldname, reader, renumbered)
     hooks.mark_added(writer)
+    return renumbered
 
 
 def _copy_field(fieldwriter: Any, field: Any, fieldname: str, reader: Any, renumbered: list[int]) -> None:

@@ -124,6 +124,44 @@ def test_a_purge_takes_the_withdrawn_documents_segment_file_off_the_disk(tmp_pat
     ix.close()
 
 
+def test_a_purged_segments_file_derived_from_the_old_one_is_the_file_of_the_new_segment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The rewrite's file is derived from the old segment's (no read of the new segment) and
+    holds, byte for byte, what reading the new segment would write: deleted documents' postings
+    and lengths gone, the others renumbered, a word only they held gone with its key."""
+    folder = tmp_path / "ix"
+    ix = WhooshSearchIndex(folder, writable=True)
+    ix.apply([*_mixed(12, prefix="b"), _doc("secret", texts={"en": "zqxwvbrelic"}), *_mixed(12, prefix="c")], [], position=1)
+    ix.apply([], ["secret", "b0", "c7", "c11"], position=2)
+    hasher = postings_file.read_key(folder)
+    assert hasher is not None
+    read_back = []
+    monkeypatch.setattr(postings_file, "write_file", lambda *args, **kwargs: read_back.append(args))
+
+    assert ix.purge_deleted() == 1
+
+    assert read_back == [], "derived from the old file, not read from the new segment"
+    monkeypatch.undo()
+    storage = hooks.storage(str(folder), readonly=True)
+    toc = hooks.read_toc(storage, "MAIN")
+    (segment,) = toc.segments
+    derived = postings_file.file_path(folder, segment.segment_id()).read_bytes()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    reader = hooks.segment_reader(storage, toc.schema, segment)
+    try:
+        assert reader.doc_count_all() == 21
+        postings_file.write_file(elsewhere, segment.segment_id(), hasher, source.every_key_postings(reader),
+                                 source.scored_lengths(reader), reader.doc_count_all())
+    finally:
+        reader.close()
+    assert derived == postings_file.file_path(elsewhere, segment.segment_id()).read_bytes()
+    assert ix.search(SearchQuery(text="zqxwvbrelic")).total == 0
+    assert ix.search(SearchQuery(text="quiet", page_size=50)).total == 21
+    ix.close()
+
+
 def test_an_index_from_before_these_files_gets_them_when_opened_for_writing(tmp_path: Path):
     folder = tmp_path / "ix"
     ix = WhooshSearchIndex(folder, writable=True)

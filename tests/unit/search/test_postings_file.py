@@ -97,3 +97,37 @@ def test_a_list_that_cannot_be_the_segments_is_reported_damaged(tmp_path: Path):
     with pytest.raises(postings_file.CorruptPostingsFile):
         opened.postings(hasher.hash("text_en", b"river"))
     assert opened.postings(hasher.hash("text_en", b"stone"))[0].tolist() == [3]
+
+
+def test_a_rewritten_segments_file_drops_the_deleted_documents_and_the_keys_only_they_held(tmp_path: Path):
+    hasher = postings_file.write_key(tmp_path)
+    _write(tmp_path, hasher)
+    old = PostingsFile.open(postings_file.file_path(tmp_path, SEGMENT), hasher, DOCS)
+    assert old is not None
+    deleted = {3, 5}  # document 3 held the only "stone"
+    renumbered, live = [], 0
+    for docnum in range(DOCS):
+        renumbered.append(-1 if docnum in deleted else live)
+        live += docnum not in deleted
+
+    assert postings_file.write_renumbered(tmp_path, "MAIN_new", old, renumbered) is not None
+
+    new = PostingsFile.open(postings_file.file_path(tmp_path, "MAIN_new"), hasher, DOCS - 2)
+    assert new is not None and len(new) == 2
+    river = new.postings(hasher.hash("text_en", b"river"))
+    assert river[0].tolist() == [0, 7] and river[1].tolist() == [1, 1]
+    assert new.postings(hasher.hash("title_ru", "камни".encode()))[0].tolist() == [1, 2]
+    assert len(new.postings(hasher.hash("text_en", b"stone"))[0]) == 0
+    keep = [n for n in range(DOCS) if n not in deleted]
+    assert new.lengths("text_en").tolist() == LENGTHS["text_en"][keep].tolist()
+
+
+@pytest.mark.parametrize("renumbered", [[0, 1, 2], [1, 0, *range(2, DOCS)], [0, -1, 2, *range(3, DOCS)]])
+def test_no_file_is_derived_from_a_numbering_that_is_not_a_rewrite_of_the_segment(tmp_path: Path, renumbered):
+    hasher = postings_file.write_key(tmp_path)
+    _write(tmp_path, hasher)
+    old = PostingsFile.open(postings_file.file_path(tmp_path, SEGMENT), hasher, DOCS)
+    assert old is not None
+
+    assert postings_file.write_renumbered(tmp_path, "MAIN_new", old, renumbered) is None
+    assert not postings_file.file_path(tmp_path, "MAIN_new").exists()
