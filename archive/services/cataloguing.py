@@ -141,7 +141,7 @@ class Cataloguing:
         if remembered is None:
             self.check_may_receive_items(contributor_id)
         with self.records.new_subject() as item_id:
-            while True:
+            for attempt in (1, 2):
                 item = cls.record(
                     item_id=item_id, contributor_id=contributor_id, details=details, actor=actor
                 )
@@ -149,10 +149,13 @@ class Cataloguing:
                 try:
                     self.records.save_changes(item, listing)
                 except ConcurrentChange:
-                    if remembered is None:
+                    if attempt == 2:
                         raise
-                    remembered = None  # someone else changed her list: read everything again
+                    # Someone else changed her list (another recording, or her erasure):
+                    # read her record and the list again, and try once more.
+                    remembered = None
                     self.check_may_receive_items(contributor_id)
                     continue
                 self.remember_listing(listing)
-                return item_id
+                break
+        return item_id

@@ -70,6 +70,28 @@ def test_two_processes_recording_for_one_contributor_never_lose_an_item_from_the
         second.close()
 
 
+def test_a_recording_whose_freshly_read_item_list_changed_meanwhile_is_saved_on_a_second_try(storage: Storage):
+    first, second = storage.open(), storage.open()
+    try:
+        person = first.contributors.register_contributor(name="Aigerim", actor=CURATOR)
+        details = {"text": {"ru": "Текст"}, "language": "ru", "content_note": {"en": "Note"}}
+        a = second.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, **details)  # first keeps no list
+        save, meanwhile = first.save_changes, []
+
+        def recorded_meanwhile(*aggregates):
+            if not meanwhile:  # after first read her list, before it saves
+                meanwhile.append(second.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, **details))
+            return save(*aggregates)
+
+        first.save_changes = recorded_meanwhile  # type: ignore[method-assign]
+        c = first.cataloguing.record_testimony(contributor_id=person, actor=CURATOR, **details)
+
+        assert first.contributor_item_ids(person) == [a, *meanwhile, c]
+    finally:
+        first.close()
+        second.close()
+
+
 def test_concurrent_use_cases_either_succeed_or_report_a_conflict(storage: Storage):
     archive = storage.open()
     try:
