@@ -208,10 +208,14 @@ class ContributorSelfService:
 
     def _everything_listed(self, contributor_id: UUID) -> tuple[list[Item], ContributorItems]:
         """Every item on the contributor's list, and the list they were read from."""
+        listing = self._item_list(contributor_id)
+        return [self.records.get_item(item_id) for item_id in listing.item_ids], listing
+
+    def _item_list(self, contributor_id: UUID) -> ContributorItems:
         listing = self.records.find(ContributorItems, ContributorItems.id_for(contributor_id))
         if listing is None:  # none was made for her: make it, so that a recording conflicts
             listing = ContributorItems.create(contributor_id=contributor_id, actor=actors.contributor(contributor_id))
-        return [self.records.get_item(item_id) for item_id in listing.item_ids], listing
+        return listing
 
     def _withdraw_for_contributor(
         self,
@@ -223,7 +227,9 @@ class ContributorSelfService:
         """Withdraw the items ``read_items`` returns (with, for an erasure, the item list they
         came from, to close). If someone else saved first (the same withdrawal from a second
         tab or a double click, a new item, or any other change), read again and retry: a
-        repeat then finds the first one's receipt instead of an error."""
+        repeat then finds the first one's receipt instead of an error. An erasure that lost
+        a race first closes her item list on its own, so that recordings (cheap, and perhaps
+        a curator's bulk import) cannot keep saving first (:meth:`_close_item_list`)."""
         for attempt in range(1, WITHDRAWAL_ATTEMPTS + 1):
             try:
                 items, listing = read_items()
@@ -231,7 +237,22 @@ class ContributorSelfService:
             except ConcurrentChange:
                 if attempt == WITHDRAWAL_ATTEMPTS:
                     raise
+                if erase:
+                    self._close_item_list(contributor_id)
         raise AssertionError("unreachable")
+
+    def _close_item_list(self, contributor_id: UUID) -> None:
+        """Close her item list in a save of its own (a small read and write, which a recording
+        rarely beats; if one does, the erasure's next try reads its item). Nothing is listed
+        for her after it; the erasure that follows withdraws what is listed."""
+        listing = self._item_list(contributor_id)
+        if listing.closed:
+            return
+        listing.close(actors.contributor(contributor_id))
+        try:
+            self.records.save_changes(listing)
+        except ConcurrentChange:
+            pass
 
     def _withdraw_once(
         self, contributor_id: UUID, items: list[Item], *, erase: bool, listing: ContributorItems | None = None

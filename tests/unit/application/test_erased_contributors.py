@@ -14,6 +14,7 @@ import pytest
 from archive.services.application import ExhibitionArchive
 from archive.services.item_images import NewImage
 from archive.config import Settings
+from domain.contributors import Contributor
 from domain.errors import InvalidValue
 from web.bootstrap import open_archive
 from tests.conftest import CURATOR
@@ -150,6 +151,35 @@ def test_an_item_recorded_while_she_withdraws_everything_is_withdrawn_with_the_r
         assert receipt is not None and set(receipt.item_ids) == {first, *late}
         for item in (first, *late):
             assert web.get_item(item).is_withdrawn and not web.keys.exists(item)
+    finally:
+        web.close()
+        portal.close()
+
+
+def test_her_erasure_is_not_starved_by_recordings_that_keep_saving_first(tmp_path: Path):
+    """A curator's bulk import records for her faster than her erasure reads everything: a
+    recording before each of its saves. Once it has lost a race the erasure closes her list
+    on its own, so nothing more is listed, and its next try saves."""
+    web, portal = _two_processes(tmp_path)
+    try:
+        contributor = web.contributors.register_contributor(name="Zhanar Testova", actor=CURATOR)
+        first = web.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Before"})
+        save, recorded, refused = portal.save_changes, [], []
+
+        def recorded_meanwhile(*aggregates):
+            if any(isinstance(a, Contributor) for a in aggregates):  # the erasure's save
+                try:
+                    recorded.append(web.cataloguing.record_artwork(contributor_id=contributor, actor=CURATOR, title={"en": "Bulk"}))
+                except InvalidValue:
+                    refused.append(True)
+            return save(*aggregates)
+
+        portal.save_changes = recorded_meanwhile  # type: ignore[method-assign]
+        receipt = portal.self_service.withdraw_everything(contributor)
+
+        assert receipt is not None and set(receipt.item_ids) == {first, *recorded} and refused
+        assert web.contributor_item_ids(contributor) == [first, *recorded]
+        assert all(web.get_item(item).is_withdrawn for item in web.contributor_item_ids(contributor))
     finally:
         web.close()
         portal.close()

@@ -51,3 +51,21 @@ def test_every_field_has_the_apis_length_limit():
             refuse()
     assert artwork_details(title={"en": "x" * MAX_SHORT_TEXT}, description={"en": "x" * MAX_TEXT})
     assert multilingual({"en": "x" * MAX_SHORT_TEXT}, field="Title")["en"]
+
+
+def test_every_explicit_direction_control_unicode_knows_is_refused_at_the_start_middle_and_end():
+    """The controls are taken from Unicode's own bidi classes, not from the module's list, and
+    put at each end and the middle of a text of the longest length: a character class that
+    missed one (a range written wrong, a control added to Unicode) lets it through."""
+    import sys
+    import unicodedata
+
+    explicit = {"LRE", "RLE", "PDF", "LRO", "RLO", "LRI", "RLI", "FSI", "PDI"}
+    controls = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.bidirectional(chr(c)) in explicit]
+    assert len(controls) == 9
+    half = "ж" * ((MAX_TEXT - 1) // 2)
+    for control in controls:
+        for text in (control + half + half, half + control + half, half + half + control):
+            with pytest.raises(InvalidValue, match="change the direction of text"):
+                plain_text(text, field="Text", max_length=MAX_TEXT)
+    assert plain_text(half + "\u200e\u200f" + half[:-2], field="Text", max_length=MAX_TEXT)
