@@ -7,10 +7,13 @@ searched term. Words are analysed by the index's own analyser (``analyse(field, 
 which the adapter caches per commit.
 
 Analysing a word the first time is the costly part (a Snowball stemmer in Python), so a word
-is analysed only if its first letter could begin a searched term: the adapter says which
-letters are alike for its analysers (``initial``: Snowball's Russian stemmer, for one, reads
-a Latin "i" in a Cyrillic word as "и"). A word whose letter is of no searched term's class
-cannot become one of them.
+is analysed only if it could become a searched term: the adapter says how each field's
+analyser reads a word (``reading``), such that every term it makes of a word, read the same
+way, begins the word's reading. Snowball's Russian stemmer, for one, romanises a word, cuts
+only its end and writes it back, so a Russian field reads words romanised ("щука" as
+"shchuka", and the term "щук" as "shchuk"); a field whose stemmer may change letters before
+the end reads only the class of the first letter. A word whose reading begins with no
+searched term's reading cannot become one of them.
 """
 
 from __future__ import annotations
@@ -31,25 +34,30 @@ WORD = re.compile(r"[^\W_]+")  # runs of letters and digits in any script (incl.
 _FOLDED = (("ё", "е"),)
 
 Analyse = Callable[[str, str], tuple[str, ...]]  # (field, word) -> the index terms it becomes
-#: A lower-case letter -> its class: every term an analyser makes of a word begins with a
-#: letter of the class of the word's lower-cased first letter.
-Initial = Callable[[str], str]
+#: A lower-cased word -> how a field's analyser reads it: every term the analyser makes of a
+#: word, read so, is a prefix of the lower-cased word's reading.
+Reading = Callable[[str], str]
 
 
-def _itself(letter: str) -> str:
-    return letter
+def _first_letter(lowered: str) -> str:
+    """The reading that holds for any analyser that keeps a word's first letter."""
+    return lowered[:1]
 
 
 class Snippets:
     """Snippets of the stored text fields of one page's hits, marking the searched ``terms``."""
 
     def __init__(
-        self, terms: Mapping[str, Iterable[str]], fields: Iterable[str], analyse: Analyse, initial: Initial = _itself
+        self,
+        terms: Mapping[str, Iterable[str]],
+        fields: Iterable[str],
+        analyse: Analyse,
+        reading: Callable[[str], Reading] = lambda field: _first_letter,
     ):
         self._terms = {field: frozenset(t for t in found if t) for field, found in terms.items()}
         self._fields = tuple(fields)
         self._analyse = analyse
-        self._initial = initial
+        self._reading = reading  # field -> its analyser's reading of a word
 
     def for_hit(self, stored: Mapping[str, str], held: Mapping[str, Iterable[str]] | None = None) -> dict[str, str]:
         """Field name -> safe HTML (escaped, matches in ``<mark>``) for each field with a match.
@@ -66,20 +74,20 @@ class Snippets:
                 terms = terms.intersection(held.get(field, ()))
             if not text or not terms:
                 continue
-            if snippet := marked_fragments(text, terms, _screened(terms, partial(self._analyse, field), self._initial)):
+            if snippet := marked_fragments(text, terms, _screened(terms, partial(self._analyse, field), self._reading(field))):
                 snippets[field] = snippet
         return snippets
 
 
 def _screened(
-    terms: frozenset[str], analyse: Callable[[str], tuple[str, ...]], initial: Initial
+    terms: frozenset[str], analyse: Callable[[str], tuple[str, ...]], reading: Reading
 ) -> Callable[[str], tuple[str, ...]]:
-    """``analyse``, answering "no terms" without analysing for a word whose first letter is
-    of no searched term's class (see the module's docstring)."""
-    classes = frozenset(initial(term[0]) for term in terms)
+    """``analyse``, answering "no terms" without analysing for a word whose reading begins
+    with no searched term's reading (see the module's docstring)."""
+    readings = tuple({reading(term) for term in terms})
 
     def screened(word: str) -> tuple[str, ...]:
-        if initial(word[:1].lower()[:1]) not in classes:
+        if not reading(word.lower()).startswith(readings):
             return ()
         return analyse(word)
 

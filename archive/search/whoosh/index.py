@@ -25,7 +25,7 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -93,11 +93,21 @@ SMALL_SEGMENT_DOCS = 200  # below a rebuild's segments, which are never merged
 MERGE_FACTOR = 4
 
 _TOKEN_PATTERN = r"[^\W_]+"  # runs of letters and digits in any script (incl. ә ғ қ ң ө ұ ү һ і)
+#: How Snowball's Russian stemmer reads each Cyrillic letter: it romanises a word that has any
+#: letter beyond Latin-1 so, cuts only its end (suffixes), and writes the rest back in Cyrillic
+#: ("шчука" becomes "щук", Latin "I" in "Iрина" becomes "и"); so a Russian term, romanised,
+#: is a prefix of its word, romanised (``reading_of``).
+_ROMANISED = str.maketrans(
+    {
+        **dict(zip("абвгдеёзиклмнопрстуфыь", "abvgdeeziklmnoprstufy'")),
+        **{"ж": "zh", "й": "i`", "х": "kh", "ц": "t^s", "ч": "ch", "ш": "sh", "щ": "shch"},
+        **{"ъ": "''", "э": "e`", "ю": "i^u", "я": "i^a"},
+    }
+)
 #: Letters the analysers may turn into one another at the start of a word, read alike for
-#: snippets (``Snippets``' ``initial``): Snowball's Russian stemmer transliterates a word with
-#: any Cyrillic letter to Latin and back, so a Latin "i" can come back as "и", "ш" as "щ".
-#: Each Cyrillic letter is read as the first Latin letter of its transliteration there.
-_READ_ALIKE = str.maketrans("абвгдеёжзийклмнопрстуфхцчшщъыьэюя", "abvgdeezziiklmnoprstufktcss'y'eii")
+#: snippets: each Cyrillic letter is read as the first Latin letter of its romanisation above
+#: (Latin "i" and "и" alike, "ш" and "щ", "ь" and "ъ").
+_READ_ALIKE = str.maketrans({letter: roman[0] for letter, roman in _ROMANISED.items()})
 _KAZAKH_STOPWORDS = frozenset(
     {"және", "мен", "бен", "пен", "да", "де", "та", "те", "бұл", "осы", "ол", "үшін"}
 )
@@ -900,7 +910,7 @@ class WhooshSearchIndex(SearchIndex):
                 visible_on=query.visible_on,
             )
             offset = (page - 1) * page_size
-            snippets = Snippets(found.terms, _SNIPPET_FIELDS, functools.partial(self._analyse, snapshot.analysed), read_alike)
+            snippets = Snippets(found.terms, _SNIPPET_FIELDS, functools.partial(self._analyse, snapshot.analysed), reading_of)
             hits = [
                 _hit(self._stored(view, docnum), 0.0 if by_date else score, snippets, view.held_by(docnum, found.terms))
                 for score, docnum in found.ranked[offset : offset + page_size]
@@ -986,6 +996,32 @@ def read_alike(letter: str) -> str:
     """The class of a lower-case first letter that the analysers may turn it into (see
     ``_READ_ALIKE``)."""
     return letter.translate(_READ_ALIKE)
+
+
+def _romanised(lowered: str) -> str:
+    return lowered.translate(_ROMANISED)
+
+
+def _first_letter_read_alike(lowered: str) -> str:
+    return lowered[:1].translate(_READ_ALIKE)
+
+
+def _as_it_is(lowered: str) -> str:
+    return lowered
+
+
+def reading_of(fieldname: str) -> Callable[[str], str]:
+    """How snippets may read a lower-cased word of ``fieldname`` (``Snippets``' ``reading``):
+    every term the field's analyser makes of a word, read so, begins the word's reading.
+    Russian fields: romanised as their stemmer does (``_ROMANISED``); unstemmed fields (Kazakh,
+    names): as they are; English: only the class of the first letter, since the English
+    stemmer may change letters before a word's end ("dying" becomes "die")."""
+    language = fieldname.rpartition("_")[2]
+    if language == "ru":
+        return _romanised
+    if language == "en":
+        return _first_letter_read_alike
+    return _as_it_is
 
 
 def _close_all(readers: Iterable[SegmentReader]) -> None:

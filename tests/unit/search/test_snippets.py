@@ -80,3 +80,26 @@ def test_a_word_beginning_with_a_dotted_capital_i_is_jumped_to_at_each_match():
 
     assert found["text_kk"].startswith("<mark>İlyas</mark> walked home.")
     assert found["text_kk"].endswith("Later <mark>İlyas</mark> came back.")
+
+
+def test_a_word_whose_reading_cannot_begin_with_a_terms_is_not_analysed():
+    analysed: list[str] = []
+    stems = {"сонные": "сон", "сказки": "сказк", "снились": "снил", "сёстрам": "сестр"}
+    analyse = lambda field, word: analysed.append(word) or (stems.get(word.lower(), word.lower()),)  # noqa: E731
+    whole_word = lambda field: lambda lowered: lowered  # noqa: E731 - a term begins its word
+    snippets = Snippets({"text_ru": {"сон"}}, ["text_ru"], analyse, whole_word)
+
+    found = snippets.for_hit({"text_ru": "Сонные сказки снились сёстрам."}, held={"text_ru": {"сон"}})
+
+    assert found["text_ru"] == "<mark>Сонные</mark> сказки снились сёстрам."
+    assert set(analysed) == {"Сонные"}  # not the other words, though they too begin with "с"
+
+
+def test_by_default_only_a_words_first_letter_screens_it():
+    analysed: list[str] = []
+    snippets = Snippets({FIELD: {"happi"}}, [FIELD], _analysing(analysed))
+
+    found = snippets.for_hit({FIELD: "Hope was happy, lantern high."}, held={FIELD: {"happi"}})
+
+    assert found[FIELD] == "Hope was <mark>happy</mark>, lantern high."
+    assert sorted(set(analysed)) == ["Hope", "happy", "high"]
