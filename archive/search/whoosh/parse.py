@@ -23,6 +23,7 @@ from archive.search.engine import query as q
 MIN_PREFIX_CHARS = 3  # shorter Kazakh query words match exactly (a 1-2 letter prefix is noise)
 WORD = re.compile(r"[^\W_]+")
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
+_PLAIN_WORDS = re.compile(r"[^\W_]+(?: [^\W_]+)*")
 _FIELD_SYNTAX = re.compile(r"(?:^|[\s(])[^\W\d]\w*:")
 
 
@@ -85,6 +86,13 @@ class Parser:
 
     def whoosh_query(self, text: str, notices: list[str]) -> wq.Query:
         """Whoosh's parse of ``text``; its plain words if the syntax cannot be trusted."""
+        if (built := self._plain_words_query(text)) is not None:
+            return built
+        return self.parsed_query(text, notices)
+
+    def parsed_query(self, text: str, notices: list[str]) -> wq.Query:
+        """Whoosh's parse of ``text`` by its query parser (which :meth:`whoosh_query` skips for
+        plain words); its plain words if the syntax cannot be trusted."""
         problem = syntax_problem(text)
         if problem is None:
             try:
@@ -98,6 +106,32 @@ class Parser:
         """The words of ``text`` (without ``name:`` prefixes), all required, no syntax."""
         words = " ".join(WORD.findall(_FIELD_SYNTAX.sub(" ", text)))
         return self._parser(syntax=False).parse(words).accept(self._prefix_kazakh_terms)
+
+    def _plain_words_query(self, text: str) -> wq.Query | None:
+        """What Whoosh's parser makes of ``text`` when it is only words (letters and digits)
+        between single spaces, none an operator, built without the parser: for each word, an
+        ``Or`` of its term in each field (a field's analyser read once per analyser, not once
+        per field), all of them in an ``And``, normalised as the parser normalises. None when
+        the text has anything else, or a word that a field splits into several terms."""
+        if not _PLAIN_WORDS.fullmatch(text):
+            return None
+        words = text.split(" ")
+        if any(word in _OPERATORS for word in words):
+            return None
+        per_word = []
+        for word in words:
+            by_analyzer: dict[int, list[str]] = {}
+            terms: list[wq.Query] = []
+            for name in self._fields:
+                field = self._schema[name]
+                texts = by_analyzer.get(id(field.analyzer))
+                if texts is None:
+                    texts = by_analyzer[id(field.analyzer)] = list(field.process_text(word, mode="query"))
+                if len(texts) > 1:
+                    return None
+                terms.append(wq.Term(name, texts[0], boost=self._boosts.get(name, 1.0)) if texts else wq.NullQuery)
+            per_word.append(wq.Or(terms))
+        return wq.And(per_word).normalize().accept(self._prefix_kazakh_terms)
 
     def _parser(self, *, syntax: bool) -> qparser.QueryParser:
         parser = qparser.MultifieldParser(self._fields, self._schema, fieldboosts=self._boosts, plugins=None if syntax else [])
