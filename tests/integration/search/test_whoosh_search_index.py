@@ -837,3 +837,37 @@ def test_a_withdrawn_texts_words_leave_the_stemmers_memory_at_the_next_commit(in
     assert _ids(index, "lantern") == ["other"]  # a query opens that commit
 
     assert not {"тайная", "комната", "карины", "комнатка"} & _stemmed_words(index)
+
+
+def test_a_phrase_is_found_in_every_segment_and_block_and_only_in_order(index: WhooshSearchIndex):
+    """The adapter reads each candidate's positions from the right segment: in several
+    segments, past Whoosh's posting blocks, after deletions, and again from what it kept."""
+    docs, expected = [], set()
+    for n in range(900):
+        if n % 7 == 0:
+            text, phrase = "the lantern river was bright", True
+        elif n % 7 == 3:
+            text, phrase = "a river by the lantern", False  # both words, not in order
+        elif n % 5 == 0:
+            text, phrase = "a lantern glowing by the bright river", False  # both words, apart
+        else:
+            text, phrase = "quiet evening lantern" if n % 2 else "quiet river evening", False
+        docs.append(_doc(f"d{n}", texts={"en": text}))
+        if phrase:
+            expected.add(f"d{n}")
+    for start in range(0, 900, 300):  # three commits: three segments
+        index.apply(docs[start : start + 300], [], start + 300)
+    index.apply([], ["d0", "d301", "d602"], 901)
+    expected -= {"d0", "d301", "d602"}
+
+    def phrase_hits() -> set[str]:
+        results = index.search(SearchQuery(text='"lantern river"', page_size=MAX_PAGE_SIZE))
+        found = {hit.doc_id for hit in results.hits}
+        for page in range(2, -(-results.total // MAX_PAGE_SIZE) + 1):
+            found |= {hit.doc_id for hit in index.search(SearchQuery(text='"lantern river"', page=page, page_size=MAX_PAGE_SIZE)).hits}
+        assert results.total == len(found)
+        return found
+
+    assert phrase_hits() == expected  # positions read for the first time
+    assert phrase_hits() == expected  # and again from what was kept
+    assert len(expected) == 126
