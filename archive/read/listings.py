@@ -84,7 +84,7 @@ class Listings:
         store = self.read_models
         total = store.count_items(where)
         number = max(1, min(page, -(-total // size) or 1))
-        rows = store.item_rows(where, offset=(number - 1) * size, limit=size)
+        rows = store.item_rows(where, offset=(number - 1) * size, limit=size, matching=total)
         return Page([open_item(row, self._open) for row in rows], number, total, size)
 
     def recent_items(

@@ -500,8 +500,10 @@ class ReadModelStore(Protocol):
         unless the log moved past ``position`` meanwhile (then nothing changes: False)."""
 
     def item_rows(self, where: ItemFilter, *, offset: int, limit: int, newest_first: bool = False,
-                  by_update: bool = False) -> list[ItemRow]:
-        """Items matching ``where``, in the order they were recorded (or newest first)."""
+                  by_update: bool = False, matching: int | None = None) -> list[ItemRow]:
+        """Items matching ``where``, in the order they were recorded (or newest first).
+        ``matching``, when the caller has just counted it, is how many items match: a hint
+        that lets the store choose how to find the page, never a change to which rows it is."""
 
     def count_items(self, where: ItemFilter) -> int:
         """How many items match ``where``."""

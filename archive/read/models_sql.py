@@ -55,6 +55,10 @@ _EXHIBITION_COLUMNS = (
     "updated_at", "version", "work_count",
 )
 
+#: Walking item rows in order costs about this many times what sorting a filter's index costs
+#: an entry: SQLite at 50,000 items, 0.37 us a walked row against 0.08 us a sorted entry.
+WALK_SHARE = 4
+
 Execute = Callable[[str, Sequence[Any]], Any]
 #: Runs a query in the writing transaction and returns its rows.
 Fetch = Callable[[str, Sequence[Any]], Sequence[Any]]
@@ -276,6 +280,27 @@ class ReadModelSQL:
         ids = f"SELECT {seq} FROM {self.items}{clause} ORDER BY {order(self.sorted_seq)} LIMIT {p} OFFSET {p}"
         return f"SELECT * FROM {self.items} WHERE {seq} IN ({ids}) ORDER BY {order(seq)}", [*params, limit, offset]
 
+    def walk_items_query(self, where: ItemFilter, offset: int, limit: int, newest_first: bool,
+                         matching: int) -> tuple[str, list[Any]] | None:
+        """The page of :meth:`items_query` (not by update) read by walking the first rows in
+        order, at most ``matching // WALK_SHARE`` of them, where ``matching`` rows match in
+        all; None where that walk cannot hold the page, or where the planner chooses by
+        statistics (PostgreSQL). Walking costs about ``WALK_SHARE`` times as much a row as
+        sorting the filter's index costs an entry, so when a page lies within that many rows
+        its walk costs at most the sort, and often far less: the first page of 15,175 hidden
+        items among 50,000 walks about 170 rows. Its answer is the page only if it has
+        ``limit`` rows; a shorter one may have stopped early, and the caller sorts instead."""
+        budget = matching // WALK_SHARE
+        if self.sorted_seq == self.seq or (where.hidden_on is None and not where.requests_only) or offset + limit > budget:
+            return None
+        clause, params = item_where(where, self.param, self.works, self.online_through)
+        direction = "DESC" if newest_first else "ASC"
+        p, seq = self.param, self.seq
+        first = f"SELECT * FROM {self.items} ORDER BY {seq} {direction} LIMIT {p}"
+        return f"SELECT * FROM ({first}){clause} ORDER BY {seq} {direction} LIMIT {p} OFFSET {p}", [
+            budget, *params, limit, offset
+        ]
+
     def count_items_query(self, where: ItemFilter) -> tuple[str, list[Any]]:
         clause, params = item_where(where, self.param, self.works, self.online_through)
         return f"SELECT COUNT(*) AS n FROM {self.items}{clause}", params
@@ -491,7 +516,14 @@ class SQLReadModels:
         return int(rows[0]["value"]) if rows else None
 
     def item_rows(self, where: ItemFilter, *, offset: int, limit: int, newest_first: bool = False,
-                  by_update: bool = False) -> list[ItemRow]:
+                  by_update: bool = False, matching: int | None = None) -> list[ItemRow]:
+        walk = None
+        if matching is not None and not by_update:
+            walk = self.read_model_sql.walk_items_query(where, offset, limit, newest_first, matching)
+        if walk is not None:
+            rows = self._read(*walk)
+            if len(rows) == limit:
+                return [self.read_model_sql.item_row(r) for r in rows]
         sql, params = self.read_model_sql.items_query(where, offset, limit, newest_first, by_update)
         return [self.read_model_sql.item_row(r) for r in self._read(sql, params)]
 

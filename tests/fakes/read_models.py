@@ -136,7 +136,7 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
         return [row for row in self._items.values() if _matches(row, where) and row.item_id not in hung]
 
     def item_rows(self, where: ItemFilter, *, offset: int, limit: int, newest_first: bool = False,
-                  by_update: bool = False) -> list[ItemRow]:
+                  by_update: bool = False, matching: int | None = None) -> list[ItemRow]:
         with self._database_lock:
             rows = self._matching(where)
         if by_update:

@@ -134,3 +134,65 @@ def test_the_consent_overview_reads_its_counts_and_requests_from_indexes(tmp_pat
                 assert not re.search(r"SCAN read_items(?! USING)", plan) and index in plan, (query, plan)
     finally:
         app.close()
+
+
+def _mixed_items(app: ExhibitionArchive) -> None:
+    """24 items: shown ones, then a hidden run, with hidden ones scattered before it."""
+    person = app.contributors.register_contributor(name="Paged Person", actor=CURATOR)
+    for n in range(24):
+        if n % 3:
+            item = app.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": f"item {n}"})
+        else:
+            item = app.cataloguing.record_testimony(
+                contributor_id=person, actor=CURATOR, title={"en": f"item {n}"}, text={"en": "Told."},
+                language="en", content_note={"en": "A note."},
+            )
+        if n < 16 and n % 5:
+            app.consent.record_consent(item, actor=CURATOR, scopes=ONLINE, attribution="named", text_version="v1")
+
+
+def test_each_page_of_hidden_items_is_the_same_however_the_store_finds_it(storage: Storage):
+    """``matching`` only lets the store walk rows in order instead of sorting an index: right,
+    stale or wildly wrong, it never changes a page, in either order, on any page size."""
+    with clock.fixed_at(AFTER_MIDNIGHT):
+        app = storage.open()
+        try:
+            _mixed_items(app)
+            store, day = app.read_models, app.today()
+            for where in (ItemFilter(hidden_on=day), ItemFilter(hidden_on=day, kind="artwork")):
+                total = store.count_items(where)
+                assert total >= 6
+                for newest_first in (False, True):
+                    for limit in (1, 2, 3, 5):
+                        for offset in range(total + 2):
+                            exact = store.item_rows(where, offset=offset, limit=limit, newest_first=newest_first)
+                            for matching in (1, total, 4 * total, 40 * total):
+                                assert store.item_rows(
+                                    where, offset=offset, limit=limit, newest_first=newest_first, matching=matching
+                                ) == exact, (where, newest_first, limit, offset, matching)
+        finally:
+            app.close()
+
+
+def test_the_first_page_of_many_hidden_items_walks_a_few_rows_instead_of_sorting(tmp_path, monkeypatch):
+    """When hidden items are common, their first page lies within the first rows in order: the
+    store reads those, not the whole index (sorted) nor every row. Where they are rare it sorts."""
+    storage = Storage("sqlite", Settings(data_dir=tmp_path / "var"))
+    with clock.fixed_at(AFTER_MIDNIGHT):
+        app = storage.open()
+        try:
+            _mixed_items(app)
+            store, day = app.read_models, app.today()
+            read = store._read
+            queries: list[str] = []
+            monkeypatch.setattr(store, "_read", lambda sql, params: queries.append(sql) or read(sql, params))
+            page = app.listings.item_summaries(ItemFilter(hidden_on=day), size=1)  # 12 of 24 hidden
+            assert [summary.title["en"] for summary in page.rows] == ["item 0"]
+            walked = [sql for sql in queries if "FROM (SELECT * FROM read_items ORDER BY rowid" in sql]
+            assert walked and not [sql for sql in queries if "+rowid" in sql], queries
+            queries.clear()
+            assert [summary.title["en"] for summary in app.listings.item_summaries(
+                ItemFilter(hidden_on=day), page=3, size=1).rows] == ["item 10"]
+            assert [sql for sql in queries if "+rowid" in sql], "a deep page is sorted from the index"
+        finally:
+            app.close()
