@@ -294,12 +294,14 @@ class ReadModelSQL:
         if self.sorted_seq == self.seq or (where.hidden_on is None and not where.requests_only) or offset + limit > budget:
             return None
         clause, params = item_where(where, self.param, self.works, self.online_through)
-        direction = "DESC" if newest_first else "ASC"
+        direction, within = ("DESC", ">=") if newest_first else ("ASC", "<=")
         p, seq = self.param, self.seq
-        first = f"SELECT * FROM {self.items} ORDER BY {seq} {direction} LIMIT {p}"
-        return f"SELECT * FROM ({first}){clause} ORDER BY {seq} {direction} LIMIT {p} OFFSET {p}", [
-            budget, *params, limit, offset
-        ]
+        # The window ends at the budget-th row in order (no row at all when there are fewer: the
+        # walk then finds nothing and the caller sorts); the rows are read in order of the
+        # table's own key within it, so the walk stops at the page's last row.
+        last = f"(SELECT {seq} FROM {self.items} ORDER BY {seq} {direction} LIMIT 1 OFFSET {p})"
+        sql = f"SELECT * FROM {self.items}{clause} AND {seq} {within} {last} ORDER BY {seq} {direction} LIMIT {p} OFFSET {p}"
+        return sql, [*params, budget - 1, limit, offset]
 
     def count_items_query(self, where: ItemFilter) -> tuple[str, list[Any]]:
         clause, params = item_where(where, self.param, self.works, self.online_through)
