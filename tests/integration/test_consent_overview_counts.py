@@ -195,6 +195,10 @@ def test_the_first_page_of_many_hidden_items_walks_a_few_rows_instead_of_sorting
             assert [summary.title["en"] for summary in app.listings.item_summaries(
                 ItemFilter(hidden_on=day), page=3, size=1).rows] == ["item 10"]
             assert [sql for sql in queries if "+rowid" in sql], "a deep page is sorted from the index"
+            queries.clear()  # past the 3 rows it may walk (12 // 4), page 4 is not even tried
+            assert [summary.title["en"] for summary in app.listings.item_summaries(
+                ItemFilter(hidden_on=day), page=4, size=1).rows] == ["item 15"]
+            assert not [sql for sql in queries if "NOT INDEXED" in sql], queries
         finally:
             app.close()
 
@@ -229,3 +233,30 @@ def test_the_walk_reads_item_rows_by_their_own_rowid_and_stops_at_the_page(tmp_p
     finally:
         app.close()
 
+
+def test_a_listing_by_update_is_never_walked_in_recording_order(storage: Storage):
+    """Items listed by when they last changed are in another order than the one a walk keeps:
+    the hint is ignored there."""
+    moments = [datetime(2026, 3, 1, 19, 30 + n, tzinfo=UTC) for n in range(8)]
+    with clock.fixed_at(moments[0]):
+        app = storage.open()
+    try:
+        with clock.fixed_at(moments[0]):
+            person = app.contributors.register_contributor(name="Changed Person", actor=CURATOR)
+            ids = [app.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": f"item {n}"})
+                   for n in range(6)]
+        for moment, item in zip(moments[1:], reversed(ids)):
+            with clock.fixed_at(moment):
+                app.consent.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="named", text_version="v1")
+        with clock.fixed_at(moments[-1]):
+            store, where = app.read_models, ItemFilter(hidden_on=app.today())
+            total = store.count_items(where)
+            assert total == 6
+            for newest_first in (False, True):
+                exact = store.item_rows(where, offset=0, limit=3, newest_first=newest_first, by_update=True)
+                assert [row.item_id for row in exact] == (ids[:3] if newest_first else ids[::-1][:3])
+                assert store.item_rows(
+                    where, offset=0, limit=3, newest_first=newest_first, by_update=True, matching=40 * total
+                ) == exact
+    finally:
+        app.close()
