@@ -294,14 +294,19 @@ class ReadModelSQL:
         if self.sorted_seq == self.seq or (where.hidden_on is None and not where.requests_only) or offset + limit > budget:
             return None
         clause, params = item_where(where, self.param, self.works, self.online_through)
-        direction, within = ("DESC", ">=") if newest_first else ("ASC", "<=")
-        p, seq = self.param, self.seq
-        # The window ends at the budget-th row in order (no row at all when there are fewer: the
-        # walk then finds nothing and the caller sorts); the rows are read in order of the
-        # table's own key within it, so the walk stops at the page's last row.
-        last = f"(SELECT {seq} FROM {self.items} ORDER BY {seq} {direction} LIMIT 1 OFFSET {p})"
-        sql = f"SELECT * FROM {self.items}{clause} AND {seq} {within} {last} ORDER BY {seq} {direction} LIMIT {p} OFFSET {p}"
-        return sql, [*params, budget - 1, limit, offset]
+        p, seq, items = self.param, self.seq, self.items
+        # The window is the rows within ``budget`` rowids of the first (or last): a prefix of the
+        # order whatever the gaps, and never more than ``budget`` rows. It is read from the table
+        # by rowid (NOT INDEXED: no filter's index), so the walk stops at the page's last row.
+        # Not a subquery ordered by its rowid: a subquery has none (SQLite since 3.36 refuses it,
+        # "no such column: rowid", unless built to allow it, and then it is NULL).
+        if newest_first:
+            window, direction = f"{seq} > (SELECT MAX({seq}) FROM {items}) - {p}", "DESC"
+        else:
+            window, direction = f"{seq} < (SELECT MIN({seq}) FROM {items}) + {p}", "ASC"
+        kept = clause.removeprefix(" WHERE ")
+        return (f"SELECT * FROM {items} NOT INDEXED WHERE {window} AND ({kept}) "
+                f"ORDER BY {seq} {direction} LIMIT {p} OFFSET {p}", [budget, *params, limit, offset])
 
     def count_items_query(self, where: ItemFilter) -> tuple[str, list[Any]]:
         clause, params = item_where(where, self.param, self.works, self.online_through)

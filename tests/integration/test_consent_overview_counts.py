@@ -7,6 +7,7 @@ import re
 import sqlite3
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from uuid import uuid4
 
 import psycopg
 import pytest
@@ -184,21 +185,78 @@ def test_the_first_page_of_many_hidden_items_walks_a_few_rows_instead_of_sorting
             _mixed_items(app)
             store, day = app.read_models, app.today()
             read = store._read
-            ran: list[tuple[str, list[object]]] = []
-            monkeypatch.setattr(store, "_read", lambda sql, params: ran.append((sql, params)) or read(sql, params))
+            queries: list[str] = []
+            monkeypatch.setattr(store, "_read", lambda sql, params: queries.append(sql) or read(sql, params))
             page = app.listings.item_summaries(ItemFilter(hidden_on=day), size=1)  # 12 of 24 hidden
             assert [summary.title["en"] for summary in page.rows] == ["item 0"]
-            queries = [sql for sql, _ in ran]
-            walked = [(sql, params) for sql, params in ran if "ORDER BY rowid ASC LIMIT 1 OFFSET" in sql]
+            walked = [sql for sql in queries if "FROM read_items NOT INDEXED" in sql]
             assert walked and not [sql for sql in queries if "+rowid" in sql], queries
-            with sqlite3.connect(storage.settings.data_dir / EVENTS_FILE) as db:
-                plan = " / ".join(row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {walked[0][0]}", walked[0][1]))
-            # Read in key order within the window, so it stops at the page's last row: no sort.
-            assert "SEARCH read_items USING INTEGER PRIMARY KEY" in plan and "TEMP B-TREE" not in plan, plan
-            ran.clear()
+            queries.clear()
             assert [summary.title["en"] for summary in app.listings.item_summaries(
                 ItemFilter(hidden_on=day), page=3, size=1).rows] == ["item 10"]
-            queries = [sql for sql, _ in ran]
             assert [sql for sql in queries if "+rowid" in sql], "a deep page is sorted from the index"
+            queries.clear()  # past the 3 rows it may walk (12 // 4), page 4 is not even tried
+            assert [summary.title["en"] for summary in app.listings.item_summaries(
+                ItemFilter(hidden_on=day), page=4, size=1).rows] == ["item 15"]
+            assert not [sql for sql in queries if "NOT INDEXED" in sql], queries
         finally:
             app.close()
+
+
+def test_the_walk_reads_item_rows_by_their_own_rowid_and_stops_at_the_page(tmp_path):
+    """The walk reads read_items itself in rowid order, never a subquery's "rowid": a subquery
+    has none (stock SQLite since 3.36 refuses the query, "no such column: rowid", and builds
+    allowing it give NULL, so nothing orders the page). Nor does it sort what it walked: it
+    stops at the page's last row."""
+    storage = Storage("sqlite", Settings(data_dir=tmp_path / "var"))
+    app = storage.open()
+    try:
+        with clock.fixed_at(AFTER_MIDNIGHT):
+            _items(app)
+            day = app.today()
+        sql = app.read_models.read_model_sql  # type: ignore[attr-defined]
+        person = app.contributors.register_contributor(name="Filtered Person", actor=CURATOR)
+        wheres = (
+            ItemFilter(hidden_on=day), ItemFilter(hidden_on=day, kind="artwork", status=ConsentStatus.EXPIRED, on=day),
+            ItemFilter(hidden_on=day, contributor_id=person, live_only=True), ItemFilter(requests_only=True),
+            ItemFilter(hidden_on=day, unless_in=uuid4()),
+        )
+        with sqlite3.connect(storage.settings.data_dir / EVENTS_FILE) as db:
+            for where in wheres:
+                for newest_first in (False, True):
+                    walk = sql.walk_items_query(where, 0, 5, newest_first, 1000)
+                    assert walk is not None
+                    query, params = walk
+                    plan = " / ".join(row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {query}", params))
+                    assert "SEARCH read_items USING INTEGER PRIMARY KEY" in plan, (query, plan)
+                    assert not re.search("CO-ROUTINE|SUBQUERY-|TEMP B-TREE", plan, re.IGNORECASE), (query, plan)
+    finally:
+        app.close()
+
+
+def test_a_listing_by_update_is_never_walked_in_recording_order(storage: Storage):
+    """Items listed by when they last changed are in another order than the one a walk keeps:
+    the hint is ignored there."""
+    moments = [datetime(2026, 3, 1, 19, 30 + n, tzinfo=UTC) for n in range(8)]
+    with clock.fixed_at(moments[0]):
+        app = storage.open()
+    try:
+        with clock.fixed_at(moments[0]):
+            person = app.contributors.register_contributor(name="Changed Person", actor=CURATOR)
+            ids = [app.cataloguing.record_artwork(contributor_id=person, actor=CURATOR, title={"en": f"item {n}"})
+                   for n in range(6)]
+        for moment, item in zip(moments[1:], reversed(ids)):
+            with clock.fixed_at(moment):
+                app.consent.record_consent(item, actor=CURATOR, scopes=["exhibit"], attribution="named", text_version="v1")
+        with clock.fixed_at(moments[-1]):
+            store, where = app.read_models, ItemFilter(hidden_on=app.today())
+            total = store.count_items(where)
+            assert total == 6
+            for newest_first in (False, True):
+                exact = store.item_rows(where, offset=0, limit=3, newest_first=newest_first, by_update=True)
+                assert [row.item_id for row in exact] == (ids[:3] if newest_first else ids[::-1][:3])
+                assert store.item_rows(
+                    where, offset=0, limit=3, newest_first=newest_first, by_update=True, matching=40 * total
+                ) == exact
+    finally:
+        app.close()
