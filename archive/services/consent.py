@@ -314,7 +314,7 @@ class ConsentAndWithdrawal:
         abandoned = self.records.keys.abandoned_reservations()
         if not abandoned:
             return 0
-        used = [subject for subject in abandoned if self.records.has_events(subject)]
+        used = {subject for subject in abandoned if self.records.has_events(subject)}
         unused = [subject for subject in abandoned if subject not in used]
         if used:
             self.records.keys.reservations_used(*used)
