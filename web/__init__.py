@@ -61,7 +61,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from web import api, consent, curate, exhibitions, items, media, pages, search
     from web.body_limits import limit_request_bodies
     from web.extensions import csrf, limiter, login_manager
-    from web.i18n import babel, install_template_translations, interface_locale, template_helpers
+    from web.i18n import (
+        babel,
+        install_template_helpers,
+        install_template_translations,
+        interface_locale,
+        template_helpers,
+    )
 
     # Before the CSRF check reads any form: 1 MB, or the upload limit on upload routes.
     limit_request_bodies(app, upload_limit=(settings.max_upload_mb * 8 + 1) * 1024 * 1024)
@@ -70,6 +76,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=interface_locale, default_translation_directories="translations")
     install_template_translations(app)
+    install_template_helpers(app)
     app.context_processor(template_helpers)
     for blueprint in (exhibitions.bp, items.bp, media.bp, search.bp, pages.bp, consent.bp, curate.bp):
         app.register_blueprint(blueprint)

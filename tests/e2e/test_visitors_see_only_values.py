@@ -45,7 +45,7 @@ OTHER_ROOMS = ("web.curate", "web.api.curator", "web.consent")
 #: Context entries that Flask, Flask-WTF, Flask-Login and ``web.i18n`` add to every template.
 FRAMEWORK_KEYS = frozenset(
     {"config", "request", "session", "g", "url_for", "get_flashed_messages", "csrf_token", "current_user",
-     "lang", "t", "text_lang", "this_page_in", "format_date", "format_datetime"}
+     "lang"}
 )
 #: The serializers curators use (the curators' API): they take aggregates by design.
 CURATOR_SERIALIZERS = frozenset({"curator_exhibition_json", "item_consent_json"})
