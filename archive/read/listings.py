@@ -38,7 +38,7 @@ from archive.read.models import (
     open_item,
     opened_texts_json,
 )
-from archive.shredding import crypto
+from archive.shredding.crypto import DataCipher
 from domain.consent import Scope
 
 #: How many candidates the work picker opens (decrypts) at most per request.
@@ -52,6 +52,9 @@ class DataKeys(Protocol):
     """The key table as listings use it: a subject's data key, None once shredded."""
 
     def get(self, subject_id: UUID) -> bytes | None: ...
+
+    def cipher(self, subject_id: UUID) -> DataCipher | None:
+        """The subject's data key ready to decrypt with, None once shredded."""
 
 
 class Listings:
@@ -151,12 +154,12 @@ class Listings:
 
     def _open_credit(self, exhibition_id: UUID, row: ConsentRow, sealed: str | None) -> str | None:
         """The credit ``ReadModels._seal_credit`` sealed; None when there is none or her key is gone."""
-        key = self.keys.get(row.contributor_id) if sealed else None
-        if key is None or sealed is None:
+        cipher = self.keys.cipher(row.contributor_id) if sealed else None
+        if cipher is None or sealed is None:
             return None
         try:
             blob = base64.b64decode(sealed)
-            return crypto.decrypt(key, row.contributor_id, blob, card_context(exhibition_id) + row.item_id.bytes).decode()
+            return cipher.decrypt(row.contributor_id, blob, card_context(exhibition_id) + row.item_id.bytes).decode()
         except (InvalidTag, ValueError):  # not sealed for this work here: no name is shown
             return None
 
@@ -178,11 +181,11 @@ class Listings:
                 has_consent=row.has_consent, scopes=row.scopes, attribution=row.attribution,
                 expires_on=row.expires_on, withdrawn=row.withdrawn, content={},
             )
-            key = self.keys.get(row.item_id) if card is not None and card.version == row.version else None
+            cipher = self.keys.cipher(row.item_id) if card is not None and card.version == row.version else None
             content = None
-            if card is not None and key is not None:
+            if card is not None and cipher is not None:
                 try:
-                    content = decoded_card(crypto.decrypt(key, row.item_id, card.card, context))
+                    content = decoded_card(cipher.decrypt(row.item_id, card.card, context))
                 except InvalidTag:  # not sealed for this item in this exhibition: never shown
                     content = None
             if content is not None:

@@ -27,7 +27,6 @@ from eventsourcing.popo import POPOFactory
 from eventsourcing.system import NotificationLogReader
 from eventsourcing.utils import get_topic, resolve_topic
 
-from archive.shredding import crypto
 from archive.gate.rules import credit, names_lost
 from archive.errors import KeyShredded
 from archive.shredding.keystore import KeyStore
@@ -212,23 +211,23 @@ class ReadModels(Application[UUID]):
             if item.is_redacted or names_lost(person):  # no card holds a name no filter can withhold
                 continue
             wall_text = names.value(dict(placement.wall_text.reveal({}) or {}))
-            key = self.keys.get(item.id)
-            if key is None:  # shredded by another process meanwhile: the page reads the aggregates
+            cipher = self.keys.cipher(item.id)
+            if cipher is None:  # shredded by another process meanwhile: the page reads the aggregates
                 continue
             content = card_content(item, person, wall_text)
             content[SEALED_CREDIT] = self._seal_credit(exhibition.id, item, credit(item, person))
             plain = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
-            card = crypto.encrypt(key, item.id, plain.encode(), card_context(exhibition.id))
+            card = cipher.encrypt(item.id, plain.encode(), card_context(exhibition.id))
             cards.append(CardRow(item_id=item.id, version=item.version, card=card))
         return cards
 
     def _seal_credit(self, exhibition_id: UUID, item: Item, name: str | None) -> str | None:
         """A card's credit sealed under the contributor's key, bound to the work and the
         exhibition (base64); None for no credit, or when her key is gone."""
-        key = self.keys.get(item.contributor_id) if name else None
-        if key is None or name is None:
+        cipher = self.keys.cipher(item.contributor_id) if name else None
+        if cipher is None or name is None:
             return None
-        blob = crypto.encrypt(key, item.contributor_id, name.encode(), card_context(exhibition_id) + item.id.bytes)
+        blob = cipher.encrypt(item.contributor_id, name.encode(), card_context(exhibition_id) + item.id.bytes)
         return base64.b64encode(blob).decode("ascii")
 
     def refresh_exhibition_texts(self, exhibition_id: UUID) -> None:

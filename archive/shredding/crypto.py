@@ -77,16 +77,37 @@ class MasterKey:
             ) from None
 
 
+class DataCipher:
+    """A data key made ready to use: AES-GCM's key schedule is set up once, not once a value.
+
+    Setting it up costs about as much as opening a short value (1.1 us each), and a page
+    opens fifty to a hundred values; the key store keeps one beside each key it caches, and
+    forgets both together."""
+
+    __slots__ = ("_aead",)
+
+    def __init__(self, data_key: bytes):
+        self._aead = AESGCM(data_key)
+
+    def encrypt(self, subject_id: UUID, plaintext: bytes, context: bytes = b"") -> bytes:
+        """As :func:`encrypt` with this key."""
+        nonce = os.urandom(NONCE_BYTES)
+        return nonce + self._aead.encrypt(nonce, plaintext, subject_id.bytes + context)
+
+    def decrypt(self, subject_id: UUID, blob: bytes, context: bytes = b"") -> bytes:
+        """As :func:`decrypt` with this key."""
+        return self._aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], subject_id.bytes + context)
+
+
 def encrypt(data_key: bytes, subject_id: UUID, plaintext: bytes, context: bytes = b"") -> bytes:
     """Encrypt ``plaintext`` for ``subject_id``: nonce followed by ciphertext and tag.
 
     ``context`` (for example a media object's key) is bound in as associated data, so a
     ciphertext cannot be moved to another subject or another place without detection.
     """
-    nonce = os.urandom(NONCE_BYTES)
-    return nonce + AESGCM(data_key).encrypt(nonce, plaintext, subject_id.bytes + context)
+    return DataCipher(data_key).encrypt(subject_id, plaintext, context)
 
 
 def decrypt(data_key: bytes, subject_id: UUID, blob: bytes, context: bytes = b"") -> bytes:
     """Decrypt what :func:`encrypt` produced; a tampered or moved blob raises ``InvalidTag``."""
-    return AESGCM(data_key).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], subject_id.bytes + context)
+    return DataCipher(data_key).decrypt(subject_id, blob, context)

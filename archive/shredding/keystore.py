@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
 from uuid import UUID, uuid4
 
-from archive.shredding.crypto import MasterKey, new_data_key
+from archive.shredding.crypto import DataCipher, MasterKey, new_data_key
 from archive.errors import WrongMasterKey
 from domain import clock
 
@@ -64,7 +64,7 @@ class KeyStore(abc.ABC):
 
     def __init__(self, master_key: MasterKey, cache_seconds: float = CACHE_SECONDS):
         self._master = master_key
-        self._cache: dict[UUID, tuple[bytes, float]] = {}
+        self._cache: dict[UUID, tuple[bytes, float, DataCipher]] = {}  # key, expiry, its cipher
         self._cache_seconds = cache_seconds
         self._next_sweep = 0.0
         self._shred_generation = 0
@@ -180,12 +180,22 @@ class KeyStore(abc.ABC):
 
     def get(self, subject_id: UUID) -> bytes | None:
         """The subject's data key, or None once it has been shredded (or never existed)."""
+        entry = self._entry(subject_id)
+        return entry[0] if entry is not None else None
+
+    def cipher(self, subject_id: UUID) -> DataCipher | None:
+        """The subject's data key ready to encrypt and decrypt with (cached with the key, and
+        forgotten with it), or None once it has been shredded (or never existed)."""
+        entry = self._entry(subject_id)
+        return entry[2] if entry is not None else None
+
+    def _entry(self, subject_id: UUID) -> tuple[bytes, float, DataCipher] | None:
         now = time.monotonic()
         with self._lock:
             self._sweep(now)
             cached = self._cache.get(subject_id)
             if cached is not None and cached[1] > now:
-                return cached[0]
+                return cached
             generation = self._shred_generation
         row = self._select(subject_id)
         if row is None:
@@ -196,10 +206,11 @@ class KeyStore(abc.ABC):
                 "The data keys were wrapped by a different master key than ARCHIVE_MASTER_KEY."
             )
         data_key = self._master.unwrap(subject_id, wrapped)
+        entry = (data_key, now + self._cache_seconds, DataCipher(data_key))
         with self._lock:
             if generation == self._shred_generation:  # no shred ran meanwhile
-                self._cache[subject_id] = (data_key, now + self._cache_seconds)
-        return data_key
+                self._cache[subject_id] = entry
+        return entry
 
     def exists(self, subject_id: UUID) -> bool:
         return self._select(subject_id) is not None
@@ -373,7 +384,7 @@ class KeyStore(abc.ABC):
         expires = time.monotonic() + self._cache_seconds
         with self._lock:
             for subject_id, data_key in keys.items():
-                self._cache[subject_id] = (data_key, expires)
+                self._cache[subject_id] = (data_key, expires, DataCipher(data_key))
         return keys
 
     def _sweep(self, now: float) -> None:
@@ -381,5 +392,5 @@ class KeyStore(abc.ABC):
         if now < self._next_sweep:
             return
         self._next_sweep = now + 1.0
-        for subject_id in [s for s, (_, expires) in self._cache.items() if expires <= now]:
+        for subject_id in [s for s, (_, expires, _) in self._cache.items() if expires <= now]:
             del self._cache[subject_id]

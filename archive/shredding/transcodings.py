@@ -15,7 +15,6 @@ from uuid import UUID
 
 from eventsourcing.persistence import Transcoding
 
-from archive.shredding import crypto
 from archive.errors import KeyShredded
 from archive.shredding.keystore import KeyStore
 from domain.consent import Consent, ConsentRequest
@@ -35,23 +34,23 @@ class PersonalAsCiphertext(Transcoding):
     def encode(self, obj: Personal) -> dict[str, Any]:
         if obj.redacted:
             return {"s": obj.subject_id.hex, "r": 1}
-        key = self.keys.get(obj.subject_id)
-        if key is None:
+        cipher = self.keys.cipher(obj.subject_id)
+        if cipher is None:
             raise KeyShredded(
                 "This content's key was shredded (its consent was withdrawn); it cannot be saved."
             )
         plaintext = json.dumps(obj.value, ensure_ascii=False, separators=(",", ":")).encode()
-        blob = crypto.encrypt(key, obj.subject_id, plaintext)
+        blob = cipher.encrypt(obj.subject_id, plaintext)
         return {"s": obj.subject_id.hex, "c": base64.b64encode(blob).decode("ascii")}
 
     def decode(self, data: dict[str, Any]) -> Personal:
         subject_id = UUID(data["s"])
         if "c" not in data:
             return Personal.redacted_for(subject_id)
-        key = self.keys.get(subject_id)
-        if key is None:
+        cipher = self.keys.cipher(subject_id)
+        if cipher is None:
             return Personal.redacted_for(subject_id)
-        plaintext = crypto.decrypt(key, subject_id, base64.b64decode(data["c"]))
+        plaintext = cipher.decrypt(subject_id, base64.b64decode(data["c"]))
         return Personal.of(subject_id, json.loads(plaintext))
 
 
