@@ -3,6 +3,7 @@ the key, so a shredded or expired key can no longer open anything through its ci
 
 from __future__ import annotations
 
+import time
 from uuid import uuid4
 
 import pytest
@@ -55,9 +56,8 @@ def test_an_expired_keys_cipher_is_made_again_from_the_table(monkeypatch: pytest
     subject = uuid4()
     keys.create(subject)
     first = keys.cipher(subject)
-    clock = [1_000_000.0]
-    monkeypatch.setattr("archive.shredding.keystore.time.monotonic", lambda: clock[0])
-    clock[0] += 10 * keys._cache_seconds  # past the cache bound and the once-a-second sweep
+    later = time.monotonic() + 10 * keys._cache_seconds  # past the cache bound and the once-a-second sweep
+    monkeypatch.setattr("archive.shredding.keystore.time.monotonic", lambda: later)
     again = keys.cipher(subject)
     assert again is not None and again is not first
     assert keys._cache[subject][2] is again
