@@ -309,8 +309,8 @@ def _time_in_turns(pages: dict[int, tuple[Any, str]]) -> dict[int, tuple[list[fl
     """Seconds per request of each scale's page (``{size: (client, path)}``) after one warm-up
     each, the scales taking turns request by request (their order swapped every round), so that
     whatever else the machine does falls on every scale alike: up to CURATOR_SAMPLES each, at
-    least 3, within the budget; only the warm-ups if one took longer than the whole budget.
-    Also the worst status each scale answered."""
+    least 3, within the budget (CURATOR_BUDGET_SECONDS for each scale); only the warm-ups if
+    one took longer than its whole budget. Also the worst status each scale answered."""
     statuses, warm_ups = {}, {}
     for size, (client, path) in pages.items():
         before = time.perf_counter()
@@ -322,7 +322,8 @@ def _time_in_turns(pages: dict[int, tuple[Any, str]]) -> dict[int, tuple[list[fl
     order = list(pages)
     started = time.perf_counter()
     taken = 0
-    while taken < CURATOR_SAMPLES and (taken < 3 or time.perf_counter() - started < CURATOR_BUDGET_SECONDS):
+    budget = CURATOR_BUDGET_SECONDS * len(pages)
+    while taken < CURATOR_SAMPLES and (taken < 3 or time.perf_counter() - started < budget):
         for size in order:
             client, path = pages[size]
             before = time.perf_counter()
