@@ -585,6 +585,11 @@ class ReadModelStore(Protocol):
         """The first work after the item's first place in the exhibition whose current consent
         allows every one of ``scopes`` on ``on``; None after the last, or if it does not hang there."""
 
+    def recorded_among(self, originator_ids: Sequence[UUID]) -> set[UUID]:
+        """Which of these ids have events in the store: a question of the events table, asked
+        of many ids at once (opening an archive after a bulk import settles tens of thousands
+        of key reservations), a few queries in all instead of one for each."""
+
     def write_read_models(self, changes: RowChanges) -> None:
         """Write rows that no event changes (exhibitions' visitor texts past their last exact
         day) in a transaction of their own, checked as with events (:class:`StaleTexts`)."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg import Cursor
 from psycopg.rows import DictRow
-from psycopg.sql import SQL
+from psycopg.sql import SQL, Identifier
 
 from archive.read.models import RowChanges
 from archive.read.models_sql import ReadModelSQL, SQLReadModels, StaleRebuild
@@ -26,6 +27,9 @@ class PostgresReadModelRecorder(SQLReadModels, PostgresApplicationRecorder):
             param="%s", blob="BYTEA", seq="seq", seq_definition="seq BIGSERIAL, ", greatest="GREATEST", find="strpos", prefix=""
         )
         self.sql_create_statements.extend(SQL(s) for s in self.read_model_sql.create_statements)  # type: ignore[misc]
+        self.recorded_among_statement = SQL(
+            "SELECT DISTINCT originator_id FROM {schema}.{table} WHERE originator_id = ANY(%s)"
+        ).format(schema=Identifier(datastore.schema), table=Identifier(self.events_table_name))
 
     def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         # Called in the transaction before the events are inserted, outside the base class's
@@ -80,6 +84,14 @@ class PostgresReadModelRecorder(SQLReadModels, PostgresApplicationRecorder):
     def mark_read_models_built(self) -> None:
         with self.datastore.transaction(commit=True) as curs:
             self.read_model_sql.mark_built(lambda sql, params: curs.execute(sql, params))  # type: ignore[arg-type]
+
+    def recorded_among(self, originator_ids: Sequence[UUID]) -> set[UUID]:
+        """One query: the ids go as one array parameter (``originator_id`` is a ``uuid``)."""
+        if not originator_ids:
+            return set()
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self.recorded_among_statement, [list(originator_ids)])
+            return {row["originator_id"] for row in curs.fetchall()}
 
     def _read(self, sql: str, params: Sequence[Any]) -> list[Any]:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:

@@ -14,7 +14,7 @@ these public methods: ``contributors``, ``cataloguing``, ``item_images``, ``cons
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, timezone, tzinfo
 from typing import Any, TypeVar, cast
@@ -341,6 +341,11 @@ class ExhibitionArchive(ReadModels):
     def has_events(self, aggregate_id: UUID) -> bool:
         """Whether any event of this id (an aggregate, a subject reserved a key) is stored."""
         return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    def recorded_among(self, subject_ids: Sequence[UUID]) -> set[UUID]:
+        """Which of these ids (aggregates, subjects that reserved a key) have events stored,
+        asked of all at once."""
+        return self.read_models.recorded_among(subject_ids)
 
     def last_position(self) -> int:
         """The log position of the latest event (0 for an empty log)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol, TypeVar, cast
@@ -81,7 +81,7 @@ class ConsentRecords(Protocol):
 
     def save_changes(self, *aggregates: Aggregate) -> None: ...
 
-    def has_events(self, aggregate_id: UUID) -> bool: ...
+    def recorded_among(self, subject_ids: Sequence[UUID]) -> set[UUID]: ...
 
     def last_position(self) -> int: ...
 
@@ -314,7 +314,7 @@ class ConsentAndWithdrawal:
         abandoned = self.records.keys.abandoned_reservations()
         if not abandoned:
             return 0
-        used = {subject for subject in abandoned if self.records.has_events(subject)}
+        used = self.records.recorded_among(abandoned)  # a few queries, not one per reservation
         unused = [subject for subject in abandoned if subject not in used]
         if used:
             self.records.keys.reservations_used(*used)

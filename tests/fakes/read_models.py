@@ -99,6 +99,10 @@ class InMemoryReadModelRecorder(POPOApplicationRecorder):
                 return table[aggregate_id].version
         return None
 
+    def recorded_among(self, originator_ids: Sequence[UUID]) -> set[UUID]:
+        with self._database_lock:
+            return {i for i in originator_ids if self._stored_events_index.get(str(i))}
+
     def write_read_models(self, changes: RowChanges) -> None:
         with self._database_lock:
             for table, key, row in self._stage(changes):

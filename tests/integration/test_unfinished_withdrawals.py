@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -321,6 +321,22 @@ def test_keys_reserved_by_a_process_that_died_are_shredded_once_abandoned(storag
             reopened.close()
     finally:
         dying.close()
+
+
+def test_which_of_many_subjects_have_events_is_asked_in_a_few_queries_on_every_backend(storage: Storage):
+    """Opening an archive after a bulk import settles tens of thousands of due reservations: which
+    of them were used is asked of the event store in batches (SQLite: 500 ids a query), not once
+    a subject (3.4 s for 50,300 on SQLite; a round trip each on PostgreSQL)."""
+    archive = storage.open()
+    try:
+        contributor, item = _consented_testimony(archive)
+        never = [uuid4() for _ in range(1_203)]
+        asked = [*never[:499], item, *never[499:], contributor]  # last of the first batch, last of all
+        assert archive.recorded_among(asked) == {contributor, item}
+        assert archive.recorded_among(never) == set()
+        assert archive.recorded_among([]) == set()
+    finally:
+        archive.close()
 
 
 def test_a_recording_that_crashed_after_storing_sealed_media_leaves_no_live_key_and_no_media(

@@ -35,7 +35,7 @@ def test_settling_many_abandoned_reservations_compares_each_subject_a_few_times(
     monkeypatch.setattr(archive.keys, "abandoned_reservations", lambda older_than=None: list(subjects))
     monkeypatch.setattr(archive.keys, "reservations_used", lambda *ids: settled.extend(ids))
     monkeypatch.setattr(archive.keys, "shred", lambda *ids, media_of=(): shredded.extend(ids) or True)
-    monkeypatch.setattr(archive, "has_events", lambda subject: subject in used)
+    monkeypatch.setattr(archive, "recorded_among", lambda subjects: {s for s in subjects if s in used})
     _Counted.compared = 0
 
     assert archive.consent.shred_abandoned_reservations() == 1_000
