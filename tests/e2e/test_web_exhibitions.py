@@ -99,6 +99,41 @@ def test_the_exhibition_page_shows_only_what_consent_allows_now(client, site):
         assert absent_wall_text not in page
 
 
+def test_the_exhibition_page_gates_each_stored_card_whatever_its_query_lets_through(client, site, monkeypatch):
+    """The page's cards come from a query that already leaves out what consent does not allow;
+    each card is gated again (``visibility.stored_card``), so a query that lets too much through
+    (here one that asks for no scope at all) still shows nothing more."""
+    archive, _ = site
+    query = archive.read_models.shown_cards
+    asked = []
+
+    def any_scope(exhibition_id, on, scopes):
+        asked.append(exhibition_id)
+        return query(exhibition_id, on, ())
+
+    monkeypatch.setattr(archive.read_models, "shown_cards", any_scope)
+    page = client.get("/exhibitions/open-show").get_data(as_text=True)
+    assert asked, "the page was read from its stored cards"
+    assert "Visible-work" in page
+    for absent in ("Room-only-work", "Online-not-exhibit-work", "wall-room_only", "wall-online_only"):
+        assert absent not in page
+
+
+def test_an_exhibitions_summary_lists_only_the_works_visitors_may_see(site):
+    """From the read models and from the aggregates alike, the works a published exhibition's
+    summary lists are those its works' consent lets visitors see online today."""
+    from archive.gate.visibility import exhibition_summary
+    from archive.read.public import carded_works, stored_summaries
+
+    archive, ids = site
+    exhibition = archive.get_exhibition(archive.exhibition_id_for_slug("open-show"))
+    allowed = {ids[key] for key in ("shown", "pseudonymous", "anonymous", "testimony")}
+    stored = stored_summaries(archive, archive.today(), [exhibition.id])[0]
+    projected = exhibition_summary(exhibition, carded_works(archive, exhibition.works_ever_hung), archive.today())
+    assert projected is not None
+    assert set(stored.work_ids) == set(projected.work_ids) == allowed
+
+
 def test_credit_follows_attribution(client, site):
     archive, ids = site
     page = client.get("/exhibitions/open-show").get_data(as_text=True)
