@@ -333,6 +333,7 @@ def test_which_of_many_subjects_have_events_is_asked_in_a_few_queries_on_every_b
         never = [uuid4() for _ in range(1_203)]
         asked = [*never[:499], item, *never[499:], contributor]  # last of the first batch, last of all
         assert archive.recorded_among(asked) == {contributor, item}
+        assert archive.recorded_among([*never[:500], item]) == {item}  # a last batch of one
         assert archive.recorded_among(never) == set()
         assert archive.recorded_among([]) == set()
     finally:
