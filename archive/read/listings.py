@@ -49,12 +49,10 @@ _DECODER = json.JSONDecoder()
 
 
 class DataKeys(Protocol):
-    """The key table as listings use it: a subject's data key, None once shredded."""
+    """The key table as listings use it: a subject's data key ready to decrypt with, None once
+    shredded."""
 
-    def get(self, subject_id: UUID) -> bytes | None: ...
-
-    def cipher(self, subject_id: UUID) -> DataCipher | None:
-        """The subject's data key ready to decrypt with, None once shredded."""
+    def cipher(self, subject_id: UUID) -> DataCipher | None: ...
 
 
 class Listings:
@@ -63,7 +61,7 @@ class Listings:
     def __init__(self, read_models: ReadModelStore, open_sealed: Open, keys: DataKeys):
         """``read_models`` is the recorder's query side; ``open_sealed`` turns a sealed field back into
         its value (the application's transcoder: blank once its key is shredded); ``keys``
-        gives the data keys that cards and their credits are sealed under."""
+        gives the ciphers of the data keys that cards and their credits are sealed under."""
         self.read_models = read_models
         self._open = open_sealed
         self.keys = keys
