@@ -63,7 +63,7 @@ ITEMS = int(os.environ.get("BENCH_READ_SIDE_ITEMS") or 50_000)
 SMALL = int(os.environ.get("BENCH_READ_SIDE_SMALL") or 5_000)
 CONNECTIONS = 32
 WRK_SECONDS = int(os.environ.get("BENCH_WRK_SECONDS") or 10)
-CURATOR_SAMPLES = 200  # per page, fewer if a page is slow: see _time_page
+CURATOR_SAMPLES = 200  # per page and scale, fewer if a page is slow: see _time_in_turns
 CURATOR_BUDGET_SECONDS = 15.0
 ROOT = Path(__file__).resolve().parents[2]
 
